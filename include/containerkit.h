@@ -1,0 +1,15 @@
+/* libcontainerkit: run OCI containers and pods from OCI images, rootful or
+ * rootless, with state kept in a crash-safe database.  This umbrella header
+ * includes every stable public header; the pluggable-backend interfaces under
+ * containerkit/sys/ are included separately. */
+#ifndef CONTAINERKIT_H
+#define CONTAINERKIT_H
+
+#include "containerkit/common.h"
+#include "containerkit/version.h"
+#include "containerkit/error.h"
+#include "containerkit/context.h"
+#include "containerkit/volume.h"
+#include "containerkit/system.h"
+
+#endif

@@ -1,0 +1,156 @@
+/* Internal API of the core module, shared by every module above it:
+ * errors, memory and strings, paths and files, locks, JSON, ids, logging and
+ * the context's internals.  Never exported. */
+#ifndef CK_CORE_H
+#define CK_CORE_H
+
+#include <containerkit.h>
+#include <containerkit/sys/backend.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdbool.h>
+#include <sys/types.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+
+#define CK_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define CK_UNUSED __attribute__((unused))
+
+/* ---- errors (error.c) ---- */
+/* Clears the thread's error; every public entry point calls it first. */
+void ck__error_clear(void);
+/* Sets the thread's error and returns `code`. */
+int ck__error_set(int code, const char *fmt, ...) CK_PRINTF(2, 3);
+/* Same, recording errno and appending ": strerror(errno)". */
+int ck__error_errno(int code, const char *fmt, ...) CK_PRINTF(2, 3);
+/* Same with an explicit errno value. */
+int ck__error_sys(int code, int err, const char *fmt, ...) CK_PRINTF(3, 4);
+/* Prefixes the current message with "what: " (context for a lower error). */
+int ck__error_wrap(int code, const char *fmt, ...) CK_PRINTF(2, 3);
+/* Sets CK_ENOMEM and returns it. */
+int ck__oom(void);
+/* Maps an errno to the closest CK_E code. */
+int ck__errno_code(int err);
+
+#define CK_ENTER() ck__error_clear()
+
+/* ---- memory and strings (mem.c) ---- */
+char *ck__strdup(const char *s);                  /* NULL on OOM or NULL input */
+char *ck__asprintf(const char *fmt, ...) CK_PRINTF(1, 2); /* NULL on OOM */
+char *ck__path_join(const char *a, const char *b); /* "a/b", NULL on OOM */
+size_t ck__strv_len(char *const *v);
+int ck__strv_push(char ***v, const char *s);      /* appends a copy; CK_ENOMEM */
+bool ck__str_has_prefix(const char *s, const char *prefix);
+
+/* A growable byte buffer that remembers an allocation failure. */
+typedef struct ck__buf {
+	char *data;
+	size_t len, cap;
+	bool oom;
+} ck__buf;
+void ck__buf_add(ck__buf *b, const void *data, size_t len);
+void ck__buf_puts(ck__buf *b, const char *s);
+void ck__buf_printf(ck__buf *b, const char *fmt, ...) CK_PRINTF(2, 3);
+/* Returns the NUL-terminated contents and resets the buffer, or NULL (and
+ * sets CK_ENOMEM) if any append failed. */
+char *ck__buf_take(ck__buf *b);
+void ck__buf_free(ck__buf *b);
+
+/* ---- files and paths (fs.c) ---- */
+int ck__mkdir_p(const char *path, mode_t mode);
+/* Writes through a temporary file, fsyncs it, renames it over `path` and
+ * fsyncs the directory: readers see the old or the new content, never a mix. */
+int ck__write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
+/* Reads a whole file of at most `max` bytes, NUL-terminated. */
+int ck__read_file(char **out, size_t *len, const char *path, size_t max);
+int ck__fsync_dir(const char *dir);
+/* Removes a file or a directory tree; a missing path is not an error. */
+int ck__rm_rf(const char *path);
+bool ck__path_exists(const char *path);
+bool ck__is_dir(const char *path);
+
+/* ---- locks (lock.c): flock-based, released when the holder dies ---- */
+typedef struct ck__lock {
+	int fd;
+} ck__lock;
+#define CK__LOCK_INIT { -1 }
+/* Waits at most timeout_ms (-1: forever) and fails with CK_EBUSY after it. */
+int ck__lock_acquire(ck__lock *lk, const char *path, bool exclusive, int timeout_ms);
+void ck__lock_release(ck__lock *lk);
+/* Locks one object of the store (kind "volume", "container", ...) in the run
+ * root's locks/ directory. */
+int ck__lock_object(ck__lock *lk, ck_context *ctx, const char *kind, const char *id);
+
+/* ---- ids and digests (id.c) ---- */
+/* 64 random lowercase hex digits, NUL-terminated. */
+int ck__random_id(char out[65]);
+int ck__sha256_hex(char out[65], const void *data, size_t len);
+bool ck__is_hex(const char *s, size_t n);
+/* Validates a user-chosen name: [a-zA-Z0-9][a-zA-Z0-9_.-]*, <= 253 bytes.
+ * `what` ("volume", "container") goes into the error message. */
+int ck__validate_name(const char *name, const char *what);
+
+/* ---- JSON (json.c): parsing with yajl_tree, writing with yajl_gen ---- */
+/* Parses `text`; on failure names `what` and yajl's reason (CK_ECORRUPT or
+ * `code`). */
+int ck__json_parse(yajl_val *out, const char *text, const char *what, int code);
+const char *ck__json_str(yajl_val obj, const char *key);  /* NULL if absent or not a string */
+bool ck__json_int(yajl_val obj, const char *key, long long *out);
+bool ck__json_bool(yajl_val obj, const char *key, bool *out);
+yajl_val ck__json_obj(yajl_val obj, const char *key);     /* NULL unless an object */
+yajl_val ck__json_arr(yajl_val obj, const char *key);     /* NULL unless an array */
+/* Generator helpers; each returns false once the generator has failed. */
+yajl_gen ck__json_gen_new(bool beautify);
+void ck__json_key_str(yajl_gen g, const char *key, const char *val); /* NULL -> null */
+void ck__json_key_int(yajl_gen g, const char *key, long long val);
+void ck__json_key_bool(yajl_gen g, const char *key, bool val);
+void ck__json_key(yajl_gen g, const char *key);
+void ck__json_str_val(yajl_gen g, const char *val);
+/* Writes a parsed value back out (used to rewrite one field of a record). */
+void ck__json_emit(yajl_gen g, yajl_val v);
+/* Copies the generated text into a new string and frees `g`. */
+int ck__json_gen_finish(char **out, yajl_gen g);
+
+/* ---- time and host (host.c) ---- */
+int64_t ck__now_ns(void);        /* CLOCK_REALTIME */
+int64_t ck__mono_ns(void);       /* CLOCK_MONOTONIC */
+/* Formats seconds since the epoch as RFC 3339 UTC into buf (>= 32 bytes). */
+void ck__rfc3339(char *buf, size_t size, int64_t ns);
+/* The kernel's boot id (36 chars + NUL); "unknown" if it cannot be read. */
+void ck__boot_id(char out[40]);
+void ck__sleep_ms(int ms);
+
+/* ---- logging (log.c) ---- */
+void ck__log(ck_context *ctx, int level, const char *fmt, ...) CK_PRINTF(3, 4);
+
+/* ---- the context (context.c) ---- */
+struct ck__state;
+struct ck_context {
+	char *root;
+	char *runroot;
+	char *db_backend;         /* requested backend */
+	bool db_backend_explicit; /* from the options or the environment */
+	char *runtime;
+	char *config_path;        /* file read, or NULL */
+	bool rootless;
+	uid_t uid;
+
+	pthread_mutex_t log_lock;
+	ck_log_fn log_fn;
+	void *log_payload;
+	int log_level;
+
+	/* Owned by the state module, which opens it lazily; the close hook keeps
+	 * the dependency pointing downward. */
+	pthread_mutex_t state_lock;
+	struct ck__state *state;
+	void (*state_close)(struct ck__state *);
+	char active_backend[32];  /* backend in charge once the store is open */
+};
+
+/* Paths inside the roots, as new strings (NULL on OOM). */
+char *ck__root_path(const ck_context *ctx, const char *rel);
+char *ck__runroot_path(const ck_context *ctx, const char *rel);
+
+#endif

@@ -1,0 +1,378 @@
+/* Consistency checks of the store: the backend's own integrity check, then
+ * the records (names, states, references between kinds), then leftovers of
+ * interrupted migrations.  Repairs never delete user data. */
+#define _GNU_SOURCE
+#include "state_int.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+int ck__check_report_init(ck__check_report *r, bool repair)
+{
+	memset(r, 0, sizeof(*r));
+	r->repair = repair;
+	r->problems = ck__json_gen_new(false);
+	if (!r->problems)
+		return ck__oom();
+	yajl_gen_array_open(r->problems);
+	return CK_OK;
+}
+
+void ck__check_add(ck__check_report *r, const char *kind, const char *object, const char *detail,
+                   bool repairable, bool repaired)
+{
+	yajl_gen g = r->problems;
+
+	r->found++;
+	if (!repaired)
+		r->remaining++;
+	yajl_gen_map_open(g);
+	ck__json_key_str(g, "kind", kind);
+	ck__json_key_str(g, "object", object);
+	ck__json_key_str(g, "detail", detail);
+	ck__json_key_bool(g, "repairable", repairable);
+	ck__json_key_bool(g, "repaired", repaired);
+	yajl_gen_map_close(g);
+}
+
+int ck__check_report_finish(char **out, ck__check_report *r, const char *backend)
+{
+	char *problems = NULL;
+	int rc;
+
+	yajl_gen_array_close(r->problems);
+	rc = ck__json_gen_finish(&problems, r->problems);
+	r->problems = NULL;
+	if (rc != CK_OK)
+		return rc;
+	*out = ck__asprintf("{\"backend\":\"%s\",\"ok\":%s,\"found\":%zu,\"remaining\":%zu,\"problems\":%s}",
+	                    backend ? backend : "", r->remaining ? "false" : "true", r->found,
+	                    r->remaining, problems);
+	free(problems);
+	return *out ? CK_OK : ck__oom();
+}
+
+/* ---- backend integrity ---- */
+
+static void integrity_problem(const char *detail, void *payload)
+{
+	ck__check_report *r = payload;
+	ck__check_add(r, CK_CHECK_INTEGRITY, "state store", detail, false, false);
+}
+
+/* Returns CK_OK when the records can be read and checked further. */
+static int check_integrity(ck_context *ctx, ck__check_report *r, char *backend, size_t size)
+{
+	const ck_backend_ops *ops;
+	ck_backend *be = NULL;
+	char *dir = NULL;
+	int rc = ck__state_marker_read(backend, size, ctx);
+
+	if (rc == CK_ENOTFOUND) {
+		ck__error_clear();
+		snprintf(backend, size, "%s", ctx->db_backend);
+		return CK_ENOTFOUND; /* no store yet: nothing to check */
+	}
+	if (rc != CK_OK) {
+		integrity_problem(ck_error_last()->message, r);
+		return rc;
+	}
+	if ((rc = ck__backend_lookup(&ops, backend)) != CK_OK) {
+		integrity_problem(ck_error_last()->message, r);
+		return rc;
+	}
+	if (!(dir = ck__state_backend_dir(ctx, backend)))
+		return ck__oom();
+	rc = ops->open(&be, dir, 0);
+	if (rc != CK_OK) {
+		integrity_problem(ck_error_last()->message, r);
+	} else {
+		rc = ops->check(be, integrity_problem, r);
+		ops->close(be);
+	}
+	free(dir);
+	return rc;
+}
+
+/* ---- records ---- */
+
+struct problem {
+	const char *kind;
+	char *object, *detail;
+	bool repairable;
+	const char *bucket; /* what a repair deletes or writes */
+	char *key;
+	const char *put;    /* value written by the repair, NULL to delete */
+};
+
+struct scan {
+	ck_state_txn *txn;
+	struct problem *list;
+	size_t n, cap;
+	ck__kind kind;
+	int oom;
+};
+
+static void add_problem(struct scan *s, const char *kind, const char *object, const char *detail,
+                        bool repairable, const char *bucket, const char *key, const char *put)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		struct problem *l = realloc(s->list, cap * sizeof(*l));
+		if (!l) {
+			s->oom = 1;
+			return;
+		}
+		s->list = l;
+		s->cap = cap;
+	}
+	struct problem *p = &s->list[s->n];
+	p->kind = kind;
+	p->object = ck__strdup(object);
+	p->detail = ck__strdup(detail);
+	p->key = ck__strdup(key);
+	p->repairable = repairable;
+	p->bucket = bucket;
+	p->put = put;
+	if (!p->object || !p->detail || !p->key) {
+		free(p->object);
+		free(p->detail);
+		free(p->key);
+		s->oom = 1;
+		return;
+	}
+	s->n++;
+}
+
+static void problems_free(struct scan *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->list[i].object);
+		free(s->list[i].detail);
+		free(s->list[i].key);
+	}
+	free(s->list);
+	s->list = NULL;
+	s->n = s->cap = 0;
+}
+
+static bool exists(ck_state_txn *txn, const char *bucket, const char *key)
+{
+	char *v = NULL;
+	int rc = ck__txn_get(&v, NULL, txn, bucket, key);
+	free(v);
+	ck__error_clear();
+	return rc == CK_OK;
+}
+
+static int check_config(const char *id, const void *val, size_t len, void *payload)
+{
+	struct scan *s = payload;
+	const char *kname = ck__kind_name(s->kind);
+	char *text = strndup(val, len), *detail = NULL;
+	yajl_val tree = NULL;
+
+	if (!text)
+		return ck__oom();
+	if (ck__json_parse(&tree, text, "the record", CK_ECORRUPT) != CK_OK || !YAJL_IS_OBJECT(tree)) {
+		detail = ck__asprintf("%s %s: %s", kname, id,
+		                      tree ? "the record is not a JSON object" : ck_error_last()->message);
+		add_problem(s, CK_CHECK_BAD_RECORD, id, detail ? detail : "bad record", false, NULL, id, NULL);
+		goto out;
+	}
+	if (!exists(s->txn, ck__kind_state_bucket(s->kind), id)) {
+		detail = ck__asprintf("%s %s has no state record; a default one can be written", kname, id);
+		add_problem(s, CK_CHECK_MISSING_STATE, id, detail ? detail : "", true,
+		            ck__kind_state_bucket(s->kind), id,
+		            s->kind == CK__KIND_CONTAINER ? "{\"status\":\"exited\",\"pid\":0}" : "{}");
+		free(detail);
+		detail = NULL;
+	}
+	if (s->kind == CK__KIND_CONTAINER) {
+		const char *pod = ck__json_str(tree, "pod"), *image = ck__json_str(tree, "image_id");
+		if (pod && *pod && !exists(s->txn, "pods", pod)) {
+			detail = ck__asprintf("container %s belongs to pod %s, which no longer exists; "
+			                      "remove the container with 'ck rm -f %s'", id, pod, id);
+			add_problem(s, CK_CHECK_MISSING_POD, id, detail ? detail : "", false, NULL, id, NULL);
+			free(detail);
+			detail = NULL;
+		}
+		if (image && *image && !exists(s->txn, "images", image)) {
+			detail = ck__asprintf("container %s uses image %s, which no longer exists; "
+			                      "remove the container with 'ck rm -f %s'", id, image, id);
+			add_problem(s, CK_CHECK_MISSING_IMAGE, id, detail ? detail : "", false, NULL, id, NULL);
+		}
+	}
+out:
+	free(detail);
+	if (tree)
+		yajl_tree_free(tree);
+	free(text);
+	ck__error_clear();
+	return s->oom ? ck__oom() : 0;
+}
+
+static int check_state(const char *id, const void *val, size_t len, void *payload)
+{
+	struct scan *s = payload;
+	if (!exists(s->txn, ck__kind_bucket(s->kind), id)) {
+		char *detail = ck__asprintf("state of %s %s, which has no record; it can be deleted",
+		                            ck__kind_name(s->kind), id);
+		add_problem(s, CK_CHECK_ORPHAN_STATE, id, detail ? detail : "", true,
+		            ck__kind_state_bucket(s->kind), id, NULL);
+		free(detail);
+	}
+	return s->oom ? ck__oom() : 0;
+}
+
+static int check_name(const char *name, const void *val, size_t len, void *payload)
+{
+	struct scan *s = payload;
+	char *v = strndup(val, len), *slash = v ? strchr(v, '/') : NULL;
+	bool ok = false;
+
+	if (!v)
+		return ck__oom();
+	if (slash) {
+		*slash = '\0';
+		for (int k = 0; k < CK__KIND_COUNT; k++)
+			if (!strcmp(v, ck__kind_name((ck__kind)k)))
+				ok = exists(s->txn, ck__kind_bucket((ck__kind)k), slash + 1);
+		*slash = '/';
+	}
+	if (!ok) {
+		char *detail = ck__asprintf("the name \"%s\" points to %s, which does not exist; it can be freed",
+		                            name, v);
+		add_problem(s, CK_CHECK_DANGLING_NAME, name, detail ? detail : "", true, "names", name, NULL);
+		free(detail);
+	}
+	free(v);
+	return s->oom ? ck__oom() : 0;
+}
+
+static int check_tag(const char *tag, const void *val, size_t len, void *payload)
+{
+	struct scan *s = payload;
+	char *id = strndup(val, len);
+
+	if (!id)
+		return ck__oom();
+	if (!exists(s->txn, "images", id)) {
+		char *detail = ck__asprintf("the tag \"%s\" points to image %s, which does not exist; it can be removed",
+		                            tag, id);
+		add_problem(s, CK_CHECK_DANGLING_NAME, tag, detail ? detail : "", true, "images.tags", tag, NULL);
+		free(detail);
+	}
+	free(id);
+	return s->oom ? ck__oom() : 0;
+}
+
+static int scan_records(ck_state_txn *txn, void *payload)
+{
+	struct scan *s = payload;
+	int rc = CK_OK;
+
+	problems_free(s); /* the transaction may run again */
+	s->txn = txn;
+	for (int k = 0; rc == CK_OK && k < CK__KIND_COUNT; k++) {
+		s->kind = (ck__kind)k;
+		rc = ck__txn_scan(txn, ck__kind_bucket(s->kind), "", check_config, s);
+		if (rc == CK_OK)
+			rc = ck__txn_scan(txn, ck__kind_state_bucket(s->kind), "", check_state, s);
+	}
+	if (rc == CK_OK)
+		rc = ck__txn_scan(txn, "names", "", check_name, s);
+	if (rc == CK_OK)
+		rc = ck__txn_scan(txn, "images.tags", "", check_tag, s);
+	if (rc != CK_OK || !ck__txn_is_write(txn))
+		return rc;
+	/* Repair in the same transaction that found the problems, so nothing
+	 * can change in between. */
+	for (size_t i = 0; rc == CK_OK && i < s->n; i++) {
+		struct problem *p = &s->list[i];
+		if (!p->repairable)
+			continue;
+		if (p->put)
+			rc = ck__txn_put_str(txn, p->bucket, p->key, p->put);
+		else
+			rc = ck__txn_del(txn, p->bucket, p->key);
+	}
+	return rc;
+}
+
+/* ---- leftovers of interrupted migrations ---- */
+
+static int check_leftovers(ck_context *ctx, ck__check_report *r)
+{
+	char *dir = ck__state_dir(ctx);
+	DIR *d;
+	struct dirent *de;
+	ck__lock lk = CK__LOCK_INIT;
+	bool locked = false;
+	int rc = CK_OK;
+
+	if (!dir)
+		return ck__oom();
+	d = opendir(dir);
+	if (!d) {
+		free(dir);
+		return CK_OK;
+	}
+	while ((de = readdir(d))) {
+		if (!strstr(de->d_name, ".migrating-") && !strstr(de->d_name, ".tmp-"))
+			continue;
+		char *path = ck__path_join(dir, de->d_name), *detail;
+		if (!path) {
+			rc = ck__oom();
+			break;
+		}
+		bool repaired = false;
+		/* Only an exclusive hold proves no migration is still running. */
+		if (r->repair && !locked && ck__state_lock_exclusive(&lk, ctx, 5000) == CK_OK)
+			locked = true;
+		if (r->repair && locked)
+			repaired = ck__rm_rf(path) == CK_OK;
+		detail = ck__asprintf("%s is left over from an interrupted operation%s", path,
+		                      r->repair && !locked ? " (not removed: the store is in use)" : "");
+		ck__check_add(r, CK_CHECK_LEFTOVER, de->d_name, detail ? detail : path, true, repaired);
+		free(detail);
+		free(path);
+	}
+	closedir(d);
+	ck__lock_release(&lk);
+	free(dir);
+	ck__error_clear();
+	return rc;
+}
+
+int ck__state_check(ck_context *ctx, ck__check_report *r)
+{
+	char backend[32] = "";
+	struct scan s;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	rc = check_integrity(ctx, r, backend, sizeof(backend));
+	if (rc == CK_ENOTFOUND) {
+		ck__error_clear();
+		return check_leftovers(ctx, r);
+	}
+	if (rc != CK_OK) {
+		/* The records cannot be trusted; report and stop there. */
+		ck__error_clear();
+		return check_leftovers(ctx, r);
+	}
+	rc = r->repair ? ck__state_write(ctx, scan_records, &s) : ck__state_read(ctx, scan_records, &s);
+	if (rc == CK_OK && s.oom)
+		rc = ck__oom();
+	if (rc == CK_OK) {
+		for (size_t i = 0; i < s.n; i++) {
+			struct problem *p = &s.list[i];
+			ck__check_add(r, p->kind, p->object, p->detail, p->repairable, r->repair && p->repairable);
+		}
+		rc = check_leftovers(ctx, r);
+	}
+	problems_free(&s);
+	return rc;
+}

@@ -1,0 +1,273 @@
+/* Typed records on top of the buckets: each object is immutable config JSON
+ * plus mutable state JSON, found by name, full id or unique id prefix. */
+#define _GNU_SOURCE
+#include "state_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+	const char *name, *bucket, *state_bucket, *names_bucket;
+} kinds[CK__KIND_COUNT] = {
+	[CK__KIND_CONTAINER] = { "container", "containers", "containers.state", "names" },
+	[CK__KIND_POD] = { "pod", "pods", "pods.state", "names" },
+	[CK__KIND_VOLUME] = { "volume", "volumes", "volumes.state", NULL },
+	[CK__KIND_IMAGE] = { "image", "images", "images.state", NULL },
+};
+
+const char *ck__kind_name(ck__kind kind)
+{
+	return kinds[kind].name;
+}
+
+const char *ck__kind_bucket(ck__kind kind)
+{
+	return kinds[kind].bucket;
+}
+
+const char *ck__kind_state_bucket(ck__kind kind)
+{
+	return kinds[kind].state_bucket;
+}
+
+const char *ck__kind_names_bucket(ck__kind kind)
+{
+	return kinds[kind].names_bucket;
+}
+
+/* A name registry value says which kind holds the name: "container/ID". */
+static char *name_value(ck__kind kind, const char *id)
+{
+	return ck__asprintf("%s/%s", kinds[kind].name, id);
+}
+
+static const char *short_id(const char *id, char buf[13])
+{
+	snprintf(buf, 13, "%s", id);
+	return buf;
+}
+
+int ck__rec_insert(ck_state_txn *txn, ck__kind kind, const char *id, const char *name,
+                   const char *config, const char *state)
+{
+	char *existing = NULL, *nv = NULL, sid[13];
+	int rc = ck__txn_get(&existing, NULL, txn, kinds[kind].bucket, id);
+
+	if (rc == CK_OK) {
+		free(existing);
+		if (kind == CK__KIND_VOLUME)
+			return ck__error_set(CK_EEXISTS, "volume \"%s\" already exists", id);
+		return ck__error_set(CK_EEXISTS, "%s id %s already exists", kinds[kind].name, id);
+	}
+	if (rc != CK_ENOTFOUND)
+		return rc;
+	ck__error_clear();
+	if (name && kinds[kind].names_bucket) {
+		rc = ck__txn_get(&existing, NULL, txn, kinds[kind].names_bucket, name);
+		if (rc == CK_OK) {
+			char *slash = strchr(existing, '/');
+			rc = ck__error_set(CK_EEXISTS, "the name \"%s\" is already in use by %.*s %s", name,
+			                   slash ? (int)(slash - existing) : 6, existing,
+			                   short_id(slash ? slash + 1 : "?", sid));
+			free(existing);
+			return rc;
+		}
+		if (rc != CK_ENOTFOUND)
+			return rc;
+		ck__error_clear();
+		if (!(nv = name_value(kind, id)))
+			return ck__oom();
+		rc = ck__txn_put_str(txn, kinds[kind].names_bucket, name, nv);
+		free(nv);
+		if (rc != CK_OK)
+			return rc;
+	}
+	rc = ck__txn_put_str(txn, kinds[kind].bucket, id, config);
+	if (rc == CK_OK)
+		rc = ck__txn_put_str(txn, kinds[kind].state_bucket, id, state ? state : "{}");
+	return rc;
+}
+
+int ck__rec_get(char **config, char **state, ck_state_txn *txn, ck__kind kind, const char *id)
+{
+	char *c = NULL, *s = NULL;
+	int rc = ck__txn_get(&c, NULL, txn, kinds[kind].bucket, id);
+
+	if (rc == CK_ENOTFOUND)
+		return ck__error_set(CK_ENOTFOUND, "no such %s: %s", kinds[kind].name, id);
+	if (rc != CK_OK)
+		return rc;
+	if (state) {
+		rc = ck__txn_get(&s, NULL, txn, kinds[kind].state_bucket, id);
+		if (rc == CK_ENOTFOUND) {
+			/* check --repair restores it; readers see the default. */
+			ck__error_clear();
+			s = ck__strdup("{}");
+			rc = s ? CK_OK : ck__oom();
+		}
+		if (rc != CK_OK) {
+			free(c);
+			return rc;
+		}
+		*state = s;
+	}
+	if (config)
+		*config = c;
+	else
+		free(c);
+	return CK_OK;
+}
+
+int ck__rec_put_state(ck_state_txn *txn, ck__kind kind, const char *id, const char *state)
+{
+	char *c = NULL;
+	int rc = ck__txn_get(&c, NULL, txn, kinds[kind].bucket, id);
+
+	free(c);
+	if (rc == CK_ENOTFOUND)
+		return ck__error_set(CK_ENOTFOUND, "no such %s: %s", kinds[kind].name, id);
+	if (rc != CK_OK)
+		return rc;
+	return ck__txn_put_str(txn, kinds[kind].state_bucket, id, state);
+}
+
+int ck__rec_delete(ck_state_txn *txn, ck__kind kind, const char *id, const char *name)
+{
+	int rc = ck__txn_del(txn, kinds[kind].bucket, id);
+
+	if (rc == CK_ENOTFOUND)
+		return ck__error_set(CK_ENOTFOUND, "no such %s: %s", kinds[kind].name, id);
+	if (rc != CK_OK)
+		return rc;
+	rc = ck__txn_del(txn, kinds[kind].state_bucket, id);
+	if (rc == CK_ENOTFOUND)
+		rc = CK_OK;
+	if (rc == CK_OK && name && kinds[kind].names_bucket) {
+		char *holder = NULL, *mine = name_value(kind, id);
+		if (!mine)
+			return ck__oom();
+		rc = ck__txn_get(&holder, NULL, txn, kinds[kind].names_bucket, name);
+		if (rc == CK_OK && strcmp(holder, mine) == 0)
+			rc = ck__txn_del(txn, kinds[kind].names_bucket, name);
+		if (rc == CK_ENOTFOUND)
+			rc = CK_OK;
+		free(holder);
+		free(mine);
+	}
+	if (rc == CK_OK)
+		ck__error_clear();
+	return rc;
+}
+
+struct prefix_match {
+	char *first;
+	int count;
+};
+
+static int collect_prefix(const char *key, const void *val, size_t len, void *payload)
+{
+	struct prefix_match *m = payload;
+	if (++m->count == 1) {
+		m->first = ck__strdup(key);
+		if (!m->first)
+			return ck__oom();
+		return 0;
+	}
+	return 1; /* two matches are enough to know it is ambiguous */
+}
+
+int ck__rec_resolve(char **id, ck_state_txn *txn, ck__kind kind, const char *ref)
+{
+	char *val = NULL;
+	int rc;
+
+	*id = NULL;
+	if (!ref || !*ref)
+		return ck__error_set(CK_EINVAL, "an empty %s name or id was given", kinds[kind].name);
+	if (kinds[kind].names_bucket) {
+		rc = ck__txn_get(&val, NULL, txn, kinds[kind].names_bucket, ref);
+		if (rc == CK_OK) {
+			size_t kl = strlen(kinds[kind].name);
+			if (!strncmp(val, kinds[kind].name, kl) && val[kl] == '/') {
+				*id = ck__strdup(val + kl + 1);
+				free(val);
+				return *id ? CK_OK : ck__oom();
+			}
+			free(val);
+		} else if (rc != CK_ENOTFOUND) {
+			return rc;
+		}
+	}
+	rc = ck__txn_get(&val, NULL, txn, kinds[kind].bucket, ref);
+	free(val);
+	if (rc == CK_OK) {
+		*id = ck__strdup(ref);
+		return *id ? CK_OK : ck__oom();
+	}
+	if (rc != CK_ENOTFOUND)
+		return rc;
+	struct prefix_match m = { NULL, 0 };
+	rc = ck__txn_scan(txn, kinds[kind].bucket, ref, collect_prefix, &m);
+	if (rc != CK_OK) {
+		free(m.first);
+		return rc;
+	}
+	if (m.count == 1) {
+		*id = m.first;
+		ck__error_clear();
+		return CK_OK;
+	}
+	free(m.first);
+	if (m.count > 1)
+		return ck__error_set(CK_EAMBIGUOUS, "\"%s\" matches more than one %s; give more of the id",
+		                     ref, kinds[kind].name);
+	return ck__error_set(CK_ENOTFOUND, "no such %s: %s", kinds[kind].name, ref);
+}
+
+struct foreach_ctx {
+	ck_state_txn *txn;
+	ck__kind kind;
+	ck__rec_fn fn;
+	void *payload;
+};
+
+static int foreach_one(const char *key, const void *val, size_t len, void *payload)
+{
+	struct foreach_ctx *f = payload;
+	char *state = NULL;
+	int rc = ck__txn_get(&state, NULL, f->txn, kinds[f->kind].state_bucket, key);
+
+	if (rc != CK_OK && rc != CK_ENOTFOUND)
+		return rc;
+	ck__error_clear();
+	/* Scanned values are not NUL-terminated; configs are handed on as text. */
+	char *config = malloc(len + 1);
+	if (!config) {
+		free(state);
+		return ck__oom();
+	}
+	memcpy(config, val, len);
+	config[len] = '\0';
+	rc = f->fn(key, config, state, f->payload);
+	free(config);
+	free(state);
+	return rc;
+}
+
+int ck__rec_foreach(ck_state_txn *txn, ck__kind kind, ck__rec_fn fn, void *payload)
+{
+	struct foreach_ctx f = { txn, kind, fn, payload };
+	return ck__txn_scan(txn, kinds[kind].bucket, "", foreach_one, &f);
+}
+
+static int count_one(const char *key, const void *val, size_t len, void *payload)
+{
+	(*(size_t *)payload)++;
+	return 0;
+}
+
+int ck__rec_count(size_t *count, ck_state_txn *txn, ck__kind kind)
+{
+	*count = 0;
+	return ck__txn_scan(txn, kinds[kind].bucket, "", count_one, count);
+}

@@ -1,0 +1,100 @@
+/* Internal API of the state module for the modules above it: transactions
+ * with transparent retry, typed records (containers, pods, volumes, images),
+ * exclusive access to the whole store, and the consistency-check report.
+ * docs/STATE.md describes the buckets. */
+#ifndef CK_STATE_H
+#define CK_STATE_H
+
+#include "core/core.h"
+#include <containerkit/sys/state.h>
+
+/* Version of the bucket layout, kept in meta/schema. */
+#define CK__STATE_SCHEMA "1"
+
+/* ---- transactions (state.c) ---- */
+/* Runs `fn` in a read snapshot / a durable write transaction.  Transient
+ * backend conditions are retried; the store is opened on first use. */
+int ck__state_read(ck_context *ctx, ck_state_txn_fn fn, void *payload);
+int ck__state_write(ck_context *ctx, ck_state_txn_fn fn, void *payload);
+/* Opens the store now (if not yet open); reports backend errors. */
+int ck__state_ensure(ck_context *ctx);
+/* Closes the context's store; the next transaction reopens it. */
+void ck__state_close(ck_context *ctx);
+/* Takes the store lock exclusively: every transaction of every process
+ * waits until it is released.  The caller must not run transactions
+ * through the context meanwhile (use the backend directly). */
+int ck__state_lock_exclusive(ck__lock *lk, ck_context *ctx, int timeout_ms);
+/* Paths: <root>/state, <root>/state/<backend>, the marker file. */
+char *ck__state_dir(const ck_context *ctx);
+char *ck__state_backend_dir(const ck_context *ctx, const char *backend);
+/* The backend named by the marker file, into buf; CK_ENOTFOUND if the store
+ * was never created. */
+int ck__state_marker_read(char *buf, size_t size, const ck_context *ctx);
+int ck__state_marker_write(const ck_context *ctx, const char *backend);
+/* The registered backend or a CK_ECONFIG error naming the known ones. */
+int ck__backend_lookup(const ck_backend_ops **out, const char *name);
+
+/* Transaction primitives (the public ck_state_txn_* call these). */
+int ck__txn_get(char **val, size_t *len, ck_state_txn *txn, const char *bucket, const char *key);
+int ck__txn_put(ck_state_txn *txn, const char *bucket, const char *key, const void *val, size_t len);
+int ck__txn_put_str(ck_state_txn *txn, const char *bucket, const char *key, const char *val);
+int ck__txn_del(ck_state_txn *txn, const char *bucket, const char *key);
+int ck__txn_scan(ck_state_txn *txn, const char *bucket, const char *prefix, ck_state_scan_fn fn,
+                 void *payload);
+bool ck__txn_is_write(const ck_state_txn *txn);
+ck_context *ck__txn_context(const ck_state_txn *txn);
+
+/* ---- typed records (record.c) ---- */
+typedef enum ck__kind {
+	CK__KIND_CONTAINER,
+	CK__KIND_POD,
+	CK__KIND_VOLUME,
+	CK__KIND_IMAGE,
+	CK__KIND_COUNT
+} ck__kind;
+
+const char *ck__kind_name(ck__kind kind);         /* "container" */
+const char *ck__kind_bucket(ck__kind kind);       /* "containers": id -> config JSON */
+const char *ck__kind_state_bucket(ck__kind kind); /* "containers.state": id -> state JSON */
+/* Bucket of the name registry ("names" is shared by containers and pods, as
+ * in podman), or NULL for kinds whose id is their name (volumes) or that
+ * keep their own names (image tags). */
+const char *ck__kind_names_bucket(ck__kind kind);
+
+/* Inserts a record, reserving its id and name in the same transaction.
+ * CK_EEXISTS (naming the holder) if either is taken. */
+int ck__rec_insert(ck_state_txn *txn, ck__kind kind, const char *id, const char *name,
+                   const char *config, const char *state);
+/* Reads a record; either output may be NULL.  CK_ENOTFOUND if missing. */
+int ck__rec_get(char **config, char **state, ck_state_txn *txn, ck__kind kind, const char *id);
+int ck__rec_put_state(ck_state_txn *txn, ck__kind kind, const char *id, const char *state);
+/* Deletes the record, its state and its name (NULL if it has none). */
+int ck__rec_delete(ck_state_txn *txn, ck__kind kind, const char *id, const char *name);
+/* Resolves a name, a full id, or a unique id prefix to a full id. */
+int ck__rec_resolve(char **id, ck_state_txn *txn, ck__kind kind, const char *ref);
+/* Visits every record in id order; `state` is NULL if it is missing. */
+typedef int (*ck__rec_fn)(const char *id, const char *config, const char *state, void *payload);
+int ck__rec_foreach(ck_state_txn *txn, ck__kind kind, ck__rec_fn fn, void *payload);
+int ck__rec_count(size_t *count, ck_state_txn *txn, ck__kind kind);
+
+/* ---- consistency checks (check.c) ---- */
+typedef struct ck__check_report {
+	yajl_gen problems; /* an open JSON array */
+	size_t found, remaining;
+	bool repair;
+} ck__check_report;
+int ck__check_report_init(ck__check_report *r, bool repair);
+/* Records one problem.  `repaired` is only meaningful when repairable. */
+void ck__check_add(ck__check_report *r, const char *kind, const char *object, const char *detail,
+                   bool repairable, bool repaired);
+/* Closes the report into `{"backend":..,"ok":..,"problems":[..]}`. */
+int ck__check_report_finish(char **out, ck__check_report *r, const char *backend);
+/* Backend integrity, then record-level consistency, then leftovers of
+ * interrupted migrations.  Repairs when r->repair. */
+int ck__state_check(ck_context *ctx, ck__check_report *r);
+
+/* ---- migration (migrate.c) ---- */
+int ck__state_migrate(char **backup_path, ck_context *ctx, const char *to,
+                      ck_migrate_progress_fn progress, void *payload);
+
+#endif

@@ -1,0 +1,64 @@
+/* Implementation of the minimal test harness declared in harness.h. */
+#define _GNU_SOURCE
+#include "harness.h"
+
+#include <ftw.h>
+#include <unistd.h>
+
+int ck_test_failed_checks;
+
+int ck_test_main(const struct ck_test *tests, int argc, char **argv)
+{
+	int passed = 0, failed = 0;
+
+	for (const struct ck_test *t = tests; t->name; t++) {
+		if (argc > 1) {
+			int wanted = 0;
+			for (int i = 1; i < argc; i++)
+				if (strcmp(argv[i], t->name) == 0)
+					wanted = 1;
+			if (!wanted)
+				continue;
+		}
+		int before = ck_test_failed_checks;
+		fprintf(stderr, "RUN  %s\n", t->name);
+		t->fn();
+		if (ck_test_failed_checks == before) {
+			passed++;
+			fprintf(stderr, "PASS %s\n", t->name);
+		} else {
+			failed++;
+			fprintf(stderr, "FAIL %s\n", t->name);
+		}
+	}
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
+
+char *ck_test_tmpdir(const char *tag)
+{
+	const char *base = getenv("CK_TEST_TMPDIR");
+	char *path = NULL;
+
+	if (!base || !*base)
+		base = "/tmp";
+	if (asprintf(&path, "%s/ck-test-%s-XXXXXX", base, tag) < 0)
+		abort();
+	if (!mkdtemp(path)) {
+		perror(path);
+		abort();
+	}
+	return path;
+}
+
+static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb; (void)flag; (void)ftw;
+	return remove(p);
+}
+
+void ck_test_rmtree(const char *path)
+{
+	if (path)
+		nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
