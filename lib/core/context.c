@@ -282,7 +282,26 @@ const char *ck_context_db_backend(const ck_context *ctx)
 {
 	if (!ctx)
 		return NULL;
-	return ctx->active_backend[0] ? ctx->active_backend : ctx->db_backend;
+	if (ctx->active_backend[0])
+		return ctx->active_backend;
+	/* Before the store is opened, an existing store's marker decides. */
+	/* A getter must not disturb the thread's error, so plain stdio here. */
+	char *path = ck__root_path(ctx, "state/backend"), line[64];
+	ck_context *mut = (ck_context *)ctx;
+	FILE *f = path ? fopen(path, "re") : NULL;
+	pthread_mutex_lock(&mut->state_lock);
+	if (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (*line && strlen(line) < sizeof(mut->marker_backend))
+			strcpy(mut->marker_backend, line);
+	}
+	pthread_mutex_unlock(&mut->state_lock);
+	if (f)
+		fclose(f);
+	free(path);
+	if (!ctx->db_backend_explicit && ctx->marker_backend[0])
+		return ctx->marker_backend;
+	return ctx->db_backend;
 }
 
 const char *ck_context_runtime(const ck_context *ctx)

@@ -147,6 +147,7 @@ struct ck_context {
 	struct ck__state *state;
 	void (*state_close)(struct ck__state *);
 	char active_backend[32];  /* backend in charge once the store is open */
+	char marker_backend[32];  /* the store's marker, as last read */
 };
 
 /* Paths inside the roots, as new strings (NULL on OOM). */

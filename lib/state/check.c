@@ -360,6 +360,7 @@ int ck__state_check(ck_context *ctx, ck__check_report *r)
 	}
 	if (rc != CK_OK) {
 		/* The records cannot be trusted; report and stop there. */
+		r->unreadable = true;
 		ck__error_clear();
 		return check_leftovers(ctx, r);
 	}

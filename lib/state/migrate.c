@@ -332,6 +332,12 @@ int ck__state_migrate(char **backup_path, ck_context *ctx, const char *to,
 	if ((rc = ck__state_marker_write(ctx, to)) != CK_OK)
 		goto out;
 	ck__state_close(ctx);
+	/* This context asked for the old backend; from now on it means the new. */
+	char *requested = ck__strdup(to);
+	if (requested) {
+		free(ctx->db_backend);
+		ctx->db_backend = requested;
+	}
 	if (!(backup = backup_name(m.sdir, m.from_name))) {
 		rc = ck__oom();
 		goto out;

@@ -82,6 +82,7 @@ typedef struct ck__check_report {
 	yajl_gen problems; /* an open JSON array */
 	size_t found, remaining;
 	bool repair;
+	bool unreadable; /* the store failed its integrity check: skip record checks */
 } ck__check_report;
 int ck__check_report_init(ck__check_report *r, bool repair);
 /* Records one problem.  `repaired` is only meaningful when repairable. */

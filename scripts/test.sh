@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh Debian 12 machine: installs what it needs,
+# builds twice (plain, and with ASan+UBSan), and runs ctest on both builds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+scripts/build.sh build
+scripts/build.sh build-asan -DCK_SANITIZE=ON
+
+status=0
+echo "== plain build =="
+(cd build && ctest --output-on-failure -j2) || status=1
+echo "== ASan+UBSan build =="
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+(cd build-asan && ctest --output-on-failure -j2) || status=1
+exit $status
