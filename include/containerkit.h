@@ -11,5 +11,6 @@
 #include "containerkit/context.h"
 #include "containerkit/volume.h"
 #include "containerkit/system.h"
+#include "containerkit/deprecated.h"
 
 #endif

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "state_int.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -101,6 +102,21 @@ static bool marker_changed(struct ck__state *st)
 	       sb.st_mtim.tv_nsec != st->marker_mtime.tv_nsec;
 }
 
+/* A process killed while creating the store may have left the marker's
+ * temporary file; under the exclusive lock nobody else is writing one. */
+static void remove_marker_temps(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		if (ck__str_has_prefix(de->d_name, "backend.tmp-"))
+			unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+}
+
 /* Opens the backend named by the marker (creating the store and the marker
  * when there is none yet).  Called with the store lock held. */
 static int open_backend(struct ck__state *st, bool create)
@@ -116,9 +132,12 @@ static int open_backend(struct ck__state *st, bool create)
 		ck__error_clear();
 		snprintf(name, sizeof(name), "%s", ctx->db_backend);
 		fresh = true;
+		remove_marker_temps(st->dir);
 	} else if (rc != CK_OK) {
 		return rc;
 	} else if (ctx->db_backend_explicit && strcmp(name, ctx->db_backend) != 0) {
+		if ((rc = ck__backend_lookup(&st->ops, ctx->db_backend)) != CK_OK)
+			return rc;
 		return ck__error_set(CK_ECONFIG,
 		                     "the store at %s uses the %s backend, not %s; run "
 		                     "'ck system migrate --to %s' to switch it",

@@ -42,6 +42,10 @@ int ck__volume_base(char **out, const ck_context *ctx);
 int ck__volume_dir(char **out, const ck_context *ctx, const char *name);
 int ck__volume_data_dir(char **out, const ck_context *ctx, const char *name);
 
+/* mkdir(2) that leaves exactly `mode` whatever the umask.  An existing
+ * directory is CK_OK when `exist_ok`, else CK_EEXISTS. */
+int ck__volume_mkdir(const char *path, mode_t mode, bool exist_ok);
+
 /* The per-volume lock in the run root.  Never take it twice in one process:
  * flock() locks of two descriptors exclude each other. */
 int ck__volume_lock(ck__lock *lk, ck_context *ctx, const char *name);

@@ -28,7 +28,7 @@ add_test(NAME abi_headers_compile_alone_cxx
 # Skipped (exit 77) in sanitizer builds and builds without DWARF.
 add_test(NAME abi_matches_baseline
   COMMAND ${CK_ABI_DIR}/abi-check.sh $<TARGET_FILE:containerkit> ${CMAKE_SOURCE_DIR}
-          ${CK_ABI_TMP}/baseline ${Python3_EXECUTABLE} ${CK_SANITIZE})
+          ${CK_ABI_TMP}/baseline ${Python3_EXECUTABLE} ${CMAKE_C_COMPILER} ${CK_SANITIZE})
 set_tests_properties(abi_matches_baseline PROPERTIES SKIP_RETURN_CODE 77)
 
 add_test(NAME install_pkgconfig_and_cmake_consumers_build

@@ -1,0 +1,45 @@
+/* A small JSON reader and writers for the ck CLI, which links only
+ * libcontainerkit and re-prints the library's JSON the way podman does. */
+#ifndef CK_CLI_JSON_H
+#define CK_CLI_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+typedef enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ } jtype;
+
+typedef struct jnode {
+	jtype type;
+	char *str;             /* J_STR: the text; J_NUM: the number as written */
+	bool b;                /* J_BOOL */
+	size_t n;              /* J_ARR, J_OBJ: members */
+	char **keys;           /* J_OBJ */
+	struct jnode **vals;   /* J_ARR, J_OBJ */
+} jnode;
+
+/* Parses `text`; NULL if it is not valid JSON. */
+jnode *json_parse(const char *text);
+void json_free(jnode *n);
+/* Member `key` of an object (exact match, then case-insensitive), or NULL. */
+const jnode *json_get(const jnode *obj, const char *key);
+/* A string member, or NULL. */
+const char *json_get_str(const jnode *obj, const char *key);
+
+/* Indented JSON as Go's json.MarshalIndent writes it; `indent` is the
+ * string used per level, and `level` the starting depth (for nesting one
+ * document inside an array printed by the caller). */
+void json_print(FILE *f, const jnode *n, const char *indent, int level);
+/* json_print() at level 0 followed by a newline. */
+void json_print_line(FILE *f, const jnode *n, const char *indent);
+/* Compact JSON on one line. */
+void json_print_compact(FILE *f, const jnode *n);
+/* YAML-like text, as `podman info` prints by default. */
+void yaml_print(FILE *f, const jnode *n);
+
+/* Expands a Go template subset: {{.A.B}} (keys matched case-insensitively),
+ * {{.}}, {{json .A}} and {{json .}}; "\t" and "\n" escapes are honoured.
+ * Returns a malloc()ed string, or NULL with *err set to a static message. */
+char *json_template(const char *tmpl, const jnode *root, const char **err);
+
+#endif

@@ -1,0 +1,90 @@
+/* ck: a podman-compatible command line over libcontainerkit.  Parses the
+ * global flags and hands the rest to a command group. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+static const struct command {
+	const char *name;
+	int (*run)(ck_app *app, int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{ "info", cmd_info, "Display containerkit related system information" },
+	{ "system", cmd_system, "Manage containerkit" },
+	{ "version", cmd_version, "Display the containerkit version information" },
+	{ "volume", cmd_volume, "Manage volumes" },
+};
+
+static void usage(FILE *f)
+{
+	fputs("Manage pods, containers and volumes with libcontainerkit\n\n"
+	      "Usage:\n  ck [options] [command]\n\nAvailable Commands:\n", f);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-12s%s\n", commands[i].name, commands[i].summary);
+	fputs("\nOptions:\n"
+	      "      --db-backend string   State backend: sqlite or lmdb\n"
+	      "  -h, --help                Help for ck\n"
+	      "      --log-level string    Log messages at and above this level "
+	      "(error, warn, info, debug, trace)\n"
+	      "      --root string         Path to the storage root directory\n"
+	      "      --runroot string      Path to the run root directory\n"
+	      "      --runtime string      Name or path of the OCI runtime\n"
+	      "  -v, --version             Version of ck\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	ck_app app = { .ctx = NULL };
+	int i, rc;
+
+	ck_context_options_init(&app.opts, CK_CONTEXT_OPTIONS_VERSION);
+	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			return 0;
+		}
+		if (!strcmp(a, "--version") || !strcmp(a, "-v")) {
+			printf("ck version %s\n", ck_version());
+			return 0;
+		}
+		if (a[1] != '-')
+			return die("unknown shorthand flag: '%c' in %s", a[1], a);
+		char name[32];
+		const char *eq = strchr(a + 2, '=');
+		size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+		if (len >= sizeof(name) ||
+		    (memcpy(name, a + 2, len), name[len] = '\0', !global_flag_takes_value(name)))
+			return die("unknown flag: --%.*s", (int)len, a + 2);
+		const char *val = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
+		bool bad;
+		if (!val)
+			return die("flag needs an argument: --%s", name);
+		global_flag(&app, name, val, &bad);
+		if (bad)
+			return EXIT_CK;
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return die("missing command 'ck COMMAND'");
+	}
+	if (!strcmp(argv[i], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	rc = -1;
+	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
+		if (!strcmp(argv[i], commands[c].name))
+			rc = commands[c].run(&app, argc - i - 1, argv + i + 1);
+	if (rc == -1) {
+		rc = die("unrecognized command `ck %s`", argv[i]);
+		fputs("Try 'ck --help' for more information\n", stderr);
+	}
+	ck_context_free(app.ctx);
+	return rc;
+}

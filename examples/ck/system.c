@@ -1,0 +1,300 @@
+/* ck system (check, migrate, reset, info), ck info and ck version. */
+#include <containerkit/sys/state.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "commands.h"
+
+/* Parses the only option these commands share, --format/-f. */
+static int parse_format(ck_app *app, int argc, char **argv, const char *usage, const char **format,
+                        bool *help)
+{
+	static const cli_opt opts[] = { { "format", 'f', true, 1 }, { NULL, 0, false, 0 } };
+	const char *val;
+	int id;
+	cli c;
+
+	*help = false;
+	cli_init(&c, app, argc, argv, opts);
+	while ((id = cli_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP) {
+			*help = true;
+			return sub_help(usage);
+		}
+		if (id == CLI_ERR)
+			return EXIT_CK;
+		if (id == CLI_POS)
+			return die("this command takes no arguments");
+		*format = val;
+	}
+	return 0;
+}
+
+/* Prints library JSON as podman prints its reports: YAML-like text by
+ * default, indented JSON for "json", or a template. */
+static int print_report(const char *text, const char *format)
+{
+	jnode *n = json_parse(text);
+	int rc = 0;
+
+	if (!n)
+		return die("the library returned malformed JSON");
+	if (!format)
+		yaml_print(stdout, n);
+	else if (!strcmp(format, "json"))
+		json_print_line(stdout, n, "  ");
+	else
+		rc = print_template(format, n);
+	json_free(n);
+	return rc;
+}
+
+static const char info_usage[] =
+	"Display containerkit related system information\n\nUsage:\n  ck info [options]\n\nOptions:\n"
+	"  -f, --format string   Change the output format to JSON or a Go template\n";
+
+int cmd_info(ck_app *app, int argc, char **argv)
+{
+	const char *format = NULL;
+	char *json = NULL;
+	bool help;
+	int rc = parse_format(app, argc, argv, info_usage, &format, &help);
+
+	if (rc || help)
+		return rc;
+	if (!app_context(app))
+		return EXIT_CK;
+	if (ck_system_info(&json, app->ctx) < 0)
+		return die_ck();
+	rc = print_report(json, format);
+	ck_free(json);
+	return rc;
+}
+
+static const char version_usage[] =
+	"Display the containerkit version information\n\nUsage:\n  ck version [options]\n\nOptions:\n"
+	"  -f, --format string   Change the output format to JSON or a Go template\n";
+
+int cmd_version(ck_app *app, int argc, char **argv)
+{
+	const char *format = NULL, *arch;
+	struct utsname u;
+	char json[512];
+	bool help;
+	int rc = parse_format(app, argc, argv, version_usage, &format, &help);
+
+	if (rc || help)
+		return rc;
+	arch = uname(&u) == 0 ? u.machine : "unknown";
+	if (!strcmp(arch, "x86_64"))
+		arch = "amd64";
+	else if (!strcmp(arch, "aarch64"))
+		arch = "arm64";
+	if (!format) {
+		printf("Client:       ck (libcontainerkit)\n"
+		       "Version:      %s\n"
+		       "API Version:  %d\n"
+		       "Built with:   %s\n"
+		       "OS/Arch:      linux/%s\n",
+		       ck_version(), ck_version_number(), CK_VERSION_STRING, arch);
+		return 0;
+	}
+	snprintf(json, sizeof(json),
+	         "{\"Client\":{\"Version\":\"%s\",\"APIVersion\":%d,\"HeaderVersion\":\"%s\","
+	         "\"OsArch\":\"linux/%s\",\"Os\":\"linux\"}}",
+	         ck_version(), ck_version_number(), CK_VERSION_STRING, arch);
+	return print_report(json, format);
+}
+
+static const char check_usage[] =
+	"Check the state store and the volumes for consistency\n\n"
+	"Usage:\n  ck system check [options]\n\nOptions:\n"
+	"  -f, --format string   Print the report as JSON (\"json\")\n"
+	"  -r, --repair          Repair what can be repaired without losing data\n";
+
+static void print_problems(const jnode *report)
+{
+	const jnode *problems = json_get(report, "problems");
+	const char *backend = json_get_str(report, "backend");
+	size_t found = problems && problems->type == J_ARR ? problems->n : 0, remaining = 0, fixable = 0;
+
+	for (size_t i = 0; i < found; i++) {
+		const jnode *p = problems->vals[i], *rep = json_get(p, "repaired"),
+		            *able = json_get(p, "repairable");
+		bool repaired = rep && rep->type == J_BOOL && rep->b;
+		bool repairable = able && able->type == J_BOOL && able->b;
+		const char *object = json_get_str(p, "object");
+
+		printf("%s %s: %s (%s)\n", json_get_str(p, "kind") ? json_get_str(p, "kind") : "?",
+		       object ? object : "-", json_get_str(p, "detail") ? json_get_str(p, "detail") : "",
+		       repaired ? "repaired" : repairable ? "repairable" : "not repairable");
+		remaining += !repaired;
+		fixable += !repaired && repairable;
+	}
+	if (found == 0)
+		printf("No problems found in the %s store.\n", backend ? backend : "state");
+	else if (remaining == 0)
+		printf("%zu problem%s repaired; the store is consistent.\n", found, found == 1 ? "" : "s");
+	else if (fixable)
+		printf("%zu problem%s remain%s; `ck system check --repair` repairs %zu of them.\n", remaining,
+		       remaining == 1 ? "" : "s", remaining == 1 ? "s" : "", fixable);
+	else
+		printf("%zu problem%s remain%s that need%s attention by hand.\n", remaining,
+		       remaining == 1 ? "" : "s", remaining == 1 ? "s" : "", remaining == 1 ? "s" : "");
+}
+
+static int system_check(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{ "format", 'f', true, 1 }, { "repair", 'r', false, 2 }, { NULL, 0, false, 0 },
+	};
+	const char *val, *format = NULL;
+	unsigned int flags = 0;
+	char *report = NULL;
+	jnode *n;
+	int id, rc;
+	cli c;
+
+	cli_init(&c, app, argc, argv, opts);
+	while ((id = cli_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP)
+			return sub_help(check_usage);
+		if (id == CLI_ERR)
+			return EXIT_CK;
+		if (id == CLI_POS)
+			return die("`ck system check` takes no arguments");
+		if (id == 1)
+			format = val;
+		else
+			flags |= CK_CHECK_REPAIR;
+	}
+	if (format && strcmp(format, "json") != 0)
+		return die("unsupported format \"%s\" for system check: use json", format);
+	if (!app_context(app))
+		return EXIT_CK;
+	rc = ck_system_check(&report, app->ctx, flags);
+	if (rc < 0 && rc != CK_ECORRUPT)
+		return die_ck();
+	if (!report || !(n = json_parse(report))) {
+		ck_free(report);
+		return die("the library returned no readable report");
+	}
+	if (format)
+		json_print_line(stdout, n, "  ");
+	else
+		print_problems(n);
+	json_free(n);
+	ck_free(report);
+	return rc == CK_OK ? 0 : 1;
+}
+
+static const char migrate_usage[] =
+	"Move the state store to another backend\n\nUsage:\n  ck system migrate --to sqlite|lmdb\n\n"
+	"Options:\n      --to string   Backend to copy every record to\n";
+
+static void progress(const char *phase, uint64_t done, uint64_t total, void *payload)
+{
+	(void)payload;
+	fprintf(stderr, "\r%s: %llu/%llu", phase, (unsigned long long)done, (unsigned long long)total);
+	if (done == total)
+		fputc('\n', stderr);
+}
+
+static int system_migrate(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = { { "to", 0, true, 1 }, { NULL, 0, false, 0 } };
+	const char *val, *to = NULL;
+	char *backup = NULL, from[32] = "";
+	ck_state *st = NULL;
+	int id;
+	cli c;
+
+	cli_init(&c, app, argc, argv, opts);
+	while ((id = cli_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP)
+			return sub_help(migrate_usage);
+		if (id == CLI_ERR)
+			return EXIT_CK;
+		if (id == CLI_POS)
+			return die("`ck system migrate` takes no arguments");
+		to = val;
+	}
+	if (!to)
+		return die("missing --to: name the backend to migrate to (sqlite or lmdb)");
+	if (!app_context(app))
+		return EXIT_CK;
+	/* The backend in charge, read through the store itself. */
+	if (ck_state_open(&st, app->ctx) < 0)
+		return die_ck();
+	snprintf(from, sizeof(from), "%s", ck_state_backend(st));
+	ck_state_free(st);
+	if (ck_system_migrate(&backup, app->ctx, to, isatty(2) ? progress : NULL, NULL) < 0)
+		return die_ck();
+	printf("Migrated the state store from %s to %s.\n", from, ck_context_db_backend(app->ctx));
+	if (backup)
+		printf("The previous store is kept as a backup in %s\n", backup);
+	ck_free(backup);
+	return 0;
+}
+
+static const char reset_usage[] =
+	"Reset containerkit storage\n\nUsage:\n  ck system reset [options]\n\nOptions:\n"
+	"  -f, --force   Do not prompt for confirmation\n";
+
+static int system_reset(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = { { "force", 'f', false, 1 }, { NULL, 0, false, 0 } };
+	const char *val;
+	bool force = false;
+	int id;
+	cli c;
+
+	cli_init(&c, app, argc, argv, opts);
+	while ((id = cli_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP)
+			return sub_help(reset_usage);
+		if (id == CLI_ERR)
+			return EXIT_CK;
+		if (id == CLI_POS)
+			return die("`ck system reset` takes no arguments");
+		force = true;
+	}
+	if (!app_context(app))
+		return EXIT_CK;
+	if (!force) {
+		printf("WARNING! This will remove:\n"
+		       "        - all containers\n"
+		       "        - all pods\n"
+		       "        - all images\n"
+		       "        - all volumes\n"
+		       "        - the graphRoot directory: \"%s\"\n"
+		       "        - the runRoot directory: \"%s\"\n",
+		       ck_context_root(app->ctx), ck_context_runroot(app->ctx));
+		if (!confirm("Are you sure you want to continue?"))
+			return 0;
+	}
+	if (ck_system_reset(app->ctx) < 0)
+		return die_ck();
+	return 0;
+}
+
+static int system_info(ck_app *app, int argc, char **argv)
+{
+	return cmd_info(app, argc, argv);
+}
+
+static const subcommand system_cmds[] = {
+	{ "check", NULL, "Check the store for consistency and repair it", check_usage, system_check },
+	{ "info", NULL, "Display containerkit related system information", info_usage, system_info },
+	{ "migrate", NULL, "Move the state store to another backend", migrate_usage, system_migrate },
+	{ "reset", NULL, "Reset containerkit storage", reset_usage, system_reset },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+int cmd_system(ck_app *app, int argc, char **argv)
+{
+	return run_group(app, "system", "Manage containerkit", system_cmds, argc, argv);
+}

@@ -1,0 +1,480 @@
+/* Helpers shared by the ck commands: context, options, errors, prompts and
+ * tables.  Errors go to stderr as "Error: ..." with exit code 125. */
+#define _GNU_SOURCE
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static time_t started;
+
+static void log_to_stderr(int level, const char *message, void *payload)
+{
+	static const char *const names[] = { "ERRO", "WARN", "INFO", "DEBU", "TRAC" };
+	(void)payload;
+	fprintf(stderr, "%s[%04ld] %s\n", names[level >= 0 && level <= 4 ? level : 0],
+	        (long)(time(NULL) - started), message);
+}
+
+ck_context *app_context(ck_app *app)
+{
+	if (app->ctx)
+		return app->ctx;
+	started = time(NULL);
+	app->opts.log_fn = log_to_stderr;
+	if (ck_context_open(&app->ctx, &app->opts) < 0) {
+		print_ck_error();
+		app->ctx = NULL;
+	}
+	return app->ctx;
+}
+
+void print_ck_error(void)
+{
+	fprintf(stderr, "Error: %s\n", ck_error_last()->message);
+}
+
+int die_ck(void)
+{
+	print_ck_error();
+	return EXIT_CK;
+}
+
+int die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("Error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_CK;
+}
+
+static int parse_log_level(const char *s)
+{
+	static const struct {
+		const char *name;
+		int level;
+	} levels[] = {
+		{ "panic", CK_LOG_ERROR }, { "fatal", CK_LOG_ERROR }, { "error", CK_LOG_ERROR },
+		{ "warn", CK_LOG_WARN },   { "warning", CK_LOG_WARN }, { "info", CK_LOG_INFO },
+		{ "debug", CK_LOG_DEBUG }, { "trace", CK_LOG_TRACE },
+	};
+	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+		if (!strcmp(s, levels[i].name))
+			return levels[i].level;
+	return -1;
+}
+
+bool global_flag_takes_value(const char *name)
+{
+	static const char *const names[] = { "root", "runroot", "log-level", "db-backend", "runtime" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+bool global_flag(ck_app *app, const char *name, const char *val, bool *bad)
+{
+	*bad = false;
+	if (!strcmp(name, "root"))
+		app->opts.root = val;
+	else if (!strcmp(name, "runroot"))
+		app->opts.runroot = val;
+	else if (!strcmp(name, "db-backend"))
+		app->opts.db_backend = val;
+	else if (!strcmp(name, "runtime"))
+		app->opts.runtime = val;
+	else if (!strcmp(name, "log-level")) {
+		int level = parse_log_level(val);
+		if (level < 0) {
+			die("invalid log level \"%s\": use error, warn, info, debug or trace", val);
+			*bad = true;
+		}
+		app->opts.log_level = level;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+void cli_init(cli *c, ck_app *app, int argc, char **argv, const cli_opt *opts)
+{
+	memset(c, 0, sizeof(*c));
+	c->app = app;
+	c->argc = argc;
+	c->argv = argv;
+	c->opts = opts;
+}
+
+static const cli_opt *find_long(const cli_opt *opts, const char *name, size_t len)
+{
+	for (const cli_opt *o = opts; o && o->name; o++)
+		if (strlen(o->name) == len && !strncmp(o->name, name, len))
+			return o;
+	return NULL;
+}
+
+static int next_short(cli *c, const char **val)
+{
+	char ch = *c->cluster++;
+	const cli_opt *o = NULL;
+
+	if (ch == 'h') {
+		c->cluster = NULL;
+		return CLI_HELP;
+	}
+	for (const cli_opt *p = c->opts; p && p->name; p++)
+		if (p->shortname == ch)
+			o = p;
+	if (!o) {
+		die("unknown shorthand flag: '%c' in -%c", ch, ch);
+		return CLI_ERR;
+	}
+	*val = NULL;
+	if (o->arg) {
+		if (*c->cluster) {
+			*val = c->cluster;
+		} else if (c->i < c->argc) {
+			*val = c->argv[c->i++];
+		} else {
+			die("flag needs an argument: '%c' in -%c", ch, ch);
+			return CLI_ERR;
+		}
+		c->cluster = NULL;
+	}
+	if (c->cluster && !*c->cluster)
+		c->cluster = NULL;
+	return o->id;
+}
+
+int cli_next(cli *c, const char **val)
+{
+	for (;;) {
+		if (c->cluster)
+			return next_short(c, val);
+		if (c->i >= c->argc)
+			return CLI_END;
+		const char *a = c->argv[c->i++];
+		if (c->no_more_opts || a[0] != '-' || !a[1]) {
+			*val = a;
+			return CLI_POS;
+		}
+		if (!strcmp(a, "--")) {
+			c->no_more_opts = true;
+			continue;
+		}
+		if (a[1] != '-') {
+			c->cluster = a + 1;
+			continue;
+		}
+		const char *name = a + 2, *eq = strchr(name, '=');
+		size_t len = eq ? (size_t)(eq - name) : strlen(name);
+		const cli_opt *o = find_long(c->opts, name, len);
+		char gname[32];
+
+		if (len == 4 && !strncmp(name, "help", 4))
+			return CLI_HELP;
+		if (!o && len < sizeof(gname)) {
+			memcpy(gname, name, len);
+			gname[len] = '\0';
+			if (global_flag_takes_value(gname)) {
+				const char *v = eq ? eq + 1 : c->i < c->argc ? c->argv[c->i++] : NULL;
+				bool bad;
+				if (!v) {
+					die("flag needs an argument: --%s", gname);
+					return CLI_ERR;
+				}
+				global_flag(c->app, gname, v, &bad);
+				if (bad)
+					return CLI_ERR;
+				continue;
+			}
+		}
+		if (!o) {
+			die("unknown flag: --%.*s", (int)len, name);
+			return CLI_ERR;
+		}
+		*val = NULL;
+		if (o->arg) {
+			if (eq) {
+				*val = eq + 1;
+			} else if (c->i < c->argc) {
+				*val = c->argv[c->i++];
+			} else {
+				die("flag needs an argument: --%s", o->name);
+				return CLI_ERR;
+			}
+		} else if (eq) {
+			/* pflag accepts --flag=true|false for booleans */
+			if (!strcmp(eq + 1, "false"))
+				continue;
+			if (strcmp(eq + 1, "true") != 0) {
+				die("invalid argument \"%s\" for \"--%s\" flag: use true or false", eq + 1,
+				    o->name);
+				return CLI_ERR;
+			}
+		}
+		return o->id;
+	}
+}
+
+void strv_add(strv *s, const char *str)
+{
+	const char **nv = realloc(s->v, (s->n + 2) * sizeof(*nv));
+	if (!nv) {
+		fputs("Error: out of memory\n", stderr);
+		exit(EXIT_CK);
+	}
+	nv[s->n++] = str;
+	nv[s->n] = NULL;
+	s->v = nv;
+}
+
+void strv_clear(strv *s)
+{
+	free(s->v);
+	s->v = NULL;
+	s->n = 0;
+}
+
+bool confirm(const char *question)
+{
+	char line[64];
+
+	printf("%s [y/N] ", question);
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin)) {
+		putchar('\n');
+		return false;
+	}
+	return line[0] == 'y' || line[0] == 'Y';
+}
+
+void table_init(table *t, size_t cols)
+{
+	memset(t, 0, sizeof(*t));
+	t->cols = cols;
+}
+
+void table_row(table *t, const char *const *cells)
+{
+	char **nc = realloc(t->cells, (t->rows + 1) * t->cols * sizeof(*nc));
+	if (!nc) {
+		fputs("Error: out of memory\n", stderr);
+		exit(EXIT_CK);
+	}
+	t->cells = nc;
+	for (size_t c = 0; c < t->cols; c++)
+		t->cells[t->rows * t->cols + c] = strdup(cells[c] ? cells[c] : "");
+	t->rows++;
+}
+
+void table_print(FILE *f, const table *t)
+{
+	size_t *w = calloc(t->cols ? t->cols : 1, sizeof(*w));
+
+	if (!w)
+		return;
+	for (size_t r = 0; r < t->rows; r++)
+		for (size_t c = 0; c < t->cols; c++) {
+			const char *s = t->cells[r * t->cols + c];
+			size_t l = s ? strlen(s) + 2 : 2;
+			if (l > w[c])
+				w[c] = l;
+		}
+	for (size_t r = 0; r < t->rows; r++) {
+		for (size_t c = 0; c < t->cols; c++) {
+			const char *s = t->cells[r * t->cols + c];
+			if (c + 1 < t->cols)
+				fprintf(f, "%-*s", (int)(w[c] > 12 ? w[c] : 12), s ? s : "");
+			else
+				fprintf(f, "%s\n", s ? s : "");
+		}
+	}
+	free(w);
+}
+
+void table_free(table *t)
+{
+	for (size_t i = 0; i < t->rows * t->cols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	memset(t, 0, sizeof(*t));
+}
+
+int print_template(const char *tmpl, const jnode *obj)
+{
+	const char *err;
+	char *out = json_template(tmpl, obj, &err);
+	size_t len;
+
+	if (!out)
+		return die("%s", err);
+	len = strlen(out);
+	fputs(out, stdout);
+	if (!len || out[len - 1] != '\n')
+		putchar('\n');
+	free(out);
+	return 0;
+}
+
+/* "{{.Driver}}\t{{.Name}}" -> "DRIVER\tNAME" */
+static char *template_header(const char *tmpl)
+{
+	size_t cap = strlen(tmpl) + 1, len = 0;
+	char *out = malloc(cap);
+
+	if (!out)
+		return NULL;
+	for (const char *p = tmpl; *p;) {
+		const char *end;
+		if (p[0] == '{' && p[1] == '{' && (end = strstr(p, "}}"))) {
+			const char *s = end;
+			while (s > p && s[-1] == ' ')
+				s--;
+			const char *f = s;
+			while (f > p + 2 && f[-1] != '.' && f[-1] != ' ')
+				f--;
+			for (; f < s; f++)
+				out[len++] = (char)((*f >= 'a' && *f <= 'z') ? *f - 32 : *f);
+			p = end + 2;
+		} else if (p[0] == '\\' && p[1] == 't') {
+			out[len++] = '\t';
+			p += 2;
+		} else if (p[0] == '\\' && p[1] == 'n') {
+			p += 2;
+		} else {
+			out[len++] = *p++;
+		}
+	}
+	out[len] = '\0';
+	return out;
+}
+
+static void add_line(table *t, char *line)
+{
+	const char *cells[64] = { 0 };
+	size_t n = 0;
+	char *save = NULL;
+
+	line[strcspn(line, "\n")] = '\0';
+	for (char *c = strtok_r(line, "\t", &save); c && n < t->cols; c = strtok_r(NULL, "\t", &save))
+		cells[n++] = c;
+	table_row(t, cells);
+}
+
+int print_list_template(const char *tmpl, jnode *const *items, size_t n, bool noheading)
+{
+	bool is_table = !strncmp(tmpl, "table", 5);
+	table t;
+	size_t cols = 1;
+	int rc = 0;
+
+	if (is_table) {
+		tmpl += 5;
+		while (*tmpl == ' ')
+			tmpl++;
+	}
+	for (const char *p = tmpl; *p; p++)
+		if (*p == '\t' || (p[0] == '\\' && p[1] == 't'))
+			cols++;
+	if (cols == 1 && !is_table) {
+		for (size_t i = 0; i < n && rc == 0; i++)
+			rc = print_template(tmpl, items[i]);
+		return rc;
+	}
+	table_init(&t, cols < 64 ? cols : 64);
+	if (is_table && !noheading) {
+		char *h = template_header(tmpl);
+		if (h)
+			add_line(&t, h);
+		free(h);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *err;
+		char *line = json_template(tmpl, items[i], &err);
+		if (!line) {
+			table_free(&t);
+			return die("%s", err);
+		}
+		add_line(&t, line);
+		free(line);
+	}
+	table_print(stdout, &t);
+	table_free(&t);
+	return 0;
+}
+
+int take_global_flags(ck_app *app, int *argc, char ***argv)
+{
+	while (*argc > 0 && !strncmp((*argv)[0], "--", 2) && (*argv)[0][2]) {
+		const char *a = (*argv)[0] + 2, *eq = strchr(a, '='), *val;
+		char name[32];
+		size_t len = eq ? (size_t)(eq - a) : strlen(a);
+		bool bad;
+
+		if (len >= sizeof(name))
+			break;
+		memcpy(name, a, len);
+		name[len] = '\0';
+		if (!global_flag_takes_value(name))
+			break;
+		if (eq) {
+			val = eq + 1;
+			(*argc)--, (*argv)++;
+		} else if (*argc >= 2) {
+			val = (*argv)[1];
+			*argc -= 2, *argv += 2;
+		} else {
+			return die("flag needs an argument: --%s", name);
+		}
+		global_flag(app, name, val, &bad);
+		if (bad)
+			return EXIT_CK;
+	}
+	return 0;
+}
+
+static void group_usage(FILE *f, const char *group, const char *summary, const subcommand *subs)
+{
+	fprintf(f, "%s\n\nUsage:\n  ck %s [command]\n\nAvailable Commands:\n", summary, group);
+	for (const subcommand *s = subs; s->name; s++)
+		fprintf(f, "  %-12s%s\n", s->name, s->summary);
+}
+
+int run_group(ck_app *app, const char *group, const char *summary, const subcommand *subs, int argc,
+              char **argv)
+{
+	if (take_global_flags(app, &argc, &argv) != 0)
+		return EXIT_CK;
+	if (argc == 0) {
+		group_usage(stderr, group, summary, subs);
+		fputc('\n', stderr);
+		return die("missing command 'ck %s COMMAND'", group);
+	}
+	if (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h") || !strcmp(argv[0], "help")) {
+		group_usage(stdout, group, summary, subs);
+		return 0;
+	}
+	for (const subcommand *s = subs; s->name; s++)
+		if (!strcmp(argv[0], s->name) || (s->alias && !strcmp(argv[0], s->alias)))
+			return s->run(app, argc - 1, argv + 1);
+	if (argv[0][0] == '-')
+		return die("unknown flag: %s", argv[0]);
+	die("unrecognized command `ck %s %s`", group, argv[0]);
+	fprintf(stderr, "Try 'ck %s --help' for more information\n", group);
+	return EXIT_CK;
+}
+
+int sub_help(const char *usage)
+{
+	fputs(usage, stdout);
+	return 0;
+}

@@ -1,0 +1,113 @@
+/* Shared by the ck commands: the lazily opened context, podman-style option
+ * parsing, errors with podman's exit codes, prompts and tables. */
+#ifndef CK_CLI_UTIL_H
+#define CK_CLI_UTIL_H
+
+#include <containerkit.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "json.h"
+
+/* podman's exit codes */
+#define EXIT_CK 125 /* the command itself failed */
+
+typedef struct ck_app {
+	ck_context_options opts;
+	ck_context *ctx;
+} ck_app;
+
+/* The context, opened on first use with the global flags; NULL (with the
+ * error printed) if it cannot be opened. */
+ck_context *app_context(ck_app *app);
+
+/* Prints "Error: <message>" on stderr and returns EXIT_CK. */
+int die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Same with the library's last error. */
+int die_ck(void);
+/* Prints "Error: <message>" without deciding the exit code. */
+void print_ck_error(void);
+
+/* Option parsing in pflag's grammar: "--name value", "--name=value",
+ * "-n value", "-nvalue", clustered short booleans ("-fq"), interspersed
+ * positional arguments, and "--" to end the options.  The global flags
+ * (--root, --runroot, --log-level, --db-backend, --runtime) are accepted
+ * everywhere and applied to the app. */
+typedef struct cli_opt {
+	const char *name; /* long name without "--" */
+	char shortname;   /* 0 for none */
+	bool arg;         /* takes a value */
+	int id;           /* > 0 */
+} cli_opt;
+
+enum { CLI_END = 0, CLI_POS = -1, CLI_HELP = -2, CLI_ERR = -3 };
+
+typedef struct cli {
+	ck_app *app;
+	int argc;
+	char **argv;
+	int i;
+	const char *cluster; /* rest of a short-option cluster */
+	const cli_opt *opts;
+	bool no_more_opts;
+} cli;
+
+void cli_init(cli *c, ck_app *app, int argc, char **argv, const cli_opt *opts);
+/* The next option's id with its value in *val (NULL for booleans),
+ * CLI_POS with a positional argument in *val, CLI_END, CLI_HELP for
+ * --help/-h, or CLI_ERR after printing the error. */
+int cli_next(cli *c, const char **val);
+/* Applies one global flag; false if `name` is not one. */
+bool global_flag(ck_app *app, const char *name, const char *val, bool *bad);
+/* Whether a long flag name is global and takes a value. */
+bool global_flag_takes_value(const char *name);
+/* Consumes global flags in front of a subcommand ("ck volume --root R ls");
+ * returns EXIT_CK after printing an error, else 0. */
+int take_global_flags(ck_app *app, int *argc, char ***argv);
+
+/* A command of a group: its name, an alias, a one-line summary, its usage
+ * text and its function. */
+typedef struct subcommand {
+	const char *name, *alias, *summary, *usage;
+	int (*run)(ck_app *app, int argc, char **argv);
+} subcommand;
+/* Dispatches argv[0] among `subs` (a NULL-name-terminated array), printing
+ * podman's errors for a missing or unknown command. */
+int run_group(ck_app *app, const char *group, const char *summary, const subcommand *subs, int argc,
+              char **argv);
+/* Prints a subcommand's usage for --help. */
+int sub_help(const char *usage);
+
+/* A growable NULL-terminated string array that borrows its strings. */
+typedef struct strv {
+	const char **v;
+	size_t n;
+} strv;
+void strv_add(strv *s, const char *str);
+void strv_clear(strv *s);
+
+/* Asks `question` followed by " [y/N] " on stdout and reads a line from
+ * stdin; only an answer starting with y or Y is a yes.  EOF is a no. */
+bool confirm(const char *question);
+
+/* A table printed as podman's tabwriter does: every column but the last is
+ * padded to max(12, widest cell + 2). */
+typedef struct table {
+	size_t cols, rows;
+	char **cells; /* rows * cols, row-major */
+} table;
+void table_init(table *t, size_t cols);
+void table_row(table *t, const char *const *cells);
+void table_print(FILE *f, const table *t);
+void table_free(table *t);
+
+/* A --format template applied to one JSON object; the line is printed with
+ * a trailing newline.  Returns EXIT_CK after printing an error. */
+int print_template(const char *tmpl, const jnode *obj);
+
+/* Prints one line per item through a --format template; a "table " prefix
+ * adds a header made of the upper-cased field names (unless `noheading`),
+ * and tab-separated output is aligned as a table. */
+int print_list_template(const char *tmpl, jnode *const *items, size_t n, bool noheading);
+
+#endif

@@ -1,0 +1,450 @@
+/* ck volume: create, ls, inspect, rm, prune and exists, as podman volume. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+
+/* Parses the inspect JSON of each handle into one array node. */
+static jnode *volumes_json(ck_volume *const *vols, size_t n)
+{
+	jnode *arr = calloc(1, sizeof(*arr));
+
+	if (!arr || !(arr->vals = calloc(n ? n : 1, sizeof(*arr->vals)))) {
+		free(arr);
+		return NULL;
+	}
+	arr->type = J_ARR;
+	for (size_t i = 0; i < n; i++) {
+		char *text = NULL;
+		if (ck_volume_inspect(&text, vols[i]) < 0 || !(arr->vals[arr->n] = json_parse(text))) {
+			ck_free(text);
+			json_free(arr);
+			return NULL;
+		}
+		arr->n++;
+		ck_free(text);
+	}
+	return arr;
+}
+
+static const char create_usage[] =
+	"Create a new volume\n\nUsage:\n  ck volume create [options] [NAME]\n\nOptions:\n"
+	"  -d, --driver string   Specify volume driver name (default \"local\")\n"
+	"      --ignore          Don't fail if volume already exists\n"
+	"  -l, --label strings   Set metadata for a volume (e.g., --label mykey=value)\n";
+
+static int volume_create(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{ "driver", 'd', true, 1 }, { "label", 'l', true, 2 }, { "ignore", 0, false, 3 },
+		{ "opt", 'o', true, 4 },    { NULL, 0, false, 0 },
+	};
+	ck_volume_spec *spec = NULL;
+	ck_volume *vol = NULL;
+	const char *val, *name = NULL;
+	bool ignore = false;
+	int id, rc = 0;
+	cli c;
+
+	if (ck_volume_spec_new(&spec) < 0)
+		return die_ck();
+	cli_init(&c, app, argc, argv, opts);
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP) {
+			ck_volume_spec_free(spec);
+			return sub_help(create_usage);
+		}
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else if (id == CLI_POS && name)
+			rc = die("too many arguments, create takes at most 1 argument");
+		else if (id == CLI_POS)
+			name = val;
+		else if (id == 1 && ck_volume_spec_set_driver(spec, val) < 0)
+			rc = die_ck();
+		else if (id == 2 && ck_volume_spec_add_label_string(spec, val) < 0)
+			rc = die_ck();
+		else if (id == 3)
+			ignore = true;
+		else if (id == 4)
+			rc = die("volume options (--opt %s) are not supported by the local driver", val);
+	}
+	if (rc == 0 && name && ck_volume_spec_set_name(spec, name) < 0)
+		rc = die_ck();
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0 && ck_volume_create(&vol, app->ctx, spec) < 0) {
+		ck_volume *existing = NULL;
+		char msg[1024];
+		int code = ck_error_last()->code;
+
+		snprintf(msg, sizeof(msg), "%s", ck_error_last()->message);
+		/* CK_EEXISTS may also mean a stray directory: only a real volume
+		 * satisfies --ignore. */
+		if (ignore && code == CK_EEXISTS && name && ck_volume_lookup(&existing, app->ctx, name) == 0)
+			printf("%s\n", name);
+		else
+			rc = die("%s", msg);
+		ck_volume_free(existing);
+	} else if (rc == 0) {
+		printf("%s\n", ck_volume_name(vol));
+	}
+	ck_volume_free(vol);
+	ck_volume_spec_free(spec);
+	return rc;
+}
+
+static const char ls_usage[] =
+	"List volumes\n\nUsage:\n  ck volume ls [options]\n\nOptions:\n"
+	"  -f, --filter stringArray   Filter volume output (name, label, driver, dangling)\n"
+	"      --format string        Format volume output using JSON or a Go template\n"
+	"  -n, --noheading            Do not print headers\n"
+	"  -q, --quiet                Print volume output in quiet mode\n";
+
+static int volume_ls(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{ "filter", 'f', true, 1 }, { "format", 0, true, 2 }, { "quiet", 'q', false, 3 },
+		{ "noheading", 'n', false, 4 }, { NULL, 0, false, 0 },
+	};
+	strv filters = { 0 };
+	const char *val, *format = NULL;
+	bool quiet = false, noheading = false;
+	ck_volume **vols = NULL;
+	size_t n = 0;
+	int id, rc = 0;
+	cli c;
+
+	cli_init(&c, app, argc, argv, opts);
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP) {
+			strv_clear(&filters);
+			return sub_help(ls_usage);
+		}
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else if (id == CLI_POS)
+			rc = die("`ck volume ls` takes no arguments");
+		else if (id == 1)
+			strv_add(&filters, val);
+		else if (id == 2)
+			format = val;
+		else if (id == 3)
+			quiet = true;
+		else if (id == 4)
+			noheading = true;
+	}
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0 && ck_volume_list(&vols, &n, app->ctx, filters.v) < 0)
+		rc = die_ck();
+	if (rc == 0 && quiet) {
+		for (size_t i = 0; i < n; i++)
+			printf("%s\n", ck_volume_name(vols[i]));
+	} else if (rc == 0 && format) {
+		jnode *arr = volumes_json(vols, n);
+		if (!arr)
+			rc = die_ck();
+		else if (!strcmp(format, "json"))
+			json_print_line(stdout, arr, "    ");
+		else
+			rc = print_list_template(format, arr->vals, arr->n, noheading);
+		json_free(arr);
+	} else if (rc == 0) {
+		table t;
+		table_init(&t, 2);
+		if (!noheading)
+			table_row(&t, (const char *[]){ "DRIVER", "VOLUME NAME" });
+		for (size_t i = 0; i < n; i++)
+			table_row(&t, (const char *[]){ ck_volume_driver(vols[i]), ck_volume_name(vols[i]) });
+		table_print(stdout, &t);
+		table_free(&t);
+	}
+	ck_volume_list_free(vols, n);
+	strv_clear(&filters);
+	return rc;
+}
+
+static const char inspect_usage[] =
+	"Display detailed information on one or more volumes\n\n"
+	"Usage:\n  ck volume inspect [options] VOLUME [VOLUME...]\n\nOptions:\n"
+	"  -a, --all             Inspect all volumes\n"
+	"  -f, --format string   Format volume output using JSON or a Go template (default \"json\")\n";
+
+static int volume_inspect(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{ "all", 'a', false, 1 }, { "format", 'f', true, 2 }, { NULL, 0, false, 0 },
+	};
+	strv names = { 0 };
+	const char *val, *format = "json";
+	bool all = false;
+	ck_volume **vols = NULL;
+	size_t n = 0;
+	int id, rc = 0, failed = 0;
+	cli c;
+
+	cli_init(&c, app, argc, argv, opts);
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP) {
+			strv_clear(&names);
+			return sub_help(inspect_usage);
+		}
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else if (id == CLI_POS)
+			strv_add(&names, val);
+		else if (id == 1)
+			all = true;
+		else if (id == 2)
+			format = val;
+	}
+	if (rc == 0 && !all && names.n == 0)
+		rc = die("provide one or more volume names or use --all");
+	if (rc == 0 && all && names.n)
+		rc = die("when using the --all flag, do not give any volume names");
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0 && all && ck_volume_list(&vols, &n, app->ctx, NULL) < 0)
+		rc = die_ck();
+	if (rc == 0 && !all) {
+		if (!(vols = calloc(names.n, sizeof(*vols))))
+			rc = die("out of memory");
+		/* podman prints what it found, then the errors */
+		for (size_t i = 0; rc == 0 && i < names.n; i++) {
+			if (ck_volume_lookup(&vols[n], app->ctx, names.v[i]) < 0) {
+				print_ck_error();
+				failed = 1;
+			} else {
+				n++;
+			}
+		}
+	}
+	if (rc == 0) {
+		jnode *arr = volumes_json(vols, n);
+		if (!arr)
+			rc = die_ck();
+		else if (!strcmp(format, "json"))
+			json_print_line(stdout, arr, "     ");
+		else
+			rc = print_list_template(format, arr->vals, arr->n, false);
+		json_free(arr);
+	}
+	ck_volume_list_free(vols, n);
+	strv_clear(&names);
+	return rc ? rc : failed ? EXIT_CK : 0;
+}
+
+static const char rm_usage[] =
+	"Remove one or more volumes\n\nUsage:\n  ck volume rm [options] VOLUME [VOLUME...]\n\nOptions:\n"
+	"  -a, --all    Remove all volumes\n"
+	"  -f, --force  Remove a volume by force, even if it is being used by a container\n";
+
+/* podman volume rm: 1 if a volume did not exist, 2 if one was in use. */
+static int rm_status(int worst, int code)
+{
+	int s = code == CK_ENOTFOUND ? 1 : code == CK_EINUSE ? 2 : EXIT_CK;
+	return worst == EXIT_CK || s == EXIT_CK ? EXIT_CK : worst > s ? worst : s;
+}
+
+static int volume_rm(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{ "all", 'a', false, 1 }, { "force", 'f', false, 2 }, { "time", 't', true, 3 },
+		{ NULL, 0, false, 0 },
+	};
+	strv names = { 0 };
+	const char *val;
+	bool all = false;
+	unsigned int flags = 0;
+	int id, rc = 0, status = 0;
+	cli c;
+
+	cli_init(&c, app, argc, argv, opts);
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP) {
+			strv_clear(&names);
+			return sub_help(rm_usage);
+		}
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else if (id == CLI_POS)
+			strv_add(&names, val);
+		else if (id == 1)
+			all = true;
+		else if (id == 2)
+			flags |= CK_REMOVE_FORCE;
+	}
+	if (rc == 0 && !all && names.n == 0)
+		rc = die("choose either one or more volumes or all");
+	if (rc == 0 && all && names.n)
+		rc = die("choose either one or more volumes or all");
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0 && all) {
+		ck_volume **vols = NULL;
+		size_t n = 0;
+		if (ck_volume_list(&vols, &n, app->ctx, NULL) < 0)
+			rc = die_ck();
+		for (size_t i = 0; i < n; i++) {
+			if (ck_volume_remove(vols[i], flags) < 0) {
+				print_ck_error();
+				status = rm_status(status, ck_error_last()->code);
+			} else {
+				printf("%s\n", ck_volume_name(vols[i]));
+			}
+		}
+		ck_volume_list_free(vols, n);
+	}
+	for (size_t i = 0; rc == 0 && !all && i < names.n; i++) {
+		ck_volume *vol = NULL;
+		if (ck_volume_lookup(&vol, app->ctx, names.v[i]) < 0 || ck_volume_remove(vol, flags) < 0) {
+			print_ck_error();
+			status = rm_status(status, ck_error_last()->code);
+		} else {
+			printf("%s\n", ck_volume_name(vol));
+		}
+		ck_volume_free(vol);
+	}
+	strv_clear(&names);
+	return rc ? rc : status;
+}
+
+static const char prune_usage[] =
+	"Remove all unused volumes\n\nUsage:\n  ck volume prune [options]\n\nOptions:\n"
+	"      --filter stringArray   Provide filter values (e.g. 'label=<key>=<value>')\n"
+	"  -f, --force                Do not prompt for confirmation\n";
+
+/* Asks first, then removes exactly the volumes that were shown. */
+static int prune_confirmed(ck_app *app, const char *const *filters)
+{
+	ck_volume **vols = NULL;
+	size_t n = 0, unused = 0;
+	int status = 0;
+
+	if (ck_volume_list(&vols, &n, app->ctx, filters) < 0)
+		return die_ck();
+	for (size_t i = 0; i < n; i++)
+		unused += ck_volume_users(vols[i]) == 0;
+	if (unused == 0) {
+		ck_volume_list_free(vols, n);
+		return 0;
+	}
+	printf("WARNING! This will remove all volumes not used by at least one container. "
+	       "The following volumes will be removed:\n");
+	for (size_t i = 0; i < n; i++)
+		if (ck_volume_users(vols[i]) == 0)
+			printf("%s\n", ck_volume_name(vols[i]));
+	if (!confirm("Are you sure you want to continue?")) {
+		ck_volume_list_free(vols, n);
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (ck_volume_users(vols[i]) != 0)
+			continue;
+		if (ck_volume_remove(vols[i], 0) == 0) {
+			printf("%s\n", ck_volume_name(vols[i]));
+		} else if (ck_error_last()->code != CK_EINUSE && ck_error_last()->code != CK_ENOTFOUND) {
+			print_ck_error();
+			status = EXIT_CK;
+		}
+	}
+	ck_volume_list_free(vols, n);
+	return status;
+}
+
+static int volume_prune(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{ "filter", 0, true, 1 }, { "force", 'f', false, 2 }, { NULL, 0, false, 0 },
+	};
+	strv filters = { 0 };
+	const char *val;
+	bool force = false;
+	char **removed = NULL;
+	int id, rc = 0;
+	cli c;
+
+	cli_init(&c, app, argc, argv, opts);
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP) {
+			strv_clear(&filters);
+			return sub_help(prune_usage);
+		}
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else if (id == CLI_POS)
+			rc = die("`ck volume prune` takes no arguments");
+		else if (id == 1)
+			strv_add(&filters, val);
+		else if (id == 2)
+			force = true;
+	}
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0 && !force) {
+		rc = prune_confirmed(app, filters.v);
+	} else if (rc == 0) {
+		if (ck_volume_prune(&removed, app->ctx, filters.v) < 0)
+			rc = die_ck();
+		for (size_t i = 0; removed && removed[i]; i++)
+			printf("%s\n", removed[i]);
+		ck_strv_free(removed);
+	}
+	strv_clear(&filters);
+	return rc;
+}
+
+static const char exists_usage[] =
+	"Check if the given volume exists\n\nUsage:\n  ck volume exists VOLUME\n\n"
+	"Exits 0 if the volume exists, 1 if it does not, 125 on another error.\n";
+
+static int volume_exists(ck_app *app, int argc, char **argv)
+{
+	const char *val, *name = NULL;
+	ck_volume *vol = NULL;
+	int id, rc = 0, count = 0;
+	cli c;
+
+	cli_init(&c, app, argc, argv, NULL);
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP)
+			return sub_help(exists_usage);
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else if (id == CLI_POS)
+			name = val, count++;
+	}
+	if (rc == 0 && count != 1)
+		rc = die("accepts 1 arg(s), received %d", count);
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0) {
+		/* Exact names only, as podman: a unique prefix does not count. */
+		if (ck_volume_lookup(&vol, app->ctx, name) == 0)
+			rc = strcmp(ck_volume_name(vol), name) == 0 ? 0 : 1;
+		else if (ck_error_last()->code == CK_ENOTFOUND || ck_error_last()->code == CK_EAMBIGUOUS)
+			rc = 1;
+		else
+			rc = die_ck();
+	}
+	ck_volume_free(vol);
+	return rc;
+}
+
+static const subcommand volume_cmds[] = {
+	{ "create", NULL, "Create a new volume", create_usage, volume_create },
+	{ "exists", NULL, "Check if volume exists", exists_usage, volume_exists },
+	{ "inspect", NULL, "Display detailed information on one or more volumes", inspect_usage,
+	  volume_inspect },
+	{ "ls", "list", "List volumes", ls_usage, volume_ls },
+	{ "prune", NULL, "Remove all unused volumes", prune_usage, volume_prune },
+	{ "rm", "remove", "Remove one or more volumes", rm_usage, volume_rm },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+int cmd_volume(ck_app *app, int argc, char **argv)
+{
+	return run_group(app, "volume", "Manage volumes", volume_cmds, argc, argv);
+}

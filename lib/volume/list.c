@@ -1,0 +1,277 @@
+/* Listing volumes through podman's filters, and pruning the unused ones. */
+#include "volume_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void ck__volume_filter_free(ck__volume_filter *f)
+{
+	ck_strv_free(f->names);
+	ck_strv_free(f->labels);
+	ck_strv_free(f->drivers);
+	memset(f, 0, sizeof(*f));
+}
+
+int ck__volume_filter_parse(ck__volume_filter *f, const char *const *filters)
+{
+	int rc = CK_OK;
+
+	memset(f, 0, sizeof(*f));
+	for (size_t i = 0; filters && filters[i] && rc == CK_OK; i++) {
+		const char *flt = filters[i], *eq = strchr(flt, '='), *val;
+		size_t klen;
+
+		if (!eq || eq == flt)
+			return ck__error_set(CK_EINVAL, "invalid volume filter \"%s\": use KEY=VALUE", flt);
+		klen = (size_t)(eq - flt);
+		val = eq + 1;
+#define KEY_IS(k) (klen == strlen(k) && !strncmp(flt, k, klen))
+		if (!*val) {
+			rc = ck__error_set(CK_EINVAL, "invalid volume filter \"%s\": the value is empty", flt);
+		} else if (KEY_IS("name")) {
+			rc = ck__strv_push(&f->names, val);
+		} else if (KEY_IS("label")) {
+			if (*val == '=')
+				rc = ck__error_set(CK_EINVAL, "invalid volume filter \"%s\": the label key is "
+				                              "empty", flt);
+			else
+				rc = ck__strv_push(&f->labels, val);
+		} else if (KEY_IS("driver")) {
+			rc = ck__strv_push(&f->drivers, val);
+		} else if (KEY_IS("dangling")) {
+			if (!strcmp(val, "true") || !strcmp(val, "1"))
+				f->dangling_true = true;
+			else if (!strcmp(val, "false") || !strcmp(val, "0"))
+				f->dangling_false = true;
+			else
+				rc = ck__error_set(CK_EINVAL, "invalid volume filter \"%s\": dangling takes "
+				                              "true or false", flt);
+		} else {
+			rc = ck__error_set(CK_EINVAL, "invalid volume filter \"%s\": unknown key \"%.*s\" "
+			                              "(known: name, label, driver, dangling)",
+			                   flt, (int)klen, flt);
+		}
+#undef KEY_IS
+	}
+	if (rc != CK_OK)
+		ck__volume_filter_free(f);
+	return rc;
+}
+
+static bool label_matches(const ck_volume *vol, const char *want)
+{
+	const char *eq = strchr(want, '=');
+
+	if (!eq)
+		return ck__labels_get(&vol->labels, want) != NULL;
+	for (size_t i = 0; i < vol->labels.n; i++)
+		if (strlen(vol->labels.keys[i]) == (size_t)(eq - want) &&
+		    !strncmp(vol->labels.keys[i], want, (size_t)(eq - want)) &&
+		    !strcmp(vol->labels.vals[i], eq + 1))
+			return true;
+	return false;
+}
+
+/* Filters of one key match if any of them does; keys must all match. */
+bool ck__volume_filter_match(const ck__volume_filter *f, const ck_volume *vol)
+{
+	bool any;
+
+	if (f->names) {
+		any = false;
+		for (char **p = f->names; *p && !any; p++)
+			any = strstr(vol->name, *p) != NULL;
+		if (!any)
+			return false;
+	}
+	if (f->labels) {
+		any = false;
+		for (char **p = f->labels; *p && !any; p++)
+			any = label_matches(vol, *p);
+		if (!any)
+			return false;
+	}
+	if (f->drivers) {
+		any = false;
+		for (char **p = f->drivers; *p && !any; p++)
+			any = !strcmp(vol->driver, *p);
+		if (!any)
+			return false;
+	}
+	if (f->dangling_true || f->dangling_false) {
+		bool dangling = vol->nusers == 0;
+		if (!((f->dangling_true && dangling) || (f->dangling_false && !dangling)))
+			return false;
+	}
+	return true;
+}
+
+struct collect {
+	ck_context *ctx;
+	ck_volume **vols;
+	size_t n, cap;
+};
+
+static void collect_clear(struct collect *c)
+{
+	ck_volume_list_free(c->vols, c->n);
+	c->vols = NULL;
+	c->n = c->cap = 0;
+}
+
+static int collect_fn(const char *id, const char *config, const char *state, void *payload)
+{
+	struct collect *c = payload;
+	ck_volume *vol;
+	int rc = ck__volume_from_record(&vol, c->ctx, id, config, state);
+
+	if (rc == CK_ENOMEM)
+		return rc;
+	if (rc != CK_OK) {
+		/* One damaged record must not hide every other volume. */
+		ck__log(c->ctx, CK_LOG_WARN, "skipping a damaged volume record: %s (run `ck system check`)",
+		        ck_error_last()->message);
+		ck__error_clear();
+		return 0;
+	}
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 16;
+		ck_volume **nv = realloc(c->vols, cap * sizeof(*nv));
+		if (!nv) {
+			ck_volume_free(vol);
+			return ck__oom();
+		}
+		c->vols = nv;
+		c->cap = cap;
+	}
+	c->vols[c->n++] = vol;
+	return 0;
+}
+
+static int list_txn(ck_state_txn *txn, void *payload)
+{
+	collect_clear(payload); /* the body may run more than once */
+	return ck__rec_foreach(txn, CK__KIND_VOLUME, collect_fn, payload);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp((*(ck_volume *const *)a)->name, (*(ck_volume *const *)b)->name);
+}
+
+/* Reads every volume and keeps those matching `f`, sorted by name. */
+static int collect_matching(struct collect *c, ck_context *ctx, const ck__volume_filter *f)
+{
+	size_t kept = 0;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->ctx = ctx;
+	if ((rc = ck__state_read(ctx, list_txn, c)) != CK_OK) {
+		collect_clear(c);
+		return rc;
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		if (ck__volume_filter_match(f, c->vols[i]))
+			c->vols[kept++] = c->vols[i];
+		else
+			ck_volume_free(c->vols[i]);
+	}
+	c->n = kept;
+	if (c->n)
+		qsort(c->vols, c->n, sizeof(*c->vols), by_name);
+	return CK_OK;
+}
+
+int ck_volume_list(ck_volume ***out, size_t *count, ck_context *ctx, const char *const *filters)
+{
+	ck__volume_filter f;
+	struct collect c;
+	int rc;
+
+	CK_ENTER();
+	if (!out || !count)
+		return ck__error_set(CK_EINVAL, "ck_volume_list: %s is NULL", out ? "count" : "out");
+	*out = NULL;
+	*count = 0;
+	if (!ctx)
+		return ck__error_set(CK_EINVAL, "ck_volume_list: ctx is NULL");
+	if ((rc = ck__volume_filter_parse(&f, filters)) != CK_OK)
+		return rc;
+	rc = collect_matching(&c, ctx, &f);
+	ck__volume_filter_free(&f);
+	if (rc != CK_OK)
+		return rc;
+	for (size_t i = 0; i < c.n; i++) {
+		if (ck__volume_ensure_dir(ctx, c.vols[i]->name, false) != CK_OK) {
+			ck__log(ctx, CK_LOG_WARN, "%s", ck_error_last()->message);
+			ck__error_clear();
+		}
+	}
+	if (!c.vols && !(c.vols = calloc(1, sizeof(*c.vols))))
+		return ck__oom();
+	*out = c.vols;
+	*count = c.n;
+	return CK_OK;
+}
+
+void ck_volume_list_free(ck_volume **list, size_t count)
+{
+	if (!list)
+		return;
+	for (size_t i = 0; i < count; i++)
+		ck_volume_free(list[i]);
+	free(list);
+}
+
+int ck_volume_prune(char ***removed, ck_context *ctx, const char *const *filters)
+{
+	ck__volume_filter f;
+	struct collect c;
+	char **names = NULL;
+	size_t done = 0;
+	int rc;
+
+	CK_ENTER();
+	if (removed)
+		*removed = NULL;
+	if (!ctx)
+		return ck__error_set(CK_EINVAL, "ck_volume_prune: ctx is NULL");
+	if ((rc = ck__volume_filter_parse(&f, filters)) != CK_OK)
+		return rc;
+	rc = collect_matching(&c, ctx, &f);
+	ck__volume_filter_free(&f);
+	if (rc != CK_OK)
+		return rc;
+	if (!(names = calloc(1, sizeof(*names)))) {
+		collect_clear(&c);
+		return ck__oom();
+	}
+	for (size_t i = 0; i < c.n && rc == CK_OK; i++) {
+		if (c.vols[i]->nusers > 0)
+			continue; /* only volumes that no container uses */
+		rc = ck__volume_remove_name(ctx, c.vols[i]->name, false);
+		if (rc == CK_EINUSE || rc == CK_ENOTFOUND) {
+			/* Taken into use or removed since the listing: not ours to prune. */
+			ck__error_clear();
+			rc = CK_OK;
+			continue;
+		}
+		if (rc == CK_OK) {
+			done++;
+			rc = ck__strv_push(&names, c.vols[i]->name);
+		}
+	}
+	collect_clear(&c);
+	if (rc != CK_OK) {
+		if (done)
+			ck__error_wrap(rc, "volume prune stopped after removing %zu volume(s)", done);
+		ck_strv_free(names);
+		return rc;
+	}
+	if (removed)
+		*removed = names;
+	else
+		ck_strv_free(names);
+	return CK_OK;
+}
