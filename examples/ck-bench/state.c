@@ -123,14 +123,13 @@ static int bench_create_raw(bench_state *b)
 
 static int bench_lookup(bench_state *b)
 {
-	uint64_t seed = 0x9e3779b97f4a7c15u;
-	long pool = b->records + b->ops;
+	uint64_t seed = BENCH_STATE_SEED;
 	char name[64];
 	int64_t total = 0;
 	int rc;
 
 	for (long i = 0; i < b->ops; i++) {
-		long r = (long)(bench_rand(&seed) % (uint64_t)pool);
+		long r = bench_state_pick(&seed, b);
 		ck_volume *vol = NULL;
 		if (r < b->records)
 			bench_state_name(name, sizeof(name), "vol", r);

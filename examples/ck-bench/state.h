@@ -30,9 +30,13 @@ typedef struct bench_state {
 /* Makes the scratch store under b->parent, opens it (b->ctx, b->st) and
  * learns where volume directories go; returns 0 or -1 after printing why. */
 int bench_state_setup(bench_state *b);
-/* Writes b->records volumes "vol-%08ld" (records and directories) in
- * batched transactions, and reports how long it took. */
+/* Writes b->records volumes "vol-%08ld" in batched transactions, then
+ * their directories, and reports how long each part took. */
 int bench_state_populate(bench_state *b);
+/* The lookups draw (seeded with BENCH_STATE_SEED) from the pre-written
+ * volumes 0..records-1 and the created ones records..records+ops-1. */
+#define BENCH_STATE_SEED UINT64_C(0x9e3779b97f4a7c15)
+long bench_state_pick(uint64_t *seed, const bench_state *b);
 /* "PREFIX-%08ld": the names of pre-written, created and raw records. */
 void bench_state_name(char *buf, size_t size, const char *prefix, long i);
 /* Opens a context on the scratch store, with logging to stderr. */

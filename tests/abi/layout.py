@@ -5,7 +5,8 @@
 
 Every struct or union of the baseline must still exist, and its members must
 be an unchanged prefix (name, offset, type) of the current members: fields
-are only ever appended.  Every enumerator of the baseline must keep its value.
+are only ever appended.  Every typedef must still name the same type (a
+callback keeps its signature), and every enumerator must keep its value.
 abidiff's "has_data_member_inserted_at = end" suppression, which lets the
 appendable structs grow, also hides reordered or retyped members; this check
 closes that gap.  Exits 0 if all holds, 1 with one line per problem."""
@@ -19,6 +20,7 @@ class Corpus:
         self.types = {}
         self.structs = {}
         self.enums = {}
+        self.typedefs = {}
         for el in ET.parse(path).getroot().iter():
             tid = el.get("id")
             if tid is not None:
@@ -30,6 +32,8 @@ class Corpus:
                 self.structs.setdefault(name, el)
             elif el.tag == "enum-decl":
                 self.enums.setdefault(name, el)
+            elif el.tag == "typedef-decl":
+                self.typedefs.setdefault(name, el)
 
     def render(self, tid, depth=0):
         """A type as text, stable across dumps (type ids are not)."""
@@ -37,8 +41,11 @@ class Corpus:
         if el is None or depth > 20:
             return "?" + str(tid)
         tag, sub = el.tag, lambda t: self.render(t, depth + 1)
-        if tag in ("type-decl", "typedef-decl"):
+        if tag == "type-decl":
             return el.get("name")
+        if tag == "typedef-decl":
+            # Spelled out, so that a changed callback signature shows.
+            return "%s<%s>" % (el.get("name"), sub(el.get("type-id")))
         if tag in ("class-decl", "union-decl", "enum-decl"):
             kind = {"class-decl": "struct", "union-decl": "union", "enum-decl": "enum"}[tag]
             if el.get("is-anonymous") == "yes":
@@ -47,8 +54,9 @@ class Corpus:
         if tag == "pointer-type-def":
             return sub(el.get("type-id")) + "*"
         if tag == "qualified-type-def":
+            # Postfix, so that "char const* const*" reads one way only.
             quals = [q for q in ("const", "volatile", "restrict") if el.get(q) == "yes"]
-            return " ".join(quals + [sub(el.get("type-id"))])
+            return " ".join([sub(el.get("type-id"))] + quals)
         if tag == "array-type-def":
             dims = "".join("[%s]" % s.get("length", "") for s in el.findall("subrange"))
             return sub(el.get("element-type-id")) + dims
@@ -82,6 +90,12 @@ def compare(old, new):
                             "    baseline: %s\n    current:  %s" % (name, was, now))
         if int(new.structs[name].get("size-in-bits", 0)) < int(el.get("size-in-bits", 0)):
             problems.append("struct %s: shrank" % name)
+    for name, el in sorted(old.typedefs.items()):
+        if name not in new.typedefs:
+            problems.append("typedef %s: gone from the public headers" % name)
+        elif old.render(el.get("id")) != new.render(new.typedefs[name].get("id")):
+            problems.append("typedef %s: changed\n    baseline: %s\n    current:  %s" % (
+                name, old.render(el.get("id")), new.render(new.typedefs[name].get("id"))))
     for name, el in sorted(old.enums.items()):
         if name not in new.enums:
             problems.append("enum %s: gone from the public headers" % name)
@@ -107,8 +121,8 @@ def main(argv):
         print("FAIL: " + p)
     if problems:
         return 1
-    print("ok: %d structs and %d enums of the baseline keep their layout and values"
-          % (len(old.structs), len(old.enums)))
+    print("ok: the %d structs, %d typedefs and %d enums of the baseline are unchanged or appended to"
+          % (len(old.structs), len(old.typedefs), len(old.enums)))
     return 0
 
 

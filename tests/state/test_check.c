@@ -50,13 +50,13 @@ static void inject_and_check(const char *backend)
 	CK_CHECK(ck_volume_mountpoint(vol) != NULL);
 	ck_volume_free(vol);
 	{
-		char cmd[4200];
+		char cmd[8400];
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
 		CK_CHECK(system(cmd) == 0);
 	}
 	snprintf(path, sizeof(path), "%s/volumes/adopted/_data", root);
 	{
-		char cmd[4200];
+		char cmd[8400];
 		snprintf(cmd, sizeof(cmd), "mkdir -p '%s' && echo precious > '%s/file'", path, path);
 		CK_CHECK(system(cmd) == 0);
 	}

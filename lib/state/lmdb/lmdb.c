@@ -1,6 +1,6 @@
 /* The "lmdb" state backend: buckets are the named databases of one LMDB
  * environment.  This file opens the store, runs transactions and grows the
- * map; lmdb_ops.c hands out bucket handles, reads, writes and checks. */
+ * map; lmdb_ops.c hands out bucket handles, reads and writes. */
 #include "lmdb_int.h"
 #include "state/backends.h"
 
@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 
 /* The map starts here and doubles whenever it fills up. */
@@ -21,6 +22,94 @@
 #define MAX_REMAPS 8
 
 static const char *const lmdb_files[] = { "data.mdb", "lock.mdb", NULL };
+
+/* ---- the guard against LMDB's assertions ---- */
+
+static __thread ck__lmdb_guard *guard_top;
+static __thread char guard_reason[256];
+
+void ck__lmdb_guard_push(ck__lmdb_guard *g)
+{
+	memset(g->cursors, 0, sizeof(g->cursors));
+	memset(g->mem, 0, sizeof(g->mem));
+	g->txn = NULL;
+	g->locked = NULL;
+	g->prev = guard_top;
+	guard_top = g;
+}
+
+void ck__lmdb_guard_pop(ck__lmdb_guard *g)
+{
+	guard_top = g->prev;
+}
+
+static void slot_set(void **slots, void *p, bool held)
+{
+	for (int i = 0; i < CK__LMDB_GUARD_SLOTS; i++) {
+		if (slots[i] == (held ? NULL : p)) {
+			slots[i] = held ? p : NULL;
+			return;
+		}
+	}
+	/* No slot left: only a leak if an assertion fails. */
+}
+
+void ck__lmdb_guard_cursor(MDB_cursor *cur, bool held)
+{
+	if (guard_top)
+		slot_set(guard_top->cursors, cur, held);
+}
+
+void ck__lmdb_guard_mem(void *mem, bool held)
+{
+	if (guard_top)
+		slot_set(guard_top->mem, mem, held);
+}
+
+void ck__lmdb_guard_txn(MDB_txn *txn)
+{
+	if (guard_top)
+		guard_top->txn = txn;
+}
+
+void ck__lmdb_guard_lock(ck_backend *be)
+{
+	if (guard_top)
+		guard_top->locked = be;
+}
+
+const char *ck__lmdb_guard_reason(void)
+{
+	return guard_reason;
+}
+
+int ck__lmdb_guard_failed(ck_backend *be)
+{
+	return ck__error_set(CK_ECORRUPT, "LMDB store %s: damaged page: %s", be->dir, guard_reason);
+}
+
+/* LMDB's assert callback.  Without a frame (which no entry point lacks) it
+ * returns, and LMDB aborts as it always would. */
+static void on_assert(MDB_env *env, const char *msg)
+{
+	ck__lmdb_guard *g = guard_top;
+
+	(void)env;
+	if (!g)
+		return;
+	snprintf(guard_reason, sizeof(guard_reason), "%s", msg);
+	for (int i = 0; i < CK__LMDB_GUARD_SLOTS; i++) {
+		if (g->cursors[i])
+			mdb_cursor_close(g->cursors[i]);
+		free(g->mem[i]);
+	}
+	if (g->txn)
+		mdb_txn_abort(g->txn);
+	if (g->locked)
+		pthread_mutex_unlock(&g->locked->mu);
+	guard_top = g->prev;
+	longjmp(g->jb, 1);
+}
 
 int ck__lmdb_fail(ck_backend *be, ck_backend_txn *t, int rc, const char *fmt, ...)
 {
@@ -111,30 +200,60 @@ int ck__lmdb_fail(ck_backend *be, ck_backend_txn *t, int rc, const char *fmt, ..
 	return ck__error_set(code, "LMDB store %s: %s: %s", be->dir, what, mdb_strerror(rc));
 }
 
-int ck__lmdb_check_bucket(ck_backend *be, const char *bucket)
+/* ---- bounds of the map ---- */
+
+/* Finds LMDB's mapping of data.mdb in /proc/self/maps: LMDB does not tell
+ * where it is.  Runs after every (re)map, when no transaction is open. */
+static void find_map(ck_backend *be)
 {
-	if (!bucket || !*bucket)
-		return ck__error_set(CK_EINVAL, "LMDB store %s: empty bucket name", be->dir);
-	if (strlen(bucket) > be->maxkey)
-		return ck__error_set(CK_EINVAL, "LMDB store %s: bucket name %.128s... is longer than %zu bytes",
-		                     be->dir, bucket, be->maxkey);
-	if (!strcmp(bucket, CK__LMDB_META_DB))
-		return ck__error_set(CK_EINVAL, "LMDB store %s: bucket name %s is reserved", be->dir, bucket);
-	return CK_OK;
+	MDB_envinfo info;
+	struct stat sb;
+	char line[512];
+	FILE *f;
+	int fd;
+
+	be->map_base = 0;
+	if (mdb_env_get_fd(be->env, &fd) || fstat(fd, &sb) < 0 || mdb_env_info(be->env, &info))
+		return;
+	__atomic_store_n(&be->file_size, (uint64_t)sb.st_size, __ATOMIC_RELAXED);
+	if (!(f = fopen("/proc/self/maps", "re")))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long start, end, off, ino;
+		unsigned int maj, min;
+
+		if (sscanf(line, "%llx-%llx %*s %llx %x:%x %llu", &start, &end, &off, &maj, &min, &ino) == 6 &&
+		    ino == sb.st_ino && maj == major(sb.st_dev) && min == minor(sb.st_dev) && off == 0 &&
+		    end - start >= info.me_mapsize) {
+			be->map_base = (uintptr_t)start;
+			be->map_len = info.me_mapsize;
+			break;
+		}
+	}
+	fclose(f);
 }
 
-int ck__lmdb_check_key(ck_backend *be, const char *bucket, const char *key)
+bool ck__lmdb_in_file(ck_backend *be, const MDB_val *v)
 {
-	size_t len;
+	uintptr_t start = (uintptr_t)v->mv_data;
+	uint64_t end, size;
+	struct stat sb;
+	int fd;
 
-	if (!key || !*key)
-		return ck__error_set(CK_EINVAL, "LMDB store %s: empty key in bucket %s", be->dir, bucket);
-	len = strlen(key);
-	if (len > be->maxkey)
-		return ck__error_set(CK_EINVAL,
-		                     "LMDB store %s: key %.128s... in bucket %s is %zu bytes long; LMDB allows %zu",
-		                     be->dir, key, bucket, len, be->maxkey);
-	return CK_OK;
+	if (!be->map_base || start < be->map_base || start - be->map_base >= be->map_len)
+		return true; /* cannot tell, or a dirty page in memory */
+	if (v->mv_size > UINTPTR_MAX - start)
+		return false;
+	end = start + v->mv_size - be->map_base;
+	if (end <= __atomic_load_n(&be->file_size, __ATOMIC_RELAXED))
+		return true;
+	/* Another transaction may have grown the file since. */
+	if (mdb_env_get_fd(be->env, &fd) || fstat(fd, &sb) < 0)
+		return false;
+	size = (uint64_t)sb.st_size;
+	if (size > __atomic_load_n(&be->file_size, __ATOMIC_RELAXED))
+		__atomic_store_n(&be->file_size, size, __ATOMIC_RELAXED);
+	return end <= size;
 }
 
 int ck__lmdb_check_size(ck_backend *be, char **detail)
@@ -198,14 +317,18 @@ static int remap(ck_backend *be, bool resync, bool grow, size_t full_at)
 		/* Another thread may already have grown it past the size that
 		 * was found too small. */
 		if (info.me_mapsize <= full_at) {
-			if (info.me_mapsize > SIZE_MAX / 4)
+			if (info.me_mapsize > SIZE_MAX / 4) {
+				find_map(be);
 				return ck__error_set(CK_EIO, "LMDB store %s: the map cannot grow beyond %zu bytes",
 				                     be->dir, info.me_mapsize);
+			}
 			rc = mdb_env_set_mapsize(be->env, info.me_mapsize * 2);
 		}
 	}
-	if (!rc)
+	if (!rc) {
+		find_map(be);
 		return CK_OK;
+	}
 	/* A failed remap leaves LMDB without a map: nothing can run any more. */
 	pthread_mutex_lock(&be->mu);
 	be->broken = true;
@@ -364,8 +487,27 @@ void ck__lmdb_abort(ck_backend_txn *t)
 	txn_free(t);
 }
 
+/* mdb_txn_commit() under a guard frame.  Damage met while writing back
+ * aborts the transaction: nothing reached the meta page. */
+static int guarded_commit(ck_backend_txn *t, bool *damaged)
+{
+	ck__lmdb_guard g;
+	int rc;
+
+	ck__lmdb_guard_push(&g);
+	if (setjmp(g.jb)) {
+		mdb_txn_abort(t->txn);
+		*damaged = true;
+		return MDB_CORRUPTED;
+	}
+	rc = mdb_txn_commit(t->txn);
+	ck__lmdb_guard_pop(&g);
+	return rc;
+}
+
 static int lmdb_commit(ck_backend_txn *t)
 {
+	bool damaged = false;
 	int rc, code = CK_OK;
 
 	if (!t->write) {
@@ -376,10 +518,12 @@ static int lmdb_commit(ck_backend_txn *t)
 	/* LMDB frees the transaction whatever the result.  With the default
 	 * sync mode it has fsync()ed the data and then the meta page when
 	 * this returns 0, so the commit survives a power loss. */
-	rc = mdb_txn_commit(t->txn);
+	rc = guarded_commit(t, &damaged);
 	t->txn = NULL;
 	leave(t, rc == 0);
-	if (rc)
+	if (damaged)
+		code = ck__lmdb_guard_failed(t->be);
+	else if (rc)
 		code = ck__lmdb_fail(t->be, t, rc, "cannot commit");
 	txn_free(t);
 	return code;
@@ -416,6 +560,7 @@ static int load(ck_backend *be)
 
 	if ((rc = mdb_txn_begin(be->env, NULL, MDB_RDONLY, &txn)))
 		return ck__lmdb_fail(be, NULL, rc, "cannot begin a read transaction");
+	ck__lmdb_guard_txn(txn);
 	if ((rc = mdb_dbi_open(txn, NULL, 0, &be->main_dbi)))
 		goto lmdb_error;
 
@@ -477,6 +622,7 @@ static int load(ck_backend *be)
 	/* Committing a read transaction keeps the handles it opened.  (On
 	 * failure the cached ones are never used: the store gets closed.) */
 	rc = mdb_txn_commit(txn);
+	ck__lmdb_guard_txn(NULL);
 	txn = NULL;
 	if (rc)
 		return ck__lmdb_fail(be, NULL, rc, "cannot open the buckets");
@@ -484,6 +630,7 @@ static int load(ck_backend *be)
 	if (init) {
 		if ((rc = mdb_txn_begin(be->env, NULL, 0, &txn)))
 			return ck__lmdb_fail(be, NULL, rc, "cannot begin a write transaction");
+		ck__lmdb_guard_txn(txn);
 		if ((rc = mdb_dbi_open(txn, CK__LMDB_META_DB, MDB_CREATE, &dbi)))
 			goto init_error;
 		k.mv_data = CK__LMDB_FORMAT_KEY;
@@ -497,6 +644,7 @@ static int load(ck_backend *be)
 			goto out;
 		}
 		rc = mdb_txn_commit(txn);
+		ck__lmdb_guard_txn(NULL);
 		txn = NULL;
 		if (rc) {
 			free(name);
@@ -514,7 +662,22 @@ lmdb_error:
 out:
 	if (txn)
 		mdb_txn_abort(txn);
+	ck__lmdb_guard_txn(NULL);
 	return code;
+}
+
+/* The first reads of data pages happen here. */
+static int guarded_load(ck_backend *be)
+{
+	ck__lmdb_guard g;
+	int rc;
+
+	ck__lmdb_guard_push(&g);
+	if (setjmp(g.jb))
+		return ck__lmdb_guard_failed(be);
+	rc = load(be);
+	ck__lmdb_guard_pop(&g);
+	return rc;
 }
 
 static int lmdb_open(ck_backend **out, const char *dir, unsigned int flags)
@@ -575,6 +738,7 @@ static int lmdb_open(ck_backend **out, const char *dir, unsigned int flags)
 		rc = ck__lmdb_fail(be, NULL, rc, "cannot create the environment");
 		goto fail;
 	}
+	mdb_env_set_assert(be->env, on_assert);
 	if ((rc = mdb_env_set_maxdbs(be->env, CK__LMDB_MAXDBS - 2)) ||
 	    (rc = mdb_env_set_maxreaders(be->env, MAXREADERS)) ||
 	    (rc = mdb_env_set_mapsize(be->env, mapsize))) {
@@ -600,13 +764,14 @@ static int lmdb_open(ck_backend **out, const char *dir, unsigned int flags)
 	 * before a transaction reads them through the map. */
 	if ((rc = ck__lmdb_check_size(be, NULL)))
 		goto fail;
+	find_map(be);
 	/* Slots of readers that died inside a transaction pin old pages. */
 	if ((rc = mdb_reader_check(be->env, &dead))) {
 		rc = ck__lmdb_fail(be, NULL, rc, "cannot clear stale readers");
 		goto fail;
 	}
 	be->maxkey = (size_t)mdb_env_get_maxkeysize(be->env);
-	if ((rc = load(be)))
+	if ((rc = guarded_load(be)))
 		goto fail;
 	free(data);
 	*out = be;

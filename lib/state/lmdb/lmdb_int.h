@@ -1,6 +1,6 @@
 /* Private types of the LMDB state backend, shared by lmdb.c (environment,
- * transactions, map growth) and lmdb_ops.c (bucket handles, reads, writes,
- * check). */
+ * transactions, map growth), lmdb_ops.c (bucket handles, reads, writes) and
+ * lmdb_check.c. */
 #ifndef CK_STATE_LMDB_INT_H
 #define CK_STATE_LMDB_INT_H
 
@@ -8,6 +8,7 @@
 
 #include <lmdb.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -36,6 +37,11 @@ struct ck_backend {
 	unsigned int flags;    /* CK_BACKEND_* given to open */
 	size_t maxkey;         /* longest key LMDB accepts */
 	MDB_dbi main_dbi;      /* unnamed database: its keys are the bucket names */
+	/* Where LMDB mapped data.mdb (map_base 0 if unknown), and the file
+	 * size last seen: see ck__lmdb_in_file(). */
+	uintptr_t map_base;
+	size_t map_len;
+	uint64_t file_size;
 
 	/* Guards everything below. */
 	pthread_mutex_t mu;
@@ -55,7 +61,7 @@ struct ck_backend {
 	/* Handles of the buckets this process has opened.  LMDB hands out the
 	 * handle slots of a process from one table, so at most one transaction
 	 * at a time (`dbi_owner`) may have handles open that are not yet
-	 * committed; see resolve() in lmdb.c. */
+	 * committed; see ck__lmdb_resolve() in lmdb_ops.c. */
 	ck__lmdb_dbi dbis[CK__LMDB_MAXDBS];
 	size_t ndbis;
 	uint64_t epoch;
@@ -76,15 +82,45 @@ struct ck_backend_txn {
 	size_t nfresh, capfresh;
 };
 
+/* LMDB calls abort() when one of its internal assertions fails, and damaged
+ * pages trip them.  The backend's entry points therefore run under a guard
+ * frame: LMDB's assert callback releases what the frame recorded (cursors,
+ * buffers, a transaction of our own, be->mu), pops it and jumps back to its
+ * setjmp(), and the call fails with CK_ECORRUPT instead of killing the
+ * process.  Frames nest per thread (a scan callback may call get). */
+#define CK__LMDB_GUARD_SLOTS 4
+typedef struct ck__lmdb_guard {
+	jmp_buf jb;
+	struct ck__lmdb_guard *prev;
+	void *cursors[CK__LMDB_GUARD_SLOTS]; /* MDB_cursor * */
+	void *mem[CK__LMDB_GUARD_SLOTS];
+	MDB_txn *txn;          /* a transaction of ours to abort */
+	ck_backend *locked;    /* whose mu this thread holds */
+} ck__lmdb_guard;
+
 /* lmdb.c */
+/* Pushes `g` (whose jb the caller then set with setjmp()) and pops it on a
+ * normal return; after the jump it is already popped. */
+void ck__lmdb_guard_push(ck__lmdb_guard *g);
+void ck__lmdb_guard_pop(ck__lmdb_guard *g);
+/* Records or forgets a resource in the innermost frame, if any. */
+void ck__lmdb_guard_cursor(MDB_cursor *cur, bool held);
+void ck__lmdb_guard_mem(void *mem, bool held);
+void ck__lmdb_guard_txn(MDB_txn *txn);
+void ck__lmdb_guard_lock(ck_backend *be);
+/* The text of the assertion that made the last jump on this thread. */
+const char *ck__lmdb_guard_reason(void);
+/* Sets CK_ECORRUPT for that assertion and returns it. */
+int ck__lmdb_guard_failed(ck_backend *be);
 /* Sets the error for LMDB result `rc` (an MDB_* code or an errno value) with
  * a message naming the store and `fmt`, and returns the CK_E code.  A full
  * map, a full reader table or a map grown elsewhere are fixed up here and
  * come back as CK_EAGAIN.  `t` may be NULL. */
 int ck__lmdb_fail(ck_backend *be, ck_backend_txn *t, int rc, const char *fmt, ...) CK_PRINTF(4, 5);
-/* Validates a bucket name or a key for the messages and LMDB's limits. */
-int ck__lmdb_check_bucket(ck_backend *be, const char *bucket);
-int ck__lmdb_check_key(ck_backend *be, const char *bucket, const char *key);
+/* Whether the bytes LMDB points `v` at can be read: a damaged page can claim
+ * a size that runs past the end of the file, and touching the map there
+ * raises SIGBUS.  (Pages a write transaction changed live in memory.) */
+bool ck__lmdb_in_file(ck_backend *be, const MDB_val *v);
 /* Fails with CK_ECORRUPT if data.mdb is shorter than the pages the newest
  * meta page claims: touching those pages through the map would raise SIGBUS.
  * `detail` (may be NULL) receives a malloc()ed description of the damage. */
@@ -111,6 +147,11 @@ int ck__lmdb_del(ck_backend_txn *t, const char *bucket, const char *key);
 int ck__lmdb_scan(ck_backend_txn *t, const char *bucket, const char *prefix,
                   ck_backend_scan_fn fn, void *payload);
 int ck__lmdb_buckets(ck_backend_txn *t, ck_backend_bucket_fn fn, void *payload);
+/* Copies a key of the main database into `buf` (maxkey + 1 bytes) if it can
+ * name a bucket. */
+bool ck__lmdb_bucket_name(ck_backend *be, const MDB_val *k, char *buf);
+
+/* lmdb_check.c */
 int ck__lmdb_check(ck_backend *be, ck_backend_problem_fn fn, void *payload);
 
 #endif

@@ -1,20 +1,12 @@
-/* Bucket handles, reads, writes, listings and the integrity check of the
- * "lmdb" state backend; the environment and transactions are in lmdb.c. */
+/* Bucket handles, reads, writes and listings of the "lmdb" state backend;
+ * the environment and transactions are in lmdb.c, the check in lmdb_check.c. */
 #include "lmdb_int.h"
 
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/* LMDB's handle of its free-page database; not in lmdb.h, fixed by its
- * file format. */
-#define FREE_DBI 0
-/* check() begins this many transactions at most for one step that keeps
- * meeting buckets new to the process or a map grown elsewhere. */
-#define CHECK_RETRIES 16
 /* How long a reader waits for another thread's write transaction to commit
  * the buckets it created before giving up with CK_EAGAIN. */
 #define OWNER_WAIT_MS 1000
@@ -49,11 +41,11 @@ static void deadline_after(struct timespec *ts, int ms)
 }
 
 /* Waits (with mu held) until no transaction of another thread owns
- * uncommitted handles.  The owner cannot be waiting for us: it is either a
- * write transaction that has already left LMDB (we hold the writer lock, or
- * are a reader that never blocks it) or about to end.  Bounded all the same;
- * the caller's CK_EAGAIN covers the rest.  Waiting matters: spinning through
- * CK_EAGAIN would keep the owner's thread from the CPU it needs to finish. */
+ * uncommitted handles.  The owner never waits for the waiter (it needs at
+ * most mu, which the wait releases), so this ends when the owner's
+ * transaction does; bounded all the same, the caller's CK_EAGAIN covering
+ * the rest.  Waiting matters: a retry loop spinning through CK_EAGAIN would
+ * keep the owner's thread from the CPU it needs to finish. */
 static void wait_for_owner(ck_backend *be, ck_backend_txn *t)
 {
 	struct timespec deadline;
@@ -98,7 +90,11 @@ static int open_in_txn(ck_backend_txn *t, const char *bucket, bool create)
 	wait_for_owner(be, t);
 	allowed = be->dbi_owner == t || (!be->dbi_owner && be->epoch == t->epoch);
 	if (allowed) {
+		ck__lmdb_guard_mem(name, true);
+		ck__lmdb_guard_lock(be);
 		rc = mdb_dbi_open(t->txn, bucket, create ? MDB_CREATE : 0, &dbi);
+		ck__lmdb_guard_lock(NULL);
+		ck__lmdb_guard_mem(name, false);
 		if (!rc) {
 			be->dbi_owner = t;
 			t->fresh[t->nfresh].name = name;
@@ -136,8 +132,10 @@ int ck__lmdb_open_uncached(ck_backend *be, MDB_txn *txn, ck__lmdb_dbi *got, size
 
 	if ((rc = mdb_cursor_open(txn, be->main_dbi, &cur)))
 		return rc;
+	ck__lmdb_guard_cursor(cur, true);
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (!k.mv_size || k.mv_size > be->maxkey || memchr(k.mv_data, 0, k.mv_size))
+		if (!k.mv_size || k.mv_size > be->maxkey || !ck__lmdb_in_file(be, &k) ||
+		    memchr(k.mv_data, 0, k.mv_size))
 			continue;
 		if (!(name = strndup(k.mv_data, k.mv_size))) {
 			rc = ENOMEM;
@@ -163,6 +161,7 @@ int ck__lmdb_open_uncached(ck_backend *be, MDB_txn *txn, ck__lmdb_dbi *got, size
 		got[*ngot].epoch = 0;
 		(*ngot)++;
 	}
+	ck__lmdb_guard_cursor(cur, false);
 	mdb_cursor_close(cur);
 	/* Past maxdbs the remaining buckets are refused when they are used. */
 	if (rc == MDB_NOTFOUND || rc == MDB_DBS_FULL)
@@ -194,7 +193,12 @@ static int open_aside(ck_backend_txn *t, const char *bucket)
 		busy = true;
 		rc = 0;
 	} else if (!(rc = mdb_txn_begin(be->env, NULL, MDB_RDONLY, &x))) {
+		/* The names in `got` are lost if LMDB asserts: a rare leak. */
+		ck__lmdb_guard_mem(name, true);
+		ck__lmdb_guard_lock(be);
+		ck__lmdb_guard_txn(x);
 		rc = mdb_dbi_open(x, bucket, 0, &dbi);
+		ck__lmdb_guard_mem(name, false);
 		if (!rc) {
 			got[ngot].name = name;
 			got[ngot++].dbi = dbi;
@@ -211,6 +215,8 @@ static int open_aside(ck_backend_txn *t, const char *bucket)
 				got[i].name = NULL;
 			}
 		}
+		ck__lmdb_guard_txn(NULL);
+		ck__lmdb_guard_lock(NULL);
 	}
 	pthread_mutex_unlock(&be->mu);
 	free(name);
@@ -282,6 +288,33 @@ int ck__lmdb_resolve(ck_backend_txn *t, const char *bucket, bool create, MDB_dbi
 
 /* ---- reads and writes ---- */
 
+/* Bucket names and keys are NUL-free strings LMDB limits in length. */
+static int check_bucket(ck_backend *be, const char *bucket)
+{
+	if (!bucket || !*bucket)
+		return ck__error_set(CK_EINVAL, "LMDB store %s: empty bucket name", be->dir);
+	if (strlen(bucket) > be->maxkey)
+		return ck__error_set(CK_EINVAL, "LMDB store %s: bucket name %.128s... is longer than %zu bytes",
+		                     be->dir, bucket, be->maxkey);
+	if (!strcmp(bucket, CK__LMDB_META_DB))
+		return ck__error_set(CK_EINVAL, "LMDB store %s: bucket name %s is reserved", be->dir, bucket);
+	return CK_OK;
+}
+
+static int check_key(ck_backend *be, const char *bucket, const char *key)
+{
+	size_t len;
+
+	if (!key || !*key)
+		return ck__error_set(CK_EINVAL, "LMDB store %s: empty key in bucket %s", be->dir, bucket);
+	len = strlen(key);
+	if (len > be->maxkey)
+		return ck__error_set(CK_EINVAL,
+		                     "LMDB store %s: key %.128s... in bucket %s is %zu bytes long; LMDB allows %zu",
+		                     be->dir, key, bucket, len, be->maxkey);
+	return CK_OK;
+}
+
 static int need_write(ck_backend_txn *t, const char *what, const char *bucket)
 {
 	if (t->write)
@@ -296,7 +329,7 @@ static MDB_val str_val(const char *s)
 	return v;
 }
 
-int ck__lmdb_get(void **val, size_t *len, ck_backend_txn *t, const char *bucket, const char *key)
+static int do_get(void **val, size_t *len, ck_backend_txn *t, const char *bucket, const char *key)
 {
 	ck_backend *be = t->be;
 	MDB_dbi dbi;
@@ -306,7 +339,7 @@ int ck__lmdb_get(void **val, size_t *len, ck_backend_txn *t, const char *bucket,
 
 	*val = NULL;
 	*len = 0;
-	if ((rc = ck__lmdb_check_bucket(be, bucket)) || (rc = ck__lmdb_check_key(be, bucket, key)))
+	if ((rc = check_bucket(be, bucket)) || (rc = check_key(be, bucket, key)))
 		return rc;
 	if ((rc = ck__lmdb_resolve(t, bucket, false, &dbi)) < 0)
 		return rc;
@@ -319,6 +352,9 @@ int ck__lmdb_get(void **val, size_t *len, ck_backend_txn *t, const char *bucket,
 		return ck__error_set(CK_ENOTFOUND, "LMDB store %s: no key %s in bucket %s", be->dir, key, bucket);
 	if (rc)
 		return ck__lmdb_fail(be, t, rc, "cannot read key %s of bucket %s", key, bucket);
+	if (!ck__lmdb_in_file(be, &v))
+		return ck__error_set(CK_ECORRUPT, "LMDB store %s: the value of key %s in bucket %s runs past the end "
+		                     "of data.mdb", be->dir, key, bucket);
 	/* The NUL lets callers treat text values as strings. */
 	if (!(buf = malloc(v.mv_size + 1)))
 		return ck__oom();
@@ -329,14 +365,14 @@ int ck__lmdb_get(void **val, size_t *len, ck_backend_txn *t, const char *bucket,
 	return CK_OK;
 }
 
-int ck__lmdb_put(ck_backend_txn *t, const char *bucket, const char *key, const void *val, size_t len)
+static int do_put(ck_backend_txn *t, const char *bucket, const char *key, const void *val, size_t len)
 {
 	ck_backend *be = t->be;
 	MDB_dbi dbi;
 	MDB_val k, v;
 	int rc;
 
-	if ((rc = ck__lmdb_check_bucket(be, bucket)) || (rc = ck__lmdb_check_key(be, bucket, key)) ||
+	if ((rc = check_bucket(be, bucket)) || (rc = check_key(be, bucket, key)) ||
 	    (rc = need_write(t, "write", bucket)))
 		return rc;
 	if (len && !val)
@@ -351,14 +387,14 @@ int ck__lmdb_put(ck_backend_txn *t, const char *bucket, const char *key, const v
 	return CK_OK;
 }
 
-int ck__lmdb_del(ck_backend_txn *t, const char *bucket, const char *key)
+static int do_del(ck_backend_txn *t, const char *bucket, const char *key)
 {
 	ck_backend *be = t->be;
 	MDB_dbi dbi;
 	MDB_val k;
 	int rc;
 
-	if ((rc = ck__lmdb_check_bucket(be, bucket)) || (rc = ck__lmdb_check_key(be, bucket, key)) ||
+	if ((rc = check_bucket(be, bucket)) || (rc = check_key(be, bucket, key)) ||
 	    (rc = need_write(t, "delete", bucket)))
 		return rc;
 	if ((rc = ck__lmdb_resolve(t, bucket, false, &dbi)) < 0)
@@ -375,7 +411,7 @@ int ck__lmdb_del(ck_backend_txn *t, const char *bucket, const char *key)
 	return CK_OK;
 }
 
-int ck__lmdb_scan(ck_backend_txn *t, const char *bucket, const char *prefix,
+static int do_scan(ck_backend_txn *t, const char *bucket, const char *prefix,
                   ck_backend_scan_fn fn, void *payload)
 {
 	ck_backend *be = t->be;
@@ -389,7 +425,7 @@ int ck__lmdb_scan(ck_backend_txn *t, const char *bucket, const char *prefix,
 	if (!prefix)
 		prefix = "";
 	plen = strlen(prefix);
-	if ((rc = ck__lmdb_check_bucket(be, bucket)))
+	if ((rc = check_bucket(be, bucket)))
 		return rc;
 	if ((rc = ck__lmdb_resolve(t, bucket, false, &dbi)) < 0)
 		return rc;
@@ -401,6 +437,8 @@ int ck__lmdb_scan(ck_backend_txn *t, const char *bucket, const char *prefix,
 		free(key);
 		return ck__lmdb_fail(be, t, rc, "cannot scan bucket %s", bucket);
 	}
+	ck__lmdb_guard_mem(key, true);
+	ck__lmdb_guard_cursor(cur, true);
 	/* Keys sort bytewise, so those with the prefix form one run starting
 	 * at the first key >= prefix.  LMDB rejects an empty search key. */
 	k = str_val(prefix);
@@ -408,13 +446,12 @@ int ck__lmdb_scan(ck_backend_txn *t, const char *bucket, const char *prefix,
 	for (; !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		int r;
 
-		if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen))
-			break;
-		if (k.mv_size > be->maxkey) {
-			code = ck__error_set(CK_ECORRUPT, "LMDB store %s: bucket %s holds a key of %zu bytes",
-			                     be->dir, bucket, k.mv_size);
+		if (k.mv_size > be->maxkey || !ck__lmdb_in_file(be, &k) || !ck__lmdb_in_file(be, &v)) {
+			code = ck__error_set(CK_ECORRUPT, "LMDB store %s: bucket %s holds a damaged pair", be->dir, bucket);
 			goto out;
 		}
+		if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen))
+			break;
 		memcpy(key, k.mv_data, k.mv_size);
 		key[k.mv_size] = '\0';
 		if ((r = fn(key, v.mv_data, v.mv_size, payload))) {
@@ -425,23 +462,24 @@ int ck__lmdb_scan(ck_backend_txn *t, const char *bucket, const char *prefix,
 	if (rc && rc != MDB_NOTFOUND)
 		code = ck__lmdb_fail(be, t, rc, "cannot scan bucket %s", bucket);
 out:
+	ck__lmdb_guard_cursor(cur, false);
+	ck__lmdb_guard_mem(key, false);
 	mdb_cursor_close(cur);
 	free(key);
 	return code;
 }
 
-/* Copies a key of the main database into `buf` (maxkey + 1 bytes) if it can
- * name a bucket. */
-static bool bucket_name(ck_backend *be, const MDB_val *k, char *buf)
+bool ck__lmdb_bucket_name(ck_backend *be, const MDB_val *k, char *buf)
 {
-	if (!k->mv_size || k->mv_size > be->maxkey || memchr(k->mv_data, 0, k->mv_size))
+	if (!k->mv_size || k->mv_size > be->maxkey || !ck__lmdb_in_file(be, k) ||
+	    memchr(k->mv_data, 0, k->mv_size))
 		return false;
 	memcpy(buf, k->mv_data, k->mv_size);
 	buf[k->mv_size] = '\0';
 	return true;
 }
 
-int ck__lmdb_buckets(ck_backend_txn *t, ck_backend_bucket_fn fn, void *payload)
+static int do_buckets(ck_backend_txn *t, ck_backend_bucket_fn fn, void *payload)
 {
 	ck_backend *be = t->be;
 	MDB_cursor *cur;
@@ -457,11 +495,13 @@ int ck__lmdb_buckets(ck_backend_txn *t, ck_backend_bucket_fn fn, void *payload)
 		free(name);
 		return ck__lmdb_fail(be, t, rc, "cannot list the buckets");
 	}
+	ck__lmdb_guard_mem(name, true);
+	ck__lmdb_guard_cursor(cur, true);
 	/* The main database's keys are the bucket names, in order. */
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		int r;
 
-		if (!bucket_name(be, &k, name) || !strcmp(name, CK__LMDB_META_DB))
+		if (!ck__lmdb_bucket_name(be, &k, name) || !strcmp(name, CK__LMDB_META_DB))
 			continue;
 		if ((r = ck__lmdb_resolve(t, name, false, &dbi)) < 0) {
 			code = r;
@@ -484,281 +524,77 @@ int ck__lmdb_buckets(ck_backend_txn *t, ck_backend_bucket_fn fn, void *payload)
 	if (rc && rc != MDB_NOTFOUND)
 		code = ck__lmdb_fail(be, t, rc, "cannot list the buckets");
 out:
+	ck__lmdb_guard_cursor(cur, false);
+	ck__lmdb_guard_mem(name, false);
 	mdb_cursor_close(cur);
 	free(name);
 	return code;
 }
 
-/* ---- check ---- */
+/* The entry points: each runs under a guard frame (see lmdb_int.h). */
 
-/* Problems are collected first and reported at the end, so that a step run
- * again after CK_EAGAIN does not report one twice. */
-typedef struct problems {
-	char **v;
-	size_t n, cap;
-} problems;
-
-static int problem(problems *p, const char *fmt, ...) CK_PRINTF(2, 3);
-static int problem(problems *p, const char *fmt, ...)
+int ck__lmdb_get(void **val, size_t *len, ck_backend_txn *t, const char *bucket, const char *key)
 {
-	va_list ap;
-	char *s;
-	int n;
-
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 8;
-		char **v = realloc(p->v, cap * sizeof(*v));
-		if (!v)
-			return ck__oom();
-		p->v = v;
-		p->cap = cap;
-	}
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || !(s = malloc((size_t)n + 1)))
-		return ck__oom();
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	p->v[p->n++] = s;
-	return CK_OK;
-}
-
-static void problems_free(problems *p)
-{
-	for (size_t i = 0; i < p->n; i++)
-		free(p->v[i]);
-	free(p->v);
-	p->v = NULL;
-	p->n = p->cap = 0;
-}
-
-typedef struct found {
-	char *name;
-	MDB_dbi dbi;
-} found;
-
-/* Lists the buckets and gets their handles.  A corrupted main database
- * ends the list where the damage starts. */
-static int list_buckets(ck_backend_txn *t, found *out, size_t *n, problems *p)
-{
-	ck_backend *be = t->be;
-	MDB_cursor *cur;
-	MDB_val k, v;
-	char *name;
-	int rc, code = CK_OK;
-
-	*n = 0;
-	if (!(name = malloc(be->maxkey + 1)))
-		return ck__oom();
-	if ((rc = mdb_cursor_open(t->txn, be->main_dbi, &cur))) {
-		free(name);
-		return problem(p, "main database: %s", mdb_strerror(rc));
-	}
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		MDB_dbi dbi;
-		int r;
-
-		if (!bucket_name(be, &k, name)) {
-			code = problem(p, "main database: a key of %zu bytes is not a bucket name", k.mv_size);
-		} else if ((r = ck__lmdb_resolve(t, name, false, &dbi)) == CK_ECORRUPT) {
-			code = problem(p, "main database: %s is not a bucket", name);
-		} else if (r < 0) {
-			code = r;
-		} else if (r == 0 && *n < CK__LMDB_MAXDBS) {
-			if (!(out[*n].name = ck__strdup(name)))
-				code = ck__oom();
-			else
-				out[(*n)++].dbi = dbi;
-		}
-		if (code)
-			goto out;
-	}
-	if (rc != MDB_NOTFOUND)
-		code = problem(p, "main database: %s", mdb_strerror(rc));
-out:
-	mdb_cursor_close(cur);
-	free(name);
-	return code;
-}
-
-/* Reads every key and value of one bucket: LMDB verifies the type and number
- * of each page it visits, and the values are touched so that their overflow
- * pages are read too. */
-static int walk_bucket(ck_backend_txn *t, const found *b, problems *p)
-{
-	const char *label = strcmp(b->name, CK__LMDB_META_DB) ? b->name : "(reserved " CK__LMDB_META_DB ")";
-	MDB_cursor *cur;
-	MDB_val k, v;
-	MDB_stat st;
-	volatile unsigned char sink = 0;
-	size_t count = 0;
-	int rc, code = CK_OK;
-
-	if ((rc = mdb_stat(t->txn, b->dbi, &st)))
-		return problem(p, "bucket %s: %s", label, mdb_strerror(rc));
-	if ((rc = mdb_cursor_open(t->txn, b->dbi, &cur)))
-		return problem(p, "bucket %s: %s", label, mdb_strerror(rc));
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		const unsigned char *d = v.mv_data;
-
-		count++;
-		if ((!k.mv_size || memchr(k.mv_data, 0, k.mv_size)) &&
-		    (code = problem(p, "bucket %s: key %zu is empty or holds a NUL byte", label, count)))
-			break;
-		for (size_t i = 0; i < v.mv_size; i += 512)
-			sink ^= d[i];
-		if (v.mv_size)
-			sink ^= d[v.mv_size - 1];
-	}
-	mdb_cursor_close(cur);
-	(void)sink;
-	if (code)
-		return code;
-	if (rc != MDB_NOTFOUND)
-		return problem(p, "bucket %s: %s after %zu keys", label, mdb_strerror(rc), count);
-	if (count != st.ms_entries)
-		return problem(p, "bucket %s: %zu keys found, but its header counts %zu", label, count,
-		               (size_t)st.ms_entries);
-	if (!strcmp(b->name, CK__LMDB_META_DB)) {
-		k.mv_data = CK__LMDB_FORMAT_KEY;
-		k.mv_size = strlen(CK__LMDB_FORMAT_KEY);
-		rc = mdb_get(t->txn, b->dbi, &k, &v);
-		if (rc || v.mv_size != strlen(CK__LMDB_FORMAT) || memcmp(v.mv_data, CK__LMDB_FORMAT, v.mv_size))
-			return problem(p, "the format marker is missing or wrong");
-	}
-	return CK_OK;
-}
-
-/* The free-page list must only name pages that exist and are not the two
- * meta pages; a bad entry would hand live or missing pages to a writer. */
-static int walk_freelist(ck_backend_txn *t, problems *p)
-{
-	MDB_envinfo info;
-	MDB_cursor *cur;
-	MDB_val k, v;
-	int rc, code = CK_OK;
-
-	mdb_env_info(t->be->env, &info);
-	if ((rc = mdb_cursor_open(t->txn, FREE_DBI, &cur)))
-		return problem(p, "free-page list: %s", mdb_strerror(rc));
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		size_t n, pg;
-
-		if (v.mv_size < sizeof(size_t) || v.mv_size % sizeof(size_t)) {
-			code = problem(p, "free-page list: an entry of %zu bytes is malformed", v.mv_size);
-		} else {
-			memcpy(&n, v.mv_data, sizeof(n));
-			if (n != v.mv_size / sizeof(size_t) - 1) {
-				code = problem(p, "free-page list: an entry counts %zu pages in %zu bytes", n, v.mv_size);
-			} else {
-				for (size_t i = 1; i <= n; i++) {
-					memcpy(&pg, (const char *)v.mv_data + i * sizeof(size_t), sizeof(pg));
-					if (pg < 2 || pg > info.me_last_pgno) {
-						code = problem(p, "free-page list: page %zu is outside the file (last page %zu)",
-						               pg, (size_t)info.me_last_pgno);
-						break;
-					}
-				}
-			}
-		}
-		if (code)
-			break;
-	}
-	mdb_cursor_close(cur);
-	if (code)
-		return code;
-	if (rc != MDB_NOTFOUND)
-		return problem(p, "free-page list: %s", mdb_strerror(rc));
-	return CK_OK;
-}
-
-/* Runs one step of the check in a read transaction of its own: a damaged
- * page fails the transaction it was met in, and the next step must still
- * run.  CK_EAGAIN (a bucket new to the process, a map grown elsewhere)
- * runs the step again. */
-static int check_step(ck_backend *be, problems *p, int (*step)(ck_backend_txn *, void *, problems *), void *arg)
-{
-	size_t mark = p->n;
+	ck__lmdb_guard g;
 	int rc;
 
-	for (int tries = 0;; tries++) {
-		ck_backend_txn *t;
-
-		if (!(rc = ck__lmdb_begin(&t, be, 0))) {
-			rc = step(t, arg, p);
-			ck__lmdb_abort(t);
-		}
-		if (rc != CK_EAGAIN || tries >= CHECK_RETRIES)
-			return rc;
-		while (p->n > mark)
-			free(p->v[--p->n]);
-	}
+	ck__lmdb_guard_push(&g);
+	if (setjmp(g.jb))
+		return ck__lmdb_guard_failed(t->be);
+	rc = do_get(val, len, t, bucket, key);
+	ck__lmdb_guard_pop(&g);
+	return rc;
 }
 
-struct list_arg {
-	found *buckets;
-	size_t n;
-};
-
-static int step_list(ck_backend_txn *t, void *arg, problems *p)
+int ck__lmdb_put(ck_backend_txn *t, const char *bucket, const char *key, const void *val, size_t len)
 {
-	struct list_arg *a = arg;
-
-	for (size_t i = 0; i < a->n; i++)
-		free(a->buckets[i].name);
-	return list_buckets(t, a->buckets, &a->n, p);
-}
-
-static int step_bucket(ck_backend_txn *t, void *arg, problems *p)
-{
-	return walk_bucket(t, arg, p);
-}
-
-static int step_freelist(ck_backend_txn *t, void *arg, problems *p)
-{
-	(void)arg;
-	return walk_freelist(t, p);
-}
-
-int ck__lmdb_check(ck_backend *be, ck_backend_problem_fn fn, void *payload)
-{
-	struct list_arg list = { NULL, 0 };
-	problems p = { NULL, 0, 0 };
-	char *detail;
-	size_t n;
+	ck__lmdb_guard g;
 	int rc;
 
-	/* Walking the pages of a truncated file would raise SIGBUS. */
-	rc = ck__lmdb_check_size(be, &detail);
-	if (rc == CK_ECORRUPT) {
-		fn(detail, payload);
-		free(detail);
-		return rc;
-	}
-	if (rc)
-		return rc;
+	ck__lmdb_guard_push(&g);
+	if (setjmp(g.jb))
+		return ck__lmdb_guard_failed(t->be);
+	rc = do_put(t, bucket, key, val, len);
+	ck__lmdb_guard_pop(&g);
+	return rc;
+}
 
-	if (!(list.buckets = calloc(CK__LMDB_MAXDBS, sizeof(*list.buckets))))
-		return ck__oom();
-	rc = check_step(be, &p, step_list, &list);
-	for (size_t i = 0; !rc && i < list.n; i++)
-		rc = check_step(be, &p, step_bucket, &list.buckets[i]);
-	if (!rc)
-		rc = check_step(be, &p, step_freelist, NULL);
-	for (size_t i = 0; i < list.n; i++)
-		free(list.buckets[i].name);
-	free(list.buckets);
+int ck__lmdb_del(ck_backend_txn *t, const char *bucket, const char *key)
+{
+	ck__lmdb_guard g;
+	int rc;
 
-	if (!rc)
-		for (size_t i = 0; i < p.n; i++)
-			fn(p.v[i], payload);
-	n = p.n;
-	problems_free(&p);
-	if (rc)
-		return rc;
-	if (n)
-		return ck__error_set(CK_ECORRUPT, "LMDB store %s: %zu problem%s found", be->dir, n, n == 1 ? "" : "s");
-	return CK_OK;
+	ck__lmdb_guard_push(&g);
+	if (setjmp(g.jb))
+		return ck__lmdb_guard_failed(t->be);
+	rc = do_del(t, bucket, key);
+	ck__lmdb_guard_pop(&g);
+	return rc;
+}
+
+int ck__lmdb_scan(ck_backend_txn *t, const char *bucket, const char *prefix,
+                  ck_backend_scan_fn fn, void *payload)
+{
+	ck__lmdb_guard g;
+	int rc;
+
+	ck__lmdb_guard_push(&g);
+	if (setjmp(g.jb))
+		return ck__lmdb_guard_failed(t->be);
+	rc = do_scan(t, bucket, prefix, fn, payload);
+	ck__lmdb_guard_pop(&g);
+	return rc;
+}
+
+int ck__lmdb_buckets(ck_backend_txn *t, ck_backend_bucket_fn fn, void *payload)
+{
+	ck__lmdb_guard g;
+	int rc;
+
+	ck__lmdb_guard_push(&g);
+	if (setjmp(g.jb))
+		return ck__lmdb_guard_failed(t->be);
+	rc = do_buckets(t, fn, payload);
+	ck__lmdb_guard_pop(&g);
+	return rc;
 }
