@@ -18,7 +18,7 @@ run() { # run LOG CMD...: runs a step, showing its output only when it fails
 
 san_flags=()
 case $sanitize in
-ON|on|1|TRUE|true|YES|yes) san_flags=(-fsanitize=address,undefined) ;;
+ON|on|1|TRUE|true|YES|yes) san_flags=('-fsanitize=address,undefined') ;;
 esac
 
 rm -rf "$work" && mkdir -p "$work" || exit 1
@@ -53,7 +53,8 @@ check_binary() {
 }
 
 # 1. pkg-config, seeing only the scratch prefix.
-export PKG_CONFIG_PATH=$(dirname "$pc") PKG_CONFIG_LIBDIR=$(dirname "$pc")
+pcdir=$(dirname "$pc")
+export PKG_CONFIG_PATH=$pcdir PKG_CONFIG_LIBDIR=$pcdir
 pcflags=$(pkg-config --cflags --libs containerkit) || fail "pkg-config --cflags --libs containerkit failed"
 [ "$(pkg-config --variable=includedir containerkit)" = "$prefix/include" ] ||
 	fail "containerkit.pc: includedir is $(pkg-config --variable=includedir containerkit), not $prefix/include"
