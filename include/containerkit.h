@@ -10,6 +10,7 @@
 #include "containerkit/error.h"
 #include "containerkit/context.h"
 #include "containerkit/volume.h"
+#include "containerkit/image.h"
 #include "containerkit/system.h"
 #include "containerkit/deprecated.h"
 

@@ -32,6 +32,9 @@ double bench_samples_ms(bench_samples *s, double q);
 int bench_rm_rf(const char *path);
 /* The name of the file system holding `path` ("ext4", "tmpfs", ...). */
 const char *bench_fs_name(const char *path);
+/* Writes back everything dirty on the file system of `path`, so that a
+ * measurement does not pay for the writes of the step before it. */
+void bench_settle(const char *path);
 /* Parses a positive count; false if `s` is not one. */
 bool bench_parse_count(long *out, const char *s);
 

@@ -221,9 +221,24 @@ static int measure(bench_state *b)
 
 	if (!made)
 		return -1;
-	if (bench_create_api(b, made) == 0 && bench_create_raw(b) == 0 && bench_lookup(b) == 0 &&
-	    bench_list(b) == 0 && bench_delete(b, made) == 0 && verify_after(b) == 0)
-		rc = 0;
+	/* Each step starts on a clean file system (see bench_settle()). */
+	bench_settle(b->root);
+	if (bench_create_api(b, made) != 0)
+		goto out;
+	bench_settle(b->root);
+	if (bench_create_raw(b) != 0)
+		goto out;
+	bench_settle(b->root);
+	if (bench_lookup(b) != 0)
+		goto out;
+	bench_settle(b->root);
+	if (bench_list(b) != 0)
+		goto out;
+	bench_settle(b->root);
+	if (bench_delete(b, made) != 0)
+		goto out;
+	rc = verify_after(b);
+out:
 	for (long i = 0; i < b->ops; i++)
 		ck_volume_free(made[i]);
 	free(made);

@@ -146,7 +146,10 @@ static int measure(struct lat_figure *f, bench_state *b, const bench_writer_ops 
 {
 	bench_samples lat = { NULL, 0, 0 };
 	long per_writer = (b->ops + writers - 1) / writers;
-	int rc = bench_run_writers(&lat, &f->ops_per_s, writers, per_writer, ops, b);
+	int rc;
+
+	bench_settle(b->root);
+	rc = bench_run_writers(&lat, &f->ops_per_s, writers, per_writer, ops, b);
 
 	f->p50 = bench_samples_ms(&lat, 0.50);
 	f->p99 = bench_samples_ms(&lat, 0.99);

@@ -3,10 +3,12 @@
 #include "bench.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdlib.h>
 #include <sys/vfs.h>
 #include <time.h>
+#include <unistd.h>
 
 int64_t bench_now_ns(void)
 {
@@ -117,4 +119,14 @@ bool bench_parse_count(long *out, const char *s)
 		return false;
 	*out = v;
 	return true;
+}
+
+void bench_settle(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		syncfs(fd);
+		close(fd);
+	}
 }

@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const known_keys[] = { "root", "runroot", "db_backend", "runtime", "log_level", NULL };
+static const char *const known_keys[] = { "root", "runroot", "db_backend", "runtime", "log_level",
+	"search_registries", "insecure_registries", NULL };
 
 static char *trim(char *s)
 {
@@ -33,6 +34,10 @@ static int set_value(ck__config *cfg, const char *key, const char *val)
 		slot = &cfg->runtime;
 	else if (!strcmp(key, "log_level"))
 		slot = &cfg->log_level;
+	else if (!strcmp(key, "search_registries"))
+		slot = &cfg->search_registries;
+	else if (!strcmp(key, "insecure_registries"))
+		slot = &cfg->insecure_registries;
 	if (!slot)
 		return CK_ENOTFOUND;
 	free(*slot);
@@ -131,6 +136,8 @@ void ck__config_free(ck__config *cfg)
 	free(cfg->db_backend);
 	free(cfg->runtime);
 	free(cfg->log_level);
+	free(cfg->search_registries);
+	free(cfg->insecure_registries);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

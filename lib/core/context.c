@@ -139,6 +139,25 @@ static int make_root(const char *path, const char *what)
 	return CK_OK;
 }
 
+/* "a, b,c" -> {"a","b","c",NULL}; an empty list is an empty array. */
+static int split_list(char ***out, const char *text)
+{
+	char *copy = ck__strdup(text), *save = NULL, *tok;
+	int rc = CK_OK;
+
+	if (!copy)
+		return ck__oom();
+	*out = calloc(1, sizeof(char *));
+	if (!*out) {
+		free(copy);
+		return ck__oom();
+	}
+	for (tok = strtok_r(copy, ", \t", &save); tok && rc == CK_OK; tok = strtok_r(NULL, ", \t", &save))
+		rc = ck__strv_push(out, tok);
+	free(copy);
+	return rc;
+}
+
 static int resolve(ck_context *ctx, const ck_context_options *o)
 {
 	ck__config cfg = { 0 }, def = { 0 };
@@ -198,6 +217,20 @@ static int resolve(ck_context *ctx, const ck_context_options *o)
 		ctx->log_payload = o->log_payload;
 	}
 
+	v = env_of(o, "CK_SEARCH_REGISTRIES");
+	if ((rc = split_list(&ctx->search_registries, v ? v : cfg.search_registries ? cfg.search_registries
+	                                                                            : "docker.io")) != CK_OK)
+		goto out;
+	v = env_of(o, "CK_INSECURE_REGISTRIES");
+	if ((rc = split_list(&ctx->insecure_registries, v ? v : cfg.insecure_registries ? cfg.insecure_registries
+	                                                                                : "")) != CK_OK)
+		goto out;
+	v = env_of(o, "CK_LIBEXEC_DIR");
+	if (!(ctx->libexec_dir = ck__strdup(v ? v : CK_LIBEXECDIR))) {
+		rc = ck__oom();
+		goto out;
+	}
+
 	if ((rc = make_root(ctx->root, "storage root")) == CK_OK)
 		rc = make_root(ctx->runroot, "run root");
 out:
@@ -248,6 +281,9 @@ void ck_context_free(ck_context *ctx)
 	free(ctx->db_backend);
 	free(ctx->runtime);
 	free(ctx->config_path);
+	ck_strv_free(ctx->search_registries);
+	ck_strv_free(ctx->insecure_registries);
+	free(ctx->libexec_dir);
 	pthread_mutex_destroy(&ctx->log_lock);
 	pthread_mutex_destroy(&ctx->state_lock);
 	free(ctx);

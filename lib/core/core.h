@@ -132,6 +132,9 @@ struct ck_context {
 	char *db_backend;         /* requested backend */
 	bool db_backend_explicit; /* from the options or the environment */
 	char *runtime;
+	char **search_registries;   /* short-name search list, NULL-terminated */
+	char **insecure_registries; /* hosts reached without TLS verification */
+	char *libexec_dir;          /* helper programs (monitor, unpacker) */
 	char *config_path;        /* file read, or NULL */
 	bool rootless;
 	uid_t uid;

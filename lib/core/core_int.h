@@ -6,6 +6,7 @@
 
 typedef struct ck__config {
 	char *root, *runroot, *db_backend, *runtime, *log_level;
+	char *search_registries, *insecure_registries; /* comma-separated */
 } ck__config;
 
 int ck__config_parse(ck__config *cfg, const char *path, const char *text);

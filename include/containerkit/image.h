@@ -1,0 +1,170 @@
+/* OCI images: a content-addressed store, archives (oci-archive,
+ * docker-archive, OCI layout directories, plain rootfs tarballs), registries
+ * (pull, push, login), and the root filesystems that containers run on.
+ *
+ * References are normalized as podman does: "busybox" is searched through
+ * the configured short-name registries (containerkit.conf
+ * `search_registries`), "localhost/NAME" names a local image, a missing tag
+ * means ":latest", and "@sha256:HEX" pins a digest.
+ *
+ * A ck_image handle is a snapshot of the image's record; it is not
+ * thread-safe.  Getters return borrowed strings that live as long as the
+ * handle. */
+#ifndef CONTAINERKIT_IMAGE_H
+#define CONTAINERKIT_IMAGE_H
+
+#include "common.h"
+
+CK_BEGIN_DECLS
+
+typedef struct ck_image ck_image;
+
+/** Progress of a transfer or an unpack.  `phase` is "copy" (a blob moving
+ *  in or out), "unpack" (a layer being extracted), "skip" (a blob already
+ *  present) or "write" (a manifest or an archive entry).  `digest` names the
+ *  blob ("sha256:..."), or is NULL.  `total` is 0 when unknown.  Called on
+ *  the calling thread; strings are valid only during the call. */
+typedef void (*ck_progress_fn)(const char *phase, const char *digest, uint64_t done, uint64_t total,
+                               void *payload);
+
+#define CK_REGISTRY_OPTIONS_VERSION 1
+
+/** Options for registry operations (pull, push, login).  Every NULL or -1
+ *  field means "the default". */
+typedef struct ck_registry_options {
+	unsigned int version;       /**< CK_REGISTRY_OPTIONS_VERSION */
+	int tls_verify;             /**< 1 verify, 0 do not, -1 default (verify unless the registry is
+	                                 listed in `insecure_registries`) */
+	const char *username;       /**< credentials; NULL: from the auth file */
+	const char *password;
+	const char *authfile;       /**< auth.json to read and write; NULL: podman's locations */
+	const char *cert_dir;       /**< directory of CA certificates (*.crt) for the registry; NULL:
+	                                 /etc/containers/certs.d/HOST[:PORT] when it exists */
+	const char *platform;       /**< "os/arch[/variant]" to select from an index; NULL: this host */
+	ck_progress_fn progress;    /**< progress callback, or NULL */
+	void *progress_payload;
+} ck_registry_options;
+
+#define CK_REGISTRY_OPTIONS_INIT { CK_REGISTRY_OPTIONS_VERSION, -1, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+
+/** Initialises `opts` for the given struct version; CK_EVERSION if unknown. */
+CK_EXTERN int ck_registry_options_init(ck_registry_options *opts, unsigned int version);
+
+/** Pulls `ref` from its registry.  Blobs already in the store are skipped;
+ *  every blob, config and manifest is verified against its digest; a
+ *  dropped download is resumed.  The image appears only when complete.
+ *  `*out` (if not NULL) is the pulled image, owned by the caller. */
+CK_EXTERN int ck_image_pull(ck_image **out, ck_context *ctx, const char *ref,
+                            const ck_registry_options *opts);
+
+/** Pushes local image `image` to `dest` (a reference; NULL: the image's own
+ *  name).  Blobs the registry already has are skipped.  `*digest` (if not
+ *  NULL) receives the pushed manifest's digest (ck_free()). */
+CK_EXTERN int ck_image_push(char **digest, ck_context *ctx, const char *image, const char *dest,
+                            const ck_registry_options *opts);
+
+/** Checks the credentials against `registry` ("host[:port]") and stores them
+ *  in the auth file (podman's auth.json format). */
+CK_EXTERN int ck_registry_login(ck_context *ctx, const char *registry, const char *username,
+                                const char *password, const ck_registry_options *opts);
+
+/** Removes stored credentials for `registry` (NULL: all of them). */
+CK_EXTERN int ck_registry_logout(ck_context *ctx, const char *registry, const ck_registry_options *opts);
+
+/** Archive formats. */
+#define CK_ARCHIVE_OCI        0 /**< oci-archive: an OCI layout in a tar */
+#define CK_ARCHIVE_DOCKER     1 /**< docker-archive: `docker save` format */
+#define CK_ARCHIVE_OCI_DIR    2 /**< an OCI layout directory */
+
+/** Loads every image in `path`: an oci-archive or docker-archive (plain,
+ *  gzip or zstd compressed) or an OCI layout directory; the format is
+ *  detected.  `*names` (if not NULL) receives a NULL-terminated array of the
+ *  loaded images' names, or their ids when unnamed (ck_strv_free()).  On
+ *  failure no image of the archive is added. */
+CK_EXTERN int ck_image_load(char ***names, ck_context *ctx, const char *path, ck_progress_fn progress,
+                            void *payload);
+
+/** Saves `images` (NULL-terminated names or ids) into `path` in `format`.
+ *  docker-archive and oci-archive accept several images.  The file is
+ *  written through a temporary and renamed into place. */
+CK_EXTERN int ck_image_save(ck_context *ctx, const char *path, int format, const char *const *images);
+
+/** Creates a one-layer image from a tarball of a root filesystem (plain or
+ *  compressed), as `podman import` does.  `name` may be NULL. */
+CK_EXTERN int ck_image_import(ck_image **out, ck_context *ctx, const char *tarball, const char *name);
+
+/** Looks an image up by name (normalized), full or prefix id, or digest. */
+CK_EXTERN int ck_image_lookup(ck_image **out, ck_context *ctx, const char *ref);
+
+/** List flags. */
+#define CK_IMAGE_LIST_ALL (1u << 0) /**< include untagged images */
+
+/** Lists images, newest first.  `filters` is NULL or NULL-terminated podman
+ *  filters: "reference=PATTERN", "label=KEY[=VALUE]", "dangling=true|false",
+ *  "before=IMAGE", "since=IMAGE".  `*out` holds `*count` handles
+ *  (ck_image_list_free()). */
+CK_EXTERN int ck_image_list(ck_image ***out, size_t *count, ck_context *ctx, unsigned int flags,
+                            const char *const *filters);
+CK_EXTERN void ck_image_list_free(ck_image **list, size_t count);
+/** Accepts NULL. */
+CK_EXTERN void ck_image_free(ck_image *img);
+
+/** The image id: the hex SHA-256 of its config (64 characters). */
+CK_EXTERN const char *ck_image_id(const ck_image *img);
+/** The manifest digest, "sha256:HEX". */
+CK_EXTERN const char *ck_image_digest(const ck_image *img);
+/** The image's names, a NULL-terminated array (possibly empty). */
+CK_EXTERN const char *const *ck_image_names(const ck_image *img);
+/** Creation time from the config, in seconds since the epoch (0 if unset). */
+CK_EXTERN int64_t ck_image_created(const ck_image *img);
+/** Sum of the sizes of the unpacked layers, in bytes. */
+CK_EXTERN uint64_t ck_image_size(const ck_image *img);
+
+/** The image as JSON in the shape of `podman image inspect` (one object). */
+CK_EXTERN int ck_image_inspect(char **out, const ck_image *img);
+/** The config's history as a JSON array, newest first, as `podman history`
+ *  shows it: {"id","created","createdBy","size","comment"}. */
+CK_EXTERN int ck_image_history(char **out, const ck_image *img);
+
+/** Adds a name ("repo[:tag]", normalized).  A name held by another image
+ *  moves to this one. */
+CK_EXTERN int ck_image_tag(ck_image *img, const char *name);
+/** Removes one name, or every name when `name` is NULL. */
+CK_EXTERN int ck_image_untag(ck_image *img, const char *name);
+/** Removes the image, whatever names it has (as `podman rmi ID`), and the
+ *  blobs and layers no other image uses.  An image used by a container or a
+ *  root filesystem fails with CK_EINUSE unless `flags` has CK_REMOVE_FORCE. */
+CK_EXTERN int ck_image_remove(ck_image *img, unsigned int flags);
+
+/** Prune flags. */
+#define CK_IMAGE_PRUNE_ALL (1u << 0) /**< also unused tagged images, not only dangling ones */
+
+/** Removes dangling images (with CK_IMAGE_PRUNE_ALL: every image no
+ *  container uses).  `*removed` (if not NULL) receives their ids. */
+CK_EXTERN int ck_image_prune(char ***removed, ck_context *ctx, unsigned int flags);
+
+/** A prepared root filesystem: the image's layers as overlay lower
+ *  directories plus an upper directory of its own, mounted at a path.
+ *  Where overlay is unavailable the layers are copied instead. */
+typedef struct ck_rootfs ck_rootfs;
+
+/** Prepares and mounts the root filesystem of owner `id` (a container id, or
+ *  any [a-zA-Z0-9_.-]+ name) from `image`.  Preparing an id that exists
+ *  already mounts it again and keeps its upper directory. */
+CK_EXTERN int ck_rootfs_prepare(ck_rootfs **out, ck_context *ctx, const char *image, const char *id);
+/** Where the root filesystem is mounted.  Borrowed. */
+CK_EXTERN const char *ck_rootfs_path(const ck_rootfs *rootfs);
+/** 1 if it is an overlay mount, 0 if a copy. */
+CK_EXTERN int ck_rootfs_is_overlay(const ck_rootfs *rootfs);
+/** Opens the root filesystem of owner `id` prepared earlier, possibly by
+ *  another process.  CK_ENOTFOUND if there is none. */
+CK_EXTERN int ck_rootfs_lookup(ck_rootfs **out, ck_context *ctx, const char *id);
+/** Unmounts it; when `remove` is non-zero, also deletes its upper directory
+ *  and its record.  The handle must still be freed. */
+CK_EXTERN int ck_rootfs_release(ck_rootfs *rootfs, int remove);
+/** Releases the handle only (the mount stays).  Accepts NULL. */
+CK_EXTERN void ck_rootfs_free(ck_rootfs *rootfs);
+
+CK_END_DECLS
+
+#endif
