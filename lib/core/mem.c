@@ -137,6 +137,7 @@ char *ck__buf_take(ck__buf *b)
 		ck__oom();
 		return NULL;
 	}
+	b->data[b->len] = '\0'; /* an empty buffer was never terminated */
 	out = b->data;
 	b->data = NULL;
 	b->len = b->cap = 0;

@@ -353,6 +353,10 @@ int ck__state_check(ck_context *ctx, ck__check_report *r)
 	int rc;
 
 	memset(&s, 0, sizeof(s));
+	/* Opening the store finishes an interrupted creation (and clears its
+	 * temporary marker); a store that cannot open is examined below. */
+	if (ck__state_ensure(ctx) != CK_OK)
+		ck__error_clear();
 	rc = check_integrity(ctx, r, backend, sizeof(backend));
 	if (rc == CK_ENOTFOUND) {
 		ck__error_clear();

@@ -1,9 +1,11 @@
 /* Connections of the sqlite backend: opening and setting them up, checking
  * the schema, caching statements, pooling, and mapping SQLite's errors. */
 #include <errno.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sqlite_int.h"
 
@@ -13,6 +15,26 @@
 #define SQ_CHECKPOINT  1000       /* WAL pages (~4 MiB) before a checkpoint */
 #define SQ_POOL_MAX    8          /* idle connections kept per store */
 #define SQ_OPEN_MS     5000       /* retrying a busy open stops after this */
+
+/* Waits for a lock in short, jittered steps.  SQLite's built-in busy
+ * timeout sleeps up to 100 ms at a time, which with many writers makes the
+ * slowest commits wait far longer than the lock is actually held. */
+static int busy_wait(void *payload, int count)
+{
+	ck__sq_conn *c = payload;
+	int64_t now = ck__mono_ns();
+	int step_us;
+
+	if (count == 0)
+		c->busy_since = now;
+	if (now - c->busy_since > (int64_t)SQ_BUSY_MS * 1000000)
+		return 0; /* SQLITE_BUSY: the state layer reruns the transaction */
+	step_us = count < 10 ? 50 << (count / 2) : 2000;
+	step_us = step_us / 2 + (int)(random() % (step_us / 2 + 1));
+	struct timespec ts = { 0, (long)step_us * 1000 };
+	nanosleep(&ts, NULL);
+	return 1;
+}
 
 const char *const ck__sq_sql[ST_COUNT] = {
 	[ST_BEGIN_READ] = "BEGIN",
@@ -113,6 +135,8 @@ void ck__sq_conn_close(ck__sq_conn *c)
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(c->st[i]);
 	sqlite3_close_v2(c->db);
+	if (c->wlock_fd >= 0)
+		close(c->wlock_fd);
 	free(c);
 }
 
@@ -225,6 +249,7 @@ static int conn_connect(const ck_backend *be, bool create, ck__sq_conn **out)
 	*out = NULL;
 	if (!(c = calloc(1, sizeof(*c))))
 		return ck__oom();
+	c->wlock_fd = -1;
 	oflags |= ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	if (create && !ro)
 		oflags |= SQLITE_OPEN_CREATE;
@@ -234,7 +259,7 @@ static int conn_connect(const ck_backend *be, bool create, ck__sq_conn **out)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(c->db, 1);
-	sqlite3_busy_timeout(c->db, SQ_BUSY_MS);
+	sqlite3_busy_handler(c->db, busy_wait, c);
 	if (!ro) {
 		/* WAL: readers never wait for the writer, nor the writer for them.
 		 * synchronous=FULL syncs the WAL at every commit, so a commit that

@@ -1,7 +1,10 @@
 /* The "sqlite" state backend: every bucket's pairs live in one SQLite table in
  * <dir>/state.db, in WAL mode, shared by many processes and threads. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -12,6 +15,7 @@ struct ck_backend_txn {
 	ck_backend *be;
 	ck__sq_conn *c;
 	bool write;
+	bool queued; /* holds the writers' queue lock */
 	int dead; /* the CK_E* code, once SQLite rolled the transaction back */
 };
 
@@ -95,9 +99,39 @@ static void txn_end(ck_backend_txn *txn)
 {
 	if (txn->c) {
 		ck__sq_conn_rollback(txn->c);
+		if (txn->queued)
+			flock(txn->c->wlock_fd, LOCK_UN);
 		ck__sq_pool_give(txn->be, txn->c);
 	}
 	free(txn);
+}
+
+/* Writers line up on a flock before BEGIN IMMEDIATE: a blocked flock wakes
+ * the moment the lock is free, where SQLite's own busy wait can only poll,
+ * so many concurrent writers neither spin nor starve.  The kernel drops the
+ * lock of a killed writer. */
+static int queue_writer(ck_backend_txn *txn)
+{
+	ck__sq_conn *c = txn->c;
+
+	if (c->wlock_fd < 0) {
+		char *path = ck__asprintf("%s-wlock", txn->be->path);
+		if (!path)
+			return ck__oom();
+		c->wlock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (c->wlock_fd < 0) {
+			int ret = ck__error_errno(ck__errno_code(errno), "state database %s: cannot open %s",
+			                          txn->be->path, path);
+			free(path);
+			return ret;
+		}
+		free(path);
+	}
+	while (flock(c->wlock_fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return ck__error_errno(CK_EIO, "state database %s: cannot queue a writer", txn->be->path);
+	txn->queued = true;
+	return CK_OK;
 }
 
 static int txn_usable(ck_backend_txn *txn, bool writing)
@@ -125,6 +159,8 @@ static int sq_begin(ck_backend_txn **out, ck_backend *be, int write)
 	txn->be = be;
 	txn->write = write != 0;
 	if ((ret = ck__sq_pool_take(be, &txn->c)) < 0)
+		goto fail;
+	if (write && (ret = queue_writer(txn)) < 0)
 		goto fail;
 	if (write) {
 		/* IMMEDIATE takes the write lock now (waiting busy_timeout for it),
@@ -427,7 +463,7 @@ out:
 
 static const char *const *sq_files(void)
 {
-	static const char *const files[] = { SQ_FILE, SQ_FILE "-wal", SQ_FILE "-shm", NULL };
+	static const char *const files[] = { SQ_FILE, SQ_FILE "-wal", SQ_FILE "-shm", SQ_FILE "-wlock", NULL };
 
 	return files;
 }

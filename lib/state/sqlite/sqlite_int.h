@@ -36,6 +36,8 @@ typedef struct ck__sq_conn {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST_COUNT];
 	bool broken; /* failed in a way that makes reuse unwise */
+	int64_t busy_since; /* when the current wait for a lock began */
+	int wlock_fd;       /* the writers' queue (<db>-wlock), opened on first write */
 	struct ck__sq_conn *next;
 } ck__sq_conn;
 
