@@ -5,6 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
+# Rootless tests run as this user, with subordinate ids from useradd.
+if [ "$(id -u)" -eq 0 ]; then
+  id ckrootless >/dev/null 2>&1 || useradd --create-home --shell /bin/sh ckrootless
+  export CK_TEST_ROOTLESS_USER=ckrootless
+fi
 scripts/build.sh build
 scripts/build.sh build-asan -DCK_SANITIZE=ON
 

@@ -39,6 +39,7 @@ ratio() { awk -v a="$1" -v b="$2" -v d="${3:-2}" 'BEGIN { if (b > 0) printf "%.*
 num() { awk -v a="$1" -v d="${2:-0}" 'BEGIN { printf "%.*f", d, a }'; }
 
 start=$(date +%s)
+load_start=$(cut -d' ' -f1 /proc/loadavg)
 for n in "${sizes[@]}"; do
 	for b in "${backends[@]}"; do
 		ops=$(ops_for "$n")
@@ -89,7 +90,9 @@ first=$work/${backends[0]}-${sizes[0]}.json
 	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), libcontainerkit $(jget "$first" version)" \
 		"($(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$src" diff --quiet HEAD 2>/dev/null || echo '+dirty')," \
 		"$(uname -sr), $(nproc) CPUs), scratch stores on $(jget "$first" fs) ($scratch)," \
-		"$(($(date +%s) - start)) s. Produced by \`bench/state/run.sh\`; bench/README.md explains every figure."
+		"$(($(date +%s) - start)) s, load average $load_start at the start and $(cut -d' ' -f1 /proc/loadavg) at the end" \
+		"(other work on the machine makes every figure noisy; the ratios less so)."
+	echo "Produced by \`bench/state/run.sh\`; bench/README.md explains every figure."
 	echo
 	echo "## Operations per second"
 	echo

@@ -92,8 +92,11 @@ static int probe_layout(bench_state *b)
 	char *slash;
 	int rc;
 
-	if ((rc = ck_volume_spec_new(&spec)) != CK_OK || (rc = ck_volume_spec_set_name(spec, "ck-bench-probe")) != CK_OK)
+	if ((rc = ck_volume_spec_new(&spec)) != CK_OK ||
+	    (rc = ck_volume_spec_set_name(spec, "ck-bench-probe")) != CK_OK) {
+		ck_volume_spec_free(spec);
 		return bench_state_fail("volume spec", rc);
+	}
 	rc = ck_volume_create(&vol, b->ctx, spec);
 	ck_volume_spec_free(spec);
 	if (rc != CK_OK)
@@ -104,8 +107,9 @@ static int probe_layout(bench_state *b)
 		ck_volume_free(vol);
 		return -1;
 	}
-	*slash = '\0';
-	*strrchr(b->volbase, '/') = '\0';
+	*slash = '\0'; /* <volbase>/<name>/_data */
+	if ((slash = strrchr(b->volbase, '/')))
+		*slash = '\0';
 	if ((rc = ck_state_read(b->st, probe_fn, &p)) != CK_OK) {
 		ck_volume_free(vol);
 		return bench_state_fail("reading the probe volume's record", rc);
@@ -157,9 +161,9 @@ int bench_state_setup(bench_state *b)
 		return -1;
 	/* Pad the label so that a record is about RECORD_SIZE bytes. */
 	b->pad[0] = '\0';
-	char probe[1024];
-	bench_state_name(probe, sizeof(probe), "vol", 0);
-	fixed = (size_t)bench_state_config(probe, sizeof(probe), b, probe, (int64_t)time(NULL));
+	char name[64], config[1024];
+	bench_state_name(name, sizeof(name), "vol", 0);
+	fixed = (size_t)bench_state_config(config, sizeof(config), b, name, (int64_t)time(NULL));
 	if (fixed < RECORD_SIZE && RECORD_SIZE - fixed < sizeof(b->pad)) {
 		memset(b->pad, 'x', RECORD_SIZE - fixed);
 		b->pad[RECORD_SIZE - fixed] = '\0';

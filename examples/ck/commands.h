@@ -9,5 +9,18 @@ int cmd_volume(ck_app *app, int argc, char **argv);
 int cmd_system(ck_app *app, int argc, char **argv);
 int cmd_info(ck_app *app, int argc, char **argv);
 int cmd_version(ck_app *app, int argc, char **argv);
+int cmd_pull(ck_app *app, int argc, char **argv);   /* registry.c */
+int cmd_push(ck_app *app, int argc, char **argv);
+int cmd_login(ck_app *app, int argc, char **argv);
+int cmd_logout(ck_app *app, int argc, char **argv);
+int cmd_load(ck_app *app, int argc, char **argv);   /* load_save.c */
+int cmd_save(ck_app *app, int argc, char **argv);
+int cmd_image(ck_app *app, int argc, char **argv);   /* image.c, image_edit.c */
+int cmd_images(ck_app *app, int argc, char **argv);
+int cmd_history(ck_app *app, int argc, char **argv);
+int cmd_tag(ck_app *app, int argc, char **argv);
+int cmd_untag(ck_app *app, int argc, char **argv);
+int cmd_rmi(ck_app *app, int argc, char **argv);
+int cmd_import(ck_app *app, int argc, char **argv);
 
 #endif

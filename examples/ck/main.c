@@ -10,8 +10,21 @@ static const struct command {
 	int (*run)(ck_app *app, int argc, char **argv);
 	const char *summary;
 } commands[] = {
+	{ "history", cmd_history, "Show history of a specified image" },
+	{ "image", cmd_image, "Manage images" },
+	{ "images", cmd_images, "List images in local storage" },
+	{ "import", cmd_import, "Import a tarball to create a filesystem image" },
 	{ "info", cmd_info, "Display containerkit related system information" },
+	{ "load", cmd_load, "Load image(s) from a tar archive" },
+	{ "login", cmd_login, "Log in to a container registry" },
+	{ "logout", cmd_logout, "Log out of a container registry" },
+	{ "pull", cmd_pull, "Pull an image from a registry" },
+	{ "push", cmd_push, "Push an image to a specified destination" },
+	{ "rmi", cmd_rmi, "Remove one or more images from local storage" },
+	{ "save", cmd_save, "Save image(s) to an archive" },
 	{ "system", cmd_system, "Manage containerkit" },
+	{ "tag", cmd_tag, "Add an additional name to a local image" },
+	{ "untag", cmd_untag, "Remove a name from a local image" },
 	{ "version", cmd_version, "Display the containerkit version information" },
 	{ "volume", cmd_volume, "Manage volumes" },
 };

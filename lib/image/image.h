@@ -150,6 +150,8 @@ int ck__image_commit(ck_image **out, ck_context *ctx, const char *manifest_diges
                      ck_progress_fn progress, void *payload);
 /* Resolves a name, id, id prefix or digest reference to an image id. */
 int ck__image_resolve(char **id, ck_context *ctx, const char *ref);
+/* The same inside the caller's transaction. */
+int ck__image_resolve_txn(char **id, ck_state_txn *txn, const char *ref);
 /* The manifest of image `id`: its bytes, digest and media type. */
 int ck__image_manifest(char **json, size_t *len, char **digest, char **media_type, ck_context *ctx,
                        const char *id);
@@ -163,8 +165,11 @@ int ck__image_remove_user(ck_state_txn *txn, const char *id, const char *user);
 
 /* ---- consistency (check.c) ---- */
 /* Reports (and with r->repair fixes) images whose blobs or layers are
- * missing, blobs and layers no image uses (CK_CHECK_LEFTOVER, repaired by
- * removal only when they are in images/tmp), and temporary files. */
+ * missing (CK_CHECK_DAMAGED_IMAGE; a missing layer whose blob is there is
+ * unpacked again), blobs and layers no image uses (CK_CHECK_LEFTOVER,
+ * removed under the image store lock; blobs only when older than 10
+ * minutes, since a pull may not have committed them yet), and dead
+ * temporary entries of images/tmp. */
 int ck__image_check(ck_context *ctx, ck__check_report *r);
 
 #endif

@@ -19,6 +19,10 @@ typedef struct ck__registry ck__registry;
 int ck__registry_open(ck__registry **out, ck_context *ctx, const char *registry, const char *repo,
                       const ck_registry_options *opts);
 void ck__registry_free(ck__registry *r);
+/* Declares that the session will write (push): every request then asks for
+ * a token with push scope, so a repository that does not exist yet can be
+ * probed and written with one token. */
+void ck__registry_set_push(ck__registry *r);
 
 /* GETs a manifest by tag or digest, accepting OCI and Docker manifests and
  * indexes.  `*digest` is "sha256:HEX" of the body (checked against `ref`
@@ -62,9 +66,14 @@ int ck__registry_check_login(ck_context *ctx, const char *registry, const char *
 
 /* ---- auth.json (auth.c) ---- */
 /* The auth file to use: opts->authfile, $REGISTRY_AUTH_FILE, then
- * $XDG_RUNTIME_DIR/containers/auth.json (root: /run/containers/0/auth.json)
+ * $XDG_RUNTIME_DIR/containers/auth.json (unset: /run/containers/UID/auth.json)
  * for writing; reading also falls back to
- * $XDG_CONFIG_HOME/containers/auth.json and ~/.docker/config.json. */
+ * $XDG_CONFIG_HOME/containers/auth.json and ~/.docker/config.json (an
+ * explicit authfile or $REGISTRY_AUTH_FILE is the only file read).  Lookup
+ * takes "registry[/repo]" and prefers the most specific key ("host/ns/repo",
+ * then "host/ns", then "host"), as podman does; keys are compared without
+ * scheme or trailing "/v1/", and docker.io's aliases are one registry.
+ * CK_ENOTFOUND when nothing matches. */
 int ck__auth_lookup(char **username, char **password, const ck_registry_options *opts, const char *registry);
 int ck__auth_store(const ck_registry_options *opts, const char *registry, const char *username,
                    const char *password);

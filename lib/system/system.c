@@ -1,5 +1,6 @@
 /* Migration between state backends and the whole-store consistency check:
- * thin entry points over the state and volume modules. */
+ * thin entry points over the state, volume and image modules. */
+#include "image/image.h"
 #include "volume/volume.h"
 
 #include <stdlib.h>
@@ -33,10 +34,12 @@ int ck_system_check(char **report, ck_context *ctx, unsigned int flags)
 		return ck__error_set(CK_EINVAL, "ck_system_check: unknown flags 0x%x", flags & ~CK_CHECK_REPAIR);
 	if ((rc = ck__check_report_init(&r, (flags & CK_CHECK_REPAIR) != 0)) != CK_OK)
 		return rc;
-	/* The store first: the volume check trusts the records it reads. */
+	/* The store first: the volume and image checks trust the records they read. */
 	rc = ck__state_check(ctx, &r);
 	if (rc == CK_OK && !r.unreadable)
 		rc = ck__volume_check(ctx, &r);
+	if (rc == CK_OK && !r.unreadable)
+		rc = ck__image_check(ctx, &r);
 	if (rc != CK_OK) {
 		yajl_gen_free(r.problems);
 		return rc;

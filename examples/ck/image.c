@@ -1,0 +1,610 @@
+/* ck images, ck image (ls, inspect, history, exists, tag, untag, rm, prune,
+ * import), and the top-level ck tag, untag, rmi, import and history, as
+ * podman spells them. */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "image_cmds.h"
+
+/* ---- text helpers ---- */
+
+/* A growable string for building JSON that the CLI then parses. */
+typedef struct sbuf {
+	char *s;
+	size_t n, cap;
+} sbuf;
+
+static void sb_put(sbuf *b, const char *s, size_t n)
+{
+	if (b->n + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < b->n + n + 1)
+			cap *= 2;
+		char *ns = realloc(b->s, cap);
+		if (!ns) {
+			fputs("Error: out of memory\n", stderr);
+			exit(EXIT_CK);
+		}
+		b->s = ns;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->n, s, n);
+	b->n += n;
+	b->s[b->n] = '\0';
+}
+
+static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(sbuf *b, const char *fmt, ...)
+{
+	char tmp[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	sb_put(b, tmp, n < 0 ? 0 : (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+}
+
+/* A JSON string literal; NULL is null. */
+static void sb_str(sbuf *b, const char *s)
+{
+	if (!s) {
+		sb_put(b, "null", 4);
+		return;
+	}
+	sb_put(b, "\"", 1);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\') {
+			char esc[2] = { '\\', (char)c };
+			sb_put(b, esc, 2);
+		} else if (c < 0x20) {
+			sb_printf(b, "\\u%04x", c);
+		} else {
+			sb_put(b, (const char *)s, 1);
+		}
+	}
+	sb_put(b, "\"", 1);
+}
+
+/* Sizes as podman prints them (go-units, three significant digits). */
+static void human_size(char *buf, size_t size, uint64_t bytes)
+{
+	static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB" };
+	double v = (double)bytes;
+	size_t u = 0;
+
+	while (v >= 1000.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		v /= 1000.0;
+		u++;
+	}
+	snprintf(buf, size, "%.3g %s", v, units[u]);
+}
+
+/* "3 weeks ago", as go-units' HumanDuration. */
+static void human_ago(char *buf, size_t size, int64_t when)
+{
+	int64_t secs = (int64_t)time(NULL) - when, mins = secs / 60;
+	int64_t hours = (secs + 1800) / 3600;
+
+	if (secs < 1)
+		snprintf(buf, size, "Less than a second ago");
+	else if (secs == 1)
+		snprintf(buf, size, "1 second ago");
+	else if (secs < 60)
+		snprintf(buf, size, "%lld seconds ago", (long long)secs);
+	else if (mins == 1)
+		snprintf(buf, size, "About a minute ago");
+	else if (mins < 60)
+		snprintf(buf, size, "%lld minutes ago", (long long)mins);
+	else if (hours == 1)
+		snprintf(buf, size, "About an hour ago");
+	else if (hours < 48)
+		snprintf(buf, size, "%lld hours ago", (long long)hours);
+	else if (hours < 24 * 7 * 2)
+		snprintf(buf, size, "%lld days ago", (long long)(hours / 24));
+	else if (hours < 24 * 30 * 2)
+		snprintf(buf, size, "%lld weeks ago", (long long)(hours / 24 / 7));
+	else if (hours < 24 * 365 * 2)
+		snprintf(buf, size, "%lld months ago", (long long)(hours / 24 / 30));
+	else
+		snprintf(buf, size, "%lld years ago", (long long)(secs / 3600 / 24 / 365));
+}
+
+static void rfc3339(char *buf, size_t size, int64_t when)
+{
+	time_t t = (time_t)when;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Seconds since the epoch of "YYYY-MM-DDTHH:MM:SS..." (UTC), 0 if unset. */
+static int64_t parse_time(const char *s)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (!s || sscanf(s, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+	                 &tm.tm_sec) != 6)
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (int64_t)timegm(&tm);
+}
+
+/* Splits "registry/repo:tag" (or "registry/repo@digest") into its columns. */
+static void split_name(const char *name, char *repo, size_t rsize, const char **tag)
+{
+	const char *at = strchr(name, '@'), *slash = strrchr(name, '/'), *colon = strrchr(name, ':');
+	size_t end = at ? (size_t)(at - name) : strlen(name);
+
+	*tag = "<none>";
+	if (!at && colon && (!slash || colon > slash)) {
+		end = (size_t)(colon - name);
+		*tag = colon + 1;
+	}
+	snprintf(repo, rsize, "%.*s", (int)end, name);
+}
+
+static void short_id(char *buf, size_t size, const char *id, bool no_trunc)
+{
+	if (no_trunc)
+		snprintf(buf, size, "sha256:%s", id);
+	else
+		snprintf(buf, size, "%.12s", id);
+}
+
+static jnode *parse_or_die(const char *text)
+{
+	jnode *n = text ? json_parse(text) : NULL;
+	if (!n)
+		die("the library returned malformed JSON");
+	return n;
+}
+
+/* ---- ck images / ck image ls ---- */
+
+static const char ls_usage[] =
+	"List images in local storage\n\nUsage:\n  ck images [options] [IMAGE]\n  ck image ls [options] [IMAGE]\n\n"
+	"Options:\n"
+	"  -a, --all                  Show all images (default hides untagged images)\n"
+	"  -f, --filter stringArray   Filter output based on conditions provided (reference, label, dangling,\n"
+	"                             before, since)\n"
+	"      --format string        Change the output format to JSON or a Go template\n"
+	"  -n, --noheading            Do not print column headings\n"
+	"      --no-trunc             Do not truncate output\n"
+	"  -q, --quiet                Display only image IDs\n";
+
+/* The podman `images --format json` object of one image. */
+static void image_summary_json(sbuf *b, ck_image *img)
+{
+	char *text = NULL, when[40];
+	jnode *insp = NULL;
+	const jnode *labels, *digests;
+	const char *const *names = ck_image_names(img);
+
+	if (ck_image_inspect(&text, img) == 0)
+		insp = json_parse(text);
+	ck_free(text);
+	labels = insp ? json_get(insp, "Labels") : NULL;
+	digests = insp ? json_get(insp, "RepoDigests") : NULL;
+	rfc3339(when, sizeof(when), ck_image_created(img));
+	sb_printf(b, "{\"Id\":");
+	sb_str(b, ck_image_id(img));
+	sb_printf(b, ",\"ParentId\":\"\",\"RepoTags\":[");
+	for (size_t i = 0, k = 0; names[i]; i++) {
+		if (strchr(names[i], '@'))
+			continue;
+		sb_printf(b, "%s", k++ ? "," : "");
+		sb_str(b, names[i]);
+	}
+	sb_printf(b, "],\"RepoDigests\":[");
+	for (size_t i = 0; digests && digests->type == J_ARR && i < digests->n; i++) {
+		sb_printf(b, "%s", i ? "," : "");
+		sb_str(b, digests->vals[i]->str);
+	}
+	sb_printf(b, "],\"Size\":%llu,\"SharedSize\":0,\"VirtualSize\":%llu,\"Labels\":{",
+	          (unsigned long long)ck_image_size(img), (unsigned long long)ck_image_size(img));
+	for (size_t i = 0; labels && labels->type == J_OBJ && i < labels->n; i++) {
+		sb_printf(b, "%s", i ? "," : "");
+		sb_str(b, labels->keys[i]);
+		sb_put(b, ":", 1);
+		sb_str(b, labels->vals[i]->type == J_STR ? labels->vals[i]->str : "");
+	}
+	sb_printf(b, "},\"Names\":[");
+	for (size_t i = 0; names[i]; i++) {
+		sb_printf(b, "%s", i ? "," : "");
+		sb_str(b, names[i]);
+	}
+	sb_printf(b, "],\"Digest\":");
+	sb_str(b, ck_image_digest(img));
+	sb_printf(b, ",\"Created\":%lld,\"CreatedAt\":\"%s\"}", (long long)ck_image_created(img), when);
+	json_free(insp);
+}
+
+/* One row per name (one "<none>" row for an untagged image), as objects
+ * for templates. */
+static jnode *image_rows(ck_image **imgs, size_t n, bool no_trunc)
+{
+	sbuf b = { 0 };
+	jnode *arr;
+	bool first = true;
+
+	sb_put(&b, "[", 1);
+	for (size_t i = 0; i < n; i++) {
+		const char *const *names = ck_image_names(imgs[i]);
+		char id[80], size[32], ago[64], when[40];
+		size_t nn = 0;
+
+		while (names[nn])
+			nn++;
+		short_id(id, sizeof(id), ck_image_id(imgs[i]), no_trunc);
+		human_size(size, sizeof(size), ck_image_size(imgs[i]));
+		human_ago(ago, sizeof(ago), ck_image_created(imgs[i]));
+		rfc3339(when, sizeof(when), ck_image_created(imgs[i]));
+		for (size_t k = 0; k < (nn ? nn : 1); k++) {
+			char repo[512];
+			const char *tag = "<none>";
+			if (nn)
+				split_name(names[k], repo, sizeof(repo), &tag);
+			else
+				snprintf(repo, sizeof(repo), "<none>");
+			sb_printf(&b, "%s{\"Repository\":", first ? "" : ",");
+			first = false;
+			sb_str(&b, repo);
+			sb_printf(&b, ",\"Tag\":");
+			sb_str(&b, tag);
+			sb_printf(&b, ",\"ID\":");
+			sb_str(&b, id);
+			sb_printf(&b, ",\"Id\":");
+			sb_str(&b, ck_image_id(imgs[i]));
+			sb_printf(&b, ",\"Digest\":");
+			sb_str(&b, ck_image_digest(imgs[i]));
+			sb_printf(&b, ",\"Created\":\"%s\",\"CreatedSince\":\"%s\",\"CreatedAt\":\"%s\",\"Size\":\"%s\","
+			              "\"VirtualSize\":%llu}", ago, ago, when, size,
+			          (unsigned long long)ck_image_size(imgs[i]));
+		}
+	}
+	sb_put(&b, "]", 1);
+	arr = parse_or_die(b.s);
+	free(b.s);
+	return arr;
+}
+
+static int print_images(ck_image **imgs, size_t n, const char *format, bool quiet, bool noheading,
+                        bool no_trunc)
+{
+	int rc = 0;
+
+	if (quiet) {
+		/* Each image once, in list order. */
+		for (size_t i = 0; i < n; i++) {
+			char id[80];
+			short_id(id, sizeof(id), ck_image_id(imgs[i]), no_trunc);
+			printf("%s\n", id);
+		}
+	} else if (format && !strcmp(format, "json")) {
+		sbuf b = { 0 };
+		jnode *arr;
+		sb_put(&b, "[", 1);
+		for (size_t i = 0; i < n; i++) {
+			sb_printf(&b, "%s", i ? "," : "");
+			image_summary_json(&b, imgs[i]);
+		}
+		sb_put(&b, "]", 1);
+		if (!(arr = parse_or_die(b.s)))
+			rc = EXIT_CK;
+		else
+			json_print_line(stdout, arr, "    ");
+		json_free(arr);
+		free(b.s);
+	} else {
+		jnode *rows = image_rows(imgs, n, no_trunc);
+		if (!rows)
+			return EXIT_CK;
+		if (format) {
+			rc = print_list_template(format, rows->vals, rows->n, noheading);
+		} else {
+			table t;
+			table_init(&t, 5);
+			if (!noheading)
+				table_row(&t, (const char *[]){ "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE" });
+			for (size_t i = 0; i < rows->n; i++) {
+				const jnode *r = rows->vals[i];
+				table_row(&t, (const char *[]){ json_get_str(r, "Repository"), json_get_str(r, "Tag"),
+				                               json_get_str(r, "ID"), json_get_str(r, "Created"),
+				                               json_get_str(r, "Size") });
+			}
+			table_print(stdout, &t);
+			table_free(&t);
+		}
+		json_free(rows);
+	}
+	return rc;
+}
+
+static int image_ls(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{ "all", 'a', false, 1 },      { "filter", 'f', true, 2 },   { "format", 0, true, 3 },
+		{ "noheading", 'n', false, 4 }, { "no-trunc", 0, false, 5 }, { "quiet", 'q', false, 6 },
+		{ "digests", 0, false, 7 },     { "sort", 0, true, 8 },      { NULL, 0, false, 0 },
+	};
+	strv filters = { 0 };
+	const char *val, *format = NULL;
+	char *refflt = NULL;
+	bool quiet = false, noheading = false, no_trunc = false;
+	unsigned int flags = 0;
+	ck_image **imgs = NULL;
+	size_t n = 0;
+	int id, rc = 0, npos = 0;
+	cli c;
+
+	cli_init(&c, app, argc, argv, opts);
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP) {
+			strv_clear(&filters);
+			free(refflt);
+			return sub_help(ls_usage);
+		}
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else if (id == CLI_POS && npos++)
+			rc = die("too many arguments: `ck images` takes at most one image name");
+		else if (id == CLI_POS) {
+			/* `podman images NAME` filters by reference. */
+			if (asprintf(&refflt, "reference=%s", val) < 0)
+				rc = die("out of memory");
+			else
+				strv_add(&filters, refflt);
+		} else if (id == 1)
+			flags |= CK_IMAGE_LIST_ALL;
+		else if (id == 2)
+			strv_add(&filters, val);
+		else if (id == 3)
+			format = val;
+		else if (id == 4)
+			noheading = true;
+		else if (id == 5)
+			no_trunc = true;
+		else if (id == 6)
+			quiet = true;
+		else if (id == 8 && strcmp(val, "created") != 0)
+			rc = die("unsupported --sort value \"%s\": images are listed newest first (created)", val);
+	}
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0 && ck_image_list(&imgs, &n, app->ctx, flags, filters.v) < 0)
+		rc = die_ck();
+	if (rc == 0)
+		rc = print_images(imgs, n, format, quiet, noheading, no_trunc);
+	ck_image_list_free(imgs, n);
+	strv_clear(&filters);
+	free(refflt);
+	return rc;
+}
+
+/* ---- inspect, history, exists ---- */
+
+static const char inspect_usage[] =
+	"Display the configuration of an image\n\nUsage:\n  ck image inspect [options] IMAGE [IMAGE...]\n\n"
+	"Options:\n"
+	"  -f, --format string   Format the output to a Go template or json (default \"json\")\n";
+
+static int image_inspect(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = { { "format", 'f', true, 1 }, { NULL, 0, false, 0 } };
+	strv names = { 0 };
+	const char *val, *format = "json";
+	jnode *arr = NULL;
+	int id, rc = 0, failed = 0;
+	cli c;
+
+	cli_init(&c, app, argc, argv, opts);
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP) {
+			strv_clear(&names);
+			return sub_help(inspect_usage);
+		}
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else if (id == CLI_POS)
+			strv_add(&names, val);
+		else if (id == 1)
+			format = val;
+	}
+	if (rc == 0 && names.n == 0)
+		rc = die("inspect requires at least 1 argument");
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0 && (!(arr = calloc(1, sizeof(*arr))) || !(arr->vals = calloc(names.n, sizeof(*arr->vals)))))
+		rc = die("out of memory");
+	if (arr)
+		arr->type = J_ARR;
+	/* podman prints what it found, then the errors */
+	for (size_t i = 0; rc == 0 && i < names.n; i++) {
+		ck_image *img = NULL;
+		char *text = NULL;
+		if (ck_image_lookup(&img, app->ctx, names.v[i]) < 0 || ck_image_inspect(&text, img) < 0) {
+			print_ck_error();
+			failed = 1;
+		} else if (!(arr->vals[arr->n] = parse_or_die(text))) {
+			rc = EXIT_CK;
+		} else {
+			arr->n++;
+		}
+		ck_free(text);
+		ck_image_free(img);
+	}
+	if (rc == 0 && !strcmp(format, "json"))
+		json_print_line(stdout, arr, "     ");
+	else if (rc == 0)
+		rc = print_list_template(format, arr->vals, arr->n, false);
+	json_free(arr);
+	strv_clear(&names);
+	return rc ? rc : failed ? EXIT_CK : 0;
+}
+
+static const char history_usage[] =
+	"Show history of a specified image\n\nUsage:\n  ck image history [options] IMAGE\n\nOptions:\n"
+	"      --format string   Change the output to JSON or a Go template\n"
+	"  -H, --human           Display sizes and dates in human readable format (default true)\n"
+	"      --no-trunc        Do not truncate the output\n"
+	"  -q, --quiet           Display the numeric IDs only\n";
+
+static int image_history(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{ "format", 0, true, 1 }, { "human", 'H', false, 2 }, { "no-trunc", 0, false, 3 },
+		{ "notruncate", 0, false, 3 }, { "quiet", 'q', false, 4 }, { NULL, 0, false, 0 },
+	};
+	const char *val, *format = NULL, *name = NULL;
+	bool no_trunc = false, quiet = false;
+	ck_image *img = NULL;
+	char *text = NULL;
+	jnode *hist = NULL;
+	int id, rc = 0, count = 0;
+	cli c;
+
+	cli_init(&c, app, argc, argv, opts);
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP)
+			return sub_help(history_usage);
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else if (id == CLI_POS)
+			name = val, count++;
+		else if (id == 1)
+			format = val;
+		else if (id == 3)
+			no_trunc = true;
+		else if (id == 4)
+			quiet = true;
+	}
+	if (rc == 0 && count != 1)
+		rc = die("accepts 1 arg(s), received %d", count);
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0 && (ck_image_lookup(&img, app->ctx, name) < 0 || ck_image_history(&text, img) < 0))
+		rc = die_ck();
+	if (rc == 0 && !(hist = parse_or_die(text)))
+		rc = EXIT_CK;
+	if (rc == 0 && format && !strcmp(format, "json")) {
+		json_print_line(stdout, hist, "    ");
+	} else if (rc == 0 && format) {
+		rc = print_list_template(format, hist->vals, hist->n, false);
+	} else if (rc == 0) {
+		table t;
+		table_init(&t, quiet ? 1 : 5);
+		if (!quiet)
+			table_row(&t, (const char *[]){ "ID", "CREATED", "CREATED BY", "SIZE", "COMMENT" });
+		for (size_t i = 0; i < hist->n; i++) {
+			const jnode *h = hist->vals[i];
+			const char *hid = json_get_str(h, "id"), *by = json_get_str(h, "createdBy");
+			const jnode *sz = json_get(h, "size");
+			char idbuf[80], ago[64], size[32], byb[64];
+			if (!hid)
+				hid = "";
+			if (strcmp(hid, "<missing>") && !no_trunc)
+				snprintf(idbuf, sizeof(idbuf), "%.12s", hid);
+			else
+				snprintf(idbuf, sizeof(idbuf), "%s", hid);
+			if (quiet) {
+				table_row(&t, (const char *[]){ idbuf });
+				continue;
+			}
+			human_ago(ago, sizeof(ago), parse_time(json_get_str(h, "created")));
+			human_size(size, sizeof(size), sz && sz->type == J_NUM ? strtoull(sz->str, NULL, 10) : 0);
+			if (by && !no_trunc && strlen(by) > 45) {
+				snprintf(byb, sizeof(byb), "%.42s...", by);
+				by = byb;
+			}
+			table_row(&t, (const char *[]){ idbuf, ago, by ? by : "", size, json_get_str(h, "comment") });
+		}
+		table_print(stdout, &t);
+		table_free(&t);
+	}
+	json_free(hist);
+	ck_free(text);
+	ck_image_free(img);
+	return rc;
+}
+
+static const char exists_usage[] =
+	"Check if an image exists in local storage\n\nUsage:\n  ck image exists IMAGE\n\n"
+	"Exits 0 if the image exists, 1 if it does not, 125 on another error.\n";
+
+static int image_exists(ck_app *app, int argc, char **argv)
+{
+	const char *val, *name = NULL;
+	ck_image *img = NULL;
+	int id, rc = 0, count = 0;
+	cli c;
+
+	cli_init(&c, app, argc, argv, NULL);
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP)
+			return sub_help(exists_usage);
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else if (id == CLI_POS)
+			name = val, count++;
+	}
+	if (rc == 0 && count != 1)
+		rc = die("accepts 1 arg(s), received %d", count);
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0) {
+		if (ck_image_lookup(&img, app->ctx, name) == 0)
+			rc = 0;
+		else if (ck_error_last()->code == CK_ENOTFOUND || ck_error_last()->code == CK_EAMBIGUOUS)
+			rc = 1;
+		else
+			rc = die_ck();
+	}
+	ck_image_free(img);
+	return rc;
+}
+
+static const subcommand image_cmds[] = {
+	{ "exists", NULL, "Check if an image exists in local storage", exists_usage, image_exists },
+	{ "history", NULL, "Show history of a specified image", history_usage, image_history },
+	{ "import", NULL, "Import a tarball to create a filesystem image", image_import_usage, image_import },
+	{ "inspect", NULL, "Display the configuration of an image", inspect_usage, image_inspect },
+	{ "load", NULL, "Load image(s) from a tar archive", NULL, cmd_load },
+	{ "ls", "list", "List images in local storage", ls_usage, image_ls },
+	{ "prune", NULL, "Remove unused images", image_prune_usage, image_prune },
+	{ "pull", NULL, "Pull an image from a registry", NULL, cmd_pull },
+	{ "push", NULL, "Push an image to a specified destination", NULL, cmd_push },
+	{ "rm", "remove", "Remove one or more images from local storage", image_rm_usage, image_rm },
+	{ "save", NULL, "Save image(s) to an archive", NULL, cmd_save },
+	{ "tag", NULL, "Add an additional name to a local image", image_tag_usage, image_tag },
+	{ "untag", NULL, "Remove a name from a local image", image_untag_usage, image_untag },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+int cmd_image(ck_app *app, int argc, char **argv)
+{
+	return run_group(app, "image", "Manage images", image_cmds, argc, argv);
+}
+
+int cmd_images(ck_app *app, int argc, char **argv)
+{
+	if (take_global_flags(app, &argc, &argv) != 0)
+		return EXIT_CK;
+	return image_ls(app, argc, argv);
+}
+
+int cmd_history(ck_app *app, int argc, char **argv)
+{
+	return image_history(app, argc, argv);
+}

@@ -1,0 +1,190 @@
+/* ck load and ck save: images from and into oci-archive, docker-archive and
+ * OCI layout directories, as podman load and podman save. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+
+/* Prints each blob once as it lands, as podman's copy does. */
+static void on_progress(const char *phase, const char *digest, uint64_t done, uint64_t total, void *payload)
+{
+	strv *seen = payload;
+
+	if (!digest || (strcmp(phase, "write") && strcmp(phase, "skip")))
+		return;
+	for (size_t i = 0; i < seen->n; i++)
+		if (!strcmp(seen->v[i], digest))
+			return;
+	char *copy = strdup(digest);
+	if (!copy)
+		return;
+	strv_add(seen, copy);
+	fprintf(stderr, "Copying blob %s%s\n", digest, strcmp(phase, "skip") ? "" : " skipped: already exists");
+	(void)done;
+	(void)total;
+}
+
+static const char load_usage[] =
+	"Load image(s) from a tar archive\n\nUsage:\n  ck load [options]\n\nOptions:\n"
+	"  -i, --input string   Read from specified archive file (default: stdin)\n"
+	"  -q, --quiet          Suppress the output\n";
+
+int cmd_load(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{ "input", 'i', true, 1 }, { "quiet", 'q', false, 2 }, { NULL, 0, false, 0 },
+	};
+	const char *val, *input = NULL;
+	char **names = NULL;
+	bool quiet = false;
+	strv seen = { 0 };
+	int id, rc = 0;
+	cli c;
+
+	if (take_global_flags(app, &argc, &argv) != 0)
+		return EXIT_CK;
+	cli_init(&c, app, argc, argv, opts);
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP)
+			return sub_help(load_usage);
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else if (id == CLI_POS)
+			rc = die("accepts 0 arg(s), received 1: ck load reads the archive given by -i (or stdin)");
+		else if (id == 1)
+			input = val;
+		else if (id == 2)
+			quiet = true;
+	}
+	if (rc == 0 && !input) {
+		if (isatty(STDIN_FILENO))
+			rc = die("cannot read from terminal, use command-line redirection or the --input flag");
+		input = "/dev/stdin";
+	}
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0 && ck_image_load(&names, app->ctx, input, quiet ? NULL : on_progress, &seen) < 0)
+		rc = die_ck();
+	for (size_t i = 0; rc == 0 && names && names[i]; i++) {
+		bool id64 = strlen(names[i]) == 64 && strspn(names[i], "0123456789abcdef") == 64;
+		printf("Loaded image: %s%s\n", id64 ? "sha256:" : "", names[i]);
+	}
+	ck_strv_free(names);
+	for (size_t i = 0; i < seen.n; i++)
+		free((char *)seen.v[i]);
+	strv_clear(&seen);
+	return rc;
+}
+
+static const char save_usage[] =
+	"Save image(s) to an archive\n\nUsage:\n  ck save [options] IMAGE [IMAGE...]\n\nOptions:\n"
+	"      --format string         Save image to oci-archive, oci-dir (directory with oci manifest type), "
+	"docker-archive (default \"docker-archive\")\n"
+	"  -m, --multi-image-archive   Interpret additional arguments as images not tags and create a "
+	"multi-image-archive (only for docker-archive)\n"
+	"  -o, --output string         Write to a specified file (default: stdout, which must be redirected)\n"
+	"  -q, --quiet                 Suppress the output\n";
+
+/* Saves into a private temporary file, then copies it to stdout (which may
+ * be a pipe, where nothing can be renamed into place). */
+static int save_to_stdout(ck_context *ctx, int fmt, const char *const *images)
+{
+	const char *dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/var/tmp";
+	char *path = NULL, buf[1 << 16];
+	int fd, rc = 0;
+	ssize_t n;
+
+	if (asprintf(&path, "%s/ck-save-XXXXXX", dir) < 0)
+		return die("out of memory");
+	if ((fd = mkstemp(path)) < 0) {
+		rc = die("cannot create a temporary file in %s: %s", dir, strerror(errno));
+		free(path);
+		return rc;
+	}
+	close(fd);
+	fd = -1;
+	if (ck_image_save(ctx, path, fmt, images) < 0)
+		rc = die_ck();
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		rc = die("cannot read %s: %s", path, strerror(errno));
+	while (rc == 0 && (n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || fwrite(buf, 1, (size_t)n, stdout) != (size_t)n)
+			rc = die("cannot write the archive to stdout: %s", strerror(errno));
+	}
+	if (rc == 0 && fflush(stdout) != 0)
+		rc = die("cannot write the archive to stdout: %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	free(path);
+	return rc;
+}
+
+int cmd_save(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{ "output", 'o', true, 1 },  { "format", 0, true, 2 },        { "quiet", 'q', false, 3 },
+		{ "multi-image-archive", 'm', false, 4 }, { "compress", 0, false, 5 }, { "uncompressed", 0, false, 6 },
+		{ NULL, 0, false, 0 },
+	};
+	const char *val, *output = NULL, *format = "docker-archive";
+	strv images = { 0 };
+	int id, rc = 0, fmt = CK_ARCHIVE_DOCKER;
+	cli c;
+
+	if (take_global_flags(app, &argc, &argv) != 0)
+		return EXIT_CK;
+	cli_init(&c, app, argc, argv, opts);
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP) {
+			strv_clear(&images);
+			return sub_help(save_usage);
+		}
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else if (id == CLI_POS)
+			strv_add(&images, val);
+		else if (id == 1)
+			output = val;
+		else if (id == 2)
+			format = val;
+		/* -q, -m, --compress and --uncompressed change nothing here: there
+		 * is no progress output, several images always make a
+		 * multi-image archive, and layers are saved as stored. */
+	}
+	if (rc == 0) {
+		if (!strcmp(format, "docker-archive"))
+			fmt = CK_ARCHIVE_DOCKER;
+		else if (!strcmp(format, "oci-archive"))
+			fmt = CK_ARCHIVE_OCI;
+		else if (!strcmp(format, "oci-dir"))
+			fmt = CK_ARCHIVE_OCI_DIR;
+		else if (!strcmp(format, "docker-dir"))
+			rc = die("format docker-dir is not supported: use oci-dir, oci-archive or docker-archive");
+		else
+			rc = die("unknown format \"%s\": use oci-archive, oci-dir or docker-archive", format);
+	}
+	if (rc == 0 && images.n == 0)
+		rc = die("requires at least 1 arg(s), only received 0");
+	if (rc == 0 && !output) {
+		if (fmt == CK_ARCHIVE_OCI_DIR)
+			rc = die("--format oci-dir needs an output directory: use -o DIR");
+		else if (isatty(STDOUT_FILENO))
+			rc = die("refusing to save to terminal. Use -o flag or redirect");
+	}
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0 && output && ck_image_save(app->ctx, output, fmt, images.v) < 0)
+		rc = die_ck();
+	else if (rc == 0 && !output)
+		rc = save_to_stdout(app->ctx, fmt, images.v);
+	strv_clear(&images);
+	return rc;
+}

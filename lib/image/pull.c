@@ -1,0 +1,235 @@
+/* ck_image_pull: a reference (short names through the search registries)
+ * -> manifest (an index resolved to this platform) -> every blob streamed
+ * and verified into the store -> the image record, which appears only when
+ * everything is in. */
+#define _GNU_SOURCE
+#include "image/image.h"
+#include "registry/registry.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define CONFIG_MAX (64 * 1024 * 1024) /* no real image config comes close */
+
+typedef struct pull {
+	ck_context *ctx;
+	ck__registry *reg;
+	const ck_registry_options *opts;
+	const char *what; /* "127.0.0.1:5000/busybox:latest", for messages */
+} pull;
+
+static void progress(const pull *p, const char *phase, const char *digest, uint64_t done, uint64_t total)
+{
+	if (p->opts && p->opts->progress)
+		p->opts->progress(phase, digest, done, total, p->opts->progress_payload);
+}
+
+static int sink_write(void *payload, const void *data, size_t len)
+{
+	return ck__blob_writer_write(payload, data, len);
+}
+
+static uint64_t sink_offset(void *payload)
+{
+	return ck__blob_writer_offset(payload);
+}
+
+/* One blob into the store, unless it is there already. */
+static int fetch_blob(pull *p, const ck__descriptor *d)
+{
+	ck__blob_writer *w = NULL;
+	ck__blob_sink sink = { sink_write, sink_offset, NULL };
+	int rc;
+
+	if (ck__blob_exists(p->ctx, d->digest)) {
+		progress(p, "skip", d->digest, (uint64_t)d->size, (uint64_t)d->size);
+		return CK_OK;
+	}
+	if ((rc = ck__blob_writer_new(&w, p->ctx, d->digest, d->size)) != CK_OK)
+		return rc;
+	sink.payload = w;
+	rc = ck__registry_get_blob(p->reg, d->digest, d->size, &sink,
+	                           p->opts ? p->opts->progress : NULL, p->opts ? p->opts->progress_payload : NULL);
+	if (rc != CK_OK) {
+		ck__blob_writer_abort(w);
+		return rc;
+	}
+	/* the writer checks digest and size and throws the file away on a mismatch */
+	return ck__blob_writer_commit(NULL, w);
+}
+
+static bool is_index(const char *mt)
+{
+	return !strcmp(mt, CK_MT_OCI_INDEX) || !strcmp(mt, CK_MT_DOCKER_LIST);
+}
+
+/* The manifest to pull: `ref`'s own, or the platform's entry of an index. */
+static int resolve_manifest(char **body, size_t *len, char **digest, pull *p, const char *ref)
+{
+	char *mt = NULL, *kind = NULL, *ibody = NULL, *idigest = NULL, what[600];
+	ck__index *idx = NULL;
+	const ck__descriptor *d;
+	size_t ilen;
+	int rc;
+
+	*body = *digest = NULL;
+	snprintf(what, sizeof(what), "the manifest of %s", p->what);
+	if ((rc = ck__registry_get_manifest(&ibody, &ilen, &mt, &idigest, p->reg, ref)) != CK_OK)
+		return rc;
+	if ((rc = ck__manifest_kind(&kind, ibody, ilen, what)) != CK_OK)
+		goto out;
+	if (!is_index(kind)) {
+		*body = ibody;
+		*len = ilen;
+		*digest = idigest;
+		ibody = idigest = NULL;
+		goto out;
+	}
+	snprintf(what, sizeof(what), "the image index of %s", p->what);
+	if ((rc = ck__index_parse(&idx, ibody, ilen, what)) != CK_OK ||
+	    (rc = ck__index_select(&d, idx, p->opts ? p->opts->platform : NULL)) != CK_OK)
+		goto out;
+	if ((rc = ck__registry_get_manifest(body, len, NULL, digest, p->reg, d->digest)) != CK_OK)
+		goto out;
+	free(kind);
+	kind = NULL;
+	snprintf(what, sizeof(what), "the manifest %s of %s", d->digest, p->what);
+	if ((rc = ck__manifest_kind(&kind, *body, *len, what)) != CK_OK)
+		goto out;
+	if (is_index(kind))
+		rc = ck__error_set(CK_EUNSUPPORTED, "%s: an index nested in an index is not supported", what);
+	else if (d->size >= 0 && (size_t)d->size != *len)
+		rc = ck__error_set(CK_EDIGEST, "%s: the index says %lld bytes but the manifest has %zu", what,
+		                   (long long)d->size, *len);
+out:
+	if (rc != CK_OK) {
+		free(*body);
+		free(*digest);
+		*body = *digest = NULL;
+	}
+	ck__index_free(idx);
+	free(ibody);
+	free(idigest);
+	free(mt);
+	free(kind);
+	return rc;
+}
+
+/* Pulls one fully qualified reference. */
+static int pull_one(ck_image **out, ck_context *ctx, const ck__ref *ref, const ck_registry_options *opts)
+{
+	pull p = { .ctx = ctx, .opts = opts };
+	char *name = NULL, *body = NULL, *digest = NULL, hex[65], what[600];
+	ck__manifest *m = NULL;
+	ck__lock lk = CK__LOCK_INIT;
+	size_t len = 0;
+	int rc;
+
+	/* by digest the image gets no tag, only its digested name */
+	if (ref->digest)
+		name = ck__asprintf("%s/%s@%s", ref->registry, ref->repo, ref->digest);
+	else
+		name = ck__ref_string(ref);
+	if (!name)
+		return ck__oom();
+	p.what = name;
+	if ((rc = ck__registry_open(&p.reg, ctx, ref->registry, ref->repo, opts)) != CK_OK)
+		goto out;
+	if ((rc = resolve_manifest(&body, &len, &digest, &p, ref->digest ? ref->digest : ref->tag)) != CK_OK)
+		goto out;
+	snprintf(what, sizeof(what), "the manifest %s of %s", digest, name);
+	if ((rc = ck__manifest_parse(&m, body, len, what)) != CK_OK)
+		goto out;
+	if (m->config.media_type && strcmp(m->config.media_type, CK_MT_OCI_CONFIG) != 0 &&
+	    strcmp(m->config.media_type, CK_MT_DOCKER_CONFIG) != 0) {
+		rc = ck__error_set(CK_EUNSUPPORTED, "%s: not a container image (its config has media type \"%s\"; "
+		                   "an OCI artifact?)", what, m->config.media_type);
+		goto out;
+	}
+	if (m->config.size < 0 || m->config.size > CONFIG_MAX) {
+		rc = ck__error_set(CK_ECORRUPT, "%s: the config's size %lld is out of range", what,
+		                   (long long)m->config.size);
+		goto out;
+	}
+	/* Two pulls of one image take turns: the second finds every blob in
+	 * place and only adds its names. */
+	if ((rc = ck__digest_parse(digest, hex)) != CK_OK || (rc = ck__lock_object(&lk, ctx, "pull", hex)) != CK_OK)
+		goto out;
+	for (size_t i = 0; i < m->n_layers && rc == CK_OK; i++)
+		rc = fetch_blob(&p, &m->layers[i]);
+	if (rc == CK_OK)
+		rc = fetch_blob(&p, &m->config);
+	if (rc != CK_OK)
+		goto out;
+	if ((rc = ck__blob_put(NULL, ctx, body, len, digest)) != CK_OK)
+		goto out;
+	progress(&p, "write", digest, len, len);
+	rc = ck__image_commit(out, ctx, digest, (const char *const[]){ name, NULL },
+	                      opts ? opts->progress : NULL, opts ? opts->progress_payload : NULL);
+out:
+	ck__lock_release(&lk);
+	if (rc != CK_OK && rc != CK_ENOMEM && !ck__str_has_prefix(ck_error_last()->message, "pulling"))
+		ck__error_wrap(rc, "pulling %s", name);
+	ck__manifest_free(m);
+	ck__registry_free(p.reg);
+	free(body);
+	free(digest);
+	free(name);
+	return rc;
+}
+
+/* Whether a failed candidate of a short name lets the search go on. */
+static bool try_next(int rc)
+{
+	return rc == CK_ENOTFOUND || rc == CK_EAUTH || rc == CK_ENETWORK;
+}
+
+int ck_image_pull(ck_image **out, ck_context *ctx, const char *ref, const ck_registry_options *opts)
+{
+	char **cands = NULL;
+	ck__buf errs = { 0 };
+	int rc = CK_ENOTFOUND, first = CK_OK;
+	size_t tried = 0;
+
+	CK_ENTER();
+	if (out)
+		*out = NULL;
+	if (!ctx || !ref || !*ref)
+		return ck__error_set(CK_EINVAL, "ck_image_pull: %s is NULL or empty", !ctx ? "ctx" : "ref");
+	if (opts && opts->version != CK_REGISTRY_OPTIONS_VERSION)
+		return ck__error_set(CK_EVERSION, "unknown ck_registry_options version %u", opts->version);
+	if (ck__str_has_prefix(ref, "docker://"))
+		ref += 9;
+	if ((rc = ck__ref_candidates(&cands, ctx, ref)) != CK_OK)
+		return rc;
+	rc = CK_ENOTFOUND;
+	for (size_t i = 0; cands[i]; i++) {
+		ck__ref r;
+		if ((rc = ck__ref_parse(&r, cands[i], NULL)) != CK_OK)
+			break;
+		if (!strcmp(r.registry, "localhost")) {
+			/* names under localhost/ are local images; no registry serves them */
+			ck__ref_free(&r);
+			rc = CK_ENOTFOUND;
+			continue;
+		}
+		tried++;
+		rc = pull_one(out, ctx, &r, opts);
+		ck__ref_free(&r);
+		if (rc == CK_OK || !try_next(rc))
+			break;
+		/* remember why this candidate failed; the search goes on */
+		if (first == CK_OK || first == CK_ENOTFOUND)
+			first = rc;
+		ck__buf_printf(&errs, "%s%s", errs.len ? "; " : "", ck_error_last()->message);
+	}
+	if (rc != CK_OK && try_next(rc) && tried > 1)
+		rc = ck__error_set(first, "%s was not pulled from any of the search registries: %s", ref,
+		                   errs.data ? errs.data : "");
+	else if (rc != CK_OK && try_next(rc) && tried == 0)
+		rc = ck__error_set(CK_ENOTFOUND, "%s names a local image (localhost/); there is no registry to "
+		                   "pull it from", cands[0]);
+	ck__buf_free(&errs);
+	ck_strv_free(cands);
+	return rc;
+}

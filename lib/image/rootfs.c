@@ -1,0 +1,662 @@
+/* Root filesystems (ck_rootfs_*): an overlay mount of an image's layers under
+ * rootfs/<owner>/{upper,work,merged}, or, where overlay cannot be mounted, a
+ * copy of the layers in merged/.  Recorded in bucket "rootfs" (owner ->
+ * {"image","overlay"}), and the image is marked used by "rootfs/<owner>" in
+ * the same transaction. */
+#define _GNU_SOURCE
+#include "layer_int.h"
+#include "image/record_int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define BUCKET "rootfs"
+#define STORE_LOCK_TIMEOUT_MS 60000
+
+struct ck_rootfs {
+	ck_context *ctx;
+	char *id, *image, *dir, *path;
+	bool overlay;
+};
+
+static int validate_owner(const char *id)
+{
+	size_t n = id ? strlen(id) : 0;
+
+	if (!n)
+		return ck__error_set(CK_EINVAL, "invalid root filesystem owner: the name is %s", id ? "empty" : "NULL");
+	if (n > 253 || !strcmp(id, ".") || !strcmp(id, ".."))
+		return ck__error_set(CK_EINVAL, "invalid root filesystem owner \"%.60s\": must be 1 to 253 of "
+		                                "[a-zA-Z0-9_.-], and not \".\" or \"..\"", id);
+	for (size_t i = 0; i < n; i++) {
+		char c = id[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+		      c == '.' || c == '-'))
+			return ck__error_set(CK_EINVAL, "invalid root filesystem owner \"%.60s\": character %zu is "
+			                                "not one of [a-zA-Z0-9_.-]", id, i + 1);
+	}
+	return CK_OK;
+}
+
+static char *user_key(const char *id)
+{
+	return ck__asprintf("rootfs/%s", id);
+}
+
+static int handle_new(ck_rootfs **out, ck_context *ctx, const char *id, const char *image, bool overlay)
+{
+	ck_rootfs *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return ck__oom();
+	r->ctx = ctx;
+	r->overlay = overlay;
+	r->id = ck__strdup(id);
+	r->image = ck__strdup(image);
+	r->dir = ck__asprintf("%s/rootfs/%s", ctx->root, id);
+	r->path = r->dir ? ck__path_join(r->dir, "merged") : NULL;
+	if (!r->id || !r->image || !r->dir || !r->path) {
+		ck_rootfs_free(r);
+		return ck__oom();
+	}
+	*out = r;
+	return CK_OK;
+}
+
+/* ---- records ---- */
+
+struct rec {
+	const char *id;
+	char *image;   /* out (get) / in (put) */
+	bool overlay;
+	char *layers_json; /* the image's config JSON (prepare) */
+	const char *image_ref;
+	char *user;
+};
+
+static int parse_rec(struct rec *a, const char *json)
+{
+	yajl_val tree = NULL;
+	const char *img;
+	int rc = ck__json_parse(&tree, json, "root filesystem record", CK_ECORRUPT);
+
+	if (rc != CK_OK)
+		return ck__error_wrap(rc, "root filesystem \"%s\"", a->id);
+	img = ck__json_str(tree, "image");
+	if (!img || !ck__json_bool(tree, "overlay", &a->overlay)) {
+		yajl_tree_free(tree);
+		return ck__error_set(CK_ECORRUPT, "root filesystem \"%s\": its record lacks \"image\" or \"overlay\"",
+		                     a->id);
+	}
+	a->image = ck__strdup(img);
+	yajl_tree_free(tree);
+	return a->image ? CK_OK : ck__oom();
+}
+
+static int get_fn(ck_state_txn *txn, void *payload)
+{
+	struct rec *a = payload;
+	char *json = NULL;
+	int rc = ck__txn_get(&json, NULL, txn, BUCKET, a->id);
+
+	free(a->image);
+	a->image = NULL;
+	if (rc == CK_ENOTFOUND)
+		return ck__error_set(CK_ENOTFOUND, "no root filesystem for \"%s\"", a->id);
+	if (rc == CK_OK)
+		rc = parse_rec(a, json);
+	free(json);
+	return rc;
+}
+
+/* Resolves the image and reads its record (for the layers). */
+static int image_fn(ck_state_txn *txn, void *payload)
+{
+	struct rec *a = payload;
+	int rc;
+
+	free(a->image);
+	free(a->layers_json);
+	a->image = a->layers_json = NULL;
+	if ((rc = ck__image_resolve_txn(&a->image, txn, a->image_ref)) != CK_OK)
+		return rc;
+	return ck__rec_get(&a->layers_json, NULL, txn, CK__KIND_IMAGE, a->image);
+}
+
+static int put_fn(ck_state_txn *txn, void *payload)
+{
+	struct rec *a = payload;
+	yajl_gen g = ck__json_gen_new(false);
+	char *json = NULL;
+	int rc;
+
+	if (!g)
+		return ck__oom();
+	yajl_gen_map_open(g);
+	ck__json_key_str(g, "image", a->image);
+	ck__json_key_bool(g, "overlay", a->overlay);
+	yajl_gen_map_close(g);
+	if ((rc = ck__json_gen_finish(&json, g)) != CK_OK)
+		return rc;
+	/* The image must still be there: it gains a user in the same commit. */
+	rc = ck__image_add_user(txn, a->image, a->user);
+	if (rc == CK_OK)
+		rc = ck__txn_put_str(txn, BUCKET, a->id, json);
+	free(json);
+	return rc;
+}
+
+static int del_fn(ck_state_txn *txn, void *payload)
+{
+	struct rec *a = payload;
+	int rc = ck__txn_del(txn, BUCKET, a->id);
+
+	if (rc == CK_ENOTFOUND) {
+		ck__error_clear();
+		rc = CK_OK;
+	}
+	if (rc == CK_OK && a->image)
+		rc = ck__image_remove_user(txn, a->image, a->user);
+	return rc;
+}
+
+/* ---- layers and mounts ---- */
+
+/* The layer directories of an image, topmost first (as overlay wants). */
+static int layer_dirs(char ***out, size_t *n, ck_context *ctx, const char *image, const char *config)
+{
+	yajl_val tree = NULL, layers;
+	char **dirs = NULL;
+	size_t count;
+	int rc = ck__json_parse(&tree, config, "image record", CK_ECORRUPT);
+
+	*out = NULL;
+	*n = 0;
+	if (rc != CK_OK)
+		return ck__error_wrap(rc, "image %.12s", image);
+	layers = ck__json_arr(tree, "layers");
+	if (!layers) {
+		yajl_tree_free(tree);
+		return ck__error_set(CK_ECORRUPT, "image %.12s: its record has no \"layers\" array", image);
+	}
+	count = layers->u.array.len;
+	if (!(dirs = calloc(count + 1, sizeof(*dirs)))) {
+		yajl_tree_free(tree);
+		return ck__oom();
+	}
+	for (size_t i = 0; i < count && rc == CK_OK; i++) {
+		const char *diff = ck__json_str(layers->u.array.values[i], "diff_id");
+		char *p = diff ? ck__layer_path(ctx, diff) : NULL;
+		if (!p) {
+			rc = ck__error_set(CK_ECORRUPT, "image %.12s: layer %zu has no valid \"diff_id\"", image, i);
+		} else if (!ck__is_dir(p)) {
+			rc = ck__error_set(CK_ECORRUPT, "image %.12s: layer %s is not unpacked (%s is missing); pull or "
+			                                "load the image again", image, diff, p);
+			free(p);
+		} else {
+			dirs[count - 1 - i] = p;
+		}
+	}
+	yajl_tree_free(tree);
+	if (rc != CK_OK) {
+		for (size_t i = 0; i < count; i++)
+			free(dirs[i]);
+		free(dirs);
+		return rc;
+	}
+	*out = dirs;
+	*n = count;
+	return CK_OK;
+}
+
+static void dirs_free(char **dirs, size_t n)
+{
+	for (size_t i = 0; dirs && i < n; i++)
+		free(dirs[i]);
+	free(dirs);
+}
+
+static bool is_mounted(const char *dir, const char *path)
+{
+	struct stat a, b;
+	return stat(dir, &a) == 0 && stat(path, &b) == 0 && a.st_dev != b.st_dev;
+}
+
+/* The kernel's own words from an fs context, for the message. */
+static void fs_log(int fsfd, char *buf, size_t size)
+{
+	char line[256];
+	size_t used = 0;
+	ssize_t n;
+
+	buf[0] = '\0';
+	while (used + 1 < size && (n = read(fsfd, line, sizeof(line) - 1)) > 0) {
+		line[n] = '\0';
+		used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? "; " : " (kernel: ", line);
+	}
+	if (used && used + 2 < size)
+		snprintf(buf + used, size - used, ")");
+}
+
+/* Mounts with the new mount API: one "lowerdir+" per layer, so that any
+ * number of layers fits (kernel 6.8+).  Returns 0, or an errno with
+ * `*legacy` set when the API or the parameter is missing. */
+static int mount_fsconfig(const char *merged, char **lowers, size_t n, const char *upper, const char *work,
+                          bool userxattr, bool *legacy, char *msg, size_t msize)
+{
+	int fsfd = fsopen("overlay", FSOPEN_CLOEXEC), mfd = -1, err = 0;
+
+	*legacy = false;
+	msg[0] = '\0';
+	if (fsfd < 0) {
+		*legacy = errno == ENOSYS;
+		return errno;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir+", lowers[i], 0) < 0) {
+			err = errno;
+			*legacy = i == 0 && err == EINVAL;
+			goto out;
+		}
+	}
+	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0 ||
+	    fsconfig(fsfd, FSCONFIG_SET_STRING, "workdir", work, 0) < 0 ||
+	    (userxattr && fsconfig(fsfd, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0) ||
+	    fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ||
+	    (mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, 0)) < 0 ||
+	    move_mount(mfd, "", AT_FDCWD, merged, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		err = errno;
+out:
+	if (err)
+		fs_log(fsfd, msg, msize);
+	if (mfd >= 0)
+		close(mfd);
+	close(fsfd);
+	return err;
+}
+
+/* mount(2) with one option string, for kernels without "lowerdir+". */
+static int mount_legacy(const char *merged, char **lowers, size_t n, const char *upper, const char *work,
+                        bool userxattr)
+{
+	ck__buf b = { 0 };
+	long page = sysconf(_SC_PAGESIZE);
+	int err = 0;
+
+	ck__buf_puts(&b, "lowerdir=");
+	for (size_t i = 0; i < n; i++)
+		ck__buf_printf(&b, "%s%s", i ? ":" : "", lowers[i]);
+	ck__buf_printf(&b, ",upperdir=%s,workdir=%s%s", upper, work, userxattr ? ",userxattr" : "");
+	if (b.oom)
+		err = ENOMEM;
+	else if (b.len >= (size_t)(page > 0 ? page : 4096))
+		err = E2BIG;
+	else if (mount("overlay", merged, "overlay", 0, b.data) < 0)
+		err = errno;
+	ck__buf_free(&b);
+	return err;
+}
+
+/* 0 mounted; CK_EUNSUPPORTED (message set) when overlay cannot be used
+ * here and a copy should be made; another code for a real failure. */
+static int mount_overlay(ck_rootfs *r, char **lowers, size_t n)
+{
+	char *upper = ck__path_join(r->dir, "upper"), *work = ck__path_join(r->dir, "work");
+	char msg[512];
+	bool legacy;
+	int err, rc = CK_OK;
+
+	if (!upper || !work) {
+		rc = ck__oom();
+		goto out;
+	}
+	if ((rc = ck__mkdir_p(upper, 0755)) != CK_OK || (rc = ck__mkdir_p(work, 0700)) != CK_OK)
+		goto out;
+	err = mount_fsconfig(r->path, lowers, n, upper, work, r->ctx->rootless, &legacy, msg, sizeof(msg));
+	if (err && legacy) {
+		msg[0] = '\0';
+		err = mount_legacy(r->path, lowers, n, upper, work, r->ctx->rootless);
+		if (err == E2BIG) {
+			rc = ck__error_set(CK_EUNSUPPORTED, "root filesystem \"%s\": %zu layers make overlay mount options "
+			                                    "longer than a page, and this kernel lacks \"lowerdir+\" "
+			                                    "(Linux 6.8+)", r->id, n);
+			goto out;
+		}
+	}
+	if (!err)
+		goto out;
+	rc = ck__error_sys((err == EPERM || err == ENODEV || err == EINVAL || err == ENOSYS) ? CK_EUNSUPPORTED
+	                                                                                     : ck__errno_code(err),
+	                   err, "root filesystem \"%s\": cannot mount overlay on %s%s", r->id, r->path, msg);
+out:
+	free(upper);
+	free(work);
+	return rc;
+}
+
+static bool force_copy(void)
+{
+	const char *v = getenv("CK_ROOTFS_FORCE_COPY");
+	return v && *v && strcmp(v, "0") != 0;
+}
+
+/* Mounts (or copies) the layers at r->path; sets r->overlay. */
+static int materialize(ck_rootfs *r, char **lowers, size_t n)
+{
+	char *upper = NULL, *work = NULL;
+	int rc;
+
+	if ((rc = ck__mkdir_p(r->path, 0755)) != CK_OK)
+		return rc;
+	if (!force_copy()) {
+		rc = mount_overlay(r, lowers, n);
+		if (rc != CK_EUNSUPPORTED) {
+			r->overlay = rc == CK_OK;
+			return rc;
+		}
+		ck__log(r->ctx, CK_LOG_INFO, "%s; copying the layers instead", ck_error_last()->message);
+		ck__error_clear();
+	}
+	r->overlay = false;
+	if (!(upper = ck__path_join(r->dir, "upper")) || !(work = ck__path_join(r->dir, "work"))) {
+		rc = ck__oom();
+		goto out;
+	}
+	ck__rm_rf(upper);
+	ck__rm_rf(work);
+	/* lowers[] is topmost first; the copy goes base first. */
+	for (size_t i = 0; i < n / 2; i++) {
+		char *t = lowers[i];
+		lowers[i] = lowers[n - 1 - i];
+		lowers[n - 1 - i] = t;
+	}
+	rc = ck__layer_copy_stack(r->path, lowers, n, r->ctx->rootless);
+	if (rc != CK_OK)
+		rc = ck__error_wrap(rc, "root filesystem \"%s\"", r->id);
+out:
+	free(upper);
+	free(work);
+	return rc;
+}
+
+static int unmount(ck_rootfs *r)
+{
+	if (!is_mounted(r->dir, r->path))
+		return CK_OK;
+	if (umount2(r->path, UMOUNT_NOFOLLOW) == 0 || errno == EINVAL || errno == ENOENT)
+		return CK_OK;
+	if (errno == EBUSY)
+		return ck__error_sys(CK_EINUSE, EBUSY, "root filesystem \"%s\": %s is still in use", r->id, r->path);
+	return ck__error_errno(ck__errno_code(errno), "root filesystem \"%s\": cannot unmount %s", r->id, r->path);
+}
+
+/* Deletes what removals that crashed left in rootfs/.  Best effort. */
+static void sweep_trash(ck_context *ctx)
+{
+	char *base = ck__root_path(ctx, "rootfs");
+	DIR *d = base ? opendir(base) : NULL;
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		if (ck__str_has_prefix(de->d_name, ".trash-") && ck__rm_at(dirfd(d), de->d_name, de->d_name) != CK_OK)
+			ck__error_clear();
+	}
+	if (d)
+		closedir(d);
+	free(base);
+}
+
+/* Moves rootfs/<id> aside and deletes it; a crash in between leaves a
+ * rootfs/.trash-* that the next removal clears. */
+static int remove_dir(ck_rootfs *r)
+{
+	char rnd[65], *trash = NULL;
+	int rc;
+
+	if (!ck__path_exists(r->dir))
+		return CK_OK;
+	if ((rc = ck__random_id(rnd)) != CK_OK)
+		return rc;
+	if (!(trash = ck__asprintf("%s/rootfs/.trash-%.16s", r->ctx->root, rnd)))
+		return ck__oom();
+	if (rename(r->dir, trash) < 0) {
+		rc = ck__error_errno(CK_EIO, "root filesystem \"%s\": cannot move %s aside", r->id, r->dir);
+		free(trash);
+		return rc;
+	}
+	rc = ck__rm_at(AT_FDCWD, trash, trash);
+	free(trash);
+	if (rc == CK_OK)
+		sweep_trash(r->ctx);
+	return rc;
+}
+
+/* Keeps the message of the failure `code` while undoing. */
+static int undo(ck_rootfs *r, int code)
+{
+	char saved[1024];
+	int err = ck_error_last()->sys_errno;
+
+	snprintf(saved, sizeof(saved), "%s", ck_error_last()->message);
+	if (unmount(r) != CK_OK || remove_dir(r) != CK_OK)
+		ck__log(r->ctx, CK_LOG_ERROR, "root filesystem \"%s\": cleaning up after a failure: %s", r->id,
+		        ck_error_last()->message);
+	return ck__error_sys(code, err, "%s", saved);
+}
+
+/* ---- the public functions ---- */
+
+static int prepare_new(ck_rootfs **out, ck_context *ctx, const char *image, const char *id)
+{
+	struct rec a = { .id = id, .image_ref = image };
+	ck__lock store = CK__LOCK_INIT;
+	ck_rootfs *r = NULL;
+	char **lowers = NULL, *empty = NULL;
+	size_t n = 0;
+	int rc;
+
+	/* Keeps image removal from deleting the layers while they are
+	 * mounted and not yet marked used. */
+	if ((rc = ck__image_store_lock(&store, ctx, false, STORE_LOCK_TIMEOUT_MS)) != CK_OK)
+		goto out;
+	if ((rc = ck__state_read(ctx, image_fn, &a)) != CK_OK ||
+	    (rc = layer_dirs(&lowers, &n, ctx, a.image, a.layers_json)) != CK_OK ||
+	    (rc = handle_new(&r, ctx, id, a.image, false)) != CK_OK)
+		goto out;
+	/* Left by a prepare that crashed before its record was written. */
+	if (ck__path_exists(r->dir) && (rc = unmount(r)) == CK_OK)
+		rc = remove_dir(r);
+	if (rc != CK_OK || (rc = ck__mkdir_p(r->dir, 0700)) != CK_OK)
+		goto out;
+	if (n == 0) {
+		/* overlay needs a lower layer; an image without any gets an empty one. */
+		if (!(empty = ck__path_join(r->dir, "empty")) || !(lowers[0] = ck__strdup(empty))) {
+			rc = ck__oom();
+			goto out;
+		}
+		n = 1;
+		if ((rc = ck__mkdir_p(empty, 0755)) != CK_OK)
+			goto out;
+	}
+	if ((rc = materialize(r, lowers, n)) != CK_OK) {
+		rc = undo(r, rc);
+		goto out;
+	}
+	a.overlay = r->overlay;
+	if (!(a.user = user_key(id))) {
+		rc = undo(r, ck__oom());
+		goto out;
+	}
+	if ((rc = ck__state_write(ctx, put_fn, &a)) != CK_OK) {
+		rc = undo(r, rc);
+		goto out;
+	}
+	ck__log(ctx, CK_LOG_DEBUG, "root filesystem \"%s\": image %.12s, %zu layer(s), %s at %s", id, a.image, n,
+	        r->overlay ? "overlay" : "copy", r->path);
+	*out = r;
+	r = NULL;
+out:
+	ck__lock_release(&store);
+	ck_rootfs_free(r);
+	dirs_free(lowers, n);
+	free(empty);
+	free(a.image);
+	free(a.layers_json);
+	free(a.user);
+	return rc;
+}
+
+/* Mounts an existing overlay rootfs again after a reboot or a release. */
+static int remount(ck_rootfs *r)
+{
+	struct rec a = { .id = r->id, .image_ref = r->image };
+	char **lowers = NULL, *empty = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (!r->overlay || is_mounted(r->dir, r->path))
+		return CK_OK;
+	if ((rc = ck__state_read(r->ctx, image_fn, &a)) == CK_OK &&
+	    (rc = layer_dirs(&lowers, &n, r->ctx, a.image, a.layers_json)) == CK_OK) {
+		if (n == 0) {
+			n = 1;
+			if (!(empty = ck__path_join(r->dir, "empty")) || !(lowers[0] = ck__strdup(empty)))
+				rc = ck__oom();
+			else
+				rc = ck__mkdir_p(empty, 0755);
+		}
+		if (rc == CK_OK && (rc = ck__mkdir_p(r->path, 0755)) == CK_OK)
+			rc = mount_overlay(r, lowers, n);
+	}
+	if (rc != CK_OK)
+		rc = ck__error_wrap(rc, "cannot mount root filesystem \"%s\" again", r->id);
+	dirs_free(lowers, n);
+	free(empty);
+	free(a.image);
+	free(a.layers_json);
+	return rc;
+}
+
+int ck_rootfs_prepare(ck_rootfs **out, ck_context *ctx, const char *image, const char *id)
+{
+	struct rec a = { .id = id };
+	ck__lock lk = CK__LOCK_INIT;
+	ck_rootfs *r = NULL;
+	char *want = NULL;
+	int rc;
+
+	CK_ENTER();
+	if (!out)
+		return ck__error_set(CK_EINVAL, "ck_rootfs_prepare: out is NULL");
+	*out = NULL;
+	if (!ctx)
+		return ck__error_set(CK_EINVAL, "ck_rootfs_prepare: ctx is NULL");
+	if (!image || !*image)
+		return ck__error_set(CK_EINVAL, "ck_rootfs_prepare: the image is %s", image ? "empty" : "NULL");
+	if ((rc = validate_owner(id)) != CK_OK)
+		return rc;
+	if ((rc = ck__lock_object(&lk, ctx, "rootfs", id)) != CK_OK)
+		return rc;
+	rc = ck__state_read(ctx, get_fn, &a);
+	if (rc == CK_ENOTFOUND) {
+		ck__error_clear();
+		rc = prepare_new(out, ctx, image, id);
+		goto out;
+	}
+	if (rc != CK_OK)
+		goto out;
+	/* It exists: same image, or a clear refusal. */
+	if ((rc = ck__image_resolve(&want, ctx, image)) != CK_OK)
+		goto out;
+	if (strcmp(want, a.image) != 0) {
+		rc = ck__error_set(CK_EEXISTS, "root filesystem \"%s\" already exists for image %.12s, not %.12s "
+		                               "(release it with remove first)", id, a.image, want);
+		goto out;
+	}
+	if ((rc = handle_new(&r, ctx, id, a.image, a.overlay)) != CK_OK || (rc = remount(r)) != CK_OK)
+		goto out;
+	*out = r;
+	r = NULL;
+out:
+	ck__lock_release(&lk);
+	ck_rootfs_free(r);
+	free(a.image);
+	free(want);
+	return rc;
+}
+
+int ck_rootfs_lookup(ck_rootfs **out, ck_context *ctx, const char *id)
+{
+	struct rec a = { .id = id };
+	int rc;
+
+	CK_ENTER();
+	if (!out)
+		return ck__error_set(CK_EINVAL, "ck_rootfs_lookup: out is NULL");
+	*out = NULL;
+	if (!ctx)
+		return ck__error_set(CK_EINVAL, "ck_rootfs_lookup: ctx is NULL");
+	if ((rc = validate_owner(id)) != CK_OK)
+		return rc;
+	if ((rc = ck__state_read(ctx, get_fn, &a)) == CK_OK)
+		rc = handle_new(out, ctx, id, a.image, a.overlay);
+	free(a.image);
+	return rc;
+}
+
+const char *ck_rootfs_path(const ck_rootfs *rootfs)
+{
+	return rootfs ? rootfs->path : NULL;
+}
+
+int ck_rootfs_is_overlay(const ck_rootfs *rootfs)
+{
+	return rootfs && rootfs->overlay ? 1 : 0;
+}
+
+int ck_rootfs_release(ck_rootfs *rootfs, int remove)
+{
+	ck__lock lk = CK__LOCK_INIT;
+	struct rec a = { 0 };
+	int rc;
+
+	CK_ENTER();
+	if (!rootfs)
+		return ck__error_set(CK_EINVAL, "ck_rootfs_release: rootfs is NULL");
+	if ((rc = ck__lock_object(&lk, rootfs->ctx, "rootfs", rootfs->id)) != CK_OK)
+		return rc;
+	if ((rc = unmount(rootfs)) != CK_OK || !remove)
+		goto out;
+	a.id = rootfs->id;
+	a.image = rootfs->image;
+	if (!(a.user = user_key(rootfs->id))) {
+		rc = ck__oom();
+		goto out;
+	}
+	/* Record first: a crash before the files go leaves a directory without
+	 * a record, which the next prepare of this owner clears. */
+	if ((rc = ck__state_write(rootfs->ctx, del_fn, &a)) == CK_OK)
+		rc = remove_dir(rootfs);
+out:
+	free(a.user);
+	ck__lock_release(&lk);
+	return rc;
+}
+
+void ck_rootfs_free(ck_rootfs *rootfs)
+{
+	if (!rootfs)
+		return;
+	free(rootfs->id);
+	free(rootfs->image);
+	free(rootfs->dir);
+	free(rootfs->path);
+	free(rootfs);
+}

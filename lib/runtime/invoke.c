@@ -1,0 +1,685 @@
+/* Runs the OCI runtime (crun, runc) as a child process: posix_spawn (safe
+ * in a multithreaded caller, unlike fork), only the stdio fds passed on,
+ * the runtime's own state root, and its errors turned into the message of
+ * a CK_ERUNTIME.
+ *
+ * Errors come from the runtime's --log file (JSON lines), because for
+ * create and exec the runtime's stderr is the container's stderr and
+ * cannot be captured; commands without container stdio also have their
+ * stderr captured through a pipe, for what a runtime prints before its
+ * logging is set up (a Go panic, a usage error). */
+#define _GNU_SOURCE
+#include "runtime_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define MSG_MAX 400             /* runtime output kept in an error message */
+#define CAPTURE_MAX (1 << 20)   /* captured stdout (state JSON) */
+
+int ck__runtime_open(ck__runtime *rt, ck_context *ctx, const char *name_or_path)
+{
+	const char *base;
+	int rc;
+
+	memset(rt, 0, sizeof(*rt));
+	if ((rc = ck__runtime_find(&rt->path, name_or_path)) != CK_OK)
+		return rc;
+	base = strrchr(rt->path, '/');
+	base = base ? base + 1 : rt->path;
+	rt->name = ck__strdup(strchr(name_or_path, '/') ? base : name_or_path);
+	if (rt->name)
+		rt->state_root = ck__asprintf("%s/runtime/%s", ctx->runroot, rt->name);
+	if (!rt->name || !rt->state_root) {
+		ck__runtime_close(rt);
+		return ck__oom();
+	}
+	if ((rc = ck__mkdir_p(rt->state_root, 0700)) != CK_OK) {
+		ck__error_wrap(rc, "cannot create the state root of OCI runtime %s", rt->name);
+		ck__runtime_close(rt);
+		return rc;
+	}
+	return CK_OK;
+}
+
+void ck__runtime_close(ck__runtime *rt)
+{
+	if (!rt)
+		return;
+	free(rt->path);
+	free(rt->name);
+	free(rt->state_root);
+	memset(rt, 0, sizeof(*rt));
+}
+
+static bool is_crun(const ck__runtime *rt)
+{
+	return strncmp(rt->name, "crun", 4) == 0;
+}
+
+/* ---- one invocation ---- */
+
+typedef struct invocation {
+	const ck__runtime *rt;
+	const char *id, *verb;
+	const char *args[12];   /* after the verb, NULL-terminated */
+	const char *after_id;   /* an argument after the id (kill's signal) */
+	int fds[3];             /* the child's 0, 1, 2; -1: /dev/null */
+	bool capture_out;       /* fds[1] is replaced by a pipe read into `out` */
+	bool capture_err;       /* fds[2] is replaced by a pipe read into `err` */
+	bool new_session;
+	/* results */
+	int status;
+	ck__buf out, err;
+	char *log_errors;       /* error messages from the runtime's log, or NULL */
+} invocation;
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+/* Reads both capture pipes until both reach EOF, without blocking on one
+ * while the other fills. */
+static int drain(invocation *inv, int out_fd, int err_fd)
+{
+	struct pollfd pfd[2];
+	char chunk[8192];
+
+	for (;;) {
+		if (out_fd < 0 && err_fd < 0)
+			return CK_OK;
+		nfds_t n = 0;
+
+		if (out_fd >= 0)
+			pfd[n++] = (struct pollfd){ out_fd, POLLIN, 0 };
+		if (err_fd >= 0)
+			pfd[n++] = (struct pollfd){ err_fd, POLLIN, 0 };
+		if (poll(pfd, n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			int rc = ck__error_errno(CK_EIO, "%s %s: cannot poll the runtime's output", inv->rt->name,
+			                         inv->verb);
+			close_fd(&out_fd);
+			close_fd(&err_fd);
+			return rc;
+		}
+		for (nfds_t i = 0; i < n; i++) {
+			if (!pfd[i].revents)
+				continue;
+			bool is_out = pfd[i].fd == out_fd;
+			ck__buf *b = is_out ? &inv->out : &inv->err;
+			ssize_t r = read(pfd[i].fd, chunk, sizeof(chunk));
+			if (r < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			if (r <= 0) {
+				if (is_out)
+					close_fd(&out_fd);
+				else
+					close_fd(&err_fd);
+				continue;
+			}
+			if (is_out && b->len + (size_t)r > CAPTURE_MAX)
+				continue; /* keep reading so the runtime does not block */
+			if (!is_out && b->len > 16 * MSG_MAX) {
+				/* keep the tail: the last lines say why */
+				memmove(b->data, b->data + b->len - 8 * MSG_MAX, 8 * MSG_MAX);
+				b->len = 8 * MSG_MAX;
+			}
+			ck__buf_add(b, chunk, (size_t)r);
+		}
+	}
+}
+
+/* Collects the "msg" of every error-level line of a JSON-lines log. */
+static char *log_errors(const char *path)
+{
+	char *text = NULL, *save = NULL;
+	ck__buf b = { 0 };
+
+	if (ck__read_file(&text, NULL, path, 4 << 20) != CK_OK) {
+		ck__error_clear();
+		return NULL;
+	}
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		yajl_val v = yajl_tree_parse(line, NULL, 0);
+		const char *level = ck__json_str(v, "level"), *msg = ck__json_str(v, "msg");
+		if (msg && level &&
+		    (!strcmp(level, "error") || !strcmp(level, "fatal") || !strcmp(level, "panic"))) {
+			if (b.len)
+				ck__buf_puts(&b, "; ");
+			ck__buf_puts(&b, msg);
+		} else if (!v && *line) {
+			if (b.len)
+				ck__buf_puts(&b, "; ");
+			ck__buf_puts(&b, line); /* not JSON: keep it as it is */
+		}
+		yajl_tree_free(v);
+	}
+	free(text);
+	if (!b.len) {
+		ck__buf_free(&b);
+		return NULL;
+	}
+	char *s = ck__buf_take(&b);
+	if (!s)
+		ck__error_clear();
+	return s;
+}
+
+/* Turns the runtime's output into one line of at most MSG_MAX characters,
+ * keeping the end, where the cause is. */
+static void one_line(char *out, size_t size, const char *text)
+{
+	size_t n = strlen(text), o = 0;
+	const char *p = text;
+
+	while (n && (text[n - 1] == '\n' || text[n - 1] == ' ' || text[n - 1] == '\r'))
+		n--;
+	if (n > MSG_MAX) {
+		p = text + n - MSG_MAX;
+		n = MSG_MAX;
+		o = (size_t)snprintf(out, size, "...");
+	}
+	for (size_t i = 0; i < n && o + 1 < size; i++)
+		out[o++] = (p[i] == '\n' || p[i] == '\r' || p[i] == '\t') ? ' ' : p[i];
+	out[o < size ? o : size - 1] = '\0';
+}
+
+/* The runtime's own explanation of a failure. */
+static void failure_text(char *buf, size_t size, const invocation *inv)
+{
+	if (inv->log_errors && *inv->log_errors) {
+		one_line(buf, size, inv->log_errors);
+	} else if (inv->err.len && inv->err.data) {
+		char *copy = strndup(inv->err.data, inv->err.len);
+		one_line(buf, size, copy ? copy : "");
+		free(copy);
+	} else if (WIFSIGNALED(inv->status)) {
+		snprintf(buf, size, "killed by signal %d", WTERMSIG(inv->status));
+	} else {
+		snprintf(buf, size, "exited with status %d", WEXITSTATUS(inv->status));
+	}
+}
+
+static int build_argv(const char **argv, size_t max, invocation *inv, const char *log_path,
+                      char **owned)
+{
+	size_t n = 0;
+
+	argv[n++] = inv->rt->path;
+	owned[0] = ck__asprintf("--root=%s", inv->rt->state_root);
+	owned[1] = ck__asprintf("--log=%s", log_path);
+	if (!owned[0] || !owned[1])
+		return ck__oom();
+	argv[n++] = owned[0];
+	argv[n++] = owned[1];
+	argv[n++] = "--log-format=json";
+	/* cgroupsPath is written as a path, which only the cgroupfs manager
+	 * reads (runc's default; crun picks systemd where it runs). */
+	if (is_crun(inv->rt))
+		argv[n++] = "--cgroup-manager=cgroupfs";
+	argv[n++] = inv->verb;
+	for (size_t i = 0; inv->args[i] && n + 2 < max; i++)
+		argv[n++] = inv->args[i];
+	if (inv->id)
+		argv[n++] = inv->id;
+	if (inv->after_id)
+		argv[n++] = inv->after_id;
+	argv[n] = NULL;
+	return CK_OK;
+}
+
+/* The caller's environment without what would make the runtime act for a
+ * service manager the caller runs under (runc and crun proxy
+ * NOTIFY_SOCKET into the container; socket activation is not theirs). */
+static char **runtime_env(void)
+{
+	static const char *const drop[] = { "NOTIFY_SOCKET=", "LISTEN_PID=", "LISTEN_FDS=",
+		                            "LISTEN_FDNAMES=", NULL };
+	size_t n = 0, k = 0;
+	char **env;
+
+	while (environ && environ[n])
+		n++;
+	env = calloc(n + 1, sizeof(*env));
+	if (!env)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		bool keep = true;
+		for (size_t j = 0; drop[j] && keep; j++)
+			keep = !ck__str_has_prefix(environ[i], drop[j]);
+		if (keep)
+			env[k++] = environ[i];
+	}
+	env[k] = NULL;
+	return env;
+}
+
+/* Spawns the runtime and waits for it.  Returns CK_OK once it has exited,
+ * whatever its status (inv->status); a negative code if it could not be
+ * run or waited for. */
+static int invoke(invocation *inv)
+{
+	const char *argv[32];
+	char *owned[2] = { NULL, NULL };
+	char log_path[4096];
+	int child_fds[3] = { -1, -1, -1 }; /* CLOEXEC copies in this process */
+	int out_pipe[2] = { -1, -1 }, err_pipe[2] = { -1, -1 };
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, all;
+	char **env;
+	pid_t pid;
+	int rc = CK_OK, err, log_fd;
+	bool fa_ok = false, attr_ok = false;
+
+	inv->status = 0;
+	snprintf(log_path, sizeof(log_path), "%s/log-XXXXXX", inv->rt->state_root);
+	log_fd = mkostemp(log_path, O_CLOEXEC);
+	if (log_fd < 0)
+		return ck__error_errno(CK_EIO, "cannot create a log file for %s in %s", inv->rt->name,
+		                       inv->rt->state_root);
+	close(log_fd);
+	if ((rc = build_argv(argv, sizeof(argv) / sizeof(argv[0]), inv, log_path, owned)) != CK_OK)
+		goto out;
+
+	/* Copies above 2 first, so that no dup2 below can clobber a source
+	 * that is itself 0, 1 or 2. */
+	for (int i = 0; i < 3; i++) {
+		if (inv->fds[i] < 0)
+			continue;
+		child_fds[i] = fcntl(inv->fds[i], F_DUPFD_CLOEXEC, 3);
+		if (child_fds[i] < 0) {
+			rc = ck__error_errno(CK_EINVAL, "%s %s: fd %d for the runtime's stdio", inv->rt->name,
+			                     inv->verb, inv->fds[i]);
+			goto out;
+		}
+	}
+	if ((inv->capture_out && pipe2(out_pipe, O_CLOEXEC) < 0) ||
+	    (inv->capture_err && pipe2(err_pipe, O_CLOEXEC) < 0)) {
+		rc = ck__error_errno(CK_EIO, "cannot create a pipe for %s %s", inv->rt->name, inv->verb);
+		goto out;
+	}
+	if (inv->capture_out) {
+		close_fd(&child_fds[1]);
+		child_fds[1] = out_pipe[1];
+		out_pipe[1] = -1;
+	}
+	if (inv->capture_err) {
+		close_fd(&child_fds[2]);
+		child_fds[2] = err_pipe[1];
+		err_pipe[1] = -1;
+	}
+
+	if ((err = posix_spawn_file_actions_init(&fa)) != 0) {
+		rc = ck__error_sys(CK_ENOMEM, err, "posix_spawn_file_actions_init");
+		goto out;
+	}
+	fa_ok = true;
+	for (int i = 0; i < 3; i++) {
+		if (child_fds[i] >= 0)
+			err = posix_spawn_file_actions_adddup2(&fa, child_fds[i], i);
+		else
+			err = posix_spawn_file_actions_addopen(&fa, i, "/dev/null", i ? O_WRONLY : O_RDONLY, 0);
+		if (err)
+			break;
+	}
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+	/* The library opens everything O_CLOEXEC; this also keeps out what the
+	 * embedding program opened without it. */
+	if (!err)
+		err = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+#endif
+	if (err) {
+		rc = ck__error_sys(CK_ENOMEM, err, "cannot prepare the stdio of %s %s", inv->rt->name, inv->verb);
+		goto out;
+	}
+	if ((err = posix_spawnattr_init(&attr)) != 0) {
+		rc = ck__error_sys(CK_ENOMEM, err, "posix_spawnattr_init");
+		goto out;
+	}
+	attr_ok = true;
+	/* The calling thread's blocked signals and handlers are not the
+	 * runtime's business: it starts with an empty mask and defaults. */
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &all);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+	                                 (inv->new_session ? POSIX_SPAWN_SETSID : 0));
+
+	env = runtime_env();
+	if (!env) {
+		rc = ck__oom();
+		goto out;
+	}
+	err = posix_spawn(&pid, inv->rt->path, &fa, &attr, (char *const *)argv, env);
+	free(env);
+	for (int i = 0; i < 3; i++)
+		close_fd(&child_fds[i]);
+	if (err) {
+		rc = ck__error_sys(ck__errno_code(err), err, "cannot run %s (%s)", inv->rt->name, inv->rt->path);
+		goto out;
+	}
+	rc = drain(inv, out_pipe[0], err_pipe[0]);
+	out_pipe[0] = err_pipe[0] = -1; /* drain closed them */
+	while (waitpid(pid, &inv->status, 0) < 0) {
+		if (errno == EINTR)
+			continue;
+		rc = ck__error_errno(CK_EIO,
+		                     "cannot wait for %s %s (pid %d); is SIGCHLD ignored, or does another "
+		                     "thread reap every child?",
+		                     inv->rt->name, inv->verb, (int)pid);
+		break;
+	}
+	if (rc == CK_OK && !(WIFEXITED(inv->status) && WEXITSTATUS(inv->status) == 0))
+		inv->log_errors = log_errors(log_path);
+out:
+	unlink(log_path);
+	for (int i = 0; i < 3; i++)
+		close_fd(&child_fds[i]);
+	close_fd(&out_pipe[0]);
+	close_fd(&out_pipe[1]);
+	close_fd(&err_pipe[0]);
+	close_fd(&err_pipe[1]);
+	if (fa_ok)
+		posix_spawn_file_actions_destroy(&fa);
+	if (attr_ok)
+		posix_spawnattr_destroy(&attr);
+	free(owned[0]);
+	free(owned[1]);
+	return rc;
+}
+
+static void invocation_free(invocation *inv)
+{
+	ck__buf_free(&inv->out);
+	ck__buf_free(&inv->err);
+	free(inv->log_errors);
+}
+
+static bool succeeded(const invocation *inv)
+{
+	return WIFEXITED(inv->status) && WEXITSTATUS(inv->status) == 0;
+}
+
+/* Whether the runtime has a state directory for the container: both crun
+ * and runc keep one at <root>/<id>, so its absence means "unknown id"
+ * whatever words the runtime chose. */
+static bool known(const ck__runtime *rt, const char *id)
+{
+	char *dir = ck__path_join(rt->state_root, id);
+	bool ok = !dir || ck__path_exists(dir);
+	free(dir);
+	return ok;
+}
+
+static bool contains_ci(const char *hay, const char *needle)
+{
+	return hay && strcasestr(hay, needle) != NULL;
+}
+
+/* The error of a failed invocation: CK_ENOTFOUND for an unknown container,
+ * CK_ESTATE when it is in the wrong state, CK_ERUNTIME otherwise. */
+static int failure(const invocation *inv)
+{
+	char text[MSG_MAX + 8];
+	int code = CK_ERUNTIME;
+
+	failure_text(text, sizeof(text), inv);
+	if (inv->id && !known(inv->rt, inv->id))
+		return ck__error_set(CK_ENOTFOUND, "container %s is not known to %s (%s %s: %s)", inv->id,
+		                     inv->rt->name, inv->rt->name, inv->verb, text);
+	if (contains_ci(text, "not running") || contains_ci(text, "not stopped") ||
+	    contains_ci(text, "is not in") || contains_ci(text, "cannot start") ||
+	    contains_ci(text, "is stopped") || contains_ci(text, "already running") ||
+	    contains_ci(text, "not in created state") ||
+	    (strcmp(inv->verb, "kill") == 0 && contains_ci(text, "no such process")))
+		code = CK_ESTATE;
+	return ck__error_set(code, "%s %s of container %s failed: %s", inv->rt->name, inv->verb,
+	                     inv->id ? inv->id : "", text);
+}
+
+static int check_id(const char *id)
+{
+	return ck__validate_name(id, "container id");
+}
+
+/* Runs a command that has no container stdio. */
+static int simple(invocation *inv)
+{
+	int rc;
+
+	inv->fds[0] = inv->fds[1] = inv->fds[2] = -1;
+	inv->capture_err = true;
+	if ((rc = invoke(inv)) == CK_OK && !succeeded(inv))
+		rc = failure(inv);
+	invocation_free(inv);
+	return rc;
+}
+
+int ck__runtime_create(const ck__runtime *rt, const char *id, const char *bundle, const char *pid_file,
+                       int stdin_fd, int stdout_fd, int stderr_fd, const char *console_socket)
+{
+	invocation inv = { .rt = rt, .id = id, .verb = "create" };
+	char *b = NULL, *pf = NULL, *cs = NULL;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = check_id(id)) != CK_OK)
+		return rc;
+	if (!bundle || bundle[0] != '/')
+		return ck__error_set(CK_EINVAL, "container %s: bundle \"%s\" is not an absolute path", id,
+		                     bundle ? bundle : "");
+	char *state_dir = ck__path_join(rt->state_root, id);
+	if (!state_dir)
+		return ck__oom();
+	bool taken = ck__path_exists(state_dir);
+	free(state_dir);
+	if (taken)
+		return ck__error_set(CK_EEXISTS, "container %s already exists in %s's state (%s/%s)", id,
+		                     rt->name, rt->state_root, id);
+	b = ck__asprintf("--bundle=%s", bundle);
+	if (pid_file)
+		pf = ck__asprintf("--pid-file=%s", pid_file);
+	if (console_socket)
+		cs = ck__asprintf("--console-socket=%s", console_socket);
+	if (!b || (pid_file && !pf) || (console_socket && !cs)) {
+		rc = ck__oom();
+		goto out;
+	}
+	inv.args[n++] = b;
+	if (pf)
+		inv.args[n++] = pf;
+	if (cs)
+		inv.args[n++] = cs;
+	inv.fds[0] = stdin_fd;
+	inv.fds[1] = stdout_fd;
+	inv.fds[2] = stderr_fd;
+	/* The container's init is left in a session of its own: a ^C on the
+	 * caller's terminal is not meant for it. */
+	inv.new_session = true;
+	if ((rc = invoke(&inv)) == CK_OK && !succeeded(&inv)) {
+		char text[MSG_MAX + 8];
+		invocation del = { .rt = rt, .id = id, .verb = "delete", .args = { "--force" } };
+
+		failure_text(text, sizeof(text), &inv);
+		/* Whatever the runtime left of the container goes: the id was
+		 * free before this call, so it is ours to clean. */
+		simple(&del);
+		rc = ck__error_set(CK_ERUNTIME, "%s create of container %s (bundle %s) failed: %s", rt->name,
+		                   id, bundle, text);
+	}
+out:
+	invocation_free(&inv);
+	free(b);
+	free(pf);
+	free(cs);
+	return rc;
+}
+
+int ck__runtime_start(const ck__runtime *rt, const char *id)
+{
+	invocation inv = { .rt = rt, .id = id, .verb = "start" };
+	char msg[1024], *status = NULL;
+	int rc = check_id(id);
+
+	if (rc || (rc = simple(&inv)) != CK_ERUNTIME)
+		return rc;
+	/* crun's words for "not in the created state" name only a missing
+	 * fifo: ask for the state to tell a wrong state from a failure. */
+	snprintf(msg, sizeof(msg), "%s", ck_error_last()->message);
+	if (ck__runtime_state(&status, NULL, rt, id) == CK_OK && strcmp(status, "created") != 0)
+		rc = ck__error_set(CK_ESTATE, "container %s cannot be started: it is %s (%s)", id, status, msg);
+	else
+		rc = ck__error_set(CK_ERUNTIME, "%s", msg);
+	free(status);
+	return rc;
+}
+
+int ck__runtime_kill(const ck__runtime *rt, const char *id, int signal, bool all)
+{
+	invocation inv = { .rt = rt, .id = id, .verb = "kill" };
+	char sig[16];
+	int rc;
+
+	if ((rc = check_id(id)) != CK_OK)
+		return rc;
+	if (signal <= 0 || signal >= 65)
+		return ck__error_set(CK_EINVAL, "container %s: invalid signal %d", id, signal);
+	if (all) {
+		/* --all finds the processes through the container's cgroup, which
+		 * a rootless container on a v1 host does not have: runc then fails
+		 * and crun signals nothing.  Its init is signalled instead; in a
+		 * pid namespace of its own, SIGKILL to it ends them all. */
+		ck__host host;
+		if (ck__host_probe(&host) == CK_OK && host.rootless && host.cgroup_mode != CK__CGROUP_V2)
+			all = false;
+		ck__error_clear();
+	}
+	if (all)
+		inv.args[0] = "--all";
+	snprintf(sig, sizeof(sig), "%d", signal);
+	inv.after_id = sig;
+	return simple(&inv);
+}
+
+int ck__runtime_delete(const ck__runtime *rt, const char *id, bool force)
+{
+	invocation inv = { .rt = rt, .id = id, .verb = "delete" };
+	int rc = check_id(id);
+
+	if (rc)
+		return rc;
+	if (force)
+		inv.args[0] = "--force";
+	return simple(&inv);
+}
+
+int ck__runtime_state(char **status, int *pid, const ck__runtime *rt, const char *id)
+{
+	invocation inv = { .rt = rt, .id = id, .verb = "state" };
+	yajl_val v = NULL;
+	const char *st;
+	long long p = 0;
+	int rc;
+
+	if (status)
+		*status = NULL;
+	if (pid)
+		*pid = 0;
+	if ((rc = check_id(id)) != CK_OK)
+		return rc;
+	inv.fds[0] = inv.fds[1] = inv.fds[2] = -1;
+	inv.capture_out = inv.capture_err = true;
+	if ((rc = invoke(&inv)) != CK_OK)
+		goto out;
+	if (!succeeded(&inv)) {
+		rc = failure(&inv);
+		goto out;
+	}
+	ck__buf_add(&inv.out, "", 1);
+	if (inv.out.oom) {
+		rc = ck__oom();
+		goto out;
+	}
+	if ((rc = ck__json_parse(&v, inv.out.data, "the runtime's state output", CK_ERUNTIME)) != CK_OK) {
+		ck__error_wrap(rc, "%s state of container %s", rt->name, id);
+		goto out;
+	}
+	st = ck__json_str(v, "status");
+	if (!st) {
+		rc = ck__error_set(CK_ERUNTIME, "%s state of container %s: no \"status\" in its output",
+		                   rt->name, id);
+		goto out;
+	}
+	ck__json_int(v, "pid", &p);
+	if (status && !(*status = ck__strdup(st))) {
+		rc = ck__oom();
+		goto out;
+	}
+	if (pid)
+		*pid = (int)p;
+out:
+	yajl_tree_free(v);
+	invocation_free(&inv);
+	return rc;
+}
+
+int ck__runtime_exec(int *exit_code, const ck__runtime *rt, const char *id, const char *process_json_path,
+                     int stdin_fd, int stdout_fd, int stderr_fd, bool tty, bool detach)
+{
+	invocation inv = { .rt = rt, .id = id, .verb = "exec" };
+	char *proc = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (exit_code)
+		*exit_code = -1;
+	if ((rc = check_id(id)) != CK_OK)
+		return rc;
+	if (!process_json_path)
+		return ck__error_set(CK_EINVAL, "exec in container %s: no process.json", id);
+	if (tty && detach)
+		return ck__error_set(CK_EINVAL, "exec in container %s: a detached exec with a terminal "
+		                     "needs a console socket, which this call does not take", id);
+	proc = ck__asprintf("--process=%s", process_json_path);
+	if (!proc)
+		return ck__oom();
+	inv.args[n++] = proc;
+	if (detach)
+		inv.args[n++] = "--detach";
+	if (tty)
+		inv.args[n++] = "--tty";
+	inv.fds[0] = stdin_fd;
+	inv.fds[1] = stdout_fd;
+	inv.fds[2] = stderr_fd;
+	if ((rc = invoke(&inv)) != CK_OK)
+		goto out;
+	/* The runtime exits with the process's status; a failure of its own
+	 * is told apart by what it logged. */
+	if (inv.log_errors || !known(rt, id)) {
+		rc = failure(&inv);
+	} else if (exit_code) {
+		*exit_code = WIFEXITED(inv.status) ? WEXITSTATUS(inv.status) : 128 + WTERMSIG(inv.status);
+	}
+out:
+	invocation_free(&inv);
+	free(proc);
+	return rc;
+}

@@ -1,0 +1,18 @@
+# The image content store, layer unpacking and root filesystems.  Unit tests
+# (they drive the internal blob, layer and record APIs); each behaviour is its
+# own ctest, named after its function in the source (CK_TEST(name)).
+foreach(ck_is_area store layer rootfs)
+  set(ck_is_exe images_${ck_is_area})
+  set(ck_is_src ${CMAKE_CURRENT_SOURCE_DIR}/images/test_${ck_is_area}.c)
+  add_executable(${ck_is_exe} ${ck_is_src} images/test_layer_util.c)
+  target_link_libraries(${ck_is_exe} PRIVATE containerkit_testing ck_harness)
+  file(STRINGS ${ck_is_src} ck_is_lines REGEX "CK_TEST\\([a-z0-9_]+\\)")
+  string(REGEX MATCHALL "CK_TEST\\([a-z0-9_]+\\)" ck_is_calls "${ck_is_lines}")
+  foreach(ck_is_call ${ck_is_calls})
+    string(REGEX REPLACE "CK_TEST\\(([a-z0-9_]+)\\)" "\\1" ck_is_test "${ck_is_call}")
+    add_test(NAME ${ck_is_test} COMMAND ${ck_is_exe} ${ck_is_test})
+    set_tests_properties(${ck_is_test} PROPERTIES
+      ENVIRONMENT "CK_TEST_TMPDIR=${CMAKE_BINARY_DIR}/testtmp"
+      LABELS "images" TIMEOUT 300)
+  endforeach()
+endforeach()

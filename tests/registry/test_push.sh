@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# ck push to a real docker-registry, then back again: the image keeps its
+# digest and id, and skopeo sees what ck pushed.
+HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/../cli/lib.sh"
+source "$HERE/fixture.sh"
+
+start_registry src plain || exit 1
+start_registry dst plain || exit 1
+make_busybox "$FIX/bb" --env PUSHED=1 || exit 1
+populate "$REG_src" busybox:latest "$FIX/bb" || exit 1
+
+push_then_pull_back_into_fresh_root() {
+  run_ck pull -q --tls-verify=false "$REG_src/busybox:latest"
+  expect_rc 0
+  local id=$out
+  run_ck push --tls-verify=false --digestfile "$ROOT/digest" "$REG_src/busybox:latest" "$REG_dst/copy/busybox:v1"
+  expect_rc 0
+  expect_err "Copying blob sha256:"
+  expect_err "Writing manifest to image destination"
+  local digest
+  digest=$(cat "$ROOT/digest" 2>/dev/null)
+  [[ $digest == sha256:* ]] || fail "--digestfile holds '$digest'"
+  local seen
+  seen=$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$REG_dst/copy/busybox:v1" 2>&1)
+  [ "$seen" = "$digest" ] || fail "skopeo sees digest '$seen', ck pushed '$digest'"
+  skopeo inspect --tls-verify=false --config "docker://$REG_dst/copy/busybox:v1" 2>/dev/null |
+    grep -q 'PUSHED=1' || fail "skopeo does not see the pushed config"
+  # a fresh store pulls the same image back
+  local first=$ROOT
+  ROOT=$(mktemp -d "$TMPBASE/ck-cli-XXXXXX")
+  run_ck pull -q --tls-verify=false "$REG_dst/copy/busybox:v1"
+  expect_rc 0
+  [ "$out" = "$id" ] || fail "pulled back id '$out', pushed $id"
+  rm -rf "$ROOT"
+  ROOT=$first
+}
+
+push_again_skips_blobs() {
+  run_ck pull -q --tls-verify=false "$REG_src/busybox:latest"
+  run_ck push --tls-verify=false "$REG_src/busybox:latest" "$REG_dst/again:v1"
+  expect_rc 0
+  run_ck push --tls-verify=false "$REG_src/busybox:latest" "$REG_dst/again:v2"
+  expect_rc 0
+  [ "$(grep -c 'skipped: already exists' <<<"$err")" -eq 2 ] || fail "expected 2 skipped blobs: $err"
+}
+
+push_without_destination_uses_the_image_name() {
+  run_ck pull -q --tls-verify=false "$REG_src/busybox:latest"
+  run_ck push --tls-verify=false "$REG_src/busybox:latest"
+  expect_rc 0
+  expect_err "skipped: already exists"
+}
+
+push_by_id_to_docker_transport() {
+  run_ck pull -q --tls-verify=false "$REG_src/busybox:latest"
+  run_ck push -q --tls-verify=false "${out:0:12}" "docker://$REG_dst/byid"
+  expect_rc 0
+  [ -z "$err" ] || fail "-q printed: $err"
+  skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$REG_dst/byid:latest" >/dev/null 2>&1 ||
+    fail "byid:latest is not in the registry"
+}
+
+push_unknown_image_fails() {
+  run_ck push --tls-verify=false "$REG_src/nothere:latest" "$REG_dst/x"
+  expect_rc 125
+  expect_err "nothere"
+}
+
+push_to_unreachable_registry_names_it() {
+  run_ck pull -q --tls-verify=false "$REG_src/busybox:latest"
+  run_ck push --tls-verify=false "$REG_src/busybox:latest" "127.0.0.1:1/x:y"
+  expect_rc 125
+  expect_err "127.0.0.1:1/x"
+}
+
+run_tests push_then_pull_back_into_fresh_root push_again_skips_blobs push_without_destination_uses_the_image_name \
+  push_by_id_to_docker_transport push_unknown_image_fails push_to_unreachable_registry_names_it
