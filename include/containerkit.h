@@ -11,6 +11,8 @@
 #include "containerkit/context.h"
 #include "containerkit/volume.h"
 #include "containerkit/image.h"
+#include "containerkit/container.h"
+#include "containerkit/events.h"
 #include "containerkit/system.h"
 #include "containerkit/deprecated.h"
 

@@ -84,7 +84,8 @@ done
 cat <<EOF
 ### \`ck load -i\` against \`podman load -i\` ($(date -u +%Y-%m-%d), $(nproc) cores, $fs, podman $(podman --version | awk '{print $3}') with --storage-driver $driver)
 
-Image: busybox base layer + one layer of $files files (~$mb MB); fresh store every run; median of $runs runs.
+Image: busybox base layer + one layer of $files files (~$mb MB); fresh store every run; median ± standard
+deviation of $runs runs.
 
 | archive | size | ck load | podman load | ck / podman |
 | --- | ---: | ---: | ---: | ---: |
@@ -96,7 +97,8 @@ import json, sys
 name, size, path = sys.argv[1:4]
 res = {r["command"]: r for r in json.load(open(path))["results"]}
 ck, pm = res["ck"]["median"], res["podman"]["median"]
+cks, pms = res["ck"].get("stddev") or 0, res["podman"].get("stddev") or 0
 label = {"docker": "docker-archive (plain layers)", "oci": "oci-archive (gzip layers)"}[name]
-print(f"| {label} | {size} MB | {ck*1000:.0f} ms | {pm*1000:.0f} ms | {ck/pm:.2f} |")
+print(f"| {label} | {size} MB | {ck*1000:.0f} ms ± {cks*1000:.0f} | {pm*1000:.0f} ms ± {pms*1000:.0f} | {ck/pm:.2f} |")
 EOF
 done

@@ -43,9 +43,10 @@ load_start=$(cut -d' ' -f1 /proc/loadavg)
 for n in "${sizes[@]}"; do
 	for b in "${backends[@]}"; do
 		ops=$(ops_for "$n")
-		say "ck-bench state --backend $b --records $n --ops $ops"
+		t0=$(date +%s)
 		"$bench" state --backend "$b" --records "$n" --ops "$ops" --root "$work" --format json \
 			>"$work/$b-$n.json"
+		say "ck-bench state --backend $b --records $n --ops $ops: $(($(date +%s) - t0)) s"
 	done
 done
 

@@ -121,6 +121,19 @@ void ck__rfc3339(char *buf, size_t size, int64_t ns);
 void ck__boot_id(char out[40]);
 void ck__sleep_ms(int ms);
 
+/* ---- events (events.c) ---- */
+/* RFC 3339 UTC with nanoseconds ("2024-05-01T10:00:00.123456789Z"); buf >= 40 bytes. */
+void ck__rfc3339_nano(char *buf, size_t size, int64_t ns);
+/* <runroot>/events/events.log */
+char *ck__events_path(const ck_context *ctx);
+/* Appends one event (podman's JSON shape) to the event log: `type`
+ * ("container", "image", ...), `status` ("create", "died", ...), the
+ * object's id, name and image, `attrs` (NULL or "k","v",...,NULL), and
+ * `exit_code` (written for "died"; < 0 and not died: none).  Never fails the
+ * caller: a write error is logged. */
+void ck__event_write(ck_context *ctx, const char *type, const char *status, const char *id, const char *name,
+                     const char *image, const char *const *attrs, int exit_code);
+
 /* ---- logging (log.c) ---- */
 void ck__log(ck_context *ctx, int level, const char *fmt, ...) CK_PRINTF(3, 4);
 

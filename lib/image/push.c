@@ -46,8 +46,14 @@ static int destination(ck__ref *out, ck_context *ctx, const char *image, const c
 	int rc;
 
 	if (dest) {
+		static const char *const others[] = { "oci:", "oci-archive:", "docker-archive:", "dir:",
+			                              "containers-storage:", "docker-daemon:", NULL };
 		if (ck__str_has_prefix(dest, "docker://"))
 			dest += 9;
+		for (int i = 0; others[i]; i++)
+			if (ck__str_has_prefix(dest, others[i]))
+				return ck__error_set(CK_EUNSUPPORTED, "cannot push to %s: only registries (docker://) "
+				                     "are supported; ck save writes archives", dest);
 		return ck__ref_parse(out, dest, "docker.io");
 	}
 	if ((rc = ck_image_lookup(&img, ctx, image)) != CK_OK)

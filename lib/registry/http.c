@@ -543,20 +543,22 @@ int ck__reg_http_error(ck__registry *r, const ck__req *req, const char *what)
 
 int ck__reg_curl_error(ck__registry *r, const ck__req *req, const char *what)
 {
-	char name[512];
+	char name[512], hint[400] = "";
 	const char *why = r->errbuf[0] ? r->errbuf : curl_easy_strerror(req->cc);
-	const char *hint = "";
 
 	ck__reg_name(r, name, sizeof(name));
 	switch (req->cc) {
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
-		hint = "; the registry's certificate is not trusted: put its CA certificate (*.crt) in the "
-		       "certificate directory (/etc/containers/certs.d/HOST:PORT or --cert-dir), or turn "
-		       "TLS verification off for this registry";
+		snprintf(hint, sizeof(hint), "; the registry's certificate is not trusted: put its CA certificate "
+		         "(*.crt) in /etc/containers/certs.d/%s/ or in a certificate directory given with "
+		         "--cert-dir, or turn TLS verification off for this registry (--tls-verify=false)",
+		         r->registry);
 		break;
 	case CURLE_SSL_CONNECT_ERROR:
-		hint = r->insecure ? "" : "; if the registry speaks plain HTTP, turn TLS verification off for it";
+		if (!r->insecure)
+			snprintf(hint, sizeof(hint), "; if the registry speaks plain HTTP, turn TLS verification off "
+			         "for it (--tls-verify=false or insecure_registries)");
 		break;
 	default:
 		break;

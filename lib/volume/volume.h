@@ -1,5 +1,5 @@
-/* Internal API of the volume module for the modules above it (system,
- * and later container): the on-disk consistency check of volumes. */
+/* Internal API of the volume module for the modules above it (system and
+ * container): the on-disk consistency check of volumes. */
 #ifndef CK_VOLUME_H
 #define CK_VOLUME_H
 
@@ -11,5 +11,13 @@
  * directories as volumes (their data is kept), recreates missing ones and
  * deletes the leftovers of interrupted removals. */
 int ck__volume_check(ck_context *ctx, ck__check_report *r);
+
+/* Adds or removes container `id` in the users of volume `name`, inside the
+ * caller's write transaction (users.c).  Adding to a volume that does not
+ * exist fails with CK_ENOTFOUND; removing from one is a no-op. */
+int ck__volume_add_user(ck_state_txn *txn, const char *name, const char *id);
+int ck__volume_remove_user(ck_state_txn *txn, const char *name, const char *id);
+/* <root>/volumes/<name>/_data (the name is validated). */
+int ck__volume_path(char **out, const ck_context *ctx, const char *name);
 
 #endif

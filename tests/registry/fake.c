@@ -4,11 +4,9 @@
 #include "harness.h"
 
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
 
 static char *slurp(const char *path)
 {
@@ -39,7 +37,14 @@ bool fake_start(fake *f, const char *mode)
 	snprintf(f->log, sizeof(f->log), "%s/log", f->dir);
 	char *argv[] = { "python3", (char *)(script ? script : "fakereg.py"), "--mode", (char *)mode,
 		         "--port-file", port_file, "--log", f->log, NULL };
-	if (posix_spawnp(&f->pid, "python3", NULL, NULL, argv, environ) != 0) {
+	f->pid = fork();
+	if (f->pid == 0) {
+		/* the server dies with the test, even when the test crashes */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		execvp("python3", argv);
+		_exit(127);
+	}
+	if (f->pid < 0) {
 		f->pid = 0;
 		return false;
 	}

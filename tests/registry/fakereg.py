@@ -20,6 +20,11 @@ Modes:
   err500      every manifest GET fails with 500 and an error JSON
   artifact    the manifest's config is not an image config (a Helm chart)
 
+Uploads (POST .../blobs/uploads/, then PUT to the Location with ?digest=)
+work in every mode: the Location is relative and carries a query of its own,
+except in mode "absupload", where it is an absolute URL.  A PUT whose body
+does not match its digest gets 400 DIGEST_INVALID.
+
 The port is written to --port-file once the server listens.  Requests are
 logged one per line to --log ("METHOD PATH RANGE AUTH").
 """
@@ -149,6 +154,47 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_HEAD(self):
         self.do_GET()
+
+    def body(self):
+        n = int(self.headers.get("Content-Length", "0"))
+        return self.rfile.read(n) if n else b""
+
+    def do_POST(self):
+        st = self.server.state
+        st.record("POST %s - %s" % (self.path, "auth" if self.headers.get("Authorization") else "-"))
+        self.body()
+        if not self.authorized():
+            return
+        m = re.match(r"^/v2/(.+)/blobs/uploads/$", self.path)
+        if not m:
+            return self.error(404, "NAME_UNKNOWN", "no such endpoint")
+        loc = "/v2/%s/blobs/uploads/u1?_state=s1" % m.group(1)
+        if st.mode == "absupload":
+            loc = "http://127.0.0.1:%d%s" % (self.server.server_address[1], loc)
+        self.reply(202, b"", headers=[("Location", loc), ("Docker-Upload-UUID", "u1")])
+
+    def do_PUT(self):
+        st = self.server.state
+        st.record("PUT %s - %s" % (self.path, "auth" if self.headers.get("Authorization") else "-"))
+        data = self.body()
+        if not self.authorized():
+            return
+        path, _, query = self.path.partition("?")
+        params = dict(p.split("=", 1) for p in query.split("&") if "=" in p)
+        if re.match(r"^/v2/(.+)/blobs/uploads/u1$", path):
+            from urllib.parse import unquote
+            digest = unquote(params.get("digest", ""))
+            if params.get("_state") != "s1":
+                return self.error(400, "BLOB_UPLOAD_INVALID", "the upload's own query was lost")
+            if sha(data) != digest:
+                return self.error(400, "DIGEST_INVALID", "provided digest did not match uploaded content")
+            st.served[digest] = data
+            return self.reply(201, b"", headers=[("Location", "/v2/x/blobs/" + digest)])
+        m = re.match(r"^/v2/(.+)/manifests/([^/]+)$", path)
+        if m:
+            st.pushed_manifest = data
+            return self.reply(201, b"", headers=[("Docker-Content-Digest", sha(data))])
+        self.error(404, "NAME_UNKNOWN", "no such endpoint")
 
     def do_GET(self):
         st = self.server.state

@@ -144,11 +144,6 @@ populate() {
     { echo "fixture: skopeo copy to $reg/$ref failed: $(cat "$FIX/skopeo.err")" >&2; return 1; }
 }
 
-# ck_env ARGS...: run_ck with an auth file of the test's own
-run_ckr() {
-  run_ck "$@"
-}
-
 # store_blobs: number of blobs in the test's store
 store_blobs() {
   find "$ROOT/storage/images/blobs" -type f 2>/dev/null | wc -l

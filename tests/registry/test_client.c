@@ -344,6 +344,49 @@ static void registry_bearer_token_flow(void)
 	session_close(&s);
 }
 
+/* Uploads a 300 KiB file and a manifest through the session. */
+static void upload(const char *mode, const char *want_in_log)
+{
+	session s;
+	char path[600], digest[80], hex[65];
+	char *data = malloc(300 * 1024);
+	bool exists = true;
+
+	for (size_t i = 0; i < 300 * 1024; i++)
+		data[i] = (char)(i * 7 + i / 1000);
+	ck__sha256_hex(hex, data, 300 * 1024);
+	snprintf(digest, sizeof(digest), "sha256:%s", hex);
+	if (session_open(&s, mode, &insecure)) {
+		snprintf(path, sizeof(path), "%s/blob", s.dir);
+		CK_CHECK_OK(ck__write_file_atomic(path, data, 300 * 1024, 0644));
+		ck__registry_set_push(s.r);
+		CK_CHECK_OK(ck__registry_blob_exists(&exists, s.r, digest));
+		CK_CHECK(!exists);
+		CK_CHECK_OK(ck__registry_put_blob(s.r, digest, path, 300 * 1024, NULL, NULL));
+		CK_CHECK(fake_log_has(&s.f, want_in_log));
+		CK_CHECK_OK(ck__registry_blob_exists(&exists, s.r, digest));
+		CK_CHECK(exists);
+		/* the registry checks the digest: a wrong one is refused with its reason */
+		CK_CHECK_RC(ck__registry_put_blob(s.r, "sha256:1111111111111111111111111111111111111111111111111111111111111111",
+		                                  path, 300 * 1024, NULL, NULL), CK_ENETWORK);
+		CK_CHECK_CONTAINS(ck_error_last()->message, "DIGEST_INVALID");
+		CK_CHECK_RC(ck__registry_put_blob(s.r, digest, path, 5, NULL, NULL), CK_ECORRUPT);
+		CK_CHECK_OK(ck__registry_put_manifest(s.r, "v1", "{}", 2, "application/vnd.oci.image.manifest.v1+json"));
+	}
+	free(data);
+	session_close(&s);
+}
+
+static void registry_upload_relative_location_keeps_its_query(void)
+{
+	upload("good", "PUT /v2/test/img/blobs/uploads/u1?_state=s1&digest=sha256");
+}
+
+static void registry_upload_absolute_location(void)
+{
+	upload("absupload", "PUT /v2/test/img/blobs/uploads/u1?_state=s1&digest=sha256");
+}
+
 static void registry_oversized_manifest_refused(void)
 {
 	session s;
@@ -398,5 +441,6 @@ CK_TESTS(CK_TEST(registry_challenge_parsing), CK_TEST(registry_base64_roundtrip)
          CK_TEST(registry_authfile_keeps_other_entries), CK_TEST(registry_manifest_and_blob),
          CK_TEST(registry_blob_resumes_after_drop), CK_TEST(registry_blob_resumes_when_range_ignored),
          CK_TEST(registry_blob_size_lie_is_refused), CK_TEST(registry_blob_redirect_followed),
-         CK_TEST(registry_bearer_token_flow), CK_TEST(registry_oversized_manifest_refused),
+         CK_TEST(registry_bearer_token_flow), CK_TEST(registry_upload_relative_location_keeps_its_query),
+         CK_TEST(registry_upload_absolute_location), CK_TEST(registry_oversized_manifest_refused),
          CK_TEST(registry_server_error_named), CK_TEST(registry_refused_connection_named))

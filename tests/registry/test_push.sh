@@ -74,5 +74,14 @@ push_to_unreachable_registry_names_it() {
   expect_err "127.0.0.1:1/x"
 }
 
+push_to_another_transport_is_refused() {
+  run_ck pull -q --tls-verify=false "$REG_src/busybox:latest"
+  run_ck push "$REG_src/busybox:latest" "oci-archive:$ROOT/x.tar"
+  expect_rc 125
+  expect_err "only registries"
+  [ ! -e "$ROOT/x.tar" ] || fail "an archive was written"
+}
+
 run_tests push_then_pull_back_into_fresh_root push_again_skips_blobs push_without_destination_uses_the_image_name \
-  push_by_id_to_docker_transport push_unknown_image_fails push_to_unreachable_registry_names_it
+  push_by_id_to_docker_transport push_unknown_image_fails push_to_unreachable_registry_names_it \
+  push_to_another_transport_is_refused

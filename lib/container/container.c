@@ -1,0 +1,242 @@
+/* The container handle: lookup, refresh, the getters, and the per-container
+ * lock. */
+#define _GNU_SOURCE
+#include "container_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int ck__ctr_lock(ck__lock *lk, ck_context *ctx, const char *id)
+{
+	return ck__lock_object(lk, ctx, "container", id);
+}
+
+static void set_status_view(ck_container *ctr)
+{
+	ctr->status = ctr->st.status;
+	/* A live status needs a live monitor ("starting" has none yet while
+	 * the starter holds the lock). */
+	if (ck__ctr_status_live(ctr->st.status) && ctr->st.monitor_pid > 0 && !ck__ctr_monitor_alive(&ctr->st))
+		ctr->status = "unknown";
+}
+
+int ck__ctr_handle(ck_container **out, ck_context *ctx, const char *id, const char *config, const char *state)
+{
+	ck_container *ctr = calloc(1, sizeof(*ctr));
+	int rc;
+
+	*out = NULL;
+	if (!ctr)
+		return ck__oom();
+	ctr->ctx = ctx;
+	if ((rc = ck__ctr_config_parse(&ctr->cfg, config)) != CK_OK) {
+		free(ctr);
+		return ck__error_wrap(rc, "container %.12s", id);
+	}
+	if (state)
+		rc = ck__ctr_state_parse(&ctr->st, state);
+	else
+		ck__ctr_state_init(&ctr->st, "exited");
+	if (rc != CK_OK) {
+		ck_container_free(ctr);
+		return ck__error_wrap(rc, "container %.12s", id);
+	}
+	set_status_view(ctr);
+	*out = ctr;
+	return CK_OK;
+}
+
+struct lookup_args {
+	const char *ref;
+	char *id, *config, *state;
+};
+
+static void lookup_clear(struct lookup_args *a)
+{
+	free(a->id);
+	free(a->config);
+	free(a->state);
+	a->id = a->config = a->state = NULL;
+}
+
+static int lookup_fn(ck_state_txn *txn, void *payload)
+{
+	struct lookup_args *a = payload;
+	int rc;
+
+	lookup_clear(a);
+	rc = ck__rec_resolve(&a->id, txn, CK__KIND_CONTAINER, a->ref);
+	if (rc == CK_ENOTFOUND)
+		return ck__error_set(CK_ENOTFOUND, "no such container \"%s\"", a->ref);
+	if (rc == CK_EAMBIGUOUS)
+		return ck__error_set(CK_EAMBIGUOUS, "more than one container id starts with \"%s\"; give more of "
+		                                    "it or the name", a->ref);
+	if (rc != CK_OK)
+		return rc;
+	rc = ck__rec_get(&a->config, &a->state, txn, CK__KIND_CONTAINER, a->id);
+	if (rc == CK_ENOTFOUND)
+		return ck__error_set(CK_ENOTFOUND, "no such container \"%s\"", a->ref);
+	return rc;
+}
+
+int ck__ctr_load(ck_container *ctr, ck_context *ctx, const char *ref)
+{
+	struct lookup_args a = { ref, NULL, NULL, NULL };
+	ck_container *fresh = NULL;
+	int rc = ck__state_read(ctx, lookup_fn, &a);
+
+	if (rc == CK_OK)
+		rc = ck__ctr_handle(&fresh, ctx, a.id, a.config, a.state);
+	lookup_clear(&a);
+	if (rc != CK_OK)
+		return rc;
+	ck__ctr_config_free(&ctr->cfg);
+	ck__ctr_state_free(&ctr->st);
+	ctr->ctx = ctx;
+	ctr->cfg = fresh->cfg;
+	ctr->st = fresh->st;
+	set_status_view(ctr);
+	free(fresh);
+	return CK_OK;
+}
+
+int ck_container_lookup(ck_container **out, ck_context *ctx, const char *ref)
+{
+	struct lookup_args a = { ref, NULL, NULL, NULL };
+	int rc;
+
+	CK_ENTER();
+	if (!out)
+		return ck__error_set(CK_EINVAL, "ck_container_lookup: out is NULL");
+	*out = NULL;
+	if (!ctx)
+		return ck__error_set(CK_EINVAL, "ck_container_lookup: ctx is NULL");
+	if (!ref || !*ref)
+		return ck__error_set(CK_EINVAL, "ck_container_lookup: the container is %s", ref ? "empty" : "NULL");
+	rc = ck__state_read(ctx, lookup_fn, &a);
+	if (rc == CK_OK)
+		rc = ck__ctr_handle(out, ctx, a.id, a.config, a.state);
+	lookup_clear(&a);
+	return rc;
+}
+
+int ck_container_refresh(ck_container *ctr)
+{
+	char id[65];
+
+	CK_ENTER();
+	if (!ctr)
+		return ck__error_set(CK_EINVAL, "ck_container_refresh: ctr is NULL");
+	snprintf(id, sizeof(id), "%s", ctr->cfg.id);
+	int rc = ck__ctr_load(ctr, ctr->ctx, id);
+	if (rc == CK_ENOTFOUND)
+		rc = ck__error_set(CK_ENOTFOUND, "container %s (%.12s) no longer exists", ctr->cfg.name, id);
+	return rc;
+}
+
+void ck_container_free(ck_container *ctr)
+{
+	if (!ctr)
+		return;
+	ck__ctr_config_free(&ctr->cfg);
+	ck__ctr_state_free(&ctr->st);
+	free(ctr);
+}
+
+const char *ck_container_id(const ck_container *ctr)
+{
+	return ctr ? ctr->cfg.id : NULL;
+}
+
+const char *ck_container_name(const ck_container *ctr)
+{
+	return ctr ? ctr->cfg.name : NULL;
+}
+
+const char *ck_container_image_name(const ck_container *ctr)
+{
+	return ctr ? ctr->cfg.image_name : NULL;
+}
+
+const char *ck_container_image_id(const ck_container *ctr)
+{
+	return ctr ? ctr->cfg.image_id : NULL;
+}
+
+const char *ck_container_status(const ck_container *ctr)
+{
+	return ctr ? ctr->status : NULL;
+}
+
+const char *const *ck_container_command(const ck_container *ctr)
+{
+	return ctr ? (const char *const *)ctr->cfg.args : NULL;
+}
+
+const char *ck_container_label(const ck_container *ctr, const char *key)
+{
+	return ctr && key ? ck__strmap_get(&ctr->cfg.labels, key) : NULL;
+}
+
+int ck_container_pid(const ck_container *ctr)
+{
+	return ctr && !strcmp(ctr->status, "running") ? ctr->st.pid : 0;
+}
+
+int ck_container_exit_code(const ck_container *ctr)
+{
+	return ctr ? ctr->st.exit_code : -1;
+}
+
+int64_t ck_container_created(const ck_container *ctr)
+{
+	return ctr ? ctr->cfg.created : 0;
+}
+
+int64_t ck_container_started_at(const ck_container *ctr)
+{
+	return ctr ? ctr->st.started_at : 0;
+}
+
+int64_t ck_container_finished_at(const ck_container *ctr)
+{
+	return ctr ? ctr->st.finished_at : 0;
+}
+
+unsigned int ck_container_restart_count(const ck_container *ctr)
+{
+	return ctr ? ctr->st.restart_count : 0;
+}
+
+const char *ck_container_runtime(const ck_container *ctr)
+{
+	return ctr ? ctr->cfg.runtime : NULL;
+}
+
+int ck_container_ports(char ***out, const ck_container *ctr)
+{
+	char **v = NULL;
+
+	CK_ENTER();
+	if (!out)
+		return ck__error_set(CK_EINVAL, "ck_container_ports: out is NULL");
+	*out = NULL;
+	if (!ctr)
+		return ck__error_set(CK_EINVAL, "ck_container_ports: ctr is NULL");
+	if (!(v = calloc(1, sizeof(*v))))
+		return ck__oom();
+	for (size_t i = 0; i < ctr->cfg.n_ports; i++) {
+		const ck__port *p = &ctr->cfg.ports[i];
+		for (unsigned int k = 0; k < (p->range ? p->range : 1); k++) {
+			char line[128];
+			snprintf(line, sizeof(line), "%u/%s -> %s:%u", p->container_port + k, p->protocol,
+			         p->host_ip ? p->host_ip : "0.0.0.0", p->host_port ? p->host_port + k : 0);
+			if (ck__strv_push(&v, line) != CK_OK) {
+				ck_strv_free(v);
+				return ck__oom();
+			}
+		}
+	}
+	*out = v;
+	return CK_OK;
+}

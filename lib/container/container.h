@@ -1,0 +1,36 @@
+/* Internal API of the container module for the modules above it (system)
+ * and for the monitor (lib/monitor), which links the static build: the
+ * record of a container, its state transitions, paths, removal and the
+ * consistency check.
+ *
+ * On disk:
+ *   <root>/containers/<id>/userdata/   the OCI bundle (config.json), ctr.log and
+ *                                      ctr.log.1, hostname, hosts, resolv.conf
+ *   <runroot>/containers/<id>/         pidfile, attach socket, monitor.log
+ *   <runroot>/events/events.log        the event log (lib/core/events.c)
+ * In the state store: kind CK__KIND_CONTAINER; config JSON (immutable but for
+ * the name) and state JSON, both described in container_int.h. */
+#ifndef CK_CONTAINER_H
+#define CK_CONTAINER_H
+
+#include "state/state.h"
+
+/* The container's paths, as new strings (NULL on OOM). */
+char *ck__ctr_dir(const ck_context *ctx, const char *id);      /* <root>/containers/<id> */
+char *ck__ctr_userdata(const ck_context *ctx, const char *id); /* .../userdata (the bundle) */
+char *ck__ctr_rundir(const ck_context *ctx, const char *id);   /* <runroot>/containers/<id> */
+
+/* Removes a container by full id: kills it if it runs (force), waits for its
+ * monitor, deletes the runtime's container, the root filesystem, the
+ * directories and the record (and, with `volumes`, its anonymous volumes).
+ * `locked`: the caller holds the container's lock.  CK_ENOTFOUND if there
+ * is no such record. */
+int ck__ctr_remove_id(ck_context *ctx, const char *id, bool force, bool volumes, bool locked);
+
+/* Reports containers left by interrupted operations (CK_CHECK_LEFTOVER),
+ * containers whose monitor died (CK_CHECK_MONITOR_GONE) and container
+ * directories, runtime state and root filesystems without a record
+ * (CK_CHECK_LEFTOVER); with r->repair reconciles or removes them. */
+int ck__container_check(ck_context *ctx, ck__check_report *r);
+
+#endif

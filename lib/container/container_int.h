@@ -1,0 +1,280 @@
+/* Private to the container module (and the monitor, which is its other
+ * half): the spec and handle layouts, the record's config and state, state
+ * transitions, the pieces create and start share, and small helpers.
+ *
+ * Config JSON (bucket "containers"), written at create; only "name" changes:
+ *   {"id","name","image_id","image_name","pod","created" (ns),
+ *    "entrypoint":[],"command":[],"args":[] (what runs),"env":[],"labels":{},
+ *    "workdir","user","uid","gid","groups":[],"hostname",
+ *    "mounts":[{"type","source","destination","ro","relabel","nocopy",
+ *               "options":[],"tmpfs_size","tmpfs_mode","anonymous","created_volume"}],
+ *    "read_only","init","init_path","tty","stdin","remove","rootless",
+ *    "cap_add":[],"cap_drop":[],"ulimits":[{"name","resource","soft","hard"}],
+ *    "memory","cpus","pids_limit","restart_policy","restart_max","runtime",
+ *    "network","ports":[{"host_ip","host_port","container_port","range","protocol"}],
+ *    "exposed_ports":[],"stop_signal","stop_timeout","log_size_max"}
+ * State JSON (bucket "containers.state"):
+ *   {"status","pid","exit_code","started_at","finished_at","restart_count",
+ *    "monitor_pid","monitor_start","init_start","stop_requested","error"}
+ *
+ * Status values: "creating" (create in progress), "created", "starting"
+ * (the library spawned a monitor), "running", "stopping", "restarting"
+ * (the monitor applies the restart policy), "exited", "removing" (remove
+ * in progress).  A live status whose monitor is gone reads as "unknown". */
+#ifndef CK_CONTAINER_INT_H
+#define CK_CONTAINER_INT_H
+
+#include "container.h"
+#include "runtime/runtime.h"
+
+#define CK__CTR_DEFAULT_STOP_TIMEOUT 10
+#define CK__CTR_DEFAULT_LOG_MAX (10 * 1024 * 1024)
+#define CK__CTR_INIT_DEST "/run/ck-init"
+
+/* ---- small containers of strings (util.c) ---- */
+typedef struct ck__strmap {
+	char **keys, **vals;
+	size_t n;
+} ck__strmap;
+int ck__strmap_set(ck__strmap *m, const char *key, const char *val);
+const char *ck__strmap_get(const ck__strmap *m, const char *key);
+void ck__strmap_free(ck__strmap *m);
+void ck__strmap_gen(yajl_gen g, const ck__strmap *m);
+int ck__strmap_from_json(ck__strmap *m, yajl_val obj);
+/* Copies a NULL-terminated array (NULL gives NULL); CK_ENOMEM. */
+int ck__strv_dup(char ***out, const char *const *v);
+/* A JSON array of strings, or [] for NULL. */
+void ck__strv_gen(yajl_gen g, const char *key, char *const *v);
+/* Reads a JSON array of strings into a new NULL-terminated array (never NULL
+ * on success). */
+int ck__strv_from_json(char ***out, yajl_val arr);
+
+/* ---- processes (util.c) ---- */
+/* The start time of process `pid` (field 22 of /proc/PID/stat), 0 when it
+ * does not exist or is a zombie. */
+unsigned long long ck__proc_start_time(int pid);
+/* Whether `pid` runs and started at `start` (0: any start time). */
+bool ck__proc_alive(int pid, unsigned long long start);
+/* Waits at most timeout_ms for `pid` to be gone (pidfd); true if it is. */
+bool ck__proc_wait_gone(int pid, int timeout_ms);
+
+/* ---- signals (signal.c) ---- */
+int ck__signal_parse(int *out, const char *text);
+const char *ck__signal_name(int sig); /* "SIGTERM"; NULL for unnamed */
+
+/* ---- the spec (spec.c, envfile.c, mounts.c) ---- */
+enum { CK__MNT_BIND = 0, CK__MNT_VOLUME = 1, CK__MNT_TMPFS = 2 };
+
+typedef struct ck__mnt {
+	int type;
+	char *source;      /* bind: absolute host path; volume: name (NULL: anonymous, named at create) */
+	char *destination;
+	bool ro;
+	char relabel;      /* 0, 'z' or 'Z' */
+	bool nocopy;
+	char **options;    /* further mount options (propagation, nosuid...), NULL-terminated */
+	int64_t tmpfs_size;
+	int tmpfs_mode;    /* -1: default */
+	bool anonymous;    /* a volume made for this container alone */
+	bool created_volume; /* the volume was created by this container's create */
+} ck__mnt;
+void ck__mnt_free(ck__mnt *m);
+int ck__mnt_copy(ck__mnt *dst, const ck__mnt *src);
+/* Parses -v and --mount arguments into `m` (CK_EINVAL naming the text). */
+int ck__mnt_parse_volume(ck__mnt *m, const char *source, const char *dest, const char *options);
+int ck__mnt_parse_mount(ck__mnt *m, const char *text);
+/* Refuses z/Z on a system directory (whatever SELinux says). */
+int ck__mnt_check_relabel(const ck__mnt *m);
+
+typedef struct ck__ulimit {
+	int resource;
+	int64_t soft, hard; /* -1: unlimited */
+} ck__ulimit;
+int ck__rlimit_from_name(const char *name);
+const char *ck__rlimit_podman_name(int resource);
+
+typedef struct ck__port {
+	char *host_ip;
+	unsigned int host_port, container_port, range;
+	char protocol[8];
+} ck__port;
+
+struct ck_container_spec {
+	char *image, *name;
+	char **command, **entrypoint;
+	bool command_set, entrypoint_set;
+	ck__strmap labels;
+	ck__strmap env;
+	char **env_files;
+	ck__mnt *mounts;
+	size_t n_mounts;
+	char *workdir, *user, *hostname, *init_path, *runtime, *network;
+	char **groups;
+	bool replace, init, read_only, remove, tty, stdin_open;
+	char **cap_add, **cap_drop;
+	ck__ulimit *ulimits;
+	size_t n_ulimits;
+	int64_t memory, pids_limit, log_size_max;
+	double cpus;
+	char *restart_policy;
+	int restart_max;
+	ck__port *ports;
+	size_t n_ports;
+	int stop_signal;
+	unsigned int stop_timeout;
+};
+
+/* Reads an env file into `env` with podman's rules (ck_container_spec_add_env_file). */
+int ck__envfile_read(ck__strmap *env, const char *path);
+/* Applies one -e text ("K=V", "K", "K*") to `env`; `where` prefixes errors. */
+int ck__env_apply(ck__strmap *env, const char *text, const char *where);
+
+/* ---- the record (record.c) ---- */
+typedef struct ck__ctr_config {
+	char *id, *name, *image_id, *image_name, *pod;
+	int64_t created;
+	char **entrypoint, **command, **args, **env, **cap_add, **cap_drop, **exposed;
+	ck__strmap labels;
+	char *workdir, *user, *hostname, *init_path, *restart_policy, *runtime, *network;
+	uint32_t uid, gid;
+	uint32_t *groups;
+	size_t n_groups;
+	ck__mnt *mounts;
+	size_t n_mounts;
+	bool read_only, init, tty, stdin_open, remove, rootless;
+	ck__ulimit *ulimits;
+	size_t n_ulimits;
+	int64_t memory, pids_limit, log_size_max;
+	double cpus;
+	int restart_max;
+	ck__port *ports;
+	size_t n_ports;
+	int stop_signal;
+	unsigned int stop_timeout;
+} ck__ctr_config;
+
+int ck__ctr_config_json(char **out, const ck__ctr_config *c);
+int ck__ctr_config_parse(ck__ctr_config *c, const char *json);
+void ck__ctr_config_free(ck__ctr_config *c);
+
+typedef struct ck__ctr_state {
+	char status[16];
+	int pid, exit_code, monitor_pid;
+	int64_t started_at, finished_at;
+	unsigned int restart_count;
+	unsigned long long monitor_start, init_start;
+	bool stop_requested;
+	char *error;
+} ck__ctr_state;
+
+int ck__ctr_state_json(char **out, const ck__ctr_state *s);
+int ck__ctr_state_parse(ck__ctr_state *s, const char *json);
+void ck__ctr_state_free(ck__ctr_state *s);
+void ck__ctr_state_init(ck__ctr_state *s, const char *status);
+/* "running", "starting", "stopping", "restarting": a monitor owns it. */
+bool ck__ctr_status_live(const char *status);
+/* Whether the recorded monitor still runs. */
+bool ck__ctr_monitor_alive(const ck__ctr_state *s);
+
+/* Reads the record (either output may be NULL); CK_ENOTFOUND naming it. */
+int ck__ctr_read(ck__ctr_config *cfg, ck__ctr_state *st, ck_context *ctx, const char *id);
+/* A write transaction over the state: `fn` changes `st` (or returns an
+ * error, which aborts); CK_ENOTFOUND when the record is gone. */
+typedef int (*ck__ctr_state_fn)(ck__ctr_state *st, void *payload);
+int ck__ctr_update(ck_context *ctx, const char *id, ck__ctr_state_fn fn, void *payload);
+/* Sets the status only. */
+int ck__ctr_set_status(ck_context *ctx, const char *id, const char *status);
+
+/* ---- the handle (container.c) ---- */
+struct ck_container {
+	ck_context *ctx;
+	ck__ctr_config cfg;
+	ck__ctr_state st;
+	const char *status; /* st.status, or "unknown" when its monitor is gone */
+};
+int ck__ctr_handle(ck_container **out, ck_context *ctx, const char *id, const char *config,
+                   const char *state);
+/* Resolves a reference and reads the record into the handle. */
+int ck__ctr_load(ck_container *ctr, ck_context *ctx, const char *ref);
+int ck__ctr_lock(ck__lock *lk, ck_context *ctx, const char *id);
+
+/* ---- running (start.c, oci.c) ---- */
+/* The OCI parameters of a container; mounts are owned, the rest borrowed from the config. */
+typedef struct ck__oci_build {
+	ck__oci_params p;
+	ck__mount *mounts;
+	size_t n_mounts;
+	char **argv;        /* the array only: its strings belong to the config */
+	ck__idmap uid_maps[2], gid_maps[2];
+	char cgroups_path[96];
+	struct { int resource; uint64_t soft, hard; } rl[32];
+} ck__oci_build;
+int ck__ctr_oci_build(ck__oci_build *b, ck_context *ctx, const ck__ctr_config *c, const char *rootfs,
+                      const ck__host *host);
+void ck__ctr_oci_build_free(ck__oci_build *b);
+/* Writes <userdata>/config.json for the container. */
+int ck__ctr_write_bundle(ck_context *ctx, const ck__ctr_config *c, const char *rootfs);
+/* The runtime of the container. */
+int ck__ctr_runtime_open(ck__runtime *rt, ck_context *ctx, const ck__ctr_config *c);
+
+/* Brings a live record whose monitor is gone back to the truth: kills what
+ * is left of it, deletes it from the runtime and marks it exited (exit code
+ * -1) or created.  Caller holds the lock.  `*fixed` (if not NULL) says
+ * whether anything changed. */
+int ck__ctr_reconcile(ck_context *ctx, const char *id, bool *fixed);
+/* Stops a container by id (stop.c); `locked`: the caller holds its lock. */
+int ck__ctr_stop_id(ck_context *ctx, const char *id, int timeout_s, bool locked);
+/* Waits (holding nothing) until the monitor has recorded the end of the
+ * run: status not live and pid 0, or the monitor gone.  `timeout_ms` -1:
+ * for ever.  CK_ETIMEOUT; CK_ENOTFOUND when the record went away. */
+int ck__ctr_wait_stopped(ck_context *ctx, const char *id, int timeout_ms, ck__ctr_state *out);
+
+/* ---- the attach protocol (attach.c, lib/monitor) ----
+ * Frames on the attach socket: 1 byte type, 4 bytes big-endian length,
+ * payload.  Monitor to client: STDOUT, STDERR, EXIT ("CODE").  Client to
+ * monitor: STDIN, STDIN_EOF, RESIZE ("ROWS COLS"). */
+enum {
+	CK__FRAME_STDIN = 0,
+	CK__FRAME_STDOUT = 1,
+	CK__FRAME_STDERR = 2,
+	CK__FRAME_EXIT = 3,
+	CK__FRAME_RESIZE = 4,
+	CK__FRAME_STDIN_EOF = 5
+};
+#define CK__FRAME_MAX 65536
+/* Writes one whole frame (blocking); CK_EIO. */
+int ck__frame_write(int fd, int type, const void *data, size_t len);
+/* Binds or connects a unix socket at a path of any length (through
+ * /proc/self/fd/DIRFD/NAME). */
+int ck__unix_listen(int *out, const char *dir, const char *name);
+int ck__unix_connect(int *out, const char *dir, const char *name);
+/* Runs the client side of an attach on a connected socket until the exit
+ * frame or EOF.  `*exit_code` -1 when no exit frame came. */
+int ck__attach_run(int *exit_code, int sock, const ck_attach_options *opts, bool tty, bool stdin_open);
+
+/* ---- the monitor's side (spawned by start.c) ---- */
+/* Path of the ck-monitor executable: $CK_LIBEXEC_DIR / the context's
+ * libexec dir, else beside the loaded library. */
+int ck__monitor_path(char **out, ck_context *ctx);
+
+/* ---- events ---- */
+/* Appends a container event (never fails the caller). */
+void ck__ctr_event(ck_context *ctx, const ck__ctr_config *c, const char *status, int exit_code);
+
+/* ---- files inside a root filesystem (rootpath.c) ---- */
+/* Opens `path` inside the root `root_fd` with every symbolic link resolved
+ * inside it (openat2 RESOLVE_IN_ROOT). */
+int ck__root_open(int *out, int root_fd, const char *path, int flags, mode_t mode);
+/* mkdir -p of `path` inside the root. */
+int ck__root_mkdir_p(int root_fd, const char *path, mode_t mode);
+
+/* ---- users (user.c) ---- */
+/* Resolves "UID[:GID]" or "NAME[:GROUP]" against the root filesystem's
+ * /etc/passwd and /etc/group; adds the user's supplementary groups when
+ * `with_groups`; `*home` (if not NULL) gets the home directory or NULL. */
+int ck__user_resolve(uint32_t *uid, uint32_t *gid, uint32_t **groups, size_t *n_groups, char **home,
+                     const char *rootfs, const char *user, bool with_groups);
+/* Resolves one group name or number. */
+int ck__group_resolve(uint32_t *gid, const char *rootfs, const char *group);
+
+#endif

@@ -1,0 +1,577 @@
+/* ck_container_create: from a spec and an image to a container record, a
+ * root filesystem and a bundle.
+ *
+ * Order, chosen so that a crash at any point leaves something `ck rm -f`
+ * and `ck system check --repair` clean up: the container's lock is taken;
+ * one transaction reserves id and name with status "creating" and marks
+ * the image and the volumes used; then the root filesystem, the
+ * directories and the bundle are made; a last transaction completes the
+ * config and sets "created".  A failure undoes the steps in reverse. */
+#define _GNU_SOURCE
+#include "container_int.h"
+#include "imagecfg.h"
+#include "image/image.h"
+#include "volume/volume.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static const char *const init_candidates[] = {
+	"/usr/libexec/podman/catatonit", "/usr/bin/catatonit", "/usr/libexec/catatonit/catatonit",
+	"/usr/bin/tini-static", "/usr/bin/tini", NULL,
+};
+
+static int find_init(char **out, const char *given)
+{
+	*out = NULL;
+	if (given) {
+		if (access(given, X_OK) != 0)
+			return ck__error_errno(ck__errno_code(errno), "--init-path %s cannot be used", given);
+		*out = strdup(given);
+		return *out ? CK_OK : ck__oom();
+	}
+	for (size_t i = 0; init_candidates[i]; i++) {
+		if (access(init_candidates[i], X_OK) == 0) {
+			*out = realpath(init_candidates[i], NULL);
+			return *out ? CK_OK : ck__oom();
+		}
+	}
+	return ck__error_set(CK_ENOTFOUND, "--init needs an init binary, and none was found (looked for "
+	                                   "catatonit and tini in /usr/libexec/podman, /usr/bin); install "
+	                                   "one (apt-get install catatonit) or give --init-path");
+}
+
+/* podman-like names: adjective_scientist. */
+static void generate_name(char out[64], bool suffix)
+{
+	static const char *const adj[] = { "agile", "bold", "brave", "calm", "eager", "fervent", "gentle",
+		                           "happy", "jolly", "keen", "lucid", "merry", "nifty", "quirky",
+		                           "sharp", "vibrant" };
+	static const char *const who[] = { "bohr", "curie", "darwin", "euler", "fermi", "gauss", "hopper",
+		                           "kepler", "lovelace", "meitner", "noether", "pascal", "ritchie",
+		                           "shannon", "turing", "wozniak" };
+	char hex[65];
+
+	if (ck__random_id(hex) != CK_OK)
+		snprintf(hex, sizeof(hex), "%064d", 0);
+	/* one hex digit picks each word */
+	int a = (int)strtol((char[]){ hex[0], 0 }, NULL, 16), w = (int)strtol((char[]){ hex[1], 0 }, NULL, 16);
+	snprintf(out, 64, "%s_%s%s%.*s", adj[a], who[w], suffix ? "_" : "", suffix ? 6 : 0, hex + 2);
+}
+
+/* ---- environment and command ---- */
+
+static int build_env(ck__strmap *env, const ck__imagecfg *ic, const ck_container_spec *spec)
+{
+	int rc = CK_OK;
+
+	for (size_t i = 0; ic->env && ic->env[i] && rc == CK_OK; i++) {
+		const char *eq = strchr(ic->env[i], '=');
+		char *k = eq ? strndup(ic->env[i], (size_t)(eq - ic->env[i])) : strdup(ic->env[i]);
+		rc = k ? ck__strmap_set(env, k, eq ? eq + 1 : "") : ck__oom();
+		free(k);
+	}
+	if (rc == CK_OK && !ck__strmap_get(env, "PATH"))
+		rc = ck__strmap_set(env, "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	if (rc == CK_OK && spec->tty && !ck__strmap_get(env, "TERM"))
+		rc = ck__strmap_set(env, "TERM", "xterm");
+	if (rc == CK_OK)
+		rc = ck__strmap_set(env, "container", "containerkit");
+	for (size_t i = 0; spec->env_files && spec->env_files[i] && rc == CK_OK; i++)
+		rc = ck__envfile_read(env, spec->env_files[i]);
+	for (size_t i = 0; i < spec->env.n && rc == CK_OK; i++)
+		rc = ck__strmap_set(env, spec->env.keys[i], spec->env.vals[i]);
+	return rc;
+}
+
+static int env_to_strv(char ***out, const ck__strmap *env)
+{
+	char **v = calloc(env->n + 1, sizeof(*v));
+
+	*out = NULL;
+	if (!v)
+		return ck__oom();
+	for (size_t i = 0; i < env->n; i++) {
+		if (!(v[i] = ck__asprintf("%s=%s", env->keys[i], env->vals[i]))) {
+			ck_strv_free(v);
+			return ck__oom();
+		}
+	}
+	*out = v;
+	return CK_OK;
+}
+
+static int build_args(ck__ctr_config *c, const ck__imagecfg *ic, const ck_container_spec *spec)
+{
+	const char *const *ep = spec->entrypoint_set ? (const char *const *)spec->entrypoint
+	                                             : (const char *const *)ic->entrypoint;
+	const char *const *cmd = spec->command_set ? (const char *const *)spec->command
+	                         : spec->entrypoint_set ? NULL
+	                                                : (const char *const *)ic->cmd;
+	int rc;
+
+	if ((rc = ck__strv_dup(&c->entrypoint, ep)) != CK_OK || (rc = ck__strv_dup(&c->command, cmd)) != CK_OK)
+		return rc;
+	for (size_t i = 0; ep && ep[i] && rc == CK_OK; i++)
+		rc = ck__strv_push(&c->args, ep[i]);
+	for (size_t i = 0; cmd && cmd[i] && rc == CK_OK; i++)
+		rc = ck__strv_push(&c->args, cmd[i]);
+	if (rc == CK_OK && !c->args)
+		rc = ck__error_set(CK_EINVAL, "no command or entrypoint provided, and no Cmd or Entrypoint in "
+		                              "image %s", spec->image);
+	if (rc == CK_OK && !c->entrypoint)
+		rc = (c->entrypoint = calloc(1, sizeof(char *))) ? CK_OK : ck__oom();
+	if (rc == CK_OK && !c->command)
+		rc = (c->command = calloc(1, sizeof(char *))) ? CK_OK : ck__oom();
+	return rc;
+}
+
+/* ---- mounts ---- */
+
+/* Resolves the spec's mounts for the record: bind sources must exist and
+ * are made canonical; named volumes are looked up or created, anonymous
+ * ones created (marked created_volume, so that a failure removes them). */
+static int prepare_mounts(ck__ctr_config *c, ck_context *ctx, const ck_container_spec *spec)
+{
+	int rc = CK_OK;
+
+	if (!spec->n_mounts)
+		return CK_OK;
+	if (!(c->mounts = calloc(spec->n_mounts, sizeof(*c->mounts))))
+		return ck__oom();
+	for (size_t i = 0; i < spec->n_mounts && rc == CK_OK; i++) {
+		ck__mnt *m = &c->mounts[i];
+		if ((rc = ck__mnt_copy(m, &spec->mounts[i])) != CK_OK)
+			break;
+		c->n_mounts++;
+		if (m->type == CK__MNT_BIND) {
+			char *real = realpath(m->source, NULL);
+			if (!real) {
+				rc = ck__error_errno(ck__errno_code(errno), "bind mount source %s (for %s) cannot be used",
+				                     m->source, m->destination);
+				break;
+			}
+			free(m->source);
+			m->source = real;
+			rc = ck__mnt_check_relabel(m);
+		} else if (m->type == CK__MNT_VOLUME) {
+			ck_volume *vol = NULL;
+			if (m->source) {
+				rc = ck_volume_lookup(&vol, ctx, m->source);
+				if (rc == CK_OK && strcmp(ck_volume_name(vol), m->source) != 0)
+					rc = CK_ENOTFOUND; /* a prefix of another volume's name */
+				ck_volume_free(vol);
+				vol = NULL;
+				if (rc != CK_ENOTFOUND)
+					continue;
+				ck__error_clear();
+			}
+			ck_volume_spec *vs = NULL;
+			rc = ck_volume_spec_new(&vs);
+			if (rc == CK_OK && m->source)
+				rc = ck_volume_spec_set_name(vs, m->source);
+			if (rc == CK_OK && m->anonymous)
+				rc = ck_volume_spec_set_label(vs, "containerkit.anonymous", c->id);
+			if (rc == CK_OK)
+				rc = ck_volume_create(&vol, ctx, vs);
+			ck_volume_spec_free(vs);
+			if (rc == CK_OK) {
+				m->created_volume = true;
+				if (!m->source && !(m->source = ck__strdup(ck_volume_name(vol))))
+					rc = ck__oom();
+			}
+			ck_volume_free(vol);
+		}
+	}
+	return rc;
+}
+
+static void remove_created_volumes(ck_context *ctx, const ck__ctr_config *c)
+{
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		const ck__mnt *m = &c->mounts[i];
+		if (m->type == CK__MNT_VOLUME && m->created_volume && m->source &&
+		    ck__volume_remove_name(ctx, m->source, true) != CK_OK)
+			ck__log(ctx, CK_LOG_WARN, "container %.12s: cannot remove volume %s after a failed create: %s",
+			        c->id, m->source, ck_error_last()->message);
+	}
+}
+
+/* ---- transactions ---- */
+
+struct insert_args {
+	const ck__ctr_config *c;
+	const char *config;
+};
+
+static int insert_fn(ck_state_txn *txn, void *payload)
+{
+	struct insert_args *a = payload;
+	int rc = ck__rec_insert(txn, CK__KIND_CONTAINER, a->c->id, a->c->name, a->config,
+	                        "{\"status\":\"creating\",\"pid\":0,\"exit_code\":-1}");
+
+	if (rc == CK_EEXISTS)
+		return ck__error_set(CK_EEXISTS, "the container name \"%s\" is already in use; remove that "
+		                                 "container or pod first, or use replace", a->c->name);
+	if (rc == CK_OK)
+		rc = ck__image_add_user(txn, a->c->image_id, a->c->id);
+	for (size_t i = 0; i < a->c->n_mounts && rc == CK_OK; i++)
+		if (a->c->mounts[i].type == CK__MNT_VOLUME)
+			rc = ck__volume_add_user(txn, a->c->mounts[i].source, a->c->id);
+	return rc;
+}
+
+static int finish_fn(ck_state_txn *txn, void *payload)
+{
+	struct insert_args *a = payload;
+	char *state = NULL;
+	ck__ctr_state st;
+	int rc;
+
+	ck__ctr_state_init(&st, "created");
+	if ((rc = ck__rec_get(NULL, NULL, txn, CK__KIND_CONTAINER, a->c->id)) != CK_OK)
+		return rc;
+	if ((rc = ck__txn_put_str(txn, ck__kind_bucket(CK__KIND_CONTAINER), a->c->id, a->config)) == CK_OK &&
+	    (rc = ck__ctr_state_json(&state, &st)) == CK_OK)
+		rc = ck__rec_put_state(txn, CK__KIND_CONTAINER, a->c->id, state);
+	free(state);
+	return rc;
+}
+
+/* ---- files ---- */
+
+static int write_text(const char *dir, const char *name, const char *text)
+{
+	char *path = ck__path_join(dir, name);
+	int rc = path ? ck__write_file_atomic(path, text, strlen(text), 0644) : ck__oom();
+	free(path);
+	return rc;
+}
+
+static int write_etc_files(const char *userdata, const ck__ctr_config *c)
+{
+	char *resolv = NULL, *hosts = NULL;
+	ck__buf b = { 0 };
+	int rc;
+
+	if ((rc = ck__read_file(&resolv, NULL, "/etc/resolv.conf", 1 << 20)) != CK_OK) {
+		ck__error_clear();
+		resolv = NULL;
+	}
+	if (!strcmp(c->network, "host") && ck__read_file(&hosts, NULL, "/etc/hosts", 1 << 20) == CK_OK) {
+		ck__buf_puts(&b, hosts);
+		if (b.len && b.data[b.len - 1] != '\n')
+			ck__buf_puts(&b, "\n");
+	} else {
+		ck__error_clear();
+		ck__buf_puts(&b, "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n");
+	}
+	ck__buf_printf(&b, "127.0.1.1\t%s %s\n", c->hostname, c->name);
+	char *h = ck__buf_take(&b);
+	char *hn = ck__asprintf("%s\n", c->hostname);
+	if (!h || !hn)
+		rc = ck__oom();
+	else if ((rc = write_text(userdata, "hosts", h)) == CK_OK && (rc = write_text(userdata, "hostname", hn)) == CK_OK)
+		rc = write_text(userdata, "resolv.conf", resolv ? resolv : "");
+	free(h);
+	free(hn);
+	free(hosts);
+	free(resolv);
+	return rc;
+}
+
+/* ---- the whole ---- */
+
+static int validate(const ck_container_spec *spec, const char **network)
+{
+	*network = spec->network ? spec->network : "none";
+	if (!spec->image)
+		return ck__error_set(CK_EINVAL, "cannot create a container: no image given");
+	if (spec->remove && spec->restart_policy && strcmp(spec->restart_policy, "no") != 0)
+		return ck__error_set(CK_EINVAL, "the --rm option conflicts with --restart %s: a container removed "
+		                                "at exit cannot be restarted", spec->restart_policy);
+	if (strcmp(*network, "none") && strcmp(*network, "host"))
+		return ck__error_set(CK_EUNSUPPORTED, "network mode \"%s\" is not supported yet (use none or host)",
+		                     *network);
+	if (spec->n_ports)
+		return ck__error_set(CK_EUNSUPPORTED, "cannot publish ports with network mode \"%s\": it has no "
+		                                      "port forwarding (a bridge network is not supported yet)",
+		                     *network);
+	if (spec->init_path && !spec->init)
+		return ck__error_set(CK_EINVAL, "--init-path needs --init");
+	return CK_OK;
+}
+
+static int fill_config(ck__ctr_config *c, ck_context *ctx, const ck_container_spec *spec, const ck__imagecfg *ic,
+                       const char *image_id, const char *network, const char *name, const char *id)
+{
+	ck__strmap env = { 0 };
+	int rc;
+
+	c->id = strdup(id);
+	c->name = strdup(name);
+	c->image_id = strdup(image_id);
+	c->image_name = strdup(spec->image);
+	c->pod = strdup("");
+	c->network = strdup(network);
+	c->runtime = strdup(spec->runtime ? spec->runtime : ctx->runtime);
+	c->restart_policy = strdup(spec->restart_policy ? spec->restart_policy : "no");
+	c->workdir = strdup(spec->workdir ? spec->workdir : ic->workdir ? ic->workdir : "/");
+	c->user = strdup(spec->user ? spec->user : ic->user ? ic->user : "");
+	if (!c->id || !c->name || !c->image_id || !c->image_name || !c->pod || !c->network || !c->runtime ||
+	    !c->restart_policy || !c->workdir || !c->user)
+		return ck__oom();
+	if (spec->hostname) {
+		c->hostname = strdup(spec->hostname);
+	} else if (!strcmp(network, "host")) {
+		char h[256] = "";
+		gethostname(h, sizeof(h) - 1);
+		c->hostname = strdup(*h ? h : "localhost");
+	} else {
+		c->hostname = strndup(id, 12);
+	}
+	if (!c->hostname)
+		return ck__oom();
+	c->created = ck__now_ns();
+	c->restart_max = spec->restart_max;
+	c->read_only = spec->read_only;
+	c->init = spec->init;
+	c->tty = spec->tty;
+	c->stdin_open = spec->stdin_open;
+	c->remove = spec->remove;
+	c->rootless = ctx->rootless;
+	c->memory = spec->memory;
+	c->cpus = spec->cpus;
+	c->pids_limit = spec->pids_limit;
+	c->log_size_max = spec->log_size_max ? spec->log_size_max : CK__CTR_DEFAULT_LOG_MAX;
+	c->stop_timeout = spec->stop_timeout;
+	c->stop_signal = spec->stop_signal;
+	if (!c->stop_signal && (!ic->stop_signal || ck__signal_parse(&c->stop_signal, ic->stop_signal) != CK_OK)) {
+		ck__error_clear();
+		c->stop_signal = 15;
+	}
+	if (c->init && (rc = find_init(&c->init_path, spec->init_path)) != CK_OK)
+		return rc;
+	if (!c->init_path && !(c->init_path = strdup("")))
+		return ck__oom();
+	if ((rc = ck__strv_dup(&c->cap_add, (const char *const *)spec->cap_add)) ||
+	    (rc = ck__strv_dup(&c->cap_drop, (const char *const *)spec->cap_drop)) ||
+	    (rc = ck__strv_dup(&c->exposed, (const char *const *)ic->exposed)))
+		return rc;
+	if (spec->n_ulimits) {
+		if (!(c->ulimits = calloc(spec->n_ulimits, sizeof(*c->ulimits))))
+			return ck__oom();
+		memcpy(c->ulimits, spec->ulimits, spec->n_ulimits * sizeof(*c->ulimits));
+		c->n_ulimits = spec->n_ulimits;
+	}
+	for (size_t i = 0; i < ic->labels.n; i++)
+		if ((rc = ck__strmap_set(&c->labels, ic->labels.keys[i], ic->labels.vals[i])) != CK_OK)
+			return rc;
+	for (size_t i = 0; i < spec->labels.n; i++)
+		if ((rc = ck__strmap_set(&c->labels, spec->labels.keys[i], spec->labels.vals[i])) != CK_OK)
+			return rc;
+	if ((rc = build_args(c, ic, spec)) != CK_OK)
+		return rc;
+	rc = build_env(&env, ic, spec);
+	if (rc == CK_OK && !ck__strmap_get(&env, "HOSTNAME"))
+		rc = ck__strmap_set(&env, "HOSTNAME", c->hostname);
+	if (rc == CK_OK)
+		rc = env_to_strv(&c->env, &env);
+	ck__strmap_free(&env);
+	return rc;
+}
+
+/* Needs the root filesystem: the user's ids and groups, HOME, the workdir. */
+static int finish_with_rootfs(ck__ctr_config *c, const ck_container_spec *spec, const char *rootfs)
+{
+	char *home = NULL;
+	bool have_home = false;
+	int rc, root_fd;
+
+	/* runc cannot set supplementary groups in a rootless container: only
+	 * those asked for explicitly are kept there (and refused by runc). */
+	bool with_groups = !(c->rootless && strstr(c->runtime, "runc"));
+	rc = ck__user_resolve(&c->uid, &c->gid, &c->groups, &c->n_groups, &home, rootfs, c->user, with_groups);
+	for (size_t i = 0; rc == CK_OK && spec->groups && spec->groups[i]; i++) {
+		uint32_t g, *ng;
+		if ((rc = ck__group_resolve(&g, rootfs, spec->groups[i])) != CK_OK)
+			break;
+		if (!(ng = realloc(c->groups, (c->n_groups + 1) * sizeof(*ng)))) {
+			rc = ck__oom();
+			break;
+		}
+		c->groups = ng;
+		c->groups[c->n_groups++] = g;
+	}
+	if (rc != CK_OK)
+		goto out;
+	for (size_t i = 0; c->env[i]; i++)
+		have_home |= ck__str_has_prefix(c->env[i], "HOME=");
+	if (!have_home) {
+		char *h = ck__asprintf("HOME=%s", home && *home ? home : "/");
+		if (!h || (rc = ck__strv_push(&c->env, h)) != CK_OK)
+			rc = ck__oom();
+		free(h);
+		if (rc != CK_OK)
+			goto out;
+	}
+	if ((root_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		rc = ck__error_errno(CK_EIO, "cannot open the root filesystem %s", rootfs);
+		goto out;
+	}
+	rc = ck__root_mkdir_p(root_fd, c->workdir, 0755);
+	close(root_fd);
+	if (rc != CK_OK)
+		rc = ck__error_wrap(rc, "cannot create the working directory %s", c->workdir);
+out:
+	free(home);
+	return rc;
+}
+
+/* Removes what create made, keeping the message of the failure. */
+static int undo(ck_context *ctx, ck__ctr_config *c, ck_rootfs *rootfs, bool inserted, int code)
+{
+	char saved[1024];
+	int err = ck_error_last()->sys_errno;
+
+	snprintf(saved, sizeof(saved), "%s", ck_error_last()->message);
+	if (rootfs && ck_rootfs_release(rootfs, 1) != CK_OK)
+		ck__log(ctx, CK_LOG_ERROR, "container %.12s: cannot release its root filesystem: %s", c->id,
+		        ck_error_last()->message);
+	char *dir = ck__ctr_dir(ctx, c->id), *run = ck__ctr_rundir(ctx, c->id);
+	if (dir)
+		ck__rm_rf(dir);
+	if (run)
+		ck__rm_rf(run);
+	free(dir);
+	free(run);
+	if (inserted && ck__ctr_remove_id(ctx, c->id, true, false, true) != CK_OK && ck_error_last()->code != CK_ENOTFOUND)
+		ck__log(ctx, CK_LOG_ERROR, "container %.12s: cannot delete its record after a failed create: %s",
+		        c->id, ck_error_last()->message);
+	remove_created_volumes(ctx, c);
+	return ck__error_sys(code, err, "%s", saved);
+}
+
+int ck_container_create(ck_container **out, ck_context *ctx, const ck_container_spec *spec)
+{
+	ck__ctr_config c = { 0 };
+	ck__imagecfg ic = { 0 };
+	ck__lock lk = CK__LOCK_INIT;
+	ck_rootfs *rootfs = NULL;
+	char id[65], name[64], *image_id = NULL, *config = NULL, *rt_path = NULL, *userdata = NULL, *run = NULL;
+	const char *network;
+	bool inserted = false;
+	int rc;
+
+	CK_ENTER();
+	if (out)
+		*out = NULL;
+	if (!ctx)
+		return ck__error_set(CK_EINVAL, "ck_container_create: ctx is NULL");
+	if (!spec)
+		return ck__error_set(CK_EINVAL, "ck_container_create: spec is NULL");
+	if ((rc = validate(spec, &network)) != CK_OK)
+		return rc;
+	if ((rc = ck__runtime_find(&rt_path, spec->runtime ? spec->runtime : ctx->runtime)) != CK_OK)
+		return ck__error_wrap(rc, "cannot create a container");
+	free(rt_path);
+	rc = ck__image_resolve(&image_id, ctx, spec->image);
+	if (rc == CK_ENOTFOUND)
+		return ck__error_set(CK_ENOTFOUND, "image \"%s\" not found in local storage (pull or load it "
+		                                   "first)", spec->image);
+	if (rc != CK_OK || (rc = ck__imagecfg_read(&ic, ctx, image_id)) != CK_OK)
+		goto out;
+	if (spec->replace && spec->name) {
+		ck_container *old = NULL;
+		if (ck_container_lookup(&old, ctx, spec->name) == CK_OK && !strcmp(old->cfg.name, spec->name))
+			rc = ck__ctr_remove_id(ctx, old->cfg.id, true, false, false);
+		ck_container_free(old);
+		ck__error_clear();
+		if (rc != CK_OK && rc != CK_ENOTFOUND)
+			goto out;
+		rc = CK_OK;
+	}
+	if ((rc = ck__random_id(id)) != CK_OK)
+		goto out;
+	if (spec->name)
+		snprintf(name, sizeof(name), "%s", spec->name);
+	else
+		generate_name(name, false);
+	if ((rc = fill_config(&c, ctx, spec, &ic, image_id, network, name, id)) != CK_OK)
+		goto out;
+	if ((rc = ck__ctr_lock(&lk, ctx, id)) != CK_OK)
+		goto out;
+	if ((rc = prepare_mounts(&c, ctx, spec)) != CK_OK) {
+		rc = undo(ctx, &c, NULL, false, rc);
+		goto out;
+	}
+	struct insert_args ia = { &c, NULL };
+	for (int attempt = 0;; attempt++) {
+		if ((rc = ck__ctr_config_json(&config, &c)) != CK_OK)
+			break;
+		ia.config = config;
+		rc = ck__state_write(ctx, insert_fn, &ia);
+		if (rc != CK_EEXISTS || spec->name || attempt == 5)
+			break;
+		generate_name(name, true); /* a generated name that is taken: another one */
+		free(c.name);
+		free(config);
+		config = NULL;
+		if (!(c.name = strdup(name))) {
+			rc = ck__oom();
+			break;
+		}
+	}
+	if (rc != CK_OK) {
+		rc = undo(ctx, &c, NULL, false, rc);
+		goto out;
+	}
+	inserted = true;
+	if ((rc = ck_rootfs_prepare(&rootfs, ctx, image_id, id)) != CK_OK ||
+	    (rc = finish_with_rootfs(&c, spec, ck_rootfs_path(rootfs))) != CK_OK ||
+	    !(userdata = ck__ctr_userdata(ctx, id)) || !(run = ck__ctr_rundir(ctx, id))) {
+		if (rc == CK_OK)
+			rc = ck__oom();
+		rc = undo(ctx, &c, rootfs, inserted, rc);
+		goto out;
+	}
+	free(config);
+	config = NULL;
+	if ((rc = ck__mkdir_p(userdata, 0700)) != CK_OK || (rc = ck__mkdir_p(run, 0700)) != CK_OK ||
+	    (rc = write_etc_files(userdata, &c)) != CK_OK ||
+	    (rc = ck__ctr_write_bundle(ctx, &c, ck_rootfs_path(rootfs))) != CK_OK ||
+	    (rc = ck__ctr_config_json(&config, &c)) != CK_OK) {
+		rc = undo(ctx, &c, rootfs, inserted, rc);
+		goto out;
+	}
+	ia.config = config;
+	if ((rc = ck__state_write(ctx, finish_fn, &ia)) != CK_OK) {
+		rc = undo(ctx, &c, rootfs, inserted, rc);
+		goto out;
+	}
+	ck__ctr_event(ctx, &c, "create", -1);
+	ck__log(ctx, CK_LOG_DEBUG, "container %s (%.12s): created from image %.12s", c.name, id, image_id);
+	if (out) {
+		ck__ctr_state st;
+		char *sj = NULL;
+		ck__ctr_state_init(&st, "created");
+		if ((rc = ck__ctr_state_json(&sj, &st)) == CK_OK)
+			rc = ck__ctr_handle(out, ctx, id, config, sj);
+		free(sj);
+	}
+out:
+	ck__lock_release(&lk);
+	ck_rootfs_free(rootfs);
+	ck__ctr_config_free(&c);
+	ck__imagecfg_free(&ic);
+	free(image_id);
+	free(config);
+	free(userdata);
+	free(run);
+	return rc;
+}

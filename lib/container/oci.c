@@ -1,0 +1,262 @@
+/* From a container's record to the runtime module's parameters: mounts
+ * (volumes, binds, tmpfs, the generated /etc files, the init), limits, user
+ * namespace mappings, and the bundle's config.json. */
+#define _GNU_SOURCE
+#include "container_int.h"
+#include "volume/volume.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool has_dest(const ck__ctr_config *c, const char *dest)
+{
+	for (size_t i = 0; i < c->n_mounts; i++)
+		if (strcmp(c->mounts[i].destination, dest) == 0)
+			return true;
+	return false;
+}
+
+static bool is_propagation(const char *o)
+{
+	return strstr(o, "private") || strstr(o, "shared") || strstr(o, "slave") || strstr(o, "bindable");
+}
+
+static int add_mount(ck__oci_build *b, const char *dest, const char *type, const char *source, char **options)
+{
+	ck__mount *nm = realloc(b->mounts, (b->n_mounts + 1) * sizeof(*nm));
+
+	if (!nm) {
+		ck_strv_free(options);
+		return ck__oom();
+	}
+	b->mounts = nm;
+	nm[b->n_mounts].destination = ck__strdup(dest);
+	nm[b->n_mounts].type = ck__strdup(type);
+	nm[b->n_mounts].source = ck__strdup(source);
+	nm[b->n_mounts].options = options;
+	b->n_mounts++;
+	if (!nm[b->n_mounts - 1].destination || !nm[b->n_mounts - 1].type || !nm[b->n_mounts - 1].source)
+		return ck__oom();
+	return CK_OK;
+}
+
+static int mount_from(ck__oci_build *b, ck_context *ctx, const ck__mnt *m)
+{
+	char **o = NULL, *src = NULL, buf[64];
+	bool recursive = true, prop = false;
+	int rc = CK_OK;
+
+	if (m->type == CK__MNT_TMPFS) {
+		rc = ck__strv_push(&o, "nosuid");
+		if (rc == CK_OK)
+			rc = ck__strv_push(&o, "nodev");
+		if (rc == CK_OK && m->tmpfs_size) {
+			snprintf(buf, sizeof(buf), "size=%lld", (long long)m->tmpfs_size);
+			rc = ck__strv_push(&o, buf);
+		}
+		if (rc == CK_OK && m->tmpfs_mode >= 0) {
+			snprintf(buf, sizeof(buf), "mode=%o", m->tmpfs_mode);
+			rc = ck__strv_push(&o, buf);
+		}
+		for (size_t i = 0; rc == CK_OK && m->options && m->options[i]; i++)
+			rc = ck__strv_push(&o, m->options[i]);
+		if (rc == CK_OK)
+			rc = ck__strv_push(&o, m->ro ? "ro" : "rw");
+		if (rc != CK_OK) {
+			ck_strv_free(o);
+			return rc;
+		}
+		return add_mount(b, m->destination, "tmpfs", "tmpfs", o);
+	}
+	if (m->type == CK__MNT_VOLUME) {
+		if ((rc = ck__volume_path(&src, ctx, m->source)) != CK_OK)
+			return rc;
+	} else if (!(src = strdup(m->source))) {
+		return ck__oom();
+	}
+	for (size_t i = 0; m->options && m->options[i]; i++) {
+		if (!strcmp(m->options[i], "bind"))
+			recursive = false;
+		if (is_propagation(m->options[i]))
+			prop = true;
+	}
+	rc = ck__strv_push(&o, recursive ? "rbind" : "bind");
+	if (rc == CK_OK)
+		rc = ck__strv_push(&o, m->ro ? "ro" : "rw");
+	for (size_t i = 0; rc == CK_OK && m->options && m->options[i]; i++)
+		if (strcmp(m->options[i], "bind") && strcmp(m->options[i], "rbind"))
+			rc = ck__strv_push(&o, m->options[i]);
+	if (rc == CK_OK && !prop)
+		rc = ck__strv_push(&o, "rprivate");
+	if (rc == CK_OK)
+		rc = add_mount(b, m->destination, "bind", src, o);
+	else
+		ck_strv_free(o);
+	free(src);
+	return rc;
+}
+
+static int bind_file(ck__oci_build *b, const ck__ctr_config *c, const char *userdata, const char *name,
+                     const char *dest)
+{
+	char **o = NULL;
+	char *src;
+	int rc;
+
+	if (has_dest(c, dest))
+		return CK_OK;
+	if (!(src = ck__path_join(userdata, name)))
+		return ck__oom();
+	if ((rc = ck__strv_push(&o, "rbind")) == CK_OK && (rc = ck__strv_push(&o, "rprivate")) == CK_OK)
+		rc = add_mount(b, dest, "bind", src, o);
+	else
+		ck_strv_free(o);
+	free(src);
+	return rc;
+}
+
+static int tmpfs_at(ck__oci_build *b, const ck__ctr_config *c, const char *dest, const char *mode)
+{
+	char **o = NULL;
+	int rc;
+
+	if (has_dest(c, dest))
+		return CK_OK;
+	if ((rc = ck__strv_push(&o, "rw")) || (rc = ck__strv_push(&o, "nosuid")) ||
+	    (rc = ck__strv_push(&o, "nodev")) || (rc = ck__strv_push(&o, mode))) {
+		ck_strv_free(o);
+		return rc;
+	}
+	return add_mount(b, dest, "tmpfs", "tmpfs", o);
+}
+
+int ck__ctr_oci_build(ck__oci_build *b, ck_context *ctx, const ck__ctr_config *c, const char *rootfs,
+                      const ck__host *host)
+{
+	ck__oci_params *p = &b->p;
+	char *userdata = NULL;
+	size_t n_args = ck__strv_len(c->args), k = 0;
+	int rc = CK_OK;
+
+	memset(b, 0, sizeof(*b));
+	p->rootfs = rootfs;
+	p->readonly_rootfs = c->read_only;
+	p->env = c->env;
+	p->cwd = c->workdir && *c->workdir ? c->workdir : "/";
+	p->uid = c->uid;
+	p->gid = c->gid;
+	p->additional_gids = c->groups;
+	p->n_additional_gids = c->n_groups;
+	p->hostname = c->hostname;
+	p->terminal = c->tty;
+	p->cap_add = c->cap_add;
+	p->cap_drop = c->cap_drop;
+	p->seccomp = true;
+	p->init = c->init;
+	p->network = c->network;
+	p->memory_limit = c->memory;
+	p->cpus = c->cpus;
+	p->pids_limit = c->pids_limit;
+	p->rootless = host->rootless;
+
+	/* argv, with the init in front for --init */
+	char **args = calloc(n_args + 3, sizeof(*args));
+	if (!args)
+		return ck__oom();
+	b->argv = args;
+	if (c->init) {
+		args[k++] = CK__CTR_INIT_DEST;
+		args[k++] = "--";
+	}
+	for (size_t i = 0; i < n_args; i++)
+		args[k++] = c->args[i];
+	p->args = args;
+
+	for (size_t i = 0; i < c->n_ulimits && i < sizeof(b->rl) / sizeof(b->rl[0]); i++) {
+		b->rl[i].resource = c->ulimits[i].resource;
+		b->rl[i].soft = c->ulimits[i].soft < 0 ? (uint64_t)-1 : (uint64_t)c->ulimits[i].soft;
+		b->rl[i].hard = c->ulimits[i].hard < 0 ? (uint64_t)-1 : (uint64_t)c->ulimits[i].hard;
+		p->n_rlimits++;
+	}
+	p->rlimits = (void *)b->rl;
+
+	snprintf(b->cgroups_path, sizeof(b->cgroups_path), "containerkit/%s", c->id);
+	p->cgroups_path = b->cgroups_path;
+
+	if (host->rootless) {
+		if ((rc = ck__host_idmaps(b->uid_maps, &p->n_uid_maps, b->gid_maps, &p->n_gid_maps)) != CK_OK)
+			return rc;
+		p->uid_maps = b->uid_maps;
+		p->gid_maps = b->gid_maps;
+	}
+
+	if (!(userdata = ck__ctr_userdata(ctx, c->id)))
+		return ck__oom();
+	for (size_t i = 0; i < c->n_mounts && rc == CK_OK; i++)
+		rc = mount_from(b, ctx, &c->mounts[i]);
+	if (rc == CK_OK)
+		rc = bind_file(b, c, userdata, "hostname", "/etc/hostname");
+	if (rc == CK_OK)
+		rc = bind_file(b, c, userdata, "hosts", "/etc/hosts");
+	if (rc == CK_OK)
+		rc = bind_file(b, c, userdata, "resolv.conf", "/etc/resolv.conf");
+	if (rc == CK_OK && c->read_only) {
+		rc = tmpfs_at(b, c, "/tmp", "mode=1777");
+		if (rc == CK_OK)
+			rc = tmpfs_at(b, c, "/var/tmp", "mode=1777");
+		if (rc == CK_OK)
+			rc = tmpfs_at(b, c, "/run", "mode=755");
+	}
+	if (rc == CK_OK && c->init) {
+		char **o = NULL;
+		if ((rc = ck__strv_push(&o, "bind")) || (rc = ck__strv_push(&o, "ro")) ||
+		    (rc = ck__strv_push(&o, "rprivate")))
+			ck_strv_free(o);
+		else
+			rc = add_mount(b, CK__CTR_INIT_DEST, "bind", c->init_path, o);
+	}
+	free(userdata);
+	p->mounts = b->mounts;
+	p->n_mounts = b->n_mounts;
+	return rc;
+}
+
+void ck__ctr_oci_build_free(ck__oci_build *b)
+{
+	for (size_t i = 0; i < b->n_mounts; i++) {
+		free(b->mounts[i].destination);
+		free(b->mounts[i].type);
+		free(b->mounts[i].source);
+		ck_strv_free(b->mounts[i].options);
+	}
+	free(b->mounts);
+	free(b->argv);
+	memset(b, 0, sizeof(*b));
+}
+
+int ck__ctr_write_bundle(ck_context *ctx, const ck__ctr_config *c, const char *rootfs)
+{
+	ck__oci_build b;
+	ck__host host;
+	char *userdata = NULL;
+	int rc;
+
+	if ((rc = ck__host_probe(&host)) != CK_OK)
+		return rc;
+	if (!(userdata = ck__ctr_userdata(ctx, c->id)))
+		return ck__oom();
+	rc = ck__ctr_oci_build(&b, ctx, c, rootfs, &host);
+	if (rc == CK_OK)
+		rc = ck__oci_config_write(ctx, userdata, &b.p, &host);
+	ck__ctr_oci_build_free(&b);
+	free(userdata);
+	return rc;
+}
+
+int ck__ctr_runtime_open(ck__runtime *rt, ck_context *ctx, const ck__ctr_config *c)
+{
+	int rc = ck__runtime_open(rt, ctx, c->runtime && *c->runtime ? c->runtime : ctx->runtime);
+	if (rc != CK_OK)
+		return ck__error_wrap(rc, "container %s", c->name);
+	return CK_OK;
+}

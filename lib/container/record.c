@@ -1,0 +1,456 @@
+/* A container's record: its config and state JSON (layouts in
+ * container_int.h), reading them, and short state transitions. */
+#define _GNU_SOURCE
+#include "container_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- config ---- */
+
+static void mnt_gen(yajl_gen g, const ck__mnt *m)
+{
+	static const char *const types[] = { "bind", "volume", "tmpfs" };
+	char relabel[2] = { m->relabel, '\0' };
+
+	yajl_gen_map_open(g);
+	ck__json_key_str(g, "type", types[m->type]);
+	ck__json_key_str(g, "source", m->source);
+	ck__json_key_str(g, "destination", m->destination);
+	ck__json_key_bool(g, "ro", m->ro);
+	ck__json_key_str(g, "relabel", relabel);
+	ck__json_key_bool(g, "nocopy", m->nocopy);
+	ck__strv_gen(g, "options", m->options);
+	ck__json_key_int(g, "tmpfs_size", m->tmpfs_size);
+	ck__json_key_int(g, "tmpfs_mode", m->tmpfs_mode);
+	ck__json_key_bool(g, "anonymous", m->anonymous);
+	ck__json_key_bool(g, "created_volume", m->created_volume);
+	yajl_gen_map_close(g);
+}
+
+int ck__ctr_config_json(char **out, const ck__ctr_config *c)
+{
+	yajl_gen g = ck__json_gen_new(false);
+	char cpus[32];
+
+	*out = NULL;
+	if (!g)
+		return ck__oom();
+	yajl_gen_map_open(g);
+	ck__json_key_str(g, "id", c->id);
+	ck__json_key_str(g, "name", c->name);
+	ck__json_key_str(g, "image_id", c->image_id);
+	ck__json_key_str(g, "image_name", c->image_name);
+	ck__json_key_str(g, "pod", c->pod ? c->pod : "");
+	ck__json_key_int(g, "created", c->created);
+	ck__strv_gen(g, "entrypoint", c->entrypoint);
+	ck__strv_gen(g, "command", c->command);
+	ck__strv_gen(g, "args", c->args);
+	ck__strv_gen(g, "env", c->env);
+	ck__json_key(g, "labels");
+	ck__strmap_gen(g, &c->labels);
+	ck__json_key_str(g, "workdir", c->workdir);
+	ck__json_key_str(g, "user", c->user);
+	ck__json_key_int(g, "uid", c->uid);
+	ck__json_key_int(g, "gid", c->gid);
+	ck__json_key(g, "groups");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < c->n_groups; i++)
+		yajl_gen_integer(g, c->groups[i]);
+	yajl_gen_array_close(g);
+	ck__json_key_str(g, "hostname", c->hostname);
+	ck__json_key(g, "mounts");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < c->n_mounts; i++)
+		mnt_gen(g, &c->mounts[i]);
+	yajl_gen_array_close(g);
+	ck__json_key_bool(g, "read_only", c->read_only);
+	ck__json_key_bool(g, "init", c->init);
+	ck__json_key_str(g, "init_path", c->init_path);
+	ck__json_key_bool(g, "tty", c->tty);
+	ck__json_key_bool(g, "stdin", c->stdin_open);
+	ck__json_key_bool(g, "remove", c->remove);
+	ck__json_key_bool(g, "rootless", c->rootless);
+	ck__strv_gen(g, "cap_add", c->cap_add);
+	ck__strv_gen(g, "cap_drop", c->cap_drop);
+	ck__json_key(g, "ulimits");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < c->n_ulimits; i++) {
+		yajl_gen_map_open(g);
+		ck__json_key_str(g, "name", ck__rlimit_podman_name(c->ulimits[i].resource));
+		ck__json_key_int(g, "resource", c->ulimits[i].resource);
+		ck__json_key_int(g, "soft", c->ulimits[i].soft);
+		ck__json_key_int(g, "hard", c->ulimits[i].hard);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+	ck__json_key_int(g, "memory", c->memory);
+	snprintf(cpus, sizeof(cpus), "%.17g", c->cpus);
+	ck__json_key(g, "cpus");
+	yajl_gen_number(g, cpus, strlen(cpus));
+	ck__json_key_int(g, "pids_limit", c->pids_limit);
+	ck__json_key_str(g, "restart_policy", c->restart_policy ? c->restart_policy : "no");
+	ck__json_key_int(g, "restart_max", c->restart_max);
+	ck__json_key_str(g, "runtime", c->runtime);
+	ck__json_key_str(g, "network", c->network);
+	ck__json_key(g, "ports");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < c->n_ports; i++) {
+		yajl_gen_map_open(g);
+		ck__json_key_str(g, "host_ip", c->ports[i].host_ip ? c->ports[i].host_ip : "");
+		ck__json_key_int(g, "host_port", c->ports[i].host_port);
+		ck__json_key_int(g, "container_port", c->ports[i].container_port);
+		ck__json_key_int(g, "range", c->ports[i].range);
+		ck__json_key_str(g, "protocol", c->ports[i].protocol);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+	ck__strv_gen(g, "exposed_ports", c->exposed);
+	ck__json_key_int(g, "stop_signal", c->stop_signal);
+	ck__json_key_int(g, "stop_timeout", c->stop_timeout);
+	ck__json_key_int(g, "log_size_max", c->log_size_max);
+	yajl_gen_map_close(g);
+	return ck__json_gen_finish(out, g);
+}
+
+static int dup_str(char **out, yajl_val t, const char *key)
+{
+	const char *s = ck__json_str(t, key);
+	*out = ck__strdup(s ? s : "");
+	return *out ? CK_OK : ck__oom();
+}
+
+static long long get_int(yajl_val t, const char *key, long long dflt)
+{
+	long long v;
+	return ck__json_int(t, key, &v) ? v : dflt;
+}
+
+static bool get_bool(yajl_val t, const char *key)
+{
+	bool v = false;
+	return ck__json_bool(t, key, &v) && v;
+}
+
+static int mnt_parse(ck__mnt *m, yajl_val t)
+{
+	const char *type = ck__json_str(t, "type"), *src = ck__json_str(t, "source"),
+	           *rel = ck__json_str(t, "relabel");
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	m->type = type && !strcmp(type, "volume") ? CK__MNT_VOLUME : type && !strcmp(type, "tmpfs") ? CK__MNT_TMPFS
+	                                                                                          : CK__MNT_BIND;
+	if (src && !(m->source = strdup(src)))
+		return ck__oom();
+	if ((rc = dup_str(&m->destination, t, "destination")) != CK_OK)
+		return rc;
+	m->ro = get_bool(t, "ro");
+	m->relabel = rel && (rel[0] == 'z' || rel[0] == 'Z') ? rel[0] : 0;
+	m->nocopy = get_bool(t, "nocopy");
+	m->tmpfs_size = get_int(t, "tmpfs_size", 0);
+	m->tmpfs_mode = (int)get_int(t, "tmpfs_mode", -1);
+	m->anonymous = get_bool(t, "anonymous");
+	m->created_volume = get_bool(t, "created_volume");
+	return ck__strv_from_json(&m->options, ck__json_arr(t, "options"));
+}
+
+int ck__ctr_config_parse(ck__ctr_config *c, const char *json)
+{
+	yajl_val t = NULL, a;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	if ((rc = ck__json_parse(&t, json, "container record", CK_ECORRUPT)) != CK_OK)
+		return rc;
+	if (!YAJL_IS_OBJECT(t) || !ck__json_str(t, "id") || !ck__json_arr(t, "args")) {
+		yajl_tree_free(t);
+		return ck__error_set(CK_ECORRUPT, "a container record lacks \"id\" or \"args\"");
+	}
+	if ((rc = dup_str(&c->id, t, "id")) || (rc = dup_str(&c->name, t, "name")) ||
+	    (rc = dup_str(&c->image_id, t, "image_id")) || (rc = dup_str(&c->image_name, t, "image_name")) ||
+	    (rc = dup_str(&c->pod, t, "pod")) || (rc = dup_str(&c->workdir, t, "workdir")) ||
+	    (rc = dup_str(&c->user, t, "user")) || (rc = dup_str(&c->hostname, t, "hostname")) ||
+	    (rc = dup_str(&c->init_path, t, "init_path")) ||
+	    (rc = dup_str(&c->restart_policy, t, "restart_policy")) ||
+	    (rc = dup_str(&c->runtime, t, "runtime")) || (rc = dup_str(&c->network, t, "network")) ||
+	    (rc = ck__strv_from_json(&c->entrypoint, ck__json_arr(t, "entrypoint"))) ||
+	    (rc = ck__strv_from_json(&c->command, ck__json_arr(t, "command"))) ||
+	    (rc = ck__strv_from_json(&c->args, ck__json_arr(t, "args"))) ||
+	    (rc = ck__strv_from_json(&c->env, ck__json_arr(t, "env"))) ||
+	    (rc = ck__strv_from_json(&c->cap_add, ck__json_arr(t, "cap_add"))) ||
+	    (rc = ck__strv_from_json(&c->cap_drop, ck__json_arr(t, "cap_drop"))) ||
+	    (rc = ck__strv_from_json(&c->exposed, ck__json_arr(t, "exposed_ports"))) ||
+	    (rc = ck__strmap_from_json(&c->labels, ck__json_obj(t, "labels"))))
+		goto out;
+	c->created = get_int(t, "created", 0);
+	c->uid = (uint32_t)get_int(t, "uid", 0);
+	c->gid = (uint32_t)get_int(t, "gid", 0);
+	if ((a = ck__json_arr(t, "groups")) && a->u.array.len) {
+		if (!(c->groups = calloc(a->u.array.len, sizeof(*c->groups)))) {
+			rc = ck__oom();
+			goto out;
+		}
+		for (size_t i = 0; i < a->u.array.len; i++)
+			if (YAJL_IS_INTEGER(a->u.array.values[i]))
+				c->groups[c->n_groups++] = (uint32_t)YAJL_GET_INTEGER(a->u.array.values[i]);
+	}
+	if ((a = ck__json_arr(t, "mounts")) && a->u.array.len) {
+		if (!(c->mounts = calloc(a->u.array.len, sizeof(*c->mounts)))) {
+			rc = ck__oom();
+			goto out;
+		}
+		for (size_t i = 0; i < a->u.array.len && rc == CK_OK; i++, c->n_mounts++)
+			rc = mnt_parse(&c->mounts[i], a->u.array.values[i]);
+		if (rc != CK_OK)
+			goto out;
+	}
+	if ((a = ck__json_arr(t, "ulimits")) && a->u.array.len) {
+		if (!(c->ulimits = calloc(a->u.array.len, sizeof(*c->ulimits)))) {
+			rc = ck__oom();
+			goto out;
+		}
+		for (size_t i = 0; i < a->u.array.len; i++, c->n_ulimits++) {
+			yajl_val u = a->u.array.values[i];
+			c->ulimits[i] = (ck__ulimit){ (int)get_int(u, "resource", 0), get_int(u, "soft", -1),
+				                      get_int(u, "hard", -1) };
+		}
+	}
+	if ((a = ck__json_arr(t, "ports")) && a->u.array.len) {
+		if (!(c->ports = calloc(a->u.array.len, sizeof(*c->ports)))) {
+			rc = ck__oom();
+			goto out;
+		}
+		for (size_t i = 0; i < a->u.array.len; i++, c->n_ports++) {
+			yajl_val p = a->u.array.values[i];
+			const char *ip = ck__json_str(p, "host_ip"), *proto = ck__json_str(p, "protocol");
+			c->ports[i].host_port = (unsigned int)get_int(p, "host_port", 0);
+			c->ports[i].container_port = (unsigned int)get_int(p, "container_port", 0);
+			c->ports[i].range = (unsigned int)get_int(p, "range", 1);
+			snprintf(c->ports[i].protocol, sizeof(c->ports[i].protocol), "%s", proto ? proto : "tcp");
+			if (ip && *ip && !(c->ports[i].host_ip = strdup(ip))) {
+				rc = ck__oom();
+				goto out;
+			}
+		}
+	}
+	c->read_only = get_bool(t, "read_only");
+	c->init = get_bool(t, "init");
+	c->tty = get_bool(t, "tty");
+	c->stdin_open = get_bool(t, "stdin");
+	c->remove = get_bool(t, "remove");
+	c->rootless = get_bool(t, "rootless");
+	c->memory = get_int(t, "memory", 0);
+	c->pids_limit = get_int(t, "pids_limit", 0);
+	c->log_size_max = get_int(t, "log_size_max", 0);
+	c->restart_max = (int)get_int(t, "restart_max", 0);
+	c->stop_signal = (int)get_int(t, "stop_signal", 15);
+	c->stop_timeout = (unsigned int)get_int(t, "stop_timeout", CK__CTR_DEFAULT_STOP_TIMEOUT);
+	yajl_val cpus = yajl_tree_get(t, (const char *[]){ "cpus", NULL }, yajl_t_number);
+	c->cpus = cpus ? YAJL_GET_DOUBLE(cpus) : 0;
+out:
+	yajl_tree_free(t);
+	if (rc != CK_OK)
+		ck__ctr_config_free(c);
+	return rc;
+}
+
+void ck__ctr_config_free(ck__ctr_config *c)
+{
+	if (!c)
+		return;
+	free(c->id);
+	free(c->name);
+	free(c->image_id);
+	free(c->image_name);
+	free(c->pod);
+	ck_strv_free(c->entrypoint);
+	ck_strv_free(c->command);
+	ck_strv_free(c->args);
+	ck_strv_free(c->env);
+	ck_strv_free(c->cap_add);
+	ck_strv_free(c->cap_drop);
+	ck_strv_free(c->exposed);
+	ck__strmap_free(&c->labels);
+	free(c->workdir);
+	free(c->user);
+	free(c->hostname);
+	free(c->init_path);
+	free(c->restart_policy);
+	free(c->runtime);
+	free(c->network);
+	free(c->groups);
+	for (size_t i = 0; i < c->n_mounts; i++)
+		ck__mnt_free(&c->mounts[i]);
+	free(c->mounts);
+	free(c->ulimits);
+	for (size_t i = 0; i < c->n_ports; i++)
+		free(c->ports[i].host_ip);
+	free(c->ports);
+	memset(c, 0, sizeof(*c));
+}
+
+/* ---- state ---- */
+
+void ck__ctr_state_init(ck__ctr_state *s, const char *status)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->status, sizeof(s->status), "%s", status);
+	s->exit_code = -1;
+}
+
+int ck__ctr_state_json(char **out, const ck__ctr_state *s)
+{
+	yajl_gen g = ck__json_gen_new(false);
+
+	*out = NULL;
+	if (!g)
+		return ck__oom();
+	yajl_gen_map_open(g);
+	ck__json_key_str(g, "status", s->status);
+	ck__json_key_int(g, "pid", s->pid);
+	ck__json_key_int(g, "exit_code", s->exit_code);
+	ck__json_key_int(g, "started_at", s->started_at);
+	ck__json_key_int(g, "finished_at", s->finished_at);
+	ck__json_key_int(g, "restart_count", s->restart_count);
+	ck__json_key_int(g, "monitor_pid", s->monitor_pid);
+	ck__json_key_int(g, "monitor_start", (long long)s->monitor_start);
+	ck__json_key_int(g, "init_start", (long long)s->init_start);
+	ck__json_key_bool(g, "stop_requested", s->stop_requested);
+	ck__json_key_str(g, "error", s->error ? s->error : "");
+	yajl_gen_map_close(g);
+	return ck__json_gen_finish(out, g);
+}
+
+int ck__ctr_state_parse(ck__ctr_state *s, const char *json)
+{
+	yajl_val t = NULL;
+	const char *status, *err;
+	int rc;
+
+	ck__ctr_state_init(s, "exited");
+	if ((rc = ck__json_parse(&t, json, "container state", CK_ECORRUPT)) != CK_OK)
+		return rc;
+	status = ck__json_str(t, "status");
+	snprintf(s->status, sizeof(s->status), "%s", status ? status : "exited");
+	s->pid = (int)get_int(t, "pid", 0);
+	s->exit_code = (int)get_int(t, "exit_code", -1);
+	s->started_at = get_int(t, "started_at", 0);
+	s->finished_at = get_int(t, "finished_at", 0);
+	s->restart_count = (unsigned int)get_int(t, "restart_count", 0);
+	s->monitor_pid = (int)get_int(t, "monitor_pid", 0);
+	s->monitor_start = (unsigned long long)get_int(t, "monitor_start", 0);
+	s->init_start = (unsigned long long)get_int(t, "init_start", 0);
+	s->stop_requested = get_bool(t, "stop_requested");
+	err = ck__json_str(t, "error");
+	if (err && *err && !(s->error = strdup(err)))
+		rc = ck__oom();
+	yajl_tree_free(t);
+	return rc;
+}
+
+void ck__ctr_state_free(ck__ctr_state *s)
+{
+	if (s) {
+		free(s->error);
+		s->error = NULL;
+	}
+}
+
+bool ck__ctr_status_live(const char *status)
+{
+	return !strcmp(status, "running") || !strcmp(status, "starting") || !strcmp(status, "stopping") ||
+	       !strcmp(status, "restarting");
+}
+
+bool ck__ctr_monitor_alive(const ck__ctr_state *s)
+{
+	return s->monitor_pid > 0 && ck__proc_alive(s->monitor_pid, s->monitor_start);
+}
+
+/* ---- reading and transitions ---- */
+
+struct read_args {
+	const char *id;
+	char *config, *state;
+};
+
+static int read_fn(ck_state_txn *txn, void *payload)
+{
+	struct read_args *a = payload;
+
+	free(a->config);
+	free(a->state);
+	a->config = a->state = NULL;
+	return ck__rec_get(&a->config, &a->state, txn, CK__KIND_CONTAINER, a->id);
+}
+
+int ck__ctr_read(ck__ctr_config *cfg, ck__ctr_state *st, ck_context *ctx, const char *id)
+{
+	struct read_args a = { id, NULL, NULL };
+	int rc = ck__state_read(ctx, read_fn, &a);
+
+	if (rc == CK_ENOTFOUND)
+		rc = ck__error_set(CK_ENOTFOUND, "no container with id %s", id);
+	if (rc == CK_OK && cfg)
+		rc = ck__ctr_config_parse(cfg, a.config);
+	if (rc == CK_OK && st) {
+		if (a.state)
+			rc = ck__ctr_state_parse(st, a.state);
+		else
+			ck__ctr_state_init(st, "exited");
+		if (rc != CK_OK && cfg)
+			ck__ctr_config_free(cfg);
+	}
+	free(a.config);
+	free(a.state);
+	return rc;
+}
+
+struct update_args {
+	const char *id;
+	ck__ctr_state_fn fn;
+	void *payload;
+};
+
+static int update_fn(ck_state_txn *txn, void *payload)
+{
+	struct update_args *a = payload;
+	ck__ctr_state st;
+	char *state = NULL, *json = NULL;
+	int rc = ck__rec_get(NULL, &state, txn, CK__KIND_CONTAINER, a->id);
+
+	if (rc == CK_ENOTFOUND)
+		return ck__error_set(CK_ENOTFOUND, "no container with id %s", a->id);
+	if (rc != CK_OK)
+		return rc;
+	if (state)
+		rc = ck__ctr_state_parse(&st, state);
+	else
+		ck__ctr_state_init(&st, "exited");
+	free(state);
+	if (rc != CK_OK)
+		return rc;
+	if ((rc = a->fn(&st, a->payload)) == CK_OK && (rc = ck__ctr_state_json(&json, &st)) == CK_OK)
+		rc = ck__rec_put_state(txn, CK__KIND_CONTAINER, a->id, json);
+	free(json);
+	ck__ctr_state_free(&st);
+	return rc;
+}
+
+int ck__ctr_update(ck_context *ctx, const char *id, ck__ctr_state_fn fn, void *payload)
+{
+	struct update_args a = { id, fn, payload };
+	return ck__state_write(ctx, update_fn, &a);
+}
+
+static int status_fn(ck__ctr_state *st, void *payload)
+{
+	snprintf(st->status, sizeof(st->status), "%s", (const char *)payload);
+	return CK_OK;
+}
+
+int ck__ctr_set_status(ck_context *ctx, const char *id, const char *status)
+{
+	return ck__ctr_update(ctx, id, status_fn, (void *)status);
+}

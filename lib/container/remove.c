@@ -1,0 +1,176 @@
+/* Removing a container.  The record is marked "removing" first and deleted
+ * last, after the runtime's container, the root filesystem and the
+ * directories are gone, so that an interrupted removal is still visible
+ * and `ck rm -f` (or `ck system check --repair`) finishes it. */
+#define _GNU_SOURCE
+#include "container_int.h"
+#include "image/image.h"
+#include "volume/volume.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int mark_removing(ck__ctr_state *st, void *payload)
+{
+	snprintf(st->status, sizeof(st->status), "removing");
+	st->stop_requested = true;
+	return CK_OK;
+}
+
+struct delete_args {
+	const ck__ctr_config *cfg;
+};
+
+static int delete_fn(ck_state_txn *txn, void *payload)
+{
+	struct delete_args *a = payload;
+	const ck__ctr_config *c = a->cfg;
+	int rc = ck__rec_delete(txn, CK__KIND_CONTAINER, c->id, c->name && *c->name ? c->name : NULL);
+
+	if (rc == CK_OK && c->image_id && *c->image_id) {
+		rc = ck__image_remove_user(txn, c->image_id, c->id);
+		if (rc == CK_ENOTFOUND) { /* the image went first (forced removal) */
+			ck__error_clear();
+			rc = CK_OK;
+		}
+	}
+	for (size_t i = 0; i < c->n_mounts && rc == CK_OK; i++)
+		if (c->mounts[i].type == CK__MNT_VOLUME && c->mounts[i].source)
+			rc = ck__volume_remove_user(txn, c->mounts[i].source, c->id);
+	return rc;
+}
+
+/* Kills what still runs and waits for the monitor to record the end. */
+static int end_run(ck_context *ctx, const ck__ctr_config *cfg)
+{
+	ck__ctr_state st, end;
+	ck__runtime rt;
+	int rc;
+
+	if ((rc = ck__ctr_read(NULL, &st, ctx, cfg->id)) != CK_OK)
+		return rc;
+	bool live = st.pid > 0 || (st.monitor_pid > 0 && ck__ctr_monitor_alive(&st));
+	bool monitor = ck__ctr_monitor_alive(&st);
+	ck__ctr_state_free(&st);
+	if (!live)
+		return CK_OK;
+	if (!monitor)
+		return ck__ctr_reconcile(ctx, cfg->id, NULL);
+	if ((rc = ck__ctr_runtime_open(&rt, ctx, cfg)) != CK_OK)
+		return rc;
+	rc = ck__runtime_kill(&rt, cfg->id, SIGKILL, true);
+	ck__runtime_close(&rt);
+	if (rc == CK_ESTATE || rc == CK_ENOTFOUND) {
+		ck__error_clear();
+		rc = CK_OK;
+	}
+	if (rc == CK_OK && (rc = ck__ctr_wait_stopped(ctx, cfg->id, 30000, &end)) == CK_OK) {
+		if (end.pid > 0 || ck__ctr_status_live(end.status))
+			rc = ck__ctr_reconcile(ctx, cfg->id, NULL);
+		ck__ctr_state_free(&end);
+	}
+	return rc;
+}
+
+static int remove_files(ck_context *ctx, const ck__ctr_config *cfg)
+{
+	ck_rootfs *rootfs = NULL;
+	ck__runtime rt;
+	char *dir = NULL, *run = NULL;
+	int rc;
+
+	if (ck__ctr_runtime_open(&rt, ctx, cfg) == CK_OK) {
+		if (ck__runtime_delete(&rt, cfg->id, true) != CK_OK)
+			ck__log(ctx, CK_LOG_WARN, "container %.12s: %s", cfg->id, ck_error_last()->message);
+		ck__runtime_close(&rt);
+	}
+	ck__error_clear(); /* a runtime that is gone has nothing of it */
+	rc = ck_rootfs_lookup(&rootfs, ctx, cfg->id);
+	if (rc == CK_OK)
+		rc = ck_rootfs_release(rootfs, 1);
+	else if (rc == CK_ENOTFOUND)
+		rc = CK_OK;
+	ck_rootfs_free(rootfs);
+	if (rc != CK_OK)
+		return ck__error_wrap(rc, "cannot remove the root filesystem of container %s", cfg->name);
+	if (!(dir = ck__ctr_dir(ctx, cfg->id)) || !(run = ck__ctr_rundir(ctx, cfg->id)))
+		rc = ck__oom();
+	if (rc == CK_OK)
+		rc = ck__rm_rf(dir);
+	if (rc == CK_OK)
+		rc = ck__rm_rf(run);
+	free(dir);
+	free(run);
+	return rc;
+}
+
+int ck__ctr_remove_id(ck_context *ctx, const char *id, bool force, bool volumes, bool locked)
+{
+	ck__lock lk = CK__LOCK_INIT;
+	ck__ctr_config cfg;
+	ck__ctr_state st;
+	int rc;
+
+	if (!locked && (rc = ck__ctr_lock(&lk, ctx, id)) != CK_OK)
+		return rc;
+	if ((rc = ck__ctr_read(&cfg, &st, ctx, id)) != CK_OK) {
+		ck__lock_release(&lk);
+		return rc;
+	}
+	bool running = (ck__ctr_status_live(st.status) || st.pid > 0) && ck__ctr_monitor_alive(&st);
+	if (!force && running) {
+		rc = ck__error_set(CK_ESTATE, "cannot remove container %s: it is %s (stop it first, or remove it "
+		                              "with force)", cfg.name, st.status);
+		goto out;
+	}
+	if (!force && !locked && !strcmp(st.status, "creating")) {
+		rc = ck__error_set(CK_ESTATE, "container %s was left half-made by an interrupted create; remove it "
+		                              "with force", cfg.name);
+		goto out;
+	}
+	if ((rc = ck__ctr_update(ctx, id, mark_removing, NULL)) != CK_OK || (rc = end_run(ctx, &cfg)) != CK_OK ||
+	    (rc = remove_files(ctx, &cfg)) != CK_OK)
+		goto out;
+	struct delete_args da = { &cfg };
+	if ((rc = ck__state_write(ctx, delete_fn, &da)) != CK_OK)
+		goto out;
+	for (size_t i = 0; volumes && i < cfg.n_mounts; i++) {
+		const ck__mnt *m = &cfg.mounts[i];
+		if (m->type != CK__MNT_VOLUME || !m->anonymous || !m->source)
+			continue;
+		if (ck__volume_remove_name(ctx, m->source, false) != CK_OK && ck_error_last()->code != CK_ENOTFOUND)
+			ck__log(ctx, CK_LOG_WARN, "container %s: its anonymous volume %s was kept: %s", cfg.name,
+			        m->source, ck_error_last()->message);
+		ck__error_clear();
+	}
+	if (strcmp(st.status, "creating") != 0)
+		ck__ctr_event(ctx, &cfg, "remove", -1);
+	ck__log(ctx, CK_LOG_DEBUG, "container %s (%.12s): removed", cfg.name, id);
+out:
+	if (rc != CK_OK && rc != CK_ESTATE)
+		rc = ck__error_wrap(rc, "cannot remove container %s", cfg.name);
+	ck__ctr_config_free(&cfg);
+	ck__ctr_state_free(&st);
+	ck__lock_release(&lk);
+	return rc;
+}
+
+int ck_container_remove(ck_container *ctr, unsigned int flags)
+{
+	int rc;
+
+	CK_ENTER();
+	if (!ctr)
+		return ck__error_set(CK_EINVAL, "ck_container_remove: ctr is NULL");
+	if (flags & ~(CK_REMOVE_FORCE | CK_REMOVE_VOLUMES))
+		return ck__error_set(CK_EINVAL, "ck_container_remove: unknown flags 0x%x",
+		                     flags & ~(CK_REMOVE_FORCE | CK_REMOVE_VOLUMES));
+	rc = ck__ctr_remove_id(ctr->ctx, ctr->cfg.id, (flags & CK_REMOVE_FORCE) != 0,
+	                       (flags & CK_REMOVE_VOLUMES) != 0, false);
+	if (rc == CK_ENOTFOUND)
+		rc = ck__error_set(CK_ENOTFOUND, "no such container \"%s\"", ctr->cfg.name);
+	if (rc == CK_OK)
+		snprintf(ctr->st.status, sizeof(ctr->st.status), "removed");
+	return rc;
+}

@@ -1,0 +1,386 @@
+/* Ending a run: stop (stop signal, then SIGKILL after the timeout), kill,
+ * restart, wait, and the reconciliation of a container whose monitor died.
+ * The monitor records every exit; these functions signal through the
+ * runtime and then wait for the record to say so, holding no transaction
+ * while they wait. */
+#define _GNU_SOURCE
+#include "container_int.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Whether nobody holds the container's lock (so a "starting" or
+ * "creating" record is left over from a process that died). */
+static bool lock_free(ck_context *ctx, const char *id)
+{
+	ck__lock lk = CK__LOCK_INIT;
+	char *dir = ck__runroot_path(ctx, "locks"), *path = dir ? ck__asprintf("%s/container-%s.lock", dir, id) : NULL;
+	bool free_ = false;
+
+	if (path && ck__lock_acquire(&lk, path, true, 0) == CK_OK) {
+		free_ = true;
+		ck__lock_release(&lk);
+	}
+	ck__error_clear();
+	free(path);
+	free(dir);
+	return free_;
+}
+
+int ck__ctr_wait_stopped(ck_context *ctx, const char *id, int timeout_ms, ck__ctr_state *out)
+{
+	int64_t deadline = ck__mono_ns() + (int64_t)timeout_ms * 1000000;
+	int nap = 5, rc;
+
+	ck__ctr_state_init(out, "exited");
+	for (;;) {
+		ck__ctr_state st;
+		if ((rc = ck__ctr_read(NULL, &st, ctx, id)) != CK_OK)
+			return rc;
+		bool live = ck__ctr_status_live(st.status) || st.pid > 0;
+		bool gone = live && ((st.monitor_pid > 0 && !ck__ctr_monitor_alive(&st)) ||
+		                     (st.monitor_pid == 0 && !strcmp(st.status, "starting") && lock_free(ctx, id)));
+		if (!live || gone) {
+			*out = st;
+			return CK_OK;
+		}
+		int64_t left = (deadline - ck__mono_ns()) / 1000000;
+		if (timeout_ms >= 0 && left <= 0) {
+			ck__ctr_state_free(&st);
+			return ck__error_set(CK_ETIMEOUT, "container %.12s is still running after %d ms", id, timeout_ms);
+		}
+		int slice = timeout_ms < 0 || left > 500 ? 500 : (int)left;
+		/* The init's end wakes us at once; the monitor records it right after. */
+		if (st.pid > 0 && ck__proc_alive(st.pid, st.init_start)) {
+			ck__proc_wait_gone(st.pid, slice);
+			nap = 2;
+		} else {
+			ck__sleep_ms(nap < slice ? nap : slice);
+			if (nap < 50)
+				nap *= 2;
+		}
+		ck__ctr_state_free(&st);
+	}
+}
+
+struct exited_args {
+	const char *why;
+	bool never_started;
+};
+
+static int mark_exited(ck__ctr_state *st, void *payload)
+{
+	struct exited_args *a = payload;
+
+	if (!ck__ctr_status_live(st->status) && st->pid == 0)
+		return CK_OK;
+	if (!strcmp(st->status, "removing") || !strcmp(st->status, "creating"))
+		;
+	else if (a->never_started)
+		snprintf(st->status, sizeof(st->status), "created");
+	else
+		snprintf(st->status, sizeof(st->status), "exited");
+	st->pid = 0;
+	st->monitor_pid = 0;
+	st->monitor_start = 0;
+	if (!a->never_started) {
+		st->exit_code = -1;
+		st->finished_at = ck__now_ns();
+	}
+	free(st->error);
+	st->error = ck__strdup(a->why);
+	return st->error || !a->why ? CK_OK : ck__oom();
+}
+
+int ck__ctr_reconcile(ck_context *ctx, const char *id, bool *fixed)
+{
+	ck__ctr_config cfg;
+	ck__ctr_state st;
+	ck__runtime rt;
+	int rc;
+
+	if (fixed)
+		*fixed = false;
+	if ((rc = ck__ctr_read(&cfg, &st, ctx, id)) != CK_OK)
+		return rc;
+	bool live = ck__ctr_status_live(st.status) || st.pid > 0;
+	if (!live || ck__ctr_monitor_alive(&st)) {
+		ck__ctr_config_free(&cfg);
+		ck__ctr_state_free(&st);
+		return CK_OK;
+	}
+	struct exited_args a = { NULL, st.started_at == 0 && st.monitor_pid == 0 };
+	if (ck__ctr_runtime_open(&rt, ctx, &cfg) == CK_OK) {
+		/* Whatever of it still runs has no monitor to log or reap it. */
+		if (st.pid > 0 && ck__proc_alive(st.pid, st.init_start)) {
+			if (ck__runtime_kill(&rt, id, SIGKILL, true) != CK_OK)
+				ck__log(ctx, CK_LOG_WARN, "container %.12s: %s", id, ck_error_last()->message);
+			if (!ck__proc_wait_gone(st.pid, 10000))
+				ck__log(ctx, CK_LOG_WARN, "container %.12s: its init %d outlived SIGKILL", id, st.pid);
+		}
+		if (ck__runtime_delete(&rt, id, true) != CK_OK)
+			ck__log(ctx, CK_LOG_WARN, "container %.12s: %s", id, ck_error_last()->message);
+		ck__runtime_close(&rt);
+	} else {
+		ck__log(ctx, CK_LOG_WARN, "container %.12s: %s", id, ck_error_last()->message);
+	}
+	ck__error_clear();
+	a.why = a.never_started ? "the start was interrupted" : "its monitor died; the exit code is unknown";
+	rc = ck__ctr_update(ctx, id, mark_exited, &a);
+	if (rc == CK_OK) {
+		ck__log(ctx, CK_LOG_INFO, "container %s (%.12s): %s", cfg.name, id, a.why);
+		if (!a.never_started)
+			ck__ctr_event(ctx, &cfg, "died", -1);
+		if (fixed)
+			*fixed = true;
+	}
+	ck__ctr_config_free(&cfg);
+	ck__ctr_state_free(&st);
+	return rc;
+}
+
+/* ---- stop ---- */
+
+static int request_stop(ck__ctr_state *st, void *payload)
+{
+	st->stop_requested = true;
+	if (!strcmp(st->status, "running"))
+		snprintf(st->status, sizeof(st->status), "stopping");
+	return CK_OK;
+}
+
+/* Signals and ignores "it is already gone": the monitor records that. */
+static int signal_ctr(const ck__runtime *rt, const char *id, int sig, bool all)
+{
+	int rc = ck__runtime_kill(rt, id, sig, all);
+	if (rc == CK_ESTATE || rc == CK_ENOTFOUND) {
+		ck__error_clear();
+		rc = CK_OK;
+	}
+	return rc;
+}
+
+/* Stops a container whose lock the caller holds; `timeout_s` < 0: its own. */
+static int stop_locked(ck_context *ctx, const char *id, int timeout_s)
+{
+	ck__ctr_config cfg;
+	ck__ctr_state st, end;
+	ck__runtime rt;
+	int rc;
+
+	if ((rc = ck__ctr_read(&cfg, &st, ctx, id)) != CK_OK)
+		return rc;
+	if (!(ck__ctr_status_live(st.status) || st.pid > 0)) {
+		rc = CK_OK;
+		goto out;
+	}
+	if (!ck__ctr_monitor_alive(&st)) {
+		rc = ck__ctr_reconcile(ctx, id, NULL);
+		goto out;
+	}
+	if ((rc = ck__ctr_update(ctx, id, request_stop, NULL)) != CK_OK ||
+	    (rc = ck__ctr_runtime_open(&rt, ctx, &cfg)) != CK_OK)
+		goto out;
+	if (timeout_s < 0)
+		timeout_s = (int)cfg.stop_timeout;
+	rc = timeout_s > 0 ? signal_ctr(&rt, id, cfg.stop_signal ? cfg.stop_signal : SIGTERM, false) : CK_OK;
+	if (rc == CK_OK) {
+		rc = timeout_s > 0 ? ck__ctr_wait_stopped(ctx, id, timeout_s * 1000, &end) : CK_ETIMEOUT;
+		if (rc == CK_ETIMEOUT) {
+			ck__error_clear();
+			if (timeout_s > 0)
+				ck__log(ctx, CK_LOG_INFO, "container %s did not stop within %d s of signal %d; sending SIGKILL",
+				        cfg.name, timeout_s, cfg.stop_signal);
+			if ((rc = signal_ctr(&rt, id, SIGKILL, true)) == CK_OK)
+				rc = ck__ctr_wait_stopped(ctx, id, 30000, &end);
+		}
+		if (rc == CK_OK) {
+			if (end.monitor_pid > 0 && (ck__ctr_status_live(end.status) || end.pid > 0))
+				rc = ck__ctr_reconcile(ctx, id, NULL); /* the monitor died meanwhile */
+			ck__ctr_state_free(&end);
+		}
+	}
+	ck__runtime_close(&rt);
+	if (rc == CK_OK)
+		ck__ctr_event(ctx, &cfg, "stop", -1);
+out:
+	if (rc != CK_OK && rc != CK_ENOTFOUND)
+		rc = ck__error_wrap(rc, "cannot stop container %s", cfg.name);
+	ck__ctr_config_free(&cfg);
+	ck__ctr_state_free(&st);
+	return rc;
+}
+
+int ck__ctr_stop_id(ck_context *ctx, const char *id, int timeout_s, bool locked)
+{
+	ck__lock lk = CK__LOCK_INIT;
+	int rc;
+
+	if (!locked && (rc = ck__ctr_lock(&lk, ctx, id)) != CK_OK)
+		return rc;
+	rc = stop_locked(ctx, id, timeout_s);
+	ck__lock_release(&lk);
+	return rc;
+}
+
+int ck_container_stop(ck_container *ctr, int timeout_s)
+{
+	int rc;
+
+	CK_ENTER();
+	if (!ctr)
+		return ck__error_set(CK_EINVAL, "ck_container_stop: ctr is NULL");
+	rc = ck__ctr_stop_id(ctr->ctx, ctr->cfg.id, timeout_s, false);
+	if (rc == CK_OK)
+		rc = ck__ctr_load(ctr, ctr->ctx, ctr->cfg.id);
+	return rc;
+}
+
+int ck_container_kill(ck_container *ctr, int signal)
+{
+	ck__ctr_state st;
+	ck__runtime rt;
+	int rc;
+
+	CK_ENTER();
+	if (!ctr)
+		return ck__error_set(CK_EINVAL, "ck_container_kill: ctr is NULL");
+	if (signal < 1 || signal > 64)
+		return ck__error_set(CK_EINVAL, "invalid signal %d: out of range 1..64", signal);
+	if ((rc = ck__ctr_read(NULL, &st, ctr->ctx, ctr->cfg.id)) != CK_OK)
+		return rc;
+	bool running = !strcmp(st.status, "running") || !strcmp(st.status, "stopping");
+	bool alive = ck__ctr_monitor_alive(&st);
+	ck__ctr_state_free(&st);
+	if (!running || !alive)
+		return ck__error_set(CK_ESTATE, "cannot kill container %s: it is not running", ctr->cfg.name);
+	if ((rc = ck__ctr_runtime_open(&rt, ctr->ctx, &ctr->cfg)) != CK_OK)
+		return rc;
+	rc = ck__runtime_kill(&rt, ctr->cfg.id, signal, signal == SIGKILL);
+	ck__runtime_close(&rt);
+	if (rc == CK_OK) {
+		char sig[16];
+		snprintf(sig, sizeof(sig), "%d", signal);
+		const char *attrs[] = { "signal", sig, NULL };
+		ck__event_write(ctr->ctx, "container", "kill", ctr->cfg.id, ctr->cfg.name, ctr->cfg.image_name, attrs, -1);
+	} else if (rc == CK_ESTATE || rc == CK_ENOTFOUND) {
+		rc = ck__error_set(CK_ESTATE, "cannot kill container %s: it is not running", ctr->cfg.name);
+	}
+	return rc;
+}
+
+int ck_container_restart(ck_container *ctr, int timeout_s)
+{
+	int rc;
+
+	CK_ENTER();
+	if (!ctr)
+		return ck__error_set(CK_EINVAL, "ck_container_restart: ctr is NULL");
+	if ((rc = ck__ctr_stop_id(ctr->ctx, ctr->cfg.id, timeout_s, false)) != CK_OK)
+		return rc;
+	if ((rc = ck_container_start(ctr)) == CK_OK)
+		ck__ctr_event(ctr->ctx, &ctr->cfg, "restart", -1);
+	return rc;
+}
+
+/* ---- wait ---- */
+
+struct died_args {
+	const char *id;
+	int code;
+	bool found;
+};
+
+static int died_fn(const char *json, void *payload)
+{
+	struct died_args *a = payload;
+	yajl_val v;
+	long long code;
+
+	if (!json || !(v = yajl_tree_parse(json, NULL, 0)))
+		return 0;
+	const char *id = ck__json_str(v, "ID");
+	if (id && !strcmp(id, a->id) && ck__json_int(v, "ContainerExitCode", &code)) {
+		a->code = (int)code;
+		a->found = true;
+	}
+	yajl_tree_free(v);
+	return 0;
+}
+
+/* The exit code of a removed container, from its last "died" event. */
+static int exit_from_events(int *code, ck_context *ctx, const char *id)
+{
+	char filter[80];
+	const char *filters[] = { "type=container", "event=died", filter, NULL };
+	ck_events_options o = CK_EVENTS_OPTIONS_INIT;
+	struct died_args a = { id, -1, false };
+	int rc;
+
+	snprintf(filter, sizeof(filter), "container=%s", id);
+	o.filters = filters;
+	if ((rc = ck_events_read(ctx, &o, died_fn, &a)) != CK_OK)
+		return rc;
+	if (!a.found)
+		return ck__error_set(CK_ENOTFOUND, "container %.12s was removed before its exit was recorded", id);
+	*code = a.code;
+	return CK_OK;
+}
+
+int ck_container_wait(int *exit_code, ck_container *ctr, int timeout_ms)
+{
+	int64_t deadline;
+	int rc;
+
+	CK_ENTER();
+	if (exit_code)
+		*exit_code = -1;
+	if (!ctr)
+		return ck__error_set(CK_EINVAL, "ck_container_wait: ctr is NULL");
+	deadline = ck__mono_ns() + (int64_t)timeout_ms * 1000000;
+	for (;;) {
+		ck__ctr_state st;
+		int left = timeout_ms < 0 ? -1 : (int)((deadline - ck__mono_ns()) / 1000000);
+		if (timeout_ms >= 0 && left < 0)
+			left = 0;
+		rc = ck__ctr_wait_stopped(ctr->ctx, ctr->cfg.id, left, &st);
+		if (rc == CK_ENOTFOUND) {
+			int code;
+			if (exit_from_events(&code, ctr->ctx, ctr->cfg.id) != CK_OK)
+				return ck__error_set(CK_ENOTFOUND, "container %s (%.12s) no longer exists", ctr->cfg.name,
+				                     ctr->cfg.id);
+			if (exit_code)
+				*exit_code = code;
+			return CK_OK;
+		}
+		if (rc != CK_OK)
+			return rc;
+		bool gone = ck__ctr_status_live(st.status) || st.pid > 0;
+		bool created = !strcmp(st.status, "created") || !strcmp(st.status, "creating");
+		int code = st.exit_code;
+		ck__ctr_state_free(&st);
+		if (gone) {
+			ck__lock lk = CK__LOCK_INIT;
+			if ((rc = ck__ctr_lock(&lk, ctr->ctx, ctr->cfg.id)) != CK_OK)
+				return rc;
+			rc = ck__ctr_reconcile(ctr->ctx, ctr->cfg.id, NULL);
+			ck__lock_release(&lk);
+			if (rc != CK_OK)
+				return rc;
+			continue;
+		}
+		if (created) { /* podman waits for a created container to run and exit */
+			if (timeout_ms >= 0 && ck__mono_ns() >= deadline)
+				return ck__error_set(CK_ETIMEOUT, "container %s has not run within %d ms", ctr->cfg.name,
+				                     timeout_ms);
+			ck__sleep_ms(50);
+			continue;
+		}
+		if (exit_code)
+			*exit_code = code;
+		ck__ctr_load(ctr, ctr->ctx, ctr->cfg.id);
+		ck__error_clear();
+		return CK_OK;
+	}
+}

@@ -1,0 +1,223 @@
+/* Small helpers of the container module: string maps and arrays with their
+ * JSON forms, and questions about processes asked through /proc. */
+#define _GNU_SOURCE
+#include "container_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int ck__strmap_set(ck__strmap *m, const char *key, const char *val)
+{
+	char *v = ck__strdup(val ? val : "");
+	char *k;
+
+	if (!v)
+		return ck__oom();
+	for (size_t i = 0; i < m->n; i++) {
+		if (strcmp(m->keys[i], key) == 0) {
+			free(m->vals[i]);
+			m->vals[i] = v;
+			return CK_OK;
+		}
+	}
+	char **nk = realloc(m->keys, (m->n + 1) * sizeof(*nk));
+	if (nk)
+		m->keys = nk;
+	char **nv = nk ? realloc(m->vals, (m->n + 1) * sizeof(*nv)) : NULL;
+	if (nv)
+		m->vals = nv;
+	if (!nk || !nv || !(k = ck__strdup(key))) {
+		free(v);
+		return ck__oom();
+	}
+	m->keys[m->n] = k;
+	m->vals[m->n] = v;
+	m->n++;
+	return CK_OK;
+}
+
+const char *ck__strmap_get(const ck__strmap *m, const char *key)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (strcmp(m->keys[i], key) == 0)
+			return m->vals[i];
+	return NULL;
+}
+
+void ck__strmap_free(ck__strmap *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->keys[i]);
+		free(m->vals[i]);
+	}
+	free(m->keys);
+	free(m->vals);
+	memset(m, 0, sizeof(*m));
+}
+
+void ck__strmap_gen(yajl_gen g, const ck__strmap *m)
+{
+	yajl_gen_map_open(g);
+	for (size_t i = 0; i < m->n; i++)
+		ck__json_key_str(g, m->keys[i], m->vals[i]);
+	yajl_gen_map_close(g);
+}
+
+int ck__strmap_from_json(ck__strmap *m, yajl_val obj)
+{
+	if (!obj || !YAJL_IS_OBJECT(obj))
+		return CK_OK;
+	for (size_t i = 0; i < obj->u.object.len; i++) {
+		yajl_val v = obj->u.object.values[i];
+		if (!YAJL_IS_STRING(v))
+			continue;
+		int rc = ck__strmap_set(m, obj->u.object.keys[i], v->u.string);
+		if (rc != CK_OK)
+			return rc;
+	}
+	return CK_OK;
+}
+
+int ck__strv_dup(char ***out, const char *const *v)
+{
+	size_t n = 0;
+	char **copy;
+
+	*out = NULL;
+	if (!v)
+		return CK_OK;
+	while (v[n])
+		n++;
+	if (!(copy = calloc(n + 1, sizeof(*copy))))
+		return ck__oom();
+	for (size_t i = 0; i < n; i++) {
+		if (!(copy[i] = strdup(v[i]))) {
+			ck_strv_free(copy);
+			return ck__oom();
+		}
+	}
+	*out = copy;
+	return CK_OK;
+}
+
+void ck__strv_gen(yajl_gen g, const char *key, char *const *v)
+{
+	if (key)
+		ck__json_key(g, key);
+	yajl_gen_array_open(g);
+	for (size_t i = 0; v && v[i]; i++)
+		ck__json_str_val(g, v[i]);
+	yajl_gen_array_close(g);
+}
+
+int ck__strv_from_json(char ***out, yajl_val arr)
+{
+	size_t n = arr && YAJL_IS_ARRAY(arr) ? arr->u.array.len : 0, k = 0;
+	char **v = calloc(n + 1, sizeof(*v));
+
+	*out = NULL;
+	if (!v)
+		return ck__oom();
+	for (size_t i = 0; i < n; i++) {
+		yajl_val s = arr->u.array.values[i];
+		if (!YAJL_IS_STRING(s))
+			continue;
+		if (!(v[k++] = strdup(s->u.string))) {
+			ck_strv_free(v);
+			return ck__oom();
+		}
+	}
+	*out = v;
+	return CK_OK;
+}
+
+/* ---- processes ---- */
+
+unsigned long long ck__proc_start_time(int pid)
+{
+	char path[64], buf[1024];
+	unsigned long long start = 0;
+	ssize_t n;
+	int fd;
+
+	if (pid <= 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* The command may hold spaces and parentheses: fields start after the
+	 * last ')'.  Field 3 is the state, field 22 the start time. */
+	char *p = strrchr(buf, ')');
+	if (!p || p[1] != ' ')
+		return 0;
+	p += 2;
+	if (*p == 'Z' || *p == 'X')
+		return 0;
+	for (int field = 3; field < 22 && p; field++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	if (!p || sscanf(p, "%llu", &start) != 1)
+		return 0;
+	return start;
+}
+
+bool ck__proc_alive(int pid, unsigned long long start)
+{
+	unsigned long long now = ck__proc_start_time(pid);
+	return now != 0 && (start == 0 || now == start);
+}
+
+bool ck__proc_wait_gone(int pid, int timeout_ms)
+{
+	int64_t deadline = ck__mono_ns() + (int64_t)timeout_ms * 1000000;
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	if (fd < 0)
+		return errno == ESRCH || !ck__proc_alive(pid, 0);
+	for (;;) {
+		int64_t left = (deadline - ck__mono_ns()) / 1000000;
+		if (timeout_ms >= 0 && left <= 0)
+			break;
+		struct pollfd p = { fd, POLLIN, 0 };
+		int r = poll(&p, 1, timeout_ms < 0 ? 1000 : (int)(left > 1000 ? 1000 : left));
+		/* A zombie that its parent has not reaped yet counts as gone. */
+		if (r > 0 || !ck__proc_alive(pid, 0)) {
+			close(fd);
+			return true;
+		}
+		if (r < 0 && errno != EINTR)
+			break;
+	}
+	close(fd);
+	return !ck__proc_alive(pid, 0);
+}
+
+/* ---- paths ---- */
+
+char *ck__ctr_dir(const ck_context *ctx, const char *id)
+{
+	return ck__asprintf("%s/containers/%s", ctx->root, id);
+}
+
+char *ck__ctr_userdata(const ck_context *ctx, const char *id)
+{
+	return ck__asprintf("%s/containers/%s/userdata", ctx->root, id);
+}
+
+char *ck__ctr_rundir(const ck_context *ctx, const char *id)
+{
+	return ck__asprintf("%s/containers/%s", ctx->runroot, id);
+}

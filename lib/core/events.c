@@ -1,0 +1,279 @@
+/* The event log: JSON lines appended to <runroot>/events/events.log (one
+ * write(2) per event on an O_APPEND descriptor, so concurrent writers never
+ * interleave), and ck_events_read(), which filters and follows it. */
+#define _GNU_SOURCE
+#include "core.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LINE_MAX_LEN (64 * 1024)
+
+void ck__rfc3339_nano(char *buf, size_t size, int64_t ns)
+{
+	time_t secs = (time_t)(ns / 1000000000);
+	long frac = (long)(ns % 1000000000);
+	struct tm tm;
+	char base[32];
+
+	if (frac < 0) {
+		frac += 1000000000;
+		secs--;
+	}
+	gmtime_r(&secs, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, size, "%s.%09ldZ", base, frac);
+}
+
+char *ck__events_path(const ck_context *ctx)
+{
+	return ck__asprintf("%s/events/events.log", ctx->runroot);
+}
+
+void ck__event_write(ck_context *ctx, const char *type, const char *status, const char *id, const char *name,
+                     const char *image, const char *const *attrs, int exit_code)
+{
+	char *path = ck__events_path(ctx), *dir = ck__runroot_path(ctx, "events"), *line = NULL, when[48];
+	int64_t now = ck__now_ns();
+	yajl_gen g = ck__json_gen_new(false);
+	int fd = -1;
+
+	if (!path || !dir || !g)
+		goto out;
+	ck__rfc3339_nano(when, sizeof(when), now);
+	yajl_gen_map_open(g);
+	ck__json_key_str(g, "ID", id ? id : "");
+	ck__json_key_str(g, "Image", image ? image : "");
+	ck__json_key_str(g, "Name", name ? name : "");
+	ck__json_key_str(g, "Status", status);
+	ck__json_key_str(g, "Time", when);
+	ck__json_key_int(g, "timeNano", now);
+	ck__json_key_str(g, "Type", type);
+	if (exit_code >= 0 || (exit_code == -1 && status && !strcmp(status, "died")))
+		ck__json_key_int(g, "ContainerExitCode", exit_code);
+	ck__json_key(g, "Attributes");
+	yajl_gen_map_open(g);
+	for (size_t i = 0; attrs && attrs[i] && attrs[i + 1]; i += 2)
+		ck__json_key_str(g, attrs[i], attrs[i + 1]);
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+	if (ck__json_gen_finish(&line, g) != CK_OK) {
+		g = NULL;
+		goto out;
+	}
+	g = NULL;
+	size_t len = strlen(line);
+	line[len] = '\n'; /* replaces the NUL: written with its length below */
+	if (ck__mkdir_p(dir, 0700) != CK_OK)
+		goto out;
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, line, len + 1) != (ssize_t)(len + 1))
+		ck__log(ctx, CK_LOG_WARN, "cannot append to the event log %s: %s", path, strerror(errno));
+out:
+	if (fd >= 0)
+		close(fd);
+	if (g)
+		yajl_gen_free(g);
+	free(line);
+	free(path);
+	free(dir);
+}
+
+/* ---- reading ---- */
+
+int ck_events_options_init(ck_events_options *opts, unsigned int version)
+{
+	CK_ENTER();
+	if (!opts)
+		return ck__error_set(CK_EINVAL, "ck_events_options_init: opts is NULL");
+	if (version == 0 || version > CK_EVENTS_OPTIONS_VERSION)
+		return ck__error_set(CK_EVERSION, "ck_events_options version %u is not known (this library "
+		                                  "knows 1..%d)", version, CK_EVENTS_OPTIONS_VERSION);
+	memset(opts, 0, sizeof(*opts));
+	opts->version = version;
+	return CK_OK;
+}
+
+static const char *const filter_keys[] = { "container", "event", "type", "image", "label", NULL };
+
+static int filters_check(const char *const *filters)
+{
+	for (size_t i = 0; filters && filters[i]; i++) {
+		const char *eq = strchr(filters[i], '=');
+		bool known = false;
+		for (size_t k = 0; eq && filter_keys[k]; k++)
+			known |= strlen(filter_keys[k]) == (size_t)(eq - filters[i]) &&
+			         !strncmp(filter_keys[k], filters[i], (size_t)(eq - filters[i]));
+		if (!known)
+			return ck__error_set(CK_EINVAL, "invalid event filter \"%s\": use container=, event=, type=, "
+			                                "image= or label=", filters[i]);
+	}
+	return CK_OK;
+}
+
+static bool label_matches(yajl_val attrs, const char *want)
+{
+	const char *eq = strchr(want, '=');
+	size_t klen = eq ? (size_t)(eq - want) : strlen(want);
+
+	for (size_t i = 0; attrs && YAJL_IS_OBJECT(attrs) && i < attrs->u.object.len; i++) {
+		const char *k = attrs->u.object.keys[i];
+		yajl_val v = attrs->u.object.values[i];
+		if (strlen(k) == klen && !strncmp(k, want, klen) &&
+		    (!eq || (YAJL_IS_STRING(v) && !strcmp(v->u.string, eq + 1))))
+			return true;
+	}
+	return false;
+}
+
+static bool one_matches(yajl_val ev, const char *key, size_t klen, const char *val)
+{
+	const char *id = ck__json_str(ev, "ID"), *name = ck__json_str(ev, "Name");
+	const char *image = ck__json_str(ev, "Image");
+
+	if (klen == 9 && !strncmp(key, "container", 9))
+		return (id && *val && ck__str_has_prefix(id, val)) || (name && !strcmp(name, val));
+	if (klen == 5 && !strncmp(key, "event", 5)) {
+		const char *st = ck__json_str(ev, "Status");
+		return st && !strcmp(st, val);
+	}
+	if (klen == 4 && !strncmp(key, "type", 4)) {
+		const char *t = ck__json_str(ev, "Type");
+		return t && !strcmp(t, val);
+	}
+	if (klen == 5 && !strncmp(key, "image", 5))
+		return image && (!strcmp(image, val) || (*val && ck__str_has_prefix(image, val)));
+	if (klen == 5 && !strncmp(key, "label", 5))
+		return label_matches(ck__json_obj(ev, "Attributes"), val);
+	return false;
+}
+
+/* Filters of different keys must all match; one of several of the same key. */
+static bool matches(yajl_val ev, const char *const *filters)
+{
+	for (size_t i = 0; filters && filters[i]; i++) {
+		const char *eq = strchr(filters[i], '=');
+		size_t klen = (size_t)(eq - filters[i]);
+		bool any = false, seen_before = false;
+		for (size_t j = 0; j < i; j++)
+			seen_before |= !strncmp(filters[j], filters[i], klen + 1);
+		if (seen_before)
+			continue;
+		for (size_t j = i; filters[j] && !any; j++)
+			if (!strncmp(filters[j], filters[i], klen + 1))
+				any = one_matches(ev, filters[i], klen, filters[j] + klen + 1);
+		if (!any)
+			return false;
+	}
+	return true;
+}
+
+typedef struct reader {
+	const ck_events_options *o;
+	ck_event_fn fn;
+	void *payload;
+	ck__buf pending; /* a line not yet terminated */
+	bool done;       /* until_ns passed */
+} reader;
+
+/* Handles complete lines; returns the callback's stop value or 0. */
+static int feed(reader *r, const char *data, size_t len)
+{
+	ck__buf_add(&r->pending, data, len);
+	if (r->pending.oom)
+		return ck__oom();
+	size_t start = 0;
+	for (size_t i = 0; i < r->pending.len; i++) {
+		if (r->pending.data[i] != '\n')
+			continue;
+		r->pending.data[i] = '\0';
+		const char *line = r->pending.data + start;
+		start = i + 1;
+		yajl_val ev = yajl_tree_parse(line, NULL, 0);
+		long long t = 0;
+		if (!ev || !ck__json_int(ev, "timeNano", &t)) {
+			yajl_tree_free(ev);
+			continue; /* a damaged line is skipped, never fatal */
+		}
+		int stop = 0;
+		if (r->o->until_ns && t >= r->o->until_ns)
+			r->done = true;
+		else if (t >= r->o->since_ns && matches(ev, r->o->filters))
+			stop = r->fn(line, r->payload);
+		yajl_tree_free(ev);
+		if (stop)
+			return stop;
+		if (r->done)
+			return 0;
+	}
+	memmove(r->pending.data, r->pending.data + start, r->pending.len - start);
+	r->pending.len -= start;
+	return 0;
+}
+
+int ck_events_read(ck_context *ctx, const ck_events_options *opts, ck_event_fn fn, void *payload)
+{
+	ck_events_options dflt = CK_EVENTS_OPTIONS_INIT;
+	reader r = { 0 };
+	char *path = NULL, chunk[8192];
+	int fd = -1, rc = CK_OK;
+	int64_t last_beat = ck__mono_ns();
+
+	CK_ENTER();
+	if (!ctx || !fn)
+		return ck__error_set(CK_EINVAL, "ck_events_read: %s is NULL", ctx ? "fn" : "ctx");
+	if (!opts)
+		opts = &dflt;
+	if (opts->version == 0 || opts->version > CK_EVENTS_OPTIONS_VERSION)
+		return ck__error_set(CK_EVERSION, "ck_events_options version %u is not known", opts->version);
+	if ((rc = filters_check(opts->filters)) != CK_OK)
+		return rc;
+	r.o = opts;
+	r.fn = fn;
+	r.payload = payload;
+	if (!(path = ck__events_path(ctx)))
+		return ck__oom();
+	for (;;) {
+		if (fd < 0) {
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0 && errno != ENOENT) {
+				rc = ck__error_errno(CK_EIO, "cannot read the event log %s", path);
+				break;
+			}
+		}
+		ssize_t n = fd >= 0 ? read(fd, chunk, sizeof(chunk)) : 0;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = ck__error_errno(CK_EIO, "cannot read the event log %s", path);
+			break;
+		}
+		if (n > 0) {
+			if ((rc = feed(&r, chunk, (size_t)n)) != 0 || r.done)
+				break;
+			if (r.pending.len > LINE_MAX_LEN)
+				r.pending.len = 0; /* no event is that long: drop the garbage */
+			continue;
+		}
+		if (!opts->follow)
+			break;
+		if (opts->until_ns && ck__now_ns() >= opts->until_ns)
+			break;
+		if (ck__mono_ns() - last_beat >= 1000000000) {
+			last_beat = ck__mono_ns();
+			if ((rc = fn(NULL, payload)) != 0)
+				break;
+		}
+		ck__sleep_ms(50);
+	}
+	if (fd >= 0)
+		close(fd);
+	ck__buf_free(&r.pending);
+	free(path);
+	return rc;
+}
