@@ -36,10 +36,13 @@ CK_EXTERN int ck_volume_spec_add_label_string(ck_volume_spec *spec, const char *
 CK_EXTERN int ck_volume_create(ck_volume **out, ck_context *ctx, const ck_volume_spec *spec);
 
 /** Looks a volume up by its full name or a unique prefix of it.
- *  CK_ENOTFOUND if nothing matches, CK_EAMBIGUOUS if several do. */
+ *  CK_ENOTFOUND if nothing matches, CK_EAMBIGUOUS if several do.  A volume
+ *  directory found missing is recreated (empty), and a warning logged. */
 CK_EXTERN int ck_volume_lookup(ck_volume **out, ck_context *ctx, const char *name);
 
-/** Lists volumes, sorted by name.  `filters` is NULL or a NULL-terminated
+/** Lists volumes, sorted by name.  Like ck_volume_lookup(), it recreates
+ *  (and logs a warning for) a volume directory found missing, so that every
+ *  mountpoint it returns exists.  `filters` is NULL or a NULL-terminated
  *  array of podman filters: "name=NAME" (substring), "label=KEY",
  *  "label=KEY=VALUE", "driver=DRIVER", "dangling=true|false".  Filters of
  *  different keys must all match; several of the same key match if any does.
