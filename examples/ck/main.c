@@ -4,29 +4,50 @@
 #include <string.h>
 
 #include "commands.h"
+#include "ctr.h"
 
 static const struct command {
 	const char *name;
 	int (*run)(ck_app *app, int argc, char **argv);
 	const char *summary;
 } commands[] = {
+	{ "attach", ctr_attach, "Attach to a running container" },
+	{ "container", cmd_container, "Manage containers" },
+	{ "cp", ctr_cp, "Copy files/folders between a container and the local filesystem" },
+	{ "create", ctr_create, "Create but do not start a container" },
+	{ "events", ctr_events, "Show containerkit events" },
+	{ "exec", ctr_exec, "Run a process in a running container" },
 	{ "history", cmd_history, "Show history of a specified image" },
 	{ "image", cmd_image, "Manage images" },
 	{ "images", cmd_images, "List images in local storage" },
 	{ "import", cmd_import, "Import a tarball to create a filesystem image" },
 	{ "info", cmd_info, "Display containerkit related system information" },
+	{ "inspect", any_inspect, "Display the configuration of object denoted by ID" },
+	{ "kill", ctr_kill, "Kill one or more running containers with a specific signal" },
 	{ "load", cmd_load, "Load image(s) from a tar archive" },
 	{ "login", cmd_login, "Log in to a container registry" },
 	{ "logout", cmd_logout, "Log out of a container registry" },
+	{ "logs", ctr_logs, "Fetch the logs of one or more containers" },
+	{ "port", ctr_port, "List port mappings or a specific mapping for the container" },
+	{ "ps", ctr_ps, "List containers" },
 	{ "pull", cmd_pull, "Pull an image from a registry" },
 	{ "push", cmd_push, "Push an image to a specified destination" },
+	{ "rename", ctr_rename, "Rename an existing container" },
+	{ "restart", ctr_restart, "Restart one or more containers" },
+	{ "rm", ctr_rm, "Remove one or more containers" },
 	{ "rmi", cmd_rmi, "Remove one or more images from local storage" },
+	{ "run", ctr_run, "Run a command in a new container" },
 	{ "save", cmd_save, "Save image(s) to an archive" },
+	{ "start", ctr_start, "Start one or more containers" },
+	{ "stats", ctr_stats, "Display a live stream of container resource usage statistics" },
+	{ "stop", ctr_stop, "Stop one or more containers" },
 	{ "system", cmd_system, "Manage containerkit" },
 	{ "tag", cmd_tag, "Add an additional name to a local image" },
+	{ "top", ctr_top, "Display the running processes of a container" },
 	{ "untag", cmd_untag, "Remove a name from a local image" },
 	{ "version", cmd_version, "Display the containerkit version information" },
 	{ "volume", cmd_volume, "Manage volumes" },
+	{ "wait", ctr_wait, "Block on one or more containers" },
 };
 
 static void usage(FILE *f)

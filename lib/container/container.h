@@ -27,6 +27,10 @@ char *ck__ctr_rundir(const ck_context *ctx, const char *id);   /* <runroot>/cont
  * is no such record. */
 int ck__ctr_remove_id(ck_context *ctx, const char *id, bool force, bool volumes, bool locked);
 
+/* Removes every container with force (ck_system_reset()).  A store that
+ * cannot be read has none to remove. */
+int ck__container_remove_all(ck_context *ctx);
+
 /* Reports containers left by interrupted operations (CK_CHECK_LEFTOVER),
  * containers whose monitor died (CK_CHECK_MONITOR_GONE) and container
  * directories, runtime state and root filesystems without a record

@@ -269,6 +269,9 @@ int ck__root_open(int *out, int root_fd, const char *path, int flags, mode_t mod
 int ck__root_mkdir_p(int root_fd, const char *path, mode_t mode);
 
 /* ---- users (user.c) ---- */
+/* Reads a small file (<= 4 MiB) of the root filesystem resolved inside it;
+ * "" when it does not exist. */
+int ck__root_read_file(char **out, const char *rootfs, const char *file);
 /* Resolves "UID[:GID]" or "NAME[:GROUP]" against the root filesystem's
  * /etc/passwd and /etc/group; adds the user's supplementary groups when
  * `with_groups`; `*home` (if not NULL) gets the home directory or NULL. */

@@ -170,7 +170,37 @@ int ck_container_remove(ck_container *ctr, unsigned int flags)
 	                       (flags & CK_REMOVE_VOLUMES) != 0, false);
 	if (rc == CK_ENOTFOUND)
 		rc = ck__error_set(CK_ENOTFOUND, "no such container \"%s\"", ctr->cfg.name);
-	if (rc == CK_OK)
-		snprintf(ctr->st.status, sizeof(ctr->st.status), "removed");
+	return rc;
+}
+
+static int ids_fn(const char *id, const char *config, const char *state, void *payload)
+{
+	return ck__strv_push((char ***)payload, id);
+}
+
+static int ids_txn(ck_state_txn *txn, void *payload)
+{
+	ck_strv_free(*(char ***)payload);
+	*(char ***)payload = NULL;
+	return ck__rec_foreach(txn, CK__KIND_CONTAINER, ids_fn, payload);
+}
+
+int ck__container_remove_all(ck_context *ctx)
+{
+	char **ids = NULL;
+	int rc = ck__state_read(ctx, ids_txn, &ids);
+
+	if (rc != CK_OK) {
+		ck__error_clear();
+		return CK_OK;
+	}
+	for (size_t i = 0; ids && ids[i] && rc == CK_OK; i++) {
+		rc = ck__ctr_remove_id(ctx, ids[i], true, true, false);
+		if (rc == CK_ENOTFOUND) {
+			ck__error_clear();
+			rc = CK_OK;
+		}
+	}
+	ck_strv_free(ids);
 	return rc;
 }

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "container_int.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -708,8 +709,18 @@ int ck_container_spec_add_port_string(ck_container_spec *spec, const char *text)
 	if (hport_len && hcount != ccount)
 		goto bad;
 	p.range = ccount;
-	if (ip && ip_len && !(p.host_ip = strndup(ip, ip_len)))
-		return ck__oom();
+	if (ip && ip_len) {
+		char buf[64];
+		unsigned char addr[16];
+		if (ip_len >= sizeof(buf))
+			goto bad;
+		memcpy(buf, ip, ip_len);
+		buf[ip_len] = '\0';
+		if (inet_pton(AF_INET, buf, addr) != 1 && inet_pton(AF_INET6, buf, addr) != 1)
+			goto bad;
+		if (!(p.host_ip = strdup(buf)))
+			return ck__oom();
+	}
 	if (!(np = realloc(spec->ports, (spec->n_ports + 1) * sizeof(*np)))) {
 		free(p.host_ip);
 		return ck__oom();

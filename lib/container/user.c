@@ -27,8 +27,7 @@ static bool parse_id(const char *s, uint32_t *out)
 	return true;
 }
 
-/* Reads etc/passwd or etc/group of the root filesystem; "" if missing. */
-static int read_db(char **out, const char *rootfs, const char *file)
+int ck__root_read_file(char **out, const char *rootfs, const char *file)
 {
 	ck__buf b = { 0 };
 	char chunk[8192];
@@ -129,7 +128,7 @@ int ck__group_resolve(uint32_t *gid, const char *rootfs, const char *group)
 
 	if (parse_id(group, gid))
 		return CK_OK;
-	if ((rc = read_db(&db, rootfs, "/etc/group")) == CK_OK)
+	if ((rc = ck__root_read_file(&db, rootfs, "/etc/group")) == CK_OK)
 		rc = lookup_group(gid, db, group);
 	free(db);
 	return rc;
@@ -180,8 +179,8 @@ int ck__user_resolve(uint32_t *uid, uint32_t *gid, uint32_t **groups, size_t *n_
 		return ck__oom();
 	if ((gpart = strchr(ucopy, ':')))
 		*gpart++ = '\0';
-	if ((rc = read_db(&passwd, rootfs, "/etc/passwd")) != CK_OK ||
-	    (rc = read_db(&group, rootfs, "/etc/group")) != CK_OK)
+	if ((rc = ck__root_read_file(&passwd, rootfs, "/etc/passwd")) != CK_OK ||
+	    (rc = ck__root_read_file(&group, rootfs, "/etc/group")) != CK_OK)
 		goto out;
 	if (parse_id(ucopy, uid)) {
 		find_passwd(&pw, passwd, NULL, *uid);

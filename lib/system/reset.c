@@ -1,7 +1,7 @@
 /* ck_system_reset(): empties the storage root and the run root while holding
  * the store lock, so that no other process sees a half-deleted store. */
 #define _GNU_SOURCE
-#include "state/state.h"
+#include "container/container.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -112,6 +112,10 @@ int ck_system_reset(ck_context *ctx)
 	CK_ENTER();
 	if (!ctx)
 		return ck__error_set(CK_EINVAL, "ck_system_reset: ctx is NULL");
+	/* Containers first: their monitors, the runtime's state and their
+	 * mounts are not plain files. */
+	if ((rc = ck__container_remove_all(ctx)) != CK_OK)
+		return ck__error_wrap(rc, "cannot reset the store");
 	/* Closed before the lock too: our own open store must not be what we
 	 * wait for. */
 	ck__state_close(ctx);

@@ -1,5 +1,6 @@
 /* Migration between state backends and the whole-store consistency check:
- * thin entry points over the state, volume and image modules. */
+ * thin entry points over the state, container, volume and image modules. */
+#include "container/container.h"
 #include "image/image.h"
 #include "volume/volume.h"
 
@@ -36,6 +37,10 @@ int ck_system_check(char **report, ck_context *ctx, unsigned int flags)
 		return rc;
 	/* The store first: the volume and image checks trust the records they read. */
 	rc = ck__state_check(ctx, &r);
+	/* Containers before volumes and images: removing a half-made one
+	 * releases what it uses. */
+	if (rc == CK_OK && !r.unreadable)
+		rc = ck__container_check(ctx, &r);
 	if (rc == CK_OK && !r.unreadable)
 		rc = ck__volume_check(ctx, &r);
 	if (rc == CK_OK && !r.unreadable)

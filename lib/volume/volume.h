@@ -17,6 +17,9 @@ int ck__volume_check(ck_context *ctx, ck__check_report *r);
  * exist fails with CK_ENOTFOUND; removing from one is a no-op. */
 int ck__volume_add_user(ck_state_txn *txn, const char *name, const char *id);
 int ck__volume_remove_user(ck_state_txn *txn, const char *name, const char *id);
+/* Removes a volume by exact name (volume.c): record, then directory;
+ * CK_EINUSE while a container uses it unless `force`. */
+int ck__volume_remove_name(ck_context *ctx, const char *name, bool force);
 /* <root>/volumes/<name>/_data (the name is validated). */
 int ck__volume_path(char **out, const ck_context *ctx, const char *name);
 

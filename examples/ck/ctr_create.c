@@ -1,0 +1,434 @@
+/* ck create and ck run: the spec flags shared by both, then creating, and
+ * for run starting (detached or attached) with podman's exit codes. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctr.h"
+
+enum {
+	O_NAME = 1, O_LABEL, O_ENV, O_ENVFILE, O_VOLUME, O_MOUNT, O_WORKDIR, O_USER, O_ENTRYPOINT,
+	O_HOSTNAME, O_CIDFILE, O_REPLACE, O_INIT, O_INITPATH, O_READONLY, O_CAPADD, O_CAPDROP,
+	O_ULIMIT, O_MEMORY, O_CPUS, O_PIDS, O_RESTART, O_RUNTIME, O_NETWORK, O_POD, O_PUBLISH,
+	O_DETACH, O_RM, O_INTERACTIVE, O_TTY, O_GROUPADD, O_STOPSIGNAL, O_STOPTIMEOUT, O_LOGOPT,
+	O_PULL, O_QUIET, O_SIGPROXY,
+};
+
+/* Both commands take every flag; -d and --sig-proxy mean something only to run. */
+static const cli_opt spec_opts[] = {
+	{ "name", 0, true, O_NAME },           { "label", 'l', true, O_LABEL },
+	{ "env", 'e', true, O_ENV },           { "env-file", 0, true, O_ENVFILE },
+	{ "volume", 'v', true, O_VOLUME },     { "mount", 0, true, O_MOUNT },
+	{ "workdir", 'w', true, O_WORKDIR },   { "user", 'u', true, O_USER },
+	{ "entrypoint", 0, true, O_ENTRYPOINT }, { "hostname", 'h', true, O_HOSTNAME },
+	{ "cidfile", 0, true, O_CIDFILE },     { "replace", 0, false, O_REPLACE },
+	{ "init", 0, false, O_INIT },          { "init-path", 0, true, O_INITPATH },
+	{ "read-only", 0, false, O_READONLY }, { "cap-add", 0, true, O_CAPADD },
+	{ "cap-drop", 0, true, O_CAPDROP },    { "ulimit", 0, true, O_ULIMIT },
+	{ "memory", 'm', true, O_MEMORY },     { "cpus", 0, true, O_CPUS },
+	{ "pids-limit", 0, true, O_PIDS },     { "restart", 0, true, O_RESTART },
+	{ "runtime", 0, true, O_RUNTIME },     { "network", 0, true, O_NETWORK },
+	{ "net", 0, true, O_NETWORK },         { "pod", 0, true, O_POD },
+	{ "publish", 'p', true, O_PUBLISH },   { "detach", 'd', false, O_DETACH },
+	{ "rm", 0, false, O_RM },              { "interactive", 'i', false, O_INTERACTIVE },
+	{ "tty", 't', false, O_TTY },          { "group-add", 0, true, O_GROUPADD },
+	{ "stop-signal", 0, true, O_STOPSIGNAL }, { "stop-timeout", 0, true, O_STOPTIMEOUT },
+	{ "log-opt", 0, true, O_LOGOPT },      { "pull", 0, true, O_PULL },
+	{ "quiet", 'q', false, O_QUIET },      { "sig-proxy", 0, false, O_SIGPROXY },
+	{ NULL, 0, false, 0 },
+};
+
+static const char spec_flags_usage[] =
+	"      --cap-add strings        Add capabilities to the container\n"
+	"      --cap-drop strings       Drop capabilities from the container\n"
+	"      --cidfile string         Write the container ID to the file\n"
+	"      --cpus float             Number of CPUs\n"
+	"      --entrypoint string      Overwrite the default ENTRYPOINT of the image (a string or a JSON array)\n"
+	"  -e, --env stringArray        Set environment variables in container\n"
+	"      --env-file stringArray   Read in a file of environment variables\n"
+	"      --group-add strings      Add additional groups to the primary container process\n"
+	"  -h, --hostname string        Set container hostname\n"
+	"      --init                   Run an init binary inside the container that forwards signals and reaps processes\n"
+	"      --init-path string       Path to the container-init binary\n"
+	"  -i, --interactive            Keep STDIN open even if not attached\n"
+	"  -l, --label stringArray      Set metadata on container\n"
+	"      --log-opt stringArray    Logging driver options (max-size=SIZE)\n"
+	"  -m, --memory string          Memory limit (format: <number>[<unit>], where unit = b, k, m or g)\n"
+	"      --mount stringArray      Attach a filesystem mount to the container\n"
+	"      --name string            Assign a name to the container\n"
+	"      --network string         Connect a container to a network: none or host\n"
+	"      --pids-limit int         Tune container pids limit (0 for unlimited)\n"
+	"      --pod string             Run container in an existing pod (not supported yet)\n"
+	"  -p, --publish strings        Publish a container's port, or a range of ports, to the host\n"
+	"      --pull string            Pull image policy: never (default), missing, always, newer\n"
+	"  -q, --quiet                  Suppress output information when pulling images\n"
+	"      --read-only              Make containers root filesystem read-only\n"
+	"      --replace                If a container with the same name exists, replace it\n"
+	"      --restart string         Restart policy: no, on-failure[:max_retry], always, unless-stopped\n"
+	"      --rm                     Remove container (and pod if created) after exit\n"
+	"      --runtime string         Path or name of the OCI runtime (crun, runc)\n"
+	"      --stop-signal string     Signal to stop a container. Default is SIGTERM\n"
+	"      --stop-timeout uint      Timeout (in seconds) to stop a container. Default is 10\n"
+	"  -t, --tty                    Allocate a pseudo-TTY for container\n"
+	"      --ulimit strings         Ulimit options (NAME=SOFT[:HARD], or host)\n"
+	"  -u, --user string            Username or UID (format: <name|uid>[:<group|gid>])\n"
+	"  -v, --volume stringArray     Bind mount a volume into the container (SRC:DST[:OPTS])\n"
+	"  -w, --workdir string         Working directory inside the container\n";
+
+typedef struct run_opts {
+	ck_container_spec *spec;
+	bool detach, rm, interactive, tty, sig_proxy, quiet;
+	const char *cidfile, *restart, *pull, *image;
+	strv cmd;
+	strv entrypoint;
+	jnode *ep_json;
+} run_opts;
+
+/* "10m" or "1g" for --log-opt max-size (go-units: decimal). */
+static bool parse_size(const char *text, long long *out)
+{
+	char *end;
+	double v = strtod(text, &end);
+	double mult = 1;
+
+	if (end == text || v < 0)
+		return false;
+	switch (*end) {
+	case 'k': case 'K': mult = 1e3; end++; break;
+	case 'm': case 'M': mult = 1e6; end++; break;
+	case 'g': case 'G': mult = 1e9; end++; break;
+	default: break;
+	}
+	if (*end == 'b' || *end == 'B')
+		end++;
+	if (*end)
+		return false;
+	*out = (long long)(v * mult);
+	return true;
+}
+
+/* --entrypoint: a JSON array of strings, or one string as the whole command. */
+static int set_entrypoint(run_opts *r, const char *val)
+{
+	strv_clear(&r->entrypoint);
+	json_free(r->ep_json);
+	r->ep_json = NULL;
+	if (val[0] == '[' && (r->ep_json = json_parse(val)) && r->ep_json->type == J_ARR) {
+		for (size_t i = 0; i < r->ep_json->n; i++) {
+			if (r->ep_json->vals[i]->type != J_STR)
+				return die("invalid --entrypoint %s: a JSON array must hold strings", val);
+			strv_add(&r->entrypoint, r->ep_json->vals[i]->str);
+		}
+	} else if (val[0]) {
+		strv_add(&r->entrypoint, val);
+	}
+	static const char *const none[] = { NULL };
+	if (ck_container_spec_set_entrypoint(r->spec, r->entrypoint.v ? r->entrypoint.v : none) < 0)
+		return die_ck();
+	return 0;
+}
+
+static int spec_flag(run_opts *r, int id, const char *val)
+{
+	ck_container_spec *s = r->spec;
+	long long n;
+	int rc = 0;
+
+	switch (id) {
+	case O_NAME: rc = ck_container_spec_set_name(s, val); break;
+	case O_LABEL: rc = ck_container_spec_add_label_string(s, val); break;
+	case O_ENV: rc = ck_container_spec_add_env_string(s, val); break;
+	case O_ENVFILE: rc = ck_container_spec_add_env_file(s, val); break;
+	case O_VOLUME: rc = ck_container_spec_add_volume_string(s, val); break;
+	case O_MOUNT: rc = ck_container_spec_add_mount_string(s, val); break;
+	case O_WORKDIR: rc = ck_container_spec_set_workdir(s, val); break;
+	case O_USER: rc = ck_container_spec_set_user(s, val); break;
+	case O_ENTRYPOINT: return set_entrypoint(r, val);
+	case O_HOSTNAME: rc = ck_container_spec_set_hostname(s, val); break;
+	case O_CIDFILE: r->cidfile = val; break;
+	case O_REPLACE: rc = ck_container_spec_set_replace(s, flag_on(val)); break;
+	case O_INIT: rc = ck_container_spec_set_init(s, flag_on(val)); break;
+	case O_INITPATH: rc = ck_container_spec_set_init_path(s, val); break;
+	case O_READONLY: rc = ck_container_spec_set_read_only(s, flag_on(val)); break;
+	case O_CAPADD: rc = ck_container_spec_add_cap(s, val); break;
+	case O_CAPDROP: rc = ck_container_spec_drop_cap(s, val); break;
+	case O_ULIMIT:
+		/* "host" is what the library does anyway: inherit ck's limits */
+		if (strcmp(val, "host") != 0)
+			rc = ck_container_spec_add_ulimit_string(s, val);
+		break;
+	case O_MEMORY: rc = ck_container_spec_set_memory_string(s, val); break;
+	case O_CPUS: {
+		char *end;
+		double cpus = strtod(val, &end);
+		if (end == val || *end || cpus < 0)
+			return die("invalid argument \"%s\" for \"--cpus\" flag: must be a number of CPUs", val);
+		rc = ck_container_spec_set_cpus(s, cpus);
+		break;
+	}
+	case O_PIDS:
+		if (!parse_int_arg("--pids-limit", val, -1, &n))
+			return EXIT_CK;
+		rc = ck_container_spec_set_pids_limit(s, n < 0 ? 0 : n);
+		break;
+	case O_RESTART:
+		r->restart = val;
+		rc = ck_container_spec_set_restart_policy(s, val);
+		break;
+	case O_RUNTIME: rc = ck_container_spec_set_runtime(s, val); break;
+	case O_NETWORK: rc = ck_container_spec_set_network(s, val); break;
+	case O_POD:
+		return die("--pod %s: pods are not supported by this version of libcontainerkit", val);
+	case O_PUBLISH: rc = ck_container_spec_add_port_string(s, val); break;
+	case O_DETACH: r->detach = flag_on(val); break;
+	case O_RM: r->rm = flag_on(val); rc = ck_container_spec_set_remove(s, r->rm); break;
+	case O_INTERACTIVE: r->interactive = flag_on(val); rc = ck_container_spec_set_stdin(s, r->interactive); break;
+	case O_TTY: r->tty = flag_on(val); rc = ck_container_spec_set_tty(s, r->tty); break;
+	case O_GROUPADD: rc = ck_container_spec_add_group(s, val); break;
+	case O_STOPSIGNAL: rc = ck_container_spec_set_stop_signal(s, val); break;
+	case O_STOPTIMEOUT:
+		if (!parse_int_arg("--stop-timeout", val, 0, &n))
+			return EXIT_CK;
+		rc = ck_container_spec_set_stop_timeout(s, (unsigned int)n);
+		break;
+	case O_LOGOPT:
+		if (!strncmp(val, "max-size=", 9)) {
+			if (!strcmp(val + 9, "-1"))
+				n = -1;
+			else if (!parse_size(val + 9, &n))
+				return die("invalid --log-opt %s: max-size takes a size such as 10m", val);
+			rc = ck_container_spec_set_log_size_max(s, n);
+		} else if (strncmp(val, "max-file=", 9) != 0 && strncmp(val, "tag=", 4) != 0 &&
+		           strncmp(val, "path=", 5) != 0) {
+			return die("invalid --log-opt %s: supported options are max-size, max-file, tag, path", val);
+		}
+		break;
+	case O_PULL:
+		if (strcmp(val, "never") && strcmp(val, "missing") && strcmp(val, "always") &&
+		    strcmp(val, "newer"))
+			return die("invalid pull policy \"%s\": use always, missing, never or newer", val);
+		r->pull = val;
+		break;
+	case O_QUIET: r->quiet = flag_on(val); break;
+	case O_SIGPROXY: r->sig_proxy = flag_on(val); break;
+	default: break;
+	}
+	return rc < 0 ? die_ck() : 0;
+}
+
+static void run_opts_free(run_opts *r)
+{
+	ck_container_spec_free(r->spec);
+	strv_clear(&r->cmd);
+	strv_clear(&r->entrypoint);
+	json_free(r->ep_json);
+}
+
+/* Parses the flags, the image and the command into `r`. */
+static int parse_spec(run_opts *r, ck_app *app, int argc, char **argv, const char *usage)
+{
+	const char *val;
+	int id, rc = 0;
+	copts c;
+
+	memset(r, 0, sizeof(*r));
+	r->sig_proxy = true;
+	if (ck_container_spec_new(&r->spec) < 0)
+		return die_ck();
+	copts_init(&c, app, argc, argv, spec_opts, false);
+	while (rc == 0 && (id = copts_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP) {
+			fputs(usage, stdout);
+			fputs(spec_flags_usage, stdout);
+			return -1;
+		}
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else if (id == CLI_POS && !r->image)
+			r->image = val;
+		else if (id == CLI_POS)
+			strv_add(&r->cmd, val);
+		else
+			rc = spec_flag(r, id, val);
+	}
+	if (rc)
+		return rc;
+	if (!r->image)
+		return die("requires at least 1 arg(s), only received 0");
+	if (r->rm && r->restart && strcmp(r->restart, "no") && r->restart[0])
+		return die("the --rm option conflicts with --restart, when the restartPolicy is not \"\" and \"no\"");
+	if (ck_container_spec_set_image(r->spec, r->image) < 0)
+		return die_ck();
+	if (r->cmd.n && ck_container_spec_set_command(r->spec, r->cmd.v) < 0)
+		return die_ck();
+	return 0;
+}
+
+/* Pulls the image first when --pull asks for it. */
+static int maybe_pull(ck_app *app, run_opts *r)
+{
+	ck_image *img = NULL;
+	bool have;
+
+	if (!r->pull || !strcmp(r->pull, "never"))
+		return 0;
+	have = ck_image_lookup(&img, app->ctx, r->image) == 0;
+	ck_image_free(img);
+	img = NULL;
+	if (have && !strcmp(r->pull, "missing"))
+		return 0;
+	if (ck_image_pull(&img, app->ctx, r->image, NULL) < 0) {
+		if (have && !strcmp(r->pull, "newer"))
+			return 0;
+		return die_ck();
+	}
+	ck_image_free(img);
+	return 0;
+}
+
+/* Claims the --cidfile before creating anything, as podman refuses an
+ * existing one. */
+static int claim_cidfile(const char *path, int *fd)
+{
+	*fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (*fd >= 0)
+		return 0;
+	if (errno == EEXIST)
+		return die("container id file exists. Ensure another container is not using it or delete %s",
+		           path);
+	return die("opening cidfile %s: %s", path, strerror(errno));
+}
+
+static int write_cidfile(const char *path, int fd, const char *id)
+{
+	size_t len = strlen(id);
+	ssize_t w = write(fd, id, len);
+
+	close(fd);
+	if (w != (ssize_t)len) {
+		unlink(path);
+		return die("writing cidfile %s: %s", path, strerror(errno));
+	}
+	return 0;
+}
+
+/* Parses, creates, and writes the cidfile.  *out is the new container. */
+static int do_create(ck_container **out, run_opts *r, ck_app *app, int argc, char **argv,
+                     const char *usage)
+{
+	int rc = parse_spec(r, app, argc, argv, usage), cidfd = -1;
+
+	*out = NULL;
+	if (rc)
+		return rc;
+	if (!app_context(app))
+		return EXIT_CK;
+	if ((rc = maybe_pull(app, r)) != 0)
+		return rc;
+	if (r->cidfile && (rc = claim_cidfile(r->cidfile, &cidfd)) != 0)
+		return rc;
+	if (ck_container_create(out, app->ctx, r->spec) < 0) {
+		rc = die_ck();
+		if (cidfd >= 0) {
+			close(cidfd);
+			unlink(r->cidfile);
+		}
+		return rc;
+	}
+	if (cidfd >= 0 && (rc = write_cidfile(r->cidfile, cidfd, ck_container_id(*out))) != 0) {
+		ck_container_remove(*out, CK_REMOVE_FORCE);
+		ck_container_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+static const char create_usage[] =
+	"Create but do not start a container\n\n"
+	"Usage:\n  ck create [options] IMAGE [COMMAND [ARG...]]\n\nOptions:\n";
+
+int ctr_create(ck_app *app, int argc, char **argv)
+{
+	run_opts r;
+	ck_container *ctr = NULL;
+	int rc = do_create(&ctr, &r, app, argc, argv, create_usage);
+
+	if (rc == 0)
+		printf("%s\n", ck_container_id(ctr));
+	ck_container_free(ctr);
+	run_opts_free(&r);
+	return rc < 0 ? 0 : rc;
+}
+
+/* podman run --rm returns once the container is gone; the monitor removes
+ * it, so wait (briefly) until the record has disappeared. */
+static void await_removal(ck_container *ctr)
+{
+	for (int i = 0; i < 500 && ck_container_refresh(ctr) == 0; i++)
+		usleep(10000);
+}
+
+/* Runs attached: the container's exit code, or podman's 125/126/127. */
+static int run_attached(ck_app *app, ck_container *ctr, run_opts *r)
+{
+	ck_attach_options ao = CK_ATTACH_OPTIONS_INIT;
+	int code = -1, rc;
+	bool in_tty = isatty(STDIN_FILENO);
+
+	if (r->tty && r->interactive && !in_tty)
+		fprintf(stderr, "WARN[0000] The input device is not a TTY. The --tty and --interactive "
+		                "flags might not work properly\n");
+	ao.stdin_fd = r->interactive ? STDIN_FILENO : -1;
+	ao.stdout_fd = STDOUT_FILENO;
+	ao.stderr_fd = STDERR_FILENO;
+	if (r->tty)
+		ao.tty_fd = in_tty ? STDIN_FILENO : isatty(STDOUT_FILENO) ? STDOUT_FILENO : -1;
+	if (r->tty && r->interactive && in_tty)
+		tty_raw(STDIN_FILENO);
+	else if (r->sig_proxy)
+		proxy_start(app, ck_container_id(ctr));
+	fflush(stdout);
+	rc = ck_container_start_attached(&code, ctr, &ao);
+	tty_restore();
+	proxy_stop();
+	if (rc < 0) {
+		int status = die_runtime();
+		if (r->rm)
+			ck_container_remove(ctr, CK_REMOVE_FORCE);
+		return status;
+	}
+	if (r->rm)
+		await_removal(ctr);
+	return code < 0 ? EXIT_CK : code;
+}
+
+static const char run_usage[] =
+	"Run a command in a new container\n\n"
+	"Usage:\n  ck run [options] IMAGE [COMMAND [ARG...]]\n\nOptions:\n"
+	"  -d, --detach                 Run container in background and print container ID\n"
+	"      --sig-proxy              Proxy received signals to the process (default true)\n";
+
+int ctr_run(ck_app *app, int argc, char **argv)
+{
+	run_opts r;
+	ck_container *ctr = NULL;
+	int rc = do_create(&ctr, &r, app, argc, argv, run_usage);
+
+	if (rc == 0 && r.detach) {
+		if (ck_container_start(ctr) < 0) {
+			rc = die_runtime();
+			if (r.rm)
+				ck_container_remove(ctr, CK_REMOVE_FORCE);
+		} else {
+			printf("%s\n", ck_container_id(ctr));
+		}
+	} else if (rc == 0) {
+		rc = run_attached(app, ctr, &r);
+	}
+	ck_container_free(ctr);
+	run_opts_free(&r);
+	return rc < 0 ? 0 : rc;
+}

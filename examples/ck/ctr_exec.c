@@ -1,0 +1,269 @@
+/* ck exec, ck cp and ck rename: working inside and on an existing
+ * container. */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctr.h"
+
+/* ----------------------------------------------------------------- exec */
+
+/* Owned strings for -e values built here ("K" copied from our env). */
+typedef struct owned {
+	char **v;
+	size_t n;
+} owned;
+
+static const char *keep(owned *o, char *s)
+{
+	char **nv = realloc(o->v, (o->n + 1) * sizeof(*nv));
+	if (!nv || !s) {
+		fputs("Error: out of memory\n", stderr);
+		exit(EXIT_CK);
+	}
+	nv[o->n++] = s;
+	o->v = nv;
+	return s;
+}
+
+/* One -e value with podman's rules: K=V, or K copied from our environment. */
+static int add_env(strv *env, owned *o, const char *text)
+{
+	const char *eq = strchr(text, '=');
+	if (eq == text || !text[0])
+		return die("invalid environment variable \"%s\": no name", text);
+	if (eq) {
+		strv_add(env, text);
+	} else if (getenv(text)) {
+		char *kv;
+		if (asprintf(&kv, "%s=%s", text, getenv(text)) < 0)
+			kv = NULL;
+		strv_add(env, keep(o, kv));
+	}
+	return 0;
+}
+
+/* --env-file for exec, read here with the rules ck_container_spec_add_env_file() states. */
+static int add_env_file(strv *env, owned *o, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0, lineno = 0;
+	ssize_t len;
+	int rc = 0;
+
+	if (!f)
+		return die("reading env file %s: %s", path, strerror(errno));
+	while (rc == 0 && (len = getline(&line, &cap, f)) >= 0) {
+		char *p = line;
+		lineno++;
+		if (len && line[len - 1] == '\n')
+			line[--len] = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p || *p == '#')
+			continue;
+		char *eq = strchr(p, '=');
+		size_t namelen = eq ? (size_t)(eq - p) : strlen(p);
+		bool bad = namelen == 0;
+		for (size_t i = 0; i < namelen; i++)
+			bad |= isspace((unsigned char)p[i]) != 0;
+		if (bad)
+			rc = die("%s:%zu: invalid environment variable \"%s\"", path, lineno, p);
+		else
+			rc = add_env(env, o, keep(o, strdup(p)));
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+static const char exec_usage[] =
+	"Run a process in a running container\n\n"
+	"Usage:\n  ck exec [options] CONTAINER COMMAND [ARG...]\n\nOptions:\n"
+	"  -d, --detach               Run the exec session in detached mode (backgrounded)\n"
+	"  -e, --env stringArray      Set environment variables\n"
+	"      --env-file strings     Read in a file of environment variables\n"
+	"  -i, --interactive          Keep STDIN open even if not attached\n"
+	"  -t, --tty                  Allocate a pseudo-TTY\n"
+	"  -u, --user string          Sets the username or UID used and optionally the groupname or GID\n"
+	"  -w, --workdir string       Working directory inside the container\n";
+
+int ctr_exec(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{ "detach", 'd', false, 1 }, { "env", 'e', true, 2 },      { "env-file", 0, true, 3 },
+		{ "interactive", 'i', false, 4 }, { "tty", 't', false, 5 }, { "user", 'u', true, 6 },
+		{ "workdir", 'w', true, 7 }, { "privileged", 0, false, 8 }, { "latest", 'l', false, 9 },
+		{ NULL, 0, false, 0 },
+	};
+	ck_exec_options eo = CK_EXEC_OPTIONS_INIT;
+	const char *val, *name = NULL;
+	strv cmd = { 0 }, env = { 0 };
+	owned own = { 0 };
+	ck_container *ctr = NULL;
+	int id, rc = 0, code = -1;
+	copts c;
+
+	copts_init(&c, app, argc, argv, opts, false);
+	while (rc == 0 && (id = copts_next(&c, &val)) != CLI_END) {
+		switch (id) {
+		case CLI_HELP: fputs(exec_usage, stdout); return 0;
+		case CLI_ERR: rc = EXIT_CK; break;
+		case CLI_POS:
+			if (!name)
+				name = val;
+			else
+				strv_add(&cmd, val);
+			break;
+		case 1: eo.detach = flag_on(val); break;
+		case 2: rc = add_env(&env, &own, val); break;
+		case 3: rc = add_env_file(&env, &own, val); break;
+		case 4: eo.interactive = flag_on(val); break;
+		case 5: eo.tty = flag_on(val); break;
+		case 6: eo.user = val; break;
+		case 7: eo.workdir = val; break;
+		case 8: rc = die("--privileged is not supported"); break;
+		case 9: rc = die("--latest is not supported"); break;
+		}
+	}
+	if (rc == 0 && (!name || cmd.n == 0))
+		rc = die("exec requires the name or ID of a container and a command to run");
+	if (rc == 0 && eo.tty && !isatty(STDIN_FILENO)) {
+		fprintf(stderr, "WARN[0000] The input device is not a TTY. The --tty flag is ignored\n");
+		eo.tty = 0;
+	}
+	if (rc == 0)
+		rc = ctr_lookup(&ctr, app, name);
+	if (rc == 0) {
+		eo.env = env.v;
+		eo.stdin_fd = eo.interactive ? STDIN_FILENO : -1;
+		eo.stdout_fd = STDOUT_FILENO;
+		eo.stderr_fd = STDERR_FILENO;
+		if (eo.tty && eo.interactive)
+			tty_raw(STDIN_FILENO);
+		fflush(stdout);
+		int r = ck_container_exec(eo.detach ? NULL : &code, ctr, cmd.v, &eo);
+		tty_restore();
+		if (r < 0)
+			rc = die_runtime();
+		else if (!eo.detach)
+			rc = code < 0 ? EXIT_CK : code;
+	}
+	ck_container_free(ctr);
+	strv_clear(&cmd);
+	strv_clear(&env);
+	for (size_t i = 0; i < own.n; i++)
+		free(own.v[i]);
+	free(own.v);
+	return rc;
+}
+
+/* ------------------------------------------------------------------- cp */
+
+/* "CTR:PATH" -> the colon, or NULL for a host path (podman: anything
+ * starting with / or . is a host path, even with a colon in it). */
+static const char *ctr_colon(const char *arg)
+{
+	const char *colon = strchr(arg, ':');
+	if (!colon || arg[0] == '/' || arg[0] == '.' || colon == arg)
+		return NULL;
+	return colon;
+}
+
+static const char cp_usage[] =
+	"Copy files/folders between a container and the local filesystem\n\n"
+	"Usage:\n  ck cp [options] [CONTAINER:]SRC_PATH [CONTAINER:]DEST_PATH\n\nOptions:\n"
+	"  -a, --archive     Chown copied files to the primary uid/gid of the destination container "
+	"(default true)\n"
+	"      --overwrite   Allow to overwrite directories with non-directories and vice versa\n";
+
+int ctr_cp(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{ "archive", 'a', false, 1 }, { "overwrite", 0, false, 2 }, { NULL, 0, false, 0 },
+	};
+	const char *val;
+	strv args = { 0 };
+	ck_container *ctr = NULL;
+	int id, rc = 0;
+	copts c;
+
+	copts_init(&c, app, argc, argv, opts, true);
+	while (rc == 0 && (id = copts_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP) {
+			strv_clear(&args);
+			fputs(cp_usage, stdout);
+			return 0;
+		}
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else if (id == CLI_POS)
+			strv_add(&args, val);
+	}
+	if (rc == 0 && args.n != 2)
+		rc = die("accepts 2 arg(s), received %zu", args.n);
+	if (rc == 0) {
+		const char *src = args.v[0], *dst = args.v[1];
+		const char *sc = ctr_colon(src), *dc = ctr_colon(dst);
+		char cname[256];
+
+		if (sc && dc)
+			rc = die("copying from a container to another container is not supported");
+		else if (!sc && !dc)
+			rc = die("invalid arguments %s, %s: you must use just one container", src, dst);
+		else if (!strcmp(src, "-") || !strcmp(dst, "-"))
+			rc = die("copying a tar stream from stdin or to stdout is not supported yet");
+		if (rc == 0) {
+			const char *arg = sc ? src : dst, *colon = sc ? sc : dc;
+			snprintf(cname, sizeof(cname), "%.*s", (int)(colon - arg), arg);
+			rc = ctr_lookup(&ctr, app, cname);
+		}
+		if (rc == 0 && sc && ck_container_copy_from(ctr, sc + 1, dst) < 0)
+			rc = die_ck();
+		else if (rc == 0 && dc && ck_container_copy_to(ctr, src, dc + 1) < 0)
+			rc = die_ck();
+	}
+	ck_container_free(ctr);
+	strv_clear(&args);
+	return rc;
+}
+
+/* --------------------------------------------------------------- rename */
+
+static const char rename_usage[] =
+	"Rename an existing container\n\nUsage:\n  ck rename CONTAINER NAME\n";
+
+int ctr_rename(ck_app *app, int argc, char **argv)
+{
+	const char *val;
+	strv args = { 0 };
+	ck_container *ctr = NULL;
+	int id, rc = 0;
+	copts c;
+
+	copts_init(&c, app, argc, argv, NULL, true);
+	while (rc == 0 && (id = copts_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP) {
+			strv_clear(&args);
+			fputs(rename_usage, stdout);
+			return 0;
+		}
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else
+			strv_add(&args, val);
+	}
+	if (rc == 0 && args.n != 2)
+		rc = die("accepts 2 arg(s), received %zu", args.n);
+	if (rc == 0)
+		rc = ctr_lookup(&ctr, app, args.v[0]);
+	if (rc == 0 && ck_container_rename(ctr, args.v[1]) < 0)
+		rc = die_ck();
+	ck_container_free(ctr);
+	strv_clear(&args);
+	return rc;
+}

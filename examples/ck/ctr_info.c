@@ -1,0 +1,646 @@
+/* ck inspect, ps, port and top: what the containers are and what runs in
+ * them, printed as podman prints it. */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ctr.h"
+
+/* ------------------------------------------------------ a JSON builder */
+
+typedef struct sb {
+	char *s;
+	size_t n, cap;
+} sb;
+
+static void sb_put(sb *b, const char *s, size_t n)
+{
+	if (b->n + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 512;
+		while (cap < b->n + n + 1)
+			cap *= 2;
+		char *ns = realloc(b->s, cap);
+		if (!ns) {
+			fputs("Error: out of memory\n", stderr);
+			exit(EXIT_CK);
+		}
+		b->s = ns;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->n, s, n);
+	b->n += n;
+	b->s[b->n] = '\0';
+}
+
+static void sb_cat(sb *b, const char *s)
+{
+	sb_put(b, s, strlen(s));
+}
+
+static void sb_printf(sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(sb *b, const char *fmt, ...)
+{
+	char tmp[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	sb_put(b, tmp, n < 0 ? 0 : (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+}
+
+static void sb_str(sb *b, const char *s)
+{
+	if (!s) {
+		sb_cat(b, "null");
+		return;
+	}
+	sb_cat(b, "\"");
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			sb_printf(b, "\\%c", c);
+		else if (c < 0x20)
+			sb_printf(b, "\\u%04x", c);
+		else
+			sb_put(b, s, 1);
+	}
+	sb_cat(b, "\"");
+}
+
+/* "key": "value", */
+static void sb_kv(sb *b, const char *key, const char *val)
+{
+	sb_str(b, key);
+	sb_cat(b, ": ");
+	sb_str(b, val);
+	sb_cat(b, ", ");
+}
+
+static jnode *new_array(size_t cap)
+{
+	jnode *a = calloc(1, sizeof(*a));
+	if (!a || !(a->vals = calloc(cap ? cap : 1, sizeof(*a->vals)))) {
+		fputs("Error: out of memory\n", stderr);
+		exit(EXIT_CK);
+	}
+	a->type = J_ARR;
+	return a;
+}
+
+/* -------------------------------------------------------------- inspect */
+
+enum { T_ALL, T_CONTAINER, T_IMAGE, T_VOLUME };
+
+/* The inspect JSON of `name` as the kind `type` allows, or NULL with the
+ * reason in `why`. */
+static jnode *inspect_one(ck_app *app, const char *name, int type, char *why, size_t whylen)
+{
+	char *text = NULL;
+	jnode *n = NULL;
+	int rc = -1;
+
+	if (type == T_ALL || type == T_CONTAINER) {
+		ck_container *ctr = NULL;
+		if (ck_container_lookup(&ctr, app->ctx, name) == 0)
+			rc = ck_container_inspect(&text, ctr);
+		ck_container_free(ctr);
+		if (rc < 0 && ck_error_last()->code != CK_ENOTFOUND) {
+			snprintf(why, whylen, "%s", ck_error_last()->message);
+			return NULL;
+		}
+	}
+	if (rc < 0 && (type == T_ALL || type == T_IMAGE)) {
+		ck_image *img = NULL;
+		if (ck_image_lookup(&img, app->ctx, name) == 0)
+			rc = ck_image_inspect(&text, img);
+		ck_image_free(img);
+	}
+	if (rc < 0 && (type == T_ALL || type == T_VOLUME)) {
+		ck_volume *vol = NULL;
+		if (ck_volume_lookup(&vol, app->ctx, name) == 0)
+			rc = ck_volume_inspect(&text, vol);
+		ck_volume_free(vol);
+	}
+	if (rc == 0 && !(n = json_parse(text))) {
+		snprintf(why, whylen, "inspecting %s: the library gave malformed JSON", name);
+	} else if (rc < 0) {
+		if (type == T_CONTAINER)
+			snprintf(why, whylen, "inspecting object: no such container %s", name);
+		else if (type == T_ALL)
+			snprintf(why, whylen, "inspecting object: no such object: \"%s\"", name);
+		else
+			snprintf(why, whylen, "inspecting object: no such %s %s",
+			         type == T_IMAGE ? "image" : "volume", name);
+	}
+	ck_free(text);
+	return n;
+}
+
+static const char inspect_usage[] =
+	"Display the configuration of object denoted by ID\n\n"
+	"Usage:\n  ck inspect [options] {CONTAINER|IMAGE|VOLUME} [...]\n\nOptions:\n"
+	"  -f, --format string   Format the output to a Go template or json (default \"json\")\n"
+	"  -s, --size            Display total file size (not supported yet)\n"
+	"  -t, --type string     Specify inspect-object type (\"image\", \"container\", \"volume\" or \"all\") "
+	"(default \"all\")\n";
+
+static int inspect_cmd(ck_app *app, int argc, char **argv, int type)
+{
+	static const cli_opt opts[] = {
+		{ "format", 'f', true, 1 }, { "size", 's', false, 2 }, { "type", 't', true, 3 },
+		{ "latest", 'l', false, 4 }, { NULL, 0, false, 0 },
+	};
+	const char *val, *format = "json";
+	strv names = { 0 };
+	int id, rc = 0, failed = 0;
+	copts c;
+
+	copts_init(&c, app, argc, argv, type == T_CONTAINER ? opts : opts, true);
+	while (rc == 0 && (id = copts_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP) {
+			strv_clear(&names);
+			fputs(inspect_usage, stdout);
+			return 0;
+		}
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else if (id == CLI_POS)
+			strv_add(&names, val);
+		else if (id == 1)
+			format = val;
+		else if (id == 3 && !strcmp(val, "container"))
+			type = T_CONTAINER;
+		else if (id == 3 && !strcmp(val, "image"))
+			type = T_IMAGE;
+		else if (id == 3 && !strcmp(val, "volume"))
+			type = T_VOLUME;
+		else if (id == 3 && strcmp(val, "all") != 0)
+			rc = die("invalid type \"%s\": must be one of container, image, volume or all", val);
+		else if (id == 4)
+			rc = die("--latest is not supported");
+	}
+	if (rc == 0 && names.n == 0)
+		rc = die("no names or ids specified");
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0) {
+		jnode *arr = new_array(names.n);
+		char (*why)[512] = calloc(names.n, sizeof(*why));
+		for (size_t i = 0; why && i < names.n; i++) {
+			jnode *n = inspect_one(app, names.v[i], type, why[failed], sizeof(why[0]));
+			if (n)
+				arr->vals[arr->n++] = n;
+			else
+				failed++;
+		}
+		if (!strcmp(format, "json") || !strcmp(format, "{{json .}}"))
+			json_print_line(stdout, arr, "     ");
+		else
+			for (size_t i = 0; i < arr->n && rc == 0; i++)
+				rc = print_template(format, arr->vals[i]);
+		fflush(stdout);
+		for (int i = 0; why && i < failed; i++)
+			die("%s", why[i]);
+		free(why);
+		json_free(arr);
+	}
+	strv_clear(&names);
+	return rc ? rc : failed ? EXIT_CK : 0;
+}
+
+int ctr_inspect(ck_app *app, int argc, char **argv)
+{
+	return inspect_cmd(app, argc, argv, T_CONTAINER);
+}
+
+int any_inspect(ck_app *app, int argc, char **argv)
+{
+	return inspect_cmd(app, argc, argv, T_ALL);
+}
+
+/* ------------------------------------------------------------------- ps */
+
+/* "80/tcp -> 0.0.0.0:8080" -> "0.0.0.0:8080->80/tcp" */
+static void ps_ports(char *buf, size_t size, const ck_container *ctr)
+{
+	char **ports = NULL;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	if (ck_container_ports(&ports, ctr) < 0)
+		return;
+	for (size_t i = 0; ports && ports[i]; i++) {
+		const char *arrow = strstr(ports[i], " -> ");
+		if (!arrow)
+			continue;
+		len += (size_t)snprintf(buf + len, len < size ? size - len : 0, "%s%s->%.*s",
+		                        i ? ", " : "", arrow + 4, (int)(arrow - ports[i]), ports[i]);
+		if (len >= size)
+			break;
+	}
+	ck_strv_free(ports);
+}
+
+static void ps_status(char *buf, size_t size, const ck_container *ctr)
+{
+	const char *st = ck_container_status(ctr);
+	char d[64];
+	int64_t now = (int64_t)time(NULL);
+
+	if (!strcmp(st, "running")) {
+		human_duration(d, sizeof(d), now - ck_container_started_at(ctr) / 1000000000);
+		snprintf(buf, size, "Up %s ago", d);
+	} else if (!strcmp(st, "exited")) {
+		human_duration(d, sizeof(d), now - ck_container_finished_at(ctr) / 1000000000);
+		snprintf(buf, size, "Exited (%d) %s ago", ck_container_exit_code(ctr), d);
+	} else {
+		snprintf(buf, size, "%c%s", st[0] ? st[0] - 32 : '?', st[0] ? st + 1 : "");
+	}
+}
+
+static void ps_command(char *buf, size_t size, const ck_container *ctr, bool no_trunc)
+{
+	const char *const *cmd = ck_container_command(ctr);
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; cmd && cmd[i] && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? " " : "", cmd[i]);
+	if (!no_trunc && strlen(buf) > 17)
+		strcpy(buf + 17, "...");
+}
+
+static void ps_created(char *buf, size_t size, const ck_container *ctr)
+{
+	char d[48];
+	human_duration(d, sizeof(d), (int64_t)time(NULL) - ck_container_created(ctr) / 1000000000);
+	snprintf(buf, size, "%s ago", d);
+}
+
+/* podman's zero time.Time as Unix seconds */
+static long long unix_or_zero(int64_t ns)
+{
+	return ns ? (long long)(ns / 1000000000) : -62135596800LL;
+}
+
+/* podman's Ports array from "80/tcp -> 0.0.0.0:8080" strings; null if none. */
+static void ps_ports_json(sb *b, const ck_container *ctr)
+{
+	char **ports = NULL;
+	size_t n = 0;
+
+	if (ck_container_ports(&ports, ctr) < 0 || !ports || !ports[0]) {
+		ck_strv_free(ports);
+		sb_cat(b, "null");
+		return;
+	}
+	sb_cat(b, "[");
+	for (size_t i = 0; ports[i]; i++) {
+		unsigned int cport = 0, hport = 0;
+		char proto[16] = "tcp", ip[64] = "";
+		const char *arrow = strstr(ports[i], " -> "), *colon = arrow ? strrchr(arrow, ':') : NULL;
+		if (!arrow || !colon || sscanf(ports[i], "%u/%15[a-z]", &cport, proto) < 1)
+			continue;
+		snprintf(ip, sizeof(ip), "%.*s", (int)(colon - arrow - 4), arrow + 4);
+		hport = (unsigned int)strtoul(colon + 1, NULL, 10);
+		sb_printf(b, "%s{\"host_ip\": ", n++ ? ", " : "");
+		sb_str(b, ip);
+		sb_printf(b, ", \"container_port\": %u, \"host_port\": %u, \"range\": 1, \"protocol\": ", cport, hport);
+		sb_str(b, proto);
+		sb_cat(b, "}");
+	}
+	sb_cat(b, "]");
+	ck_strv_free(ports);
+}
+
+/* One container as podman's `ps --format json` prints it, or (`tmpl`) with
+ * the fields its templates see: ID, Names, Command, Mounts and Ports as
+ * text, CreatedHuman and RunningFor. */
+static jnode *ps_json(const ck_container *ctr, bool no_trunc, bool tmpl)
+{
+	char id[13], buf[4096], *text = NULL;
+	const char *const *cmd = ck_container_command(ctr);
+	jnode *insp = NULL, *n;
+	sb b = { 0 };
+
+	if (ck_container_inspect(&text, ctr) == 0)
+		insp = json_parse(text);
+	ck_free(text);
+	short_id(id, ck_container_id(ctr));
+	/* Labels, Mounts and AutoRemove come from inspect: the handle has no getters for them. */
+	const jnode *cfg = insp ? json_get(insp, "Config") : NULL, *hc = insp ? json_get(insp, "HostConfig") : NULL;
+	const jnode *labels = cfg ? json_get(cfg, "Labels") : NULL, *mounts = insp ? json_get(insp, "Mounts") : NULL;
+	const jnode *ar = hc ? json_get(hc, "AutoRemove") : NULL;
+
+	sb_cat(&b, "{");
+	sb_printf(&b, "\"AutoRemove\": %s, ", ar && ar->type == J_BOOL && ar->b ? "true" : "false");
+	if (tmpl) {
+		ps_command(buf, sizeof(buf), ctr, no_trunc);
+		sb_kv(&b, "Command", buf);
+	} else {
+		sb_cat(&b, "\"Command\": [");
+		for (size_t i = 0; cmd && cmd[i]; i++) {
+			if (i)
+				sb_cat(&b, ", ");
+			sb_str(&b, cmd[i]);
+		}
+		sb_cat(&b, "], ");
+	}
+	ps_created(buf, sizeof(buf), ctr);
+	sb_kv(&b, "CreatedAt", buf);
+	if (tmpl) {
+		sb_kv(&b, "CreatedHuman", buf);
+		sb_kv(&b, "RunningFor", buf);
+		sb_kv(&b, "ID", no_trunc ? ck_container_id(ctr) : id);
+	}
+	sb_printf(&b, "\"Exited\": %s, ", !strcmp(ck_container_status(ctr), "exited") ? "true" : "false");
+	sb_printf(&b, "\"ExitedAt\": %lld, ", unix_or_zero(ck_container_finished_at(ctr)));
+	sb_printf(&b, "\"ExitCode\": %d, ", ck_container_exit_code(ctr) < 0 ? 0 : ck_container_exit_code(ctr));
+	sb_kv(&b, "Id", ck_container_id(ctr));
+	sb_kv(&b, "Image", ck_container_image_name(ctr));
+	sb_kv(&b, "ImageID", ck_container_image_id(ctr));
+	sb_cat(&b, "\"IsInfra\": false, \"Labels\": ");
+	if (labels && labels->type == J_OBJ && labels->n) {
+		sb_cat(&b, "{");
+		for (size_t i = 0; i < labels->n; i++) {
+			sb_cat(&b, i ? ", " : "");
+			sb_str(&b, labels->keys[i]);
+			sb_cat(&b, ": ");
+			sb_str(&b, labels->vals[i]->type == J_STR ? labels->vals[i]->str : "");
+		}
+		sb_cat(&b, "}, ");
+	} else {
+		sb_cat(&b, "null, ");
+	}
+	sb_cat(&b, tmpl ? "\"Mounts\": \"" : "\"Mounts\": [");
+	for (size_t i = 0; mounts && mounts->type == J_ARR && i < mounts->n; i++) {
+		const char *d = json_get_str(mounts->vals[i], "Destination");
+		if (tmpl) {
+			sb_printf(&b, "%s%s", i ? "," : "", d ? d : "");
+		} else {
+			sb_cat(&b, i ? ", " : "");
+			sb_str(&b, d ? d : "");
+		}
+	}
+	sb_cat(&b, tmpl ? "\", " : "], ");
+	if (tmpl) {
+		sb_kv(&b, "Names", ck_container_name(ctr));
+	} else {
+		sb_cat(&b, "\"Names\": [");
+		sb_str(&b, ck_container_name(ctr));
+		sb_cat(&b, "], ");
+	}
+	sb_printf(&b, "\"Namespaces\": {}, \"Networks\": [], \"Pid\": %d, \"Pod\": \"\", \"PodName\": \"\", ",
+	          ck_container_pid(ctr));
+	if (tmpl) {
+		ps_ports(buf, sizeof(buf), ctr);
+		sb_kv(&b, "Ports", buf);
+	} else {
+		sb_cat(&b, "\"Ports\": ");
+		ps_ports_json(&b, ctr);
+		sb_cat(&b, ", ");
+	}
+	sb_printf(&b, "\"Size\": null, \"StartedAt\": %lld, ", unix_or_zero(ck_container_started_at(ctr)));
+	sb_kv(&b, "State", ck_container_status(ctr));
+	ps_status(buf, sizeof(buf), ctr);
+	sb_kv(&b, "Status", buf);
+	sb_printf(&b, "\"Created\": %lld}", (long long)(ck_container_created(ctr) / 1000000000));
+	n = json_parse(b.s);
+	free(b.s);
+	json_free(insp);
+	return n;
+}
+
+static const char ps_usage[] =
+	"List containers\n\nUsage:\n  ck ps [options]\n\nOptions:\n"
+	"  -a, --all                  Show all the containers, default is only running containers\n"
+	"  -f, --filter stringArray   Filter output based on conditions given\n"
+	"      --format string        Pretty-print containers to JSON or using a Go template\n"
+	"  -n, --last int             Print the n last created containers (all states) (default -1)\n"
+	"  -l, --latest               Act on the latest container created\n"
+	"      --no-trunc             Display the extended information\n"
+	"      --noheading            Do not print headers\n"
+	"  -q, --quiet                Print the numeric IDs of the containers only\n";
+
+int ctr_ps(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{ "all", 'a', false, 1 },      { "filter", 'f', true, 2 }, { "format", 0, true, 3 },
+		{ "last", 'n', true, 4 },      { "latest", 'l', false, 5 }, { "no-trunc", 0, false, 6 },
+		{ "noheading", 0, false, 7 },  { "quiet", 'q', false, 8 }, { "size", 's', false, 9 },
+		{ "sort", 0, true, 10 },       { NULL, 0, false, 0 },
+	};
+	const char *val, *format = NULL;
+	strv filters = { 0 };
+	bool all = false, no_trunc = false, noheading = false, quiet = false;
+	long long last = -1;
+	ck_container **list = NULL;
+	size_t n = 0;
+	int id, rc = 0;
+	copts c;
+
+	copts_init(&c, app, argc, argv, opts, true);
+	while (rc == 0 && (id = copts_next(&c, &val)) != CLI_END) {
+		switch (id) {
+		case CLI_HELP: strv_clear(&filters); fputs(ps_usage, stdout); return 0;
+		case CLI_ERR: rc = EXIT_CK; break;
+		case CLI_POS: rc = die("`ck ps` takes no arguments"); break;
+		case 1: all = flag_on(val); break;
+		case 2: strv_add(&filters, val); break;
+		case 3: format = val; break;
+		case 4: if (!parse_int_arg("--last", val, -1, &last)) rc = EXIT_CK; break;
+		case 5: last = 1; break;
+		case 6: no_trunc = flag_on(val); break;
+		case 7: noheading = flag_on(val); break;
+		case 8: quiet = flag_on(val); break;
+		case 9: rc = die("--size is not supported yet"); break;
+		case 10:
+			if (strcmp(val, "created"))
+				rc = die("--sort %s: only \"created\" is supported", val);
+			break;
+		}
+	}
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0 && ck_container_list(&list, &n, app->ctx,
+	                                 (all || last >= 0) ? CK_CONTAINER_LIST_ALL : 0, filters.v) < 0)
+		rc = die_ck();
+	/* the library lists newest first; --last keeps the newest, and podman
+	 * prints oldest first */
+	size_t shown = last >= 0 && (size_t)last < n ? (size_t)last : n;
+	if (rc == 0 && quiet) {
+		for (size_t i = shown; i-- > 0;) {
+			char sid[13];
+			short_id(sid, ck_container_id(list[i]));
+			printf("%s\n", no_trunc ? ck_container_id(list[i]) : sid);
+		}
+	} else if (rc == 0 && format) {
+		jnode *arr = new_array(shown);
+		for (size_t i = shown; i-- > 0;)
+			if ((arr->vals[arr->n] = ps_json(list[i], no_trunc, strcmp(format, "json") != 0)))
+				arr->n++;
+		if (!strcmp(format, "json")) {
+			json_print_line(stdout, arr, "  ");
+		} else {
+			rc = print_list_template(format, arr->vals, arr->n, noheading);
+		}
+		json_free(arr);
+	} else if (rc == 0) {
+		table t;
+		char sid[13], cmd[4096], created[96], status[128], ports[1024];
+		table_init(&t, 7);
+		if (!noheading)
+			table_row(&t, (const char *[]){ "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS",
+			                                "PORTS", "NAMES" });
+		for (size_t i = shown; i-- > 0;) {
+			ck_container *k = list[i];
+			short_id(sid, ck_container_id(k));
+			ps_command(cmd, sizeof(cmd), k, no_trunc);
+			ps_created(created, sizeof(created), k);
+			ps_status(status, sizeof(status), k);
+			ps_ports(ports, sizeof(ports), k);
+			table_row(&t, (const char *[]){ no_trunc ? ck_container_id(k) : sid,
+			                                ck_container_image_name(k), cmd, created, status, ports,
+			                                ck_container_name(k) });
+		}
+		table_print(stdout, &t);
+		table_free(&t);
+	}
+	ck_container_list_free(list, n);
+	strv_clear(&filters);
+	return rc;
+}
+
+/* ----------------------------------------------------------------- port */
+
+static const char port_usage[] =
+	"List port mappings or a specific mapping for the container\n\n"
+	"Usage:\n  ck port [options] CONTAINER [PRIVATE_PORT[/PROTO]]\n\nOptions:\n"
+	"  -a, --all   Display port information for all containers\n";
+
+static int print_ports(const ck_container *ctr, const char *want, bool prefix)
+{
+	char **ports = NULL, key[64] = "";
+	bool found = false;
+
+	if (ck_container_ports(&ports, ctr) < 0)
+		return die_ck();
+	if (want)
+		snprintf(key, sizeof(key), "%s%s -> ", want, strchr(want, '/') ? "" : "/tcp");
+	for (size_t i = 0; ports && ports[i]; i++) {
+		if (want && strncmp(ports[i], key, strlen(key)) != 0)
+			continue;
+		found = true;
+		if (prefix)
+			printf("%.12s\t", ck_container_id(ctr));
+		printf("%s\n", want ? ports[i] + strlen(key) : ports[i]);
+	}
+	ck_strv_free(ports);
+	if (want && !found)
+		return die("failed to find published port \"%.*s\"", (int)strlen(key) - 4, key);
+	return 0;
+}
+
+int ctr_port(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = { { "all", 'a', false, 1 }, { "latest", 'l', false, 2 }, { NULL, 0, false, 0 } };
+	const char *val;
+	strv args = { 0 };
+	bool all = false;
+	int id, rc = 0;
+	copts c;
+
+	copts_init(&c, app, argc, argv, opts, true);
+	while (rc == 0 && (id = copts_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP) {
+			strv_clear(&args);
+			fputs(port_usage, stdout);
+			return 0;
+		}
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else if (id == CLI_POS)
+			strv_add(&args, val);
+		else if (id == 1)
+			all = flag_on(val);
+		else
+			rc = die("--latest is not supported");
+	}
+	if (rc == 0 && all && args.n)
+		rc = die("the use of --all and a container name or id is mutually exclusive");
+	if (rc == 0 && !all && (args.n < 1 || args.n > 2))
+		rc = die("you must supply a running container name or id, and at most one port");
+	if (rc == 0 && all) {
+		ck_container **list = NULL;
+		size_t n = 0;
+		if (!app_context(app) || ck_container_list(&list, &n, app->ctx, 0, NULL) < 0)
+			rc = app->ctx ? die_ck() : EXIT_CK;
+		for (size_t i = 0; rc == 0 && i < n; i++)
+			rc = print_ports(list[i], NULL, true);
+		ck_container_list_free(list, n);
+	} else if (rc == 0) {
+		ck_container *ctr = NULL;
+		rc = ctr_lookup(&ctr, app, args.v[0]);
+		if (rc == 0)
+			rc = print_ports(ctr, args.n > 1 ? args.v[1] : NULL, false);
+		ck_container_free(ctr);
+	}
+	strv_clear(&args);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ top */
+
+static const char top_usage[] =
+	"Display the running processes of a container\n\n"
+	"Usage:\n  ck top [options] CONTAINER [FORMAT-DESCRIPTORS...]\n\n"
+	"Descriptors: user, group, pid, ppid, pgid, %cpu, etime, tty, time, args, comm, nice,\n"
+	"vsz, rss, state, huser, hpid (default: user pid ppid %cpu etime tty time args)\n";
+
+int ctr_top(ck_app *app, int argc, char **argv)
+{
+	const char *val, *name = NULL;
+	strv desc = { 0 };
+	char *copies[64] = { 0 }, *out = NULL;
+	size_t ncopies = 0;
+	ck_container *ctr = NULL;
+	int id, rc = 0;
+	copts c;
+
+	copts_init(&c, app, argc, argv, NULL, false);
+	while (rc == 0 && (id = copts_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP) {
+			fputs(top_usage, stdout);
+			return 0;
+		}
+		if (id == CLI_ERR) {
+			rc = EXIT_CK;
+		} else if (!name) {
+			name = val;
+		} else if (ncopies < 64 && (copies[ncopies] = strdup(val))) {
+			/* "pid,args" is one list, as ps -o takes it */
+			char *save = NULL;
+			for (char *t = strtok_r(copies[ncopies++], ",", &save); t; t = strtok_r(NULL, ",", &save))
+				strv_add(&desc, t);
+		}
+	}
+	if (rc == 0 && !name)
+		rc = die("you must provide the name or id of a running container");
+	if (rc == 0)
+		rc = ctr_lookup(&ctr, app, name);
+	if (rc == 0 && ck_container_top(&out, ctr, desc.v) < 0)
+		rc = die_ck();
+	if (rc == 0 && out) {
+		fputs(out, stdout);
+		if (out[0] && out[strlen(out) - 1] != '\n')
+			putchar('\n');
+	}
+	ck_free(out);
+	ck_container_free(ctr);
+	for (size_t i = 0; i < ncopies; i++)
+		free(copies[i]);
+	strv_clear(&desc);
+	return rc;
+}

@@ -1,0 +1,492 @@
+/* ck start, attach, stop, kill, restart, rm, wait, and container prune and
+ * exists: the commands that move containers through their lifecycle. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctr.h"
+
+/* The containers named on the command line, or every one with --all (only
+ * the running ones if `running` is set); NULL with the error printed. */
+typedef struct targets {
+	ck_container **list;
+	size_t n;
+	strv refs; /* as the user named them, for podman's output */
+} targets;
+
+static void targets_free(targets *t)
+{
+	ck_container_list_free(t->list, t->n);
+	strv_clear(&t->refs);
+}
+
+/* With --all, fills `t` with every container (running ones if `running`). */
+static int targets_all(targets *t, ck_app *app, bool running)
+{
+	static const char *const run_filter[] = { "status=running", NULL };
+
+	if (!app_context(app))
+		return EXIT_CK;
+	if (ck_container_list(&t->list, &t->n, app->ctx, CK_CONTAINER_LIST_ALL,
+	                      running ? run_filter : NULL) < 0)
+		return die_ck();
+	for (size_t i = 0; i < t->n; i++)
+		strv_add(&t->refs, ck_container_id(t->list[i]));
+	return 0;
+}
+
+/* Parses "CMD [flags] CTR..." where every flag is handled by `fn`; returns
+ * the names in *names. */
+typedef int (*flag_fn)(int id, const char *val, void *payload);
+
+static int parse_names(ck_app *app, int argc, char **argv, const cli_opt *opts, const char *usage,
+                       strv *names, flag_fn fn, void *payload)
+{
+	const char *val;
+	int id, rc = 0;
+	copts c;
+
+	copts_init(&c, app, argc, argv, opts, true);
+	while (rc == 0 && (id = copts_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP) {
+			fputs(usage, stdout);
+			return -1;
+		}
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else if (id == CLI_POS)
+			strv_add(names, val);
+		else
+			rc = fn(id, val, payload);
+	}
+	return rc;
+}
+
+/* ---------------------------------------------------------------- start */
+
+struct start_flags {
+	bool attach, interactive, all, sig_proxy;
+};
+
+static int start_flag(int id, const char *val, void *p)
+{
+	struct start_flags *f = p;
+	if (id == 1)
+		f->attach = flag_on(val);
+	else if (id == 2)
+		f->interactive = flag_on(val);
+	else if (id == 3)
+		f->all = flag_on(val);
+	else if (id == 4)
+		f->sig_proxy = flag_on(val);
+	return 0;
+}
+
+static int attach_to(ck_app *app, ck_container *ctr, bool interactive, bool sig_proxy, bool start)
+{
+	ck_attach_options ao = CK_ATTACH_OPTIONS_INIT;
+	int code = -1, rc;
+
+	ao.stdin_fd = interactive ? STDIN_FILENO : -1;
+	ao.stdout_fd = STDOUT_FILENO;
+	ao.stderr_fd = STDERR_FILENO;
+	ao.tty_fd = isatty(STDIN_FILENO) ? STDIN_FILENO : -1;
+	if (sig_proxy)
+		proxy_start(app, ck_container_id(ctr));
+	fflush(stdout);
+	rc = start ? ck_container_start_attached(&code, ctr, &ao) : ck_container_attach(&code, ctr, &ao);
+	proxy_stop();
+	if (rc < 0)
+		return die_runtime();
+	return code < 0 ? EXIT_CK : code;
+}
+
+static const char start_usage[] =
+	"Start one or more containers\n\nUsage:\n  ck start [options] CONTAINER [CONTAINER...]\n\n"
+	"Options:\n"
+	"  -a, --attach        Attach container's STDOUT and STDERR\n"
+	"      --all           Start all containers regardless of their state or configuration\n"
+	"  -i, --interactive   Keep STDIN open even if not attached\n"
+	"      --sig-proxy     Proxy received signals to the process (default true if attaching)\n";
+
+int ctr_start(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{ "attach", 'a', false, 1 }, { "interactive", 'i', false, 2 }, { "all", 0, false, 3 },
+		{ "sig-proxy", 0, false, 4 }, { NULL, 0, false, 0 },
+	};
+	struct start_flags f = { .sig_proxy = true };
+	targets t = { 0 };
+	int rc = parse_names(app, argc, argv, opts, start_usage, &t.refs, start_flag, &f), status = 0;
+
+	if (rc == 0 && f.all && t.refs.n)
+		rc = die("--all cannot be used with container names");
+	else if (rc == 0 && !f.all && t.refs.n == 0)
+		rc = die("start requires at least one argument");
+	else if (rc == 0 && f.attach && (f.all || t.refs.n > 1))
+		rc = die("you cannot start and attach multiple containers at once");
+	if (rc == 0 && f.all)
+		rc = targets_all(&t, app, false);
+	for (size_t i = 0; rc == 0 && i < t.refs.n; i++) {
+		ck_container *ctr = NULL;
+		if (t.list)
+			ctr = t.list[i];
+		else if (ctr_lookup(&ctr, app, t.refs.v[i]) != 0) {
+			status = EXIT_CK;
+			continue;
+		}
+		if (f.attach)
+			status = attach_to(app, ctr, f.interactive, f.sig_proxy, true);
+		else if (ck_container_start(ctr) < 0)
+			status = die_runtime();
+		else
+			printf("%s\n", t.refs.v[i]);
+		if (!t.list)
+			ck_container_free(ctr);
+	}
+	targets_free(&t);
+	return rc < 0 ? 0 : rc ? rc : status;
+}
+
+static const char attach_usage[] =
+	"Attach to a running container\n\nUsage:\n  ck attach [options] CONTAINER\n\nOptions:\n"
+	"      --no-stdin      Do not attach STDIN. The default is false\n"
+	"      --sig-proxy     Proxy received signals to the process (default true)\n";
+
+static int attach_flag(int id, const char *val, void *p)
+{
+	struct start_flags *f = p;
+	if (id == 1)
+		f->interactive = !flag_on(val);
+	else if (id == 2)
+		f->sig_proxy = flag_on(val);
+	return 0;
+}
+
+int ctr_attach(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{ "no-stdin", 0, false, 1 }, { "sig-proxy", 0, false, 2 }, { NULL, 0, false, 0 },
+	};
+	struct start_flags f = { .interactive = true, .sig_proxy = true };
+	strv names = { 0 };
+	ck_container *ctr = NULL;
+	int rc = parse_names(app, argc, argv, opts, attach_usage, &names, attach_flag, &f);
+
+	if (rc == 0 && names.n != 1)
+		rc = die("attach requires the name or id of one running container");
+	if (rc == 0)
+		rc = ctr_lookup(&ctr, app, names.v[0]);
+	if (rc == 0)
+		rc = attach_to(app, ctr, f.interactive, f.sig_proxy, false);
+	ck_container_free(ctr);
+	strv_clear(&names);
+	return rc < 0 ? 0 : rc;
+}
+
+/* ---------------------------------------------- stop, kill, restart, rm */
+
+struct many_flags {
+	bool all, ignore, force, volumes, running;
+	long long timeout;
+	int signal;
+	const char *signal_text;
+};
+
+static int many_flag(int id, const char *val, void *p)
+{
+	struct many_flags *f = p;
+	switch (id) {
+	case 1: f->all = flag_on(val); break;
+	case 2: f->ignore = flag_on(val); break;
+	case 3: f->force = flag_on(val); break;
+	case 4: f->volumes = flag_on(val); break;
+	case 5: f->running = flag_on(val); break;
+	case 6:
+		if (!parse_int_arg("--time", val, -1, &f->timeout))
+			return EXIT_CK;
+		break;
+	case 7: f->signal_text = val; break;
+	default: break;
+	}
+	return 0;
+}
+
+enum { OP_STOP, OP_KILL, OP_RESTART, OP_RM };
+
+/* podman rm: 1 if a container did not exist, 2 if one was running. */
+static int rm_status(int worst, int code)
+{
+	int s = code == CK_ENOTFOUND ? 1 : code == CK_ESTATE ? 2 : EXIT_CK;
+	return worst == EXIT_CK || s == EXIT_CK ? EXIT_CK : worst > s ? worst : s;
+}
+
+static int apply(ck_container *ctr, int op, const struct many_flags *f)
+{
+	int timeout = (int)f->timeout;
+	switch (op) {
+	case OP_STOP: return ck_container_stop(ctr, timeout);
+	case OP_KILL: return ck_container_kill(ctr, f->signal);
+	case OP_RESTART: return ck_container_restart(ctr, timeout);
+	default:
+		return ck_container_remove(ctr, (f->force ? CK_REMOVE_FORCE : 0) |
+		                                        (f->volumes ? CK_REMOVE_VOLUMES : 0));
+	}
+}
+
+static int many(ck_app *app, int argc, char **argv, int op, const cli_opt *opts, const char *usage)
+{
+	struct many_flags f = { .timeout = -1 };
+	targets t = { 0 };
+	int rc = parse_names(app, argc, argv, opts, usage, &t.refs, many_flag, &f), status = 0;
+
+	if (rc == 0 && op == OP_KILL) {
+		if (ck_container_signal_parse(&f.signal, f.signal_text ? f.signal_text : "KILL") < 0)
+			rc = die_ck();
+	}
+	if (rc == 0 && f.all && t.refs.n)
+		rc = die("--all and containers cannot be used together");
+	else if (rc == 0 && !f.all && t.refs.n == 0)
+		rc = die("you must provide at least one container name or id");
+	if (rc == 0 && f.all)
+		rc = targets_all(&t, app, op == OP_KILL || (op == OP_RESTART && f.running));
+	for (size_t i = 0; rc == 0 && i < t.refs.n; i++) {
+		ck_container *ctr = NULL;
+		int e = 0;
+		if (t.list)
+			ctr = t.list[i];
+		else if (!app_context(app))
+			return EXIT_CK;
+		else if (ck_container_lookup(&ctr, app->ctx, t.refs.v[i]) < 0)
+			e = -1;
+		if (e == 0)
+			e = apply(ctr, op, &f);
+		if (e < 0 && f.ignore && ck_error_last()->code == CK_ENOTFOUND) {
+			/* --ignore: a missing container is not an error */
+		} else if (e < 0) {
+			print_ck_error();
+			status = op == OP_RM ? rm_status(status, ck_error_last()->code) : EXIT_CK;
+		} else {
+			printf("%s\n", t.refs.v[i]);
+		}
+		if (!t.list)
+			ck_container_free(ctr);
+	}
+	targets_free(&t);
+	return rc < 0 ? 0 : rc ? rc : status;
+}
+
+static const char stop_usage[] =
+	"Stop one or more containers\n\nUsage:\n  ck stop [options] CONTAINER [CONTAINER...]\n\n"
+	"Options:\n"
+	"  -a, --all        Stop all running containers\n"
+	"  -i, --ignore     Ignore errors when a specified container is missing\n"
+	"  -t, --time int   Seconds to wait for stop before killing the container (default 10)\n";
+
+int ctr_stop(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{ "all", 'a', false, 1 }, { "ignore", 'i', false, 2 }, { "time", 't', true, 6 },
+		{ NULL, 0, false, 0 },
+	};
+	return many(app, argc, argv, OP_STOP, opts, stop_usage);
+}
+
+static const char kill_usage[] =
+	"Kill one or more running containers with a specific signal\n\n"
+	"Usage:\n  ck kill [options] CONTAINER [CONTAINER...]\n\nOptions:\n"
+	"  -a, --all             Signal all running containers\n"
+	"  -s, --signal string   Signal to send to the container (default \"KILL\")\n";
+
+int ctr_kill(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{ "all", 'a', false, 1 }, { "signal", 's', true, 7 }, { NULL, 0, false, 0 },
+	};
+	return many(app, argc, argv, OP_KILL, opts, kill_usage);
+}
+
+static const char restart_usage[] =
+	"Restart one or more containers\n\nUsage:\n  ck restart [options] CONTAINER [CONTAINER...]\n\n"
+	"Options:\n"
+	"  -a, --all        Restart all non-running containers\n"
+	"      --running    Restart only running containers\n"
+	"  -t, --time int   Seconds to wait for stop before killing the container (default 10)\n";
+
+int ctr_restart(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{ "all", 'a', false, 1 }, { "running", 0, false, 5 }, { "time", 't', true, 6 },
+		{ NULL, 0, false, 0 },
+	};
+	return many(app, argc, argv, OP_RESTART, opts, restart_usage);
+}
+
+static const char rm_usage[] =
+	"Remove one or more containers\n\nUsage:\n  ck rm [options] CONTAINER [CONTAINER...]\n\n"
+	"Options:\n"
+	"  -a, --all        Remove all containers\n"
+	"  -f, --force      Force removal of a running container\n"
+	"  -i, --ignore     Ignore errors when a specified container is missing\n"
+	"  -t, --time int   Seconds to wait for stop before killing the container (default 10)\n"
+	"  -v, --volumes    Remove anonymous volumes associated with the container\n";
+
+int ctr_rm(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{ "all", 'a', false, 1 }, { "ignore", 'i', false, 2 }, { "force", 'f', false, 3 },
+		{ "volumes", 'v', false, 4 }, { "time", 't', true, 6 }, { NULL, 0, false, 0 },
+	};
+	return many(app, argc, argv, OP_RM, opts, rm_usage);
+}
+
+/* ----------------------------------------------------------------- wait */
+
+struct wait_flags {
+	bool ignore;
+};
+
+static int wait_flag(int id, const char *val, void *p)
+{
+	struct wait_flags *f = p;
+	if (id == 1 && strcmp(val, "stopped") && strcmp(val, "exited"))
+		return die("--condition %s: only \"stopped\" and \"exited\" are supported", val);
+	if (id == 3)
+		f->ignore = flag_on(val);
+	return 0;
+}
+
+static const char wait_usage[] =
+	"Block on one or more containers\n\nUsage:\n  ck wait [options] CONTAINER [CONTAINER...]\n\n"
+	"Options:\n"
+	"      --condition string   Condition to wait on (default \"stopped\")\n"
+	"      --ignore             Ignore if a container does not exist\n"
+	"  -i, --interval string    Time interval to wait before polling for completion (ignored)\n";
+
+int ctr_wait(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{ "condition", 0, true, 1 }, { "interval", 'i', true, 2 }, { "ignore", 0, false, 3 },
+		{ NULL, 0, false, 0 },
+	};
+	struct wait_flags f = { false };
+	strv names = { 0 };
+	int rc = parse_names(app, argc, argv, opts, wait_usage, &names, wait_flag, &f), status = 0;
+
+	if (rc == 0 && names.n == 0)
+		rc = die("you must provide at least one container name or id");
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	for (size_t i = 0; rc == 0 && i < names.n; i++) {
+		ck_container *ctr = NULL;
+		int code = -1;
+		if (ck_container_lookup(&ctr, app->ctx, names.v[i]) < 0 ||
+		    ck_container_wait(&code, ctr, -1) < 0) {
+			if (f.ignore && ck_error_last()->code == CK_ENOTFOUND) {
+				printf("-1\n");
+			} else {
+				print_ck_error();
+				status = EXIT_CK;
+			}
+		} else {
+			printf("%d\n", code);
+		}
+		fflush(stdout);
+		ck_container_free(ctr);
+	}
+	strv_clear(&names);
+	return rc < 0 ? 0 : rc ? rc : status;
+}
+
+/* -------------------------------------------------------- prune, exists */
+
+static const char prune_usage[] =
+	"Remove all non running containers\n\nUsage:\n  ck container prune [options]\n\nOptions:\n"
+	"      --filter stringArray   Provide filter values (e.g. 'label=<key>=<value>')\n"
+	"  -f, --force                Do not prompt for confirmation\n";
+
+struct prune_flags {
+	bool force;
+	strv filters;
+};
+
+static int prune_flag(int id, const char *val, void *p)
+{
+	struct prune_flags *f = p;
+	if (id == 1)
+		strv_add(&f->filters, val);
+	else if (id == 2)
+		f->force = flag_on(val);
+	return 0;
+}
+
+int ctr_prune(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{ "filter", 0, true, 1 }, { "force", 'f', false, 2 }, { NULL, 0, false, 0 },
+	};
+	struct prune_flags f = { 0 };
+	strv args = { 0 };
+	ck_container **list = NULL;
+	size_t n = 0;
+	int rc = parse_names(app, argc, argv, opts, prune_usage, &args, prune_flag, &f), status = 0;
+
+	if (rc == 0 && args.n)
+		rc = die("`ck container prune` takes no arguments");
+	if (rc == 0 && !f.force) {
+		printf("WARNING! This will remove all non running containers.\n");
+		if (!confirm("Are you sure you want to continue?"))
+			rc = -1;
+	}
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0 && ck_container_list(&list, &n, app->ctx, CK_CONTAINER_LIST_ALL, f.filters.v) < 0)
+		rc = die_ck();
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		const char *st = ck_container_status(list[i]);
+		if (strcmp(st, "exited") && strcmp(st, "created"))
+			continue;
+		if (ck_container_remove(list[i], 0) < 0) {
+			print_ck_error();
+			status = EXIT_CK;
+		} else {
+			printf("%s\n", ck_container_id(list[i]));
+		}
+	}
+	ck_container_list_free(list, n);
+	strv_clear(&f.filters);
+	strv_clear(&args);
+	return rc < 0 ? 0 : rc ? rc : status;
+}
+
+static const char exists_usage[] =
+	"Check if a container exists in local storage\n\nUsage:\n  ck container exists CONTAINER\n\n"
+	"Exits 0 if the container exists, 1 if it does not, 125 on another error.\n";
+
+static int no_flag(int id, const char *val, void *p)
+{
+	return 0;
+}
+
+int ctr_exists(ck_app *app, int argc, char **argv)
+{
+	strv names = { 0 };
+	ck_container *ctr = NULL;
+	int rc = parse_names(app, argc, argv, NULL, exists_usage, &names, no_flag, NULL);
+
+	if (rc == 0 && names.n != 1)
+		rc = die("accepts 1 arg(s), received %zu", names.n);
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0) {
+		if (ck_container_lookup(&ctr, app->ctx, names.v[0]) == 0)
+			rc = 0;
+		else if (ck_error_last()->code == CK_ENOTFOUND || ck_error_last()->code == CK_EAMBIGUOUS)
+			rc = 1;
+		else
+			rc = die_ck();
+	}
+	ck_container_free(ctr);
+	strv_clear(&names);
+	return rc < 0 ? 0 : rc;
+}

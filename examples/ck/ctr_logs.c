@@ -1,0 +1,257 @@
+/* ck logs and ck events: a container's output and the engine's event log,
+ * read once or followed. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctr.h"
+
+/* ----------------------------------------------------------------- logs */
+
+struct log_ctx {
+	const char *prefix; /* the container's short id when several are read */
+	int timestamps;
+};
+
+static int log_line(int stream, int64_t time_ns, const char *data, size_t len, int partial, void *payload)
+{
+	struct log_ctx *lc = payload;
+	FILE *f = stream == CK_STREAM_STDERR ? stderr : stdout;
+
+	if (lc->prefix)
+		fprintf(f, "%s ", lc->prefix);
+	/* with -t the library has put the timestamp in `data` */
+	if (fwrite(data, 1, len, f) != len || fflush(f) != 0)
+		return errno == EPIPE ? 1 : 2; /* reader gone / write error */
+	return 0;
+}
+
+static const char logs_usage[] =
+	"Fetch the logs of one or more containers\n\n"
+	"Usage:\n  ck logs [options] CONTAINER [CONTAINER...]\n\nOptions:\n"
+	"  -f, --follow         Follow log output\n"
+	"      --since string   Show logs since TIMESTAMP (RFC 3339, Unix seconds or a duration like 10m)\n"
+	"  -n, --tail int       Output the specified number of LINES at the end of the logs (default -1)\n"
+	"  -t, --timestamps     Output the timestamps in the log\n"
+	"      --until string   Show logs until TIMESTAMP\n";
+
+int ctr_logs(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{ "follow", 'f', false, 1 }, { "since", 0, true, 2 }, { "tail", 'n', true, 3 },
+		{ "timestamps", 't', false, 4 }, { "until", 0, true, 5 }, { "latest", 'l', false, 6 },
+		{ "names", 0, false, 7 }, { NULL, 0, false, 0 },
+	};
+	ck_logs_options lo = CK_LOGS_OPTIONS_INIT;
+	const char *val;
+	strv names = { 0 };
+	long long tail;
+	int id, rc = 0;
+	copts c;
+
+	copts_init(&c, app, argc, argv, opts, true);
+	while (rc == 0 && (id = copts_next(&c, &val)) != CLI_END) {
+		switch (id) {
+		case CLI_HELP: strv_clear(&names); fputs(logs_usage, stdout); return 0;
+		case CLI_ERR: rc = EXIT_CK; break;
+		case CLI_POS: strv_add(&names, val); break;
+		case 1: lo.follow = flag_on(val); break;
+		case 2:
+		case 5:
+			if (!parse_time_arg(val, id == 2 ? &lo.since_ns : &lo.until_ns))
+				rc = die("invalid --%s %s: use RFC 3339, Unix seconds or a duration such as 10m",
+				         id == 2 ? "since" : "until", val);
+			break;
+		case 3:
+			if (!parse_int_arg("--tail", val, -1, &tail))
+				rc = EXIT_CK;
+			lo.tail = tail;
+			break;
+		case 4: lo.timestamps = flag_on(val); break;
+		case 6: rc = die("--latest is not supported"); break;
+		default: break;
+		}
+	}
+	if (rc == 0 && names.n == 0)
+		rc = die("requires at least 1 arg(s), only received 0");
+	signal(SIGPIPE, SIG_IGN);
+	for (size_t i = 0; rc == 0 && i < names.n; i++) {
+		ck_container *ctr = NULL;
+		char sid[13];
+		struct log_ctx lc = { NULL, lo.timestamps };
+		if ((rc = ctr_lookup(&ctr, app, names.v[i])) != 0)
+			break;
+		short_id(sid, ck_container_id(ctr));
+		if (names.n > 1)
+			lc.prefix = sid;
+		int r = ck_container_logs(ctr, &lo, log_line, &lc);
+		if (r < 0)
+			rc = die_ck();
+		else if (r == 2)
+			rc = die("writing the logs: %s", strerror(errno));
+		ck_container_free(ctr);
+	}
+	strv_clear(&names);
+	return rc;
+}
+
+/* --------------------------------------------------------------- events */
+
+struct ev_ctx {
+	const char *format;
+	int rc;
+};
+
+static volatile sig_atomic_t ev_stop;
+
+static void ev_on_signal(int sig)
+{
+	(void)sig;
+	ev_stop = 1;
+}
+
+/* "2023-11-23 02:20:00.123456789 +0000 UTC", as Go prints a time.Time. */
+static void go_time(char *buf, size_t size, int64_t ns)
+{
+	time_t t = (time_t)(ns / 1000000000);
+	struct tm tm;
+	char frac[16] = "", rest[32];
+
+	localtime_r(&t, &tm);
+	size_t n = strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
+	if (ns % 1000000000) {
+		snprintf(frac, sizeof(frac), ".%09lld", (long long)(ns % 1000000000));
+		for (size_t l = strlen(frac); frac[l - 1] == '0'; l--)
+			frac[l - 1] = '\0';
+	}
+	strftime(rest, sizeof(rest), " %z %Z", &tm);
+	snprintf(buf + n, size - n, "%s%s", frac, rest);
+}
+
+/* podman's ToHumanReadable() */
+static void print_event_text(const jnode *ev)
+{
+	const char *type = json_get_str(ev, "Type"), *status = json_get_str(ev, "Status");
+	const char *id = json_get_str(ev, "ID"), *name = json_get_str(ev, "Name");
+	const jnode *tn = json_get(ev, "timeNano");
+	char when[96] = "";
+
+	if (tn && tn->type == J_NUM)
+		go_time(when, sizeof(when), strtoll(tn->str, NULL, 10));
+	else if (json_get_str(ev, "Time"))
+		snprintf(when, sizeof(when), "%s", json_get_str(ev, "Time"));
+	type = type ? type : "";
+	status = status ? status : "";
+	if (!strcmp(type, "container") || !strcmp(type, "pod")) {
+		const jnode *attrs = json_get(ev, "Attributes");
+		const char *image = json_get_str(ev, "Image");
+		printf("%s %s %s %s (image=%s, name=%s", when, type, status, id ? id : "", image ? image : "",
+		       name ? name : "");
+		for (size_t i = 0; attrs && attrs->type == J_OBJ && i < attrs->n; i++)
+			if (attrs->vals[i]->type == J_STR)
+				printf(", %s=%s", attrs->keys[i], attrs->vals[i]->str);
+		printf(")\n");
+	} else if (!strcmp(type, "image")) {
+		printf("%s %s %s %s %s\n", when, type, status, id ? id : "", name ? name : "");
+	} else {
+		printf("%s %s %s %s\n", when, type, status, name ? name : id ? id : "");
+	}
+}
+
+static int on_event(const char *event_json, void *payload)
+{
+	struct ev_ctx *e = payload;
+	jnode *ev;
+
+	if (ev_stop)
+		return 1;
+	if (!event_json)
+		return 0;
+	if (e->format && !strcmp(e->format, "json")) {
+		ev = json_parse(event_json);
+		if (ev)
+			json_print_compact(stdout, ev);
+		else
+			fputs(event_json, stdout);
+		putchar('\n');
+		json_free(ev);
+	} else if (!(ev = json_parse(event_json))) {
+		fprintf(stderr, "WARN[0000] skipping a malformed event: %s\n", event_json);
+	} else {
+		if (e->format)
+			e->rc = print_template(e->format, ev);
+		else
+			print_event_text(ev);
+		json_free(ev);
+	}
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return 1; /* the reader went away */
+	return e->rc ? 1 : 0;
+}
+
+static const char events_usage[] =
+	"Show containerkit events\n\nUsage:\n  ck events [options]\n\nOptions:\n"
+	"  -f, --filter stringArray   filter output (container=, event=, type=, image=, label=)\n"
+	"      --format string        format the output using a Go template or json\n"
+	"      --no-trunc             do not truncate the output (default true)\n"
+	"      --since string         show all events created since timestamp\n"
+	"      --stream               stream events and do not exit when returning the last known event "
+	"(default true)\n"
+	"      --until string         show all events until timestamp\n";
+
+int ctr_events(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{ "filter", 'f', true, 1 }, { "format", 0, true, 2 }, { "since", 0, true, 3 },
+		{ "until", 0, true, 4 },   { "stream", 0, false, 5 }, { "no-trunc", 0, false, 6 },
+		{ NULL, 0, false, 0 },
+	};
+	ck_events_options eo = CK_EVENTS_OPTIONS_INIT;
+	struct ev_ctx e = { NULL, 0 };
+	const char *val;
+	strv filters = { 0 };
+	int id, rc = 0;
+	copts c;
+
+	eo.follow = 1;
+	copts_init(&c, app, argc, argv, opts, true);
+	while (rc == 0 && (id = copts_next(&c, &val)) != CLI_END) {
+		switch (id) {
+		case CLI_HELP: strv_clear(&filters); fputs(events_usage, stdout); return 0;
+		case CLI_ERR: rc = EXIT_CK; break;
+		case CLI_POS: rc = die("`ck events` takes no arguments"); break;
+		case 1: strv_add(&filters, val); break;
+		case 2: e.format = val; break;
+		case 3:
+		case 4:
+			if (!parse_time_arg(val, id == 3 ? &eo.since_ns : &eo.until_ns))
+				rc = die("invalid --%s %s: use RFC 3339, Unix seconds or a duration such as 10m",
+				         id == 3 ? "since" : "until", val);
+			break;
+		case 5: eo.follow = flag_on(val); break;
+		default: break;
+		}
+	}
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = ev_on_signal;
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		signal(SIGPIPE, SIG_IGN);
+		eo.filters = filters.v;
+		int r = ck_events_read(app->ctx, &eo, on_event, &e);
+		if (r < 0)
+			rc = die_ck();
+		else if (e.rc)
+			rc = e.rc;
+	}
+	strv_clear(&filters);
+	return rc;
+}

@@ -1,0 +1,375 @@
+/* ck_container_copy_to / _from: copying between the host and a container,
+ * as `podman cp` does.  On the container's side every path is resolved
+ * inside its root (openat2 RESOLVE_IN_ROOT), and the tree is walked with
+ * *at() calls and O_NOFOLLOW from there, so that no symbolic link in the
+ * container, even one changed while the copy runs, leads out of it.  A
+ * running container is reached through /proc/PID/root (its mounts
+ * included); a stopped one through its root filesystem and the sources of
+ * its bind mounts and volumes. */
+#define _GNU_SOURCE
+#include "container_int.h"
+#include "volume/volume.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Cleans an absolute container path; CK_EPERM when ".." climbs above "/". */
+static int clean(char **out, const char *path)
+{
+	char *o;
+	size_t depth = 0;
+
+	*out = NULL;
+	if (!path || !*path)
+		return ck__error_set(CK_EINVAL, "the container path is empty");
+	if (!(o = malloc(strlen(path) + 2)))
+		return ck__oom();
+	char *w = o;
+	*w++ = '/';
+	for (const char *p = path; *p;) {
+		while (*p == '/')
+			p++;
+		const char *e = p;
+		while (*e && *e != '/')
+			e++;
+		size_t len = (size_t)(e - p);
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			if (depth == 0) {
+				free(o);
+				return ck__error_set(CK_EPERM, "the path \"%s\" escapes the container's root filesystem", path);
+			}
+			depth--;
+			w--;
+			while (w > o + 1 && w[-1] != '/')
+				w--;
+		} else if (len && !(len == 1 && p[0] == '.')) {
+			memcpy(w, p, len);
+			w += len;
+			*w++ = '/';
+			depth++;
+		}
+		p = e;
+	}
+	if (w > o + 1)
+		w--;
+	*w = '\0';
+	*out = o;
+	return CK_OK;
+}
+
+/* The root to resolve `path` in, and the path inside it. */
+static int container_root(int *root_fd, char **rel, ck_container *ctr, const char *path)
+{
+	ck__ctr_state st;
+	char *clean_path = NULL, *base = NULL;
+	const ck__mnt *best = NULL;
+	size_t best_len = 0;
+	int rc;
+
+	*root_fd = -1;
+	*rel = NULL;
+	if ((rc = clean(&clean_path, path)) != CK_OK)
+		return rc;
+	if ((rc = ck__ctr_read(NULL, &st, ctr->ctx, ctr->cfg.id)) != CK_OK)
+		goto out;
+	bool running = st.pid > 0 && ck__proc_alive(st.pid, st.init_start);
+	int pid = st.pid;
+	ck__ctr_state_free(&st);
+	if (running) {
+		char proc[64];
+		snprintf(proc, sizeof(proc), "/proc/%d/root", pid);
+		if ((*root_fd = open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+			*rel = clean_path;
+			return CK_OK;
+		}
+	}
+	for (size_t i = 0; i < ctr->cfg.n_mounts; i++) {
+		const ck__mnt *m = &ctr->cfg.mounts[i];
+		size_t l = strlen(m->destination);
+		if (m->type == CK__MNT_TMPFS || l <= best_len)
+			continue;
+		if (!strncmp(clean_path, m->destination, l) && (clean_path[l] == '/' || clean_path[l] == '\0')) {
+			best = m;
+			best_len = l;
+		}
+	}
+	if (best && best->type == CK__MNT_VOLUME)
+		rc = ck__volume_path(&base, ctr->ctx, best->source);
+	else if (best)
+		base = ck__strdup(best->source);
+	else
+		base = ck__asprintf("%s/rootfs/%s/merged", ctr->ctx->root, ctr->cfg.id);
+	if (rc != CK_OK || !base) {
+		rc = rc ? rc : ck__oom();
+		goto out;
+	}
+	if (!(*rel = strdup(best ? (clean_path[best_len] ? clean_path + best_len : "/") : clean_path))) {
+		rc = ck__oom();
+		goto out;
+	}
+	if ((*root_fd = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		rc = ck__error_errno(ck__errno_code(errno), "cannot open %s", base);
+out:
+	free(clean_path);
+	free(base);
+	if (rc != CK_OK) {
+		free(*rel);
+		*rel = NULL;
+	}
+	return rc;
+}
+
+static int copy_node(int sdir, const char *sname, int ddir, const char *dname, const char *shown);
+
+static int copy_file(int sdir, const char *sname, int ddir, const char *dname, mode_t mode, const char *shown)
+{
+	char buf[65536];
+	int in = openat(sdir, sname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), out = -1, rc = CK_OK;
+
+	if (in < 0)
+		return ck__error_errno(ck__errno_code(errno), "cannot read %s", shown);
+	out = openat(ddir, dname, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode & 07777);
+	if (out < 0) {
+		rc = ck__error_errno(ck__errno_code(errno), "cannot write %s", dname);
+		goto done;
+	}
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = ck__error_errno(CK_EIO, "cannot read %s", shown);
+			break;
+		}
+		if (n == 0)
+			break;
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(out, buf + off, (size_t)(n - off));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				rc = ck__error_errno(CK_EIO, "cannot write %s", dname);
+				goto done;
+			}
+			off += w;
+		}
+	}
+	if (rc == CK_OK)
+		fchmod(out, mode & 07777);
+done:
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return rc;
+}
+
+static int copy_dir(int sdir, const char *sname, int ddir, const char *dname, mode_t mode, const char *shown)
+{
+	struct stat st;
+	int sfd = -1, dfd = -1, rc = CK_OK;
+	DIR *d = NULL;
+
+	if (mkdirat(ddir, dname, (mode & 07777) | 0700) < 0 &&
+	    !(errno == EEXIST && fstatat(ddir, dname, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)))
+		return ck__error_errno(ck__errno_code(errno), "cannot create directory %s", dname);
+	if ((sfd = openat(sdir, sname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+	    (dfd = openat(ddir, dname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		rc = ck__error_errno(ck__errno_code(errno), "cannot open directory %s", sfd < 0 ? shown : dname);
+		goto out;
+	}
+	int list_fd = dup(sfd);
+	if (list_fd < 0 || !(d = fdopendir(list_fd))) {
+		if (list_fd >= 0)
+			close(list_fd);
+		rc = ck__error_errno(CK_EIO, "cannot list %s", shown);
+		goto out;
+	}
+	for (struct dirent *de; rc == CK_OK && (de = readdir(d));) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		char *child = ck__asprintf("%s/%s", shown, de->d_name);
+		rc = child ? copy_node(sfd, de->d_name, dfd, de->d_name, child) : ck__oom();
+		free(child);
+	}
+	if (rc == CK_OK)
+		fchmod(dfd, mode & 07777);
+out:
+	if (d)
+		closedir(d);
+	if (sfd >= 0)
+		close(sfd);
+	if (dfd >= 0)
+		close(dfd);
+	return rc;
+}
+
+static int copy_node(int sdir, const char *sname, int ddir, const char *dname, const char *shown)
+{
+	struct stat st;
+	char target[4096];
+
+	if (fstatat(sdir, sname, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return ck__error_errno(ck__errno_code(errno), "%s", shown);
+	if (S_ISDIR(st.st_mode))
+		return copy_dir(sdir, sname, ddir, dname, st.st_mode, shown);
+	if (S_ISREG(st.st_mode))
+		return copy_file(sdir, sname, ddir, dname, st.st_mode, shown);
+	if (S_ISLNK(st.st_mode)) {
+		ssize_t n = readlinkat(sdir, sname, target, sizeof(target) - 1);
+		if (n < 0)
+			return ck__error_errno(CK_EIO, "cannot read the link %s", shown);
+		target[n] = '\0';
+		unlinkat(ddir, dname, 0);
+		if (symlinkat(target, ddir, dname) < 0)
+			return ck__error_errno(ck__errno_code(errno), "cannot create the link %s", dname);
+		return CK_OK;
+	}
+	return ck__error_set(CK_EUNSUPPORTED, "%s is a special file (device, fifo or socket): not copied", shown);
+}
+
+/* Splits "dir/name" into an open parent directory (resolved by `open_dir`)
+ * and the last component. */
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s && s[1] ? s + 1 : s ? "." : path;
+}
+
+static char *dir_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	if (!s)
+		return strdup(".");
+	if (s == path)
+		return strdup("/");
+	return strndup(path, (size_t)(s - path));
+}
+
+/* Where a copy lands: into `dest` if it is a directory, else as `dest`. */
+typedef int (*open_dir_fn)(int *fd, void *ctx, const char *path);
+
+static int land(int *dir_fd, char **name, open_dir_fn open_dir, void *octx, const char *dest, const char *src_name)
+{
+	char *parent;
+	int rc;
+
+	if (open_dir(dir_fd, octx, dest) == CK_OK) {
+		*name = strdup(src_name);
+		return *name ? CK_OK : ck__oom();
+	}
+	ck__error_clear();
+	if (!(parent = dir_name(dest)))
+		return ck__oom();
+	rc = open_dir(dir_fd, octx, parent);
+	if (rc != CK_OK)
+		rc = ck__error_wrap(rc, "the destination's directory %s", parent);
+	free(parent);
+	if (rc == CK_OK && !(*name = strdup(base_name(dest)))) {
+		close(*dir_fd);
+		*dir_fd = -1;
+		rc = ck__oom();
+	}
+	return rc;
+}
+
+static int open_host_dir(int *fd, void *octx, const char *path)
+{
+	(void)octx;
+	*fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return *fd >= 0 ? CK_OK : ck__error_errno(ck__errno_code(errno), "%s", path);
+}
+
+static int open_ctr_dir(int *fd, void *octx, const char *path)
+{
+	return ck__root_open(fd, *(int *)octx, path, O_RDONLY | O_DIRECTORY, 0);
+}
+
+int ck_container_copy_to(ck_container *ctr, const char *src, const char *dest)
+{
+	int root = -1, sdir = -1, ddir = -1, rc;
+	char *rel = NULL, *sparent = NULL, *name = NULL;
+	struct stat st;
+
+	CK_ENTER();
+	if (!ctr || !src || !dest)
+		return ck__error_set(CK_EINVAL, "ck_container_copy_to: %s is NULL", !ctr ? "ctr" : !src ? "src" : "dest");
+	if (lstat(src, &st) < 0)
+		return ck__error_errno(ck__errno_code(errno), "cannot copy %s", src);
+	if ((rc = container_root(&root, &rel, ctr, dest)) != CK_OK)
+		goto out;
+	if (!(sparent = dir_name(src))) {
+		rc = ck__oom();
+		goto out;
+	}
+	if ((rc = open_host_dir(&sdir, NULL, sparent)) != CK_OK ||
+	    (rc = land(&ddir, &name, open_ctr_dir, &root, rel, base_name(src))) != CK_OK)
+		goto out;
+	rc = copy_node(sdir, base_name(src), ddir, name, src);
+out:
+	if (rc != CK_OK && rc != CK_EPERM)
+		rc = ck__error_wrap(rc, "cannot copy %s into container %s", src, ctr->cfg.name);
+	if (root >= 0)
+		close(root);
+	if (sdir >= 0)
+		close(sdir);
+	if (ddir >= 0)
+		close(ddir);
+	free(rel);
+	free(sparent);
+	free(name);
+	return rc;
+}
+
+int ck_container_copy_from(ck_container *ctr, const char *src, const char *dest)
+{
+	int root = -1, sdir = -1, ddir = -1, rc;
+	char *rel = NULL, *sparent = NULL, *name = NULL;
+	const char *sname;
+
+	CK_ENTER();
+	if (!ctr || !src || !dest)
+		return ck__error_set(CK_EINVAL, "ck_container_copy_from: %s is NULL", !ctr ? "ctr" : !src ? "src" : "dest");
+	if ((rc = container_root(&root, &rel, ctr, src)) != CK_OK)
+		goto out;
+	if (!strcmp(rel, "/")) {
+		/* the whole root: its contents */
+		sname = ".";
+		if ((rc = ck__root_open(&sdir, root, "/", O_RDONLY | O_DIRECTORY, 0)) != CK_OK)
+			goto out;
+	} else {
+		sname = base_name(rel);
+		if (!(sparent = dir_name(rel))) {
+			rc = ck__oom();
+			goto out;
+		}
+		if ((rc = ck__root_open(&sdir, root, sparent, O_RDONLY | O_DIRECTORY, 0)) != CK_OK)
+			goto out;
+	}
+	struct stat st;
+	if (fstatat(sdir, sname, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		rc = ck__error_errno(ck__errno_code(errno), "%s (in the container)", src);
+		goto out;
+	}
+	if ((rc = land(&ddir, &name, open_host_dir, NULL, dest, strcmp(sname, ".") ? sname : "rootfs")) != CK_OK)
+		goto out;
+	rc = copy_node(sdir, sname, ddir, name, src);
+out:
+	if (rc != CK_OK && rc != CK_EPERM)
+		rc = ck__error_wrap(rc, "cannot copy %s from container %s", src, ctr->cfg.name);
+	if (root >= 0)
+		close(root);
+	if (sdir >= 0)
+		close(sdir);
+	if (ddir >= 0)
+		close(ddir);
+	free(rel);
+	free(sparent);
+	free(name);
+	return rc;
+}

@@ -1,0 +1,301 @@
+/* Listing containers with podman's ps filters, and renaming one. */
+#define _GNU_SOURCE
+#include "container_int.h"
+#include "image/image.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const filter_keys[] = { "id", "name", "label", "status", "ancestor", "exited", NULL };
+static const char *const statuses[] = { "created", "running", "stopping", "exited", "restarting",
+	                                "removing", "unknown", "creating", "starting", "paused", NULL };
+
+typedef struct filter {
+	const char *const *raw;
+	char **ancestor_ids; /* resolved ancestor= values (parallel to the raw ones, NULL if unresolved) */
+	bool implies_all;
+} filter;
+
+static int filter_parse(filter *f, ck_context *ctx, const char *const *filters)
+{
+	size_t n = 0;
+
+	memset(f, 0, sizeof(*f));
+	f->raw = filters;
+	while (filters && filters[n])
+		n++;
+	if (n && !(f->ancestor_ids = calloc(n, sizeof(char *))))
+		return ck__oom();
+	for (size_t i = 0; i < n; i++) {
+		const char *eq = strchr(filters[i], '=');
+		size_t klen = eq ? (size_t)(eq - filters[i]) : 0;
+		bool known = false;
+		for (size_t k = 0; eq && filter_keys[k]; k++)
+			known |= strlen(filter_keys[k]) == klen && !strncmp(filter_keys[k], filters[i], klen);
+		if (!known)
+			return ck__error_set(CK_EINVAL, "invalid filter \"%s\": use id=, name=, label=, status=, "
+			                                "ancestor= or exited=", filters[i]);
+		const char *v = eq + 1;
+		if (!strncmp(filters[i], "status=", 7)) {
+			bool ok = false;
+			for (size_t k = 0; statuses[k]; k++)
+				ok |= !strcmp(statuses[k], v);
+			if (!ok)
+				return ck__error_set(CK_EINVAL, "invalid filter \"%s\": the status must be one of created, "
+				                                "running, stopping, exited, restarting, removing, unknown",
+				                     filters[i]);
+			f->implies_all = true;
+		} else if (!strncmp(filters[i], "exited=", 7)) {
+			char *end;
+			strtol(v, &end, 10);
+			if (!*v || *end)
+				return ck__error_set(CK_EINVAL, "invalid filter \"%s\": exited= takes an exit code",
+				                     filters[i]);
+			f->implies_all = true;
+		} else if (!strncmp(filters[i], "ancestor=", 9)) {
+			if (ck__image_resolve(&f->ancestor_ids[i], ctx, v) != CK_OK) {
+				ck__error_clear();
+				f->ancestor_ids[i] = NULL;
+			}
+		}
+	}
+	return CK_OK;
+}
+
+static void filter_free(filter *f)
+{
+	for (size_t i = 0; f->raw && f->raw[i]; i++)
+		free(f->ancestor_ids ? f->ancestor_ids[i] : NULL);
+	free(f->ancestor_ids);
+}
+
+static bool one_matches(const filter *f, size_t i, const ck_container *c)
+{
+	const char *text = f->raw[i], *v = strchr(text, '=') + 1;
+
+	switch (text[0]) {
+	case 'i':
+		return *v && ck__str_has_prefix(c->cfg.id, v);
+	case 'n':
+		return strstr(c->cfg.name, v) != NULL;
+	case 's':
+		return !strcmp(c->status, v);
+	case 'e':
+		return !strcmp(c->status, "exited") && c->st.exit_code == atoi(v);
+	case 'a':
+		if (f->ancestor_ids[i] && !strcmp(f->ancestor_ids[i], c->cfg.image_id))
+			return true;
+		return !strcmp(c->cfg.image_name, v) || (*v && strlen(v) >= 3 && ck__str_has_prefix(c->cfg.image_id, v));
+	case 'l': {
+		const char *eq = strchr(v, '=');
+		char key[256];
+		snprintf(key, sizeof(key), "%.*s", (int)(eq ? (size_t)(eq - v) : strlen(v)), v);
+		const char *have = ck__strmap_get(&c->cfg.labels, key);
+		return have && (!eq || !strcmp(have, eq + 1));
+	}
+	}
+	return false;
+}
+
+static bool matches(const filter *f, const ck_container *c)
+{
+	for (size_t i = 0; f->raw && f->raw[i]; i++) {
+		size_t klen = (size_t)(strchr(f->raw[i], '=') - f->raw[i]);
+		bool label = !strncmp(f->raw[i], "label=", 6);
+		if (label) { /* every label filter must match */
+			if (!one_matches(f, i, c))
+				return false;
+			continue;
+		}
+		bool seen = false, any = false;
+		for (size_t j = 0; j < i; j++)
+			seen |= !strncmp(f->raw[j], f->raw[i], klen + 1);
+		if (seen)
+			continue;
+		for (size_t j = i; f->raw[j] && !any; j++)
+			if (!strncmp(f->raw[j], f->raw[i], klen + 1))
+				any = one_matches(f, j, c);
+		if (!any)
+			return false;
+	}
+	return true;
+}
+
+struct collect {
+	ck_context *ctx;
+	ck_container **list;
+	size_t n, cap;
+};
+
+static int collect_fn(const char *id, const char *config, const char *state, void *payload)
+{
+	struct collect *c = payload;
+	ck_container *ctr = NULL;
+
+	if (ck__ctr_handle(&ctr, c->ctx, id, config, state) != CK_OK) {
+		ck__error_clear(); /* a damaged record is ck system check's business */
+		return 0;
+	}
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 32;
+		ck_container **nl = realloc(c->list, cap * sizeof(*nl));
+		if (!nl) {
+			ck_container_free(ctr);
+			return ck__oom();
+		}
+		c->list = nl;
+		c->cap = cap;
+	}
+	c->list[c->n++] = ctr;
+	return 0;
+}
+
+static int collect_txn(ck_state_txn *txn, void *payload)
+{
+	struct collect *c = payload;
+	ck_container_list_free(c->list, c->n);
+	c->list = NULL;
+	c->n = c->cap = 0;
+	return ck__rec_foreach(txn, CK__KIND_CONTAINER, collect_fn, c);
+}
+
+static int newest_first(const void *a, const void *b)
+{
+	const ck_container *x = *(ck_container *const *)a, *y = *(ck_container *const *)b;
+	return x->cfg.created < y->cfg.created ? 1 : x->cfg.created > y->cfg.created ? -1 : 0;
+}
+
+int ck_container_list(ck_container ***out, size_t *count, ck_context *ctx, unsigned int flags,
+                      const char *const *filters)
+{
+	struct collect c = { ctx, NULL, 0, 0 };
+	filter f;
+	size_t k = 0;
+	int rc;
+
+	CK_ENTER();
+	if (!out || !count)
+		return ck__error_set(CK_EINVAL, "ck_container_list: %s is NULL", out ? "count" : "out");
+	*out = NULL;
+	*count = 0;
+	if (!ctx)
+		return ck__error_set(CK_EINVAL, "ck_container_list: ctx is NULL");
+	if (flags & ~CK_CONTAINER_LIST_ALL)
+		return ck__error_set(CK_EINVAL, "ck_container_list: unknown flags 0x%x", flags & ~CK_CONTAINER_LIST_ALL);
+	if ((rc = filter_parse(&f, ctx, filters)) != CK_OK) {
+		filter_free(&f);
+		return rc;
+	}
+	rc = ck__state_read(ctx, collect_txn, &c);
+	if (rc == CK_OK) {
+		bool all = (flags & CK_CONTAINER_LIST_ALL) || f.implies_all;
+		for (size_t i = 0; i < c.n; i++) {
+			ck_container *ctr = c.list[i];
+			if ((all || !strcmp(ctr->status, "running")) && matches(&f, ctr))
+				c.list[k++] = ctr;
+			else
+				ck_container_free(ctr);
+		}
+		if (k)
+			qsort(c.list, k, sizeof(*c.list), newest_first);
+		*out = c.list;
+		*count = k;
+		c.list = NULL;
+	} else {
+		ck_container_list_free(c.list, c.n);
+	}
+	filter_free(&f);
+	return rc;
+}
+
+void ck_container_list_free(ck_container **list, size_t count)
+{
+	for (size_t i = 0; list && i < count; i++)
+		ck_container_free(list[i]);
+	free(list);
+}
+
+/* ---- rename ---- */
+
+struct rename_args {
+	const char *id, *name;
+	char *old;
+};
+
+static int rename_fn(ck_state_txn *txn, void *payload)
+{
+	struct rename_args *a = payload;
+	const char *names = ck__kind_names_bucket(CK__KIND_CONTAINER), *bucket = ck__kind_bucket(CK__KIND_CONTAINER);
+	char *config = NULL, *holder = NULL, *json = NULL, *value = NULL;
+	ck__ctr_config cfg;
+	int rc;
+
+	free(a->old);
+	a->old = NULL;
+	if ((rc = ck__rec_get(&config, NULL, txn, CK__KIND_CONTAINER, a->id)) != CK_OK)
+		return rc;
+	rc = ck__ctr_config_parse(&cfg, config);
+	free(config);
+	if (rc != CK_OK)
+		return rc;
+	rc = ck__txn_get(&holder, NULL, txn, names, a->name);
+	if (rc == CK_OK) {
+		rc = ck__error_set(CK_EEXISTS, "the name \"%s\" is already in use by %s", a->name, holder);
+		goto out;
+	}
+	if (rc != CK_ENOTFOUND)
+		goto out;
+	ck__error_clear();
+	if (!(a->old = strdup(cfg.name)) || !(value = ck__asprintf("container/%s", a->id))) {
+		rc = ck__oom();
+		goto out;
+	}
+	free(cfg.name);
+	if (!(cfg.name = strdup(a->name))) {
+		rc = ck__oom();
+		goto out;
+	}
+	if ((rc = ck__ctr_config_json(&json, &cfg)) != CK_OK)
+		goto out;
+	rc = ck__txn_del(txn, names, a->old);
+	if (rc == CK_ENOTFOUND) {
+		ck__error_clear();
+		rc = CK_OK;
+	}
+	if (rc == CK_OK)
+		rc = ck__txn_put_str(txn, names, a->name, value);
+	if (rc == CK_OK)
+		rc = ck__txn_put_str(txn, bucket, a->id, json);
+out:
+	ck__ctr_config_free(&cfg);
+	free(holder);
+	free(json);
+	free(value);
+	return rc;
+}
+
+int ck_container_rename(ck_container *ctr, const char *new_name)
+{
+	ck__lock lk = CK__LOCK_INIT;
+	struct rename_args a = { NULL, new_name, NULL };
+	int rc;
+
+	CK_ENTER();
+	if (!ctr)
+		return ck__error_set(CK_EINVAL, "ck_container_rename: ctr is NULL");
+	if (!new_name)
+		return ck__error_set(CK_EINVAL, "ck_container_rename: new_name is NULL");
+	if ((rc = ck__validate_name(new_name, "container")) != CK_OK)
+		return rc;
+	a.id = ctr->cfg.id;
+	if ((rc = ck__ctr_lock(&lk, ctr->ctx, ctr->cfg.id)) != CK_OK)
+		return rc;
+	rc = ck__state_write(ctr->ctx, rename_fn, &a);
+	ck__lock_release(&lk);
+	if (rc == CK_OK) {
+		rc = ck__ctr_load(ctr, ctr->ctx, ctr->cfg.id);
+		ck__ctr_event(ctr->ctx, &ctr->cfg, "rename", -1);
+	}
+	free(a.old);
+	return rc;
+}

@@ -1,0 +1,446 @@
+/* Starting a container: the library prepares the root filesystem and the
+ * bundle, marks the record "starting", and spawns the monitor (ck-monitor,
+ * posix_spawn: the library lives in multithreaded programs), which runs
+ * the OCI runtime and reports through a pipe:
+ *   "created\n"          (attached starts: the attach socket is listening)
+ *   "ok PID\n"           the container runs
+ *   "err CODE MESSAGE\n" it could not be started (the monitor has put the
+ *                        record back)
+ * The pipe closing without a word means the monitor died. */
+#define _GNU_SOURCE
+#include "container_int.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef CK_LIBEXECDIR
+#define CK_LIBEXECDIR "/usr/local/libexec/containerkit"
+#endif
+
+extern char **environ;
+
+static char *exe_in(const char *dir)
+{
+	char *p = dir ? ck__path_join(dir, "ck-monitor") : NULL;
+	if (p && access(p, X_OK) == 0)
+		return p;
+	free(p);
+	return NULL;
+}
+
+int ck__monitor_path(char **out, ck_context *ctx)
+{
+	Dl_info info;
+	char *lib_dir = NULL;
+
+	*out = NULL;
+	/* An explicit setting (CK_LIBEXEC_DIR) wins; then the build tree or
+	 * install beside the loaded library; then the install default. */
+	if (ctx->libexec_dir && strcmp(ctx->libexec_dir, CK_LIBEXECDIR) != 0 && (*out = exe_in(ctx->libexec_dir)))
+		return CK_OK;
+	if (dladdr((void *)ck__monitor_path, &info) && info.dli_fname && strchr(info.dli_fname, '/')) {
+		char *real = realpath(info.dli_fname, NULL);
+		if (real) {
+			char *slash = strrchr(real, '/');
+			*slash = '\0';
+			lib_dir = real;
+		}
+	}
+	if (lib_dir && (*out = exe_in(lib_dir))) {
+		free(lib_dir);
+		return CK_OK;
+	}
+	if ((*out = exe_in(ctx->libexec_dir)) || (*out = exe_in(CK_LIBEXECDIR))) {
+		free(lib_dir);
+		return CK_OK;
+	}
+	int rc = ck__error_set(CK_ENOTFOUND, "cannot find the container monitor ck-monitor (looked in %s%s%s); "
+	                                     "set CK_LIBEXEC_DIR to the directory that holds it",
+	                       ctx->libexec_dir ? ctx->libexec_dir : CK_LIBEXECDIR, lib_dir ? " and " : "",
+	                       lib_dir ? lib_dir : "");
+	free(lib_dir);
+	return rc;
+}
+
+/* Spawns the monitor; `*sync_fd` is the read end of its report pipe. */
+static int spawn_monitor(int *sync_fd, ck_context *ctx, const char *id, bool attach)
+{
+	char *path = NULL, *rundir = NULL, *logpath = NULL, level[8];
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, all;
+	int p[2] = { -1, -1 }, rc, err, status;
+	pid_t pid;
+
+	*sync_fd = -1;
+	if ((rc = ck__monitor_path(&path, ctx)) != CK_OK)
+		return rc;
+	if (!(rundir = ck__ctr_rundir(ctx, id)) || !(logpath = ck__path_join(rundir, "monitor.log"))) {
+		rc = ck__oom();
+		goto out;
+	}
+	if ((rc = ck__mkdir_p(rundir, 0700)) != CK_OK)
+		goto out;
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		rc = ck__error_errno(CK_EIO, "cannot create a pipe for the monitor");
+		goto out;
+	}
+	snprintf(level, sizeof(level), "%d", ctx->log_level);
+	const char *argv[] = { path, "--root", ctx->root, "--runroot", ctx->runroot, "--backend",
+		               ck_context_db_backend(ctx), "--runtime", ctx->runtime, "--id", id, "--sync-fd", "3",
+		               "--log-level", level, attach ? "--attach" : NULL, NULL };
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&attr);
+	err = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (!err)
+		err = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	if (!err)
+		err = posix_spawn_file_actions_addopen(&fa, 2, logpath, O_WRONLY | O_CREAT | O_APPEND, 0600);
+	if (!err)
+		err = posix_spawn_file_actions_adddup2(&fa, p[1], 3);
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+	if (!err)
+		err = posix_spawn_file_actions_addclosefrom_np(&fa, 4);
+#endif
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &all);
+	/* A session of its own: the caller's terminal and its signals are not
+	 * the monitor's (which forks once more to leave the session lead). */
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
+	if (!err)
+		err = posix_spawn(&pid, path, &fa, &attr, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	close(p[1]);
+	p[1] = -1;
+	if (err) {
+		rc = ck__error_sys(ck__errno_code(err), err, "cannot run the container monitor %s", path);
+		goto out;
+	}
+	/* The first process forks the real monitor and exits at once. */
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	*sync_fd = p[0];
+	p[0] = -1;
+out:
+	if (p[0] >= 0)
+		close(p[0]);
+	free(path);
+	free(rundir);
+	free(logpath);
+	return rc;
+}
+
+/* Reads one report line (without its newline); CK_EIO at EOF. */
+static int read_line(char *buf, size_t size, int fd)
+{
+	size_t n = 0;
+
+	for (;;) {
+		char c;
+		ssize_t r = read(fd, &c, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return CK_EIO;
+		if (c == '\n')
+			break;
+		if (n + 1 < size)
+			buf[n++] = c;
+	}
+	buf[n] = '\0';
+	return CK_OK;
+}
+
+/* The end of monitor.log, for a monitor that died without a word. */
+static void monitor_log_tail(char *buf, size_t size, ck_context *ctx, const char *id)
+{
+	char *run = ck__ctr_rundir(ctx, id), *path = run ? ck__path_join(run, "monitor.log") : NULL, *text = NULL;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	if (path && ck__read_file(&text, &len, path, 1 << 20) == CK_OK && len) {
+		while (len && text[len - 1] == '\n')
+			text[--len] = '\0';
+		const char *start = len > size - 1 ? text + len - (size - 1) : text;
+		snprintf(buf, size, "%s", start);
+		for (char *q = buf; *q; q++)
+			if (*q == '\n')
+				*q = ' ';
+	}
+	ck__error_clear();
+	free(text);
+	free(path);
+	free(run);
+}
+
+/* Interprets a report line other than "created". */
+static int report(ck_context *ctx, const char *id, const char *name, int rc_read, const char *line)
+{
+	char tail[400];
+	int code;
+
+	if (rc_read != CK_OK) {
+		monitor_log_tail(tail, sizeof(tail), ctx, id);
+		ck__ctr_reconcile(ctx, id, NULL);
+		return ck__error_set(CK_ERUNTIME, "cannot start container %s: its monitor exited without reporting%s%s",
+		                     name, *tail ? ": " : "", tail);
+	}
+	if (!strncmp(line, "ok ", 3))
+		return CK_OK;
+	if (!strncmp(line, "err ", 4) && sscanf(line + 4, "%d", &code) == 1 && code < 0) {
+		const char *msg = strchr(line + 4, ' ');
+		char saved[1100];
+		snprintf(saved, sizeof(saved), "%s", msg ? msg + 1 : "the monitor failed");
+		/* A monitor that failed before it took the container leaves it "starting". */
+		if (ck__ctr_reconcile(ctx, id, NULL) != CK_OK)
+			ck__error_clear();
+		return ck__error_set(code, "%s", saved);
+	}
+	return ck__error_set(CK_ERUNTIME, "cannot start container %s: unexpected report from its monitor: %.200s",
+	                     name, line);
+}
+
+static int mark_starting(ck__ctr_state *st, void *payload)
+{
+	snprintf(st->status, sizeof(st->status), "starting");
+	st->stop_requested = false;
+	st->monitor_pid = 0;
+	st->monitor_start = 0;
+	st->pid = 0;
+	free(st->error);
+	st->error = NULL;
+	return CK_OK;
+}
+
+static int prepare(ck_context *ctx, const ck__ctr_config *cfg)
+{
+	ck_rootfs *rootfs = NULL;
+	ck__runtime rt;
+	ck__host host;
+	int rc;
+
+	if ((rc = ck__host_probe(&host)) != CK_OK || (rc = ck__ctr_runtime_open(&rt, ctx, cfg)) != CK_OK)
+		return rc;
+	rc = ck__runtime_host_check(ctx, &host, rt.path);
+	if (rc == CK_OK && ck__runtime_delete(&rt, cfg->id, true) != CK_OK)
+		ck__error_clear(); /* nothing stale to delete */
+	ck__runtime_close(&rt);
+	if (rc != CK_OK)
+		return rc;
+	/* Mounts the root filesystem again after a reboot or an unmount. */
+	if ((rc = ck_rootfs_prepare(&rootfs, ctx, cfg->image_id, cfg->id)) != CK_OK)
+		return rc;
+	rc = ck__ctr_write_bundle(ctx, cfg, ck_rootfs_path(rootfs));
+	ck_rootfs_free(rootfs);
+	return rc;
+}
+
+/* With the lock held: everything up to the monitor's first report.  For an
+ * attached start `*sync_fd` stays open after "created"; *already is set
+ * when the container was running. */
+static int start_locked(int *sync_fd, bool *already, ck_context *ctx, const char *id, bool attach)
+{
+	ck__ctr_config cfg;
+	ck__ctr_state st;
+	char line[1200];
+	int rc;
+
+	*sync_fd = -1;
+	*already = false;
+	if ((rc = ck__ctr_read(&cfg, &st, ctx, id)) != CK_OK)
+		return rc;
+	if (ck__ctr_status_live(st.status) || st.pid > 0) {
+		if (ck__ctr_monitor_alive(&st)) {
+			if (!strcmp(st.status, "running"))
+				*already = true;
+			else
+				rc = ck__error_set(CK_ESTATE, "cannot start container %s: it is %s", cfg.name, st.status);
+			goto out;
+		}
+		if ((rc = ck__ctr_reconcile(ctx, id, NULL)) != CK_OK)
+			goto out;
+	}
+	if (!strcmp(st.status, "creating") || !strcmp(st.status, "removing")) {
+		rc = ck__error_set(CK_ESTATE, "cannot start container %s: %s", cfg.name,
+		                   st.status[0] == 'c' ? "it was left half-made by an interrupted create (remove it)"
+		                                       : "it is being removed");
+		goto out;
+	}
+	if ((rc = prepare(ctx, &cfg)) != CK_OK || (rc = ck__ctr_update(ctx, id, mark_starting, NULL)) != CK_OK)
+		goto out;
+	if ((rc = spawn_monitor(sync_fd, ctx, id, attach)) != CK_OK) {
+		ck__ctr_reconcile(ctx, id, NULL);
+		goto out;
+	}
+	rc = read_line(line, sizeof(line), *sync_fd);
+	if (!(attach && rc == CK_OK && !strcmp(line, "created")))
+		rc = report(ctx, id, cfg.name, rc, line);
+out:
+	if (rc != CK_OK && *sync_fd >= 0) {
+		close(*sync_fd);
+		*sync_fd = -1;
+	}
+	if (rc != CK_OK && rc != CK_ESTATE)
+		rc = ck__error_wrap(rc, "cannot start container %s", cfg.name);
+	ck__ctr_config_free(&cfg);
+	ck__ctr_state_free(&st);
+	return rc;
+}
+
+int ck_container_start(ck_container *ctr)
+{
+	ck__lock lk = CK__LOCK_INIT;
+	bool already;
+	int rc, fd = -1;
+
+	CK_ENTER();
+	if (!ctr)
+		return ck__error_set(CK_EINVAL, "ck_container_start: ctr is NULL");
+	if ((rc = ck__ctr_lock(&lk, ctr->ctx, ctr->cfg.id)) != CK_OK)
+		return rc;
+	rc = start_locked(&fd, &already, ctr->ctx, ctr->cfg.id, false);
+	if (fd >= 0)
+		close(fd);
+	ck__lock_release(&lk);
+	if (rc == CK_OK)
+		rc = ck__ctr_load(ctr, ctr->ctx, ctr->cfg.id);
+	if (rc == CK_ENOTFOUND && ctr->cfg.remove) { /* a --rm container that ran already */
+		ck__error_clear();
+		rc = CK_OK;
+	}
+	return rc;
+}
+
+int ck_attach_options_init(ck_attach_options *opts, unsigned int version)
+{
+	CK_ENTER();
+	if (!opts)
+		return ck__error_set(CK_EINVAL, "ck_attach_options_init: opts is NULL");
+	if (version == 0 || version > CK_ATTACH_OPTIONS_VERSION)
+		return ck__error_set(CK_EVERSION, "ck_attach_options version %u is not known", version);
+	*opts = (ck_attach_options)CK_ATTACH_OPTIONS_INIT;
+	opts->version = version;
+	return CK_OK;
+}
+
+static int check_attach_opts(const ck_attach_options *opts)
+{
+	if (opts && (opts->version == 0 || opts->version > CK_ATTACH_OPTIONS_VERSION))
+		return ck__error_set(CK_EVERSION, "ck_attach_options version %u is not known", opts->version);
+	return CK_OK;
+}
+
+/* After the attach ended: the exit code from the frame, or from the record. */
+static int finish_attach(int *exit_code, ck_container *ctr, int code)
+{
+	int rc = CK_OK;
+
+	if (code < 0)
+		rc = ck_container_wait(&code, ctr, -1);
+	if (exit_code)
+		*exit_code = code;
+	if (ck__ctr_load(ctr, ctr->ctx, ctr->cfg.id) != CK_OK)
+		ck__error_clear();
+	return rc;
+}
+
+int ck_container_start_attached(int *exit_code, ck_container *ctr, const ck_attach_options *opts)
+{
+	ck_attach_options dflt = CK_ATTACH_OPTIONS_INIT;
+	ck__lock lk = CK__LOCK_INIT;
+	char *run = NULL, line[1200];
+	bool already;
+	int rc, fd = -1, sock = -1, code = -1;
+
+	CK_ENTER();
+	if (exit_code)
+		*exit_code = -1;
+	if (!ctr)
+		return ck__error_set(CK_EINVAL, "ck_container_start_attached: ctr is NULL");
+	if ((rc = check_attach_opts(opts)) != CK_OK)
+		return rc;
+	if (!opts)
+		opts = &dflt;
+	if (!(run = ck__ctr_rundir(ctr->ctx, ctr->cfg.id)))
+		return ck__oom();
+	if ((rc = ck__ctr_lock(&lk, ctr->ctx, ctr->cfg.id)) != CK_OK)
+		goto out;
+	if ((rc = start_locked(&fd, &already, ctr->ctx, ctr->cfg.id, true)) != CK_OK) {
+		ck__lock_release(&lk);
+		goto out;
+	}
+	if (already) {
+		ck__lock_release(&lk);
+		free(run);
+		return ck_container_attach(exit_code, ctr, opts);
+	}
+	rc = ck__unix_connect(&sock, run, "attach");
+	/* Whatever came of the connect, the monitor says whether it started. */
+	int rr = read_line(line, sizeof(line), fd);
+	int rep = report(ctr->ctx, ctr->cfg.id, ctr->cfg.name, rr, line);
+	ck__lock_release(&lk);
+	if (rep != CK_OK) {
+		rc = ck__error_wrap(rep, "cannot start container %s", ctr->cfg.name);
+		goto out;
+	}
+	if (rc != CK_OK)
+		goto out;
+	rc = ck__attach_run(&code, sock, opts, ctr->cfg.tty, ctr->cfg.stdin_open);
+	if (rc == CK_OK)
+		rc = finish_attach(exit_code, ctr, code);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (sock >= 0)
+		close(sock);
+	free(run);
+	return rc;
+}
+
+int ck_container_attach(int *exit_code, ck_container *ctr, const ck_attach_options *opts)
+{
+	ck_attach_options dflt = CK_ATTACH_OPTIONS_INIT;
+	ck__ctr_state st;
+	char *run = NULL;
+	int rc, sock = -1, code = -1;
+
+	CK_ENTER();
+	if (exit_code)
+		*exit_code = -1;
+	if (!ctr)
+		return ck__error_set(CK_EINVAL, "ck_container_attach: ctr is NULL");
+	if ((rc = check_attach_opts(opts)) != CK_OK)
+		return rc;
+	if (!opts)
+		opts = &dflt;
+	if ((rc = ck__ctr_read(NULL, &st, ctr->ctx, ctr->cfg.id)) != CK_OK)
+		return rc;
+	bool running = !strcmp(st.status, "running") && ck__ctr_monitor_alive(&st);
+	ck__ctr_state_free(&st);
+	if (!running)
+		return ck__error_set(CK_ESTATE, "cannot attach to container %s: it is not running", ctr->cfg.name);
+	if (!(run = ck__ctr_rundir(ctr->ctx, ctr->cfg.id)))
+		return ck__oom();
+	rc = ck__unix_connect(&sock, run, "attach");
+	free(run);
+	if (rc != CK_OK)
+		return ck__error_wrap(rc, "cannot attach to container %s", ctr->cfg.name);
+	ck__ctr_event(ctr->ctx, &ctr->cfg, "attach", -1);
+	rc = ck__attach_run(&code, sock, opts, ctr->cfg.tty, ctr->cfg.stdin_open);
+	close(sock);
+	if (rc == CK_OK)
+		rc = finish_attach(exit_code, ctr, code);
+	return rc;
+}

@@ -1,0 +1,9 @@
+# The ck container commands through the real CLI, once per OCI runtime.
+# They need root; a runtime that is missing or cannot run on this host
+# (crun on hybrid cgroups with controllers on cgroup2) is skipped (exit 77).
+foreach(rt runc crun)
+  add_test(NAME cli_container_${rt} COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_container.sh)
+  set_tests_properties(cli_container_${rt} PROPERTIES LABELS "containers" TIMEOUT 900
+    SKIP_RETURN_CODE 77 ENVIRONMENT
+    "CK_BIN=$<TARGET_FILE:ck>;CK_TEST_RUNTIME=${rt};CK_TEST_TMPDIR=${CMAKE_BINARY_DIR}/testtmp;CK_FIXTURES=${CMAKE_SOURCE_DIR}/tests/fixtures")
+endforeach()

@@ -1,0 +1,30 @@
+# Containers: the public container API driven with real OCI runtimes (crun
+# and runc) on the busybox test image.  Tests skip (exit 77) where
+# containers cannot run.  Each behaviour is its own ctest, named after its
+# function (CK_TEST(name)); lifecycle tests run once per runtime.
+set(ck_ctr_dir ${CMAKE_CURRENT_SOURCE_DIR}/containers)
+
+function(ck_container_tests exe src runtime suffix)
+  add_executable(${exe} ${ck_ctr_dir}/${src} ${ck_ctr_dir}/ctr_common.c)
+  target_link_libraries(${exe} PRIVATE containerkit ck_harness)
+  target_compile_definitions(${exe} PRIVATE CK_TEST_RUNTIME="${runtime}"
+    CK_MKIMAGE="${CMAKE_SOURCE_DIR}/tests/fixtures/mkimage.py")
+  add_dependencies(${exe} ck-monitor)
+  file(STRINGS ${ck_ctr_dir}/${src} lines REGEX "CK_TEST\\([a-z0-9_]+\\)")
+  string(REGEX MATCHALL "CK_TEST\\([a-z0-9_]+\\)" calls "${lines}")
+  foreach(call ${calls})
+    string(REGEX REPLACE "CK_TEST\\(([a-z0-9_]+)\\)" "\\1" t "${call}")
+    add_test(NAME ${t}${suffix} COMMAND ${exe} ${t})
+    set_tests_properties(${t}${suffix} PROPERTIES
+      ENVIRONMENT "CK_TEST_TMPDIR=${CMAKE_BINARY_DIR}/testtmp"
+      LABELS "containers" TIMEOUT 300 SKIP_RETURN_CODE 77)
+    if(runtime STREQUAL "crun")
+      set_tests_properties(${t}${suffix} PROPERTIES RESOURCE_LOCK ck_hybrid_cgroups_shared)
+    endif()
+  endforeach()
+endfunction()
+
+ck_container_tests(containers_lifecycle_crun test_lifecycle.c crun "_crun")
+ck_container_tests(containers_lifecycle_runc test_lifecycle.c runc "_runc")
+ck_container_tests(containers_features_crun test_features.c crun "_crun")
+ck_container_tests(containers_features_runc test_features.c runc "_runc")
