@@ -471,7 +471,7 @@ static int blob_size(int64_t *size, ck_context *ctx, const char *digest, const c
 
 static int check_blob(ck_context *ctx, const ck__descriptor *d, const char *what, const char *role)
 {
-	int64_t size;
+	int64_t size = -1;
 	int rc = blob_size(&size, ctx, d->digest, what, role);
 
 	if (rc == CK_OK && size != d->size)
