@@ -152,7 +152,8 @@ static void print_event_text(const jnode *ev)
 		printf("%s %s %s %s (image=%s, name=%s", when, type, status, id ? id : "", image ? image : "",
 		       name ? name : "");
 		for (size_t i = 0; attrs && attrs->type == J_OBJ && i < attrs->n; i++)
-			if (attrs->vals[i]->type == J_STR)
+			if (attrs->vals[i]->type == J_STR && strcmp(attrs->keys[i], "image") &&
+			    strcmp(attrs->keys[i], "name"))
 				printf(", %s=%s", attrs->keys[i], attrs->vals[i]->str);
 		printf(")\n");
 	} else if (!strcmp(type, "image")) {

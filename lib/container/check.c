@@ -10,6 +10,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 typedef struct rec {
 	char *id, *name;
@@ -229,6 +233,52 @@ static void check_rootfs(ck_context *ctx, ck__check_report *r, const struct scan
 	ck_strv_free(o.ids);
 }
 
+static int rootfs_rec_txn(ck_state_txn *txn, void *payload)
+{
+	char *val = NULL;
+	int rc = ck__txn_get(&val, NULL, txn, "rootfs", (const char *)payload);
+	free(val);
+	return rc;
+}
+
+/* Directories under <root>/rootfs named after a container that has no
+ * record and no root filesystem record: a prepare killed before it wrote
+ * its record.  They may still be mounted. */
+static void check_rootfs_dirs(ck_context *ctx, ck__check_report *r, const struct scan *s)
+{
+	char *base = ck__root_path(ctx, "rootfs");
+	DIR *d = base ? opendir(base) : NULL;
+
+	for (struct dirent *de; d && (de = readdir(d));) {
+		ck__lock lk = CK__LOCK_INIT, rlk = CK__LOCK_INIT;
+		if (!is_id(de->d_name) || has_record(s, de->d_name) || !try_lock(&lk, ctx, de->d_name))
+			continue;
+		int rc = ck__lock_object(&rlk, ctx, "rootfs", de->d_name);
+		if (rc == CK_OK)
+			rc = ck__state_read(ctx, rootfs_rec_txn, de->d_name);
+		ck__error_clear();
+		if (rc == CK_ENOTFOUND && !record_exists(ctx, de->d_name)) {
+			char *dir = ck__path_join(base, de->d_name), *merged = dir ? ck__path_join(dir, "merged") : NULL;
+			bool repaired = false;
+			if (r->repair && merged) {
+				if (umount2(merged, UMOUNT_NOFOLLOW) < 0 && errno == EBUSY)
+					umount2(merged, MNT_DETACH | UMOUNT_NOFOLLOW);
+				repaired = ck__rm_rf(dir) == CK_OK;
+			}
+			problem(r, CK_CHECK_LEFTOVER, de->d_name, de->d_name, "a root filesystem directory left by an "
+			        "interrupted create; it can be unmounted and deleted", repaired, NULL);
+			ck__error_clear();
+			free(dir);
+			free(merged);
+		}
+		ck__lock_release(&rlk);
+		ck__lock_release(&lk);
+	}
+	if (d)
+		closedir(d);
+	free(base);
+}
+
 /* Containers the OCI runtimes still know that have no record. */
 static void check_runtime_state(ck_context *ctx, ck__check_report *r, const struct scan *s)
 {
@@ -240,6 +290,15 @@ static void check_runtime_state(ck_context *ctx, ck__check_report *r, const stru
 		for (struct dirent *de; d && (de = readdir(d));) {
 			ck__lock lk = CK__LOCK_INIT;
 			ck__runtime rt;
+			struct stat fst;
+			/* The runtime module's log of an invocation whose process died. */
+			if (!strncmp(de->d_name, "log-", 4) && fstatat(dirfd(d), de->d_name, &fst, 0) == 0 &&
+			    S_ISREG(fst.st_mode) && fst.st_mtime < time(NULL) - 600) {
+				bool repaired = r->repair && unlinkat(dirfd(d), de->d_name, 0) == 0;
+				ck__check_add(r, CK_CHECK_LEFTOVER, de->d_name, "an OCI runtime's log file left by a process "
+				              "that died; it can be deleted", true, repaired);
+				continue;
+			}
 			if (!is_id(de->d_name) || has_record(s, de->d_name) || !try_lock(&lk, ctx, de->d_name))
 				continue;
 			if (record_exists(ctx, de->d_name)) {
@@ -287,6 +346,7 @@ int ck__container_check(ck_context *ctx, ck__check_report *r)
 			check_dirs(ctx, r, &s, runs, "the run directory");
 		}
 		check_rootfs(ctx, r, &s);
+		check_rootfs_dirs(ctx, r, &s);
 		check_runtime_state(ctx, r, &s);
 	}
 	free(dirs);

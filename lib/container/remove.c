@@ -59,13 +59,14 @@ static int end_run(ck_context *ctx, const ck__ctr_config *cfg)
 		return ck__ctr_reconcile(ctx, cfg->id, NULL);
 	if ((rc = ck__ctr_runtime_open(&rt, ctx, cfg)) != CK_OK)
 		return rc;
-	rc = ck__runtime_kill(&rt, cfg->id, SIGKILL, true);
-	ck__runtime_close(&rt);
-	if (rc == CK_ESTATE || rc == CK_ENOTFOUND) {
+	/* A kill that fails (the monitor is still creating it, or it has just
+	 * exited) is not the end: the monitor sees "removing" and stops it. */
+	if (ck__runtime_kill(&rt, cfg->id, SIGKILL, true) != CK_OK) {
+		ck__log(ctx, CK_LOG_DEBUG, "container %.12s: %s", cfg->id, ck_error_last()->message);
 		ck__error_clear();
-		rc = CK_OK;
 	}
-	if (rc == CK_OK && (rc = ck__ctr_wait_stopped(ctx, cfg->id, 30000, &end)) == CK_OK) {
+	ck__runtime_close(&rt);
+	if ((rc = ck__ctr_wait_stopped(ctx, cfg->id, 30000, &end)) == CK_OK) {
 		if (end.pid > 0 || ck__ctr_status_live(end.status))
 			rc = ck__ctr_reconcile(ctx, cfg->id, NULL);
 		ck__ctr_state_free(&end);
@@ -118,7 +119,9 @@ int ck__ctr_remove_id(ck_context *ctx, const char *id, bool force, bool volumes,
 		ck__lock_release(&lk);
 		return rc;
 	}
-	bool running = (ck__ctr_status_live(st.status) || st.pid > 0) && ck__ctr_monitor_alive(&st);
+	/* Running: its monitor or at least its init is alive. */
+	bool running = (ck__ctr_status_live(st.status) || st.pid > 0) &&
+	               (ck__ctr_monitor_alive(&st) || (st.pid > 0 && ck__proc_alive(st.pid, st.init_start)));
 	if (!force && running) {
 		rc = ck__error_set(CK_ESTATE, "cannot remove container %s: it is %s (stop it first, or remove it "
 		                              "with force)", cfg.name, st.status);

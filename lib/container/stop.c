@@ -38,8 +38,10 @@ int ck__ctr_wait_stopped(ck_context *ctx, const char *id, int timeout_ms, ck__ct
 		ck__ctr_state st;
 		if ((rc = ck__ctr_read(NULL, &st, ctx, id)) != CK_OK)
 			return rc;
-		bool live = ck__ctr_status_live(st.status) || st.pid > 0;
-		bool gone = live && ((st.monitor_pid > 0 && !ck__ctr_monitor_alive(&st)) ||
+		/* The monitor owns the container until it clears monitor_pid. */
+		bool monitor = st.monitor_pid > 0 && ck__ctr_monitor_alive(&st);
+		bool live = ck__ctr_status_live(st.status) || st.pid > 0 || monitor;
+		bool gone = live && ((st.monitor_pid > 0 && !monitor) ||
 		                     (st.monitor_pid == 0 && !strcmp(st.status, "starting") && lock_free(ctx, id)));
 		if (!live || gone) {
 			*out = st;
@@ -150,15 +152,14 @@ static int request_stop(ck__ctr_state *st, void *payload)
 	return CK_OK;
 }
 
-/* Signals and ignores "it is already gone": the monitor records that. */
+/* Signals; a failure ("already gone", "still being created") is only
+ * logged: the monitor records the end, or sees the stop request when it
+ * starts the container. */
 static int signal_ctr(const ck__runtime *rt, const char *id, int sig, bool all)
 {
-	int rc = ck__runtime_kill(rt, id, sig, all);
-	if (rc == CK_ESTATE || rc == CK_ENOTFOUND) {
+	if (ck__runtime_kill(rt, id, sig, all) != CK_OK)
 		ck__error_clear();
-		rc = CK_OK;
-	}
-	return rc;
+	return CK_OK;
 }
 
 /* Stops a container whose lock the caller holds; `timeout_s` < 0: its own. */
