@@ -232,14 +232,14 @@ static int parse_spec(run_opts *r, ck_app *app, int argc, char **argv, const cha
 {
 	const char *val;
 	int id, rc = 0;
-	copts c;
+	cli c;
 
 	memset(r, 0, sizeof(*r));
 	r->sig_proxy = true;
 	if (ck_container_spec_new(&r->spec) < 0)
 		return die_ck();
 	copts_init(&c, app, argc, argv, spec_opts, false);
-	while (rc == 0 && (id = copts_next(&c, &val)) != CLI_END) {
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
 		if (id == CLI_HELP) {
 			fputs(usage, stdout);
 			fputs(spec_flags_usage, stdout);

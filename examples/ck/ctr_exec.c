@@ -106,10 +106,10 @@ int ctr_exec(ck_app *app, int argc, char **argv)
 	owned own = { 0 };
 	ck_container *ctr = NULL;
 	int id, rc = 0, code = -1;
-	copts c;
+	cli c;
 
 	copts_init(&c, app, argc, argv, opts, false);
-	while (rc == 0 && (id = copts_next(&c, &val)) != CLI_END) {
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
 		switch (id) {
 		case CLI_HELP: fputs(exec_usage, stdout); return 0;
 		case CLI_ERR: rc = EXIT_CK; break;
@@ -190,10 +190,10 @@ int ctr_cp(ck_app *app, int argc, char **argv)
 	strv args = { 0 };
 	ck_container *ctr = NULL;
 	int id, rc = 0;
-	copts c;
+	cli c;
 
 	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = copts_next(&c, &val)) != CLI_END) {
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
 		if (id == CLI_HELP) {
 			strv_clear(&args);
 			fputs(cp_usage, stdout);
@@ -243,10 +243,10 @@ int ctr_rename(ck_app *app, int argc, char **argv)
 	strv args = { 0 };
 	ck_container *ctr = NULL;
 	int id, rc = 0;
-	copts c;
+	cli c;
 
 	copts_init(&c, app, argc, argv, NULL, true);
-	while (rc == 0 && (id = copts_next(&c, &val)) != CLI_END) {
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
 		if (id == CLI_HELP) {
 			strv_clear(&args);
 			fputs(rename_usage, stdout);

@@ -1,7 +1,6 @@
 /* ck inspect, ps, port and top: what the containers are and what runs in
  * them, printed as podman prints it. */
 #define _GNU_SOURCE
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -10,67 +9,8 @@
 
 /* ------------------------------------------------------ a JSON builder */
 
-typedef struct sb {
-	char *s;
-	size_t n, cap;
-} sb;
-
-static void sb_put(sb *b, const char *s, size_t n)
-{
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 512;
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		char *ns = realloc(b->s, cap);
-		if (!ns) {
-			fputs("Error: out of memory\n", stderr);
-			exit(EXIT_CK);
-		}
-		b->s = ns;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->n, s, n);
-	b->n += n;
-	b->s[b->n] = '\0';
-}
-
-static void sb_cat(sb *b, const char *s)
-{
-	sb_put(b, s, strlen(s));
-}
-
-static void sb_printf(sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(sb *b, const char *fmt, ...)
-{
-	char tmp[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	sb_put(b, tmp, n < 0 ? 0 : (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
-}
-
-static void sb_str(sb *b, const char *s)
-{
-	if (!s) {
-		sb_cat(b, "null");
-		return;
-	}
-	sb_cat(b, "\"");
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			sb_printf(b, "\\%c", c);
-		else if (c < 0x20)
-			sb_printf(b, "\\u%04x", c);
-		else
-			sb_put(b, s, 1);
-	}
-	sb_cat(b, "\"");
-}
-
 /* "key": "value", */
-static void sb_kv(sb *b, const char *key, const char *val)
+static void sb_kv(sbuf *b, const char *key, const char *val)
 {
 	sb_str(b, key);
 	sb_cat(b, ": ");
@@ -155,10 +95,10 @@ static int inspect_cmd(ck_app *app, int argc, char **argv, int type)
 	const char *val, *format = "json";
 	strv names = { 0 };
 	int id, rc = 0, failed = 0;
-	copts c;
+	cli c;
 
 	copts_init(&c, app, argc, argv, type == T_CONTAINER ? opts : opts, true);
-	while (rc == 0 && (id = copts_next(&c, &val)) != CLI_END) {
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
 		if (id == CLI_HELP) {
 			strv_clear(&names);
 			fputs(inspect_usage, stdout);
@@ -286,7 +226,7 @@ static long long unix_or_zero(int64_t ns)
 }
 
 /* podman's Ports array from "80/tcp -> 0.0.0.0:8080" strings; null if none. */
-static void ps_ports_json(sb *b, const ck_container *ctr)
+static void ps_ports_json(sbuf *b, const ck_container *ctr)
 {
 	char **ports = NULL;
 	size_t n = 0;
@@ -323,7 +263,7 @@ static jnode *ps_json(const ck_container *ctr, bool no_trunc, bool tmpl)
 	char id[13], buf[4096], *text = NULL;
 	const char *const *cmd = ck_container_command(ctr);
 	jnode *insp = NULL, *n;
-	sb b = { 0 };
+	sbuf b = { 0 };
 
 	if (ck_container_inspect(&text, ctr) == 0)
 		insp = json_parse(text);
@@ -439,10 +379,10 @@ int ctr_ps(ck_app *app, int argc, char **argv)
 	ck_container **list = NULL;
 	size_t n = 0;
 	int id, rc = 0;
-	copts c;
+	cli c;
 
 	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = copts_next(&c, &val)) != CLI_END) {
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
 		switch (id) {
 		case CLI_HELP: strv_clear(&filters); fputs(ps_usage, stdout); return 0;
 		case CLI_ERR: rc = EXIT_CK; break;
@@ -550,10 +490,10 @@ int ctr_port(ck_app *app, int argc, char **argv)
 	strv args = { 0 };
 	bool all = false;
 	int id, rc = 0;
-	copts c;
+	cli c;
 
 	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = copts_next(&c, &val)) != CLI_END) {
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
 		if (id == CLI_HELP) {
 			strv_clear(&args);
 			fputs(port_usage, stdout);
@@ -607,10 +547,10 @@ int ctr_top(ck_app *app, int argc, char **argv)
 	size_t ncopies = 0;
 	ck_container *ctr = NULL;
 	int id, rc = 0;
-	copts c;
+	cli c;
 
 	copts_init(&c, app, argc, argv, NULL, false);
-	while (rc == 0 && (id = copts_next(&c, &val)) != CLI_END) {
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
 		if (id == CLI_HELP) {
 			fputs(top_usage, stdout);
 			return 0;

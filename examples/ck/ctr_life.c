@@ -44,10 +44,10 @@ static int parse_names(ck_app *app, int argc, char **argv, const cli_opt *opts, 
 {
 	const char *val;
 	int id, rc = 0;
-	copts c;
+	cli c;
 
 	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = copts_next(&c, &val)) != CLI_END) {
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
 		if (id == CLI_HELP) {
 			fputs(usage, stdout);
 			return -1;
@@ -214,13 +214,6 @@ static int many_flag(int id, const char *val, void *p)
 
 enum { OP_STOP, OP_KILL, OP_RESTART, OP_RM };
 
-/* podman rm: 1 if a container did not exist, 2 if one was running. */
-static int rm_status(int worst, int code)
-{
-	int s = code == CK_ENOTFOUND ? 1 : code == CK_ESTATE ? 2 : EXIT_CK;
-	return worst == EXIT_CK || s == EXIT_CK ? EXIT_CK : worst > s ? worst : s;
-}
-
 static int apply(ck_container *ctr, int op, const struct many_flags *f)
 {
 	int timeout = (int)f->timeout;
@@ -265,7 +258,7 @@ static int many(ck_app *app, int argc, char **argv, int op, const cli_opt *opts,
 			/* --ignore: a missing container is not an error */
 		} else if (e < 0) {
 			print_ck_error();
-			status = op == OP_RM ? rm_status(status, ck_error_last()->code) : EXIT_CK;
+			status = op == OP_RM ? rm_exit_status(status, ck_error_last()->code, CK_ESTATE) : EXIT_CK;
 		} else {
 			printf("%s\n", t.refs.v[i]);
 		}
@@ -478,14 +471,8 @@ int ctr_exists(ck_app *app, int argc, char **argv)
 		rc = die("accepts 1 arg(s), received %zu", names.n);
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;
-	if (rc == 0) {
-		if (ck_container_lookup(&ctr, app->ctx, names.v[0]) == 0)
-			rc = 0;
-		else if (ck_error_last()->code == CK_ENOTFOUND || ck_error_last()->code == CK_EAMBIGUOUS)
-			rc = 1;
-		else
-			rc = die_ck();
-	}
+	if (rc == 0)
+		rc = exists_status(ck_container_lookup(&ctr, app->ctx, names.v[0]));
 	ck_container_free(ctr);
 	strv_clear(&names);
 	return rc < 0 ? 0 : rc;

@@ -51,10 +51,10 @@ int ctr_logs(ck_app *app, int argc, char **argv)
 	strv names = { 0 };
 	long long tail;
 	int id, rc = 0;
-	copts c;
+	cli c;
 
 	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = copts_next(&c, &val)) != CLI_END) {
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
 		switch (id) {
 		case CLI_HELP: strv_clear(&names); fputs(logs_usage, stdout); return 0;
 		case CLI_ERR: rc = EXIT_CK; break;
@@ -216,11 +216,11 @@ int ctr_events(ck_app *app, int argc, char **argv)
 	const char *val;
 	strv filters = { 0 };
 	int id, rc = 0;
-	copts c;
+	cli c;
 
 	eo.follow = 1;
 	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = copts_next(&c, &val)) != CLI_END) {
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
 		switch (id) {
 		case CLI_HELP: strv_clear(&filters); fputs(events_usage, stdout); return 0;
 		case CLI_ERR: rc = EXIT_CK; break;

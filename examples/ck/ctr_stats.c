@@ -163,10 +163,10 @@ int ctr_stats(ck_app *app, int argc, char **argv)
 	prev *prevs = NULL;
 	size_t nprev = 0;
 	int id, rc = 0;
-	copts c;
+	cli c;
 
 	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = copts_next(&c, &val)) != CLI_END) {
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
 		switch (id) {
 		case CLI_HELP: strv_clear(&names); fputs(stats_usage, stdout); return 0;
 		case CLI_ERR: rc = EXIT_CK; break;

@@ -16,136 +16,16 @@
 
 /* ------------------------------------------------------------- options */
 
-void copts_init(copts *c, ck_app *app, int argc, char **argv, const cli_opt *opts, bool interspersed)
+void copts_init(cli *c, ck_app *app, int argc, char **argv, const cli_opt *opts, bool interspersed)
 {
-	memset(c, 0, sizeof(*c));
-	c->app = app;
-	c->argc = argc;
-	c->argv = argv;
-	c->opts = opts;
-	c->interspersed = interspersed;
+	cli_init(c, app, argc, argv, opts);
+	c->stop_at_pos = !interspersed;
+	c->ctr_grammar = true;
 }
 
 bool flag_on(const char *val)
 {
 	return !val || strcmp(val, "false") != 0;
-}
-
-static int short_opt(copts *c, const char **val)
-{
-	char ch = *c->cluster++;
-	const cli_opt *o = NULL;
-
-	for (const cli_opt *p = c->opts; p && p->name; p++)
-		if (p->shortname == ch)
-			o = p;
-	if (!o && ch == 'h') {
-		c->cluster = NULL;
-		return CLI_HELP;
-	}
-	if (!o) {
-		die("unknown shorthand flag: '%c' in -%c", ch, ch);
-		return CLI_ERR;
-	}
-	*val = NULL;
-	if (o->arg) {
-		if (*c->cluster == '=')
-			c->cluster++;
-		if (*c->cluster) {
-			*val = c->cluster;
-		} else if (c->i < c->argc) {
-			*val = c->argv[c->i++];
-		} else {
-			die("flag needs an argument: '%c' in -%c", ch, ch);
-			return CLI_ERR;
-		}
-		c->cluster = NULL;
-	} else if (*c->cluster == '=') {
-		/* -d=false */
-		*val = c->cluster + 1;
-		c->cluster = NULL;
-		if (strcmp(*val, "true") && strcmp(*val, "false")) {
-			die("invalid argument \"%s\" for \"-%c\" flag: use true or false", *val, ch);
-			return CLI_ERR;
-		}
-	}
-	if (c->cluster && !*c->cluster)
-		c->cluster = NULL;
-	return o->id;
-}
-
-int copts_next(copts *c, const char **val)
-{
-	for (;;) {
-		if (c->cluster)
-			return short_opt(c, val);
-		if (c->i >= c->argc)
-			return CLI_END;
-		const char *a = c->argv[c->i++];
-		if (c->no_more_opts || a[0] != '-' || !a[1]) {
-			if (!c->interspersed)
-				c->no_more_opts = true;
-			*val = a;
-			return CLI_POS;
-		}
-		if (!strcmp(a, "--")) {
-			c->no_more_opts = true;
-			continue;
-		}
-		if (a[1] != '-') {
-			c->cluster = a + 1;
-			continue;
-		}
-		const char *name = a + 2, *eq = strchr(name, '=');
-		size_t len = eq ? (size_t)(eq - name) : strlen(name);
-		const cli_opt *o = NULL;
-		char gname[32];
-
-		for (const cli_opt *p = c->opts; p && p->name; p++)
-			if (strlen(p->name) == len && !strncmp(p->name, name, len))
-				o = p;
-		if (!o && len == 4 && !strncmp(name, "help", 4))
-			return CLI_HELP;
-		if (!o && len < sizeof(gname)) {
-			memcpy(gname, name, len);
-			gname[len] = '\0';
-			if (global_flag_takes_value(gname)) {
-				const char *v = eq ? eq + 1 : c->i < c->argc ? c->argv[c->i++] : NULL;
-				bool bad;
-				if (!v) {
-					die("flag needs an argument: --%s", gname);
-					return CLI_ERR;
-				}
-				global_flag(c->app, gname, v, &bad);
-				if (bad)
-					return CLI_ERR;
-				continue;
-			}
-		}
-		if (!o) {
-			die("unknown flag: --%.*s", (int)len, name);
-			return CLI_ERR;
-		}
-		*val = NULL;
-		if (o->arg) {
-			if (eq) {
-				*val = eq + 1;
-			} else if (c->i < c->argc) {
-				*val = c->argv[c->i++];
-			} else {
-				die("flag needs an argument: --%s", o->name);
-				return CLI_ERR;
-			}
-		} else if (eq) {
-			if (strcmp(eq + 1, "true") && strcmp(eq + 1, "false")) {
-				die("invalid argument \"%s\" for \"--%s\" flag: use true or false", eq + 1,
-				    o->name);
-				return CLI_ERR;
-			}
-			*val = eq + 1;
-		}
-		return o->id;
-	}
 }
 
 /* --------------------------------------------------------------- texts */

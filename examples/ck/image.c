@@ -2,7 +2,6 @@
  * import), and the top-level ck tag, untag, rmi, import and history, as
  * podman spells them. */
 #define _GNU_SOURCE
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,66 +12,6 @@
 #include "image_cmds.h"
 
 /* ---- text helpers ---- */
-
-/* A growable string for building JSON that the CLI then parses. */
-typedef struct sbuf {
-	char *s;
-	size_t n, cap;
-} sbuf;
-
-static void sb_put(sbuf *b, const char *s, size_t n)
-{
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		char *ns = realloc(b->s, cap);
-		if (!ns) {
-			fputs("Error: out of memory\n", stderr);
-			exit(EXIT_CK);
-		}
-		b->s = ns;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->n, s, n);
-	b->n += n;
-	b->s[b->n] = '\0';
-}
-
-static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(sbuf *b, const char *fmt, ...)
-{
-	char tmp[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	sb_put(b, tmp, n < 0 ? 0 : (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
-}
-
-/* A JSON string literal; NULL is null. */
-static void sb_str(sbuf *b, const char *s)
-{
-	if (!s) {
-		sb_put(b, "null", 4);
-		return;
-	}
-	sb_put(b, "\"", 1);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\') {
-			char esc[2] = { '\\', (char)c };
-			sb_put(b, esc, 2);
-		} else if (c < 0x20) {
-			sb_printf(b, "\\u%04x", c);
-		} else {
-			sb_put(b, (const char *)s, 1);
-		}
-	}
-	sb_put(b, "\"", 1);
-}
 
 /* Sizes as podman prints them (go-units, three significant digits). */
 static void human_size(char *buf, size_t size, uint64_t bytes)
@@ -543,36 +482,18 @@ static const char exists_usage[] =
 	"Check if an image exists in local storage\n\nUsage:\n  ck image exists IMAGE\n\n"
 	"Exits 0 if the image exists, 1 if it does not, 125 on another error.\n";
 
+static int image_found(ck_app *app, const char *name)
+{
+	ck_image *img = NULL;
+	int rc = ck_image_lookup(&img, app->ctx, name);
+
+	ck_image_free(img);
+	return rc < 0 ? rc : 0;
+}
+
 static int image_exists(ck_app *app, int argc, char **argv)
 {
-	const char *val, *name = NULL;
-	ck_image *img = NULL;
-	int id, rc = 0, count = 0;
-	cli c;
-
-	cli_init(&c, app, argc, argv, NULL);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP)
-			return sub_help(exists_usage);
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			name = val, count++;
-	}
-	if (rc == 0 && count != 1)
-		rc = die("accepts 1 arg(s), received %d", count);
-	if (rc == 0 && !app_context(app))
-		rc = EXIT_CK;
-	if (rc == 0) {
-		if (ck_image_lookup(&img, app->ctx, name) == 0)
-			rc = 0;
-		else if (ck_error_last()->code == CK_ENOTFOUND || ck_error_last()->code == CK_EAMBIGUOUS)
-			rc = 1;
-		else
-			rc = die_ck();
-	}
-	ck_image_free(img);
-	return rc;
+	return run_exists(app, argc, argv, exists_usage, image_found);
 }
 
 static const subcommand image_cmds[] = {

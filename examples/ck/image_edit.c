@@ -103,13 +103,6 @@ const char image_rm_usage[] =
 	"  -f, --force    Force removal of the image, even if containers use it\n"
 	"  -i, --ignore   Ignore errors if a specified image does not exist\n";
 
-/* podman rmi: 1 if an image did not exist, 2 if one was in use. */
-static int rm_status(int worst, int code)
-{
-	int s = code == CK_ENOTFOUND ? 1 : code == CK_EINUSE ? 2 : EXIT_CK;
-	return worst == EXIT_CK || s == EXIT_CK ? EXIT_CK : worst > s ? worst : s;
-}
-
 static char **copy_names(const ck_image *img)
 {
 	const char *const *names = ck_image_names(img);
@@ -220,7 +213,7 @@ int image_rm(ck_app *app, int argc, char **argv)
 		for (size_t i = 0; i < n; i++) {
 			if (rm_one(imgs[i], NULL, flags) == -1) {
 				print_ck_error();
-				status = rm_status(status, ck_error_last()->code);
+				status = rm_exit_status(status, ck_error_last()->code, CK_EINUSE);
 			}
 		}
 		ck_image_list_free(imgs, n);
@@ -230,7 +223,7 @@ int image_rm(ck_app *app, int argc, char **argv)
 		int r = ck_image_lookup(&img, app->ctx, names.v[i]) < 0 ? -1 : rm_one(img, names.v[i], flags);
 		if (r == -1 && !(ignore && ck_error_last()->code == CK_ENOTFOUND)) {
 			print_ck_error();
-			status = rm_status(status, ck_error_last()->code);
+			status = rm_exit_status(status, ck_error_last()->code, CK_EINUSE);
 		} else if (r == -2) {
 			status = EXIT_CK;
 		}

@@ -126,19 +126,21 @@ static int next_short(cli *c, const char **val)
 	char ch = *c->cluster++;
 	const cli_opt *o = NULL;
 
-	if (ch == 'h') {
-		c->cluster = NULL;
-		return CLI_HELP;
-	}
 	for (const cli_opt *p = c->opts; p && p->name; p++)
 		if (p->shortname == ch)
 			o = p;
+	if (ch == 'h' && (!o || !c->ctr_grammar)) {
+		c->cluster = NULL;
+		return CLI_HELP;
+	}
 	if (!o) {
 		die("unknown shorthand flag: '%c' in -%c", ch, ch);
 		return CLI_ERR;
 	}
 	*val = NULL;
 	if (o->arg) {
+		if (c->ctr_grammar && *c->cluster == '=')
+			c->cluster++;
 		if (*c->cluster) {
 			*val = c->cluster;
 		} else if (c->i < c->argc) {
@@ -148,6 +150,14 @@ static int next_short(cli *c, const char **val)
 			return CLI_ERR;
 		}
 		c->cluster = NULL;
+	} else if (c->ctr_grammar && *c->cluster == '=') {
+		/* -d=false */
+		*val = c->cluster + 1;
+		c->cluster = NULL;
+		if (strcmp(*val, "true") && strcmp(*val, "false")) {
+			die("invalid argument \"%s\" for \"-%c\" flag: use true or false", *val, ch);
+			return CLI_ERR;
+		}
 	}
 	if (c->cluster && !*c->cluster)
 		c->cluster = NULL;
@@ -163,6 +173,8 @@ int cli_next(cli *c, const char **val)
 			return CLI_END;
 		const char *a = c->argv[c->i++];
 		if (c->no_more_opts || a[0] != '-' || !a[1]) {
+			if (c->stop_at_pos)
+				c->no_more_opts = true;
 			*val = a;
 			return CLI_POS;
 		}
@@ -179,7 +191,7 @@ int cli_next(cli *c, const char **val)
 		const cli_opt *o = find_long(c->opts, name, len);
 		char gname[32];
 
-		if (len == 4 && !strncmp(name, "help", 4))
+		if (len == 4 && !strncmp(name, "help", 4) && (!o || !c->ctr_grammar))
 			return CLI_HELP;
 		if (!o && len < sizeof(gname)) {
 			memcpy(gname, name, len);
@@ -213,16 +225,61 @@ int cli_next(cli *c, const char **val)
 			}
 		} else if (eq) {
 			/* pflag accepts --flag=true|false for booleans */
-			if (!strcmp(eq + 1, "false"))
-				continue;
-			if (strcmp(eq + 1, "true") != 0) {
+			if (strcmp(eq + 1, "true") && strcmp(eq + 1, "false")) {
 				die("invalid argument \"%s\" for \"--%s\" flag: use true or false", eq + 1,
 				    o->name);
 				return CLI_ERR;
 			}
+			if (c->ctr_grammar)
+				*val = eq + 1;
+			else if (!strcmp(eq + 1, "false"))
+				continue;
 		}
 		return o->id;
 	}
+}
+
+int rm_exit_status(int worst, int code, int in_use)
+{
+	int s = code == CK_ENOTFOUND ? 1 : code == in_use ? 2 : EXIT_CK;
+	return worst == EXIT_CK || s == EXIT_CK ? EXIT_CK : worst > s ? worst : s;
+}
+
+int exists_status(int rc)
+{
+	if (rc == 0)
+		return 0;
+	if (ck_error_last()->code == CK_ENOTFOUND || ck_error_last()->code == CK_EAMBIGUOUS)
+		return 1;
+	return die_ck();
+}
+
+int run_exists(ck_app *app, int argc, char **argv, const char *usage,
+               int (*lookup)(ck_app *app, const char *name))
+{
+	const char *val, *name = NULL;
+	int id, rc = 0, count = 0;
+	cli c;
+
+	cli_init(&c, app, argc, argv, NULL);
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP)
+			return sub_help(usage);
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else if (id == CLI_POS)
+			name = val, count++;
+	}
+	if (rc == 0 && count != 1)
+		rc = die("accepts 1 arg(s), received %d", count);
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0) {
+		rc = lookup(app, name);
+		if (rc < 0)
+			rc = exists_status(rc);
+	}
+	return rc;
 }
 
 void strv_add(strv *s, const char *str)
@@ -242,6 +299,59 @@ void strv_clear(strv *s)
 	free(s->v);
 	s->v = NULL;
 	s->n = 0;
+}
+
+void sb_put(sbuf *b, const char *s, size_t n)
+{
+	if (b->n + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 512;
+		while (cap < b->n + n + 1)
+			cap *= 2;
+		char *ns = realloc(b->s, cap);
+		if (!ns) {
+			fputs("Error: out of memory\n", stderr);
+			exit(EXIT_CK);
+		}
+		b->s = ns;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->n, s, n);
+	b->n += n;
+	b->s[b->n] = '\0';
+}
+
+void sb_cat(sbuf *b, const char *s)
+{
+	sb_put(b, s, strlen(s));
+}
+
+void sb_printf(sbuf *b, const char *fmt, ...)
+{
+	char tmp[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	sb_put(b, tmp, n < 0 ? 0 : (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+}
+
+void sb_str(sbuf *b, const char *s)
+{
+	if (!s) {
+		sb_cat(b, "null");
+		return;
+	}
+	sb_cat(b, "\"");
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			sb_printf(b, "\\%c", c);
+		else if (c < 0x20)
+			sb_printf(b, "\\u%04x", c);
+		else
+			sb_put(b, s, 1);
+	}
+	sb_cat(b, "\"");
 }
 
 bool confirm(const char *question)

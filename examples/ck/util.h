@@ -50,6 +50,8 @@ typedef struct cli {
 	const char *cluster; /* rest of a short-option cluster */
 	const cli_opt *opts;
 	bool no_more_opts;
+	/* Set by copts_init() (ctr.h) for the container commands. */
+	bool stop_at_pos, ctr_grammar;
 } cli;
 
 void cli_init(cli *c, ck_app *app, int argc, char **argv, const cli_opt *opts);
@@ -78,6 +80,23 @@ int run_group(ck_app *app, const char *group, const char *summary, const subcomm
 /* Prints a subcommand's usage for --help. */
 int sub_help(const char *usage);
 
+/* podman's exit code after a failed removal whose error code is `code`,
+ * folded into `worst` (the code so far, 0 at first): 1 if the object did
+ * not exist, 2 if it was in use (`in_use`, the CK_E* code meaning that for
+ * the kind of object), EXIT_CK for anything else, which always wins. */
+int rm_exit_status(int worst, int code, int in_use);
+
+/* The body of an "exists" command (ck image exists, ck volume exists):
+ * exactly one name, which `lookup` looks for, returning 0 when it exists,
+ * 1 when it does not, or a negative code with the library's error set.
+ * Exits 1 for a name that is not found or ambiguous, as podman. */
+int run_exists(ck_app *app, int argc, char **argv, const char *usage,
+               int (*lookup)(ck_app *app, const char *name));
+/* podman's exit code for "exists" after a lookup returned `rc`: 0 when it
+ * found the object, 1 when none or several matched, else EXIT_CK after
+ * printing the error. */
+int exists_status(int rc);
+
 /* A growable NULL-terminated string array that borrows its strings. */
 typedef struct strv {
 	const char **v;
@@ -85,6 +104,18 @@ typedef struct strv {
 } strv;
 void strv_add(strv *s, const char *str);
 void strv_clear(strv *s);
+
+/* A growable string for building JSON that the CLI then parses; it exits
+ * with EXIT_CK when memory runs out. */
+typedef struct sbuf {
+	char *s;
+	size_t n, cap;
+} sbuf;
+void sb_put(sbuf *b, const char *s, size_t n);
+void sb_cat(sbuf *b, const char *s);
+void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A JSON string literal; NULL is null. */
+void sb_str(sbuf *b, const char *s);
 
 /* Asks `question` followed by " [y/N] " on stdout and reads a line from
  * stdin; only an answer starting with y or Y is a yes.  EOF is a no. */

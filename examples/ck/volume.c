@@ -241,13 +241,6 @@ static const char rm_usage[] =
 	"  -a, --all    Remove all volumes\n"
 	"  -f, --force  Remove a volume by force, even if it is being used by a container\n";
 
-/* podman volume rm: 1 if a volume did not exist, 2 if one was in use. */
-static int rm_status(int worst, int code)
-{
-	int s = code == CK_ENOTFOUND ? 1 : code == CK_EINUSE ? 2 : EXIT_CK;
-	return worst == EXIT_CK || s == EXIT_CK ? EXIT_CK : worst > s ? worst : s;
-}
-
 static int volume_rm(ck_app *app, int argc, char **argv)
 {
 	static const cli_opt opts[] = {
@@ -290,7 +283,7 @@ static int volume_rm(ck_app *app, int argc, char **argv)
 		for (size_t i = 0; i < n; i++) {
 			if (ck_volume_remove(vols[i], flags) < 0) {
 				print_ck_error();
-				status = rm_status(status, ck_error_last()->code);
+				status = rm_exit_status(status, ck_error_last()->code, CK_EINUSE);
 			} else {
 				printf("%s\n", ck_volume_name(vols[i]));
 			}
@@ -301,7 +294,7 @@ static int volume_rm(ck_app *app, int argc, char **argv)
 		ck_volume *vol = NULL;
 		if (ck_volume_lookup(&vol, app->ctx, names.v[i]) < 0 || ck_volume_remove(vol, flags) < 0) {
 			print_ck_error();
-			status = rm_status(status, ck_error_last()->code);
+			status = rm_exit_status(status, ck_error_last()->code, CK_EINUSE);
 		} else {
 			printf("%s\n", ck_volume_name(vol));
 		}
@@ -400,37 +393,21 @@ static const char exists_usage[] =
 	"Check if the given volume exists\n\nUsage:\n  ck volume exists VOLUME\n\n"
 	"Exits 0 if the volume exists, 1 if it does not, 125 on another error.\n";
 
-static int volume_exists(ck_app *app, int argc, char **argv)
+/* Exact names only, as podman: a unique prefix does not count. */
+static int volume_found(ck_app *app, const char *name)
 {
-	const char *val, *name = NULL;
 	ck_volume *vol = NULL;
-	int id, rc = 0, count = 0;
-	cli c;
+	int rc = ck_volume_lookup(&vol, app->ctx, name);
 
-	cli_init(&c, app, argc, argv, NULL);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP)
-			return sub_help(exists_usage);
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			name = val, count++;
-	}
-	if (rc == 0 && count != 1)
-		rc = die("accepts 1 arg(s), received %d", count);
-	if (rc == 0 && !app_context(app))
-		rc = EXIT_CK;
-	if (rc == 0) {
-		/* Exact names only, as podman: a unique prefix does not count. */
-		if (ck_volume_lookup(&vol, app->ctx, name) == 0)
-			rc = strcmp(ck_volume_name(vol), name) == 0 ? 0 : 1;
-		else if (ck_error_last()->code == CK_ENOTFOUND || ck_error_last()->code == CK_EAMBIGUOUS)
-			rc = 1;
-		else
-			rc = die_ck();
-	}
+	if (rc == 0)
+		rc = strcmp(ck_volume_name(vol), name) == 0 ? 0 : 1;
 	ck_volume_free(vol);
 	return rc;
+}
+
+static int volume_exists(ck_app *app, int argc, char **argv)
+{
+	return run_exists(app, argc, argv, exists_usage, volume_found);
 }
 
 static const subcommand volume_cmds[] = {
