@@ -83,9 +83,10 @@ CK_EXTERN int ck_container_spec_add_env_file(ck_container_spec *spec, const char
  *  current directory), or the name of a named volume, created on first use;
  *  NULL makes an anonymous volume.  `destination` is an absolute path in the
  *  container.  `options` is NULL or a comma-separated list of: ro, rw, z, Z
- *  (SELinux relabelling, shared or private; accepted and ignored where
- *  SELinux is disabled; refused for system directories such as /, /usr,
- *  /etc, /home, /var), nosuid, nodev, noexec, suid, dev, exec, bind, rbind,
+ *  (SELinux relabelling of a host path with the shared container label,
+ *  done at create where SELinux is enabled and accepted as a no-op where it
+ *  is not; refused for system directories such as /, /usr, /etc, /home,
+ *  /var), nosuid, nodev, noexec, suid, dev, exec, bind, rbind,
  *  private, rprivate, shared, rshared, slave, rslave, nocopy. */
 CK_EXTERN int ck_container_spec_add_volume(ck_container_spec *spec, const char *source,
                                            const char *destination, const char *options);
@@ -299,9 +300,11 @@ CK_EXTERN const char *ck_container_name(const ck_container *ctr);
 CK_EXTERN const char *ck_container_image_name(const ck_container *ctr);
 /** The image id (64 hex digits). */
 CK_EXTERN const char *ck_container_image_id(const ck_container *ctr);
-/** "created", "running", "stopping", "exited", "restarting", "removing", or
- *  "unknown" (its monitor died: ck_container_remove() with force or
- *  `ck system check --repair` clean it up). */
+/** "created", "running", "stopping", "exited", "restarting", "removing",
+ *  "creating" or "starting" (briefly, while another call works on it), or
+ *  "unknown" (its monitor died: ck_container_stop(), ck_container_wait(),
+ *  ck_container_remove() with force or `ck system check --repair` settle
+ *  it). */
 CK_EXTERN const char *ck_container_status(const ck_container *ctr);
 /** The command the container runs (entrypoint and command), NULL-terminated. */
 CK_EXTERN const char *const *ck_container_command(const ck_container *ctr);

@@ -52,7 +52,14 @@ static int scan_one(const char *id, const char *config, const char *state, void 
 	r.id = strdup(id);
 	r.name = strdup(t && ck__json_str(t, "name") ? ck__json_str(t, "name") : id);
 	yajl_tree_free(t);
-	if (!r.id || !r.name || (s->n == s->cap && !(s->list = realloc(s->list, (s->cap = s->cap ? 2 * s->cap : 32) * sizeof(rec))))) {
+	if (r.id && r.name && s->n == s->cap) {
+		rec *nl = realloc(s->list, (s->cap ? 2 * s->cap : 32) * sizeof(rec));
+		if (nl) {
+			s->list = nl;
+			s->cap = s->cap ? 2 * s->cap : 32;
+		}
+	}
+	if (!r.id || !r.name || s->n == s->cap) {
 		free(r.id);
 		free(r.name);
 		ck__ctr_state_free(&r.st);
@@ -251,6 +258,17 @@ static void check_rootfs_dirs(ck_context *ctx, ck__check_report *r, const struct
 
 	for (struct dirent *de; d && (de = readdir(d));) {
 		ck__lock lk = CK__LOCK_INIT, rlk = CK__LOCK_INIT;
+		if (ck__str_has_prefix(de->d_name, ".trash-")) {
+			/* A root filesystem whose removal was interrupted (as the image
+			 * module's own sweep treats them). */
+			char *dir = ck__path_join(base, de->d_name);
+			bool repaired = r->repair && dir && ck__rm_rf(dir) == CK_OK;
+			ck__check_add(r, CK_CHECK_LEFTOVER, de->d_name, "the rest of a root filesystem whose removal was "
+			              "interrupted; it can be deleted", true, repaired);
+			ck__error_clear();
+			free(dir);
+			continue;
+		}
 		if (!is_id(de->d_name) || has_record(s, de->d_name) || !try_lock(&lk, ctx, de->d_name))
 			continue;
 		int rc = ck__lock_object(&rlk, ctx, "rootfs", de->d_name);
@@ -309,6 +327,13 @@ static void check_runtime_state(ck_context *ctx, ck__check_report *r, const stru
 			if (r->repair && ck__runtime_open(&rt, ctx, runtimes[k]) == CK_OK) {
 				repaired = ck__runtime_delete(&rt, de->d_name, true) == CK_OK;
 				ck__runtime_close(&rt);
+			}
+			if (r->repair && !repaired) {
+				/* A delete that was killed half-way leaves state the runtime
+				 * cannot read any more; the directory is ours (--root). */
+				char *dir = ck__path_join(base, de->d_name);
+				repaired = dir && ck__rm_rf(dir) == CK_OK;
+				free(dir);
 			}
 			char what[96];
 			snprintf(what, sizeof(what), "%s still has this container, which has no record; it can be deleted",

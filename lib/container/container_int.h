@@ -85,6 +85,9 @@ int ck__mnt_parse_volume(ck__mnt *m, const char *source, const char *dest, const
 int ck__mnt_parse_mount(ck__mnt *m, const char *text);
 /* Refuses z/Z on a system directory (whatever SELinux says). */
 int ck__mnt_check_relabel(const ck__mnt *m);
+/* Gives a bind mount's source the shared container label (z, and Z for
+ * now); called only where SELinux is enabled. */
+int ck__mnt_relabel(const ck__mnt *m);
 
 typedef struct ck__ulimit {
 	int resource;
@@ -267,6 +270,9 @@ void ck__ctr_event(ck_context *ctx, const ck__ctr_config *c, const char *status,
 int ck__root_open(int *out, int root_fd, const char *path, int flags, mode_t mode);
 /* mkdir -p of `path` inside the root. */
 int ck__root_mkdir_p(int root_fd, const char *path, mode_t mode);
+/* Copies what directory `sdir` holds into directory `ddir` (cp.c), with
+ * *at() calls and O_NOFOLLOW. */
+int ck__copy_dir_contents(int sdir, int ddir, const char *shown);
 
 /* ---- users (user.c) ---- */
 /* Reads a small file (<= 4 MiB) of the root filesystem resolved inside it;

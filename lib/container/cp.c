@@ -373,3 +373,24 @@ out:
 	free(name);
 	return rc;
 }
+
+int ck__copy_dir_contents(int sdir, int ddir, const char *shown)
+{
+	int list_fd = dup(sdir), rc = CK_OK;
+	DIR *d;
+
+	if (list_fd < 0 || !(d = fdopendir(list_fd))) {
+		if (list_fd >= 0)
+			close(list_fd);
+		return ck__error_errno(CK_EIO, "cannot list %s", shown);
+	}
+	for (struct dirent *de; rc == CK_OK && (de = readdir(d));) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		char *child = ck__asprintf("%s/%s", shown, de->d_name);
+		rc = child ? copy_node(sdir, de->d_name, ddir, de->d_name, child) : ck__oom();
+		free(child);
+	}
+	closedir(d);
+	return rc;
+}

@@ -138,10 +138,15 @@ static int build_args(ck__ctr_config *c, const ck__imagecfg *ic, const ck_contai
  * ones created (marked created_volume, so that a failure removes them). */
 static int prepare_mounts(ck__ctr_config *c, ck_context *ctx, const ck_container_spec *spec)
 {
+	ck__host host;
+	bool selinux;
 	int rc = CK_OK;
 
 	if (!spec->n_mounts)
 		return CK_OK;
+	/* z and Z relabel only where SELinux is enabled; elsewhere they are no-ops. */
+	selinux = ck__host_probe(&host) == CK_OK && host.selinux_enabled;
+	ck__error_clear();
 	if (!(c->mounts = calloc(spec->n_mounts, sizeof(*c->mounts))))
 		return ck__oom();
 	for (size_t i = 0; i < spec->n_mounts && rc == CK_OK; i++) {
@@ -159,6 +164,8 @@ static int prepare_mounts(ck__ctr_config *c, ck_context *ctx, const ck_container
 			free(m->source);
 			m->source = real;
 			rc = ck__mnt_check_relabel(m);
+			if (rc == CK_OK && m->relabel && selinux)
+				rc = ck__mnt_relabel(m);
 		} else if (m->type == CK__MNT_VOLUME) {
 			ck_volume *vol = NULL;
 			if (m->source) {
@@ -433,6 +440,44 @@ out:
 	return rc;
 }
 
+/* podman's copy-up: a volume made for this container starts with what the
+ * image has at its destination (unless nocopy). */
+static int copy_up(ck_context *ctx, const ck__ctr_config *c, const char *rootfs)
+{
+	int root_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC), rc = CK_OK;
+
+	if (root_fd < 0)
+		return ck__error_errno(CK_EIO, "cannot open the root filesystem %s", rootfs);
+	for (size_t i = 0; i < c->n_mounts && rc == CK_OK; i++) {
+		const ck__mnt *m = &c->mounts[i];
+		char *data = NULL;
+		int sfd = -1, dfd = -1;
+		if (m->type != CK__MNT_VOLUME || !m->created_volume || m->nocopy)
+			continue;
+		rc = ck__root_open(&sfd, root_fd, m->destination, O_RDONLY | O_DIRECTORY, 0);
+		if (rc == CK_ENOTFOUND || (rc != CK_OK && ck_error_last()->sys_errno == ENOTDIR)) {
+			/* nothing there, or not a directory: nothing to copy */
+			ck__error_clear();
+			rc = CK_OK;
+			continue;
+		}
+		if (rc == CK_OK && (rc = ck__volume_path(&data, ctx, m->source)) == CK_OK &&
+		    (dfd = open(data, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+			rc = ck__error_errno(CK_EIO, "cannot open volume %s", m->source);
+		if (rc == CK_OK)
+			rc = ck__copy_dir_contents(sfd, dfd, m->destination);
+		if (rc != CK_OK)
+			rc = ck__error_wrap(rc, "cannot copy %s of the image into volume %s", m->destination, m->source);
+		if (sfd >= 0)
+			close(sfd);
+		if (dfd >= 0)
+			close(dfd);
+		free(data);
+	}
+	close(root_fd);
+	return rc;
+}
+
 /* Removes what create made, keeping the message of the failure. */
 static int undo(ck_context *ctx, ck__ctr_config *c, ck_rootfs *rootfs, bool inserted, int code)
 {
@@ -534,6 +579,7 @@ int ck_container_create(ck_container **out, ck_context *ctx, const ck_container_
 	inserted = true;
 	if ((rc = ck_rootfs_prepare(&rootfs, ctx, image_id, id)) != CK_OK ||
 	    (rc = finish_with_rootfs(&c, spec, ck_rootfs_path(rootfs))) != CK_OK ||
+	    (rc = copy_up(ctx, &c, ck_rootfs_path(rootfs))) != CK_OK ||
 	    !(userdata = ck__ctr_userdata(ctx, id)) || !(run = ck__ctr_rundir(ctx, id))) {
 		if (rc == CK_OK)
 			rc = ck__oom();

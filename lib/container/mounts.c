@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <ftw.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 void ck__mnt_free(ck__mnt *m)
@@ -331,5 +333,33 @@ int ck__mnt_check_relabel(const ck__mnt *m)
 			return ck__error_set(CK_EPERM, "relabeling content in %s is not allowed (volume %s:%s:%c): it "
 			                               "is a system directory", p, m->source, m->destination,
 			                     m->relabel);
+	return CK_OK;
+}
+
+/* ---- relabelling (SELinux hosts only) ---- */
+
+/* The label podman gives shared content (z).  A private label (Z) needs a
+ * per-container MCS pair that the process label must carry as well, which
+ * this version does not set: Z gets the shared label too. */
+#define SHARED_LABEL "system_u:object_r:container_file_t:s0"
+
+static int relabel_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	if (lsetxattr(path, "security.selinux", SHARED_LABEL, sizeof(SHARED_LABEL), 0) < 0 && errno != ENOTSUP)
+		return errno;
+	return 0;
+}
+
+int ck__mnt_relabel(const ck__mnt *m)
+{
+	int err;
+
+	if (!m->relabel || m->type != CK__MNT_BIND || !m->source)
+		return CK_OK;
+	if ((err = nftw(m->source, relabel_one, 32, FTW_PHYS | FTW_MOUNT)) != 0)
+		return ck__error_sys(CK_EIO, err > 0 ? err : errno, "cannot relabel %s for SELinux", m->source);
 	return CK_OK;
 }

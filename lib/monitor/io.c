@@ -313,12 +313,27 @@ int mon_io_loop(mon *m)
 		nfds_t n = 0;
 		int timeout = -1;
 
+		/* An init that is not our child (its runtime reaped it when a kill
+		 * raced the create) never sends SIGCHLD here: look for it too. */
+		if (!m->init_exited && !ck__proc_alive(m->init_pid, m->init_start)) {
+			/* Dead, or a zombie of ours: reaping after seeing it dead
+			 * collects a zombie's status. */
+			mon_reap(m);
+			if (!m->init_exited) {
+				ck__log(m->ctx, CK_LOG_WARN, "container %s: its init %d is gone without an exit status",
+				        m->cfg.name, (int)m->init_pid);
+				m->init_exited = true;
+				m->init_status = -1;
+			}
+		}
 		if (m->init_exited) {
 			if (!drain_deadline)
 				drain_deadline = ck__mono_ns() + (int64_t)DRAIN_MS * 1000000;
 			if ((m->out_fd < 0 && m->err_fd < 0) || ck__mono_ns() >= drain_deadline)
 				break;
 			timeout = (int)((drain_deadline - ck__mono_ns()) / 1000000) + 1;
+		} else {
+			timeout = 500;
 		}
 		p[n++] = (struct pollfd){ m->sigfd, POLLIN, 0 };
 		p[n++] = (struct pollfd){ m->out_fd, POLLIN, 0 };

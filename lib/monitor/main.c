@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include "monitor.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -297,8 +298,40 @@ out:
 	return rc;
 }
 
+/* Kills what the runtime left among our children (such as crun start's
+ * helper blocked on the exec fifo of a container that died before its
+ * start), except the init while it runs, and reaps them. */
+static void kill_strays(mon *m)
+{
+	DIR *d = opendir("/proc");
+	pid_t self = getpid();
+
+	for (struct dirent *de; d && (de = readdir(d));) {
+		char path[64], buf[512];
+		int pid = atoi(de->d_name), ppid = 0;
+		if (pid <= 0 || (pid == m->init_pid && !m->init_exited))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		FILE *f = fopen(path, "re");
+		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+		if (f)
+			fclose(f);
+		buf[n] = '\0';
+		char *p = strrchr(buf, ')');
+		if (p && sscanf(p + 2, "%*c %d", &ppid) == 1 && ppid == self) {
+			ck__log(m->ctx, CK_LOG_DEBUG, "killing leftover process %d of the runtime", pid);
+			kill(pid, SIGKILL);
+		}
+	}
+	if (d)
+		closedir(d);
+	mon_reap(m);
+}
+
 static int exit_code_of(int status)
 {
+	if (status == -1)
+		return -1; /* gone without a status */
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	if (WIFSIGNALED(status))
@@ -323,7 +356,7 @@ static int run(mon *m)
 				kill(m->init_pid, SIGKILL);
 			if (ck__runtime_delete(&m->rt, m->id, true) != CK_OK)
 				ck__error_clear();
-			mon_reap(m);
+			kill_strays(m);
 			struct failed_args fa = { msg };
 			if (ck__ctr_update(m->ctx, m->id, failed_fn, &fa) != CK_OK)
 				ck__log(m->ctx, CK_LOG_ERROR, "%s", ck_error_last()->message);
@@ -355,6 +388,7 @@ static int run(mon *m)
 		code = m->init_exited ? exit_code_of(m->init_status) : -1;
 		if (ck__runtime_delete(&m->rt, m->id, true) != CK_OK)
 			ck__log(m->ctx, CK_LOG_WARN, "%s", ck_error_last()->message);
+		kill_strays(m);
 		struct exit_args ea = { m, code, false };
 		if (rc != CK_OK || ck__ctr_update(m->ctx, m->id, exit_fn, &ea) != CK_OK) {
 			mon_clients_exit(m, code);

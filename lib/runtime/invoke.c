@@ -94,22 +94,41 @@ static void close_fd(int *fd)
 }
 
 /* Reads both capture pipes until both reach EOF, without blocking on one
- * while the other fills. */
-static int drain(invocation *inv, int out_fd, int err_fd)
+ * while the other fills.  A process the runtime left behind may hold the
+ * pipes open (crun start's helper waits on the exec fifo for ever when the
+ * container died before its start): once the runtime itself has exited
+ * (`*reaped`, status in inv->status), what is left is read for a short
+ * while and the pipes are let go. */
+#define LINGER_NS (200 * 1000000LL)
+static int drain(invocation *inv, int out_fd, int err_fd, pid_t pid, bool *reaped)
 {
 	struct pollfd pfd[2];
 	char chunk[8192];
+	int64_t exited_at = 0;
 
+	*reaped = false;
 	for (;;) {
 		if (out_fd < 0 && err_fd < 0)
 			return CK_OK;
 		nfds_t n = 0;
 
+		if (!*reaped && waitpid(pid, &inv->status, WNOHANG) == pid) {
+			*reaped = true;
+			exited_at = ck__mono_ns();
+		}
+		if (*reaped && ck__mono_ns() - exited_at > LINGER_NS) {
+			close_fd(&out_fd);
+			close_fd(&err_fd);
+			return CK_OK;
+		}
 		if (out_fd >= 0)
 			pfd[n++] = (struct pollfd){ out_fd, POLLIN, 0 };
 		if (err_fd >= 0)
 			pfd[n++] = (struct pollfd){ err_fd, POLLIN, 0 };
-		if (poll(pfd, n, -1) < 0) {
+		int ready = poll(pfd, n, *reaped ? 50 : 100);
+		if (ready == 0)
+			continue;
+		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
 			int rc = ck__error_errno(CK_EIO, "%s %s: cannot poll the runtime's output", inv->rt->name,
@@ -376,9 +395,10 @@ static int invoke(invocation *inv)
 		rc = ck__error_sys(ck__errno_code(err), err, "cannot run %s (%s)", inv->rt->name, inv->rt->path);
 		goto out;
 	}
-	rc = drain(inv, out_pipe[0], err_pipe[0]);
+	bool reaped = false;
+	rc = drain(inv, out_pipe[0], err_pipe[0], pid, &reaped);
 	out_pipe[0] = err_pipe[0] = -1; /* drain closed them */
-	while (waitpid(pid, &inv->status, 0) < 0) {
+	while (!reaped && waitpid(pid, &inv->status, 0) < 0) {
 		if (errno == EINTR)
 			continue;
 		rc = ck__error_errno(CK_EIO,

@@ -201,14 +201,15 @@ assert "K=V" in c["Config"]["Env"], c["Config"]["Env"]
 }
 
 rename_renames_and_refuses_taken_names() {
+  # Names that cannot be id prefixes (ids are hex), so lookups are by name only.
   load_image
-  ck create --name a $IMG true; ck create --name b $IMG true
-  ck rename a c; expect_rc 0
-  ck inspect --format '{{.Name}}' c; [ "$out" = c ] || fail "renamed '$out'"
-  ck container exists a; expect_rc 1
-  ck rename c b; expect_rc 125; expect_err b
-  ck rename c 'bad/name'; expect_rc 125
-  ck container exists c; expect_rc 0
+  ck create --name first $IMG true; ck create --name second $IMG true
+  ck rename first third; expect_rc 0
+  ck inspect --format '{{.Name}}' third; [ "$out" = third ] || fail "renamed '$out'"
+  ck container exists first; expect_rc 1
+  ck rename third second; expect_rc 125; expect_err second
+  ck rename third 'bad/name'; expect_rc 125
+  ck container exists third; expect_rc 0
 }
 
 kill_signals_and_wait_reports() {

@@ -31,3 +31,12 @@ ck_container_tests(containers_features_runc test_features.c runc "_runc")
 ck_container_tests(containers_spec test_spec.c crun "")
 ck_container_tests(containers_reliability test_reliability.c crun "")
 set_tests_properties(container_64_processes_work_concurrently_without_errors PROPERTIES TIMEOUT 400)
+
+# The same tests as an unprivileged user with subordinate ids (user
+# namespace, a copied root filesystem, no cgroup on a v1 host); skipped
+# unless CK_TEST_ROOTLESS_USER names such a user (tests/runtime/run-rootless.sh).
+foreach(exe containers_lifecycle_crun containers_lifecycle_runc containers_features_crun containers_spec)
+  add_test(NAME ${exe}_rootless
+    COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/runtime/run-rootless.sh $<TARGET_FILE:${exe}>)
+  set_tests_properties(${exe}_rootless PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 900 LABELS "containers")
+endforeach()

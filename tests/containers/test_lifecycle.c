@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "ctr_common.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,12 +92,16 @@ static void container_run_rm_removes_everything_after_exit(void)
 	CK_CHECK(access(dir, F_OK) != 0);
 	snprintf(dir, sizeof(dir), "%s/root/rootfs/%s", tc_tmp(), id);
 	CK_CHECK(access(dir, F_OK) != 0);
-	/* its anonymous volume went with it */
+	/* its anonymous volume went with it (right after the record) */
 	ck_volume **vols = NULL;
-	size_t nvols = 0;
-	CK_CHECK_OK(ck_volume_list(&vols, &nvols, tc_ctx(), NULL));
+	size_t nvols = 1;
+	for (int i = 0; i < 100 && nvols; i++) {
+		CK_CHECK_OK(ck_volume_list(&vols, &nvols, tc_ctx(), NULL));
+		ck_volume_list_free(vols, nvols);
+		if (nvols)
+			usleep(20000);
+	}
 	CK_CHECK(nvols == 0);
-	ck_volume_list_free(vols, nvols);
 	CK_CHECK(!tc_mounts_under_root());
 	/* wait on the handle after removal still gives the exit code */
 	code = -1;
@@ -332,6 +337,30 @@ static void container_run_attached_with_stdin_and_rm(void)
 	ck_container_free(ctr);
 }
 
+static void container_attach_to_a_running_container(void)
+{
+	ck_attach_options o = CK_ATTACH_OPTIONS_INIT;
+	ck_container *ctr = start_script(NULL, "echo early; sleep 1; echo late; exit 2");
+	int out[2], code = -1;
+
+	if (!ctr || pipe(out) < 0)
+		return;
+	usleep(300000); /* "early" is written (and logged) before the attach */
+	o.stdout_fd = out[1];
+	CK_CHECK_OK(ck_container_attach(&code, ctr, &o));
+	CK_CHECK(code == 2);
+	char *so = tc_drain(out[0]);
+	CK_CHECK_STR(so, "late\n"); /* what came before the attach is in the log */
+	free(so);
+	char *logs = tc_logs(ctr);
+	CK_CHECK_STR(logs, "early\nlate\n");
+	free(logs);
+	CK_CHECK_RC(ck_container_attach(&code, ctr, &o), CK_ESTATE);
+	close(out[0]);
+	close(out[1]);
+	remove_ctr(ctr);
+}
+
 static void container_tty_output_reaches_the_log(void)
 {
 	ck_container_spec *spec = tc_spec("tty; echo in-tty");
@@ -382,7 +411,22 @@ static void container_init_reaps_and_forwards_signals(void)
 	remove_ctr(ctr);
 }
 
+static void container_gets_no_descriptors_of_the_caller(void)
+{
+	/* A descriptor the caller left inheritable must not reach the container. */
+	int leak = open("/dev/null", O_RDONLY);
+	char *logs = NULL;
+	int code = tc_run("ls /proc/self/fd", &logs);
+
+	CK_CHECK(leak >= 3);
+	CK_CHECK(code == 0);
+	CK_CHECK_STR(logs, "0\n1\n2\n3\n"); /* 3: ls reading the directory */
+	free(logs);
+	close(leak);
+}
+
 CK_TESTS(CK_TEST(container_lifecycle_create_start_wait_logs_rm),
+         CK_TEST(container_gets_no_descriptors_of_the_caller),
          CK_TEST(container_run_rm_removes_everything_after_exit),
          CK_TEST(container_stop_escalates_to_sigkill_when_sigterm_is_ignored),
          CK_TEST(container_stop_with_sigterm_handler_exits_at_once),
@@ -393,6 +437,7 @@ CK_TESTS(CK_TEST(container_lifecycle_create_start_wait_logs_rm),
          CK_TEST(container_rm_running_needs_force),
          CK_TEST(container_start_attached_streams_output_and_exit_code),
          CK_TEST(container_run_attached_with_stdin_and_rm),
+         CK_TEST(container_attach_to_a_running_container),
          CK_TEST(container_tty_output_reaches_the_log),
          CK_TEST(container_wait_times_out_while_running),
          CK_TEST(container_init_reaps_and_forwards_signals))

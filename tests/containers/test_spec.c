@@ -99,7 +99,9 @@ static void container_env_file_bad_line_names_file_and_line(void)
 	CK_CHECK_RC(ck_container_create(&ctr, tc_ctx(), spec), CK_ENOTFOUND);
 	CK_CHECK_CONTAINS(ck_error_last()->message, "/no/such/file.env");
 	ck_container_spec_free(spec);
-	CK_CHECK_RC(ck_container_spec_add_env_string(tc_spec("true"), "=x"), CK_EINVAL);
+	spec = tc_spec("true");
+	CK_CHECK_RC(ck_container_spec_add_env_string(spec, "=x"), CK_EINVAL);
+	ck_container_spec_free(spec);
 	expect_nothing_left();
 }
 
@@ -153,6 +155,29 @@ static void container_volumes_host_paths_named_and_relabel(void)
 	/* a named volume outlives the container (not anonymous), and is free now */
 	CK_CHECK_OK(ck_volume_lookup(&vol, tc_ctx(), "ckvol"));
 	CK_CHECK(ck_volume_users(vol) == 0);
+	CK_CHECK_OK(ck_volume_remove(vol, 0));
+	ck_volume_free(vol);
+}
+
+static void container_new_volume_starts_with_the_images_content(void)
+{
+	ck_container_spec *spec = tc_spec("cat /var/www/index.html");
+	ck_volume *vol = NULL;
+	char path[4300];
+	int code;
+
+	CK_CHECK_OK(ck_container_spec_add_volume_string(spec, "www:/var/www"));
+	CK_CHECK_OK(ck_container_spec_add_volume_string(spec, "www2:/var/www2:nocopy"));
+	char *logs = run_spec(spec, &code);
+	CK_CHECK(code == 0);
+	CK_CHECK(logs && *logs);
+	free(logs);
+	CK_CHECK_OK(ck_volume_lookup(&vol, tc_ctx(), "www"));
+	snprintf(path, sizeof(path), "%s/index.html", ck_volume_mountpoint(vol));
+	CK_CHECK(access(path, F_OK) == 0);
+	CK_CHECK_OK(ck_volume_remove(vol, 0));
+	ck_volume_free(vol);
+	CK_CHECK_OK(ck_volume_lookup(&vol, tc_ctx(), "www2"));
 	CK_CHECK_OK(ck_volume_remove(vol, 0));
 	ck_volume_free(vol);
 }
@@ -402,6 +427,7 @@ static void container_ulimit_caps_and_limits_reach_the_container(void)
 CK_TESTS(CK_TEST(container_env_file_rules_and_precedence),
          CK_TEST(container_env_file_bad_line_names_file_and_line),
          CK_TEST(container_volumes_host_paths_named_and_relabel),
+         CK_TEST(container_new_volume_starts_with_the_images_content),
          CK_TEST(container_relabel_of_system_dirs_is_refused),
          CK_TEST(container_mount_strings_bind_volume_tmpfs),
          CK_TEST(container_user_workdir_entrypoint_hostname_read_only),
