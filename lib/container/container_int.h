@@ -32,15 +32,6 @@
 #define CK__CTR_INIT_DEST "/run/ck-init"
 
 /* ---- small containers of strings (util.c) ---- */
-typedef struct ck__strmap {
-	char **keys, **vals;
-	size_t n;
-} ck__strmap;
-int ck__strmap_set(ck__strmap *m, const char *key, const char *val);
-const char *ck__strmap_get(const ck__strmap *m, const char *key);
-void ck__strmap_free(ck__strmap *m);
-void ck__strmap_gen(yajl_gen g, const ck__strmap *m);
-int ck__strmap_from_json(ck__strmap *m, yajl_val obj);
 /* Copies a NULL-terminated array (NULL gives NULL); CK_ENOMEM. */
 int ck__strv_dup(char ***out, const char *const *v);
 /* A JSON array of strings, or [] for NULL. */

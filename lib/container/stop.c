@@ -347,7 +347,7 @@ int ck_container_wait(int *exit_code, ck_container *ctr, int timeout_ms)
 			left = 0;
 		rc = ck__ctr_wait_stopped(ctr->ctx, ctr->cfg.id, left, &st);
 		if (rc == CK_ENOTFOUND) {
-			int code;
+			int code = -1;
 			if (exit_from_events(&code, ctr->ctx, ctr->cfg.id) != CK_OK)
 				return ck__error_set(CK_ENOTFOUND, "container %s (%.12s) no longer exists", ctr->cfg.name,
 				                     ctr->cfg.id);

@@ -57,6 +57,19 @@ void ck__buf_printf(ck__buf *b, const char *fmt, ...) CK_PRINTF(2, 3);
 char *ck__buf_take(ck__buf *b);
 void ck__buf_free(ck__buf *b);
 
+/* ---- string maps (strmap.c): ordered, unique keys ---- */
+typedef struct ck__strmap {
+	char **keys, **vals;
+	size_t n;
+} ck__strmap;
+int ck__strmap_set(ck__strmap *m, const char *key, const char *val); /* adds or replaces */
+const char *ck__strmap_get(const ck__strmap *m, const char *key);   /* NULL if absent */
+void ck__strmap_free(ck__strmap *m);
+/* Writes the map as a JSON object (its key must already be written). */
+void ck__strmap_gen(yajl_gen g, const ck__strmap *m);
+/* Reads a JSON object of strings; non-string values are skipped. */
+int ck__strmap_from_json(ck__strmap *m, yajl_val obj);
+
 /* ---- files and paths (fs.c) ---- */
 int ck__mkdir_p(const char *path, mode_t mode);
 /* Writes through a temporary file, fsyncs it, renames it over `path` and

@@ -68,7 +68,7 @@ static int insert_fn(ck_state_txn *txn, void *payload)
 static int adopt(ck_context *ctx, const char *name)
 {
 	ck__lock lk = CK__LOCK_INIT;
-	ck__labels none = { 0 };
+	ck__strmap none = { 0 };
 	char *dir = NULL, *data = NULL, *config = NULL;
 	struct stat st;
 	int rc;

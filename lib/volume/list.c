@@ -63,7 +63,7 @@ static bool label_matches(const ck_volume *vol, const char *want)
 	const char *eq = strchr(want, '=');
 
 	if (!eq)
-		return ck__labels_get(&vol->labels, want) != NULL;
+		return ck__strmap_get(&vol->labels, want) != NULL;
 	for (size_t i = 0; i < vol->labels.n; i++)
 		if (strlen(vol->labels.keys[i]) == (size_t)(eq - want) &&
 		    !strncmp(vol->labels.keys[i], want, (size_t)(eq - want)) &&

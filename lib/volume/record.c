@@ -49,7 +49,7 @@ int ck__volume_lock(ck__lock *lk, ck_context *ctx, const char *name)
 	return ck__lock_object(lk, ctx, "volume", name);
 }
 
-int ck__volume_config_json(char **out, const char *name, const char *driver, const ck__labels *labels,
+int ck__volume_config_json(char **out, const char *name, const char *driver, const ck__strmap *labels,
                            const char *mountpoint, int64_t created)
 {
 	yajl_gen g = ck__json_gen_new(false);
@@ -61,7 +61,7 @@ int ck__volume_config_json(char **out, const char *name, const char *driver, con
 	ck__json_key_str(g, "name", name);
 	ck__json_key_str(g, "driver", driver);
 	ck__json_key(g, "labels");
-	ck__labels_gen(g, labels);
+	ck__strmap_gen(g, labels);
 	ck__json_key_str(g, "mountpoint", mountpoint);
 	ck__json_key_int(g, "created", created);
 	ck__json_key(g, "options");
@@ -132,8 +132,8 @@ int ck__volume_from_record(ck_volume **out, ck_context *ctx, const char *name, c
 	 * since the record was written. */
 	if ((rc = ck__volume_data_dir(&vol->mountpoint, ctx, name)) != CK_OK)
 		goto fail;
-	if ((rc = ck__labels_from_json(&vol->labels, ck__json_obj(tree, "labels"))) != CK_OK ||
-	    (rc = ck__labels_from_json(&vol->options, ck__json_obj(tree, "options"))) != CK_OK ||
+	if ((rc = ck__strmap_from_json(&vol->labels, ck__json_obj(tree, "labels"))) != CK_OK ||
+	    (rc = ck__strmap_from_json(&vol->options, ck__json_obj(tree, "options"))) != CK_OK ||
 	    (rc = parse_users(vol, state)) != CK_OK)
 		goto fail;
 	yajl_tree_free(tree);

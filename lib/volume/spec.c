@@ -1,84 +1,8 @@
-/* Volume specs (the builder handed to ck_volume_create()) and the label set
- * shared by specs and handles. */
+/* Volume specs: the builder handed to ck_volume_create(). */
 #include "volume_int.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-int ck__labels_set(ck__labels *l, const char *key, const char *val)
-{
-	char *v = ck__strdup(val), *k;
-	char **nk, **nv;
-
-	if (!v)
-		return ck__oom();
-	for (size_t i = 0; i < l->n; i++) {
-		if (!strcmp(l->keys[i], key)) {
-			free(l->vals[i]);
-			l->vals[i] = v;
-			return CK_OK;
-		}
-	}
-	k = ck__strdup(key);
-	nk = realloc(l->keys, (l->n + 1) * sizeof(*nk));
-	if (nk)
-		l->keys = nk;
-	nv = realloc(l->vals, (l->n + 1) * sizeof(*nv));
-	if (nv)
-		l->vals = nv;
-	if (!k || !nk || !nv) {
-		free(k);
-		free(v);
-		return ck__oom();
-	}
-	l->keys[l->n] = k;
-	l->vals[l->n] = v;
-	l->n++;
-	return CK_OK;
-}
-
-const char *ck__labels_get(const ck__labels *l, const char *key)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (!strcmp(l->keys[i], key))
-			return l->vals[i];
-	return NULL;
-}
-
-void ck__labels_free(ck__labels *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->keys[i]);
-		free(l->vals[i]);
-	}
-	free(l->keys);
-	free(l->vals);
-	l->keys = l->vals = NULL;
-	l->n = 0;
-}
-
-void ck__labels_gen(yajl_gen g, const ck__labels *l)
-{
-	yajl_gen_map_open(g);
-	for (size_t i = 0; i < l->n; i++)
-		ck__json_key_str(g, l->keys[i], l->vals[i]);
-	yajl_gen_map_close(g);
-}
-
-int ck__labels_from_json(ck__labels *l, yajl_val obj)
-{
-	if (!obj || !YAJL_IS_OBJECT(obj))
-		return CK_OK;
-	for (size_t i = 0; i < obj->u.object.len; i++) {
-		yajl_val v = obj->u.object.values[i];
-		if (!YAJL_IS_STRING(v))
-			continue;
-		int rc = ck__labels_set(l, obj->u.object.keys[i], v->u.string);
-		if (rc != CK_OK)
-			return rc;
-	}
-	return CK_OK;
-}
 
 int ck_volume_spec_new(ck_volume_spec **out)
 {
@@ -106,7 +30,7 @@ void ck_volume_spec_free(ck_volume_spec *spec)
 		return;
 	free(spec->name);
 	free(spec->driver);
-	ck__labels_free(&spec->labels);
+	ck__strmap_free(&spec->labels);
 	free(spec);
 }
 
@@ -169,7 +93,7 @@ int ck_volume_spec_set_label(ck_volume_spec *spec, const char *key, const char *
 		return ck__error_set(CK_EINVAL, "ck_volume_spec_set_label: value is NULL (use \"\")");
 	if ((rc = check_label_key(key, strlen(key))) != CK_OK)
 		return rc;
-	return ck__labels_set(&spec->labels, key, value);
+	return ck__strmap_set(&spec->labels, key, value);
 }
 
 int ck_volume_spec_add_label_string(ck_volume_spec *spec, const char *key_value)
@@ -195,7 +119,7 @@ int ck_volume_spec_add_label_string(ck_volume_spec *spec, const char *key_value)
 	key = strndup(key_value, (size_t)(eq - key_value));
 	if (!key)
 		return ck__oom();
-	rc = ck__labels_set(&spec->labels, key, *eq ? eq + 1 : "");
+	rc = ck__strmap_set(&spec->labels, key, *eq ? eq + 1 : "");
 	free(key);
 	return rc;
 }

@@ -303,8 +303,8 @@ void ck_volume_free(ck_volume *vol)
 	free(vol->name);
 	free(vol->driver);
 	free(vol->mountpoint);
-	ck__labels_free(&vol->labels);
-	ck__labels_free(&vol->options);
+	ck__strmap_free(&vol->labels);
+	ck__strmap_free(&vol->options);
 	ck_strv_free(vol->users);
 	free(vol);
 }
@@ -331,7 +331,7 @@ int64_t ck_volume_created(const ck_volume *vol)
 
 const char *ck_volume_label(const ck_volume *vol, const char *key)
 {
-	return vol && key ? ck__labels_get(&vol->labels, key) : NULL;
+	return vol && key ? ck__strmap_get(&vol->labels, key) : NULL;
 }
 
 size_t ck_volume_users(const ck_volume *vol)
@@ -359,10 +359,10 @@ int ck_volume_inspect(char **out, const ck_volume *vol)
 	ck__json_key_str(g, "Mountpoint", vol->mountpoint);
 	ck__json_key_str(g, "CreatedAt", created);
 	ck__json_key(g, "Labels");
-	ck__labels_gen(g, &vol->labels);
+	ck__strmap_gen(g, &vol->labels);
 	ck__json_key_str(g, "Scope", "local");
 	ck__json_key(g, "Options");
-	ck__labels_gen(g, &vol->options);
+	ck__strmap_gen(g, &vol->options);
 	ck__json_key_int(g, "MountCount", 0);
 	yajl_gen_map_close(g);
 	return ck__json_gen_finish(out, g);

@@ -5,32 +5,18 @@
 
 #include "volume.h"
 
-/* An ordered set of labels; keys are unique. */
-typedef struct ck__labels {
-	char **keys, **vals;
-	size_t n;
-} ck__labels;
-
-int ck__labels_set(ck__labels *l, const char *key, const char *val);
-const char *ck__labels_get(const ck__labels *l, const char *key);
-void ck__labels_free(ck__labels *l);
-/* Writes the labels as a JSON object (the key must already be written). */
-void ck__labels_gen(yajl_gen g, const ck__labels *l);
-/* Reads a JSON object of strings; non-string values are skipped. */
-int ck__labels_from_json(ck__labels *l, yajl_val obj);
-
 struct ck_volume_spec {
 	char *name;   /* NULL: generated */
 	char *driver;
-	ck__labels labels;
+	ck__strmap labels;
 };
 
 struct ck_volume {
 	ck_context *ctx;
 	char *name, *driver, *mountpoint;
 	int64_t created;
-	ck__labels labels;
-	ck__labels options;
+	ck__strmap labels;
+	ck__strmap options;
 	char **users; /* container ids, NULL-terminated (may be NULL) */
 	size_t nusers;
 };
@@ -51,7 +37,7 @@ int ck__volume_mkdir(const char *path, mode_t mode, bool exist_ok);
 int ck__volume_lock(ck__lock *lk, ck_context *ctx, const char *name);
 
 /* Config and state JSON of a new record. */
-int ck__volume_config_json(char **out, const char *name, const char *driver, const ck__labels *labels,
+int ck__volume_config_json(char **out, const char *name, const char *driver, const ck__strmap *labels,
                            const char *mountpoint, int64_t created);
 #define CK__VOLUME_STATE_EMPTY "{\"users\":[]}"
 
