@@ -1,10 +1,11 @@
-/* Identifiers: random 256-bit ids, SHA-256 digests (libcrypto), and the name
- * rules shared by every object kind. */
+/* Identifiers: random 256-bit ids (getrandom), SHA-256 digests (libcrypto),
+ * and the name rules shared by every object kind. */
 #include "core.h"
 
-#include <openssl/evp.h>
-#include <openssl/rand.h>
+#include "core/libcrypto.h"
+#include <errno.h>
 #include <string.h>
+#include <sys/random.h>
 
 static void to_hex(char *out, const unsigned char *in, size_t n)
 {
@@ -19,8 +20,15 @@ static void to_hex(char *out, const unsigned char *in, size_t n)
 int ck__random_id(char out[65])
 {
 	unsigned char raw[32];
-	if (RAND_bytes(raw, sizeof(raw)) != 1)
-		return ck__error_set(CK_EIO, "cannot generate a random id: the system random source failed");
+	size_t got = 0;
+	while (got < sizeof(raw)) {
+		ssize_t n = getrandom(raw + got, sizeof(raw) - got, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return ck__error_errno(CK_EIO, "cannot generate a random id: getrandom failed");
+		got += (size_t)n;
+	}
 	to_hex(out, raw, sizeof(raw));
 	return CK_OK;
 }
@@ -30,6 +38,8 @@ int ck__sha256_hex(char out[65], const void *data, size_t len)
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 
+	if (ck__crypto_require() != CK_OK)
+		return CK_EUNSUPPORTED;
 	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
 		return ck__error_set(CK_EIO, "SHA-256 computation failed");
 	to_hex(out, md, 32);

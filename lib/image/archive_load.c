@@ -4,6 +4,7 @@
  * failure (or a kill) before the end leaves no image behind. */
 #define _GNU_SOURCE
 #include "archive_int.h"
+#include "image/libarchive.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,6 +164,8 @@ int ck_image_load(char ***names, ck_context *ctx, const char *path, ck_progress_
 		*names = NULL;
 	if (!ctx || !path || !*path)
 		return ck__error_set(CK_EINVAL, "ck_image_load: a context and a path are required");
+	if ((rc = ck__archive_require()) != CK_OK)
+		return rc;
 	rc = ck__arc_open(&a, ctx, path, progress, payload);
 	if (rc == CK_OK)
 		rc = detect(&plan, &a);

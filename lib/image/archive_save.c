@@ -4,8 +4,7 @@
 #include "archive_int.h"
 #include "layer_int.h"
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "image/libarchive.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -457,6 +456,8 @@ int ck_image_save(ck_context *ctx, const char *path, int format, const char *con
 	if (format != CK_ARCHIVE_OCI && format != CK_ARCHIVE_DOCKER && format != CK_ARCHIVE_OCI_DIR)
 		return ck__error_set(CK_EINVAL, "ck_image_save: unknown format %d (CK_ARCHIVE_OCI, CK_ARCHIVE_DOCKER or "
 		                     "CK_ARCHIVE_OCI_DIR)", format);
+	if ((rc = ck__archive_require()) != CK_OK)
+		return rc;
 	while (images[s.n])
 		s.n++;
 	if (!(s.v = calloc(s.n, sizeof(*s.v))))

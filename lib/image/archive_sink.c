@@ -5,8 +5,7 @@
 #define _GNU_SOURCE
 #include "archive_int.h"
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "image/libarchive.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
  * is written or read, never in a second pass. */
 #include "layer_int.h"
 
-#include <openssl/evp.h>
+#include "core/libcrypto.h"
 #include <string.h>
 
 int ck__digest_parse(const char *digest, char hex[65])
@@ -39,10 +39,12 @@ int ck__digest_parse(const char *digest, char hex[65])
 
 int ck__sha256_init(ck__sha256 *h)
 {
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	EVP_MD_CTX *md;
 
 	h->md = NULL;
-	if (!md)
+	if (ck__crypto_require() != CK_OK)
+		return CK_EUNSUPPORTED;
+	if (!(md = EVP_MD_CTX_new()))
 		return ck__oom();
 	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
 		EVP_MD_CTX_free(md);

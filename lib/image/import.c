@@ -5,8 +5,7 @@
 #define _GNU_SOURCE
 #include "image/record_int.h"
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "image/libarchive.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -237,6 +236,8 @@ int ck_image_import(ck_image **out, ck_context *ctx, const char *tarball, const 
 		return ck__error_set(CK_EINVAL, "ck_image_import: ctx is NULL");
 	if (!tarball || !*tarball)
 		return ck__error_set(CK_EINVAL, "ck_image_import: the tarball path is %s", tarball ? "empty" : "NULL");
+	if ((rc = ck__archive_require()) != CK_OK)
+		return rc;
 	if (name && (rc = ck__image_name_normalize(&norm, name)) != CK_OK)
 		return rc;
 	if (norm && strchr(norm, '@')) {

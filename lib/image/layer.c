@@ -7,8 +7,7 @@
 #define _GNU_SOURCE
 #include "layer_int.h"
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "image/libarchive.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -280,6 +279,8 @@ int ck__layer_unpack(char **diff_id, ck_context *ctx, const char *blob_digest, c
 
 	if (diff_id)
 		*diff_id = NULL;
+	if ((rc = ck__archive_require()) != CK_OK)
+		return rc;
 	if ((rc = ck__digest_parse(blob_digest, blob_hex)) != CK_OK)
 		return ck__error_wrap(rc, "cannot unpack layer");
 	if (expected_diff_id && (rc = ck__digest_parse(expected_diff_id, want_hex)) != CK_OK)

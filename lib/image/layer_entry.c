@@ -7,8 +7,7 @@
 #define _GNU_SOURCE
 #include "layer_int.h"
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "image/libarchive.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

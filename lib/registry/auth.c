@@ -6,13 +6,16 @@
 #include "registry_int.h"
 
 #include <errno.h>
-#include <openssl/evp.h>
+#include "core/libcrypto.h"
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 int ck__base64_encode(char **out, const void *data, size_t len)
 {
+	*out = NULL;
+	if (ck__crypto_require() != CK_OK)
+		return CK_EUNSUPPORTED;
 	*out = malloc(4 * ((len + 2) / 3) + 1);
 	if (!*out)
 		return ck__oom();
@@ -28,6 +31,8 @@ int ck__base64_decode(char **out, size_t *len, const char *text)
 	*out = NULL;
 	if (n % 4 != 0 || n > (1u << 20))
 		return ck__error_set(CK_EINVAL, "not valid base64");
+	if (ck__crypto_require() != CK_OK)
+		return CK_EUNSUPPORTED;
 	if (n && text[n - 1] == '=')
 		pad++;
 	if (n > 1 && text[n - 2] == '=')

@@ -6,7 +6,7 @@
 
 #include "registry/registry.h"
 
-#include <curl/curl.h>
+#include "registry/libcurl.h"
 
 #define CK__REG_MAX_MANIFEST (4u << 20)  /* as containers/image: bigger is hostile */
 #define CK__REG_MAX_SMALL (1u << 20)     /* tokens, error bodies */

@@ -166,6 +166,8 @@ int ck__registry_open(ck__registry **out, ck_context *ctx, const char *registry,
 		return ck__error_set(CK_EINVAL, "invalid registry name \"%s\"", registry ? registry : "");
 	if (opts && opts->version != CK_REGISTRY_OPTIONS_VERSION)
 		return ck__error_set(CK_EVERSION, "unknown ck_registry_options version %u", opts->version);
+	if ((rc = ck__curl_require()) != CK_OK)
+		return rc;
 	pthread_once(&curl_once, curl_init);
 	if (curl_init_rc != CURLE_OK)
 		return ck__error_set(CK_ENETWORK, "initialising libcurl: %s", curl_easy_strerror(curl_init_rc));

@@ -1,0 +1,5 @@
+# The core module: the on-first-use loader of libarchive, libcurl and
+# libcrypto, as a unit (errors, the crypto table) and through the shared
+# library (nothing is mapped before it is needed).
+ck_unit_test(core_dynlib core/test_dynlib.c)
+ck_integration_test(core_lazy_libs core/test_lazy_libs.c)
