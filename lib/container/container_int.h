@@ -168,7 +168,11 @@ void ck__ctr_state_init(ck__ctr_state *s, const char *status);
 /* "running", "starting", "stopping", "restarting": a monitor owns it. */
 bool ck__ctr_status_live(const char *status);
 /* Whether the recorded monitor still runs. */
+/* Streams the JSON (record_parse.c): no tree for the flat fields. */
 bool ck__ctr_monitor_alive(const ck__ctr_state *s);
+/* A member of a parsed record, or the default. */
+long long ck__ctr_json_int(yajl_val t, const char *key, long long dflt);
+bool ck__ctr_json_bool(yajl_val t, const char *key);
 
 /* Reads the record (either output may be NULL); CK_ENOTFOUND naming it. */
 int ck__ctr_read(ck__ctr_config *cfg, ck__ctr_state *st, ck_context *ctx, const char *id);
@@ -227,6 +231,9 @@ int ck__ctr_wait_stopped(ck_context *ctx, const char *id, int timeout_ms, ck__ct
  * Frames on the attach socket: 1 byte type, 4 bytes big-endian length,
  * payload.  Monitor to client: STDOUT, STDERR, EXIT ("CODE").  Client to
  * monitor: STDIN, STDIN_EOF, RESIZE ("ROWS COLS"). */
+/* What ck__ctr_write_bundle would refuse, checked at create (nothing is
+ * written then). */
+int ck__ctr_check_bundle(ck_context *ctx, const ck__ctr_config *c);
 enum {
 	CK__FRAME_STDIN = 0,
 	CK__FRAME_STDOUT = 1,
@@ -269,12 +276,25 @@ int ck__copy_dir_contents(int sdir, int ddir, const char *shown);
 /* Reads a small file (<= 4 MiB) of the root filesystem resolved inside it;
  * "" when it does not exist. */
 int ck__root_read_file(char **out, const char *rootfs, const char *file);
-/* Resolves "UID[:GID]" or "NAME[:GROUP]" against the root filesystem's
- * /etc/passwd and /etc/group; adds the user's supplementary groups when
- * `with_groups`; `*home` (if not NULL) gets the home directory or NULL. */
+/* An image's /etc/passwd and /etc/group ("" when absent), read from a
+ * mounted root filesystem or straight from the image's layers. */
+typedef struct ck__userdb {
+	char *passwd, *group;
+} ck__userdb;
+int ck__userdb_from_rootfs(ck__userdb *db, const char *rootfs);
+int ck__userdb_from_layers(ck__userdb *db, char **dirs, size_t n, bool rootless);
+void ck__userdb_free(ck__userdb *db);
+/* Resolves "UID[:GID]" or "NAME[:GROUP]" against the database; adds the
+ * user's supplementary groups when `with_groups`; `*home` (if not NULL)
+ * gets the home directory or NULL. */
 int ck__user_resolve(uint32_t *uid, uint32_t *gid, uint32_t **groups, size_t *n_groups, char **home,
-                     const char *rootfs, const char *user, bool with_groups);
+                     const ck__userdb *db, const char *user, bool with_groups);
 /* Resolves one group name or number. */
-int ck__group_resolve(uint32_t *gid, const char *rootfs, const char *group);
+int ck__group_resolve(uint32_t *gid, const ck__userdb *db, const char *group);
 
 #endif
+/* ---- before a start (materialize.c) ---- */
+/* Makes the container's directories, its working directory in `rootfs`,
+ * the copy-up of its new volumes and its /etc files (not synced). */
+int ck__ctr_materialize(ck_context *ctx, const ck__ctr_config *c, const char *rootfs);
+

@@ -102,8 +102,13 @@ static int container_root(int *root_fd, char **rel, ck_container *ctr, const cha
 		rc = ck__volume_path(&base, ctr->ctx, best->source);
 	else if (best)
 		base = ck__strdup(best->source);
-	else
-		base = ck__asprintf("%s/rootfs/%s/merged", ctr->ctx->root, ctr->cfg.id);
+	else {
+		/* A container that never ran has no root filesystem yet. */
+		ck_rootfs *fs = NULL;
+		if ((rc = ck_rootfs_prepare(&fs, ctr->ctx, ctr->cfg.image_id, ctr->cfg.id)) == CK_OK)
+			base = ck__strdup(ck_rootfs_path(fs));
+		ck_rootfs_free(fs);
+	}
 	if (rc != CK_OK || !base) {
 		rc = rc ? rc : ck__oom();
 		goto out;

@@ -1,12 +1,12 @@
-/* ck_container_create: from a spec and an image to a container record, a
- * root filesystem and a bundle.
+/* ck_container_create: from a spec and an image to a container record.
  *
- * Order, chosen so that a crash at any point leaves something `ck rm -f`
- * and `ck system check --repair` clean up: the container's lock is taken;
- * one transaction reserves id and name with status "creating" and marks
- * the image and the volumes used; then the root filesystem, the
- * directories and the bundle are made; a last transaction completes the
- * config and sets "created".  A failure undoes the steps in reverse. */
+ * Everything is worked out first, the user's ids from the image's layers
+ * included; volumes named by the spec are made; then one transaction
+ * inserts the record as "created" and marks the image and the volumes as
+ * used.  Nothing outside the store exists until the first start makes the
+ * root filesystem, the bundle and the /etc files (start.c, materialize.c),
+ * so a create killed at any point leaves nothing, or a whole container.
+ * A failure removes the volumes it made. */
 #define _GNU_SOURCE
 #include "container_int.h"
 #include "imagecfg.h"
@@ -220,7 +220,7 @@ static int insert_fn(ck_state_txn *txn, void *payload)
 {
 	struct insert_args *a = payload;
 	int rc = ck__rec_insert(txn, CK__KIND_CONTAINER, a->c->id, a->c->name, a->config,
-	                        "{\"status\":\"creating\",\"pid\":0,\"exit_code\":-1}");
+	                        "{\"status\":\"created\",\"pid\":0,\"exit_code\":-1}");
 
 	if (rc == CK_EEXISTS)
 		return ck__error_set(CK_EEXISTS, "the container name \"%s\" is already in use; remove that "
@@ -230,65 +230,6 @@ static int insert_fn(ck_state_txn *txn, void *payload)
 	for (size_t i = 0; i < a->c->n_mounts && rc == CK_OK; i++)
 		if (a->c->mounts[i].type == CK__MNT_VOLUME)
 			rc = ck__volume_add_user(txn, a->c->mounts[i].source, a->c->id);
-	return rc;
-}
-
-static int finish_fn(ck_state_txn *txn, void *payload)
-{
-	struct insert_args *a = payload;
-	char *state = NULL;
-	ck__ctr_state st;
-	int rc;
-
-	ck__ctr_state_init(&st, "created");
-	if ((rc = ck__rec_get(NULL, NULL, txn, CK__KIND_CONTAINER, a->c->id)) != CK_OK)
-		return rc;
-	if ((rc = ck__txn_put_str(txn, ck__kind_bucket(CK__KIND_CONTAINER), a->c->id, a->config)) == CK_OK &&
-	    (rc = ck__ctr_state_json(&state, &st)) == CK_OK)
-		rc = ck__rec_put_state(txn, CK__KIND_CONTAINER, a->c->id, state);
-	free(state);
-	return rc;
-}
-
-/* ---- files ---- */
-
-static int write_text(const char *dir, const char *name, const char *text)
-{
-	char *path = ck__path_join(dir, name);
-	int rc = path ? ck__write_file_atomic(path, text, strlen(text), 0644) : ck__oom();
-	free(path);
-	return rc;
-}
-
-static int write_etc_files(const char *userdata, const ck__ctr_config *c)
-{
-	char *resolv = NULL, *hosts = NULL;
-	ck__buf b = { 0 };
-	int rc;
-
-	if ((rc = ck__read_file(&resolv, NULL, "/etc/resolv.conf", 1 << 20)) != CK_OK) {
-		ck__error_clear();
-		resolv = NULL;
-	}
-	if (!strcmp(c->network, "host") && ck__read_file(&hosts, NULL, "/etc/hosts", 1 << 20) == CK_OK) {
-		ck__buf_puts(&b, hosts);
-		if (b.len && b.data[b.len - 1] != '\n')
-			ck__buf_puts(&b, "\n");
-	} else {
-		ck__error_clear();
-		ck__buf_puts(&b, "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n");
-	}
-	ck__buf_printf(&b, "127.0.1.1\t%s %s\n", c->hostname, c->name);
-	char *h = ck__buf_take(&b);
-	char *hn = ck__asprintf("%s\n", c->hostname);
-	if (!h || !hn)
-		rc = ck__oom();
-	else if ((rc = write_text(userdata, "hosts", h)) == CK_OK && (rc = write_text(userdata, "hostname", hn)) == CK_OK)
-		rc = write_text(userdata, "resolv.conf", resolv ? resolv : "");
-	free(h);
-	free(hn);
-	free(hosts);
-	free(resolv);
 	return rc;
 }
 
@@ -315,7 +256,8 @@ static int validate(const ck_container_spec *spec, const char **network)
 }
 
 static int fill_config(ck__ctr_config *c, ck_context *ctx, const ck_container_spec *spec, const ck__imagecfg *ic,
-                       const char *image_id, const char *network, const char *name, const char *id)
+                       const char *image_id, const char *image_name, const char *network, const char *name,
+                       const char *id)
 {
 	ck__strmap env = { 0 };
 	int rc;
@@ -323,7 +265,7 @@ static int fill_config(ck__ctr_config *c, ck_context *ctx, const ck_container_sp
 	c->id = strdup(id);
 	c->name = strdup(name);
 	c->image_id = strdup(image_id);
-	c->image_name = strdup(spec->image);
+	c->image_name = strdup(image_name);
 	c->pod = strdup("");
 	c->network = strdup(network);
 	c->runtime = strdup(spec->runtime ? spec->runtime : ctx->runtime);
@@ -393,20 +335,29 @@ static int fill_config(ck__ctr_config *c, ck_context *ctx, const ck_container_sp
 	return rc;
 }
 
-/* Needs the root filesystem: the user's ids and groups, HOME, the workdir. */
-static int finish_with_rootfs(ck__ctr_config *c, const ck_container_spec *spec, const char *rootfs)
+/* The user's ids and groups, and HOME, from the image's /etc/passwd and
+ * /etc/group read straight from its layers: nothing is mounted at create. */
+static int finish_user(ck__ctr_config *c, ck_context *ctx, const ck_container_spec *spec)
 {
-	char *home = NULL;
+	char **dirs = NULL, *home = NULL;
+	size_t n = 0;
+	ck__userdb db = { 0 };
 	bool have_home = false;
-	int rc, root_fd;
+	int rc;
 
+	if ((rc = ck__image_layer_dirs(&dirs, &n, ctx, c->image_id, NULL)) != CK_OK)
+		return rc;
+	rc = ck__userdb_from_layers(&db, dirs, n, ctx->rootless);
+	ck__image_layer_dirs_free(dirs, n);
+	if (rc != CK_OK)
+		return rc;
 	/* runc cannot set supplementary groups in a rootless container: only
 	 * those asked for explicitly are kept there (and refused by runc). */
 	bool with_groups = !(c->rootless && strstr(c->runtime, "runc"));
-	rc = ck__user_resolve(&c->uid, &c->gid, &c->groups, &c->n_groups, &home, rootfs, c->user, with_groups);
+	rc = ck__user_resolve(&c->uid, &c->gid, &c->groups, &c->n_groups, &home, &db, c->user, with_groups);
 	for (size_t i = 0; rc == CK_OK && spec->groups && spec->groups[i]; i++) {
 		uint32_t g, *ng;
-		if ((rc = ck__group_resolve(&g, rootfs, spec->groups[i])) != CK_OK)
+		if ((rc = ck__group_resolve(&g, &db, spec->groups[i])) != CK_OK)
 			break;
 		if (!(ng = realloc(c->groups, (c->n_groups + 1) * sizeof(*ng)))) {
 			rc = ck__oom();
@@ -415,89 +366,26 @@ static int finish_with_rootfs(ck__ctr_config *c, const ck_container_spec *spec, 
 		c->groups = ng;
 		c->groups[c->n_groups++] = g;
 	}
-	if (rc != CK_OK)
-		goto out;
-	for (size_t i = 0; c->env[i]; i++)
+	ck__userdb_free(&db);
+	for (size_t i = 0; rc == CK_OK && c->env[i]; i++)
 		have_home |= ck__str_has_prefix(c->env[i], "HOME=");
-	if (!have_home) {
+	if (rc == CK_OK && !have_home) {
 		char *h = ck__asprintf("HOME=%s", home && *home ? home : "/");
 		if (!h || (rc = ck__strv_push(&c->env, h)) != CK_OK)
 			rc = ck__oom();
 		free(h);
-		if (rc != CK_OK)
-			goto out;
 	}
-	if ((root_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		rc = ck__error_errno(CK_EIO, "cannot open the root filesystem %s", rootfs);
-		goto out;
-	}
-	rc = ck__root_mkdir_p(root_fd, c->workdir, 0755);
-	close(root_fd);
-	if (rc != CK_OK)
-		rc = ck__error_wrap(rc, "cannot create the working directory %s", c->workdir);
-out:
 	free(home);
 	return rc;
 }
 
-/* podman's copy-up: a volume made for this container starts with what the
- * image has at its destination (unless nocopy). */
-static int copy_up(ck_context *ctx, const ck__ctr_config *c, const char *rootfs)
-{
-	int root_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC), rc = CK_OK;
-
-	if (root_fd < 0)
-		return ck__error_errno(CK_EIO, "cannot open the root filesystem %s", rootfs);
-	for (size_t i = 0; i < c->n_mounts && rc == CK_OK; i++) {
-		const ck__mnt *m = &c->mounts[i];
-		char *data = NULL;
-		int sfd = -1, dfd = -1;
-		if (m->type != CK__MNT_VOLUME || !m->created_volume || m->nocopy)
-			continue;
-		rc = ck__root_open(&sfd, root_fd, m->destination, O_RDONLY | O_DIRECTORY, 0);
-		if (rc == CK_ENOTFOUND || (rc != CK_OK && ck_error_last()->sys_errno == ENOTDIR)) {
-			/* nothing there, or not a directory: nothing to copy */
-			ck__error_clear();
-			rc = CK_OK;
-			continue;
-		}
-		if (rc == CK_OK && (rc = ck__volume_path(&data, ctx, m->source)) == CK_OK &&
-		    (dfd = open(data, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-			rc = ck__error_errno(CK_EIO, "cannot open volume %s", m->source);
-		if (rc == CK_OK)
-			rc = ck__copy_dir_contents(sfd, dfd, m->destination);
-		if (rc != CK_OK)
-			rc = ck__error_wrap(rc, "cannot copy %s of the image into volume %s", m->destination, m->source);
-		if (sfd >= 0)
-			close(sfd);
-		if (dfd >= 0)
-			close(dfd);
-		free(data);
-	}
-	close(root_fd);
-	return rc;
-}
-
 /* Removes what create made, keeping the message of the failure. */
-static int undo(ck_context *ctx, ck__ctr_config *c, ck_rootfs *rootfs, bool inserted, int code)
+static int undo(ck_context *ctx, ck__ctr_config *c, int code)
 {
 	char saved[1024];
 	int err = ck_error_last()->sys_errno;
 
 	snprintf(saved, sizeof(saved), "%s", ck_error_last()->message);
-	if (rootfs && ck_rootfs_release(rootfs, 1) != CK_OK)
-		ck__log(ctx, CK_LOG_ERROR, "container %.12s: cannot release its root filesystem: %s", c->id,
-		        ck_error_last()->message);
-	char *dir = ck__ctr_dir(ctx, c->id), *run = ck__ctr_rundir(ctx, c->id);
-	if (dir)
-		ck__rm_rf(dir);
-	if (run)
-		ck__rm_rf(run);
-	free(dir);
-	free(run);
-	if (inserted && ck__ctr_remove_id(ctx, c->id, true, false, true) != CK_OK && ck_error_last()->code != CK_ENOTFOUND)
-		ck__log(ctx, CK_LOG_ERROR, "container %.12s: cannot delete its record after a failed create: %s",
-		        c->id, ck_error_last()->message);
 	remove_created_volumes(ctx, c);
 	return ck__error_sys(code, err, "%s", saved);
 }
@@ -507,10 +395,8 @@ int ck_container_create(ck_container **out, ck_context *ctx, const ck_container_
 	ck__ctr_config c = { 0 };
 	ck__imagecfg ic = { 0 };
 	ck__lock lk = CK__LOCK_INIT;
-	ck_rootfs *rootfs = NULL;
-	char id[65], name[64], *image_id = NULL, *config = NULL, *rt_path = NULL, *userdata = NULL, *run = NULL;
+	char id[65], name[64], *image_id = NULL, *image_name = NULL, *config = NULL, *rt_path = NULL;
 	const char *network;
-	bool inserted = false;
 	int rc;
 
 	CK_ENTER();
@@ -525,7 +411,7 @@ int ck_container_create(ck_container **out, ck_context *ctx, const ck_container_
 	if ((rc = ck__runtime_find(&rt_path, spec->runtime ? spec->runtime : ctx->runtime)) != CK_OK)
 		return ck__error_wrap(rc, "cannot create a container");
 	free(rt_path);
-	rc = ck__image_resolve(&image_id, ctx, spec->image);
+	rc = ck__image_resolve_named(&image_id, &image_name, ctx, spec->image);
 	if (rc == CK_ENOTFOUND)
 		return ck__error_set(CK_ENOTFOUND, "image \"%s\" not found in local storage (pull or load it "
 		                                   "first)", spec->image);
@@ -547,14 +433,19 @@ int ck_container_create(ck_container **out, ck_context *ctx, const ck_container_
 		snprintf(name, sizeof(name), "%s", spec->name);
 	else
 		generate_name(name, false);
-	if ((rc = fill_config(&c, ctx, spec, &ic, image_id, network, name, id)) != CK_OK)
+	if ((rc = fill_config(&c, ctx, spec, &ic, image_id, image_name ? image_name : spec->image, network, name,
+	                      id)) != CK_OK ||
+	    (rc = finish_user(&c, ctx, spec)) != CK_OK || (rc = ck__ctr_check_bundle(ctx, &c)) != CK_OK)
 		goto out;
 	if ((rc = ck__ctr_lock(&lk, ctx, id)) != CK_OK)
 		goto out;
 	if ((rc = prepare_mounts(&c, ctx, spec)) != CK_OK) {
-		rc = undo(ctx, &c, NULL, false, rc);
+		rc = undo(ctx, &c, rc);
 		goto out;
 	}
+	/* One commit makes the container: nothing exists outside the store
+	 * until its first start (root filesystem, bundle, /etc files), so a
+	 * create killed at any point leaves either nothing or a container. */
 	struct insert_args ia = { &c, NULL };
 	for (int attempt = 0;; attempt++) {
 		if ((rc = ck__ctr_config_json(&config, &c)) != CK_OK)
@@ -573,31 +464,7 @@ int ck_container_create(ck_container **out, ck_context *ctx, const ck_container_
 		}
 	}
 	if (rc != CK_OK) {
-		rc = undo(ctx, &c, NULL, false, rc);
-		goto out;
-	}
-	inserted = true;
-	if ((rc = ck_rootfs_prepare(&rootfs, ctx, image_id, id)) != CK_OK ||
-	    (rc = finish_with_rootfs(&c, spec, ck_rootfs_path(rootfs))) != CK_OK ||
-	    (rc = copy_up(ctx, &c, ck_rootfs_path(rootfs))) != CK_OK ||
-	    !(userdata = ck__ctr_userdata(ctx, id)) || !(run = ck__ctr_rundir(ctx, id))) {
-		if (rc == CK_OK)
-			rc = ck__oom();
-		rc = undo(ctx, &c, rootfs, inserted, rc);
-		goto out;
-	}
-	free(config);
-	config = NULL;
-	if ((rc = ck__mkdir_p(userdata, 0700)) != CK_OK || (rc = ck__mkdir_p(run, 0700)) != CK_OK ||
-	    (rc = write_etc_files(userdata, &c)) != CK_OK ||
-	    (rc = ck__ctr_write_bundle(ctx, &c, ck_rootfs_path(rootfs))) != CK_OK ||
-	    (rc = ck__ctr_config_json(&config, &c)) != CK_OK) {
-		rc = undo(ctx, &c, rootfs, inserted, rc);
-		goto out;
-	}
-	ia.config = config;
-	if ((rc = ck__state_write(ctx, finish_fn, &ia)) != CK_OK) {
-		rc = undo(ctx, &c, rootfs, inserted, rc);
+		rc = undo(ctx, &c, rc);
 		goto out;
 	}
 	ck__ctr_event(ctx, &c, "create", -1);
@@ -612,12 +479,10 @@ int ck_container_create(ck_container **out, ck_context *ctx, const ck_container_
 	}
 out:
 	ck__lock_release(&lk);
-	ck_rootfs_free(rootfs);
 	ck__ctr_config_free(&c);
 	ck__imagecfg_free(&ic);
 	free(image_id);
+	free(image_name);
 	free(config);
-	free(userdata);
-	free(run);
 	return rc;
 }

@@ -108,7 +108,12 @@ int ck_container_exec(int *exit_code, ck_container *ctr, const char *const *argv
 	if (opts->user) {
 		uint32_t uid, gid;
 		bool with_groups = !(ctr->cfg.rootless && strstr(ctr->cfg.runtime, "runc"));
-		if ((rc = ck__user_resolve(&uid, &gid, &groups, &n_groups, NULL, rootfs, opts->user, with_groups)) != CK_OK)
+		ck__userdb db;
+		if ((rc = ck__userdb_from_rootfs(&db, rootfs)) != CK_OK)
+			goto out;
+		rc = ck__user_resolve(&uid, &gid, &groups, &n_groups, NULL, &db, opts->user, with_groups);
+		ck__userdb_free(&db);
+		if (rc != CK_OK)
 			goto out;
 		b.p.uid = uid;
 		b.p.gid = gid;

@@ -234,6 +234,25 @@ void ck__ctr_oci_build_free(ck__oci_build *b)
 	memset(b, 0, sizeof(*b));
 }
 
+int ck__ctr_check_bundle(ck_context *ctx, const ck__ctr_config *c)
+{
+	ck__oci_build b;
+	ck__host host;
+	char *rootfs;
+	int rc;
+
+	if ((rc = ck__host_probe(&host)) != CK_OK)
+		return rc;
+	if (!(rootfs = ck__asprintf("%s/rootfs/%s/merged", ctx->root, c->id)))
+		return ck__oom();
+	rc = ck__ctr_oci_build(&b, ctx, c, rootfs, &host);
+	if (rc == CK_OK)
+		rc = ck__oci_config_check(&b.p, &host);
+	ck__ctr_oci_build_free(&b);
+	free(rootfs);
+	return rc;
+}
+
 int ck__ctr_write_bundle(ck_context *ctx, const ck__ctr_config *c, const char *rootfs)
 {
 	ck__oci_build b;

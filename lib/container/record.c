@@ -113,146 +113,16 @@ int ck__ctr_config_json(char **out, const ck__ctr_config *c)
 	return ck__json_gen_finish(out, g);
 }
 
-static int dup_str(char **out, yajl_val t, const char *key)
-{
-	const char *s = ck__json_str(t, key);
-	*out = ck__strdup(s ? s : "");
-	return *out ? CK_OK : ck__oom();
-}
-
-static long long get_int(yajl_val t, const char *key, long long dflt)
+long long ck__ctr_json_int(yajl_val t, const char *key, long long dflt)
 {
 	long long v;
 	return ck__json_int(t, key, &v) ? v : dflt;
 }
 
-static bool get_bool(yajl_val t, const char *key)
+bool ck__ctr_json_bool(yajl_val t, const char *key)
 {
 	bool v = false;
 	return ck__json_bool(t, key, &v) && v;
-}
-
-static int mnt_parse(ck__mnt *m, yajl_val t)
-{
-	const char *type = ck__json_str(t, "type"), *src = ck__json_str(t, "source"),
-	           *rel = ck__json_str(t, "relabel");
-	int rc;
-
-	memset(m, 0, sizeof(*m));
-	m->type = type && !strcmp(type, "volume") ? CK__MNT_VOLUME : type && !strcmp(type, "tmpfs") ? CK__MNT_TMPFS
-	                                                                                          : CK__MNT_BIND;
-	if (src && !(m->source = strdup(src)))
-		return ck__oom();
-	if ((rc = dup_str(&m->destination, t, "destination")) != CK_OK)
-		return rc;
-	m->ro = get_bool(t, "ro");
-	m->relabel = rel && (rel[0] == 'z' || rel[0] == 'Z') ? rel[0] : 0;
-	m->nocopy = get_bool(t, "nocopy");
-	m->tmpfs_size = get_int(t, "tmpfs_size", 0);
-	m->tmpfs_mode = (int)get_int(t, "tmpfs_mode", -1);
-	m->anonymous = get_bool(t, "anonymous");
-	m->created_volume = get_bool(t, "created_volume");
-	return ck__strv_from_json(&m->options, ck__json_arr(t, "options"));
-}
-
-int ck__ctr_config_parse(ck__ctr_config *c, const char *json)
-{
-	yajl_val t = NULL, a;
-	int rc;
-
-	memset(c, 0, sizeof(*c));
-	if ((rc = ck__json_parse(&t, json, "container record", CK_ECORRUPT)) != CK_OK)
-		return rc;
-	if (!YAJL_IS_OBJECT(t) || !ck__json_str(t, "id") || !ck__json_arr(t, "args")) {
-		yajl_tree_free(t);
-		return ck__error_set(CK_ECORRUPT, "a container record lacks \"id\" or \"args\"");
-	}
-	if ((rc = dup_str(&c->id, t, "id")) || (rc = dup_str(&c->name, t, "name")) ||
-	    (rc = dup_str(&c->image_id, t, "image_id")) || (rc = dup_str(&c->image_name, t, "image_name")) ||
-	    (rc = dup_str(&c->pod, t, "pod")) || (rc = dup_str(&c->workdir, t, "workdir")) ||
-	    (rc = dup_str(&c->user, t, "user")) || (rc = dup_str(&c->hostname, t, "hostname")) ||
-	    (rc = dup_str(&c->init_path, t, "init_path")) ||
-	    (rc = dup_str(&c->restart_policy, t, "restart_policy")) ||
-	    (rc = dup_str(&c->runtime, t, "runtime")) || (rc = dup_str(&c->network, t, "network")) ||
-	    (rc = ck__strv_from_json(&c->entrypoint, ck__json_arr(t, "entrypoint"))) ||
-	    (rc = ck__strv_from_json(&c->command, ck__json_arr(t, "command"))) ||
-	    (rc = ck__strv_from_json(&c->args, ck__json_arr(t, "args"))) ||
-	    (rc = ck__strv_from_json(&c->env, ck__json_arr(t, "env"))) ||
-	    (rc = ck__strv_from_json(&c->cap_add, ck__json_arr(t, "cap_add"))) ||
-	    (rc = ck__strv_from_json(&c->cap_drop, ck__json_arr(t, "cap_drop"))) ||
-	    (rc = ck__strv_from_json(&c->exposed, ck__json_arr(t, "exposed_ports"))) ||
-	    (rc = ck__strmap_from_json(&c->labels, ck__json_obj(t, "labels"))))
-		goto out;
-	c->created = get_int(t, "created", 0);
-	c->uid = (uint32_t)get_int(t, "uid", 0);
-	c->gid = (uint32_t)get_int(t, "gid", 0);
-	if ((a = ck__json_arr(t, "groups")) && a->u.array.len) {
-		if (!(c->groups = calloc(a->u.array.len, sizeof(*c->groups)))) {
-			rc = ck__oom();
-			goto out;
-		}
-		for (size_t i = 0; i < a->u.array.len; i++)
-			if (YAJL_IS_INTEGER(a->u.array.values[i]))
-				c->groups[c->n_groups++] = (uint32_t)YAJL_GET_INTEGER(a->u.array.values[i]);
-	}
-	if ((a = ck__json_arr(t, "mounts")) && a->u.array.len) {
-		if (!(c->mounts = calloc(a->u.array.len, sizeof(*c->mounts)))) {
-			rc = ck__oom();
-			goto out;
-		}
-		for (size_t i = 0; i < a->u.array.len && rc == CK_OK; i++, c->n_mounts++)
-			rc = mnt_parse(&c->mounts[i], a->u.array.values[i]);
-		if (rc != CK_OK)
-			goto out;
-	}
-	if ((a = ck__json_arr(t, "ulimits")) && a->u.array.len) {
-		if (!(c->ulimits = calloc(a->u.array.len, sizeof(*c->ulimits)))) {
-			rc = ck__oom();
-			goto out;
-		}
-		for (size_t i = 0; i < a->u.array.len; i++, c->n_ulimits++) {
-			yajl_val u = a->u.array.values[i];
-			c->ulimits[i] = (ck__ulimit){ (int)get_int(u, "resource", 0), get_int(u, "soft", -1),
-				                      get_int(u, "hard", -1) };
-		}
-	}
-	if ((a = ck__json_arr(t, "ports")) && a->u.array.len) {
-		if (!(c->ports = calloc(a->u.array.len, sizeof(*c->ports)))) {
-			rc = ck__oom();
-			goto out;
-		}
-		for (size_t i = 0; i < a->u.array.len; i++, c->n_ports++) {
-			yajl_val p = a->u.array.values[i];
-			const char *ip = ck__json_str(p, "host_ip"), *proto = ck__json_str(p, "protocol");
-			c->ports[i].host_port = (unsigned int)get_int(p, "host_port", 0);
-			c->ports[i].container_port = (unsigned int)get_int(p, "container_port", 0);
-			c->ports[i].range = (unsigned int)get_int(p, "range", 1);
-			snprintf(c->ports[i].protocol, sizeof(c->ports[i].protocol), "%s", proto ? proto : "tcp");
-			if (ip && *ip && !(c->ports[i].host_ip = strdup(ip))) {
-				rc = ck__oom();
-				goto out;
-			}
-		}
-	}
-	c->read_only = get_bool(t, "read_only");
-	c->init = get_bool(t, "init");
-	c->tty = get_bool(t, "tty");
-	c->stdin_open = get_bool(t, "stdin");
-	c->remove = get_bool(t, "remove");
-	c->rootless = get_bool(t, "rootless");
-	c->memory = get_int(t, "memory", 0);
-	c->pids_limit = get_int(t, "pids_limit", 0);
-	c->log_size_max = get_int(t, "log_size_max", 0);
-	c->restart_max = (int)get_int(t, "restart_max", 0);
-	c->stop_signal = (int)get_int(t, "stop_signal", 15);
-	c->stop_timeout = (unsigned int)get_int(t, "stop_timeout", CK__CTR_DEFAULT_STOP_TIMEOUT);
-	yajl_val cpus = yajl_tree_get(t, (const char *[]){ "cpus", NULL }, yajl_t_number);
-	c->cpus = cpus ? YAJL_GET_DOUBLE(cpus) : 0;
-out:
-	yajl_tree_free(t);
-	if (rc != CK_OK)
-		ck__ctr_config_free(c);
-	return rc;
 }
 
 void ck__ctr_config_free(ck__ctr_config *c)
@@ -333,15 +203,15 @@ int ck__ctr_state_parse(ck__ctr_state *s, const char *json)
 		return rc;
 	status = ck__json_str(t, "status");
 	snprintf(s->status, sizeof(s->status), "%s", status ? status : "exited");
-	s->pid = (int)get_int(t, "pid", 0);
-	s->exit_code = (int)get_int(t, "exit_code", -1);
-	s->started_at = get_int(t, "started_at", 0);
-	s->finished_at = get_int(t, "finished_at", 0);
-	s->restart_count = (unsigned int)get_int(t, "restart_count", 0);
-	s->monitor_pid = (int)get_int(t, "monitor_pid", 0);
-	s->monitor_start = (unsigned long long)get_int(t, "monitor_start", 0);
-	s->init_start = (unsigned long long)get_int(t, "init_start", 0);
-	s->stop_requested = get_bool(t, "stop_requested");
+	s->pid = (int)ck__ctr_json_int(t, "pid", 0);
+	s->exit_code = (int)ck__ctr_json_int(t, "exit_code", -1);
+	s->started_at = ck__ctr_json_int(t, "started_at", 0);
+	s->finished_at = ck__ctr_json_int(t, "finished_at", 0);
+	s->restart_count = (unsigned int)ck__ctr_json_int(t, "restart_count", 0);
+	s->monitor_pid = (int)ck__ctr_json_int(t, "monitor_pid", 0);
+	s->monitor_start = (unsigned long long)ck__ctr_json_int(t, "monitor_start", 0);
+	s->init_start = (unsigned long long)ck__ctr_json_int(t, "init_start", 0);
+	s->stop_requested = ck__ctr_json_bool(t, "stop_requested");
 	err = ck__json_str(t, "error");
 	if (err && *err && !(s->error = strdup(err)))
 		rc = ck__oom();

@@ -239,10 +239,13 @@ static int prepare(ck_context *ctx, const ck__ctr_config *cfg)
 	ck__runtime_close(&rt);
 	if (rc != CK_OK)
 		return rc;
-	/* Mounts the root filesystem again after a reboot or an unmount. */
+	/* Mounts the root filesystem (the first time, or again after a reboot
+	 * or an unmount), then makes what the bundle refers to. */
 	if ((rc = ck_rootfs_prepare(&rootfs, ctx, cfg->image_id, cfg->id)) != CK_OK)
 		return rc;
-	rc = ck__ctr_write_bundle(ctx, cfg, ck_rootfs_path(rootfs));
+	rc = ck__ctr_materialize(ctx, cfg, ck_rootfs_path(rootfs));
+	if (rc == CK_OK)
+		rc = ck__ctr_write_bundle(ctx, cfg, ck_rootfs_path(rootfs));
 	ck_rootfs_free(rootfs);
 	return rc;
 }

@@ -2,6 +2,7 @@
  * /etc/group as podman does (numeric ids need no entry). */
 #define _GNU_SOURCE
 #include "container_int.h"
+#include "image/image.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -121,17 +122,51 @@ static int lookup_group(uint32_t *gid, const char *db_text, const char *group)
 	return ck__error_set(CK_ENOTFOUND, "group \"%s\" not found in the image's /etc/group", group);
 }
 
-int ck__group_resolve(uint32_t *gid, const char *rootfs, const char *group)
+int ck__group_resolve(uint32_t *gid, const ck__userdb *db, const char *group)
 {
-	char *db = NULL;
-	int rc;
-
 	if (parse_id(group, gid))
 		return CK_OK;
-	if ((rc = ck__root_read_file(&db, rootfs, "/etc/group")) == CK_OK)
-		rc = lookup_group(gid, db, group);
-	free(db);
+	return lookup_group(gid, db->group, group);
+}
+
+int ck__userdb_from_rootfs(ck__userdb *db, const char *rootfs)
+{
+	db->passwd = db->group = NULL;
+	if (ck__root_read_file(&db->passwd, rootfs, "/etc/passwd") == CK_OK &&
+	    ck__root_read_file(&db->group, rootfs, "/etc/group") == CK_OK)
+		return CK_OK;
+	ck__userdb_free(db);
+	return ck_error_last()->code;
+}
+
+static int layer_file(char **out, char **dirs, size_t n, const char *file, bool rootless)
+{
+	int rc = ck__image_read_file(out, NULL, dirs, n, file, DB_MAX, rootless);
+	if (rc == CK_ENOTFOUND) {
+		ck__error_clear();
+		*out = strdup("");
+		rc = *out ? CK_OK : ck__oom();
+	}
 	return rc;
+}
+
+int ck__userdb_from_layers(ck__userdb *db, char **dirs, size_t n, bool rootless)
+{
+	int rc;
+
+	db->passwd = db->group = NULL;
+	if ((rc = layer_file(&db->passwd, dirs, n, "/etc/passwd", rootless)) == CK_OK &&
+	    (rc = layer_file(&db->group, dirs, n, "/etc/group", rootless)) == CK_OK)
+		return CK_OK;
+	ck__userdb_free(db);
+	return rc;
+}
+
+void ck__userdb_free(ck__userdb *db)
+{
+	free(db->passwd);
+	free(db->group);
+	db->passwd = db->group = NULL;
 }
 
 /* The gids of the groups that list `name` as a member. */
@@ -164,11 +199,11 @@ static int member_groups(uint32_t **out, size_t *n, const char *db_text, const c
 }
 
 int ck__user_resolve(uint32_t *uid, uint32_t *gid, uint32_t **groups, size_t *n_groups, char **home,
-                     const char *rootfs, const char *user, bool with_groups)
+                     const ck__userdb *db, const char *user, bool with_groups)
 {
-	char *passwd = NULL, *group = NULL, *ucopy = NULL, *gpart;
+	char *ucopy = NULL, *gpart;
 	pwent pw;
-	int rc;
+	int rc = CK_OK;
 
 	*uid = *gid = 0;
 	if (home)
@@ -179,13 +214,10 @@ int ck__user_resolve(uint32_t *uid, uint32_t *gid, uint32_t **groups, size_t *n_
 		return ck__oom();
 	if ((gpart = strchr(ucopy, ':')))
 		*gpart++ = '\0';
-	if ((rc = ck__root_read_file(&passwd, rootfs, "/etc/passwd")) != CK_OK ||
-	    (rc = ck__root_read_file(&group, rootfs, "/etc/group")) != CK_OK)
-		goto out;
 	if (parse_id(ucopy, uid)) {
-		find_passwd(&pw, passwd, NULL, *uid);
+		find_passwd(&pw, db->passwd, NULL, *uid);
 	} else {
-		find_passwd(&pw, passwd, ucopy, 0);
+		find_passwd(&pw, db->passwd, ucopy, 0);
 		if (!pw.found) {
 			rc = ck__error_set(CK_ENOTFOUND, "user \"%s\" not found in the image's /etc/passwd (use a "
 			                                 "numeric UID[:GID])", ucopy);
@@ -194,21 +226,19 @@ int ck__user_resolve(uint32_t *uid, uint32_t *gid, uint32_t **groups, size_t *n_
 		*uid = pw.uid;
 	}
 	*gid = pw.found ? pw.gid : 0;
-	if (gpart && !parse_id(gpart, gid) && (rc = lookup_group(gid, group, gpart)) != CK_OK)
+	if (gpart && !parse_id(gpart, gid) && (rc = lookup_group(gid, db->group, gpart)) != CK_OK)
 		goto out;
 	if (home && !(*home = strdup(pw.found ? pw.home : "/"))) {
 		rc = ck__oom();
 		goto out;
 	}
 	if (with_groups && pw.found && !gpart)
-		rc = member_groups(groups, n_groups, group, pw.name, *gid);
+		rc = member_groups(groups, n_groups, db->group, pw.name, *gid);
 out:
 	if (rc != CK_OK && home) {
 		free(*home);
 		*home = NULL;
 	}
-	free(passwd);
-	free(group);
 	free(ucopy);
 	return rc;
 }

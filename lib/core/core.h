@@ -75,6 +75,10 @@ int ck__mkdir_p(const char *path, mode_t mode);
 /* Writes through a temporary file, fsyncs it, renames it over `path` and
  * fsyncs the directory: readers see the old or the new content, never a mix. */
 int ck__write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
+/* The same, syncing only when `durable`: a file that is made again from the
+ * state store whenever it is needed (a bundle's config.json) is replaced
+ * atomically but need not survive power loss. */
+int ck__write_file_replace(const char *path, const void *data, size_t len, mode_t mode, bool durable);
 /* Reads a whole file of at most `max` bytes, NUL-terminated. */
 int ck__read_file(char **out, size_t *len, const char *path, size_t max);
 int ck__fsync_dir(const char *dir);

@@ -1,6 +1,9 @@
 /* The event log: JSON lines appended to <runroot>/events/events.log (one
  * write(2) per event on an O_APPEND descriptor, so concurrent writers never
- * interleave), and ck_events_read(), which filters and follows it. */
+ * interleave), and ck_events_read(), which filters and follows it.  Past
+ * CK__EVENTS_MAX bytes the log is renamed to events.log.1 (replacing the
+ * previous one) and starts again, as podman's events_logfile_max_size;
+ * readers read events.log.1 first and follow the log across a rotation. */
 #define _GNU_SOURCE
 #include "core.h"
 
@@ -8,11 +11,13 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #define LINE_MAX_LEN (64 * 1024)
+#define CK__EVENTS_MAX (1u << 20)
 
 void ck__rfc3339_nano(char *buf, size_t size, int64_t ns)
 {
@@ -33,6 +38,23 @@ void ck__rfc3339_nano(char *buf, size_t size, int64_t ns)
 char *ck__events_path(const ck_context *ctx)
 {
 	return ck__asprintf("%s/events/events.log", ctx->runroot);
+}
+
+/* Renames a full log aside.  Writers that still hold the old file append
+ * to events.log.1, where readers find them; the lock and the second look
+ * keep two writers from rotating twice. */
+static void rotate(int fd, const char *path)
+{
+	struct stat a, b;
+	char *old;
+
+	if (fstat(fd, &a) < 0 || a.st_size < (off_t)CK__EVENTS_MAX || flock(fd, LOCK_EX) < 0)
+		return;
+	if (stat(path, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev && (old = ck__asprintf("%s.1", path))) {
+		rename(path, old);
+		free(old);
+	}
+	flock(fd, LOCK_UN);
 }
 
 void ck__event_write(ck_context *ctx, const char *type, const char *status, const char *id, const char *name,
@@ -74,6 +96,8 @@ void ck__event_write(ck_context *ctx, const char *type, const char *status, cons
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0 || write(fd, line, len + 1) != (ssize_t)(len + 1))
 		ck__log(ctx, CK_LOG_WARN, "cannot append to the event log %s: %s", path, strerror(errno));
+	else
+		rotate(fd, path);
 out:
 	if (fd >= 0)
 		close(fd);
@@ -220,7 +244,9 @@ int ck_events_read(ck_context *ctx, const ck_events_options *opts, ck_event_fn f
 {
 	ck_events_options dflt = CK_EVENTS_OPTIONS_INIT;
 	reader r = { 0 };
-	char *path = NULL, chunk[8192];
+	char *path = NULL, *rotated = NULL, chunk[8192];
+	struct stat open_st = { 0 }, now_st;
+	bool draining = false;
 	int fd = -1, rc = CK_OK;
 	int64_t last_beat = ck__mono_ns();
 
@@ -236,8 +262,12 @@ int ck_events_read(ck_context *ctx, const ck_events_options *opts, ck_event_fn f
 	r.o = opts;
 	r.fn = fn;
 	r.payload = payload;
-	if (!(path = ck__events_path(ctx)))
+	if (!(path = ck__events_path(ctx)) || !(rotated = ck__asprintf("%s.1", path))) {
+		free(path);
 		return ck__oom();
+	}
+	/* The older half first. */
+	fd = open(rotated, O_RDONLY | O_CLOEXEC);
 	for (;;) {
 		if (fd < 0) {
 			fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -245,6 +275,8 @@ int ck_events_read(ck_context *ctx, const ck_events_options *opts, ck_event_fn f
 				rc = ck__error_errno(CK_EIO, "cannot read the event log %s", path);
 				break;
 			}
+			if (fd >= 0 && fstat(fd, &open_st) < 0)
+				open_st.st_ino = 0;
 		}
 		ssize_t n = fd >= 0 ? read(fd, chunk, sizeof(chunk)) : 0;
 		if (n < 0 && errno == EINTR)
@@ -259,6 +291,22 @@ int ck_events_read(ck_context *ctx, const ck_events_options *opts, ck_event_fn f
 			if (r.pending.len > LINE_MAX_LEN)
 				r.pending.len = 0; /* no event is that long: drop the garbage */
 			continue;
+		}
+		/* At the end of a file: events.log.1 is followed by events.log,
+		 * and a log that was rotated away by the one that replaced it. */
+		bool moved = fd >= 0 && open_st.st_ino &&
+		             (stat(path, &now_st) < 0 || now_st.st_ino != open_st.st_ino || now_st.st_dev != open_st.st_dev);
+		if (moved && !draining) {
+			draining = true; /* a writer may have added to it meanwhile */
+			continue;
+		}
+		if (fd >= 0 && (!open_st.st_ino || moved)) {
+			draining = false;
+			close(fd);
+			fd = -1;
+			r.pending.len = 0;
+			if (!open_st.st_ino || opts->follow)
+				continue;
 		}
 		if (!opts->follow)
 			break;
@@ -275,5 +323,6 @@ int ck_events_read(ck_context *ctx, const ck_events_options *opts, ck_event_fn f
 		close(fd);
 	ck__buf_free(&r.pending);
 	free(path);
+	free(rotated);
 	return rc;
 }

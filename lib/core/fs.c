@@ -14,10 +14,16 @@
 
 int ck__mkdir_p(const char *path, mode_t mode)
 {
-	char *copy = ck__strdup(path);
+	char *copy;
 	int rc = CK_OK;
 
-	if (!copy)
+	/* Usually there already, or only the last part missing: one call. */
+	if (mkdir(path, mode) == 0 || (errno == EEXIST && ck__is_dir(path)))
+		return CK_OK;
+	if (errno != ENOENT)
+		return errno == EEXIST ? ck__error_set(CK_EIO, "%s exists and is not a directory", path)
+		                       : ck__error_errno(ck__errno_code(errno), "cannot create directory %s", path);
+	if (!(copy = ck__strdup(path)))
 		return ck__oom();
 	for (char *p = copy + 1;; p++) {
 		if (*p != '/' && *p != '\0')
@@ -70,6 +76,11 @@ static int write_all(int fd, const void *data, size_t len)
 
 int ck__write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {
+	return ck__write_file_replace(path, data, len, mode, true);
+}
+
+int ck__write_file_replace(const char *path, const void *data, size_t len, mode_t mode, bool durable)
+{
 	char *tmp = ck__asprintf("%s.tmp-%d", path, (int)getpid());
 	char *dir = NULL, *slash;
 	int fd, rc = CK_OK;
@@ -81,7 +92,7 @@ int ck__write_file_atomic(const char *path, const void *data, size_t len, mode_t
 		rc = ck__error_errno(ck__errno_code(errno), "cannot create %s", tmp);
 		goto out;
 	}
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (write_all(fd, data, len) < 0 || (durable && fsync(fd) < 0)) {
 		rc = ck__error_errno(CK_EIO, "cannot write %s", tmp);
 		close(fd);
 		unlink(tmp);
@@ -93,6 +104,8 @@ int ck__write_file_atomic(const char *path, const void *data, size_t len, mode_t
 		unlink(tmp);
 		goto out;
 	}
+	if (!durable)
+		goto out;
 	dir = ck__strdup(path);
 	if (!dir) {
 		rc = ck__oom();

@@ -133,12 +133,14 @@ static int resolve_id(char **id, ck_state_txn *txn, const char *ref, const char 
 	return rc;
 }
 
-int ck__image_resolve_txn(char **id, ck_state_txn *txn, const char *ref)
+static int resolve_txn(char **id, char **name, ck_state_txn *txn, const char *ref)
 {
 	char **cands = NULL;
 	int rc, parse_rc;
 
 	*id = NULL;
+	if (name)
+		*name = NULL;
 	if (!ref || !*ref)
 		return ck__error_set(CK_EINVAL, "the image name or id is empty");
 	if (ck__str_has_prefix(ref, "sha256:")) {
@@ -161,7 +163,8 @@ int ck__image_resolve_txn(char **id, ck_state_txn *txn, const char *ref)
 	ck__error_clear();
 	rc = CK_ENOTFOUND;
 	for (char **c = cands; c && *c && rc == CK_ENOTFOUND; c++)
-		rc = resolve_name(id, txn, *c);
+		if ((rc = resolve_name(id, txn, *c)) == CK_OK && name && !(*name = strdup(*c)))
+			rc = ck__oom();
 	ck_strv_free(cands);
 	if (rc == CK_EAMBIGUOUS)
 		return ck__error_set(CK_EAMBIGUOUS, "more than one image matches \"%s\"; use an image id", ref);
@@ -175,9 +178,14 @@ out:
 	return rc;
 }
 
+int ck__image_resolve_txn(char **id, ck_state_txn *txn, const char *ref)
+{
+	return resolve_txn(id, NULL, txn, ref);
+}
+
 struct resolve_args {
 	const char *ref;
-	char *id, *config, *state;
+	char *id, *config, *state, *name;
 };
 
 static void resolve_args_clear(struct resolve_args *a)
@@ -185,28 +193,42 @@ static void resolve_args_clear(struct resolve_args *a)
 	free(a->id);
 	free(a->config);
 	free(a->state);
-	a->id = a->config = a->state = NULL;
+	free(a->name);
+	a->id = a->config = a->state = a->name = NULL;
 }
 
 static int resolve_fn(ck_state_txn *txn, void *payload)
 {
 	struct resolve_args *a = payload;
-	return ck__image_resolve_txn(&a->id, txn, a->ref);
+	free(a->name);
+	a->name = NULL;
+	return resolve_txn(&a->id, &a->name, txn, a->ref);
 }
 
-int ck__image_resolve(char **id, ck_context *ctx, const char *ref)
+int ck__image_resolve_named(char **id, char **name, ck_context *ctx, const char *ref)
 {
-	struct resolve_args a = { ref, NULL, NULL, NULL };
+	struct resolve_args a = { ref, NULL, NULL, NULL, NULL };
 	int rc;
 
 	*id = NULL;
+	if (name)
+		*name = NULL;
 	rc = ck__state_read(ctx, resolve_fn, &a);
 	if (rc == CK_OK) {
 		*id = a.id;
 		a.id = NULL;
+		if (name) {
+			*name = a.name;
+			a.name = NULL;
+		}
 	}
 	resolve_args_clear(&a);
 	return rc;
+}
+
+int ck__image_resolve(char **id, ck_context *ctx, const char *ref)
+{
+	return ck__image_resolve_named(id, NULL, ctx, ref);
 }
 
 static int load_fn(ck_state_txn *txn, void *payload)
@@ -221,7 +243,7 @@ static int load_fn(ck_state_txn *txn, void *payload)
 
 int ck__image_load(ck_image **out, ck_context *ctx, const char *id)
 {
-	struct resolve_args a = { id, NULL, NULL, NULL };
+	struct resolve_args a = { id, NULL, NULL, NULL, NULL };
 	int rc;
 
 	*out = NULL;
@@ -249,7 +271,7 @@ static int lookup_fn(ck_state_txn *txn, void *payload)
 
 int ck_image_lookup(ck_image **out, ck_context *ctx, const char *ref)
 {
-	struct resolve_args a = { ref, NULL, NULL, NULL };
+	struct resolve_args a = { ref, NULL, NULL, NULL, NULL };
 	int rc;
 
 	CK_ENTER();

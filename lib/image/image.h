@@ -150,8 +150,20 @@ int ck__image_commit(ck_image **out, ck_context *ctx, const char *manifest_diges
                      ck_progress_fn progress, void *payload);
 /* Resolves a name, id, id prefix or digest reference to an image id. */
 int ck__image_resolve(char **id, ck_context *ctx, const char *ref);
+/* The same; `*name` gets the full name it was found under
+ * ("localhost/busybox:latest" for "busybox"), or NULL for an id. */
+int ck__image_resolve_named(char **id, char **name, ck_context *ctx, const char *ref);
 /* The same inside the caller's transaction. */
 int ck__image_resolve_txn(char **id, ck_state_txn *txn, const char *ref);
+/* The directories of an image's unpacked layers, topmost first (as overlay
+ * wants them); `record` is the image's record JSON, or NULL to read it. */
+int ck__image_layer_dirs(char ***out, size_t *n, ck_context *ctx, const char *image_id, const char *record);
+void ck__image_layer_dirs_free(char **dirs, size_t n);
+/* Reads `file` (absolute in the image) through layer directories as their
+ * overlay mount would show it, following links inside the image.
+ * CK_ENOTFOUND when it does not exist there; at most `max` bytes. */
+int ck__image_read_file(char **out, size_t *len, char **dirs, size_t n, const char *file, size_t max,
+                        bool rootless);
 /* The manifest of image `id`: its bytes, digest and media type. */
 int ck__image_manifest(char **json, size_t *len, char **digest, char **media_type, ck_context *ctx,
                        const char *id);

@@ -552,6 +552,19 @@ fail:
 	return rc;
 }
 
+int ck__oci_config_check(const ck__oci_params *p, const ck__host *host)
+{
+	/* The root filesystem need not exist yet. */
+	ck__oci_params q = *p;
+	char *json = NULL;
+	int rc;
+
+	q.rootfs = "/";
+	rc = config_gen(&json, &q, host);
+	free(json);
+	return rc;
+}
+
 int ck__oci_config_write(ck_context *ctx, const char *bundle, const ck__oci_params *p, const ck__host *host)
 {
 	char *json = NULL, *path = NULL;
@@ -567,8 +580,9 @@ int ck__oci_config_write(ck_context *ctx, const char *bundle, const ck__oci_para
 		free(json);
 		return ck__oom();
 	}
-	/* 0600: the environment may carry secrets. */
-	rc = ck__write_file_atomic(path, json, strlen(json), 0600);
+	/* 0600: the environment may carry secrets.  Made again at every start,
+	 * so it is not synced. */
+	rc = ck__write_file_replace(path, json, strlen(json), 0600, false);
 	if (rc == CK_OK)
 		ck__log(ctx, CK_LOG_DEBUG, "wrote %s", path);
 	free(path);

@@ -105,6 +105,9 @@ typedef struct ck__oci_params {
  * set).  Nothing is written when it fails.  The seccomp profile is an
  * allow-list equivalent to podman's default (seccomp.c says why). */
 int ck__oci_config_write(ck_context *ctx, const char *bundle, const ck__oci_params *p, const ck__host *host);
+/* Everything ck__oci_config_write would refuse (capabilities, rlimits
+ * above the host's ...), without writing anything. */
+int ck__oci_config_check(const ck__oci_params *p, const ck__host *host);
 
 /* ---- invoking the runtime (invoke.c) ---- */
 /* Every invocation uses posix_spawn (safe in multithreaded callers), passes

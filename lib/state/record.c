@@ -224,40 +224,87 @@ int ck__rec_resolve(char **id, ck_state_txn *txn, ck__kind kind, const char *ref
 	return ck__error_set(CK_ENOTFOUND, "no such %s: %s", kinds[kind].name, ref);
 }
 
+/* A whole bucket of states, read in one scan and searched by key: listing
+ * n records costs two scans rather than a scan and n lookups. */
+struct state_kv {
+	char *key, *val;
+};
+
 struct foreach_ctx {
-	ck_state_txn *txn;
 	ck__kind kind;
 	ck__rec_fn fn;
 	void *payload;
+	struct state_kv *states;
+	size_t n, cap;
 };
+
+static char *dup_val(const void *val, size_t len)
+{
+	char *s = malloc(len + 1);
+	if (s) {
+		memcpy(s, val, len);
+		s[len] = '\0';
+	}
+	return s;
+}
+
+static int state_one(const char *key, const void *val, size_t len, void *payload)
+{
+	struct foreach_ctx *f = payload;
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? 2 * f->cap : 64;
+		struct state_kv *ns = realloc(f->states, cap * sizeof(*ns));
+		if (!ns)
+			return ck__oom();
+		f->states = ns;
+		f->cap = cap;
+	}
+	struct state_kv *kv = &f->states[f->n];
+	if (!(kv->key = strdup(key)) || !(kv->val = dup_val(val, len))) {
+		free(kv->key);
+		return ck__oom();
+	}
+	f->n++;
+	return 0;
+}
+
+static int kv_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct state_kv *)a)->key, ((const struct state_kv *)b)->key);
+}
 
 static int foreach_one(const char *key, const void *val, size_t len, void *payload)
 {
 	struct foreach_ctx *f = payload;
-	char *state = NULL;
-	int rc = ck__txn_get(&state, NULL, f->txn, kinds[f->kind].state_bucket, key);
-
-	if (rc != CK_OK && rc != CK_ENOTFOUND)
-		return rc;
-	ck__error_clear();
+	struct state_kv want = { (char *)key, NULL };
+	struct state_kv *st = f->n ? bsearch(&want, f->states, f->n, sizeof(want), kv_cmp) : NULL;
 	/* Scanned values are not NUL-terminated; configs are handed on as text. */
-	char *config = malloc(len + 1);
-	if (!config) {
-		free(state);
+	char *config = dup_val(val, len);
+	int rc;
+
+	if (!config)
 		return ck__oom();
-	}
-	memcpy(config, val, len);
-	config[len] = '\0';
-	rc = f->fn(key, config, state, f->payload);
+	rc = f->fn(key, config, st ? st->val : NULL, f->payload);
 	free(config);
-	free(state);
 	return rc;
 }
 
 int ck__rec_foreach(ck_state_txn *txn, ck__kind kind, ck__rec_fn fn, void *payload)
 {
-	struct foreach_ctx f = { txn, kind, fn, payload };
-	return ck__txn_scan(txn, kinds[kind].bucket, "", foreach_one, &f);
+	struct foreach_ctx f = { kind, fn, payload, NULL, 0, 0 };
+	int rc = CK_OK;
+
+	if (kinds[kind].state_bucket && (rc = ck__txn_scan(txn, kinds[kind].state_bucket, "", state_one, &f)) == CK_OK &&
+	    f.n > 1)
+		qsort(f.states, f.n, sizeof(*f.states), kv_cmp);
+	if (rc == CK_OK)
+		rc = ck__txn_scan(txn, kinds[kind].bucket, "", foreach_one, &f);
+	for (size_t i = 0; i < f.n; i++) {
+		free(f.states[i].key);
+		free(f.states[i].val);
+	}
+	free(f.states);
+	return rc;
 }
 
 static int count_one(const char *key, const void *val, size_t len, void *payload)

@@ -3,3 +3,4 @@
 # library (nothing is mapped before it is needed).
 ck_unit_test(core_dynlib core/test_dynlib.c)
 ck_integration_test(core_lazy_libs core/test_lazy_libs.c)
+ck_unit_test(core_events core/test_events.c)

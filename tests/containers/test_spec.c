@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -274,6 +275,41 @@ static void container_user_workdir_entrypoint_hostname_read_only(void)
 	expect_nothing_left();
 }
 
+/* create writes only the record: the root filesystem, the bundle and the
+ * container's directories appear at its first start (the user was still
+ * resolved at create, from the image's layers). */
+static void container_create_writes_only_the_record(void)
+{
+	ck_container_spec *spec = tc_spec("id -un; cat /etc/hostname");
+	ck_container *ctr;
+	char rootfs[4300], dir[4300], *logs;
+	struct stat st;
+	int code = -1;
+
+	CK_CHECK_OK(ck_container_spec_set_user(spec, "nobody"));
+	CK_CHECK_OK(ck_container_spec_set_hostname(spec, "lazy-host"));
+	/* a short name is recorded as the full name it was found under */
+	CK_CHECK_OK(ck_container_spec_set_image(spec, "busybox"));
+	if (!(ctr = tc_create(spec)))
+		return;
+	CK_CHECK_STR(ck_container_image_name(ctr), TC_IMAGE);
+	snprintf(rootfs, sizeof(rootfs), "%s/root/rootfs/%s", tc_tmp(), ck_container_id(ctr));
+	snprintf(dir, sizeof(dir), "%s/root/containers/%s", tc_tmp(), ck_container_id(ctr));
+	CK_CHECK(stat(rootfs, &st) < 0 && errno == ENOENT);
+	CK_CHECK(stat(dir, &st) < 0 && errno == ENOENT);
+	CK_CHECK(!tc_mounts_under_root());
+	CK_CHECK_OK(ck_container_start(ctr));
+	CK_CHECK_OK(ck_container_wait(&code, ctr, -1));
+	CK_CHECK(code == 0);
+	CK_CHECK(stat(dir, &st) == 0);
+	logs = tc_logs(ctr);
+	CK_CHECK_CONTAINS(logs, "nobody\nlazy-host\n");
+	free(logs);
+	CK_CHECK_OK(ck_container_remove(ctr, CK_REMOVE_FORCE));
+	ck_container_free(ctr);
+	CK_CHECK(stat(rootfs, &st) < 0 && stat(dir, &st) < 0);
+}
+
 static void container_replace_removes_the_old_one(void)
 {
 	ck_container_spec *spec = tc_spec("sleep 1000");
@@ -432,5 +468,6 @@ CK_TESTS(CK_TEST(container_env_file_rules_and_precedence),
          CK_TEST(container_mount_strings_bind_volume_tmpfs),
          CK_TEST(container_user_workdir_entrypoint_hostname_read_only),
          CK_TEST(container_replace_removes_the_old_one),
+         CK_TEST(container_create_writes_only_the_record),
          CK_TEST(container_bad_input_is_refused_and_leaves_nothing),
          CK_TEST(container_ulimit_caps_and_limits_reach_the_container))

@@ -267,8 +267,15 @@ static int conn_connect(const ck_backend *be, bool create, ck__sq_conn **out)
 		 * checkpoints and could lose the last commits. */
 		if ((ret = conn_wal(be, c)) < 0)
 			goto fail;
-		snprintf(sql, sizeof(sql), "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = %d",
-		         SQ_CHECKPOINT);
+		/* The last connection to close checkpoints the WAL, so that the
+		 * next process to open does not read it all to rebuild its
+		 * index; the empty WAL is kept (truncated, journal_size_limit
+		 * below) rather than deleted and made again, which would sync
+		 * the directory each time. */
+		int one = 1;
+		sqlite3_file_control(c->db, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
+		snprintf(sql, sizeof(sql), "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = %d; "
+		         "PRAGMA journal_size_limit = 0", SQ_CHECKPOINT);
 		if ((ret = conn_exec(be, c, sql, "opening")) < 0)
 			goto fail;
 	}

@@ -1,0 +1,132 @@
+/* What a container needs on disk before the runtime can start it, made at
+ * every start from its record (create writes only the record): its
+ * directories, the working directory inside the root filesystem, the copy-up
+ * of image content into the volumes it created, and its hostname, hosts and
+ * resolv.conf.  None of it is synced: all of it is made again next time. */
+#define _GNU_SOURCE
+#include "container_int.h"
+#include "volume/volume.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int write_text(const char *dir, const char *name, const char *text)
+{
+	char *path = ck__path_join(dir, name);
+	int rc = path ? ck__write_file_replace(path, text, strlen(text), 0644, false) : ck__oom();
+	free(path);
+	return rc;
+}
+
+static int write_etc_files(const char *userdata, const ck__ctr_config *c)
+{
+	char *resolv = NULL, *hosts = NULL;
+	ck__buf b = { 0 };
+	int rc;
+
+	if ((rc = ck__read_file(&resolv, NULL, "/etc/resolv.conf", 1 << 20)) != CK_OK) {
+		ck__error_clear();
+		resolv = NULL;
+	}
+	if (!strcmp(c->network, "host") && ck__read_file(&hosts, NULL, "/etc/hosts", 1 << 20) == CK_OK) {
+		ck__buf_puts(&b, hosts);
+		if (b.len && b.data[b.len - 1] != '\n')
+			ck__buf_puts(&b, "\n");
+	} else {
+		ck__error_clear();
+		ck__buf_puts(&b, "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n");
+	}
+	ck__buf_printf(&b, "127.0.1.1\t%s %s\n", c->hostname, c->name);
+	char *h = ck__buf_take(&b);
+	char *hn = ck__asprintf("%s\n", c->hostname);
+	if (!h || !hn)
+		rc = ck__oom();
+	else if ((rc = write_text(userdata, "hosts", h)) == CK_OK && (rc = write_text(userdata, "hostname", hn)) == CK_OK)
+		rc = write_text(userdata, "resolv.conf", resolv ? resolv : "");
+	free(h);
+	free(hn);
+	free(hosts);
+	free(resolv);
+	return rc;
+}
+
+static bool dir_empty(int fd)
+{
+	int dup_fd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+	struct dirent *de;
+	bool empty = true;
+
+	if (!d) {
+		if (dup_fd >= 0)
+			close(dup_fd);
+		return false;
+	}
+	while (empty && (de = readdir(d)))
+		empty = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
+	closedir(d);
+	return empty;
+}
+
+/* podman's copy-up: a volume made for this container starts with what the
+ * image has at its destination (unless nocopy), copied while the volume
+ * is still empty, that is at the first start. */
+static int copy_up(ck_context *ctx, const ck__ctr_config *c, int root_fd)
+{
+	int rc = CK_OK;
+
+	for (size_t i = 0; i < c->n_mounts && rc == CK_OK; i++) {
+		const ck__mnt *m = &c->mounts[i];
+		char *data = NULL;
+		int sfd = -1, dfd = -1;
+		if (m->type != CK__MNT_VOLUME || !m->created_volume || m->nocopy)
+			continue;
+		if ((rc = ck__volume_path(&data, ctx, m->source)) == CK_OK &&
+		    (dfd = open(data, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+			rc = ck__error_errno(CK_EIO, "cannot open volume %s", m->source);
+		if (rc == CK_OK && dir_empty(dfd)) {
+			rc = ck__root_open(&sfd, root_fd, m->destination, O_RDONLY | O_DIRECTORY, 0);
+			if (rc == CK_ENOTFOUND || (rc != CK_OK && ck_error_last()->sys_errno == ENOTDIR)) {
+				/* nothing there, or not a directory: nothing to copy */
+				ck__error_clear();
+				rc = CK_OK;
+			} else if (rc == CK_OK) {
+				rc = ck__copy_dir_contents(sfd, dfd, m->destination);
+			}
+		}
+		if (rc != CK_OK)
+			rc = ck__error_wrap(rc, "cannot copy %s of the image into volume %s", m->destination, m->source);
+		if (sfd >= 0)
+			close(sfd);
+		if (dfd >= 0)
+			close(dfd);
+		free(data);
+	}
+	return rc;
+}
+
+int ck__ctr_materialize(ck_context *ctx, const ck__ctr_config *c, const char *rootfs)
+{
+	char *userdata = ck__ctr_userdata(ctx, c->id), *run = ck__ctr_rundir(ctx, c->id);
+	int rc, root_fd = -1;
+
+	if (!userdata || !run)
+		rc = ck__oom();
+	else if ((rc = ck__mkdir_p(userdata, 0700)) == CK_OK && (rc = ck__mkdir_p(run, 0700)) == CK_OK)
+		rc = write_etc_files(userdata, c);
+	if (rc == CK_OK && (root_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		rc = ck__error_errno(CK_EIO, "cannot open the root filesystem %s", rootfs);
+	if (rc == CK_OK && (rc = ck__root_mkdir_p(root_fd, c->workdir, 0755)) != CK_OK)
+		rc = ck__error_wrap(rc, "cannot create the working directory %s", c->workdir);
+	if (rc == CK_OK)
+		rc = copy_up(ctx, c, root_fd);
+	if (root_fd >= 0)
+		close(root_fd);
+	free(userdata);
+	free(run);
+	return rc;
+}

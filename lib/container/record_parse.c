@@ -1,0 +1,339 @@
+/* Reading a container's config record.  `ck ps` reads every record, so the
+ * flat fields are taken straight from yajl's event stream; only the few
+ * nested values (labels, mounts, ulimits, ports) are cut out of the text by
+ * offset and parsed as small trees. */
+#define _GNU_SOURCE
+#include "container_int.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_parse.h>
+
+enum kind { K_STR, K_STRV, K_I64, K_U32, K_INT, K_UINT, K_BOOL, K_DOUBLE, K_GROUPS, K_NESTED };
+
+struct field {
+	const char *key;
+	enum kind kind;
+	size_t off;
+};
+
+#define F(k, kind, member) { k, kind, offsetof(ck__ctr_config, member) }
+static const struct field fields[] = {
+	F("id", K_STR, id), F("name", K_STR, name), F("image_id", K_STR, image_id),
+	F("image_name", K_STR, image_name), F("pod", K_STR, pod), F("created", K_I64, created),
+	F("entrypoint", K_STRV, entrypoint), F("command", K_STRV, command), F("args", K_STRV, args),
+	F("env", K_STRV, env), F("labels", K_NESTED, labels), F("workdir", K_STR, workdir),
+	F("user", K_STR, user), F("uid", K_U32, uid), F("gid", K_U32, gid), F("groups", K_GROUPS, groups),
+	F("hostname", K_STR, hostname), F("mounts", K_NESTED, mounts), F("read_only", K_BOOL, read_only),
+	F("init", K_BOOL, init), F("init_path", K_STR, init_path), F("tty", K_BOOL, tty),
+	F("stdin", K_BOOL, stdin_open), F("remove", K_BOOL, remove), F("rootless", K_BOOL, rootless),
+	F("cap_add", K_STRV, cap_add), F("cap_drop", K_STRV, cap_drop), F("ulimits", K_NESTED, ulimits),
+	F("memory", K_I64, memory), F("cpus", K_DOUBLE, cpus), F("pids_limit", K_I64, pids_limit),
+	F("restart_policy", K_STR, restart_policy), F("restart_max", K_INT, restart_max),
+	F("runtime", K_STR, runtime), F("network", K_STR, network), F("ports", K_NESTED, ports),
+	F("exposed_ports", K_STRV, exposed), F("stop_signal", K_INT, stop_signal),
+	F("stop_timeout", K_UINT, stop_timeout), F("log_size_max", K_I64, log_size_max),
+};
+#undef F
+#define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
+
+typedef struct parse {
+	ck__ctr_config *c;
+	yajl_handle h;
+	const char *text;
+	int depth;                 /* 1 inside the record's object */
+	const struct field *cur;   /* the member whose value comes next (depth 1) */
+	const struct field *inside; /* the array or object being read */
+	size_t hint;               /* where to look for the next key */
+	size_t nested_start;       /* offset of a nested value's opening bracket */
+	bool nested_items;         /* it has something inside */
+	int rc;
+	bool seen_args;
+} parse;
+
+static void *slot(parse *p, const struct field *f)
+{
+	return (char *)p->c + f->off;
+}
+
+static int fail(parse *p, int rc)
+{
+	p->rc = rc;
+	return 0; /* stops yajl */
+}
+
+static int on_key(void *ctx, const unsigned char *key, size_t len)
+{
+	parse *p = ctx;
+	if (p->depth >= 2)
+		p->nested_items = true;
+	if (p->depth != 1)
+		return 1;
+	p->cur = NULL;
+	for (size_t k = 0; k < N_FIELDS; k++) {
+		const struct field *f = &fields[(p->hint + k) % N_FIELDS];
+		if (strlen(f->key) == len && !memcmp(f->key, key, len)) {
+			p->cur = f;
+			p->hint = (size_t)(f - fields) + 1;
+			break;
+		}
+	}
+	return 1;
+}
+
+static int on_string(void *ctx, const unsigned char *s, size_t len)
+{
+	parse *p = ctx;
+	if (p->depth >= 2)
+		p->nested_items = true;
+	if (p->depth == 1 && p->cur && p->cur->kind == K_STR) {
+		char **dst = slot(p, p->cur);
+		free(*dst);
+		if (!(*dst = strndup((const char *)s, len)))
+			return fail(p, ck__oom());
+	} else if (p->depth == 2 && p->inside && p->inside->kind == K_STRV) {
+		char ***v = slot(p, p->inside), **nv;
+		size_t n = ck__strv_len(*v);
+		if (!(nv = realloc(*v, (n + 2) * sizeof(*nv))))
+			return fail(p, ck__oom());
+		*v = nv;
+		nv[n + 1] = NULL;
+		if (!(nv[n] = strndup((const char *)s, len)))
+			return fail(p, ck__oom());
+	}
+	return 1;
+}
+
+static int on_number(void *ctx, const char *s, size_t len)
+{
+	parse *p = ctx;
+	char buf[64];
+	len = len < sizeof(buf) - 1 ? len : sizeof(buf) - 1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (p->depth >= 2)
+		p->nested_items = true;
+	if (p->depth == 2 && p->inside && p->inside->kind == K_GROUPS) {
+		ck__ctr_config *c = p->c;
+		uint32_t *ng = realloc(c->groups, (c->n_groups + 1) * sizeof(*ng));
+		if (!ng)
+			return fail(p, ck__oom());
+		c->groups = ng;
+		c->groups[c->n_groups++] = (uint32_t)strtoull(buf, NULL, 10);
+		return 1;
+	}
+	if (p->depth != 1 || !p->cur)
+		return 1;
+	void *dst = slot(p, p->cur);
+	switch (p->cur->kind) {
+	case K_I64: *(int64_t *)dst = strtoll(buf, NULL, 10); break;
+	case K_U32: *(uint32_t *)dst = (uint32_t)strtoull(buf, NULL, 10); break;
+	case K_INT: *(int *)dst = (int)strtol(buf, NULL, 10); break;
+	case K_UINT: *(unsigned int *)dst = (unsigned int)strtoul(buf, NULL, 10); break;
+	case K_DOUBLE: *(double *)dst = strtod(buf, NULL); break;
+	default: break;
+	}
+	return 1;
+}
+
+static int on_bool(void *ctx, int v)
+{
+	parse *p = ctx;
+	if (p->depth >= 2)
+		p->nested_items = true;
+	if (p->depth == 1 && p->cur && p->cur->kind == K_BOOL)
+		*(bool *)slot(p, p->cur) = v != 0;
+	return 1;
+}
+
+static int on_null(void *ctx)
+{
+	parse *p = ctx;
+	if (p->depth >= 2)
+		p->nested_items = true;
+	return 1;
+}
+
+/* ---- nested values, parsed as trees ---- */
+
+static int dup_str(char **out, yajl_val t, const char *key)
+{
+	const char *s = ck__json_str(t, key);
+	*out = ck__strdup(s ? s : "");
+	return *out ? CK_OK : ck__oom();
+}
+
+static int mnt_parse(ck__mnt *m, yajl_val t)
+{
+	const char *type = ck__json_str(t, "type"), *src = ck__json_str(t, "source"),
+	           *rel = ck__json_str(t, "relabel");
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	m->type = type && !strcmp(type, "volume") ? CK__MNT_VOLUME : type && !strcmp(type, "tmpfs") ? CK__MNT_TMPFS
+	                                                                                          : CK__MNT_BIND;
+	if (src && !(m->source = strdup(src)))
+		return ck__oom();
+	if ((rc = dup_str(&m->destination, t, "destination")) != CK_OK)
+		return rc;
+	m->ro = ck__ctr_json_bool(t, "ro");
+	m->relabel = rel && (rel[0] == 'z' || rel[0] == 'Z') ? rel[0] : 0;
+	m->nocopy = ck__ctr_json_bool(t, "nocopy");
+	m->tmpfs_size = ck__ctr_json_int(t, "tmpfs_size", 0);
+	m->tmpfs_mode = (int)ck__ctr_json_int(t, "tmpfs_mode", -1);
+	m->anonymous = ck__ctr_json_bool(t, "anonymous");
+	m->created_volume = ck__ctr_json_bool(t, "created_volume");
+	return ck__strv_from_json(&m->options, ck__json_arr(t, "options"));
+}
+
+static int nested_array(ck__ctr_config *c, const char *key, yajl_val a)
+{
+	size_t n = YAJL_IS_ARRAY(a) ? a->u.array.len : 0;
+	int rc = CK_OK;
+
+	if (!n)
+		return CK_OK;
+	if (!strcmp(key, "mounts")) {
+		if (!(c->mounts = calloc(n, sizeof(*c->mounts))))
+			return ck__oom();
+		for (size_t i = 0; i < n && rc == CK_OK; i++, c->n_mounts++)
+			rc = mnt_parse(&c->mounts[i], a->u.array.values[i]);
+	} else if (!strcmp(key, "ulimits")) {
+		if (!(c->ulimits = calloc(n, sizeof(*c->ulimits))))
+			return ck__oom();
+		for (size_t i = 0; i < n; i++, c->n_ulimits++) {
+			yajl_val u = a->u.array.values[i];
+			c->ulimits[i] = (ck__ulimit){ (int)ck__ctr_json_int(u, "resource", 0), ck__ctr_json_int(u, "soft", -1),
+				                      ck__ctr_json_int(u, "hard", -1) };
+		}
+	} else if (!strcmp(key, "ports")) {
+		if (!(c->ports = calloc(n, sizeof(*c->ports))))
+			return ck__oom();
+		for (size_t i = 0; i < n && rc == CK_OK; i++, c->n_ports++) {
+			yajl_val q = a->u.array.values[i];
+			const char *ip = ck__json_str(q, "host_ip"), *proto = ck__json_str(q, "protocol");
+			c->ports[i].host_port = (unsigned int)ck__ctr_json_int(q, "host_port", 0);
+			c->ports[i].container_port = (unsigned int)ck__ctr_json_int(q, "container_port", 0);
+			c->ports[i].range = (unsigned int)ck__ctr_json_int(q, "range", 1);
+			snprintf(c->ports[i].protocol, sizeof(c->ports[i].protocol), "%s", proto ? proto : "tcp");
+			if (ip && *ip && !(c->ports[i].host_ip = strdup(ip)))
+				rc = ck__oom();
+		}
+	}
+	return rc;
+}
+
+/* The text from the opening bracket to the closing one, as a tree. */
+static int nested_done(parse *p)
+{
+	size_t end = yajl_get_bytes_consumed(p->h);
+	char *text = strndup(p->text + p->nested_start, end - p->nested_start);
+	yajl_val t = NULL;
+	int rc;
+
+	if (!text)
+		return fail(p, ck__oom());
+	rc = ck__json_parse(&t, text, "container record", CK_ECORRUPT);
+	free(text);
+	if (rc == CK_OK)
+		rc = !strcmp(p->inside->key, "labels") ? ck__strmap_from_json(&p->c->labels, t)
+		                                       : nested_array(p->c, p->inside->key, t);
+	yajl_tree_free(t);
+	return rc == CK_OK ? 1 : fail(p, rc);
+}
+
+static int open_any(parse *p)
+{
+	if (p->depth >= 2)
+		p->nested_items = true;
+	if (++p->depth == 2 && p->cur) {
+		p->nested_items = false;
+		p->inside = p->cur;
+		/* just past the bracket: back up to include it */
+		p->nested_start = yajl_get_bytes_consumed(p->h) - 1;
+		if (!strcmp(p->cur->key, "args"))
+			p->seen_args = true;
+	}
+	return 1;
+}
+
+static int close_any(parse *p)
+{
+	int ok = 1;
+	if (p->depth == 2 && p->inside) {
+		if (p->inside->kind == K_NESTED && p->nested_items)
+			ok = nested_done(p);
+		p->inside = NULL;
+	}
+	if (p->depth-- == 2)
+		p->cur = NULL;
+	return ok;
+}
+
+static int on_map_open(void *ctx)
+{
+	return open_any(ctx);
+}
+
+static int on_map_close(void *ctx)
+{
+	return close_any(ctx);
+}
+
+static int on_array_open(void *ctx)
+{
+	return open_any(ctx);
+}
+
+static int on_array_close(void *ctx)
+{
+	return close_any(ctx);
+}
+
+static const yajl_callbacks callbacks = {
+	.yajl_null = on_null,
+	.yajl_boolean = on_bool,
+	.yajl_number = on_number,
+	.yajl_string = on_string,
+	.yajl_start_map = on_map_open,
+	.yajl_map_key = on_key,
+	.yajl_end_map = on_map_close,
+	.yajl_start_array = on_array_open,
+	.yajl_end_array = on_array_close,
+};
+
+int ck__ctr_config_parse(ck__ctr_config *c, const char *json)
+{
+	parse p = { .c = c, .text = json, .rc = CK_OK };
+	yajl_status st;
+
+	memset(c, 0, sizeof(*c));
+	c->stop_signal = 15;
+	c->stop_timeout = CK__CTR_DEFAULT_STOP_TIMEOUT;
+	if (!(p.h = yajl_alloc(&callbacks, NULL, &p)))
+		return ck__oom();
+	st = yajl_parse(p.h, (const unsigned char *)json, strlen(json));
+	if (st == yajl_status_ok)
+		st = yajl_complete_parse(p.h);
+	if (st != yajl_status_ok && p.rc == CK_OK) {
+		unsigned char *err = yajl_get_error(p.h, 0, NULL, 0);
+		p.rc = ck__error_set(CK_ECORRUPT, "container record is not valid JSON: %s", err ? (char *)err : "");
+		if (err)
+			yajl_free_error(p.h, err);
+	}
+	yajl_free(p.h);
+	if (p.rc == CK_OK && (!c->id || !p.seen_args))
+		p.rc = ck__error_set(CK_ECORRUPT, "a container record lacks \"id\" or \"args\"");
+	/* Absent members read as the defaults: "" and empty lists. */
+	for (size_t k = 0; p.rc == CK_OK && k < N_FIELDS; k++) {
+		void *dst = (char *)c + fields[k].off;
+		if (fields[k].kind == K_STR && !*(char **)dst && !(*(char **)dst = strdup("")))
+			p.rc = ck__oom();
+		if (fields[k].kind == K_STRV && !*(char ***)dst && !(*(char ***)dst = calloc(1, sizeof(char *))))
+			p.rc = ck__oom();
+	}
+	if (p.rc != CK_OK)
+		ck__ctr_config_free(c);
+	return p.rc;
+}

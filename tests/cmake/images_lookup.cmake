@@ -1,0 +1,3 @@
+# Reading a file of an image through its layers without mounting them (what
+# create uses to resolve users): whiteouts, opaque directories, links.
+ck_unit_test(images_lookup images/test_lookup.c)
