@@ -23,6 +23,7 @@ runs=${CK_BENCH_RUNS:-5}
 driver=${CK_BENCH_DRIVER:-overlay}
 
 say() { printf 'load.sh: %s\n' "$*" >&2; }
+load_start=$(cut -d' ' -f1 /proc/loadavg) # printed with the results: the machine may be busy
 
 ck=$build/examples/ck/ck
 [[ -x $ck ]] || { say "$ck not found: build first (cmake -B build && cmake --build build)"; exit 1; }
@@ -60,7 +61,7 @@ mk() { python3 "$src/tests/fixtures/mkimage.py" "$@"; }
 mk "$work/docker.tar" --format docker-archive --name localhost/bench:1 --busybox --layer-dir "$work/layer" >/dev/null
 mk "$work/oci.tar" --format oci-archive --name localhost/bench:1 --busybox --layer-dir "$work/layer" --compress gzip >/dev/null
 files=$(find "$work/layer" -type f | wc -l)
-fs=$(stat -f -c %T "$work")
+fs=$(findmnt -n -o FSTYPE -T "$work" 2>/dev/null || stat -f -c %T "$work") # stat -f says "ext2/ext3" for ext4
 
 # A sanity pass: both load each archive and agree on the image id.
 for a in docker oci; do
@@ -85,7 +86,7 @@ cat <<EOF
 ### \`ck load -i\` against \`podman load -i\` ($(date -u +%Y-%m-%d), $(nproc) cores, $fs, podman $(podman --version | awk '{print $3}') with --storage-driver $driver)
 
 Image: busybox base layer + one layer of $files files (~$mb MB); fresh store every run; median ± standard
-deviation of $runs runs.
+deviation of $runs runs.  Load average $load_start at the start, $(cut -d' ' -f1 /proc/loadavg) at the end.
 
 | archive | size | ck load | podman load | ck / podman |
 | --- | ---: | ---: | ---: | ---: |

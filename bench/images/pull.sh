@@ -25,6 +25,7 @@ runs=${CK_BENCH_RUNS:-5}
 driver=${CK_BENCH_DRIVER:-vfs}
 
 say() { printf 'pull.sh: %s\n' "$*" >&2; }
+load_start=$(cut -d' ' -f1 /proc/loadavg) # printed with the results: the machine may be busy
 
 ck=$build/examples/ck/ck
 [[ -x $ck ]] || { say "$ck not found: build first (cmake -B build && cmake --build build)"; exit 1; }
@@ -35,8 +36,14 @@ done
 work=$(mktemp -d "$scratch/ck-bench-pull.XXXXXX")
 pm="podman --root $work/podman --runroot $work/podman-run --storage-driver $driver"
 reg_pid=
+# Every step may fail without stopping the rest (set -e applies in the trap
+# too: a failed `wait` for the registry it killed used to end the script
+# with status 143 and leave the scratch directory behind).
 cleanup() {
-	[[ -n $reg_pid ]] && kill "$reg_pid" 2>/dev/null && wait "$reg_pid" 2>/dev/null
+	if [[ -n $reg_pid ]]; then
+		kill "$reg_pid" 2>/dev/null || true
+		wait "$reg_pid" 2>/dev/null || true
+	fi
 	$pm rmi -a -f >/dev/null 2>&1 || true
 	rm -rf "$work"
 }
@@ -88,7 +95,7 @@ python3 "$src/tests/fixtures/mkimage.py" "$work/oci" --format oci-dir --name lat
 skopeo copy -q --dest-tls-verify=false "oci:$work/oci:latest" "docker://$reg/bench:1" >/dev/null
 files=$(find "$work/layer" -type f | wc -l)
 rm -rf "$work/layer" "$work/oci"
-fs=$(stat -f -c %T "$work")
+fs=$(findmnt -n -o FSTYPE -T "$work" 2>/dev/null || stat -f -c %T "$work") # stat -f says "ext2/ext3" for ext4
 compressed=$(du -sm "$work/registry" | cut -f1)
 
 # A sanity pass: both pull it and agree on the image id.
@@ -111,7 +118,8 @@ cat <<EOF
 ### \`ck pull\` against \`podman pull\` ($(date -u +%Y-%m-%d), $(nproc) cores, $fs, podman $(podman --version | awk '{print $3}') with --storage-driver $driver)
 
 Image: busybox base layer + one gzip layer of $files files (~$mb MB unpacked, $compressed MB in the registry),
-from docker-registry on 127.0.0.1 over plain HTTP; fresh store every run; median of $runs runs.
+from docker-registry on 127.0.0.1 over plain HTTP; fresh store every run; median of $runs runs.  Load
+average $load_start at the start, $(cut -d' ' -f1 /proc/loadavg) at the end.
 
 | image | ck pull | podman pull | ck / podman |
 | --- | ---: | ---: | ---: |

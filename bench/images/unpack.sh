@@ -21,6 +21,7 @@ mb=${CK_BENCH_MB:-200}
 runs=${CK_BENCH_RUNS:-5}
 
 say() { printf 'unpack.sh: %s\n' "$*" >&2; }
+load_start=$(cut -d' ' -f1 /proc/loadavg) # printed with the results: the machine may be busy
 
 driver=
 for d in "$build/tests/images_layer" "$build/images_layer"; do
@@ -121,13 +122,14 @@ tar_gz_sync=$(median "$tar_prep" "tar -xzf $work/layer.tar.gz -C $out && sync -f
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 secs() { awk -v a="$1" 'BEGIN { printf "%.3f", a }'; }
 rate() { awk -v s="$1" -v t="$2" 'BEGIN { if (t > 0) printf "%.0f", s / 1048576 / t; else printf "n/a" }'; }
-fs=$(stat -f -c %T "$work")
+fs=$(findmnt -n -o FSTYPE -T "$work" 2>/dev/null || stat -f -c %T "$work") # stat -f says "ext2/ext3" for ext4
 
 cat <<EOF
 ## Layer unpack ($(uname -r), $(nproc) CPUs, $fs at $scratch)
 
 Layer: $files files, $((tar_size >> 20)) MiB as tar, $((gz_size >> 20)) MiB gzip -6.  Median of $runs runs
-after one warm-up; the page cache is flushed (\`sync\`) before each run.  ck__layer_unpack verifies
+after one warm-up (load average $load_start at the start, $(cut -d' ' -f1 /proc/loadavg) at the end); the
+page cache is flushed (\`sync\`) before each run.  ck__layer_unpack verifies
 the blob digest and computes the diff id in the same pass, and syncs the layer (syncfs) before its
 atomic rename; \`tar -x\` does neither, so \`tar -x + sync\` is given as well.
 

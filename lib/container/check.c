@@ -5,6 +5,7 @@
  * is in progress, which is not a problem). */
 #define _GNU_SOURCE
 #include "container_int.h"
+#include "image/shift.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -262,7 +263,7 @@ static void check_rootfs_dirs(ck_context *ctx, ck__check_report *r, const struct
 			/* A root filesystem whose removal was interrupted (as the image
 			 * module's own sweep treats them). */
 			char *dir = ck__path_join(base, de->d_name);
-			bool repaired = r->repair && dir && ck__rm_rf(dir) == CK_OK;
+			bool repaired = r->repair && dir && ck__store_remove(ctx, AT_FDCWD, dir, dir) == CK_OK;
 			ck__check_add(r, CK_CHECK_LEFTOVER, de->d_name, "the rest of a root filesystem whose removal was "
 			              "interrupted; it can be deleted", true, repaired);
 			ck__error_clear();
@@ -281,7 +282,7 @@ static void check_rootfs_dirs(ck_context *ctx, ck__check_report *r, const struct
 			if (r->repair && merged) {
 				if (umount2(merged, UMOUNT_NOFOLLOW) < 0 && errno == EBUSY)
 					umount2(merged, MNT_DETACH | UMOUNT_NOFOLLOW);
-				repaired = ck__rm_rf(dir) == CK_OK;
+				repaired = ck__store_remove(ctx, AT_FDCWD, dir, dir) == CK_OK;
 			}
 			problem(r, CK_CHECK_LEFTOVER, de->d_name, de->d_name, "a root filesystem directory left by an "
 			        "interrupted create; it can be unmounted and deleted", repaired, NULL);

@@ -90,8 +90,8 @@ static int remove_files(ck_context *ctx, const ck__ctr_config *cfg)
 	rc = ck_rootfs_lookup(&rootfs, ctx, cfg->id);
 	if (rc == CK_OK)
 		rc = ck_rootfs_release(rootfs, 1);
-	else if (rc == CK_ENOTFOUND)
-		rc = CK_OK;
+	else if (rc == CK_ENOTFOUND) /* never started, or a start killed halfway */
+		rc = ck__rootfs_discard(ctx, cfg->id);
 	ck_rootfs_free(rootfs);
 	if (rc != CK_OK)
 		return ck__error_wrap(rc, "cannot remove the root filesystem of container %s", cfg->name);

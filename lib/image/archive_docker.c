@@ -73,7 +73,7 @@ static int plan_item(ck__arc_plan *p, ck__arc *a, yajl_val item, size_t i)
 {
 	yajl_val cfg_name, tags, layer_names;
 	ck__arc_entry *config, **layers = NULL;
-	char **layer_digests = NULL, *manifest = NULL, digest[72], what[64];
+	char **layer_digests = NULL, *manifest = NULL, digest[72], what[320];
 	ck__arc_image *img;
 	size_t n = 0, mlen = 0;
 	int rc = CK_OK;
@@ -90,6 +90,10 @@ static int plan_item(ck__arc_plan *p, ck__arc *a, yajl_val item, size_t i)
 		return ck__error_set(CK_ECORRUPT, "%s: %s: \"Layers\" must be an array of strings", a->path, what);
 	if (tags && !YAJL_IS_NULL(tags) && !YAJL_IS_ARRAY(tags))
 		return ck__error_set(CK_ECORRUPT, "%s: %s: \"RepoTags\" must be an array of strings", a->path, what);
+	if (YAJL_IS_ARRAY(tags) && tags->u.array.len && YAJL_IS_STRING(tags->u.array.values[0]))
+		/* from here on, messages name the image too */
+		snprintf(what, sizeof(what), "manifest.json[%zu] (%.256s)", i,
+		         YAJL_GET_STRING(tags->u.array.values[0]));
 	if (ck__arc_json_get(item, "LayerSources"))
 		return ck__error_set(CK_EUNSUPPORTED, "%s: %s: foreign layers (\"LayerSources\") are not supported",
 		                     a->path, what);
@@ -127,7 +131,7 @@ static int plan_item(ck__arc_plan *p, ck__arc *a, yajl_val item, size_t i)
 	}
 	for (size_t t = 0; tags && YAJL_IS_ARRAY(tags) && t < tags->u.array.len; t++) {
 		yajl_val v = tags->u.array.values[t];
-		char twhat[96];
+		char twhat[360];
 		snprintf(twhat, sizeof(twhat), "%s: RepoTags[%zu]", what, t);
 		if (!YAJL_IS_STRING(v)) {
 			rc = ck__error_set(CK_ECORRUPT, "%s: %s must be a string", a->path, twhat);

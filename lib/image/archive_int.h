@@ -76,6 +76,7 @@ int ck__arc_ingest(ck__arc *a, const ck__arc_entry *e);
 
 /* ---- the load plan (archive_oci.c, archive_docker.c) ---- */
 typedef struct ck__arc_image {
+	char *what;            /* where the archive lists it: "manifest.json[2] (localhost/a:1)" */
 	char *manifest_digest;
 	char *manifest;        /* built for a docker-archive; NULL when the archive has it */
 	size_t manifest_len;
@@ -106,7 +107,8 @@ int ck__arc_plan_image(ck__arc_image **out, ck__arc_plan *p, const char *manifes
  * annotations, "docker.io" for docker RepoTags, as podman does) to image i. */
 int ck__arc_plan_add_name(ck__arc_image *img, ck__arc *a, const char *name, const char *default_registry,
                           const char *what);
-/* Checks the config against the layers and records blobs and diff ids. */
+/* Checks the config against the layers and records blobs, diff ids and
+ * `what` (the image's place in the archive, for messages). */
 int ck__arc_plan_fill(ck__arc_image *img, ck__arc *a, ck__arc_entry *config, char *const *layer_digests,
                       ck__arc_entry *const *layers, size_t n_layers, const char *what);
 

@@ -1,21 +1,16 @@
 /* ck_image_load: an oci-archive, docker-archive or OCI layout directory into
- * the store.  Everything is read and checked first; then the blobs go in,
- * the layers are unpacked, and only then are the images recorded, so a
- * failure (or a kill) before the end leaves no image behind. */
+ * the store.  Everything is read and checked first; then the blobs go in and
+ * the layers are unpacked (content-addressed, so invisible until an image
+ * references them), and only then are all the images, names and tag moves of
+ * the archive recorded, in one transaction: a failure, or a kill, at any
+ * moment leaves either every image of the archive or none. */
 #define _GNU_SOURCE
 #include "archive_int.h"
-#include "image/libarchive.h"
+#include "image/record_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* What committing one image changed, to undo it if a later one fails. */
-typedef struct done {
-	ck_image *img;
-	bool created;      /* the image did not exist before */
-	char **added;      /* names it gained */
-} done;
 
 static int detect(ck__arc_plan *p, ck__arc *a)
 {
@@ -35,121 +30,138 @@ static int detect(ck__arc_plan *p, ck__arc *a)
 	                     "oci-layout and index.json nor manifest.json)", a->path);
 }
 
-static int ingest(ck__arc *a, const ck__arc_plan *p)
+/* What this load added to the store (blob digests and layer diff ids), to
+ * take back if it fails. */
+typedef struct added {
+	ck__image_layer *v; /* a digest or a diff id each */
+	size_t n, cap;
+} added;
+
+static int note(added *ad, const char *digest, bool layer)
+{
+	char *copy;
+
+	for (size_t i = 0; i < ad->n; i++) {
+		const char *have = layer ? ad->v[i].diff_id : ad->v[i].digest;
+		if (have && !strcmp(have, digest))
+			return CK_OK;
+	}
+	if (ad->n == ad->cap) {
+		size_t cap = ad->cap ? ad->cap * 2 : 16;
+		ck__image_layer *v = realloc(ad->v, cap * sizeof(*v));
+		if (!v)
+			return ck__oom();
+		ad->v = v;
+		ad->cap = cap;
+	}
+	if (!(copy = ck__strdup(digest)))
+		return ck__oom();
+	memset(&ad->v[ad->n], 0, sizeof(ad->v[ad->n]));
+	if (layer)
+		ad->v[ad->n++].diff_id = copy;
+	else
+		ad->v[ad->n++].digest = copy;
+	return CK_OK;
+}
+
+static void added_free(added *ad)
+{
+	for (size_t i = 0; i < ad->n; i++) {
+		free(ad->v[i].digest);
+		free(ad->v[i].diff_id);
+	}
+	free(ad->v);
+	memset(ad, 0, sizeof(*ad));
+}
+
+/* Stores one blob of the archive, noting it when it is new. */
+static int ingest_one(ck__arc *a, const ck__arc_entry *e, added *ad)
+{
+	int rc;
+
+	if (ck__blob_exists(a->ctx, e->digest))
+		return ck__arc_ingest(a, e); /* reports it as skipped */
+	if ((rc = note(ad, e->digest, false)) == CK_OK)
+		rc = ck__arc_ingest(a, e);
+	return rc;
+}
+
+static int ingest(ck__arc *a, const ck__arc_plan *p, added *ad)
 {
 	int rc = CK_OK;
 
 	for (size_t i = 0; rc == CK_OK && i < p->n; i++) {
 		const ck__arc_image *img = &p->v[i];
 		for (size_t b = 0; rc == CK_OK && b < img->n_blobs; b++)
-			rc = ck__arc_ingest(a, img->blobs[b]);
+			rc = ingest_one(a, img->blobs[b], ad);
 		if (rc == CK_OK && img->manifest_entry)
-			rc = ck__arc_ingest(a, img->manifest_entry);
-		else if (rc == CK_OK && !ck__blob_exists(a->ctx, img->manifest_digest))
+			rc = ingest_one(a, img->manifest_entry, ad);
+		else if (rc == CK_OK && !ck__blob_exists(a->ctx, img->manifest_digest) &&
+		         (rc = note(ad, img->manifest_digest, false)) == CK_OK)
 			rc = ck__blob_put(NULL, a->ctx, img->manifest, img->manifest_len, img->manifest_digest);
 	}
-	return rc;
-}
-
-static int unpack(ck__arc *a, const ck__arc_plan *p)
-{
-	int rc = CK_OK;
-
+	/* The commit unpacks the layers that are missing: they are this load's. */
 	for (size_t i = 0; rc == CK_OK && i < p->n; i++)
-		for (size_t l = 0; rc == CK_OK && p->v[i].layer_digests && p->v[i].layer_digests[l]; l++) {
-			rc = ck__layer_unpack(NULL, a->ctx, p->v[i].layer_digests[l], p->v[i].diff_ids[l], NULL,
-			                      a->progress, a->payload);
-			if (rc < 0)
-				ck__error_wrap(rc, "%s: layer %s", a->path, p->v[i].layer_digests[l]);
-		}
+		for (size_t l = 0; rc == CK_OK && p->v[i].diff_ids && p->v[i].diff_ids[l]; l++)
+			if (!ck__layer_exists(a->ctx, p->v[i].diff_ids[l]))
+				rc = note(ad, p->v[i].diff_ids[l], true);
 	return rc;
 }
 
-static bool strv_has(char *const *v, const char *s)
+/* Removes what the failed load added and no image uses, keeping the error
+ * that made it fail.  The image store lock must be free: this takes it
+ * exclusively, after any commit in progress that may share a blob. */
+static void take_back(ck__arc *a, added *ad)
 {
-	for (size_t i = 0; v && v[i]; i++)
-		if (!strcmp(v[i], s))
-			return true;
-	return false;
-}
-
-/* Records one image, noting what changed. */
-static int commit_one(done *d, ck__arc *a, const ck__arc_image *img)
-{
-	const char *hex = img->config_digest + 7;
-	ck_image *before = NULL;
-	const char *const *old = NULL;
-	int rc;
-
-	memset(d, 0, sizeof(*d));
-	if (ck_image_lookup(&before, a->ctx, hex) == CK_OK)
-		old = ck_image_names(before);
-	ck__error_clear();
-	d->created = before == NULL;
-	rc = ck__image_commit(&d->img, a->ctx, img->manifest_digest, (const char *const *)img->names, a->progress,
-	                      a->payload);
-	for (size_t i = 0; rc == CK_OK && img->names && img->names[i]; i++)
-		if (!strv_has((char *const *)old, img->names[i]))
-			rc = ck__strv_push(&d->added, img->names[i]);
-	ck_image_free(before);
-	return rc;
-}
-
-/* Takes back the images committed so far, keeping the error that caused it. */
-static void rollback(ck__arc *a, done *v, size_t n)
-{
+	const ck_error *e = ck_error_last();
 	char saved[1024];
-	int code = ck_error_last()->code;
+	int code = e->code;
+	ck_image gone;
 
-	snprintf(saved, sizeof(saved), "%s", ck_error_last()->message);
-	for (size_t i = n; i-- > 0;) {
-		int rc = CK_OK;
-		if (!v[i].img)
-			continue;
-		if (v[i].created)
-			rc = ck_image_remove(v[i].img, 0);
-		else
-			for (size_t k = 0; rc == CK_OK && v[i].added && v[i].added[k]; k++)
-				rc = ck_image_untag(v[i].img, v[i].added[k]);
-		if (rc < 0)
-			ck__log(a->ctx, CK_LOG_ERROR, "%s: cannot take back image %s after a failed load: %s", a->path,
-			        ck_image_id(v[i].img), ck_error_last()->message);
-	}
+	if (!ad->n)
+		return;
+	snprintf(saved, sizeof(saved), "%s", e->message);
+	memset(&gone, 0, sizeof(gone));
+	gone.id = (char *)"(load)";
+	gone.layers = ad->v;
+	gone.n_layers = ad->n;
+	ck__image_gc(a->ctx, &gone);
 	ck__error_set(code, "%s", saved);
 }
 
+/* Every image of the plan, in one commit; `*names` gets what ck load
+ * prints: each image's names, or its id when it has none. */
 static int commit_all(char ***names, ck__arc *a, const ck__arc_plan *p)
 {
-	done *v = calloc(p->n ? p->n : 1, sizeof(*v));
-	char **out = NULL;
+	ck__commit_item *items = calloc(p->n ? p->n : 1, sizeof(*items));
+	char **whats = calloc(p->n + 1, sizeof(*whats)), **out = NULL;
 	int rc = CK_OK;
-	size_t i;
 
-	if (!v)
-		return ck__oom();
-	for (i = 0; rc == CK_OK && i < p->n; i++) {
+	if (!items || !whats)
+		rc = ck__oom();
+	for (size_t i = 0; rc == CK_OK && i < p->n; i++) {
 		const ck__arc_image *img = &p->v[i];
-		if ((rc = commit_one(&v[i], a, img)) < 0)
-			break;
+		items[i].manifest_digest = img->manifest_digest;
+		items[i].names = (const char *const *)img->names;
+		if (!(whats[i] = ck__asprintf("%s: %s", a->path, img->what ? img->what : img->manifest_digest)))
+			rc = ck__oom();
+		items[i].what = whats[i];
+	}
+	if (rc == CK_OK)
+		rc = ck__image_commit_all(NULL, a->ctx, items, p->n, a->progress, a->payload);
+	for (size_t i = 0; rc == CK_OK && i < p->n; i++) {
+		const ck__arc_image *img = &p->v[i];
 		if (!img->names)
 			rc = ck__strv_push(&out, img->config_digest + 7);
 		for (size_t k = 0; rc == CK_OK && img->names && img->names[k]; k++)
 			rc = ck__strv_push(&out, img->names[k]);
 	}
-	if (rc < 0) {
-		rollback(a, v, p->n);
-		ck_strv_free(out);
-		out = NULL;
-	}
-	for (size_t k = 0; k < p->n; k++) {
-		ck_image_free(v[k].img);
-		ck_strv_free(v[k].added);
-	}
-	free(v);
-	if (names)
+	if (rc == CK_OK && names)
 		*names = out;
 	else
 		ck_strv_free(out);
+	ck_strv_free(whats);
+	free(items);
 	return rc;
 }
 
@@ -157,6 +169,8 @@ int ck_image_load(char ***names, ck_context *ctx, const char *path, ck_progress_
 {
 	ck__arc a;
 	ck__arc_plan plan = { 0 };
+	ck__lock lk = CK__LOCK_INIT;
+	added ad = { NULL, 0, 0 };
 	int rc;
 
 	CK_ENTER();
@@ -164,17 +178,22 @@ int ck_image_load(char ***names, ck_context *ctx, const char *path, ck_progress_
 		*names = NULL;
 	if (!ctx || !path || !*path)
 		return ck__error_set(CK_EINVAL, "ck_image_load: a context and a path are required");
-	if ((rc = ck__archive_require()) != CK_OK)
-		return rc;
 	rc = ck__arc_open(&a, ctx, path, progress, payload);
 	if (rc == CK_OK)
 		rc = detect(&plan, &a);
+	/* Held from the first blob stored to the commit, so that no removal
+	 * takes a blob or layer the archive's images are about to reference
+	 * (and so that taking back waits for other commits sharing one). */
 	if (rc == CK_OK)
-		rc = ingest(&a, &plan);
+		rc = ck__image_store_lock(&lk, ctx, false, -1);
 	if (rc == CK_OK)
-		rc = unpack(&a, &plan);
+		rc = ingest(&a, &plan, &ad);
 	if (rc == CK_OK)
 		rc = commit_all(names, &a, &plan);
+	ck__lock_release(&lk);
+	if (rc < 0)
+		take_back(&a, &ad);
+	added_free(&ad);
 	ck__arc_plan_free(&plan);
 	ck__arc_close(&a);
 	return rc;

@@ -62,7 +62,7 @@ static int resolve_manifest(ck__manifest **m, ck__arc_entry **me, ck__arc *a, co
 
 static int plan_entry(ck__arc_plan *p, ck__arc *a, yajl_val m, size_t i)
 {
-	char what[64];
+	char what[320];
 	yajl_val digest, size, mt, ann;
 	const char *name = NULL;
 	ck__manifest *man = NULL;
@@ -98,13 +98,15 @@ static int plan_entry(ck__arc_plan *p, ck__arc *a, yajl_val m, size_t i)
 		if (v && *YAJL_GET_STRING(v))
 			name = YAJL_GET_STRING(v);
 	}
+	if (name) /* from here on, messages name the image too */
+		snprintf(what, sizeof(what), "index.json manifests[%zu] (%.256s)", i, name);
 	if ((rc = resolve_manifest(&man, &me, a, YAJL_GET_STRING(digest), size ? YAJL_GET_INTEGER(size) : -1,
 	                           what)) < 0)
 		return rc;
 	if ((rc = ck__arc_plan_image(&img, p, me->digest)) < 0)
 		goto out;
 	if (!img->config_digest) {
-		char lwhat[96];
+		char lwhat[360];
 		img->manifest_entry = me;
 		snprintf(lwhat, sizeof(lwhat), "%s: config", what);
 		if ((rc = ck__arc_blob(&config, a, man->config.digest, man->config.size, lwhat)) < 0)

@@ -40,6 +40,7 @@ void ck__arc_plan_free(ck__arc_plan *p)
 {
 	for (size_t i = 0; i < p->n; i++) {
 		ck__arc_image *img = &p->v[i];
+		free(img->what);
 		free(img->manifest_digest);
 		free(img->manifest);
 		free(img->config_digest);
@@ -149,7 +150,7 @@ int ck__arc_plan_fill(ck__arc_image *img, ck__arc *a, ck__arc_entry *config, cha
 			goto out;
 		}
 	}
-	if (!(img->config_digest = ck__strdup(config->digest)) ||
+	if (!(img->config_digest = ck__strdup(config->digest)) || !(img->what = ck__strdup(what)) ||
 	    !(img->blobs = calloc(n_layers + 1, sizeof(*img->blobs)))) {
 		rc = ck__oom();
 		goto out;

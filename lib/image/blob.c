@@ -164,7 +164,7 @@ int ck__image_tmp_sweep(ck_context *ctx)
 		    st.st_mtime < now - ck__image_tmp_stale_seconds && st.st_ctime < now - ck__image_tmp_stale_seconds) {
 			char shown[320];
 			snprintf(shown, sizeof(shown), "images/tmp/%s", de->d_name);
-			if (ck__rm_at(dirfd(d), de->d_name, shown) == CK_OK)
+			if (ck__store_remove(ctx, dirfd(d), de->d_name, shown) == CK_OK)
 				removed++;
 			else
 				ck__error_clear();

@@ -3,6 +3,8 @@
  * no image references, and dead entries of images/tmp, are leftovers. */
 #define _GNU_SOURCE
 #include "image/record_int.h"
+#include "image/shift.h"
+#include "layer_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -196,6 +198,17 @@ static void check_image(ck_context *ctx, ck__check_report *r, const ck_image *im
 	}
 }
 
+/* A rootless store whose files are owned through another user's mapping
+ * (images/idmap): its layers cannot be used nor removed here. */
+static void check_idmap(ck_context *ctx, ck__check_report *r)
+{
+	ck__shift sh;
+
+	if (ck__layer_shift(&sh, ctx, false) != CK_OK)
+		problem(r, CK_CHECK_DAMAGED_IMAGE, "images/idmap", false, false, "%s", ck_error_last()->message);
+	ck__error_clear();
+}
+
 /* ---- leftovers ---- */
 
 /* The 64-hex entries of a store directory, sorted. */
@@ -312,12 +325,14 @@ static void check_tmp(ck_context *ctx, ck__check_report *r)
 			continue; /* being written */
 		}
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		/* Removed while still holding the lock, so no writer can adopt it. */
-		if (r->repair)
-			repaired = ck__rm_rf(path) == CK_OK;
+		/* Removed while still holding the lock, so no writer can adopt it;
+		 * in a rootless store, in its user namespace where needed. */
+		char why[200] = "";
+		if (r->repair && !(repaired = ck__store_remove(ctx, AT_FDCWD, path, path) == CK_OK))
+			snprintf(why, sizeof(why), ": %.180s", ck_error_last()->message);
 		problem(r, CK_CHECK_LEFTOVER, de->d_name, true, repaired,
-		        "%s is left over from an interrupted image operation%s", path,
-		        repaired || !r->repair ? "" : "; it could not be removed");
+		        "%s is left over from an interrupted image operation%s%s", path,
+		        repaired || !r->repair ? "" : "; it could not be removed", why);
 		ck__error_clear();
 		close(fd);
 	}
@@ -348,6 +363,7 @@ int ck__image_check(ck_context *ctx, ck__check_report *r)
 	for (char **b = s.bad; b && *b; b++)
 		problem(r, CK_CHECK_BAD_RECORD, *b, false, false,
 		        "image %.12s: the record is not an image record (it lacks its digests or layers)", *b);
+	check_idmap(ctx, r);
 	for (size_t i = 0; i < s.n; i++)
 		check_image(ctx, r, s.imgs[i]);
 	g.blocked_by_damage = s.damaged;

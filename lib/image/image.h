@@ -174,6 +174,9 @@ int ck__image_remove_user(ck_state_txn *txn, const char *id, const char *user);
 
 /* ---- root filesystems (rootfs.c) ---- */
 /* The container module uses the public ck_rootfs_* functions. */
+/* Unmounts and deletes rootfs/<id> when it has no record (a prepare killed
+ * before it wrote one); CK_OK when there is nothing. */
+int ck__rootfs_discard(ck_context *ctx, const char *id);
 
 /* ---- consistency (check.c) ---- */
 /* Reports (and with r->repair fixes) images whose blobs or layers are

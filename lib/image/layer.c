@@ -6,6 +6,7 @@
  * directory under images/tmp and renamed to images/layers/<diffid-hex>. */
 #define _GNU_SOURCE
 #include "layer_int.h"
+#include "image/shift.h"
 
 #include "image/libarchive.h"
 #include <errno.h>
@@ -253,140 +254,172 @@ static bool blob_damaged(struct stream *s, const char *want, char got[65])
 	return strcmp(got, want) != 0;
 }
 
-/* Removes a temporary layer directory; the error of the failure stays. */
-static void discard_tmp(const char *tmp)
+/* Removes a temporary layer directory; the error of the failure stays.
+ * With a context, what the user cannot remove goes in the store's user
+ * namespace. */
+static void discard(ck_context *ctx, const char *tmp)
 {
 	const ck_error *e = ck_error_last();
 	char saved[1024];
 	int code = e->code, err = e->sys_errno;
 
 	snprintf(saved, sizeof(saved), "%s", e->message);
-	ck__rm_at(AT_FDCWD, tmp, tmp);
+	if (ctx)
+		ck__store_remove(ctx, AT_FDCWD, tmp, tmp);
+	else
+		ck__rm_at(AT_FDCWD, tmp, tmp);
 	ck__error_sys(code, err, "%s", saved);
+}
+
+static void discard_tmp(const char *tmp)
+{
+	discard(NULL, tmp);
+}
+
+int ck__layer_unpack_at(char diff_hex[65], int blob_fd, int rootfd, const ck__unpack_job *j)
+{
+	struct stream s = { .fd = blob_fd };
+	ck__extract x = { .rootfd = rootfd };
+	char got_blob[65], got_diff[65], *final = NULL;
+	struct stat st;
+	int rc;
+
+	s.max_bytes = j->max_bytes;
+	s.progress = j->progress;
+	s.payload = j->payload;
+	s.digest = j->blob_digest;
+	if (fstat(blob_fd, &st) == 0)
+		s.total = (uint64_t)st.st_size;
+	x.rootless = j->rootless;
+	x.shifted = j->shifted;
+	x.uid_end = j->uid_end;
+	x.gid_end = j->gid_end;
+	x.what = j->what;
+	x.max_bytes = j->max_bytes;
+	if (!(s.buf = malloc(READ_BLOCK))) {
+		rc = ck__oom();
+		goto fail;
+	}
+	if ((rc = ck__sha256_init(&s.blob_hash)) != CK_OK || (rc = ck__sha256_init(&s.diff_hash)) != CK_OK)
+		goto fail;
+	rc = run(&s, &x, j->max_entries, got_blob, got_diff);
+	if (rc == CK_ECORRUPT && blob_damaged(&s, j->blob_hex, got_blob))
+		rc = CK_OK; /* the digest check below says what is wrong */
+	if (rc == CK_OK && strcmp(got_blob, j->blob_hex) != 0)
+		rc = ck__error_set(CK_EDIGEST, "blob %s: content has digest sha256:%s", j->blob_digest, got_blob);
+	if (rc == CK_OK && *j->want_hex && strcmp(got_diff, j->want_hex) != 0)
+		rc = ck__error_set(CK_EDIGEST, "%s: uncompressed content has digest sha256:%s, expected diff id "
+		                               "sha256:%s", j->what, got_diff, j->want_hex);
+	if (rc == CK_OK)
+		rc = ck__extract_finish(&x);
+	if (rc == CK_OK && syncfs(rootfd) < 0)
+		rc = ck__error_errno(CK_EIO, "%s: cannot sync %s", j->what, j->tmp);
+	if (rc != CK_OK)
+		goto fail;
+	if (!(final = ck__asprintf("%s/%s", j->layers, got_diff))) {
+		rc = ck__oom();
+		goto fail;
+	}
+	if (rename(j->tmp, final) < 0) {
+		if (errno != EEXIST && errno != ENOTEMPTY) {
+			rc = ck__error_errno(CK_EIO, "%s: cannot rename %s to %s", j->what, j->tmp, final);
+			goto fail;
+		}
+		/* Unpacked meanwhile under another lock key: one copy stays. */
+		discard_tmp(j->tmp);
+	}
+	memcpy(diff_hex, got_diff, 65);
+	goto out;
+fail:
+	discard_tmp(j->tmp);
+out:
+	ck__extract_free(&x);
+	ck__sha256_free(&s.blob_hash);
+	ck__sha256_free(&s.diff_hash);
+	free(s.buf);
+	free(final);
+	return rc;
 }
 
 int ck__layer_unpack(char **diff_id, ck_context *ctx, const char *blob_digest, const char *expected_diff_id,
                      const ck__layer_limits *limits, ck_progress_fn progress, void *payload)
 {
-	struct stream s = { .fd = -1 };
-	ck__extract x = { .rootfd = -1 };
+	ck__unpack_job j = { .rootless = ctx->rootless, .progress = progress, .payload = payload };
 	ck__lock lk = CK__LOCK_INIT;
-	char blob_hex[65], want_hex[65] = "", got_blob[65], got_diff[65], what[96], diff[72];
-	char *blob_path = NULL, *layers = NULL, *tmp = NULL, *final = NULL;
-	uint64_t max_entries;
-	struct stat st;
-	int rc;
+	ck__shift sh;
+	char what[96], diff[72], got[65];
+	char *blob_path = NULL, *layers = NULL, *tmp = NULL;
+	int rc, blob_fd = -1, rootfd = -1;
 
 	if (diff_id)
 		*diff_id = NULL;
 	if ((rc = ck__archive_require()) != CK_OK)
 		return rc;
-	if ((rc = ck__digest_parse(blob_digest, blob_hex)) != CK_OK)
+	if ((rc = ck__digest_parse(blob_digest, j.blob_hex)) != CK_OK)
 		return ck__error_wrap(rc, "cannot unpack layer");
-	if (expected_diff_id && (rc = ck__digest_parse(expected_diff_id, want_hex)) != CK_OK)
+	if (expected_diff_id && (rc = ck__digest_parse(expected_diff_id, j.want_hex)) != CK_OK)
 		return ck__error_wrap(rc, "cannot unpack layer %s: bad diff id", blob_digest);
 	snprintf(what, sizeof(what), "layer %s", blob_digest);
-	s.max_bytes = limits && limits->max_bytes ? limits->max_bytes : limit_from_env();
-	max_entries = limits && limits->max_entries ? limits->max_entries : DEFAULT_MAX_ENTRIES;
+	j.what = what;
+	j.blob_digest = blob_digest;
+	j.max_bytes = limits && limits->max_bytes ? limits->max_bytes : limit_from_env();
+	j.max_entries = limits && limits->max_entries ? limits->max_entries : DEFAULT_MAX_ENTRIES;
 
-	if (*want_hex && ck__layer_exists(ctx, expected_diff_id)) {
-		snprintf(diff, sizeof(diff), "sha256:%s", want_hex);
+	if (*j.want_hex && ck__layer_exists(ctx, expected_diff_id)) {
+		snprintf(diff, sizeof(diff), "sha256:%s", j.want_hex);
 		goto done;
 	}
 	ck__image_tmp_sweep(ctx);
 	/* One unpack of a layer at a time; the next finds it done. */
-	if ((rc = ck__lock_object(&lk, ctx, "layer", *want_hex ? want_hex : blob_hex)) != CK_OK)
+	if ((rc = ck__lock_object(&lk, ctx, "layer", *j.want_hex ? j.want_hex : j.blob_hex)) != CK_OK)
 		goto out;
-	if (*want_hex && ck__layer_exists(ctx, expected_diff_id)) {
-		snprintf(diff, sizeof(diff), "sha256:%s", want_hex);
+	if (*j.want_hex && ck__layer_exists(ctx, expected_diff_id)) {
+		snprintf(diff, sizeof(diff), "sha256:%s", j.want_hex);
 		goto done;
 	}
 	if (!(blob_path = ck__blob_path(ctx, blob_digest)) || !(layers = ck__image_path(ctx, "layers"))) {
 		rc = ck__oom();
 		goto out;
 	}
-	if ((rc = ck__mkdir_p(layers, 0700)) != CK_OK)
+	if ((rc = ck__mkdir_p(layers, 0700)) != CK_OK || (rc = ck__layer_shift(&sh, ctx, true)) != CK_OK)
 		goto out;
-	s.fd = open(blob_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (s.fd < 0) {
+	blob_fd = open(blob_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (blob_fd < 0) {
 		rc = errno == ENOENT ? ck__error_set(CK_ENOTFOUND, "%s: blob %s is not in the store", what, blob_digest)
 		                     : ck__error_errno(CK_EIO, "%s: cannot open %s", what, blob_path);
 		goto out;
 	}
-	if (fstat(s.fd, &st) == 0)
-		s.total = (uint64_t)st.st_size;
-	s.progress = progress;
-	s.payload = payload;
-	s.digest = blob_digest;
-	if (!(s.buf = malloc(READ_BLOCK))) {
-		rc = ck__oom();
+	if ((rc = ck__image_tmp_mkdir(&tmp, &rootfd, ctx, "layer")) != CK_OK)
 		goto out;
-	}
-	if ((rc = ck__sha256_init(&s.blob_hash)) != CK_OK || (rc = ck__sha256_init(&s.diff_hash)) != CK_OK)
+	j.tmp = tmp;
+	j.layers = layers;
+	/* A shifted store's files are written in its user namespace, where
+	 * the owners can be set; rootful and unshifted stores write here. */
+	rc = sh.on ? ck__layer_unpack_shifted(got, ctx, &sh, blob_fd, rootfd, &j)
+	           : ck__layer_unpack_at(got, blob_fd, rootfd, &j);
+	if (rc != CK_OK)
 		goto out;
-	if ((rc = ck__image_tmp_mkdir(&tmp, &x.rootfd, ctx, "layer")) != CK_OK)
-		goto out;
-	x.rootless = ctx->rootless;
-	x.what = what;
-	x.max_bytes = s.max_bytes;
-
-	rc = run(&s, &x, max_entries, got_blob, got_diff);
-	if (rc == CK_ECORRUPT && blob_damaged(&s, blob_hex, got_blob))
-		rc = CK_OK; /* the digest check below says what is wrong */
-	if (rc == CK_OK && strcmp(got_blob, blob_hex) != 0)
-		rc = ck__error_set(CK_EDIGEST, "blob %s: content has digest sha256:%s", blob_digest, got_blob);
-	if (rc == CK_OK && *want_hex && strcmp(got_diff, want_hex) != 0)
-		rc = ck__error_set(CK_EDIGEST, "%s: uncompressed content has digest sha256:%s, expected diff id %s",
-		                   what, got_diff, expected_diff_id);
-	if (rc == CK_OK)
-		rc = ck__extract_finish(&x);
-	if (rc == CK_OK && syncfs(x.rootfd) < 0)
-		rc = ck__error_errno(CK_EIO, "%s: cannot sync %s", what, tmp);
-	if (rc != CK_OK) {
-		discard_tmp(tmp);
-		goto out;
-	}
-	snprintf(diff, sizeof(diff), "sha256:%s", got_diff);
-	if (!(final = ck__layer_path(ctx, diff))) {
-		rc = ck__oom();
-		discard_tmp(tmp);
-		goto out;
-	}
-	if (rename(tmp, final) < 0) {
-		if (errno == EEXIST || errno == ENOTEMPTY) {
-			/* Unpacked meanwhile under another lock key: one copy stays. */
-			discard_tmp(tmp);
-		} else {
-			rc = ck__error_errno(CK_EIO, "%s: cannot rename %s to %s", what, tmp, final);
-			discard_tmp(tmp);
-			goto out;
-		}
-	}
+	snprintf(diff, sizeof(diff), "sha256:%s", got);
 	if ((rc = ck__fsync_dir(layers)) != CK_OK)
 		goto out;
 done:
 	if (diff_id && !(*diff_id = ck__strdup(diff)))
 		rc = ck__oom();
 out:
-	ck__extract_free(&x);
-	ck__sha256_free(&s.blob_hash);
-	ck__sha256_free(&s.diff_hash);
-	if (x.rootfd >= 0)
-		close(x.rootfd);
-	if (s.fd >= 0)
-		close(s.fd);
+	if (rootfd >= 0)
+		close(rootfd);
+	if (blob_fd >= 0)
+		close(blob_fd);
 	ck__lock_release(&lk);
-	free(s.buf);
 	free(blob_path);
 	free(layers);
 	free(tmp);
-	free(final);
 	return rc;
 }
 
 int ck__layer_remove(ck_context *ctx, const char *diff_id)
 {
-	char hex[65], *path = NULL, *trash = NULL;
+	char hex[65], *path = NULL, *trash = NULL, *dest = NULL;
 	ck__lock lk = CK__LOCK_INIT;
 	int rc, fd = -1;
 
@@ -402,27 +435,32 @@ int ck__layer_remove(ck_context *ctx, const char *diff_id)
 	 * an unlocked leftover in images/tmp that the next sweep removes. */
 	if ((rc = ck__image_tmp_mkdir(&trash, &fd, ctx, "trash")) != CK_OK)
 		goto out;
-	char *dest = ck__path_join(trash, hex);
-	if (!dest) {
+	if (!(dest = ck__path_join(trash, hex))) {
 		rc = ck__oom();
 		goto out;
 	}
 	if (rename(path, dest) < 0) {
-		rc = ck__error_errno(CK_EIO, "layer %s: cannot move %s out of the store", diff_id, path);
-		free(dest);
-		goto out;
+		/* Moving a directory updates its "..", which needs write access
+		 * to a layer root that a subordinate id may own. */
+		char *argv[] = { "move", path, dest, NULL };
+		if (!(errno == EACCES && ctx->rootless && geteuid() != 0)) {
+			rc = ck__error_errno(CK_EIO, "layer %s: cannot move %s out of the store", diff_id, path);
+			goto out;
+		}
+		if ((rc = ck__layer_removal_job(ctx, argv, path)) != CK_OK)
+			goto out;
 	}
-	free(dest);
 out:
 	if (trash && rc != CK_OK) {
-		discard_tmp(trash);
-	} else if (trash && (rc = ck__rm_at(AT_FDCWD, trash, trash)) != CK_OK) {
+		discard(ctx, trash);
+	} else if (trash && (rc = ck__store_remove(ctx, AT_FDCWD, trash, trash)) != CK_OK) {
 		rc = ck__error_wrap(rc, "layer %s: removed from the store, but its files remain in %s", diff_id,
 		                    trash);
 	}
 	if (fd >= 0)
 		close(fd);
 	ck__lock_release(&lk);
+	free(dest);
 	free(trash);
 	free(path);
 	return rc;

@@ -24,6 +24,7 @@ struct link_seen {
 
 struct copy {
 	bool rootless;
+	bool shifted;       /* rootless, in the store's user namespace: owners are set */
 	const char *layer;  /* the layer being copied, for messages */
 	int dest_root;
 	struct link_seen *links;
@@ -103,7 +104,7 @@ static int copy_meta(struct copy *c, int dfd, const char *name, const struct sta
 {
 	struct timespec ts[2] = { st->st_atim, st->st_mtim };
 
-	if (!c->rootless &&
+	if ((!c->rootless || c->shifted) &&
 	    (fd >= 0 ? fchown(fd, st->st_uid, st->st_gid) : fchownat(dfd, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW)) < 0)
 		return copy_err(c, name, "cannot set the owner");
 	if (!S_ISLNK(st->st_mode) &&
@@ -114,10 +115,11 @@ static int copy_meta(struct copy *c, int dfd, const char *name, const struct sta
 	return CK_OK;
 }
 
+/* NULL when it does not fit. */
 static const char *child_rel(struct copy *c, const char *name, char *out, size_t size)
 {
-	snprintf(out, size, "%s%s%s", c->rel, *c->rel ? "/" : "", name);
-	return out;
+	int n = snprintf(out, size, "%s%s%s", c->rel, *c->rel ? "/" : "", name);
+	return n >= 0 && (size_t)n < size ? out : NULL;
 }
 
 /* A hardlinked file copied earlier in this layer is linked, not copied. */
@@ -144,7 +146,9 @@ static int try_link(struct copy *c, const struct stat *st, int dfd, const char *
 		c->links = p;
 		c->cap_links = cap;
 	}
-	char *r = ck__strdup(child_rel(c, name, rel, sizeof(rel)));
+	if (!child_rel(c, name, rel, sizeof(rel)))
+		return ck__error_set(CK_EINVAL, "copying layer %s: path \"%s/%s\" is too long", c->layer, c->rel, name);
+	char *r = ck__strdup(rel);
 	if (!r)
 		return ck__oom();
 	c->links[c->n_links++] = (struct link_seen){ st->st_dev, st->st_ino, r };
@@ -289,9 +293,9 @@ static void links_clear(struct copy *c)
 	c->n_links = 0;
 }
 
-int ck__layer_copy_stack(const char *dest, char *const *layers, size_t n, bool rootless)
+int ck__layer_copy_stack(const char *dest, char *const *layers, size_t n, bool rootless, bool shifted)
 {
-	struct copy c = { .rootless = rootless, .dest_root = -1 };
+	struct copy c = { .rootless = rootless, .shifted = shifted, .dest_root = -1 };
 	int rc = CK_OK;
 
 	if (!(c.buf = malloc(DATA_BUF + XATTR_LIST + XATTR_VALUE)))

@@ -151,19 +151,30 @@ static int apply_xattrs(struct ent *t, int fd)
 	return CK_OK;
 }
 
-/* Owner and mode.  A rootful store keeps both as they are.  A rootless one
- * cannot chown, strips set-id bits and keeps the owner able to read and
- * write (so the store stays removable and copyable); the archive's owner
- * and full mode are then recorded in user.containers.override_stat as
- * "UID:GID:0MODE", the convention fuse-overlayfs reads, whenever they
- * differ from what is on disk.  `mode` < 0: leave the mode (deferred). */
+/* Owner and mode.  A rootful store keeps both as they are.  A shifted
+ * rootless store runs in its user namespace, where the chown lands in the
+ * user's subordinate ids; an owner outside the mapping is an error, as in
+ * podman (the overflow id would hide it).  An unshifted rootless store
+ * cannot chown and keeps the owner able to read and write (so the store
+ * stays removable and copyable); the archive's owner and full mode are then
+ * recorded in user.containers.override_stat as "UID:GID:0MODE", the
+ * convention fuse-overlayfs reads, whenever they differ from what is on
+ * disk.  Rootless stores strip set-id bits (disk_mode).  `mode` < 0: leave
+ * the mode (deferred). */
 static int apply_owner_mode(struct ent *t, int fd, mode_t type, int mode)
 {
 	uid_t uid = (uid_t)archive_entry_uid(t->e);
 	gid_t gid = (gid_t)archive_entry_gid(t->e);
 	mode_t perm = archive_entry_perm(t->e) & 07777;
 
-	if (!t->x->rootless) {
+	if (t->x->shifted && (uid >= t->x->uid_end || gid >= t->x->gid_end))
+		return fail(t, CK_EINVAL, "owner %u:%u is outside the user namespace of this rootless store, which "
+		                          "maps container ids 0-%u (uids) and 0-%u (gids): the user's own id and "
+		                          "the ranges in /etc/subuid and /etc/subgid; give the user a larger range "
+		                          "and run `ck system reset`", (unsigned)uid, (unsigned)gid,
+		            (unsigned)(t->x->uid_end ? t->x->uid_end - 1 : 0),
+		            (unsigned)(t->x->gid_end ? t->x->gid_end - 1 : 0));
+	if (!t->x->rootless || t->x->shifted) {
 		int r = fd >= 0 ? fchown(fd, uid, gid) : fchownat(t->pfd, t->base, uid, gid, AT_SYMLINK_NOFOLLOW);
 		if (r < 0)
 			return fail_errno(t, "cannot set the owner");
@@ -188,7 +199,17 @@ static int apply_owner_mode(struct ent *t, int fd, mode_t type, int mode)
 /* The on-disk mode for a non-directory. */
 static mode_t disk_mode(const ck__extract *x, mode_t perm)
 {
+	if (x->shifted)
+		return perm & 01777;
 	return x->rootless ? ((perm & 0777) | 0600) : (perm & 07777);
+}
+
+/* The on-disk mode for a directory (applied last). */
+static mode_t dir_mode(const ck__extract *x, mode_t perm)
+{
+	if (x->shifted)
+		return perm & 01777;
+	return x->rootless ? ((perm & 0777) | 0700) : perm;
 }
 
 static void entry_times(struct archive_entry *e, struct timespec ts[2])
@@ -249,8 +270,7 @@ static int defer_dir(ck__extract *x, const char *rel, struct archive_entry *e, m
 
 static int do_dir(struct ent *t)
 {
-	mode_t perm = archive_entry_perm(t->e) & 07777;
-	mode_t mode = t->x->rootless ? ((perm & 0777) | 0700) : perm;
+	mode_t mode = dir_mode(t->x, archive_entry_perm(t->e) & 07777);
 	int rc, fd;
 
 	if (!*t->rel) {

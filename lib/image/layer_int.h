@@ -1,10 +1,14 @@
 /* Private to the content store, layer and rootfs files of the image module
- * (digest.c, blob.c, layer*.c, rootfs.c): streaming SHA-256, the images/tmp
- * area, safe path resolution beneath a layer root, and layer copying. */
+ * (digest.c, blob.c, layer*.c, rootfs.c, and check.c): streaming SHA-256,
+ * the images/tmp area, safe path resolution beneath a layer root, layer
+ * copying, and the owners of a rootless store (shifted into the user's
+ * subordinate ids, with the work on them run in a user namespace). */
 #ifndef CK_IMAGE_LAYER_INT_H
 #define CK_IMAGE_LAYER_INT_H
 
 #include "image/image.h"
+#include "image/shift.h"
+#include "runtime/runtime.h"
 
 #include <sys/stat.h>
 
@@ -55,7 +59,10 @@ struct archive_entry;
 struct ck__deferred_dir;
 typedef struct ck__extract {
 	int rootfd;        /* the layer directory being built (O_RDONLY|O_DIRECTORY) */
-	bool rootless;     /* no chown, no devices, set-id bits stripped, user.* xattrs */
+	bool rootless;     /* no devices, set-id bits stripped, user.* xattrs; and
+	                    * unless shifted, no chown (owners in override_stat) */
+	bool shifted;      /* rootless, run in the store's user namespace: owners set */
+	uint32_t uid_end, gid_end; /* shifted: the container ids that are mapped */
 	const char *what;  /* "layer sha256:..." for messages */
 	uint64_t file_bytes, max_bytes; /* sum of regular file sizes, and its limit */
 	bool root_seen;    /* the archive had an entry for "." */
@@ -90,6 +97,61 @@ bool ck__xattr_reserved(const char *name);
  * the layers below put there, as overlay would show it.  Owners, modes,
  * times, xattrs, hardlinks (within a layer), symlinks, devices and fifos are
  * kept. */
-int ck__layer_copy_stack(const char *dest, char *const *layers, size_t n, bool rootless);
+int ck__layer_copy_stack(const char *dest, char *const *layers, size_t n, bool rootless, bool shifted);
+
+/* ---- the part of an unpack that writes the layer's files (layer.c) ---- */
+typedef struct ck__unpack_job {
+	const char *what;        /* "layer sha256:..." for messages */
+	const char *blob_digest; /* for the progress callback */
+	char blob_hex[65], want_hex[65]; /* want_hex "" when the diff id is not known */
+	const char *tmp;         /* the locked directory under images/tmp being filled */
+	const char *layers;      /* images/layers */
+	uint64_t max_bytes, max_entries;
+	bool rootless, shifted;
+	uint32_t uid_end, gid_end;
+	ck_progress_fn progress;
+	void *payload;
+} ck__unpack_job;
+/* Extracts the blob read from `blob_fd` into `rootfd` (j->tmp), checks both
+ * digests and renames the directory to images/layers/<diff hex>, which
+ * `diff_hex` gets.  On failure j->tmp is removed and the error set. */
+int ck__layer_unpack_at(char diff_hex[65], int blob_fd, int rootfd, const ck__unpack_job *j);
+
+/* ---- owners in a rootless store (layer_idmap.c) ---- */
+/* A rootless store records in images/idmap how it holds owners: shifted
+ * into the user's subordinate ids (podman's mapping, ck__host_idmaps), or
+ * "none" (the files are the user's, the owners in override_stat), for a
+ * user without subordinate ids or a store made before shifting existed. */
+typedef struct ck__shift {
+	bool on;  /* files are owned in the mapping below; work on them runs in it */
+	ck__idmap uid[2], gid[2];
+	size_t n_uid, n_gid;
+} ck__shift;
+/* For unpacking and copying: the store's way, recorded at the first call
+ * with `create` (from the user's ranges, if any).  Off for a rootful store.
+ * CK_ESTATE naming `ck system reset` when the store is shifted by a mapping
+ * that is not this user's. */
+int ck__layer_shift(ck__shift *out, ck_context *ctx, bool create);
+/* For removing, the mappings to try: attempt 0 is the recorded one, else
+ * the user's (containers make files owned by subordinate ids in root
+ * filesystems even of an unshifted store); attempt 1 the user's, when it
+ * differs from the recorded one that newuidmap may no longer allow.  False
+ * (and off) when there is no such mapping, or for a rootful store. */
+bool ck__layer_shift_for_removal(ck__shift *out, ck_context *ctx, int attempt);
+/* "uid 0:1000:1,1:100000:65536 gid ..." for messages, into buf. */
+void ck__layer_shift_describe(char *buf, size_t size, const ck__shift *sh);
+
+/* ---- jobs in the store's user namespace (layer_userns.c) ---- */
+/* A job of ck-userns (see ck__layer_userns_main for the words), fds
+ * handed over as 4, 5, ...; `progress` gets the unpack progress. */
+int ck__layer_job(char **result, ck_context *ctx, const ck__shift *sh, char *const *argv, const int *fds,
+                  size_t n_fds, const ck__unpack_job *progress);
+/* A removal job (move, remove) under the mappings for removal in turn;
+ * CK_EPERM naming root as the one who can remove what no mapping of this
+ * user covers. */
+int ck__layer_removal_job(ck_context *ctx, char *const *argv, const char *shown);
+/* The unpack of j (tmp and layers set) in the user namespace. */
+int ck__layer_unpack_shifted(char diff_hex[65], ck_context *ctx, const ck__shift *sh, int blob_fd, int rootfd,
+                             const ck__unpack_job *j);
 
 #endif

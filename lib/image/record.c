@@ -434,10 +434,12 @@ fail:
 
 /* ---- commit ---- */
 
+/* One image of a commit. */
 struct commit {
 	ck_context *ctx;
 	const char *manifest_digest;
-	char **names; /* normalized */
+	char what[96];  /* "manifest sha256:...", for messages */
+	char **names;   /* normalized */
 	ck__manifest *m;
 	ck__image_config cfg;
 	char *config_json;
@@ -446,6 +448,11 @@ struct commit {
 	bool measured; /* unpacked[] holds the layers' sizes */
 	char id[65];
 	char *record;
+};
+
+struct batch {
+	struct commit *v;
+	size_t n;
 };
 
 /* The size of blob `digest`, or an error naming the image's `role` for it. */
@@ -489,6 +496,8 @@ static int build_record(struct commit *c)
 	yajl_gen g;
 	int rc;
 
+	free(c->record);
+	c->record = NULL;
 	/* The config was validated; labels and variant are read from it again. */
 	if ((rc = ck__json_parse(&tree, c->config_json, "image config", CK_ECORRUPT)) != CK_OK)
 		return rc;
@@ -535,8 +544,9 @@ static int build_record(struct commit *c)
 }
 
 /* Reads and validates the manifest, the config and every blob's size. */
-static int load_documents(struct commit *c, const char *what)
+static int load_documents(struct commit *c)
 {
+	const char *what = c->what;
 	char *json = NULL, *kind = NULL, cwhat[96];
 	size_t len = 0;
 	int rc;
@@ -577,19 +587,25 @@ static int load_documents(struct commit *c, const char *what)
 	return ck__digest_parse(c->m->config.digest, c->id);
 }
 
+/* Every record and name of the batch, in one transaction. */
 static int commit_fn(ck_state_txn *txn, void *payload)
 {
-	struct commit *c = payload;
-	char *existing = NULL;
-	int rc = ck__txn_get(&existing, NULL, txn, "images", c->id);
+	struct batch *b = payload;
+	int rc = CK_OK;
 
-	free(existing);
-	if (rc == CK_ENOTFOUND && !c->measured)
-		return ck__error_set(CK_ESTATE, "image %.12s was removed while it was committed again", c->id);
-	if (rc == CK_ENOTFOUND)
-		rc = ck__rec_insert(txn, CK__KIND_IMAGE, c->id, NULL, c->record, STATE_EMPTY);
-	for (size_t i = 0; rc == CK_OK && c->names && c->names[i]; i++)
-		rc = ck__image_tag_txn(txn, c->id, c->names[i]);
+	for (size_t i = 0; rc == CK_OK && i < b->n; i++) {
+		struct commit *c = &b->v[i];
+		char *existing = NULL;
+
+		rc = ck__txn_get(&existing, NULL, txn, "images", c->id);
+		free(existing);
+		if (rc == CK_ENOTFOUND && !c->measured)
+			return ck__error_set(CK_ESTATE, "image %.12s was removed while it was committed again", c->id);
+		if (rc == CK_ENOTFOUND)
+			rc = ck__rec_insert(txn, CK__KIND_IMAGE, c->id, NULL, c->record, STATE_EMPTY);
+		for (size_t k = 0; rc == CK_OK && c->names && c->names[k]; k++)
+			rc = ck__image_tag_txn(txn, c->id, c->names[k]);
+	}
 	return rc;
 }
 
@@ -603,12 +619,39 @@ static int measure(struct commit *c)
 		c->unpacked[i] = ck__image_dir_size(path);
 		free(path);
 	}
+	c->measured = true;
 	return CK_OK;
 }
 
 static int exists_fn(ck_state_txn *txn, void *payload)
 {
 	return ck__rec_get(NULL, NULL, txn, CK__KIND_IMAGE, payload);
+}
+
+/* Everything but the transaction: documents checked, layers unpacked, the
+ * record built.  Nothing of it is visible yet. */
+static int prepare(struct commit *c, ck_progress_fn progress, void *payload)
+{
+	bool exists;
+	int rc;
+
+	if ((rc = load_documents(c)) != CK_OK)
+		return rc;
+	exists = ck__state_read(c->ctx, exists_fn, c->id) == CK_OK;
+	ck__error_clear();
+	if (c->m->n_layers && !(c->unpacked = calloc(c->m->n_layers, sizeof(*c->unpacked))))
+		return ck__oom();
+	for (size_t i = 0; i < c->m->n_layers; i++) {
+		rc = ck__layer_unpack(NULL, c->ctx, c->m->layers[i].digest, c->cfg.diff_ids[i], NULL, progress,
+		                      payload);
+		if (rc != CK_OK)
+			return ck__error_wrap(rc, "%s: layer %zu", c->what, i + 1);
+	}
+	/* An image that exists keeps its record: its layers need no measuring,
+	 * unless it is removed before the transaction. */
+	if (!exists && (rc = measure(c)) != CK_OK)
+		return rc;
+	return build_record(c);
 }
 
 static void commit_clear(struct commit *c)
@@ -621,70 +664,93 @@ static void commit_clear(struct commit *c)
 	free(c->record);
 }
 
-int ck__image_commit(ck_image **out, ck_context *ctx, const char *manifest_digest, const char *const *names,
-                     ck_progress_fn progress, void *payload)
+/* Names the item in a message when the caller said how. */
+static int fail_item(int rc, const ck__commit_item *it)
 {
-	struct commit c;
+	return it->what && rc != CK_ENOMEM ? ck__error_wrap(rc, "%s", it->what) : rc;
+}
+
+static int batch_init(struct batch *b, ck_context *ctx, const ck__commit_item *items, size_t n)
+{
+	int rc = CK_OK;
+
+	if (!(b->v = calloc(n ? n : 1, sizeof(*b->v))))
+		return ck__oom();
+	b->n = n;
+	for (size_t i = 0; rc == CK_OK && i < n; i++) {
+		struct commit *c = &b->v[i];
+		c->ctx = ctx;
+		c->manifest_digest = items[i].manifest_digest;
+		if ((rc = ck__digest_parse(c->manifest_digest, NULL)) != CK_OK)
+			return fail_item(ck__error_wrap(rc, "cannot commit an image"), &items[i]);
+		snprintf(c->what, sizeof(c->what), "manifest %.80s", c->manifest_digest);
+		for (size_t k = 0; rc == CK_OK && items[i].names && items[i].names[k]; k++) {
+			char *norm = NULL;
+			if ((rc = ck__image_name_normalize(&norm, items[i].names[k])) == CK_OK)
+				rc = ck__strv_add_unique(&c->names, norm, NULL);
+			free(norm);
+			if (rc != CK_OK)
+				rc = fail_item(rc, &items[i]);
+		}
+	}
+	return rc;
+}
+
+int ck__image_commit_all(ck_image **out, ck_context *ctx, const ck__commit_item *items, size_t n,
+                         ck_progress_fn progress, void *payload)
+{
+	struct batch b = { NULL, 0 };
 	ck__lock lk = CK__LOCK_INIT;
-	char what[96];
-	bool exists;
 	int rc;
 
 	if (out)
-		*out = NULL;
-	memset(&c, 0, sizeof(c));
-	c.ctx = ctx;
-	c.manifest_digest = manifest_digest;
-	if ((rc = ck__digest_parse(manifest_digest, NULL)) != CK_OK)
-		return ck__error_wrap(rc, "cannot commit an image");
-	snprintf(what, sizeof(what), "manifest %.80s", manifest_digest);
-	for (size_t i = 0; names && names[i]; i++) {
-		char *n = NULL;
-		if ((rc = ck__image_name_normalize(&n, names[i])) == CK_OK)
-			rc = ck__strv_add_unique(&c.names, n, NULL);
-		free(n);
-		if (rc != CK_OK)
-			goto out;
-	}
-	/* Held until the record exists, so that no removal deletes a layer
-	 * that this image is about to reference. */
-	if ((rc = ck__image_store_lock(&lk, ctx, false, -1)) != CK_OK || (rc = load_documents(&c, what)) != CK_OK)
+		memset(out, 0, n * sizeof(*out));
+	if ((rc = batch_init(&b, ctx, items, n)) != CK_OK)
 		goto out;
-	exists = ck__state_read(ctx, exists_fn, c.id) == CK_OK;
-	ck__error_clear();
-	if (c.m->n_layers && !(c.unpacked = calloc(c.m->n_layers, sizeof(*c.unpacked)))) {
-		rc = ck__oom();
+	/* Held until the records exist, so that no removal deletes a layer
+	 * that these images are about to reference. */
+	if ((rc = ck__image_store_lock(&lk, ctx, false, -1)) != CK_OK)
 		goto out;
-	}
-	for (size_t i = 0; i < c.m->n_layers; i++) {
-		char *diff_id = NULL;
-		rc = ck__layer_unpack(&diff_id, ctx, c.m->layers[i].digest, c.cfg.diff_ids[i], NULL, progress, payload);
-		if (rc != CK_OK) {
-			rc = ck__error_wrap(rc, "%s: layer %zu (%s)", what, i + 1, c.m->layers[i].digest);
+	for (size_t i = 0; i < n; i++)
+		if ((rc = prepare(&b.v[i], progress, payload)) != CK_OK) {
+			rc = fail_item(rc, &items[i]);
 			goto out;
 		}
-		free(diff_id);
-	}
-	/* An image that exists keeps its record: its layers need no measuring,
-	 * unless it was removed meanwhile. */
-	c.measured = !exists;
-	if (c.measured && (rc = measure(&c)) != CK_OK)
-		goto out;
-	if ((rc = build_record(&c)) == CK_OK && (rc = ck__state_write(ctx, commit_fn, &c)) == CK_ESTATE) {
-		free(c.record);
-		c.record = NULL;
-		c.measured = true;
-		if ((rc = measure(&c)) == CK_OK && (rc = build_record(&c)) == CK_OK)
-			rc = ck__state_write(ctx, commit_fn, &c);
+	if ((rc = ck__state_write(ctx, commit_fn, &b)) == CK_ESTATE) {
+		/* An image that existed was removed meanwhile: it needs its
+		 * record after all. */
+		ck__error_clear();
+		for (size_t i = 0; i < n; i++) {
+			struct commit *c = &b.v[i];
+			if (!c->measured && ((rc = measure(c)) != CK_OK || (rc = build_record(c)) != CK_OK))
+				goto out;
+		}
+		rc = ck__state_write(ctx, commit_fn, &b);
 	}
 	if (rc != CK_OK)
 		goto out;
-	ck__log(ctx, CK_LOG_DEBUG, "image %.12s: committed from %s", c.id, manifest_digest);
+	for (size_t i = 0; i < n; i++)
+		ck__log(ctx, CK_LOG_DEBUG, "image %.12s: committed from %s", b.v[i].id, b.v[i].manifest_digest);
 	ck__lock_release(&lk);
-	if (out)
-		rc = ck__image_load(out, ctx, c.id);
+	for (size_t i = 0; out && i < n && rc == CK_OK; i++)
+		rc = ck__image_load(&out[i], ctx, b.v[i].id);
+	if (rc != CK_OK)
+		for (size_t i = 0; out && i < n; i++) {
+			ck_image_free(out[i]);
+			out[i] = NULL;
+		}
 out:
 	ck__lock_release(&lk);
-	commit_clear(&c);
+	for (size_t i = 0; b.v && i < b.n; i++)
+		commit_clear(&b.v[i]);
+	free(b.v);
 	return rc;
+}
+
+int ck__image_commit(ck_image **out, ck_context *ctx, const char *manifest_digest, const char *const *names,
+                     ck_progress_fn progress, void *payload)
+{
+	const ck__commit_item item = { manifest_digest, names, NULL };
+
+	return ck__image_commit_all(out, ctx, &item, 1, progress, payload);
 }

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "layer_int.h"
 #include "image/record_int.h"
+#include "image/shift.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -169,60 +170,6 @@ static int del_fn(ck_state_txn *txn, void *payload)
 
 /* ---- layers and mounts ---- */
 
-/* The layer directories of an image, topmost first (as overlay wants). */
-static int layer_dirs(char ***out, size_t *n, ck_context *ctx, const char *image, const char *config)
-{
-	yajl_val tree = NULL, layers;
-	char **dirs = NULL;
-	size_t count;
-	int rc = ck__json_parse(&tree, config, "image record", CK_ECORRUPT);
-
-	*out = NULL;
-	*n = 0;
-	if (rc != CK_OK)
-		return ck__error_wrap(rc, "image %.12s", image);
-	layers = ck__json_arr(tree, "layers");
-	if (!layers) {
-		yajl_tree_free(tree);
-		return ck__error_set(CK_ECORRUPT, "image %.12s: its record has no \"layers\" array", image);
-	}
-	count = layers->u.array.len;
-	if (!(dirs = calloc(count + 1, sizeof(*dirs)))) {
-		yajl_tree_free(tree);
-		return ck__oom();
-	}
-	for (size_t i = 0; i < count && rc == CK_OK; i++) {
-		const char *diff = ck__json_str(layers->u.array.values[i], "diff_id");
-		char *p = diff ? ck__layer_path(ctx, diff) : NULL;
-		if (!p) {
-			rc = ck__error_set(CK_ECORRUPT, "image %.12s: layer %zu has no valid \"diff_id\"", image, i);
-		} else if (!ck__is_dir(p)) {
-			rc = ck__error_set(CK_ECORRUPT, "image %.12s: layer %s is not unpacked (%s is missing); pull or "
-			                                "load the image again", image, diff, p);
-			free(p);
-		} else {
-			dirs[count - 1 - i] = p;
-		}
-	}
-	yajl_tree_free(tree);
-	if (rc != CK_OK) {
-		for (size_t i = 0; i < count; i++)
-			free(dirs[i]);
-		free(dirs);
-		return rc;
-	}
-	*out = dirs;
-	*n = count;
-	return CK_OK;
-}
-
-static void dirs_free(char **dirs, size_t n)
-{
-	for (size_t i = 0; dirs && i < n; i++)
-		free(dirs[i]);
-	free(dirs);
-}
-
 static bool is_mounted(const char *dir, const char *path)
 {
 	struct stat a, b;
@@ -347,6 +294,28 @@ static bool force_copy(void)
 	return v && *v && strcmp(v, "0") != 0;
 }
 
+/* The copy fallback: in a shifted rootless store, in its user namespace,
+ * so that the copies keep the layers' owners. */
+static int copy_layers(ck_rootfs *r, char **layers, size_t n)
+{
+	ck__shift sh;
+	char **argv;
+	int rc;
+
+	if ((rc = ck__layer_shift(&sh, r->ctx, false)) != CK_OK)
+		return rc;
+	if (!sh.on)
+		return ck__layer_copy_stack(r->path, layers, n, r->ctx->rootless, false);
+	if (!(argv = calloc(n + 3, sizeof(*argv))))
+		return ck__oom();
+	argv[0] = "copy";
+	argv[1] = r->path;
+	memcpy(argv + 2, layers, n * sizeof(*argv));
+	rc = ck__layer_job(NULL, r->ctx, &sh, argv, NULL, 0, NULL);
+	free(argv);
+	return rc;
+}
+
 /* Mounts (or copies) the layers at r->path; sets r->overlay. */
 static int materialize(ck_rootfs *r, char **lowers, size_t n)
 {
@@ -369,15 +338,16 @@ static int materialize(ck_rootfs *r, char **lowers, size_t n)
 		rc = ck__oom();
 		goto out;
 	}
-	ck__rm_rf(upper);
-	ck__rm_rf(work);
+	if ((rc = ck__store_remove(r->ctx, AT_FDCWD, upper, upper)) != CK_OK ||
+	    (rc = ck__store_remove(r->ctx, AT_FDCWD, work, work)) != CK_OK)
+		goto out;
 	/* lowers[] is topmost first; the copy goes base first. */
 	for (size_t i = 0; i < n / 2; i++) {
 		char *t = lowers[i];
 		lowers[i] = lowers[n - 1 - i];
 		lowers[n - 1 - i] = t;
 	}
-	rc = ck__layer_copy_stack(r->path, lowers, n, r->ctx->rootless);
+	rc = copy_layers(r, lowers, n);
 	if (rc != CK_OK)
 		rc = ck__error_wrap(rc, "root filesystem \"%s\"", r->id);
 out:
@@ -405,7 +375,8 @@ static void sweep_trash(ck_context *ctx)
 	struct dirent *de;
 
 	while (d && (de = readdir(d))) {
-		if (ck__str_has_prefix(de->d_name, ".trash-") && ck__rm_at(dirfd(d), de->d_name, de->d_name) != CK_OK)
+		if (ck__str_has_prefix(de->d_name, ".trash-") &&
+		    ck__store_remove(ctx, dirfd(d), de->d_name, de->d_name) != CK_OK)
 			ck__error_clear();
 	}
 	if (d)
@@ -431,7 +402,7 @@ static int remove_dir(ck_rootfs *r)
 		free(trash);
 		return rc;
 	}
-	rc = ck__rm_at(AT_FDCWD, trash, trash);
+	rc = ck__store_remove(r->ctx, AT_FDCWD, trash, trash);
 	free(trash);
 	if (rc == CK_OK)
 		sweep_trash(r->ctx);
@@ -467,7 +438,7 @@ static int prepare_new(ck_rootfs **out, ck_context *ctx, const char *image, cons
 	if ((rc = ck__image_store_lock(&store, ctx, false, STORE_LOCK_TIMEOUT_MS)) != CK_OK)
 		goto out;
 	if ((rc = ck__state_read(ctx, image_fn, &a)) != CK_OK ||
-	    (rc = layer_dirs(&lowers, &n, ctx, a.image, a.layers_json)) != CK_OK ||
+	    (rc = ck__image_layer_dirs(&lowers, &n, ctx, a.image, a.layers_json)) != CK_OK ||
 	    (rc = handle_new(&r, ctx, id, a.image, false)) != CK_OK)
 		goto out;
 	/* Left by a prepare that crashed before its record was written. */
@@ -505,7 +476,7 @@ static int prepare_new(ck_rootfs **out, ck_context *ctx, const char *image, cons
 out:
 	ck__lock_release(&store);
 	ck_rootfs_free(r);
-	dirs_free(lowers, n);
+	ck__image_layer_dirs_free(lowers, n);
 	free(empty);
 	free(a.image);
 	free(a.layers_json);
@@ -524,7 +495,7 @@ static int remount(ck_rootfs *r)
 	if (!r->overlay || is_mounted(r->dir, r->path))
 		return CK_OK;
 	if ((rc = ck__state_read(r->ctx, image_fn, &a)) == CK_OK &&
-	    (rc = layer_dirs(&lowers, &n, r->ctx, a.image, a.layers_json)) == CK_OK) {
+	    (rc = ck__image_layer_dirs(&lowers, &n, r->ctx, a.image, a.layers_json)) == CK_OK) {
 		if (n == 0) {
 			n = 1;
 			if (!(empty = ck__path_join(r->dir, "empty")) || !(lowers[0] = ck__strdup(empty)))
@@ -537,7 +508,7 @@ static int remount(ck_rootfs *r)
 	}
 	if (rc != CK_OK)
 		rc = ck__error_wrap(rc, "cannot mount root filesystem \"%s\" again", r->id);
-	dirs_free(lowers, n);
+	ck__image_layer_dirs_free(lowers, n);
 	free(empty);
 	free(a.image);
 	free(a.layers_json);
@@ -646,6 +617,29 @@ int ck_rootfs_release(ck_rootfs *rootfs, int remove)
 		rc = remove_dir(rootfs);
 out:
 	free(a.user);
+	ck__lock_release(&lk);
+	return rc;
+}
+
+int ck__rootfs_discard(ck_context *ctx, const char *id)
+{
+	ck__lock lk = CK__LOCK_INIT;
+	struct rec a = { .id = id };
+	ck_rootfs *r = NULL;
+	int rc;
+
+	if ((rc = validate_owner(id)) != CK_OK || (rc = ck__lock_object(&lk, ctx, "rootfs", id)) != CK_OK)
+		return rc;
+	rc = ck__state_read(ctx, get_fn, &a);
+	if (rc == CK_OK) {
+		rc = ck__error_set(CK_EEXISTS, "root filesystem \"%s\" has a record: release it instead", id);
+	} else if (rc == CK_ENOTFOUND) {
+		ck__error_clear();
+		if ((rc = handle_new(&r, ctx, id, "", false)) == CK_OK && (rc = unmount(r)) == CK_OK)
+			rc = remove_dir(r);
+	}
+	ck_rootfs_free(r);
+	free(a.image);
 	ck__lock_release(&lk);
 	return rc;
 }

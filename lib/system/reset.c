@@ -2,6 +2,7 @@
  * the store lock, so that no other process sees a half-deleted store. */
 #define _GNU_SOURCE
 #include "container/container.h"
+#include "image/shift.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -136,6 +137,10 @@ int ck_system_reset(ck_context *ctx)
 		rc = ck__oom();
 	if (rc == CK_OK)
 		rc = clear_path(state_dir, &k);
+	/* A rootless store's files that subordinate ids own go in its user
+	 * namespace first. */
+	if (rc == CK_OK)
+		rc = ck__image_store_clear(ctx);
 	if (rc == CK_OK)
 		rc = clear_path(ctx->root, &k);
 	if (rc == CK_OK)

@@ -16,3 +16,16 @@ foreach(ck_is_area store layer rootfs)
       LABELS "images" TIMEOUT 300)
   endforeach()
 endforeach()
+
+# A rootless store shifts owners into the user's subordinate ids: the CLI as
+# CK_TEST_ROOTLESS_USER, owners checked from root (skipped, exit 77, unless
+# that user is set and the tests run as root).  One ctest per function.
+set(ck_shift_script ${CMAKE_CURRENT_SOURCE_DIR}/images/test_shift.sh)
+file(STRINGS ${ck_shift_script} ck_shift_tests REGEX "^layer_shift_[a-z0-9_]+\\(\\)")
+foreach(ck_shift_test ${ck_shift_tests})
+  string(REGEX REPLACE "\\(\\).*" "" ck_shift_test "${ck_shift_test}")
+  add_test(NAME ${ck_shift_test} COMMAND bash ${ck_shift_script} ${ck_shift_test})
+  set_tests_properties(${ck_shift_test} PROPERTIES LABELS "images" TIMEOUT 600 SKIP_RETURN_CODE 77
+    RESOURCE_LOCK ck_hybrid_cgroups_shared
+    ENVIRONMENT "CK_BIN=$<TARGET_FILE:ck>;CK_FIXTURES=${CMAKE_SOURCE_DIR}/tests/fixtures")
+endforeach()

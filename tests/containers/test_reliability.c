@@ -88,6 +88,8 @@ static void expect_clean(void)
 	}
 	CK_CHECK_OK(ck_system_check(&report, tc_ctx(), 0));
 	CK_CHECK_CONTAINS(report, "\"ok\":true");
+	if (report && !strstr(report, "\"ok\":true"))
+		fprintf(stderr, "  check: %s\n", report);
 	ck_free(report);
 }
 

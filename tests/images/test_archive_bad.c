@@ -217,6 +217,88 @@ static void archive_load_is_all_or_nothing(void)
 	free(root);
 }
 
+/* Three images in one archive, the last one bad in a way that shows only
+ * late (its layer is not its config's diff id, or its config is not an image
+ * config): the load fails naming that image, none of the three appears, a
+ * name the archive would have moved stays on the image that held it, what
+ * the load stored is removed again, and the next load finds images/tmp
+ * empty and the store consistent. */
+static void bad_last_image(const char *format, const char *how, int code, const char *needle)
+{
+	char *root = ck_test_tmpdir("archive"), *lay = at(root, "lay"), *bad = at(root, "bad.tar"),
+	     *old = at(root, "old.tar"), *good = at(root, "good.tar"), *blobs = at(root, "store/images/blobs/sha256"),
+	     *layers = at(root, "store/images/layers"), *tmp = at(root, "store/images/tmp"), args[512], **names = NULL;
+	ck_context *ctx = open_ctx(root);
+
+	fprintf(stderr, "  %s, last image %s\n", format, how);
+	char *old_id = mk_id(old, "--format docker-archive --name localhost/a:1 " BB " --label old=1");
+	CK_CHECK_OK(ck_image_load(NULL, ctx, old, NULL, NULL));
+	size_t blobs0 = count_entries(blobs), layers0 = count_entries(layers);
+	for (int i = 0; i < 3; i++) {
+		CK_CHECK(sh("mkdir -p %s/l%d/etc && echo %d > %s/l%d/etc/which", root, i, i, root, i) == 0);
+		snprintf(args, sizeof(args), "--format oci-dir %s --name localhost/%c:1 " BB " --layer-dir %s/l%d",
+		         i ? "--append" : "", 'a' + i, root, i);
+		mk(lay, args);
+	}
+	oci_spoil(lay, 2, how);
+	snprintf(args, sizeof(args), "--format %s --from-dir %s", format, lay);
+	mk(bad, args);
+
+	CK_CHECK_RC(ck_image_load(&names, ctx, bad, NULL, NULL), code);
+	snprintf(last_msg, sizeof(last_msg), "%s", ck_error_last()->message);
+	fprintf(stderr, "  %s\n", last_msg);
+	CK_CHECK(names == NULL);
+	CK_CHECK_CONTAINS(last_msg, needle);
+	CK_CHECK_CONTAINS(last_msg, "bad.tar");
+	CK_CHECK_CONTAINS(last_msg, "localhost/c:1");
+	CK_CHECK_CONTAINS(last_msg, !strcmp(format, "docker-archive") ? "manifest.json[2]" : "manifests[2]");
+	/* Nothing of the archive is visible: the old image keeps its name. */
+	CK_CHECK(count_images(ctx) == 1);
+	char *a = image_id(ctx, "localhost/a:1"), *b = image_id(ctx, "localhost/b:1"),
+	     *c = image_id(ctx, "localhost/c:1");
+	CK_CHECK_STR(a, old_id);
+	CK_CHECK(b == NULL && c == NULL);
+	/* What the load stored went again; its staging too. */
+	CK_CHECK(count_entries(blobs) == blobs0);
+	CK_CHECK(count_entries(layers) == layers0);
+	CK_CHECK(count_entries(tmp) == 0);
+
+	/* The next operation: a good archive loads, and leaves nothing behind. */
+	mk(good, "--format oci-archive --name localhost/good:1 " BB " --label good=1");
+	CK_CHECK_OK(ck_image_load(NULL, ctx, good, NULL, NULL));
+	CK_CHECK(count_images(ctx) == 2);
+	CK_CHECK(count_entries(tmp) == 0);
+	char *report = NULL;
+	CK_CHECK_OK(ck_system_check(&report, ctx, 0));
+	CK_CHECK_CONTAINS(report, "\"ok\":true");
+	ck_free(report);
+	free(a);
+	free(b);
+	free(c);
+	free(old_id);
+	ck_context_free(ctx);
+	ck_test_rmtree(root);
+	free(blobs);
+	free(layers);
+	free(tmp);
+	free(good);
+	free(old);
+	free(lay);
+	free(bad);
+	free(root);
+}
+
+static void archive_load_bad_last_layer_commits_nothing(void)
+{
+	bad_last_image("oci-archive", "bad-layer", CK_EDIGEST, "diff id");
+	bad_last_image("docker-archive", "bad-layer", CK_EDIGEST, "diff id");
+}
+
+static void archive_load_last_image_not_an_image_commits_nothing(void)
+{
+	bad_last_image("oci-archive", "artifact", CK_EUNSUPPORTED, "not a container image");
+}
+
 /* ---- crashes and concurrency ---- */
 
 /* A load killed with SIGKILL while it reads the archive leaves no image;
@@ -375,6 +457,8 @@ CK_TESTS(CK_TEST(archive_load_truncated_fails_and_stores_nothing),
          CK_TEST(archive_load_not_an_archive_is_refused), CK_TEST(archive_load_digest_mismatch_fails),
          CK_TEST(archive_load_malformed_json_fails_clearly),
          CK_TEST(archive_load_escaping_paths_are_refused), CK_TEST(archive_load_is_all_or_nothing),
+         CK_TEST(archive_load_bad_last_layer_commits_nothing),
+         CK_TEST(archive_load_last_image_not_an_image_commits_nothing),
          CK_TEST(archive_load_killed_midway_leaves_nothing),
          CK_TEST(archive_dead_load_is_repaired_by_system_check),
          CK_TEST(archive_two_loads_of_one_archive_at_once))

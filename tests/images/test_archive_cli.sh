@@ -74,6 +74,37 @@ cli_load_and_save_errors_exit_125() {
   [ -z "$(ls -A "$ROOT" | grep ck-save)" ] || fail "temporaries left: $(ls -A "$ROOT")"
 }
 
+# A multi-image archive whose last image is bad loads nothing: not its good
+# images, nor the name it would have moved off the image that held it; the
+# error names the bad image, and the store stays consistent.
+cli_load_multi_image_is_all_or_nothing() {
+  local old i
+  old=$($MK "$ROOT/old.tar" --format docker-archive --name localhost/m0:1 --busybox --label old=1 --print-id | sed 's/^sha256://')
+  run_ck load -q -i "$ROOT/old.tar"; expect_rc 0
+  for i in 0 1 2; do
+    mkdir -p "$ROOT/l$i" && echo "$i" >"$ROOT/l$i/which"
+    $MK "$ROOT/lay" --format oci-dir $([ $i = 0 ] || echo --append) --name "localhost/m$i:1" --busybox \
+      --layer-dir "$ROOT/l$i" >/dev/null || fail "mkimage image $i"
+  done
+  cp -r "$ROOT/lay" "$ROOT/good"
+  python3 "$SRC/tests/images/test_archive_spoil.py" "$ROOT/lay" 2 bad-layer || fail "spoiling the layout"
+  $MK "$ROOT/bad.tar" --format oci-archive --from-dir "$ROOT/lay" >/dev/null
+  run_ck load -i "$ROOT/bad.tar"; expect_rc 125
+  expect_err "bad.tar: index.json manifests[2] (localhost/m2:1)"; expect_err "diff id"
+  expect_no_out "Loaded image"
+  run_ck images --format '{{.Repository}}:{{.Tag}} {{.ID}}'; expect_rc 0
+  expect_out "localhost/m0:1 ${old:0:12}"
+  expect_no_out "localhost/m1"; expect_no_out "localhost/m2"
+  [ "$(ck_id localhost/m0:1)" = "$old" ] || fail "localhost/m0:1 moved to $(ck_id localhost/m0:1)"
+  run_ck system check; expect_rc 0; expect_out "No problems found"
+  [ -z "$(ls -A "$ROOT/storage/images/tmp")" ] || fail "images/tmp holds $(ls -A "$ROOT/storage/images/tmp")"
+  # The good archive moves the name in the same step as it adds the images.
+  $MK "$ROOT/good.tar" --format oci-archive --from-dir "$ROOT/good" >/dev/null
+  run_ck load -i "$ROOT/good.tar"; expect_rc 0
+  for i in 0 1 2; do expect_out "Loaded image: localhost/m$i:1"; done
+  [ "$(ck_id localhost/m0:1)" != "$old" ] || fail "localhost/m0:1 was not moved"
+}
+
 interop_ck_archives_load_in_skopeo() {
   local id f
   id=$(fixture "$ROOT/a.tar" oci-archive localhost/sk:1)
@@ -150,5 +181,6 @@ interop_podman_saves_load_in_ck() {
 }
 
 run_tests cli_load_prints_each_name cli_load_stdin_and_save_stdout cli_load_and_save_errors_exit_125 \
+  cli_load_multi_image_is_all_or_nothing \
   interop_ck_archives_load_in_skopeo interop_skopeo_archives_load_in_ck interop_ck_archives_load_in_podman \
   interop_podman_saves_load_in_ck

@@ -21,12 +21,18 @@ char *at(const char *dir, const char *rel)
 
 ck_context *open_ctx(const char *root)
 {
+	return open_ctx_backend(root, NULL);
+}
+
+ck_context *open_ctx_backend(const char *root, const char *backend)
+{
 	ck_context_options o = CK_CONTEXT_OPTIONS_INIT;
 	ck_context *ctx = NULL;
 	char *store = at(root, "store"), *run = at(root, "run");
 
 	o.root = store;
 	o.runroot = run;
+	o.db_backend = backend;
 	o.flags = CK_CONTEXT_NO_ENV | CK_CONTEXT_NO_CONFIG;
 	if (ck_context_open(&ctx, &o) != 0) {
 		fprintf(stderr, "cannot open a context on %s: %s\n", root, ck_error_last()->message);
@@ -255,4 +261,11 @@ void first_line(char *buf, size_t size, const char *fmt, ...)
 	}
 	buf[strcspn(buf, "\n")] = '\0';
 	free(cmd);
+}
+
+void oci_spoil(const char *dir, int entry, const char *how)
+{
+	const char *src = getenv("CK_SOURCE_DIR");
+	CK_CHECK(sh("python3 '%s/tests/images/test_archive_spoil.py' '%s' %d %s", src ? src : ".", dir, entry,
+	            how) == 0);
 }

@@ -14,6 +14,7 @@
 
 char *at(const char *dir, const char *rel);                 /* "dir/rel", malloc'd */
 ck_context *open_ctx(const char *root);                     /* store in root/store, run root root/run */
+ck_context *open_ctx_backend(const char *root, const char *backend); /* same, on that state backend */
 int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2))); /* exit status of a shell command */
 void mk(const char *out, const char *args);                 /* tests/fixtures/mkimage.py OUT ARGS */
 char *mk_id(const char *out, const char *args);             /* same, returning the image id (hex) */
@@ -32,6 +33,12 @@ extern char last_msg[2048];
  * `needle`, and that nothing was stored. */
 void expect_load_fails(ck_context *ctx, const char *root, const char *path, int code, const char *needle);
 
+/* tests/images/test_archive_spoil.py: spoils entry `entry` of the OCI
+ * layout `dir` so that it still plans but fails once committed, every blob
+ * digest staying right: "bad-layer" replaces its last layer by a gzip layer
+ * that is not the config's diff id; "artifact" gives its config a media type
+ * that is not an image config's. */
+void oci_spoil(const char *dir, int entry, const char *how);
 /* An entry to write into a tar. */
 typedef struct tent {
 	const char *name;
