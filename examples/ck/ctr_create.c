@@ -363,14 +363,6 @@ int ctr_create(ck_app *app, int argc, char **argv)
 	return rc < 0 ? 0 : rc;
 }
 
-/* podman run --rm returns once the container is gone; the monitor removes
- * it, so wait (briefly) until the record has disappeared. */
-static void await_removal(ck_container *ctr)
-{
-	for (int i = 0; i < 500 && ck_container_refresh(ctr) == 0; i++)
-		usleep(10000);
-}
-
 /* Runs attached: the container's exit code, or podman's 125/126/127. */
 static int run_attached(ck_app *app, ck_container *ctr, run_opts *r)
 {
@@ -400,8 +392,8 @@ static int run_attached(ck_app *app, ck_container *ctr, run_opts *r)
 			ck_container_remove(ctr, CK_REMOVE_FORCE);
 		return status;
 	}
-	if (r->rm)
-		await_removal(ctr);
+	/* A --rm container is gone when the library returns (podman's run
+	 * --rm returns once it is). */
 	return code < 0 ? EXIT_CK : code;
 }
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <termios.h>
 #include <time.h>
@@ -78,6 +79,16 @@ int ck__unix_connect(int *out, const char *dir, const char *name)
 	close(dirfd);
 	*out = fd;
 	return CK_OK;
+}
+
+int ck__attach_peer_pidfd(int sock)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.pid <= 0)
+		return -1;
+	return (int)syscall(SYS_pidfd_open, cred.pid, 0);
 }
 
 static int send_all(int fd, const void *data, size_t len)

@@ -49,6 +49,26 @@ bool ck__proc_alive(int pid, unsigned long long start);
 /* Waits at most timeout_ms for `pid` to be gone (pidfd); true if it is. */
 bool ck__proc_wait_gone(int pid, int timeout_ms);
 
+/* ---- waiting for a monitor to record an exit (util.c) ----
+ * After each exit it records, the monitor opens and closes the FIFO
+ * <rundir>/exit.fifo for writing, which wakes every reader (POLLHUP).  A
+ * waiter opens it before it reads the record, so that nothing recorded
+ * after the read goes unseen, and also watches the monitor (a pidfd): its
+ * death ends the wait too. */
+#define CK__CTR_EXIT_FIFO "exit.fifo"
+typedef struct ck__ctr_watch {
+	char *fifo;
+	int fd;     /* the FIFO's read end, or -1 (opened again when it appears) */
+	int pidfd;  /* the monitor, or -1 */
+	int pid;
+} ck__ctr_watch;
+void ck__ctr_watch_open(ck__ctr_watch *w, ck_context *ctx, const char *id);
+/* Waits at most `timeout_ms` (-1: no limit) for an exit to be recorded or
+ * monitor `pid` (started at `start`) to exit; then the caller reads the
+ * record again.  False at once when there is no FIFO: the caller naps. */
+bool ck__ctr_watch_wait(ck__ctr_watch *w, int pid, unsigned long long start, int timeout_ms);
+void ck__ctr_watch_close(ck__ctr_watch *w);
+
 /* ---- signals (signal.c) ---- */
 int ck__signal_parse(int *out, const char *text);
 const char *ck__signal_name(int sig); /* "SIGTERM"; NULL for unnamed */
@@ -148,7 +168,11 @@ typedef struct ck__ctr_config {
 } ck__ctr_config;
 
 int ck__ctr_config_json(char **out, const ck__ctr_config *c);
+/* Streams the JSON (record_parse.c): no tree for the flat fields. */
 int ck__ctr_config_parse(ck__ctr_config *c, const char *json);
+/* A member of a parsed record, or the default. */
+long long ck__ctr_json_int(yajl_val t, const char *key, long long dflt);
+bool ck__ctr_json_bool(yajl_val t, const char *key);
 void ck__ctr_config_free(ck__ctr_config *c);
 
 typedef struct ck__ctr_state {
@@ -168,11 +192,7 @@ void ck__ctr_state_init(ck__ctr_state *s, const char *status);
 /* "running", "starting", "stopping", "restarting": a monitor owns it. */
 bool ck__ctr_status_live(const char *status);
 /* Whether the recorded monitor still runs. */
-/* Streams the JSON (record_parse.c): no tree for the flat fields. */
 bool ck__ctr_monitor_alive(const ck__ctr_state *s);
-/* A member of a parsed record, or the default. */
-long long ck__ctr_json_int(yajl_val t, const char *key, long long dflt);
-bool ck__ctr_json_bool(yajl_val t, const char *key);
 
 /* Reads the record (either output may be NULL); CK_ENOTFOUND naming it. */
 int ck__ctr_read(ck__ctr_config *cfg, ck__ctr_state *st, ck_context *ctx, const char *id);
@@ -211,6 +231,9 @@ int ck__ctr_oci_build(ck__oci_build *b, ck_context *ctx, const ck__ctr_config *c
                       const ck__host *host);
 void ck__ctr_oci_build_free(ck__oci_build *b);
 /* Writes <userdata>/config.json for the container. */
+/* What ck__ctr_write_bundle would refuse, checked at create (nothing is
+ * written then). */
+int ck__ctr_check_bundle(ck_context *ctx, const ck__ctr_config *c);
 int ck__ctr_write_bundle(ck_context *ctx, const ck__ctr_config *c, const char *rootfs);
 /* The runtime of the container. */
 int ck__ctr_runtime_open(ck__runtime *rt, ck_context *ctx, const ck__ctr_config *c);
@@ -231,9 +254,6 @@ int ck__ctr_wait_stopped(ck_context *ctx, const char *id, int timeout_ms, ck__ct
  * Frames on the attach socket: 1 byte type, 4 bytes big-endian length,
  * payload.  Monitor to client: STDOUT, STDERR, EXIT ("CODE").  Client to
  * monitor: STDIN, STDIN_EOF, RESIZE ("ROWS COLS"). */
-/* What ck__ctr_write_bundle would refuse, checked at create (nothing is
- * written then). */
-int ck__ctr_check_bundle(ck_context *ctx, const ck__ctr_config *c);
 enum {
 	CK__FRAME_STDIN = 0,
 	CK__FRAME_STDOUT = 1,
@@ -252,6 +272,9 @@ int ck__unix_connect(int *out, const char *dir, const char *name);
 /* Runs the client side of an attach on a connected socket until the exit
  * frame or EOF.  `*exit_code` -1 when no exit frame came. */
 int ck__attach_run(int *exit_code, int sock, const ck_attach_options *opts, bool tty, bool stdin_open);
+/* A pidfd of the process at the other end of a connected attach socket
+ * (the monitor), or -1. */
+int ck__attach_peer_pidfd(int sock);
 
 /* ---- the monitor's side (spawned by start.c) ---- */
 /* Path of the ck-monitor executable: $CK_LIBEXEC_DIR / the context's
@@ -271,6 +294,11 @@ int ck__root_mkdir_p(int root_fd, const char *path, mode_t mode);
 /* Copies what directory `sdir` holds into directory `ddir` (cp.c), with
  * *at() calls and O_NOFOLLOW. */
 int ck__copy_dir_contents(int sdir, int ddir, const char *shown);
+
+/* ---- before a start (materialize.c) ---- */
+/* Makes the container's directories, its working directory in `rootfs`,
+ * the copy-up of its new volumes and its /etc files (not synced). */
+int ck__ctr_materialize(ck_context *ctx, const ck__ctr_config *c, const char *rootfs);
 
 /* ---- users (user.c) ---- */
 /* Reads a small file (<= 4 MiB) of the root filesystem resolved inside it;
@@ -293,8 +321,3 @@ int ck__user_resolve(uint32_t *uid, uint32_t *gid, uint32_t **groups, size_t *n_
 int ck__group_resolve(uint32_t *gid, const ck__userdb *db, const char *group);
 
 #endif
-/* ---- before a start (materialize.c) ---- */
-/* Makes the container's directories, its working directory in `rootfs`,
- * the copy-up of its new volumes and its /etc files (not synced). */
-int ck__ctr_materialize(ck_context *ctx, const ck__ctr_config *c, const char *rootfs);
-

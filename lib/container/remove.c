@@ -81,8 +81,10 @@ static int remove_files(ck_context *ctx, const ck__ctr_config *cfg)
 	char *dir = NULL, *run = NULL;
 	int rc;
 
+	/* The runtime's state is looked at before a command is run for it:
+	 * after a clean exit there is none. */
 	if (ck__ctr_runtime_open(&rt, ctx, cfg) == CK_OK) {
-		if (ck__runtime_delete(&rt, cfg->id, true) != CK_OK)
+		if (ck__runtime_has(&rt, cfg->id) && ck__runtime_delete(&rt, cfg->id, true) != CK_OK)
 			ck__log(ctx, CK_LOG_WARN, "container %.12s: %s", cfg->id, ck_error_last()->message);
 		ck__runtime_close(&rt);
 	}
@@ -132,8 +134,10 @@ int ck__ctr_remove_id(ck_context *ctx, const char *id, bool force, bool volumes,
 		                              "with force", cfg.name);
 		goto out;
 	}
-	if ((rc = ck__ctr_update(ctx, id, mark_removing, NULL)) != CK_OK || (rc = end_run(ctx, &cfg)) != CK_OK ||
-	    (rc = remove_files(ctx, &cfg)) != CK_OK)
+	/* A --rm container's monitor marked it in the commit of its exit. */
+	bool marked = !strcmp(st.status, "removing") && st.stop_requested;
+	if ((!marked && (rc = ck__ctr_update(ctx, id, mark_removing, NULL)) != CK_OK) ||
+	    (rc = end_run(ctx, &cfg)) != CK_OK || (rc = remove_files(ctx, &cfg)) != CK_OK)
 		goto out;
 	struct delete_args da = { &cfg };
 	if ((rc = ck__state_write(ctx, delete_fn, &da)) != CK_OK)

@@ -234,8 +234,11 @@ static int prepare(ck_context *ctx, const ck__ctr_config *cfg)
 	if ((rc = ck__host_probe(&host)) != CK_OK || (rc = ck__ctr_runtime_open(&rt, ctx, cfg)) != CK_OK)
 		return rc;
 	rc = ck__runtime_host_check(ctx, &host, rt.path);
-	if (rc == CK_OK && ck__runtime_delete(&rt, cfg->id, true) != CK_OK)
-		ck__error_clear(); /* nothing stale to delete */
+	/* Only a runtime that was killed, or a monitor that died, leaves the
+	 * runtime's state of a container that is not running: look before
+	 * running a command. */
+	if (rc == CK_OK && ck__runtime_has(&rt, cfg->id) && ck__runtime_delete(&rt, cfg->id, true) != CK_OK)
+		ck__error_clear(); /* the monitor's run reports what is wrong */
 	ck__runtime_close(&rt);
 	if (rc != CK_OK)
 		return rc;
@@ -345,13 +348,29 @@ static int check_attach_opts(const ck_attach_options *opts)
 	return CK_OK;
 }
 
+/* A --rm container's monitor removes it before it sends the exit frame;
+ * without a frame, the removal is over when the monitor has exited
+ * (`mon_pidfd`, taken while the attach was connected). */
+static void await_removal(int mon_pidfd)
+{
+	struct pollfd p = { mon_pidfd, POLLIN, 0 };
+
+	if (mon_pidfd < 0)
+		return;
+	while (poll(&p, 1, 30000) < 0 && errno == EINTR)
+		;
+}
+
 /* After the attach ended: the exit code from the frame, or from the record. */
-static int finish_attach(int *exit_code, ck_container *ctr, int code)
+static int finish_attach(int *exit_code, ck_container *ctr, int code, int mon_pidfd)
 {
 	int rc = CK_OK;
 
-	if (code < 0)
+	if (code < 0) {
 		rc = ck_container_wait(&code, ctr, -1);
+		if (rc == CK_OK && ctr->cfg.remove)
+			await_removal(mon_pidfd);
+	}
 	if (exit_code)
 		*exit_code = code;
 	if (ck__ctr_load(ctr, ctr->ctx, ctr->cfg.id) != CK_OK)
@@ -365,7 +384,7 @@ int ck_container_start_attached(int *exit_code, ck_container *ctr, const ck_atta
 	ck__lock lk = CK__LOCK_INIT;
 	char *run = NULL, line[1200];
 	bool already;
-	int rc, fd = -1, sock = -1, code = -1;
+	int rc, fd = -1, sock = -1, code = -1, mon_pidfd = -1;
 
 	CK_ENTER();
 	if (exit_code)
@@ -400,14 +419,17 @@ int ck_container_start_attached(int *exit_code, ck_container *ctr, const ck_atta
 	}
 	if (rc != CK_OK)
 		goto out;
+	mon_pidfd = ck__attach_peer_pidfd(sock);
 	rc = ck__attach_run(&code, sock, opts, ctr->cfg.tty, ctr->cfg.stdin_open);
 	if (rc == CK_OK)
-		rc = finish_attach(exit_code, ctr, code);
+		rc = finish_attach(exit_code, ctr, code, mon_pidfd);
 out:
 	if (fd >= 0)
 		close(fd);
 	if (sock >= 0)
 		close(sock);
+	if (mon_pidfd >= 0)
+		close(mon_pidfd);
 	free(run);
 	return rc;
 }
@@ -441,9 +463,12 @@ int ck_container_attach(int *exit_code, ck_container *ctr, const ck_attach_optio
 	if (rc != CK_OK)
 		return ck__error_wrap(rc, "cannot attach to container %s", ctr->cfg.name);
 	ck__ctr_event(ctr->ctx, &ctr->cfg, "attach", -1);
+	int mon_pidfd = ck__attach_peer_pidfd(sock);
 	rc = ck__attach_run(&code, sock, opts, ctr->cfg.tty, ctr->cfg.stdin_open);
 	close(sock);
 	if (rc == CK_OK)
-		rc = finish_attach(exit_code, ctr, code);
+		rc = finish_attach(exit_code, ctr, code, mon_pidfd);
+	if (mon_pidfd >= 0)
+		close(mon_pidfd);
 	return rc;
 }

@@ -31,13 +31,15 @@ static bool lock_free(ck_context *ctx, const char *id)
 int ck__ctr_wait_stopped(ck_context *ctx, const char *id, int timeout_ms, ck__ctr_state *out)
 {
 	int64_t deadline = ck__mono_ns() + (int64_t)timeout_ms * 1000000;
+	ck__ctr_watch w;
 	int nap = 5, rc;
 
 	ck__ctr_state_init(out, "exited");
+	ck__ctr_watch_open(&w, ctx, id);
 	for (;;) {
 		ck__ctr_state st;
 		if ((rc = ck__ctr_read(NULL, &st, ctx, id)) != CK_OK)
-			return rc;
+			break;
 		/* The monitor owns the container until it clears monitor_pid. */
 		bool monitor = st.monitor_pid > 0 && ck__ctr_monitor_alive(&st);
 		bool live = ck__ctr_status_live(st.status) || st.pid > 0 || monitor;
@@ -45,25 +47,35 @@ int ck__ctr_wait_stopped(ck_context *ctx, const char *id, int timeout_ms, ck__ct
 		                     (st.monitor_pid == 0 && !strcmp(st.status, "starting") && lock_free(ctx, id)));
 		if (!live || gone) {
 			*out = st;
-			return CK_OK;
+			break;
 		}
 		int64_t left = (deadline - ck__mono_ns()) / 1000000;
 		if (timeout_ms >= 0 && left <= 0) {
 			ck__ctr_state_free(&st);
-			return ck__error_set(CK_ETIMEOUT, "container %.12s is still running after %d ms", id, timeout_ms);
+			rc = ck__error_set(CK_ETIMEOUT, "container %.12s is still running after %d ms", id, timeout_ms);
+			break;
 		}
-		int slice = timeout_ms < 0 || left > 500 ? 500 : (int)left;
-		/* The init's end wakes us at once; the monitor records it right after. */
-		if (st.pid > 0 && ck__proc_alive(st.pid, st.init_start)) {
-			ck__proc_wait_gone(st.pid, slice);
-			nap = 2;
-		} else {
-			ck__sleep_ms(nap < slice ? nap : slice);
-			if (nap < 50)
-				nap *= 2;
+		int slice = timeout_ms < 0 ? -1 : (int)left;
+		/* The monitor signals its exit FIFO once it has recorded the
+		 * end, and its death ends the wait as well. */
+		if (!monitor || !ck__ctr_watch_wait(&w, st.monitor_pid, st.monitor_start, slice)) {
+			/* No monitor to watch (a start that has not registered it,
+			 * or a monitor without an exit FIFO): look again soon. */
+			if (slice < 0 || slice > 500)
+				slice = 500;
+			if (st.pid > 0 && ck__proc_alive(st.pid, st.init_start)) {
+				ck__proc_wait_gone(st.pid, slice);
+				nap = 2;
+			} else {
+				ck__sleep_ms(nap < slice ? nap : slice);
+				if (nap < 50)
+					nap *= 2;
+			}
 		}
 		ck__ctr_state_free(&st);
 	}
+	ck__ctr_watch_close(&w);
+	return rc;
 }
 
 struct exited_args {

@@ -1,5 +1,6 @@
-/* Small helpers of the container module: string maps and arrays with their
- * JSON forms, and questions about processes asked through /proc. */
+/* Small helpers of the container module: string arrays with their JSON
+ * forms, questions about processes asked through /proc, and the watch that
+ * waits for a monitor to record an exit. */
 #define _GNU_SOURCE
 #include "container_int.h"
 
@@ -131,6 +132,67 @@ bool ck__proc_wait_gone(int pid, int timeout_ms)
 	}
 	close(fd);
 	return !ck__proc_alive(pid, 0);
+}
+
+/* ---- waiting for a monitor ---- */
+
+/* A reader of the FIFO is woken once by each writer that comes and goes:
+ * it is opened again for the next wait. */
+static bool fifo_open(ck__ctr_watch *w)
+{
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = w->fifo ? open(w->fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC) : -1;
+	return w->fd >= 0;
+}
+
+void ck__ctr_watch_open(ck__ctr_watch *w, ck_context *ctx, const char *id)
+{
+	char *run = ck__ctr_rundir(ctx, id);
+
+	w->fifo = run ? ck__path_join(run, CK__CTR_EXIT_FIFO) : NULL;
+	w->fd = w->pidfd = -1;
+	w->pid = 0;
+	fifo_open(w);
+	free(run);
+}
+
+void ck__ctr_watch_close(ck__ctr_watch *w)
+{
+	if (w->fd >= 0)
+		close(w->fd);
+	if (w->pidfd >= 0)
+		close(w->pidfd);
+	free(w->fifo);
+	w->fifo = NULL;
+	w->fd = w->pidfd = -1;
+}
+
+bool ck__ctr_watch_wait(ck__ctr_watch *w, int pid, unsigned long long start, int timeout_ms)
+{
+	if (pid > 0 && pid != w->pid) {
+		if (w->pidfd >= 0)
+			close(w->pidfd);
+		w->pid = pid;
+		w->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+		/* Gone already, or its pid reused: the record is to be read again. */
+		if (w->pidfd >= 0 && !ck__proc_alive(pid, start))
+			return true;
+	}
+	/* A FIFO that appeared after the record was read may have missed an
+	 * exit: the record is read again first.  Without one (a monitor of an
+	 * older version) the caller looks again after a nap. */
+	if (w->fd < 0)
+		return fifo_open(w);
+	for (;;) {
+		struct pollfd p[2] = { { w->fd, POLLIN, 0 }, { w->pidfd, POLLIN, 0 } };
+		int r = poll(p, 2, timeout_ms);
+		if (r < 0 && errno == EINTR)
+			continue; /* the caller's deadline bounds the wait */
+		if (r > 0 && p[0].revents)
+			fifo_open(w);
+		return true;
+	}
 }
 
 /* ---- paths ---- */

@@ -281,11 +281,30 @@ void mon_reap(mon *m)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if (pid == m->init_pid && !m->init_exited) {
+		if (pid == m->run.pid && !m->rt_exited) {
+			m->rt_exited = true;
+			m->rt_status = status;
+		} else if (pid == m->init_pid && !m->init_exited) {
 			m->init_exited = true;
 			m->init_status = status;
 		}
 	}
+}
+
+bool mon_ended(mon *m)
+{
+	if (m->run.pid > 0 && !m->rt_exited)
+		return false;
+	if (m->init_exited || m->init_gone)
+		return true;
+	if (m->init_pidfd >= 0 || ck__proc_alive(m->init_pid, m->init_start))
+		return false; /* a pidfd that fired is closed */
+	/* Dead, or a zombie of ours: reaping after seeing it dead collects a
+	 * zombie's status. */
+	mon_reap(m);
+	if (!m->init_exited)
+		m->init_gone = true;
+	return true;
 }
 
 static void pump(mon *m, int *fd, int stream)
@@ -309,36 +328,28 @@ int mon_io_loop(mon *m)
 	int64_t drain_deadline = 0;
 
 	for (;;) {
-		struct pollfd p[4 + MON_MAX_CLIENTS];
+		struct pollfd p[5 + MON_MAX_CLIENTS];
 		nfds_t n = 0;
 		int timeout = -1;
 
-		/* An init that is not our child (its runtime reaped it when a kill
-		 * raced the create) never sends SIGCHLD here: look for it too. */
-		if (!m->init_exited && !ck__proc_alive(m->init_pid, m->init_start)) {
-			/* Dead, or a zombie of ours: reaping after seeing it dead
-			 * collects a zombie's status. */
-			mon_reap(m);
-			if (!m->init_exited) {
-				ck__log(m->ctx, CK_LOG_WARN, "container %s: its init %d is gone without an exit status",
-				        m->cfg.name, (int)m->init_pid);
-				m->init_exited = true;
-				m->init_status = -1;
-			}
-		}
-		if (m->init_exited) {
+		/* The init's end is seen through its pidfd even when it is not our
+		 * child: its runtime (crun's foreground run) reaps it, or a kill
+		 * raced a detached run and the runtime reaped it before it exited.
+		 * The runtime is our child: SIGCHLD tells of it. */
+		if (mon_ended(m)) {
 			if (!drain_deadline)
 				drain_deadline = ck__mono_ns() + (int64_t)DRAIN_MS * 1000000;
 			if ((m->out_fd < 0 && m->err_fd < 0) || ck__mono_ns() >= drain_deadline)
 				break;
 			timeout = (int)((drain_deadline - ck__mono_ns()) / 1000000) + 1;
-		} else {
-			timeout = 500;
+		} else if (m->init_pidfd < 0 && (m->run.pid <= 0 || m->rt_exited)) {
+			timeout = 500; /* no pidfd (an old kernel): look again */
 		}
 		p[n++] = (struct pollfd){ m->sigfd, POLLIN, 0 };
 		p[n++] = (struct pollfd){ m->out_fd, POLLIN, 0 };
 		p[n++] = (struct pollfd){ m->err_fd, POLLIN, 0 };
 		p[n++] = (struct pollfd){ m->listen_fd, POLLIN, 0 };
+		p[n++] = (struct pollfd){ m->init_pidfd, POLLIN, 0 };
 		for (size_t i = 0; i < m->n_clients; i++)
 			p[n++] = (struct pollfd){ m->clients[i].fd, POLLIN, 0 };
 		int r = poll(p, n, timeout);
@@ -358,9 +369,15 @@ int mon_io_loop(mon *m)
 			pump(m, &m->err_fd, CK_STREAM_STDERR);
 		if (p[3].revents & POLLIN)
 			accept_one(m);
+		if (p[4].revents && m->init_pidfd >= 0) {
+			/* Readable for good once it has exited: looked at once. */
+			close(m->init_pidfd);
+			m->init_pidfd = -1;
+			mon_reap(m);
+		}
 		/* Clients from the end, so that a drop does not skip one. */
 		for (size_t i = m->n_clients; i-- > 0;) {
-			if (4 + i < n && p[4 + i].revents && p[4 + i].fd == m->clients[i].fd && !client_read(m, i))
+			if (5 + i < n && p[5 + i].revents && p[5 + i].fd == m->clients[i].fd && !client_read(m, i))
 				client_drop(m, i);
 		}
 	}

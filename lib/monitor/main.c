@@ -1,6 +1,7 @@
 /* ck-monitor's life: detach, register in the container's record, run the
  * container through the OCI runtime (again, as its restart policy says),
- * record each exit, and remove a --rm container at the end.
+ * record each exit, and remove a --rm container at the end, before its
+ * attach clients get the exit code.
  *
  * usage: ck-monitor --root R --runroot RR --backend B --runtime RT --id ID
  *                   --sync-fd FD [--log-level N] [--attach] */
@@ -131,6 +132,7 @@ struct exit_args {
 	mon *m;
 	int code;
 	bool restart;
+	bool removing; /* --rm: the removal starts in the same transaction */
 };
 
 static bool policy_restarts(const ck__ctr_config *c, const ck__ctr_state *st, int code)
@@ -157,14 +159,28 @@ static int exit_fn(ck__ctr_state *st, void *payload)
 		st->restart_count++;
 		return CK_OK;
 	}
-	if (strcmp(st->status, "removing") != 0)
+	/* A --rm container is marked for removal by the same commit that
+	 * records its exit; an interrupted removal is finished by `rm -f` or
+	 * `system check --repair`, as after remove.c's own first step. */
+	if (a->removing) {
+		snprintf(st->status, sizeof(st->status), "removing");
+		st->stop_requested = true;
+	} else if (strcmp(st->status, "removing") != 0) {
 		snprintf(st->status, sizeof(st->status), "exited");
+	}
 	st->monitor_pid = 0;
 	st->monitor_start = 0;
 	return CK_OK;
 }
 
 /* ---- one run ---- */
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
 
 static int read_pidfile(pid_t *pid, const char *path)
 {
@@ -211,18 +227,19 @@ static int console_listen(int *fd, char **path, char **tmpdir, mon *m)
 	return CK_OK;
 }
 
-/* Receives the terminal's master that the runtime sends. */
+/* Receives the terminal's master that the runtime sends (it has connected:
+ * the listening socket is readable). */
 static int console_receive(int *master, int lfd)
 {
-	struct pollfd p = { lfd, POLLIN, 0 };
 	char data[256], ctl[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = { data, sizeof(data) };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl) };
-	int c;
+	int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
-	if (poll(&p, 1, 10000) <= 0 || (c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0)
+	if (c < 0)
 		return ck__error_set(CK_ERUNTIME, "the runtime did not connect to the console socket");
-	ssize_t n = recvmsg(c, &msg, MSG_CMSG_CLOEXEC);
+	struct pollfd p = { c, POLLIN, 0 };
+	ssize_t n = poll(&p, 1, 10000) > 0 ? recvmsg(c, &msg, MSG_CMSG_CLOEXEC) : -1;
 	close(c);
 	struct cmsghdr *cm = n >= 0 ? CMSG_FIRSTHDR(&msg) : NULL;
 	if (!cm || cm->cmsg_type != SCM_RIGHTS)
@@ -231,21 +248,111 @@ static int console_receive(int *master, int lfd)
 	return CK_OK;
 }
 
-static void close_fd(int *fd)
+/* Reaps the runtime only: until the pid file names the init, an init
+ * that has already exited (a zombie orphaned to us when a detached run
+ * exits) must wait for mon_reap() to recognise it. */
+static void reap_runtime(mon *m)
 {
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
+	struct signalfd_siginfo si;
+	int status;
+
+	while (read(m->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		;
+	if (!m->rt_exited && waitpid(m->run.pid, &status, WNOHANG) == m->run.pid) {
+		m->rt_exited = true;
+		m->rt_status = status;
+	}
 }
 
-/* `runtime create` and `start`, with the container's stdio set up. */
+/* Reads the pid crun's foreground run wrote into the pipe whose write end
+ * it was given as its pid file (/proc/<monitor>/fd/<N>): it writes it once
+ * the container runs.  A monitor that died leaves no such path, and crun
+ * then fails and removes the container rather than leave it unowned. */
+static bool read_pid_pipe(mon *m, int fd)
+{
+	char buf[32];
+	ssize_t n;
+
+	do
+		n = read(fd, buf, sizeof(buf) - 1);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	long v = strtol(buf, NULL, 10);
+	if (v <= 0)
+		return false;
+	m->init_pid = (pid_t)v;
+	/* The pid file, for whoever looks; made again at every start. */
+	int pf = open(m->pidfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (pf >= 0) {
+		if (write(pf, buf, (size_t)n) != n)
+			ck__log(m->ctx, CK_LOG_DEBUG, "cannot write %s", m->pidfile);
+		close(pf);
+	}
+	return true;
+}
+
+/* Waits for the start: the init's pid (crun's foreground run writes it to
+ * `pid_rd` once the container runs; runc's detached run writes the pid
+ * file before it exits), the terminal's master with -t, or the runtime's
+ * exit. */
+static int await_start(mon *m, int pid_rd, int lfd, int *master)
+{
+	bool have_pid = false;
+	int rc = CK_OK;
+
+	while (!m->rt_exited && !(have_pid && (lfd < 0 || *master >= 0))) {
+		struct pollfd p[3] = { { m->sigfd, POLLIN, 0 },
+			               { have_pid ? -1 : pid_rd, POLLIN, 0 },
+			               { *master >= 0 ? -1 : lfd, POLLIN, 0 } };
+		int r = poll(p, 3, -1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return ck__error_errno(CK_EIO, "monitor: poll");
+		if (p[0].revents)
+			reap_runtime(m);
+		if (p[1].revents)
+			have_pid = read_pid_pipe(m, pid_rd);
+		if (p[2].revents && (rc = console_receive(master, lfd)) != CK_OK)
+			return rc;
+	}
+	if (m->rt_exited) {
+		/* It may have run and ended already: what it wrote is there. */
+		bool started = m->run.foreground ? (have_pid || read_pid_pipe(m, pid_rd))
+		                                 : WIFEXITED(m->rt_status) && WEXITSTATUS(m->rt_status) == 0 &&
+		                                           read_pidfile(&m->init_pid, m->pidfile) == CK_OK;
+		if (!started) {
+			ck__error_clear();
+			return ck__runtime_run_failed(&m->rt, m->id, m->userdata, m->rtlog, m->rt_status);
+		}
+		if (lfd >= 0 && *master < 0) {
+			/* The runtime has gone: its connection waits in the backlog. */
+			struct pollfd p = { lfd, POLLIN, 0 };
+			if (poll(&p, 1, 0) <= 0)
+				return ck__error_set(CK_ERUNTIME, "the runtime did not connect to the console socket");
+			if ((rc = console_receive(master, lfd)) != CK_OK)
+				return rc;
+		}
+	}
+	return CK_OK;
+}
+
+/* `runtime run` with the container's stdio set up; returns once the
+ * container runs (its init is known) or the runtime has failed. */
 static int run_start(mon *m, bool first)
 {
-	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 }, lfd = -1, rc;
-	char *console = NULL, *tmpdir = NULL;
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 }, pp[2] = { -1, -1 }, lfd = -1, master = -1, rc;
+	char *console = NULL, *tmpdir = NULL, pipe_path[64];
+	const char *pid_file = m->pidfile;
 
 	m->init_pid = 0;
-	m->init_exited = false;
+	m->init_start = 0;
+	m->init_exited = m->init_gone = false;
+	m->run.pid = 0;
+	m->rt_exited = false;
+	close_fd(&m->init_pidfd);
 	if (m->cfg.tty) {
 		if ((rc = console_listen(&lfd, &console, &tmpdir, m)) != CK_OK)
 			goto out;
@@ -255,32 +362,44 @@ static int run_start(mon *m, bool first)
 		goto out;
 	}
 	unlink(m->pidfile);
-	rc = ck__runtime_create(&m->rt, m->id, m->userdata, m->pidfile, in[0], out[1], err[1], console);
+	/* A runtime killed during an earlier run left its state; the id is
+	 * this monitor's. */
+	if (ck__runtime_has(&m->rt, m->id) && ck__runtime_delete(&m->rt, m->id, true) != CK_OK)
+		ck__error_clear(); /* the run says what is wrong */
+	if (first && m->attach_wait) {
+		/* Nothing runs yet: the client attached below sees every byte. */
+		report(m, "created\n");
+		mon_accept_wait(m, ATTACH_WAIT_MS);
+	}
+	if (ck__runtime_run_foreground(&m->rt)) {
+		if (pipe2(pp, O_CLOEXEC) < 0 || fcntl(pp[0], F_SETFL, O_NONBLOCK) < 0) {
+			rc = ck__error_errno(CK_EIO, "cannot create a pipe for the container's pid");
+			goto out;
+		}
+		snprintf(pipe_path, sizeof(pipe_path), "/proc/%d/fd/%d", (int)getpid(), pp[1]);
+		pid_file = pipe_path;
+	}
+	rc = ck__runtime_run_spawn(&m->run, &m->rt, m->id, m->userdata, pid_file, m->rtlog, in[0], out[1], err[1],
+	                           console);
 	close_fd(&in[0]);
 	close_fd(&out[1]);
 	close_fd(&err[1]);
-	if (rc != CK_OK)
+	if (rc != CK_OK || (rc = await_start(m, pp[0], lfd, &master)) != CK_OK)
 		goto out;
+	m->init_start = ck__proc_start_time(m->init_pid);
+	m->init_pidfd = (int)syscall(SYS_pidfd_open, m->init_pid, 0);
+	if (m->init_pidfd >= 0 && ck__proc_start_time(m->init_pid) != m->init_start)
+		close_fd(&m->init_pidfd); /* gone already (or its pid reused): looked at by /proc */
 	if (m->cfg.tty) {
-		int master = -1;
-		if ((rc = console_receive(&master, lfd)) != CK_OK)
-			goto out;
 		m->out_fd = master;
 		m->in_fd = fcntl(master, F_DUPFD_CLOEXEC, 3);
+		master = -1;
 	} else {
 		m->out_fd = out[0];
 		m->err_fd = err[0];
 		m->in_fd = in[1];
 		out[0] = err[0] = in[1] = -1;
 	}
-	if ((rc = read_pidfile(&m->init_pid, m->pidfile)) != CK_OK)
-		goto out;
-	m->init_start = ck__proc_start_time(m->init_pid);
-	if (first && m->attach_wait) {
-		report(m, "created\n");
-		mon_accept_wait(m, ATTACH_WAIT_MS);
-	}
-	rc = ck__runtime_start(&m->rt, m->id);
 out:
 	close_fd(&in[0]);
 	close_fd(&in[1]);
@@ -289,6 +408,9 @@ out:
 	close_fd(&err[0]);
 	close_fd(&err[1]);
 	close_fd(&lfd);
+	close_fd(&pp[0]);
+	close_fd(&pp[1]);
+	close_fd(&master);
 	if (console)
 		unlink(console);
 	if (tmpdir)
@@ -298,18 +420,24 @@ out:
 	return rc;
 }
 
-/* Kills what the runtime left among our children (such as crun start's
- * helper blocked on the exec fifo of a container that died before its
- * start), except the init while it runs, and reaps them. */
+/* Kills what the runtime left among our children (such as a helper that
+ * outlived a failed run), except the init while it runs, and reaps them.
+ * Without children left there is nothing to look for. */
 static void kill_strays(mon *m)
 {
-	DIR *d = opendir("/proc");
+	siginfo_t info = { 0 };
+	DIR *d;
 	pid_t self = getpid();
 
-	for (struct dirent *de; d && (de = readdir(d));) {
+	mon_reap(m);
+	if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) < 0)
+		return; /* ECHILD */
+	if (!(d = opendir("/proc")))
+		return;
+	for (struct dirent *de; (de = readdir(d));) {
 		char path[64], buf[512];
 		int pid = atoi(de->d_name), ppid = 0;
-		if (pid <= 0 || (pid == m->init_pid && !m->init_exited))
+		if (pid <= 0 || (pid == m->init_pid && !m->init_exited && !m->init_gone))
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 		FILE *f = fopen(path, "re");
@@ -323,9 +451,39 @@ static void kill_strays(mon *m)
 			kill(pid, SIGKILL);
 		}
 	}
-	if (d)
-		closedir(d);
+	closedir(d);
 	mon_reap(m);
+}
+
+/* Waits (at most `ms`) for the runtime process to exit. */
+static bool runtime_wait(mon *m, int ms)
+{
+	int fd = m->rt_exited ? -1 : (int)syscall(SYS_pidfd_open, m->run.pid, 0);
+	if (fd >= 0) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		while (poll(&p, 1, ms) < 0 && errno == EINTR)
+			;
+		close(fd);
+	}
+	mon_reap(m);
+	return m->rt_exited;
+}
+
+/* After a failed start: whatever started goes (the init, the runtime's
+ * container, the runtime process). */
+static void start_cleanup(mon *m)
+{
+	if (m->init_pid > 0 && !m->init_exited && ck__proc_alive(m->init_pid, m->init_start))
+		kill(m->init_pid, SIGKILL);
+	if (ck__runtime_has(&m->rt, m->id) && ck__runtime_delete(&m->rt, m->id, true) != CK_OK)
+		ck__error_clear();
+	if (m->run.pid > 0 && !runtime_wait(m, 5000)) {
+		kill(m->run.pid, SIGKILL);
+		runtime_wait(m, 5000);
+		if (ck__runtime_has(&m->rt, m->id) && ck__runtime_delete(&m->rt, m->id, true) != CK_OK)
+			ck__error_clear();
+	}
+	kill_strays(m);
 }
 
 static int exit_code_of(int status)
@@ -339,24 +497,51 @@ static int exit_code_of(int status)
 	return -1;
 }
 
-/* Runs the container until it stops for good; returns the last exit code. */
-static int run(mon *m)
+/* The exit code of the run that has just ended: the init's status when
+ * this process reaped it, else crun's foreground run's (which is the
+ * init's); -1 when nobody knows it. */
+static int run_exit_code(mon *m)
+{
+	if (m->init_exited)
+		return exit_code_of(m->init_status);
+	if (m->run.foreground && m->rt_exited && WIFEXITED(m->rt_status)) {
+		char *errors = ck__runtime_log_errors(m->rtlog);
+		if (errors)
+			ck__log(m->ctx, CK_LOG_WARN, "container %s: %s: %s", m->cfg.name, m->rt.name, errors);
+		free(errors);
+		return WEXITSTATUS(m->rt_status);
+	}
+	ck__log(m->ctx, CK_LOG_WARN, "container %s: its init %d is gone without an exit status", m->cfg.name,
+	        (int)m->init_pid);
+	return -1;
+}
+
+/* Tells whoever waits for an exit (stop, wait, rm) that one is recorded:
+ * a writer opening and closing the FIFO wakes every reader (POLLHUP).
+ * Nobody waiting (ENXIO) is fine. */
+static void signal_exit(mon *m)
+{
+	int fd = open(m->exitfifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Runs the container until it stops for good; returns the last exit code.
+ * `*clients_open` is set when the attach clients still wait for it (a
+ * --rm container's clients get it after the removal). */
+static int run(mon *m, bool *clients_open)
 {
 	bool first = true;
 	int code = -1;
 
+	*clients_open = false;
 	for (;;) {
 		int rc = run_start(m, first);
 		if (rc != CK_OK) {
 			char msg[1024];
 			snprintf(msg, sizeof(msg), "%s", ck_error_last()->message);
 			ck__log(m->ctx, CK_LOG_ERROR, "%s", msg);
-			/* Whatever started goes: the runtime's container and its init. */
-			if (m->init_pid > 0 && ck__proc_alive(m->init_pid, m->init_start))
-				kill(m->init_pid, SIGKILL);
-			if (ck__runtime_delete(&m->rt, m->id, true) != CK_OK)
-				ck__error_clear();
-			kill_strays(m);
+			start_cleanup(m);
 			struct failed_args fa = { msg };
 			if (ck__ctr_update(m->ctx, m->id, failed_fn, &fa) != CK_OK)
 				ck__log(m->ctx, CK_LOG_ERROR, "%s", ck_error_last()->message);
@@ -385,11 +570,14 @@ static int run(mon *m)
 		close_fd(&m->out_fd);
 		close_fd(&m->err_fd);
 		close_fd(&m->in_fd);
-		code = m->init_exited ? exit_code_of(m->init_status) : -1;
-		if (ck__runtime_delete(&m->rt, m->id, true) != CK_OK)
+		close_fd(&m->init_pidfd);
+		code = run_exit_code(m);
+		/* crun's foreground run deleted its state; a detached run (runc),
+		 * or a runtime that was killed, left it. */
+		if (ck__runtime_has(&m->rt, m->id) && ck__runtime_delete(&m->rt, m->id, true) != CK_OK)
 			ck__log(m->ctx, CK_LOG_WARN, "%s", ck_error_last()->message);
 		kill_strays(m);
-		struct exit_args ea = { m, code, false };
+		struct exit_args ea = { m, code, false, m->cfg.remove };
 		if (rc != CK_OK || ck__ctr_update(m->ctx, m->id, exit_fn, &ea) != CK_OK) {
 			mon_clients_exit(m, code);
 			return code;
@@ -397,6 +585,11 @@ static int run(mon *m)
 		ck__log(m->ctx, CK_LOG_DEBUG, "container %s exited with %d%s", m->cfg.name, code,
 		        ea.restart ? "; restarting" : "");
 		ck__ctr_event(m->ctx, &m->cfg, "died", code);
+		signal_exit(m);
+		if (!ea.restart && m->cfg.remove) {
+			*clients_open = true;
+			return code;
+		}
 		mon_clients_exit(m, code);
 		if (!ea.restart)
 			return code;
@@ -446,8 +639,12 @@ static int setup(mon *m, int argc, char **argv)
 	m->logpath = m->userdata ? ck__path_join(m->userdata, "ctr.log") : NULL;
 	m->logpath1 = m->userdata ? ck__path_join(m->userdata, "ctr.log.1") : NULL;
 	m->pidfile = m->rundir ? ck__path_join(m->rundir, "pidfile") : NULL;
-	if (!m->userdata || !m->rundir || !m->logpath || !m->logpath1 || !m->pidfile)
+	m->rtlog = m->rundir ? ck__path_join(m->rundir, "runtime.log") : NULL;
+	m->exitfifo = m->rundir ? ck__path_join(m->rundir, CK__CTR_EXIT_FIFO) : NULL;
+	if (!m->userdata || !m->rundir || !m->logpath || !m->logpath1 || !m->pidfile || !m->rtlog || !m->exitfifo)
 		return ck__oom();
+	if (mkfifo(m->exitfifo, 0600) < 0 && errno != EEXIST)
+		return ck__error_errno(CK_EIO, "monitor: cannot create %s", m->exitfifo);
 	m->log_max = m->cfg.log_size_max;
 	if ((rc = mon_log_open(m)) != CK_OK)
 		return rc;
@@ -468,7 +665,8 @@ static int setup(mon *m, int argc, char **argv)
 int main(int argc, char **argv)
 {
 	mon m = { .sync_fd = -1, .sigfd = -1, .listen_fd = -1, .out_fd = -1, .err_fd = -1, .in_fd = -1,
-		  .log_fd = -1 };
+		  .log_fd = -1, .init_pidfd = -1 };
+	bool clients_open = false;
 	const char *sync = arg(argc, argv, "--sync-fd");
 	int code = -1, rc;
 
@@ -512,10 +710,13 @@ int main(int argc, char **argv)
 		report_error(&m, rc, msg);
 		goto out;
 	}
-	code = run(&m);
+	code = run(&m, &clients_open);
 	if (m.cfg.remove && ck__ctr_remove_id(m.ctx, m.id, true, true, false) != CK_OK &&
 	    ck_error_last()->code != CK_ENOTFOUND)
 		ck__log(m.ctx, CK_LOG_ERROR, "--rm: %s", ck_error_last()->message);
+	/* Whoever waits for a --rm container learns its exit code once it is gone. */
+	if (clients_open)
+		mon_clients_exit(&m, code);
 out:
 	mon_clients_close(&m);
 	mon_log_close(&m);
@@ -535,6 +736,8 @@ out:
 	free(m.logpath);
 	free(m.logpath1);
 	free(m.pidfile);
+	free(m.rtlog);
+	free(m.exitfifo);
 	ck_context_free(m.ctx);
 	(void)code;
 	return 0;

@@ -27,18 +27,25 @@ typedef struct mon {
 	ck__ctr_config cfg;
 	ck__runtime rt;
 	char *userdata, *rundir, *logpath, *logpath1, *pidfile;
+	char *rtlog;          /* the runtime's --log */
+	char *exitfifo;       /* opened and closed after each recorded exit: wakes its readers */
 	int sync_fd;          /* the report pipe until the first report, then -1 */
-	bool attach_wait;     /* wait for an attach client before `runtime start` */
+	bool attach_wait;     /* wait for an attach client before the runtime runs it */
 	int sigfd;            /* signalfd: SIGCHLD, SIGTERM, SIGINT, SIGHUP */
 	int listen_fd;        /* the attach socket */
 	mon_client clients[MON_MAX_CLIENTS];
 	size_t n_clients;
 	int out_fd, err_fd;   /* read ends of the container's stdout/stderr (tty: out_fd is the master) */
 	int in_fd;            /* write end of its stdin (tty: a dup of the master), or -1 */
+	ck__runtime_run run;  /* the runtime's process (run.pid 0: none) */
+	bool rt_exited;
+	int rt_status;
 	pid_t init_pid;
 	unsigned long long init_start;
+	int init_pidfd;       /* tells when the init is gone, child of ours or not; -1 */
 	int init_status;
-	bool init_exited;
+	bool init_exited;     /* reaped by this process: init_status is its status */
+	bool init_gone;       /* gone, reaped by someone else (its runtime) */
 	int log_fd;
 	int64_t log_size, log_max;
 	char log_partial[2]; /* per stream: the last line written was partial */
@@ -49,15 +56,19 @@ int mon_log_open(mon *m);
 void mon_log_write(mon *m, int stream, const char *data, size_t len);
 void mon_log_close(mon *m);
 
-/* io.c: the container's stdio and the attach clients, until the init has
- * exited and its output is drained. */
+/* io.c: whether the run has ended: the runtime process has exited (crun's
+ * foreground run outlives the init) and the init is gone. */
+bool mon_ended(mon *m);
+/* io.c: the container's stdio and the attach clients, until the run has
+ * ended and its output is drained. */
 int mon_io_loop(mon *m);
 /* io.c: accepts one client (attached starts), waiting at most timeout_ms. */
 void mon_accept_wait(mon *m, int timeout_ms);
 /* io.c: sends the exit frame to every client and closes them. */
 void mon_clients_exit(mon *m, int code);
 void mon_clients_close(mon *m);
-/* io.c: reaps children; records the init's status when it is one of them. */
+/* io.c: reaps children; records the runtime's and the init's status when
+ * they are among them. */
 void mon_reap(mon *m);
 
 #endif

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -79,6 +80,8 @@ typedef struct invocation {
 	bool capture_out;       /* fds[1] is replaced by a pipe read into `out` */
 	bool capture_err;       /* fds[2] is replaced by a pipe read into `err` */
 	bool new_session;
+	const char *log_given;  /* --log at this path (kept); NULL: a temporary file */
+	char log_path[4096];
 	/* results */
 	int status;
 	ck__buf out, err;
@@ -93,75 +96,92 @@ static void close_fd(int *fd)
 	}
 }
 
-/* Reads both capture pipes until both reach EOF, without blocking on one
- * while the other fills.  A process the runtime left behind may hold the
- * pipes open (crun start's helper waits on the exec fifo for ever when the
- * container died before its start): once the runtime itself has exited
- * (`*reaped`, status in inv->status), what is left is read for a short
- * while and the pipes are let go. */
-#define LINGER_NS (200 * 1000000LL)
+static int pidfd_open_(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+/* Reads what a pipe holds without waiting; closes it at EOF. */
+static void read_ready(invocation *inv, int *fd, bool is_out)
+{
+	char chunk[8192];
+	ck__buf *b = is_out ? &inv->out : &inv->err;
+
+	for (;;) {
+		struct pollfd p = { *fd, POLLIN, 0 };
+		if (*fd < 0 || poll(&p, 1, 0) <= 0)
+			return;
+		ssize_t r = read(*fd, chunk, sizeof(chunk));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			close_fd(fd);
+			return;
+		}
+		if (is_out && b->len + (size_t)r > CAPTURE_MAX)
+			continue; /* keep reading so the runtime does not block */
+		if (!is_out && b->len > 16 * MSG_MAX) {
+			/* keep the tail: the last lines say why */
+			memmove(b->data, b->data + b->len - 8 * MSG_MAX, 8 * MSG_MAX);
+			b->len = 8 * MSG_MAX;
+		}
+		ck__buf_add(b, chunk, (size_t)r);
+	}
+}
+
+/* Reads both capture pipes until both reach EOF or the runtime has
+ * exited, without blocking on one while the other fills.  A process the
+ * runtime left behind may hold the pipes open (crun start's helper waits
+ * on the exec fifo for ever when the container died before its start):
+ * once the runtime itself has exited (`*reaped`, status in inv->status),
+ * everything it wrote is in the pipes already, so what they hold is read
+ * and they are let go.  The runtime's exit is seen through a pidfd; a
+ * kernel without pidfd_open() makes this look every 50 ms. */
 static int drain(invocation *inv, int out_fd, int err_fd, pid_t pid, bool *reaped)
 {
-	struct pollfd pfd[2];
-	char chunk[8192];
-	int64_t exited_at = 0;
+	int pidfd = pidfd_open_(pid), rc = CK_OK;
 
 	*reaped = false;
-	for (;;) {
-		if (out_fd < 0 && err_fd < 0)
-			return CK_OK;
+	while (out_fd >= 0 || err_fd >= 0) {
+		struct pollfd pfd[3];
 		nfds_t n = 0;
 
-		if (!*reaped && waitpid(pid, &inv->status, WNOHANG) == pid) {
-			*reaped = true;
-			exited_at = ck__mono_ns();
-		}
-		if (*reaped && ck__mono_ns() - exited_at > LINGER_NS) {
-			close_fd(&out_fd);
-			close_fd(&err_fd);
-			return CK_OK;
-		}
 		if (out_fd >= 0)
 			pfd[n++] = (struct pollfd){ out_fd, POLLIN, 0 };
 		if (err_fd >= 0)
 			pfd[n++] = (struct pollfd){ err_fd, POLLIN, 0 };
-		int ready = poll(pfd, n, *reaped ? 50 : 100);
-		if (ready == 0)
-			continue;
+		if (pidfd >= 0)
+			pfd[n++] = (struct pollfd){ pidfd, POLLIN, 0 };
+		int ready = poll(pfd, n, pidfd >= 0 ? -1 : 50);
 		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
-			int rc = ck__error_errno(CK_EIO, "%s %s: cannot poll the runtime's output", inv->rt->name,
-			                         inv->verb);
-			close_fd(&out_fd);
-			close_fd(&err_fd);
-			return rc;
+			rc = ck__error_errno(CK_EIO, "%s %s: cannot poll the runtime's output", inv->rt->name, inv->verb);
+			break;
 		}
+		bool exited = pidfd >= 0 ? (pfd[n - 1].revents != 0) : ready == 0;
+		pid_t w = exited ? waitpid(pid, &inv->status, WNOHANG) : 0;
+		if (w == pid) {
+			*reaped = true;
+			read_ready(inv, &out_fd, true);
+			read_ready(inv, &err_fd, false);
+			break;
+		}
+		if (w < 0 && errno != EINTR)
+			close_fd(&pidfd); /* reaped elsewhere: the caller's waitpid says so */
 		for (nfds_t i = 0; i < n; i++) {
-			if (!pfd[i].revents)
+			if (!pfd[i].revents || pfd[i].fd == pidfd)
 				continue;
-			bool is_out = pfd[i].fd == out_fd;
-			ck__buf *b = is_out ? &inv->out : &inv->err;
-			ssize_t r = read(pfd[i].fd, chunk, sizeof(chunk));
-			if (r < 0 && (errno == EINTR || errno == EAGAIN))
-				continue;
-			if (r <= 0) {
-				if (is_out)
-					close_fd(&out_fd);
-				else
-					close_fd(&err_fd);
-				continue;
-			}
-			if (is_out && b->len + (size_t)r > CAPTURE_MAX)
-				continue; /* keep reading so the runtime does not block */
-			if (!is_out && b->len > 16 * MSG_MAX) {
-				/* keep the tail: the last lines say why */
-				memmove(b->data, b->data + b->len - 8 * MSG_MAX, 8 * MSG_MAX);
-				b->len = 8 * MSG_MAX;
-			}
-			ck__buf_add(b, chunk, (size_t)r);
+			if (pfd[i].fd == out_fd)
+				read_ready(inv, &out_fd, true);
+			else if (pfd[i].fd == err_fd)
+				read_ready(inv, &err_fd, false);
 		}
 	}
+	close_fd(&out_fd);
+	close_fd(&err_fd);
+	close_fd(&pidfd);
+	return rc;
 }
 
 /* Collects the "msg" of every error-level line of a JSON-lines log. */
@@ -289,32 +309,34 @@ static char **runtime_env(void)
 	return env;
 }
 
-/* Spawns the runtime and waits for it.  Returns CK_OK once it has exited,
- * whatever its status (inv->status); a negative code if it could not be
- * run or waited for. */
-static int invoke(invocation *inv)
+/* Spawns the runtime; `*out_fd` and `*err_fd` get the read ends of the
+ * capture pipes (or -1).  The log file is inv->log_path. */
+static int spawn(pid_t *pid, int *out_fd, int *err_fd, invocation *inv)
 {
 	const char *argv[32];
 	char *owned[2] = { NULL, NULL };
-	char log_path[4096];
 	int child_fds[3] = { -1, -1, -1 }; /* CLOEXEC copies in this process */
 	int out_pipe[2] = { -1, -1 }, err_pipe[2] = { -1, -1 };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none, all;
 	char **env;
-	pid_t pid;
 	int rc = CK_OK, err, log_fd;
 	bool fa_ok = false, attr_ok = false;
 
+	*out_fd = *err_fd = -1;
 	inv->status = 0;
-	snprintf(log_path, sizeof(log_path), "%s/log-XXXXXX", inv->rt->state_root);
-	log_fd = mkostemp(log_path, O_CLOEXEC);
+	if (inv->log_given) {
+		snprintf(inv->log_path, sizeof(inv->log_path), "%s", inv->log_given);
+		log_fd = open(inv->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	} else {
+		snprintf(inv->log_path, sizeof(inv->log_path), "%s/log-XXXXXX", inv->rt->state_root);
+		log_fd = mkostemp(inv->log_path, O_CLOEXEC);
+	}
 	if (log_fd < 0)
-		return ck__error_errno(CK_EIO, "cannot create a log file for %s in %s", inv->rt->name,
-		                       inv->rt->state_root);
+		return ck__error_errno(CK_EIO, "cannot create the log file %s for %s", inv->log_path, inv->rt->name);
 	close(log_fd);
-	if ((rc = build_argv(argv, sizeof(argv) / sizeof(argv[0]), inv, log_path, owned)) != CK_OK)
+	if ((rc = build_argv(argv, sizeof(argv) / sizeof(argv[0]), inv, inv->log_path, owned)) != CK_OK)
 		goto out;
 
 	/* Copies above 2 first, so that no dup2 below can clobber a source
@@ -387,7 +409,7 @@ static int invoke(invocation *inv)
 		rc = ck__oom();
 		goto out;
 	}
-	err = posix_spawn(&pid, inv->rt->path, &fa, &attr, (char *const *)argv, env);
+	err = posix_spawn(pid, inv->rt->path, &fa, &attr, (char *const *)argv, env);
 	free(env);
 	for (int i = 0; i < 3; i++)
 		close_fd(&child_fds[i]);
@@ -395,22 +417,12 @@ static int invoke(invocation *inv)
 		rc = ck__error_sys(ck__errno_code(err), err, "cannot run %s (%s)", inv->rt->name, inv->rt->path);
 		goto out;
 	}
-	bool reaped = false;
-	rc = drain(inv, out_pipe[0], err_pipe[0], pid, &reaped);
-	out_pipe[0] = err_pipe[0] = -1; /* drain closed them */
-	while (!reaped && waitpid(pid, &inv->status, 0) < 0) {
-		if (errno == EINTR)
-			continue;
-		rc = ck__error_errno(CK_EIO,
-		                     "cannot wait for %s %s (pid %d); is SIGCHLD ignored, or does another "
-		                     "thread reap every child?",
-		                     inv->rt->name, inv->verb, (int)pid);
-		break;
-	}
-	if (rc == CK_OK && !(WIFEXITED(inv->status) && WEXITSTATUS(inv->status) == 0))
-		inv->log_errors = log_errors(log_path);
+	*out_fd = out_pipe[0];
+	*err_fd = err_pipe[0];
+	out_pipe[0] = err_pipe[0] = -1;
 out:
-	unlink(log_path);
+	if (rc != CK_OK && !inv->log_given)
+		unlink(inv->log_path);
 	for (int i = 0; i < 3; i++)
 		close_fd(&child_fds[i]);
 	close_fd(&out_pipe[0]);
@@ -423,6 +435,34 @@ out:
 		posix_spawnattr_destroy(&attr);
 	free(owned[0]);
 	free(owned[1]);
+	return rc;
+}
+
+/* Spawns the runtime and waits for it.  Returns CK_OK once it has exited,
+ * whatever its status (inv->status); a negative code if it could not be
+ * run or waited for. */
+static int invoke(invocation *inv)
+{
+	int out_fd, err_fd, rc;
+	bool reaped = false;
+	pid_t pid;
+
+	if ((rc = spawn(&pid, &out_fd, &err_fd, inv)) != CK_OK)
+		return rc;
+	rc = drain(inv, out_fd, err_fd, pid, &reaped);
+	while (!reaped && waitpid(pid, &inv->status, 0) < 0) {
+		if (errno == EINTR)
+			continue;
+		rc = ck__error_errno(CK_EIO,
+		                     "cannot wait for %s %s (pid %d); is SIGCHLD ignored, or does another "
+		                     "thread reap every child?",
+		                     inv->rt->name, inv->verb, (int)pid);
+		break;
+	}
+	if (rc == CK_OK && !(WIFEXITED(inv->status) && WEXITSTATUS(inv->status) == 0))
+		inv->log_errors = log_errors(inv->log_path);
+	if (!inv->log_given)
+		unlink(inv->log_path);
 	return rc;
 }
 
@@ -551,6 +591,86 @@ out:
 	free(pf);
 	free(cs);
 	return rc;
+}
+
+bool ck__runtime_run_foreground(const ck__runtime *rt)
+{
+	return is_crun(rt);
+}
+
+int ck__runtime_run_spawn(ck__runtime_run *run, const ck__runtime *rt, const char *id, const char *bundle,
+                          const char *pid_file, const char *log_path, int stdin_fd, int stdout_fd, int stderr_fd,
+                          const char *console_socket)
+{
+	invocation inv = { .rt = rt, .id = id, .verb = "run", .log_given = log_path };
+	char *b = NULL, *pf = NULL, *cs = NULL;
+	int out_fd = -1, err_fd = -1, rc;
+	size_t n = 0;
+
+	run->pid = 0;
+	run->foreground = ck__runtime_run_foreground(rt);
+	if ((rc = check_id(id)) != CK_OK)
+		return rc;
+	if (!bundle || bundle[0] != '/' || !pid_file || !log_path)
+		return ck__error_set(CK_EINVAL, "container %s: run needs an absolute bundle path, a pid file and a log",
+		                     id);
+	if (ck__runtime_has(rt, id))
+		return ck__error_set(CK_EEXISTS, "container %s already exists in %s's state (%s/%s)", id,
+		                     rt->name, rt->state_root, id);
+	b = ck__asprintf("--bundle=%s", bundle);
+	pf = ck__asprintf("--pid-file=%s", pid_file);
+	if (console_socket)
+		cs = ck__asprintf("--console-socket=%s", console_socket);
+	if (!b || !pf || (console_socket && !cs)) {
+		rc = ck__oom();
+		goto out;
+	}
+	inv.args[n++] = b;
+	inv.args[n++] = pf;
+	if (cs)
+		inv.args[n++] = cs;
+	if (!run->foreground)
+		inv.args[n++] = "--detach";
+	inv.fds[0] = stdin_fd;
+	inv.fds[1] = stdout_fd;
+	inv.fds[2] = stderr_fd;
+	/* The runtime and the container's init are left in a session of
+	 * their own: a ^C on the caller's terminal is not meant for them. */
+	inv.new_session = true;
+	rc = spawn(&run->pid, &out_fd, &err_fd, &inv);
+out:
+	invocation_free(&inv);
+	free(b);
+	free(pf);
+	free(cs);
+	return rc;
+}
+
+char *ck__runtime_log_errors(const char *log_path)
+{
+	return log_errors(log_path);
+}
+
+int ck__runtime_run_failed(const ck__runtime *rt, const char *id, const char *bundle, const char *log_path,
+                           int status)
+{
+	invocation inv = { .rt = rt, .id = id, .verb = "run", .status = status };
+	char text[MSG_MAX + 8];
+
+	inv.log_errors = log_errors(log_path);
+	failure_text(text, sizeof(text), &inv);
+	invocation_free(&inv);
+	/* Whatever the runtime left of the container goes: the id was free
+	 * before the run, so it is the caller's to clean. */
+	if (ck__runtime_has(rt, id) && ck__runtime_delete(rt, id, true) != CK_OK)
+		ck__error_clear();
+	return ck__error_set(CK_ERUNTIME, "%s run of container %s (bundle %s) failed: %s", rt->name, id, bundle,
+	                     text);
+}
+
+bool ck__runtime_has(const ck__runtime *rt, const char *id)
+{
+	return known(rt, id);
 }
 
 int ck__runtime_start(const ck__runtime *rt, const char *id)

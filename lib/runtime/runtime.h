@@ -139,6 +139,36 @@ void ck__runtime_close(ck__runtime *rt);
 int ck__runtime_create(const ck__runtime *rt, const char *id, const char *bundle, const char *pid_file,
                        int stdin_fd, int stdout_fd, int stderr_fd, const char *console_socket);
 int ck__runtime_start(const ck__runtime *rt, const char *id);
+/* `run`: the container is created and started by one command, which the
+ * caller waits for (it is the caller's child; reap it).  crun's run stays
+ * in the foreground (`foreground`): the container's init is its child, and
+ * when the init exits it removes its own state and exits with the init's
+ * status (128+N after signal N).  It writes the pid file (opened, written,
+ * closed: it may name the write end of the caller's pipe, /proc/PID/fd/N)
+ * once the container runs; if it fails before, it exits non-zero with no
+ * pid written.  runc's foreground run would keep a terminal to itself, so
+ * runc gets `run --detach`, which exits once the container runs, like
+ * create+start: its init is orphaned (a subreaper gets it) and its state
+ * stays until a delete.  `log_path` is the runtime's --log (truncated
+ * first, left to the caller); the container runs in a session of its own.
+ * CK_EEXISTS when the runtime already has the id. */
+typedef struct ck__runtime_run {
+	pid_t pid;       /* the runtime's process */
+	bool foreground; /* it lives as long as the container */
+} ck__runtime_run;
+bool ck__runtime_run_foreground(const ck__runtime *rt);
+int ck__runtime_run_spawn(ck__runtime_run *run, const ck__runtime *rt, const char *id, const char *bundle,
+                          const char *pid_file, const char *log_path, int stdin_fd, int stdout_fd, int stderr_fd,
+                          const char *console_socket);
+/* The error of a `run` that exited with `status` before the container ran
+ * (CK_ERUNTIME with the runtime's words); deletes what it left. */
+int ck__runtime_run_failed(const ck__runtime *rt, const char *id, const char *bundle, const char *log_path,
+                           int status);
+/* The error messages a runtime wrote to its --log, or NULL. */
+char *ck__runtime_log_errors(const char *log_path);
+/* Whether the runtime keeps state for the container (a stat of its
+ * directory under --root: no command runs). */
+bool ck__runtime_has(const ck__runtime *rt, const char *id);
 /* `all` signals every process of the container's cgroup; a rootless
  * container on a v1 host has none, so there only init is signalled. */
 int ck__runtime_kill(const ck__runtime *rt, const char *id, int signal, bool all);

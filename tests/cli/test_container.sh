@@ -59,6 +59,18 @@ run_rm_echo_prints_and_leaves_nothing() {
   no_containers
 }
 
+# `run --rm` returns once the container is gone: nothing to see right after.
+run_rm_returns_when_the_container_is_gone() {
+  load_image
+  ck run --rm --name gone -v /anon $IMG sh -c 'echo out; exit 6'; expect_rc 6
+  [ "$out" = out ] || fail "output '$out'"
+  run_ck ps -a -q; [ -z "$out" ] || fail "ps -a right after run --rm: $out"
+  ck container exists gone; expect_rc 1
+  ck volume ls -q; [ -z "$out" ] || fail "anonymous volume left: $out"
+  ls "$ROOT/run/runtime/$RUNTIME" 2>/dev/null | grep -v '^log-' && fail "runtime state left"
+  true
+}
+
 run_detached_logs_stop_rm() {
   load_image
   ck run -d --name web $IMG sh -c 'echo started; while :; do sleep 0.2; done'; expect_rc 0
@@ -333,7 +345,8 @@ port_lists_nothing_without_publishing() {
   ck run --rm -p 8080:80 $IMG true; expect_rc 125; expect_err "publish"
 }
 
-all_tests=(run_rm_echo_prints_and_leaves_nothing run_detached_logs_stop_rm run_propagates_exit_codes
+all_tests=(run_rm_echo_prints_and_leaves_nothing run_rm_returns_when_the_container_is_gone
+  run_detached_logs_stop_rm run_propagates_exit_codes
   run_reads_env_and_env_files run_volumes_honour_ro run_flag_grammar run_cidfile_and_replace
   exec_runs_in_a_running_container ps_lists_filters_and_formats inspect_resolves_containers_images_and_volumes
   rename_renames_and_refuses_taken_names kill_signals_and_wait_reports start_stop_restart_rm

@@ -337,6 +337,48 @@ static void container_run_attached_with_stdin_and_rm(void)
 	ck_container_free(ctr);
 }
 
+/* A --rm container started attached is gone, with its directories, root
+ * filesystem, runtime state and anonymous volume, when the call returns
+ * with its exit code: nothing is left to wait for. */
+static void container_run_rm_attached_is_gone_when_it_returns(void)
+{
+	ck_attach_options o = CK_ATTACH_OPTIONS_INIT;
+	ck_container_spec *spec = tc_spec("echo bye; exit 6");
+	ck_container *ctr, *gone = NULL;
+	char id[65], path[4300];
+	int out[2], code = -1;
+
+	CK_CHECK_OK(ck_container_spec_set_remove(spec, 1));
+	CK_CHECK_OK(ck_container_spec_add_volume_string(spec, "/anon"));
+	ctr = tc_create(spec);
+	if (!ctr || pipe(out) < 0)
+		return;
+	snprintf(id, sizeof(id), "%s", ck_container_id(ctr));
+	o.stdout_fd = out[1];
+	CK_CHECK_OK(ck_container_start_attached(&code, ctr, &o));
+	CK_CHECK(code == 6);
+	char *so = tc_drain(out[0]);
+	CK_CHECK_STR(so, "bye\n");
+	free(so);
+	CK_CHECK_RC(ck_container_lookup(&gone, tc_ctx(), id), CK_ENOTFOUND);
+	CK_CHECK(tc_count_containers(tc_ctx()) == 0);
+	ck_volume **vols = NULL;
+	size_t nvols = 1;
+	CK_CHECK_OK(ck_volume_list(&vols, &nvols, tc_ctx(), NULL));
+	ck_volume_list_free(vols, nvols);
+	CK_CHECK(nvols == 0);
+	snprintf(path, sizeof(path), "%s/root/containers/%s", tc_tmp(), id);
+	CK_CHECK(access(path, F_OK) != 0);
+	snprintf(path, sizeof(path), "%s/run/containers/%s", tc_tmp(), id);
+	CK_CHECK(access(path, F_OK) != 0);
+	snprintf(path, sizeof(path), "%s/run/runtime/%s/%s", tc_tmp(), tc_runtime(), id);
+	CK_CHECK(access(path, F_OK) != 0);
+	CK_CHECK(!tc_mounts_under_root());
+	close(out[0]);
+	close(out[1]);
+	ck_container_free(ctr);
+}
+
 static void container_attach_to_a_running_container(void)
 {
 	ck_attach_options o = CK_ATTACH_OPTIONS_INIT;
@@ -437,6 +479,7 @@ CK_TESTS(CK_TEST(container_lifecycle_create_start_wait_logs_rm),
          CK_TEST(container_rm_running_needs_force),
          CK_TEST(container_start_attached_streams_output_and_exit_code),
          CK_TEST(container_run_attached_with_stdin_and_rm),
+         CK_TEST(container_run_rm_attached_is_gone_when_it_returns),
          CK_TEST(container_attach_to_a_running_container),
          CK_TEST(container_tty_output_reaches_the_log),
          CK_TEST(container_wait_times_out_while_running),

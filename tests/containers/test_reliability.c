@@ -170,6 +170,84 @@ static void container_monitor_sigkilled_then_rm_force_and_wait_work(void)
 	expect_clean();
 }
 
+/* The first child of `parent` whose command is `comm`, or 0. */
+static int child_named(int parent, const char *comm)
+{
+	DIR *d = opendir("/proc");
+	int found = 0;
+
+	for (struct dirent *de; d && !found && (de = readdir(d));) {
+		char path[64], buf[512], name[64];
+		int pid = atoi(de->d_name), ppid = 0;
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		FILE *f = fopen(path, "r");
+		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+		if (f)
+			fclose(f);
+		buf[n] = '\0';
+		char *l = strchr(buf, '('), *r = strrchr(buf, ')');
+		if (!l || !r || r - l - 1 >= (long)sizeof(name))
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)(r - l - 1), l + 1);
+		if (sscanf(r + 2, "%*c %d", &ppid) == 1 && ppid == parent && !strcmp(name, comm))
+			found = pid;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* crun's foreground run is the monitor's child while the container runs;
+ * killed, it leaves the container to the monitor (its subreaper), which
+ * still stops it, records the init's own exit code and deletes what crun
+ * left of it. */
+static void container_runtime_killed_leaves_the_container_to_its_monitor(void)
+{
+	ck_container_spec *spec = tc_spec("trap 'exit 7' TERM; echo ready; sleep 1000 & wait");
+	ck_container *ctr;
+	int code = -1;
+
+	if (!(ctr = tc_create(spec)))
+		return;
+	CK_CHECK_OK(ck_container_start(ctr));
+	int mon = monitor_pid(ctr), init = ck_container_pid(ctr), rt = 0;
+	for (int i = 0; i < 100 && !(rt = child_named(mon, tc_runtime())); i++)
+		usleep(20000);
+	if (!rt) {
+		fprintf(stderr, "  %s runs detached: no runtime process to kill\n", tc_runtime());
+		CK_CHECK_OK(ck_container_remove(ctr, CK_REMOVE_FORCE));
+		ck_container_free(ctr);
+		return;
+	}
+	for (int i = 0; i < 100; i++) {
+		char *logs = tc_logs(ctr);
+		bool ready = logs && strstr(logs, "ready");
+		free(logs);
+		if (ready)
+			break;
+		usleep(20000);
+	}
+	CK_CHECK(kill(rt, SIGKILL) == 0);
+	CK_CHECK(pid_gone(rt, 5000));
+	usleep(100000);
+	CK_CHECK_OK(ck_container_refresh(ctr));
+	CK_CHECK_STR(ck_container_status(ctr), "running");
+	CK_CHECK(kill(init, 0) == 0);
+	CK_CHECK_OK(ck_container_stop(ctr, 10));
+	CK_CHECK_STR(ck_container_status(ctr), "exited");
+	CK_CHECK_OK(ck_container_wait(&code, ctr, 1000));
+	CK_CHECK(code == 7);
+	CK_CHECK(pid_gone(init, 5000));
+	/* it runs again, and is removed as usual */
+	CK_CHECK_OK(ck_container_start(ctr));
+	CK_CHECK_STR(ck_container_status(ctr), "running");
+	CK_CHECK_OK(ck_container_remove(ctr, CK_REMOVE_FORCE));
+	ck_container_free(ctr);
+	expect_clean();
+}
+
 /* In a child process: create, start and remove containers until killed. */
 static void victim(int round)
 {
@@ -320,5 +398,6 @@ static void container_64_processes_work_concurrently_without_errors(void)
 
 CK_TESTS(CK_TEST(container_monitor_sigkilled_is_reconciled),
          CK_TEST(container_monitor_sigkilled_then_rm_force_and_wait_work),
+         CK_TEST(container_runtime_killed_leaves_the_container_to_its_monitor),
          CK_TEST(container_ck_killed_mid_operation_is_cleaned_by_rm_and_repair),
          CK_TEST(container_64_processes_work_concurrently_without_errors))
