@@ -15,6 +15,9 @@
 #   CK_BENCH_RUNS     hyperfine runs per measurement (default 10)
 #   CK_BENCH_RUNTIME  OCI runtime for ck and podman (default crun; runc where crun cannot run)
 #   CK_BENCH_PARALLEL parallel runs in the burst (default 200)
+#   CK_BENCH_PODMAN_MAX  podman is populated and measured up to this many
+#                     containers (default 1000: filling podman's vfs store with
+#                     10,000 containers takes hours here); above it, n/a
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -25,6 +28,7 @@ scratch=${CK_BENCH_DIR:-/var/tmp}
 read -r -a sizes <<<"${CK_BENCH_SIZES:-0 1000 10000}"
 runs=${CK_BENCH_RUNS:-10}
 parallel=${CK_BENCH_PARALLEL:-200}
+podman_max=${CK_BENCH_PODMAN_MAX:-1000}
 results=$here/results.md
 img=localhost/busybox:latest
 
@@ -145,29 +149,59 @@ fi
 $CK rm -f -i xcfg >/dev/null 2>&1 || true
 for n in "${sizes[@]}"; do
 	populate ck "$n"
-	populate podman "$n"
+	with_podman=1
+	((n > podman_max)) && with_podman=0
+	((with_podman)) && populate podman "$n"
 	say "measuring with $n containers"
 	declare -A ck_ms pm_ms
 	ck_ms[run]=$(measure "ck-run-$n" "" "$CK run --rm $img true")
-	pm_ms[run]=$(measure "pm-run-$n" "" "$PODMAN run --rm $PRUN $img true")
+	if ((with_podman)); then
+		pm_ms[run]=$(measure "pm-run-$n" "" "$PODMAN run --rm $PRUN $img true")
+	else
+		pm_ms[run]=n/a
+	fi
 	ck_ms[create]=$(measure "ck-create-$n" "$CK rm -f -i xcreate" "$CK create --name xcreate $img true")
-	pm_ms[create]=$(measure "pm-create-$n" "$PODMAN rm -f -i xcreate" "$PODMAN create $PRUN --name xcreate $img true")
+	if ((with_podman)); then
+		pm_ms[create]=$(measure "pm-create-$n" "$PODMAN rm -f -i xcreate" "$PODMAN create $PRUN --name xcreate $img true")
+	else
+		pm_ms[create]=n/a
+	fi
 	$CK rm -f -i xcreate >/dev/null; $PODMAN rm -f -i xcreate >/dev/null
 	ck_ms[start]=$(measure "ck-start-$n" "bash -c '$CK rm -f -i xstart; $CK create --name xstart $img true'" "$CK start xstart")
-	pm_ms[start]=$(measure "pm-start-$n" "bash -c '$PODMAN rm -f -i xstart; $PODMAN create $PRUN --name xstart $img true'" \
-		"$PODMAN start xstart")
+	if ((with_podman)); then
+		pm_ms[start]=$(measure "pm-start-$n" "bash -c '$PODMAN rm -f -i xstart; $PODMAN create $PRUN --name xstart $img true'" \
+			"$PODMAN start xstart")
+	else
+		pm_ms[start]=n/a
+	fi
 	$CK rm -f -i xstart >/dev/null; $PODMAN rm -f -i xstart >/dev/null
 	ck_ms[stop]=$(measure "ck-stop-$n" "bash -c '$CK rm -f -i xstop; $CK run -d --name xstop $img sleep 1000'" "$CK stop -t 0 xstop")
-	pm_ms[stop]=$(measure "pm-stop-$n" "bash -c '$PODMAN rm -f -i xstop; $PODMAN run -d $PRUN --name xstop $img sleep 1000'" \
-		"$PODMAN stop -t 0 xstop")
+	if ((with_podman)); then
+		pm_ms[stop]=$(measure "pm-stop-$n" "bash -c '$PODMAN rm -f -i xstop; $PODMAN run -d $PRUN --name xstop $img sleep 1000'" \
+			"$PODMAN stop -t 0 xstop")
+	else
+		pm_ms[stop]=n/a
+	fi
 	$CK rm -f -i xstop >/dev/null; $PODMAN rm -f -i xstop >/dev/null
 	ck_ms[rm]=$(measure "ck-rm-$n" "$CK create --name xrm $img true" "$CK rm xrm")
-	pm_ms[rm]=$(measure "pm-rm-$n" "$PODMAN create $PRUN --name xrm $img true" "$PODMAN rm xrm")
+	if ((with_podman)); then
+		pm_ms[rm]=$(measure "pm-rm-$n" "$PODMAN create $PRUN --name xrm $img true" "$PODMAN rm xrm")
+	else
+		pm_ms[rm]=n/a
+	fi
 	$CK create --name xinspect $img true >/dev/null; $PODMAN create $PRUN --name xinspect $img true >/dev/null
 	ck_ms[ps]=$(measure "ck-ps-$n" "" "$CK ps -a")
-	pm_ms[ps]=$(measure "pm-ps-$n" "" "$PODMAN ps -a")
+	if ((with_podman)); then
+		pm_ms[ps]=$(measure "pm-ps-$n" "" "$PODMAN ps -a")
+	else
+		pm_ms[ps]=n/a
+	fi
 	ck_ms[inspect]=$(measure "ck-inspect-$n" "" "$CK inspect xinspect")
-	pm_ms[inspect]=$(measure "pm-inspect-$n" "" "$PODMAN inspect xinspect")
+	if ((with_podman)); then
+		pm_ms[inspect]=$(measure "pm-inspect-$n" "" "$PODMAN inspect xinspect")
+	else
+		pm_ms[inspect]=n/a
+	fi
 	$CK rm -f xinspect >/dev/null; $PODMAN rm -f xinspect >/dev/null
 	for op in run create start stop rm ps inspect; do
 		label=$op; [[ $op = run ]] && label="run --rm true"; [[ $op = ps ]] && label="ps -a"
