@@ -262,12 +262,11 @@ static void check_rootfs_dirs(ck_context *ctx, ck__check_report *r, const struct
 		if (ck__str_has_prefix(de->d_name, ".trash-")) {
 			/* A root filesystem whose removal was interrupted (as the image
 			 * module's own sweep treats them). */
-			char *dir = ck__path_join(base, de->d_name);
-			bool repaired = r->repair && dir && ck__store_remove(ctx, AT_FDCWD, dir, dir) == CK_OK;
-			ck__check_add(r, CK_CHECK_LEFTOVER, de->d_name, "the rest of a root filesystem whose removal was "
-			              "interrupted; it can be deleted", true, repaired);
+			int rc = r->repair ? ck__rootfs_trash_remove(ctx, de->d_name) : CK_OK;
+			if (rc != CK_EBUSY) /* busy: a removal in progress, not a leftover */
+				ck__check_add(r, CK_CHECK_LEFTOVER, de->d_name, "the rest of a root filesystem whose removal "
+				              "was interrupted; it can be deleted", true, r->repair && rc == CK_OK);
 			ck__error_clear();
-			free(dir);
 			continue;
 		}
 		if (!is_id(de->d_name) || has_record(s, de->d_name) || !try_lock(&lk, ctx, de->d_name))

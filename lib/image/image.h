@@ -177,6 +177,9 @@ int ck__image_remove_user(ck_state_txn *txn, const char *id, const char *user);
 /* Unmounts and deletes rootfs/<id> when it has no record (a prepare killed
  * before it wrote one); CK_OK when there is nothing. */
 int ck__rootfs_discard(ck_context *ctx, const char *id);
+/* Deletes rootfs/<name> (a ".trash-*" left by a removal) unless a removal
+ * is deleting it right now (CK_EBUSY). */
+int ck__rootfs_trash_remove(ck_context *ctx, const char *name);
 
 /* ---- consistency (check.c) ---- */
 /* Reports (and with r->repair fixes) images whose blobs or layers are

@@ -367,6 +367,46 @@ static int unmount(ck_rootfs *r)
 	return ck__error_errno(ck__errno_code(errno), "root filesystem \"%s\": cannot unmount %s", r->id, r->path);
 }
 
+/* A removal holds the lock of its trash directory while it deletes it, so
+ * a sweep (or check) deletes only what a crashed removal left. */
+static int trash_lock(ck__lock *lk, ck_context *ctx, const char *name, int timeout_ms)
+{
+	char *dir = ck__runroot_path(ctx, "locks"), *path = ck__asprintf("%s/locks/rootfs-%s.lock", ctx->runroot, name);
+	int rc = dir && path ? ck__mkdir_p(dir, 0700) : ck__oom();
+
+	if (rc == CK_OK)
+		rc = ck__lock_acquire(lk, path, true, timeout_ms);
+	free(dir);
+	free(path);
+	return rc;
+}
+
+static void trash_unlock(ck__lock *lk, ck_context *ctx, const char *name)
+{
+	char *path = ck__asprintf("%s/locks/rootfs-%s.lock", ctx->runroot, name);
+	if (path)
+		unlink(path); /* only sweeps try it, and they skip what they cannot lock */
+	free(path);
+	ck__lock_release(lk);
+}
+
+int ck__rootfs_trash_remove(ck_context *ctx, const char *name)
+{
+	ck__lock lk = CK__LOCK_INIT;
+	char *base = ck__root_path(ctx, "rootfs"), *dir = base ? ck__path_join(base, name) : NULL;
+	int rc = dir ? CK_OK : ck__oom();
+
+	if (rc == CK_OK && trash_lock(&lk, ctx, name, 0) != CK_OK)
+		rc = ck__error_set(CK_EBUSY, "%s is being removed", dir);
+	else if (rc == CK_OK) {
+		rc = ck__store_remove(ctx, AT_FDCWD, dir, dir);
+		trash_unlock(&lk, ctx, name);
+	}
+	free(dir);
+	free(base);
+	return rc;
+}
+
 /* Deletes what removals that crashed left in rootfs/.  Best effort. */
 static void sweep_trash(ck_context *ctx)
 {
@@ -375,8 +415,7 @@ static void sweep_trash(ck_context *ctx)
 	struct dirent *de;
 
 	while (d && (de = readdir(d))) {
-		if (ck__str_has_prefix(de->d_name, ".trash-") &&
-		    ck__store_remove(ctx, dirfd(d), de->d_name, de->d_name) != CK_OK)
+		if (ck__str_has_prefix(de->d_name, ".trash-") && ck__rootfs_trash_remove(ctx, de->d_name) != CK_OK)
 			ck__error_clear();
 	}
 	if (d)
@@ -388,21 +427,29 @@ static void sweep_trash(ck_context *ctx)
  * rootfs/.trash-* that the next removal clears. */
 static int remove_dir(ck_rootfs *r)
 {
-	char rnd[65], *trash = NULL;
+	ck__lock lk = CK__LOCK_INIT;
+	char rnd[65], name[32], *trash = NULL;
 	int rc;
 
 	if (!ck__path_exists(r->dir))
 		return CK_OK;
 	if ((rc = ck__random_id(rnd)) != CK_OK)
 		return rc;
-	if (!(trash = ck__asprintf("%s/rootfs/.trash-%.16s", r->ctx->root, rnd)))
+	snprintf(name, sizeof(name), ".trash-%.16s", rnd);
+	if (!(trash = ck__asprintf("%s/rootfs/%s", r->ctx->root, name)))
 		return ck__oom();
+	if ((rc = trash_lock(&lk, r->ctx, name, -1)) != CK_OK) {
+		free(trash);
+		return rc;
+	}
 	if (rename(r->dir, trash) < 0) {
 		rc = ck__error_errno(CK_EIO, "root filesystem \"%s\": cannot move %s aside", r->id, r->dir);
+		trash_unlock(&lk, r->ctx, name);
 		free(trash);
 		return rc;
 	}
 	rc = ck__store_remove(r->ctx, AT_FDCWD, trash, trash);
+	trash_unlock(&lk, r->ctx, name);
 	free(trash);
 	if (rc == CK_OK)
 		sweep_trash(r->ctx);
