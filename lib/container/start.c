@@ -9,8 +9,8 @@
  * The pipe closing without a word means the monitor died. */
 #define _GNU_SOURCE
 #include "container_int.h"
+#include "runtime/userns.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -22,53 +22,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#ifndef CK_LIBEXECDIR
-#define CK_LIBEXECDIR "/usr/local/libexec/containerkit"
-#endif
-
 extern char **environ;
-
-static char *exe_in(const char *dir)
-{
-	char *p = dir ? ck__path_join(dir, "ck-monitor") : NULL;
-	if (p && access(p, X_OK) == 0)
-		return p;
-	free(p);
-	return NULL;
-}
 
 int ck__monitor_path(char **out, ck_context *ctx)
 {
-	Dl_info info;
-	char *lib_dir = NULL;
-
-	*out = NULL;
-	/* An explicit setting (CK_LIBEXEC_DIR) wins; then the build tree or
-	 * install beside the loaded library; then the install default. */
-	if (ctx->libexec_dir && strcmp(ctx->libexec_dir, CK_LIBEXECDIR) != 0 && (*out = exe_in(ctx->libexec_dir)))
-		return CK_OK;
-	if (dladdr((void *)ck__monitor_path, &info) && info.dli_fname && strchr(info.dli_fname, '/')) {
-		char *real = realpath(info.dli_fname, NULL);
-		if (real) {
-			char *slash = strrchr(real, '/');
-			*slash = '\0';
-			lib_dir = real;
-		}
-	}
-	if (lib_dir && (*out = exe_in(lib_dir))) {
-		free(lib_dir);
-		return CK_OK;
-	}
-	if ((*out = exe_in(ctx->libexec_dir)) || (*out = exe_in(CK_LIBEXECDIR))) {
-		free(lib_dir);
-		return CK_OK;
-	}
-	int rc = ck__error_set(CK_ENOTFOUND, "cannot find the container monitor ck-monitor (looked in %s%s%s); "
-	                                     "set CK_LIBEXEC_DIR to the directory that holds it",
-	                       ctx->libexec_dir ? ctx->libexec_dir : CK_LIBEXECDIR, lib_dir ? " and " : "",
-	                       lib_dir ? lib_dir : "");
-	free(lib_dir);
-	return rc;
+	/* CK_LIBEXEC_DIR, then beside the loaded library, then the install
+	 * default: the rules of every helper program (lib/runtime/libexec.c). */
+	return ck__libexec_find(out, ctx, "ck-monitor");
 }
 
 /* Spawns the monitor; `*sync_fd` is the read end of its report pipe. */

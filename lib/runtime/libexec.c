@@ -1,6 +1,5 @@
-/* Where the library finds its helper programs (ck-userns; the monitor has
- * the same rules in lib/container/start.c) and the setuid tools that map a
- * user namespace. */
+/* Where the library finds its helper programs (ck-monitor, ck-userns) and
+ * the setuid tools that map a user namespace. */
 #define _GNU_SOURCE
 #include "runtime/userns.h"
 
