@@ -9,7 +9,7 @@
  * stderr captured through a pipe, for what a runtime prints before its
  * logging is set up (a Go panic, a usage error). */
 #define _GNU_SOURCE
-#include "runtime_int.h"
+#include "invoke_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,7 +26,6 @@
 
 extern char **environ;
 
-#define MSG_MAX 400             /* runtime output kept in an error message */
 #define CAPTURE_MAX (1 << 20)   /* captured stdout (state JSON) */
 
 int ck__runtime_open(ck__runtime *rt, ck_context *ctx, const char *name_or_path)
@@ -64,29 +63,13 @@ void ck__runtime_close(ck__runtime *rt)
 	memset(rt, 0, sizeof(*rt));
 }
 
-static bool is_crun(const ck__runtime *rt)
+bool ck__inv_is_crun(const ck__runtime *rt)
 {
 	return strncmp(rt->name, "crun", 4) == 0;
 }
 
 /* ---- one invocation ---- */
 
-typedef struct invocation {
-	const ck__runtime *rt;
-	const char *id, *verb;
-	const char *args[12];   /* after the verb, NULL-terminated */
-	const char *after_id;   /* an argument after the id (kill's signal) */
-	int fds[3];             /* the child's 0, 1, 2; -1: /dev/null */
-	bool capture_out;       /* fds[1] is replaced by a pipe read into `out` */
-	bool capture_err;       /* fds[2] is replaced by a pipe read into `err` */
-	bool new_session;
-	const char *log_given;  /* --log at this path (kept); NULL: a temporary file */
-	char log_path[4096];
-	/* results */
-	int status;
-	ck__buf out, err;
-	char *log_errors;       /* error messages from the runtime's log, or NULL */
-} invocation;
 
 static void close_fd(int *fd)
 {
@@ -102,7 +85,7 @@ static int pidfd_open_(pid_t pid)
 }
 
 /* Reads what a pipe holds without waiting; closes it at EOF. */
-static void read_ready(invocation *inv, int *fd, bool is_out)
+static void read_ready(ck__invocation *inv, int *fd, bool is_out)
 {
 	char chunk[8192];
 	ck__buf *b = is_out ? &inv->out : &inv->err;
@@ -120,10 +103,10 @@ static void read_ready(invocation *inv, int *fd, bool is_out)
 		}
 		if (is_out && b->len + (size_t)r > CAPTURE_MAX)
 			continue; /* keep reading so the runtime does not block */
-		if (!is_out && b->len > 16 * MSG_MAX) {
+		if (!is_out && b->len > 16 * CK__INV_MSG_MAX) {
 			/* keep the tail: the last lines say why */
-			memmove(b->data, b->data + b->len - 8 * MSG_MAX, 8 * MSG_MAX);
-			b->len = 8 * MSG_MAX;
+			memmove(b->data, b->data + b->len - 8 * CK__INV_MSG_MAX, 8 * CK__INV_MSG_MAX);
+			b->len = 8 * CK__INV_MSG_MAX;
 		}
 		ck__buf_add(b, chunk, (size_t)r);
 	}
@@ -137,7 +120,7 @@ static void read_ready(invocation *inv, int *fd, bool is_out)
  * everything it wrote is in the pipes already, so what they hold is read
  * and they are let go.  The runtime's exit is seen through a pidfd; a
  * kernel without pidfd_open() makes this look every 50 ms. */
-static int drain(invocation *inv, int out_fd, int err_fd, pid_t pid, bool *reaped)
+static int drain(ck__invocation *inv, int out_fd, int err_fd, pid_t pid, bool *reaped)
 {
 	int pidfd = pidfd_open_(pid), rc = CK_OK;
 
@@ -185,7 +168,7 @@ static int drain(invocation *inv, int out_fd, int err_fd, pid_t pid, bool *reape
 }
 
 /* Collects the "msg" of every error-level line of a JSON-lines log. */
-static char *log_errors(const char *path)
+char *ck__inv_log_errors(const char *path)
 {
 	char *text = NULL, *save = NULL;
 	ck__buf b = { 0 };
@@ -220,7 +203,7 @@ static char *log_errors(const char *path)
 	return s;
 }
 
-/* Turns the runtime's output into one line of at most MSG_MAX characters,
+/* Turns the runtime's output into one line of at most CK__INV_MSG_MAX characters,
  * keeping the end, where the cause is. */
 static void one_line(char *out, size_t size, const char *text)
 {
@@ -229,9 +212,9 @@ static void one_line(char *out, size_t size, const char *text)
 
 	while (n && (text[n - 1] == '\n' || text[n - 1] == ' ' || text[n - 1] == '\r'))
 		n--;
-	if (n > MSG_MAX) {
-		p = text + n - MSG_MAX;
-		n = MSG_MAX;
+	if (n > CK__INV_MSG_MAX) {
+		p = text + n - CK__INV_MSG_MAX;
+		n = CK__INV_MSG_MAX;
 		o = (size_t)snprintf(out, size, "...");
 	}
 	for (size_t i = 0; i < n && o + 1 < size; i++)
@@ -240,7 +223,7 @@ static void one_line(char *out, size_t size, const char *text)
 }
 
 /* The runtime's own explanation of a failure. */
-static void failure_text(char *buf, size_t size, const invocation *inv)
+void ck__inv_failure_text(char *buf, size_t size, const ck__invocation *inv)
 {
 	if (inv->log_errors && *inv->log_errors) {
 		one_line(buf, size, inv->log_errors);
@@ -255,7 +238,7 @@ static void failure_text(char *buf, size_t size, const invocation *inv)
 	}
 }
 
-static int build_argv(const char **argv, size_t max, invocation *inv, const char *log_path,
+static int build_argv(const char **argv, size_t max, ck__invocation *inv, const char *log_path,
                       char **owned)
 {
 	size_t n = 0;
@@ -270,7 +253,7 @@ static int build_argv(const char **argv, size_t max, invocation *inv, const char
 	argv[n++] = "--log-format=json";
 	/* cgroupsPath is written as a path, which only the cgroupfs manager
 	 * reads (runc's default; crun picks systemd where it runs). */
-	if (is_crun(inv->rt))
+	if (ck__inv_is_crun(inv->rt))
 		argv[n++] = "--cgroup-manager=cgroupfs";
 	argv[n++] = inv->verb;
 	for (size_t i = 0; inv->args[i] && n + 2 < max; i++)
@@ -311,7 +294,7 @@ static char **runtime_env(void)
 
 /* Spawns the runtime; `*out_fd` and `*err_fd` get the read ends of the
  * capture pipes (or -1).  The log file is inv->log_path. */
-static int spawn(pid_t *pid, int *out_fd, int *err_fd, invocation *inv)
+int ck__inv_spawn(pid_t *pid, int *out_fd, int *err_fd, ck__invocation *inv)
 {
 	const char *argv[32];
 	char *owned[2] = { NULL, NULL };
@@ -441,13 +424,13 @@ out:
 /* Spawns the runtime and waits for it.  Returns CK_OK once it has exited,
  * whatever its status (inv->status); a negative code if it could not be
  * run or waited for. */
-static int invoke(invocation *inv)
+int ck__inv_run(ck__invocation *inv)
 {
 	int out_fd, err_fd, rc;
 	bool reaped = false;
 	pid_t pid;
 
-	if ((rc = spawn(&pid, &out_fd, &err_fd, inv)) != CK_OK)
+	if ((rc = ck__inv_spawn(&pid, &out_fd, &err_fd, inv)) != CK_OK)
 		return rc;
 	rc = drain(inv, out_fd, err_fd, pid, &reaped);
 	while (!reaped && waitpid(pid, &inv->status, 0) < 0) {
@@ -460,20 +443,20 @@ static int invoke(invocation *inv)
 		break;
 	}
 	if (rc == CK_OK && !(WIFEXITED(inv->status) && WEXITSTATUS(inv->status) == 0))
-		inv->log_errors = log_errors(inv->log_path);
+		inv->log_errors = ck__inv_log_errors(inv->log_path);
 	if (!inv->log_given)
 		unlink(inv->log_path);
 	return rc;
 }
 
-static void invocation_free(invocation *inv)
+void ck__inv_free(ck__invocation *inv)
 {
 	ck__buf_free(&inv->out);
 	ck__buf_free(&inv->err);
 	free(inv->log_errors);
 }
 
-static bool succeeded(const invocation *inv)
+bool ck__inv_succeeded(const ck__invocation *inv)
 {
 	return WIFEXITED(inv->status) && WEXITSTATUS(inv->status) == 0;
 }
@@ -481,7 +464,7 @@ static bool succeeded(const invocation *inv)
 /* Whether the runtime has a state directory for the container: both crun
  * and runc keep one at <root>/<id>, so its absence means "unknown id"
  * whatever words the runtime chose. */
-static bool known(const ck__runtime *rt, const char *id)
+bool ck__inv_known(const ck__runtime *rt, const char *id)
 {
 	char *dir = ck__path_join(rt->state_root, id);
 	bool ok = !dir || ck__path_exists(dir);
@@ -496,13 +479,13 @@ static bool contains_ci(const char *hay, const char *needle)
 
 /* The error of a failed invocation: CK_ENOTFOUND for an unknown container,
  * CK_ESTATE when it is in the wrong state, CK_ERUNTIME otherwise. */
-static int failure(const invocation *inv)
+int ck__inv_failure(const ck__invocation *inv)
 {
-	char text[MSG_MAX + 8];
+	char text[CK__INV_MSG_MAX + 8];
 	int code = CK_ERUNTIME;
 
-	failure_text(text, sizeof(text), inv);
-	if (inv->id && !known(inv->rt, inv->id))
+	ck__inv_failure_text(text, sizeof(text), inv);
+	if (inv->id && !ck__inv_known(inv->rt, inv->id))
 		return ck__error_set(CK_ENOTFOUND, "container %s is not known to %s (%s %s: %s)", inv->id,
 		                     inv->rt->name, inv->rt->name, inv->verb, text);
 	if (contains_ci(text, "not running") || contains_ci(text, "not stopped") ||
@@ -515,311 +498,20 @@ static int failure(const invocation *inv)
 	                     inv->id ? inv->id : "", text);
 }
 
-static int check_id(const char *id)
+int ck__inv_check_id(const char *id)
 {
 	return ck__validate_name(id, "container id");
 }
 
 /* Runs a command that has no container stdio. */
-static int simple(invocation *inv)
+int ck__inv_simple(ck__invocation *inv)
 {
 	int rc;
 
 	inv->fds[0] = inv->fds[1] = inv->fds[2] = -1;
 	inv->capture_err = true;
-	if ((rc = invoke(inv)) == CK_OK && !succeeded(inv))
-		rc = failure(inv);
-	invocation_free(inv);
-	return rc;
-}
-
-int ck__runtime_create(const ck__runtime *rt, const char *id, const char *bundle, const char *pid_file,
-                       int stdin_fd, int stdout_fd, int stderr_fd, const char *console_socket)
-{
-	invocation inv = { .rt = rt, .id = id, .verb = "create" };
-	char *b = NULL, *pf = NULL, *cs = NULL;
-	size_t n = 0;
-	int rc;
-
-	if ((rc = check_id(id)) != CK_OK)
-		return rc;
-	if (!bundle || bundle[0] != '/')
-		return ck__error_set(CK_EINVAL, "container %s: bundle \"%s\" is not an absolute path", id,
-		                     bundle ? bundle : "");
-	char *state_dir = ck__path_join(rt->state_root, id);
-	if (!state_dir)
-		return ck__oom();
-	bool taken = ck__path_exists(state_dir);
-	free(state_dir);
-	if (taken)
-		return ck__error_set(CK_EEXISTS, "container %s already exists in %s's state (%s/%s)", id,
-		                     rt->name, rt->state_root, id);
-	b = ck__asprintf("--bundle=%s", bundle);
-	if (pid_file)
-		pf = ck__asprintf("--pid-file=%s", pid_file);
-	if (console_socket)
-		cs = ck__asprintf("--console-socket=%s", console_socket);
-	if (!b || (pid_file && !pf) || (console_socket && !cs)) {
-		rc = ck__oom();
-		goto out;
-	}
-	inv.args[n++] = b;
-	if (pf)
-		inv.args[n++] = pf;
-	if (cs)
-		inv.args[n++] = cs;
-	inv.fds[0] = stdin_fd;
-	inv.fds[1] = stdout_fd;
-	inv.fds[2] = stderr_fd;
-	/* The container's init is left in a session of its own: a ^C on the
-	 * caller's terminal is not meant for it. */
-	inv.new_session = true;
-	if ((rc = invoke(&inv)) == CK_OK && !succeeded(&inv)) {
-		char text[MSG_MAX + 8];
-		invocation del = { .rt = rt, .id = id, .verb = "delete", .args = { "--force" } };
-
-		failure_text(text, sizeof(text), &inv);
-		/* Whatever the runtime left of the container goes: the id was
-		 * free before this call, so it is ours to clean. */
-		simple(&del);
-		rc = ck__error_set(CK_ERUNTIME, "%s create of container %s (bundle %s) failed: %s", rt->name,
-		                   id, bundle, text);
-	}
-out:
-	invocation_free(&inv);
-	free(b);
-	free(pf);
-	free(cs);
-	return rc;
-}
-
-bool ck__runtime_run_foreground(const ck__runtime *rt)
-{
-	return is_crun(rt);
-}
-
-int ck__runtime_run_spawn(ck__runtime_run *run, const ck__runtime *rt, const char *id, const char *bundle,
-                          const char *pid_file, const char *log_path, int stdin_fd, int stdout_fd, int stderr_fd,
-                          const char *console_socket)
-{
-	invocation inv = { .rt = rt, .id = id, .verb = "run", .log_given = log_path };
-	char *b = NULL, *pf = NULL, *cs = NULL;
-	int out_fd = -1, err_fd = -1, rc;
-	size_t n = 0;
-
-	run->pid = 0;
-	run->foreground = ck__runtime_run_foreground(rt);
-	if ((rc = check_id(id)) != CK_OK)
-		return rc;
-	if (!bundle || bundle[0] != '/' || !pid_file || !log_path)
-		return ck__error_set(CK_EINVAL, "container %s: run needs an absolute bundle path, a pid file and a log",
-		                     id);
-	if (ck__runtime_has(rt, id))
-		return ck__error_set(CK_EEXISTS, "container %s already exists in %s's state (%s/%s)", id,
-		                     rt->name, rt->state_root, id);
-	b = ck__asprintf("--bundle=%s", bundle);
-	pf = ck__asprintf("--pid-file=%s", pid_file);
-	if (console_socket)
-		cs = ck__asprintf("--console-socket=%s", console_socket);
-	if (!b || !pf || (console_socket && !cs)) {
-		rc = ck__oom();
-		goto out;
-	}
-	inv.args[n++] = b;
-	inv.args[n++] = pf;
-	if (cs)
-		inv.args[n++] = cs;
-	if (!run->foreground)
-		inv.args[n++] = "--detach";
-	inv.fds[0] = stdin_fd;
-	inv.fds[1] = stdout_fd;
-	inv.fds[2] = stderr_fd;
-	/* The runtime and the container's init are left in a session of
-	 * their own: a ^C on the caller's terminal is not meant for them. */
-	inv.new_session = true;
-	rc = spawn(&run->pid, &out_fd, &err_fd, &inv);
-out:
-	invocation_free(&inv);
-	free(b);
-	free(pf);
-	free(cs);
-	return rc;
-}
-
-char *ck__runtime_log_errors(const char *log_path)
-{
-	return log_errors(log_path);
-}
-
-int ck__runtime_run_failed(const ck__runtime *rt, const char *id, const char *bundle, const char *log_path,
-                           int status)
-{
-	invocation inv = { .rt = rt, .id = id, .verb = "run", .status = status };
-	char text[MSG_MAX + 8];
-
-	inv.log_errors = log_errors(log_path);
-	failure_text(text, sizeof(text), &inv);
-	invocation_free(&inv);
-	/* Whatever the runtime left of the container goes: the id was free
-	 * before the run, so it is the caller's to clean. */
-	if (ck__runtime_has(rt, id) && ck__runtime_delete(rt, id, true) != CK_OK)
-		ck__error_clear();
-	return ck__error_set(CK_ERUNTIME, "%s run of container %s (bundle %s) failed: %s", rt->name, id, bundle,
-	                     text);
-}
-
-bool ck__runtime_has(const ck__runtime *rt, const char *id)
-{
-	return known(rt, id);
-}
-
-int ck__runtime_start(const ck__runtime *rt, const char *id)
-{
-	invocation inv = { .rt = rt, .id = id, .verb = "start" };
-	char msg[1024], *status = NULL;
-	int rc = check_id(id);
-
-	if (rc || (rc = simple(&inv)) != CK_ERUNTIME)
-		return rc;
-	/* crun's words for "not in the created state" name only a missing
-	 * fifo: ask for the state to tell a wrong state from a failure. */
-	snprintf(msg, sizeof(msg), "%s", ck_error_last()->message);
-	if (ck__runtime_state(&status, NULL, rt, id) == CK_OK && strcmp(status, "created") != 0)
-		rc = ck__error_set(CK_ESTATE, "container %s cannot be started: it is %s (%s)", id, status, msg);
-	else
-		rc = ck__error_set(CK_ERUNTIME, "%s", msg);
-	free(status);
-	return rc;
-}
-
-int ck__runtime_kill(const ck__runtime *rt, const char *id, int signal, bool all)
-{
-	invocation inv = { .rt = rt, .id = id, .verb = "kill" };
-	char sig[16];
-	int rc;
-
-	if ((rc = check_id(id)) != CK_OK)
-		return rc;
-	if (signal <= 0 || signal >= 65)
-		return ck__error_set(CK_EINVAL, "container %s: invalid signal %d", id, signal);
-	if (all) {
-		/* --all finds the processes through the container's cgroup, which
-		 * a rootless container on a v1 host does not have: runc then fails
-		 * and crun signals nothing.  Its init is signalled instead; in a
-		 * pid namespace of its own, SIGKILL to it ends them all. */
-		ck__host host;
-		if (ck__host_probe(&host) == CK_OK && host.rootless && host.cgroup_mode != CK__CGROUP_V2)
-			all = false;
-		ck__error_clear();
-	}
-	if (all)
-		inv.args[0] = "--all";
-	snprintf(sig, sizeof(sig), "%d", signal);
-	inv.after_id = sig;
-	return simple(&inv);
-}
-
-int ck__runtime_delete(const ck__runtime *rt, const char *id, bool force)
-{
-	invocation inv = { .rt = rt, .id = id, .verb = "delete" };
-	int rc = check_id(id);
-
-	if (rc)
-		return rc;
-	if (force)
-		inv.args[0] = "--force";
-	return simple(&inv);
-}
-
-int ck__runtime_state(char **status, int *pid, const ck__runtime *rt, const char *id)
-{
-	invocation inv = { .rt = rt, .id = id, .verb = "state" };
-	yajl_val v = NULL;
-	const char *st;
-	long long p = 0;
-	int rc;
-
-	if (status)
-		*status = NULL;
-	if (pid)
-		*pid = 0;
-	if ((rc = check_id(id)) != CK_OK)
-		return rc;
-	inv.fds[0] = inv.fds[1] = inv.fds[2] = -1;
-	inv.capture_out = inv.capture_err = true;
-	if ((rc = invoke(&inv)) != CK_OK)
-		goto out;
-	if (!succeeded(&inv)) {
-		rc = failure(&inv);
-		goto out;
-	}
-	ck__buf_add(&inv.out, "", 1);
-	if (inv.out.oom) {
-		rc = ck__oom();
-		goto out;
-	}
-	if ((rc = ck__json_parse(&v, inv.out.data, "the runtime's state output", CK_ERUNTIME)) != CK_OK) {
-		ck__error_wrap(rc, "%s state of container %s", rt->name, id);
-		goto out;
-	}
-	st = ck__json_str(v, "status");
-	if (!st) {
-		rc = ck__error_set(CK_ERUNTIME, "%s state of container %s: no \"status\" in its output",
-		                   rt->name, id);
-		goto out;
-	}
-	ck__json_int(v, "pid", &p);
-	if (status && !(*status = ck__strdup(st))) {
-		rc = ck__oom();
-		goto out;
-	}
-	if (pid)
-		*pid = (int)p;
-out:
-	yajl_tree_free(v);
-	invocation_free(&inv);
-	return rc;
-}
-
-int ck__runtime_exec(int *exit_code, const ck__runtime *rt, const char *id, const char *process_json_path,
-                     int stdin_fd, int stdout_fd, int stderr_fd, bool tty, bool detach)
-{
-	invocation inv = { .rt = rt, .id = id, .verb = "exec" };
-	char *proc = NULL;
-	size_t n = 0;
-	int rc;
-
-	if (exit_code)
-		*exit_code = -1;
-	if ((rc = check_id(id)) != CK_OK)
-		return rc;
-	if (!process_json_path)
-		return ck__error_set(CK_EINVAL, "exec in container %s: no process.json", id);
-	if (tty && detach)
-		return ck__error_set(CK_EINVAL, "exec in container %s: a detached exec with a terminal "
-		                     "needs a console socket, which this call does not take", id);
-	proc = ck__asprintf("--process=%s", process_json_path);
-	if (!proc)
-		return ck__oom();
-	inv.args[n++] = proc;
-	if (detach)
-		inv.args[n++] = "--detach";
-	if (tty)
-		inv.args[n++] = "--tty";
-	inv.fds[0] = stdin_fd;
-	inv.fds[1] = stdout_fd;
-	inv.fds[2] = stderr_fd;
-	if ((rc = invoke(&inv)) != CK_OK)
-		goto out;
-	/* The runtime exits with the process's status; a failure of its own
-	 * is told apart by what it logged. */
-	if (inv.log_errors || !known(rt, id)) {
-		rc = failure(&inv);
-	} else if (exit_code) {
-		*exit_code = WIFEXITED(inv.status) ? WEXITSTATUS(inv.status) : 128 + WTERMSIG(inv.status);
-	}
-out:
-	invocation_free(&inv);
-	free(proc);
+	if ((rc = ck__inv_run(inv)) == CK_OK && !ck__inv_succeeded(inv))
+		rc = ck__inv_failure(inv);
+	ck__inv_free(inv);
 	return rc;
 }

@@ -109,7 +109,7 @@ int ck__oci_config_write(ck_context *ctx, const char *bundle, const ck__oci_para
  * above the host's ...), without writing anything. */
 int ck__oci_config_check(const ck__oci_params *p, const ck__host *host);
 
-/* ---- invoking the runtime (invoke.c) ---- */
+/* ---- invoking the runtime (invoke.c, commands.c) ---- */
 /* Every invocation uses posix_spawn (safe in multithreaded callers), passes
  * only the given fds (others are CLOEXEC, and closefrom(3) runs in the
  * child), starts the runtime with no blocked signals and default handlers,
