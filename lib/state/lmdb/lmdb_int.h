@@ -98,7 +98,9 @@ typedef struct ck__lmdb_guard {
 	ck_backend *locked;    /* whose mu this thread holds */
 } ck__lmdb_guard;
 
-/* lmdb.c */
+/* lmdb_guard.c */
+/* Installed with mdb_env_set_assert: jumps to the innermost guard. */
+void ck__lmdb_on_assert(MDB_env *env, const char *msg);
 /* Pushes `g` (whose jb the caller then set with setjmp()) and pops it on a
  * normal return; after the jump it is already popped. */
 void ck__lmdb_guard_push(ck__lmdb_guard *g);
@@ -117,6 +119,8 @@ int ck__lmdb_guard_failed(ck_backend *be);
  * map, a full reader table or a map grown elsewhere are fixed up here and
  * come back as CK_EAGAIN.  `t` may be NULL. */
 int ck__lmdb_fail(ck_backend *be, ck_backend_txn *t, int rc, const char *fmt, ...) CK_PRINTF(4, 5);
+
+/* lmdb.c */
 /* Whether the bytes LMDB points `v` at can be read: a damaged page can claim
  * a size that runs past the end of the file, and touching the map there
  * raises SIGBUS.  (Pages a write transaction changed live in memory.) */
