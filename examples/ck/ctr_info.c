@@ -206,9 +206,17 @@ static void ps_command(char *buf, size_t size, const ck_container *ctr, bool no_
 	size_t len = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; cmd && cmd[i] && len < size; i++)
-		len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? " " : "", cmd[i]);
-	if (!no_trunc && strlen(buf) > 17)
+	for (size_t i = 0; cmd && cmd[i] && len + 1 < size; i++) {
+		size_t n = strlen(cmd[i]) + (i ? 1 : 0);
+		if (n > size - len - 1)
+			n = size - len - 1;
+		if (i)
+			buf[len] = ' ';
+		memcpy(buf + len + (i ? 1 : 0), cmd[i], n - (i ? 1 : 0));
+		len += n;
+		buf[len] = '\0';
+	}
+	if (!no_trunc && len > 17)
 		strcpy(buf + 17, "...");
 }
 

@@ -32,7 +32,9 @@ bool flag_on(const char *val)
 
 void short_id(char out[13], const char *id)
 {
-	snprintf(out, 13, "%s", id ? id : "");
+	size_t n = id ? strnlen(id, 12) : 0;
+	memcpy(out, id, n);
+	out[n] = '\0';
 }
 
 void human_duration(char *buf, size_t size, int64_t secs)

@@ -375,12 +375,16 @@ void table_init(table *t, size_t cols)
 
 void table_row(table *t, const char *const *cells)
 {
-	char **nc = realloc(t->cells, (t->rows + 1) * t->cols * sizeof(*nc));
-	if (!nc) {
-		fputs("Error: out of memory\n", stderr);
-		exit(EXIT_CK);
+	if (t->rows == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 64;
+		char **nc = realloc(t->cells, cap * t->cols * sizeof(*nc));
+		if (!nc) {
+			fputs("Error: out of memory\n", stderr);
+			exit(EXIT_CK);
+		}
+		t->cells = nc;
+		t->cap = cap;
 	}
-	t->cells = nc;
 	for (size_t c = 0; c < t->cols; c++)
 		t->cells[t->rows * t->cols + c] = strdup(cells[c] ? cells[c] : "");
 	t->rows++;
@@ -402,10 +406,13 @@ void table_print(FILE *f, const table *t)
 	for (size_t r = 0; r < t->rows; r++) {
 		for (size_t c = 0; c < t->cols; c++) {
 			const char *s = t->cells[r * t->cols + c];
-			if (c + 1 < t->cols)
-				fprintf(f, "%-*s", (int)(w[c] > 12 ? w[c] : 12), s ? s : "");
+			size_t len = s ? strlen(s) : 0, width = w[c] > 12 ? w[c] : 12;
+			fwrite(s ? s : "", 1, len, f);
+			if (c + 1 == t->cols)
+				putc('\n', f);
 			else
-				fprintf(f, "%s\n", s ? s : "");
+				for (; len < width; len++)
+					putc(' ', f);
 		}
 	}
 	free(w);

@@ -124,7 +124,7 @@ bool confirm(const char *question);
 /* A table printed as podman's tabwriter does: every column but the last is
  * padded to max(12, widest cell + 2). */
 typedef struct table {
-	size_t cols, rows;
+	size_t cols, rows, cap; /* cap: rows allocated */
 	char **cells; /* rows * cols, row-major */
 } table;
 void table_init(table *t, size_t cols);

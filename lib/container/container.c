@@ -20,7 +20,8 @@ static void set_status_view(ck_container *ctr)
 		ctr->status = "unknown";
 }
 
-int ck__ctr_handle(ck_container **out, ck_context *ctx, const char *id, const char *config, const char *state)
+static int handle_new(ck_container **out, ck_context *ctx, const char *id, const char *config, const char *state,
+                      bool summary)
 {
 	ck_container *ctr = calloc(1, sizeof(*ctr));
 	int rc;
@@ -29,7 +30,13 @@ int ck__ctr_handle(ck_container **out, ck_context *ctx, const char *id, const ch
 	if (!ctr)
 		return ck__oom();
 	ctr->ctx = ctx;
-	if ((rc = ck__ctr_config_parse(&ctr->cfg, config)) != CK_OK) {
+	if (summary && !(ctr->record = strdup(config))) {
+		free(ctr);
+		return ck__oom();
+	}
+	rc = summary ? ck__ctr_config_parse_summary(&ctr->cfg, config) : ck__ctr_config_parse(&ctr->cfg, config);
+	if (rc != CK_OK) {
+		free(ctr->record);
 		free(ctr);
 		return ck__error_wrap(rc, "container %.12s", id);
 	}
@@ -43,6 +50,30 @@ int ck__ctr_handle(ck_container **out, ck_context *ctx, const char *id, const ch
 	}
 	set_status_view(ctr);
 	*out = ctr;
+	return CK_OK;
+}
+
+int ck__ctr_handle(ck_container **out, ck_context *ctx, const char *id, const char *config, const char *state)
+{
+	return handle_new(out, ctx, id, config, state, false);
+}
+
+int ck__ctr_handle_summary(ck_container **out, ck_context *ctx, const char *id, const char *config,
+                           const char *state)
+{
+	return handle_new(out, ctx, id, config, state, true);
+}
+
+int ck__ctr_full(ck_container *ctr)
+{
+	int rc;
+
+	if (!ctr->record)
+		return CK_OK;
+	if ((rc = ck__ctr_config_complete(&ctr->cfg, ctr->record)) != CK_OK)
+		return ck__error_wrap(rc, "container %.12s", ctr->cfg.id);
+	free(ctr->record);
+	ctr->record = NULL;
 	return CK_OK;
 }
 
@@ -92,6 +123,8 @@ int ck__ctr_load(ck_container *ctr, ck_context *ctx, const char *ref)
 		return rc;
 	ck__ctr_config_free(&ctr->cfg);
 	ck__ctr_state_free(&ctr->st);
+	free(ctr->record);
+	ctr->record = NULL;
 	ctr->ctx = ctx;
 	ctr->cfg = fresh->cfg;
 	ctr->st = fresh->st;
@@ -140,6 +173,7 @@ void ck_container_free(ck_container *ctr)
 		return;
 	ck__ctr_config_free(&ctr->cfg);
 	ck__ctr_state_free(&ctr->st);
+	free(ctr->record);
 	free(ctr);
 }
 

@@ -170,6 +170,12 @@ typedef struct ck__ctr_config {
 int ck__ctr_config_json(char **out, const ck__ctr_config *c);
 /* Streams the JSON (record_parse.c): no tree for the flat fields. */
 int ck__ctr_config_parse(ck__ctr_config *c, const char *json);
+/* Only the members a listing shows (id, name, image, pod, created, args,
+ * labels, runtime, ports); the others stay NULL. */
+int ck__ctr_config_parse_summary(ck__ctr_config *c, const char *json);
+/* Reads the rest of a summary's record; the summary's members stay where
+ * they are (getters handed them out). */
+int ck__ctr_config_complete(ck__ctr_config *c, const char *json);
 /* A member of a parsed record, or the default. */
 long long ck__ctr_json_int(yajl_val t, const char *key, long long dflt);
 bool ck__ctr_json_bool(yajl_val t, const char *key);
@@ -209,9 +215,21 @@ struct ck_container {
 	ck__ctr_config cfg;
 	ck__ctr_state st;
 	const char *status; /* st.status, or "unknown" when its monitor is gone */
+	char *record;       /* a listed handle's config text: cfg holds only the summary */
 };
 int ck__ctr_handle(ck_container **out, ck_context *ctx, const char *id, const char *config,
                    const char *state);
+/* The same with only the summary read (ck_container_list); the rest is read
+ * by ck__ctr_full, which every entry point taking a handle calls first. */
+int ck__ctr_handle_summary(ck_container **out, ck_context *ctx, const char *id, const char *config,
+                           const char *state);
+int ck__ctr_full(ck_container *ctr);
+#define CK__CTR_FULL(ctr)                                  \
+	do {                                               \
+		int full_rc_ = ck__ctr_full(ctr);          \
+		if (full_rc_ != CK_OK)                     \
+			return full_rc_;                   \
+	} while (0)
 /* Resolves a reference and reads the record into the handle. */
 int ck__ctr_load(ck_container *ctr, ck_context *ctx, const char *ref);
 int ck__ctr_lock(ck__lock *lk, ck_context *ctx, const char *id);

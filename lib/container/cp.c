@@ -304,6 +304,7 @@ int ck_container_copy_to(ck_container *ctr, const char *src, const char *dest)
 	CK_ENTER();
 	if (!ctr || !src || !dest)
 		return ck__error_set(CK_EINVAL, "ck_container_copy_to: %s is NULL", !ctr ? "ctr" : !src ? "src" : "dest");
+	CK__CTR_FULL(ctr);
 	if (lstat(src, &st) < 0)
 		return ck__error_errno(ck__errno_code(errno), "cannot copy %s", src);
 	if ((rc = container_root(&root, &rel, ctr, dest)) != CK_OK)
@@ -340,6 +341,7 @@ int ck_container_copy_from(ck_container *ctr, const char *src, const char *dest)
 	CK_ENTER();
 	if (!ctr || !src || !dest)
 		return ck__error_set(CK_EINVAL, "ck_container_copy_from: %s is NULL", !ctr ? "ctr" : !src ? "src" : "dest");
+	CK__CTR_FULL(ctr);
 	if ((rc = container_root(&root, &rel, ctr, src)) != CK_OK)
 		goto out;
 	if (!strcmp(rel, "/")) {

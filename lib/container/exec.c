@@ -71,6 +71,7 @@ int ck_container_exec(int *exit_code, ck_container *ctr, const char *const *argv
 		*exit_code = -1;
 	if (!ctr)
 		return ck__error_set(CK_EINVAL, "ck_container_exec: ctr is NULL");
+	CK__CTR_FULL(ctr);
 	if (!argv || !argv[0] || !*argv[0])
 		return ck__error_set(CK_EINVAL, "ck_container_exec: no command given");
 	if (!opts)

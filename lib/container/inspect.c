@@ -182,6 +182,7 @@ int ck_container_inspect(char **out, const ck_container *ctr)
 	*out = NULL;
 	if (!ctr)
 		return ck__error_set(CK_EINVAL, "ck_container_inspect: ctr is NULL");
+	CK__CTR_FULL((ck_container *)ctr);
 	cfg = &ctr->cfg;
 	if (!(userdata = ck__ctr_userdata(ctr->ctx, cfg->id)) || !(g = ck__json_gen_new(false))) {
 		free(userdata);

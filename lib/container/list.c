@@ -132,7 +132,7 @@ static int collect_fn(const char *id, const char *config, const char *state, voi
 	struct collect *c = payload;
 	ck_container *ctr = NULL;
 
-	if (ck__ctr_handle(&ctr, c->ctx, id, config, state) != CK_OK) {
+	if (ck__ctr_handle_summary(&ctr, c->ctx, id, config, state) != CK_OK) {
 		ck__error_clear(); /* a damaged record is ck system check's business */
 		return 0;
 	}
@@ -283,6 +283,7 @@ int ck_container_rename(ck_container *ctr, const char *new_name)
 	CK_ENTER();
 	if (!ctr)
 		return ck__error_set(CK_EINVAL, "ck_container_rename: ctr is NULL");
+	CK__CTR_FULL(ctr);
 	if (!new_name)
 		return ck__error_set(CK_EINVAL, "ck_container_rename: new_name is NULL");
 	if ((rc = ck__validate_name(new_name, "container")) != CK_OK)

@@ -234,6 +234,7 @@ int ck_container_logs(ck_container *ctr, const ck_logs_options *opts, ck_log_lin
 	CK_ENTER();
 	if (!ctr || !fn)
 		return ck__error_set(CK_EINVAL, "ck_container_logs: %s is NULL", ctr ? "fn" : "ctr");
+	CK__CTR_FULL(ctr);
 	if (!opts)
 		opts = &dflt;
 	if (opts->version == 0 || opts->version > CK_LOGS_OPTIONS_VERSION)

@@ -43,12 +43,27 @@ int ck__ctr_config_json(char **out, const ck__ctr_config *c)
 	ck__json_key_str(g, "image_name", c->image_name);
 	ck__json_key_str(g, "pod", c->pod ? c->pod : "");
 	ck__json_key_int(g, "created", c->created);
-	ck__strv_gen(g, "entrypoint", c->entrypoint);
-	ck__strv_gen(g, "command", c->command);
 	ck__strv_gen(g, "args", c->args);
-	ck__strv_gen(g, "env", c->env);
 	ck__json_key(g, "labels");
 	ck__strmap_gen(g, &c->labels);
+	ck__json_key_str(g, "runtime", c->runtime);
+	ck__json_key(g, "ports");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < c->n_ports; i++) {
+		yajl_gen_map_open(g);
+		ck__json_key_str(g, "host_ip", c->ports[i].host_ip ? c->ports[i].host_ip : "");
+		ck__json_key_int(g, "host_port", c->ports[i].host_port);
+		ck__json_key_int(g, "container_port", c->ports[i].container_port);
+		ck__json_key_int(g, "range", c->ports[i].range);
+		ck__json_key_str(g, "protocol", c->ports[i].protocol);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+	/* The members above are what a listing reads (record_parse.c): it
+	 * stops at the first one below. */
+	ck__strv_gen(g, "entrypoint", c->entrypoint);
+	ck__strv_gen(g, "command", c->command);
+	ck__strv_gen(g, "env", c->env);
 	ck__json_key_str(g, "workdir", c->workdir);
 	ck__json_key_str(g, "user", c->user);
 	ck__json_key_int(g, "uid", c->uid);
@@ -91,20 +106,7 @@ int ck__ctr_config_json(char **out, const ck__ctr_config *c)
 	ck__json_key_int(g, "pids_limit", c->pids_limit);
 	ck__json_key_str(g, "restart_policy", c->restart_policy ? c->restart_policy : "no");
 	ck__json_key_int(g, "restart_max", c->restart_max);
-	ck__json_key_str(g, "runtime", c->runtime);
 	ck__json_key_str(g, "network", c->network);
-	ck__json_key(g, "ports");
-	yajl_gen_array_open(g);
-	for (size_t i = 0; i < c->n_ports; i++) {
-		yajl_gen_map_open(g);
-		ck__json_key_str(g, "host_ip", c->ports[i].host_ip ? c->ports[i].host_ip : "");
-		ck__json_key_int(g, "host_port", c->ports[i].host_port);
-		ck__json_key_int(g, "container_port", c->ports[i].container_port);
-		ck__json_key_int(g, "range", c->ports[i].range);
-		ck__json_key_str(g, "protocol", c->ports[i].protocol);
-		yajl_gen_map_close(g);
-	}
-	yajl_gen_array_close(g);
 	ck__strv_gen(g, "exposed_ports", c->exposed);
 	ck__json_key_int(g, "stop_signal", c->stop_signal);
 	ck__json_key_int(g, "stop_timeout", c->stop_timeout);
@@ -190,33 +192,6 @@ int ck__ctr_state_json(char **out, const ck__ctr_state *s)
 	ck__json_key_str(g, "error", s->error ? s->error : "");
 	yajl_gen_map_close(g);
 	return ck__json_gen_finish(out, g);
-}
-
-int ck__ctr_state_parse(ck__ctr_state *s, const char *json)
-{
-	yajl_val t = NULL;
-	const char *status, *err;
-	int rc;
-
-	ck__ctr_state_init(s, "exited");
-	if ((rc = ck__json_parse(&t, json, "container state", CK_ECORRUPT)) != CK_OK)
-		return rc;
-	status = ck__json_str(t, "status");
-	snprintf(s->status, sizeof(s->status), "%s", status ? status : "exited");
-	s->pid = (int)ck__ctr_json_int(t, "pid", 0);
-	s->exit_code = (int)ck__ctr_json_int(t, "exit_code", -1);
-	s->started_at = ck__ctr_json_int(t, "started_at", 0);
-	s->finished_at = ck__ctr_json_int(t, "finished_at", 0);
-	s->restart_count = (unsigned int)ck__ctr_json_int(t, "restart_count", 0);
-	s->monitor_pid = (int)ck__ctr_json_int(t, "monitor_pid", 0);
-	s->monitor_start = (unsigned long long)ck__ctr_json_int(t, "monitor_start", 0);
-	s->init_start = (unsigned long long)ck__ctr_json_int(t, "init_start", 0);
-	s->stop_requested = ck__ctr_json_bool(t, "stop_requested");
-	err = ck__json_str(t, "error");
-	if (err && *err && !(s->error = strdup(err)))
-		rc = ck__oom();
-	yajl_tree_free(t);
-	return rc;
 }
 
 void ck__ctr_state_free(ck__ctr_state *s)

@@ -1,7 +1,8 @@
 /* Reading a container's config record.  `ck ps` reads every record, so the
  * flat fields are taken straight from yajl's event stream; only the few
  * nested values (labels, mounts, ulimits, ports) are cut out of the text by
- * offset and parsed as small trees. */
+ * offset and parsed as small trees.  A listing reads only the members its
+ * getters show (the summary), and the rest of the record when it is used. */
 #define _GNU_SOURCE
 #include "container_int.h"
 
@@ -14,16 +15,19 @@ enum kind { K_STR, K_STRV, K_I64, K_U32, K_INT, K_UINT, K_BOOL, K_DOUBLE, K_GROU
 
 struct field {
 	const char *key;
+	size_t key_len;
 	enum kind kind;
 	size_t off;
+	bool summary; /* read by a listing too */
 };
 
-#define F(k, kind, member) { k, kind, offsetof(ck__ctr_config, member) }
+#define F(k, kind, member) { k, sizeof(k) - 1, kind, offsetof(ck__ctr_config, member), false }
+#define S(k, kind, member) { k, sizeof(k) - 1, kind, offsetof(ck__ctr_config, member), true }
 static const struct field fields[] = {
-	F("id", K_STR, id), F("name", K_STR, name), F("image_id", K_STR, image_id),
-	F("image_name", K_STR, image_name), F("pod", K_STR, pod), F("created", K_I64, created),
-	F("entrypoint", K_STRV, entrypoint), F("command", K_STRV, command), F("args", K_STRV, args),
-	F("env", K_STRV, env), F("labels", K_NESTED, labels), F("workdir", K_STR, workdir),
+	S("id", K_STR, id), S("name", K_STR, name), S("image_id", K_STR, image_id),
+	S("image_name", K_STR, image_name), S("pod", K_STR, pod), S("created", K_I64, created),
+	F("entrypoint", K_STRV, entrypoint), F("command", K_STRV, command), S("args", K_STRV, args),
+	F("env", K_STRV, env), S("labels", K_NESTED, labels), F("workdir", K_STR, workdir),
 	F("user", K_STR, user), F("uid", K_U32, uid), F("gid", K_U32, gid), F("groups", K_GROUPS, groups),
 	F("hostname", K_STR, hostname), F("mounts", K_NESTED, mounts), F("read_only", K_BOOL, read_only),
 	F("init", K_BOOL, init), F("init_path", K_STR, init_path), F("tty", K_BOOL, tty),
@@ -31,11 +35,12 @@ static const struct field fields[] = {
 	F("cap_add", K_STRV, cap_add), F("cap_drop", K_STRV, cap_drop), F("ulimits", K_NESTED, ulimits),
 	F("memory", K_I64, memory), F("cpus", K_DOUBLE, cpus), F("pids_limit", K_I64, pids_limit),
 	F("restart_policy", K_STR, restart_policy), F("restart_max", K_INT, restart_max),
-	F("runtime", K_STR, runtime), F("network", K_STR, network), F("ports", K_NESTED, ports),
+	S("runtime", K_STR, runtime), F("network", K_STR, network), S("ports", K_NESTED, ports),
 	F("exposed_ports", K_STRV, exposed), F("stop_signal", K_INT, stop_signal),
 	F("stop_timeout", K_UINT, stop_timeout), F("log_size_max", K_I64, log_size_max),
 };
 #undef F
+#undef S
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
 
 typedef struct parse {
@@ -50,6 +55,10 @@ typedef struct parse {
 	bool nested_items;         /* it has something inside */
 	int rc;
 	bool seen_args;
+	bool summary;              /* only the summary members */
+	size_t summary_seen;       /* how many of them were read */
+	size_t summary_total;
+	bool done;                 /* all of them: the parse stopped early */
 } parse;
 
 static void *slot(parse *p, const struct field *f)
@@ -71,10 +80,17 @@ static int on_key(void *ctx, const unsigned char *key, size_t len)
 	if (p->depth != 1)
 		return 1;
 	p->cur = NULL;
+	if (p->summary && p->summary_seen == p->summary_total) {
+		/* Records list the summary first (record.c): the rest is read
+		 * when it is used. */
+		p->done = true;
+		return 0;
+	}
 	for (size_t k = 0; k < N_FIELDS; k++) {
 		const struct field *f = &fields[(p->hint + k) % N_FIELDS];
-		if (strlen(f->key) == len && !memcmp(f->key, key, len)) {
-			p->cur = f;
+		if (f->key_len == len && !memcmp(f->key, key, len)) {
+			p->cur = f->summary || !p->summary ? f : NULL;
+			p->summary_seen += f->summary;
 			p->hint = (size_t)(f - fields) + 1;
 			break;
 		}
@@ -303,31 +319,34 @@ static const yajl_callbacks callbacks = {
 	.yajl_end_array = on_array_close,
 };
 
-int ck__ctr_config_parse(ck__ctr_config *c, const char *json)
+static int config_parse(ck__ctr_config *c, const char *json, bool summary)
 {
-	parse p = { .c = c, .text = json, .rc = CK_OK };
+	parse p = { .c = c, .text = json, .rc = CK_OK, .summary = summary };
+	ck__json_stream js;
 	yajl_status st;
+	char err[256];
 
+	for (size_t k = 0; k < N_FIELDS; k++)
+		p.summary_total += fields[k].summary;
 	memset(c, 0, sizeof(*c));
 	c->stop_signal = 15;
 	c->stop_timeout = CK__CTR_DEFAULT_STOP_TIMEOUT;
-	if (!(p.h = yajl_alloc(&callbacks, NULL, &p)))
-		return ck__oom();
-	st = yajl_parse(p.h, (const unsigned char *)json, strlen(json));
-	if (st == yajl_status_ok)
-		st = yajl_complete_parse(p.h);
-	if (st != yajl_status_ok && p.rc == CK_OK) {
-		unsigned char *err = yajl_get_error(p.h, 0, NULL, 0);
-		p.rc = ck__error_set(CK_ECORRUPT, "container record is not valid JSON: %s", err ? (char *)err : "");
-		if (err)
-			yajl_free_error(p.h, err);
-	}
-	yajl_free(p.h);
+	if (ck__json_stream_open(&js, &callbacks, &p) != CK_OK)
+		return CK_ENOMEM;
+	p.h = js.h;
+	st = ck__json_stream_parse(&js, json, err, sizeof(err));
+	if (st == yajl_status_client_canceled && p.done)
+		st = yajl_status_ok;
+	if (st != yajl_status_ok && p.rc == CK_OK)
+		p.rc = ck__error_set(CK_ECORRUPT, "container record is not valid JSON: %s", err);
+	ck__json_stream_close(&js);
 	if (p.rc == CK_OK && (!c->id || !p.seen_args))
 		p.rc = ck__error_set(CK_ECORRUPT, "a container record lacks \"id\" or \"args\"");
 	/* Absent members read as the defaults: "" and empty lists. */
 	for (size_t k = 0; p.rc == CK_OK && k < N_FIELDS; k++) {
 		void *dst = (char *)c + fields[k].off;
+		if (summary && !fields[k].summary)
+			continue; /* stays NULL until the whole record is read */
 		if (fields[k].kind == K_STR && !*(char **)dst && !(*(char **)dst = strdup("")))
 			p.rc = ck__oom();
 		if (fields[k].kind == K_STRV && !*(char ***)dst && !(*(char ***)dst = calloc(1, sizeof(char *))))
@@ -335,5 +354,176 @@ int ck__ctr_config_parse(ck__ctr_config *c, const char *json)
 	}
 	if (p.rc != CK_OK)
 		ck__ctr_config_free(c);
+	return p.rc;
+}
+
+int ck__ctr_config_parse(ck__ctr_config *c, const char *json)
+{
+	return config_parse(c, json, false);
+}
+
+int ck__ctr_config_parse_summary(ck__ctr_config *c, const char *json)
+{
+	return config_parse(c, json, true);
+}
+
+int ck__ctr_config_complete(ck__ctr_config *c, const char *json)
+{
+	ck__ctr_config full;
+	int rc = config_parse(&full, json, false);
+
+	if (rc != CK_OK)
+		return rc;
+	/* The summary's strings were handed out by getters and must outlive
+	 * this: they move into the full config in place of its copies. */
+	for (size_t k = 0; k < N_FIELDS; k++) {
+		const struct field *f = &fields[k];
+		void *have = (char *)c + f->off, *fresh = (char *)&full + f->off;
+		if (!f->summary)
+			continue;
+		if (f->kind == K_STR) {
+			free(*(char **)fresh);
+			*(char **)fresh = *(char **)have;
+			*(char **)have = NULL;
+		} else if (f->kind == K_STRV) {
+			ck_strv_free(*(char ***)fresh);
+			*(char ***)fresh = *(char ***)have;
+			*(char ***)have = NULL;
+		}
+	}
+	ck__strmap_free(&full.labels);
+	full.labels = c->labels;
+	memset(&c->labels, 0, sizeof(c->labels));
+	for (size_t i = 0; i < full.n_ports; i++)
+		free(full.ports[i].host_ip);
+	free(full.ports);
+	full.ports = c->ports;
+	full.n_ports = c->n_ports;
+	c->ports = NULL;
+	c->n_ports = 0;
+	ck__ctr_config_free(c);
+	*c = full;
+	return CK_OK;
+}
+
+/* ---- state: a flat object, read from the event stream ---- */
+
+enum state_member { SM_NONE, SM_STATUS, SM_PID, SM_EXIT, SM_STARTED, SM_FINISHED, SM_RESTARTS, SM_MONITOR,
+	            SM_MONITOR_START, SM_INIT_START, SM_STOP, SM_ERROR };
+
+typedef struct state_parse {
+	ck__ctr_state *s;
+	int depth;
+	enum state_member cur;
+	int rc;
+} state_parse;
+
+static int st_key(void *ctx, const unsigned char *key, size_t len)
+{
+	static const char *const names[] = { "", "status", "pid", "exit_code", "started_at", "finished_at",
+		                             "restart_count", "monitor_pid", "monitor_start", "init_start",
+		                             "stop_requested", "error" };
+	state_parse *p = ctx;
+
+	p->cur = SM_NONE;
+	for (size_t k = 1; p->depth == 1 && k < sizeof(names) / sizeof(names[0]); k++)
+		if (strlen(names[k]) == len && !memcmp(names[k], key, len)) {
+			p->cur = (enum state_member)k;
+			break;
+		}
+	return 1;
+}
+
+static int st_string(void *ctx, const unsigned char *v, size_t len)
+{
+	state_parse *p = ctx;
+
+	if (p->depth != 1)
+		return 1;
+	if (p->cur == SM_STATUS)
+		snprintf(p->s->status, sizeof(p->s->status), "%.*s", (int)len, (const char *)v);
+	else if (p->cur == SM_ERROR && len) {
+		free(p->s->error);
+		if (!(p->s->error = strndup((const char *)v, len))) {
+			p->rc = ck__oom();
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static int st_number(void *ctx, const char *v, size_t len)
+{
+	state_parse *p = ctx;
+	ck__ctr_state *s = p->s;
+	char buf[32];
+	long long n;
+
+	if (p->depth != 1 || len >= sizeof(buf))
+		return 1;
+	memcpy(buf, v, len);
+	buf[len] = '\0';
+	n = strtoll(buf, NULL, 10);
+	switch (p->cur) {
+	case SM_PID: s->pid = (int)n; break;
+	case SM_EXIT: s->exit_code = (int)n; break;
+	case SM_STARTED: s->started_at = n; break;
+	case SM_FINISHED: s->finished_at = n; break;
+	case SM_RESTARTS: s->restart_count = (unsigned int)n; break;
+	case SM_MONITOR: s->monitor_pid = (int)n; break;
+	case SM_MONITOR_START: s->monitor_start = (unsigned long long)n; break;
+	case SM_INIT_START: s->init_start = (unsigned long long)n; break;
+	default: break;
+	}
+	return 1;
+}
+
+static int st_bool(void *ctx, int v)
+{
+	state_parse *p = ctx;
+	if (p->depth == 1 && p->cur == SM_STOP)
+		p->s->stop_requested = v != 0;
+	return 1;
+}
+
+static int st_open(void *ctx)
+{
+	((state_parse *)ctx)->depth++;
+	return 1;
+}
+
+static int st_close(void *ctx)
+{
+	((state_parse *)ctx)->depth--;
+	return 1;
+}
+
+static const yajl_callbacks state_callbacks = {
+	.yajl_boolean = st_bool,
+	.yajl_number = st_number,
+	.yajl_string = st_string,
+	.yajl_start_map = st_open,
+	.yajl_map_key = st_key,
+	.yajl_end_map = st_close,
+	.yajl_start_array = st_open,
+	.yajl_end_array = st_close,
+};
+
+int ck__ctr_state_parse(ck__ctr_state *s, const char *json)
+{
+	state_parse p = { .s = s, .rc = CK_OK };
+	ck__json_stream js;
+	yajl_status st;
+	char err[256];
+
+	ck__ctr_state_init(s, "exited");
+	if (ck__json_stream_open(&js, &state_callbacks, &p) != CK_OK)
+		return CK_ENOMEM;
+	st = ck__json_stream_parse(&js, json, err, sizeof(err));
+	if (st != yajl_status_ok && p.rc == CK_OK)
+		p.rc = ck__error_set(CK_ECORRUPT, "container state is not valid JSON: %s", err);
+	ck__json_stream_close(&js);
+	if (p.rc != CK_OK)
+		ck__ctr_state_free(s);
 	return p.rc;
 }

@@ -170,6 +170,7 @@ int ck_container_remove(ck_container *ctr, unsigned int flags)
 	CK_ENTER();
 	if (!ctr)
 		return ck__error_set(CK_EINVAL, "ck_container_remove: ctr is NULL");
+	CK__CTR_FULL(ctr);
 	if (flags & ~(CK_REMOVE_FORCE | CK_REMOVE_VOLUMES))
 		return ck__error_set(CK_EINVAL, "ck_container_remove: unknown flags 0x%x",
 		                     flags & ~(CK_REMOVE_FORCE | CK_REMOVE_VOLUMES));

@@ -274,6 +274,7 @@ int ck_container_start(ck_container *ctr)
 	CK_ENTER();
 	if (!ctr)
 		return ck__error_set(CK_EINVAL, "ck_container_start: ctr is NULL");
+	CK__CTR_FULL(ctr);
 	if ((rc = ck__ctr_lock(&lk, ctr->ctx, ctr->cfg.id)) != CK_OK)
 		return rc;
 	rc = start_locked(&fd, &already, ctr->ctx, ctr->cfg.id, false);
@@ -351,6 +352,7 @@ int ck_container_start_attached(int *exit_code, ck_container *ctr, const ck_atta
 		*exit_code = -1;
 	if (!ctr)
 		return ck__error_set(CK_EINVAL, "ck_container_start_attached: ctr is NULL");
+	CK__CTR_FULL(ctr);
 	if ((rc = check_attach_opts(opts)) != CK_OK)
 		return rc;
 	if (!opts)
@@ -406,6 +408,7 @@ int ck_container_attach(int *exit_code, ck_container *ctr, const ck_attach_optio
 		*exit_code = -1;
 	if (!ctr)
 		return ck__error_set(CK_EINVAL, "ck_container_attach: ctr is NULL");
+	CK__CTR_FULL(ctr);
 	if ((rc = check_attach_opts(opts)) != CK_OK)
 		return rc;
 	if (!opts)

@@ -30,6 +30,7 @@ int ck_container_stats(char **out, ck_container *ctr)
 	*out = NULL;
 	if (!ctr)
 		return ck__error_set(CK_EINVAL, "ck_container_stats: ctr is NULL");
+	CK__CTR_FULL(ctr);
 	if ((rc = ck__ctr_read(NULL, &st, ctr->ctx, ctr->cfg.id)) != CK_OK)
 		return rc;
 	bool running = (!strcmp(st.status, "running") || !strcmp(st.status, "stopping")) && st.pid > 0 &&

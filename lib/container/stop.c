@@ -244,6 +244,7 @@ int ck_container_stop(ck_container *ctr, int timeout_s)
 	CK_ENTER();
 	if (!ctr)
 		return ck__error_set(CK_EINVAL, "ck_container_stop: ctr is NULL");
+	CK__CTR_FULL(ctr);
 	rc = ck__ctr_stop_id(ctr->ctx, ctr->cfg.id, timeout_s, false);
 	if (rc == CK_OK)
 		rc = ck__ctr_load(ctr, ctr->ctx, ctr->cfg.id);
@@ -259,6 +260,7 @@ int ck_container_kill(ck_container *ctr, int signal)
 	CK_ENTER();
 	if (!ctr)
 		return ck__error_set(CK_EINVAL, "ck_container_kill: ctr is NULL");
+	CK__CTR_FULL(ctr);
 	if (signal < 1 || signal > 64)
 		return ck__error_set(CK_EINVAL, "invalid signal %d: out of range 1..64", signal);
 	if ((rc = ck__ctr_read(NULL, &st, ctr->ctx, ctr->cfg.id)) != CK_OK)
@@ -290,6 +292,7 @@ int ck_container_restart(ck_container *ctr, int timeout_s)
 	CK_ENTER();
 	if (!ctr)
 		return ck__error_set(CK_EINVAL, "ck_container_restart: ctr is NULL");
+	CK__CTR_FULL(ctr);
 	if ((rc = ck__ctr_stop_id(ctr->ctx, ctr->cfg.id, timeout_s, false)) != CK_OK)
 		return rc;
 	if ((rc = ck_container_start(ctr)) == CK_OK)
@@ -351,6 +354,7 @@ int ck_container_wait(int *exit_code, ck_container *ctr, int timeout_ms)
 		*exit_code = -1;
 	if (!ctr)
 		return ck__error_set(CK_EINVAL, "ck_container_wait: ctr is NULL");
+	CK__CTR_FULL(ctr);
 	deadline = ck__mono_ns() + (int64_t)timeout_ms * 1000000;
 	for (;;) {
 		ck__ctr_state st;

@@ -273,6 +273,7 @@ int ck_container_top(char **out, ck_container *ctr, const char *const *descripto
 	*out = NULL;
 	if (!ctr)
 		return ck__error_set(CK_EINVAL, "ck_container_top: ctr is NULL");
+	CK__CTR_FULL(ctr);
 	for (ncol = 0; want[ncol]; ncol++)
 		if (!find_desc(want[ncol]))
 			return ck__error_set(CK_EINVAL, "unknown top descriptor \"%s\" (use user, group, pid, ppid, pgid, "

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 #include <yajl/yajl_gen.h>
+#include <yajl/yajl_parse.h>
 #include <yajl/yajl_tree.h>
 
 #define CK_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -117,6 +118,19 @@ bool ck__json_int(yajl_val obj, const char *key, long long *out);
 bool ck__json_bool(yajl_val obj, const char *key, bool *out);
 yajl_val ck__json_obj(yajl_val obj, const char *key);     /* NULL unless an object */
 yajl_val ck__json_arr(yajl_val obj, const char *key);     /* NULL unless an array */
+/* yajl's event parser with its working memory in the struct, so that
+ * reading many small records (a listing) costs no allocation per record:
+ * open, then parse the whole text (yajl_status_client_canceled when a
+ * callback stopped it; on a syntax error `err` gets yajl's reason), then
+ * close.  `h` is there for yajl_get_bytes_consumed. */
+typedef struct ck__json_stream {
+	yajl_handle h;
+	size_t used;
+	_Alignas(16) unsigned char arena[4096];
+} ck__json_stream;
+int ck__json_stream_open(ck__json_stream *js, const yajl_callbacks *cb, void *ctx);
+yajl_status ck__json_stream_parse(ck__json_stream *js, const char *text, char *err, size_t err_size);
+void ck__json_stream_close(ck__json_stream *js);
 /* Generator helpers; each returns false once the generator has failed. */
 yajl_gen ck__json_gen_new(bool beautify);
 void ck__json_key_str(yajl_gen g, const char *key, const char *val); /* NULL -> null */

@@ -40,3 +40,7 @@ foreach(exe containers_lifecycle_crun containers_lifecycle_runc containers_featu
     COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/runtime/run-rootless.sh $<TARGET_FILE:${exe}>)
   set_tests_properties(${exe}_rootless PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 900 LABELS "containers")
 endforeach()
+
+# The record as a listing reads it (summary first, the rest on use): a unit
+# test of the parser, no runtime needed.
+ck_unit_test(containers_records containers/test_records.c)
