@@ -3,6 +3,9 @@
 #include "harness.h"
 
 #include <ftw.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 int ck_test_failed_checks;
@@ -61,4 +64,28 @@ void ck_test_rmtree(const char *path)
 {
 	if (path)
 		nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+unsigned char *ck_test_unbase64(const char *text, size_t *len)
+{
+	static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t n = strlen(text), o = 0;
+	unsigned char *out = malloc(n / 4 * 3 + 3);
+	uint32_t acc = 0;
+	int bits = 0;
+
+	for (size_t i = 0; i < n && text[i] != '='; i++) {
+		const char *d = strchr(digits, text[i]);
+		if (!d || !text[i]) {
+			free(out);
+			return NULL;
+		}
+		acc = acc << 6 | (uint32_t)(d - digits);
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			out[o++] = (unsigned char)(acc >> bits);
+		}
+	}
+	*len = o;
+	return out;
 }

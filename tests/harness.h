@@ -58,6 +58,9 @@ extern int ck_test_failed_checks;
 /* Runs the tests named on the command line (all if none); returns the exit code. */
 int ck_test_main(const struct ck_test *tests, int argc, char **argv);
 
+/* Decodes standard base64 (stops at '='); NULL on a bad digit.  Free it. */
+unsigned char *ck_test_unbase64(const char *text, size_t *len);
+
 /* A fresh temporary directory for one test (removed by ck_test_rmtree). */
 char *ck_test_tmpdir(const char *tag);
 void ck_test_rmtree(const char *path);

@@ -218,6 +218,11 @@ int ck__ctr_oci_build(ck__oci_build *b, ck_context *ctx, const ck__ctr_config *c
 	free(userdata);
 	p->mounts = b->mounts;
 	p->n_mounts = b->n_mounts;
+	/* crun is handed the seccomp profile compiled, from a cache in the run
+	 * root (runtime/seccomp_bpf.c); runc does not know the annotation. */
+	p->seccomp_bpf = ck__runtime_is_crun(c->runtime && *c->runtime ? c->runtime : ctx->runtime);
+	if (rc == CK_OK && p->seccomp_bpf && !(p->seccomp_cache_dir = ck__runroot_path(ctx, "seccomp")))
+		rc = ck__oom();
 	return rc;
 }
 
@@ -231,6 +236,7 @@ void ck__ctr_oci_build_free(ck__oci_build *b)
 	}
 	free(b->mounts);
 	free(b->argv);
+	free((char *)b->p.seccomp_cache_dir);
 	memset(b, 0, sizeof(*b));
 }
 

@@ -129,11 +129,11 @@ int ck__runtime_find(char **path, const char *name)
 	                     name);
 }
 
-static bool runtime_is_crun(const char *runtime_path)
+bool ck__runtime_is_crun(const char *name_or_path)
 {
-	const char *base = strrchr(runtime_path, '/');
-	base = base ? base + 1 : runtime_path;
-	return strncmp(base, "crun", 4) == 0;
+	const char *base = name_or_path ? strrchr(name_or_path, '/') : NULL;
+	base = base ? base + 1 : name_or_path;
+	return base && strncmp(base, "crun", 4) == 0;
 }
 
 /* Whether a cgroup v1 hierarchy is mounted at `dir` (in this mount namespace). */
@@ -213,7 +213,7 @@ int ck__runtime_host_check(ck_context *ctx, const ck__host *host, const char *ru
 	char *cmd;
 	int rc;
 
-	if (!runtime_path || !runtime_is_crun(runtime_path) || host->cgroup_mode != CK__CGROUP_HYBRID ||
+	if (!runtime_path || !ck__runtime_is_crun(runtime_path) || host->cgroup_mode != CK__CGROUP_HYBRID ||
 	    !host->hybrid_controllers_on_v2)
 		return CK_OK;
 	unified_controllers(ctl, sizeof(ctl));

@@ -505,7 +505,17 @@ static int params_check(const ck__oci_params *p, const ck__host *host, ns_spec n
 	return CK_OK;
 }
 
-static void annotations_gen(yajl_gen g, char *const *annotations)
+static bool has_annotation(char *const *annotations, const char *key)
+{
+	size_t n = strlen(key);
+	for (size_t i = 0; annotations && annotations[i]; i++)
+		if (strncmp(annotations[i], key, n) == 0 && annotations[i][n] == '=')
+			return true;
+	return false;
+}
+
+/* `seccomp_bpf`: the compiled profile for crun, or NULL. */
+static void annotations_gen(yajl_gen g, char *const *annotations, const char *seccomp_bpf)
 {
 	ck__json_key(g, "annotations");
 	yajl_gen_map_open(g);
@@ -514,10 +524,37 @@ static void annotations_gen(yajl_gen g, char *const *annotations)
 		yajl_gen_string(g, (const unsigned char *)annotations[i], (size_t)(eq - annotations[i]));
 		ck__json_str_val(g, eq + 1);
 	}
+	if (seccomp_bpf)
+		ck__json_key_str(g, CK__SECCOMP_BPF_ANNOTATION, seccomp_bpf);
 	yajl_gen_map_close(g);
 }
 
-static int config_gen(char **out, const ck__oci_params *p, const ck__host *host)
+/* The profile compiled for crun (seccomp_bpf.c says why), or NULL: then
+ * crun compiles the JSON section itself, as it always could, so a failure
+ * here (no libseccomp, say) is only logged.  The caller's own value of the
+ * annotation wins. */
+static char *seccomp_bpf_gen(ck_context *ctx, const ck__oci_params *p)
+{
+	uint64_t caps;
+	char *b64 = NULL;
+
+	if (!p->seccomp || !p->seccomp_bpf || has_annotation(p->annotations, CK__SECCOMP_BPF_ANNOTATION))
+		return NULL;
+	/* A capability the config cannot have is config_gen's to report. */
+	if (ck__caps_compute(&caps, p->cap_add, p->cap_drop) != CK_OK) {
+		ck__error_clear();
+		return NULL;
+	}
+	if (ck__seccomp_bpf_base64(&b64, ctx, caps, p->seccomp_cache_dir) != CK_OK) {
+		ck__log(ctx, CK_LOG_DEBUG, "seccomp: the runtime compiles the profile itself: %s",
+		        ck_error_last()->message);
+		ck__error_clear();
+		return NULL;
+	}
+	return b64;
+}
+
+static int config_gen(char **out, const ck__oci_params *p, const ck__host *host, const char *seccomp_bpf)
 {
 	yajl_gen g = ck__json_gen_new(true);
 	ns_spec ns[4];
@@ -544,7 +581,7 @@ static int config_gen(char **out, const ck__oci_params *p, const ck__host *host)
 	mounts_gen(g, p, host, &ns[0], &ns[1]);
 	if ((rc = linux_gen(g, p, host, ns)) != CK_OK)
 		goto fail;
-	annotations_gen(g, p->annotations);
+	annotations_gen(g, p->annotations, seccomp_bpf);
 	yajl_gen_map_close(g);
 	return ck__json_gen_finish(out, g);
 fail:
@@ -560,20 +597,23 @@ int ck__oci_config_check(const ck__oci_params *p, const ck__host *host)
 	int rc;
 
 	q.rootfs = "/";
-	rc = config_gen(&json, &q, host);
+	rc = config_gen(&json, &q, host, NULL);
 	free(json);
 	return rc;
 }
 
 int ck__oci_config_write(ck_context *ctx, const char *bundle, const ck__oci_params *p, const ck__host *host)
 {
-	char *json = NULL, *path = NULL;
+	char *json = NULL, *path = NULL, *seccomp_bpf;
 	int rc;
 
 	if (!bundle || bundle[0] != '/')
 		return ck__error_set(CK_EINVAL, "bundle directory \"%s\" is not an absolute path",
 		                     bundle ? bundle : "");
-	if ((rc = config_gen(&json, p, host)) != CK_OK)
+	seccomp_bpf = seccomp_bpf_gen(ctx, p);
+	rc = config_gen(&json, p, host, seccomp_bpf);
+	free(seccomp_bpf);
+	if (rc != CK_OK)
 		return ck__error_wrap(rc, "cannot write the OCI config of bundle %s", bundle);
 	path = ck__path_join(bundle, "config.json");
 	if (!path) {

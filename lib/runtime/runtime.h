@@ -30,6 +30,8 @@ int ck__host_probe(ck__host *out);
  * executable path.  CK_ENOTFOUND naming the runtime and the fix
  * ("apt-get install crun") when missing. */
 int ck__runtime_find(char **path, const char *name);
+/* Whether a runtime name or path is crun (its builds are named crun*). */
+bool ck__runtime_is_crun(const char *name_or_path);
 
 /* Checks that `runtime` can run on this host; on a hybrid host with crun,
  * either applies the documented fix (rebinding hugetlb to v1, when root and
@@ -73,6 +75,12 @@ typedef struct ck__oci_params {
 	size_t n_rlimits;
 	bool no_new_privileges;
 	bool seccomp;                 /* the default profile (podman's default blocks) */
+	/* With `seccomp`, also hand the profile over compiled to BPF, in crun's
+	 * annotation run.oci.seccomp_bpf_data, so that crun does not compile it
+	 * at every start.  For crun only: runc does not know the annotation.
+	 * Compiled programs are kept in seccomp_cache_dir (NULL: not kept). */
+	bool seccomp_bpf;
+	const char *seccomp_cache_dir;
 	bool init;                    /* --init: the caller puts an init binary as args[0] */
 	/* Namespaces: "none" or NULL (new, loopback only), "host" (share the
 	 * host's), or "ns:/proc/PID/ns/net"-style paths to join (pods). */

@@ -59,9 +59,49 @@ const char *ck__rlimit_short_name(int resource);
 extern const char *const ck__masked_paths[];
 extern const char *const ck__readonly_paths[];
 
-/* ---- seccomp (seccomp.c) ---- */
+/* ---- seccomp (seccomp.c, seccomp_bpf.c) ---- */
+/* The default profile is walked by one function, whose consumers are the
+ * config's JSON section and the BPF compiler: the two cannot drift apart. */
+typedef enum ck__scmp_action { CK__SCMP_ALLOW, CK__SCMP_ERRNO } ck__scmp_action;
+typedef enum ck__scmp_op { CK__SCMP_CMP_EQ, CK__SCMP_CMP_MASKED_EQ } ck__scmp_op;
+typedef struct ck__scmp_arg {
+	unsigned int index;          /* argument 0..5 */
+	uint64_t value, value_two;   /* MASKED_EQ: (arg & value) == value_two */
+	ck__scmp_op op;
+} ck__scmp_arg;
+typedef struct ck__scmp_rule {
+	const char *const *names;    /* NULL-terminated */
+	ck__scmp_action action;
+	int errno_ret;               /* CK__SCMP_ERRNO's errno; 0: none given (EPERM) */
+	const ck__scmp_arg *args;    /* all must hold */
+	size_t n_args;
+} ck__scmp_rule;
+typedef struct ck__scmp_walker {
+	/* Called once, first: the default action and the architectures
+	 * (NULL-terminated; empty: the native one only). */
+	int (*begin)(ck__scmp_action default_action, int default_errno, const char *const *archs,
+	             void *payload);
+	/* Called for each rule, in the profile's order. */
+	int (*rule)(const ck__scmp_rule *rule, void *payload);
+} ck__scmp_walker;
+/* Walks the profile of a container holding `caps`; stops at (and returns)
+ * the first callback result that is not CK_OK. */
+int ck__seccomp_walk(uint64_t caps, const ck__scmp_walker *w, void *payload);
+/* The capability bits the profile looks at. */
+uint64_t ck__seccomp_caps_mask(void);
 /* Writes the "seccomp" object's value for a container holding `caps`. */
 void ck__seccomp_gen(yajl_gen g, uint64_t caps);
+
+/* Compiles the profile for `caps` into the classic BPF program (an array
+ * of struct sock_filter; *len is a multiple of 8) that crun makes from the
+ * JSON section, byte for byte, with libseccomp (opened on first use).
+ * Programs are cached in `cache_dir` (NULL: no cache), made if missing.
+ * CK_EUNSUPPORTED when libseccomp cannot be loaded. */
+int ck__seccomp_bpf(unsigned char **out, size_t *len, ck_context *ctx, uint64_t caps, const char *cache_dir);
+/* The same program as base64, the value of crun's annotation
+ * run.oci.seccomp_bpf_data (CK__SECCOMP_BPF_ANNOTATION). */
+#define CK__SECCOMP_BPF_ANNOTATION "run.oci.seccomp_bpf_data"
+int ck__seccomp_bpf_base64(char **out, ck_context *ctx, uint64_t caps, const char *cache_dir);
 
 /* ---- shared config pieces (oci_config.c) ---- */
 /* Writes the "process" object's value.  `host` gives the inherited rlimits. */

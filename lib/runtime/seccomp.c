@@ -22,7 +22,11 @@
  *   loading, nfsservctl, uselib, ustat, sysfs, _sysctl, vm86, io_uring, ...
  *   (absent from the lists below).
  * Names that the runtime's libseccomp does not know are skipped by both
- * crun and runc, so the list may name system calls of newer kernels. */
+ * crun and runc, so the list may name system calls of newer kernels.
+ *
+ * One walk (ck__seccomp_walk) reports the profile; the config's JSON section
+ * (below) and the BPF program crun is handed (seccomp_bpf.c) are both made
+ * from it, so they cannot disagree. */
 #define _GNU_SOURCE
 #include "runtime_int.h"
 
@@ -145,92 +149,133 @@ static const struct {
 #define ERRNO_EPERM 1
 #define ERRNO_ENOSYS 38
 
-static void names_gen(yajl_gen g, const char *const *names)
+/* In the order the runtime adds them, the native architecture first. */
+static const char *const archs[] = {
+#if defined(__x86_64__)
+	"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32",
+#elif defined(__i386__)
+	"SCMP_ARCH_X86",
+#elif defined(__aarch64__)
+	"SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM",
+#elif defined(__arm__)
+	"SCMP_ARCH_ARM",
+#endif
+	/* Elsewhere: an empty list means the native architecture only. */
+	NULL,
+};
+
+static const char *const personality_name[] = { "personality", NULL };
+static const char *const clone_name[] = { "clone", NULL };
+static const char *const clone3_name[] = { "clone3", NULL };
+
+uint64_t ck__seccomp_caps_mask(void)
 {
+	uint64_t mask = 0;
+
+	for (size_t i = 0; i < sizeof(by_cap) / sizeof(by_cap[0]); i++)
+		mask |= 1ULL << by_cap[i].cap;
+	return mask;
+}
+
+int ck__seccomp_walk(uint64_t caps, const ck__scmp_walker *w, void *payload)
+{
+	static const uint64_t personalities[] = { 0x0, 0x8, 0x20000, 0x20008, 0xffffffffULL };
+	/* (flags & CLONE_NS_FLAGS) == 0 */
+	static const ck__scmp_arg no_ns_flags = { 0, CLONE_NS_FLAGS, 0, CK__SCMP_CMP_MASKED_EQ };
+	ck__scmp_rule r;
+	int rc;
+
+	if ((rc = w->begin(CK__SCMP_ERRNO, ERRNO_EPERM, archs, payload)) != CK_OK)
+		return rc;
+	r = (ck__scmp_rule){ allowed, CK__SCMP_ALLOW, 0, NULL, 0 };
+	if ((rc = w->rule(&r, payload)) != CK_OK)
+		return rc;
+	for (size_t i = 0; i < sizeof(by_cap) / sizeof(by_cap[0]); i++) {
+		if (!ck__cap_has(caps, by_cap[i].cap))
+			continue;
+		r = (ck__scmp_rule){ by_cap[i].names, CK__SCMP_ALLOW, 0, NULL, 0 };
+		if ((rc = w->rule(&r, payload)) != CK_OK)
+			return rc;
+	}
+	for (size_t i = 0; i < sizeof(personalities) / sizeof(personalities[0]); i++) {
+		ck__scmp_arg is = { 0, personalities[i], 0, CK__SCMP_CMP_EQ };
+		r = (ck__scmp_rule){ personality_name, CK__SCMP_ALLOW, 0, &is, 1 };
+		if ((rc = w->rule(&r, payload)) != CK_OK)
+			return rc;
+	}
+	if (ck__cap_has(caps, CK__CAP_SYS_ADMIN))
+		return CK_OK;
+	r = (ck__scmp_rule){ clone_name, CK__SCMP_ALLOW, 0, &no_ns_flags, 1 };
+	if ((rc = w->rule(&r, payload)) != CK_OK)
+		return rc;
+	r = (ck__scmp_rule){ clone3_name, CK__SCMP_ERRNO, ERRNO_ENOSYS, NULL, 0 };
+	return w->rule(&r, payload);
+}
+
+/* ---- the JSON section ---- */
+
+static const char *action_name(ck__scmp_action a)
+{
+	return a == CK__SCMP_ALLOW ? "SCMP_ACT_ALLOW" : "SCMP_ACT_ERRNO";
+}
+
+static int json_begin(ck__scmp_action default_action, int default_errno, const char *const *arch_names,
+                      void *payload)
+{
+	yajl_gen g = payload;
+
+	yajl_gen_map_open(g);
+	ck__json_key_str(g, "defaultAction", action_name(default_action));
+	if (default_errno)
+		ck__json_key_int(g, "defaultErrnoRet", default_errno);
+	ck__json_key(g, "architectures");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; arch_names[i]; i++)
+		ck__json_str_val(g, arch_names[i]);
+	yajl_gen_array_close(g);
+	ck__json_key(g, "syscalls");
+	yajl_gen_array_open(g);
+	return CK_OK;
+}
+
+static int json_rule(const ck__scmp_rule *r, void *payload)
+{
+	yajl_gen g = payload;
+
+	yajl_gen_map_open(g);
 	ck__json_key(g, "names");
 	yajl_gen_array_open(g);
-	for (size_t i = 0; names[i]; i++)
-		ck__json_str_val(g, names[i]);
+	for (size_t i = 0; r->names[i]; i++)
+		ck__json_str_val(g, r->names[i]);
 	yajl_gen_array_close(g);
-}
-
-static void allow_rule(yajl_gen g, const char *const *names)
-{
-	yajl_gen_map_open(g);
-	names_gen(g, names);
-	ck__json_key_str(g, "action", "SCMP_ACT_ALLOW");
-	yajl_gen_map_close(g);
-}
-
-/* One rule for one system call with one comparison on argument 0. */
-static void arg_rule(yajl_gen g, const char *name, const char *action, int errno_ret, uint64_t value,
-                     uint64_t value_two, const char *op)
-{
-	const char *names[] = { name, NULL };
-
-	yajl_gen_map_open(g);
-	names_gen(g, names);
-	ck__json_key_str(g, "action", action);
-	if (errno_ret)
-		ck__json_key_int(g, "errnoRet", errno_ret);
-	if (op) {
+	ck__json_key_str(g, "action", action_name(r->action));
+	if (r->errno_ret)
+		ck__json_key_int(g, "errnoRet", r->errno_ret);
+	if (r->n_args) {
 		ck__json_key(g, "args");
 		yajl_gen_array_open(g);
-		yajl_gen_map_open(g);
-		ck__json_key_int(g, "index", 0);
-		ck__json_key(g, "value");
-		ck__json_u64(g, value);
-		ck__json_key(g, "valueTwo");
-		ck__json_u64(g, value_two);
-		ck__json_key_str(g, "op", op);
-		yajl_gen_map_close(g);
+		for (size_t i = 0; i < r->n_args; i++) {
+			const ck__scmp_arg *a = &r->args[i];
+			yajl_gen_map_open(g);
+			ck__json_key_int(g, "index", a->index);
+			ck__json_key(g, "value");
+			ck__json_u64(g, a->value);
+			ck__json_key(g, "valueTwo");
+			ck__json_u64(g, a->value_two);
+			ck__json_key_str(g, "op", a->op == CK__SCMP_CMP_EQ ? "SCMP_CMP_EQ" : "SCMP_CMP_MASKED_EQ");
+			yajl_gen_map_close(g);
+		}
 		yajl_gen_array_close(g);
 	}
 	yajl_gen_map_close(g);
-}
-
-static void architectures_gen(yajl_gen g)
-{
-	ck__json_key(g, "architectures");
-	yajl_gen_array_open(g);
-#if defined(__x86_64__)
-	ck__json_str_val(g, "SCMP_ARCH_X86_64");
-	ck__json_str_val(g, "SCMP_ARCH_X86");
-	ck__json_str_val(g, "SCMP_ARCH_X32");
-#elif defined(__i386__)
-	ck__json_str_val(g, "SCMP_ARCH_X86");
-#elif defined(__aarch64__)
-	ck__json_str_val(g, "SCMP_ARCH_AARCH64");
-	ck__json_str_val(g, "SCMP_ARCH_ARM");
-#elif defined(__arm__)
-	ck__json_str_val(g, "SCMP_ARCH_ARM");
-#endif
-	/* Elsewhere: an empty list means the native architecture only. */
-	yajl_gen_array_close(g);
+	return CK_OK;
 }
 
 void ck__seccomp_gen(yajl_gen g, uint64_t caps)
 {
-	static const uint64_t personalities[] = { 0x0, 0x8, 0x20000, 0x20008, 0xffffffffULL };
-	bool admin = ck__cap_has(caps, CK__CAP_SYS_ADMIN);
+	static const ck__scmp_walker json = { json_begin, json_rule };
 
-	yajl_gen_map_open(g);
-	ck__json_key_str(g, "defaultAction", "SCMP_ACT_ERRNO");
-	ck__json_key_int(g, "defaultErrnoRet", ERRNO_EPERM);
-	architectures_gen(g);
-	ck__json_key(g, "syscalls");
-	yajl_gen_array_open(g);
-	allow_rule(g, allowed);
-	for (size_t i = 0; i < sizeof(by_cap) / sizeof(by_cap[0]); i++)
-		if (ck__cap_has(caps, by_cap[i].cap))
-			allow_rule(g, by_cap[i].names);
-	for (size_t i = 0; i < sizeof(personalities) / sizeof(personalities[0]); i++)
-		arg_rule(g, "personality", "SCMP_ACT_ALLOW", 0, personalities[i], 0, "SCMP_CMP_EQ");
-	if (!admin) {
-		/* (flags & CLONE_NS_FLAGS) == 0 */
-		arg_rule(g, "clone", "SCMP_ACT_ALLOW", 0, CLONE_NS_FLAGS, 0, "SCMP_CMP_MASKED_EQ");
-		arg_rule(g, "clone3", "SCMP_ACT_ERRNO", ERRNO_ENOSYS, 0, 0, NULL);
-	}
-	yajl_gen_array_close(g);
+	ck__seccomp_walk(caps, &json, g);
+	yajl_gen_array_close(g); /* "syscalls" */
 	yajl_gen_map_close(g);
 }
