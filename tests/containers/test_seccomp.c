@@ -117,7 +117,8 @@ static void check_annotation_is_cached(const char *value)
 		return;
 	prog = ck_test_unbase64(value, &len);
 	CK_CHECK(prog && len > 0 && len % 8 == 0);
-	for (size_t i = 0; prog && i < cache_files(&g) && !found; i++) {
+	size_t n = cache_files(&g);
+	for (size_t i = 0; prog && i < n && !found; i++) {
 		size_t flen = 0;
 		char *file = read_whole(g.gl_pathv[i], &flen);
 		found = file && flen == len && memcmp(file, prog, len) == 0;
