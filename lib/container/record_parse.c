@@ -1,7 +1,7 @@
 /* Reading a container's config record.  `ck ps` reads every record, so the
- * flat fields are taken straight from yajl's event stream; only the few
- * nested values (labels, mounts, ulimits, ports) are cut out of the text by
- * offset and parsed as small trees.  A listing reads only the members its
+ * flat fields and the labels are taken straight from yajl's event stream;
+ * only the few nested arrays (mounts, ulimits, ports) are cut out of the
+ * text by offset and parsed as small trees.  A listing reads only the members its
  * getters show (the summary), and the rest of the record when it is used. */
 #define _GNU_SOURCE
 #include "container_int.h"
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <yajl/yajl_parse.h>
 
-enum kind { K_STR, K_STRV, K_I64, K_U32, K_INT, K_UINT, K_BOOL, K_DOUBLE, K_GROUPS, K_NESTED };
+enum kind { K_STR, K_STRV, K_I64, K_U32, K_INT, K_UINT, K_BOOL, K_DOUBLE, K_GROUPS, K_LABELS, K_NESTED };
 
 struct field {
 	const char *key;
@@ -27,7 +27,7 @@ static const struct field fields[] = {
 	S("id", K_STR, id), S("name", K_STR, name), S("image_id", K_STR, image_id),
 	S("image_name", K_STR, image_name), S("pod", K_STR, pod), S("created", K_I64, created),
 	F("entrypoint", K_STRV, entrypoint), F("command", K_STRV, command), S("args", K_STRV, args),
-	F("env", K_STRV, env), S("labels", K_NESTED, labels), F("workdir", K_STR, workdir),
+	F("env", K_STRV, env), S("labels", K_LABELS, labels), F("workdir", K_STR, workdir),
 	F("user", K_STR, user), F("uid", K_U32, uid), F("gid", K_U32, gid), F("groups", K_GROUPS, groups),
 	F("hostname", K_STR, hostname), F("mounts", K_NESTED, mounts), F("read_only", K_BOOL, read_only),
 	F("init", K_BOOL, init), F("init_path", K_STR, init_path), F("tty", K_BOOL, tty),
@@ -55,6 +55,7 @@ typedef struct parse {
 	bool nested_items;         /* it has something inside */
 	int rc;
 	bool seen_args;
+	char *label_key;           /* a label whose value comes next */
 	bool summary;              /* only the summary members */
 	size_t summary_seen;       /* how many of them were read */
 	size_t summary_total;
@@ -75,6 +76,12 @@ static int fail(parse *p, int rc)
 static int on_key(void *ctx, const unsigned char *key, size_t len)
 {
 	parse *p = ctx;
+	if (p->depth == 2 && p->inside && p->inside->kind == K_LABELS) {
+		free(p->label_key);
+		if (!(p->label_key = strndup((const char *)key, len)))
+			return fail(p, ck__oom());
+		return 1;
+	}
 	if (p->depth >= 2)
 		p->nested_items = true;
 	if (p->depth != 1)
@@ -103,7 +110,17 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
 	parse *p = ctx;
 	if (p->depth >= 2)
 		p->nested_items = true;
-	if (p->depth == 1 && p->cur && p->cur->kind == K_STR) {
+	if (p->depth == 2 && p->inside && p->inside->kind == K_LABELS) {
+		/* labels are read straight into the map: most containers have
+		 * some, and a listing reads them all */
+		char *v = p->label_key ? strndup((const char *)s, len) : NULL;
+		int rc = !p->label_key ? CK_OK : v ? ck__strmap_set(&p->c->labels, p->label_key, v) : ck__oom();
+		free(v);
+		free(p->label_key);
+		p->label_key = NULL;
+		if (rc != CK_OK)
+			return fail(p, rc);
+	} else if (p->depth == 1 && p->cur && p->cur->kind == K_STR) {
 		char **dst = slot(p, p->cur);
 		free(*dst);
 		if (!(*dst = strndup((const char *)s, len)))
@@ -253,8 +270,7 @@ static int nested_done(parse *p)
 	rc = ck__json_parse(&t, text, "container record", CK_ECORRUPT);
 	free(text);
 	if (rc == CK_OK)
-		rc = !strcmp(p->inside->key, "labels") ? ck__strmap_from_json(&p->c->labels, t)
-		                                       : nested_array(p->c, p->inside->key, t);
+		rc = nested_array(p->c, p->inside->key, t);
 	yajl_tree_free(t);
 	return rc == CK_OK ? 1 : fail(p, rc);
 }
@@ -340,6 +356,7 @@ static int config_parse(ck__ctr_config *c, const char *json, bool summary)
 	if (st != yajl_status_ok && p.rc == CK_OK)
 		p.rc = ck__error_set(CK_ECORRUPT, "container record is not valid JSON: %s", err);
 	ck__json_stream_close(&js);
+	free(p.label_key);
 	if (p.rc == CK_OK && (!c->id || !p.seen_args))
 		p.rc = ck__error_set(CK_ECORRUPT, "a container record lacks \"id\" or \"args\"");
 	/* Absent members read as the defaults: "" and empty lists. */

@@ -12,7 +12,7 @@
 static const char record_now[] =
 	"{\"id\":\"4f1c\",\"name\":\"web\",\"image_id\":\"abcd\",\"image_name\":\"localhost/busybox:latest\","
 	"\"pod\":\"\",\"created\":1700000000000000000,\"args\":[\"httpd\",\"-f\"],"
-	"\"labels\":{\"app\":\"web\"},\"runtime\":\"crun\",\"ports\":[{\"host_ip\":\"\",\"host_port\":8080,"
+	"\"labels\":{\"app\":\"web\",\"n\":7,\"tier\":\"front \\\"end\\\"\"},\"runtime\":\"crun\",\"ports\":[{\"host_ip\":\"\",\"host_port\":8080,"
 	"\"container_port\":80,\"range\":1,\"protocol\":\"tcp\"}],\"entrypoint\":[],\"command\":[\"httpd\",\"-f\"],"
 	"\"env\":[\"A=1\",\"B=2\"],\"workdir\":\"/srv\",\"user\":\"www\",\"uid\":33,\"gid\":33,\"groups\":[4],"
 	"\"hostname\":\"web\",\"mounts\":[{\"type\":\"tmpfs\",\"destination\":\"/run\",\"ro\":false,"
@@ -39,6 +39,8 @@ static void container_record_summary_then_the_rest_keeps_listed_values(void)
 	CK_CHECK_STR(c.runtime, "crun");
 	CK_CHECK(c.n_ports == 1 && c.ports[0].host_port == 8080);
 	CK_CHECK_STR(ck__strmap_get(&c.labels, "app"), "web");
+	CK_CHECK_STR(ck__strmap_get(&c.labels, "tier"), "front \"end\"");
+	CK_CHECK(ck__strmap_get(&c.labels, "n") == NULL); /* only string values are labels */
 	CK_CHECK(c.env == NULL && c.workdir == NULL && c.n_mounts == 0); /* not read yet */
 	name = c.name;
 	args = c.args;
