@@ -89,3 +89,24 @@ unsigned char *ck_test_unbase64(const char *text, size_t *len)
 	*len = o;
 	return out;
 }
+
+char *ck_test_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0, got;
+
+	if (!f)
+		return NULL;
+	do {
+		if (n + 4096 > cap && !(buf = realloc(buf, cap = cap * 2 + 4096)))
+			abort();
+		got = fread(buf + n, 1, cap - n - 1, f);
+		n += got;
+	} while (got > 0);
+	fclose(f);
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}

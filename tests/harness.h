@@ -58,6 +58,10 @@ extern int ck_test_failed_checks;
 /* Runs the tests named on the command line (all if none); returns the exit code. */
 int ck_test_main(const struct ck_test *tests, int argc, char **argv);
 
+/* A whole file, NUL-terminated (its length in *len if not NULL); NULL if it
+ * cannot be opened.  Free it. */
+char *ck_test_read_file(const char *path, size_t *len);
+
 /* Decodes standard base64 (stops at '='); NULL on a bad digit.  Free it. */
 unsigned char *ck_test_unbase64(const char *text, size_t *len);
 

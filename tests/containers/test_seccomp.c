@@ -22,27 +22,6 @@ static const char *const probe =
 	"busybox unshare -U true && echo unshare-ok || echo unshare-refused; "
 	"echo ordinary-ok";
 
-static char *read_whole(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0, got;
-
-	if (!f)
-		return NULL;
-	do {
-		if (n + 4096 > cap && !(buf = realloc(buf, cap = cap * 2 + 4096)))
-			abort();
-		got = fread(buf + n, 1, cap - n - 1, f);
-		n += got;
-	} while (got > 0);
-	fclose(f);
-	buf[n] = '\0';
-	if (len)
-		*len = n;
-	return buf;
-}
-
 typedef struct run_result {
 	int code;
 	char *logs;
@@ -65,7 +44,7 @@ static run_result run_probe(const char *runtime, const char *cap)
 	CK_CHECK_OK(ck_container_wait(&r.code, ctr, 60000));
 	r.logs = tc_logs(ctr);
 	snprintf(path, sizeof(path), "%s/root/containers/%s/userdata/config.json", tc_tmp(), ck_container_id(ctr));
-	r.config = read_whole(path, NULL);
+	r.config = ck_test_read_file(path, NULL);
 	CK_CHECK(r.config != NULL);
 	CK_CHECK_OK(ck_container_remove(ctr, CK_REMOVE_FORCE));
 	ck_container_free(ctr);
@@ -120,7 +99,7 @@ static void check_annotation_is_cached(const char *value)
 	size_t n = cache_files(&g);
 	for (size_t i = 0; prog && i < n && !found; i++) {
 		size_t flen = 0;
-		char *file = read_whole(g.gl_pathv[i], &flen);
+		char *file = ck_test_read_file(g.gl_pathv[i], &flen);
 		found = file && flen == len && memcmp(file, prog, len) == 0;
 		free(file);
 	}

@@ -17,27 +17,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char *read_whole(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0, got;
-
-	if (!f)
-		return NULL;
-	do {
-		if (n + 4096 > cap && !(buf = realloc(buf, cap = cap * 2 + 4096)))
-			abort();
-		got = fread(buf + n, 1, cap - n - 1, f);
-		n += got;
-	} while (got > 0);
-	fclose(f);
-	buf[n] = '\0';
-	if (len)
-		*len = n;
-	return buf;
-}
-
 static void write_whole(const char *path, const void *data, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -141,13 +120,13 @@ static unsigned char *crun_compiled(size_t *len, char **cap_add)
 	if (system(cmd) != 0) {
 		char out[4300];
 		snprintf(out, sizeof(out), "%s/crun.out", bundle);
-		char *text = read_whole(out, NULL);
+		char *text = ck_test_read_file(out, NULL);
 		fprintf(stderr, "  %s failed: %s\n", cmd, text ? text : "?");
 		free(text);
 		ck_test_failed_checks++;
 	} else {
 		snprintf(file, sizeof(file), "%s/%s/seccomp.bpf", state, id);
-		prog = (unsigned char *)read_whole(file, len);
+		prog = (unsigned char *)ck_test_read_file(file, len);
 		if (!prog)
 			fprintf(stderr, "  crun left no %s\n", file);
 		CK_CHECK(prog != NULL);
@@ -197,7 +176,7 @@ static void seccomp_bpf_cache_is_written_and_then_read(void)
 	CK_CHECK(compiled(&again, &again_len, caps_with(NULL), dir));
 	CK_CHECK(same_program(plain, plain_len, again, again_len));
 	CK_CHECK((path = the_cache_file(dir)) != NULL);
-	file = path ? read_whole(path, &file_len) : NULL;
+	file = path ? ck_test_read_file(path, &file_len) : NULL;
 	CK_CHECK(file && same_program((unsigned char *)file, file_len, plain, plain_len));
 	free(again);
 	free(file);
@@ -252,7 +231,7 @@ static void seccomp_bpf_damaged_cache_file_is_replaced(void)
 		CK_CHECK(compiled(&got, &got_len, caps_with(NULL), dir));
 		CK_CHECK(same_program(got, got_len, good, good_len));
 		free(got);
-		file = read_whole(path, &file_len);
+		file = ck_test_read_file(path, &file_len);
 		CK_CHECK(file && same_program((unsigned char *)file, file_len, good, good_len));
 		free(file);
 	}
@@ -277,7 +256,7 @@ static char *annotation_in_config(const ck__oci_params *p, int *count)
 	*count = 0;
 	snprintf(path, sizeof(path), "%s/config.json", bundle);
 	CK_CHECK_OK(ck__oci_config_write(rt_ctx(), bundle, p, rt_host()));
-	json = read_whole(path, NULL);
+	json = ck_test_read_file(path, NULL);
 	CK_CHECK(json && (strstr(json, "\"seccomp\"") != NULL) == p->seccomp);
 	for (at = json; at && (at = strstr(at, key)); at += strlen(key)) {
 		if (!value)
