@@ -1,12 +1,15 @@
-/* Starting a container: the library prepares the root filesystem and the
- * bundle, marks the record "starting", and spawns the monitor (ck-monitor,
- * posix_spawn: the library lives in multithreaded programs), which runs
- * the OCI runtime and reports through a pipe:
+/* Starting a container.  The library spawns the monitor (ck-monitor,
+ * posix_spawn: the library lives in multithreaded programs) first, so that
+ * it sets itself up while the library prepares the root filesystem and the
+ * bundle and marks the record "starting"; then it says "go" on the
+ * monitor's socket.  The monitor runs the OCI runtime and reports:
  *   "created\n"          (attached starts: the attach socket is listening)
  *   "ok PID\n"           the container runs
  *   "err CODE MESSAGE\n" it could not be started (the monitor has put the
  *                        record back)
- * The pipe closing without a word means the monitor died. */
+ * The socket closing without a word means the monitor died; the library
+ * closing it without "go" (the preparation failed) sends the monitor away
+ * before it has touched the record. */
 #define _GNU_SOURCE
 #include "container_int.h"
 #include "runtime/userns.h"
@@ -19,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,17 +35,18 @@ int ck__monitor_path(char **out, ck_context *ctx)
 	return ck__libexec_find(out, ctx, "ck-monitor");
 }
 
-/* Spawns the monitor; `*sync_fd` is the read end of its report pipe. */
-static int spawn_monitor(int *sync_fd, ck_context *ctx, const char *id, bool attach)
+/* Spawns the monitor; `*sync_fd` is the library's end of its socket and
+ * `*first` the process to reap (it forks the real monitor and exits). */
+static int spawn_monitor(int *sync_fd, pid_t *first, ck_context *ctx, const char *id, bool attach)
 {
 	char *path = NULL, *rundir = NULL, *logpath = NULL, level[8];
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none, all;
-	int p[2] = { -1, -1 }, rc, err, status;
-	pid_t pid;
+	int p[2] = { -1, -1 }, rc, err;
 
 	*sync_fd = -1;
+	*first = -1;
 	if ((rc = ck__monitor_path(&path, ctx)) != CK_OK)
 		return rc;
 	if (!(rundir = ck__ctr_rundir(ctx, id)) || !(logpath = ck__path_join(rundir, "monitor.log"))) {
@@ -50,8 +55,8 @@ static int spawn_monitor(int *sync_fd, ck_context *ctx, const char *id, bool att
 	}
 	if ((rc = ck__mkdir_p(rundir, 0700)) != CK_OK)
 		goto out;
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		rc = ck__error_errno(CK_EIO, "cannot create a pipe for the monitor");
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) < 0) {
+		rc = ck__error_errno(CK_EIO, "cannot create a socket for the monitor");
 		goto out;
 	}
 	snprintf(level, sizeof(level), "%d", ctx->log_level);
@@ -79,18 +84,16 @@ static int spawn_monitor(int *sync_fd, ck_context *ctx, const char *id, bool att
 	 * the monitor's (which forks once more to leave the session lead). */
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
 	if (!err)
-		err = posix_spawn(&pid, path, &fa, &attr, (char *const *)argv, environ);
+		err = posix_spawn(first, path, &fa, &attr, (char *const *)argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	close(p[1]);
 	p[1] = -1;
 	if (err) {
+		*first = -1;
 		rc = ck__error_sys(ck__errno_code(err), err, "cannot run the container monitor %s", path);
 		goto out;
 	}
-	/* The first process forks the real monitor and exits at once. */
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
 	*sync_fd = p[0];
 	p[0] = -1;
 out:
@@ -100,6 +103,26 @@ out:
 	free(rundir);
 	free(logpath);
 	return rc;
+}
+
+static void reap_first(pid_t *first)
+{
+	if (*first <= 0)
+		return;
+	while (waitpid(*first, NULL, 0) < 0 && errno == EINTR)
+		;
+	*first = -1;
+}
+
+/* Tells the monitor to take the container.  A monitor that has died
+ * already has left its report (or nothing) to read. */
+static void send_go(int fd)
+{
+	ssize_t n;
+
+	do
+		n = send(fd, "go\n", 3, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
 }
 
 /* Reads one report line (without its newline); CK_EIO at EOF. */
@@ -221,6 +244,7 @@ static int start_locked(int *sync_fd, bool *already, ck_context *ctx, const char
 	ck__ctr_config cfg;
 	ck__ctr_state st;
 	char line[1200];
+	pid_t first = -1;
 	int rc;
 
 	*sync_fd = -1;
@@ -244,12 +268,20 @@ static int start_locked(int *sync_fd, bool *already, ck_context *ctx, const char
 		                                       : "it is being removed");
 		goto out;
 	}
-	if ((rc = prepare(ctx, &cfg)) != CK_OK || (rc = ck__ctr_update(ctx, id, mark_starting, NULL)) != CK_OK)
+	/* The monitor starts up while the container is prepared. */
+	if ((rc = spawn_monitor(sync_fd, &first, ctx, id, attach)) != CK_OK)
 		goto out;
-	if ((rc = spawn_monitor(sync_fd, ctx, id, attach)) != CK_OK) {
-		ck__ctr_reconcile(ctx, id, NULL);
+	rc = prepare(ctx, &cfg);
+	if (rc == CK_OK)
+		rc = ck__ctr_update(ctx, id, mark_starting, NULL);
+	if (rc != CK_OK) {
+		close(*sync_fd); /* no "go": the monitor leaves */
+		*sync_fd = -1;
+		reap_first(&first);
 		goto out;
 	}
+	send_go(*sync_fd);
+	reap_first(&first);
 	rc = read_line(line, sizeof(line), *sync_fd);
 	if (!(attach && rc == CK_OK && !strcmp(line, "created")))
 		rc = report(ctx, id, cfg.name, rc, line);

@@ -366,11 +366,9 @@ static int run_start(mon *m, bool first)
 	 * this monitor's. */
 	if (ck__runtime_has(&m->rt, m->id) && ck__runtime_delete(&m->rt, m->id, true) != CK_OK)
 		ck__error_clear(); /* the run says what is wrong */
-	if (first && m->attach_wait) {
-		/* Nothing runs yet: the client attached below sees every byte. */
+	/* The client connects while the runtime starts. */
+	if (first && m->attach_wait)
 		report(m, "created\n");
-		mon_accept_wait(m, ATTACH_WAIT_MS);
-	}
 	if (ck__runtime_run_foreground(&m->rt)) {
 		if (pipe2(pp, O_CLOEXEC) < 0 || fcntl(pp[0], F_SETFL, O_NONBLOCK) < 0) {
 			rc = ck__error_errno(CK_EIO, "cannot create a pipe for the container's pid");
@@ -384,6 +382,15 @@ static int run_start(mon *m, bool first)
 	close_fd(&in[0]);
 	close_fd(&out[1]);
 	close_fd(&err[1]);
+	/* The record names this monitor while the runtime starts up; a
+	 * monitor that dies before it has left the runtime without its pid
+	 * file path, and the run fails (see read_pid_pipe). */
+	if (rc == CK_OK && first)
+		rc = ck__ctr_update(m->ctx, m->id, register_fn, m);
+	/* Nothing is read from the container before its client is there: it
+	 * sees every byte. */
+	if (rc == CK_OK && first && m->attach_wait)
+		mon_accept_wait(m, ATTACH_WAIT_MS);
 	if (rc != CK_OK || (rc = await_start(m, pp[0], lfd, &master)) != CK_OK)
 		goto out;
 	m->init_start = ck__proc_start_time(m->init_pid);
@@ -645,9 +652,6 @@ static int setup(mon *m, int argc, char **argv)
 		return ck__oom();
 	if (mkfifo(m->exitfifo, 0600) < 0 && errno != EEXIST)
 		return ck__error_errno(CK_EIO, "monitor: cannot create %s", m->exitfifo);
-	m->log_max = m->cfg.log_size_max;
-	if ((rc = mon_log_open(m)) != CK_OK)
-		return rc;
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGTERM);
@@ -657,16 +661,33 @@ static int setup(mon *m, int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if ((m->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
 		return ck__error_errno(CK_EIO, "monitor: signalfd");
-	if ((rc = ck__unix_listen(&m->listen_fd, m->rundir, "attach")) != CK_OK)
-		return rc;
-	return ck__ctr_update(m->ctx, m->id, register_fn, m);
+	return ck__unix_listen(&m->listen_fd, m->rundir, "attach");
+}
+
+/* Waits for the library's "go": it has prepared the container and marked
+ * it "starting".  Without it (the socket closed: the preparation failed, or
+ * the library died), the container is not this monitor's. */
+static bool await_go(mon *m)
+{
+	char buf[4];
+	size_t n = 0;
+
+	while (n < 3) {
+		ssize_t r = read(m->sync_fd, buf + n, 3 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return false;
+		n += (size_t)r;
+	}
+	return !memcmp(buf, "go\n", 3);
 }
 
 int main(int argc, char **argv)
 {
 	mon m = { .sync_fd = -1, .sigfd = -1, .listen_fd = -1, .out_fd = -1, .err_fd = -1, .in_fd = -1,
 		  .log_fd = -1, .init_pidfd = -1 };
-	bool clients_open = false;
+	bool clients_open = false, went = false;
 	const char *sync = arg(argc, argv, "--sync-fd");
 	int code = -1, rc;
 
@@ -696,17 +717,30 @@ int main(int argc, char **argv)
 		report_error(&m, CK_EIO, "the monitor cannot become a subreaper");
 		return 1;
 	}
+	mon_cgroup_start(&m);
 	if ((rc = setup(&m, argc, argv)) != CK_OK) {
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "%s", ck_error_last()->message);
+		/* Nothing is registered yet: the library puts the record back. */
 		if (m.ctx) {
 			ck__log(m.ctx, CK_LOG_ERROR, "%s", msg);
-			struct failed_args fa = { msg };
-			if (rc != CK_ESTATE && ck__ctr_update(m.ctx, m.id, failed_fn, &fa) != CK_OK)
-				ck__error_clear();
 		} else {
 			fprintf(stderr, "ck-monitor: %s\n", msg);
 		}
+		report_error(&m, rc, msg);
+		goto out;
+	}
+	if (!(went = await_go(&m))) {
+		ck__log(m.ctx, CK_LOG_DEBUG, "container %s: not started (the library sent no go)", m.cfg.name);
+		report_done(&m);
+		goto out;
+	}
+	/* The container's directory is made by the preparation. */
+	m.log_max = m.cfg.log_size_max;
+	if ((rc = mon_log_open(&m)) != CK_OK) {
+		char msg[1024];
+		snprintf(msg, sizeof(msg), "%s", ck_error_last()->message);
+		ck__log(m.ctx, CK_LOG_ERROR, "%s", msg);
 		report_error(&m, rc, msg);
 		goto out;
 	}
@@ -718,12 +752,13 @@ int main(int argc, char **argv)
 	if (clients_open)
 		mon_clients_exit(&m, code);
 out:
+	mon_cgroup_finish(&m);
 	mon_clients_close(&m);
 	mon_log_close(&m);
 	if (m.listen_fd >= 0) {
 		close(m.listen_fd);
 		char *sock = m.rundir ? ck__path_join(m.rundir, "attach") : NULL;
-		if (sock && !m.cfg.remove)
+		if (sock && (!went || !m.cfg.remove)) /* a removed container's run directory goes whole */
 			unlink(sock);
 		free(sock);
 	}

@@ -10,6 +10,7 @@
 
 #include "container/container_int.h"
 
+#include <pthread.h>
 #include <sys/types.h>
 
 #define MON_MAX_CLIENTS 16
@@ -49,7 +50,17 @@ typedef struct mon {
 	int log_fd;
 	int64_t log_size, log_max;
 	char log_partial[2]; /* per stream: the last line written was partial */
+	pid_t self;           /* this process, for the cgroup thread */
+	pthread_t cgroup_thread;
+	bool cgroup_started;
+	int cgroup_err;       /* the first errno of the cgroup thread, and where */
+	char cgroup_failed[256];
 } mon;
+
+/* cgroup.c: moves this process to the monitors' cgroup from a thread of
+ * its own (root only); mon_cgroup_finish() waits for it and logs a failure. */
+void mon_cgroup_start(mon *m);
+void mon_cgroup_finish(mon *m);
 
 /* io.c: the log file */
 int mon_log_open(mon *m);
