@@ -128,7 +128,10 @@ CK_EXTERN int ck_container_spec_set_init_path(ck_container_spec *spec, const cha
  *  /var/tmp get a tmpfs, as podman's --read-only-tmpfs default). */
 CK_EXTERN int ck_container_spec_set_read_only(ck_container_spec *spec, int on);
 /** --rm: remove the container (record, root filesystem, anonymous volumes)
- *  once it has exited.  Conflicts with a restart policy other than "no". */
+ *  once it has exited.  Conflicts with a restart policy other than "no".
+ *  Its root filesystem is mounted overlay "volatile" (never synced, as
+ *  podman does for --rm): after a crash of the host its files may be lost,
+ *  which matters to nobody, as the container goes anyway. */
 CK_EXTERN int ck_container_spec_set_remove(ck_container_spec *spec, int on);
 /** -t: give the container a pseudo-terminal. */
 CK_EXTERN int ck_container_spec_set_tty(ck_container_spec *spec, int on);
@@ -228,7 +231,10 @@ CK_EXTERN int ck_attach_options_init(ck_attach_options *opts, unsigned int versi
  *  without -d: no output is lost between the start and the attach.  Returns
  *  when the container exits (or the caller's stdout is closed); `*exit_code`
  *  (if not NULL) gets its exit code (128+N after signal N), also for a --rm
- *  container that is already removed on return. */
+ *  container that is already removed on return: its record is gone, and
+ *  its monitor deletes its directories in the moments after, holding the
+ *  container's lock (so that `ck system check` takes them for work in
+ *  progress, not for leftovers). */
 CK_EXTERN int ck_container_start_attached(int *exit_code, ck_container *ctr, const ck_attach_options *opts);
 
 /** Attaches to a running container until it exits, as `podman attach`.

@@ -27,6 +27,16 @@ char *ck__ctr_rundir(const ck_context *ctx, const char *id);   /* <runroot>/cont
  * is no such record. */
 int ck__ctr_remove_id(ck_context *ctx, const char *id, bool force, bool volumes, bool locked);
 
+/* ck__ctr_remove_id() with force and volumes, for the monitor of a --rm
+ * container: the record is gone when it returns, and *later holds what is
+ * left to delete (the root filesystem's trash, the container's
+ * directories) and the container's lock, for ck__ctr_leftovers_finish()
+ * once the exit code has been sent.  A crash in between leaves directories
+ * without a record, which `ck system check --repair` deletes. */
+typedef struct ck__ctr_leftovers ck__ctr_leftovers;
+int ck__ctr_remove_deferred(ck__ctr_leftovers **later, ck_context *ctx, const char *id);
+void ck__ctr_leftovers_finish(ck__ctr_leftovers *later); /* NULL: nothing */
+
 /* Removes every container with force (ck_system_reset()).  A store that
  * cannot be read has none to remove. */
 int ck__container_remove_all(ck_context *ctx);

@@ -1,7 +1,12 @@
 /* Removing a container.  The record is marked "removing" first and deleted
- * last, after the runtime's container, the root filesystem and the
- * directories are gone, so that an interrupted removal is still visible
- * and `ck rm -f` (or `ck system check --repair`) finishes it. */
+ * last, after the runtime's container and the directories are gone and the
+ * root filesystem is unmounted and moved aside, so that an interrupted
+ * removal is still visible and `ck rm -f` (or `ck system check --repair`)
+ * finishes it.  The root filesystem's record goes in the commit of the
+ * container's; its files are deleted after it (a crash leaves a trash
+ * directory, which the next removal sweeps away).  The monitor of a --rm
+ * container defers the deletion of the directories too, until the exit
+ * code has reached the attach clients (ck__ctr_remove_deferred()). */
 #define _GNU_SOURCE
 #include "container_int.h"
 #include "image/image.h"
@@ -18,6 +23,14 @@ static int mark_removing(ck__ctr_state *st, void *payload)
 	return CK_OK;
 }
 
+struct ck__ctr_leftovers {
+	ck_context *ctx;
+	ck__rootfs_trash *trash;
+	char *dir, *run; /* the container's directories, when their deletion is deferred */
+	ck__lock lk;     /* the container's lock, held until they are gone: `system check`
+	                  * leaves alone the directories of a locked container */
+};
+
 struct delete_args {
 	const ck__ctr_config *cfg;
 };
@@ -27,6 +40,9 @@ static int delete_fn(ck_state_txn *txn, void *payload)
 	struct delete_args *a = payload;
 	const ck__ctr_config *c = a->cfg;
 	int rc = ck__rec_delete(txn, CK__KIND_CONTAINER, c->id, c->name && *c->name ? c->name : NULL);
+
+	if (rc == CK_OK)
+		rc = ck__rootfs_record_delete(txn, c->id);
 
 	if (rc == CK_OK && c->image_id && *c->image_id) {
 		rc = ck__image_remove_user(txn, c->image_id, c->id);
@@ -74,7 +90,10 @@ static int end_run(ck_context *ctx, const ck__ctr_config *cfg)
 	return rc;
 }
 
-static int remove_files(ck_context *ctx, const ck__ctr_config *cfg)
+/* Everything but the record: the runtime's container, the root filesystem
+ * (unmounted and moved aside, or gone), and the directories unless `lo`
+ * takes them for later. */
+static int remove_files(ck__ctr_leftovers *lo, ck_context *ctx, const ck__ctr_config *cfg, bool defer_dirs)
 {
 	ck_rootfs *rootfs = NULL;
 	ck__runtime rt;
@@ -91,7 +110,7 @@ static int remove_files(ck_context *ctx, const ck__ctr_config *cfg)
 	ck__error_clear(); /* a runtime that is gone has nothing of it */
 	rc = ck_rootfs_lookup(&rootfs, ctx, cfg->id);
 	if (rc == CK_OK)
-		rc = ck_rootfs_release(rootfs, 1);
+		rc = ck__rootfs_release_aside(&lo->trash, rootfs);
 	else if (rc == CK_ENOTFOUND) /* never started, or a start killed halfway */
 		rc = ck__rootfs_discard(ctx, cfg->id);
 	ck_rootfs_free(rootfs);
@@ -99,6 +118,11 @@ static int remove_files(ck_context *ctx, const ck__ctr_config *cfg)
 		return ck__error_wrap(rc, "cannot remove the root filesystem of container %s", cfg->name);
 	if (!(dir = ck__ctr_dir(ctx, cfg->id)) || !(run = ck__ctr_rundir(ctx, cfg->id)))
 		rc = ck__oom();
+	if (rc == CK_OK && defer_dirs) {
+		lo->dir = dir;
+		lo->run = run;
+		return CK_OK;
+	}
 	if (rc == CK_OK)
 		rc = ck__rm_rf(dir);
 	if (rc == CK_OK)
@@ -108,17 +132,45 @@ static int remove_files(ck_context *ctx, const ck__ctr_config *cfg)
 	return rc;
 }
 
-int ck__ctr_remove_id(ck_context *ctx, const char *id, bool force, bool volumes, bool locked)
+void ck__ctr_leftovers_finish(ck__ctr_leftovers *lo)
 {
+	if (!lo)
+		return;
+	ck__rootfs_trash_finish(lo->trash);
+	const char *paths[] = { lo->dir, lo->run };
+	for (size_t i = 0; i < 2; i++) {
+		if (paths[i] && ck__rm_rf(paths[i]) != CK_OK) {
+			ck__log(lo->ctx, CK_LOG_WARN, "%s is left for `system check --repair`: %s", paths[i],
+			        ck_error_last()->message);
+			ck__error_clear();
+		}
+	}
+	ck__lock_release(&lo->lk);
+	free(lo->dir);
+	free(lo->run);
+	free(lo);
+}
+
+static int remove_id(ck__ctr_leftovers **later, ck_context *ctx, const char *id, bool force, bool volumes,
+                     bool locked)
+{
+	ck__ctr_leftovers *lo = calloc(1, sizeof(*lo));
 	ck__lock lk = CK__LOCK_INIT;
 	ck__ctr_config cfg;
 	ck__ctr_state st;
 	int rc;
 
-	if (!locked && (rc = ck__ctr_lock(&lk, ctx, id)) != CK_OK)
+	if (!lo)
+		return ck__oom();
+	lo->ctx = ctx;
+	lo->lk = (ck__lock)CK__LOCK_INIT;
+	if (!locked && (rc = ck__ctr_lock(&lk, ctx, id)) != CK_OK) {
+		free(lo);
 		return rc;
+	}
 	if ((rc = ck__ctr_read(&cfg, &st, ctx, id)) != CK_OK) {
 		ck__lock_release(&lk);
+		free(lo);
 		return rc;
 	}
 	/* Running: its monitor or at least its init is alive. */
@@ -137,7 +189,7 @@ int ck__ctr_remove_id(ck_context *ctx, const char *id, bool force, bool volumes,
 	/* A --rm container's monitor marked it in the commit of its exit. */
 	bool marked = !strcmp(st.status, "removing") && st.stop_requested;
 	if ((!marked && (rc = ck__ctr_update(ctx, id, mark_removing, NULL)) != CK_OK) ||
-	    (rc = end_run(ctx, &cfg)) != CK_OK || (rc = remove_files(ctx, &cfg)) != CK_OK)
+	    (rc = end_run(ctx, &cfg)) != CK_OK || (rc = remove_files(lo, ctx, &cfg, later != NULL)) != CK_OK)
 		goto out;
 	struct delete_args da = { &cfg };
 	if ((rc = ck__state_write(ctx, delete_fn, &da)) != CK_OK)
@@ -159,8 +211,26 @@ out:
 		rc = ck__error_wrap(rc, "cannot remove container %s", cfg.name);
 	ck__ctr_config_free(&cfg);
 	ck__ctr_state_free(&st);
-	ck__lock_release(&lk);
+	/* A failure keeps the record: what was moved aside goes now. */
+	if (later && rc == CK_OK) {
+		lo->lk = lk;
+		*later = lo;
+	} else {
+		ck__lock_release(&lk);
+		ck__ctr_leftovers_finish(lo);
+	}
 	return rc;
+}
+
+int ck__ctr_remove_id(ck_context *ctx, const char *id, bool force, bool volumes, bool locked)
+{
+	return remove_id(NULL, ctx, id, force, volumes, locked);
+}
+
+int ck__ctr_remove_deferred(ck__ctr_leftovers **later, ck_context *ctx, const char *id)
+{
+	*later = NULL;
+	return remove_id(later, ctx, id, true, true, false);
 }
 
 int ck_container_remove(ck_container *ctr, unsigned int flags)

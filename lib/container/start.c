@@ -12,6 +12,7 @@
  * before it has touched the record. */
 #define _GNU_SOURCE
 #include "container_int.h"
+#include "image/image.h"
 #include "runtime/userns.h"
 
 #include <errno.h>
@@ -226,8 +227,10 @@ static int prepare(ck_context *ctx, const ck__ctr_config *cfg)
 	if (rc != CK_OK)
 		return rc;
 	/* Mounts the root filesystem (the first time, or again after a reboot
-	 * or an unmount), then makes what the bundle refers to. */
-	if ((rc = ck_rootfs_prepare(&rootfs, ctx, cfg->image_id, cfg->id)) != CK_OK)
+	 * or an unmount), then makes what the bundle refers to.  A --rm
+	 * container's upper layer goes with it: it is never synced. */
+	if ((rc = ck__rootfs_prepare(&rootfs, ctx, cfg->image_id, cfg->id,
+	                             cfg->remove ? CK__ROOTFS_VOLATILE : 0)) != CK_OK)
 		return rc;
 	rc = ck__ctr_materialize(ctx, cfg, ck_rootfs_path(rootfs));
 	if (rc == CK_OK)

@@ -177,6 +177,27 @@ int ck__image_remove_user(ck_state_txn *txn, const char *id, const char *user);
 /* Unmounts and deletes rootfs/<id> when it has no record (a prepare killed
  * before it wrote one); CK_OK when there is nothing. */
 int ck__rootfs_discard(ck_context *ctx, const char *id);
+/* ck_rootfs_prepare() with flags: CK__ROOTFS_VOLATILE mounts the overlay
+ * "volatile" (the upper layer is never synced, not even at unmount: for a
+ * container that goes with its run, as podman does for --rm). */
+#define CK__ROOTFS_VOLATILE 1u
+int ck__rootfs_prepare(ck_rootfs **out, ck_context *ctx, const char *image, const char *id, unsigned flags);
+/* A release in three steps, for a caller that deletes its own record in
+ * the same commit as the root filesystem's and may delete the files later:
+ * ck__rootfs_release_aside() unmounts and moves rootfs/<id> to a trash
+ * directory whose lock it holds (*out NULL: no directory);
+ * ck__rootfs_record_delete() deletes the record and the image's mark, in
+ * the caller's transaction (no record: nothing to do);
+ * ck__rootfs_trash_finish() deletes the trash (NULL: nothing), and logs a
+ * failure: the next removal's sweep retries.  A crash between the steps
+ * leaves a record without a directory, which a release handles, or a
+ * trash, which the sweep deletes. */
+typedef struct ck__rootfs_trash ck__rootfs_trash;
+int ck__rootfs_release_aside(ck__rootfs_trash **out, ck_rootfs *rootfs);
+int ck__rootfs_record_delete(ck_state_txn *txn, const char *id);
+void ck__rootfs_trash_finish(ck__rootfs_trash *trash);
+/* Whether a removal is deleting rootfs/<name> (it holds the trash's lock). */
+bool ck__rootfs_trash_busy(ck_context *ctx, const char *name);
 /* Deletes rootfs/<name> (a ".trash-*" left by a removal) unless a removal
  * is deleting it right now (CK_EBUSY). */
 int ck__rootfs_trash_remove(ck_context *ctx, const char *name);

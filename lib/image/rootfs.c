@@ -196,7 +196,7 @@ static void fs_log(int fsfd, char *buf, size_t size)
  * number of layers fits (kernel 6.8+).  Returns 0, or an errno with
  * `*legacy` set when the API or the parameter is missing. */
 static int mount_fsconfig(const char *merged, char **lowers, size_t n, const char *upper, const char *work,
-                          bool userxattr, bool *legacy, char *msg, size_t msize)
+                          bool userxattr, bool vol, bool *legacy, char *msg, size_t msize)
 {
 	int fsfd = fsopen("overlay", FSOPEN_CLOEXEC), mfd = -1, err = 0;
 
@@ -216,6 +216,7 @@ static int mount_fsconfig(const char *merged, char **lowers, size_t n, const cha
 	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0 ||
 	    fsconfig(fsfd, FSCONFIG_SET_STRING, "workdir", work, 0) < 0 ||
 	    (userxattr && fsconfig(fsfd, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0) ||
+	    (vol && fsconfig(fsfd, FSCONFIG_SET_FLAG, "volatile", NULL, 0) < 0) ||
 	    fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ||
 	    (mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, 0)) < 0 ||
 	    move_mount(mfd, "", AT_FDCWD, merged, MOVE_MOUNT_F_EMPTY_PATH) < 0)
@@ -231,7 +232,7 @@ out:
 
 /* mount(2) with one option string, for kernels without "lowerdir+". */
 static int mount_legacy(const char *merged, char **lowers, size_t n, const char *upper, const char *work,
-                        bool userxattr)
+                        bool userxattr, bool vol)
 {
 	ck__buf b = { 0 };
 	long page = sysconf(_SC_PAGESIZE);
@@ -240,7 +241,8 @@ static int mount_legacy(const char *merged, char **lowers, size_t n, const char 
 	ck__buf_puts(&b, "lowerdir=");
 	for (size_t i = 0; i < n; i++)
 		ck__buf_printf(&b, "%s%s", i ? ":" : "", lowers[i]);
-	ck__buf_printf(&b, ",upperdir=%s,workdir=%s%s", upper, work, userxattr ? ",userxattr" : "");
+	ck__buf_printf(&b, ",upperdir=%s,workdir=%s%s%s", upper, work, userxattr ? ",userxattr" : "",
+	               vol ? ",volatile" : "");
 	if (b.oom)
 		err = ENOMEM;
 	else if (b.len >= (size_t)(page > 0 ? page : 4096))
@@ -251,11 +253,28 @@ static int mount_legacy(const char *merged, char **lowers, size_t n, const char 
 	return err;
 }
 
+/* The mark a volatile mount leaves (work/work/incompat/volatile). */
+static int clear_volatile_mark(ck_rootfs *r, const char *work)
+{
+	char *mark = ck__asprintf("%s/work/incompat/volatile", work);
+	int rc = mark ? CK_OK : ck__oom();
+
+	if (rc == CK_OK && ck__path_exists(mark))
+		rc = ck__store_remove(r->ctx, AT_FDCWD, mark, mark);
+	free(mark);
+	return rc;
+}
+
 /* 0 mounted; CK_EUNSUPPORTED (message set) when overlay cannot be used
- * here and a copy should be made; another code for a real failure. */
-static int mount_overlay(ck_rootfs *r, char **lowers, size_t n)
+ * here and a copy should be made; another code for a real failure.  A
+ * volatile mount (CK__ROOTFS_VOLATILE) never syncs the upper layer, not
+ * even at unmount, and leaves a mark in the work directory that makes
+ * overlay refuse the next mount; the mark goes first, so that a
+ * filesystem mounted volatile once can be mounted again. */
+static int mount_overlay(ck_rootfs *r, char **lowers, size_t n, unsigned flags)
 {
 	char *upper = ck__path_join(r->dir, "upper"), *work = ck__path_join(r->dir, "work");
+	bool vol = flags & CK__ROOTFS_VOLATILE;
 	char msg[512];
 	bool legacy;
 	int err, rc = CK_OK;
@@ -264,12 +283,13 @@ static int mount_overlay(ck_rootfs *r, char **lowers, size_t n)
 		rc = ck__oom();
 		goto out;
 	}
-	if ((rc = ck__mkdir_p(upper, 0755)) != CK_OK || (rc = ck__mkdir_p(work, 0700)) != CK_OK)
+	if ((rc = ck__mkdir_p(upper, 0755)) != CK_OK || (rc = ck__mkdir_p(work, 0700)) != CK_OK ||
+	    (rc = clear_volatile_mark(r, work)) != CK_OK)
 		goto out;
-	err = mount_fsconfig(r->path, lowers, n, upper, work, r->ctx->rootless, &legacy, msg, sizeof(msg));
+	err = mount_fsconfig(r->path, lowers, n, upper, work, r->ctx->rootless, vol, &legacy, msg, sizeof(msg));
 	if (err && legacy) {
 		msg[0] = '\0';
-		err = mount_legacy(r->path, lowers, n, upper, work, r->ctx->rootless);
+		err = mount_legacy(r->path, lowers, n, upper, work, r->ctx->rootless, vol);
 		if (err == E2BIG) {
 			rc = ck__error_set(CK_EUNSUPPORTED, "root filesystem \"%s\": %zu layers make overlay mount options "
 			                                    "longer than a page, and this kernel lacks \"lowerdir+\" "
@@ -317,7 +337,7 @@ static int copy_layers(ck_rootfs *r, char **layers, size_t n)
 }
 
 /* Mounts (or copies) the layers at r->path; sets r->overlay. */
-static int materialize(ck_rootfs *r, char **lowers, size_t n)
+static int materialize(ck_rootfs *r, char **lowers, size_t n, unsigned flags)
 {
 	char *upper = NULL, *work = NULL;
 	int rc;
@@ -325,7 +345,7 @@ static int materialize(ck_rootfs *r, char **lowers, size_t n)
 	if ((rc = ck__mkdir_p(r->path, 0755)) != CK_OK)
 		return rc;
 	if (!force_copy()) {
-		rc = mount_overlay(r, lowers, n);
+		rc = mount_overlay(r, lowers, n, flags);
 		if (rc != CK_EUNSUPPORTED) {
 			r->overlay = rc == CK_OK;
 			return rc;
@@ -407,6 +427,18 @@ int ck__rootfs_trash_remove(ck_context *ctx, const char *name)
 	return rc;
 }
 
+bool ck__rootfs_trash_busy(ck_context *ctx, const char *name)
+{
+	ck__lock lk = CK__LOCK_INIT;
+
+	if (trash_lock(&lk, ctx, name, 0) != CK_OK) {
+		ck__error_clear();
+		return true;
+	}
+	trash_unlock(&lk, ctx, name);
+	return false;
+}
+
 /* Deletes what removals that crashed left in rootfs/.  Best effort. */
 static void sweep_trash(ck_context *ctx)
 {
@@ -423,37 +455,119 @@ static void sweep_trash(ck_context *ctx)
 	free(base);
 }
 
-/* Moves rootfs/<id> aside and deletes it; a crash in between leaves a
- * rootfs/.trash-* that the next removal clears. */
-static int remove_dir(ck_rootfs *r)
+struct ck__rootfs_trash {
+	ck_context *ctx;
+	ck__lock lk;    /* the trash's lock, held until its files are gone */
+	char name[32];  /* ".trash-<16 hex>" under rootfs/ */
+	char *path;
+};
+
+/* Moves rootfs/<id> aside, holding the lock of the trash directory; NULL
+ * in *out when there is no directory. */
+static int move_aside(ck__rootfs_trash **out, ck_rootfs *r)
 {
-	ck__lock lk = CK__LOCK_INIT;
-	char rnd[65], name[32], *trash = NULL;
+	ck__rootfs_trash *t;
+	char rnd[65];
 	int rc;
 
+	*out = NULL;
 	if (!ck__path_exists(r->dir))
 		return CK_OK;
 	if ((rc = ck__random_id(rnd)) != CK_OK)
 		return rc;
-	snprintf(name, sizeof(name), ".trash-%.16s", rnd);
-	if (!(trash = ck__asprintf("%s/rootfs/%s", r->ctx->root, name)))
+	if (!(t = calloc(1, sizeof(*t))))
 		return ck__oom();
-	if ((rc = trash_lock(&lk, r->ctx, name, -1)) != CK_OK) {
-		free(trash);
+	t->ctx = r->ctx;
+	t->lk = (ck__lock)CK__LOCK_INIT;
+	snprintf(t->name, sizeof(t->name), ".trash-%.16s", rnd);
+	if (!(t->path = ck__asprintf("%s/rootfs/%s", r->ctx->root, t->name))) {
+		free(t);
+		return ck__oom();
+	}
+	if ((rc = trash_lock(&t->lk, r->ctx, t->name, -1)) != CK_OK) {
+		free(t->path);
+		free(t);
 		return rc;
 	}
-	if (rename(r->dir, trash) < 0) {
+	if (rename(r->dir, t->path) < 0) {
 		rc = ck__error_errno(CK_EIO, "root filesystem \"%s\": cannot move %s aside", r->id, r->dir);
-		trash_unlock(&lk, r->ctx, name);
-		free(trash);
+		trash_unlock(&t->lk, r->ctx, t->name);
+		free(t->path);
+		free(t);
 		return rc;
 	}
-	rc = ck__store_remove(r->ctx, AT_FDCWD, trash, trash);
-	trash_unlock(&lk, r->ctx, name);
-	free(trash);
+	*out = t;
+	return CK_OK;
+}
+
+/* Deletes a trash directory, releases its lock and sweeps what crashed
+ * removals left. */
+static int trash_delete(ck__rootfs_trash *t)
+{
+	if (!t)
+		return CK_OK;
+	int rc = ck__store_remove(t->ctx, AT_FDCWD, t->path, t->path);
+	trash_unlock(&t->lk, t->ctx, t->name);
 	if (rc == CK_OK)
-		sweep_trash(r->ctx);
+		sweep_trash(t->ctx);
+	free(t->path);
+	free(t);
 	return rc;
+}
+
+/* Moves rootfs/<id> aside and deletes it; a crash in between leaves a
+ * rootfs/.trash-* that the next removal clears. */
+static int remove_dir(ck_rootfs *r)
+{
+	ck__rootfs_trash *t = NULL;
+	int rc = move_aside(&t, r);
+
+	return rc == CK_OK ? trash_delete(t) : rc;
+}
+
+int ck__rootfs_release_aside(ck__rootfs_trash **out, ck_rootfs *rootfs)
+{
+	ck__lock lk = CK__LOCK_INIT;
+	int rc;
+
+	*out = NULL;
+	if ((rc = ck__lock_object(&lk, rootfs->ctx, "rootfs", rootfs->id)) != CK_OK)
+		return rc;
+	if ((rc = unmount(rootfs)) == CK_OK)
+		rc = move_aside(out, rootfs);
+	ck__lock_release(&lk);
+	return rc;
+}
+
+int ck__rootfs_record_delete(ck_state_txn *txn, const char *id)
+{
+	struct rec a = { .id = id };
+	int rc = get_fn(txn, &a);
+
+	if (rc == CK_ENOTFOUND) {
+		ck__error_clear();
+		return CK_OK;
+	}
+	if (rc == CK_OK && !(a.user = user_key(id)))
+		rc = ck__oom();
+	if (rc == CK_OK)
+		rc = del_fn(txn, &a);
+	free(a.image);
+	free(a.user);
+	return rc;
+}
+
+void ck__rootfs_trash_finish(ck__rootfs_trash *trash)
+{
+	if (!trash)
+		return;
+	ck_context *ctx = trash->ctx;
+	char shown[64];
+	snprintf(shown, sizeof(shown), "%s", trash->name);
+	if (trash_delete(trash) != CK_OK) {
+		ck__log(ctx, CK_LOG_WARN, "rootfs/%s is left for the next removal: %s", shown, ck_error_last()->message);
+		ck__error_clear();
+	}
 }
 
 /* Keeps the message of the failure `code` while undoing. */
@@ -471,7 +585,7 @@ static int undo(ck_rootfs *r, int code)
 
 /* ---- the public functions ---- */
 
-static int prepare_new(ck_rootfs **out, ck_context *ctx, const char *image, const char *id)
+static int prepare_new(ck_rootfs **out, ck_context *ctx, const char *image, const char *id, unsigned flags)
 {
 	struct rec a = { .id = id, .image_ref = image };
 	ck__lock store = CK__LOCK_INIT;
@@ -503,7 +617,7 @@ static int prepare_new(ck_rootfs **out, ck_context *ctx, const char *image, cons
 		if ((rc = ck__mkdir_p(empty, 0755)) != CK_OK)
 			goto out;
 	}
-	if ((rc = materialize(r, lowers, n)) != CK_OK) {
+	if ((rc = materialize(r, lowers, n, flags)) != CK_OK) {
 		rc = undo(r, rc);
 		goto out;
 	}
@@ -532,7 +646,7 @@ out:
 }
 
 /* Mounts an existing overlay rootfs again after a reboot or a release. */
-static int remount(ck_rootfs *r)
+static int remount(ck_rootfs *r, unsigned flags)
 {
 	struct rec a = { .id = r->id, .image_ref = r->image };
 	char **lowers = NULL, *empty = NULL;
@@ -551,7 +665,7 @@ static int remount(ck_rootfs *r)
 				rc = ck__mkdir_p(empty, 0755);
 		}
 		if (rc == CK_OK && (rc = ck__mkdir_p(r->path, 0755)) == CK_OK)
-			rc = mount_overlay(r, lowers, n);
+			rc = mount_overlay(r, lowers, n, flags);
 	}
 	if (rc != CK_OK)
 		rc = ck__error_wrap(rc, "cannot mount root filesystem \"%s\" again", r->id);
@@ -564,13 +678,18 @@ static int remount(ck_rootfs *r)
 
 int ck_rootfs_prepare(ck_rootfs **out, ck_context *ctx, const char *image, const char *id)
 {
+	CK_ENTER();
+	return ck__rootfs_prepare(out, ctx, image, id, 0);
+}
+
+int ck__rootfs_prepare(ck_rootfs **out, ck_context *ctx, const char *image, const char *id, unsigned flags)
+{
 	struct rec a = { .id = id };
 	ck__lock lk = CK__LOCK_INIT;
 	ck_rootfs *r = NULL;
 	char *want = NULL;
 	int rc;
 
-	CK_ENTER();
 	if (!out)
 		return ck__error_set(CK_EINVAL, "ck_rootfs_prepare: out is NULL");
 	*out = NULL;
@@ -585,7 +704,7 @@ int ck_rootfs_prepare(ck_rootfs **out, ck_context *ctx, const char *image, const
 	rc = ck__state_read(ctx, get_fn, &a);
 	if (rc == CK_ENOTFOUND) {
 		ck__error_clear();
-		rc = prepare_new(out, ctx, image, id);
+		rc = prepare_new(out, ctx, image, id, flags);
 		goto out;
 	}
 	if (rc != CK_OK)
@@ -598,7 +717,7 @@ int ck_rootfs_prepare(ck_rootfs **out, ck_context *ctx, const char *image, const
 		                               "(release it with remove first)", id, a.image, want);
 		goto out;
 	}
-	if ((rc = handle_new(&r, ctx, id, a.image, a.overlay)) != CK_OK || (rc = remount(r)) != CK_OK)
+	if ((rc = handle_new(&r, ctx, id, a.image, a.overlay)) != CK_OK || (rc = remount(r, flags)) != CK_OK)
 		goto out;
 	*out = r;
 	r = NULL;

@@ -745,12 +745,15 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	code = run(&m, &clients_open);
-	if (m.cfg.remove && ck__ctr_remove_id(m.ctx, m.id, true, true, false) != CK_OK &&
+	ck__ctr_leftovers *later = NULL;
+	if (m.cfg.remove && ck__ctr_remove_deferred(&later, m.ctx, m.id) != CK_OK &&
 	    ck_error_last()->code != CK_ENOTFOUND)
 		ck__log(m.ctx, CK_LOG_ERROR, "--rm: %s", ck_error_last()->message);
-	/* Whoever waits for a --rm container learns its exit code once it is gone. */
+	/* Whoever waits for a --rm container learns its exit code once it is
+	 * gone (its record; its files go next). */
 	if (clients_open)
 		mon_clients_exit(&m, code);
+	ck__ctr_leftovers_finish(later);
 out:
 	mon_cgroup_finish(&m);
 	mon_clients_close(&m);
