@@ -206,6 +206,8 @@ int ck__ctr_read(ck__ctr_config *cfg, ck__ctr_state *st, ck_context *ctx, const 
  * error, which aborts); CK_ENOTFOUND when the record is gone. */
 typedef int (*ck__ctr_state_fn)(ck__ctr_state *st, void *payload);
 int ck__ctr_update(ck_context *ctx, const char *id, ck__ctr_state_fn fn, void *payload);
+/* The same inside the caller's write transaction. */
+int ck__ctr_update_txn(ck_state_txn *txn, const char *id, ck__ctr_state_fn fn, void *payload);
 /* Sets the status only. */
 int ck__ctr_set_status(ck_context *ctx, const char *id, const char *status);
 

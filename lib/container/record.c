@@ -258,15 +258,14 @@ struct update_args {
 	void *payload;
 };
 
-static int update_fn(ck_state_txn *txn, void *payload)
+int ck__ctr_update_txn(ck_state_txn *txn, const char *id, ck__ctr_state_fn fn, void *payload)
 {
-	struct update_args *a = payload;
 	ck__ctr_state st;
 	char *state = NULL, *json = NULL;
-	int rc = ck__rec_get(NULL, &state, txn, CK__KIND_CONTAINER, a->id);
+	int rc = ck__rec_get(NULL, &state, txn, CK__KIND_CONTAINER, id);
 
 	if (rc == CK_ENOTFOUND)
-		return ck__error_set(CK_ENOTFOUND, "no container with id %s", a->id);
+		return ck__error_set(CK_ENOTFOUND, "no container with id %s", id);
 	if (rc != CK_OK)
 		return rc;
 	if (state)
@@ -276,11 +275,17 @@ static int update_fn(ck_state_txn *txn, void *payload)
 	free(state);
 	if (rc != CK_OK)
 		return rc;
-	if ((rc = a->fn(&st, a->payload)) == CK_OK && (rc = ck__ctr_state_json(&json, &st)) == CK_OK)
-		rc = ck__rec_put_state(txn, CK__KIND_CONTAINER, a->id, json);
+	if ((rc = fn(&st, payload)) == CK_OK && (rc = ck__ctr_state_json(&json, &st)) == CK_OK)
+		rc = ck__rec_put_state(txn, CK__KIND_CONTAINER, id, json);
 	free(json);
 	ck__ctr_state_free(&st);
 	return rc;
+}
+
+static int update_fn(ck_state_txn *txn, void *payload)
+{
+	struct update_args *a = payload;
+	return ck__ctr_update_txn(txn, a->id, a->fn, a->payload);
 }
 
 int ck__ctr_update(ck_context *ctx, const char *id, ck__ctr_state_fn fn, void *payload)

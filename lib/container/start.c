@@ -208,6 +208,22 @@ static int mark_starting(ck__ctr_state *st, void *payload)
 	return CK_OK;
 }
 
+/* The "starting" mark, with the record of a root filesystem mounted for
+ * the first time: one commit. */
+struct starting_args {
+	const char *id;
+	const ck_rootfs *rootfs;
+};
+
+static int starting_fn(ck_state_txn *txn, void *payload)
+{
+	struct starting_args *a = payload;
+	int rc = ck__rootfs_record_put(txn, a->rootfs);
+
+	return rc == CK_OK ? ck__ctr_update_txn(txn, a->id, mark_starting, NULL) : rc;
+}
+
+/* Everything on disk, then the "starting" mark. */
 static int prepare(ck_context *ctx, const ck__ctr_config *cfg)
 {
 	ck_rootfs *rootfs = NULL;
@@ -230,11 +246,14 @@ static int prepare(ck_context *ctx, const ck__ctr_config *cfg)
 	 * or an unmount), then makes what the bundle refers to.  A --rm
 	 * container's upper layer goes with it: it is never synced. */
 	if ((rc = ck__rootfs_prepare(&rootfs, ctx, cfg->image_id, cfg->id,
-	                             cfg->remove ? CK__ROOTFS_VOLATILE : 0)) != CK_OK)
+	                             CK__ROOTFS_RECORD_LATER | (cfg->remove ? CK__ROOTFS_VOLATILE : 0))) != CK_OK)
 		return rc;
 	rc = ck__ctr_materialize(ctx, cfg, ck_rootfs_path(rootfs));
 	if (rc == CK_OK)
 		rc = ck__ctr_write_bundle(ctx, cfg, ck_rootfs_path(rootfs));
+	struct starting_args sa = { cfg->id, rootfs };
+	if (rc == CK_OK)
+		rc = ck__state_write(ctx, starting_fn, &sa);
 	ck_rootfs_free(rootfs);
 	return rc;
 }
@@ -275,8 +294,6 @@ static int start_locked(int *sync_fd, bool *already, ck_context *ctx, const char
 	if ((rc = spawn_monitor(sync_fd, &first, ctx, id, attach)) != CK_OK)
 		goto out;
 	rc = prepare(ctx, &cfg);
-	if (rc == CK_OK)
-		rc = ck__ctr_update(ctx, id, mark_starting, NULL);
 	if (rc != CK_OK) {
 		close(*sync_fd); /* no "go": the monitor leaves */
 		*sync_fd = -1;

@@ -181,7 +181,17 @@ int ck__rootfs_discard(ck_context *ctx, const char *id);
  * "volatile" (the upper layer is never synced, not even at unmount: for a
  * container that goes with its run, as podman does for --rm). */
 #define CK__ROOTFS_VOLATILE 1u
+/* CK__ROOTFS_RECORD_LATER: a new root filesystem's record (and the image's
+ * mark) is left to the caller, who writes it with ck__rootfs_record_put()
+ * in a commit of its own (one commit fewer).  Until then, a crash leaves a
+ * directory without a record, which the next prepare of the owner, or
+ * ck__rootfs_discard(), deletes. */
+#define CK__ROOTFS_RECORD_LATER 2u
 int ck__rootfs_prepare(ck_rootfs **out, ck_context *ctx, const char *image, const char *id, unsigned flags);
+/* Writes the record of a root filesystem prepared with
+ * CK__ROOTFS_RECORD_LATER (nothing for one that had its record), in `txn`;
+ * CK_ENOTFOUND when its image is gone meanwhile. */
+int ck__rootfs_record_put(ck_state_txn *txn, const ck_rootfs *rootfs);
 /* A release in three steps, for a caller that deletes its own record in
  * the same commit as the root filesystem's and may delete the files later:
  * ck__rootfs_release_aside() unmounts and moves rootfs/<id> to a trash

@@ -25,6 +25,7 @@ struct ck_rootfs {
 	ck_context *ctx;
 	char *id, *image, *dir, *path;
 	bool overlay;
+	bool unrecorded; /* mounted with CK__ROOTFS_RECORD_LATER: the record is the caller's to write */
 };
 
 static int validate_owner(const char *id)
@@ -525,6 +526,20 @@ static int remove_dir(ck_rootfs *r)
 	return rc == CK_OK ? trash_delete(t) : rc;
 }
 
+int ck__rootfs_record_put(ck_state_txn *txn, const ck_rootfs *rootfs)
+{
+	struct rec a = { .id = rootfs->id, .image = rootfs->image, .overlay = rootfs->overlay };
+	int rc;
+
+	if (!rootfs->unrecorded)
+		return CK_OK;
+	if (!(a.user = user_key(rootfs->id)))
+		return ck__oom();
+	rc = put_fn(txn, &a);
+	free(a.user);
+	return rc;
+}
+
 int ck__rootfs_release_aside(ck__rootfs_trash **out, ck_rootfs *rootfs)
 {
 	ck__lock lk = CK__LOCK_INIT;
@@ -626,7 +641,9 @@ static int prepare_new(ck_rootfs **out, ck_context *ctx, const char *image, cons
 		rc = undo(r, ck__oom());
 		goto out;
 	}
-	if ((rc = ck__state_write(ctx, put_fn, &a)) != CK_OK) {
+	if (flags & CK__ROOTFS_RECORD_LATER)
+		r->unrecorded = true;
+	else if ((rc = ck__state_write(ctx, put_fn, &a)) != CK_OK) {
 		rc = undo(r, rc);
 		goto out;
 	}

@@ -254,7 +254,7 @@ static int conn_connect(const ck_backend *be, bool create, ck__sq_conn **out)
 	oflags |= ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	if (create && !ro)
 		oflags |= SQLITE_OPEN_CREATE;
-	rc = sqlite3_open_v2(be->path, &c->db, oflags, NULL);
+	rc = sqlite3_open_v2(be->path, &c->db, oflags, ck__sq_vfs());
 	if (rc != SQLITE_OK) {
 		ret = ck__sq_fail(be, c, rc, "opening");
 		goto fail;

@@ -56,6 +56,9 @@ int ck__sq_fail(const ck_backend *be, ck__sq_conn *c, int rc, const char *fmt, .
 
 /* Opens a connection, optionally checking (and with `create`, creating) the
  * schema; retries internally while another process holds a lock. */
+/* vfs.c: the name of the VFS connections open with (NULL: the default). */
+const char *ck__sq_vfs(void);
+
 int ck__sq_conn_open(const ck_backend *be, bool validate, bool create, ck__sq_conn **out);
 int ck__sq_conn_validate(const ck_backend *be, ck__sq_conn *c, bool create);
 void ck__sq_conn_close(ck__sq_conn *c);
