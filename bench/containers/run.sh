@@ -13,6 +13,8 @@
 #   CK_BENCH_DIR      scratch directory (default /var/tmp)
 #   CK_BENCH_SIZES    container counts (default "0 1000 10000")
 #   CK_BENCH_RUNS     hyperfine runs per measurement (default 10)
+#   CK_BENCH_PAIR_ROUNDS  alternating blocks of the run target's two sides,
+#                     ck run --rm and bare crun (default 4: 4 x RUNS runs each)
 #   CK_BENCH_RUNTIME  OCI runtime for ck and podman (default crun; runc where crun cannot run)
 #   CK_BENCH_PARALLEL parallel runs in the burst (default 200)
 #   CK_BENCH_PODMAN_MAX  podman is populated and measured up to this many
@@ -112,6 +114,35 @@ measure() {
 		echo n/a
 	fi
 }
+# measure_pair NAME_A PREP_A CMD_A NAME_B PREP_B CMD_B: "MEDIAN_A MEDIAN_B" in
+# ms over $pair_rounds alternating blocks of $runs runs each (A, B, A, B,
+# ...), so that a machine whose speed drifts over minutes weighs on both
+# sides alike; n/a for a side that failed.
+pair_rounds=${CK_BENCH_PAIR_ROUNDS:-4}
+measure_pair() {
+	local na=$1 pa=$2 ca=$3 nb=$4 pb=$5 cb=$6 r
+	for ((r = 1; r <= pair_rounds; r++)); do
+		measure "$na.$r" "$pa" "$ca" >/dev/null
+		measure "$nb.$r" "$pb" "$cb" >/dev/null
+	done
+	python3 - "$work" "$na" "$nb" "$pair_rounds" <<'EOF2'
+import json, os, statistics, sys
+work, names, rounds = sys.argv[1], sys.argv[2:4], int(sys.argv[4])
+out = []
+for n in names:
+    t = []
+    for r in range(1, rounds + 1):
+        p = os.path.join(work, "%s.%d.json" % (n, r))
+        try:
+            t += json.load(open(p))["results"][0]["times"]
+        except (OSError, ValueError, KeyError, IndexError):
+            t = None
+            break
+    out.append("%.2f" % (statistics.median(t) * 1000) if t else "n/a")
+print(" ".join(out))
+EOF2
+}
+
 # A / B with one decimal, or n/a.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%.1fx", a / b; else printf "n/a" }'; }
 
@@ -132,9 +163,11 @@ populate() {
 
 rows=()
 target_notes=()
-bare_run=$(measure bare-crun "crun delete -f bench-bare >/dev/null 2>&1 || true" \
-	"crun run -b $work/bundle bench-bare")
-say "bare crun run: $bare_run ms"
+# The target's two sides, ck run --rm and a bare crun run, alternate (see
+# measure_pair), on the empty store.
+read -r bare_run ck_run0 < <(measure_pair bare-crun "crun delete -f bench-bare >/dev/null 2>&1 || true" \
+	"crun run -b $work/bundle bench-bare" ck-run-pair "" "$CK run --rm $img true")
+say "bare crun run: $bare_run ms; ck run --rm alternating with it: $ck_run0 ms"
 # The runtime's own share of a ck run: crun running the config.json ck
 # writes (seccomp profile, masked paths, cgroup limits) on ck's mounted root
 # filesystem of a container that ran once.  Informational, not the target.
@@ -154,7 +187,11 @@ for n in "${sizes[@]}"; do
 	((with_podman)) && populate podman "$n"
 	say "measuring with $n containers"
 	declare -A ck_ms pm_ms
-	ck_ms[run]=$(measure "ck-run-$n" "" "$CK run --rm $img true")
+	if [[ $n = 0 ]]; then
+		ck_ms[run]=$ck_run0
+	else
+		ck_ms[run]=$(measure "ck-run-$n" "" "$CK run --rm $img true")
+	fi
 	if ((with_podman)); then
 		pm_ms[run]=$(measure "pm-run-$n" "" "$PODMAN run --rm $PRUN $img true")
 	else

@@ -206,6 +206,10 @@ int ck__ctr_read(ck__ctr_config *cfg, ck__ctr_state *st, ck_context *ctx, const 
  * error, which aborts); CK_ENOTFOUND when the record is gone. */
 typedef int (*ck__ctr_state_fn)(ck__ctr_state *st, void *payload);
 int ck__ctr_update(ck_context *ctx, const char *id, ck__ctr_state_fn fn, void *payload);
+/* The same with a commit that need not wait for the disk, for the
+ * transitions of a run (starting, running, exited), which the boot
+ * reconciles: after a power loss the record may show the one before. */
+int ck__ctr_update_relaxed(ck_context *ctx, const char *id, ck__ctr_state_fn fn, void *payload);
 /* The same inside the caller's write transaction. */
 int ck__ctr_update_txn(ck_state_txn *txn, const char *id, ck__ctr_state_fn fn, void *payload);
 /* Sets the status only. */

@@ -300,6 +300,12 @@ static int status_fn(ck__ctr_state *st, void *payload)
 	return CK_OK;
 }
 
+int ck__ctr_update_relaxed(ck_context *ctx, const char *id, ck__ctr_state_fn fn, void *payload)
+{
+	struct update_args a = { id, fn, payload };
+	return ck__state_write_relaxed(ctx, update_fn, &a);
+}
+
 int ck__ctr_set_status(ck_context *ctx, const char *id, const char *status)
 {
 	return ck__ctr_update(ctx, id, status_fn, (void *)status);

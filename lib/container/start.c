@@ -253,7 +253,7 @@ static int prepare(ck_context *ctx, const ck__ctr_config *cfg)
 		rc = ck__ctr_write_bundle(ctx, cfg, ck_rootfs_path(rootfs));
 	struct starting_args sa = { cfg->id, rootfs };
 	if (rc == CK_OK)
-		rc = ck__state_write(ctx, starting_fn, &sa);
+		rc = ck__state_write_relaxed(ctx, starting_fn, &sa);
 	ck_rootfs_free(rootfs);
 	return rc;
 }

@@ -386,7 +386,7 @@ static int run_start(mon *m, bool first)
 	 * monitor that dies before it has left the runtime without its pid
 	 * file path, and the run fails (see read_pid_pipe). */
 	if (rc == CK_OK && first)
-		rc = ck__ctr_update(m->ctx, m->id, register_fn, m);
+		rc = ck__ctr_update_relaxed(m->ctx, m->id, register_fn, m);
 	/* Nothing is read from the container before its client is there: it
 	 * sees every byte. */
 	if (rc == CK_OK && first && m->attach_wait)
@@ -557,7 +557,7 @@ static int run(mon *m, bool *clients_open)
 			return first ? -1 : code;
 		}
 		struct running_args ra = { m, false };
-		if ((rc = ck__ctr_update(m->ctx, m->id, running_fn, &ra)) != CK_OK || ra.stop_now) {
+		if ((rc = ck__ctr_update_relaxed(m->ctx, m->id, running_fn, &ra)) != CK_OK || ra.stop_now) {
 			/* Removed, taken over or stopped meanwhile: do not keep it. */
 			ck__log(m->ctx, CK_LOG_INFO, "container %s: stopping at once (%s)", m->cfg.name,
 			        rc != CK_OK ? ck_error_last()->message : "a stop was requested");
@@ -585,7 +585,7 @@ static int run(mon *m, bool *clients_open)
 			ck__log(m->ctx, CK_LOG_WARN, "%s", ck_error_last()->message);
 		kill_strays(m);
 		struct exit_args ea = { m, code, false, m->cfg.remove };
-		if (rc != CK_OK || ck__ctr_update(m->ctx, m->id, exit_fn, &ea) != CK_OK) {
+		if (rc != CK_OK || ck__ctr_update_relaxed(m->ctx, m->id, exit_fn, &ea) != CK_OK) {
 			mon_clients_exit(m, code);
 			return code;
 		}

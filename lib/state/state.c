@@ -308,8 +308,9 @@ static int follow_switch(struct ck__state *st)
 	return rc;
 }
 
-static int run_txn(ck_context *ctx, bool write, ck_state_txn_fn fn, void *payload)
+static int run_txn(ck_context *ctx, int mode, ck_state_txn_fn fn, void *payload)
 {
+	bool write = mode != CK_BACKEND_TXN_READ;
 	int64_t deadline;
 	int rc, backoff_ms = 1;
 
@@ -327,7 +328,9 @@ static int run_txn(ck_context *ctx, bool write, ck_state_txn_fn fn, void *payloa
 		pthread_rwlock_rdlock(&st->switch_lock);
 		rc = follow_switch(st);
 		if (rc == CK_OK)
-			rc = st->ops->begin(&txn.bt, st->be, write);
+			rc = st->ops->begin(&txn.bt, st->be,
+			                    mode == CK_BACKEND_TXN_RELAXED && st->ops->version < 2 ? CK_BACKEND_TXN_WRITE
+			                                                                           : mode);
 		if (rc == CK_OK) {
 			rc = fn(&txn, payload);
 			if (rc == CK_OK && write)
@@ -353,12 +356,17 @@ static int run_txn(ck_context *ctx, bool write, ck_state_txn_fn fn, void *payloa
 
 int ck__state_read(ck_context *ctx, ck_state_txn_fn fn, void *payload)
 {
-	return run_txn(ctx, false, fn, payload);
+	return run_txn(ctx, CK_BACKEND_TXN_READ, fn, payload);
 }
 
 int ck__state_write(ck_context *ctx, ck_state_txn_fn fn, void *payload)
 {
-	return run_txn(ctx, true, fn, payload);
+	return run_txn(ctx, CK_BACKEND_TXN_WRITE, fn, payload);
+}
+
+int ck__state_write_relaxed(ck_context *ctx, ck_state_txn_fn fn, void *payload)
+{
+	return run_txn(ctx, CK_BACKEND_TXN_RELAXED, fn, payload);
 }
 
 bool ck__txn_is_write(const ck_state_txn *txn)

@@ -16,6 +16,10 @@
  * backend conditions are retried; the store is opened on first use. */
 int ck__state_read(ck_context *ctx, ck_state_txn_fn fn, void *payload);
 int ck__state_write(ck_context *ctx, ck_state_txn_fn fn, void *payload);
+/* A write transaction whose commit need not wait for the disk
+ * (CK_BACKEND_TXN_RELAXED): for state transitions that are reconciled
+ * after a reboot anyway (a container starting, running, exited). */
+int ck__state_write_relaxed(ck_context *ctx, ck_state_txn_fn fn, void *payload);
 /* Opens the store now (if not yet open); reports backend errors. */
 int ck__state_ensure(ck_context *ctx);
 /* Closes the context's store; the next transaction reopens it. */

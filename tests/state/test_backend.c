@@ -6,6 +6,10 @@
 
 #include <containerkit.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 static const ck_backend_ops *const all[] = { &ck__backend_sqlite, &ck__backend_lmdb, NULL };
 
 static ck_backend *open_fresh(const ck_backend_ops *ops, char **dir)
@@ -204,6 +208,56 @@ static void backend_open_without_create_on_empty_dir_is_notfound(void)
 	}
 }
 
+/* A relaxed commit is a commit: visible at once, and in the files when the
+ * process is killed right after it (no close, no checkpoint).  A durable
+ * commit on the same store follows it. */
+static void backend_relaxed_commit_survives_a_killed_process(void)
+{
+	for (int i = 0; all[i]; i++) {
+		const ck_backend_ops *ops = all[i];
+		char *dir;
+		ck_backend *be = open_fresh(ops, &dir);
+		ck_backend_txn *t = NULL;
+		void *v = NULL;
+		size_t n = 0;
+		int status = -1;
+
+		CK_CHECK(ops->version >= 2);
+		pid_t pid = fork();
+		if (pid == 0) {
+			ck_backend *mine = NULL;
+			if (ops->open(&mine, dir, 0) != CK_OK || ops->begin(&t, mine, CK_BACKEND_TXN_RELAXED) != CK_OK ||
+			    ops->put(t, "r", "k", "relaxed", 7) != CK_OK || ops->commit(t) != CK_OK)
+				_exit(1);
+			raise(SIGKILL);
+			_exit(2);
+		}
+		CK_CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+		CK_CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+		ops->close(be);
+		be = NULL;
+		CK_CHECK_OK(ops->open(&be, dir, 0));
+		CK_CHECK_OK(ops->begin(&t, be, CK_BACKEND_TXN_READ));
+		CK_CHECK_OK(ops->get(&v, &n, t, "r", "k"));
+		CK_CHECK(n == 7 && v && !memcmp(v, "relaxed", 7));
+		free(v);
+		v = NULL;
+		ops->abort(t);
+		/* Relaxed, aborted, then durable, on the same (pooled) handle. */
+		CK_CHECK_OK(ops->begin(&t, be, CK_BACKEND_TXN_RELAXED));
+		CK_CHECK_OK(ops->put(t, "r", "gone", "x", 1));
+		ops->abort(t);
+		CK_CHECK_OK(put1(ops, be, "r", "k2", "durable", 7));
+		CK_CHECK_OK(ops->begin(&t, be, CK_BACKEND_TXN_READ));
+		CK_CHECK_RC(ops->get(&v, &n, t, "r", "gone"), CK_ENOTFOUND);
+		CK_CHECK_OK(ops->get(&v, &n, t, "r", "k2"));
+		free(v);
+		ops->abort(t);
+		close_fresh(ops, be, dir);
+	}
+}
+
 CK_TESTS(CK_TEST(backend_get_put_delete_roundtrip), CK_TEST(backend_scan_is_ordered_and_prefix_bounded),
          CK_TEST(backend_abort_discards_and_snapshot_is_isolated), CK_TEST(backend_large_values_and_check),
-         CK_TEST(backend_open_without_create_on_empty_dir_is_notfound))
+         CK_TEST(backend_open_without_create_on_empty_dir_is_notfound),
+         CK_TEST(backend_relaxed_commit_survives_a_killed_process))

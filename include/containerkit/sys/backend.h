@@ -14,7 +14,19 @@
 
 CK_BEGIN_DECLS
 
-#define CK_BACKEND_OPS_VERSION 1
+#define CK_BACKEND_OPS_VERSION 2
+
+/** Values of begin()'s `write`. */
+#define CK_BACKEND_TXN_READ    0 /**< a snapshot for reading */
+#define CK_BACKEND_TXN_WRITE   1 /**< reads and writes, made durable by commit() */
+/** (Version 2.)  As CK_BACKEND_TXN_WRITE, but commit() need not wait for the
+ *  disk: the transaction survives a crash of the process, and after a power
+ *  loss it is either there or missing together with every later
+ *  transaction that was not durable either; the next durable commit makes
+ *  it durable too.  The library asks for it only for state transitions
+ *  that it reconciles after a reboot anyway, and only from backends of
+ *  version 2 or later; a backend may commit it durably. */
+#define CK_BACKEND_TXN_RELAXED 2
 
 /** A backend's open store and one of its transactions; both opaque to the
  *  library. */
@@ -52,12 +64,14 @@ typedef struct ck_backend_ops {
 	void (*close)(ck_backend *be);
 
 	/** Starts a transaction: a consistent snapshot for reading, plus the
-	 *  right to write if `write` is non-zero.  Write transactions are
-	 *  serialized; read transactions never wait for them. */
+	 *  right to write if `write` is non-zero (a CK_BACKEND_TXN_* value).
+	 *  Write transactions are serialized; read transactions never wait for
+	 *  them. */
 	int (*begin)(ck_backend_txn **out, ck_backend *be, int write);
 	/** Makes the writes durable and ends the transaction.  When it returns
-	 *  CK_OK, the writes survive a crash or power loss.  Frees `txn` whatever
-	 *  the result. */
+	 *  CK_OK, the writes survive a crash or power loss (see
+	 *  CK_BACKEND_TXN_RELAXED for the exception).  Frees `txn` whatever the
+	 *  result. */
 	int (*commit)(ck_backend_txn *txn);
 	/** Discards the writes and ends the transaction; frees `txn`. */
 	void (*abort)(ck_backend_txn *txn);

@@ -280,6 +280,8 @@ int ck__lmdb_begin(ck_backend_txn **out, ck_backend *be, int write)
 		/* MDB_NOTLS (set at open) frees read transactions from their
 		 * thread; write transactions stay tied to it, as LMDB's writer
 		 * lock is a mutex. */
+		/* CK_BACKEND_TXN_RELAXED commits durably too: LMDB's sync flags
+		 * belong to the environment, which other threads share. */
 		rc = mdb_txn_begin(be->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
 		if (!rc) {
 			*out = t;

@@ -42,6 +42,7 @@ const char *const ck__sq_sql[ST_COUNT] = {
 	[ST_BEGIN_WRITE] = "BEGIN IMMEDIATE",
 	[ST_PIN] = "SELECT 1 FROM sqlite_schema LIMIT 1",
 	[ST_COMMIT] = "COMMIT",
+	[ST_SYNC_NORMAL] = "PRAGMA synchronous = NORMAL",
 	[ST_ROLLBACK] = "ROLLBACK",
 	[ST_GET] = "SELECT value FROM kv WHERE bucket = ?1 AND key = ?2",
 	[ST_PUT] = "INSERT INTO kv(bucket, key, value) VALUES (?1, ?2, ?3)"

@@ -15,6 +15,7 @@ struct ck_backend_txn {
 	ck_backend *be;
 	ck__sq_conn *c;
 	bool write;
+	bool relaxed; /* synchronous=NORMAL until the end: the commit does not sync */
 	bool queued; /* holds the writers' queue lock */
 	int dead; /* the CK_E* code, once SQLite rolled the transaction back */
 };
@@ -99,6 +100,10 @@ static void txn_end(ck_backend_txn *txn)
 {
 	if (txn->c) {
 		ck__sq_conn_rollback(txn->c);
+		/* Not through ck__sq_conn_run(): the thread's error may describe
+		 * the failure that ended the transaction. */
+		if (txn->relaxed && sqlite3_exec(txn->c->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL) != SQLITE_OK)
+			txn->c->broken = true; /* not pooled with relaxed commits */
 		if (txn->queued)
 			flock(txn->c->wlock_fd, LOCK_UN);
 		ck__sq_pool_give(txn->be, txn->c);
@@ -162,6 +167,14 @@ static int sq_begin(ck_backend_txn **out, ck_backend *be, int write)
 		goto fail;
 	if (write && (ret = queue_writer(txn)) < 0)
 		goto fail;
+	if (write == CK_BACKEND_TXN_RELAXED) {
+		/* WAL with synchronous=NORMAL: the commit appends to the WAL
+		 * without an fsync; the next FULL commit or checkpoint syncs it,
+		 * and recovery keeps the WAL's order. */
+		if ((ret = ck__sq_conn_run(be, txn->c, ST_SYNC_NORMAL, "relaxing the commit")) < 0)
+			goto fail;
+		txn->relaxed = true;
+	}
 	if (write) {
 		/* IMMEDIATE takes the write lock now (waiting busy_timeout for it),
 		 * rather than failing at the first write with no wait at all. */

@@ -17,6 +17,7 @@ enum sq_stmt_id {
 	ST_BEGIN_WRITE,
 	ST_PIN,
 	ST_COMMIT,
+	ST_SYNC_NORMAL,
 	ST_ROLLBACK,
 	ST_GET,
 	ST_PUT,
