@@ -556,7 +556,8 @@ static char *seccomp_bpf_gen(ck_context *ctx, const ck__oci_params *p)
 
 static int config_gen(char **out, const ck__oci_params *p, const ck__host *host, const char *seccomp_bpf)
 {
-	yajl_gen g = ck__json_gen_new(true);
+	/* Compact: the runtime parses it at every start. */
+	yajl_gen g = ck__json_gen_new(false);
 	ns_spec ns[4];
 	int rc;
 
@@ -591,12 +592,14 @@ fail:
 
 int ck__oci_config_check(const ck__oci_params *p, const ck__host *host)
 {
-	/* The root filesystem need not exist yet. */
+	/* The root filesystem need not exist yet, and the seccomp profile,
+	 * generated from the capabilities alone, cannot fail. */
 	ck__oci_params q = *p;
 	char *json = NULL;
 	int rc;
 
 	q.rootfs = "/";
+	q.seccomp = false;
 	rc = config_gen(&json, &q, host, NULL);
 	free(json);
 	return rc;

@@ -60,7 +60,7 @@ static void run_result_free(run_result *r)
 /* The annotation's value in a config.json, or NULL. */
 static char *annotation(const char *config)
 {
-	const char *key = "\"" ANNOTATION "\": \"", *at = config ? strstr(config, key) : NULL;
+	const char *key = "\"" ANNOTATION "\":\"", *at = config ? strstr(config, key) : NULL;
 
 	if (!at)
 		return NULL;
@@ -117,7 +117,7 @@ static void check_filter_holds(const run_result *r)
 	CK_CHECK_CONTAINS(r->logs, "unshare-refused");
 	CK_CHECK_CONTAINS(r->logs, "ordinary-ok");
 	/* The JSON section stays, for runc and for readers. */
-	CK_CHECK_CONTAINS(r->config, "\"seccomp\": {");
+	CK_CHECK_CONTAINS(r->config, "\"seccomp\":{");
 }
 
 static void container_crun_gets_the_compiled_seccomp_profile_and_it_holds(void)

@@ -251,7 +251,7 @@ static void seccomp_bpf_damaged_cache_file_is_replaced(void)
 static char *annotation_in_config(const ck__oci_params *p, int *count)
 {
 	char *bundle = rt_bundle_dir(), path[4200], *json, *value = NULL;
-	const char *at, *key = "\"" CK__SECCOMP_BPF_ANNOTATION "\": \"";
+	const char *at, *key = "\"" CK__SECCOMP_BPF_ANNOTATION "\":\"";
 
 	*count = 0;
 	snprintf(path, sizeof(path), "%s/config.json", bundle);
