@@ -201,33 +201,120 @@ static int drop_name(ck__image_state *st, const void *arg, bool *changed)
 	return CK_OK;
 }
 
-static int add_user(ck__image_state *st, const void *arg, bool *changed)
+/* Users are keys of their own, "<image id>/<user>" in bucket images.users,
+ * so that marking one costs the same with 10 or 10,000 of them.  Stores
+ * written before listed them in the state's "users" array: the first
+ * change of an image's users moves them to keys. */
+#define USERS_BUCKET "images.users"
+
+static char *users_key(const char *id, const char *user)
 {
-	return ck__strv_add_unique(&st->users, arg, changed);
+	return ck__asprintf("%s/%s", id, user ? user : "");
 }
 
-static int drop_user(ck__image_state *st, const void *arg, bool *changed)
+struct move_args {
+	ck_state_txn *txn;
+	const char *id;
+};
+
+static int move_users(ck__image_state *st, const void *arg, bool *changed)
 {
-	*changed = ck__strv_remove(st->users, arg);
-	return CK_OK;
+	const struct move_args *a = arg;
+	int rc = CK_OK;
+
+	for (char **u = st->users; rc == CK_OK && u && *u; u++) {
+		char *key = users_key(a->id, *u);
+		rc = key ? ck__txn_put(a->txn, USERS_BUCKET, key, "1", 1) : ck__oom();
+		free(key);
+	}
+	if (rc == CK_OK && st->users && st->users[0]) {
+		ck_strv_free(st->users);
+		st->users = NULL;
+		*changed = true;
+		rc = strv_empty(&st->users);
+	}
+	return rc;
+}
+
+static int edit_user(ck_state_txn *txn, const char *id, const char *user, bool add)
+{
+	struct move_args ma = { txn, id };
+	int rc = edit_state(txn, id, move_users, &ma, NULL);
+	char *key;
+
+	if (rc == CK_ENOTFOUND && add)
+		return ck__error_set(CK_ENOTFOUND, "image %.12s does not exist (any more)", id);
+	if (rc == CK_ENOTFOUND) {
+		/* The image was removed by force, with its users' keys. */
+		ck__error_clear();
+		return CK_OK;
+	}
+	if (rc != CK_OK)
+		return rc;
+	if (!(key = users_key(id, user)))
+		return ck__oom();
+	rc = add ? ck__txn_put(txn, USERS_BUCKET, key, "1", 1) : ck__txn_del(txn, USERS_BUCKET, key);
+	free(key);
+	if (rc == CK_ENOTFOUND) {
+		ck__error_clear();
+		rc = CK_OK;
+	}
+	return rc;
 }
 
 int ck__image_add_user(ck_state_txn *txn, const char *id, const char *user)
 {
-	int rc = edit_state(txn, id, add_user, user, NULL);
-	if (rc == CK_ENOTFOUND)
-		return ck__error_set(CK_ENOTFOUND, "image %.12s does not exist (any more)", id);
-	return rc;
+	return edit_user(txn, id, user, true);
 }
 
 int ck__image_remove_user(ck_state_txn *txn, const char *id, const char *user)
 {
-	int rc = edit_state(txn, id, drop_user, user, NULL);
-	if (rc == CK_ENOTFOUND) {
-		/* The image was removed by force: nothing is left to unmark. */
-		ck__error_clear();
-		return CK_OK;
+	return edit_user(txn, id, user, false);
+}
+
+struct users_scan {
+	size_t skip;
+	char ***out;
+};
+
+static int users_fn(const char *key, const void *val, size_t len, void *payload)
+{
+	struct users_scan *u = payload;
+	return ck__strv_push(u->out, key + u->skip);
+}
+
+int ck__image_users(char ***out, ck_state_txn *txn, const char *id, const ck__image_state *st)
+{
+	char *prefix = users_key(id, NULL);
+	struct users_scan u = { prefix ? strlen(prefix) : 0, out };
+	int rc = prefix ? CK_OK : ck__oom();
+
+	*out = NULL;
+	for (char **p = st ? st->users : NULL; rc == CK_OK && p && *p; p++)
+		rc = ck__strv_push(out, *p);
+	if (rc == CK_OK)
+		rc = ck__txn_scan(txn, USERS_BUCKET, prefix, users_fn, &u);
+	if (rc == CK_OK)
+		rc = strv_empty(out);
+	free(prefix);
+	if (rc != CK_OK) {
+		ck_strv_free(*out);
+		*out = NULL;
 	}
+	return rc;
+}
+
+int ck__image_users_delete(ck_state_txn *txn, const char *id)
+{
+	char **users = NULL;
+	int rc = ck__image_users(&users, txn, id, NULL);
+
+	for (char **u = users; rc == CK_OK && u && *u; u++) {
+		char *key = users_key(id, *u);
+		rc = key ? ck__txn_del(txn, USERS_BUCKET, key) : ck__oom();
+		free(key);
+	}
+	ck_strv_free(users);
 	return rc;
 }
 
@@ -355,7 +442,6 @@ void ck_image_free(ck_image *img)
 	ck_strv_free(img->label_keys);
 	ck_strv_free(img->label_vals);
 	ck_strv_free(img->names);
-	ck_strv_free(img->users);
 	free(img);
 }
 
@@ -455,7 +541,7 @@ int ck__image_from_record(ck_image **out, ck_context *ctx, const char *id, const
 	if ((rc = ck__image_state_parse(&st, state, id)) != CK_OK)
 		goto fail;
 	img->names = st.names;
-	img->users = st.users;
+	ck_strv_free(st.users); /* a store written before keeps some there: ck__image_users() */
 	if ((rc = strv_empty(&img->label_keys)) != CK_OK || (rc = strv_empty(&img->label_vals)) != CK_OK)
 		goto fail;
 	yajl_tree_free(tree);

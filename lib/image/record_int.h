@@ -9,7 +9,9 @@
  *    "config_media_type","layers":[{"digest","diff_id","size","media_type",
  *    "unpacked_size"}] base first,"created","os","arch","variant",
  *    "size" (unpacked, summed),"labels":{}}
- * State (bucket "images.state"): {"names":[...],"users":[...]}
+ * State (bucket "images.state"): {"names":[...]} (stores written before
+ *   also list "users":[...], moved to keys at the image's next change)
+ * Users (bucket "images.users"): "<image id>/<user>" -> "1"
  * Tags (bucket "images.tags"): normalized name -> image id. */
 #ifndef CK_IMAGE_RECORD_INT_H
 #define CK_IMAGE_RECORD_INT_H
@@ -56,7 +58,6 @@ struct ck_image {
 	size_t n_layers;
 	char **label_keys, **label_vals; /* NULL-terminated, parallel */
 	char **names;                    /* NULL-terminated, never NULL */
-	char **users;                    /* NULL-terminated, never NULL */
 };
 
 int ck__image_from_record(ck_image **out, ck_context *ctx, const char *id, const char *config,
@@ -68,6 +69,11 @@ typedef struct ck__image_state {
 	char **names, **users; /* NULL-terminated, never NULL after parse */
 } ck__image_state;
 int ck__image_state_parse(ck__image_state *st, const char *json, const char *id);
+/* The users of image `id`: its keys, and those an older state lists (`st`,
+ * or NULL).  NULL-terminated, never NULL on success. */
+int ck__image_users(char ***out, ck_state_txn *txn, const char *id, const ck__image_state *st);
+/* Deletes the user keys of image `id` (its removal by force). */
+int ck__image_users_delete(ck_state_txn *txn, const char *id);
 int ck__image_state_json(char **out, const ck__image_state *st);
 void ck__image_state_free(ck__image_state *st);
 /* Adds (no duplicates) or removes a string; `*changed` tells whether it did. */

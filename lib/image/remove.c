@@ -160,29 +160,39 @@ static int remove_fn(ck_state_txn *txn, void *payload)
 		ck__error_clear();
 		memset(&st, 0, sizeof(st));
 	}
-	a->had_users = st.users && st.users[0];
+	char **users = NULL;
+	if ((rc = ck__image_users(&users, txn, a->id, &st)) != CK_OK) {
+		ck__image_state_free(&st);
+		return rc;
+	}
+	a->had_users = users[0] != NULL;
 	if (a->only_dangling && st.names && st.names[0]) {
 		ck__image_state_free(&st);
+		ck_strv_free(users);
 		return ck__error_set(CK_ESTATE, "image %.12s was tagged meanwhile", a->id);
 	}
 	if (a->had_users && !a->force) {
 		ck__buf b = { 0 };
-		for (char **u = st.users; *u; u++) {
+		for (char **u = users; *u; u++) {
 			/* Users are container ids, or "KIND/ID" (a root filesystem's owner). */
 			const char *slash = strchr(*u, '/');
 			if (slash)
-				ck__buf_printf(&b, "%s%.*s %.12s", u == st.users ? "" : ", ", (int)(slash - *u), *u,
+				ck__buf_printf(&b, "%s%.*s %.12s", u == users ? "" : ", ", (int)(slash - *u), *u,
 				               slash + 1);
 			else
-				ck__buf_printf(&b, "%scontainer %.12s", u == st.users ? "" : ", ", *u);
+				ck__buf_printf(&b, "%scontainer %.12s", u == users ? "" : ", ", *u);
 		}
 		rc = ck__error_set(CK_EINUSE, "image %.12s is in use by %s; remove them first, or remove the "
 		                              "image with force", a->id, b.data ? b.data : "");
 		ck__buf_free(&b);
 		ck__image_state_free(&st);
+		ck_strv_free(users);
 		return rc;
 	}
 	ck__image_state_free(&st);
+	ck_strv_free(users);
+	if (a->had_users && (rc = ck__image_users_delete(txn, a->id)) != CK_OK)
+		return rc;
 	/* Every tag that points here, whatever the state says. */
 	rc = ck__txn_scan(txn, "images.tags", "", tags_of_fn, scan);
 	for (char **t = tags; rc == CK_OK && t && *t; t++)
@@ -243,7 +253,8 @@ int ck_image_prune(char ***removed, ck_context *ctx, unsigned int flags)
 		rc = ck__oom();
 	for (size_t i = 0; i < n && rc == CK_OK; i++) {
 		ck_image *img = imgs[i];
-		if (img->users[0] || (img->names[0] && !(flags & CK_IMAGE_PRUNE_ALL)))
+		/* An image in use refuses its removal (CK_EINUSE, below). */
+		if (img->names[0] && !(flags & CK_IMAGE_PRUNE_ALL))
 			continue;
 		rc = remove_image(img, false, !(flags & CK_IMAGE_PRUNE_ALL));
 		if (rc == CK_EINUSE || rc == CK_ENOTFOUND || rc == CK_ESTATE) {

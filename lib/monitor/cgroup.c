@@ -20,6 +20,7 @@
 #include <limits.h>
 #include <mntent.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -95,10 +96,17 @@ void mon_cgroup_start(mon *m)
 	m->cgroup_started = false;
 	if (geteuid() != 0)
 		return; /* rootless: the caller's delegated cgroup, if any, is kept */
+	/* The thread takes no signal: SIGCHLD is read from the main thread's
+	 * signalfd, and one delivered to this thread (whose default action
+	 * drops it) would leave an exited runtime unreaped. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 64 * 1024);
 	m->cgroup_started = pthread_create(&m->cgroup_thread, &attr, join_all, m) == 0;
 	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 void mon_cgroup_finish(mon *m)

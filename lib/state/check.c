@@ -268,6 +268,27 @@ static int check_tag(const char *tag, const void *val, size_t len, void *payload
 	return s->oom ? ck__oom() : 0;
 }
 
+/* "<image id>/<user>": the mark of a user of an image that is gone. */
+static int check_image_user(const char *key, const void *val, size_t len, void *payload)
+{
+	struct scan *s = payload;
+	const char *slash = strchr(key, '/');
+	char *id = slash ? strndup(key, (size_t)(slash - key)) : strdup(key);
+
+	(void)val;
+	(void)len;
+	if (!id)
+		return ck__oom();
+	if (!exists(s->txn, "images", id)) {
+		char *detail = ck__asprintf("image %.12s, which does not exist, is marked used by %s; the mark can be "
+		                            "removed", id, slash ? slash + 1 : "nobody");
+		add_problem(s, CK_CHECK_ORPHAN_STATE, key, detail ? detail : "", true, "images.users", key, NULL);
+		free(detail);
+	}
+	free(id);
+	return s->oom ? ck__oom() : 0;
+}
+
 static int scan_records(ck_state_txn *txn, void *payload)
 {
 	struct scan *s = payload;
@@ -285,6 +306,8 @@ static int scan_records(ck_state_txn *txn, void *payload)
 		rc = ck__txn_scan(txn, "names", "", check_name, s);
 	if (rc == CK_OK)
 		rc = ck__txn_scan(txn, "images.tags", "", check_tag, s);
+	if (rc == CK_OK)
+		rc = ck__txn_scan(txn, "images.users", "", check_image_user, s);
 	if (rc != CK_OK || !ck__txn_is_write(txn))
 		return rc;
 	/* Repair in the same transaction that found the problems, so nothing

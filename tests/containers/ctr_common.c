@@ -276,6 +276,17 @@ long long tc_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+bool tc_wait_no_path(const char *path, int ms)
+{
+	long long end = tc_now_ms() + ms;
+	while (access(path, F_OK) == 0) {
+		if (tc_now_ms() > end)
+			return false;
+		usleep(10000);
+	}
+	return true;
+}
+
 bool tc_wait_gone(const char *ref, int ms)
 {
 	long long end = tc_now_ms() + ms;

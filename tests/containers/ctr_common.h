@@ -58,6 +58,9 @@ char *tc_drain(int fd);
 
 /* Waits until `ref` no longer exists (a --rm container), at most ms. */
 bool tc_wait_gone(const char *ref, int ms);
+/* Waits (at most `ms`) for `path` to be gone: the monitor of a --rm
+ * container deletes its directories right after its record. */
+bool tc_wait_no_path(const char *path, int ms);
 
 /* Milliseconds on a monotonic clock. */
 long long tc_now_ms(void);

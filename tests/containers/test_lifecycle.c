@@ -87,9 +87,9 @@ static void container_run_rm_removes_everything_after_exit(void)
 	CK_CHECK(code == 3);
 	CK_CHECK(tc_wait_gone(id, 10000));
 	snprintf(dir, sizeof(dir), "%s/root/containers/%s", tc_tmp(), id);
-	CK_CHECK(access(dir, F_OK) != 0);
+	CK_CHECK(tc_wait_no_path(dir, 5000));
 	snprintf(dir, sizeof(dir), "%s/run/containers/%s", tc_tmp(), id);
-	CK_CHECK(access(dir, F_OK) != 0);
+	CK_CHECK(tc_wait_no_path(dir, 5000));
 	snprintf(dir, sizeof(dir), "%s/root/rootfs/%s", tc_tmp(), id);
 	CK_CHECK(access(dir, F_OK) != 0);
 	/* its anonymous volume went with it (right after the record) */
@@ -378,13 +378,10 @@ static void container_run_rm_attached_is_gone_when_it_returns(void)
 		fprintf(stderr, "  check right after the return: %s\n", report);
 	CK_CHECK(report && strstr(report, "\"problems\":[]"));
 	ck_free(report);
-	char dir[4300], run[4300];
-	snprintf(dir, sizeof(dir), "%s/root/containers/%s", tc_tmp(), id);
-	snprintf(run, sizeof(run), "%s/run/containers/%s", tc_tmp(), id);
-	for (int i = 0; i < 500 && (access(dir, F_OK) == 0 || access(run, F_OK) == 0); i++)
-		usleep(10000);
-	CK_CHECK(access(dir, F_OK) != 0);
-	CK_CHECK(access(run, F_OK) != 0);
+	snprintf(path, sizeof(path), "%s/root/containers/%s", tc_tmp(), id);
+	CK_CHECK(tc_wait_no_path(path, 5000));
+	snprintf(path, sizeof(path), "%s/run/containers/%s", tc_tmp(), id);
+	CK_CHECK(tc_wait_no_path(path, 5000));
 	close(out[0]);
 	close(out[1]);
 	ck_container_free(ctr);

@@ -255,6 +255,95 @@ out:
 	free(root);
 }
 
+struct raw_put {
+	const char *bucket, *key, *val;
+};
+
+static int raw_put_fn(ck_state_txn *txn, void *payload)
+{
+	const struct raw_put *p = payload;
+	return ck__txn_put_str(txn, p->bucket, p->key, p->val);
+}
+
+static int raw_has_fn(ck_state_txn *txn, void *payload)
+{
+	const struct raw_put *p = payload;
+	char *v = NULL;
+	int rc = ck__txn_get(&v, NULL, txn, p->bucket, p->key);
+	free(v);
+	return rc;
+}
+
+static size_t count_users(ck_context *ctx, const char *id)
+{
+	char key[200];
+	size_t n = 0;
+	for (int i = 0; i < 3; i++) {
+		snprintf(key, sizeof(key), "%s/%s", id, i == 0 ? "c0ffee" : i == 1 ? "beef" : "rootfs/x");
+		struct raw_put p = { "images.users", key, NULL };
+		if (ck__state_read(ctx, raw_has_fn, &p) == CK_OK)
+			n++;
+		ck__error_clear();
+	}
+	return n;
+}
+
+/* One key per user; users that an older store listed in the state's JSON
+ * still count, and move to keys at the image's next change.  A forced
+ * removal takes the keys with it; a key whose image is gone is reported
+ * and repaired by the check. */
+static void records_users_are_keys_and_older_lists_are_moved(void)
+{
+	char *root = ck_test_tmpdir("rec"), *id, *config = NULL, *state = NULL, *report = NULL;
+	ck_context *ctx = tr_open(root, "sqlite");
+	tr_image a;
+	ck_image *img = NULL;
+	const char *const names[] = { "localhost/old:1", NULL };
+
+	id = tr_build(&a, ctx, "base,old", "2023-01-01T00:00:00Z", NULL, names);
+	struct raw_put old = { "images.state", id, "{\"names\":[\"localhost/old:1\"],\"users\":[\"c0ffee\"]}" };
+	CK_CHECK_OK(ck__state_write(ctx, raw_put_fn, &old));
+	CK_CHECK_OK(ck_image_lookup(&img, ctx, "localhost/old:1"));
+	if (!img)
+		goto out;
+	CK_CHECK_RC(ck_image_remove(img, 0), CK_EINUSE);
+	CK_CHECK_CONTAINS(ck_error_last()->message, "container c0ffee");
+	CK_CHECK(count_users(ctx, id) == 0);
+	CK_CHECK_OK(tr_user(ctx, id, "beef", true));
+	CK_CHECK_OK(tr_user(ctx, id, "rootfs/x", true));
+	CK_CHECK(count_users(ctx, id) == 3);
+	CK_CHECK(tr_record(&config, &state, ctx, id) == 0);
+	CK_CHECK_STR(state, "{\"names\":[\"localhost/old:1\"],\"users\":[]}");
+	CK_CHECK_RC(ck_image_remove(img, 0), CK_EINUSE);
+	CK_CHECK_CONTAINS(ck_error_last()->message, "container c0ffee");
+	CK_CHECK_CONTAINS(ck_error_last()->message, "rootfs x");
+	CK_CHECK_OK(tr_user(ctx, id, "c0ffee", false));
+	CK_CHECK_OK(tr_user(ctx, id, "beef", false));
+	CK_CHECK(count_users(ctx, id) == 1);
+	CK_CHECK_OK(ck_image_remove(img, CK_REMOVE_FORCE));
+	CK_CHECK(count_users(ctx, id) == 0);
+	CK_CHECK_OK(ck_system_check(NULL, ctx, 0));
+	/* A mark left without its image. */
+	char key[200];
+	snprintf(key, sizeof(key), "%s/beef", id);
+	struct raw_put orphan = { "images.users", key, "1" };
+	CK_CHECK_OK(ck__state_write(ctx, raw_put_fn, &orphan));
+	CK_CHECK_RC(ck_system_check(&report, ctx, 0), CK_ECORRUPT);
+	CK_CHECK_CONTAINS(report, "\"kind\":\"orphan-state\"");
+	ck_free(report);
+	CK_CHECK_OK(ck_system_check(NULL, ctx, CK_CHECK_REPAIR));
+	CK_CHECK(count_users(ctx, id) == 0);
+out:
+	free(config);
+	free(state);
+	ck_image_free(img);
+	free(id);
+	tr_image_clear(&a);
+	ck_context_free(ctx);
+	ck_test_rmtree(root);
+	free(root);
+}
+
 static void records_shared_blobs_survive_the_removal_of_one_image(void)
 {
 	for (size_t bk = 0; bk < 2; bk++) {
@@ -487,6 +576,7 @@ CK_TESTS(CK_TEST(records_commit_and_lookup_by_name_id_prefix_and_digest),
          CK_TEST(records_record_and_state_have_their_shape), CK_TEST(records_commit_again_only_adds_names),
          CK_TEST(records_tag_moves_a_name_and_untag_removes_it),
          CK_TEST(records_remove_refuses_a_used_image_without_force),
+         CK_TEST(records_users_are_keys_and_older_lists_are_moved),
          CK_TEST(records_shared_blobs_survive_the_removal_of_one_image),
          CK_TEST(records_prune_removes_dangling_then_all_unused), CK_TEST(records_list_is_newest_first_and_filters),
          CK_TEST(records_commit_checks_every_blob_and_leaves_no_record), CK_TEST(records_manifest_of_an_image))
