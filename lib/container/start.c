@@ -38,7 +38,7 @@ int ck__monitor_path(char **out, ck_context *ctx)
 
 /* Spawns the monitor; `*sync_fd` is the library's end of its socket and
  * `*first` the process to reap (it forks the real monitor and exits). */
-static int spawn_monitor(int *sync_fd, pid_t *first, ck_context *ctx, const char *id, bool attach)
+static int spawn_monitor(int *sync_fd, pid_t *first, ck_context *ctx, const ck__ctr_config *cfg, bool attach)
 {
 	char *path = NULL, *rundir = NULL, *logpath = NULL, level[8];
 	posix_spawn_file_actions_t fa;
@@ -50,6 +50,7 @@ static int spawn_monitor(int *sync_fd, pid_t *first, ck_context *ctx, const char
 	*first = -1;
 	if ((rc = ck__monitor_path(&path, ctx)) != CK_OK)
 		return rc;
+	const char *id = cfg->id, *runtime = cfg->runtime && *cfg->runtime ? cfg->runtime : ctx->runtime;
 	if (!(rundir = ck__ctr_rundir(ctx, id)) || !(logpath = ck__path_join(rundir, "monitor.log"))) {
 		rc = ck__oom();
 		goto out;
@@ -61,9 +62,17 @@ static int spawn_monitor(int *sync_fd, pid_t *first, ck_context *ctx, const char
 		goto out;
 	}
 	snprintf(level, sizeof(level), "%d", ctx->log_level);
-	const char *argv[] = { path, "--root", ctx->root, "--runroot", ctx->runroot, "--backend",
-		               ck_context_db_backend(ctx), "--runtime", ctx->runtime, "--id", id, "--sync-fd", "3",
-		               "--log-level", level, attach ? "--attach" : NULL, NULL };
+	const char *argv[20] = { path, "--root", ctx->root, "--runroot", ctx->runroot, "--backend",
+		                 ck_context_db_backend(ctx), "--runtime", runtime, "--id", id, "--sync-fd", "3",
+		                 "--log-level", level };
+	size_t argc = 15;
+	if (attach)
+		argv[argc++] = "--attach";
+	if (cfg->tty)
+		argv[argc++] = "--tty";
+	if (cfg->stdin_open)
+		argv[argc++] = "--interactive";
+	argv[argc] = NULL;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawnattr_init(&attr);
 	err = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
@@ -291,7 +300,7 @@ static int start_locked(int *sync_fd, bool *already, ck_context *ctx, const char
 		goto out;
 	}
 	/* The monitor starts up while the container is prepared. */
-	if ((rc = spawn_monitor(sync_fd, &first, ctx, id, attach)) != CK_OK)
+	if ((rc = spawn_monitor(sync_fd, &first, ctx, &cfg, attach)) != CK_OK)
 		goto out;
 	rc = prepare(ctx, &cfg);
 	if (rc != CK_OK) {

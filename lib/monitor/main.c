@@ -4,7 +4,9 @@
  * attach clients get the exit code.
  *
  * usage: ck-monitor --root R --runroot RR --backend B --runtime RT --id ID
- *                   --sync-fd FD [--log-level N] [--attach] */
+ *                   --sync-fd FD [--log-level N] [--attach] [--tty] [--interactive]
+ * (RT: the container's runtime; --tty, --interactive: its terminal and
+ * stdin settings, which the first run needs before the record is read) */
 #define _GNU_SOURCE
 #include "monitor.h"
 
@@ -293,6 +295,8 @@ static bool read_pid_pipe(mon *m, int fd)
 	return true;
 }
 
+static bool runtime_wait(mon *m, int ms);
+
 /* Waits for the start: the init's pid (crun's foreground run writes it to
  * `pid_rd` once the container runs; runc's detached run writes the pid
  * file before it exits), the terminal's master with -t, or the runtime's
@@ -315,8 +319,15 @@ static int await_start(mon *m, int pid_rd, int lfd, int *master)
 			reap_runtime(m);
 		if (p[1].revents)
 			have_pid = read_pid_pipe(m, pid_rd);
-		if (p[2].revents && (rc = console_receive(master, lfd)) != CK_OK)
+		if (p[2].revents && (rc = console_receive(master, lfd)) != CK_OK) {
+			/* A runtime that failed (a missing executable) may close the
+			 * console socket without a terminal: its own error says more. */
+			if (runtime_wait(m, 2000) && !(WIFEXITED(m->rt_status) && WEXITSTATUS(m->rt_status) == 0)) {
+				ck__error_clear();
+				return ck__runtime_run_failed(&m->rt, m->id, m->userdata, m->rtlog, m->rt_status);
+			}
 			return rc;
+		}
 	}
 	if (m->rt_exited) {
 		/* It may have run and ended already: what it wrote is there. */
@@ -337,6 +348,27 @@ static int await_start(mon *m, int pid_rd, int lfd, int *master)
 		}
 	}
 	return CK_OK;
+}
+
+/* While the first run starts: the record (the name, the restart policy,
+ * --rm), the log, and the registration of this monitor in the record. */
+static int late_setup(mon *m)
+{
+	bool tty = m->cfg.tty, in = m->cfg.stdin_open;
+	int rc = ck__ctr_read(&m->cfg, NULL, m->ctx, m->id);
+
+	if (rc != CK_OK)
+		return rc;
+	if (m->cfg.tty != tty || m->cfg.stdin_open != in)
+		return ck__error_set(CK_ESTATE, "container %s: the monitor was started with other terminal settings "
+		                                "than its record's", m->cfg.name);
+	m->log_max = m->cfg.log_size_max;
+	if ((rc = mon_log_open(m)) != CK_OK)
+		return rc;
+	/* The record names this monitor while the runtime starts up; a
+	 * monitor that dies before it has left the runtime without its pid
+	 * file path, and the run fails (see read_pid_pipe). */
+	return ck__ctr_update_relaxed(m->ctx, m->id, register_fn, m);
 }
 
 /* `runtime run` with the container's stdio set up; returns once the
@@ -382,11 +414,8 @@ static int run_start(mon *m, bool first)
 	close_fd(&in[0]);
 	close_fd(&out[1]);
 	close_fd(&err[1]);
-	/* The record names this monitor while the runtime starts up; a
-	 * monitor that dies before it has left the runtime without its pid
-	 * file path, and the run fails (see read_pid_pipe). */
 	if (rc == CK_OK && first)
-		rc = ck__ctr_update_relaxed(m->ctx, m->id, register_fn, m);
+		rc = late_setup(m);
 	/* Nothing is read from the container before its client is there: it
 	 * sees every byte. */
 	if (rc == CK_OK && first && m->attach_wait)
@@ -638,8 +667,11 @@ static int setup(mon *m, int argc, char **argv)
 	o.flags = CK_CONTEXT_NO_ENV | CK_CONTEXT_NO_CONFIG;
 	if ((rc = ck_context_open(&m->ctx, &o)) != CK_OK)
 		return rc;
-	if ((rc = ck__ctr_read(&m->cfg, NULL, m->ctx, m->id)) != CK_OK ||
-	    (rc = ck__ctr_runtime_open(&m->rt, m->ctx, &m->cfg)) != CK_OK)
+	/* What the first run needs comes with the arguments; the record is
+	 * read once the runtime runs (late_setup()). */
+	m->cfg.tty = flag(argc, argv, "--tty");
+	m->cfg.stdin_open = flag(argc, argv, "--interactive");
+	if ((rc = ck__runtime_open(&m->rt, m->ctx, o.runtime)) != CK_OK)
 		return rc;
 	m->userdata = ck__ctr_userdata(m->ctx, m->id);
 	m->rundir = ck__ctr_rundir(m->ctx, m->id);
@@ -696,7 +728,7 @@ int main(int argc, char **argv)
 	m.attach_wait = flag(argc, argv, "--attach");
 	if (!m.id || m.sync_fd < 3) {
 		fprintf(stderr, "usage: ck-monitor --root R --runroot RR --backend B --runtime RT --id ID --sync-fd FD "
-		                "[--log-level N] [--attach]\n");
+		                "[--log-level N] [--attach] [--tty] [--interactive]\n");
 		return 2;
 	}
 	/* Nothing the spawner may have leaked reaches the container. */
@@ -731,17 +763,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (!(went = await_go(&m))) {
-		ck__log(m.ctx, CK_LOG_DEBUG, "container %s: not started (the library sent no go)", m.cfg.name);
+		ck__log(m.ctx, CK_LOG_DEBUG, "container %.12s: not started (the library sent no go)", m.id);
 		report_done(&m);
-		goto out;
-	}
-	/* The container's directory is made by the preparation. */
-	m.log_max = m.cfg.log_size_max;
-	if ((rc = mon_log_open(&m)) != CK_OK) {
-		char msg[1024];
-		snprintf(msg, sizeof(msg), "%s", ck_error_last()->message);
-		ck__log(m.ctx, CK_LOG_ERROR, "%s", msg);
-		report_error(&m, rc, msg);
 		goto out;
 	}
 	code = run(&m, &clients_open);

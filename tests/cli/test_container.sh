@@ -91,6 +91,8 @@ run_propagates_exit_codes() {
   ck run --rm $IMG sh -c 'exit 3'; expect_rc 3
   ck run --rm $IMG false; expect_rc 1
   ck run --rm $IMG nosuchcommand; expect_rc 127; expect_err "nosuchcommand"
+  # with a terminal, the runtime's own error too (not the console socket's)
+  ck run --rm -t $IMG nosuchcommand </dev/null; expect_rc 127; expect_err "nosuchcommand"
   ck run --rm $IMG /etc/passwd; expect_rc 126
   no_containers
   # without --rm the exit code stays in the record
