@@ -32,7 +32,10 @@ int ck__ctr_remove_id(ck_context *ctx, const char *id, bool force, bool volumes,
  * left to delete (the root filesystem's trash, the container's
  * directories) and the container's lock, for ck__ctr_leftovers_finish()
  * once the exit code has been sent.  A crash in between leaves directories
- * without a record, which `ck system check --repair` deletes. */
+ * without a record, which `ck system check --repair` deletes.  The commit
+ * that deletes the record is relaxed (CK_BACKEND_TXN_RELAXED): after a
+ * power cut the container may be back, "removing", for rm -f or the check
+ * to finish. */
 typedef struct ck__ctr_leftovers ck__ctr_leftovers;
 int ck__ctr_remove_deferred(ck__ctr_leftovers **later, ck_context *ctx, const char *id);
 void ck__ctr_leftovers_finish(ck__ctr_leftovers *later); /* NULL: nothing */

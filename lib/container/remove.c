@@ -191,8 +191,11 @@ static int remove_id(ck__ctr_leftovers **later, ck_context *ctx, const char *id,
 	if ((!marked && (rc = ck__ctr_update(ctx, id, mark_removing, NULL)) != CK_OK) ||
 	    (rc = end_run(ctx, &cfg)) != CK_OK || (rc = remove_files(lo, ctx, &cfg, later != NULL)) != CK_OK)
 		goto out;
+	/* The monitor's removal of a --rm container commits relaxed: after a
+	 * power cut it may come back "removing", which rm -f or the check
+	 * finishes; a removal asked for (ck rm) is durable. */
 	struct delete_args da = { &cfg };
-	if ((rc = ck__state_write(ctx, delete_fn, &da)) != CK_OK)
+	if ((rc = (later ? ck__state_write_relaxed : ck__state_write)(ctx, delete_fn, &da)) != CK_OK)
 		goto out;
 	for (size_t i = 0; volumes && i < cfg.n_mounts; i++) {
 		const ck__mnt *m = &cfg.mounts[i];
