@@ -1,5 +1,5 @@
 /* Private to the record side of the image module (ref.c, manifest.c,
- * config.c, record.c, image.c, inspect.c, list.c, remove.c, check.c,
+ * config.c, record.c, state.c, image.c, inspect.c, list.c, remove.c, check.c,
  * import.c, archive_load.c): the handle's layout, the record and state
  * JSON, tags inside a transaction, commits of several images at once, the
  * store lock, and the helpers that validate documents.
@@ -64,7 +64,7 @@ int ck__image_from_record(ck_image **out, ck_context *ctx, const char *id, const
                           const char *state);
 const char *ck__image_label(const ck_image *img, const char *key);
 
-/* ---- state JSON (record.c) ---- */
+/* ---- state JSON and users (state.c) ---- */
 typedef struct ck__image_state {
 	char **names, **users; /* NULL-terminated, never NULL after parse */
 } ck__image_state;
@@ -80,8 +80,10 @@ void ck__image_state_free(ck__image_state *st);
 int ck__strv_add_unique(char ***v, const char *s, bool *changed);
 bool ck__strv_remove(char **v, const char *s);
 bool ck__strv_has(char *const *v, const char *s);
+/* Makes a NULL vector an empty one. */
+int ck__strv_empty(char ***v);
 
-/* ---- tags in a write transaction (record.c) ---- */
+/* ---- tags in a write transaction (state.c) ---- */
 /* Points `name` at image `id`; a name held by another image leaves that
  * image's state.  Both states are rewritten. */
 int ck__image_tag_txn(ck_state_txn *txn, const char *id, const char *name);
