@@ -2,11 +2,10 @@
  * rootfs/<owner>/{upper,work,merged}, or, where overlay cannot be mounted, a
  * copy of the layers in merged/.  Recorded in bucket "rootfs" (owner ->
  * {"image","overlay"}), and the image is marked used by "rootfs/<owner>" in
- * the same transaction. */
+ * the same transaction.  Mounting is rootfs_mount.c's. */
 #define _GNU_SOURCE
-#include "layer_int.h"
+#include "rootfs_int.h"
 #include "image/record_int.h"
-#include "image/shift.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -14,19 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define BUCKET "rootfs"
 #define STORE_LOCK_TIMEOUT_MS 60000
 
-struct ck_rootfs {
-	ck_context *ctx;
-	char *id, *image, *dir, *path;
-	bool overlay;
-	bool unrecorded; /* mounted with CK__ROOTFS_RECORD_LATER: the record is the caller's to write */
-};
 
 static int validate_owner(const char *id)
 {
@@ -167,225 +159,6 @@ static int del_fn(ck_state_txn *txn, void *payload)
 	if (rc == CK_OK && a->image)
 		rc = ck__image_remove_user(txn, a->image, a->user);
 	return rc;
-}
-
-/* ---- layers and mounts ---- */
-
-static bool is_mounted(const char *dir, const char *path)
-{
-	struct stat a, b;
-	return stat(dir, &a) == 0 && stat(path, &b) == 0 && a.st_dev != b.st_dev;
-}
-
-/* The kernel's own words from an fs context, for the message. */
-static void fs_log(int fsfd, char *buf, size_t size)
-{
-	char line[256];
-	size_t used = 0;
-	ssize_t n;
-
-	buf[0] = '\0';
-	while (used + 1 < size && (n = read(fsfd, line, sizeof(line) - 1)) > 0) {
-		line[n] = '\0';
-		used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? "; " : " (kernel: ", line);
-	}
-	if (used && used + 2 < size)
-		snprintf(buf + used, size - used, ")");
-}
-
-/* Mounts with the new mount API: one "lowerdir+" per layer, so that any
- * number of layers fits (kernel 6.8+).  Returns 0, or an errno with
- * `*legacy` set when the API or the parameter is missing. */
-static int mount_fsconfig(const char *merged, char **lowers, size_t n, const char *upper, const char *work,
-                          bool userxattr, bool vol, bool *legacy, char *msg, size_t msize)
-{
-	int fsfd = fsopen("overlay", FSOPEN_CLOEXEC), mfd = -1, err = 0;
-
-	*legacy = false;
-	msg[0] = '\0';
-	if (fsfd < 0) {
-		*legacy = errno == ENOSYS;
-		return errno;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir+", lowers[i], 0) < 0) {
-			err = errno;
-			*legacy = i == 0 && err == EINVAL;
-			goto out;
-		}
-	}
-	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0 ||
-	    fsconfig(fsfd, FSCONFIG_SET_STRING, "workdir", work, 0) < 0 ||
-	    (userxattr && fsconfig(fsfd, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0) ||
-	    (vol && fsconfig(fsfd, FSCONFIG_SET_FLAG, "volatile", NULL, 0) < 0) ||
-	    fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ||
-	    (mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, 0)) < 0 ||
-	    move_mount(mfd, "", AT_FDCWD, merged, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-		err = errno;
-out:
-	if (err)
-		fs_log(fsfd, msg, msize);
-	if (mfd >= 0)
-		close(mfd);
-	close(fsfd);
-	return err;
-}
-
-/* mount(2) with one option string, for kernels without "lowerdir+". */
-static int mount_legacy(const char *merged, char **lowers, size_t n, const char *upper, const char *work,
-                        bool userxattr, bool vol)
-{
-	ck__buf b = { 0 };
-	long page = sysconf(_SC_PAGESIZE);
-	int err = 0;
-
-	ck__buf_puts(&b, "lowerdir=");
-	for (size_t i = 0; i < n; i++)
-		ck__buf_printf(&b, "%s%s", i ? ":" : "", lowers[i]);
-	ck__buf_printf(&b, ",upperdir=%s,workdir=%s%s%s", upper, work, userxattr ? ",userxattr" : "",
-	               vol ? ",volatile" : "");
-	if (b.oom)
-		err = ENOMEM;
-	else if (b.len >= (size_t)(page > 0 ? page : 4096))
-		err = E2BIG;
-	else if (mount("overlay", merged, "overlay", 0, b.data) < 0)
-		err = errno;
-	ck__buf_free(&b);
-	return err;
-}
-
-/* The mark a volatile mount leaves (work/work/incompat/volatile). */
-static int clear_volatile_mark(ck_rootfs *r, const char *work)
-{
-	char *mark = ck__asprintf("%s/work/incompat/volatile", work);
-	int rc = mark ? CK_OK : ck__oom();
-
-	if (rc == CK_OK && ck__path_exists(mark))
-		rc = ck__store_remove(r->ctx, AT_FDCWD, mark, mark);
-	free(mark);
-	return rc;
-}
-
-/* 0 mounted; CK_EUNSUPPORTED (message set) when overlay cannot be used
- * here and a copy should be made; another code for a real failure.  A
- * volatile mount (CK__ROOTFS_VOLATILE) never syncs the upper layer, not
- * even at unmount, and leaves a mark in the work directory that makes
- * overlay refuse the next mount; the mark goes first, so that a
- * filesystem mounted volatile once can be mounted again. */
-static int mount_overlay(ck_rootfs *r, char **lowers, size_t n, unsigned flags)
-{
-	char *upper = ck__path_join(r->dir, "upper"), *work = ck__path_join(r->dir, "work");
-	bool vol = flags & CK__ROOTFS_VOLATILE;
-	char msg[512];
-	bool legacy;
-	int err, rc = CK_OK;
-
-	if (!upper || !work) {
-		rc = ck__oom();
-		goto out;
-	}
-	if ((rc = ck__mkdir_p(upper, 0755)) != CK_OK || (rc = ck__mkdir_p(work, 0700)) != CK_OK ||
-	    (rc = clear_volatile_mark(r, work)) != CK_OK)
-		goto out;
-	err = mount_fsconfig(r->path, lowers, n, upper, work, r->ctx->rootless, vol, &legacy, msg, sizeof(msg));
-	if (err && legacy) {
-		msg[0] = '\0';
-		err = mount_legacy(r->path, lowers, n, upper, work, r->ctx->rootless, vol);
-		if (err == E2BIG) {
-			rc = ck__error_set(CK_EUNSUPPORTED, "root filesystem \"%s\": %zu layers make overlay mount options "
-			                                    "longer than a page, and this kernel lacks \"lowerdir+\" "
-			                                    "(Linux 6.8+)", r->id, n);
-			goto out;
-		}
-	}
-	if (!err)
-		goto out;
-	rc = ck__error_sys((err == EPERM || err == ENODEV || err == EINVAL || err == ENOSYS) ? CK_EUNSUPPORTED
-	                                                                                     : ck__errno_code(err),
-	                   err, "root filesystem \"%s\": cannot mount overlay on %s%s", r->id, r->path, msg);
-out:
-	free(upper);
-	free(work);
-	return rc;
-}
-
-static bool force_copy(void)
-{
-	const char *v = getenv("CK_ROOTFS_FORCE_COPY");
-	return v && *v && strcmp(v, "0") != 0;
-}
-
-/* The copy fallback: in a shifted rootless store, in its user namespace,
- * so that the copies keep the layers' owners. */
-static int copy_layers(ck_rootfs *r, char **layers, size_t n)
-{
-	ck__shift sh;
-	char **argv;
-	int rc;
-
-	if ((rc = ck__layer_shift(&sh, r->ctx, false)) != CK_OK)
-		return rc;
-	if (!sh.on)
-		return ck__layer_copy_stack(r->path, layers, n, r->ctx->rootless, false);
-	if (!(argv = calloc(n + 3, sizeof(*argv))))
-		return ck__oom();
-	argv[0] = "copy";
-	argv[1] = r->path;
-	memcpy(argv + 2, layers, n * sizeof(*argv));
-	rc = ck__layer_job(NULL, r->ctx, &sh, argv, NULL, 0, NULL);
-	free(argv);
-	return rc;
-}
-
-/* Mounts (or copies) the layers at r->path; sets r->overlay. */
-static int materialize(ck_rootfs *r, char **lowers, size_t n, unsigned flags)
-{
-	char *upper = NULL, *work = NULL;
-	int rc;
-
-	if ((rc = ck__mkdir_p(r->path, 0755)) != CK_OK)
-		return rc;
-	if (!force_copy()) {
-		rc = mount_overlay(r, lowers, n, flags);
-		if (rc != CK_EUNSUPPORTED) {
-			r->overlay = rc == CK_OK;
-			return rc;
-		}
-		ck__log(r->ctx, CK_LOG_INFO, "%s; copying the layers instead", ck_error_last()->message);
-		ck__error_clear();
-	}
-	r->overlay = false;
-	if (!(upper = ck__path_join(r->dir, "upper")) || !(work = ck__path_join(r->dir, "work"))) {
-		rc = ck__oom();
-		goto out;
-	}
-	if ((rc = ck__store_remove(r->ctx, AT_FDCWD, upper, upper)) != CK_OK ||
-	    (rc = ck__store_remove(r->ctx, AT_FDCWD, work, work)) != CK_OK)
-		goto out;
-	/* lowers[] is topmost first; the copy goes base first. */
-	for (size_t i = 0; i < n / 2; i++) {
-		char *t = lowers[i];
-		lowers[i] = lowers[n - 1 - i];
-		lowers[n - 1 - i] = t;
-	}
-	rc = copy_layers(r, lowers, n);
-	if (rc != CK_OK)
-		rc = ck__error_wrap(rc, "root filesystem \"%s\"", r->id);
-out:
-	free(upper);
-	free(work);
-	return rc;
-}
-
-static int unmount(ck_rootfs *r)
-{
-	if (!is_mounted(r->dir, r->path))
-		return CK_OK;
-	if (umount2(r->path, UMOUNT_NOFOLLOW) == 0 || errno == EINVAL || errno == ENOENT)
-		return CK_OK;
-	if (errno == EBUSY)
-		return ck__error_sys(CK_EINUSE, EBUSY, "root filesystem \"%s\": %s is still in use", r->id, r->path);
-	return ck__error_errno(ck__errno_code(errno), "root filesystem \"%s\": cannot unmount %s", r->id, r->path);
 }
 
 /* A removal holds the lock of its trash directory while it deletes it, so
@@ -548,7 +321,7 @@ int ck__rootfs_release_aside(ck__rootfs_trash **out, ck_rootfs *rootfs)
 	*out = NULL;
 	if ((rc = ck__lock_object(&lk, rootfs->ctx, "rootfs", rootfs->id)) != CK_OK)
 		return rc;
-	if ((rc = unmount(rootfs)) == CK_OK)
+	if ((rc = ck__rootfs_unmount(rootfs)) == CK_OK)
 		rc = move_aside(out, rootfs);
 	ck__lock_release(&lk);
 	return rc;
@@ -592,7 +365,7 @@ static int undo(ck_rootfs *r, int code)
 	int err = ck_error_last()->sys_errno;
 
 	snprintf(saved, sizeof(saved), "%s", ck_error_last()->message);
-	if (unmount(r) != CK_OK || remove_dir(r) != CK_OK)
+	if (ck__rootfs_unmount(r) != CK_OK || remove_dir(r) != CK_OK)
 		ck__log(r->ctx, CK_LOG_ERROR, "root filesystem \"%s\": cleaning up after a failure: %s", r->id,
 		        ck_error_last()->message);
 	return ck__error_sys(code, err, "%s", saved);
@@ -618,7 +391,7 @@ static int prepare_new(ck_rootfs **out, ck_context *ctx, const char *image, cons
 	    (rc = handle_new(&r, ctx, id, a.image, false)) != CK_OK)
 		goto out;
 	/* Left by a prepare that crashed before its record was written. */
-	if (ck__path_exists(r->dir) && (rc = unmount(r)) == CK_OK)
+	if (ck__path_exists(r->dir) && (rc = ck__rootfs_unmount(r)) == CK_OK)
 		rc = remove_dir(r);
 	if (rc != CK_OK || (rc = ck__mkdir_p(r->dir, 0700)) != CK_OK)
 		goto out;
@@ -632,7 +405,7 @@ static int prepare_new(ck_rootfs **out, ck_context *ctx, const char *image, cons
 		if ((rc = ck__mkdir_p(empty, 0755)) != CK_OK)
 			goto out;
 	}
-	if ((rc = materialize(r, lowers, n, flags)) != CK_OK) {
+	if ((rc = ck__rootfs_materialize(r, lowers, n, flags)) != CK_OK) {
 		rc = undo(r, rc);
 		goto out;
 	}
@@ -670,7 +443,7 @@ static int remount(ck_rootfs *r, unsigned flags)
 	size_t n = 0;
 	int rc;
 
-	if (!r->overlay || is_mounted(r->dir, r->path))
+	if (!r->overlay || ck__rootfs_mounted(r))
 		return CK_OK;
 	if ((rc = ck__state_read(r->ctx, image_fn, &a)) == CK_OK &&
 	    (rc = ck__image_layer_dirs(&lowers, &n, r->ctx, a.image, a.layers_json)) == CK_OK) {
@@ -682,7 +455,7 @@ static int remount(ck_rootfs *r, unsigned flags)
 				rc = ck__mkdir_p(empty, 0755);
 		}
 		if (rc == CK_OK && (rc = ck__mkdir_p(r->path, 0755)) == CK_OK)
-			rc = mount_overlay(r, lowers, n, flags);
+			rc = ck__rootfs_mount_overlay(r, lowers, n, flags);
 	}
 	if (rc != CK_OK)
 		rc = ck__error_wrap(rc, "cannot mount root filesystem \"%s\" again", r->id);
@@ -786,7 +559,7 @@ int ck_rootfs_release(ck_rootfs *rootfs, int remove)
 		return ck__error_set(CK_EINVAL, "ck_rootfs_release: rootfs is NULL");
 	if ((rc = ck__lock_object(&lk, rootfs->ctx, "rootfs", rootfs->id)) != CK_OK)
 		return rc;
-	if ((rc = unmount(rootfs)) != CK_OK || !remove)
+	if ((rc = ck__rootfs_unmount(rootfs)) != CK_OK || !remove)
 		goto out;
 	a.id = rootfs->id;
 	a.image = rootfs->image;
@@ -818,7 +591,7 @@ int ck__rootfs_discard(ck_context *ctx, const char *id)
 		rc = ck__error_set(CK_EEXISTS, "root filesystem \"%s\" has a record: release it instead", id);
 	} else if (rc == CK_ENOTFOUND) {
 		ck__error_clear();
-		if ((rc = handle_new(&r, ctx, id, "", false)) == CK_OK && (rc = unmount(r)) == CK_OK)
+		if ((rc = handle_new(&r, ctx, id, "", false)) == CK_OK && (rc = ck__rootfs_unmount(r)) == CK_OK)
 			rc = remove_dir(r);
 	}
 	ck_rootfs_free(r);
