@@ -12,6 +12,7 @@
 
 #include <pthread.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #define MON_MAX_CLIENTS 16
 
@@ -56,6 +57,26 @@ typedef struct mon {
 	int cgroup_err;       /* the first errno of the cgroup thread, and where */
 	char cgroup_failed[256];
 } mon;
+
+/* main.c: the first report, through the pipe the library waits on. */
+void mon_report(mon *m, const char *line);
+
+/* start.c: starts one run (`first`: the first, which also reads the record,
+ * opens the log and registers the monitor); returns once the container runs
+ * (its init is known) or the runtime has failed. */
+int mon_run_start(mon *m, bool first);
+/* start.c: after a failed start, whatever started goes (the init, the
+ * runtime's container, the runtime process). */
+void mon_start_cleanup(mon *m);
+/* start.c: kills and reaps what the runtime left among our children. */
+void mon_kill_strays(mon *m);
+
+static inline void mon_close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
 
 /* cgroup.c: moves this process to the monitors' cgroup from a thread of
  * its own (root only); mon_cgroup_finish() waits for it and logs a failure. */
