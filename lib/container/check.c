@@ -262,9 +262,11 @@ static void check_rootfs_dirs(ck_context *ctx, ck__check_report *r, const struct
 		if (ck__str_has_prefix(de->d_name, ".trash-")) {
 			/* A root filesystem whose removal was interrupted (as the image
 			 * module's own sweep treats them). */
-			int rc = r->repair                                   ? ck__rootfs_trash_remove(ctx, de->d_name)
-			         : ck__rootfs_trash_busy(ctx, de->d_name) ? CK_EBUSY
-			                                                      : CK_OK;
+			int rc = CK_OK;
+			if (r->repair)
+				rc = ck__rootfs_trash_remove(ctx, de->d_name);
+			else if (ck__rootfs_trash_busy(ctx, de->d_name))
+				rc = CK_EBUSY;
 			if (rc != CK_EBUSY) /* busy: a removal in progress, not a leftover */
 				ck__check_add(r, CK_CHECK_LEFTOVER, de->d_name, "the rest of a root filesystem whose removal "
 				              "was interrupted; it can be deleted", true, r->repair && rc == CK_OK);

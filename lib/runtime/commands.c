@@ -13,11 +13,33 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* What create and run share: a free id, and --bundle, --pid-file and
+ * --console-socket (the last two when given) appended to inv->args at *n.
+ * The strings go in owned[], for the caller to free. */
+static int bundle_args(ck__invocation *inv, size_t *n, char *owned[3], const char *bundle, const char *pid_file,
+                       const char *console_socket)
+{
+	const ck__runtime *rt = inv->rt;
+
+	if (ck__runtime_has(rt, inv->id))
+		return ck__error_set(CK_EEXISTS, "container %s already exists in %s's state (%s/%s)", inv->id,
+		                     rt->name, rt->state_root, inv->id);
+	owned[0] = ck__asprintf("--bundle=%s", bundle);
+	owned[1] = pid_file ? ck__asprintf("--pid-file=%s", pid_file) : NULL;
+	owned[2] = console_socket ? ck__asprintf("--console-socket=%s", console_socket) : NULL;
+	if (!owned[0] || (pid_file && !owned[1]) || (console_socket && !owned[2]))
+		return ck__oom();
+	for (int i = 0; i < 3; i++)
+		if (owned[i])
+			inv->args[(*n)++] = owned[i];
+	return CK_OK;
+}
+
 int ck__runtime_create(const ck__runtime *rt, const char *id, const char *bundle, const char *pid_file,
                        int stdin_fd, int stdout_fd, int stderr_fd, const char *console_socket)
 {
 	ck__invocation inv = { .rt = rt, .id = id, .verb = "create" };
-	char *b = NULL, *pf = NULL, *cs = NULL;
+	char *owned[3] = { NULL, NULL, NULL };
 	size_t n = 0;
 	int rc;
 
@@ -26,28 +48,8 @@ int ck__runtime_create(const ck__runtime *rt, const char *id, const char *bundle
 	if (!bundle || bundle[0] != '/')
 		return ck__error_set(CK_EINVAL, "container %s: bundle \"%s\" is not an absolute path", id,
 		                     bundle ? bundle : "");
-	char *state_dir = ck__path_join(rt->state_root, id);
-	if (!state_dir)
-		return ck__oom();
-	bool taken = ck__path_exists(state_dir);
-	free(state_dir);
-	if (taken)
-		return ck__error_set(CK_EEXISTS, "container %s already exists in %s's state (%s/%s)", id,
-		                     rt->name, rt->state_root, id);
-	b = ck__asprintf("--bundle=%s", bundle);
-	if (pid_file)
-		pf = ck__asprintf("--pid-file=%s", pid_file);
-	if (console_socket)
-		cs = ck__asprintf("--console-socket=%s", console_socket);
-	if (!b || (pid_file && !pf) || (console_socket && !cs)) {
-		rc = ck__oom();
+	if ((rc = bundle_args(&inv, &n, owned, bundle, pid_file, console_socket)) != CK_OK)
 		goto out;
-	}
-	inv.args[n++] = b;
-	if (pf)
-		inv.args[n++] = pf;
-	if (cs)
-		inv.args[n++] = cs;
 	inv.fds[0] = stdin_fd;
 	inv.fds[1] = stdout_fd;
 	inv.fds[2] = stderr_fd;
@@ -67,9 +69,8 @@ int ck__runtime_create(const ck__runtime *rt, const char *id, const char *bundle
 	}
 out:
 	ck__inv_free(&inv);
-	free(b);
-	free(pf);
-	free(cs);
+	for (int i = 0; i < 3; i++)
+		free(owned[i]);
 	return rc;
 }
 
@@ -83,7 +84,7 @@ int ck__runtime_run_spawn(ck__runtime_run *run, const ck__runtime *rt, const cha
                           const char *console_socket)
 {
 	ck__invocation inv = { .rt = rt, .id = id, .verb = "run", .log_given = log_path };
-	char *b = NULL, *pf = NULL, *cs = NULL;
+	char *owned[3] = { NULL, NULL, NULL };
 	int out_fd = -1, err_fd = -1, rc;
 	size_t n = 0;
 
@@ -94,21 +95,8 @@ int ck__runtime_run_spawn(ck__runtime_run *run, const ck__runtime *rt, const cha
 	if (!bundle || bundle[0] != '/' || !pid_file || !log_path)
 		return ck__error_set(CK_EINVAL, "container %s: run needs an absolute bundle path, a pid file and a log",
 		                     id);
-	if (ck__runtime_has(rt, id))
-		return ck__error_set(CK_EEXISTS, "container %s already exists in %s's state (%s/%s)", id,
-		                     rt->name, rt->state_root, id);
-	b = ck__asprintf("--bundle=%s", bundle);
-	pf = ck__asprintf("--pid-file=%s", pid_file);
-	if (console_socket)
-		cs = ck__asprintf("--console-socket=%s", console_socket);
-	if (!b || !pf || (console_socket && !cs)) {
-		rc = ck__oom();
+	if ((rc = bundle_args(&inv, &n, owned, bundle, pid_file, console_socket)) != CK_OK)
 		goto out;
-	}
-	inv.args[n++] = b;
-	inv.args[n++] = pf;
-	if (cs)
-		inv.args[n++] = cs;
 	if (!run->foreground)
 		inv.args[n++] = "--detach";
 	inv.fds[0] = stdin_fd;
@@ -120,9 +108,8 @@ int ck__runtime_run_spawn(ck__runtime_run *run, const ck__runtime *rt, const cha
 	rc = ck__inv_spawn(&run->pid, &out_fd, &err_fd, &inv);
 out:
 	ck__inv_free(&inv);
-	free(b);
-	free(pf);
-	free(cs);
+	for (int i = 0; i < 3; i++)
+		free(owned[i]);
 	return rc;
 }
 
