@@ -260,6 +260,8 @@ void ck__ctr_oci_build_free(ck__oci_build *b);
 int ck__ctr_check_bundle(ck_context *ctx, const ck__ctr_config *c);
 int ck__ctr_write_bundle(ck_context *ctx, const ck__ctr_config *c, const char *rootfs);
 /* The runtime of the container. */
+/* The container's runtime: its own, or the context's. */
+const char *ck__ctr_runtime_name(const ck_context *ctx, const ck__ctr_config *c);
 int ck__ctr_runtime_open(ck__runtime *rt, ck_context *ctx, const ck__ctr_config *c);
 
 /* Brings a live record whose monitor is gone back to the truth: kills what

@@ -278,9 +278,14 @@ int ck__ctr_write_bundle(ck_context *ctx, const ck__ctr_config *c, const char *r
 	return rc;
 }
 
+const char *ck__ctr_runtime_name(const ck_context *ctx, const ck__ctr_config *c)
+{
+	return c->runtime && *c->runtime ? c->runtime : ctx->runtime;
+}
+
 int ck__ctr_runtime_open(ck__runtime *rt, ck_context *ctx, const ck__ctr_config *c)
 {
-	int rc = ck__runtime_open(rt, ctx, c->runtime && *c->runtime ? c->runtime : ctx->runtime);
+	int rc = ck__runtime_open(rt, ctx, ck__ctr_runtime_name(ctx, c));
 	if (rc != CK_OK)
 		return ck__error_wrap(rc, "container %s", c->name);
 	return CK_OK;

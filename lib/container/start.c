@@ -50,7 +50,7 @@ static int spawn_monitor(int *sync_fd, pid_t *first, ck_context *ctx, const ck__
 	*first = -1;
 	if ((rc = ck__monitor_path(&path, ctx)) != CK_OK)
 		return rc;
-	const char *id = cfg->id, *runtime = cfg->runtime && *cfg->runtime ? cfg->runtime : ctx->runtime;
+	const char *id = cfg->id, *runtime = ck__ctr_runtime_name(ctx, cfg);
 	if (!(rundir = ck__ctr_rundir(ctx, id)) || !(logpath = ck__path_join(rundir, "monitor.log"))) {
 		rc = ck__oom();
 		goto out;
