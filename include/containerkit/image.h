@@ -57,8 +57,11 @@ CK_EXTERN int ck_registry_options_init(ck_registry_options *opts, unsigned int v
 CK_EXTERN int ck_image_pull(ck_image **out, ck_context *ctx, const char *ref,
                             const ck_registry_options *opts);
 
-/** Pushes local image `image` to `dest` (a reference; NULL: the image's own
- *  name).  Blobs the registry already has are skipped.  `*digest` (if not
+/** Pushes local image `image` to `dest` (a reference, optionally prefixed
+ *  "docker://").  With `dest` NULL, the manifest is written under the
+ *  reference `image` names (a second tag of the image pushes as that tag; a
+ *  reference with a digest pushes by digest); an image given by id goes to
+ *  its first name.  Blobs the registry already has are skipped.  `*digest` (if not
  *  NULL) receives the pushed manifest's digest (ck_free()). */
 CK_EXTERN int ck_image_push(char **digest, ck_context *ctx, const char *image, const char *dest,
                             const ck_registry_options *opts);

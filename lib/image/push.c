@@ -38,8 +38,10 @@ static int push_blob(ck__registry *reg, ck_context *ctx, const ck__descriptor *d
 	return rc;
 }
 
-/* The destination: `dest`, or the image's first name. */
-static int destination(ck__ref *out, ck_context *ctx, const char *image, const char *dest)
+/* The destination: `dest`; else the reference the image was named by, as
+ * the user wrote it (a second tag pushes as that tag, not as the first
+ * name); else, for an image given by id, its first name. */
+static int destination(ck__ref *out, ck_context *ctx, const char *image, const char *named, const char *dest)
 {
 	ck_image *img = NULL;
 	const char *const *names;
@@ -56,6 +58,8 @@ static int destination(ck__ref *out, ck_context *ctx, const char *image, const c
 				                     "are supported; ck save writes archives", dest);
 		return ck__ref_parse(out, dest, "docker.io");
 	}
+	if (named)
+		return ck__ref_parse(out, named, NULL);
 	if ((rc = ck_image_lookup(&img, ctx, image)) != CK_OK)
 		return rc;
 	names = ck_image_names(img);
@@ -70,7 +74,7 @@ static int destination(ck__ref *out, ck_context *ctx, const char *image, const c
 int ck_image_push(char **digest, ck_context *ctx, const char *image, const char *dest,
                   const ck_registry_options *opts)
 {
-	char *id = NULL, *json = NULL, *mdigest = NULL, *mt = NULL, *where = NULL, what[600];
+	char *id = NULL, *named = NULL, *json = NULL, *mdigest = NULL, *mt = NULL, *where = NULL, what[600];
 	ck__ref ref = { 0 };
 	ck__manifest *m = NULL;
 	ck__registry *reg = NULL;
@@ -84,9 +88,9 @@ int ck_image_push(char **digest, ck_context *ctx, const char *image, const char 
 		return ck__error_set(CK_EINVAL, "ck_image_push: %s is NULL or empty", !ctx ? "ctx" : "image");
 	if (opts && opts->version != CK_REGISTRY_OPTIONS_VERSION)
 		return ck__error_set(CK_EVERSION, "unknown ck_registry_options version %u", opts->version);
-	if ((rc = ck__image_resolve(&id, ctx, image)) != CK_OK)
+	if ((rc = ck__image_resolve_named(&id, &named, ctx, image)) != CK_OK)
 		return rc;
-	if ((rc = destination(&ref, ctx, image, dest)) != CK_OK)
+	if ((rc = destination(&ref, ctx, image, named, dest)) != CK_OK)
 		goto out;
 	CK_ENTER(); /* ck_image_lookup may have run */
 	if (!(where = ck__ref_string(&ref))) {
@@ -127,6 +131,7 @@ out:
 	ck__ref_free(&ref);
 	free(where);
 	free(id);
+	free(named);
 	free(json);
 	free(mdigest);
 	free(mt);
