@@ -240,14 +240,67 @@ static int feed(reader *r, const char *data, size_t len)
 	return 0;
 }
 
+/* Where a reader is in the chain of log files.  A rotation renames
+ * events.log to events.log.1, so the file after the one just read is
+ * events.log.1 if that is a file not read yet (the log rotated again, or for
+ * the first time since the reader found no log), else events.log.  The file
+ * last read stays open: while it is, its inode cannot be reused by a new log
+ * and mistaken for it. */
+typedef struct cursor {
+	const char *path, *rotated;
+	int fd, prev_fd;
+	struct stat st, prev_st; /* st.st_ino 0: fstat failed */
+	bool in_rotated;         /* fd is events.log.1 */
+} cursor;
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev;
+}
+
+/* Opens the next file; fd stays -1 when there is no log yet. */
+static int cursor_next(cursor *c, bool first)
+{
+	struct stat st;
+
+	c->in_rotated = false;
+	if (first || (stat(c->rotated, &st) == 0 && (c->prev_fd < 0 || !same_file(&st, &c->prev_st)))) {
+		c->fd = open(c->rotated, O_RDONLY | O_CLOEXEC);
+		if (c->fd >= 0) {
+			c->in_rotated = true;
+			goto opened;
+		}
+		if (errno != ENOENT)
+			return ck__error_errno(CK_EIO, "cannot read the event log %s", c->rotated);
+	}
+	c->fd = open(c->path, O_RDONLY | O_CLOEXEC);
+	if (c->fd < 0)
+		return errno == ENOENT ? CK_OK : ck__error_errno(CK_EIO, "cannot read the event log %s", c->path);
+opened:
+	if (fstat(c->fd, &c->st) < 0)
+		c->st.st_ino = 0;
+	return CK_OK;
+}
+
+/* Done with the current file: it becomes the one last read. */
+static void cursor_finish(cursor *c)
+{
+	if (c->prev_fd >= 0)
+		close(c->prev_fd);
+	c->prev_fd = c->fd;
+	c->prev_st = c->st;
+	c->fd = -1;
+}
+
 int ck_events_read(ck_context *ctx, const ck_events_options *opts, ck_event_fn fn, void *payload)
 {
 	ck_events_options dflt = CK_EVENTS_OPTIONS_INIT;
 	reader r = { 0 };
 	char *path = NULL, *rotated = NULL, chunk[8192];
-	struct stat open_st = { 0 }, now_st;
-	bool draining = false;
-	int fd = -1, rc = CK_OK;
+	struct stat now_st;
+	cursor c = { .fd = -1, .prev_fd = -1 };
+	bool draining = false, first = true;
+	int rc = CK_OK;
 	int64_t last_beat = ck__mono_ns();
 
 	CK_ENTER();
@@ -266,23 +319,19 @@ int ck_events_read(ck_context *ctx, const ck_events_options *opts, ck_event_fn f
 		free(path);
 		return ck__oom();
 	}
-	/* The older half first. */
-	fd = open(rotated, O_RDONLY | O_CLOEXEC);
+	c.path = path;
+	c.rotated = rotated;
 	for (;;) {
-		if (fd < 0) {
-			fd = open(path, O_RDONLY | O_CLOEXEC);
-			if (fd < 0 && errno != ENOENT) {
-				rc = ck__error_errno(CK_EIO, "cannot read the event log %s", path);
+		if (c.fd < 0) {
+			if ((rc = cursor_next(&c, first)) != CK_OK)
 				break;
-			}
-			if (fd >= 0 && fstat(fd, &open_st) < 0)
-				open_st.st_ino = 0;
+			first = false;
 		}
-		ssize_t n = fd >= 0 ? read(fd, chunk, sizeof(chunk)) : 0;
+		ssize_t n = c.fd >= 0 ? read(c.fd, chunk, sizeof(chunk)) : 0;
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			rc = ck__error_errno(CK_EIO, "cannot read the event log %s", path);
+			rc = ck__error_errno(CK_EIO, "cannot read the event log %s", c.in_rotated ? rotated : path);
 			break;
 		}
 		if (n > 0) {
@@ -292,20 +341,19 @@ int ck_events_read(ck_context *ctx, const ck_events_options *opts, ck_event_fn f
 				r.pending.len = 0; /* no event is that long: drop the garbage */
 			continue;
 		}
-		/* At the end of a file: events.log.1 is followed by events.log,
-		 * and a log that was rotated away by the one that replaced it. */
-		bool moved = fd >= 0 && open_st.st_ino &&
-		             (stat(path, &now_st) < 0 || now_st.st_ino != open_st.st_ino || now_st.st_dev != open_st.st_dev);
+		/* At the end of a file: events.log.1 is followed by what came
+		 * after it, and events.log once a rotation renamed it away. */
+		bool moved = c.fd >= 0 && !c.in_rotated && c.st.st_ino &&
+		             (stat(path, &now_st) < 0 || !same_file(&now_st, &c.st));
 		if (moved && !draining) {
 			draining = true; /* a writer may have added to it meanwhile */
 			continue;
 		}
-		if (fd >= 0 && (!open_st.st_ino || moved)) {
+		if (c.fd >= 0 && (c.in_rotated || !c.st.st_ino || moved)) {
 			draining = false;
-			close(fd);
-			fd = -1;
+			cursor_finish(&c);
 			r.pending.len = 0;
-			if (!open_st.st_ino || opts->follow)
+			if (c.in_rotated || !c.prev_st.st_ino || opts->follow)
 				continue;
 		}
 		if (!opts->follow)
@@ -319,8 +367,10 @@ int ck_events_read(ck_context *ctx, const ck_events_options *opts, ck_event_fn f
 		}
 		ck__sleep_ms(50);
 	}
-	if (fd >= 0)
-		close(fd);
+	if (c.fd >= 0)
+		close(c.fd);
+	if (c.prev_fd >= 0)
+		close(c.prev_fd);
 	ck__buf_free(&r.pending);
 	free(path);
 	free(rotated);
