@@ -202,25 +202,49 @@ os.chown(d, 33, 33)
 EOF
   }
   make_image "$ROOT/big.tar" localhost/big:1 many_files
-  setpriv --reuid "$UID_U" --regid "$GID_U" --clear-groups -- env HOME="$ROOT/in" XDG_RUNTIME_DIR="$ROOT/xdg" \
-    "$CK_BIN" --root "$S" --runroot "$ROOT/r" load -q -i "$ROOT/big.tar" >/dev/null 2>&1 </dev/null &
-  local ck=$! n=0 helpers="" found="" d
-  while [ $n -lt 3000 ] && [ -z "$found" ]; do
-    for d in "$S"/images/tmp/layer-*/many; do
-      [ -d "$d" ] && found=$d
+  # The load and its helpers are stopped (SIGSTOP) the moment the layer's
+  # directory shows up, so the kill lands mid-extraction whatever the speed
+  # of the machine; should the extraction still have won the race, the
+  # load is tried again on an emptied store.
+  local ck attempt n found="" d procs p
+  for attempt in 1 2 3; do
+    setpriv --reuid "$UID_U" --regid "$GID_U" --clear-groups -- env HOME="$ROOT/in" XDG_RUNTIME_DIR="$ROOT/xdg" \
+      "$CK_BIN" --root "$S" --runroot "$ROOT/r" load -q -i "$ROOT/big.tar" >/dev/null 2>&1 </dev/null &
+    ck=$! n=$((SECONDS + 60)) found=""
+    while [ $SECONDS -lt $n ] && [ -z "$found" ]; do
+      for d in "$S"/images/tmp/layer-*/many; do
+        [ -d "$d" ] && found=$d
+      done
+      kill -0 $ck 2>/dev/null || break
     done
-    kill -0 $ck 2>/dev/null || break
-    sleep 0.01
-    n=$((n + 1))
+    procs="$ck $(pgrep -P $ck | tr '\n' ' ')"
+    kill -STOP $procs 2>/dev/null
+    procs="$ck $(pgrep -P $ck | tr '\n' ' ')" # a helper spawned meanwhile is stopped too
+    kill -STOP $procs 2>/dev/null
+    [ -n "$found" ] || { kill -KILL $procs 2>/dev/null; wait $ck; fail "never saw the extraction in progress"; return; }
+    [ -d "$found" ] && [ "$(find "$found" -mindepth 1 -maxdepth 1 | wc -l)" -lt 10000 ] && break
+    echo "  the extraction finished before it could be stopped; again ($attempt)" >&2
+    kill -KILL $procs 2>/dev/null
+    wait $ck 2>/dev/null
+    as_user system reset -f
+    found=""
   done
-  [ -n "$found" ] || { fail "never saw the extraction in progress"; wait $ck; return; }
-  sleep 0.2
-  helpers=$(ps -o pid= --ppid $ck)
+  [ -n "$found" ] || { fail "the extraction always finished before it could be stopped"; return; }
+  local helpers
+  helpers=$(pgrep -P $ck | tr '\n' ' ')
   kill -KILL $ck
+  kill -CONT $helpers 2>/dev/null # a stopped helper would not act on its parent's death
   wait $ck 2>/dev/null
-  sleep 0.5
-  # Gone, or a zombie that nobody has reaped yet.
+  # Gone, or a zombie that nobody has reaped yet, within a few seconds.
   for p in $helpers; do
+    n=0
+    while [ $n -lt 500 ]; do
+      case $(ps -o stat= -p "$p" 2>/dev/null) in
+      "" | Z*) break ;;
+      esac
+      sleep 0.01
+      n=$((n + 1))
+    done
     case $(ps -o stat= -p "$p" 2>/dev/null) in
     "" | Z*) ;;
     *) fail "helper $p outlived the process that started it"; kill -KILL "$p" ;;
