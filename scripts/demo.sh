@@ -25,7 +25,7 @@ cleanup() {
 }
 trap cleanup EXIT
 ck() { echo "+ ck $*" >&2; "$ck" --root "$root/storage" --runroot "$root/run" "$@"; }
-# The runtime: crun where it works on this host, else runc (HOST-NOTES.md:
+# The runtime: crun where it works on this host, else runc (docs/HOST-SETUP.md:
 # crun refuses hybrid cgroups with controllers left on cgroup2).
 runtime=crun
 if ! command -v crun >/dev/null || [ -s /sys/fs/cgroup/unified/cgroup.controllers ]; then runtime=runc; fi
@@ -33,7 +33,8 @@ if ! command -v crun >/dev/null || [ -s /sys/fs/cgroup/unified/cgroup.controller
 ck version
 
 # 1. An image without internet: busybox-static packed as an OCI archive.
-python3 tests/fixtures/mkimage.py "$root/busybox.tar" --format oci-archive --busybox --name localhost/busybox:latest
+python3 tests/fixtures/mkimage.py "$root/busybox.tar" --format oci-archive --busybox --name localhost/busybox:latest \
+  --created "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 ck load -i "$root/busybox.tar"
 ck images
 
@@ -42,7 +43,7 @@ mkdir -p "$root/www"
 echo '<html><body><h1>hello from a ck container</h1></body></html>' >"$root/www/index.html"
 printf '# settings of the demo site\nSITE_NAME=ck demo\nGREETING=hello from an env file\n' >"$root/web.env"
 ck --runtime "$runtime" run -d --name web --env-file "$root/web.env" -v "$root/www:/var/www:Z" \
-  localhost/busybox httpd -f -p 8080 -h /var/www
+  localhost/busybox httpd -f -vv -p 8080 -h /var/www
 
 # 3. Its page, through ck exec (busybox nc: busybox-static's wget segfaults)...
 get='printf "GET / HTTP/1.0\r\n\r\n" | nc 127.0.0.1 8080'
@@ -51,18 +52,20 @@ for _ in $(seq 50); do
   sleep 0.1
 done
 page=$(ck exec web sh -c "$get")
+echo "--- the page, fetched inside the container with ck exec:"
 echo "$page"
 grep -q "hello from a ck container" <<<"$page"
 # ... and from the host, in the container's network namespace.
 pid=$(ck inspect --format '{{.State.Pid}}' web)
 page=$(printf 'GET / HTTP/1.0\r\n\r\n' | nsenter --net="/proc/$pid/ns/net" /bin/busybox nc 127.0.0.1 8080)
+echo "--- the page, fetched from the host in the network namespace of pid $pid:"
 echo "$page"
 grep -q "hello from a ck container" <<<"$page"
 ck exec web sh -c 'echo "$SITE_NAME: $GREETING"'
 
 # 4. Looking at it.
 ck ps
-ck logs web
+ck logs web # httpd -vv logs each request it served
 ck stats --no-stream web
 ck top web
 

@@ -45,7 +45,7 @@ done
 runtime=${CK_BENCH_RUNTIME:-crun}
 # crun refuses a hybrid host whose cgroup2 hierarchy has controllers bound.
 # The library rebinds hugetlb to a v1 hierarchy of its own so that crun runs
-# (lib/runtime/host.c, HOST-NOTES.md); the bare crun and podman need the
+# (lib/runtime/host.c, docs/HOST-SETUP.md); the bare crun and podman need the
 # same, so it is done here first (cgroup files report size 0: read them).
 unified=/sys/fs/cgroup/unified/cgroup.controllers
 if [[ $runtime = crun && -r $unified && -n $(cat $unified) ]]; then
@@ -54,7 +54,7 @@ if [[ $runtime = crun && -r $unified && -n $(cat $unified) ]]; then
 		mountpoint -q /sys/fs/cgroup/hugetlb || mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb || true
 	fi
 	if [[ -n $(cat $unified) ]]; then
-		say "crun cannot run on this hybrid-cgroup host (see HOST-NOTES.md); using runc"
+		say "crun cannot run on this hybrid-cgroup host (see docs/HOST-SETUP.md); using runc"
 		runtime=runc
 	else
 		say "hybrid-cgroup host: rebound hugetlb to cgroup v1 so that crun runs, as the library does"
@@ -72,7 +72,7 @@ trap cleanup EXIT
 CK="$ckbin --root $work/ck --runroot $work/ckrun --runtime $runtime"
 P="--root $work/p --runroot $work/prun --tmpdir $work/ptmp --storage-driver vfs --cgroup-manager cgroupfs --events-backend file --runtime $runtime"
 PODMAN="podman $P"
-# podman's default rlimits exceed this host's hard limits (HOST-NOTES.md)
+# podman's default rlimits exceed this host's hard limits (docs/HOST-SETUP.md)
 PRUN="--network none --ulimit nofile=1024:1024 --ulimit nproc=4096:4096"
 
 say "image, stores and bundle in $work (runtime $runtime)"

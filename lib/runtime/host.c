@@ -1,6 +1,6 @@
 /* What this host offers a container: the cgroup layout, the caller's
  * rlimits and identity, where the OCI runtimes are, and whether the chosen
- * runtime can run here (with the one fix HOST-NOTES documents applied). */
+ * runtime can run here (with the one fix docs/HOST-SETUP.md documents applied). */
 #define _GNU_SOURCE
 #include "runtime_int.h"
 

@@ -53,7 +53,7 @@ typedef struct rlim {
  * RLIMIT_NPROC (what podman inherits), replaced by explicit values.  A hard
  * limit above the host's needs CAP_SYS_RESOURCE in the initial user
  * namespace; without it setrlimit fails with EPERM inside the runtime,
- * which names nothing, so it is refused here (HOST-NOTES: root without
+ * which names nothing, so it is refused here (docs/HOST-SETUP.md: root without
  * CAP_SYS_RESOURCE and a hard RLIMIT_NOFILE of 20000). */
 static int rlimits_compute(rlim *out, size_t *n, const ck__oci_params *p, const ck__host *host)
 {
