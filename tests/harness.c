@@ -1,5 +1,6 @@
 /* Implementation of the minimal test harness declared in harness.h. */
 #define _GNU_SOURCE
+#include <stdarg.h>
 #include "harness.h"
 
 #include <ftw.h>
@@ -10,9 +11,23 @@
 
 int ck_test_failed_checks;
 
+static int skip_marked;
+
+void ck_test_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "  skipped: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	skip_marked = 1;
+}
+
 int ck_test_main(const struct ck_test *tests, int argc, char **argv)
 {
-	int passed = 0, failed = 0;
+	int passed = 0, failed = 0, skipped = 0;
 
 	for (const struct ck_test *t = tests; t->name; t++) {
 		if (argc > 1) {
@@ -25,8 +40,12 @@ int ck_test_main(const struct ck_test *tests, int argc, char **argv)
 		}
 		int before = ck_test_failed_checks;
 		fprintf(stderr, "RUN  %s\n", t->name);
+		skip_marked = 0;
 		t->fn();
-		if (ck_test_failed_checks == before) {
+		if (ck_test_failed_checks == before && skip_marked) {
+			skipped++;
+			fprintf(stderr, "SKIP %s\n", t->name);
+		} else if (ck_test_failed_checks == before) {
 			passed++;
 			fprintf(stderr, "PASS %s\n", t->name);
 		} else {
@@ -34,8 +53,11 @@ int ck_test_main(const struct ck_test *tests, int argc, char **argv)
 			fprintf(stderr, "FAIL %s\n", t->name);
 		}
 	}
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	if (skipped)
+		printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
+	else
+		printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : passed == 0 && skipped > 0 ? 77 : 0;
 }
 
 char *ck_test_tmpdir(const char *tag)

@@ -55,7 +55,15 @@ extern int ck_test_failed_checks;
 		}                                                                           \
 	} while (0)
 
-/* Runs the tests named on the command line (all if none); returns the exit code. */
+/* Marks the running test skipped, with a reason; the test returns right
+ * after.  A test that skips has checked nothing, so it is reported as
+ * skipped, not passed; a binary whose tests all skipped exits 77 (ctest's
+ * SKIP_RETURN_CODE for every test registered through tests/CMakeLists.txt). */
+void ck_test_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define CK_SKIP(...) ck_test_skip(__VA_ARGS__)
+
+/* Runs the tests named on the command line (all if none); returns the exit
+ * code: 1 if a check failed, 77 if every test run was skipped, else 0. */
 int ck_test_main(const struct ck_test *tests, int argc, char **argv);
 
 /* A whole file, NUL-terminated (its length in *len if not NULL); NULL if it

@@ -671,7 +671,10 @@ static void layer_unprivileged_user_unpacks_rootless(void)
 	char *root = ck_test_tmpdir("layer-nobody");
 	int rc = tl_as_nobody(root, as_nobody_unpack);
 
-	CK_CHECK(rc == 0 || rc == 77);
+	if (rc == 77)
+		CK_SKIP("the test cannot run as user nobody here");
+	else
+		CK_CHECK(rc == 0);
 	ck_test_rmtree(root);
 	free(root);
 }
@@ -685,7 +688,7 @@ static void bench_unpack(void)
 	char *got = NULL;
 
 	if (!root || !blob) {
-		fprintf(stderr, "  (benchmark entry point: set CK_BENCH_ROOT and CK_BENCH_UNPACK_BLOB)\n");
+		CK_SKIP("benchmark entry point: set CK_BENCH_ROOT and CK_BENCH_UNPACK_BLOB");
 		return;
 	}
 	ck_context *ctx = tl_open(root);

@@ -477,7 +477,10 @@ static void rootfs_unprivileged_user_gets_a_copy(void)
 	char *root = ck_test_tmpdir("rootfs-nobody");
 	int rc = tl_as_nobody(root, as_nobody_rootfs);
 
-	CK_CHECK(rc == 0 || rc == 77);
+	if (rc == 77)
+		CK_SKIP("the test cannot run as user nobody here");
+	else
+		CK_CHECK(rc == 0);
 	ck_test_rmtree(root);
 	free(root);
 }

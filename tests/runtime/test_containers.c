@@ -232,7 +232,7 @@ static void container_seccomp_filters_personality_and_clone_flags(void)
 	CK_CHECK(strstr(r.output ? r.output : "", "clone3=ENOSYS") == NULL);
 	rt_result_free(&r);
 #else
-	fprintf(stderr, "  (skipped: no static libc to build the probe with)\n");
+	CK_SKIP("no static libc to build the probe with");
 #endif
 }
 
@@ -274,7 +274,7 @@ static void container_ulimit_above_the_hard_limit_fails_before_the_runtime_runs(
 	p.rlimits = (void *)&lim;
 	p.n_rlimits = 1;
 	if (nofile.rlim_max == RLIM_INFINITY || ck__caller_has_cap(CK__CAP_SYS_RESOURCE)) {
-		fprintf(stderr, "  (skipped: this process may raise RLIMIT_NOFILE)\n");
+		CK_SKIP("this process may raise RLIMIT_NOFILE");
 		return;
 	}
 	rt_run_result r = rt_run(&rt, &p);

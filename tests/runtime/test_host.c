@@ -148,7 +148,7 @@ static void host_check_applies_the_hybrid_fix_for_crun_as_root(void)
 
 	CK_CHECK_OK(ck__host_probe(&h));
 	if (h.cgroup_mode != CK__CGROUP_HYBRID || geteuid() != 0) {
-		fprintf(stderr, "  (not a hybrid host, or not root: nothing to fix)\n");
+		CK_SKIP("not a hybrid host, or not root: nothing to fix");
 		return;
 	}
 	int rc = ck__runtime_host_check(rt_ctx(), &h, "/usr/bin/crun");

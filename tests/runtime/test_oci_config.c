@@ -251,7 +251,7 @@ static void config_cap_add_outside_the_bounding_set_is_eperm(void)
 	ck__oci_params p;
 	int rc;
 	if (ck__caller_has_cap(CK__CAP_SYS_RESOURCE)) {
-		fprintf(stderr, "  (skipped: this process holds CAP_SYS_RESOURCE)\n");
+		CK_SKIP("this process holds CAP_SYS_RESOURCE");
 		return;
 	}
 	rt_params(&p, cmd_true);
@@ -297,7 +297,7 @@ static void config_ulimit_above_the_hard_limit_is_eperm_naming_it(void)
 
 	getrlimit(RLIMIT_NOFILE, &nofile);
 	if (nofile.rlim_max == RLIM_INFINITY || ck__caller_has_cap(CK__CAP_SYS_RESOURCE)) {
-		fprintf(stderr, "  (skipped: this process may raise RLIMIT_NOFILE)\n");
+		CK_SKIP("this process may raise RLIMIT_NOFILE");
 		return;
 	}
 	lim.resource = RLIMIT_NOFILE;
