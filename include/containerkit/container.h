@@ -4,8 +4,8 @@
  *
  * A container is a record in the state store plus a root filesystem and a
  * bundle on disk.  While it runs, a small monitor process shipped with the
- * library (ck-monitor, found in the context's libexec directory, else next
- * to libcontainerkit.so) owns it: it runs the OCI runtime (crun or runc),
+ * library (ck-monitor, found as context.h says under "Helper programs")
+ * owns it: it runs the OCI runtime (crun or runc),
  * writes the container's output to a log file, serves attach, records the
  * exit code, applies the restart policy and removes --rm containers.  The
  * calling program may exit at any time: containers keep running.

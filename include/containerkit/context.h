@@ -30,7 +30,8 @@ typedef void (*ck_log_fn)(int level, const char *message, void *payload);
 /** Do not read any containerkit.conf. */
 #define CK_CONTEXT_NO_CONFIG (1u << 1)
 
-#define CK_CONTEXT_OPTIONS_VERSION 1
+/** Version 2 appended `libexec_dir`; version 1 structs are still accepted. */
+#define CK_CONTEXT_OPTIONS_VERSION 2
 
 /** Options for ck_context_open().  Initialise with CK_CONTEXT_OPTIONS_INIT or
  *  ck_context_options_init(); every NULL or zero field means "the default".
@@ -45,7 +46,17 @@ typedef void (*ck_log_fn)(int level, const char *message, void *payload);
  *  Defaults: root /var/lib/containerkit and run root /run/containerkit for
  *  root; $XDG_DATA_HOME/containerkit (~/.local/share/containerkit) and
  *  $XDG_RUNTIME_DIR/containerkit (/tmp/containerkit-UID) for other users;
- *  backend "sqlite"; runtime "crun". */
+ *  backend "sqlite"; runtime "crun".
+ *
+ *  Helper programs: the library runs two programs of its own, ck-monitor
+ *  (one per running container) and ck-userns (rootless file work).  It
+ *  looks for them in `libexec_dir`, else in $CK_LIBEXEC_DIR; either one,
+ *  when set, is the only place looked.  Otherwise it looks where its own
+ *  install put them, found from the directory of the loaded library
+ *  (<libdir>/../libexec/containerkit for the default layout, wherever the
+ *  prefix is), then beside the library (a build tree), then in the
+ *  libexec directory configured at build time.  A missing helper fails
+ *  the call that needs it with CK_ENOTFOUND naming every place looked. */
 typedef struct ck_context_options {
 	unsigned int version;     /**< CK_CONTEXT_OPTIONS_VERSION */
 	const char *root;         /**< storage root (records, volumes, images) */
@@ -57,12 +68,16 @@ typedef struct ck_context_options {
 	void *log_payload;        /**< handed to log_fn */
 	int log_level;            /**< most verbose level passed to log_fn; -1 = default (CK_LOG_WARN) */
 	unsigned int flags;       /**< CK_CONTEXT_NO_ENV | CK_CONTEXT_NO_CONFIG */
+	/* Version 2. */
+	const char *libexec_dir;  /**< directory of ck-monitor and ck-userns (see above) */
 } ck_context_options;
 
-#define CK_CONTEXT_OPTIONS_INIT { CK_CONTEXT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, -1, 0 }
+#define CK_CONTEXT_OPTIONS_INIT \
+	{ CK_CONTEXT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, -1, 0, NULL }
 
 /** Initialises `opts` for the given struct version (pass
- *  CK_CONTEXT_OPTIONS_VERSION).  Returns CK_EVERSION for an unknown version. */
+ *  CK_CONTEXT_OPTIONS_VERSION; an older version initialises only the fields
+ *  that version has).  Returns CK_EVERSION for an unknown version. */
 CK_EXTERN int ck_context_options_init(ck_context_options *opts, unsigned int version);
 
 /** Opens a context.  `opts` may be NULL for the defaults of the calling user.

@@ -303,8 +303,7 @@ int ck__attach_run(int *exit_code, int sock, const ck_attach_options *opts, bool
 int ck__attach_peer_pidfd(int sock);
 
 /* ---- the monitor's side (spawned by start.c) ---- */
-/* Path of the ck-monitor executable: $CK_LIBEXEC_DIR / the context's
- * libexec dir, else beside the loaded library. */
+/* Path of the ck-monitor executable (ck__libexec_find()). */
 int ck__monitor_path(char **out, ck_context *ctx);
 
 /* ---- events ---- */

@@ -31,8 +31,7 @@ extern char **environ;
 
 int ck__monitor_path(char **out, ck_context *ctx)
 {
-	/* CK_LIBEXEC_DIR, then beside the loaded library, then the install
-	 * default: the rules of every helper program (lib/runtime/libexec.c). */
+	/* The rules of every helper program (lib/runtime/libexec.c). */
 	return ck__libexec_find(out, ctx, "ck-monitor");
 }
 

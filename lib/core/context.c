@@ -4,6 +4,7 @@
 #include "core_int.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,12 +15,22 @@ int ck_context_options_init(ck_context_options *opts, unsigned int version)
 	CK_ENTER();
 	if (!opts)
 		return ck__error_set(CK_EINVAL, "ck_context_options_init: opts is NULL");
-	if (version != CK_CONTEXT_OPTIONS_VERSION)
-		return ck__error_set(CK_EVERSION, "ck_context_options version %u is unknown to libcontainerkit %s",
-		                     version, CK_VERSION_STRING);
+	if (version == 0 || version > CK_CONTEXT_OPTIONS_VERSION)
+		return ck__error_set(CK_EVERSION, "ck_context_options version %u is unknown to libcontainerkit %s "
+		                                  "(it knows 1..%d)", version, CK_VERSION_STRING,
+		                     CK_CONTEXT_OPTIONS_VERSION);
 	ck_context_options init = CK_CONTEXT_OPTIONS_INIT;
-	*opts = init;
+	init.version = version;
+	/* A caller built against older headers has a shorter struct: write
+	 * only the fields its version has. */
+	memcpy(opts, &init, version == 1 ? offsetof(ck_context_options, libexec_dir) : sizeof(init));
 	return CK_OK;
+}
+
+/* The version 2 field, or NULL for a version 1 struct (which has none). */
+static const char *opt_libexec_dir(const ck_context_options *o)
+{
+	return o && o->version >= 2 ? o->libexec_dir : NULL;
 }
 
 static const char *env_of(const ck_context_options *o, const char *name)
@@ -225,11 +236,14 @@ static int resolve(ck_context *ctx, const ck_context_options *o)
 	if ((rc = split_list(&ctx->insecure_registries, v ? v : cfg.insecure_registries ? cfg.insecure_registries
 	                                                                                : "")) != CK_OK)
 		goto out;
-	v = env_of(o, "CK_LIBEXEC_DIR");
-	if (!(ctx->libexec_dir = ck__strdup(v ? v : CK_LIBEXECDIR))) {
-		rc = ck__oom();
+	/* Unset: the helpers are looked for where the install put them, when
+	 * they are needed (lib/runtime/libexec.c). */
+	if ((v = opt_libexec_dir(o)))
+		ctx->libexec_dir_origin = "libexec_dir of ck_context_options";
+	else if ((v = env_of(o, "CK_LIBEXEC_DIR")))
+		ctx->libexec_dir_origin = "CK_LIBEXEC_DIR";
+	if (v && (rc = absolute(&ctx->libexec_dir, v, ctx->libexec_dir_origin)) != CK_OK)
 		goto out;
-	}
 
 	if ((rc = make_root(ctx->root, "storage root")) == CK_OK)
 		rc = make_root(ctx->runroot, "run root");
@@ -248,9 +262,10 @@ int ck_context_open(ck_context **out, const ck_context_options *opts)
 	if (!out)
 		return ck__error_set(CK_EINVAL, "ck_context_open: out is NULL");
 	*out = NULL;
-	if (opts && opts->version != CK_CONTEXT_OPTIONS_VERSION)
-		return ck__error_set(CK_EVERSION, "ck_context_options version %u is unknown to libcontainerkit %s",
-		                     opts->version, CK_VERSION_STRING);
+	if (opts && (opts->version == 0 || opts->version > CK_CONTEXT_OPTIONS_VERSION))
+		return ck__error_set(CK_EVERSION, "ck_context_options version %u is unknown to libcontainerkit %s "
+		                                  "(it knows 1..%d)", opts->version, CK_VERSION_STRING,
+		                     CK_CONTEXT_OPTIONS_VERSION);
 	ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)
 		return ck__oom();

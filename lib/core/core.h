@@ -178,7 +178,8 @@ struct ck_context {
 	char *runtime;
 	char **search_registries;   /* short-name search list, NULL-terminated */
 	char **insecure_registries; /* hosts reached without TLS verification */
-	char *libexec_dir;          /* helper programs (monitor, unpacker) */
+	char *libexec_dir;          /* helper programs, when set explicitly; else NULL */
+	const char *libexec_dir_origin; /* what set it (options or environment), for messages */
 	char *config_path;        /* file read, or NULL */
 	bool rootless;
 	uid_t uid;

@@ -9,11 +9,11 @@
 
 #include "runtime/runtime.h"
 
-/* Finds the helper program `name`: in $CK_LIBEXEC_DIR (the context's
- * setting) when it is not the default, then beside the loaded library
- * (the build tree, or an install that keeps them together), then in the
- * context's and the compiled-in libexec directory.  CK_ENOTFOUND naming
- * where it looked and CK_LIBEXEC_DIR. */
+/* Finds the helper program `name`: only in the context's libexec
+ * directory when one is set (the options' libexec_dir or $CK_LIBEXEC_DIR);
+ * otherwise where the install put it relative to the loaded library, then
+ * beside the library (the build tree), then in the configured libexec
+ * directory.  CK_ENOTFOUND naming every place looked and the fix. */
 int ck__libexec_find(char **out, ck_context *ctx, const char *name);
 
 /* Finds newuidmap or newgidmap; CK_EUNSUPPORTED naming the uidmap package

@@ -34,7 +34,9 @@ set_tests_properties(abi_matches_baseline PROPERTIES SKIP_RETURN_CODE 77)
 add_test(NAME install_pkgconfig_and_cmake_consumers_build
   COMMAND ${CK_ABI_DIR}/install-consumers.sh ${CMAKE_BINARY_DIR} ${CMAKE_SOURCE_DIR}
           ${CK_ABI_TMP}/install ${CMAKE_COMMAND} ${CMAKE_C_COMPILER} ${CK_SANITIZE})
-set_tests_properties(install_pkgconfig_and_cmake_consumers_build PROPERTIES TIMEOUT 300)
+# Installs write the prefix into one containerkit.pc of the build tree first.
+set_tests_properties(install_pkgconfig_and_cmake_consumers_build PROPERTIES TIMEOUT 300
+  RESOURCE_LOCK ck_build_install)
 
 set_tests_properties(
   abi_exported_symbols_are_prefixed_and_mapped abi_map_lists_every_public_declaration
