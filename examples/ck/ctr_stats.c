@@ -10,19 +10,13 @@
 /* The previous sample of a container, for the CPU % between two. */
 typedef struct prev {
 	char id[65];
-	double cpu_ns, sys_ns;
+	ck_container_stats_sample s;
 } prev;
 
 typedef struct row {
 	char id[13], name[256], cpu[32], mem[80], memp[32], net[80], block[80], pids[32], cputime[64],
 		avg[32];
 } row;
-
-static double num(const jnode *o, const char *key)
-{
-	const jnode *n = json_get(o, key);
-	return n && n->type == J_NUM ? strtod(n->str, NULL) : 0;
-}
 
 static void pair(char *buf, size_t size, double a, double b)
 {
@@ -36,24 +30,21 @@ static void pair(char *buf, size_t size, double a, double b)
 	snprintf(buf, size, "%s / %s", x, y);
 }
 
-/* One row from the library's sample; `p` is updated for the next one. */
-static void fill_row(row *r, const jnode *s, prev *p)
+/* One row from the library's sample; `p` keeps it for the next round. */
+static void fill_row(row *r, const ck_container_stats_sample *s, prev *p)
 {
-	double cpu_ns = num(s, "CPUNano"), sys_ns = num(s, "SystemNano"), pct = num(s, "CPU");
+	double pct = ck_container_stats_cpu_percent(p->s.version ? &p->s : NULL, s);
 
-	if (p->sys_ns > 0 && sys_ns > p->sys_ns)
-		pct = (cpu_ns - p->cpu_ns) / (sys_ns - p->sys_ns) * 100.0;
-	p->cpu_ns = cpu_ns;
-	p->sys_ns = sys_ns;
+	p->s = *s;
 	snprintf(r->cpu, sizeof(r->cpu), "%.2f%%", pct);
-	snprintf(r->avg, sizeof(r->avg), "%.2f%%", num(s, "CPU"));
-	pair(r->mem, sizeof(r->mem), num(s, "MemUsage"), num(s, "MemLimit"));
-	snprintf(r->memp, sizeof(r->memp), "%.2f%%", num(s, "MemPerc"));
-	pair(r->net, sizeof(r->net), num(s, "NetInput"), num(s, "NetOutput"));
-	pair(r->block, sizeof(r->block), num(s, "BlockInput"), num(s, "BlockOutput"));
-	snprintf(r->pids, sizeof(r->pids), "%.0f", num(s, "PIDs"));
+	snprintf(r->avg, sizeof(r->avg), "%.2f%%", s->cpu_percent);
+	pair(r->mem, sizeof(r->mem), (double)s->mem_usage, (double)s->mem_limit);
+	snprintf(r->memp, sizeof(r->memp), "%.2f%%", s->mem_percent);
+	pair(r->net, sizeof(r->net), (double)s->net_rx, (double)s->net_tx);
+	pair(r->block, sizeof(r->block), (double)s->block_read, (double)s->block_write);
+	snprintf(r->pids, sizeof(r->pids), "%llu", (unsigned long long)s->pids);
 	/* podman rounds the CPU time to microseconds */
-	go_duration(r->cputime, sizeof(r->cputime), ((int64_t)cpu_ns + 500) / 1000 * 1000);
+	go_duration(r->cputime, sizeof(r->cputime), ((int64_t)s->cpu_ns + 500) / 1000 * 1000);
 }
 
 static void print_json(const row *rows, size_t n)
@@ -196,8 +187,7 @@ int ctr_stats(ck_app *app, int argc, char **argv)
 			break;
 		rows = calloc(n ? n : 1, sizeof(*rows));
 		for (size_t i = 0; rows && i < n; i++) {
-			char *text = NULL;
-			jnode *s = NULL;
+			ck_container_stats_sample s = CK_CONTAINER_STATS_SAMPLE_INIT;
 			row *r = &rows[k];
 			prev *p = NULL;
 
@@ -212,8 +202,10 @@ int ctr_stats(ck_app *app, int argc, char **argv)
 				memset(p, 0, sizeof(*p));
 				snprintf(p->id, sizeof(p->id), "%s", ck_container_id(list[i]));
 			}
-			if (ck_container_stats(&text, list[i]) == 0 && (s = json_parse(text))) {
-				fill_row(r, s, p);
+			if (!p) {
+				rc = die("out of memory");
+			} else if (ck_container_stats_read(&s, list[i]) == 0) {
+				fill_row(r, &s, p);
 				k++;
 			} else if (ck_error_last()->code == CK_ESTATE && (all || names.n == 0)) {
 				/* not running: podman shows it empty with --all */
@@ -223,11 +215,9 @@ int ctr_stats(ck_app *app, int argc, char **argv)
 					strcpy(r->cputime, "--"), strcpy(r->avg, "--");
 					k++;
 				}
-			} else if (text || ck_error_last()->code != CK_OK) {
-				rc = text ? die("stats of %s: the library gave malformed JSON", r->name) : die_ck();
+			} else {
+				rc = die_ck();
 			}
-			json_free(s);
-			ck_free(text);
 		}
 		if (rc == 0 && rows) {
 			if (reset)

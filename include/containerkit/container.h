@@ -403,6 +403,50 @@ CK_EXTERN int ck_container_exec(int *exit_code, ck_container *ctr, const char *c
 
 /* ---------------------------------------------------- stats, top, copy */
 
+#define CK_CONTAINER_STATS_SAMPLE_VERSION 1
+
+/** One sample of a container's resource use (ck_container_stats_read()).
+ *  Fields are only ever appended; the caller sets `version` (with
+ *  CK_CONTAINER_STATS_SAMPLE_INIT or ck_container_stats_sample_init()) and
+ *  the library fills the fields that version has.  Counters the host does
+ *  not keep are 0. */
+typedef struct ck_container_stats_sample {
+	unsigned int version;  /**< CK_CONTAINER_STATS_SAMPLE_VERSION */
+	int64_t sampled_at;    /**< wall clock of the sample, ns since the epoch */
+	int64_t uptime_ns;     /**< since the container's last start */
+	uint64_t cpu_ns;       /**< CPU time its processes used, ns */
+	double cpu_percent;    /**< average over its uptime (100 = one core); see
+	                            ck_container_stats_cpu_percent() for a rate */
+	uint64_t mem_usage;    /**< bytes */
+	uint64_t mem_limit;    /**< bytes; the host's memory when it has no limit */
+	double mem_percent;    /**< 100 * mem_usage / mem_limit */
+	uint64_t net_rx;       /**< bytes received by its network namespace */
+	uint64_t net_tx;       /**< bytes sent */
+	uint64_t block_read;   /**< bytes read from block devices */
+	uint64_t block_write;  /**< bytes written to block devices */
+	uint64_t pids;         /**< processes (and threads) in it */
+} ck_container_stats_sample;
+
+#define CK_CONTAINER_STATS_SAMPLE_INIT { CK_CONTAINER_STATS_SAMPLE_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+
+/** Zeroes `sample` and sets its version.  CK_EVERSION for a version this
+ *  library does not know. */
+CK_EXTERN int ck_container_stats_sample_init(ck_container_stats_sample *sample, unsigned int version);
+
+/** Fills `*out` (whose `version` the caller set) with one sample of the
+ *  running container.  CK_ESTATE if it is not running; CK_EUNSUPPORTED for
+ *  a rootless container on a cgroup v1 host (there is no cgroup to read);
+ *  CK_EVERSION for an unknown `out->version`.  Works on cgroup v1, v2 and
+ *  hybrid hosts. */
+CK_EXTERN int ck_container_stats_read(ck_container_stats_sample *out, ck_container *ctr);
+
+/** The CPU use between two samples of the same container, in percent of
+ *  one core, as `podman stats` shows it while refreshing: the CPU time
+ *  used over the wall time passed.  With `prev` NULL (or not older than
+ *  `cur`), `cur`'s average over its uptime. */
+CK_EXTERN double ck_container_stats_cpu_percent(const ck_container_stats_sample *prev,
+                                                const ck_container_stats_sample *cur);
+
 /** One sample of the container's resource use as JSON, in the shape of
  *  podman's stats API: {"ContainerID","Name","CPU" (percent over its
  *  lifetime),"CPUNano","SystemNano","MemUsage","MemLimit","MemPerc",
@@ -410,6 +454,34 @@ CK_EXTERN int ck_container_exec(int *exit_code, ck_container *ctr, const char *c
  *  Works on cgroup v1, v2 and hybrid hosts.  CK_ESTATE if it is not
  *  running; CK_EUNSUPPORTED for a rootless container on a v1 host. */
 CK_EXTERN int ck_container_stats(char **out, ck_container *ctr);
+
+/** The processes of a running container as a table of text cells, one
+ *  column per descriptor (ck_container_top_read()).  Immutable; it may be
+ *  read from several threads. */
+typedef struct ck_container_top_table ck_container_top_table;
+
+/** Lists the container's processes (read from /proc), sorted by pid, with
+ *  the columns `descriptors` names (NULL for podman's default: user pid
+ *  ppid %cpu etime tty time args; the descriptors are those of
+ *  ck_container_top()).  `*out` belongs to the caller
+ *  (ck_container_top_table_free()).  CK_EINVAL names an unknown
+ *  descriptor; CK_ESTATE if the container is not running. */
+CK_EXTERN int ck_container_top_read(ck_container_top_table **out, ck_container *ctr,
+                                    const char *const *descriptors);
+/** The number of columns. */
+CK_EXTERN size_t ck_container_top_table_columns(const ck_container_top_table *table);
+/** Column `col`'s header as podman prints it ("USER", "PID", "%CPU"...), or
+ *  NULL past the end.  Borrowed: lives as long as the table. */
+CK_EXTERN const char *ck_container_top_table_header(const ck_container_top_table *table, size_t col);
+/** The number of processes (rows). */
+CK_EXTERN size_t ck_container_top_table_count(const ck_container_top_table *table);
+/** The cell of process `row`, column `col`, or NULL past the end.
+ *  Borrowed: lives as long as the table. */
+CK_EXTERN const char *ck_container_top_table_cell(const ck_container_top_table *table, size_t row, size_t col);
+/** The host pid of process `row`, or -1 past the end. */
+CK_EXTERN int ck_container_top_table_pid(const ck_container_top_table *table, size_t row);
+/** Frees the table; NULL is ignored. */
+CK_EXTERN void ck_container_top_table_free(ck_container_top_table *table);
 
 /** The container's processes as a table, as `podman top` prints it (read
  *  from /proc).  `descriptors` is NULL for the default columns (user pid

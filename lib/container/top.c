@@ -1,4 +1,5 @@
-/* ck_container_top: the processes of a running container as a table, read
+/* ck_container_top_read and ck_container_top: the processes of a running
+ * container as a typed table (and its text form), read
  * from /proc: every process in the init's pid namespace, with pids as the
  * container sees them and users named from its /etc/passwd. */
 #define _GNU_SOURCE
@@ -256,23 +257,37 @@ static int by_pid(const void *a, const void *b)
 	return ((const proc *)a)->pid - ((const proc *)b)->pid;
 }
 
-int ck_container_top(char **out, ck_container *ctr, const char *const *descriptors)
+/* The typed table: cells[(row + 1) * ncol + col], row -1 the headers. */
+struct ck_container_top_table {
+	size_t ncol, nrow;
+	char **cells;
+	int *pids;
+};
+
+void ck_container_top_table_free(ck_container_top_table *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; t->cells && i < (t->nrow + 1) * t->ncol; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	free(t->pids);
+	free(t);
+}
+
+/* Reads the processes into a new table. */
+static int top_read(ck_container_top_table **out, ck_container *ctr, const char *const *descriptors)
 {
 	const char *const *want = descriptors && descriptors[0] ? descriptors : default_descs;
+	ck_container_top_table *t = NULL;
 	ck__ctr_state st;
 	proc *procs = NULL;
 	size_t n = 0, cap = 0, ncol = 0;
-	char ns[128], path[64], *rootfs = NULL;
-	ck__buf b = { 0 };
+	char ns[128], path[64], *rootfs = NULL, buf[512];
 	DIR *d = NULL;
 	int rc;
 
-	CK_ENTER();
-	if (!out)
-		return ck__error_set(CK_EINVAL, "ck_container_top: out is NULL");
 	*out = NULL;
-	if (!ctr)
-		return ck__error_set(CK_EINVAL, "ck_container_top: ctr is NULL");
 	CK__CTR_FULL(ctr);
 	for (ncol = 0; want[ncol]; ncol++)
 		if (!find_desc(want[ncol]))
@@ -310,45 +325,110 @@ int ck_container_top(char **out, ck_container *ctr, const char *const *descripto
 			n++;
 	}
 	qsort(procs, n, sizeof(*procs), by_pid);
-	/* Column widths: every cell but the last column is padded. */
-	size_t *width = calloc(ncol, sizeof(*width));
-	char *cells = calloc((n + 1) * ncol, 512);
-	if (!width || !cells) {
-		free(width);
-		free(cells);
-		rc = ck__oom();
+	rc = CK_ENOMEM;
+	if (!(t = calloc(1, sizeof(*t))) || !(t->cells = calloc((n + 1) * ncol, sizeof(char *))) ||
+	    !(t->pids = calloc(n ? n : 1, sizeof(int))))
 		goto out;
-	}
+	t->ncol = ncol;
+	t->nrow = n;
 	for (size_t c = 0; c < ncol; c++) {
-		snprintf(cells + c * 512, 512, "%s", find_desc(want[c])->header);
-		for (size_t i = 0; i < n; i++)
-			cell(cells + ((i + 1) * ncol + c) * 512, 512, want[c], &procs[i], procs, n, rootfs);
-		for (size_t i = 0; i <= n; i++) {
-			size_t l = strlen(cells + (i * ncol + c) * 512);
-			if (l > width[c])
-				width[c] = l;
+		if (!(t->cells[c] = strdup(find_desc(want[c])->header)))
+			goto out;
+		for (size_t i = 0; i < n; i++) {
+			cell(buf, sizeof(buf), want[c], &procs[i], procs, n, rootfs);
+			if (!(t->cells[(i + 1) * ncol + c] = strdup(buf)))
+				goto out;
 		}
 	}
-	for (size_t i = 0; i <= n; i++) {
-		for (size_t c = 0; c < ncol; c++) {
-			const char *v = cells + (i * ncol + c) * 512;
-			if (c + 1 < ncol)
-				ck__buf_printf(&b, "%-*s   ", (int)width[c], v);
-			else
-				ck__buf_printf(&b, "%s\n", v);
-		}
-	}
-	free(width);
-	free(cells);
-	*out = ck__buf_take(&b);
-	rc = *out ? CK_OK : ck__oom();
+	for (size_t i = 0; i < n; i++)
+		t->pids[i] = procs[i].hpid;
+	*out = t;
+	t = NULL;
+	rc = CK_OK;
 out:
+	if (rc == CK_ENOMEM)
+		rc = ck__oom();
+	ck_container_top_table_free(t);
 	if (d)
 		closedir(d);
 	for (size_t i = 0; i < n; i++)
 		free(procs[i].args);
 	free(procs);
 	free(rootfs);
-	ck__buf_free(&b);
 	return rc;
+}
+
+int ck_container_top_read(ck_container_top_table **out, ck_container *ctr, const char *const *descriptors)
+{
+	CK_ENTER();
+	if (!out)
+		return ck__error_set(CK_EINVAL, "ck_container_top_read: out is NULL");
+	*out = NULL;
+	if (!ctr)
+		return ck__error_set(CK_EINVAL, "ck_container_top_read: ctr is NULL");
+	return top_read(out, ctr, descriptors);
+}
+
+size_t ck_container_top_table_columns(const ck_container_top_table *t)
+{
+	return t ? t->ncol : 0;
+}
+
+const char *ck_container_top_table_header(const ck_container_top_table *t, size_t col)
+{
+	return t && col < t->ncol ? t->cells[col] : NULL;
+}
+
+size_t ck_container_top_table_count(const ck_container_top_table *t)
+{
+	return t ? t->nrow : 0;
+}
+
+const char *ck_container_top_table_cell(const ck_container_top_table *t, size_t row, size_t col)
+{
+	return t && row < t->nrow && col < t->ncol ? t->cells[(row + 1) * t->ncol + col] : NULL;
+}
+
+int ck_container_top_table_pid(const ck_container_top_table *t, size_t row)
+{
+	return t && row < t->nrow ? t->pids[row] : -1;
+}
+
+/* The text form: every cell but the last column's padded to its width. */
+int ck_container_top(char **out, ck_container *ctr, const char *const *descriptors)
+{
+	ck_container_top_table *t = NULL;
+	ck__buf b = { 0 };
+	size_t *width = NULL;
+	int rc;
+
+	CK_ENTER();
+	if (!out)
+		return ck__error_set(CK_EINVAL, "ck_container_top: out is NULL");
+	*out = NULL;
+	if (!ctr)
+		return ck__error_set(CK_EINVAL, "ck_container_top: ctr is NULL");
+	if ((rc = top_read(&t, ctr, descriptors)) != CK_OK)
+		return rc;
+	if (!(width = calloc(t->ncol, sizeof(*width)))) {
+		ck_container_top_table_free(t);
+		return ck__oom();
+	}
+	for (size_t i = 0; i < (t->nrow + 1) * t->ncol; i++) {
+		size_t l = strlen(t->cells[i]);
+		if (l > width[i % t->ncol])
+			width[i % t->ncol] = l;
+	}
+	for (size_t i = 0; i < (t->nrow + 1) * t->ncol; i++) {
+		size_t c = i % t->ncol;
+		if (c + 1 < t->ncol)
+			ck__buf_printf(&b, "%-*s   ", (int)width[c], t->cells[i]);
+		else
+			ck__buf_printf(&b, "%s\n", t->cells[i]);
+	}
+	free(width);
+	ck_container_top_table_free(t);
+	*out = ck__buf_take(&b);
+	ck__buf_free(&b);
+	return *out ? CK_OK : ck__oom();
 }
