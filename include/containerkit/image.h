@@ -19,6 +19,41 @@ CK_BEGIN_DECLS
 
 typedef struct ck_image ck_image;
 
+/** A parsed image reference: registry, repository, tag and digest, as
+ *  podman normalises them.  Immutable once parsed; it may be read from
+ *  several threads. */
+typedef struct ck_image_reference ck_image_reference;
+
+/** Parses `text` ("[docker://][REGISTRY/]REPO[:TAG][@DIGEST]").  A name
+ *  without a registry gets `default_registry` (NULL: "docker.io", where a
+ *  one-component repository gains "library/"); a reference with neither tag
+ *  nor digest gets the tag "latest".  No store or registry is consulted:
+ *  to find a short name the way `ck run busybox` does, use
+ *  ck_image_lookup().  `*out` belongs to the caller
+ *  (ck_image_reference_free()).  CK_EINVAL names what is wrong (an empty
+ *  reference, an uppercase repository, a bad tag or digest). */
+CK_EXTERN int ck_image_reference_parse(ck_image_reference **out, const char *text, const char *default_registry);
+/** The fully qualified name: "registry/repo:tag", "registry/repo@digest" or
+ *  "registry/repo:tag@digest".  Borrowed, lives as long as the handle. */
+CK_EXTERN const char *ck_image_reference_name(const ck_image_reference *ref);
+/** The registry: "docker.io", "quay.io", "127.0.0.1:5000", "localhost".
+ *  Borrowed. */
+CK_EXTERN const char *ck_image_reference_registry(const ck_image_reference *ref);
+/** The repository path within the registry ("library/busybox").  Borrowed. */
+CK_EXTERN const char *ck_image_reference_repository(const ck_image_reference *ref);
+/** The registry and repository ("docker.io/library/busybox"), as podman's
+ *  REPOSITORY column shows it.  Borrowed. */
+CK_EXTERN const char *ck_image_reference_repository_name(const ck_image_reference *ref);
+/** The tag, or NULL for a reference by digest alone.  Borrowed. */
+CK_EXTERN const char *ck_image_reference_tag(const ck_image_reference *ref);
+/** The digest ("sha256:HEX"), or NULL.  Borrowed. */
+CK_EXTERN const char *ck_image_reference_digest(const ck_image_reference *ref);
+/** 1 if `text` names no registry ("busybox", "library/busybox"): such a
+ *  name is searched for through the short-name registries; 0 otherwise. */
+CK_EXTERN int ck_image_reference_is_short(const char *text);
+/** Frees the handle; NULL is ignored. */
+CK_EXTERN void ck_image_reference_free(ck_image_reference *ref);
+
 /** Progress of a transfer or an unpack.  `phase` is "copy" (a blob moving
  *  in or out), "unpack" (a layer being extracted), "skip" (a blob already
  *  present) or "write" (a manifest or an archive entry).  `digest` names the
@@ -56,6 +91,26 @@ CK_EXTERN int ck_registry_options_init(ck_registry_options *opts, unsigned int v
  *  `*out` (if not NULL) is the pulled image, owned by the caller. */
 CK_EXTERN int ck_image_pull(ck_image **out, ck_context *ctx, const char *ref,
                             const ck_registry_options *opts);
+
+/** When an image is pulled before use (`--pull`). */
+typedef enum ck_image_pull_policy {
+	CK_PULL_MISSING = 0, /**< only when it is not in the store (podman's default) */
+	CK_PULL_ALWAYS = 1,  /**< always; a failed pull is an error */
+	CK_PULL_NEVER = 2,   /**< never; a missing image is CK_ENOTFOUND */
+	CK_PULL_NEWER = 3    /**< when the registry's differs; if the registry cannot be asked, the local one */
+} ck_image_pull_policy;
+
+/** Parses a --pull value: "always", "missing", "never" or "newer" (and
+ *  podman's "ifmissing", "ifnewer", "true", "false"), in any case.
+ *  CK_EINVAL names a bad value. */
+CK_EXTERN int ck_image_pull_policy_parse(ck_image_pull_policy *out, const char *text);
+
+/** The image `ref` names, looked up in the store and pulled as `policy`
+ *  says (what `podman run --pull` does before creating a container).
+ *  `*out` belongs to the caller (ck_image_free()).  Errors as
+ *  ck_image_lookup() and ck_image_pull(). */
+CK_EXTERN int ck_image_get(ck_image **out, ck_context *ctx, const char *ref, ck_image_pull_policy policy,
+                           const ck_registry_options *opts);
 
 /** Pushes local image `image` to `dest` (a reference, optionally prefixed
  *  "docker://").  With `dest` NULL, the manifest is written under the

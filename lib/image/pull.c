@@ -5,9 +5,11 @@
 #define _GNU_SOURCE
 #include "image/image.h"
 #include "registry/registry.h"
+#include "record_int.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define CONFIG_MAX (64 * 1024 * 1024) /* no real image config comes close */
 
@@ -184,20 +186,14 @@ static bool try_next(int rc)
 	return rc == CK_ENOTFOUND || rc == CK_EAUTH || rc == CK_ENETWORK;
 }
 
-int ck_image_pull(ck_image **out, ck_context *ctx, const char *ref, const ck_registry_options *opts)
+/* Pulls `ref`, trying each candidate a short name expands to. */
+static int pull_ref(ck_image **out, ck_context *ctx, const char *ref, const ck_registry_options *opts)
 {
 	char **cands = NULL;
 	ck__buf errs = { 0 };
 	int rc = CK_ENOTFOUND, first = CK_OK;
 	size_t tried = 0;
 
-	CK_ENTER();
-	if (out)
-		*out = NULL;
-	if (!ctx || !ref || !*ref)
-		return ck__error_set(CK_EINVAL, "ck_image_pull: %s is NULL or empty", !ctx ? "ctx" : "ref");
-	if (opts && opts->version != CK_REGISTRY_OPTIONS_VERSION)
-		return ck__error_set(CK_EVERSION, "unknown ck_registry_options version %u", opts->version);
 	if (ck__str_has_prefix(ref, "docker://"))
 		ref += 9;
 	if ((rc = ck__ref_candidates(&cands, ctx, ref)) != CK_OK)
@@ -231,5 +227,90 @@ int ck_image_pull(ck_image **out, ck_context *ctx, const char *ref, const ck_reg
 		                   "pull it from", cands[0]);
 	ck__buf_free(&errs);
 	ck_strv_free(cands);
+	return rc;
+}
+
+static int check_args(const char *fn, ck_context *ctx, const char *ref, const ck_registry_options *opts)
+{
+	if (!ctx || !ref || !*ref)
+		return ck__error_set(CK_EINVAL, "%s: %s is NULL or empty", fn, !ctx ? "ctx" : "ref");
+	if (opts && opts->version != CK_REGISTRY_OPTIONS_VERSION)
+		return ck__error_set(CK_EVERSION, "unknown ck_registry_options version %u", opts->version);
+	return CK_OK;
+}
+
+int ck_image_pull(ck_image **out, ck_context *ctx, const char *ref, const ck_registry_options *opts)
+{
+	int rc;
+
+	CK_ENTER();
+	if (out)
+		*out = NULL;
+	if ((rc = check_args("ck_image_pull", ctx, ref, opts)) != CK_OK)
+		return rc;
+	return pull_ref(out, ctx, ref, opts);
+}
+
+int ck_image_pull_policy_parse(ck_image_pull_policy *out, const char *text)
+{
+	static const struct {
+		const char *name;
+		ck_image_pull_policy policy;
+	} names[] = {
+		{ "missing", CK_PULL_MISSING }, { "always", CK_PULL_ALWAYS }, { "never", CK_PULL_NEVER },
+		{ "newer", CK_PULL_NEWER },
+		/* podman's spellings of the same */
+		{ "ifmissing", CK_PULL_MISSING }, { "ifnewer", CK_PULL_NEWER }, { "true", CK_PULL_ALWAYS },
+		{ "false", CK_PULL_NEVER },
+	};
+
+	CK_ENTER();
+	if (!out || !text)
+		return ck__error_set(CK_EINVAL, "ck_image_pull_policy_parse: %s is NULL", !out ? "out" : "text");
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcasecmp(text, names[i].name)) {
+			*out = names[i].policy;
+			return CK_OK;
+		}
+	return ck__error_set(CK_EINVAL, "invalid pull policy \"%s\": use always, missing, never or newer", text);
+}
+
+int ck_image_get(ck_image **out, ck_context *ctx, const char *ref, ck_image_pull_policy policy,
+                 const ck_registry_options *opts)
+{
+	ck_image *local = NULL;
+	char *id = NULL;
+	int rc;
+
+	CK_ENTER();
+	if (!out)
+		return ck__error_set(CK_EINVAL, "ck_image_get: out is NULL");
+	*out = NULL;
+	if ((rc = check_args("ck_image_get", ctx, ref, opts)) != CK_OK)
+		return rc;
+	if (policy < CK_PULL_MISSING || policy > CK_PULL_NEWER)
+		return ck__error_set(CK_EINVAL, "ck_image_get: unknown pull policy %d", (int)policy);
+	if (policy != CK_PULL_ALWAYS) {
+		rc = ck__image_resolve(&id, ctx, ref);
+		if (rc == CK_OK)
+			rc = ck__image_load(&local, ctx, id);
+		free(id);
+		if (rc != CK_OK && rc != CK_ENOTFOUND)
+			return rc;
+		if (local && policy != CK_PULL_NEWER) {
+			*out = local;
+			return CK_OK;
+		}
+		if (!local && policy == CK_PULL_NEVER)
+			return ck__error_set(CK_ENOTFOUND, "%s: image not known, and the pull policy is never", ref);
+	}
+	rc = pull_ref(out, ctx, ref, opts);
+	if (rc != CK_OK && local) {
+		/* newer: the registry could not say; the local image stands */
+		ck__error_clear();
+		*out = local;
+		return CK_OK;
+	}
+	ck_image_free(local);
 	return rc;
 }
