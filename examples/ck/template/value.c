@@ -163,7 +163,7 @@ val val_item(tctx *c, const val *v, size_t i)
 
 const char *val_key(tctx *c, const val *v, size_t i)
 {
-	return v->src == V_TREE ? c->ops->key(v->node, i) : NULL;
+	return v->src == V_TREE && (v->kind == TMPL_MAP || v->kind == TMPL_STRUCT) ? c->ops->key(v->node, i) : NULL;
 }
 
 static tctx *sort_ctx;
