@@ -10,3 +10,9 @@ add_test(NAME cli_template COMMAND cli_template)
 add_test(NAME cli_format COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_format.sh)
 set_tests_properties(cli_format PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300 ENVIRONMENT
   "CK_BIN=$<TARGET_FILE:ck>;CK_TEST_TMPDIR=${CMAKE_BINARY_DIR}/testtmp;CK_FIXTURES=${CMAKE_SOURCE_DIR}/tests/fixtures")
+
+# start/stop --all, wait on a created container, run pulling a missing image
+# (runc, root, docker-registry on 127.0.0.1; skipped without them).
+add_test(NAME cli_lifecycle_fixes COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_lifecycle_fixes.sh)
+set_tests_properties(cli_lifecycle_fixes PROPERTIES LABELS "containers" SKIP_RETURN_CODE 77 TIMEOUT 600
+  ENVIRONMENT "CK_BIN=$<TARGET_FILE:ck>;CK_TEST_TMPDIR=${CMAKE_BINARY_DIR}/testtmp")
