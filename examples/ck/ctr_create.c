@@ -63,7 +63,7 @@ static const char spec_flags_usage[] =
 	"      --pids-limit int         Tune container pids limit (0 for unlimited)\n"
 	"      --pod string             Run container in an existing pod (not supported yet)\n"
 	"  -p, --publish strings        Publish a container's port, or a range of ports, to the host\n"
-	"      --pull string            Pull image policy: never (default), missing, always, newer\n"
+	"      --pull string            Pull image policy (default \"missing\")\n"
 	"  -q, --quiet                  Suppress output information when pulling images\n"
 	"      --read-only              Make containers root filesystem read-only\n"
 	"      --replace                If a container with the same name exists, replace it\n"
@@ -267,21 +267,26 @@ static int parse_spec(run_opts *r, ck_app *app, int argc, char **argv, const cha
 	return 0;
 }
 
-/* Pulls the image first when --pull asks for it. */
+/* Pulls the image first as the --pull policy says; podman's default,
+ * "missing", pulls an image that is not in local storage. */
 static int maybe_pull(ck_app *app, run_opts *r)
 {
+	const char *policy = r->pull ? r->pull : "missing";
 	ck_image *img = NULL;
 	bool have;
 
-	if (!r->pull || !strcmp(r->pull, "never"))
+	if (!strcmp(policy, "never"))
 		return 0;
 	have = ck_image_lookup(&img, app->ctx, r->image) == 0;
 	ck_image_free(img);
 	img = NULL;
-	if (have && !strcmp(r->pull, "missing"))
+	/* an ambiguous or malformed name is for create to report */
+	if (!have && ck_error_last()->code != CK_ENOTFOUND)
+		return 0;
+	if (have && !strcmp(policy, "missing"))
 		return 0;
 	if (ck_image_pull(&img, app->ctx, r->image, NULL) < 0) {
-		if (have && !strcmp(r->pull, "newer"))
+		if (have && !strcmp(policy, "newer"))
 			return 0;
 		return die_ck();
 	}

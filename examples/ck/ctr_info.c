@@ -263,6 +263,13 @@ static void ps_ports_json(sbuf *b, const ck_container *ctr)
 	ck_strv_free(ports);
 }
 
+/* The headers of `ps --format "table ..."` that are not the field name
+ * upper-cased and split into words, as podman names them. */
+static const char *const ps_headers[] = {
+	"ID", "CONTAINER ID", "CreatedHuman", "CREATED", "Pod", "POD ID", "PodName", "PODNAME",
+	"Cgroup", "CGROUPNS", "User", "USERNS", "Networks", "NETWORKS", NULL,
+};
+
 /* One container as podman's `ps --format json` prints it, or (`tmpl`) with
  * the fields its templates see: ID, Names, Command, Mounts and Ports as
  * text, CreatedHuman and RunningFor. */
@@ -432,7 +439,7 @@ int ctr_ps(ck_app *app, int argc, char **argv)
 		if (!strcmp(format, "json")) {
 			json_print_line(stdout, arr, "  ");
 		} else {
-			rc = print_list_template(format, arr->vals, arr->n, noheading);
+			rc = print_list_template(format, arr->vals, arr->n, noheading, ps_headers);
 		}
 		json_free(arr);
 	} else if (rc == 0) {

@@ -30,8 +30,10 @@ static int targets_all(targets *t, ck_app *app, bool running)
 	if (ck_container_list(&t->list, &t->n, app->ctx, CK_CONTAINER_LIST_ALL,
 	                      running ? run_filter : NULL) < 0)
 		return die_ck();
+	/* The names are the handles' ids, printed from the handle: an
+	 * operation reloads it, and a pointer taken before would dangle. */
 	for (size_t i = 0; i < t->n; i++)
-		strv_add(&t->refs, ck_container_id(t->list[i]));
+		strv_add(&t->refs, "");
 	return 0;
 }
 
@@ -140,7 +142,7 @@ int ctr_start(ck_app *app, int argc, char **argv)
 		else if (ck_container_start(ctr) < 0)
 			status = die_runtime();
 		else
-			printf("%s\n", t.refs.v[i]);
+			printf("%s\n", t.list ? ck_container_id(ctr) : t.refs.v[i]);
 		if (!t.list)
 			ck_container_free(ctr);
 	}
@@ -260,7 +262,7 @@ static int many(ck_app *app, int argc, char **argv, int op, const cli_opt *opts,
 			print_ck_error();
 			status = op == OP_RM ? rm_exit_status(status, ck_error_last()->code, CK_ESTATE) : EXIT_CK;
 		} else {
-			printf("%s\n", t.refs.v[i]);
+			printf("%s\n", t.list ? ck_container_id(ctr) : t.refs.v[i]);
 		}
 		if (!t.list)
 			ck_container_free(ctr);

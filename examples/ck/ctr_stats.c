@@ -62,6 +62,12 @@ static void print_json(const row *rows, size_t n)
 	printf("]\n");
 }
 
+/* podman's stats headers that are not the field name upper-cased. */
+static const char *const stats_headers[] = {
+	"CPUPerc", "CPU %", "MemUsage", "MEM USAGE / LIMIT", "MemPerc", "MEM %", "NetIO", "NET IO",
+	"BlockIO", "BLOCK IO", "UpTime", "CPU TIME", "AVGCPU", "AVG CPU %", NULL,
+};
+
 static int print_rows(const row *rows, size_t n, const char *format)
 {
 	if (format && !strcmp(format, "json")) {
@@ -84,7 +90,7 @@ static int print_rows(const row *rows, size_t n, const char *format)
 			if ((items[k] = json_parse(text)))
 				k++;
 		}
-		rc = print_list_template(format, items, k, false);
+		rc = print_list_template(format, items, k, false, stats_headers);
 		for (size_t i = 0; i < k; i++)
 			json_free(items[i]);
 		free(items);

@@ -251,7 +251,8 @@ static int print_images(ck_image **imgs, size_t n, const char *format, bool quie
 		if (!rows)
 			return EXIT_CK;
 		if (format) {
-			rc = print_list_template(format, rows->vals, rows->n, noheading);
+			rc = print_list_template(format, rows->vals, rows->n, noheading,
+			                         (const char *const[]){ "ID", "IMAGE ID", "ReadOnly", "R/O", NULL });
 		} else {
 			table t;
 			table_init(&t, 5);
@@ -387,7 +388,7 @@ static int image_inspect(ck_app *app, int argc, char **argv)
 	if (rc == 0 && !strcmp(format, "json"))
 		json_print_line(stdout, arr, "     ");
 	else if (rc == 0)
-		rc = print_list_template(format, arr->vals, arr->n, false);
+		rc = print_list_template(format, arr->vals, arr->n, false, NULL);
 	json_free(arr);
 	strv_clear(&names);
 	return rc ? rc : failed ? EXIT_CK : 0;
@@ -440,7 +441,7 @@ static int image_history(ck_app *app, int argc, char **argv)
 	if (rc == 0 && format && !strcmp(format, "json")) {
 		json_print_line(stdout, hist, "    ");
 	} else if (rc == 0 && format) {
-		rc = print_list_template(format, hist->vals, hist->n, false);
+		rc = print_list_template(format, hist->vals, hist->n, false, NULL);
 	} else if (rc == 0) {
 		table t;
 		table_init(&t, quiet ? 1 : 5);

@@ -37,9 +37,4 @@ void json_print_compact(FILE *f, const jnode *n);
 /* YAML-like text, as `podman info` prints by default. */
 void yaml_print(FILE *f, const jnode *n);
 
-/* Expands a Go template subset: {{.A.B}} (keys matched case-insensitively),
- * {{.}}, {{json .A}} and {{json .}}; "\t" and "\n" escapes are honoured.
- * Returns a malloc()ed string, or NULL with *err set to a static message. */
-char *json_template(const char *tmpl, const jnode *root, const char **err);
-
 #endif

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "format.h"
 #include "json.h"
 
 /* podman's exit codes */
@@ -131,14 +132,5 @@ void table_init(table *t, size_t cols);
 void table_row(table *t, const char *const *cells);
 void table_print(FILE *f, const table *t);
 void table_free(table *t);
-
-/* A --format template applied to one JSON object; the line is printed with
- * a trailing newline.  Returns EXIT_CK after printing an error. */
-int print_template(const char *tmpl, const jnode *obj);
-
-/* Prints one line per item through a --format template; a "table " prefix
- * adds a header made of the upper-cased field names (unless `noheading`),
- * and tab-separated output is aligned as a table. */
-int print_list_template(const char *tmpl, jnode *const *items, size_t n, bool noheading);
 
 #endif

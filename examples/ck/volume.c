@@ -149,7 +149,8 @@ static int volume_ls(ck_app *app, int argc, char **argv)
 		else if (!strcmp(format, "json"))
 			json_print_line(stdout, arr, "    ");
 		else
-			rc = print_list_template(format, arr->vals, arr->n, noheading);
+			rc = print_list_template(format, arr->vals, arr->n, noheading,
+			                         (const char *const[]){ "Name", "VOLUME NAME", NULL });
 		json_free(arr);
 	} else if (rc == 0) {
 		table t;
@@ -228,7 +229,7 @@ static int volume_inspect(ck_app *app, int argc, char **argv)
 		else if (!strcmp(format, "json"))
 			json_print_line(stdout, arr, "     ");
 		else
-			rc = print_list_template(format, arr->vals, arr->n, false);
+			rc = print_list_template(format, arr->vals, arr->n, false, NULL);
 		json_free(arr);
 	}
 	ck_volume_list_free(vols, n);

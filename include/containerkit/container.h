@@ -267,8 +267,9 @@ CK_EXTERN int ck_container_restart(ck_container *ctr, int timeout_s);
  *  removed too.  The handle stays valid (as a snapshot) and must be freed. */
 CK_EXTERN int ck_container_remove(ck_container *ctr, unsigned int flags);
 
-/** Waits until the container has exited (it must have been started, or be
- *  exited already) and gives its exit code.  A container that will be
+/** Waits until the container has exited and gives its exit code.  A
+ *  container that was created and never started returns at once with 0,
+ *  as podman's wait does.  A container that will be
  *  restarted by its policy has not exited.  `timeout_ms` -1 waits for
  *  ever; CK_ETIMEOUT when it runs out.  A --rm container removed meanwhile
  *  still gives its exit code (from the event log). */

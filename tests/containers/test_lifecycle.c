@@ -442,6 +442,20 @@ static void container_wait_times_out_while_running(void)
 	remove_ctr(ctr);
 }
 
+/* podman 4.3's wait answers at once, with 0, for a container that never ran. */
+static void container_wait_on_a_created_container_returns_zero(void)
+{
+	ck_container *ctr = tc_create(tc_spec("true"));
+	int code = -1;
+
+	if (!ctr)
+		return;
+	CK_CHECK_OK(ck_container_wait(&code, ctr, 5000));
+	CK_CHECK(code == 0);
+	CK_CHECK_STR(ck_container_status(ctr), "created");
+	remove_ctr(ctr);
+}
+
 static void container_init_reaps_and_forwards_signals(void)
 {
 	ck_container_spec *spec = tc_spec("echo pid1=$(cat /proc/1/comm); exit 6");
@@ -491,4 +505,5 @@ CK_TESTS(CK_TEST(container_lifecycle_create_start_wait_logs_rm),
          CK_TEST(container_attach_to_a_running_container),
          CK_TEST(container_tty_output_reaches_the_log),
          CK_TEST(container_wait_times_out_while_running),
+         CK_TEST(container_wait_on_a_created_container_returns_zero),
          CK_TEST(container_init_reaps_and_forwards_signals))
