@@ -81,7 +81,8 @@ static const char spec_flags_usage[] =
 typedef struct run_opts {
 	ck_container_spec *spec;
 	bool detach, rm, interactive, tty, sig_proxy, quiet;
-	const char *cidfile, *restart, *pull, *image;
+	const char *cidfile, *restart, *image;
+	ck_image_pull_policy pull;
 	strv cmd;
 	strv entrypoint;
 	jnode *ep_json;
@@ -207,10 +208,8 @@ static int spec_flag(run_opts *r, int id, const char *val)
 		}
 		break;
 	case O_PULL:
-		if (strcmp(val, "never") && strcmp(val, "missing") && strcmp(val, "always") &&
-		    strcmp(val, "newer"))
-			return die("invalid pull policy \"%s\": use always, missing, never or newer", val);
-		r->pull = val;
+		if (ck_image_pull_policy_parse(&r->pull, val) < 0)
+			return die_ck();
 		break;
 	case O_QUIET: r->quiet = flag_on(val); break;
 	case O_SIGPROXY: r->sig_proxy = flag_on(val); break;
@@ -267,29 +266,14 @@ static int parse_spec(run_opts *r, ck_app *app, int argc, char **argv, const cha
 	return 0;
 }
 
-/* Pulls the image first as the --pull policy says; podman's default,
- * "missing", pulls an image that is not in local storage. */
+/* Looks the image up, pulling it first as the --pull policy says (podman's
+ * default, "missing", pulls an image that is not in local storage). */
 static int maybe_pull(ck_app *app, run_opts *r)
 {
-	const char *policy = r->pull ? r->pull : "missing";
 	ck_image *img = NULL;
-	bool have;
 
-	if (!strcmp(policy, "never"))
-		return 0;
-	have = ck_image_lookup(&img, app->ctx, r->image) == 0;
-	ck_image_free(img);
-	img = NULL;
-	/* an ambiguous or malformed name is for create to report */
-	if (!have && ck_error_last()->code != CK_ENOTFOUND)
-		return 0;
-	if (have && !strcmp(policy, "missing"))
-		return 0;
-	if (ck_image_pull(&img, app->ctx, r->image, NULL) < 0) {
-		if (have && !strcmp(policy, "newer"))
-			return 0;
+	if (ck_image_get(&img, app->ctx, r->image, r->pull, NULL) < 0)
 		return die_ck();
-	}
 	ck_image_free(img);
 	return 0;
 }

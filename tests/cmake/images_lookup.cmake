@@ -1,3 +1,6 @@
 # Reading a file of an image through its layers without mounting them (what
 # create uses to resolve users): whiteouts, opaque directories, links.
 ck_unit_test(images_lookup images/test_lookup.c)
+
+# Image references in typed parts, and the pull policy, through the public API.
+ck_integration_test(images_reference images/test_reference.c)
