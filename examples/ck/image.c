@@ -66,32 +66,19 @@ static void rfc3339(char *buf, size_t size, int64_t when)
 	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* Seconds since the epoch of "YYYY-MM-DDTHH:MM:SS..." (UTC), 0 if unset. */
-static int64_t parse_time(const char *s)
+/* The REPOSITORY and TAG columns of a name, as the library parses it. */
+static void split_name(const char *name, char *repo, size_t rsize, char *tag, size_t tsize)
 {
-	struct tm tm;
+	ck_image_reference *ref = NULL;
 
-	memset(&tm, 0, sizeof(tm));
-	if (!s || sscanf(s, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-	                 &tm.tm_sec) != 6)
-		return 0;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return (int64_t)timegm(&tm);
-}
-
-/* Splits "registry/repo:tag" (or "registry/repo@digest") into its columns. */
-static void split_name(const char *name, char *repo, size_t rsize, const char **tag)
-{
-	const char *at = strchr(name, '@'), *slash = strrchr(name, '/'), *colon = strrchr(name, ':');
-	size_t end = at ? (size_t)(at - name) : strlen(name);
-
-	*tag = "<none>";
-	if (!at && colon && (!slash || colon > slash)) {
-		end = (size_t)(colon - name);
-		*tag = colon + 1;
+	if (ck_image_reference_parse(&ref, name, NULL) < 0) {
+		snprintf(repo, rsize, "%s", name); /* stored names parse; show it whole if not */
+		snprintf(tag, tsize, "<none>");
+		return;
 	}
-	snprintf(repo, rsize, "%.*s", (int)end, name);
+	snprintf(repo, rsize, "%s", ck_image_reference_repository_name(ref));
+	snprintf(tag, tsize, "%s", ck_image_reference_tag(ref) ? ck_image_reference_tag(ref) : "<none>");
+	ck_image_reference_free(ref);
 }
 
 static void short_id(char *buf, size_t size, const char *id, bool no_trunc)
@@ -126,16 +113,12 @@ static const char ls_usage[] =
 /* The podman `images --format json` object of one image. */
 static void image_summary_json(sbuf *b, ck_image *img)
 {
-	char *text = NULL, when[40];
-	jnode *insp = NULL;
-	const jnode *labels, *digests;
+	char when[40], **digests = NULL;
+	ck_image_config *cfg = NULL;
 	const char *const *names = ck_image_names(img);
 
-	if (ck_image_inspect(&text, img) == 0)
-		insp = json_parse(text);
-	ck_free(text);
-	labels = insp ? json_get(insp, "Labels") : NULL;
-	digests = insp ? json_get(insp, "RepoDigests") : NULL;
+	ck_image_config_read(&cfg, img); /* without it, no labels: the listing goes on */
+	ck_image_repo_digests(&digests, img);
 	rfc3339(when, sizeof(when), ck_image_created(img));
 	sb_printf(b, "{\"Id\":");
 	sb_str(b, ck_image_id(img));
@@ -147,17 +130,19 @@ static void image_summary_json(sbuf *b, ck_image *img)
 		sb_str(b, names[i]);
 	}
 	sb_printf(b, "],\"RepoDigests\":[");
-	for (size_t i = 0; digests && digests->type == J_ARR && i < digests->n; i++) {
+	for (size_t i = 0; digests && digests[i]; i++) {
 		sb_printf(b, "%s", i ? "," : "");
-		sb_str(b, digests->vals[i]->str);
+		sb_str(b, digests[i]);
 	}
 	sb_printf(b, "],\"Size\":%llu,\"SharedSize\":0,\"VirtualSize\":%llu,\"Labels\":{",
 	          (unsigned long long)ck_image_size(img), (unsigned long long)ck_image_size(img));
-	for (size_t i = 0; labels && labels->type == J_OBJ && i < labels->n; i++) {
+	for (size_t i = 0; i < ck_image_config_label_count(cfg); i++) {
+		const char *k = NULL, *v = NULL;
+		ck_image_config_label_byindex(&k, &v, cfg, i);
 		sb_printf(b, "%s", i ? "," : "");
-		sb_str(b, labels->keys[i]);
+		sb_str(b, k);
 		sb_put(b, ":", 1);
-		sb_str(b, labels->vals[i]->type == J_STR ? labels->vals[i]->str : "");
+		sb_str(b, v);
 	}
 	sb_printf(b, "},\"Names\":[");
 	for (size_t i = 0; names[i]; i++) {
@@ -167,7 +152,8 @@ static void image_summary_json(sbuf *b, ck_image *img)
 	sb_printf(b, "],\"Digest\":");
 	sb_str(b, ck_image_digest(img));
 	sb_printf(b, ",\"Created\":%lld,\"CreatedAt\":\"%s\"}", (long long)ck_image_created(img), when);
-	json_free(insp);
+	ck_strv_free(digests);
+	ck_image_config_free(cfg);
 }
 
 /* One row per name (one "<none>" row for an untagged image), as objects
@@ -191,10 +177,9 @@ static jnode *image_rows(ck_image **imgs, size_t n, bool no_trunc)
 		human_ago(ago, sizeof(ago), ck_image_created(imgs[i]));
 		rfc3339(when, sizeof(when), ck_image_created(imgs[i]));
 		for (size_t k = 0; k < (nn ? nn : 1); k++) {
-			char repo[512];
-			const char *tag = "<none>";
+			char repo[512], tag[256] = "<none>";
 			if (nn)
-				split_name(names[k], repo, sizeof(repo), &tag);
+				split_name(names[k], repo, sizeof(repo), tag, sizeof(tag));
 			else
 				snprintf(repo, sizeof(repo), "<none>");
 			sb_printf(&b, "%s{\"Repository\":", first ? "" : ",");
@@ -412,6 +397,7 @@ static int image_history(ck_app *app, int argc, char **argv)
 	ck_image *img = NULL;
 	char *text = NULL;
 	jnode *hist = NULL;
+	ck_image_history_list *list = NULL;
 	int id, rc = 0, count = 0;
 	cli c;
 
@@ -434,45 +420,49 @@ static int image_history(ck_app *app, int argc, char **argv)
 		rc = die("accepts 1 arg(s), received %d", count);
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;
-	if (rc == 0 && (ck_image_lookup(&img, app->ctx, name) < 0 || ck_image_history(&text, img) < 0))
+	if (rc == 0 && ck_image_lookup(&img, app->ctx, name) < 0)
 		rc = die_ck();
-	if (rc == 0 && !(hist = parse_or_die(text)))
-		rc = EXIT_CK;
-	if (rc == 0 && format && !strcmp(format, "json")) {
-		json_print_line(stdout, hist, "    ");
-	} else if (rc == 0 && format) {
-		rc = print_list_template(format, hist->vals, hist->n, false, NULL);
+	if (rc == 0 && format) {
+		/* JSON and templates: the library's rendering of the same list */
+		if (ck_image_history(&text, img) < 0)
+			rc = die_ck();
+		else if (!(hist = parse_or_die(text)))
+			rc = EXIT_CK;
+		else if (!strcmp(format, "json"))
+			json_print_line(stdout, hist, "    ");
+		else
+			rc = print_list_template(format, hist->vals, hist->n, false, NULL);
+	} else if (rc == 0 && ck_image_history_read(&list, img) < 0) {
+		rc = die_ck();
 	} else if (rc == 0) {
 		table t;
 		table_init(&t, quiet ? 1 : 5);
 		if (!quiet)
 			table_row(&t, (const char *[]){ "ID", "CREATED", "CREATED BY", "SIZE", "COMMENT" });
-		for (size_t i = 0; i < hist->n; i++) {
-			const jnode *h = hist->vals[i];
-			const char *hid = json_get_str(h, "id"), *by = json_get_str(h, "createdBy");
-			const jnode *sz = json_get(h, "size");
+		for (size_t i = 0; i < ck_image_history_list_count(list); i++) {
+			const ck_image_history_entry *h = ck_image_history_list_byindex(list, i);
+			const char *by = h->created_by;
 			char idbuf[80], ago[64], size[32], byb[64];
-			if (!hid)
-				hid = "";
-			if (strcmp(hid, "<missing>") && !no_trunc)
-				snprintf(idbuf, sizeof(idbuf), "%.12s", hid);
+			if (strcmp(h->id, "<missing>") && !no_trunc)
+				snprintf(idbuf, sizeof(idbuf), "%.12s", h->id);
 			else
-				snprintf(idbuf, sizeof(idbuf), "%s", hid);
+				snprintf(idbuf, sizeof(idbuf), "%s", h->id);
 			if (quiet) {
 				table_row(&t, (const char *[]){ idbuf });
 				continue;
 			}
-			human_ago(ago, sizeof(ago), parse_time(json_get_str(h, "created")));
-			human_size(size, sizeof(size), sz && sz->type == J_NUM ? strtoull(sz->str, NULL, 10) : 0);
-			if (by && !no_trunc && strlen(by) > 45) {
+			human_ago(ago, sizeof(ago), h->created);
+			human_size(size, sizeof(size), h->size);
+			if (!no_trunc && strlen(by) > 45) {
 				snprintf(byb, sizeof(byb), "%.42s...", by);
 				by = byb;
 			}
-			table_row(&t, (const char *[]){ idbuf, ago, by ? by : "", size, json_get_str(h, "comment") });
+			table_row(&t, (const char *[]){ idbuf, ago, by, size, h->comment });
 		}
 		table_print(stdout, &t);
 		table_free(&t);
 	}
+	ck_image_history_list_free(list);
 	json_free(hist);
 	ck_free(text);
 	ck_image_free(img);

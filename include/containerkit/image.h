@@ -184,6 +184,75 @@ CK_EXTERN int ck_image_inspect(char **out, const ck_image *img);
  *  shows it: {"id","created","createdBy","size","comment"}. */
 CK_EXTERN int ck_image_history(char **out, const ck_image *img);
 
+/** The platform the image was built for ("linux", "amd64"), or NULL.
+ *  Borrowed, lives as long as the handle. */
+CK_EXTERN const char *ck_image_os(const ck_image *img);
+CK_EXTERN const char *ck_image_architecture(const ck_image *img);
+/** "repo@digest" for every repository the image is named in, as podman's
+ *  RepoDigests.  `*out` is a NULL-terminated array (possibly empty) the
+ *  caller frees with ck_strv_free(). */
+CK_EXTERN int ck_image_repo_digests(char ***out, const ck_image *img);
+
+#define CK_IMAGE_HISTORY_ENTRY_VERSION 1
+
+/** One step of an image's history.  The library fills it; fields are only
+ *  ever appended, and `version` says which a caller may read. */
+typedef struct ck_image_history_entry {
+	unsigned int version;   /**< CK_IMAGE_HISTORY_ENTRY_VERSION of the library that made it */
+	const char *id;         /**< the image id for the newest step, else "<missing>" */
+	int64_t created;        /**< seconds since the epoch, 0 if unknown */
+	const char *created_by; /**< the command that made the step ("" if none) */
+	uint64_t size;          /**< bytes its layer adds unpacked (0 for an empty layer) */
+	const char *comment;    /**< "" if none */
+	int empty_layer;        /**< 1 if the step made no layer */
+} ck_image_history_entry;
+
+/** An image's history, newest first (ck_image_history_read()). */
+typedef struct ck_image_history_list ck_image_history_list;
+
+/** Reads the history from the image's config (one entry per layer when
+ *  the config has none, as podman shows it).  `*out` belongs to the caller
+ *  (ck_image_history_list_free()).  CK_ECORRUPT or CK_EIO when the config cannot
+ *  be read. */
+CK_EXTERN int ck_image_history_read(ck_image_history_list **out, const ck_image *img);
+CK_EXTERN size_t ck_image_history_list_count(const ck_image_history_list *history);
+/** Entry `i` (0 is the newest), or NULL past the end.  Borrowed, lives as
+ *  long as the list. */
+CK_EXTERN const ck_image_history_entry *ck_image_history_list_byindex(const ck_image_history_list *history, size_t i);
+/** Accepts NULL. */
+CK_EXTERN void ck_image_history_list_free(ck_image_history_list *history);
+
+/** The defaults an image gives its containers, from its config
+ *  (ck_image_config_read()).  Immutable; strings are borrowed and live as
+ *  long as the handle. */
+typedef struct ck_image_config ck_image_config;
+
+/** Reads the image's config.  `*out` belongs to the caller
+ *  (ck_image_config_free()). */
+CK_EXTERN int ck_image_config_read(ck_image_config **out, const ck_image *img);
+/** User, WorkingDir, StopSignal and author, or NULL when unset. */
+CK_EXTERN const char *ck_image_config_user(const ck_image_config *config);
+CK_EXTERN const char *ck_image_config_workdir(const ck_image_config *config);
+CK_EXTERN const char *ck_image_config_stop_signal(const ck_image_config *config);
+CK_EXTERN const char *ck_image_config_author(const ck_image_config *config);
+/** Entrypoint, Cmd, Env ("KEY=VALUE"), ExposedPorts ("80/tcp") and Volumes
+ *  (paths): NULL-terminated arrays, empty when unset, never NULL for a
+ *  valid handle. */
+CK_EXTERN const char *const *ck_image_config_entrypoint(const ck_image_config *config);
+CK_EXTERN const char *const *ck_image_config_cmd(const ck_image_config *config);
+CK_EXTERN const char *const *ck_image_config_env(const ck_image_config *config);
+CK_EXTERN const char *const *ck_image_config_exposed_ports(const ck_image_config *config);
+CK_EXTERN const char *const *ck_image_config_volumes(const ck_image_config *config);
+/** The number of labels, and label `i` (in the config's order);
+ *  CK_ENOTFOUND past the end. */
+CK_EXTERN size_t ck_image_config_label_count(const ck_image_config *config);
+CK_EXTERN int ck_image_config_label_byindex(const char **key, const char **value, const ck_image_config *config,
+                                            size_t i);
+/** The value of label `key`, or NULL. */
+CK_EXTERN const char *ck_image_config_label(const ck_image_config *config, const char *key);
+/** Accepts NULL. */
+CK_EXTERN void ck_image_config_free(ck_image_config *config);
+
 /** Adds a name ("repo[:tag]", normalized).  A name held by another image
  *  moves to this one. */
 CK_EXTERN int ck_image_tag(ck_image *img, const char *name);

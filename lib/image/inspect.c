@@ -8,7 +8,7 @@
 
 #define CONFIG_MAX (32u << 20)
 
-static int read_config(yajl_val *tree, const ck_image *img)
+int ck__image_read_config(yajl_val *tree, const ck_image *img)
 {
 	char *json = NULL, what[96];
 	size_t len = 0;
@@ -44,7 +44,7 @@ static void emit_or(yajl_gen g, const char *key, yajl_val v, bool array)
 }
 
 /* RepoDigests: "repo@digest" for every repository the image is named in. */
-static int repo_digests(char ***out, const ck_image *img)
+int ck__image_repo_digests(char ***out, const ck_image *img)
 {
 	int rc = CK_OK;
 
@@ -113,7 +113,7 @@ int ck_image_inspect(char **out, const ck_image *img)
 	*out = NULL;
 	if (!img)
 		return ck__error_set(CK_EINVAL, "ck_image_inspect: img is NULL");
-	if ((rc = read_config(&cfg, img)) != CK_OK || (rc = repo_digests(&digests, img)) != CK_OK)
+	if ((rc = ck__image_read_config(&cfg, img)) != CK_OK || (rc = ck__image_repo_digests(&digests, img)) != CK_OK)
 		goto out;
 	if (!(g = ck__json_gen_new(false))) {
 		rc = ck__oom();
@@ -181,71 +181,4 @@ out:
 	if (cfg)
 		yajl_tree_free(cfg);
 	return rc;
-}
-
-static void history_entry(yajl_gen g, const char *id, int64_t created, const char *by, uint64_t size,
-                          const char *comment)
-{
-	char when[40];
-
-	ck__rfc3339(when, sizeof(when), created * 1000000000);
-	yajl_gen_map_open(g);
-	ck__json_key_str(g, "id", id);
-	ck__json_key_str(g, "created", when);
-	ck__json_key_str(g, "createdBy", by ? by : "");
-	ck__json_key_int(g, "size", (long long)size);
-	ck__json_key_str(g, "comment", comment ? comment : "");
-	yajl_gen_map_close(g);
-}
-
-int ck_image_history(char **out, const ck_image *img)
-{
-	yajl_val cfg = NULL, hist;
-	uint64_t *sizes = NULL;
-	size_t n, layer = 0;
-	yajl_gen g;
-	int rc;
-
-	CK_ENTER();
-	if (!out)
-		return ck__error_set(CK_EINVAL, "ck_image_history: out is NULL");
-	*out = NULL;
-	if (!img)
-		return ck__error_set(CK_EINVAL, "ck_image_history: img is NULL");
-	if ((rc = read_config(&cfg, img)) != CK_OK)
-		return rc;
-	hist = ck__json_arr(cfg, "history");
-	n = hist ? hist->u.array.len : 0;
-	if (!(g = ck__json_gen_new(false)) || (n && !(sizes = calloc(n, sizeof(*sizes))))) {
-		if (g)
-			yajl_gen_free(g);
-		yajl_tree_free(cfg);
-		return ck__oom();
-	}
-	/* Entries that made a layer take the layers' sizes, base first. */
-	for (size_t i = 0; i < n; i++) {
-		bool empty = false;
-		ck__json_bool(hist->u.array.values[i], "empty_layer", &empty);
-		if (!empty && layer < img->n_layers)
-			sizes[i] = img->layers[layer++].unpacked_size;
-	}
-	yajl_gen_array_open(g);
-	if (n == 0) {
-		/* No history: one line per layer, as podman shows it. */
-		for (size_t i = img->n_layers; i-- > 0;)
-			history_entry(g, i + 1 == img->n_layers ? img->id : "<missing>", img->created, "",
-			              img->layers[i].unpacked_size, "");
-	}
-	for (size_t i = n; i-- > 0;) {
-		yajl_val h = hist->u.array.values[i];
-		int64_t when = 0;
-		if (!ck__json_str(h, "created") || !ck__rfc3339_parse(&when, ck__json_str(h, "created")))
-			when = 0;
-		history_entry(g, i + 1 == n ? img->id : "<missing>", when, ck__json_str(h, "created_by"), sizes[i],
-		              ck__json_str(h, "comment"));
-	}
-	yajl_gen_array_close(g);
-	free(sizes);
-	yajl_tree_free(cfg);
-	return ck__json_gen_finish(out, g);
 }

@@ -63,6 +63,10 @@ struct ck_image {
 int ck__image_from_record(ck_image **out, ck_context *ctx, const char *id, const char *config,
                           const char *state);
 const char *ck__image_label(const ck_image *img, const char *key);
+/* The image's config from the blob store, parsed (inspect.c). */
+int ck__image_read_config(yajl_val *tree, const ck_image *img);
+/* "repo@digest" for every repository the image is named in (inspect.c). */
+int ck__image_repo_digests(char ***out, const ck_image *img);
 
 /* ---- state JSON and users (state.c) ---- */
 typedef struct ck__image_state {

@@ -4,3 +4,4 @@ ck_unit_test(images_lookup images/test_lookup.c)
 
 # Image references in typed parts, and the pull policy, through the public API.
 ck_integration_test(images_reference images/test_reference.c)
+target_compile_definitions(images_reference PRIVATE CK_MKIMAGE="${CMAKE_SOURCE_DIR}/tests/fixtures/mkimage.py")
