@@ -590,7 +590,12 @@ int cb_run_main(int argc, char **argv)
 			goto out;
 	}
 	c.errfile = cb_printf("%s/stderr.txt", r.workdir);
-	cb_host_collect(&r.host, r.workdir, o.runtime);
+	/* The runtime of the host record: --runtime, else the suite's own. */
+	const char *runtime = o.runtime;
+	for (size_t i = 0; !runtime && i < c.nglobals; i++)
+		if (!strcmp(c.globals[i].key, "runtime"))
+			runtime = c.globals[i].val;
+	cb_host_collect(&r.host, r.workdir, runtime);
 	engine_records(&c);
 	if (!o.quiet)
 		fprintf(stderr, "ck-bench: seed %llu (replay the order with --seed %llu), %d runs per engine after %d "

@@ -67,8 +67,8 @@ static const char *lookup(const char *name, size_t len, const cb_kv *v, size_t n
 	return NULL;
 }
 
-/* Only {identifier} is a placeholder, so that shell braces and Go templates
- * ("{{.Store.GraphDriverName}}") pass through untouched. */
+/* Only {identifier} is a placeholder, so that shell braces (${var}) and Go
+ * templates ("{{.Store.GraphDriverName}}") pass through untouched. */
 char *cb_expand(const char *tmpl, const cb_kv *vars, size_t nvars, const cb_kv *more, size_t nmore, char **err)
 {
 	size_t cap = strlen(tmpl) + 64, len = 0;
@@ -80,7 +80,7 @@ char *cb_expand(const char *tmpl, const cb_kv *vars, size_t nvars, const cb_kv *
 	for (const char *p = tmpl; *p;) {
 		const char *val = NULL;
 		size_t skip = 1;
-		if (*p == '{' && (isalpha((unsigned char)p[1]) || p[1] == '_')) {
+		if (*p == '{' && (isalpha((unsigned char)p[1]) || p[1] == '_') && !(p > tmpl && p[-1] == '$')) {
 			const char *e = p + 1;
 			while (isalnum((unsigned char)*e) || *e == '_')
 				e++;
