@@ -30,9 +30,11 @@ int cb_out_markdown(FILE *out, const cb_run *r)
 	             "%llu); %g%% bootstrap intervals of the median and of the ratio.\n\nEngines:\n\n",
 	        r->o->runs, 1 + r->o->warmup, (unsigned long long)r->seed, r->o->confidence);
 	for (size_t e = 0; e < r->nengines; e++) {
-		char *v = cb_strdup(r->engines[e].version), *nl = strchr(v, '\n');
-		if (nl)
-			*nl = '\0';
+		/* The whole version output on one line: `version` prints a block. */
+		char *v = cb_strdup(r->engines[e].version);
+		for (char *p = v; *p; p++)
+			if (*p == '\n')
+				*p = ';';
 		fprintf(out, "- `%s`: ", r->engines[e].name);
 		cell(out, v);
 		fprintf(out, " (storage driver: %s)\n", r->engines[e].driver);

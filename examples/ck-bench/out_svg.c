@@ -95,7 +95,11 @@ int cb_out_svg(FILE *out, const cb_run *r)
 			fprintf(out, "<text x=\"%.1f\" y=\"%d\">%.2f ms [%.2f, %.2f]", (hi > BAR_X + bw ? hi : BAR_X + bw) + 6,
 			        by + BAR_H - 3, res->st.median, res->st.ci_lo, res->st.ci_hi);
 			if (e > 0 && row->cmp[e].valid)
-				fprintf(out, "  %.2fx %s", row->cmp[e].ratio, cb_verdict_name(row->cmp[e].verdict));
+			{
+				fprintf(out, "  = %.2f x ", row->cmp[e].ratio);
+				text(out, r->engines[0].name);
+				fprintf(out, ": %s", cb_verdict_name(row->cmp[e].verdict));
+			}
 			fputs("</text>\n", out);
 		}
 		y += gh + GROUP_GAP;

@@ -44,7 +44,7 @@ static int spawn(cb_proc *p, const char *cmd, double timeout_s, const char *outf
 {
 	sigset_t chld, old;
 	struct sigaction sa = { .sa_handler = on_chld }, oldsa;
-	struct rusage ru;
+	struct rusage ru = { 0 };
 	int status = 0;
 	pid_t pid;
 

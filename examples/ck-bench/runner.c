@@ -552,6 +552,7 @@ static void free_run(cb_run *r)
 	free(r->warnings);
 	cb_host_free(&r->host);
 	free(r->workdir);
+	free(r->baseline_name);
 }
 
 int cb_run_main(int argc, char **argv)
