@@ -67,7 +67,7 @@ int cb_out_markdown(FILE *out, const cb_run *r)
 			if (r->nengines > 1) {
 				const cb_cmp *c = &row->cmp[e];
 				if (e == 0)
-					fputs(" 1 | reference |", out);
+					fputs(res->status == CB_OK ? " 1 | reference |" : " | |", out);
 				else if (c->valid)
 					fprintf(out, " %.2f (%.2f – %.2f) | %s |", c->ratio, c->lo, c->hi,
 					        cb_verdict_name(c->verdict));

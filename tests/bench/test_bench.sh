@@ -189,6 +189,10 @@ bad_input_is_named() {
   expect_rc 2; expect_err 'unknown option "--frobnicate"'
   bench --engine e="$FAST" --case t='{engine} true' --runs 1
   expect_rc 2; expect_err '--runs: "1" is not a count of at least 2'
+  bench --case t='{engine} true' --runs
+  expect_rc 2; expect_err 'option --runs needs a value'
+  bench --engine e="$FAST" --case t='{engine} true' --timeout never
+  expect_rc 2; expect_err '--timeout: "never" is not a positive number of seconds'
   bench --engine e="$FAST"
   expect_rc 2; expect_err 'nothing to run'
   bench --engine e=/no/such/engine --case t='{engine} true'
