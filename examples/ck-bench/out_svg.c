@@ -8,7 +8,7 @@
 #include <math.h>
 #include <string.h>
 
-#define W 960
+#define W 1080
 #define LABEL_W 170
 #define BAR_X 180
 #define BAR_W 470

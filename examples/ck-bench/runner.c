@@ -142,10 +142,15 @@ static int step(ctx *c, const cb_engine *e, cb_result *res, enum cb_status st, c
 		return 0;
 	if (res)
 		fail(res, p.timed_out ? CB_TIMEOUT : st, what, &p);
-	if (!c->r->o->quiet)
-		fprintf(stderr, "%sck-bench: %s: %s failed (%s%d)%s%s\n", c->tty ? "\r\033[K" : "", e->name, what,
-		        p.timed_out ? "timeout after " : "exit ", p.timed_out ? (int)timeout : p.exit_code,
+	if (!c->r->o->quiet) {
+		char how[64];
+		if (p.timed_out)
+			snprintf(how, sizeof(how), "no exit within %g s, killed", timeout);
+		else
+			snprintf(how, sizeof(how), "exit %d", p.exit_code);
+		fprintf(stderr, "%sck-bench: %s: %s failed (%s)%s%s\n", c->tty ? "\r\033[K" : "", e->name, what, how,
 		        p.err_tail[0] ? ": " : "", p.err_tail);
+	}
 	return -1;
 }
 

@@ -135,6 +135,10 @@ assert o[0] == o[1], o
 assert len(o[0].split()) == 15
 assert o[0].split()[:3] != ["a", "b", "c"] or o[0].split()[3:6] != ["a", "b", "c"], "not shuffled"
 PYEOF
+  # Warm-ups are discarded on top of the first run.
+  bench --engine a="$QUICK" --case t='{engine} true' --runs 2 --warmup 2 --pause 5 --json "$T/3.json"
+  expect_rc 0
+  json "$T/3.json" 'len(d["cases"][0]["order"].split()) == 5' 'res["t","a"]["n"] == 2' 'd["discarded"] == 3'
   "$BENCH" run --workdir "$T/work" --engine a="$QUICK" --case t='{engine} true' --runs 2 --seed 5 \
     >/dev/null 2>"$T/err"
   grep -q 'seed 5 (replay the order with --seed 5)' "$T/err" || fail "the seed is not printed: $(cat "$T/err")"
