@@ -55,7 +55,7 @@ slower_engine_is_found_slower() {
 
 equal_engines_give_no_difference() {
   bench --engine a="sh -c 'sleep 0.03' --" --engine b="sh -c 'sleep 0.03' --" --case t='{engine} true' \
-    --runs 12 --confidence 99 --json "$T/r.json"
+    --runs 16 --confidence 99 --json "$T/r.json"
   expect_rc 0
   json "$T/r.json" 'res["t","b"]["vs_reference"]["verdict"] == "no difference"' \
     'res["t","b"]["vs_reference"]["ci_low"] <= 1 <= res["t","b"]["vs_reference"]["ci_high"]'
