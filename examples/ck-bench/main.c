@@ -1,6 +1,8 @@
-/* ck-bench: benchmarks of libcontainerkit through its public API only.
- * `ck-bench GROUP [OPTIONS]`; each group lives in its own file. */
+/* ck-bench: benchmarks.  `ck-bench run` times engines against engines as
+ * whole processes (run.h); `ck-bench state` drives libcontainerkit in
+ * process through its public API only. */
 #include "bench.h"
+#include "run.h"
 
 #include <containerkit.h>
 #include <string.h>
@@ -10,7 +12,8 @@ static const struct {
 	int (*main)(int argc, char **argv);
 	const char *what;
 } groups[] = {
-	{ "state", bench_state_main, "state store: volume create/lookup/list/delete, commit latency" },
+	{ "run", cb_run_main, "engines against engines: suites or ad hoc cases, baselines, reports" },
+	{ "state", bench_state_main, "in process: state store volume create/lookup/list/delete, commit latency" },
 };
 
 static void usage(FILE *out)
