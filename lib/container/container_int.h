@@ -304,6 +304,9 @@ int ck__ctr_pod_apply(ck__ctr_config *c, const ck__pod_join *j, bool infra);
 /* In the create's commit: an infra container inserts its pod's record;
  * a member checks that the pod is still there; both record membership. */
 int ck__ctr_pod_insert_txn(ck_state_txn *txn, const ck__ctr_config *c, const ck_container_spec *spec);
+/* For the monitor, after a member's exit was recorded: with the pod's
+ * exit policy "stop" and no other member running, stops the infra. */
+void ck__ctr_pod_exited(ck_context *ctx, const ck__ctr_config *c);
 /* Points a member's shared namespaces at its infra's (c->pod_infra_pid). */
 void ck__ctr_pod_namespaces(ck__oci_build *b, const ck__ctr_config *c);
 

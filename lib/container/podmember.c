@@ -185,3 +185,94 @@ void ck__ctr_pod_namespaces(ck__oci_build *b, const ck__ctr_config *c)
 		*slots[i] = b->ns_paths[i];
 	}
 }
+
+int ck__ctr_pod_detach(ck_state_txn *txn, const char *id)
+{
+	ck__ctr_config c;
+	char *config = NULL, *out = NULL;
+	int rc = ck__rec_get(&config, NULL, txn, CK__KIND_CONTAINER, id);
+
+	if (rc != CK_OK)
+		return rc;
+	rc = ck__ctr_config_parse(&c, config);
+	free(config);
+	if (rc != CK_OK)
+		return rc;
+	if (c.pod && *c.pod)
+		rc = ck__pod_member_del(txn, c.pod, id);
+	free(c.pod);
+	free(c.pod_infra);
+	ck_strv_free(c.pod_shares);
+	c.pod = NULL;
+	c.pod_infra = NULL;
+	c.pod_shares = NULL;
+	c.pod_infra_self = false;
+	if (rc == CK_OK && (rc = ck__ctr_config_json(&out, &c)) == CK_OK)
+		rc = ck__txn_put_str(txn, ck__kind_bucket(CK__KIND_CONTAINER), id, out);
+	free(out);
+	ck__ctr_config_free(&c);
+	return rc;
+}
+
+/* ---- the exit policy ---- */
+
+struct policy_args {
+	const ck__ctr_config *c;
+	bool stop;
+	char **members;
+};
+
+static int policy_fn(ck_state_txn *txn, void *payload)
+{
+	struct policy_args *a = payload;
+	char *config = NULL;
+	yajl_val tree = NULL;
+	int rc;
+
+	ck_strv_free(a->members);
+	a->members = NULL;
+	a->stop = false;
+	if ((rc = ck__rec_get(&config, NULL, txn, CK__KIND_POD, a->c->pod)) != CK_OK)
+		return rc;
+	if ((rc = ck__json_parse(&tree, config, "a pod's record", CK_ECORRUPT)) == CK_OK) {
+		const char *policy = ck__json_str(tree, "exit_policy");
+		a->stop = policy && !strcmp(policy, "stop");
+		yajl_tree_free(tree);
+	}
+	free(config);
+	return rc == CK_OK && a->stop ? ck__pod_members(&a->members, NULL, txn, a->c->pod) : rc;
+}
+
+void ck__ctr_pod_exited(ck_context *ctx, const ck__ctr_config *c)
+{
+	struct policy_args a = { c, false, NULL };
+
+	if (!c->pod || !*c->pod || c->pod_infra_self || !c->pod_infra || !*c->pod_infra)
+		return;
+	if (ck__state_read(ctx, policy_fn, &a) != CK_OK || !a.stop) {
+		ck__error_clear();
+		ck_strv_free(a.members);
+		return;
+	}
+	/* Each member records its exit before it looks at the others: of two
+	 * that exit together, the later one sees both exited. */
+	for (size_t i = 0; a.members && a.members[i]; i++) {
+		ck__ctr_state st;
+		if (!strcmp(a.members[i], c->id) || ck__ctr_read(NULL, &st, ctx, a.members[i]) != CK_OK)
+			continue;
+		bool live = (ck__ctr_status_live(st.status) && ck__ctr_monitor_alive(&st)) ||
+		            !strcmp(st.status, "starting");
+		ck__ctr_state_free(&st);
+		if (live) {
+			ck_strv_free(a.members);
+			ck__error_clear();
+			return;
+		}
+	}
+	ck_strv_free(a.members);
+	ck__log(ctx, CK_LOG_DEBUG, "pod %.12s: its last container exited, and its exit policy is stop", c->pod);
+	if (ck__ctr_stop_id(ctx, c->pod_infra, -1, false) != CK_OK)
+		ck__log(ctx, CK_LOG_WARN, "pod %.12s: cannot stop its infra container: %s", c->pod,
+		        ck_error_last()->message);
+	ck__error_clear();
+}
