@@ -186,31 +186,53 @@ void ck__ctr_pod_namespaces(ck__oci_build *b, const ck__ctr_config *c)
 	}
 }
 
+/* The record is edited as a tree, member by member in place, so that a
+ * record this version cannot fully read is still repaired. */
 int ck__ctr_pod_detach(ck_state_txn *txn, const char *id)
 {
-	ck__ctr_config c;
 	char *config = NULL, *out = NULL;
+	yajl_val t = NULL;
+	yajl_gen g = NULL;
 	int rc = ck__rec_get(&config, NULL, txn, CK__KIND_CONTAINER, id);
 
 	if (rc != CK_OK)
 		return rc;
-	rc = ck__ctr_config_parse(&c, config);
-	free(config);
-	if (rc != CK_OK)
-		return rc;
-	if (c.pod && *c.pod)
-		rc = ck__pod_member_del(txn, c.pod, id);
-	free(c.pod);
-	free(c.pod_infra);
-	ck_strv_free(c.pod_shares);
-	c.pod = NULL;
-	c.pod_infra = NULL;
-	c.pod_shares = NULL;
-	c.pod_infra_self = false;
-	if (rc == CK_OK && (rc = ck__ctr_config_json(&out, &c)) == CK_OK)
+	if ((rc = ck__json_parse(&t, config, "a container's record", CK_ECORRUPT)) != CK_OK)
+		goto out;
+	if (!YAJL_IS_OBJECT(t)) {
+		rc = ck__error_set(CK_ECORRUPT, "container %s: the record is not a JSON object", id);
+		goto out;
+	}
+	const char *pod = ck__json_str(t, "pod");
+	if (pod && *pod && (rc = ck__pod_member_del(txn, pod, id)) != CK_OK)
+		goto out;
+	if (!(g = ck__json_gen_new(false))) {
+		rc = ck__oom();
+		goto out;
+	}
+	yajl_gen_map_open(g);
+	for (size_t i = 0; i < t->u.object.len; i++) {
+		const char *k = t->u.object.keys[i];
+		if (!strcmp(k, "pod_infra") || !strcmp(k, "pod_infra_self") || !strcmp(k, "pod_shares"))
+			continue;
+		ck__json_key(g, k);
+		if (!strcmp(k, "pod"))
+			ck__json_str_val(g, "");
+		else
+			ck__json_emit(g, t->u.object.values[i]);
+	}
+	yajl_gen_map_close(g);
+	rc = ck__json_gen_finish(&out, g);
+	g = NULL;
+	if (rc == CK_OK)
 		rc = ck__txn_put_str(txn, ck__kind_bucket(CK__KIND_CONTAINER), id, out);
+out:
+	if (g)
+		yajl_gen_free(g);
+	if (t)
+		yajl_tree_free(t);
+	free(config);
 	free(out);
-	ck__ctr_config_free(&c);
 	return rc;
 }
 

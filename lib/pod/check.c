@@ -14,6 +14,7 @@ enum { P_ORPHAN_MEMBER, P_NO_INFRA, P_DANGLING_KEY };
 
 struct problem {
 	int what;
+	bool repaired;
 	char *a, *b; /* container id / pod id; pod id / name; pod id / container id */
 };
 
@@ -33,6 +34,7 @@ static void add(struct scan *s, int what, const char *a, const char *b)
 	}
 	s->list = np;
 	np[s->n].what = what;
+	np[s->n].repaired = false;
 	np[s->n].a = strdup(a);
 	np[s->n].b = strdup(b ? b : "");
 	s->n++;
@@ -120,6 +122,8 @@ static int scan_txn(ck_state_txn *txn, void *payload)
 		return rc;
 	if (!ck__txn_is_write(txn))
 		return CK_OK;
+	/* A record the repair cannot read (bad-record is the state check's)
+	 * stays reported; the others are still repaired. */
 	for (size_t i = 0; rc == CK_OK && i < s->n; i++) {
 		struct problem *p = &s->list[i];
 		if (p->what == P_ORPHAN_MEMBER) {
@@ -134,6 +138,11 @@ static int scan_txn(ck_state_txn *txn, void *payload)
 			ck_strv_free(ids);
 			if (rc == CK_OK)
 				rc = ck__rec_delete(txn, CK__KIND_POD, p->a, p->b);
+		}
+		p->repaired = rc == CK_OK;
+		if (rc != CK_OK && rc != CK_ENOMEM) {
+			ck__error_clear();
+			rc = CK_OK;
 		}
 	}
 	return rc;
@@ -159,7 +168,7 @@ int ck__pod_check(ck_context *ctx, ck__check_report *r)
 		ck__check_add(r, p->what == P_ORPHAN_MEMBER ? CK_CHECK_MISSING_POD
 		                 : p->what == P_NO_INFRA    ? CK_CHECK_MISSING_INFRA
 		                                            : CK_CHECK_LEFTOVER,
-		              p->what == P_DANGLING_KEY ? p->b : p->a, detail ? detail : "", true, r->repair);
+		              p->what == P_DANGLING_KEY ? p->b : p->a, detail ? detail : "", true, p->repaired);
 		free(detail);
 	}
 	problems_free(&s);
