@@ -12,6 +12,7 @@
 #include "containerkit/volume.h"
 #include "containerkit/image.h"
 #include "containerkit/container.h"
+#include "containerkit/pod.h"
 #include "containerkit/events.h"
 #include "containerkit/system.h"
 #include "containerkit/deprecated.h"

@@ -9,7 +9,7 @@ packages=(
   libseccomp-dev
   abigail-tools python3 sqlite3 lmdb-utils hyperfine libxml2-utils
   apache2-utils curl
-  crun runc uidmap passwd busybox-static docker-registry skopeo podman openssl zstd xz-utils
+  crun runc uidmap passwd busybox-static catatonit docker-registry skopeo podman openssl zstd xz-utils
 )
 
 missing=()

@@ -61,7 +61,7 @@ static const char spec_flags_usage[] =
 	"      --name string            Assign a name to the container\n"
 	"      --network string         Connect a container to a network: none or host\n"
 	"      --pids-limit int         Tune container pids limit (0 for unlimited)\n"
-	"      --pod string             Run container in an existing pod (not supported yet)\n"
+	"      --pod string             Run container in an existing pod, or new:NAME to create one\n"
 	"  -p, --publish strings        Publish a container's port, or a range of ports, to the host\n"
 	"      --pull string            Pull image policy (default \"missing\")\n"
 	"  -q, --quiet                  Suppress output information when pulling images\n"
@@ -81,7 +81,7 @@ static const char spec_flags_usage[] =
 typedef struct run_opts {
 	ck_container_spec *spec;
 	bool detach, rm, interactive, tty, sig_proxy, quiet;
-	const char *cidfile, *restart, *image;
+	const char *cidfile, *restart, *image, *new_pod;
 	ck_image_pull_policy pull;
 	strv cmd;
 	strv entrypoint;
@@ -182,7 +182,13 @@ static int spec_flag(run_opts *r, int id, const char *val)
 	case O_RUNTIME: rc = ck_container_spec_set_runtime(s, val); break;
 	case O_NETWORK: rc = ck_container_spec_set_network(s, val); break;
 	case O_POD:
-		return die("--pod %s: pods are not supported by this version of libcontainerkit", val);
+		/* "new:NAME" makes the pod first (do_create) */
+		if (!strncmp(val, "new:", 4))
+			r->new_pod = val + 4;
+		else
+			r->new_pod = NULL;
+		rc = ck_container_spec_set_pod(s, r->new_pod ? r->new_pod : val);
+		break;
 	case O_PUBLISH: rc = ck_container_spec_add_port_string(s, val); break;
 	case O_DETACH: r->detach = flag_on(val); break;
 	case O_RM: r->rm = flag_on(val); rc = ck_container_spec_set_remove(s, r->rm); break;
@@ -319,14 +325,32 @@ static int do_create(ck_container **out, run_opts *r, ck_app *app, int argc, cha
 		return rc;
 	if (r->cidfile && (rc = claim_cidfile(r->cidfile, &cidfd)) != 0)
 		return rc;
+	ck_pod *pod = NULL;
+	if (r->new_pod) {
+		ck_pod_spec *ps = NULL;
+		if (ck_pod_spec_new(&ps) < 0 || ck_pod_spec_set_name(ps, r->new_pod) < 0 ||
+		    ck_pod_create(&pod, app->ctx, ps) < 0) {
+			ck_pod_spec_free(ps);
+			if (cidfd >= 0) {
+				close(cidfd);
+				unlink(r->cidfile);
+			}
+			return die_ck();
+		}
+		ck_pod_spec_free(ps);
+	}
 	if (ck_container_create(out, app->ctx, r->spec) < 0) {
 		rc = die_ck();
+		if (pod) /* the pod made for it goes too */
+			ck_pod_remove(pod, CK_REMOVE_FORCE);
+		ck_pod_free(pod);
 		if (cidfd >= 0) {
 			close(cidfd);
 			unlink(r->cidfile);
 		}
 		return rc;
 	}
+	ck_pod_free(pod);
 	if (cidfd >= 0 && (rc = write_cidfile(r->cidfile, cidfd, ck_container_id(*out))) != 0) {
 		ck_container_remove(*out, CK_REMOVE_FORCE);
 		ck_container_free(*out);

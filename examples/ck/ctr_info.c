@@ -273,7 +273,7 @@ static const char *const ps_headers[] = {
 /* One container as podman's `ps --format json` prints it, or (`tmpl`) with
  * the fields its templates see: ID, Names, Command, Mounts and Ports as
  * text, CreatedHuman and RunningFor. */
-static jnode *ps_json(const ck_container *ctr, bool no_trunc, bool tmpl)
+static jnode *ps_json(ck_context *ctx, const ck_container *ctr, bool no_trunc, bool tmpl)
 {
 	char id[13], buf[4096], *text = NULL;
 	const char *const *cmd = ck_container_command(ctr);
@@ -347,8 +347,18 @@ static jnode *ps_json(const ck_container *ctr, bool no_trunc, bool tmpl)
 		sb_str(&b, ck_container_name(ctr));
 		sb_cat(&b, "], ");
 	}
-	sb_printf(&b, "\"Namespaces\": {}, \"Networks\": [], \"Pid\": %d, \"Pod\": \"\", \"PodName\": \"\", ",
-	          ck_container_pid(ctr));
+	{
+		const char *pod_id = ck_container_pod_id(ctr);
+		ck_pod *pod = NULL;
+		if (pod_id && ck_pod_lookup(&pod, ctx, pod_id) < 0)
+			pod = NULL;
+		sb_printf(&b, "\"Namespaces\": {}, \"Networks\": [], \"Pid\": %d, \"Pod\": ", ck_container_pid(ctr));
+		sb_str(&b, pod_id ? pod_id : "");
+		sb_cat(&b, ", \"PodName\": ");
+		sb_str(&b, pod ? ck_pod_name(pod) : "");
+		sb_cat(&b, ", ");
+		ck_pod_free(pod);
+	}
 	if (tmpl) {
 		ps_ports(buf, sizeof(buf), ctr);
 		sb_kv(&b, "Ports", buf);
@@ -376,6 +386,7 @@ static const char ps_usage[] =
 	"  -n, --last int             Print the n last created containers (all states) (default -1)\n"
 	"  -l, --latest               Act on the latest container created\n"
 	"      --no-trunc             Display the extended information\n"
+	"  -p, --pod                  Print the ID and name of the pod the containers are in\n"
 	"      --noheading            Do not print headers\n"
 	"  -q, --quiet                Print the numeric IDs of the containers only\n";
 
@@ -385,11 +396,11 @@ int ctr_ps(ck_app *app, int argc, char **argv)
 		{ "all", 'a', false, 1 },      { "filter", 'f', true, 2 }, { "format", 0, true, 3 },
 		{ "last", 'n', true, 4 },      { "latest", 'l', false, 5 }, { "no-trunc", 0, false, 6 },
 		{ "noheading", 0, false, 7 },  { "quiet", 'q', false, 8 }, { "size", 's', false, 9 },
-		{ "sort", 0, true, 10 },       { NULL, 0, false, 0 },
+		{ "sort", 0, true, 10 },       { "pod", 'p', false, 11 },  { NULL, 0, false, 0 },
 	};
 	const char *val, *format = NULL;
 	strv filters = { 0 };
-	bool all = false, no_trunc = false, noheading = false, quiet = false;
+	bool all = false, no_trunc = false, noheading = false, quiet = false, pods = false;
 	long long last = -1;
 	ck_container **list = NULL;
 	size_t n = 0;
@@ -415,6 +426,7 @@ int ctr_ps(ck_app *app, int argc, char **argv)
 			if (strcmp(val, "created"))
 				rc = die("--sort %s: only \"created\" is supported", val);
 			break;
+		case 11: pods = flag_on(val); break;
 		}
 	}
 	if (rc == 0 && !app_context(app))
@@ -434,7 +446,7 @@ int ctr_ps(ck_app *app, int argc, char **argv)
 	} else if (rc == 0 && format) {
 		jnode *arr = new_array(shown);
 		for (size_t i = shown; i-- > 0;)
-			if ((arr->vals[arr->n] = ps_json(list[i], no_trunc, strcmp(format, "json") != 0)))
+			if ((arr->vals[arr->n] = ps_json(app->ctx, list[i], no_trunc, strcmp(format, "json") != 0)))
 				arr->n++;
 		if (!strcmp(format, "json")) {
 			json_print_line(stdout, arr, "  ");
@@ -445,10 +457,10 @@ int ctr_ps(ck_app *app, int argc, char **argv)
 	} else if (rc == 0) {
 		table t;
 		char sid[13], cmd[4096], created[96], status[128], ports[1024];
-		table_init(&t, 7);
+		table_init(&t, pods ? 9 : 7);
 		if (!noheading)
 			table_row(&t, (const char *[]){ "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS",
-			                                "PORTS", "NAMES" });
+			                                "PORTS", "NAMES", "POD ID", "PODNAME" });
 		for (size_t i = shown; i-- > 0;) {
 			ck_container *k = list[i];
 			short_id(sid, ck_container_id(k));
@@ -456,9 +468,18 @@ int ctr_ps(ck_app *app, int argc, char **argv)
 			ps_created(created, sizeof(created), k);
 			ps_status(status, sizeof(status), k);
 			ps_ports(ports, sizeof(ports), k);
+			char pid[13] = "";
+			const char *pod_id = ck_container_pod_id(k);
+			ck_pod *pod = NULL;
+			if (pods && pod_id && ck_pod_lookup(&pod, app->ctx, pod_id) < 0)
+				pod = NULL;
+			if (pod_id)
+				short_id(pid, pod_id);
 			table_row(&t, (const char *[]){ no_trunc ? ck_container_id(k) : sid,
 			                                ck_container_image_name(k), cmd, created, status, ports,
-			                                ck_container_name(k) });
+			                                ck_container_name(k), no_trunc && pod_id ? pod_id : pid,
+			                                pod ? ck_pod_name(pod) : "" });
+			ck_pod_free(pod);
 		}
 		table_print(stdout, &t);
 		table_free(&t);

@@ -28,6 +28,7 @@ static const struct command {
 	{ "login", cmd_login, "Log in to a container registry" },
 	{ "logout", cmd_logout, "Log out of a container registry" },
 	{ "logs", ctr_logs, "Fetch the logs of one or more containers" },
+	{ "pod", cmd_pod, "Manage pods" },
 	{ "port", ctr_port, "List port mappings or a specific mapping for the container" },
 	{ "ps", ctr_ps, "List containers" },
 	{ "pull", cmd_pull, "Pull an image from a registry" },

@@ -173,6 +173,15 @@ CK_EXTERN int ck_container_spec_set_network(ck_container_spec *spec, const char 
  *  the container; publishing needs a network mode that has one, so with
  *  "none" or "host" create fails with CK_EUNSUPPORTED. */
 CK_EXTERN int ck_container_spec_add_port_string(ck_container_spec *spec, const char *text);
+/** --pod: the pod the container joins (its name, full id or unique id
+ *  prefix; NULL: none).  The container shares the namespaces the pod
+ *  shares (ck_pod_spec_set_share()), held by the pod's infra container,
+ *  which is started before the container whenever it starts; with "uts"
+ *  it gets the pod's hostname, and with "net" its network.  Ports,
+ *  a network and (with "uts") a hostname belong to the pod: create fails
+ *  with CK_EINVAL when the spec sets them, CK_ENOTFOUND for an unknown
+ *  pod.  Since 1.1. */
+CK_EXTERN int ck_container_spec_set_pod(ck_container_spec *spec, const char *pod);
 /** --stop-signal, by name or number ("SIGTERM", "TERM", "15"). */
 CK_EXTERN int ck_container_spec_set_stop_signal(ck_container_spec *spec, const char *signal);
 /** --stop-timeout in seconds (default 10). */
@@ -328,6 +337,8 @@ CK_EXTERN int64_t ck_container_started_at(const ck_container *ctr);
 CK_EXTERN int64_t ck_container_finished_at(const ck_container *ctr);
 /** How many times the restart policy restarted it. */
 CK_EXTERN unsigned int ck_container_restart_count(const ck_container *ctr);
+/** The id of the pod the container is in, or NULL.  Since 1.1. */
+CK_EXTERN const char *ck_container_pod_id(const ck_container *ctr);
 /** The OCI runtime it runs with ("crun", "runc" or a path). */
 CK_EXTERN const char *ck_container_runtime(const ck_container *ctr);
 

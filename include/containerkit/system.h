@@ -33,6 +33,7 @@ CK_EXTERN int ck_system_migrate(char **backup_path, ck_context *ctx, const char 
 #define CK_CHECK_BAD_RECORD     "bad-record"      /* a record that is not valid JSON of its kind */
 #define CK_CHECK_MISSING_POD    "missing-pod"     /* a container whose pod is gone */
 #define CK_CHECK_MISSING_IMAGE  "missing-image"   /* a container whose image is gone */
+#define CK_CHECK_MISSING_INFRA  "missing-infra"   /* a pod whose infra container is gone (since 1.1) */
 #define CK_CHECK_ORPHAN_VOLUME_DIR "orphan-volume-dir" /* a volume directory without a record */
 #define CK_CHECK_MISSING_VOLUME_DIR "missing-volume-dir" /* a volume record without a directory */
 #define CK_CHECK_LEFTOVER       "leftover"        /* temporary files of an interrupted operation */

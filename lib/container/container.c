@@ -242,6 +242,11 @@ unsigned int ck_container_restart_count(const ck_container *ctr)
 	return ctr ? ctr->st.restart_count : 0;
 }
 
+const char *ck_container_pod_id(const ck_container *ctr)
+{
+	return ctr && ctr->cfg.pod && *ctr->cfg.pod ? ctr->cfg.pod : NULL;
+}
+
 const char *ck_container_runtime(const ck_container *ctr)
 {
 	return ctr ? ctr->cfg.runtime : NULL;

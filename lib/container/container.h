@@ -15,6 +15,29 @@
 
 #include "state/state.h"
 
+/* A published port: "[IP:][HOSTPORT:]CPORT[-END][/PROTO]" parsed
+ * (ck__port_parse, spec.c; CK_EINVAL naming the text).  host_port 0: any;
+ * host_ip NULL: every address. */
+typedef struct ck__port {
+	char *host_ip;
+	unsigned int host_port, container_port, range;
+	char protocol[8];
+} ck__port;
+int ck__port_parse(ck__port *out, const char *text);
+
+/* For lib/pod: makes the spec that of pod `pod_id`'s infra container.
+ * ck_container_create() then inserts the pod's record (`pod_config`,
+ * named `pod_name`) and the container in one commit. */
+int ck__container_spec_set_infra(ck_container_spec *spec, const char *pod_id, const char *pod_name,
+                                 const char *pod_config, const char *const *shares);
+
+/* Takes container `id` out of its pod inside the caller's write
+ * transaction: its record no longer names a pod, an infra or shared
+ * namespaces (its next start makes namespaces of its own), and its
+ * membership key goes.  For the check's repair of a container whose pod,
+ * or whose pod's infra, is gone. */
+int ck__ctr_pod_detach(ck_state_txn *txn, const char *id);
+
 /* The container's paths, as new strings (NULL on OOM). */
 char *ck__ctr_dir(const ck_context *ctx, const char *id);      /* <root>/containers/<id> */
 char *ck__ctr_userdata(const ck_context *ctx, const char *id); /* .../userdata (the bundle) */

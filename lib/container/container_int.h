@@ -12,7 +12,8 @@
  *    "cap_add":[],"cap_drop":[],"ulimits":[{"name","resource","soft","hard"}],
  *    "memory","cpus","pids_limit","restart_policy","restart_max","runtime",
  *    "network","ports":[{"host_ip","host_port","container_port","range","protocol"}],
- *    "exposed_ports":[],"stop_signal","stop_timeout","log_size_max"}
+ *    "exposed_ports":[],"stop_signal","stop_timeout","log_size_max",
+ *    in a pod only: "pod_infra_self","pod_infra","pod_shares":[]}
  * State JSON (bucket "containers.state"):
  *   {"status","pid","exit_code","started_at","finished_at","restart_count",
  *    "monitor_pid","monitor_start","init_start","stop_requested","error"}
@@ -107,11 +108,6 @@ typedef struct ck__ulimit {
 int ck__rlimit_from_name(const char *name);
 const char *ck__rlimit_podman_name(int resource);
 
-typedef struct ck__port {
-	char *host_ip;
-	unsigned int host_port, container_port, range;
-	char protocol[8];
-} ck__port;
 
 struct ck_container_spec {
 	char *image, *name;
@@ -136,6 +132,11 @@ struct ck_container_spec {
 	size_t n_ports;
 	int stop_signal;
 	unsigned int stop_timeout;
+	char *pod;             /* the pod to join (name or id), resolved at create */
+	/* Set by lib/pod for an infra container: the pod's id, name and config
+	 * record, inserted in the commit that inserts the container. */
+	char *infra_pod_id, *infra_pod_name, *infra_pod_config;
+	char **infra_pod_shares;
 };
 
 /* Reads an env file into `env` with podman's rules (ck_container_spec_add_env_file). */
@@ -165,6 +166,14 @@ typedef struct ck__ctr_config {
 	size_t n_ports;
 	int stop_signal;
 	unsigned int stop_timeout;
+	/* In a pod: whether this is its infra container; the infra's id (for a
+	 * member of a pod with one); the namespaces it shares ("net", "ipc",
+	 * "uts", "pid", "cgroup"), taken from the pod at create. */
+	bool pod_infra_self;
+	char *pod_infra;
+	char **pod_shares;
+	/* Not recorded: the infra's pid when a member starts (start.c). */
+	int pod_infra_pid;
 } ck__ctr_config;
 
 int ck__ctr_config_json(char **out, const ck__ctr_config *c);
@@ -250,6 +259,7 @@ typedef struct ck__oci_build {
 	ck__idmap uid_maps[2], gid_maps[2];
 	char cgroups_path[96];
 	struct { int resource; uint64_t soft, hard; } rl[32];
+	char ns_paths[5][48]; /* a pod member's namespaces (podmember.c) */
 } ck__oci_build;
 int ck__ctr_oci_build(ck__oci_build *b, ck_context *ctx, const ck__ctr_config *c, const char *rootfs,
                       const ck__host *host);
@@ -275,6 +285,30 @@ int ck__ctr_stop_id(ck_context *ctx, const char *id, int timeout_s, bool locked)
  * run: status not live and pid 0, or the monitor gone.  `timeout_ms` -1:
  * for ever.  CK_ETIMEOUT; CK_ENOTFOUND when the record went away. */
 int ck__ctr_wait_stopped(ck_context *ctx, const char *id, int timeout_ms, ck__ctr_state *out);
+
+/* ---- pods (podmember.c) ---- */
+/* What a container takes from the pod it joins (or, for an infra
+ * container, from the pod being made). */
+typedef struct ck__pod_join {
+	char *id, *name, *infra, *hostname;
+	char **shares;
+} ck__pod_join;
+/* Resolves the spec's pod (nothing when it has none): CK_ENOTFOUND naming
+ * an unknown pod; CK_EINVAL for what only the pod may set (ports, network,
+ * hostname). */
+int ck__ctr_pod_resolve(ck__pod_join *j, ck_context *ctx, const ck_container_spec *spec);
+void ck__pod_join_free(ck__pod_join *j);
+bool ck__ctr_pod_shares_ns(char *const *shares, const char *ns);
+/* Fills the config's pod members from `j`. */
+int ck__ctr_pod_apply(ck__ctr_config *c, const ck__pod_join *j, bool infra);
+/* In the create's commit: an infra container inserts its pod's record;
+ * a member checks that the pod is still there; both record membership. */
+int ck__ctr_pod_insert_txn(ck_state_txn *txn, const ck__ctr_config *c, const ck_container_spec *spec);
+/* For the monitor, after a member's exit was recorded: with the pod's
+ * exit policy "stop" and no other member running, stops the infra. */
+void ck__ctr_pod_exited(ck_context *ctx, const ck__ctr_config *c);
+/* Points a member's shared namespaces at its infra's (c->pod_infra_pid). */
+void ck__ctr_pod_namespaces(ck__oci_build *b, const ck__ctr_config *c);
 
 /* ---- the attach protocol (attach.c, lib/monitor) ----
  * Frames on the attach socket: 1 byte type, 4 bytes big-endian length,

@@ -214,6 +214,7 @@ static void remove_created_volumes(ck_context *ctx, const ck__ctr_config *c)
 struct insert_args {
 	const ck__ctr_config *c;
 	const char *config;
+	const ck_container_spec *spec;
 };
 
 static int insert_fn(ck_state_txn *txn, void *payload)
@@ -225,6 +226,8 @@ static int insert_fn(ck_state_txn *txn, void *payload)
 	if (rc == CK_EEXISTS)
 		return ck__error_set(CK_EEXISTS, "the container name \"%s\" is already in use; remove that "
 		                                 "container or pod first, or use replace", a->c->name);
+	if (rc == CK_OK)
+		rc = ck__ctr_pod_insert_txn(txn, a->c, a->spec);
 	if (rc == CK_OK)
 		rc = ck__image_add_user(txn, a->c->image_id, a->c->id);
 	for (size_t i = 0; i < a->c->n_mounts && rc == CK_OK; i++)
@@ -257,7 +260,7 @@ static int validate(const ck_container_spec *spec, const char **network)
 
 static int fill_config(ck__ctr_config *c, ck_context *ctx, const ck_container_spec *spec, const ck__imagecfg *ic,
                        const char *image_id, const char *image_name, const char *network, const char *name,
-                       const char *id)
+                       const char *id, const char *pod_hostname)
 {
 	ck__strmap env = { 0 };
 	int rc;
@@ -275,8 +278,8 @@ static int fill_config(ck__ctr_config *c, ck_context *ctx, const ck_container_sp
 	if (!c->id || !c->name || !c->image_id || !c->image_name || !c->pod || !c->network || !c->runtime ||
 	    !c->restart_policy || !c->workdir || !c->user)
 		return ck__oom();
-	if (spec->hostname) {
-		c->hostname = strdup(spec->hostname);
+	if (spec->hostname || (pod_hostname && *pod_hostname)) {
+		c->hostname = strdup(spec->hostname ? spec->hostname : pod_hostname);
 	} else if (!strcmp(network, "host")) {
 		char h[256] = "";
 		gethostname(h, sizeof(h) - 1);
@@ -395,6 +398,7 @@ int ck_container_create(ck_container **out, ck_context *ctx, const ck_container_
 	ck__ctr_config c = { 0 };
 	ck__imagecfg ic = { 0 };
 	ck__lock lk = CK__LOCK_INIT;
+	ck__pod_join pj = { 0 };
 	char id[65], name[64], *image_id = NULL, *image_name = NULL, *config = NULL, *rt_path = NULL;
 	const char *network;
 	int rc;
@@ -406,8 +410,12 @@ int ck_container_create(ck_container **out, ck_context *ctx, const ck_container_
 		return ck__error_set(CK_EINVAL, "ck_container_create: ctx is NULL");
 	if (!spec)
 		return ck__error_set(CK_EINVAL, "ck_container_create: spec is NULL");
-	if ((rc = validate(spec, &network)) != CK_OK)
+	/* A pod's own errors (an unknown pod, ports that the pod publishes)
+	 * come before the generic ones. */
+	if ((rc = ck__ctr_pod_resolve(&pj, ctx, spec)) != CK_OK || (rc = validate(spec, &network)) != CK_OK) {
+		ck__pod_join_free(&pj);
 		return rc;
+	}
 	if ((rc = ck__runtime_find(&rt_path, spec->runtime ? spec->runtime : ctx->runtime)) != CK_OK)
 		return ck__error_wrap(rc, "cannot create a container");
 	free(rt_path);
@@ -434,7 +442,9 @@ int ck_container_create(ck_container **out, ck_context *ctx, const ck_container_
 	else
 		generate_name(name, false);
 	if ((rc = fill_config(&c, ctx, spec, &ic, image_id, image_name ? image_name : spec->image, network, name,
-	                      id)) != CK_OK ||
+	                      id, ck__ctr_pod_shares_ns(pj.shares, "uts") && !spec->infra_pod_id ? pj.hostname
+	                                                                                      : NULL)) != CK_OK ||
+	    (rc = ck__ctr_pod_apply(&c, &pj, spec->infra_pod_id != NULL)) != CK_OK ||
 	    (rc = finish_user(&c, ctx, spec)) != CK_OK || (rc = ck__ctr_check_bundle(ctx, &c)) != CK_OK)
 		goto out;
 	if ((rc = ck__ctr_lock(&lk, ctx, id)) != CK_OK)
@@ -446,7 +456,7 @@ int ck_container_create(ck_container **out, ck_context *ctx, const ck_container_
 	/* One commit makes the container: nothing exists outside the store
 	 * until its first start (root filesystem, bundle, /etc files), so a
 	 * create killed at any point leaves either nothing or a container. */
-	struct insert_args ia = { &c, NULL };
+	struct insert_args ia = { &c, NULL, spec };
 	for (int attempt = 0;; attempt++) {
 		if ((rc = ck__ctr_config_json(&config, &c)) != CK_OK)
 			break;
@@ -479,6 +489,7 @@ int ck_container_create(ck_container **out, ck_context *ctx, const ck_container_
 	}
 out:
 	ck__lock_release(&lk);
+	ck__pod_join_free(&pj);
 	ck__ctr_config_free(&c);
 	ck__imagecfg_free(&ic);
 	free(image_id);

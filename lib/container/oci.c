@@ -154,6 +154,7 @@ int ck__ctr_oci_build(ck__oci_build *b, ck_context *ctx, const ck__ctr_config *c
 	p->seccomp = true;
 	p->init = c->init;
 	p->network = c->network;
+	ck__ctr_pod_namespaces(b, c);
 	p->memory_limit = c->memory;
 	p->cpus = c->cpus;
 	p->pids_limit = c->pids_limit;

@@ -111,6 +111,13 @@ int ck__ctr_config_json(char **out, const ck__ctr_config *c)
 	ck__json_key_int(g, "stop_signal", c->stop_signal);
 	ck__json_key_int(g, "stop_timeout", c->stop_timeout);
 	ck__json_key_int(g, "log_size_max", c->log_size_max);
+	/* Pods (lib/pod): written only for a container in one, so that records
+	 * of containers without a pod keep their shape. */
+	if (c->pod && *c->pod) {
+		ck__json_key_bool(g, "pod_infra_self", c->pod_infra_self);
+		ck__json_key_str(g, "pod_infra", c->pod_infra ? c->pod_infra : "");
+		ck__strv_gen(g, "pod_shares", c->pod_shares);
+	}
 	yajl_gen_map_close(g);
 	return ck__json_gen_finish(out, g);
 }
@@ -136,6 +143,8 @@ void ck__ctr_config_free(ck__ctr_config *c)
 	free(c->image_id);
 	free(c->image_name);
 	free(c->pod);
+	free(c->pod_infra);
+	ck_strv_free(c->pod_shares);
 	ck_strv_free(c->entrypoint);
 	ck_strv_free(c->command);
 	ck_strv_free(c->args);

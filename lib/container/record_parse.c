@@ -38,6 +38,8 @@ static const struct field fields[] = {
 	S("runtime", K_STR, runtime), F("network", K_STR, network), S("ports", K_NESTED, ports),
 	F("exposed_ports", K_STRV, exposed), F("stop_signal", K_INT, stop_signal),
 	F("stop_timeout", K_UINT, stop_timeout), F("log_size_max", K_I64, log_size_max),
+	F("pod_infra_self", K_BOOL, pod_infra_self), F("pod_infra", K_STR, pod_infra),
+	F("pod_shares", K_STRV, pod_shares),
 };
 #undef F
 #undef S

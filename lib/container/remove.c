@@ -43,6 +43,8 @@ static int delete_fn(ck_state_txn *txn, void *payload)
 
 	if (rc == CK_OK)
 		rc = ck__rootfs_record_delete(txn, c->id);
+	if (rc == CK_OK && c->pod && *c->pod)
+		rc = ck__pod_member_del(txn, c->pod, c->id);
 
 	if (rc == CK_OK && c->image_id && *c->image_id) {
 		rc = ck__image_remove_user(txn, c->image_id, c->id);
@@ -236,6 +238,14 @@ int ck__ctr_remove_deferred(ck__ctr_leftovers **later, ck_context *ctx, const ch
 	return remove_id(later, ctx, id, true, true, false);
 }
 
+static int pod_exists_fn(ck_state_txn *txn, void *payload)
+{
+	char *config = NULL;
+	int rc = ck__rec_get(&config, NULL, txn, CK__KIND_POD, payload);
+	free(config);
+	return rc;
+}
+
 int ck_container_remove(ck_container *ctr, unsigned int flags)
 {
 	int rc;
@@ -247,6 +257,16 @@ int ck_container_remove(ck_container *ctr, unsigned int flags)
 	if (flags & ~(CK_REMOVE_FORCE | CK_REMOVE_VOLUMES))
 		return ck__error_set(CK_EINVAL, "ck_container_remove: unknown flags 0x%x",
 		                     flags & ~(CK_REMOVE_FORCE | CK_REMOVE_VOLUMES));
+	/* The pod holds its namespaces in its infra container: they go together. */
+	if (ctr->cfg.pod_infra_self && ctr->cfg.pod && *ctr->cfg.pod) {
+		rc = ck__state_read(ctr->ctx, pod_exists_fn, ctr->cfg.pod);
+		if (rc == CK_OK)
+			return ck__error_set(CK_ESTATE, "container %s is the infra container of pod %.12s; remove the "
+			                                "pod instead (ck pod rm)", ctr->cfg.name, ctr->cfg.pod);
+		if (rc != CK_ENOTFOUND)
+			return rc;
+		ck__error_clear();
+	}
 	rc = ck__ctr_remove_id(ctr->ctx, ctr->cfg.id, (flags & CK_REMOVE_FORCE) != 0,
 	                       (flags & CK_REMOVE_VOLUMES) != 0, false);
 	if (rc == CK_ENOTFOUND)

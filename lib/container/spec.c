@@ -68,6 +68,11 @@ void ck_container_spec_free(ck_container_spec *spec)
 	for (size_t i = 0; i < spec->n_ports; i++)
 		free(spec->ports[i].host_ip);
 	free(spec->ports);
+	free(spec->pod);
+	free(spec->infra_pod_id);
+	free(spec->infra_pod_name);
+	free(spec->infra_pod_config);
+	ck_strv_free(spec->infra_pod_shares);
 	free(spec);
 }
 
@@ -653,16 +658,14 @@ static bool parse_range(const char *s, size_t len, unsigned int *start, unsigned
 	return true;
 }
 
-int ck_container_spec_add_port_string(ck_container_spec *spec, const char *text)
+int ck__port_parse(ck__port *out, const char *text)
 {
 	ck__port p = { 0 };
 	const char *proto, *cport, *hport = NULL, *ip = NULL;
 	size_t ip_len = 0, hport_len = 0;
 	unsigned int hcount = 1, ccount = 1;
-	ck__port *np;
 
-	NEED_SPEC("add_port_string");
-	NEED_ARG("add_port_string", text);
+	memset(out, 0, sizeof(*out));
 	snprintf(p.protocol, sizeof(p.protocol), "tcp");
 	proto = strchr(text, '/');
 	if (proto) {
@@ -721,6 +724,23 @@ int ck_container_spec_add_port_string(ck_container_spec *spec, const char *text)
 		if (!(p.host_ip = strdup(buf)))
 			return ck__oom();
 	}
+	*out = p;
+	return CK_OK;
+bad:
+	return ck__error_set(CK_EINVAL, "invalid port \"%s\": use [[IP:][HOSTPORT]:]CONTAINERPORT[-END][/PROTOCOL]",
+	                     text);
+}
+
+int ck_container_spec_add_port_string(ck_container_spec *spec, const char *text)
+{
+	ck__port p;
+	ck__port *np;
+	int rc;
+
+	NEED_SPEC("add_port_string");
+	NEED_ARG("add_port_string", text);
+	if ((rc = ck__port_parse(&p, text)) != CK_OK)
+		return rc;
 	if (!(np = realloc(spec->ports, (spec->n_ports + 1) * sizeof(*np)))) {
 		free(p.host_ip);
 		return ck__oom();
@@ -728,9 +748,6 @@ int ck_container_spec_add_port_string(ck_container_spec *spec, const char *text)
 	spec->ports = np;
 	spec->ports[spec->n_ports++] = p;
 	return CK_OK;
-bad:
-	return ck__error_set(CK_EINVAL, "invalid port \"%s\": use [[IP:][HOSTPORT]:]CONTAINERPORT[-END][/PROTOCOL]",
-	                     text);
 }
 
 int ck_container_spec_set_stop_signal(ck_container_spec *spec, const char *signal)

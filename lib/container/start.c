@@ -266,6 +266,8 @@ static int prepare(ck_context *ctx, const ck__ctr_config *cfg)
 	return rc;
 }
 
+static int start_infra(ck__ctr_config *cfg, ck_context *ctx);
+
 /* With the lock held: everything up to the monitor's first report.  For an
  * attached start `*sync_fd` stays open after "created"; *already is set
  * when the container was running. */
@@ -298,6 +300,8 @@ static int start_locked(int *sync_fd, bool *already, ck_context *ctx, const char
 		                                       : "it is being removed");
 		goto out;
 	}
+	if ((rc = start_infra(&cfg, ctx)) != CK_OK)
+		goto out;
 	/* The monitor starts up while the container is prepared. */
 	if ((rc = spawn_monitor(sync_fd, &first, ctx, &cfg, attach)) != CK_OK)
 		goto out;
@@ -322,6 +326,38 @@ out:
 		rc = ck__error_wrap(rc, "cannot start container %s", cfg.name);
 	ck__ctr_config_free(&cfg);
 	ck__ctr_state_free(&st);
+	return rc;
+}
+
+/* A member of a pod joins its infra container's namespaces: the infra
+ * runs first (started here if it does not), and its pid goes into the
+ * member's config for the bundle.  The member's lock is held; the infra's
+ * is taken after it, always in that order. */
+static int start_infra(ck__ctr_config *cfg, ck_context *ctx)
+{
+	ck__lock lk = CK__LOCK_INIT;
+	ck__ctr_state st;
+	bool already;
+	int rc, fd = -1;
+
+	if (!cfg->pod_infra || !*cfg->pod_infra)
+		return CK_OK;
+	if ((rc = ck__ctr_lock(&lk, ctx, cfg->pod_infra)) != CK_OK)
+		return rc;
+	rc = start_locked(&fd, &already, ctx, cfg->pod_infra, false);
+	if (fd >= 0)
+		close(fd);
+	if (rc == CK_OK && (rc = ck__ctr_read(NULL, &st, ctx, cfg->pod_infra)) == CK_OK) {
+		cfg->pod_infra_pid = st.pid;
+		if (st.pid <= 0 || strcmp(st.status, "running"))
+			rc = ck__error_set(CK_ESTATE, "the infra container of its pod is %s", st.status);
+		ck__ctr_state_free(&st);
+	}
+	ck__lock_release(&lk);
+	if (rc == CK_ENOTFOUND)
+		return ck__error_set(CK_ENOTFOUND, "the infra container %.12s of its pod is gone (remove the pod "
+		                                   "with 'ck pod rm -f', or run 'ck system check --repair')",
+		                     cfg->pod_infra);
 	return rc;
 }
 

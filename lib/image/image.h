@@ -172,6 +172,19 @@ int ck__image_manifest(char **json, size_t *len, char **digest, char **media_typ
 int ck__image_add_user(ck_state_txn *txn, const char *id, const char *user);
 int ck__image_remove_user(ck_state_txn *txn, const char *id, const char *user);
 
+/* ---- images made here (import.c, synth.c) ---- */
+/* Imports a layer tarball as a one-layer image named `norm` (normalized;
+ * NULL: no name), with `entrypoint` (NULL-terminated, or NULL) in its
+ * config and `created_by` in its history. */
+int ck__image_import_tar(ck_image **out, ck_context *ctx, const char *tarball, const char *norm,
+                         const char *const *entrypoint, const char *created_by);
+/* The image `name` (normalized), made on first use from one host file: a
+ * layer holding `host_path` at `image_path` (mode 0755, owned by root),
+ * written with libarchive and imported as above.  Nothing is pulled.  An
+ * image of that name that exists already is returned as it is. */
+int ck__image_from_file(ck_image **out, ck_context *ctx, const char *name, const char *host_path,
+                        const char *image_path, const char *const *entrypoint);
+
 /* ---- root filesystems (rootfs.c) ---- */
 /* The container module uses the public ck_rootfs_* functions. */
 /* Unmounts and deletes rootfs/<id> when it has no record (a prepare killed

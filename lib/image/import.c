@@ -113,7 +113,8 @@ out:
 	return rc;
 }
 
-static int put_config(char **digest, int64_t *size, ck_context *ctx, const char *diff_id, const char *source)
+static int put_config(char **digest, int64_t *size, ck_context *ctx, const char *diff_id, const char *source,
+                      const char *const *entrypoint, const char *created_by)
 {
 	char now[40], *json = NULL, *copy = ck__strdup(source);
 	yajl_gen g = ck__json_gen_new(false);
@@ -133,6 +134,13 @@ static int put_config(char **digest, int64_t *size, ck_context *ctx, const char 
 	ck__json_key_str(g, "os", "linux");
 	ck__json_key(g, "config");
 	yajl_gen_map_open(g);
+	if (entrypoint) {
+		ck__json_key(g, "Entrypoint");
+		yajl_gen_array_open(g);
+		for (size_t i = 0; entrypoint[i]; i++)
+			ck__json_str_val(g, entrypoint[i]);
+		yajl_gen_array_close(g);
+	}
 	yajl_gen_map_close(g);
 	ck__json_key(g, "rootfs");
 	yajl_gen_map_open(g);
@@ -146,7 +154,7 @@ static int put_config(char **digest, int64_t *size, ck_context *ctx, const char 
 	yajl_gen_array_open(g);
 	yajl_gen_map_open(g);
 	ck__json_key_str(g, "created", now);
-	ck__json_key_str(g, "created_by", "ck import");
+	ck__json_key_str(g, "created_by", created_by);
 	ck__json_key_str(g, "comment", basename(copy));
 	yajl_gen_map_close(g);
 	yajl_gen_array_close(g);
@@ -216,40 +224,26 @@ static void undo(ck_context *ctx, char *manifest, char *config, char *layer, cha
 	ck__error_set(code, "%s", saved);
 }
 
-int ck_image_import(ck_image **out, ck_context *ctx, const char *tarball, const char *name)
+int ck__image_import_tar(ck_image **out, ck_context *ctx, const char *tarball, const char *norm,
+                         const char *const *entrypoint, const char *created_by)
 {
 	ck__lock lk = CK__LOCK_INIT;
 	ck__blob_writer *w = NULL;
-	char *norm = NULL, *layer = NULL, *diff_id = NULL, *config = NULL, *manifest = NULL;
+	char *layer = NULL, *diff_id = NULL, *config = NULL, *manifest = NULL;
 	unsigned char head[8];
-	const char *names[2] = { NULL, NULL };
+	const char *names[2] = { norm, NULL };
 	enum compression comp;
 	int64_t layer_size = 0, config_size = 0;
 	struct stat st;
 	ssize_t n;
 	int fd = -1, rc;
 
-	CK_ENTER();
 	if (out)
 		*out = NULL;
-	if (!ctx)
-		return ck__error_set(CK_EINVAL, "ck_image_import: ctx is NULL");
-	if (!tarball || !*tarball)
-		return ck__error_set(CK_EINVAL, "ck_image_import: the tarball path is %s", tarball ? "empty" : "NULL");
 	if ((rc = ck__archive_require()) != CK_OK)
 		return rc;
-	if (name && (rc = ck__image_name_normalize(&norm, name)) != CK_OK)
-		return rc;
-	if (norm && strchr(norm, '@')) {
-		rc = ck__error_set(CK_EINVAL, "cannot import %s as \"%s\": the name of an imported image cannot "
-		                              "have a digest", tarball, name);
-		goto out;
-	}
-	names[0] = norm;
-	if ((fd = open(tarball, O_RDONLY | O_CLOEXEC)) < 0) {
-		rc = ck__error_errno(ck__errno_code(errno), "cannot open %s", tarball);
-		goto out;
-	}
+	if ((fd = open(tarball, O_RDONLY | O_CLOEXEC)) < 0)
+		return ck__error_errno(ck__errno_code(errno), "cannot open %s", tarball);
 	if (fstat(fd, &st) < 0) {
 		rc = ck__error_errno(CK_EIO, "cannot stat %s", tarball);
 		goto out;
@@ -283,7 +277,7 @@ int ck_image_import(ck_image **out, ck_context *ctx, const char *tarball, const 
 		rc = ck__error_wrap(rc, "cannot import %s", tarball);
 		goto undo;
 	}
-	if ((rc = put_config(&config, &config_size, ctx, diff_id, tarball)) != CK_OK ||
+	if ((rc = put_config(&config, &config_size, ctx, diff_id, tarball, entrypoint, created_by)) != CK_OK ||
 	    (rc = put_manifest(&manifest, ctx, config, config_size, layer, layer_size, media_type(comp))) != CK_OK)
 		goto undo;
 	rc = ck__image_commit(out, ctx, manifest, norm ? names : NULL, NULL, NULL);
@@ -298,10 +292,34 @@ out:
 	ck__lock_release(&lk);
 	if (fd >= 0)
 		close(fd);
-	free(norm);
 	free(layer);
 	free(diff_id);
 	free(config);
 	free(manifest);
+	return rc;
+}
+
+int ck_image_import(ck_image **out, ck_context *ctx, const char *tarball, const char *name)
+{
+	char *norm = NULL;
+	int rc;
+
+	CK_ENTER();
+	if (out)
+		*out = NULL;
+	if (!ctx)
+		return ck__error_set(CK_EINVAL, "ck_image_import: ctx is NULL");
+	if (!tarball || !*tarball)
+		return ck__error_set(CK_EINVAL, "ck_image_import: the tarball path is %s", tarball ? "empty" : "NULL");
+	if ((rc = ck__archive_require()) != CK_OK)
+		return rc;
+	if (name && (rc = ck__image_name_normalize(&norm, name)) != CK_OK)
+		return rc;
+	if (norm && strchr(norm, '@'))
+		rc = ck__error_set(CK_EINVAL, "cannot import %s as \"%s\": the name of an imported image cannot "
+		                              "have a digest", tarball, name);
+	else
+		rc = ck__image_import_tar(out, ctx, tarball, norm, NULL, "ck import");
+	free(norm);
 	return rc;
 }

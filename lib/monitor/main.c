@@ -259,6 +259,8 @@ static int run(mon *m, bool *clients_open)
 		        ea.restart ? "; restarting" : "");
 		ck__ctr_event(m->ctx, &m->cfg, "died", code);
 		signal_exit(m);
+		if (!ea.restart)
+			ck__ctr_pod_exited(m->ctx, &m->cfg);
 		if (!ea.restart && m->cfg.remove) {
 			*clients_open = true;
 			return code;

@@ -429,7 +429,7 @@ static void resources_gen(yajl_gen g, const ck__oci_params *p)
 	yajl_gen_map_close(g);
 }
 
-static int linux_gen(yajl_gen g, const ck__oci_params *p, const ck__host *host, const ns_spec ns[4])
+static int linux_gen(yajl_gen g, const ck__oci_params *p, const ck__host *host, const ns_spec ns[5])
 {
 	const ns_spec *net = &ns[0], *ipc = &ns[1], *uts = &ns[2], *pid = &ns[3];
 	uint64_t caps;
@@ -451,7 +451,7 @@ static int linux_gen(yajl_gen g, const ck__oci_params *p, const ck__host *host, 
 	ns_gen(g, "uts", uts);
 	ns_gen(g, "mount", &(ns_spec){ NS_NEW, NULL });
 	if (host->cgroup_mode == CK__CGROUP_V2)
-		ns_gen(g, "cgroup", &(ns_spec){ NS_NEW, NULL });
+		ns_gen(g, "cgroup", &ns[4]);
 	if (p->rootless)
 		ns_gen(g, "user", &(ns_spec){ NS_NEW, NULL });
 	yajl_gen_array_close(g);
@@ -475,7 +475,7 @@ static int linux_gen(yajl_gen g, const ck__oci_params *p, const ck__host *host, 
 	return CK_OK;
 }
 
-static int params_check(const ck__oci_params *p, const ck__host *host, ns_spec ns[4])
+static int params_check(const ck__oci_params *p, const ck__host *host, ns_spec ns[5])
 {
 	int rc;
 
@@ -487,7 +487,8 @@ static int params_check(const ck__oci_params *p, const ck__host *host, ns_spec n
 	if ((rc = ns_parse(&ns[0], p->network, "network", true)) != CK_OK ||
 	    (rc = ns_parse(&ns[1], p->ipc, "ipc", false)) != CK_OK ||
 	    (rc = ns_parse(&ns[2], p->uts, "uts", false)) != CK_OK ||
-	    (rc = ns_parse(&ns[3], p->pid, "pid", false)) != CK_OK)
+	    (rc = ns_parse(&ns[3], p->pid, "pid", false)) != CK_OK ||
+	    (rc = ns_parse(&ns[4], p->cgroupns, "cgroup", false)) != CK_OK)
 		return rc;
 	if (p->hostname && *p->hostname && ns[2].kind == NS_HOST)
 		return ck__error_set(CK_EINVAL, "cannot set the hostname \"%s\" when sharing the host's UTS "
@@ -558,7 +559,7 @@ static int config_gen(char **out, const ck__oci_params *p, const ck__host *host,
 {
 	/* Compact: the runtime parses it at every start. */
 	yajl_gen g = ck__json_gen_new(false);
-	ns_spec ns[4];
+	ns_spec ns[5];
 	int rc;
 
 	*out = NULL;

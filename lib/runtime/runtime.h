@@ -88,6 +88,9 @@ typedef struct ck__oci_params {
 	/* NULL or "private": new namespace; "host": the host's (no hostname
 	 * then); "ns:PATH" or an absolute path: join it (hostname ignored). */
 	const char *ipc, *uts, *pid;
+	/* The cgroup namespace, as ipc; used only on a cgroup v2 host (others
+	 * give containers none). */
+	const char *cgroupns;
 	/* "ck/<id>" (v1/v2 path under the root; written absolute, "/ck/<id>",
 	 * so crun and runc agree; left out for a rootless v1 container). */
 	const char *cgroups_path;

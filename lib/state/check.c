@@ -190,14 +190,8 @@ static int check_config(const char *id, const void *val, size_t len, void *paylo
 		detail = NULL;
 	}
 	if (s->kind == CK__KIND_CONTAINER) {
-		const char *pod = ck__json_str(tree, "pod"), *image = ck__json_str(tree, "image_id");
-		if (pod && *pod && !exists(s->txn, "pods", pod)) {
-			detail = ck__asprintf("container %s belongs to pod %s, which no longer exists; "
-			                      "remove the container with 'ck rm -f %s'", id, pod, id);
-			add_problem(s, CK_CHECK_MISSING_POD, id, detail ? detail : "", false, NULL, id, NULL);
-			free(detail);
-			detail = NULL;
-		}
+		/* A container whose pod is gone is lib/pod's check (it can repair). */
+		const char *image = ck__json_str(tree, "image_id");
 		if (image && *image && !exists(s->txn, "images", image)) {
 			detail = ck__asprintf("container %s uses image %s, which no longer exists; "
 			                      "remove the container with 'ck rm -f %s'", id, image, id);

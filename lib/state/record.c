@@ -318,3 +318,87 @@ int ck__rec_count(size_t *count, ck_state_txn *txn, ck__kind kind)
 	*count = 0;
 	return ck__txn_scan(txn, kinds[kind].bucket, "", count_one, count);
 }
+
+/* ---- pod membership ---- */
+
+static char *member_key(const char *pod_id, const char *ctr_id)
+{
+	return ck__asprintf("%s/%s", pod_id, ctr_id);
+}
+
+int ck__pod_member_put(ck_state_txn *txn, const char *pod_id, const char *ctr_id, bool infra)
+{
+	char *key = member_key(pod_id, ctr_id);
+	int rc;
+
+	if (!key)
+		return ck__oom();
+	rc = ck__txn_put_str(txn, CK__POD_MEMBERS_BUCKET, key, infra ? "infra" : "member");
+	free(key);
+	return rc;
+}
+
+int ck__pod_member_del(ck_state_txn *txn, const char *pod_id, const char *ctr_id)
+{
+	char *key = member_key(pod_id, ctr_id);
+	int rc;
+
+	if (!key)
+		return ck__oom();
+	rc = ck__txn_del(txn, CK__POD_MEMBERS_BUCKET, key);
+	free(key);
+	if (rc == CK_ENOTFOUND) {
+		ck__error_clear();
+		rc = CK_OK;
+	}
+	return rc;
+}
+
+struct members {
+	char **ids;
+	char *infra;
+	size_t prefix_len;
+};
+
+static int member_one(const char *key, const void *val, size_t len, void *payload)
+{
+	struct members *m = payload;
+	const char *id = key + m->prefix_len;
+
+	if (len == 5 && !memcmp(val, "infra", 5)) {
+		free(m->infra);
+		return (m->infra = strdup(id)) ? 0 : ck__oom();
+	}
+	return ck__strv_push(&m->ids, id);
+}
+
+int ck__pod_members(char ***ids, char **infra, ck_state_txn *txn, const char *pod_id)
+{
+	char *prefix = ck__asprintf("%s/", pod_id);
+	struct members m = { NULL, NULL, 0 };
+	int rc;
+
+	if (ids)
+		*ids = NULL;
+	if (infra)
+		*infra = NULL;
+	if (!prefix)
+		return ck__oom();
+	m.prefix_len = strlen(prefix);
+	rc = ck__txn_scan(txn, CK__POD_MEMBERS_BUCKET, prefix, member_one, &m);
+	free(prefix);
+	if (rc != CK_OK) {
+		ck_strv_free(m.ids);
+		free(m.infra);
+		return rc;
+	}
+	if (ids)
+		*ids = m.ids;
+	else
+		ck_strv_free(m.ids);
+	if (infra)
+		*infra = m.infra;
+	else
+		free(m.infra);
+	return CK_OK;
+}

@@ -81,6 +81,21 @@ typedef int (*ck__rec_fn)(const char *id, const char *config, const char *state,
 int ck__rec_foreach(ck_state_txn *txn, ck__kind kind, ck__rec_fn fn, void *payload);
 int ck__rec_count(size_t *count, ck_state_txn *txn, ck__kind kind);
 
+/* ---- pods and their members (record.c) ----
+ * Bucket "pods.members": key "<pod id>/<container id>", value "infra" or
+ * "member", written and deleted in the commits that insert and delete the
+ * container.  A pod's config record (lib/pod) is JSON whose members
+ * "name", "hostname", "shares" (["net","ipc","uts","pid","cgroup"]) and
+ * "exit_policy" ("continue" or "stop") the container module reads when a
+ * container joins the pod and when a member exits. */
+#define CK__POD_MEMBERS_BUCKET "pods.members"
+int ck__pod_member_put(ck_state_txn *txn, const char *pod_id, const char *ctr_id, bool infra);
+/* CK_OK also when there was no such key. */
+int ck__pod_member_del(ck_state_txn *txn, const char *pod_id, const char *ctr_id);
+/* The members' ids (NULL-terminated, NULL when none) and the infra's id
+ * (NULL when none); either output may be NULL. */
+int ck__pod_members(char ***ids, char **infra, ck_state_txn *txn, const char *pod_id);
+
 /* ---- consistency checks (check.c) ---- */
 typedef struct ck__check_report {
 	yajl_gen problems; /* an open JSON array */

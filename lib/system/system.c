@@ -2,6 +2,7 @@
  * thin entry points over the state, container, volume and image modules. */
 #include "container/container.h"
 #include "image/image.h"
+#include "pod/pod.h"
 #include "volume/volume.h"
 
 #include <stdlib.h>
@@ -41,6 +42,8 @@ int ck_system_check(char **report, ck_context *ctx, unsigned int flags)
 	 * releases what it uses. */
 	if (rc == CK_OK && !r.unreadable)
 		rc = ck__container_check(ctx, &r);
+	if (rc == CK_OK && !r.unreadable)
+		rc = ck__pod_check(ctx, &r);
 	if (rc == CK_OK && !r.unreadable)
 		rc = ck__volume_check(ctx, &r);
 	if (rc == CK_OK && !r.unreadable)

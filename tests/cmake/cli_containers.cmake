@@ -7,3 +7,9 @@ foreach(rt runc crun)
     SKIP_RETURN_CODE 77 ENVIRONMENT
     "CK_BIN=$<TARGET_FILE:ck>;CK_TEST_RUNTIME=${rt};CK_TEST_TMPDIR=${CMAKE_BINARY_DIR}/testtmp;CK_FIXTURES=${CMAKE_SOURCE_DIR}/tests/fixtures")
 endforeach()
+
+# Pods through the real CLI (runc: it runs on every host this suite runs on).
+add_test(NAME cli_pod_runc COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_pod.sh)
+set_tests_properties(cli_pod_runc PROPERTIES LABELS "containers;pods" TIMEOUT 900
+  SKIP_RETURN_CODE 77 ENVIRONMENT
+  "CK_BIN=$<TARGET_FILE:ck>;CK_TEST_RUNTIME=runc;CK_TEST_TMPDIR=${CMAKE_BINARY_DIR}/testtmp;CK_FIXTURES=${CMAKE_SOURCE_DIR}/tests/fixtures")

@@ -108,7 +108,12 @@ static void inject_and_check(const char *backend)
 	CK_CHECK(strstr(report, CK_CHECK_ORPHAN_VOLUME_DIR) == NULL);
 	CK_CHECK(strstr(report, CK_CHECK_MISSING_VOLUME_DIR) == NULL);
 	CK_CHECK(strstr(report, CK_CHECK_LEFTOVER) == NULL);
-	CK_CHECK_CONTAINS(report, CK_CHECK_MISSING_POD);
+	/* The container whose pod is gone was taken out of it, and kept. */
+	CK_CHECK(strstr(report, CK_CHECK_MISSING_POD) == NULL);
+	CK_CHECK_OK(ck_test_get(&v, ctx, "containers", "c0ffee00c0ffee00"));
+	CK_CHECK(v != NULL && strstr(v, "deadbeef") == NULL);
+	free(v);
+	CK_CHECK_CONTAINS(report, CK_CHECK_MISSING_IMAGE);
 	CK_CHECK_CONTAINS(report, CK_CHECK_BAD_RECORD);
 	ck_free(report);
 
