@@ -440,7 +440,8 @@ static int pod_ps(ck_app *app, int argc, char **argv)
 		if (!strcmp(format, "json"))
 			json_print_line(stdout, arr, "    ");
 		else
-			rc = print_list_template(format, arr->vals, arr->n, noheading);
+			rc = print_list_template(format, arr->vals, arr->n, noheading,
+			                         (const char *const[]){ "ID", "POD ID", NULL });
 		json_free(arr);
 	} else if (rc == 0) {
 		table t;
