@@ -366,6 +366,8 @@ typedef struct ck_logs_options {
 
 #define CK_LOGS_OPTIONS_INIT { CK_LOGS_OPTIONS_VERSION, 0, 0, 0, 0, -1 }
 
+/** Initialises `opts` to the defaults of `version`; CK_EVERSION for a
+ *  version this library does not know. */
 CK_EXTERN int ck_logs_options_init(ck_logs_options *opts, unsigned int version);
 
 /** Streams. */
@@ -404,6 +406,8 @@ typedef struct ck_exec_options {
 
 #define CK_EXEC_OPTIONS_INIT { CK_EXEC_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0, -1, -1, -1 }
 
+/** Initialises `opts` to the defaults of `version`; CK_EVERSION for a
+ *  version this library does not know. */
 CK_EXTERN int ck_exec_options_init(ck_exec_options *opts, unsigned int version);
 
 /** Runs `argv` (NULL-terminated) in the running container, as `podman exec`.

@@ -76,6 +76,9 @@ int ck__mkdir_p(const char *path, mode_t mode);
 /* Writes through a temporary file, fsyncs it, renames it over `path` and
  * fsyncs the directory: readers see the old or the new content, never a mix. */
 int ck__write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
+/* Writes all of `data` to `fd`, going on after EINTR and short writes;
+ * 0, or -1 with errno set. */
+int ck__write_all(int fd, const void *data, size_t len);
 /* The same, syncing only when `durable`: a file that is made again from the
  * state store whenever it is needed (a bundle's config.json) is replaced
  * atomically but need not survive power loss. */
