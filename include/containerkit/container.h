@@ -342,6 +342,62 @@ CK_EXTERN const char *ck_container_pod_id(const ck_container *ctr);
 /** The OCI runtime it runs with ("crun", "runc" or a path). */
 CK_EXTERN const char *ck_container_runtime(const ck_container *ctr);
 
+/** Configuration a listing does not carry: read from the record on first
+ *  use, so they may fail (NULL, with ck_error_last() saying why).  Strings
+ *  are borrowed and live as long as the handle (until ck_container_refresh()
+ *  or ck_container_free()).  The restart policy is its name ("no",
+ *  "on-failure", "always", "unless-stopped"; "no" when unset) and the network
+ *  mode "none" when unset; arrays are NULL-terminated, empty when unset. */
+CK_EXTERN const char *ck_container_hostname(const ck_container *ctr);
+CK_EXTERN const char *ck_container_user(const ck_container *ctr);
+CK_EXTERN const char *ck_container_workdir(const ck_container *ctr);
+CK_EXTERN const char *ck_container_restart_policy(const ck_container *ctr);
+CK_EXTERN const char *ck_container_network_mode(const ck_container *ctr);
+CK_EXTERN const char *const *ck_container_entrypoint(const ck_container *ctr);
+CK_EXTERN const char *const *ck_container_env(const ck_container *ctr);
+/** The restart policy's retry limit ("on-failure:N"), 0 for no limit, -1
+ *  if the record cannot be read. */
+CK_EXTERN int ck_container_restart_max(const ck_container *ctr);
+/** The number of labels, and label `i` (in the order they were given);
+ *  CK_ENOTFOUND past the end.  Borrowed, as above. */
+CK_EXTERN size_t ck_container_label_count(const ck_container *ctr);
+CK_EXTERN int ck_container_label_byindex(const char **key, const char **value, const ck_container *ctr, size_t i);
+
+/** Kinds of mount. */
+typedef enum ck_mount_type {
+	CK_MOUNT_BIND = 0,   /**< a host path */
+	CK_MOUNT_VOLUME = 1, /**< a named or anonymous volume */
+	CK_MOUNT_TMPFS = 2   /**< a tmpfs */
+} ck_mount_type;
+
+#define CK_CONTAINER_MOUNT_VERSION 1
+
+/** One mount of a container, as `podman inspect` lists it.  The library
+ *  fills it; fields are only ever appended, and `version` says which a
+ *  caller may read. */
+typedef struct ck_container_mount {
+	unsigned int version;     /**< CK_CONTAINER_MOUNT_VERSION of the library that made it */
+	ck_mount_type type;
+	const char *source;       /**< host path (a volume's _data directory; "tmpfs" for tmpfs) */
+	const char *destination;  /**< path in the container */
+	const char *name;         /**< the volume's name, or NULL for other kinds */
+	const char *mode;         /**< "z", "Z" (relabel) or "" */
+	const char *const *options; /**< further mount options, NULL-terminated */
+	int read_only;            /**< 1 if mounted read-only */
+} ck_container_mount;
+
+/** A container's mounts, in the order they were given. */
+typedef struct ck_container_mount_list ck_container_mount_list;
+
+/** Reads the container's mounts.  `*out` belongs to the caller
+ *  (ck_container_mount_list_free()). */
+CK_EXTERN int ck_container_mounts_read(ck_container_mount_list **out, const ck_container *ctr);
+CK_EXTERN size_t ck_container_mount_list_count(const ck_container_mount_list *list);
+/** Mount `i`, or NULL past the end.  Borrowed: lives as long as the list. */
+CK_EXTERN const ck_container_mount *ck_container_mount_list_byindex(const ck_container_mount_list *list, size_t i);
+/** Accepts NULL. */
+CK_EXTERN void ck_container_mount_list_free(ck_container_mount_list *list);
+
 /** The container as JSON in the shape of `podman container inspect` (one
  *  object).  `*out` belongs to the caller (ck_free()). */
 CK_EXTERN int ck_container_inspect(char **out, const ck_container *ctr);

@@ -245,6 +245,8 @@ int ck__ctr_full(ck_container *ctr);
 		if (full_rc_ != CK_OK)                     \
 			return full_rc_;                   \
 	} while (0)
+/* The mounts as the typed list (details.c); the handle is full. */
+int ck__ctr_mounts(ck_container_mount_list **out, const ck_container *c);
 /* Resolves a reference and reads the record into the handle. */
 int ck__ctr_load(ck_container *ctr, ck_context *ctx, const char *ref);
 int ck__ctr_lock(ck__lock *lk, ck_context *ctx, const char *id);
