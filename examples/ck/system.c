@@ -126,11 +126,13 @@ static void print_problems(const jnode *report)
 		            *able = json_get(p, "repairable");
 		bool repaired = rep && rep->type == J_BOOL && rep->b;
 		bool repairable = able && able->type == J_BOOL && able->b;
-		const char *object = json_get_str(p, "object");
+		const char *object = json_get_str(p, "object"), *hint = json_get_str(p, "hint");
 
 		printf("%s %s: %s (%s)\n", json_get_str(p, "kind") ? json_get_str(p, "kind") : "?",
 		       object ? object : "-", json_get_str(p, "detail") ? json_get_str(p, "detail") : "",
 		       repaired ? "repaired" : repairable ? "repairable" : "not repairable");
+		if (!repaired && hint && *hint)
+			printf("  next step: %s\n", hint);
 		remaining += !repaired;
 		fixable += !repaired && repairable;
 	}
@@ -142,8 +144,9 @@ static void print_problems(const jnode *report)
 		printf("%zu problem%s remain%s; `ck system check --repair` repairs %zu of them.\n", remaining,
 		       remaining == 1 ? "" : "s", remaining == 1 ? "s" : "", fixable);
 	else
-		printf("%zu problem%s remain%s that need%s attention by hand.\n", remaining,
-		       remaining == 1 ? "" : "s", remaining == 1 ? "s" : "", remaining == 1 ? "s" : "");
+		printf("%zu problem%s remain%s that need%s attention by hand: see the next step%s above.\n",
+		       remaining, remaining == 1 ? "" : "s", remaining == 1 ? "s" : "", remaining == 1 ? "s" : "",
+		       remaining == 1 ? "" : "s");
 }
 
 static int system_check(ck_app *app, int argc, char **argv)

@@ -46,9 +46,18 @@ CK_EXTERN int ck_system_migrate(char **backup_path, ck_context *ctx, const char 
  *  in the records and on disk.  With CK_CHECK_REPAIR, fixes every problem that
  *  can be fixed without losing data.  `*report` (if not NULL) receives JSON:
  *  {"backend":..., "ok":bool, "problems":[{"kind":..., "object":...,
- *  "detail":..., "repairable":bool, "repaired":bool}, ...]}.
+ *  "detail":..., "repairable":bool, "repaired":bool, "hint":...}, ...]}.
+ *  `detail` says what was found and names the file or object; `hint` says
+ *  the next step (the backup to restore and how, `ck system reset`, the
+ *  command that removes the object, or "run 'ck system check --repair'").
+ *  It runs on a damaged store too: a store whose marker (<root>/state/backend)
+ *  is missing or garbled, or whose backend file is missing, empty, truncated
+ *  or damaged, is reported as CK_CHECK_INTEGRITY problems, and the records
+ *  are then not checked.  Without CK_CHECK_REPAIR it writes nothing to a
+ *  damaged store; with it, the only repair of a damaged store is writing a
+ *  lost marker again when exactly one backend's directory holds a store.
  *  Returns CK_OK when the store is consistent after the call (so a repaired
- *  store returns CK_OK), CK_ECORRUPT when problems remain. */
+ *  store returns CK_OK), CK_ECORRUPT when problems remain (with the report). */
 CK_EXTERN int ck_system_check(char **report, ck_context *ctx, unsigned int flags);
 
 /** Removes every record, volume and image, and both roots' contents.  The

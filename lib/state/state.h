@@ -92,6 +92,10 @@ int ck__check_report_init(ck__check_report *r, bool repair);
 /* Records one problem.  `repaired` is only meaningful when repairable. */
 void ck__check_add(ck__check_report *r, const char *kind, const char *object, const char *detail,
                    bool repairable, bool repaired);
+/* The same, with the next step the user should take (NULL: a default that
+ * follows from repairable/repaired). */
+void ck__check_add_hint(ck__check_report *r, const char *kind, const char *object, const char *detail,
+                        const char *hint, bool repairable, bool repaired);
 /* Closes the report into `{"backend":..,"ok":..,"problems":[..]}`. */
 int ck__check_report_finish(char **out, ck__check_report *r, const char *backend);
 /* Backend integrity, then record-level consistency, then leftovers of
