@@ -60,7 +60,8 @@ void ck__check_add_hint(ck__check_report *r, const char *kind, const char *objec
 
 int ck__check_report_finish(char **out, ck__check_report *r, const char *backend)
 {
-	char *problems = NULL;
+	char *problems = NULL, *name = NULL;
+	yajl_gen g;
 	int rc;
 
 	yajl_gen_array_close(r->problems);
@@ -68,9 +69,19 @@ int ck__check_report_finish(char **out, ck__check_report *r, const char *backend
 	r->problems = NULL;
 	if (rc != CK_OK)
 		return rc;
-	*out = ck__asprintf("{\"backend\":\"%s\",\"ok\":%s,\"found\":%zu,\"remaining\":%zu,\"problems\":%s}",
-	                    backend ? backend : "", r->remaining ? "false" : "true", r->found,
-	                    r->remaining, problems);
+	/* The name may come from a damaged marker: quoted by the generator. */
+	if (!(g = ck__json_gen_new(false))) {
+		free(problems);
+		return ck__oom();
+	}
+	yajl_gen_string(g, (const unsigned char *)(backend ? backend : ""), backend ? strlen(backend) : 0);
+	if ((rc = ck__json_gen_finish(&name, g)) != CK_OK) {
+		free(problems);
+		return rc;
+	}
+	*out = ck__asprintf("{\"backend\":%s,\"ok\":%s,\"found\":%zu,\"remaining\":%zu,\"problems\":%s}",
+	                    name, r->remaining ? "false" : "true", r->found, r->remaining, problems);
+	free(name);
 	free(problems);
 	return *out ? CK_OK : ck__oom();
 }

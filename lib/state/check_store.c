@@ -192,7 +192,8 @@ int ck__check_store(ck_context *ctx, ck__check_report *r)
 	if (rc == CK_ENOTFOUND)
 		why = ck__strdup("is missing");
 	else if (rc == CK_ECORRUPT)
-		why = ck__strdup("is empty or does not name a state backend");
+		why = ck__strdup("is empty or does not name a state backend (it holds something other than a "
+		                 "backend's name)");
 	else if (rc == CK_OK && ck__backend_lookup(&ops, backend) != CK_OK)
 		why = ck__asprintf("does not name a known state backend: %s", ck_error_last()->message);
 	if (!why && (rc == CK_ENOTFOUND || rc == CK_ECORRUPT || (rc == CK_OK && !ops)))

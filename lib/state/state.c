@@ -35,8 +35,11 @@ int ck__state_marker_read(char *buf, size_t size, const ck_context *ctx)
 	rc = ck__read_file(&text, NULL, path, 256);
 	if (rc == CK_OK) {
 		text[strcspn(text, "\n")] = '\0';
-		if (!*text || strlen(text) >= size)
-			rc = ck__error_set(CK_ECORRUPT, "%s does not name a state backend", path);
+		/* Garbage never reaches a message: a name is [a-z0-9]+. */
+		if (!*text || strlen(text) >= size ||
+		    strspn(text, "abcdefghijklmnopqrstuvwxyz0123456789") != strlen(text))
+			rc = ck__error_set(CK_ECORRUPT, "%s does not name a state backend (it is empty or "
+			                                "holds something other than a backend's name)", path);
 		else
 			strcpy(buf, text);
 	}
