@@ -4,3 +4,4 @@
 ck_unit_test(core_dynlib core/test_dynlib.c)
 ck_integration_test(core_lazy_libs core/test_lazy_libs.c)
 ck_unit_test(core_events core/test_events.c)
+ck_unit_test(core_error core/test_error.c)
