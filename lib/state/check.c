@@ -393,9 +393,11 @@ int ck__state_check(ck_context *ctx, ck__check_report *r)
 	int rc;
 
 	memset(&s, 0, sizeof(s));
-	/* Opening the store finishes an interrupted creation (and clears its
-	 * temporary marker); a store that cannot open is examined below. */
-	if (ck__state_ensure(ctx) != CK_OK)
+	/* Without a marker, opening the store finishes an interrupted creation
+	 * (and clears its temporary marker), or refuses a store it would hide.
+	 * An existing store is examined before anything reads its records:
+	 * opening it runs the boot check, which would read damaged pages. */
+	if (!ck__marker_exists(ctx) && ck__state_ensure(ctx) != CK_OK)
 		ck__error_clear();
 	rc = ck__check_store(ctx, r);
 	if (rc == CK_ENOTFOUND) {

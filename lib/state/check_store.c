@@ -35,6 +35,14 @@ size_t ck__state_find_stores(char names[][32], size_t max, const ck_context *ctx
 	return n;
 }
 
+bool ck__marker_exists(const ck_context *ctx)
+{
+	char *marker = ck__root_path(ctx, "state/backend");
+	bool found = marker && ck__path_exists(marker);
+	free(marker);
+	return found;
+}
+
 /* The newest backup a migration left (<root>/state/<backend>.backup-<time>),
  * and the backend it belongs to; NULL if there is none. */
 static char *newest_backup(const char *sdir, char *backend, size_t size)

@@ -43,6 +43,8 @@ int ck__state_boot_check(ck_context *ctx);
 /* Names of the backends whose directory under <root>/state holds their main
  * file (at most `max`); their count. */
 size_t ck__state_find_stores(char names[][32], size_t max, const ck_context *ctx);
+/* Whether <root>/state/backend exists (whatever it holds). */
+bool ck__marker_exists(const ck_context *ctx);
 /* What to do about a store that cannot be read: restore the newest backup
  * a migration left (the path and the commands), or reset.  `current` is
  * the damaged backend, or NULL.  NULL when out of memory. */

@@ -16,6 +16,14 @@ static char *check(ck_context *ctx, unsigned flags, int expect)
 	return report;
 }
 
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
 static void inject_and_check(const char *backend)
 {
 	char *root = ck_test_tmpdir("check");
@@ -76,6 +84,10 @@ static void inject_and_check(const char *backend)
 	}
 	CK_CHECK_CONTAINS(report, "ghost");
 	CK_CHECK_CONTAINS(report, "localhost/gone:latest");
+	/* Every problem says the next step. */
+	CK_CHECK(count(report, "\"kind\":") == count(report, "\"hint\":"));
+	CK_CHECK_CONTAINS(report, "\"hint\":\"remove the container with 'ck rm -f c0ffee00c0ffee00'\"");
+	CK_CHECK_CONTAINS(report, "\"hint\":\"run 'ck system check --repair'\"");
 	ck_free(report);
 
 	/* Repair fixes what loses no data; the rest is still reported. */
