@@ -367,10 +367,10 @@ int ck__image_check(ck_context *ctx, ck__check_report *r)
 		qsort(s.layers, s.nl, sizeof(*s.layers), cmp_str);
 	for (char **b = s.bad; b && *b; b++)
 	{
-		char hint[160];
-		snprintf(hint, sizeof(hint), "remove the image with 'ck rmi -f %.12s', then pull or load it again", *b);
+		char *hint = ck__check_unreadable_record_hint(ctx, CK__KIND_IMAGE, *b);
 		problem_hint(r, CK_CHECK_BAD_RECORD, *b, hint, false, false,
 		             "image %.12s: the record is not an image record (it lacks its digests or layers)", *b);
+		free(hint);
 	}
 	check_idmap(ctx, r);
 	for (size_t i = 0; i < s.n; i++)

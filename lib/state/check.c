@@ -161,23 +161,10 @@ static bool exists(ck_state_txn *txn, const char *bucket, const char *key)
 	return rc == CK_OK;
 }
 
-/* The command that removes a record of this kind, for the hint of a record
- * that cannot be repaired. */
-static char *remove_hint(ck__kind kind, const char *id)
+/* A container whose record reads well but points to what is gone. */
+static char *remove_hint(const char *id)
 {
-	switch (kind) {
-	case CK__KIND_CONTAINER:
-		return ck__asprintf("remove the container with 'ck rm -f %s'", id);
-	case CK__KIND_VOLUME:
-		return ck__asprintf("remove the volume with 'ck volume rm -f %s' (its data directory is kept "
-		                    "only if you move it away first)", id);
-	case CK__KIND_IMAGE:
-		return ck__asprintf("remove the image with 'ck rmi -f %s', then pull or load it again", id);
-	default:
-		return ck__asprintf("delete the %s record %s and its state through the state API "
-		                    "(containerkit/sys/state.h: buckets \"%s\" and \"%s\")",
-		                    ck__kind_name(kind), id, ck__kind_bucket(kind), ck__kind_state_bucket(kind));
-	}
+	return ck__asprintf("remove the container with 'ck rm -f %s'", id);
 }
 
 static int check_config(const char *id, const void *val, size_t len, void *payload)
@@ -192,7 +179,7 @@ static int check_config(const char *id, const void *val, size_t len, void *paylo
 	if (ck__json_parse(&tree, text, "the record", CK_ECORRUPT) != CK_OK || !YAJL_IS_OBJECT(tree)) {
 		detail = ck__asprintf("%s %s: %s", kname, id,
 		                      tree ? "the record is not a JSON object" : ck_error_last()->message);
-		hint = remove_hint(s->kind, id);
+		hint = ck__check_unreadable_record_hint(ck__txn_context(s->txn), s->kind, id);
 		add_problem(s, CK_CHECK_BAD_RECORD, id, detail ? detail : "bad record", hint, false, NULL, id,
 		            NULL);
 		goto out;
@@ -209,7 +196,7 @@ static int check_config(const char *id, const void *val, size_t len, void *paylo
 		const char *pod = ck__json_str(tree, "pod"), *image = ck__json_str(tree, "image_id");
 		if (pod && *pod && !exists(s->txn, "pods", pod)) {
 			detail = ck__asprintf("container %s belongs to pod %s, which no longer exists", id, pod);
-			hint = remove_hint(s->kind, id);
+			hint = remove_hint(id);
 			add_problem(s, CK_CHECK_MISSING_POD, id, detail ? detail : "", hint, false, NULL, id, NULL);
 			free(detail);
 			detail = NULL;
@@ -217,7 +204,7 @@ static int check_config(const char *id, const void *val, size_t len, void *paylo
 		if (image && *image && !exists(s->txn, "images", image)) {
 			detail = ck__asprintf("container %s uses image %s, which no longer exists", id, image);
 			if (!hint)
-				hint = remove_hint(s->kind, id);
+				hint = remove_hint(id);
 			add_problem(s, CK_CHECK_MISSING_IMAGE, id, detail ? detail : "", hint, false, NULL, id, NULL);
 		}
 	}

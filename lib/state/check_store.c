@@ -104,6 +104,18 @@ char *ck__state_restore_hint(const ck_context *ctx, const char *current)
 	return out;
 }
 
+char *ck__check_unreadable_record_hint(const ck_context *ctx, ck__kind kind, const char *id)
+{
+	char *restore = ck__state_restore_hint(ctx, ck_context_db_backend(ctx));
+	char *out = restore ? ck__asprintf("no ck command removes a record it cannot read: delete the key \"%s\" "
+	                                   "of the buckets \"%s\" and \"%s\" through the state API "
+	                                   "(containerkit/sys/state.h: ck_state_txn_delete); or %s",
+	                                   id, ck__kind_bucket(kind), ck__kind_state_bucket(kind), restore)
+	                    : NULL;
+	free(restore);
+	return out;
+}
+
 struct finding {
 	ck__check_report *r;
 	const char *file, *hint;

@@ -96,6 +96,10 @@ void ck__check_add(ck__check_report *r, const char *kind, const char *object, co
  * follows from repairable/repaired). */
 void ck__check_add_hint(ck__check_report *r, const char *kind, const char *object, const char *detail,
                         const char *hint, bool repairable, bool repaired);
+/* The next step for a record that cannot be read (so no command that looks
+ * it up can remove it): delete its keys through the state API, or restore a
+ * backup, or reset.  NULL when out of memory. */
+char *ck__check_unreadable_record_hint(const ck_context *ctx, ck__kind kind, const char *id);
 /* Closes the report into `{"backend":..,"ok":..,"problems":[..]}`. */
 int ck__check_report_finish(char **out, ck__check_report *r, const char *backend);
 /* Backend integrity, then record-level consistency, then leftovers of

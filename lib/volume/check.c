@@ -191,7 +191,9 @@ static int check_record(ck_context *ctx, ck__check_report *r, const char *name)
 		ck__error_clear();
 		if (!detail)
 			return ck__oom();
-		report(r, CK_CHECK_BAD_RECORD, name, detail, NULL, ctx, NULL);
+		char *hint = ck__check_unreadable_record_hint(ctx, CK__KIND_VOLUME, name);
+		report_hint(r, CK_CHECK_BAD_RECORD, name, detail, hint, NULL, ctx, NULL);
+		free(hint);
 		free(detail);
 		return CK_OK;
 	}

@@ -88,6 +88,9 @@ static void inject_and_check(const char *backend)
 	CK_CHECK(count(report, "\"kind\":") == count(report, "\"hint\":"));
 	CK_CHECK_CONTAINS(report, "\"hint\":\"remove the container with 'ck rm -f c0ffee00c0ffee00'\"");
 	CK_CHECK_CONTAINS(report, "\"hint\":\"run 'ck system check --repair'\"");
+	/* A record that cannot be read cannot be looked up, so not removed by ck rm. */
+	CK_CHECK_CONTAINS(report, "\"hint\":\"no ck command removes a record it cannot read: delete the key "
+	                          "\\\"badbadbadbad\\\" of the buckets \\\"pods\\\" and \\\"pods.state\\\"");
 	ck_free(report);
 
 	/* Repair fixes what loses no data; the rest is still reported. */
