@@ -81,12 +81,13 @@ typedef int (*ck__rec_fn)(const char *id, const char *config, const char *state,
 int ck__rec_foreach(ck_state_txn *txn, ck__kind kind, ck__rec_fn fn, void *payload);
 int ck__rec_count(size_t *count, ck_state_txn *txn, ck__kind kind);
 
-/* ---- consistency checks (check.c) ---- */
+/* ---- consistency checks (check.c, check_report.c) ---- */
 typedef struct ck__check_report {
-	yajl_gen problems; /* an open JSON array */
+	ck_check_report *out; /* the typed report being filled */
 	size_t found, remaining;
 	bool repair;
 	bool unreadable; /* the store failed its integrity check: skip record checks */
+	bool oom;        /* a problem could not be recorded */
 } ck__check_report;
 int ck__check_report_init(ck__check_report *r, bool repair);
 /* Records one problem.  `repaired` is only meaningful when repairable. */
@@ -100,8 +101,11 @@ void ck__check_add_hint(ck__check_report *r, const char *kind, const char *objec
  * it up can remove it): delete its keys through the state API, or restore a
  * backup, or reset.  NULL when out of memory. */
 char *ck__check_unreadable_record_hint(const ck_context *ctx, ck__kind kind, const char *id);
-/* Closes the report into `{"backend":..,"ok":..,"problems":[..]}`. */
-int ck__check_report_finish(char **out, ck__check_report *r, const char *backend);
+/* Hands the typed report over (`*out`, the caller's); CK_ENOMEM if a
+ * problem could not be recorded. */
+int ck__check_report_finish(ck_check_report **out, ck__check_report *r, const char *backend);
+/* Frees what a report that is not finished holds. */
+void ck__check_report_discard(ck__check_report *r);
 /* Backend integrity, then record-level consistency, then leftovers of
  * interrupted migrations.  Repairs when r->repair. */
 int ck__state_check(ck_context *ctx, ck__check_report *r);
