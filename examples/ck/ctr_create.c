@@ -262,9 +262,10 @@ static int parse_spec(run_opts *r, ck_app *app, int argc, char **argv, const cha
 	if (rc)
 		return rc;
 	if (!r->image)
-		return die("requires at least 1 arg(s), only received 0");
+		return die_args(usage, "an image is required");
 	if (r->rm && r->restart && strcmp(r->restart, "no") && r->restart[0])
-		return die("the --rm option conflicts with --restart, when the restartPolicy is not \"\" and \"no\"");
+		return die("--rm conflicts with --restart %s: a container that is removed when it exits cannot be "
+		           "restarted; drop --rm, or use --restart no", r->restart);
 	if (ck_container_spec_set_image(r->spec, r->image) < 0)
 		return die_ck();
 	if (r->cmd.n && ck_container_spec_set_command(r->spec, r->cmd.v) < 0)

@@ -77,7 +77,7 @@ int ctr_logs(ck_app *app, int argc, char **argv)
 		}
 	}
 	if (rc == 0 && names.n == 0)
-		rc = die("requires at least 1 arg(s), only received 0");
+		rc = die_args(logs_usage, "a container is required");
 	signal(SIGPIPE, SIG_IGN);
 	for (size_t i = 0; rc == 0 && i < names.n; i++) {
 		ck_container *ctr = NULL;

@@ -133,6 +133,32 @@ static int build_args(ck__ctr_config *c, const ck__imagecfg *ic, const ck_contai
 
 /* ---- mounts ---- */
 
+/* A bind source that cannot be resolved: say what was looked for, and for a
+ * relative one, how it was read (from the current directory; a name without
+ * '/' or a leading '.' would have been a named volume). */
+static int bind_source_error(const ck__mnt *m)
+{
+	int err = errno;
+	char cwd[4096];
+	const char *rel = m->source;
+
+	if (err != ENOENT)
+		return ck__error_sys(ck__errno_code(err), err, "bind mount source %s (for %s) cannot be used",
+		                     m->source, m->destination);
+	if (m->source[0] == '/')
+		return ck__error_set(CK_ENOTFOUND, "bind mount source %s (for %s) does not exist", m->source,
+		                     m->destination);
+	if (!getcwd(cwd, sizeof(cwd)))
+		snprintf(cwd, sizeof(cwd), "the current directory");
+	while (rel[0] == '.' && rel[1] == '/')
+		rel += 2;
+	return ck__error_set(CK_ENOTFOUND,
+	                     "bind mount source %s (for %s) does not exist: it was looked for as %s/%s, since a "
+	                     "source with a '/' or a leading '.' is a host path, relative to the current directory "
+	                     "(a named volume's name has no '/': [a-zA-Z0-9][a-zA-Z0-9_.-]*)",
+	                     m->source, m->destination, cwd, rel);
+}
+
 /* Resolves the spec's mounts for the record: bind sources must exist and
  * are made canonical; named volumes are looked up or created, anonymous
  * ones created (marked created_volume, so that a failure removes them). */
@@ -157,8 +183,7 @@ static int prepare_mounts(ck__ctr_config *c, ck_context *ctx, const ck_container
 		if (m->type == CK__MNT_BIND) {
 			char *real = realpath(m->source, NULL);
 			if (!real) {
-				rc = ck__error_errno(ck__errno_code(errno), "bind mount source %s (for %s) cannot be used",
-				                     m->source, m->destination);
+				rc = bind_source_error(m);
 				break;
 			}
 			free(m->source);
@@ -244,8 +269,9 @@ static int validate(const ck_container_spec *spec, const char **network)
 	if (!spec->image)
 		return ck__error_set(CK_EINVAL, "cannot create a container: no image given");
 	if (spec->remove && spec->restart_policy && strcmp(spec->restart_policy, "no") != 0)
-		return ck__error_set(CK_EINVAL, "the --rm option conflicts with --restart %s: a container removed "
-		                                "at exit cannot be restarted", spec->restart_policy);
+		return ck__error_set(CK_EINVAL, "--rm conflicts with --restart %s: a container that is removed when "
+		                                "it exits cannot be restarted; drop --rm, or use --restart no",
+		                     spec->restart_policy);
 	if (strcmp(*network, "none") && strcmp(*network, "host"))
 		return ck__error_set(CK_EUNSUPPORTED, "network mode \"%s\" is not supported yet (use none or host)",
 		                     *network);

@@ -23,7 +23,9 @@
 void ck__error_clear(void);
 /* Sets the thread's error and returns `code`. */
 int ck__error_set(int code, const char *fmt, ...) CK_PRINTF(2, 3);
-/* Same, recording errno and appending ": strerror(errno)". */
+/* Same, recording errno and appending ": strerror(errno)", unless the
+ * message already holds that text (so a saved message set again after a
+ * cleanup does not say its cause twice). */
 int ck__error_errno(int code, const char *fmt, ...) CK_PRINTF(2, 3);
 /* Same with an explicit errno value. */
 int ck__error_sys(int code, int err, const char *fmt, ...) CK_PRINTF(3, 4);

@@ -80,6 +80,12 @@ static int sq_open(ck_backend **out, const char *dir, unsigned int flags)
 		ret = ck__error_set(CK_ENOTFOUND, "state database %s does not exist", be->path);
 		goto fail;
 	}
+	/* Opening an empty file would write a header into it (WAL mode): a
+	 * store that is not being created is left as it was found. */
+	if (!create && stat(be->path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == 0) {
+		ret = ck__error_set(CK_ENOTFOUND, "state database %s is empty", be->path);
+		goto fail;
+	}
 	ret = ck__sq_conn_open(be, true, create, &c);
 	if (ret == CK_EAGAIN)
 		/* Not inside a transaction, so nobody would retry: say it plainly. */
