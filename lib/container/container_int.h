@@ -11,7 +11,9 @@
  *    "read_only","init","init_path","tty","stdin","remove","rootless",
  *    "cap_add":[],"cap_drop":[],"ulimits":[{"name","resource","soft","hard"}],
  *    "memory","cpus","pids_limit","restart_policy","restart_max","runtime",
- *    "network","ports":[{"host_ip","host_port","container_port","range","protocol"}],
+ *    "network" (none, host, private, ns:PATH, bridge),
+ *    "networks":[{"name","ip","mac","aliases":[]}] (bridge: the networks joined),
+ *    "ports":[{"host_ip","host_port","container_port","range","protocol"}],
  *    "exposed_ports":[],"stop_signal","stop_timeout","log_size_max"}
  * State JSON (bucket "containers.state"):
  *   {"status","pid","exit_code","started_at","finished_at","restart_count",
@@ -26,6 +28,7 @@
 
 #include "container.h"
 #include "runtime/runtime.h"
+#include "net/net.h"
 
 #define CK__CTR_DEFAULT_STOP_TIMEOUT 10
 #define CK__CTR_DEFAULT_LOG_MAX (10 * 1024 * 1024)
@@ -134,9 +137,22 @@ struct ck_container_spec {
 	int restart_max;
 	ck__port *ports;
 	size_t n_ports;
+	ck__net_req *nets; /* networks named by set_network */
+	size_t n_nets;
+	char *ip, *mac;    /* --ip, --mac-address: for the only network */
+	char **aliases;    /* --network-alias */
 	int stop_signal;
 	unsigned int stop_timeout;
 };
+
+/* The network part of the spec (netspec.c): frees the mode, the networks,
+ * --ip, --mac-address and the aliases. */
+void ck__spec_nets_clear(ck_container_spec *spec);
+/* The networks a create records: the mode ("bridge" when networks are
+ * joined) and the requests with --ip/--mac-address/--network-alias
+ * applied; the default is the default network for a rootful context. */
+int ck__spec_nets_resolve(char **mode, ck__net_req **nets, size_t *n, const ck_container_spec *spec,
+                          const ck_context *ctx);
 
 /* Reads an env file into `env` with podman's rules (ck_container_spec_add_env_file). */
 int ck__envfile_read(ck__strmap *env, const char *path);
@@ -163,6 +179,8 @@ typedef struct ck__ctr_config {
 	int restart_max;
 	ck__port *ports;
 	size_t n_ports;
+	ck__net_req *nets; /* network "bridge": the networks joined */
+	size_t n_nets;
 	int stop_signal;
 	unsigned int stop_timeout;
 } ck__ctr_config;
@@ -249,6 +267,7 @@ typedef struct ck__oci_build {
 	char **argv;        /* the array only: its strings belong to the config */
 	ck__idmap uid_maps[2], gid_maps[2];
 	char cgroups_path[96];
+	char netns[512];    /* "bridge": the namespace ck__net_setup makes */
 	struct { int resource; uint64_t soft, hard; } rl[32];
 } ck__oci_build;
 int ck__ctr_oci_build(ck__oci_build *b, ck_context *ctx, const ck__ctr_config *c, const char *rootfs,
@@ -275,6 +294,10 @@ int ck__ctr_stop_id(ck_context *ctx, const char *id, int timeout_s, bool locked)
  * run: status not live and pid 0, or the monitor gone.  `timeout_ms` -1:
  * for ever.  CK_ETIMEOUT; CK_ENOTFOUND when the record went away. */
 int ck__ctr_wait_stopped(ck_context *ctx, const char *id, int timeout_ms, ck__ctr_state *out);
+
+/* What the network check needs of container `id` (netuse.c, a
+ * ck__net_owner_fn): 0 gone, 1 idle, 2 running or held. */
+int ck__ctr_net_owner(ck_context *ctx, const char *id, void *payload);
 
 /* ---- the attach protocol (attach.c, lib/monitor) ----
  * Frames on the attach socket: 1 byte type, 4 bytes big-endian length,
@@ -324,7 +347,9 @@ int ck__copy_dir_contents(int sdir, int ddir, const char *shown);
 /* ---- before a start (materialize.c) ---- */
 /* Makes the container's directories, its working directory in `rootfs`,
  * the copy-up of its new volumes and its /etc files (not synced). */
-int ck__ctr_materialize(ck_context *ctx, const ck__ctr_config *c, const char *rootfs);
+/* `net` (NULL without a bridge network): the addresses and resolvers for
+ * /etc/hosts and /etc/resolv.conf. */
+int ck__ctr_materialize(ck_context *ctx, const ck__ctr_config *c, const char *rootfs, const ck__net_result *net);
 
 /* ---- users (user.c) ---- */
 /* Reads a small file (<= 4 MiB) of the root filesystem resolved inside it;

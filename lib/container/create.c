@@ -227,6 +227,8 @@ static int insert_fn(ck_state_txn *txn, void *payload)
 		                                 "container or pod first, or use replace", a->c->name);
 	if (rc == CK_OK)
 		rc = ck__image_add_user(txn, a->c->image_id, a->c->id);
+	if (rc == CK_OK)
+		rc = ck__net_add_users(txn, a->c->id, a->c->nets, a->c->n_nets);
 	for (size_t i = 0; i < a->c->n_mounts && rc == CK_OK; i++)
 		if (a->c->mounts[i].type == CK__MNT_VOLUME)
 			rc = ck__volume_add_user(txn, a->c->mounts[i].source, a->c->id);
@@ -235,21 +237,16 @@ static int insert_fn(ck_state_txn *txn, void *payload)
 
 /* ---- the whole ---- */
 
-static int validate(const ck_container_spec *spec, const char **network)
+static int validate(const ck_container_spec *spec, const char *network)
 {
-	*network = spec->network ? spec->network : "none";
 	if (!spec->image)
 		return ck__error_set(CK_EINVAL, "cannot create a container: no image given");
 	if (spec->remove && spec->restart_policy && strcmp(spec->restart_policy, "no") != 0)
 		return ck__error_set(CK_EINVAL, "the --rm option conflicts with --restart %s: a container removed "
 		                                "at exit cannot be restarted", spec->restart_policy);
-	if (strcmp(*network, "none") && strcmp(*network, "host"))
-		return ck__error_set(CK_EUNSUPPORTED, "network mode \"%s\" is not supported yet (use none or host)",
-		                     *network);
-	if (spec->n_ports)
-		return ck__error_set(CK_EUNSUPPORTED, "cannot publish ports with network mode \"%s\": it has no "
-		                                      "port forwarding (a bridge network is not supported yet)",
-		                     *network);
+	if (spec->n_ports && strcmp(network, "bridge") != 0)
+		return ck__error_set(CK_EINVAL, "cannot publish ports with network mode \"%s\": only bridge networks "
+		                                "forward ports", network);
 	if (spec->init_path && !spec->init)
 		return ck__error_set(CK_EINVAL, "--init-path needs --init");
 	return CK_OK;
@@ -396,7 +393,9 @@ int ck_container_create(ck_container **out, ck_context *ctx, const ck_container_
 	ck__imagecfg ic = { 0 };
 	ck__lock lk = CK__LOCK_INIT;
 	char id[65], name[64], *image_id = NULL, *image_name = NULL, *config = NULL, *rt_path = NULL;
-	const char *network;
+	char *network = NULL;
+	ck__net_req *nets = NULL;
+	size_t n_nets = 0;
 	int rc;
 
 	CK_ENTER();
@@ -406,15 +405,21 @@ int ck_container_create(ck_container **out, ck_context *ctx, const ck_container_
 		return ck__error_set(CK_EINVAL, "ck_container_create: ctx is NULL");
 	if (!spec)
 		return ck__error_set(CK_EINVAL, "ck_container_create: spec is NULL");
-	if ((rc = validate(spec, &network)) != CK_OK)
+	if ((rc = ck__spec_nets_resolve(&network, &nets, &n_nets, spec, ctx)) != CK_OK)
 		return rc;
-	if ((rc = ck__runtime_find(&rt_path, spec->runtime ? spec->runtime : ctx->runtime)) != CK_OK)
-		return ck__error_wrap(rc, "cannot create a container");
+	if ((rc = validate(spec, network)) != CK_OK || (rc = ck__net_validate(ctx, nets, n_nets)) != CK_OK)
+		goto out;
+	if ((rc = ck__runtime_find(&rt_path, spec->runtime ? spec->runtime : ctx->runtime)) != CK_OK) {
+		rc = ck__error_wrap(rc, "cannot create a container");
+		goto out;
+	}
 	free(rt_path);
 	rc = ck__image_resolve_named(&image_id, &image_name, ctx, spec->image);
-	if (rc == CK_ENOTFOUND)
-		return ck__error_set(CK_ENOTFOUND, "image \"%s\" not found in local storage (pull or load it "
-		                                   "first)", spec->image);
+	if (rc == CK_ENOTFOUND) {
+		rc = ck__error_set(CK_ENOTFOUND, "image \"%s\" not found in local storage (pull or load it "
+		                                 "first)", spec->image);
+		goto out;
+	}
 	if (rc != CK_OK || (rc = ck__imagecfg_read(&ic, ctx, image_id)) != CK_OK)
 		goto out;
 	if (spec->replace && spec->name) {
@@ -433,8 +438,14 @@ int ck_container_create(ck_container **out, ck_context *ctx, const ck_container_
 		snprintf(name, sizeof(name), "%s", spec->name);
 	else
 		generate_name(name, false);
-	if ((rc = fill_config(&c, ctx, spec, &ic, image_id, image_name ? image_name : spec->image, network, name,
-	                      id)) != CK_OK ||
+	rc = fill_config(&c, ctx, spec, &ic, image_id, image_name ? image_name : spec->image, network, name, id);
+	if (c.network && !strcmp(c.network, "bridge")) { /* the requests moved into the config */
+		c.nets = nets;
+		c.n_nets = n_nets;
+		nets = NULL;
+		n_nets = 0;
+	}
+	if (rc != CK_OK ||
 	    (rc = finish_user(&c, ctx, spec)) != CK_OK || (rc = ck__ctr_check_bundle(ctx, &c)) != CK_OK)
 		goto out;
 	if ((rc = ck__ctr_lock(&lk, ctx, id)) != CK_OK)
@@ -484,5 +495,9 @@ out:
 	free(image_id);
 	free(image_name);
 	free(config);
+	free(network);
+	for (size_t i = 0; i < n_nets; i++)
+		ck__net_req_free(&nets[i]);
+	free(nets);
 	return rc;
 }

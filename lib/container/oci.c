@@ -154,6 +154,14 @@ int ck__ctr_oci_build(ck__oci_build *b, ck_context *ctx, const ck__ctr_config *c
 	p->seccomp = true;
 	p->init = c->init;
 	p->network = c->network;
+	if (!strcmp(c->network, "bridge")) {
+		char *ns = ck__net_netns_path(ctx, c->id);
+		if (!ns)
+			return ck__oom();
+		snprintf(b->netns, sizeof(b->netns), "%s", ns);
+		free(ns);
+		p->network = b->netns;
+	}
 	p->memory_limit = c->memory;
 	p->cpus = c->cpus;
 	p->pids_limit = c->pids_limit;
