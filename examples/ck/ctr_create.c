@@ -12,7 +12,7 @@
 enum {
 	O_NAME = 1, O_LABEL, O_ENV, O_ENVFILE, O_VOLUME, O_MOUNT, O_WORKDIR, O_USER, O_ENTRYPOINT,
 	O_HOSTNAME, O_CIDFILE, O_REPLACE, O_INIT, O_INITPATH, O_READONLY, O_CAPADD, O_CAPDROP,
-	O_ULIMIT, O_MEMORY, O_CPUS, O_PIDS, O_RESTART, O_RUNTIME, O_NETWORK, O_POD, O_PUBLISH,
+	O_ULIMIT, O_MEMORY, O_CPUS, O_PIDS, O_RESTART, O_RUNTIME, O_NETWORK, O_IP, O_MAC, O_NETALIAS, O_POD, O_PUBLISH,
 	O_DETACH, O_RM, O_INTERACTIVE, O_TTY, O_GROUPADD, O_STOPSIGNAL, O_STOPTIMEOUT, O_LOGOPT,
 	O_PULL, O_QUIET, O_SIGPROXY,
 };
@@ -32,6 +32,8 @@ static const cli_opt spec_opts[] = {
 	{ "pids-limit", 0, true, O_PIDS },     { "restart", 0, true, O_RESTART },
 	{ "runtime", 0, true, O_RUNTIME },     { "network", 0, true, O_NETWORK },
 	{ "net", 0, true, O_NETWORK },         { "pod", 0, true, O_POD },
+	{ "ip", 0, true, O_IP },               { "mac-address", 0, true, O_MAC },
+	{ "network-alias", 0, true, O_NETALIAS },
 	{ "publish", 'p', true, O_PUBLISH },   { "detach", 'd', false, O_DETACH },
 	{ "rm", 0, false, O_RM },              { "interactive", 'i', false, O_INTERACTIVE },
 	{ "tty", 't', false, O_TTY },          { "group-add", 0, true, O_GROUPADD },
@@ -59,7 +61,10 @@ static const char spec_flags_usage[] =
 	"  -m, --memory string          Memory limit (format: <number>[<unit>], where unit = b, k, m or g)\n"
 	"      --mount stringArray      Attach a filesystem mount to the container\n"
 	"      --name string            Assign a name to the container\n"
-	"      --network string         Connect a container to a network: none or host\n"
+	"      --ip string              Specify a static IPv4 address for the container\n"
+	"      --mac-address string     Container MAC address (e.g. 92:d0:c6:0a:29:33)\n"
+	"      --network string         Connect a container to a network: bridge, NAME[:ip=..,alias=..], none, host, private, ns:PATH\n"
+	"      --network-alias strings  Add network-scoped alias for the container\n"
 	"      --pids-limit int         Tune container pids limit (0 for unlimited)\n"
 	"      --pod string             Run container in an existing pod (not supported yet)\n"
 	"  -p, --publish strings        Publish a container's port, or a range of ports, to the host\n"
@@ -180,6 +185,9 @@ static int spec_flag(run_opts *r, int id, const char *val)
 		break;
 	case O_RUNTIME: rc = ck_container_spec_set_runtime(s, val); break;
 	case O_NETWORK: rc = ck_container_spec_set_network(s, val); break;
+	case O_IP: rc = ck_container_spec_set_ip(s, val); break;
+	case O_MAC: rc = ck_container_spec_set_mac_address(s, val); break;
+	case O_NETALIAS: rc = ck_container_spec_add_network_alias(s, val); break;
 	case O_POD:
 		return die("--pod %s: pods are not supported by this version of libcontainerkit", val);
 	case O_PUBLISH: rc = ck_container_spec_add_port_string(s, val); break;

@@ -46,11 +46,11 @@ static int snap_fn(ck_state_txn *txn, void *payload)
 	int rc;
 
 	snap_free(s);
-	rc = ck__txn_scan(txn, CK__NET_B_ATTACH, "", pair_one, &s->attach);
+	rc = ck__net_scan(txn, CK__NET_B_ATTACH, "", pair_one, &s->attach);
 	if (rc == CK_OK)
-		rc = ck__txn_scan(txn, CK__NET_B_IPAM, "", pair_one, &s->ipam);
+		rc = ck__net_scan(txn, CK__NET_B_IPAM, "", pair_one, &s->ipam);
 	if (rc == CK_OK)
-		rc = ck__txn_scan(txn, CK__NET_B_USERS, "", pair_one, &s->users);
+		rc = ck__net_scan(txn, CK__NET_B_USERS, "", pair_one, &s->users);
 	return rc;
 }
 

@@ -43,7 +43,7 @@ int ck__ipam_allocate(char out[16], ck_state_txn *txn, const ck__net *n, const c
 		rc = ck__oom();
 		goto out;
 	}
-	if ((rc = ck__txn_scan(txn, CK__NET_B_IPAM, prefix, taken_one, &t)) != CK_OK)
+	if ((rc = ck__net_scan(txn, CK__NET_B_IPAM, prefix, taken_one, &t)) != CK_OK)
 		goto out;
 	if (want) {
 		uint32_t bcast = n->net | ~ck__cidr_mask(n->prefix);

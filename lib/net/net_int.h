@@ -14,6 +14,9 @@
 #define CK__NET_B_IPAM "networks.ipam"     /* "<network>/<address>" -> container id */
 #define CK__NET_B_ATTACH "networks.attach" /* container id -> attachment JSON */
 
+/* ck__txn_scan, with a bucket that was never written read as empty. */
+int ck__net_scan(ck_state_txn *txn, const char *bucket, const char *prefix, ck_state_scan_fn fn, void *payload);
+
 /* ---- IPv4 addresses (addr.c) ---- */
 int ck__ip4_parse(uint32_t *out, const char *text);
 void ck__ip4_format(char buf[16], uint32_t addr);
@@ -43,6 +46,8 @@ int ck__net_json(char **out, const ck__net *n);
 /* Fills the derived fields too; CK_ECORRUPT naming the network. */
 int ck__net_parse(ck__net *n, const char *name, const char *json);
 int ck__net_default(ck__net *n);
+/* Checks the text fields and computes the derived ones (CK_EINVAL). */
+int ck__net_derive(ck__net *n);
 /* By exact name, id or unique id prefix, the default network included. */
 int ck__net_get(ck__net *n, ck_state_txn *txn, const char *ref);
 /* Every network, the default one first, then the records in name order. */

@@ -273,23 +273,26 @@ static int create_fn(ck_state_txn *txn, void *payload)
 		rc = ck__strmap_set(&n->options, spec->options.keys[i], spec->options.vals[i]);
 	if (rc != CK_OK)
 		goto out;
-	/* The text fields are checked by parsing them back as a record is. */
-	if ((rc = ck__net_json(&config, n)) != CK_OK)
-		goto out;
-	ck__net parsed;
-	if ((rc = ck__net_parse(&parsed, n->name, config)) != CK_OK) {
-		rc = ck__error_set(CK_EINVAL, "cannot create network %s: %s", n->name,
-		                   strstr(ck_error_last()->message, "damaged: ")
-		                           ? strstr(ck_error_last()->message, "damaged: ") + 9
-		                           : ck_error_last()->message);
+	if ((rc = ck__net_derive(n)) != CK_OK) {
+		rc = ck__error_set(CK_EINVAL, "cannot create network %s: %s", n->name, ck_error_last()->message);
 		goto out;
 	}
-	const ck__net *other = overlapping(&u, parsed.net, parsed.prefix);
-	if (other)
+	if (!n->gateway) {
+		char gw[16];
+		ck__ip4_format(gw, n->gw);
+		if (!(n->gateway = strdup(gw))) {
+			rc = ck__oom();
+			goto out;
+		}
+	}
+	const ck__net *other = overlapping(&u, n->net, n->prefix);
+	if (other) {
 		rc = ck__error_set(CK_EINUSE, "subnet %s is already used on the host or by another network: it "
 		                              "overlaps %s of network %s", n->subnet, other->subnet, other->name);
-	ck__net_free(n);
-	*n = parsed;
+		goto out;
+	}
+	if ((rc = ck__net_json(&config, n)) != CK_OK)
+		goto out;
 	if (rc == CK_OK)
 		rc = ck__rec_insert(txn, CK__KIND_NETWORK, n->name, NULL, config, "{}");
 	if (rc == CK_EEXISTS)

@@ -6,6 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+int ck__net_scan(ck_state_txn *txn, const char *bucket, const char *prefix, ck_state_scan_fn fn, void *payload)
+{
+	int rc = ck__txn_scan(txn, bucket, prefix, fn, payload);
+	if (rc == CK_ENOTFOUND) {
+		ck__error_clear();
+		rc = CK_OK;
+	}
+	return rc;
+}
+
 void ck__net_free(ck__net *n)
 {
 	if (!n)
@@ -23,7 +33,7 @@ void ck__net_free(ck__net *n)
 }
 
 /* The allocation range and gateway from the text fields. */
-static int derive(ck__net *n)
+int ck__net_derive(ck__net *n)
 {
 	uint32_t rnet;
 	unsigned rp;
@@ -79,7 +89,7 @@ int ck__net_default(ck__net *n)
 		ck__net_free(n);
 		return ck__oom();
 	}
-	return derive(n);
+	return ck__net_derive(n);
 }
 
 int ck__net_json(char **out, const ck__net *n)
@@ -143,7 +153,7 @@ int ck__net_parse(ck__net *n, const char *name, const char *json)
 	yajl_tree_free(t);
 	if (rc == CK_OK && (!n->name || !n->id || !n->driver || !n->iface || !n->subnet || !n->gateway))
 		rc = ck__error_set(CK_ECORRUPT, "the record of network %s lacks a member", name);
-	if (rc == CK_OK && (rc = derive(n)) != CK_OK)
+	if (rc == CK_OK && (rc = ck__net_derive(n)) != CK_OK)
 		rc = ck__error_set(CK_ECORRUPT, "the record of network %s is damaged: %s", name,
 		                   ck_error_last()->message);
 	if (rc != CK_OK)
@@ -212,7 +222,7 @@ int ck__net_get(ck__net *n, ck_state_txn *txn, const char *ref)
 	ck__error_clear();
 	struct id_match m = { ref, NULL, 0 };
 	if (ck__is_hex(ref, strlen(ref)) &&
-	    (rc = ck__txn_scan(txn, ck__kind_bucket(CK__KIND_NETWORK), "", id_one, &m)) != CK_OK) {
+	    (rc = ck__net_scan(txn, ck__kind_bucket(CK__KIND_NETWORK), "", id_one, &m)) != CK_OK) {
 		free(m.name);
 		return rc;
 	}
@@ -266,7 +276,7 @@ int ck__net_foreach(ck_state_txn *txn, ck__net_fn fn, void *payload)
 	ck__net_free(&d);
 	if (rc != CK_OK)
 		return rc;
-	return ck__txn_scan(txn, ck__kind_bucket(CK__KIND_NETWORK), "", each_one, &e);
+	return ck__net_scan(txn, ck__kind_bucket(CK__KIND_NETWORK), "", each_one, &e);
 }
 
 static int count_one(const char *key, const void *val, size_t len, void *payload)
@@ -283,7 +293,7 @@ int ck__net_count_users(size_t *n, ck_state_txn *txn, const char *name)
 	*n = 0;
 	if (!prefix)
 		return ck__oom();
-	rc = ck__txn_scan(txn, CK__NET_B_USERS, prefix, count_one, n);
+	rc = ck__net_scan(txn, CK__NET_B_USERS, prefix, count_one, n);
 	free(prefix);
 	return rc;
 }

@@ -110,7 +110,7 @@ static int users_fn(ck_state_txn *txn, void *payload)
 	u->ids = NULL;
 	if (!prefix)
 		return ck__oom();
-	rc = ck__txn_scan(txn, CK__NET_B_USERS, prefix, user_one, u);
+	rc = ck__net_scan(txn, CK__NET_B_USERS, prefix, user_one, u);
 	free(prefix);
 	return rc;
 }
@@ -220,6 +220,7 @@ static int setup_fn(ck_state_txn *txn, void *payload)
 	if (rc != CK_ENOTFOUND)
 		return rc;
 	ck__error_clear();
+	rc = CK_OK;
 	for (size_t i = 0; i < a->n_eps; i++) { /* the transaction may run again */
 		ck__net_free(&a->eps[i].net);
 		ck_strv_free(a->eps[i].aliases);
@@ -253,7 +254,7 @@ static int setup_fn(ck_state_txn *txn, void *payload)
 		return rc;
 	if (a->n_ports) {
 		struct conflict c = { a, "" };
-		if ((rc = ck__txn_scan(txn, CK__NET_B_ATTACH, "", conflict_one, &c)) != CK_OK)
+		if ((rc = ck__net_scan(txn, CK__NET_B_ATTACH, "", conflict_one, &c)) != CK_OK)
 			return rc;
 		if (*c.msg)
 			return ck__error_set(CK_EINUSE, "cannot publish the ports of container %s: %s", a->ctr_name,
