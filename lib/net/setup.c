@@ -234,7 +234,7 @@ static int setup_fn(ck_state_txn *txn, void *payload)
 		if ((rc = ck__net_get(&ep->net, txn, r->network)) != CK_OK)
 			break;
 		a->n_eps++;
-		snprintf(ep->ifname, sizeof(ep->ifname), "eth%zu", i);
+		snprintf(ep->ifname, sizeof(ep->ifname), "eth%u", (unsigned)(i % 100));
 		if (r->mac && !(ep->mac = strdup(r->mac)))
 			return ck__oom();
 		/* Names in aardvark-dns: the container's name, its short id and
