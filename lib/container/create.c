@@ -252,6 +252,31 @@ static int validate(const ck_container_spec *spec, const char *network)
 	return CK_OK;
 }
 
+/* The published ports, a port without a host port given a free one now, as
+ * podman does: it stays the same across restarts, and `port` shows it. */
+static int copy_ports(ck__ctr_config *c, const ck_container_spec *spec)
+{
+	int rc;
+
+	if (!spec->n_ports)
+		return CK_OK;
+	if (!(c->ports = calloc(spec->n_ports, sizeof(*c->ports))))
+		return ck__oom();
+	for (size_t i = 0; i < spec->n_ports; i++) {
+		ck__port *p = &c->ports[c->n_ports];
+		*p = spec->ports[i];
+		p->host_ip = NULL;
+		c->n_ports++;
+		if (spec->ports[i].host_ip && !(p->host_ip = strdup(spec->ports[i].host_ip)))
+			return ck__oom();
+		if (p->range < 1)
+			p->range = 1;
+		if (!p->host_port && (rc = ck__net_port_pick(&p->host_port, p->host_ip, p->protocol, p->range)) != CK_OK)
+			return ck__error_wrap(rc, "cannot publish container port %u/%s", p->container_port, p->protocol);
+	}
+	return CK_OK;
+}
+
 static int fill_config(ck__ctr_config *c, ck_context *ctx, const ck_container_spec *spec, const ck__imagecfg *ic,
                        const char *image_id, const char *image_name, const char *network, const char *name,
                        const char *id)
@@ -321,6 +346,8 @@ static int fill_config(ck__ctr_config *c, ck_context *ctx, const ck_container_sp
 	for (size_t i = 0; i < spec->labels.n; i++)
 		if ((rc = ck__strmap_set(&c->labels, spec->labels.keys[i], spec->labels.vals[i])) != CK_OK)
 			return rc;
+	if ((rc = copy_ports(c, spec)) != CK_OK)
+		return rc;
 	if ((rc = build_args(c, ic, spec)) != CK_OK)
 		return rc;
 	rc = build_env(&env, ic, spec);

@@ -41,6 +41,14 @@ typedef struct ck__net_result {
 } ck__net_result;
 void ck__net_result_free(ck__net_result *r);
 
+/* A free host port (and the range-1 after it) for a port published
+ * without one, on host_ip (NULL or "": every address). */
+int ck__net_port_pick(unsigned *port, const char *host_ip, const char *protocol, unsigned range);
+/* CK_EINUSE naming the port when something on the host listens on one of
+ * port..port+range-1 already (netavark's rules would shadow it silently). */
+int ck__net_port_check(const char *host_ip, const char *protocol, unsigned port, unsigned range,
+                       const char *ctr_name);
+
 /* Checks what a container create asks: the networks exist, static
  * addresses are inside their subnets.  Reads the store. */
 int ck__net_validate(ck_context *ctx, const ck__net_req *reqs, size_t n);

@@ -7,14 +7,9 @@
 #define _GNU_SOURCE
 #include "net_int.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 /* ---- at create ---- */
 
@@ -129,41 +124,6 @@ int ck__net_users(char ***ids, ck_context *ctx, const char *name)
 }
 
 /* ---- start ---- */
-
-/* A host port that something on the host listens on already (netavark's
- * forwarding rules would shadow it silently). */
-static int port_free(const struct ck__net_pm *p, const char *ctr_name)
-{
-	bool udp = p->protocol && !strcmp(p->protocol, "udp");
-	struct sockaddr_in sa;
-
-	if (p->protocol && strcmp(p->protocol, "tcp") && !udp)
-		return CK_OK; /* sctp: not tested here */
-	for (unsigned i = 0; i < (p->range ? p->range : 1); i++) {
-		int fd = socket(AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0), one = 1;
-		if (fd < 0)
-			return ck__error_errno(CK_EIO, "cannot check host port %u", p->host_port + i);
-		memset(&sa, 0, sizeof(sa));
-		sa.sin_family = AF_INET;
-		sa.sin_port = htons((uint16_t)(p->host_port + i));
-		if (p->host_ip && *p->host_ip && inet_pton(AF_INET, p->host_ip, &sa.sin_addr) != 1) {
-			close(fd);
-			return ck__error_set(CK_EINVAL, "published port: \"%s\" is not an IPv4 address", p->host_ip);
-		}
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		int r = bind(fd, (struct sockaddr *)&sa, sizeof(sa)), err = errno;
-		close(fd);
-		if (r < 0 && err == EADDRINUSE)
-			return ck__error_set(CK_EINUSE, "cannot publish port %s%s%u/%s of container %s: the address is "
-			                     "already in use", p->host_ip && *p->host_ip ? p->host_ip : "",
-			                     p->host_ip && *p->host_ip ? ":" : "", p->host_port + i,
-			                     udp ? "udp" : "tcp", ctr_name);
-		if (r < 0 && err == EADDRNOTAVAIL)
-			return ck__error_set(CK_EINVAL, "cannot publish port %u of container %s: %s is not an address "
-			                     "of this host", p->host_port + i, ctr_name, p->host_ip);
-	}
-	return CK_OK;
-}
 
 struct conflict {
 	const ck__net_attach *mine;
@@ -357,14 +317,19 @@ int ck__net_setup(ck__net_result *res, ck_context *ctx, const ck__net_setup_args
 		struct ck__net_pm *pm = &a.ports[a.n_ports++];
 		pm->host_ip = strdup(p->host_ip ? p->host_ip : "");
 		pm->protocol = strdup(p->protocol ? p->protocol : "tcp");
-		pm->host_port = p->host_port ? p->host_port : p->container_port;
+		pm->host_port = p->host_port;
 		pm->container_port = p->container_port;
 		pm->range = p->range ? p->range : 1;
 		if (!pm->host_ip || !pm->protocol) {
 			rc = ck__oom();
 			goto out;
 		}
-		if ((rc = port_free(pm, args->ctr_name)) != CK_OK)
+		/* Create picks one; a record written without one gets one now. */
+		if (!pm->host_port && (rc = ck__net_port_pick(&pm->host_port, pm->host_ip, pm->protocol, pm->range)) !=
+		                              CK_OK)
+			goto out;
+		if ((rc = ck__net_port_check(pm->host_ip, pm->protocol, pm->host_port, pm->range, args->ctr_name)) !=
+		    CK_OK)
 			goto out;
 	}
 	if ((rc = ck__mkdir_p(dir, 0755)) != CK_OK)
