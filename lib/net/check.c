@@ -146,6 +146,11 @@ int ck__net_check(ck_context *ctx, ck__check_report *r, ck__net_owner_fn owner, 
 		if (d)
 			closedir(d);
 	}
+	/* Host-wide leases of the namespaces removed above are stale now. */
+	if (r->repair && ck__net_leases_prune(ctx) != CK_OK) {
+		ck__log(ctx, CK_LOG_WARN, "%s", ck_error_last()->message);
+		ck__error_clear();
+	}
 out:
 	free(dir);
 	snap_free(&s);

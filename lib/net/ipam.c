@@ -31,7 +31,19 @@ static int taken_one(const char *key, const void *val, size_t len, void *payload
 	return 0;
 }
 
-int ck__ipam_allocate(char out[16], ck_state_txn *txn, const ck__net *n, const char *want, const char *ctr_id)
+/* Who else on the host holds `a` on this network's bridge (NULL: nobody). */
+static const char *leased(const ck__net_leases *l, uint32_t a, const char *netns)
+{
+	char text[16];
+
+	if (!l)
+		return NULL;
+	ck__ip4_format(text, a);
+	return ck__net_leases_holder(l, text, netns);
+}
+
+int ck__ipam_allocate(char out[16], ck_state_txn *txn, const ck__net *n, const char *want, const char *ctr_id,
+                      const ck__net_leases *leases, const char *netns)
 {
 	size_t count = (size_t)(n->hi - n->lo) + 1;
 	struct taken t = { n, calloc(count / 8 + 1, 1), want, NULL };
@@ -64,11 +76,17 @@ int ck__ipam_allocate(char out[16], ck_state_txn *txn, const ck__net *n, const c
 			                              "on network %s", want, t.holder, n->name);
 			goto out;
 		}
+		if (leased(leases, a, netns)) {
+			rc = ck__error_set(CK_EINUSE, "requested ip address %s is in use on bridge %s by a container of "
+			                              "another store (namespace %s)", want, n->iface,
+			                   leased(leases, a, netns));
+			goto out;
+		}
 	} else {
 		bool found = false;
 		for (uint32_t i = 0; i < count && !found; i++) {
 			a = n->lo + i;
-			found = a != n->gw && !(t.bits[i / 8] & (1u << (i % 8)));
+			found = a != n->gw && !(t.bits[i / 8] & (1u << (i % 8))) && !leased(leases, a, netns);
 		}
 		if (!found) {
 			rc = ck__error_set(CK_EINUSE, "network %s has no free address left in %s", n->name,

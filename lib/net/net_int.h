@@ -63,11 +63,37 @@ struct ck_network {
 };
 int ck__network_handle(ck_network **out, ck_context *ctx, const ck__net *n, size_t users);
 
+struct ck__net_leases;
 /* ---- addresses of containers (ipam.c) ----
  * Inside the caller's write transaction: the static address if one is
  * asked (CK_EINUSE when taken), else the first free one of the range. */
-int ck__ipam_allocate(char out[16], ck_state_txn *txn, const ck__net *n, const char *want, const char *ctr_id);
+int ck__ipam_allocate(char out[16], ck_state_txn *txn, const ck__net *n, const char *want, const char *ctr_id,
+                      const struct ck__net_leases *leases, const char *netns);
 int ck__ipam_release(ck_state_txn *txn, const char *network, const char *ip);
+
+/* ---- host-wide leases of bridge addresses (leases.c) ----
+ * Only for rootful stores (ck__net_hostwide), which share the host's
+ * bridges.  A lease list is read and changed under the bridge's lock, held
+ * from ck__net_leases_open to ck__net_leases_free. */
+typedef struct ck__net_leases {
+	ck__lock lock;
+	char *iface;
+	char **ips, **holders; /* parallel, NULL-terminated: address, namespace file */
+} ck__net_leases;
+bool ck__net_hostwide(const ck_context *ctx);
+int ck__net_leases_open(ck__net_leases *l, const char *iface);
+void ck__net_leases_free(ck__net_leases *l);
+/* The namespace file, other than `netns`, that holds `ip`, or NULL. */
+const char *ck__net_leases_holder(const ck__net_leases *l, const char *ip, const char *netns);
+/* Replaces the leases of `netns` by `ip` (NULL: none). */
+int ck__net_leases_set(ck__net_leases *l, const char *netns, const char *ip);
+int ck__net_leases_save(ck__net_leases *l);
+/* Opens, drops the leases of `netns` and saves (nothing when not rootful). */
+int ck__net_leases_release(ck_context *ctx, const char *iface, const char *netns);
+/* Rewrites every lease file without its stale leases. */
+int ck__net_leases_prune(ck_context *ctx);
+/* The host-wide lock around netavark runs (nothing when not rootful). */
+int ck__net_driver_lock(ck__lock *lk, ck_context *ctx);
 
 /* ---- the attachment: what was set up for one container (attach.c) ---- */
 typedef struct ck__net_ep {

@@ -183,6 +183,7 @@ static int run(char **out, ck_context *ctx, const char *cmd, const ck__net_attac
 	const char *aardvark = find_helper("CK_AARDVARK_DNS", "aardvark-dns", abuf, sizeof(abuf));
 	posix_spawn_file_actions_t fa;
 	int in = -1, ofd = -1, efd = -1, rc, err, status = 0;
+	ck__lock lk = CK__LOCK_INIT;
 	pid_t pid;
 
 	if (out)
@@ -216,6 +217,11 @@ static int run(char **out, ck_context *ctx, const char *cmd, const ck__net_attac
 	argv[n] = NULL;
 	/* iptables lives in sbin, which a caller's PATH may lack. */
 	char *const envp[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	/* netavark creates a bridge for its first container and deletes it
+	 * after its last: runs for different stores on one bridge must not
+	 * interleave. */
+	if ((rc = ck__net_driver_lock(&lk, ctx)) != CK_OK)
+		goto out;
 	posix_spawn_file_actions_init(&fa);
 	err = posix_spawn_file_actions_adddup2(&fa, in, 0);
 	if (!err)
@@ -231,6 +237,7 @@ static int run(char **out, ck_context *ctx, const char *cmd, const ck__net_attac
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	ck__lock_release(&lk);
 	o = memfd_text(ofd);
 	e = memfd_text(efd);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -244,6 +251,7 @@ static int run(char **out, ck_context *ctx, const char *cmd, const ck__net_attac
 		o = NULL;
 	}
 out:
+	ck__lock_release(&lk);
 	if (in >= 0)
 		close(in);
 	if (ofd >= 0)

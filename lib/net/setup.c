@@ -165,7 +165,47 @@ static int conflict_one(const char *key, const void *val, size_t len, void *payl
 struct setup_txn {
 	const ck__net_setup_args *args;
 	ck__net_attach *a;
+	bool hostwide;
 };
+
+/* An address free in this store and, for a rootful one, not leased on the
+ * bridge by another store; leased before the transaction commits, so that
+ * no other store can take it in between (a lease that outlives a failed
+ * transaction is dropped by the caller, or goes stale with its namespace). */
+static int allocate(ck__net_ep *ep, ck_state_txn *txn, const char *want, const ck__net_attach *a, bool hostwide)
+{
+	ck__net_leases l;
+	int rc;
+
+	if (!hostwide)
+		return ck__ipam_allocate(ep->ip, txn, &ep->net, want, a->ctr_id, NULL, a->netns);
+	if ((rc = ck__net_leases_open(&l, ep->net.iface)) != CK_OK)
+		return rc;
+	rc = ck__ipam_allocate(ep->ip, txn, &ep->net, want, a->ctr_id, &l, a->netns);
+	if (rc == CK_OK)
+		rc = ck__net_leases_set(&l, a->netns, ep->ip);
+	if (rc == CK_OK)
+		rc = ck__net_leases_save(&l);
+	ck__net_leases_free(&l);
+	return rc;
+}
+
+/* Drops the host-wide leases of an attachment; a lease left behind is
+ * stale once the namespace file is gone, so a failure only costs a line. */
+static void release_leases(ck_context *ctx, const ck__net_attach *a)
+{
+	for (size_t i = 0; i < a->n_eps; i++) {
+		bool seen = false;
+		for (size_t k = 0; k < i; k++)
+			seen |= !strcmp(a->eps[k].net.iface, a->eps[i].net.iface);
+		if (seen || !a->eps[i].net.iface)
+			continue;
+		if (ck__net_leases_release(ctx, a->eps[i].net.iface, a->netns) != CK_OK) {
+			ck__log(ctx, CK_LOG_WARN, "container %s: %s", a->ctr_name, ck_error_last()->message);
+			ck__error_clear();
+		}
+	}
+}
 
 static int setup_fn(ck_state_txn *txn, void *payload)
 {
@@ -208,7 +248,7 @@ static int setup_fn(ck_state_txn *txn, void *payload)
 		for (size_t k = 0; r->aliases && r->aliases[k] && rc == CK_OK; k++)
 			rc = ck__strv_push(&ep->aliases, r->aliases[k]);
 		if (rc == CK_OK)
-			rc = ck__ipam_allocate(ep->ip, txn, &ep->net, r->ip, a->ctr_id);
+			rc = allocate(ep, txn, r->ip, a, s->hostwide);
 	}
 	if (rc != CK_OK)
 		return rc;
@@ -274,6 +314,8 @@ static int undo(ck_context *ctx, const ck__net_attach *a, bool driver)
 	if (ck__netns_remove(a->netns) != CK_OK)
 		rc = ck_error_last()->code;
 	if (rc == CK_OK)
+		release_leases(ctx, a);
+	if (rc == CK_OK)
 		rc = ck__state_write(ctx, release_fn, (void *)a);
 	return rc;
 }
@@ -334,11 +376,21 @@ int ck__net_setup(ck__net_result *res, ck_context *ctx, const ck__net_setup_args
 	}
 	if ((rc = ck__mkdir_p(dir, 0755)) != CK_OK)
 		goto out;
-	struct setup_txn st = { args, &a };
-	if ((rc = ck__state_write(ctx, setup_fn, &st)) != CK_OK)
+	/* The namespace file first: a host-wide lease is live while its
+	 * namespace file exists (leases.c).  A start killed before the record
+	 * leaves a file that the next teardown or check removes. */
+	if ((rc = ck__netns_create(a.netns)) != CK_OK)
 		goto out;
-	if ((rc = ck__netns_create(a.netns)) != CK_OK) {
-		undo_keep_error(ctx, &a, false);
+	struct setup_txn st = { args, &a, ck__net_hostwide(ctx) };
+	if ((rc = ck__state_write(ctx, setup_fn, &st)) != CK_OK) {
+		/* Nothing recorded: the addresses in `a` may be another's now. */
+		char saved[1024];
+		int code = ck_error_last()->code;
+		snprintf(saved, sizeof(saved), "%s", ck_error_last()->message);
+		if (ck__netns_remove(a.netns) != CK_OK)
+			ck__log(ctx, CK_LOG_WARN, "container %s: %s", a.ctr_name, ck_error_last()->message);
+		release_leases(ctx, &a);
+		ck__error_set(code, "%s", saved);
 		goto out;
 	}
 	if ((rc = ck__net_netavark.setup(ctx, &a)) != CK_OK) {
