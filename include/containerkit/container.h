@@ -171,9 +171,11 @@ CK_EXTERN int ck_container_spec_set_runtime(ck_container_spec *spec, const char 
  *  ("a,b", or one call per network), "NAME:ip=A.B.C.D,mac=M,alias=N"
  *  (per-network options), "none" (a namespace with loopback only, the
  *  default for a rootless context), "private" (the same), "host", or
- *  "ns:PATH" (join that namespace).  "container:ID" and rootless bridge
- *  networks are CK_EUNSUPPORTED in this version; unknown networks fail at
- *  create with CK_ENOTFOUND. */
+ *  "ns:PATH" (join that namespace), or "container:REF" (join the network
+ *  namespace of that container's running init at start: CK_ESTATE when it
+ *  does not run).  Rootless bridge networks are CK_EUNSUPPORTED in this
+ *  version; unknown networks and containers fail at create with
+ *  CK_ENOTFOUND. */
 CK_EXTERN int ck_container_spec_set_network(ck_container_spec *spec, const char *mode);
 /** --ip: the container's address on its only bridge network. */
 CK_EXTERN int ck_container_spec_set_ip(ck_container_spec *spec, const char *ip);

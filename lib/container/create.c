@@ -403,6 +403,29 @@ static int finish_user(ck__ctr_config *c, ck_context *ctx, const ck_container_sp
 	return rc;
 }
 
+/* "container:REF" is kept as "container:<full id>": the name may change. */
+static int resolve_container_mode(char **network, ck_context *ctx)
+{
+	ck_container *other = NULL;
+	char *full;
+	int rc;
+
+	if (!ck__str_has_prefix(*network, "container:"))
+		return CK_OK;
+	rc = ck_container_lookup(&other, ctx, *network + strlen("container:"));
+	if (rc == CK_ENOTFOUND)
+		return ck__error_set(CK_ENOTFOUND, "network mode \"%s\": no such container", *network);
+	if (rc != CK_OK)
+		return rc;
+	full = ck__asprintf("container:%s", ck_container_id(other));
+	ck_container_free(other);
+	if (!full)
+		return ck__oom();
+	free(*network);
+	*network = full;
+	return CK_OK;
+}
+
 /* Removes what create made, keeping the message of the failure. */
 static int undo(ck_context *ctx, ck__ctr_config *c, int code)
 {
@@ -434,7 +457,8 @@ int ck_container_create(ck_container **out, ck_context *ctx, const ck_container_
 		return ck__error_set(CK_EINVAL, "ck_container_create: spec is NULL");
 	if ((rc = ck__spec_nets_resolve(&network, &nets, &n_nets, spec, ctx)) != CK_OK)
 		return rc;
-	if ((rc = validate(spec, network)) != CK_OK || (rc = ck__net_validate(ctx, nets, n_nets)) != CK_OK)
+	if ((rc = validate(spec, network)) != CK_OK || (rc = ck__net_validate(ctx, nets, n_nets)) != CK_OK ||
+	    (rc = resolve_container_mode(&network, ctx)) != CK_OK)
 		goto out;
 	if ((rc = ck__runtime_find(&rt_path, spec->runtime ? spec->runtime : ctx->runtime)) != CK_OK) {
 		rc = ck__error_wrap(rc, "cannot create a container");

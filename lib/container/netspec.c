@@ -248,10 +248,8 @@ int ck__spec_nets_resolve(char **mode, ck__net_req **nets, size_t *n, const ck_c
 	} else if (spec->ip || spec->mac || spec->aliases) {
 		return ck__error_set(CK_EINVAL, "--ip, --mac-address and --network-alias need a bridge network, not "
 		                                "network mode \"%s\"", m);
-	} else if (ck__str_has_prefix(m, "container:")) {
-		return ck__error_set(CK_EUNSUPPORTED, "network mode \"%s\" (joining the network namespace of "
-		                     "another container) is not supported in this version; \"ns:/proc/PID/ns/net\" "
-		                     "joins a namespace by path", m);
+	} else if (!strcmp(m, "container:")) {
+		return ck__error_set(CK_EINVAL, "network mode \"container:\" needs a container name or id");
 	}
 	if (rc == CK_OK && !(*mode = strdup(m)))
 		rc = ck__oom();

@@ -172,6 +172,26 @@ s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1]
   run_ck rm -f busy
 }
 
+network_container_mode_joins_a_running_container() {
+  ck load -i "$ARCHIVE_DIR/busybox.tar"; expect_rc 0
+  ck run -d --name srv "$IMG" sh -c "$HTTPD"; expect_rc 0
+  ck exec srv busybox ip -4 -o addr show eth0; local addr=${out#*inet }; addr=${addr%%/*}
+  [ -n "$addr" ] || fail "srv has no address: $out"
+  # The same interface and address, and srv's server on 127.0.0.1.
+  ck run --rm --network container:srv "$IMG" sh -c \
+    'busybox ip -4 -o addr show eth0; for i in $(seq 1 50); do
+       printf "GET /index.html HTTP/1.0\r\n\r\n" | nc 127.0.0.1 80 && exit 0; sleep 0.1; done; exit 1'
+  expect_rc 0; expect_out "inet $addr/"; expect_out hello-from-ck
+  ck create --name late --network container:srv "$IMG" true; expect_rc 0
+  ck inspect --format '{{.HostConfig.NetworkMode}}' late; expect_out "container:"
+  ck stop -t 0 srv; expect_rc 0
+  ck start late; expect_rc 125; expect_err "not running"
+  ck run --rm --network container:nosuch "$IMG" true; expect_rc 125; expect_err "no such container"
+  ck run --rm --network container:srv -p 80 "$IMG" true; expect_rc 125; expect_err "publish"
+  ck rm -f late srv; expect_rc 0
+  [ -z "$(ls "$ROOT/run/netns" 2>/dev/null)" ] || fail "a namespace file was left"
+}
+
 # Two stores (as parallel tests use) start containers at the same time on
 # the default network: one bridge, podman0, and two allocators that must not
 # hand out the same address.
@@ -204,5 +224,5 @@ if [ $# -gt 0 ]; then run_tests "$@"; else
   run_tests network_create_ls_inspect_rm network_bad_input_is_refused network_containers_reach_each_other_by_name \
     network_in_use_needs_force network_teardown_after_stop_and_dead_monitor network_publish_fetch_from_host \
     network_publish_without_host_port_picks_one network_publish_port_in_use_is_refused \
-    network_two_stores_share_the_default_bridge
+    network_two_stores_share_the_default_bridge network_container_mode_joins_a_running_container
 fi
