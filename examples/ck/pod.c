@@ -49,6 +49,7 @@ static int pod_create(ck_app *app, int argc, char **argv)
 	ck_pod *pod = NULL;
 	const char *val, *idfile = NULL, *name = NULL;
 	int id, rc = 0, r = 0, idfd = -1;
+	bool net_set = false;
 	cli c;
 
 	if (ck_pod_spec_new(&spec) < 0)
@@ -77,7 +78,10 @@ static int pod_create(ck_app *app, int argc, char **argv)
 		case P_INFRAIMG: r = ck_pod_spec_set_infra_image(spec, val); break;
 		case P_LABEL: r = ck_pod_spec_add_label_string(spec, val); break;
 		case P_NAME: name = val; break;
-		case P_NET: r = ck_pod_spec_set_network(spec, val); break;
+		case P_NET:
+			net_set = true;
+			r = ck_pod_spec_set_network(spec, val);
+			break;
 		case P_IDFILE: idfile = val; break;
 		case P_PUBLISH: r = ck_pod_spec_add_port_string(spec, val); break;
 		case P_REPLACE: r = ck_pod_spec_set_replace(spec, flag_on(val)); break;
@@ -90,6 +94,9 @@ static int pod_create(ck_app *app, int argc, char **argv)
 		rc = die_ck();
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;
+	/* podman's default: the bridge network when rootful */
+	if (rc == 0 && !net_set && !ck_context_is_rootless(app->ctx) && ck_pod_spec_set_network(spec, "bridge") < 0)
+		rc = die_ck();
 	if (rc == 0 && idfile && (idfd = open(idfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
 		rc = errno == EEXIST ? die("pod id file exists. Ensure another pod is not using it or delete %s", idfile)
 		                     : die("opening pod id file %s: %s", idfile, strerror(errno));

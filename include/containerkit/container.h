@@ -34,7 +34,8 @@ typedef struct ck_container_spec ck_container_spec;
 
 /** A new, empty spec.  Everything not set comes from the image's config
  *  (Entrypoint, Cmd, Env, WorkingDir, User, ExposedPorts) or from podman's
- *  defaults: a generated name, network "none", restart policy "no", the
+ *  defaults: a generated name, network "none" (as in 1.0: the ck CLI, as
+ *  podman, asks for "bridge" when rootful), restart policy "no", the
  *  context's OCI runtime, stop signal SIGTERM with a 10 s timeout, a 10 MiB
  *  log.  Free with ck_container_spec_free(). */
 CK_EXTERN int ck_container_spec_new(ck_container_spec **out);
@@ -165,13 +166,28 @@ CK_EXTERN int ck_container_spec_set_pids_limit(ck_container_spec *spec, int64_t 
 CK_EXTERN int ck_container_spec_set_restart_policy(ck_container_spec *spec, const char *policy);
 /** --runtime: "crun", "runc" or an absolute path; default: the context's. */
 CK_EXTERN int ck_container_spec_set_runtime(ck_container_spec *spec, const char *runtime);
-/** --network: "none" (a network namespace with loopback only) or "host".
- *  Other modes (bridge, pods) are recorded by later versions; this one
- *  refuses them with CK_EUNSUPPORTED at create. */
+/** --network, in podman's grammar: "bridge" (the default network: what
+ *  `ck run` uses when rootful, as podman does), a network NAME, several
+ *  names ("a,b", or one call per network), "NAME:ip=A.B.C.D,mac=M,alias=N"
+ *  (per-network options), "none" (a namespace with loopback only: the
+ *  library's default when this is not called), "private" (the same), "host", or
+ *  "ns:PATH" (join that namespace), or "container:REF" (join the network
+ *  namespace of that container's running init at start: CK_ESTATE when it
+ *  does not run).  Rootless bridge networks are CK_EUNSUPPORTED in this
+ *  version; unknown networks and containers fail at create with
+ *  CK_ENOTFOUND. */
 CK_EXTERN int ck_container_spec_set_network(ck_container_spec *spec, const char *mode);
-/** -p: "[[IP:][HOSTPORT]:]CONTAINERPORT[-END][/PROTOCOL]".  Recorded with
- *  the container; publishing needs a network mode that has one, so with
- *  "none" or "host" create fails with CK_EUNSUPPORTED. */
+/** --ip: the container's address on its only bridge network. */
+CK_EXTERN int ck_container_spec_set_ip(ck_container_spec *spec, const char *ip);
+/** --mac-address: "xx:xx:xx:xx:xx:xx" on its only bridge network. */
+CK_EXTERN int ck_container_spec_set_mac_address(ck_container_spec *spec, const char *mac);
+/** --network-alias: one more name in the DNS of each network it joins. */
+CK_EXTERN int ck_container_spec_add_network_alias(ck_container_spec *spec, const char *alias);
+/** -p: "[[IP:][HOSTPORT]:]CONTAINERPORT[-END][/PROTOCOL]".  Forwarded by
+ *  the bridge network's rules while the container runs; other network modes
+ *  fail at create with CK_EUNSUPPORTED, and a host port already in use fails
+ *  the start with CK_EINUSE.  A port without a host port gets a free one at
+ *  create, kept across restarts. */
 CK_EXTERN int ck_container_spec_add_port_string(ck_container_spec *spec, const char *text);
 /** --pod: the pod the container joins (its name, full id or unique id
  *  prefix; NULL: none).  The container shares the namespaces the pod

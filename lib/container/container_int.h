@@ -11,7 +11,9 @@
  *    "read_only","init","init_path","tty","stdin","remove","rootless",
  *    "cap_add":[],"cap_drop":[],"ulimits":[{"name","resource","soft","hard"}],
  *    "memory","cpus","pids_limit","restart_policy","restart_max","runtime",
- *    "network","ports":[{"host_ip","host_port","container_port","range","protocol"}],
+ *    "network" (none, host, private, ns:PATH, container:ID, bridge),
+ *    "networks":[{"name","ip","mac","aliases":[]}] (bridge: the networks joined),
+ *    "ports":[{"host_ip","host_port","container_port","range","protocol"}],
  *    "exposed_ports":[],"stop_signal","stop_timeout","log_size_max",
  *    in a pod only: "pod_infra_self","pod_infra","pod_shares":[]}
  * State JSON (bucket "containers.state"):
@@ -27,6 +29,7 @@
 
 #include "container.h"
 #include "runtime/runtime.h"
+#include "net/net.h"
 
 #define CK__CTR_DEFAULT_STOP_TIMEOUT 10
 #define CK__CTR_DEFAULT_LOG_MAX (10 * 1024 * 1024)
@@ -130,6 +133,10 @@ struct ck_container_spec {
 	int restart_max;
 	ck__port *ports;
 	size_t n_ports;
+	ck__net_req *nets; /* networks named by set_network */
+	size_t n_nets;
+	char *ip, *mac;    /* --ip, --mac-address: for the only network */
+	char **aliases;    /* --network-alias */
 	int stop_signal;
 	unsigned int stop_timeout;
 	char *pod;             /* the pod to join (name or id), resolved at create */
@@ -138,6 +145,15 @@ struct ck_container_spec {
 	char *infra_pod_id, *infra_pod_name, *infra_pod_config;
 	char **infra_pod_shares;
 };
+
+/* The network part of the spec (netspec.c): frees the mode, the networks,
+ * --ip, --mac-address and the aliases. */
+void ck__spec_nets_clear(ck_container_spec *spec);
+/* The networks a create records: the mode ("bridge" when networks are
+ * joined) and the requests with --ip/--mac-address/--network-alias
+ * applied; the default is the default network for a rootful context. */
+int ck__spec_nets_resolve(char **mode, ck__net_req **nets, size_t *n, const ck_container_spec *spec,
+                          const ck_context *ctx);
 
 /* Reads an env file into `env` with podman's rules (ck_container_spec_add_env_file). */
 int ck__envfile_read(ck__strmap *env, const char *path);
@@ -164,6 +180,8 @@ typedef struct ck__ctr_config {
 	int restart_max;
 	ck__port *ports;
 	size_t n_ports;
+	ck__net_req *nets; /* network "bridge": the networks joined */
+	size_t n_nets;
 	int stop_signal;
 	unsigned int stop_timeout;
 	/* In a pod: whether this is its infra container; the infra's id (for a
@@ -260,6 +278,7 @@ typedef struct ck__oci_build {
 	char **argv;        /* the array only: its strings belong to the config */
 	ck__idmap uid_maps[2], gid_maps[2];
 	char cgroups_path[96];
+	char netns[512];    /* "bridge": the namespace ck__net_setup makes */
 	struct { int resource; uint64_t soft, hard; } rl[32];
 	char ns_paths[5][48]; /* a pod member's namespaces (podmember.c) */
 } ck__oci_build;
@@ -311,6 +330,9 @@ int ck__ctr_pod_insert_txn(ck_state_txn *txn, const ck__ctr_config *c, const ck_
 void ck__ctr_pod_exited(ck_context *ctx, const ck__ctr_config *c);
 /* Points a member's shared namespaces at its infra's (c->pod_infra_pid). */
 void ck__ctr_pod_namespaces(ck__oci_build *b, const ck__ctr_config *c);
+/* What the network check needs of container `id` (netuse.c, a
+ * ck__net_owner_fn): 0 gone, 1 idle, 2 running or held. */
+int ck__ctr_net_owner(ck_context *ctx, const char *id, void *payload);
 
 /* ---- the attach protocol (attach.c, lib/monitor) ----
  * Frames on the attach socket: 1 byte type, 4 bytes big-endian length,
@@ -359,7 +381,9 @@ int ck__copy_dir_contents(int sdir, int ddir, const char *shown);
 /* ---- before a start (materialize.c) ---- */
 /* Makes the container's directories, its working directory in `rootfs`,
  * the copy-up of its new volumes and its /etc files (not synced). */
-int ck__ctr_materialize(ck_context *ctx, const ck__ctr_config *c, const char *rootfs);
+/* `net` (NULL without a bridge network): the addresses and resolvers for
+ * /etc/hosts and /etc/resolv.conf. */
+int ck__ctr_materialize(ck_context *ctx, const ck__ctr_config *c, const char *rootfs, const ck__net_result *net);
 
 /* ---- users (user.c) ---- */
 /* Reads a small file (<= 4 MiB) of the root filesystem resolved inside it;

@@ -140,6 +140,13 @@ int ck__ctr_reconcile(ck_context *ctx, const char *id, bool *fixed)
 		ck__log(ctx, CK_LOG_WARN, "container %.12s: %s", id, ck_error_last()->message);
 	}
 	ck__error_clear();
+	/* What the monitor would have torn down after the exit. */
+	if ((rc = ck__net_teardown(ctx, id)) != CK_OK) {
+		rc = ck__error_wrap(rc, "cannot tear down the network of container %s", cfg.name);
+		ck__ctr_config_free(&cfg);
+		ck__ctr_state_free(&st);
+		return rc;
+	}
 	a.why = a.never_started ? "the start was interrupted" : "its monitor died; the exit code is unknown";
 	rc = ck__ctr_update(ctx, id, mark_exited, &a);
 	if (rc == CK_OK) {

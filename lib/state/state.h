@@ -1,5 +1,5 @@
 /* Internal API of the state module for the modules above it: transactions
- * with transparent retry, typed records (containers, pods, volumes, images),
+ * with transparent retry, typed records (containers, pods, volumes, images, networks),
  * exclusive access to the whole store, and the consistency-check report.
  * docs/STATE.md describes the buckets. */
 #ifndef CK_STATE_H
@@ -54,6 +54,7 @@ typedef enum ck__kind {
 	CK__KIND_POD,
 	CK__KIND_VOLUME,
 	CK__KIND_IMAGE,
+	CK__KIND_NETWORK,
 	CK__KIND_COUNT
 } ck__kind;
 

@@ -322,6 +322,8 @@ static void container_inspect_has_podmans_fields(void)
 	CK_CHECK_CONTAINS(json, "MODE=test");
 	CK_CHECK_CONTAINS(json, "\"ImageName\":\"" TC_IMAGE "\"");
 	CK_CHECK_CONTAINS(json, "\"Image\":\"");
+	/* The library's default: a namespace of its own (the CLI asks for the
+	 * bridge when rootful). */
 	CK_CHECK_CONTAINS(json, "\"NetworkMode\":\"none\"");
 	CK_CHECK_CONTAINS(json, "\"OCIRuntime\":\"");
 	CK_CHECK_CONTAINS(json, tc_runtime());
