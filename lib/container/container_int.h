@@ -265,6 +265,11 @@ int ck__ctr_full(ck_container *ctr);
 	} while (0)
 /* The mounts as the typed list (details.c); the handle is full. */
 int ck__ctr_mounts(ck_container_mount_list **out, const ck_container *c);
+/* The bodies of ck_container_start and ck_container_wait, for the entry
+ * points that start or wait on the way (restart, an attached start): they
+ * leave the thread's error to their caller (start.c, wait.c). */
+int ck__ctr_start(ck_container *ctr);
+int ck__ctr_wait(int *exit_code, ck_container *ctr, int timeout_ms);
 /* Resolves a reference and reads the record into the handle. */
 int ck__ctr_load(ck_container *ctr, ck_context *ctx, const char *ref);
 int ck__ctr_lock(ck__lock *lk, ck_context *ctx, const char *id);
