@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# The tutorial's images (tests/fixtures/mkpgimages.py: PostgreSQL 15 and a psql-backed web page) run with the
+# real ck CLI and runc: the page writes rows through the application, the rows survive removing and re-running
+# the database on the same volume, and bad settings fail clearly.  Until pods exist, both containers use the
+# host's network and listen only on 127.0.0.1, on free ports.  Usage: test_images.sh [TEST...]
+. "$(dirname "$0")/../cli/lib.sh"
+
+RUNTIME=${CK_TEST_RUNTIME:-runc}
+FIXTURES=${CK_FIXTURES:-$(cd "$(dirname "$0")/../fixtures" && pwd)}
+CACHE=${CK_TUTORIAL_CACHE:-$TMPBASE/tutorial-images}
+DB=localhost/tutorial-db:latest
+APP=localhost/tutorial-app:latest
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "SKIP: the tutorial image tests run as root" >&2; exit 77
+fi
+command -v "$RUNTIME" >/dev/null || { echo "SKIP: $RUNTIME is not installed" >&2; exit 77; }
+command -v curl >/dev/null || { echo "SKIP: curl is not installed (scripts/install-deps.sh)" >&2; exit 77; }
+
+# Built once (the tutorial_images_build test), then taken from the cache: the build checks that it is current.
+archives=$(/usr/bin/python3 "$FIXTURES/mkpgimages.py" --cache "$CACHE" --quiet) ||
+  { echo "cannot build the tutorial images" >&2; exit 1; }
+DB_TAR=$(sed -n 1p <<<"$archives")
+APP_TAR=$(sed -n 2p <<<"$archives")
+
+ck() { run_ck --runtime "$RUNTIME" "$@"; }
+
+# wait_for SECONDS CMD...: polls CMD every 0.1 s until it succeeds.
+wait_for() {
+  local n=$(($1 * 10)); shift
+  while [ $n -gt 0 ]; do "$@" && return 0; sleep 0.1; n=$((n - 1)); done
+  return 1
+}
+
+free_port() {
+  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+cleanup() {
+  run_ck ps -a -q --no-trunc
+  [ -n "$out" ] && run_ck rm -f $out
+  true
+}
+
+load_images() {
+  ck load -i "$DB_TAR"; expect_rc 0
+  ck load -i "$APP_TAR"; expect_rc 0
+}
+
+# The env files of the tutorial, pointed at free ports on 127.0.0.1 of the host's network.
+write_env_files() {
+  DBPORT=$(free_port) WEBPORT=$(free_port)
+  mkdir -p "$ROOT/database" "$ROOT/uploads"
+  printf 'POSTGRES_USER=hedgedoc\nPOSTGRES_PASSWORD=pass word\nPOSTGRES_DB=hedgedoc\n' >"$ROOT/database.env"
+  printf 'POSTGRES_LISTEN=127.0.0.1\nPGPORT=%s\n' "$DBPORT" >>"$ROOT/database.env"
+  printf 'PGHOST=127.0.0.1\nPGPORT=%s\nPGUSER=hedgedoc\nPGPASSWORD=pass word\nPGDATABASE=hedgedoc\n' \
+    "$DBPORT" >"$ROOT/application.env"
+  printf 'APP_LISTEN=127.0.0.1:%s\n' "$WEBPORT" >>"$ROOT/application.env"
+}
+
+run_database() {
+  ck run --detach --name=database --network host --label io.containers.autoupdate=image \
+    --env-file "$ROOT/database.env" --volume "$ROOT/database/:/var/lib/postgresql/data:Z" "$DB"
+  expect_rc 0
+}
+
+# Ready means: postgres answers on its TCP port (pg_isready inside the container, over 127.0.0.1).
+db_ready() { ck exec database pg_isready -q -h 127.0.0.1 -p "$DBPORT" -U hedgedoc -d hedgedoc; [ "$rc" -eq 0 ]; }
+
+fetch() { # fetch QUERY: GET http://127.0.0.1:WEBPORT/QUERY into $page and $code
+  page=$(curl -sS --max-time 10 -o - -w '\n%{http_code}' "http://127.0.0.1:$WEBPORT/$1" 2>&1)
+  code=${page##*$'\n'} page=${page%$'\n'*}
+}
+web_ready() { fetch "" && [ "$code" != 000 ]; }
+
+tutorial_app_writes_rows_that_persist_across_db_rm() {
+  load_images; write_env_files
+  run_database
+  wait_for 30 db_ready || fail "postgres not ready: $(ck logs database; echo "$out")"
+  ck logs database; expect_out 'created cluster in /var/lib/postgresql/data with user "hedgedoc"'
+  ck run --detach --name=application --network host --label io.containers.autoupdate=image \
+    --env-file "$ROOT/application.env" --volume "$ROOT/uploads/:/app/uploads:Z" "$APP"
+  expect_rc 0
+  wait_for 20 web_ready || fail "the application does not answer on 127.0.0.1:$WEBPORT"
+  fetch ""; [ "$code" = 200 ] || fail "GET / gave $code: $page"
+  grep -q '<li' <<<"$page" && fail "a fresh database shows rows: $page"
+  fetch "?add=first%20%3Cnote%3E"; [ "$code" = 200 ] || fail "add gave $code: $page"
+  fetch ""
+  grep -qF '<li id="note-1">first &lt;note&gt;</li>' <<<"$page" || fail "the row is not on the page: $page"
+  # The data lives in the volume: a new container on the same directory finds it and does not initialise.
+  ck rm -f database; expect_rc 0
+  fetch ""; [ "$code" = 503 ] || fail "GET / without a database gave $code: $page"
+  run_database
+  wait_for 30 db_ready || fail "postgres not ready again: $(ck logs database; echo "$out")"
+  ck logs database; expect_no_out "created cluster"
+  fetch "?add=second"
+  grep -qF '<li id="note-1">first &lt;note&gt;</li>' <<<"$page" || fail "the first row is gone: $page"
+  # (rm -f kills postgres, so the sequence resumes past the values it had logged ahead: any id will do)
+  grep -qE '<li id="note-[0-9]+">second</li>' <<<"$page" || fail "the second row is missing: $page"
+  [ "$(stat -c %u "$ROOT/database")" = 999 ] || fail "the data directory is not the postgres user's"
+  # SIGINT (the image's stop signal) is postgres's fast shutdown: stop returns once it has shut down cleanly.
+  ck stop -t 20 database; expect_rc 0
+  ck logs database; grep -qF "database system is shut down" <<<"$out$err" || fail "no clean shutdown: $err"
+  ck inspect --format '{{.State.ExitCode}}' database; [ "$out" = 0 ] || fail "postgres exited with '$out'"
+}
+
+# TCP logins need the password: the application with a wrong one gets a clear page and no rows.
+tutorial_db_refuses_a_wrong_password() {
+  load_images; write_env_files
+  sed -i 's/^PGPASSWORD=.*/PGPASSWORD=wrong/' "$ROOT/application.env"
+  run_database
+  wait_for 30 db_ready || fail "postgres not ready: $(ck logs database; echo "$out")"
+  ck run --detach --name=application --network host --env-file "$ROOT/application.env" "$APP"; expect_rc 0
+  wait_for 20 web_ready || fail "the application does not answer on 127.0.0.1:$WEBPORT"
+  fetch "?add=x"; [ "$code" = 503 ] || fail "a wrong password gave $code: $page"
+  grep -qF 'password authentication failed for user &quot;hedgedoc&quot;' <<<"$page" || fail "page: $page"
+}
+
+# Without POSTGRES_PASSWORD an empty data directory cannot be initialised: a clear log line, exit 1, and the
+# directory stays empty (nothing half-written to confuse the next start).
+tutorial_db_without_password_fails_clearly() {
+  load_images; write_env_files
+  sed -i '/^POSTGRES_PASSWORD=/d' "$ROOT/database.env"
+  run_database
+  ck wait database; expect_rc 0; [ "$out" = 1 ] || fail "exit code '$out'"
+  ck logs database
+  grep -qF 'database: the data directory /var/lib/postgresql/data is empty and POSTGRES_PASSWORD is not set' \
+    <<<"$out$err" || fail "logs: $out $err"
+  [ -z "$(ls -A "$ROOT/database")" ] || fail "the data directory was written: $(ls -A "$ROOT/database")"
+}
+
+tutorial_app_without_settings_fails_clearly() {
+  load_images
+  ck run --name=application --network host -e PGUSER=u "$APP"; expect_rc 1
+  ck logs application
+  grep -qF 'application: missing database settings: PGPASSWORD PGDATABASE' <<<"$out$err" ||
+    fail "logs: $out $err"
+}
+
+# What a user sees in `image inspect`, and what a rootless store needs: no set-id bits and no device nodes.
+tutorial_images_are_well_formed() {
+  load_images
+  ck image inspect "$DB" "$APP"; expect_rc 0
+  /usr/bin/python3 -c '
+import json, sys
+db, app = json.load(sys.stdin)
+want = {"Entrypoint": ["/usr/local/bin/db-entrypoint"], "Cmd": ["postgres"], "User": "root",
+        "StopSignal": "SIGINT", "ExposedPorts": {"5432/tcp": {}}, "Volumes": {"/var/lib/postgresql/data": {}}}
+bad = {k: db["Config"].get(k) for k in want if db["Config"].get(k) != want[k]}
+want = {"Entrypoint": ["/usr/local/bin/app-entrypoint"], "Cmd": ["httpd"], "User": "app",
+        "ExposedPorts": {"3000/tcp": {}}, "WorkingDir": "/app"}
+bad.update({"app " + k: app["Config"].get(k) for k in want if app["Config"].get(k) != want[k]})
+bad.update({"Created": i["Created"] for i in (db, app) if i["Created"] < "2020"})
+sys.exit("unexpected: %r" % bad if bad else 0)' <<<"$out" || fail "image inspect: $out"
+  local tar
+  for tar in "$DB_TAR" "$APP_TAR"; do
+    /usr/bin/python3 - "$tar" <<'EOF' || fail "$tar has special files"
+import gzip, io, sys, tarfile
+outer = tarfile.open(sys.argv[1])
+bad = []
+for m in outer.getmembers():
+    data = outer.extractfile(m).read() if m.isfile() else b""
+    if data[:2] != b"\x1f\x8b":
+        continue
+    for e in tarfile.open(fileobj=io.BytesIO(gzip.decompress(data))):
+        if e.ischr() or e.isblk() or e.isfifo() or e.mode & 0o6000:
+            bad.append(e.name)
+print("\n".join(bad), file=sys.stderr)
+sys.exit(1 if bad else 0)
+EOF
+  done
+  # the server and the client start (their libraries are all in the image)
+  ck run --rm "$DB" postgres --version; expect_rc 0; expect_out "postgres (PostgreSQL) 15."
+  ck run --rm "$APP" psql --version; expect_rc 0; expect_out "psql (PostgreSQL) 15."
+}
+
+all_tests=(tutorial_app_writes_rows_that_persist_across_db_rm tutorial_db_refuses_a_wrong_password
+  tutorial_db_without_password_fails_clearly tutorial_app_without_settings_fails_clearly
+  tutorial_images_are_well_formed)
+
+for t in "${all_tests[@]}"; do
+  eval "orig_$t() { $(declare -f "$t" | tail -n +2); }"
+  eval "$t() { orig_$t; cleanup; }"
+done
+echo "runtime: $RUNTIME" >&2
+run_tests "${@:-${all_tests[@]}}"
