@@ -116,6 +116,24 @@ tutorial_db_refuses_a_wrong_password() {
   grep -qF 'password authentication failed for user &quot;hedgedoc&quot;' <<<"$page" || fail "page: $page"
 }
 
+# What the pod relies on: with no settings but the password, postgres listens on every address of its own
+# network (here a private one, --network none, so nothing reaches the host) on 5432, TCP logins need the
+# password, and the user and database default to postgres.
+tutorial_db_defaults_serve_5432_with_a_password() {
+  load_images
+  mkdir -p "$ROOT/database"
+  ck run --detach --name=database --network none -e POSTGRES_PASSWORD=pw \
+    --volume "$ROOT/database/:/var/lib/postgresql/data:Z" "$DB"; expect_rc 0
+  ready() { ck exec database pg_isready -q -h 127.0.0.1 -p 5432 -U postgres -d postgres; [ "$rc" -eq 0 ]; }
+  wait_for 30 ready || fail "postgres not ready: $(ck logs database; echo "$out")"
+  ck exec -e PGPASSWORD=pw database psql -X -h 127.0.0.1 -U postgres -At \
+    -c 'SHOW listen_addresses' -c 'SHOW port' -c 'SELECT current_user, current_database()'
+  expect_rc 0; [ "$out" = $'*\n5432\npostgres|postgres' ] || fail "settings '$out'"
+  ck exec -e PGPASSWORD=wrong database psql -X -h 127.0.0.1 -U postgres -c 'SELECT 1'
+  [ "$rc" -ne 0 ] || fail "a wrong password was accepted over TCP"
+  expect_err 'password authentication failed for user "postgres"'
+}
+
 # Without POSTGRES_PASSWORD an empty data directory cannot be initialised: a clear log line, exit 1, and the
 # directory stays empty (nothing half-written to confuse the next start).
 tutorial_db_without_password_fails_clearly() {
@@ -175,7 +193,8 @@ EOF
 }
 
 all_tests=(tutorial_app_writes_rows_that_persist_across_db_rm tutorial_db_refuses_a_wrong_password
-  tutorial_db_without_password_fails_clearly tutorial_app_without_settings_fails_clearly
+  tutorial_db_defaults_serve_5432_with_a_password tutorial_db_without_password_fails_clearly
+  tutorial_app_without_settings_fails_clearly
   tutorial_images_are_well_formed)
 
 for t in "${all_tests[@]}"; do
