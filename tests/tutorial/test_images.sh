@@ -155,6 +155,51 @@ tutorial_app_without_settings_fails_clearly() {
     fail "logs: $out $err"
 }
 
+# The same deployment as an unprivileged user (CK_TEST_ROOTLESS_USER, with subuid/subgid ranges): the images need
+# nothing a user namespace lacks, and the data directory ends up owned by the subordinate id of postgres (999).
+tutorial_runs_rootless() {
+  local u=${CK_TEST_ROOTLESS_USER:-} uid sub rl
+  if [ -z "$u" ] || ! id "$u" >/dev/null 2>&1 || ! command -v setpriv >/dev/null; then
+    echo "SKIP: set CK_TEST_ROOTLESS_USER to a user with subuid/subgid ranges (scripts/test.sh does)" >&2
+    rm -rf "$ROOT"; exit 77
+  fi
+  uid=$(id -u "$u")
+  sub=$(awk -F: -v u="$u" -v n="$uid" '$1 == u || $1 == n { print $2; exit }' /etc/subuid)
+  [ -n "$sub" ] || { echo "SKIP: $u has no range in /etc/subuid" >&2; rm -rf "$ROOT"; exit 77; }
+  rl=$(mktemp -d /tmp/ck-tutorial-rl-XXXXXX)
+  chmod 755 "$rl"; mkdir "$rl/home" "$rl/xdg" "$rl/s" "$rl/r"; chown "$u:" "$rl/home" "$rl/xdg" "$rl/s" "$rl/r"
+  ROOT_SAVED=$ROOT ROOT=$rl/home
+  write_env_files; chown -R "$u:" "$ROOT"
+  as_user() {
+    local o=$rl/.out e=$rl/.err
+    setpriv --reuid "$uid" --regid "$(id -g "$u")" --clear-groups -- env HOME="$rl/home" XDG_RUNTIME_DIR="$rl/xdg" \
+      "$CK_BIN" --root "$rl/s" --runroot "$rl/r" --runtime "$RUNTIME" "$@" >"$o" 2>"$e" </dev/null
+    rc=$?; out=$(cat "$o") err=$(cat "$e")
+  }
+  as_user load -i "$DB_TAR"; expect_rc 0
+  as_user load -i "$APP_TAR"; expect_rc 0
+  rl_db() {
+    as_user run --detach --name=database --network host --env-file "$ROOT/database.env" \
+      --volume "$ROOT/database/:/var/lib/postgresql/data:Z" "$DB"; expect_rc 0
+  }
+  rl_ready() { as_user exec database pg_isready -q -h 127.0.0.1 -p "$DBPORT" -U hedgedoc -d hedgedoc; [ "$rc" -eq 0 ]; }
+  rl_db
+  wait_for 30 rl_ready || fail "postgres not ready: $(as_user logs database; echo "$out$err")"
+  as_user run --detach --name=application --network host --env-file "$ROOT/application.env" \
+    --volume "$ROOT/uploads/:/app/uploads:Z" "$APP"; expect_rc 0
+  wait_for 20 web_ready || fail "the application does not answer on 127.0.0.1:$WEBPORT"
+  fetch "?add=rootless"; grep -qF '>rootless</li>' <<<"$page" || fail "the row is not on the page: $page"
+  as_user rm -f database; expect_rc 0
+  rl_db
+  wait_for 30 rl_ready || fail "postgres not ready again: $(as_user logs database; echo "$out$err")"
+  fetch ""; grep -qF '>rootless</li>' <<<"$page" || fail "the row did not persist: $page"
+  [ "$(stat -c %u "$ROOT/database")" = $((sub + 998)) ] ||
+    fail "data directory owner $(stat -c %u "$ROOT/database"), expected $((sub + 998))"
+  as_user system reset -f
+  ROOT=$ROOT_SAVED
+  rm -rf "$rl"
+}
+
 # What a user sees in `image inspect`, and what a rootless store needs: no set-id bits and no device nodes.
 tutorial_images_are_well_formed() {
   load_images
@@ -194,7 +239,7 @@ EOF
 
 all_tests=(tutorial_app_writes_rows_that_persist_across_db_rm tutorial_db_refuses_a_wrong_password
   tutorial_db_defaults_serve_5432_with_a_password tutorial_db_without_password_fails_clearly
-  tutorial_app_without_settings_fails_clearly
+  tutorial_app_without_settings_fails_clearly tutorial_runs_rootless
   tutorial_images_are_well_formed)
 
 for t in "${all_tests[@]}"; do
