@@ -1,6 +1,8 @@
 # The tutorial's images (tests/fixtures/mkpgimages.py), built offline from Debian's packages into a cache in
 # the build tree by the first test, then run with the ck CLI and runc.  Each behaviour is its own ctest.
-set(ck_tutorial_cache ${CMAKE_BINARY_DIR}/tutorial-images)
+# Build trees may share one cache (scripts/test.sh points the ASan build at the plain build's).
+set(CK_TUTORIAL_CACHE ${CMAKE_BINARY_DIR}/tutorial-images CACHE PATH "where the tutorial's images are built and kept")
+set(ck_tutorial_cache ${CK_TUTORIAL_CACHE})
 add_test(NAME tutorial_images_build
   COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/fixtures/mkpgimages.py --cache ${ck_tutorial_cache})
 # A cold build downloads about 45 packages and packs them: minutes, once.
