@@ -8,8 +8,10 @@ add_test(NAME tutorial_images_build
 # A cold build downloads about 45 packages and packs them: minutes, once.
 set_tests_properties(tutorial_images_build PROPERTIES FIXTURES_SETUP tutorial_images LABELS "tutorial"
   TIMEOUT 1800)
-foreach(t tutorial_app_writes_rows_that_persist_across_db_rm tutorial_db_refuses_a_wrong_password
-    tutorial_db_defaults_serve_5432_with_a_password tutorial_db_without_password_fails_clearly tutorial_app_without_settings_fails_clearly
+foreach(t tutorial_app_writes_rows_that_persist_across_db_rm tutorial_pod_runs_the_deployment
+    tutorial_db_refuses_a_wrong_password
+    tutorial_db_defaults_serve_5432_with_a_password tutorial_db_without_password_fails_clearly
+    tutorial_app_without_settings_fails_clearly
     tutorial_images_are_well_formed tutorial_runs_rootless)
   add_test(NAME ${t} COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/tutorial/test_images.sh ${t})
   set_tests_properties(${t} PROPERTIES FIXTURES_REQUIRED tutorial_images LABELS "tutorial;containers"

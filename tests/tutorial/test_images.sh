@@ -104,6 +104,41 @@ tutorial_app_writes_rows_that_persist_across_db_rm() {
   ck inspect --format '{{.State.ExitCode}}' database; [ "$out" = 0 ] || fail "postgres exited with '$out'"
 }
 
+# The tutorial's own commands in a pod, with the images' defaults (127.0.0.1:5432, port 3000): only
+# --publish is left out until pods publish ports, so the page is fetched from inside the pod with busybox nc.
+tutorial_pod_runs_the_deployment() {
+  load_images
+  mkdir -p "$ROOT/database" "$ROOT/uploads"
+  printf 'POSTGRES_USER=hedgedoc\nPOSTGRES_PASSWORD=secret\nPOSTGRES_DB=hedgedoc\n' >"$ROOT/database.env"
+  printf 'PGUSER=hedgedoc\nPGPASSWORD=secret\nPGDATABASE=hedgedoc\n' >"$ROOT/application.env"
+  ck pod create --help; [ "$rc" -eq 0 ] || { echo "SKIP: this ck has no pods" >&2; rm -rf "$ROOT"; exit 77; }
+  ck pod create --name hedgedoc; expect_rc 0
+  pod_db() {
+    ck run --detach --pod=hedgedoc --name=database --label io.containers.autoupdate=image \
+      --env-file "$ROOT/database.env" --volume "$ROOT/database/:/var/lib/postgresql/data:Z" "$DB"
+    expect_rc 0
+  }
+  pod_ready() { ck exec database pg_isready -q -h 127.0.0.1 -p 5432 -U hedgedoc -d hedgedoc; [ "$rc" -eq 0 ]; }
+  pod_get() { # pod_get QUERY: the reply of the application's port 3000, asked from the pod's loopback
+    ck exec application sh -c 'printf "GET /%s HTTP/1.0\r\n\r\n" "$1" | nc 127.0.0.1 3000' sh "$1"
+    page=$out
+  }
+  pod_up() { pod_get "" && grep -q '^HTTP/1.0 200' <<<"$page"; }
+  pod_db
+  ck run --detach --pod=hedgedoc --name=application --label io.containers.autoupdate=image \
+    --env-file "$ROOT/application.env" --volume "$ROOT/uploads/:/app/uploads:Z" "$APP"
+  expect_rc 0
+  wait_for 30 pod_ready || fail "postgres not ready: $(ck logs database; echo "$out$err")"
+  wait_for 20 pod_up || fail "the application does not answer in the pod: $page"
+  pod_get "?add=in%20the%20pod"; grep -qF '>in the pod</li>' <<<"$page" || fail "the row is not on the page: $page"
+  ck rm -f database; expect_rc 0
+  pod_db
+  wait_for 30 pod_ready || fail "postgres not ready again: $(ck logs database; echo "$out$err")"
+  pod_get ""; grep -qF '>in the pod</li>' <<<"$page" || fail "the row did not persist: $page"
+  ck pod rm -f hedgedoc; expect_rc 0
+  ck ps -a -q; [ -z "$out" ] || fail "containers left after pod rm -f: $out"
+}
+
 # TCP logins need the password: the application with a wrong one gets a clear page and no rows.
 tutorial_db_refuses_a_wrong_password() {
   load_images; write_env_files
@@ -237,7 +272,8 @@ EOF
   ck run --rm "$APP" psql --version; expect_rc 0; expect_out "psql (PostgreSQL) 15."
 }
 
-all_tests=(tutorial_app_writes_rows_that_persist_across_db_rm tutorial_db_refuses_a_wrong_password
+all_tests=(tutorial_app_writes_rows_that_persist_across_db_rm tutorial_pod_runs_the_deployment
+  tutorial_db_refuses_a_wrong_password
   tutorial_db_defaults_serve_5432_with_a_password tutorial_db_without_password_fails_clearly
   tutorial_app_without_settings_fails_clearly tutorial_runs_rootless
   tutorial_images_are_well_formed)
