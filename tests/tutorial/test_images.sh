@@ -112,7 +112,10 @@ tutorial_pod_runs_the_deployment() {
   printf 'POSTGRES_USER=hedgedoc\nPOSTGRES_PASSWORD=secret\nPOSTGRES_DB=hedgedoc\n' >"$ROOT/database.env"
   printf 'PGUSER=hedgedoc\nPGPASSWORD=secret\nPGDATABASE=hedgedoc\n' >"$ROOT/application.env"
   ck pod create --help; [ "$rc" -eq 0 ] || { echo "SKIP: this ck has no pods" >&2; rm -rf "$ROOT"; exit 77; }
-  ck pod create --name hedgedoc; expect_rc 0
+  # The tutorial publishes 127.0.0.1:8080:3000; a free port stands in for 8080.
+  local hostport
+  hostport=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  ck pod create --name hedgedoc --publish "127.0.0.1:$hostport:3000"; expect_rc 0
   pod_db() {
     ck run --detach --pod=hedgedoc --name=database --label io.containers.autoupdate=image \
       --env-file "$ROOT/database.env" --volume "$ROOT/database/:/var/lib/postgresql/data:Z" "$DB"
@@ -131,11 +134,19 @@ tutorial_pod_runs_the_deployment() {
   wait_for 30 pod_ready || fail "postgres not ready: $(ck logs database; echo "$out$err")"
   wait_for 20 pod_up || fail "the application does not answer in the pod: $page"
   pod_get "?add=in%20the%20pod"; grep -qF '>in the pod</li>' <<<"$page" || fail "the row is not on the page: $page"
+  # the host reaches the application through the pod's published port
+  host_up() { curl -sf -o /dev/null "http://127.0.0.1:$hostport/"; }
+  wait_for 20 host_up || fail "the pod's published port 127.0.0.1:$hostport does not answer"
+  page=$(curl -s "http://127.0.0.1:$hostport/?add=from%20the%20host")
+  grep -qF '>from the host</li>' <<<"$page" || fail "a row written from the host is not on the page: $page"
   ck rm -f database; expect_rc 0
   pod_db
   wait_for 30 pod_ready || fail "postgres not ready again: $(ck logs database; echo "$out$err")"
   pod_get ""; grep -qF '>in the pod</li>' <<<"$page" || fail "the row did not persist: $page"
+  wait_for 20 host_up || fail "the published port does not answer after the database came back"
+  grep -qF '>from the host</li>' <<<"$(curl -s "http://127.0.0.1:$hostport/")" || fail "the host's row did not persist"
   ck pod rm -f hedgedoc; expect_rc 0
+  curl -s -m 2 -o /dev/null "http://127.0.0.1:$hostport/" && fail "the port still answers after pod rm -f"
   ck ps -a -q; [ -z "$out" ] || fail "containers left after pod rm -f: $out"
 }
 
