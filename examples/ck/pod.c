@@ -483,38 +483,76 @@ static const char top_usage[] =
 
 static int pod_top(ck_app *app, int argc, char **argv)
 {
+	static const cli_opt opts[] = { { NULL, 0, false, 0 } };
 	ck_pod *pod = NULL;
-	int rc = 0;
+	strv args = { 0 };
+	const char *val;
+	int id, rc = 0;
+	cli c;
 
-	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
-		return sub_help(top_usage);
-	if (argc < 2)
-		return die("you must provide the name or id of a running pod");
-	if (!app_context(app))
-		return EXIT_CK;
-	if (ck_pod_lookup(&pod, app->ctx, argv[1]) < 0)
-		return die_ck();
-	const char *const *desc = argc > 2 ? (const char *const *)argv + 2 : NULL;
+	copts_init(&c, app, argc, argv, opts, true);
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP) {
+			strv_clear(&args);
+			return sub_help(top_usage);
+		}
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else if (id == CLI_POS)
+			strv_add(&args, val);
+	}
+	if (rc == 0 && args.n == 0)
+		rc = die("you must provide the name or id of a running pod");
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0 && ck_pod_lookup(&pod, app->ctx, args.v[0]) < 0)
+		rc = die_ck();
+	if (rc != 0) {
+		strv_clear(&args);
+		return rc;
+	}
+	const char *const *desc = args.n > 1 ? (const char *const *)args.v + 1 : NULL;
+	/* One table for the whole pod, from each running member's typed rows. */
 	bool header = true;
+	table t = { 0 };
 	for (size_t i = 0; rc == 0 && i <= ck_pod_member_count(pod); i++) {
 		const char *cid = i == 0 ? ck_pod_infra_id(pod) : ck_pod_member_id(pod, i - 1);
 		ck_container *ctr = NULL;
-		char *text = NULL;
-		if (!cid || ck_container_lookup(&ctr, app->ctx, cid) < 0 ||
-		    strcmp(ck_container_status(ctr), "running") || ck_container_top(&text, ctr, desc) < 0) {
+		ck_container_top_table *tt = NULL;
+		if (!cid || ck_container_lookup(&ctr, app->ctx, cid) < 0 || strcmp(ck_container_status(ctr), "running") ||
+		    ck_container_top_read(&tt, ctr, desc) < 0) {
+			if (ctr && !strcmp(ck_container_status(ctr), "running") && ck_error_last()->code == CK_EINVAL)
+				rc = die_ck(); /* an unknown descriptor */
 			ck_container_free(ctr);
 			continue;
 		}
-		/* one header for the whole pod */
-		char *body = header ? text : strchr(text, '\n');
-		fputs(body ? body + (header ? 0 : 1) : "", stdout);
-		header = false;
-		ck_free(text);
+		size_t cols = ck_container_top_table_columns(tt);
+		const char *cells[64];
+		if (cols > 64)
+			cols = 64;
+		if (header) {
+			table_init(&t, cols);
+			for (size_t k = 0; k < cols; k++)
+				cells[k] = ck_container_top_table_header(tt, k);
+			table_row(&t, cells);
+			header = false;
+		}
+		for (size_t r = 0; r < ck_container_top_table_count(tt); r++) {
+			for (size_t k = 0; k < cols; k++)
+				cells[k] = ck_container_top_table_cell(tt, r, k);
+			table_row(&t, cells);
+		}
+		ck_container_top_table_free(tt);
 		ck_container_free(ctr);
 	}
-	if (header)
+	if (!header) {
+		table_print(stdout, &t);
+		table_free(&t);
+	}
+	if (header && rc == 0)
 		rc = die("no container of pod %s is running", ck_pod_name(pod));
 	ck_pod_free(pod);
+	strv_clear(&args);
 	return rc;
 }
 
