@@ -446,18 +446,32 @@ CK_EXTERN int ck_logs_options_init(ck_logs_options *opts, unsigned int version);
 #define CK_STREAM_STDOUT 1
 #define CK_STREAM_STDERR 2
 
-/** Receives one line (or part of a line that the container wrote without a
- *  newline, `partial` 1) of the log, with its newline when it had one.
- *  `data` is valid only during the call.  Return non-zero to stop. */
-typedef int (*ck_log_line_fn)(int stream, int64_t time_ns, const char *data, size_t len, int partial,
-                              void *payload);
+#define CK_LOG_ENTRY_VERSION 1
+
+/** One line of a container's log, or part of one that the container wrote
+ *  without a newline.  The library fills it; fields are only ever
+ *  appended, and `version` says which a caller may read. */
+typedef struct ck_log_entry {
+	unsigned int version; /**< CK_LOG_ENTRY_VERSION of the library that made it */
+	int stream;           /**< CK_STREAM_STDOUT or CK_STREAM_STDERR */
+	int64_t time_ns;      /**< when the container wrote it, ns since the epoch */
+	const char *data;     /**< the text, with its newline when it had one (and the timestamp first
+	                           with `timestamps`); not NUL-terminated */
+	size_t len;
+	int partial;          /**< 1 if the container wrote it without a newline */
+} ck_log_entry;
+
+/** Receives one entry; `entry` and its data are valid only during the
+ *  call.  Return non-zero to stop. */
+typedef int (*ck_log_entry_fn)(const ck_log_entry *entry, void *payload);
 
 /** Reads the container's log (the current file and the rotated one), as
  *  `podman logs`.  With `follow`, waits for new lines until the container
  *  exits or `fn` returns non-zero.  Returns CK_OK, or the callback's
- *  non-zero value if it stopped the reading. */
-CK_EXTERN int ck_container_logs(ck_container *ctr, const ck_logs_options *opts, ck_log_line_fn fn,
-                                void *payload);
+ *  non-zero value if it stopped the reading; CK_EVERSION for unknown
+ *  options. */
+CK_EXTERN int ck_container_logs_v2(ck_container *ctr, const ck_logs_options *opts, ck_log_entry_fn fn,
+                                   void *payload);
 
 /* ------------------------------------------------------------------ exec */
 
