@@ -418,6 +418,25 @@ CK_EXTERN void ck_container_mount_list_free(ck_container_mount_list *list);
  *  object).  `*out` belongs to the caller (ck_free()). */
 CK_EXTERN int ck_container_inspect(char **out, const ck_container *ctr);
 
+#define CK_PORT_MAPPING_VERSION 1
+
+/** One published port range of a container.  The library fills it; fields
+ *  are only ever appended, and `version` says which a caller may read. */
+typedef struct ck_port_mapping {
+	unsigned int version;        /**< CK_PORT_MAPPING_VERSION of the library that made it */
+	const char *host_ip;         /**< the host address it listens on, "" for every address */
+	unsigned int host_port;      /**< the first host port (chosen at create when none was given) */
+	unsigned int container_port; /**< the first port in the container */
+	unsigned int range;          /**< how many consecutive ports, 1 or more */
+	const char *protocol;        /**< "tcp", "udp" or "sctp" */
+} ck_port_mapping;
+
+/** The number of published port ranges, and range `i` in the order they
+ *  were given, or NULL past the end.  Borrowed: lives as long as the handle
+ *  (a listed handle has them too). */
+CK_EXTERN size_t ck_container_port_count(const ck_container *ctr);
+CK_EXTERN const ck_port_mapping *ck_container_port_byindex(const ck_container *ctr, size_t i);
+
 /** The published ports as `podman port` prints them, one string per
  *  mapping ("80/tcp -> 0.0.0.0:8080"), NULL-terminated (ck_strv_free()). */
 CK_EXTERN int ck_container_ports(char ***out, const ck_container *ctr);

@@ -125,6 +125,8 @@ int ck__ctr_load(ck_container *ctr, ck_context *ctx, const char *ref)
 	ck__ctr_state_free(&ctr->st);
 	free(ctr->record);
 	ctr->record = NULL;
+	free(ctr->port_maps); /* they pointed into the old config */
+	ctr->port_maps = NULL;
 	ctr->ctx = ctx;
 	ctr->cfg = fresh->cfg;
 	ctr->st = fresh->st;
@@ -174,6 +176,7 @@ void ck_container_free(ck_container *ctr)
 	ck__ctr_config_free(&ctr->cfg);
 	ck__ctr_state_free(&ctr->st);
 	free(ctr->record);
+	free(ctr->port_maps);
 	free(ctr);
 }
 

@@ -249,6 +249,7 @@ struct ck_container {
 	ck__ctr_state st;
 	const char *status; /* st.status, or "unknown" when its monitor is gone */
 	char *record;       /* a listed handle's config text: cfg holds only the summary */
+	ck_port_mapping *port_maps; /* ck_container_port_byindex's copies, made on first use */
 };
 int ck__ctr_handle(ck_container **out, ck_context *ctx, const char *id, const char *config,
                    const char *state);
