@@ -1,0 +1,42 @@
+/* Private to the systemd module: the unit set, the writer of unit text and
+ * the quoting of command lines as systemd reads them. */
+#ifndef CK_SYSTEMD_INT_H
+#define CK_SYSTEMD_INT_H
+
+#include <containerkit/systemd.h>
+#include "core/core.h"
+
+struct ck_systemd_units {
+	char **names, **contents;
+	size_t n, cap;
+};
+
+/* Appends a unit; takes `content` (freed on failure too). */
+int ck__units_add(ck_systemd_units *u, const char *name, char *content);
+/* A unit name already in the set. */
+bool ck__units_has(const ck_systemd_units *u, const char *name);
+
+/* One argument of an Exec line as systemd parses it back: "$" and "%"
+ * doubled (no variable or specifier is expanded), quoted with C escapes
+ * when it holds blanks, quotes or backslashes. */
+void ck__exec_arg(ck__buf *b, const char *arg);
+/* A command line as podman lays it out: each option that starts with "-"
+ * on a continuation line of its own.  Arguments are escaped
+ * (ck__exec_arg) unless `raw` (our own, which may hold %t and %n). */
+typedef struct ck__cmd {
+	char **args; /* NULL-terminated once anything is added */
+	bool *raw;
+	size_t n, cap;
+	bool oom;
+} ck__cmd;
+void ck__cmd_add(ck__cmd *c, const char *arg, bool raw);
+void ck__cmd_addv(ck__cmd *c, const char *const *args, bool raw);
+void ck__cmd_render(ck__buf *b, const ck__cmd *c);
+void ck__cmd_free(ck__cmd *c);
+
+/* The absolute path Exec lines run (opts->executable or /proc/self/exe). */
+int ck__systemd_executable(char **out, const ck_systemd_options *opts);
+/* opts checked against the versions this library knows (NULL: defaults). */
+int ck__systemd_opts(ck_systemd_options *out, const ck_systemd_options *opts);
+
+#endif
