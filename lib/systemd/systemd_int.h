@@ -20,17 +20,23 @@ bool ck__units_has(const ck_systemd_units *u, const char *name);
  * doubled (no variable or specifier is expanded), quoted with C escapes
  * when it holds blanks, quotes or backslashes. */
 void ck__exec_arg(ck__buf *b, const char *arg);
+/* The same, but "%" and "$" are kept: a Quadlet file's values may use
+ * specifiers (%h, %N) and variables on purpose. */
+void ck__exec_arg_quote(ck__buf *b, const char *arg);
 /* A command line as podman lays it out: each option that starts with "-"
- * on a continuation line of its own.  Arguments are escaped
- * (ck__exec_arg) unless `raw` (our own, which may hold %t and %n). */
+ * on a continuation line of its own.  Each argument is written as its mode
+ * says. */
+enum { CK__ARG_ESCAPE = 0, /* ck__exec_arg: a value replayed as given */
+       CK__ARG_RAW = 1,    /* as is: our own, which may hold %t and %n */
+       CK__ARG_QUOTE = 2 }; /* ck__exec_arg_quote */
 typedef struct ck__cmd {
 	char **args; /* NULL-terminated once anything is added */
-	bool *raw;
+	unsigned char *raw; /* CK__ARG_* per argument */
 	size_t n, cap;
 	bool oom;
 } ck__cmd;
-void ck__cmd_add(ck__cmd *c, const char *arg, bool raw);
-void ck__cmd_addv(ck__cmd *c, const char *const *args, bool raw);
+void ck__cmd_add(ck__cmd *c, const char *arg, int mode);
+void ck__cmd_addv(ck__cmd *c, const char *const *args, int mode);
 void ck__cmd_render(ck__buf *b, const ck__cmd *c);
 void ck__cmd_free(ck__cmd *c);
 

@@ -115,7 +115,7 @@ int ck_systemd_units_write(char ***paths, const ck_systemd_units *units, const c
 	return rc;
 }
 
-void ck__exec_arg(ck__buf *b, const char *arg)
+static void exec_arg(ck__buf *b, const char *arg, bool specifiers)
 {
 	bool quote = !*arg || strpbrk(arg, " \t\n\"'\\") != NULL;
 
@@ -128,8 +128,8 @@ void ck__exec_arg(ck__buf *b, const char *arg)
 		ck__buf_puts(b, "\"");
 	for (const char *p = arg; *p; p++) {
 		switch (*p) {
-		case '$': ck__buf_puts(b, "$$"); break;
-		case '%': ck__buf_puts(b, "%%"); break;
+		case '$': ck__buf_puts(b, specifiers ? "$" : "$$"); break;
+		case '%': ck__buf_puts(b, specifiers ? "%" : "%%"); break;
 		case '"': ck__buf_puts(b, "\\\""); break;
 		case '\\': ck__buf_puts(b, "\\\\"); break;
 		case '\n': ck__buf_puts(b, "\\n"); break;
@@ -141,7 +141,17 @@ void ck__exec_arg(ck__buf *b, const char *arg)
 		ck__buf_puts(b, "\"");
 }
 
-void ck__cmd_add(ck__cmd *c, const char *arg, bool raw)
+void ck__exec_arg(ck__buf *b, const char *arg)
+{
+	exec_arg(b, arg, false);
+}
+
+void ck__exec_arg_quote(ck__buf *b, const char *arg)
+{
+	exec_arg(b, arg, true);
+}
+
+void ck__cmd_add(ck__cmd *c, const char *arg, int raw)
 {
 	if (c->oom)
 		return;
@@ -151,7 +161,7 @@ void ck__cmd_add(ck__cmd *c, const char *arg, bool raw)
 		char **a = realloc(c->args, cap * sizeof(*a));
 		if (a)
 			c->args = a;
-		bool *r = a ? realloc(c->raw, cap * sizeof(*r)) : NULL;
+		unsigned char *r = a ? realloc(c->raw, cap * sizeof(*r)) : NULL;
 		if (!a || !r) {
 			c->oom = true;
 			return;
@@ -163,11 +173,11 @@ void ck__cmd_add(ck__cmd *c, const char *arg, bool raw)
 		c->oom = true;
 		return;
 	}
-	c->raw[c->n++] = raw;
+	c->raw[c->n++] = (unsigned char)raw;
 	c->args[c->n] = NULL;
 }
 
-void ck__cmd_addv(ck__cmd *c, const char *const *args, bool raw)
+void ck__cmd_addv(ck__cmd *c, const char *const *args, int raw)
 {
 	for (size_t i = 0; args && args[i]; i++)
 		ck__cmd_add(c, args[i], raw);
@@ -182,10 +192,10 @@ void ck__cmd_render(ck__buf *b, const ck__cmd *c)
 	for (size_t i = 0; i < c->n; i++) {
 		if (i)
 			ck__buf_puts(b, c->args[i][0] == '-' ? " \\\n\t" : " ");
-		if (c->raw[i])
+		if (c->raw[i] == CK__ARG_RAW)
 			ck__buf_puts(b, c->args[i]);
 		else
-			ck__exec_arg(b, c->args[i]);
+			exec_arg(b, c->args[i], c->raw[i] == CK__ARG_QUOTE);
 	}
 }
 
