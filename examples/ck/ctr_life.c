@@ -277,7 +277,10 @@ static int many(ck_app *app, int argc, char **argv, int op, const cli_opt *opts,
 		if (e == 0)
 			e = apply(ctr, op, &f);
 		if (e < 0 && f.ignore && ck_error_last()->code == CK_ENOTFOUND) {
-			/* --ignore: a missing container is not an error */
+			/* --ignore: a missing container is not an error; an id
+			 * file naming it names nothing any more */
+			if (op == OP_RM && !t.list && i >= named)
+				unlink(f.cidfiles.v[i - named]);
 		} else if (e < 0) {
 			print_ck_error();
 			status = op == OP_RM ? rm_exit_status(status, ck_error_last()->code, CK_ESTATE) : EXIT_CK;
