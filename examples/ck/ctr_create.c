@@ -294,6 +294,12 @@ static int parse_spec(run_opts *r, ck_app *app, int argc, char **argv, const cha
 	if (ck_container_spec_set_image(r->spec, r->image) < 0 ||
 	    ck_container_spec_set_create_command(r->spec, (const char *const *)app->argv) < 0)
 		return die_ck();
+	/* Run by a unit of `ck generate systemd`: the unit's name goes with
+	 * the container (as podman labels it), so that an update knows which
+	 * unit to restart. */
+	const char *unit = getenv("PODMAN_SYSTEMD_UNIT");
+	if (unit && *unit && ck_container_spec_set_label(r->spec, "PODMAN_SYSTEMD_UNIT", unit) < 0)
+		return die_ck();
 	if (r->cmd.n && ck_container_spec_set_command(r->spec, r->cmd.v) < 0)
 		return die_ck();
 	return 0;

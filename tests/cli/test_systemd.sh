@@ -186,6 +186,7 @@ test_container_unit_new_replaces_and_removes() {
   [ -s "$ROOT/rt/container-web.service.ctr-id" ] || fail "no cidfile"
   [ "$(status_of web)" = running ] || fail "not running after ExecStart"
   ck exec web sh -c 'echo $GREETING'; expect_out "hello from the env file"
+  ck inspect --format '{{index .Config.Labels "PODMAN_SYSTEMD_UNIT"}}' web; expect_out container-web.service
   # a second start (a restart after a crash) replaces it
   unit start "$u"; [ $rc -eq 0 ] || fail "restart: $out"
   ck ps -a -q; [ "$(wc -l <<<"$out")" -eq 1 ] || fail "more than one container: $out"
