@@ -78,6 +78,10 @@ int main(int argc, char **argv)
 	ck_context_options_init(&app.opts, CK_CONTEXT_OPTIONS_VERSION);
 	app.argc = argc;
 	app.argv = argv;
+	/* installed (linked) as a systemd generator */
+	const char *base = strrchr(argv[0], '/');
+	if (!strcmp(base ? base + 1 : argv[0], "ck-systemd-generator"))
+		return systemd_generator(&app, argc, argv);
 	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--")) {

@@ -1,10 +1,12 @@
 /* ck generate systemd, ck systemd generate-units: thin consumers of
  * containerkit/systemd.h that print the units or write them as files. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <containerkit/systemd.h>
@@ -303,4 +305,77 @@ static const subcommand systemd_cmds[] = {
 int cmd_systemd(ck_app *app, int argc, char **argv)
 {
 	return run_group(app, "systemd", "Manage systemd units", systemd_cmds, argc, argv);
+}
+
+/* The [Install] WantedBy=/RequiredBy= targets of a unit's text, made into
+ * the symlinks `systemctl enable` would make: a generator's units cannot be
+ * enabled, so it links them itself (DIR/TARGET.wants/UNIT -> ../UNIT). */
+static int link_install(const char *dir, const char *unit, const char *text)
+{
+	const char *p = strstr(text, "\n[Install]\n");
+	int rc = 0;
+
+	for (p = p ? p + 11 : NULL; p && *p && *p != '[' && rc == 0;) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+		const char *kind = !strncmp(p, "WantedBy=", 9) ? "wants" : !strncmp(p, "RequiredBy=", 11) ? "requires" : NULL;
+		if (kind) {
+			char *targets = strndup(p + (kind[0] == 'w' ? 9 : 11), len - (kind[0] == 'w' ? 9 : 11)), *save = NULL;
+			for (char *t = targets ? strtok_r(targets, " ", &save) : NULL; t && rc == 0; t = strtok_r(NULL, " ", &save)) {
+				char *sub = NULL, *link = NULL, *dest = NULL;
+				if (asprintf(&sub, "%s/%s.%s", dir, t, kind) < 0 || asprintf(&link, "%s/%s", sub, unit) < 0 ||
+				    asprintf(&dest, "../%s", unit) < 0)
+					rc = die("out of memory");
+				else if ((mkdir(sub, 0755) < 0 && errno != EEXIST) || (symlink(dest, link) < 0 && errno != EEXIST))
+					rc = die("cannot link %s: %s", link, strerror(errno));
+				free(sub);
+				free(link);
+				free(dest);
+			}
+			free(targets);
+		}
+		p = eol ? eol + 1 : NULL;
+	}
+	return rc;
+}
+
+/* ck-systemd-generator NORMAL_DIR [EARLY_DIR LATE_DIR]: ck as a systemd
+ * generator (systemd.generator(7)), as podman's quadlet is one: the
+ * Quadlet files of /etc/containers/systemd and /usr/share/containers/systemd
+ * (or of the directories in $QUADLET_UNIT_DIRS, separated by ":") become
+ * units in NORMAL_DIR. */
+int systemd_generator(ck_app *app, int argc, char **argv)
+{
+	ck_systemd_options o = CK_SYSTEMD_OPTIONS_INIT;
+	const char *env = getenv("QUADLET_UNIT_DIRS");
+	char *dirs = strdup(env && *env ? env : "/etc/containers/systemd:/usr/share/containers/systemd");
+	strv srcs = { 0 };
+	ck_systemd_units *units = NULL;
+	char *exe = self_path(), *save = NULL;
+	int rc = 0;
+
+	(void)app;
+	if (argc < 2 || argc > 4) {
+		free(dirs);
+		free(exe);
+		return die("usage: ck-systemd-generator NORMAL_DIR [EARLY_DIR LATE_DIR]");
+	}
+	for (char *d = dirs ? strtok_r(dirs, ":", &save) : NULL; d; d = strtok_r(NULL, ":", &save))
+		if (access(d, F_OK) == 0)
+			strv_add(&srcs, d);
+	o.executable = exe;
+	if (srcs.n == 0) {
+		rc = 0; /* nothing to generate */
+	} else if (ck_systemd_quadlet_generate(&units, srcs.v, &o) < 0 ||
+	           ck_systemd_units_write(NULL, units, argv[1]) < 0) {
+		rc = die_ck();
+	} else {
+		for (size_t i = 0; i < ck_systemd_units_count(units) && rc == 0; i++)
+			rc = link_install(argv[1], ck_systemd_units_name(units, i), ck_systemd_units_content(units, i));
+	}
+	ck_systemd_units_free(units);
+	strv_clear(&srcs);
+	free(dirs);
+	free(exe);
+	return rc;
 }

@@ -141,6 +141,28 @@ EOF
   grep -qx 'Requires=data-volume.service' "$ROOT/qout/web.service" || fail "web does not require its volume"
 }
 
+# ck linked as ck-systemd-generator is a systemd generator: Quadlet files
+# become units in the output directory, enabled as [Install] says.
+test_ck_as_systemd_generator() {
+  mkdir -p "$ROOT/q1" "$ROOT/q2" "$ROOT/gen" "$ROOT/bin"
+  ln -s "$CK_ABS" "$ROOT/bin/ck-systemd-generator"
+  printf '[Container]\nImage=%s\nExec=sleep 1000\n[Install]\nWantedBy=multi-user.target default.target\n' "$IMG" \
+    >"$ROOT/q1/app.container"
+  printf '[Volume]\n' >"$ROOT/q2/data.volume"
+  QUADLET_UNIT_DIRS="$ROOT/q1:$ROOT/q2:$ROOT/missing" "$ROOT/bin/ck-systemd-generator" "$ROOT/gen" "$ROOT/e" "$ROOT/l" \
+    >"$ROOT/g.out" 2>&1 || fail "the generator failed: $(cat "$ROOT/g.out")"
+  [ -f "$ROOT/gen/app.service" ] && [ -f "$ROOT/gen/data-volume.service" ] || fail "units missing: $(ls "$ROOT/gen")"
+  local t
+  for t in multi-user.target default.target; do
+    [ "$(readlink "$ROOT/gen/$t.wants/app.service")" = ../app.service ] || fail "not enabled for $t"
+  done
+  verify "$ROOT/gen"
+  # without any of its directories it writes nothing and succeeds
+  mkdir -p "$ROOT/gen2"
+  QUADLET_UNIT_DIRS="$ROOT/missing" "$ROOT/bin/ck-systemd-generator" "$ROOT/gen2" || fail "failed without directories"
+  [ -z "$(ls "$ROOT/gen2")" ] || fail "wrote units from nothing"
+}
+
 test_auto_update_example_units_verify() {
   local src=${CK_EXAMPLES:-}
   [ -n "$src" ] && [ -f "$src/ck-auto-update.service" ] || { fail "CK_EXAMPLES has no ck-auto-update.service"; return; }
@@ -275,6 +297,11 @@ test_bad_input_is_refused_and_writes_nothing() {
   grep -q "sometimes is not a valid restart policy" <<<"$err" || fail "bad policy: $err"
   ck pod create --name p; expect_rc 0
   ck generate systemd p; expect_rc 125; expect_err "it has no containers"
+  # a pod made by `run --pod new:` has no `pod create` to replay
+  ck create --pod new:q --name q-a "$IMG" true; expect_rc 0
+  gen "$ROOT/u3" --new q; expect_rc 125
+  grep -q "pod q: it has no create command" <<<"$err" || fail "pod without create command: $err"
+  [ -z "$(ls "$ROOT/u3")" ] || fail "files written for a pod that cannot be replayed"
   mkdir -p "$ROOT/q" "$ROOT/qout"
   printf '[Container]\nImage=%s\nVolumes=/a:/b\n' "$IMG" >"$ROOT/q/a.container"
   printf '[Volume]\n' >"$ROOT/q/b.volume"
