@@ -342,13 +342,22 @@ static int link_install(const char *dir, const char *unit, const char *text)
 /* ck-systemd-generator NORMAL_DIR [EARLY_DIR LATE_DIR]: ck as a systemd
  * generator (systemd.generator(7)), as podman's quadlet is one: the
  * Quadlet files of /etc/containers/systemd and /usr/share/containers/systemd
- * (or of the directories in $QUADLET_UNIT_DIRS, separated by ":") become
- * units in NORMAL_DIR. */
+ * (for a user's manager, ~/.config/containers/systemd, or
+ * $XDG_CONFIG_HOME/containers/systemd), or of the directories in
+ * $QUADLET_UNIT_DIRS (separated by ":"), become units in NORMAL_DIR. */
 int systemd_generator(ck_app *app, int argc, char **argv)
 {
 	ck_systemd_options o = CK_SYSTEMD_OPTIONS_INIT;
-	const char *env = getenv("QUADLET_UNIT_DIRS");
-	char *dirs = strdup(env && *env ? env : "/etc/containers/systemd:/usr/share/containers/systemd");
+	const char *env = getenv("QUADLET_UNIT_DIRS"), *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char *dirs = NULL;
+	if (env && *env)
+		dirs = strdup(env);
+	else if (geteuid() != 0 && xdg && *xdg)
+		(void)!asprintf(&dirs, "%s/containers/systemd", xdg);
+	else if (geteuid() != 0 && home && *home)
+		(void)!asprintf(&dirs, "%s/.config/containers/systemd", home);
+	else
+		dirs = strdup("/etc/containers/systemd:/usr/share/containers/systemd");
 	strv srcs = { 0 };
 	ck_systemd_units *units = NULL;
 	char *exe = self_path(), *save = NULL;
