@@ -63,12 +63,12 @@ static void service_env(ck__buf *b, const gen *g, char *const *extra)
 	ck__buf_puts(b, "\n[Service]\nEnvironment=PODMAN_SYSTEMD_UNIT=%n\n");
 	for (size_t i = 0; extra && extra[i]; i++) {
 		ck__buf_puts(b, "Environment=");
-		ck__exec_arg(b, extra[i]);
+		ck__env_arg(b, extra[i]);
 		ck__buf_puts(b, "\n");
 	}
 	for (size_t i = 0; g->o.env && g->o.env[i]; i++) {
 		ck__buf_puts(b, "Environment=");
-		ck__exec_arg(b, g->o.env[i]);
+		ck__env_arg(b, g->o.env[i]);
 		ck__buf_puts(b, "\n");
 	}
 }

@@ -20,7 +20,10 @@ bool ck__units_has(const ck_systemd_units *u, const char *name);
  * doubled (no variable or specifier is expanded), quoted with C escapes
  * when it holds blanks, quotes or backslashes. */
 void ck__exec_arg(ck__buf *b, const char *arg);
-/* The same, but "%" and "$" are kept: a Quadlet file's values may use
+/* One word of an Environment= line: "%" doubled, "$" kept (systemd
+ * expands no variables there). */
+void ck__env_arg(ck__buf *b, const char *arg);
+/* The same as ck__exec_arg, but "%" and "$" are kept: a Quadlet file's values may use
  * specifiers (%h, %N) and variables on purpose. */
 void ck__exec_arg_quote(ck__buf *b, const char *arg);
 /* A command line as podman lays it out: each option that starts with "-"

@@ -115,7 +115,7 @@ int ck_systemd_units_write(char ***paths, const ck_systemd_units *units, const c
 	return rc;
 }
 
-static void exec_arg(ck__buf *b, const char *arg, bool specifiers)
+static void exec_arg(ck__buf *b, const char *arg, bool keep_pct, bool keep_dollar)
 {
 	bool quote = !*arg || strpbrk(arg, " \t\n\"'\\") != NULL;
 
@@ -128,8 +128,8 @@ static void exec_arg(ck__buf *b, const char *arg, bool specifiers)
 		ck__buf_puts(b, "\"");
 	for (const char *p = arg; *p; p++) {
 		switch (*p) {
-		case '$': ck__buf_puts(b, specifiers ? "$" : "$$"); break;
-		case '%': ck__buf_puts(b, specifiers ? "%" : "%%"); break;
+		case '$': ck__buf_puts(b, keep_dollar ? "$" : "$$"); break;
+		case '%': ck__buf_puts(b, keep_pct ? "%" : "%%"); break;
 		case '"': ck__buf_puts(b, "\\\""); break;
 		case '\\': ck__buf_puts(b, "\\\\"); break;
 		case '\n': ck__buf_puts(b, "\\n"); break;
@@ -143,12 +143,17 @@ static void exec_arg(ck__buf *b, const char *arg, bool specifiers)
 
 void ck__exec_arg(ck__buf *b, const char *arg)
 {
-	exec_arg(b, arg, false);
+	exec_arg(b, arg, false, false);
 }
 
 void ck__exec_arg_quote(ck__buf *b, const char *arg)
 {
-	exec_arg(b, arg, true);
+	exec_arg(b, arg, true, true);
+}
+
+void ck__env_arg(ck__buf *b, const char *arg)
+{
+	exec_arg(b, arg, false, true);
 }
 
 void ck__cmd_add(ck__cmd *c, const char *arg, int raw)
@@ -195,7 +200,7 @@ void ck__cmd_render(ck__buf *b, const ck__cmd *c)
 		if (c->raw[i] == CK__ARG_RAW)
 			ck__buf_puts(b, c->args[i]);
 		else
-			exec_arg(b, c->args[i], c->raw[i] == CK__ARG_QUOTE);
+			exec_arg(b, c->args[i], c->raw[i] == CK__ARG_QUOTE, c->raw[i] == CK__ARG_QUOTE);
 	}
 }
 

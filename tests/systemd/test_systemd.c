@@ -82,7 +82,8 @@ static void systemd_api_container_without_create_command_cannot_be_replayed(void
 static void systemd_create_command_is_recorded_and_replayed(void)
 {
 	static const char *const argv[] = { "ck", "--root", "/srv/r", "run", "-dit", "--rm", "--name", "rec",
-		                            "-e", "PLAIN=1", "--restart", "on-failure:3", "--cidfile", "/x.cid",
+		                            "-e", "PLAIN=1", "-e", "FROM_CALLER", "--restart", "on-failure:3",
+		                            "--cidfile", "/x.cid",
 		                            TC_IMAGE, "sh", "-c", "echo 100% $HOME", NULL };
 	ck_container_spec *spec = tc_spec("sleep 100");
 	ck_systemd_units *u = NULL;
@@ -91,6 +92,8 @@ static void systemd_create_command_is_recorded_and_replayed(void)
 
 	CK_CHECK_OK(ck_container_spec_set_name(spec, "rec"));
 	CK_CHECK_OK(ck_container_spec_set_create_command(spec, argv));
+	/* "-e FROM_CALLER" took the value from the caller's environment */
+	CK_CHECK_OK(ck_container_spec_add_env_string(spec, "FROM_CALLER=a b$c"));
 	ck_container *ctr = tc_create(spec);
 	if (!ctr)
 		return;
@@ -107,9 +110,11 @@ static void systemd_create_command_is_recorded_and_replayed(void)
 	/* the global flags are kept, run's own id file, removal and detaching replaced */
 	CK_CHECK_CONTAINS(t, "ExecStart=/bin/true \\\n\t--root /srv/r run \\\n\t--cidfile=%t/%n.ctr-id \\\n"
 	                     "\t--cgroups=no-conmon \\\n\t--rm \\\n\t--sdnotify=conmon \\\n\t-d \\\n\t--replace \\\n"
-	                     "\t-it \\\n\t--name rec \\\n\t-e PLAIN=1 localhost/busybox:latest sh \\\n"
+	                     "\t-it \\\n\t--name rec \\\n\t-e PLAIN=1 \\\n\t-e FROM_CALLER localhost/busybox:latest sh \\\n"
 	                     "\t-c \"echo 100%% $$HOME\"\n");
 	CK_CHECK(!strstr(t, "/x.cid"));
+	/* ... so the unit's environment holds it, as the container got it */
+	CK_CHECK_CONTAINS(t, "Environment=PODMAN_SYSTEMD_UNIT=%n\nEnvironment=\"FROM_CALLER=a b$c\"\n");
 	CK_CHECK_CONTAINS(t, "Restart=on-failure\nStartLimitBurst=3\n");
 	CK_CHECK_CONTAINS(t, "ExecStop=/bin/true \\\n\t--root /srv/r stop \\\n\t--ignore \\\n\t-t 10 \\\n"
 	                     "\t--cidfile=%t/%n.ctr-id\n");
