@@ -198,6 +198,16 @@ CK_EXTERN int ck_container_spec_add_port_string(ck_container_spec *spec, const c
  *  with CK_EINVAL when the spec sets them, CK_ENOTFOUND for an unknown
  *  pod.  Since 1.1. */
 CK_EXTERN int ck_container_spec_set_pod(ck_container_spec *spec, const char *pod);
+/** The command line that creates this container (podman's
+ *  CreateCommand: the argv of `ck run ...`, NULL-terminated; NULL: none).
+ *  It is recorded as given, never interpreted; `ck generate systemd --new`
+ *  replays it.  A container without one cannot be replayed.  Since 1.1. */
+CK_EXTERN int ck_container_spec_set_create_command(ck_container_spec *spec, const char *const *argv);
+/** An absolute path where the container's monitor writes its pid at every
+ *  start, besides <runroot>/containers/<id>/monitor.pid (podman's
+ *  --conmon-pidfile; NULL: none).  CK_EINVAL for a relative path.
+ *  Since 1.1. */
+CK_EXTERN int ck_container_spec_set_monitor_pid_file(ck_container_spec *spec, const char *path);
 /** --stop-signal, by name or number ("SIGTERM", "TERM", "15"). */
 CK_EXTERN int ck_container_spec_set_stop_signal(ck_container_spec *spec, const char *signal);
 /** --stop-timeout in seconds (default 10). */
@@ -357,6 +367,10 @@ CK_EXTERN unsigned int ck_container_restart_count(const ck_container *ctr);
 CK_EXTERN const char *ck_container_pod_id(const ck_container *ctr);
 /** The OCI runtime it runs with ("crun", "runc" or a path). */
 CK_EXTERN const char *ck_container_runtime(const ck_container *ctr);
+/** The command line that created it (ck_container_spec_set_create_command()),
+ *  as a new NULL-terminated array in `*out` (ck_strv_free()); empty when
+ *  none was recorded.  Since 1.1. */
+CK_EXTERN int ck_container_create_command(char ***out, const ck_container *ctr);
 
 /** Configuration a listing does not carry: read from the record on first
  *  use, so they may fail (NULL, with ck_error_last() saying why).  Strings

@@ -144,6 +144,10 @@ struct ck_container_spec {
 	 * record, inserted in the commit that inserts the container. */
 	char *infra_pod_id, *infra_pod_name, *infra_pod_config;
 	char **infra_pod_shares;
+	/* Recorded, never interpreted: the argv that created it, and where
+	 * its monitor also writes its pid (podman's --conmon-pidfile). */
+	char **create_command;
+	char *monitor_pid_file;
 };
 
 /* The network part of the spec (netspec.c): frees the mode, the networks,
@@ -190,6 +194,10 @@ typedef struct ck__ctr_config {
 	bool pod_infra_self;
 	char *pod_infra;
 	char **pod_shares;
+	/* The argv that created it (empty: made through the API without one)
+	 * and the extra file its monitor writes its pid to ("" none). */
+	char **create_command;
+	char *monitor_pid_file;
 	/* Not recorded: the infra's pid when a member starts (start.c). */
 	int pod_infra_pid;
 } ck__ctr_config;
