@@ -254,6 +254,7 @@ static int spec_flag(run_opts *r, int id, const char *val)
 		rc = ck_container_spec_set_pod(s, pod_id);
 		free(pod_id);
 		r->new_pod = NULL;
+		r->in_pod = true;
 		break;
 	}
 	case O_MONPIDFILE: rc = ck_container_spec_set_monitor_pid_file(s, val); break;

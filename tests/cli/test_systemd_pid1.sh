@@ -95,8 +95,10 @@ unit_prop() { in_sd /usr/bin/systemctl show -P "$2" "$1"; echo "$out"; }
 test_systemd_starts_and_stops_a_container_unit_and_a_pod_unit() {
   boot
   inner load -i "$SHARED/busybox.tar" >/dev/null || fail "load"
-  inner create --name web "$IMG" sleep 1000 >/dev/null || fail "create web"
-  inner pod create --name tut >/dev/null || fail "pod create"
+  # the outer container has no network of its own to bridge: the inner
+  # containers and pods keep to --network none
+  inner create --network none --name web "$IMG" sleep 1000 >/dev/null || fail "create web"
+  inner pod create --network none --name tut >/dev/null || fail "pod create"
   inner create --pod tut --name tut-a "$IMG" sleep 1000 >/dev/null || fail "create tut-a"
   in_sd sh -c "cd $IN/units && $CK_ABS --root $IN/s --runroot $IN/r generate systemd --files --name web &&
     $CK_ABS --root $IN/s --runroot $IN/r generate systemd --files --new --name tut"
@@ -130,4 +132,15 @@ test_systemd_starts_and_stops_a_container_unit_and_a_pod_unit() {
   run_ck ps -a -q; [ -z "$out" ] || fail "outer containers left: $out"
 }
 
+# systemd in the outer container sees the host's cgroup hierarchy: it must
+# leave it as it found it (a controller directory made in the host's
+# /sys/fs/cgroup breaks crun for everyone), so the test checks that too.
+cgroup_view() { ls /sys/fs/cgroup; grep ' /sys/fs/cgroup ' /proc/self/mounts | cut -d' ' -f4 | cut -d, -f1; }
+cg_before=$(cgroup_view)
 run_tests "${@:-test_systemd_starts_and_stops_a_container_unit_and_a_pod_unit}"
+status=$?
+if [ "$(cgroup_view)" != "$cg_before" ]; then
+  echo "FAIL: systemd changed the host's /sys/fs/cgroup: before [$cg_before] after [$(cgroup_view)]" >&2
+  status=1
+fi
+exit $status
