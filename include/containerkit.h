@@ -14,6 +14,7 @@
 #include "containerkit/container.h"
 #include "containerkit/pod.h"
 #include "containerkit/events.h"
+#include "containerkit/health.h"
 #include "containerkit/system.h"
 #include "containerkit/deprecated.h"
 

@@ -17,6 +17,7 @@ static const struct command {
 	{ "create", ctr_create, "Create but do not start a container" },
 	{ "events", ctr_events, "Show containerkit events" },
 	{ "exec", ctr_exec, "Run a process in a running container" },
+	{ "healthcheck", cmd_healthcheck, "Manage health checks on containers" },
 	{ "history", cmd_history, "Show history of a specified image" },
 	{ "image", cmd_image, "Manage images" },
 	{ "images", cmd_images, "List images in local storage" },

@@ -73,6 +73,8 @@ void ck_container_spec_free(ck_container_spec *spec)
 	free(spec->infra_pod_name);
 	free(spec->infra_pod_config);
 	ck_strv_free(spec->infra_pod_shares);
+	ck_strv_free(spec->health_test);
+	free(spec->sdnotify);
 	free(spec);
 }
 
