@@ -375,6 +375,11 @@ static int config_parse(ck__ctr_config *c, const char *json, bool summary)
 		if (fields[k].kind == K_STRV && !*(char ***)dst && !(*(char ***)dst = calloc(1, sizeof(char *))))
 			p.rc = ck__oom();
 	}
+	/* No healthcheck is NULL, not an empty test. */
+	if (c->health_test && !c->health_test[0]) {
+		free(c->health_test);
+		c->health_test = NULL;
+	}
 	if (p.rc != CK_OK)
 		ck__ctr_config_free(c);
 	return p.rc;
