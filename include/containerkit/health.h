@@ -119,10 +119,12 @@ CK_EXTERN ck_health_status ck_container_health_status(const ck_container *ctr);
 
 /** Runs the healthcheck once, now, as `podman healthcheck run`: the result
  *  is recorded as a scheduled one is (status, failing streak, log, event,
- *  the on-failure action).  `*status` gets the status after it
- *  (CK_HEALTH_HEALTHY when the check passed; a failure in the start period
- *  leaves CK_HEALTH_STARTING).  CK_ESTATE if the container is not running,
- *  CK_ENOTFOUND if it has no healthcheck. */
+ *  the on-failure action).  `*status` gets this run's result, as podman
+ *  reports it: CK_HEALTH_HEALTHY when the check passed, CK_HEALTH_STARTING
+ *  when it failed in the start period, CK_HEALTH_UNHEALTHY when it failed
+ *  otherwise (the recorded status turns unhealthy only after `retries`
+ *  failures in a row: ck_container_health_read()).  CK_ESTATE if the
+ *  container is not running, CK_ENOTFOUND if it has no healthcheck. */
 CK_EXTERN int ck_container_healthcheck_run(ck_health_status *status, ck_container *ctr);
 
 /** A container's health as recorded, read fresh from the store

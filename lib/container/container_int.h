@@ -394,9 +394,11 @@ typedef struct ck__health_image {
  * conflict. */
 int ck__ctr_health_config(ck__ctr_config *c, const ck_container_spec *spec, const ck__health_image *img);
 /* Runs the check once in the running container and records it (as
- * ck_container_healthcheck_run); `*status` the status after.  Applies the
- * on-failure action when it turns unhealthy. */
-int ck__ctr_health_check(ck_health_status *status, ck_context *ctx, const ck__ctr_config *c);
+ * ck_container_healthcheck_run); `*status` the recorded status after it,
+ * `*result` (if not NULL) this run's result.  Applies the on-failure action
+ * when it turns unhealthy. */
+int ck__ctr_health_check(ck_health_status *status, ck_health_status *result, ck_context *ctx,
+                         const ck__ctr_config *c);
 /* The socket to notify for this container: $NOTIFY_SOCKET of this
  * process, else the one recorded at create; NULL when none. */
 const char *ck__ctr_notify_socket(const ck__ctr_config *c);

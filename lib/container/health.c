@@ -97,6 +97,7 @@ struct record_args {
 	int exit_code;
 	const char *output;
 	ck_health_status before, after;
+	ck_health_status result; /* this run's: healthy, starting (a failure in the start period), unhealthy */
 	bool recorded;
 };
 
@@ -133,10 +134,12 @@ static int record_fn(ck__ctr_state *st, void *payload)
 	free(st->health_log);
 	st->health_log = json;
 	ck_health_status now = a->before == CK_HEALTH_NONE ? CK_HEALTH_STARTING : a->before;
+	a->result = a->exit_code == 0 ? CK_HEALTH_HEALTHY : CK_HEALTH_STARTING;
 	if (a->exit_code == 0) {
 		now = CK_HEALTH_HEALTHY;
 		st->health_streak = 0;
 	} else if (a->start - st->started_at >= a->c->health_start_period) {
+		a->result = CK_HEALTH_UNHEALTHY;
 		/* Failures in the start period do not count (podman's rule). */
 		st->health_streak++;
 		if (st->health_streak >= (unsigned int)(a->c->health_retries > 0 ? a->c->health_retries : 1))
@@ -195,7 +198,8 @@ static void on_failure(ck_context *ctx, const ck__ctr_config *c)
 	ck__error_clear();
 }
 
-int ck__ctr_health_check(ck_health_status *status, ck_context *ctx, const ck__ctr_config *c)
+int ck__ctr_health_check(ck_health_status *status, ck_health_status *result, ck_context *ctx,
+                         const ck__ctr_config *c)
 {
 	ck_exec_options opts = CK_EXEC_OPTIONS_INIT;
 	const char *sh[] = { "/bin/sh", "-c", NULL, NULL };
@@ -205,6 +209,8 @@ int ck__ctr_health_check(ck_health_status *status, ck_context *ctx, const ck__ct
 	int code = -1, rc, fd;
 
 	*status = CK_HEALTH_NONE;
+	if (result)
+		*result = CK_HEALTH_NONE;
 	if (!c->health_test || !c->health_test[0] || !c->health_test[1])
 		return ck__error_set(CK_ENOTFOUND, "container %s has no healthcheck", c->name);
 	if (!strcmp(c->health_test[0], "CMD-SHELL")) {
@@ -239,12 +245,14 @@ int ck__ctr_health_check(ck_health_status *status, ck_context *ctx, const ck__ct
 		snprintf(out, sizeof(out), "%s", ck_error_last()->message);
 		ck__error_clear();
 	}
-	struct record_args a = { c, start, end, code, out, CK_HEALTH_NONE, CK_HEALTH_NONE, false };
+	struct record_args a = { c, start, end, code, out, CK_HEALTH_NONE, CK_HEALTH_NONE, CK_HEALTH_NONE, false };
 	if ((rc = ck__ctr_update_relaxed(ctx, c->id, record_fn, &a)) != CK_OK)
 		return rc;
 	if (!a.recorded)
 		return ck__error_set(CK_ESTATE, "container %s stopped while its healthcheck ran", c->name);
 	*status = a.after;
+	if (result)
+		*result = a.result;
 	if (a.after != a.before) {
 		health_event(ctx, c, a.after);
 		ck__log(ctx, CK_LOG_INFO, "container %s: %s", c->name, ck_health_status_name(a.after));
@@ -258,7 +266,7 @@ int ck__ctr_health_check(ck_health_status *status, ck_context *ctx, const ck__ct
 
 int ck_container_healthcheck_run(ck_health_status *status, ck_container *ctr)
 {
-	ck_health_status st = CK_HEALTH_NONE;
+	ck_health_status st = CK_HEALTH_NONE, result = CK_HEALTH_NONE;
 	int rc;
 
 	CK_ENTER();
@@ -269,11 +277,11 @@ int ck_container_healthcheck_run(ck_health_status *status, ck_container *ctr)
 	CK__CTR_FULL(ctr);
 	if (!ctr->cfg.health_test)
 		return ck__error_set(CK_ENOTFOUND, "container %s has no healthcheck defined", ctr->cfg.name);
-	rc = ck__ctr_health_check(&st, ctr->ctx, &ctr->cfg);
+	rc = ck__ctr_health_check(&st, &result, ctr->ctx, &ctr->cfg);
 	if (rc == CK_ESTATE)
 		rc = ck__error_set(CK_ESTATE, "container %s is not running", ctr->cfg.name);
 	if (status)
-		*status = st;
+		*status = result;
 	return rc;
 }
 

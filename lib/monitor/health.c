@@ -147,7 +147,7 @@ int mon_health_worker(int argc, char **argv)
 		ck__sleep_ms(interval_ms);
 		if (getppid() != parent)
 			break;
-		if (ck__ctr_health_check(&status, ctx, &cfg) != CK_OK) {
+		if (ck__ctr_health_check(&status, NULL, ctx, &cfg) != CK_OK) {
 			ck__log(ctx, CK_LOG_INFO, "container %s: healthcheck: %s", cfg.name, ck_error_last()->message);
 			continue;
 		}
