@@ -13,10 +13,15 @@
  *    "memory","cpus","pids_limit","restart_policy","restart_max","runtime",
  *    "network","ports":[{"host_ip","host_port","container_port","range","protocol"}],
  *    "exposed_ports":[],"stop_signal","stop_timeout","log_size_max",
- *    in a pod only: "pod_infra_self","pod_infra","pod_shares":[]}
+ *    in a pod only: "pod_infra_self","pod_infra","pod_shares":[],
+ *    with a healthcheck: "health_test":[],"health_interval","health_timeout",
+ *    "health_start_period","health_retries","health_on_failure";
+ *    "sdnotify","notify_socket"}
  * State JSON (bucket "containers.state"):
  *   {"status","pid","exit_code","started_at","finished_at","restart_count",
- *    "monitor_pid","monitor_start","init_start","stop_requested","error"}
+ *    "monitor_pid","monitor_start","init_start","stop_requested","error",
+ *    with a healthcheck: "health","health_streak","health_log" (JSON text),
+ *    "health_restart"}
  *
  * Status values: "creating" (create in progress), "created", "starting"
  * (the library spawned a monitor), "running", "stopping", "restarting"
