@@ -8,12 +8,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -93,12 +95,23 @@ void mon_health_start(mon *m)
 
 void mon_health_stop(mon *m)
 {
-	int status;
+	int status, pfd;
 
 	if (m->health_pid <= 0)
 		return;
-	/* It may be anywhere, a transaction included: a killed writer's
+	/* SIGTERM ends it at once between checks; a check under way (an
+	 * on-failure stop waits for the exit just recorded) gets a few
+	 * seconds.  Then SIGKILL, wherever it is: a killed writer's
 	 * transaction is rolled back and its locks go with it. */
+	kill(m->health_pid, SIGTERM);
+	if ((pfd = (int)syscall(SYS_pidfd_open, m->health_pid, 0)) >= 0) {
+		struct pollfd p = { pfd, POLLIN, 0 };
+		int r;
+		do
+			r = poll(&p, 1, 3000);
+		while (r < 0 && errno == EINTR);
+		close(pfd);
+	}
 	kill(m->health_pid, SIGKILL);
 	while (waitpid(m->health_pid, &status, 0) < 0 && errno == EINTR)
 		;
@@ -106,6 +119,16 @@ void mon_health_stop(mon *m)
 }
 
 /* ---- the worker ---- */
+
+static volatile sig_atomic_t busy, term;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	if (!busy)
+		_exit(0);
+	term = 1;
+}
 
 static const char *warg(int argc, char **argv, const char *name)
 {
@@ -141,13 +164,19 @@ int mon_health_worker(int argc, char **argv)
 		ck_context_free(ctx);
 		return 1;
 	}
+	struct sigaction sa = { .sa_handler = on_term };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
 	int interval_ms = (int)(cfg.health_interval / 1000000);
-	while (getppid() == parent) {
+	while (getppid() == parent && !term) {
 		ck_health_status status;
 		ck__sleep_ms(interval_ms);
-		if (getppid() != parent)
+		if (getppid() != parent || term)
 			break;
-		if (ck__ctr_health_check(&status, NULL, ctx, &cfg) != CK_OK) {
+		busy = 1;
+		int rc = ck__ctr_health_check(&status, NULL, ctx, &cfg);
+		busy = 0;
+		if (rc != CK_OK) {
 			ck__log(ctx, CK_LOG_INFO, "container %s: healthcheck: %s", cfg.name, ck_error_last()->message);
 			continue;
 		}

@@ -247,7 +247,6 @@ static int run(mon *m, bool *clients_open)
 		}
 		report_done(m);
 		mon_io_loop(m);
-		mon_health_stop(m);
 		mon_close_fd(&m->out_fd);
 		mon_close_fd(&m->err_fd);
 		mon_close_fd(&m->in_fd);
@@ -260,6 +259,7 @@ static int run(mon *m, bool *clients_open)
 		mon_kill_strays(m);
 		struct exit_args ea = { m, code, false, m->cfg.remove };
 		if (rc != CK_OK || ck__ctr_update_relaxed(m->ctx, m->id, exit_fn, &ea) != CK_OK) {
+			mon_health_stop(m);
 			mon_clients_exit(m, code);
 			return code;
 		}
@@ -267,6 +267,9 @@ static int run(mon *m, bool *clients_open)
 		        ea.restart ? "; restarting" : "");
 		ck__ctr_event(m->ctx, &m->cfg, "died", code);
 		signal_exit(m);
+		/* Only now: an on-failure stop of the health worker waits for
+		 * the exit just recorded. */
+		mon_health_stop(m);
 		if (!ea.restart)
 			ck__ctr_pod_exited(m->ctx, &m->cfg);
 		if (!ea.restart && m->cfg.remove) {

@@ -220,6 +220,33 @@ static void health_on_failure_restart_runs_it_again(void)
 	remove_ctr(ctr);
 }
 
+static int count_event(const char *json, void *payload)
+{
+	if (json)
+		(*(int *)payload)++;
+	return 0;
+}
+
+/* Waits (at most ms) for an event `event=...` of the container. */
+static bool wait_event(ck_container *ctr, const char *event, int ms)
+{
+	char f_ctr[128], f_ev[64];
+	const char *filters[] = { f_ctr, f_ev, NULL };
+	ck_events_options o = CK_EVENTS_OPTIONS_INIT;
+	long long end = tc_now_ms() + ms;
+
+	snprintf(f_ctr, sizeof(f_ctr), "container=%s", ck_container_id(ctr));
+	snprintf(f_ev, sizeof(f_ev), "event=%s", event);
+	o.filters = filters;
+	do {
+		int n = 0;
+		if (ck_events_read(tc_ctx(), &o, count_event, &n) == CK_OK && n > 0)
+			return true;
+		usleep(50000);
+	} while (tc_now_ms() < end);
+	return false;
+}
+
 static void health_on_failure_stop_stops_it(void)
 {
 	ck_container_spec *spec = health_spec("exit 1", 1);
@@ -235,6 +262,8 @@ static void health_on_failure_stop_stops_it(void)
 	CK_CHECK_OK(ck_container_refresh(ctr));
 	CK_CHECK_STR(ck_container_status(ctr), "exited");
 	CK_CHECK(ck_container_restart_count(ctr) == 0);
+	CK_CHECK(wait_event(ctr, "health_status", 5000));
+	CK_CHECK(wait_event(ctr, "stop", 10000)); /* a stop, as `ck stop` records it */
 	remove_ctr(ctr);
 }
 
