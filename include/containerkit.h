@@ -10,6 +10,7 @@
 #include "containerkit/error.h"
 #include "containerkit/context.h"
 #include "containerkit/volume.h"
+#include "containerkit/network.h"
 #include "containerkit/image.h"
 #include "containerkit/container.h"
 #include "containerkit/pod.h"

@@ -11,7 +11,7 @@ if [ "$(id -u)" -eq 0 ]; then
   export CK_TEST_ROOTLESS_USER=ckrootless
 fi
 scripts/build.sh build
-scripts/build.sh build-asan -DCK_SANITIZE=ON
+scripts/build.sh build-asan -DCK_SANITIZE=ON -DCK_TUTORIAL_CACHE="$PWD/build/tutorial-images"
 
 status=0
 echo "== plain build =="

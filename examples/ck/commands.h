@@ -6,6 +6,7 @@
 
 /* Each takes the arguments after its own name and returns the exit code. */
 int cmd_volume(ck_app *app, int argc, char **argv);
+int cmd_network(ck_app *app, int argc, char **argv); /* network.c */
 int cmd_system(ck_app *app, int argc, char **argv);
 int cmd_info(ck_app *app, int argc, char **argv);
 int cmd_version(ck_app *app, int argc, char **argv);

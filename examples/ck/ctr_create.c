@@ -12,7 +12,7 @@
 enum {
 	O_NAME = 1, O_LABEL, O_ENV, O_ENVFILE, O_VOLUME, O_MOUNT, O_WORKDIR, O_USER, O_ENTRYPOINT,
 	O_HOSTNAME, O_CIDFILE, O_REPLACE, O_INIT, O_INITPATH, O_READONLY, O_CAPADD, O_CAPDROP,
-	O_ULIMIT, O_MEMORY, O_CPUS, O_PIDS, O_RESTART, O_RUNTIME, O_NETWORK, O_POD, O_PUBLISH,
+	O_ULIMIT, O_MEMORY, O_CPUS, O_PIDS, O_RESTART, O_RUNTIME, O_NETWORK, O_IP, O_MAC, O_NETALIAS, O_POD, O_PUBLISH,
 	O_DETACH, O_RM, O_INTERACTIVE, O_TTY, O_GROUPADD, O_STOPSIGNAL, O_STOPTIMEOUT, O_LOGOPT,
 	O_PULL, O_QUIET, O_SIGPROXY, O_HCMD, O_HINTERVAL, O_HRETRIES, O_HSTART, O_HTIMEOUT, O_HONFAIL,
 	O_NOHEALTH, O_SDNOTIFY,
@@ -33,6 +33,8 @@ static const cli_opt spec_opts[] = {
 	{ "pids-limit", 0, true, O_PIDS },     { "restart", 0, true, O_RESTART },
 	{ "runtime", 0, true, O_RUNTIME },     { "network", 0, true, O_NETWORK },
 	{ "net", 0, true, O_NETWORK },         { "pod", 0, true, O_POD },
+	{ "ip", 0, true, O_IP },               { "mac-address", 0, true, O_MAC },
+	{ "network-alias", 0, true, O_NETALIAS },
 	{ "publish", 'p', true, O_PUBLISH },   { "detach", 'd', false, O_DETACH },
 	{ "rm", 0, false, O_RM },              { "interactive", 'i', false, O_INTERACTIVE },
 	{ "tty", 't', false, O_TTY },          { "group-add", 0, true, O_GROUPADD },
@@ -70,8 +72,11 @@ static const char spec_flags_usage[] =
 	"  -m, --memory string          Memory limit (format: <number>[<unit>], where unit = b, k, m or g)\n"
 	"      --mount stringArray      Attach a filesystem mount to the container\n"
 	"      --name string            Assign a name to the container\n"
+	"      --ip string              Specify a static IPv4 address for the container\n"
+	"      --mac-address string     Container MAC address (e.g. 92:d0:c6:0a:29:33)\n"
+	"      --network string         Connect a container to a network: bridge, NAME[:ip=..,alias=..], none, host, private, ns:PATH\n"
+	"      --network-alias strings  Add network-scoped alias for the container\n"
 	"      --no-healthcheck         Disable healthchecks on container\n"
-	"      --network string         Connect a container to a network: none or host\n"
 	"      --pids-limit int         Tune container pids limit (0 for unlimited)\n"
 	"      --pod string             Run container in an existing pod, or new:NAME to create one\n"
 	"  -p, --publish strings        Publish a container's port, or a range of ports, to the host\n"
@@ -93,7 +98,7 @@ static const char spec_flags_usage[] =
 
 typedef struct run_opts {
 	ck_container_spec *spec;
-	bool detach, rm, interactive, tty, sig_proxy, quiet;
+	bool detach, rm, interactive, tty, sig_proxy, quiet, network_set, in_pod;
 	const char *cidfile, *restart, *image, *new_pod;
 	ck_image_pull_policy pull;
 	strv cmd;
@@ -193,8 +198,15 @@ static int spec_flag(run_opts *r, int id, const char *val)
 		rc = ck_container_spec_set_restart_policy(s, val);
 		break;
 	case O_RUNTIME: rc = ck_container_spec_set_runtime(s, val); break;
-	case O_NETWORK: rc = ck_container_spec_set_network(s, val); break;
+	case O_NETWORK:
+		r->network_set = true;
+		rc = ck_container_spec_set_network(s, val);
+		break;
+	case O_IP: rc = ck_container_spec_set_ip(s, val); break;
+	case O_MAC: rc = ck_container_spec_set_mac_address(s, val); break;
+	case O_NETALIAS: rc = ck_container_spec_add_network_alias(s, val); break;
 	case O_POD:
+		r->in_pod = true;
 		/* "new:NAME" makes the pod first (do_create) */
 		if (!strncmp(val, "new:", 4))
 			r->new_pod = val + 4;
@@ -297,9 +309,10 @@ static int parse_spec(run_opts *r, ck_app *app, int argc, char **argv, const cha
 	if (rc)
 		return rc;
 	if (!r->image)
-		return die("requires at least 1 arg(s), only received 0");
+		return die_args(usage, "an image is required");
 	if (r->rm && r->restart && strcmp(r->restart, "no") && r->restart[0])
-		return die("the --rm option conflicts with --restart, when the restartPolicy is not \"\" and \"no\"");
+		return die("--rm conflicts with --restart %s: a container that is removed when it exits cannot be "
+		           "restarted; drop --rm, or use --restart no", r->restart);
 	if (ck_container_spec_set_image(r->spec, r->image) < 0)
 		return die_ck();
 	if (r->cmd.n && ck_container_spec_set_command(r->spec, r->cmd.v) < 0)
@@ -356,6 +369,11 @@ static int do_create(ck_container **out, run_opts *r, ck_app *app, int argc, cha
 		return rc;
 	if (!app_context(app))
 		return EXIT_CK;
+	/* podman's default network: the bridge when rootful (a pod's members
+	 * use the pod's; the library's own default is "none") */
+	if (!r->network_set && !r->in_pod && !ck_context_is_rootless(app->ctx) &&
+	    ck_container_spec_set_network(r->spec, "bridge") < 0)
+		return die_ck();
 	if ((rc = maybe_pull(app, r)) != 0)
 		return rc;
 	if (r->cidfile && (rc = claim_cidfile(r->cidfile, &cidfd)) != 0)
@@ -364,6 +382,7 @@ static int do_create(ck_container **out, run_opts *r, ck_app *app, int argc, cha
 	if (r->new_pod) {
 		ck_pod_spec *ps = NULL;
 		if (ck_pod_spec_new(&ps) < 0 || ck_pod_spec_set_name(ps, r->new_pod) < 0 ||
+		    (!ck_context_is_rootless(app->ctx) && ck_pod_spec_set_network(ps, "bridge") < 0) ||
 		    ck_pod_create(&pod, app->ctx, ps) < 0) {
 			ck_pod_spec_free(ps);
 			if (cidfd >= 0) {

@@ -124,7 +124,7 @@ int ctr_start(ck_app *app, int argc, char **argv)
 	if (rc == 0 && f.all && t.refs.n)
 		rc = die("--all cannot be used with container names");
 	else if (rc == 0 && !f.all && t.refs.n == 0)
-		rc = die("start requires at least one argument");
+		rc = die_args(start_usage, "a container is required (or --all)");
 	else if (rc == 0 && f.attach && (f.all || t.refs.n > 1))
 		rc = die("you cannot start and attach multiple containers at once");
 	if (rc == 0 && f.all)
@@ -470,7 +470,7 @@ int ctr_exists(ck_app *app, int argc, char **argv)
 	int rc = parse_names(app, argc, argv, NULL, exists_usage, &names, no_flag, NULL);
 
 	if (rc == 0 && names.n != 1)
-		rc = die("accepts 1 arg(s), received %zu", names.n);
+		rc = die_args(exists_usage, "one container is required (%zu given)", names.n);
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;
 	if (rc == 0)

@@ -49,6 +49,7 @@ static const struct command {
 	{ "untag", cmd_untag, "Remove a name from a local image" },
 	{ "version", cmd_version, "Display the containerkit version information" },
 	{ "volume", cmd_volume, "Manage volumes" },
+	{ "network", cmd_network, "Manage networks" },
 	{ "wait", ctr_wait, "Block on one or more containers" },
 };
 

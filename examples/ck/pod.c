@@ -49,6 +49,7 @@ static int pod_create(ck_app *app, int argc, char **argv)
 	ck_pod *pod = NULL;
 	const char *val, *idfile = NULL, *name = NULL;
 	int id, rc = 0, r = 0, idfd = -1;
+	bool net_set = false;
 	cli c;
 
 	if (ck_pod_spec_new(&spec) < 0)
@@ -77,7 +78,10 @@ static int pod_create(ck_app *app, int argc, char **argv)
 		case P_INFRAIMG: r = ck_pod_spec_set_infra_image(spec, val); break;
 		case P_LABEL: r = ck_pod_spec_add_label_string(spec, val); break;
 		case P_NAME: name = val; break;
-		case P_NET: r = ck_pod_spec_set_network(spec, val); break;
+		case P_NET:
+			net_set = true;
+			r = ck_pod_spec_set_network(spec, val);
+			break;
 		case P_IDFILE: idfile = val; break;
 		case P_PUBLISH: r = ck_pod_spec_add_port_string(spec, val); break;
 		case P_REPLACE: r = ck_pod_spec_set_replace(spec, flag_on(val)); break;
@@ -90,6 +94,9 @@ static int pod_create(ck_app *app, int argc, char **argv)
 		rc = die_ck();
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;
+	/* podman's default: the bridge network when rootful */
+	if (rc == 0 && !net_set && !ck_context_is_rootless(app->ctx) && ck_pod_spec_set_network(spec, "bridge") < 0)
+		rc = die_ck();
 	if (rc == 0 && idfile && (idfd = open(idfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
 		rc = errno == EEXIST ? die("pod id file exists. Ensure another pod is not using it or delete %s", idfile)
 		                     : die("opening pod id file %s: %s", idfile, strerror(errno));
@@ -476,38 +483,76 @@ static const char top_usage[] =
 
 static int pod_top(ck_app *app, int argc, char **argv)
 {
+	static const cli_opt opts[] = { { NULL, 0, false, 0 } };
 	ck_pod *pod = NULL;
-	int rc = 0;
+	strv args = { 0 };
+	const char *val;
+	int id, rc = 0;
+	cli c;
 
-	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
-		return sub_help(top_usage);
-	if (argc < 2)
-		return die("you must provide the name or id of a running pod");
-	if (!app_context(app))
-		return EXIT_CK;
-	if (ck_pod_lookup(&pod, app->ctx, argv[1]) < 0)
-		return die_ck();
-	const char *const *desc = argc > 2 ? (const char *const *)argv + 2 : NULL;
+	copts_init(&c, app, argc, argv, opts, true);
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP) {
+			strv_clear(&args);
+			return sub_help(top_usage);
+		}
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else if (id == CLI_POS)
+			strv_add(&args, val);
+	}
+	if (rc == 0 && args.n == 0)
+		rc = die("you must provide the name or id of a running pod");
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0 && ck_pod_lookup(&pod, app->ctx, args.v[0]) < 0)
+		rc = die_ck();
+	if (rc != 0) {
+		strv_clear(&args);
+		return rc;
+	}
+	const char *const *desc = args.n > 1 ? (const char *const *)args.v + 1 : NULL;
+	/* One table for the whole pod, from each running member's typed rows. */
 	bool header = true;
+	table t = { 0 };
 	for (size_t i = 0; rc == 0 && i <= ck_pod_member_count(pod); i++) {
 		const char *cid = i == 0 ? ck_pod_infra_id(pod) : ck_pod_member_id(pod, i - 1);
 		ck_container *ctr = NULL;
-		char *text = NULL;
-		if (!cid || ck_container_lookup(&ctr, app->ctx, cid) < 0 ||
-		    strcmp(ck_container_status(ctr), "running") || ck_container_top(&text, ctr, desc) < 0) {
+		ck_container_top_table *tt = NULL;
+		if (!cid || ck_container_lookup(&ctr, app->ctx, cid) < 0 || strcmp(ck_container_status(ctr), "running") ||
+		    ck_container_top_read(&tt, ctr, desc) < 0) {
+			if (ctr && !strcmp(ck_container_status(ctr), "running") && ck_error_last()->code == CK_EINVAL)
+				rc = die_ck(); /* an unknown descriptor */
 			ck_container_free(ctr);
 			continue;
 		}
-		/* one header for the whole pod */
-		char *body = header ? text : strchr(text, '\n');
-		fputs(body ? body + (header ? 0 : 1) : "", stdout);
-		header = false;
-		ck_free(text);
+		size_t cols = ck_container_top_table_columns(tt);
+		const char *cells[64];
+		if (cols > 64)
+			cols = 64;
+		if (header) {
+			table_init(&t, cols);
+			for (size_t k = 0; k < cols; k++)
+				cells[k] = ck_container_top_table_header(tt, k);
+			table_row(&t, cells);
+			header = false;
+		}
+		for (size_t r = 0; r < ck_container_top_table_count(tt); r++) {
+			for (size_t k = 0; k < cols; k++)
+				cells[k] = ck_container_top_table_cell(tt, r, k);
+			table_row(&t, cells);
+		}
+		ck_container_top_table_free(tt);
 		ck_container_free(ctr);
 	}
-	if (header)
+	if (!header) {
+		table_print(stdout, &t);
+		table_free(&t);
+	}
+	if (header && rc == 0)
 		rc = die("no container of pod %s is running", ck_pod_name(pod));
 	ck_pod_free(pod);
+	strv_clear(&args);
 	return rc;
 }
 

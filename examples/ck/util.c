@@ -43,6 +43,28 @@ int die_ck(void)
 	return EXIT_CK;
 }
 
+int die_args(const char *usage, const char *fmt, ...)
+{
+	const char *line = strstr(usage, "Usage:\n  "), *end, *p;
+	int cmd_len;
+	va_list ap;
+
+	line = line ? line + strlen("Usage:\n  ") : "ck";
+	end = line + strcspn(line, "\n");
+	/* The command is the words before the first option or operand. */
+	for (p = line; p < end && *p != '[' && *p != '{' && !(*p >= 'A' && *p <= 'Z'); p++)
+		;
+	cmd_len = (int)(p - line);
+	while (cmd_len > 0 && line[cmd_len - 1] == ' ')
+		cmd_len--;
+	fprintf(stderr, "Error: %.*s: ", cmd_len, line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %.*s\n", (int)(end - line), line);
+	return EXIT_CK;
+}
+
 int die(const char *fmt, ...)
 {
 	va_list ap;
@@ -271,7 +293,7 @@ int run_exists(ck_app *app, int argc, char **argv, const char *usage,
 			name = val, count++;
 	}
 	if (rc == 0 && count != 1)
-		rc = die("accepts 1 arg(s), received %d", count);
+		rc = die_args(usage, "one name is required (%d given)", count);
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;
 	if (rc == 0) {

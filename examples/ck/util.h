@@ -26,6 +26,9 @@ ck_context *app_context(ck_app *app);
 int die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Same with the library's last error. */
 int die_ck(void);
+/* Arguments are missing or too many: prints "Error: ck CMD: <what>: <the
+ * usage line of `usage`>", so the user sees what is needed and the grammar. */
+int die_args(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints "Error: <message>" without deciding the exit code. */
 void print_ck_error(void);
 

@@ -122,6 +122,9 @@ typedef enum ck_pod_state {
 	CK_POD_PAUSED = 5    /**< every container is paused */
 } ck_pod_state;
 
+/** The pod's id (64 hex digits) and name, and its state as computed from
+ *  its containers when the handle was read (ck_pod_refresh() reads it
+ *  again).  Strings are borrowed and live as long as the handle. */
 CK_EXTERN const char *ck_pod_id(const ck_pod *pod);
 CK_EXTERN const char *ck_pod_name(const ck_pod *pod);
 CK_EXTERN ck_pod_state ck_pod_get_state(const ck_pod *pod);

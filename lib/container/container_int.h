@@ -11,7 +11,9 @@
  *    "read_only","init","init_path","tty","stdin","remove","rootless",
  *    "cap_add":[],"cap_drop":[],"ulimits":[{"name","resource","soft","hard"}],
  *    "memory","cpus","pids_limit","restart_policy","restart_max","runtime",
- *    "network","ports":[{"host_ip","host_port","container_port","range","protocol"}],
+ *    "network" (none, host, private, ns:PATH, container:ID, bridge),
+ *    "networks":[{"name","ip","mac","aliases":[]}] (bridge: the networks joined),
+ *    "ports":[{"host_ip","host_port","container_port","range","protocol"}],
  *    "exposed_ports":[],"stop_signal","stop_timeout","log_size_max",
  *    in a pod only: "pod_infra_self","pod_infra","pod_shares":[],
  *    with a healthcheck: "health_test":[],"health_interval","health_timeout",
@@ -32,6 +34,7 @@
 
 #include "container.h"
 #include "runtime/runtime.h"
+#include "net/net.h"
 
 #define CK__CTR_DEFAULT_STOP_TIMEOUT 10
 #define CK__CTR_DEFAULT_LOG_MAX (10 * 1024 * 1024)
@@ -135,6 +138,10 @@ struct ck_container_spec {
 	int restart_max;
 	ck__port *ports;
 	size_t n_ports;
+	ck__net_req *nets; /* networks named by set_network */
+	size_t n_nets;
+	char *ip, *mac;    /* --ip, --mac-address: for the only network */
+	char **aliases;    /* --network-alias */
 	int stop_signal;
 	unsigned int stop_timeout;
 	char *pod;             /* the pod to join (name or id), resolved at create */
@@ -152,6 +159,15 @@ struct ck_container_spec {
 	int health_on_failure;
 	char *sdnotify;        /* NULL: "conmon" */
 };
+
+/* The network part of the spec (netspec.c): frees the mode, the networks,
+ * --ip, --mac-address and the aliases. */
+void ck__spec_nets_clear(ck_container_spec *spec);
+/* The networks a create records: the mode ("bridge" when networks are
+ * joined) and the requests with --ip/--mac-address/--network-alias
+ * applied; the default is the default network for a rootful context. */
+int ck__spec_nets_resolve(char **mode, ck__net_req **nets, size_t *n, const ck_container_spec *spec,
+                          const ck_context *ctx);
 
 /* Reads an env file into `env` with podman's rules (ck_container_spec_add_env_file). */
 int ck__envfile_read(ck__strmap *env, const char *path);
@@ -178,6 +194,8 @@ typedef struct ck__ctr_config {
 	int restart_max;
 	ck__port *ports;
 	size_t n_ports;
+	ck__net_req *nets; /* network "bridge": the networks joined */
+	size_t n_nets;
 	int stop_signal;
 	unsigned int stop_timeout;
 	/* In a pod: whether this is its infra container; the infra's id (for a
@@ -274,6 +292,13 @@ int ck__ctr_full(ck_container *ctr);
 		if (full_rc_ != CK_OK)                     \
 			return full_rc_;                   \
 	} while (0)
+/* The mounts as the typed list (details.c); the handle is full. */
+int ck__ctr_mounts(ck_container_mount_list **out, const ck_container *c);
+/* The bodies of ck_container_start and ck_container_wait, for the entry
+ * points that start or wait on the way (restart, an attached start): they
+ * leave the thread's error to their caller (start.c, wait.c). */
+int ck__ctr_start(ck_container *ctr);
+int ck__ctr_wait(int *exit_code, ck_container *ctr, int timeout_ms);
 /* Resolves a reference and reads the record into the handle. */
 int ck__ctr_load(ck_container *ctr, ck_context *ctx, const char *ref);
 int ck__ctr_lock(ck__lock *lk, ck_context *ctx, const char *id);
@@ -287,6 +312,7 @@ typedef struct ck__oci_build {
 	char **argv;        /* the array only: its strings belong to the config */
 	ck__idmap uid_maps[2], gid_maps[2];
 	char cgroups_path[96];
+	char netns[512];    /* "bridge": the namespace ck__net_setup makes */
 	struct { int resource; uint64_t soft, hard; } rl[32];
 	char ns_paths[5][48]; /* a pod member's namespaces (podmember.c) */
 	char **env;           /* owned when the build adds to the config's (--sdnotify=container) */
@@ -344,6 +370,9 @@ int ck__ctr_pod_insert_txn(ck_state_txn *txn, const ck__ctr_config *c, const ck_
 void ck__ctr_pod_exited(ck_context *ctx, const ck__ctr_config *c);
 /* Points a member's shared namespaces at its infra's (c->pod_infra_pid). */
 void ck__ctr_pod_namespaces(ck__oci_build *b, const ck__ctr_config *c);
+/* What the network check needs of container `id` (netuse.c, a
+ * ck__net_owner_fn): 0 gone, 1 idle, 2 running or held. */
+int ck__ctr_net_owner(ck_context *ctx, const char *id, void *payload);
 
 /* ---- the attach protocol (attach.c, lib/monitor) ----
  * Frames on the attach socket: 1 byte type, 4 bytes big-endian length,
@@ -427,7 +456,9 @@ int ck__copy_dir_contents(int sdir, int ddir, const char *shown);
 /* ---- before a start (materialize.c) ---- */
 /* Makes the container's directories, its working directory in `rootfs`,
  * the copy-up of its new volumes and its /etc files (not synced). */
-int ck__ctr_materialize(ck_context *ctx, const ck__ctr_config *c, const char *rootfs);
+/* `net` (NULL without a bridge network): the addresses and resolvers for
+ * /etc/hosts and /etc/resolv.conf. */
+int ck__ctr_materialize(ck_context *ctx, const ck__ctr_config *c, const char *rootfs, const ck__net_result *net);
 
 /* ---- users (user.c) ---- */
 /* Reads a small file (<= 4 MiB) of the root filesystem resolved inside it;

@@ -71,29 +71,28 @@ static void gen_state(yajl_gen g, const ck_container *c)
 
 static void gen_mounts(yajl_gen g, const ck_container *c)
 {
+	ck_container_mount_list *l = NULL;
 	ck__json_key(g, "Mounts");
 	yajl_gen_array_open(g);
-	for (size_t i = 0; i < c->cfg.n_mounts; i++) {
-		const ck__mnt *m = &c->cfg.mounts[i];
-		char *src = NULL;
-		if (m->type == CK__MNT_VOLUME)
-			src = ck__asprintf("%s/volumes/%s/_data", c->ctx->root, m->source ? m->source : "");
+	if (ck__ctr_mounts(&l, c) != CK_OK)
+		ck__error_clear(); /* out of memory: no mounts rather than no inspect */
+	for (size_t i = 0; i < ck_container_mount_list_count(l); i++) {
+		const ck_container_mount *m = ck_container_mount_list_byindex(l, i);
 		yajl_gen_map_open(g);
-		ck__json_key_str(g, "Type", m->type == CK__MNT_VOLUME ? "volume" : m->type == CK__MNT_TMPFS ? "tmpfs" : "bind");
-		if (m->type == CK__MNT_VOLUME)
-			ck__json_key_str(g, "Name", m->source);
-		ck__json_key_str(g, "Source", m->type == CK__MNT_VOLUME ? (src ? src : "") : m->type == CK__MNT_TMPFS ? "tmpfs" : m->source);
+		ck__json_key_str(g, "Type", m->type == CK_MOUNT_VOLUME ? "volume" : m->type == CK_MOUNT_TMPFS ? "tmpfs" : "bind");
+		if (m->name)
+			ck__json_key_str(g, "Name", m->name);
+		ck__json_key_str(g, "Source", m->source);
 		ck__json_key_str(g, "Destination", m->destination);
-		ck__json_key_str(g, "Driver", m->type == CK__MNT_VOLUME ? "local" : "");
-		char mode[2] = { m->relabel, 0 };
-		ck__json_key_str(g, "Mode", mode);
-		ck__strv_gen(g, "Options", m->options);
-		ck__json_key_bool(g, "RW", !m->ro);
+		ck__json_key_str(g, "Driver", m->type == CK_MOUNT_VOLUME ? "local" : "");
+		ck__json_key_str(g, "Mode", m->mode);
+		ck__strv_gen(g, "Options", (char **)m->options);
+		ck__json_key_bool(g, "RW", !m->read_only);
 		ck__json_key_str(g, "Propagation", "rprivate");
 		yajl_gen_map_close(g);
-		free(src);
 	}
 	yajl_gen_array_close(g);
+	ck_container_mount_list_free(l);
 }
 
 static void gen_config(yajl_gen g, const ck_container *c)

@@ -189,6 +189,28 @@ int ck__ctr_oci_build(ck__oci_build *b, ck_context *ctx, const ck__ctr_config *c
 	p->seccomp = true;
 	p->init = c->init;
 	p->network = c->network;
+	if (!strcmp(c->network, "bridge")) {
+		char *ns = ck__net_netns_path(ctx, c->id);
+		if (!ns)
+			return ck__oom();
+		snprintf(b->netns, sizeof(b->netns), "%s", ns);
+		free(ns);
+		p->network = b->netns;
+	} else if (ck__str_has_prefix(c->network, "container:")) {
+		/* The namespace of the other container's running init, as podman
+		 * joins it; it must run for as long as this one needs it. */
+		ck__ctr_state st;
+		const char *other = c->network + strlen("container:");
+		if ((rc = ck__ctr_read(NULL, &st, ctx, other)) != CK_OK)
+			return ck__error_wrap(rc, "cannot join the network of container %.12s", other);
+		bool up = ck__ctr_status_live(st.status) && st.pid > 0;
+		snprintf(b->netns, sizeof(b->netns), "/proc/%d/ns/net", st.pid);
+		ck__ctr_state_free(&st);
+		if (!up)
+			return ck__error_set(CK_ESTATE, "cannot join the network of container %.12s: it is not running",
+			                     other);
+		p->network = b->netns;
+	}
 	ck__ctr_pod_namespaces(b, c);
 	p->memory_limit = c->memory;
 	p->cpus = c->cpus;

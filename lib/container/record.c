@@ -107,6 +107,19 @@ int ck__ctr_config_json(char **out, const ck__ctr_config *c)
 	ck__json_key_str(g, "restart_policy", c->restart_policy ? c->restart_policy : "no");
 	ck__json_key_int(g, "restart_max", c->restart_max);
 	ck__json_key_str(g, "network", c->network);
+	ck__json_key(g, "networks");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < c->n_nets; i++) {
+		yajl_gen_map_open(g);
+		ck__json_key_str(g, "name", c->nets[i].network);
+		if (c->nets[i].ip)
+			ck__json_key_str(g, "ip", c->nets[i].ip);
+		if (c->nets[i].mac)
+			ck__json_key_str(g, "mac", c->nets[i].mac);
+		ck__strv_gen(g, "aliases", c->nets[i].aliases);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
 	ck__strv_gen(g, "exposed_ports", c->exposed);
 	ck__json_key_int(g, "stop_signal", c->stop_signal);
 	ck__json_key_int(g, "stop_timeout", c->stop_timeout);
@@ -184,6 +197,9 @@ void ck__ctr_config_free(ck__ctr_config *c)
 	for (size_t i = 0; i < c->n_ports; i++)
 		free(c->ports[i].host_ip);
 	free(c->ports);
+	for (size_t i = 0; i < c->n_nets; i++)
+		ck__net_req_free(&c->nets[i]);
+	free(c->nets);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -35,7 +35,8 @@ static const struct field fields[] = {
 	F("cap_add", K_STRV, cap_add), F("cap_drop", K_STRV, cap_drop), F("ulimits", K_NESTED, ulimits),
 	F("memory", K_I64, memory), F("cpus", K_DOUBLE, cpus), F("pids_limit", K_I64, pids_limit),
 	F("restart_policy", K_STR, restart_policy), F("restart_max", K_INT, restart_max),
-	S("runtime", K_STR, runtime), F("network", K_STR, network), S("ports", K_NESTED, ports),
+	S("runtime", K_STR, runtime), F("network", K_STR, network), F("networks", K_NESTED, nets),
+	S("ports", K_NESTED, ports),
 	F("exposed_ports", K_STRV, exposed), F("stop_signal", K_INT, stop_signal),
 	F("stop_timeout", K_UINT, stop_timeout), F("log_size_max", K_I64, log_size_max),
 	F("pod_infra_self", K_BOOL, pod_infra_self), F("pod_infra", K_STR, pod_infra),
@@ -245,6 +246,18 @@ static int nested_array(ck__ctr_config *c, const char *key, yajl_val a)
 			yajl_val u = a->u.array.values[i];
 			c->ulimits[i] = (ck__ulimit){ (int)ck__ctr_json_int(u, "resource", 0), ck__ctr_json_int(u, "soft", -1),
 				                      ck__ctr_json_int(u, "hard", -1) };
+		}
+	} else if (!strcmp(key, "networks")) {
+		if (!(c->nets = calloc(n, sizeof(*c->nets))))
+			return ck__oom();
+		for (size_t i = 0; i < n && rc == CK_OK; i++, c->n_nets++) {
+			yajl_val q = a->u.array.values[i];
+			if ((rc = dup_str(&c->nets[i].network, q, "name")) == CK_OK && ck__json_str(q, "ip"))
+				rc = dup_str(&c->nets[i].ip, q, "ip");
+			if (rc == CK_OK && ck__json_str(q, "mac"))
+				rc = dup_str(&c->nets[i].mac, q, "mac");
+			if (rc == CK_OK && ck__json_arr(q, "aliases") && ck__json_arr(q, "aliases")->u.array.len)
+				rc = ck__strv_from_json(&c->nets[i].aliases, ck__json_arr(q, "aliases"));
 		}
 	} else if (!strcmp(key, "ports")) {
 		if (!(c->ports = calloc(n, sizeof(*c->ports))))

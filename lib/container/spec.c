@@ -59,7 +59,7 @@ void ck_container_spec_free(ck_container_spec *spec)
 	free(spec->hostname);
 	free(spec->init_path);
 	free(spec->runtime);
-	free(spec->network);
+	ck__spec_nets_clear(spec);
 	ck_strv_free(spec->groups);
 	ck_strv_free(spec->cap_add);
 	ck_strv_free(spec->cap_drop);
@@ -616,15 +616,6 @@ int ck_container_spec_set_runtime(ck_container_spec *spec, const char *runtime)
 		return ck__error_set(CK_EINVAL, "ck_container_spec_set_runtime: the runtime is %s",
 		                     runtime ? "empty" : "NULL");
 	return set_str(&spec->runtime, runtime);
-}
-
-int ck_container_spec_set_network(ck_container_spec *spec, const char *mode)
-{
-	NEED_SPEC("set_network");
-	if (!mode || !*mode)
-		return ck__error_set(CK_EINVAL, "ck_container_spec_set_network: the mode is %s",
-		                     mode ? "empty" : "NULL");
-	return set_str(&spec->network, mode);
 }
 
 static bool parse_port(const char *s, size_t len, unsigned int *out)

@@ -161,6 +161,35 @@ static int exit_fn(ck__ctr_state *st, void *payload)
 	return CK_OK;
 }
 
+/* ---- the network (lib/net) ---- */
+
+static void net_down(mon *m)
+{
+	if (!m->cfg.network || strcmp(m->cfg.network, "bridge") != 0)
+		return;
+	if (ck__net_teardown(m->ctx, m->id) != CK_OK) {
+		/* `rm`, `start` and `system check --repair` finish it. */
+		ck__log(m->ctx, CK_LOG_WARN, "container %s: %s", m->cfg.name, ck_error_last()->message);
+		ck__error_clear();
+	}
+}
+
+/* Whether the exit about to be recorded restarts the container (exit_fn
+ * decides it for good, in its transaction). */
+static bool restart_expected(mon *m, int code)
+{
+	ck__ctr_state st;
+	bool r;
+
+	if (ck__ctr_read(NULL, &st, m->ctx, m->id) != CK_OK) {
+		ck__error_clear();
+		return false;
+	}
+	r = policy_restarts(&m->cfg, &st, code);
+	ck__ctr_state_free(&st);
+	return r;
+}
+
 /* ---- one run (the start of each is start.c's) ---- */
 
 static int exit_code_of(int status)
@@ -219,6 +248,7 @@ static int run(mon *m, bool *clients_open)
 			snprintf(msg, sizeof(msg), "%s", ck_error_last()->message);
 			ck__log(m->ctx, CK_LOG_ERROR, "%s", msg);
 			mon_start_cleanup(m);
+			net_down(m);
 			struct failed_args fa = { msg };
 			if (ck__ctr_update(m->ctx, m->id, failed_fn, &fa) != CK_OK)
 				ck__log(m->ctx, CK_LOG_ERROR, "%s", ck_error_last()->message);
@@ -257,12 +287,19 @@ static int run(mon *m, bool *clients_open)
 		if (ck__runtime_has(&m->rt, m->id) && ck__runtime_delete(&m->rt, m->id, true) != CK_OK)
 			ck__log(m->ctx, CK_LOG_WARN, "%s", ck_error_last()->message);
 		mon_kill_strays(m);
+		/* The network goes before the exit is recorded: a start that
+		 * follows the record must not meet this run's teardown. */
+		bool will_restart = rc == CK_OK && restart_expected(m, code);
+		if (!will_restart)
+			net_down(m);
 		struct exit_args ea = { m, code, false, m->cfg.remove };
 		if (rc != CK_OK || ck__ctr_update_relaxed(m->ctx, m->id, exit_fn, &ea) != CK_OK) {
 			mon_health_stop(m);
 			mon_clients_exit(m, code);
 			return code;
 		}
+		if (will_restart && !ea.restart)
+			net_down(m); /* a stop came in between */
 		ck__log(m->ctx, CK_LOG_DEBUG, "container %s exited with %d%s", m->cfg.name, code,
 		        ea.restart ? "; restarting" : "");
 		ck__ctr_event(m->ctx, &m->cfg, "died", code);
