@@ -15,6 +15,7 @@
 #include "containerkit/container.h"
 #include "containerkit/pod.h"
 #include "containerkit/events.h"
+#include "containerkit/health.h"
 #include "containerkit/system.h"
 #include "containerkit/systemd.h"
 #include "containerkit/deprecated.h"

@@ -194,7 +194,8 @@ static void ps_status(char *buf, size_t size, const ck_container *ctr)
 
 	if (!strcmp(st, "running")) {
 		human_duration(d, sizeof(d), now - ck_container_started_at(ctr) / 1000000000);
-		snprintf(buf, size, "Up %s ago", d);
+		ck_health_status h = ck_container_health_status(ctr);
+		snprintf(buf, size, "Up %s ago%s%s%s", d, h ? " (" : "", h ? ck_health_status_name(h) : "", h ? ")" : "");
 	} else if (!strcmp(st, "exited")) {
 		human_duration(d, sizeof(d), now - ck_container_finished_at(ctr) / 1000000000);
 		snprintf(buf, size, "Exited (%d) %s ago", ck_container_exit_code(ctr), d);

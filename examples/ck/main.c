@@ -18,6 +18,7 @@ static const struct command {
 	{ "events", ctr_events, "Show containerkit events" },
 	{ "exec", ctr_exec, "Run a process in a running container" },
 	{ "generate", cmd_generate, "Generate structured data based on containers and pods" },
+	{ "healthcheck", cmd_healthcheck, "Manage health checks on containers" },
 	{ "history", cmd_history, "Show history of a specified image" },
 	{ "image", cmd_image, "Manage images" },
 	{ "images", cmd_images, "List images in local storage" },

@@ -509,6 +509,9 @@ int ck_container_create(ck_container **out, ck_context *ctx, const ck_container_
 	}
 	if (rc != CK_OK || (rc = ck__imagecfg_read(&ic, ctx, image_id)) != CK_OK)
 		goto out;
+	/* Before --replace removes anything: a bad healthcheck changes nothing. */
+	if ((rc = ck__ctr_health_config(&c, spec, &ic.health)) != CK_OK)
+		goto out;
 	if (spec->replace && spec->name) {
 		ck_container *old = NULL;
 		if (ck_container_lookup(&old, ctx, spec->name) == CK_OK && !strcmp(old->cfg.name, spec->name))

@@ -75,6 +75,8 @@ void ck_container_spec_free(ck_container_spec *spec)
 	ck_strv_free(spec->infra_pod_shares);
 	ck_strv_free(spec->create_command);
 	free(spec->monitor_pid_file);
+	ck_strv_free(spec->health_test);
+	free(spec->sdnotify);
 	free(spec);
 }
 

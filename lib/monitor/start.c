@@ -360,7 +360,8 @@ void mon_kill_strays(mon *m)
 	for (struct dirent *de; (de = readdir(d));) {
 		char path[64], buf[512];
 		int pid = atoi(de->d_name), ppid = 0;
-		if (pid <= 0 || (pid == m->init_pid && !m->init_exited && !m->init_gone))
+		if (pid <= 0 || (pid == m->init_pid && !m->init_exited && !m->init_gone) ||
+		    (m->health_pid > 0 && pid == m->health_pid))
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 		FILE *f = fopen(path, "re");

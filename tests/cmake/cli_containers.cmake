@@ -13,3 +13,9 @@ add_test(NAME cli_pod_runc COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_pod
 set_tests_properties(cli_pod_runc PROPERTIES LABELS "containers;pods" TIMEOUT 900
   SKIP_RETURN_CODE 77 ENVIRONMENT
   "CK_BIN=$<TARGET_FILE:ck>;CK_TEST_RUNTIME=runc;CK_TEST_TMPDIR=${CMAKE_BINARY_DIR}/testtmp;CK_FIXTURES=${CMAKE_SOURCE_DIR}/tests/fixtures")
+
+# Healthchecks through the real CLI (runc).
+add_test(NAME cli_health_runc COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_health.sh)
+set_tests_properties(cli_health_runc PROPERTIES LABELS "containers" TIMEOUT 600
+  SKIP_RETURN_CODE 77 ENVIRONMENT
+  "CK_BIN=$<TARGET_FILE:ck>;CK_TEST_RUNTIME=runc;CK_TEST_TMPDIR=${CMAKE_BINARY_DIR}/testtmp;CK_FIXTURES=${CMAKE_SOURCE_DIR}/tests/fixtures")
