@@ -92,8 +92,11 @@ int ck__net_leases_save(ck__net_leases *l);
 int ck__net_leases_release(ck_context *ctx, const char *iface, const char *netns);
 /* Rewrites every lease file without its stale leases. */
 int ck__net_leases_prune(ck_context *ctx);
-/* The host-wide lock around netavark runs (nothing when not rootful). */
+/* The host-wide lock around netavark runs (nothing when not rootful).  It
+ * also waits for a run that outlived the ck that started it (killed). */
 int ck__net_driver_lock(ck__lock *lk, ck_context *ctx);
+/* Records `pid` as the netavark run in flight under the lock (0: none). */
+void ck__net_driver_running(const ck__lock *lk, pid_t pid);
 
 /* ---- the attachment: what was set up for one container (attach.c) ---- */
 typedef struct ck__net_ep {

@@ -141,7 +141,7 @@ kill_net_state() {
 # How long CMD takes on this machine now, in ms (the range the kills cover).
 time_ms() {
   local t0 t1
-  t0=$(date +%s%N); "$@" >/dev/null 2>&1; t1=$(date +%s%N)
+  t0=$(date +%s%N); ( "$@" ) >/dev/null 2>&1; t1=$(date +%s%N)
   echo $(((t1 - t0) / 1000000))
 }
 
@@ -194,7 +194,7 @@ kill_during_pod_commands_leaves_nothing() {
         delay=$((RANDOM % span))
         ( sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"; kill -KILL "${pids[$i]}" 2>/dev/null ) &
       done
-      wait
+      wait 2>/dev/null # (bash would report each kill)
       kills=$((kills + per))
       for i in $(seq 0 $((per - 1))); do
         run_ck pod rm -f "k$i"
