@@ -132,6 +132,24 @@ void ck__net_leases_free(ck__net_leases *l)
 	l->lock.fd = -1;
 }
 
+/* <iface>.last: the address handed out last on the bridge, by any store,
+ * where the next allocation starts looking (ipam.c says why).  It is a hint:
+ * missing or damaged, the search starts at the beginning of the range. */
+static void read_last(ck__net_leases *l)
+{
+	char *path = host_path(l->iface, ".last"), *text = NULL;
+	uint32_t a;
+
+	if (path && ck__read_file(&text, NULL, path, 64) == CK_OK) {
+		text[strcspn(text, "\n")] = '\0';
+		if (ck__ip4_parse(&a, text) == CK_OK)
+			l->last = a;
+	}
+	ck__error_clear();
+	free(text);
+	free(path);
+}
+
 int ck__net_leases_open(ck__net_leases *l, const char *iface)
 {
 	char boot[40], *lock = NULL, *data = NULL, *text = NULL;
@@ -147,6 +165,7 @@ int ck__net_leases_open(ck__net_leases *l, const char *iface)
 	if ((rc = ck__mkdir_p(HOST_DIR, 0700)) != CK_OK ||
 	    (rc = ck__lock_acquire(&l->lock, lock, true, 30000)) != CK_OK)
 		goto out;
+	read_last(l);
 	rc = ck__read_file(&text, NULL, data, 16u << 20);
 	if (rc == CK_ENOTFOUND) {
 		ck__error_clear();
@@ -234,6 +253,13 @@ int ck__net_leases_save(ck__net_leases *l)
 	rc = text ? ck__write_file_replace(data, text, strlen(text), 0600, false) : ck__oom();
 	free(text);
 	free(data);
+	if (rc == CK_OK && l->last) {
+		char *path = host_path(l->iface, ".last"), addr[20];
+		ck__ip4_format(addr, l->last);
+		strcat(addr, "\n");
+		rc = path ? ck__write_file_replace(path, addr, strlen(addr), 0600, false) : ck__oom();
+		free(path);
+	}
 	return rc;
 }
 
