@@ -103,9 +103,17 @@ parallel_worker() {
   [ -n "$idx" ] || { echo "par$i: no veth index" >&2; return 1; }
 }
 
+# The veths, of the indexes listed in FILE, that the host still has (the
+# kernel removes them with their namespace, a moment after it is freed).
+veths_of() {
+  local idx links; links=$(ip -o link show 2>/dev/null)
+  while read -r idx; do grep "^$idx: " <<<"$links" | cut -d' ' -f2; done <"$1"
+}
+no_veth_of() { [ -z "$(veths_of "$1")" ]; }
+
 parallel_pods_publish_fetch_and_leave_nothing() {
   ck load -i "$ARCHIVE_DIR/busybox.tar"; expect_rc 0
-  local ports i pids=() errors=0 st left=0 idx
+  local ports i pids=() errors=0 st
   read -r -a ports <<<"$(free_ports "$PARALLEL")"
   [ ${#ports[@]} -eq "$PARALLEL" ] || { fail "no $PARALLEL free ports: ${ports[*]}"; return; }
   st=$(host_state)
@@ -120,10 +128,7 @@ parallel_pods_publish_fetch_and_leave_nothing() {
   for i in "${pids[@]}"; do wait "$i" || errors=$((errors + 1)); done
   [ $errors -eq 0 ] || fail "$errors of $PARALLEL workers failed: $(cat "$ROOT/errors")"
   [ "$(wc -l <"$ROOT/veths")" -eq "$PARALLEL" ] || fail "veth indexes: $(wc -l <"$ROOT/veths")"
-  while read -r idx; do
-    ip -o link show 2>/dev/null | grep -q "^$idx: " && left=$((left + 1))
-  done <"$ROOT/veths"
-  [ $left -eq 0 ] || fail "$left veths of the pods are left"
+  wait_until 20 no_veth_of "$ROOT/veths" || fail "veths of the pods are left: $(veths_of "$ROOT/veths")"
   [ "$(port_rules "${ports[@]}")" -eq 0 ] || fail "firewall rules name the ports: $(port_rules "${ports[@]}")"
   nothing_left "after $PARALLEL pods"
 }
@@ -136,6 +141,14 @@ kill_net_state() {
   [ -n "$br" ] && veth=$(ip -o link show master "$br" 2>/dev/null | wc -l)
   rules=$(iptables-save 2>/dev/null | grep -c "${KILLSUBNET%/*}" || true)
   echo "veth=$veth rules=$rules"
+}
+
+net_state_is() { [ "$(kill_net_state)" = "$1" ]; }
+# wait_until SECONDS CMD...: polls CMD until it succeeds (a condition, not a delay).
+wait_until() {
+  local n=$(($1 * 20)); shift
+  while [ $n -gt 0 ]; do "$@" && return 0; sleep 0.05; n=$((n - 1)); done
+  return 1
 }
 
 # How long CMD takes on this machine now, in ms (the range the kills cover).
@@ -208,7 +221,10 @@ kill_during_pod_commands_leaves_nothing() {
       run_ck system check --repair
       [ "$rc" -eq 0 ] || fail "$cmd round $round: check --repair: $out $err"
       nothing_left "$cmd round $round"
-      [ "$(kill_net_state)" = "$before" ] || fail "$cmd round $round: network left: $(kill_net_state), before: $before"
+      # A namespace's veth goes when the kernel frees the namespace, from a
+      # work queue, a moment after its file and last process have gone.
+      wait_until 20 net_state_is "$before" ||
+        fail "$cmd round $round: network left: $(kill_net_state), before: $before"
       [ "$(port_rules "${ports[@]}")" -eq 0 ] || fail "$cmd round $round: firewall rules name the ports"
       [ $current_failed -eq 0 ] || break
     done
