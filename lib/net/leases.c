@@ -32,6 +32,18 @@ static char *host_path(const char *iface, const char *suffix)
 	return ck__asprintf(HOST_DIR "/%s%s", iface, suffix);
 }
 
+bool ck__net_iface_seen(const char *iface)
+{
+	char path[128];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s", iface);
+	if (lstat(path, &st) == 0)
+		return true;
+	snprintf(path, sizeof(path), HOST_DIR "/%s.leases", iface);
+	return lstat(path, &st) == 0;
+}
+
 /* A netavark run goes on when the ck that started it is killed, but the
  * lock, which that ck held, is released: the next run (a teardown by `pod rm
  * -f` or the check's repair) would race the set-up it undoes, and the rules

@@ -84,6 +84,9 @@ typedef struct ck__net_leases {
 	uint32_t last; /* the address handed out last on the bridge (<iface>.last), 0: none */
 } ck__net_leases;
 bool ck__net_hostwide(const ck_context *ctx);
+/* Whether bridge `iface` is up on the host or was used in this boot by any
+ * rootful store (its leases file exists). */
+bool ck__net_iface_seen(const char *iface);
 int ck__net_leases_open(ck__net_leases *l, const char *iface);
 void ck__net_leases_free(ck__net_leases *l);
 /* The namespace file, other than `netns`, that holds `ip`, or NULL. */
