@@ -106,6 +106,23 @@ pod_publishes_a_port_on_the_host() {
   cleanup
 }
 
+# pod logs and pod stats: the container commands over the pod's members.
+pod_logs_and_stats_cover_the_members() {
+  load_image
+  ck pod create --name lp --network none; expect_rc 0
+  ck run -d --pod lp --name lp-a $IMG sh -c 'echo from-a; sleep 1000'; expect_rc 0
+  ck run -d --pod lp --name lp-b $IMG sh -c 'echo from-b; sleep 1000'; expect_rc 0
+  logs_in() { ck pod logs lp; grep -q from-a <<<"$out" && grep -q from-b <<<"$out"; }
+  wait_for 10 logs_in || fail "pod logs lacks a member's line: $out"
+  ck pod logs -c lp-b lp; expect_rc 0; expect_out from-b; expect_no_out from-a
+  ck pod logs -c nosuch lp; expect_rc 125; expect_err "nosuch"
+  ck pod logs; expect_rc 125; expect_err "exactly one pod"
+  ck pod stats --no-stream lp; expect_rc 0; expect_out lp-a; expect_out lp-b; expect_no_out infra
+  ck pod stats --no-stream --format '{{.Name}}' lp; expect_rc 0
+  [ "$(sort <<<"$out" | tr '\n' ' ')" = "lp-a lp-b " ] || fail "pod stats --format: '$out'"
+  cleanup
+}
+
 pod_shares_pid_on_request() {
   load_image
   ck pod create --name pp --share pid,net,ipc,uts; expect_rc 0
@@ -230,7 +247,8 @@ migrate_keeps_pods() {
   nothing_left
 }
 
-all_tests=(pod_members_share_loopback_and_hostname pod_publishes_a_port_on_the_host pod_shares_pid_on_request pod_start_stop_rm_order_leaves_nothing
+all_tests=(pod_members_share_loopback_and_hostname pod_publishes_a_port_on_the_host pod_logs_and_stats_cover_the_members
+  pod_shares_pid_on_request pod_start_stop_rm_order_leaves_nothing
   pod_exit_policy_stop_stops_the_pod pod_bad_input_is_refused_and_leaves_nothing run_pod_new_creates_the_pod
   system_check_repairs_orphan_member_and_missing_infra migrate_keeps_pods)
 run_tests "${@:-${all_tests[@]}}"
