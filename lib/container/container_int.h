@@ -45,9 +45,6 @@ void ck__strv_gen(yajl_gen g, const char *key, char *const *v);
 int ck__strv_from_json(char ***out, yajl_val arr);
 
 /* ---- processes (util.c) ---- */
-/* The start time of process `pid` (field 22 of /proc/PID/stat), 0 when it
- * does not exist or is a zombie. */
-unsigned long long ck__proc_start_time(int pid);
 /* Whether `pid` runs and started at `start` (0: any start time). */
 bool ck__proc_alive(int pid, unsigned long long start);
 /* Waits at most timeout_ms for `pid` to be gone (pidfd); true if it is. */
@@ -281,6 +278,7 @@ typedef struct ck__oci_build {
 	char netns[512];    /* "bridge": the namespace ck__net_setup makes */
 	struct { int resource; uint64_t soft, hard; } rl[32];
 	char ns_paths[5][48]; /* a pod member's namespaces (podmember.c) */
+	char userns_path[48]; /* a rootless member's: its infra's user namespace */
 } ck__oci_build;
 int ck__ctr_oci_build(ck__oci_build *b, ck_context *ctx, const ck__ctr_config *c, const char *rootfs,
                       const ck__host *host);
@@ -330,6 +328,12 @@ int ck__ctr_pod_insert_txn(ck_state_txn *txn, const ck__ctr_config *c, const ck_
 void ck__ctr_pod_exited(ck_context *ctx, const ck__ctr_config *c);
 /* Points a member's shared namespaces at its infra's (c->pod_infra_pid). */
 void ck__ctr_pod_namespaces(ck__oci_build *b, const ck__ctr_config *c);
+/* Rootless: a member that shares namespaces with its infra joins the
+ * infra's user namespace, which owns them. */
+void ck__ctr_pod_userns(ck__oci_build *b, const ck__ctr_config *c);
+/* The slirp4netns of a container whose monitor died (ends it, removes
+ * its files in the run directory); nothing recorded is success. */
+int ck__ctr_slirp_cleanup(ck_context *ctx, const char *id);
 /* What the network check needs of container `id` (netuse.c, a
  * ck__net_owner_fn): 0 gone, 1 idle, 2 running or held. */
 int ck__ctr_net_owner(ck_context *ctx, const char *id, void *payload);
