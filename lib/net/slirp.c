@@ -194,6 +194,33 @@ void ck__slirp_stop(ck__slirp *s, const char *rundir)
 		remove_files(rundir);
 }
 
+/* The OCI runtime's init makes itself non-dumpable until it executes the
+ * container's program, and its /proc/PID/ns files are root's meanwhile:
+ * slirp4netns, run as the user, could not open them.  The runtime reports
+ * the pid before that exec, and no event tells of the exec: a short
+ * wait for the namespace to open, bounded. */
+static int await_namespace(pid_t target, const char *ctr_name)
+{
+	char path[64];
+	int64_t deadline = ck__now_ns() + (int64_t)SLIRP_READY_MS * 1000000;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)target);
+	for (unsigned ms = 1;; ms = ms < 16 ? ms * 2 : 16) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			close(fd);
+			return CK_OK;
+		}
+		if (errno != EACCES && errno != EPERM)
+			return ck__error_errno(CK_ESTATE, "container %s: cannot open the network namespace of its "
+			                       "init %d", ctr_name, (int)target);
+		if (ck__now_ns() > deadline)
+			return ck__error_errno(CK_ETIMEOUT, "container %s: the network namespace of its init %d "
+			                       "stayed closed to this user", ctr_name, (int)target);
+		ck__sleep_ms(ms);
+	}
+}
+
 int ck__slirp_start(ck__slirp *s, const char *rundir, pid_t target, const ck__net_port *ports, size_t n_ports,
                     const char *ctr_name)
 {
@@ -211,6 +238,8 @@ int ck__slirp_start(ck__slirp *s, const char *rundir, pid_t target, const ck__ne
 		return ck__error_set(CK_EUNSUPPORTED, "container %s: network mode slirp4netns needs the slirp4netns "
 		                     "program (Debian package slirp4netns), which is not installed", ctr_name);
 	}
+	if (geteuid() != 0 && (rc = await_namespace(target, ctr_name)) != CK_OK)
+		goto out;
 	logpath = ck__path_join(rundir, SLIRP_LOG);
 	pidpath = ck__path_join(rundir, SLIRP_PID);
 	if (!logpath || !pidpath) {
