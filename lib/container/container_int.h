@@ -11,7 +11,7 @@
  *    "read_only","init","init_path","tty","stdin","remove","rootless",
  *    "cap_add":[],"cap_drop":[],"ulimits":[{"name","resource","soft","hard"}],
  *    "memory","cpus","pids_limit","restart_policy","restart_max","runtime",
- *    "network" (none, host, private, ns:PATH, container:ID, bridge),
+ *    "network" (none, host, private, ns:PATH, container:ID, bridge, slirp4netns),
  *    "networks":[{"name","ip","mac","aliases":[]}] (bridge: the networks joined),
  *    "ports":[{"host_ip","host_port","container_port","range","protocol"}],
  *    "exposed_ports":[],"stop_signal","stop_timeout","log_size_max",

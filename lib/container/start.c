@@ -288,8 +288,11 @@ static int prepare(ck_context *ctx, const ck__ctr_config *cfg)
 	bool bridge = !strcmp(cfg->network, "bridge");
 	if (bridge)
 		rc = setup_network(&net, ctx, cfg);
+	char *slirp_dns[] = { CK__SLIRP_DNS_IP, NULL };
+	ck__net_result slirp = { .dns = slirp_dns };
+	const ck__net_result *etc = bridge ? &net : !strcmp(cfg->network, "slirp4netns") ? &slirp : NULL;
 	if (rc == CK_OK)
-		rc = ck__ctr_materialize(ctx, cfg, ck_rootfs_path(rootfs), bridge ? &net : NULL);
+		rc = ck__ctr_materialize(ctx, cfg, ck_rootfs_path(rootfs), etc);
 	if (rc == CK_OK)
 		rc = ck__ctr_write_bundle(ctx, cfg, ck_rootfs_path(rootfs));
 	struct starting_args sa = { cfg->id, rootfs };
