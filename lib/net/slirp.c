@@ -194,6 +194,23 @@ void ck__slirp_stop(ck__slirp *s, const char *rundir)
 		remove_files(rundir);
 }
 
+/* Whether process `target` has ended or is ending: an exiting process
+ * loses its namespaces before it becomes a zombie. */
+static bool target_ended(pid_t target)
+{
+	char path[64];
+	int fd;
+
+	if (ck__proc_start_time(target) == 0)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)target);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		close(fd);
+		return false;
+	}
+	return errno == ENOENT || errno == ESRCH;
+}
+
 /* The OCI runtime's init makes itself non-dumpable until it executes the
  * container's program, and its /proc/PID/ns files are root's meanwhile:
  * slirp4netns, run as the user, could not open them.  The runtime reports
@@ -211,12 +228,15 @@ static int await_namespace(pid_t target, const char *ctr_name)
 			close(fd);
 			return CK_OK;
 		}
-		if (errno != EACCES && errno != EPERM)
-			return ck__error_errno(CK_ESTATE, "container %s: cannot open the network namespace of its "
-			                       "init %d", ctr_name, (int)target);
+		int err = errno;
+		if (err == ENOENT || err == ESRCH || ck__proc_start_time(target) == 0)
+			return CK_ENOTFOUND; /* it has ended already */
+		if (err != EACCES && err != EPERM)
+			return ck__error_sys(CK_ESTATE, err, "container %s: cannot open the network namespace of its "
+			                     "init %d", ctr_name, (int)target);
 		if (ck__now_ns() > deadline)
-			return ck__error_errno(CK_ETIMEOUT, "container %s: the network namespace of its init %d "
-			                       "stayed closed to this user", ctr_name, (int)target);
+			return ck__error_sys(CK_ETIMEOUT, err, "container %s: the network namespace of its init %d "
+			                     "stayed closed to this user", ctr_name, (int)target);
 		ck__sleep_ms(ms);
 	}
 }
@@ -238,8 +258,11 @@ int ck__slirp_start(ck__slirp *s, const char *rundir, pid_t target, const ck__ne
 		return ck__error_set(CK_EUNSUPPORTED, "container %s: network mode slirp4netns needs the slirp4netns "
 		                     "program (Debian package slirp4netns), which is not installed", ctr_name);
 	}
-	if (geteuid() != 0 && (rc = await_namespace(target, ctr_name)) != CK_OK)
+	if (geteuid() != 0 && (rc = await_namespace(target, ctr_name)) != CK_OK) {
+		if (rc == CK_ENOTFOUND)
+			rc = CK_OK; /* a short run that has ended needs no network */
 		goto out;
+	}
 	logpath = ck__path_join(rundir, SLIRP_LOG);
 	pidpath = ck__path_join(rundir, SLIRP_PID);
 	if (!logpath || !pidpath) {
@@ -316,8 +339,11 @@ int ck__slirp_start(ck__slirp *s, const char *rundir, pid_t target, const ck__ne
 			for (unsigned k = 0; k < (ports[i].range ? ports[i].range : 1) && rc == CK_OK; k++)
 				rc = add_forward(rundir, &ports[i], k, ctr_name);
 	} else {
-		ck__slirp_stop(s, NULL);
-		rc = failed(rundir, r == 0 ? "was not ready in time" : "failed", ctr_name);
+		ck__slirp_stop(s, rundir);
+		/* The init may end before slirp4netns joins its namespace: a
+		 * short run needs no network then, and nothing is wrong. */
+		rc = target_ended(target) ? CK_OK
+		                                      : failed(rundir, r == 0 ? "was not ready in time" : "failed", ctr_name);
 	}
 	if (rc != CK_OK)
 		ck__slirp_stop(s, rundir);

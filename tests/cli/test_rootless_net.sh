@@ -68,6 +68,8 @@ wait_for() {
   return 1
 }
 
+# Whether process $1 is dead (gone, or a zombie).
+dead() { local st; st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null); [ -z "$st" ] || [ "$st" = Z ]; }
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 # SO_REUSEADDR: a fetch's TIME_WAIT does not count, a listener does.
 port_free() {
@@ -75,12 +77,14 @@ port_free() {
 }
 fetch() { out=$(curl -sf -m 5 "$1"); rc=$?; }
 
-# Live slirp4netns processes of the user under this test's run root (a
-# zombie waiting for PID 1 holds no socket and no port).
+# Live slirp4netns processes of this test: they inherit the environment of
+# the ck that started them, whose HOME is the test's (a zombie waiting for
+# PID 1 holds no socket and no port).
 slirps() {
   local n=0 p
   for p in $(pgrep -u "$UID_U" -x slirp4netns); do
     [ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" = Z ] && continue
+    { tr '\0' '\n' <"/proc/$p/environ"; } 2>/dev/null | grep -qxF "HOME=$ROOT/home" || continue
     n=$((n + 1))
   done
   echo $n
@@ -94,7 +98,10 @@ expect_torn_down() {
   local port=$1 before=$2
   # At once: the teardown waited for it.
   [ "$(slirps)" -le "$before" ] || fail "slirp4netns left running: $(slirps) (had $before)"
-  [ -z "$(slirp_files)" ] || fail "slirp4netns files left: $(slirp_files)"
+  if [ -n "$(slirp_files)" ]; then
+    ck ps -a --no-trunc --format '{{.ID}} {{.Names}} {{.Status}}'
+    fail "slirp4netns files left: $(slirp_files) (containers: $out)"
+  fi
   port_free "$port" || fail "host port $port is still taken"
   curl -s -m 2 -o /dev/null "http://127.0.0.1:$port/" && fail "port $port still answers"
   true
@@ -165,24 +172,44 @@ rootless_net_volume_relabelled_z_persists_across_rm() {
 
 rootless_net_killed_monitor_then_repair_leaves_nothing() {
   setup
-  local port port2 before mon; port=$(free_port) port2=$(free_port) before=$(slirps)
+  local port port2 before mon mon1; port=$(free_port) port2=$(free_port) before=$(slirps)
+  while [ "$port2" = "$port" ]; do port2=$(free_port); done
   ck run -d --name web -p "127.0.0.1:$port:80" "$IMG" $HTTPD; expect_rc 0
   ck pod create --name kp --publish "127.0.0.1:$port2:3000"; expect_rc 0
   ck run -d --pod kp --name member "$IMG" httpd -f -p 3000 -h /etc; expect_rc 0
   wait_for 10 sh -c "curl -sf -m 2 -o /dev/null http://127.0.0.1:$port/hostname && curl -sf -m 2 -o /dev/null http://127.0.0.1:$port2/hostname" ||
     fail "the ports did not answer"
   [ "$(slirps)" -eq $((before + 2)) ] || fail "expected two slirp4netns, have $(( $(slirps) - before ))"
-  ck inspect --format '{{.State.ConmonPid}}' web; mon=$out
-  [ "$mon" -gt 0 ] 2>/dev/null && kill -9 "$mon" || fail "no monitor pid for web: '$mon'"
+  ck inspect --format '{{.State.ConmonPid}}' web; mon1=$out
+  [ "$mon1" -gt 0 ] 2>/dev/null && kill -9 "$mon1" || fail "no monitor pid for web: '$mon1'"
   ck pod inspect --format '{{.InfraContainerId}}' kp; local infra=$out
   ck inspect --format '{{.State.ConmonPid}}' "$infra"; mon=$out
   [ "$mon" -gt 0 ] 2>/dev/null && kill -9 "$mon" || fail "no monitor pid for the infra: '$mon'"
+  # SIGKILL is delivered at once but the monitors die a moment later.
+  wait_for 10 dead "$mon" && wait_for 10 dead "$mon1" || fail "the monitors outlived SIGKILL"
   ck system check --repair; expect_rc 0
   expect_torn_down "$port" "$before"
   ck pod rm -f kp; expect_rc 0
   expect_torn_down "$port2" "$before"
   ck rm -f web; expect_rc 0
   ck system check; expect_rc 0
+  cleanup
+}
+
+# A run that ends before slirp4netns joins its namespace is no error.
+rootless_net_short_runs_need_no_network_in_time() {
+  setup
+  local before i; before=$(slirps)
+  for i in 1 2 3 4 5 6 7 8; do
+    ck run --rm -p "127.0.0.1::80" "$IMG" true; expect_rc 0
+  done
+  ck run --name lister "$IMG" ls -d /etc; expect_rc 0; expect_out "/etc"
+  ck run --rm "$IMG" sh -c 'exit 3'; expect_rc 3
+  [ "$(slirps)" -le "$before" ] || fail "slirp4netns left running"
+  if [ -n "$(slirp_files)" ]; then
+    ck ps -a --no-trunc --format '{{.ID}} {{.Names}} {{.Status}}'
+    fail "slirp4netns files left: $(slirp_files) (containers: $out)"
+  fi
   cleanup
 }
 
@@ -214,5 +241,5 @@ rootless_net_tun_permission_error_names_the_fix() {
 
 all_tests=(rootless_net_container_publishes_a_port_on_the_host rootless_net_pod_publishes_a_port_and_members_share_loopback
   rootless_net_volume_relabelled_z_persists_across_rm rootless_net_killed_monitor_then_repair_leaves_nothing
-  rootless_net_tun_permission_error_names_the_fix)
+  rootless_net_short_runs_need_no_network_in_time rootless_net_tun_permission_error_names_the_fix)
 run_tests "${@:-${all_tests[@]}}"
