@@ -129,8 +129,12 @@ rootless_net_container_publishes_a_port_on_the_host() {
 rootless_net_pod_publishes_a_port_and_members_share_loopback() {
   setup
   local port before; port=$(free_port) before=$(slirps)
+  printf 'POSTGRES_DB=hedgedoc\n' >"$ROOT/home/database.env"; chown "$UID_U:$GID_U" "$ROOT/home/database.env"
+  # The tutorial's commands, with busybox httpd in place of the database.
   ck pod create --name hedgedoc --publish "127.0.0.1:$port:3000"; expect_rc 0
-  ck run --detach --pod=hedgedoc --name=database "$IMG" httpd -f -p 3000 -h /etc; expect_rc 0
+  ck run --detach --pod=hedgedoc --name=database --label io.containers.autoupdate=image \
+    --env-file "$ROOT/home/database.env" "$IMG" httpd -f -p 3000 -h /etc; expect_rc 0
+  ck exec database sh -c 'echo $POSTGRES_DB'; [ "$out" = hedgedoc ] || fail "the env file did not reach the member: '$out'"
   wait_for 10 sh -c "curl -sf -m 2 -o /dev/null http://127.0.0.1:$port/hostname" || fail "the pod's port did not answer"
   fetch "http://127.0.0.1:$port/hostname"
   [ "$rc" -eq 0 ] && [ "$out" = hedgedoc ] || fail "fetch from the host: rc $rc, '$out'"
