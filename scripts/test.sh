@@ -13,7 +13,7 @@ if [ "$(id -u)" -eq 0 ]; then
   [ -c /dev/net/tun ] && chmod 0666 /dev/net/tun
 fi
 scripts/build.sh build
-scripts/build.sh build-asan -DCK_SANITIZE=ON
+scripts/build.sh build-asan -DCK_SANITIZE=ON -DCK_TUTORIAL_CACHE="$PWD/build/tutorial-images"
 
 status=0
 echo "== plain build =="

@@ -14,7 +14,7 @@ enum {
 	O_HOSTNAME, O_CIDFILE, O_REPLACE, O_INIT, O_INITPATH, O_READONLY, O_CAPADD, O_CAPDROP,
 	O_ULIMIT, O_MEMORY, O_CPUS, O_PIDS, O_RESTART, O_RUNTIME, O_NETWORK, O_IP, O_MAC, O_NETALIAS, O_POD, O_PUBLISH,
 	O_DETACH, O_RM, O_INTERACTIVE, O_TTY, O_GROUPADD, O_STOPSIGNAL, O_STOPTIMEOUT, O_LOGOPT,
-	O_PULL, O_QUIET, O_SIGPROXY,
+	O_PULL, O_QUIET, O_SIGPROXY, O_CGROUPS, O_SDNOTIFY, O_PODIDFILE, O_MONPIDFILE,
 };
 
 /* Both commands take every flag; -d and --sig-proxy mean something only to run. */
@@ -40,13 +40,17 @@ static const cli_opt spec_opts[] = {
 	{ "stop-signal", 0, true, O_STOPSIGNAL }, { "stop-timeout", 0, true, O_STOPTIMEOUT },
 	{ "log-opt", 0, true, O_LOGOPT },      { "pull", 0, true, O_PULL },
 	{ "quiet", 'q', false, O_QUIET },      { "sig-proxy", 0, false, O_SIGPROXY },
+	{ "cgroups", 0, true, O_CGROUPS },     { "sdnotify", 0, true, O_SDNOTIFY },
+	{ "pod-id-file", 0, true, O_PODIDFILE }, { "conmon-pidfile", 0, true, O_MONPIDFILE },
 	{ NULL, 0, false, 0 },
 };
 
 static const char spec_flags_usage[] =
 	"      --cap-add strings        Add capabilities to the container\n"
 	"      --cap-drop strings       Drop capabilities from the container\n"
+	"      --cgroups string         Control container cgroup configuration (\"enabled\"|\"no-conmon\")\n"
 	"      --cidfile string         Write the container ID to the file\n"
+	"      --conmon-pidfile string  Path to the file that will receive the PID of the container's monitor\n"
 	"      --cpus float             Number of CPUs\n"
 	"      --entrypoint string      Overwrite the default ENTRYPOINT of the image (a string or a JSON array)\n"
 	"  -e, --env stringArray        Set environment variables in container\n"
@@ -67,6 +71,7 @@ static const char spec_flags_usage[] =
 	"      --network-alias strings  Add network-scoped alias for the container\n"
 	"      --pids-limit int         Tune container pids limit (0 for unlimited)\n"
 	"      --pod string             Run container in an existing pod, or new:NAME to create one\n"
+	"      --pod-id-file string     Run container in an existing pod and read the pod's ID from the specified file\n"
 	"  -p, --publish strings        Publish a container's port, or a range of ports, to the host\n"
 	"      --pull string            Pull image policy (default \"missing\")\n"
 	"  -q, --quiet                  Suppress output information when pulling images\n"
@@ -75,6 +80,7 @@ static const char spec_flags_usage[] =
 	"      --restart string         Restart policy: no, on-failure[:max_retry], always, unless-stopped\n"
 	"      --rm                     Remove container (and pod if created) after exit\n"
 	"      --runtime string         Path or name of the OCI runtime (crun, runc)\n"
+	"      --sdnotify string        Control sd-notify behavior (conmon, container, healthy, ignore)\n"
 	"      --stop-signal string     Signal to stop a container. Default is SIGTERM\n"
 	"      --stop-timeout uint      Timeout (in seconds) to stop a container. Default is 10\n"
 	"  -t, --tty                    Allocate a pseudo-TTY for container\n"
@@ -231,6 +237,26 @@ static int spec_flag(run_opts *r, int id, const char *val)
 		break;
 	case O_QUIET: r->quiet = flag_on(val); break;
 	case O_SIGPROXY: r->sig_proxy = flag_on(val); break;
+	case O_CGROUPS:
+		/* The monitor has a cgroup of its own either way; under a service
+		 * manager the unit's cgroup keeps the ck process that started it. */
+		if (strcmp(val, "enabled") != 0 && strcmp(val, "no-conmon") != 0)
+			return die("invalid --cgroups %s: supported modes are enabled and no-conmon", val);
+		break;
+	case O_SDNOTIFY:
+		if (strcmp(val, "conmon") && strcmp(val, "container") && strcmp(val, "healthy") && strcmp(val, "ignore"))
+			return die("invalid --sdnotify %s: use conmon, container, healthy or ignore", val);
+		break;
+	case O_PODIDFILE: {
+		char *pod_id = read_id_file(val, "pod ID file");
+		if (!pod_id)
+			return EXIT_CK;
+		rc = ck_container_spec_set_pod(s, pod_id);
+		free(pod_id);
+		r->new_pod = NULL;
+		break;
+	}
+	case O_MONPIDFILE: rc = ck_container_spec_set_monitor_pid_file(s, val); break;
 	default: break;
 	}
 	return rc < 0 ? die_ck() : 0;
@@ -278,7 +304,14 @@ static int parse_spec(run_opts *r, ck_app *app, int argc, char **argv, const cha
 	if (r->rm && r->restart && strcmp(r->restart, "no") && r->restart[0])
 		return die("--rm conflicts with --restart %s: a container that is removed when it exits cannot be "
 		           "restarted; drop --rm, or use --restart no", r->restart);
-	if (ck_container_spec_set_image(r->spec, r->image) < 0)
+	if (ck_container_spec_set_image(r->spec, r->image) < 0 ||
+	    ck_container_spec_set_create_command(r->spec, (const char *const *)app->argv) < 0)
+		return die_ck();
+	/* Run by a unit of `ck generate systemd`: the unit's name goes with
+	 * the container (as podman labels it), so that an update knows which
+	 * unit to restart. */
+	const char *unit = getenv("PODMAN_SYSTEMD_UNIT");
+	if (unit && *unit && ck_container_spec_set_label(r->spec, "PODMAN_SYSTEMD_UNIT", unit) < 0)
 		return die_ck();
 	if (r->cmd.n && ck_container_spec_set_command(r->spec, r->cmd.v) < 0)
 		return die_ck();

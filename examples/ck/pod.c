@@ -30,7 +30,7 @@ static const char create_usage[] =
 	"(default \"ipc,net,uts\")\n";
 
 enum { P_ADDHOST = 1, P_DNS, P_EXIT, P_HOST, P_INFRA, P_NOINFRA, P_INFRACMD, P_INFRAIMG, P_LABEL, P_NAME,
-       P_NET, P_IDFILE, P_PUBLISH, P_REPLACE, P_SHARE };
+       P_NET, P_IDFILE, P_PUBLISH, P_REPLACE, P_SHARE, P_INFRAPID };
 
 static int pod_create(ck_app *app, int argc, char **argv)
 {
@@ -43,6 +43,7 @@ static int pod_create(ck_app *app, int argc, char **argv)
 		{ "network", 0, true, P_NET },            { "net", 0, true, P_NET },
 		{ "pod-id-file", 0, true, P_IDFILE },     { "publish", 'p', true, P_PUBLISH },
 		{ "replace", 0, false, P_REPLACE },       { "share", 0, true, P_SHARE },
+		{ "infra-conmon-pidfile", 0, true, P_INFRAPID },
 		{ NULL, 0, false, 0 },
 	};
 	ck_pod_spec *spec = NULL;
@@ -86,11 +87,14 @@ static int pod_create(ck_app *app, int argc, char **argv)
 		case P_PUBLISH: r = ck_pod_spec_add_port_string(spec, val); break;
 		case P_REPLACE: r = ck_pod_spec_set_replace(spec, flag_on(val)); break;
 		case P_SHARE: r = ck_pod_spec_set_share(spec, val); break;
+		case P_INFRAPID: r = ck_pod_spec_set_infra_monitor_pid_file(spec, val); break;
 		}
 		if (r < 0)
 			rc = die_ck();
 	}
 	if (rc == 0 && name && ck_pod_spec_set_name(spec, name) < 0)
+		rc = die_ck();
+	if (rc == 0 && ck_pod_spec_set_create_command(spec, (const char *const *)app->argv) < 0)
 		rc = die_ck();
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;
@@ -143,7 +147,7 @@ static int pod_action(ck_app *app, int argc, char **argv, int act, const char *u
 		{ "all", 'a', false, 4 }, { "ignore", 'i', false, 5 }, { "pod-id-file", 0, true, 6 },
 		{ NULL, 0, false, 0 },
 	};
-	strv names = { 0 };
+	strv names = { 0 }, idfiles = { 0 }, owned = { 0 };
 	const char *val;
 	long long t = -1;
 	int id, rc = 0, sig = 15, status = 0;
@@ -173,18 +177,29 @@ static int pod_action(ck_app *app, int argc, char **argv, int act, const char *u
 		case 3: force = flag_on(val); break;
 		case 4: all = flag_on(val); break;
 		case 5: ignore = flag_on(val); break;
-		case 6: {
-			FILE *f = fopen(val, "r");
-			static char buf[128];
-			if (!f || !fgets(buf, sizeof(buf), f))
-				rc = die("reading pod id file %s: %s", val, strerror(errno ? errno : EIO));
-			else
-				strv_add(&names, buf);
-			if (f)
-				fclose(f);
-			break;
+		case 6: strv_add(&idfiles, val); break;
 		}
+	}
+	/* A missing id file with --ignore is a pod already gone (the units of
+	 * `ck generate systemd --new` stop and remove by id file). */
+	for (size_t i = 0; rc == 0 && i < idfiles.n; i++) {
+		char *pid = read_id_file_opt(idfiles.v[i], "pod id file", ignore);
+		if (pid) {
+			strv_add(&names, pid);
+			strv_add(&owned, pid);
+		} else if (!ignore || access(idfiles.v[i], F_OK) == 0) {
+			rc = EXIT_CK;
 		}
+	}
+	if (rc == 0 && !all && !names.n && idfiles.n && ignore) {
+		strv_clear(&idfiles);
+		return 0;
+	}
+	if (rc != 0) {
+		strv_clear(&names);
+		strv_clear(&idfiles);
+		strv_free_owned(&owned);
+		return rc;
 	}
 	if (rc == 0 && !all && !names.n)
 		rc = die("you must provide at least one pod name or id");
@@ -206,10 +221,14 @@ static int pod_action(ck_app *app, int argc, char **argv, int act, const char *u
 	for (size_t i = 0; rc == 0 && i < names.n; i++) {
 		ck_pod *pod = NULL;
 		int r = ck_pod_lookup(&pod, app->ctx, names.v[i]);
-		if (r == CK_ENOTFOUND && ignore && act == ACT_RM)
+		if (r == CK_ENOTFOUND && ignore && (act == ACT_RM || act == ACT_STOP))
 			continue;
 		if (r == 0)
 			r = act_one(pod, act, act == ACT_KILL ? sig : (int)t, force);
+		/* podman removes the id file with the pod it names */
+		if (r == 0 && act == ACT_RM)
+			for (size_t k = 0; k < idfiles.n; k++)
+				unlink(idfiles.v[k]);
 		if (r < 0) {
 			print_ck_error();
 			status = act == ACT_RM ? rm_exit_status(status, r, CK_ESTATE) : EXIT_CK;
@@ -219,6 +238,8 @@ static int pod_action(ck_app *app, int argc, char **argv, int act, const char *u
 		ck_pod_free(pod);
 	}
 	strv_clear(&names);
+	strv_clear(&idfiles);
+	strv_free_owned(&owned);
 	return rc ? rc : status;
 }
 
@@ -484,38 +505,76 @@ static const char top_usage[] =
 
 static int pod_top(ck_app *app, int argc, char **argv)
 {
+	static const cli_opt opts[] = { { NULL, 0, false, 0 } };
 	ck_pod *pod = NULL;
-	int rc = 0;
+	strv args = { 0 };
+	const char *val;
+	int id, rc = 0;
+	cli c;
 
-	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
-		return sub_help(top_usage);
-	if (argc < 2)
-		return die("you must provide the name or id of a running pod");
-	if (!app_context(app))
-		return EXIT_CK;
-	if (ck_pod_lookup(&pod, app->ctx, argv[1]) < 0)
-		return die_ck();
-	const char *const *desc = argc > 2 ? (const char *const *)argv + 2 : NULL;
+	copts_init(&c, app, argc, argv, opts, true);
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP) {
+			strv_clear(&args);
+			return sub_help(top_usage);
+		}
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else if (id == CLI_POS)
+			strv_add(&args, val);
+	}
+	if (rc == 0 && args.n == 0)
+		rc = die("you must provide the name or id of a running pod");
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0 && ck_pod_lookup(&pod, app->ctx, args.v[0]) < 0)
+		rc = die_ck();
+	if (rc != 0) {
+		strv_clear(&args);
+		return rc;
+	}
+	const char *const *desc = args.n > 1 ? (const char *const *)args.v + 1 : NULL;
+	/* One table for the whole pod, from each running member's typed rows. */
 	bool header = true;
+	table t = { 0 };
 	for (size_t i = 0; rc == 0 && i <= ck_pod_member_count(pod); i++) {
 		const char *cid = i == 0 ? ck_pod_infra_id(pod) : ck_pod_member_id(pod, i - 1);
 		ck_container *ctr = NULL;
-		char *text = NULL;
-		if (!cid || ck_container_lookup(&ctr, app->ctx, cid) < 0 ||
-		    strcmp(ck_container_status(ctr), "running") || ck_container_top(&text, ctr, desc) < 0) {
+		ck_container_top_table *tt = NULL;
+		if (!cid || ck_container_lookup(&ctr, app->ctx, cid) < 0 || strcmp(ck_container_status(ctr), "running") ||
+		    ck_container_top_read(&tt, ctr, desc) < 0) {
+			if (ctr && !strcmp(ck_container_status(ctr), "running") && ck_error_last()->code == CK_EINVAL)
+				rc = die_ck(); /* an unknown descriptor */
 			ck_container_free(ctr);
 			continue;
 		}
-		/* one header for the whole pod */
-		char *body = header ? text : strchr(text, '\n');
-		fputs(body ? body + (header ? 0 : 1) : "", stdout);
-		header = false;
-		ck_free(text);
+		size_t cols = ck_container_top_table_columns(tt);
+		const char *cells[64];
+		if (cols > 64)
+			cols = 64;
+		if (header) {
+			table_init(&t, cols);
+			for (size_t k = 0; k < cols; k++)
+				cells[k] = ck_container_top_table_header(tt, k);
+			table_row(&t, cells);
+			header = false;
+		}
+		for (size_t r = 0; r < ck_container_top_table_count(tt); r++) {
+			for (size_t k = 0; k < cols; k++)
+				cells[k] = ck_container_top_table_cell(tt, r, k);
+			table_row(&t, cells);
+		}
+		ck_container_top_table_free(tt);
 		ck_container_free(ctr);
 	}
-	if (header)
+	if (!header) {
+		table_print(stdout, &t);
+		table_free(&t);
+	}
+	if (header && rc == 0)
 		rc = die("no container of pod %s is running", ck_pod_name(pod));
 	ck_pod_free(pod);
+	strv_clear(&args);
 	return rc;
 }
 

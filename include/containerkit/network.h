@@ -77,6 +77,8 @@ CK_EXTERN int ck_network_prune(char ***removed, ck_context *ctx, const char *con
 /** Releases a handle.  Accepts NULL. */
 CK_EXTERN void ck_network_free(ck_network *net);
 
+/** The network's name, id (64 hex digits) and driver ("bridge").
+ *  Borrowed: they live as long as the handle. */
 CK_EXTERN const char *ck_network_name(const ck_network *net);
 CK_EXTERN const char *ck_network_id(const ck_network *net);
 CK_EXTERN const char *ck_network_driver(const ck_network *net);

@@ -141,6 +141,10 @@ struct ck_container_spec {
 	 * record, inserted in the commit that inserts the container. */
 	char *infra_pod_id, *infra_pod_name, *infra_pod_config;
 	char **infra_pod_shares;
+	/* Recorded, never interpreted: the argv that created it, and where
+	 * its monitor also writes its pid (podman's --conmon-pidfile). */
+	char **create_command;
+	char *monitor_pid_file;
 };
 
 /* The network part of the spec (netspec.c): frees the mode, the networks,
@@ -187,6 +191,10 @@ typedef struct ck__ctr_config {
 	bool pod_infra_self;
 	char *pod_infra;
 	char **pod_shares;
+	/* The argv that created it (empty: made through the API without one)
+	 * and the extra file its monitor writes its pid to ("" none). */
+	char **create_command;
+	char *monitor_pid_file;
 	/* Not recorded: the infra's pid when a member starts (start.c). */
 	int pod_infra_pid;
 } ck__ctr_config;
@@ -246,6 +254,7 @@ struct ck_container {
 	ck__ctr_state st;
 	const char *status; /* st.status, or "unknown" when its monitor is gone */
 	char *record;       /* a listed handle's config text: cfg holds only the summary */
+	ck_port_mapping *port_maps; /* ck_container_port_byindex's copies, made on first use */
 };
 int ck__ctr_handle(ck_container **out, ck_context *ctx, const char *id, const char *config,
                    const char *state);
@@ -262,6 +271,11 @@ int ck__ctr_full(ck_container *ctr);
 	} while (0)
 /* The mounts as the typed list (details.c); the handle is full. */
 int ck__ctr_mounts(ck_container_mount_list **out, const ck_container *c);
+/* The bodies of ck_container_start and ck_container_wait, for the entry
+ * points that start or wait on the way (restart, an attached start): they
+ * leave the thread's error to their caller (start.c, wait.c). */
+int ck__ctr_start(ck_container *ctr);
+int ck__ctr_wait(int *exit_code, ck_container *ctr, int timeout_ms);
 /* Resolves a reference and reads the record into the handle. */
 int ck__ctr_load(ck_container *ctr, ck_context *ctx, const char *ref);
 int ck__ctr_lock(ck__lock *lk, ck_context *ctx, const char *id);

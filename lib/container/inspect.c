@@ -85,6 +85,7 @@ static void gen_config(yajl_gen g, const ck_container *c)
 	ck__json_key_int(g, "StopTimeout", cfg->stop_timeout);
 	ck__json_key_bool(g, "Tty", cfg->tty);
 	ck__json_key_bool(g, "OpenStdin", cfg->stdin_open);
+	ck__strv_gen(g, "CreateCommand", cfg->create_command);
 	ck__json_key(g, "ExposedPorts");
 	yajl_gen_map_open(g);
 	for (size_t i = 0; cfg->exposed && cfg->exposed[i]; i++) {

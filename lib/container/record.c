@@ -124,6 +124,11 @@ int ck__ctr_config_json(char **out, const ck__ctr_config *c)
 	ck__json_key_int(g, "stop_signal", c->stop_signal);
 	ck__json_key_int(g, "stop_timeout", c->stop_timeout);
 	ck__json_key_int(g, "log_size_max", c->log_size_max);
+	/* Written only when set, so that older records keep their shape. */
+	if (c->create_command && c->create_command[0])
+		ck__strv_gen(g, "create_command", c->create_command);
+	if (c->monitor_pid_file && *c->monitor_pid_file)
+		ck__json_key_str(g, "monitor_pid_file", c->monitor_pid_file);
 	/* Pods (lib/pod): written only for a container in one, so that records
 	 * of containers without a pod keep their shape. */
 	if (c->pod && *c->pod) {
@@ -158,6 +163,8 @@ void ck__ctr_config_free(ck__ctr_config *c)
 	free(c->pod);
 	free(c->pod_infra);
 	ck_strv_free(c->pod_shares);
+	ck_strv_free(c->create_command);
+	free(c->monitor_pid_file);
 	ck_strv_free(c->entrypoint);
 	ck_strv_free(c->command);
 	ck_strv_free(c->args);

@@ -40,7 +40,8 @@ static const struct field fields[] = {
 	F("exposed_ports", K_STRV, exposed), F("stop_signal", K_INT, stop_signal),
 	F("stop_timeout", K_UINT, stop_timeout), F("log_size_max", K_I64, log_size_max),
 	F("pod_infra_self", K_BOOL, pod_infra_self), F("pod_infra", K_STR, pod_infra),
-	F("pod_shares", K_STRV, pod_shares),
+	F("pod_shares", K_STRV, pod_shares), F("create_command", K_STRV, create_command),
+	F("monitor_pid_file", K_STR, monitor_pid_file),
 };
 #undef F
 #undef S

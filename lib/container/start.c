@@ -407,15 +407,12 @@ static int start_infra(ck__ctr_config *cfg, ck_context *ctx)
 	return rc;
 }
 
-int ck_container_start(ck_container *ctr)
+int ck__ctr_start(ck_container *ctr)
 {
 	ck__lock lk = CK__LOCK_INIT;
 	bool already;
 	int rc, fd = -1;
 
-	CK_ENTER();
-	if (!ctr)
-		return ck__error_set(CK_EINVAL, "ck_container_start: ctr is NULL");
 	CK__CTR_FULL(ctr);
 	if ((rc = ck__ctr_lock(&lk, ctr->ctx, ctr->cfg.id)) != CK_OK)
 		return rc;
@@ -430,6 +427,14 @@ int ck_container_start(ck_container *ctr)
 		rc = CK_OK;
 	}
 	return rc;
+}
+
+int ck_container_start(ck_container *ctr)
+{
+	CK_ENTER();
+	if (!ctr)
+		return ck__error_set(CK_EINVAL, "ck_container_start: ctr is NULL");
+	return ck__ctr_start(ctr);
 }
 
 int ck_attach_options_init(ck_attach_options *opts, unsigned int version)
@@ -470,7 +475,7 @@ static int finish_attach(int *exit_code, ck_container *ctr, int code, int mon_pi
 	int rc = CK_OK;
 
 	if (code < 0) {
-		rc = ck_container_wait(&code, ctr, -1);
+		rc = ck__ctr_wait(&code, ctr, -1);
 		if (rc == CK_OK && ctr->cfg.remove)
 			await_removal(mon_pidfd);
 	}

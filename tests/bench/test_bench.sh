@@ -73,9 +73,10 @@ baseline_catches_injected_regression() {
     --json "$T/same.json"
   expect_rc 0
   json "$T/same.json" 'd["baseline"]["regression"] is False' 'res["t","e"]["vs_baseline"]["regression"] is False'
-  # Three times slower: a significant regression beyond 50 % (a wide
-  # threshold, since the load of a shared machine may change between runs).
-  bench --engine e="sh -c 'sleep 0.15' --" --case t='{engine} true' --runs 8 --baseline-dir "$bd" --threshold 50 \
+  # Much slower: a significant regression beyond 50 % (a wide threshold,
+  # and a sleep twelve times longer, since on a loaded machine the cost of
+  # starting the processes, not the sleep, can dominate a run).
+  bench --engine e="sh -c 'sleep 0.6' --" --case t='{engine} true' --runs 8 --baseline-dir "$bd" --threshold 50 \
     --compare before --json "$T/slow.json"
   expect_rc 1
   json "$T/slow.json" 'd["baseline"]["regression"] is True' \

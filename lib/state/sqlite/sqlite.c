@@ -257,7 +257,7 @@ static int sq_get(void **val, size_t *len, ck_backend_txn *txn, const char *buck
 		data = sqlite3_column_blob(st, 0);
 		n = sqlite3_column_bytes(st, 0);
 		/* A NULL pointer is an empty value, or SQLite ran out of memory. */
-		if ((!data && n > 0) || !(copy = malloc((size_t)n + 1))) {
+		if ((!data && n > 0) || !(copy = ck_backend_alloc((size_t)n + 1))) {
 			ret = ck__oom();
 		} else {
 			if (n > 0)
