@@ -10,7 +10,7 @@ packages=(
   abigail-tools python3 sqlite3 lmdb-utils hyperfine doxygen libxml2-utils
   apache2-utils curl
   crun runc uidmap passwd busybox-static catatonit docker-registry skopeo podman openssl zstd xz-utils
-  netavark aardvark-dns iptables iproute2
+  netavark aardvark-dns iptables iproute2 slirp4netns
 )
 
 missing=()

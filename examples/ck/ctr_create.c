@@ -78,7 +78,7 @@ static const char spec_flags_usage[] =
 	"      --name string            Assign a name to the container\n"
 	"      --ip string              Specify a static IPv4 address for the container\n"
 	"      --mac-address string     Container MAC address (e.g. 92:d0:c6:0a:29:33)\n"
-	"      --network string         Connect a container to a network: bridge, NAME[:ip=..,alias=..], none, host, private, ns:PATH\n"
+	"      --network string         Connect a container to a network: bridge, NAME[:ip=..,alias=..], slirp4netns, none, host, private, ns:PATH\n"
 	"      --network-alias strings  Add network-scoped alias for the container\n"
 	"      --no-healthcheck         Disable healthchecks on container\n"
 	"      --pids-limit int         Tune container pids limit (0 for unlimited)\n"
@@ -398,10 +398,11 @@ static int do_create(ck_container **out, run_opts *r, ck_app *app, int argc, cha
 		return rc;
 	if (!app_context(app))
 		return EXIT_CK;
-	/* podman's default network: the bridge when rootful (a pod's members
-	 * use the pod's; the library's own default is "none") */
-	if (!r->network_set && !r->in_pod && !ck_context_is_rootless(app->ctx) &&
-	    ck_container_spec_set_network(r->spec, "bridge") < 0)
+	/* podman's default network: the bridge when rootful, slirp4netns when
+	 * rootless (a pod's members use the pod's; the library's own default
+	 * is "none") */
+	if (!r->network_set && !r->in_pod &&
+	    ck_container_spec_set_network(r->spec, default_network(app)) < 0)
 		return die_ck();
 	if ((rc = maybe_pull(app, r)) != 0)
 		return rc;
@@ -411,7 +412,7 @@ static int do_create(ck_container **out, run_opts *r, ck_app *app, int argc, cha
 	if (r->new_pod) {
 		ck_pod_spec *ps = NULL;
 		if (ck_pod_spec_new(&ps) < 0 || ck_pod_spec_set_name(ps, r->new_pod) < 0 ||
-		    (!ck_context_is_rootless(app->ctx) && ck_pod_spec_set_network(ps, "bridge") < 0) ||
+		    ck_pod_spec_set_network(ps, default_network(app)) < 0 ||
 		    ck_pod_create(&pod, app->ctx, ps) < 0) {
 			ck_pod_spec_free(ps);
 			if (cidfd >= 0) {

@@ -98,8 +98,9 @@ static int pod_create(ck_app *app, int argc, char **argv)
 		rc = die_ck();
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;
-	/* podman's default: the bridge network when rootful */
-	if (rc == 0 && !net_set && !ck_context_is_rootless(app->ctx) && ck_pod_spec_set_network(spec, "bridge") < 0)
+	/* podman's default: the bridge network when rootful, slirp4netns when
+	 * rootless */
+	if (rc == 0 && !net_set && ck_pod_spec_set_network(spec, default_network(app)) < 0)
 		rc = die_ck();
 	if (rc == 0 && idfile && (idfd = open(idfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
 		rc = errno == EEXIST ? die("pod id file exists. Ensure another pod is not using it or delete %s", idfile)

@@ -34,6 +34,11 @@ ck_context *app_context(ck_app *app)
 	return app->ctx;
 }
 
+const char *default_network(ck_app *app)
+{
+	return ck_context_is_rootless(app->ctx) ? "slirp4netns" : "bridge";
+}
+
 void print_ck_error(void)
 {
 	fprintf(stderr, "Error: %s\n", ck_error_last()->message);

@@ -25,6 +25,9 @@ typedef struct ck_app {
 /* The context, opened on first use with the global flags; NULL (with the
  * error printed) if it cannot be opened. */
 ck_context *app_context(ck_app *app);
+/* podman's default network mode for a new container or pod: "bridge"
+ * when rootful, "slirp4netns" when rootless (needs the context open). */
+const char *default_network(ck_app *app);
 
 /* Prints "Error: <message>" on stderr and returns EXIT_CK. */
 int die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

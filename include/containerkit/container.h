@@ -173,9 +173,13 @@ CK_EXTERN int ck_container_spec_set_runtime(ck_container_spec *spec, const char 
  *  library's default when this is not called), "private" (the same), "host", or
  *  "ns:PATH" (join that namespace), or "container:REF" (join the network
  *  namespace of that container's running init at start: CK_ESTATE when it
- *  does not run).  Rootless bridge networks are CK_EUNSUPPORTED in this
- *  version; unknown networks and containers fail at create with
- *  CK_ENOTFOUND. */
+ *  does not run), or "slirp4netns" (a namespace of its own given a
+ *  user-mode network by slirp4netns for as long as the container runs:
+ *  what `ck run` uses when rootless, as podman 4 does; the start fails
+ *  with CK_EPERM naming the fix when the user cannot open /dev/net/tun).
+ *  "pasta" is CK_EUNSUPPORTED.  Rootless bridge networks are
+ *  CK_EUNSUPPORTED in this version; unknown networks and containers fail
+ *  at create with CK_ENOTFOUND. */
 CK_EXTERN int ck_container_spec_set_network(ck_container_spec *spec, const char *mode);
 /** --ip: the container's address on its only bridge network. */
 CK_EXTERN int ck_container_spec_set_ip(ck_container_spec *spec, const char *ip);
@@ -184,9 +188,10 @@ CK_EXTERN int ck_container_spec_set_mac_address(ck_container_spec *spec, const c
 /** --network-alias: one more name in the DNS of each network it joins. */
 CK_EXTERN int ck_container_spec_add_network_alias(ck_container_spec *spec, const char *alias);
 /** -p: "[[IP:][HOSTPORT]:]CONTAINERPORT[-END][/PROTOCOL]".  Forwarded by
- *  the bridge network's rules while the container runs; other network modes
- *  fail at create with CK_EUNSUPPORTED, and a host port already in use fails
- *  the start with CK_EINUSE.  A port without a host port gets a free one at
+ *  the bridge network's rules, or by slirp4netns (network mode
+ *  "slirp4netns"), while the container runs; other network modes fail at
+ *  create with CK_EUNSUPPORTED, and a host port already in use fails the
+ *  start with CK_EINUSE.  A port without a host port gets a free one at
  *  create, kept across restarts. */
 CK_EXTERN int ck_container_spec_add_port_string(ck_container_spec *spec, const char *text);
 /** --pod: the pod the container joins (its name, full id or unique id

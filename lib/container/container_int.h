@@ -11,7 +11,7 @@
  *    "read_only","init","init_path","tty","stdin","remove","rootless",
  *    "cap_add":[],"cap_drop":[],"ulimits":[{"name","resource","soft","hard"}],
  *    "memory","cpus","pids_limit","restart_policy","restart_max","runtime",
- *    "network" (none, host, private, ns:PATH, container:ID, bridge),
+ *    "network" (none, host, private, ns:PATH, container:ID, bridge, slirp4netns),
  *    "networks":[{"name","ip","mac","aliases":[]}] (bridge: the networks joined),
  *    "ports":[{"host_ip","host_port","container_port","range","protocol"}],
  *    "exposed_ports":[],"stop_signal","stop_timeout","log_size_max",
@@ -50,9 +50,6 @@ void ck__strv_gen(yajl_gen g, const char *key, char *const *v);
 int ck__strv_from_json(char ***out, yajl_val arr);
 
 /* ---- processes (util.c) ---- */
-/* The start time of process `pid` (field 22 of /proc/PID/stat), 0 when it
- * does not exist or is a zombie. */
-unsigned long long ck__proc_start_time(int pid);
 /* Whether `pid` runs and started at `start` (0: any start time). */
 bool ck__proc_alive(int pid, unsigned long long start);
 /* Waits at most timeout_ms for `pid` to be gone (pidfd); true if it is. */
@@ -325,6 +322,7 @@ typedef struct ck__oci_build {
 	struct { int resource; uint64_t soft, hard; } rl[32];
 	char ns_paths[5][48]; /* a pod member's namespaces (podmember.c) */
 	char **env;           /* owned when the build adds to the config's (--sdnotify=container) */
+	char userns_path[48]; /* a rootless member's: its infra's user namespace */
 } ck__oci_build;
 int ck__ctr_oci_build(ck__oci_build *b, ck_context *ctx, const ck__ctr_config *c, const char *rootfs,
                       const ck__host *host);
@@ -379,6 +377,12 @@ int ck__ctr_pod_insert_txn(ck_state_txn *txn, const ck__ctr_config *c, const ck_
 void ck__ctr_pod_exited(ck_context *ctx, const ck__ctr_config *c);
 /* Points a member's shared namespaces at its infra's (c->pod_infra_pid). */
 void ck__ctr_pod_namespaces(ck__oci_build *b, const ck__ctr_config *c);
+/* Rootless: a member that shares namespaces with its infra joins the
+ * infra's user namespace, which owns them. */
+void ck__ctr_pod_userns(ck__oci_build *b, const ck__ctr_config *c);
+/* The slirp4netns of a container whose monitor died (ends it, removes
+ * its files in the run directory); nothing recorded is success. */
+int ck__ctr_slirp_cleanup(ck_context *ctx, const char *id);
 /* What the network check needs of container `id` (netuse.c, a
  * ck__net_owner_fn): 0 gone, 1 idle, 2 running or held. */
 int ck__ctr_net_owner(ck_context *ctx, const char *id, void *payload);

@@ -273,9 +273,10 @@ static int validate(const ck_container_spec *spec, const char *network)
 		return ck__error_set(CK_EINVAL, "--rm conflicts with --restart %s: a container that is removed when "
 		                                "it exits cannot be restarted; drop --rm, or use --restart no",
 		                     spec->restart_policy);
-	if (spec->n_ports && strcmp(network, "bridge") != 0)
+	if (spec->n_ports && strcmp(network, "bridge") != 0 && strcmp(network, "slirp4netns") != 0)
 		return ck__error_set(CK_EUNSUPPORTED, "cannot publish ports with network mode \"%s\": only bridge "
-		                                      "networks forward ports (--network bridge)", network);
+		                                      "networks and slirp4netns forward ports (--network bridge, "
+		                                      "or slirp4netns when rootless)", network);
 	if (spec->init_path && !spec->init)
 		return ck__error_set(CK_EINVAL, "--init-path needs --init");
 	return CK_OK;

@@ -22,15 +22,17 @@ static int write_text(const char *dir, const char *name, const char *text)
 	return rc;
 }
 
-/* With DNS on a network: aardvark-dns on its gateway first, then the host's
- * resolvers that a container can reach (not the host's loopback). */
+/* With DNS on a network: aardvark-dns on its gateway first (slirp4netns:
+ * its built-in forwarder), then the host's resolvers that a container can
+ * reach (not the host's loopback). */
 static char *resolv_for(const char *host, const ck__net_result *net)
 {
 	ck__buf b = { 0 };
 
 	if (!net || !net->dns)
 		return ck__strdup(host ? host : "");
-	ck__buf_puts(&b, "search dns.podman\n");
+	if (net->dns_search)
+		ck__buf_puts(&b, "search dns.podman\n");
 	for (size_t i = 0; net->dns[i]; i++)
 		ck__buf_printf(&b, "nameserver %s\n", net->dns[i]);
 	for (const char *p = host; p && *p;) {

@@ -136,7 +136,7 @@ int ck_container_spec_set_network(ck_container_spec *spec, const char *mode)
 			return ck__error_set(CK_EINVAL, "network mode \"%s\" cannot be combined with named networks", mode);
 		if (ck__str_has_prefix(mode, "ns:") && mode[3] != '/')
 			return ck__error_set(CK_EINVAL, "network mode \"%s\": ns: needs an absolute path", mode);
-		if (!strcmp(mode, "slirp4netns") || !strcmp(mode, "pasta"))
+		if (!strcmp(mode, "pasta"))
 			return ck__error_set(CK_EUNSUPPORTED, "network mode \"%s\" is not supported yet", mode);
 		char *copy = strdup(mode);
 		if (!copy)

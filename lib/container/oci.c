@@ -196,6 +196,11 @@ int ck__ctr_oci_build(ck__oci_build *b, ck_context *ctx, const ck__ctr_config *c
 		snprintf(b->netns, sizeof(b->netns), "%s", ns);
 		free(ns);
 		p->network = b->netns;
+	} else if (!strcmp(c->network, "slirp4netns")) {
+		/* A namespace of its own, made by the runtime (inside the
+		 * container's user namespace when rootless), that the monitor
+		 * hands to slirp4netns. */
+		p->network = "private";
 	} else if (ck__str_has_prefix(c->network, "container:")) {
 		/* The namespace of the other container's running init, as podman
 		 * joins it; it must run for as long as this one needs it. */
@@ -242,6 +247,10 @@ int ck__ctr_oci_build(ck__oci_build *b, ck_context *ctx, const ck__ctr_config *c
 	p->cgroups_path = b->cgroups_path;
 
 	if (host->rootless) {
+		/* A rootless member joins its infra's user namespace: the
+		 * namespaces it shares are owned by it, and only from inside
+		 * can they be joined. */
+		ck__ctr_pod_userns(b, c);
 		if ((rc = ck__host_idmaps(b->uid_maps, &p->n_uid_maps, b->gid_maps, &p->n_gid_maps)) != CK_OK)
 			return rc;
 		p->uid_maps = b->uid_maps;

@@ -114,7 +114,7 @@ static int remove_files(ck__ctr_leftovers *lo, ck_context *ctx, const ck__ctr_co
 	ck__error_clear(); /* a runtime that is gone has nothing of it */
 	/* The monitor tears the network down after the exit; one that died
 	 * before it did leaves it to this. */
-	if ((rc = ck__net_teardown(ctx, cfg->id)) != CK_OK)
+	if ((rc = ck__ctr_slirp_cleanup(ctx, cfg->id)) != CK_OK || (rc = ck__net_teardown(ctx, cfg->id)) != CK_OK)
 		return ck__error_wrap(rc, "cannot remove the network of container %s", cfg->name);
 	rc = ck_rootfs_lookup(&rootfs, ctx, cfg->id);
 	if (rc == CK_OK)

@@ -268,6 +268,16 @@ static int prepare(ck_context *ctx, const ck__ctr_config *cfg)
 	ck__runtime_close(&rt);
 	if (rc != CK_OK)
 		return rc;
+	if (!strcmp(cfg->network, "slirp4netns")) {
+		/* What the monitor's slirp4netns needs, checked before anything
+		 * runs: the host's tun device, and host ports nobody holds. */
+		rc = ck__slirp_check_host();
+		for (size_t i = 0; i < cfg->n_ports && rc == CK_OK; i++)
+			rc = ck__net_port_check(cfg->ports[i].host_ip, cfg->ports[i].protocol, cfg->ports[i].host_port,
+			                        cfg->ports[i].range ? cfg->ports[i].range : 1, cfg->name);
+		if (rc != CK_OK)
+			return rc;
+	}
 	/* Mounts the root filesystem (the first time, or again after a reboot
 	 * or an unmount), then makes what the bundle refers to.  A --rm
 	 * container's upper layer goes with it: it is never synced. */
@@ -278,8 +288,11 @@ static int prepare(ck_context *ctx, const ck__ctr_config *cfg)
 	bool bridge = !strcmp(cfg->network, "bridge");
 	if (bridge)
 		rc = setup_network(&net, ctx, cfg);
+	char *slirp_dns[] = { CK__SLIRP_DNS_IP, NULL };
+	ck__net_result slirp = { .dns = slirp_dns };
+	const ck__net_result *etc = bridge ? &net : !strcmp(cfg->network, "slirp4netns") ? &slirp : NULL;
 	if (rc == CK_OK)
-		rc = ck__ctr_materialize(ctx, cfg, ck_rootfs_path(rootfs), bridge ? &net : NULL);
+		rc = ck__ctr_materialize(ctx, cfg, ck_rootfs_path(rootfs), etc);
 	if (rc == CK_OK)
 		rc = ck__ctr_write_bundle(ctx, cfg, ck_rootfs_path(rootfs));
 	struct starting_args sa = { cfg->id, rootfs };

@@ -139,7 +139,7 @@ int ck__ctr_reconcile(ck_context *ctx, const char *id, bool *fixed)
 	}
 	ck__error_clear();
 	/* What the monitor would have torn down after the exit. */
-	if ((rc = ck__net_teardown(ctx, id)) != CK_OK) {
+	if ((rc = ck__ctr_slirp_cleanup(ctx, id)) != CK_OK || (rc = ck__net_teardown(ctx, id)) != CK_OK) {
 		rc = ck__error_wrap(rc, "cannot tear down the network of container %s", cfg.name);
 		ck__ctr_config_free(&cfg);
 		ck__ctr_state_free(&st);

@@ -155,6 +155,9 @@ int64_t ck__mono_ns(void);       /* CLOCK_MONOTONIC */
 void ck__rfc3339(char *buf, size_t size, int64_t ns);
 /* The kernel's boot id (36 chars + NUL); "unknown" if it cannot be read. */
 void ck__boot_id(char out[40]);
+/* The start time of process `pid` (field 22 of /proc/PID/stat), 0 when it
+ * does not exist or is a zombie. */
+unsigned long long ck__proc_start_time(int pid);
 void ck__sleep_ms(int ms);
 
 /* ---- events (events.c) ---- */

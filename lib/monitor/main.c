@@ -165,6 +165,7 @@ static int exit_fn(ck__ctr_state *st, void *payload)
 
 static void net_down(mon *m)
 {
+	mon_net_stop(m);
 	if (!m->cfg.network || strcmp(m->cfg.network, "bridge") != 0)
 		return;
 	if (ck__net_teardown(m->ctx, m->id) != CK_OK) {
@@ -287,6 +288,9 @@ static int run(mon *m, bool *clients_open)
 		if (ck__runtime_has(&m->rt, m->id) && ck__runtime_delete(&m->rt, m->id, true) != CK_OK)
 			ck__log(m->ctx, CK_LOG_WARN, "%s", ck_error_last()->message);
 		mon_kill_strays(m);
+		/* slirp4netns served this run's namespace only; its ports are
+		 * free again before the exit is recorded (or a restart). */
+		mon_net_stop(m);
 		/* The network goes before the exit is recorded: a start that
 		 * follows the record must not meet this run's teardown. */
 		bool will_restart = rc == CK_OK && restart_expected(m, code);
@@ -405,7 +409,7 @@ static bool await_go(mon *m)
 int main(int argc, char **argv)
 {
 	mon m = { .sync_fd = -1, .sigfd = -1, .listen_fd = -1, .out_fd = -1, .err_fd = -1, .in_fd = -1,
-		  .log_fd = -1, .init_pidfd = -1 };
+		  .log_fd = -1, .init_pidfd = -1, .slirp = { 0, -1, -1 } };
 	bool clients_open = false, went = false;
 	const char *sync = arg(argc, argv, "--sync-fd");
 	int code = -1, rc;
@@ -475,6 +479,7 @@ int main(int argc, char **argv)
 		mon_clients_exit(&m, code);
 	ck__ctr_leftovers_finish(later);
 out:
+	mon_net_stop(&m);
 	mon_cgroup_finish(&m);
 	mon_clients_close(&m);
 	mon_log_close(&m);

@@ -60,6 +60,7 @@ typedef struct mon {
 	char **argv;
 	char *notify_env;     /* $NOTIFY_SOCKET as the monitor got it (then unset), or NULL */
 	pid_t health_pid;     /* the health worker of this run, or 0 */
+	ck__slirp slirp;      /* network mode slirp4netns: its process, while a run lasts */
 } mon;
 
 /* main.c: the log callback of the monitor's contexts. */
@@ -80,6 +81,10 @@ void mon_report(mon *m, const char *line);
  * opens the log and registers the monitor); returns once the container runs
  * (its init is known) or the runtime has failed. */
 int mon_run_start(mon *m, bool first);
+/* start.c: slirp4netns for the run that has started (network mode
+ * slirp4netns), and its end. */
+int mon_net_start(mon *m);
+void mon_net_stop(mon *m);
 /* start.c: after a failed start, whatever started goes (the init, the
  * runtime's container, the runtime process). */
 void mon_start_cleanup(mon *m);

@@ -323,6 +323,7 @@ int mon_run_start(mon *m, bool first)
 		m->in_fd = in[1];
 		out[0] = err[0] = in[1] = -1;
 	}
+	rc = mon_net_start(m);
 out:
 	mon_close_fd(&in[0]);
 	mon_close_fd(&in[1]);
@@ -343,6 +344,32 @@ out:
 	return rc;
 }
 
+/* slirp4netns gives the init's network namespace (made by the runtime, in
+ * the container's user namespace when rootless) its tap0 and forwards the
+ * ports; a pod's infra does this for the whole pod. */
+int mon_net_start(mon *m)
+{
+	ck__net_port *ports = NULL;
+	int rc;
+
+	if (!m->cfg.network || strcmp(m->cfg.network, "slirp4netns") != 0)
+		return CK_OK;
+	if (m->cfg.n_ports && !(ports = calloc(m->cfg.n_ports, sizeof(*ports))))
+		return ck__oom();
+	for (size_t i = 0; i < m->cfg.n_ports; i++)
+		ports[i] = (ck__net_port){ m->cfg.ports[i].host_ip, m->cfg.ports[i].host_port,
+			                   m->cfg.ports[i].container_port, m->cfg.ports[i].range, m->cfg.ports[i].protocol };
+	rc = ck__slirp_start(&m->slirp, m->rundir, m->init_pid, ports, m->cfg.n_ports, m->cfg.name);
+	free(ports);
+	return rc;
+}
+
+void mon_net_stop(mon *m)
+{
+	if (m->slirp.pid > 0 || m->slirp.exit_fd >= 0)
+		ck__slirp_stop(&m->slirp, m->rundir);
+}
+
 /* Kills what the runtime left among our children (such as a helper that
  * outlived a failed run), except the init while it runs, and reaps them.
  * Without children left there is nothing to look for. */
@@ -361,8 +388,8 @@ void mon_kill_strays(mon *m)
 		char path[64], buf[512];
 		int pid = atoi(de->d_name), ppid = 0;
 		if (pid <= 0 || (pid == m->init_pid && !m->init_exited && !m->init_gone) ||
-		    (m->health_pid > 0 && pid == m->health_pid))
-			continue;
+		    (m->health_pid > 0 && pid == m->health_pid) || (pid == m->slirp.pid && m->slirp.pid > 0))
+			continue; /* the health worker and slirp4netns end with the run (mon_net_stop) */
 		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 		FILE *f = fopen(path, "re");
 		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;

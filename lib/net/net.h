@@ -7,6 +7,8 @@
 #include "state/state.h"
 #include <containerkit/network.h>
 
+#include <sys/types.h>
+
 /* One network a container joins, as the container's record keeps it. */
 typedef struct ck__net_req {
 	char *network; /* a network name */
@@ -84,5 +86,29 @@ int ck__net_check(ck_context *ctx, ck__check_report *r, ck__net_owner_fn owner, 
 int ck__net_remove_record(ck_context *ctx, const char *name, bool force);
 /* The exact name of network `ref` (new string). */
 int ck__net_resolve(char **name, ck_context *ctx, const char *ref);
+
+/* ---- slirp4netns: the network of a rootless container (slirp.c) ----
+ * The monitor starts it for its container's init and stops it when the
+ * run ends; it holds the write end of slirp4netns's exit pipe, so that
+ * slirp4netns also ends when the monitor dies. */
+#define CK__SLIRP_GUEST_IP "10.0.2.100" /* tap0 with --configure */
+#define CK__SLIRP_DNS_IP "10.0.2.3"
+typedef struct ck__slirp {
+	pid_t pid;
+	int exit_fd; /* the exit pipe's write end: closing it ends slirp4netns */
+	int pidfd;
+} ck__slirp;
+/* CK_EPERM naming the fix when the caller cannot open /dev/net/tun. */
+int ck__slirp_check_host(void);
+/* Starts slirp4netns for the network namespace of process `target`, its
+ * files (API socket, log, pid file) in `rundir`, waits until it is ready
+ * and forwards the ports.  On failure nothing is left running. */
+int ck__slirp_start(ck__slirp *s, const char *rundir, pid_t target, const ck__net_port *ports, size_t n_ports,
+                    const char *ctr_name);
+/* Ends and reaps it; removes its files when rundir is given. */
+void ck__slirp_stop(ck__slirp *s, const char *rundir);
+/* After its monitor died: kills the slirp4netns recorded in rundir if it
+ * still runs, waits until it is gone, and removes its files. */
+int ck__slirp_cleanup(const char *rundir);
 
 #endif

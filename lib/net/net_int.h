@@ -1,6 +1,7 @@
 /* Private to the network module: addresses, the network record, the
  * attachment of a container, the namespace files, and the driver interface
- * (netavark today; slirp4netns for rootless containers can be a second). */
+ * for bridge networks (netavark).  slirp4netns (rootless) is not a driver:
+ * it serves a namespace the runtime makes, from the monitor (net.h). */
 #ifndef CK_NET_INT_H
 #define CK_NET_INT_H
 

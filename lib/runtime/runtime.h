@@ -91,6 +91,11 @@ typedef struct ck__oci_params {
 	/* The cgroup namespace, as ipc; used only on a cgroup v2 host (others
 	 * give containers none). */
 	const char *cgroupns;
+	/* Rootless: NULL, a new user namespace mapped as below; or an
+	 * absolute path (a pod's infra's /proc/PID/ns/user) to join, which
+	 * must be joined for the namespaces that the infra's user namespace
+	 * owns (net, ipc, uts).  Joined, the mappings are that namespace's. */
+	const char *userns;
 	/* "ck/<id>" (v1/v2 path under the root; written absolute, "/ck/<id>",
 	 * so crun and runc agree; left out for a rootless v1 container). */
 	const char *cgroups_path;

@@ -12,9 +12,11 @@ foreach(t tutorial_app_writes_rows_that_persist_across_db_rm tutorial_pod_runs_t
     tutorial_db_refuses_a_wrong_password
     tutorial_db_defaults_serve_5432_with_a_password tutorial_db_without_password_fails_clearly
     tutorial_app_without_settings_fails_clearly
-    tutorial_images_are_well_formed tutorial_runs_rootless)
+    tutorial_images_are_well_formed tutorial_runs_rootless tutorial_pod_runs_rootless)
   add_test(NAME ${t} COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/tutorial/test_images.sh ${t})
   set_tests_properties(${t} PROPERTIES FIXTURES_REQUIRED tutorial_images LABELS "tutorial;containers"
     TIMEOUT 180 SKIP_RETURN_CODE 77 ENVIRONMENT
     "CK_BIN=$<TARGET_FILE:ck>;CK_TEST_RUNTIME=runc;CK_TEST_TMPDIR=${CMAKE_BINARY_DIR}/testtmp;CK_FIXTURES=${CMAKE_SOURCE_DIR}/tests/fixtures;CK_TUTORIAL_CACHE=${ck_tutorial_cache}")
 endforeach()
+# It opens /dev/net/tun up, which the rootless network tests turn off for a while.
+set_tests_properties(tutorial_pod_runs_rootless PROPERTIES RESOURCE_LOCK ck_dev_net_tun)

@@ -246,6 +246,60 @@ tutorial_runs_rootless() {
   rm -rf "$rl"
 }
 
+# The tutorial's own commands as an unprivileged user: the pod's network is slirp4netns (the rootless default),
+# its published port answers on the host's 127.0.0.1, the members share the infra's namespaces (user namespace
+# included), and the data persists in ~/database across `rm -f database`.  The set-up opens /dev/net/tun up, as
+# docs/HOST-SETUP.md says.
+tutorial_pod_runs_rootless() {
+  local u=${CK_TEST_ROOTLESS_USER:-} uid rl hostport
+  if [ -z "$u" ] || ! id "$u" >/dev/null 2>&1 || ! command -v setpriv >/dev/null || ! command -v slirp4netns >/dev/null ||
+    [ ! -c /dev/net/tun ]; then
+    echo "SKIP: needs CK_TEST_ROOTLESS_USER (scripts/test.sh), setpriv, slirp4netns and /dev/net/tun" >&2
+    rm -rf "$ROOT"; exit 77
+  fi
+  chmod 0666 /dev/net/tun
+  uid=$(id -u "$u")
+  rl=$(mktemp -d /tmp/ck-tutorial-rlpod-XXXXXX)
+  chmod 755 "$rl"; mkdir -p "$rl/home/database" "$rl/home/uploads" "$rl/xdg" "$rl/s" "$rl/r"
+  printf 'POSTGRES_USER=hedgedoc\nPOSTGRES_PASSWORD=secret\nPOSTGRES_DB=hedgedoc\n' >"$rl/home/database.env"
+  printf 'PGUSER=hedgedoc\nPGPASSWORD=secret\nPGDATABASE=hedgedoc\n' >"$rl/home/application.env"
+  chown -R "$u:" "$rl/home" "$rl/xdg" "$rl/s" "$rl/r"
+  as_user() {
+    local o=$rl/.out e=$rl/.err
+    setpriv --reuid "$uid" --regid "$(id -g "$u")" --clear-groups -- env HOME="$rl/home" XDG_RUNTIME_DIR="$rl/xdg" \
+      PATH="$PATH" "$CK_BIN" --root "$rl/s" --runroot "$rl/r" --runtime "$RUNTIME" "$@" >"$o" 2>"$e" </dev/null
+    rc=$?; out=$(cat "$o") err=$(cat "$e")
+  }
+  as_user load -i "$DB_TAR"; expect_rc 0
+  as_user load -i "$APP_TAR"; expect_rc 0
+  hostport=$(free_port) # stands in for the tutorial's 8080
+  as_user pod create --name hedgedoc --publish "127.0.0.1:$hostport:3000"; expect_rc 0
+  rlpod_db() {
+    as_user run --detach --pod=hedgedoc --name=database --label io.containers.autoupdate=image \
+      --env-file "$rl/home/database.env" --volume "$rl/home/database/:/var/lib/postgresql/data:Z" "$DB"
+    expect_rc 0
+  }
+  rlpod_ready() { as_user exec database pg_isready -q -h 127.0.0.1 -p 5432 -U hedgedoc -d hedgedoc; [ "$rc" -eq 0 ]; }
+  host_up() { curl -sf -o /dev/null "http://127.0.0.1:$hostport/"; }
+  rlpod_db
+  as_user run --detach --pod=hedgedoc --name=application --label io.containers.autoupdate=image \
+    --env-file "$rl/home/application.env" --volume "$rl/home/uploads/:/app/uploads:Z" "$APP"
+  expect_rc 0
+  wait_for 30 rlpod_ready || fail "postgres not ready: $(as_user logs database; echo "$out$err")"
+  wait_for 20 host_up || fail "the pod's published port 127.0.0.1:$hostport does not answer"
+  page=$(curl -s "http://127.0.0.1:$hostport/?add=rootless%20pod")
+  grep -qF '>rootless pod</li>' <<<"$page" || fail "a row written from the host is not on the page: $page"
+  as_user rm -f database; expect_rc 0
+  rlpod_db
+  wait_for 30 rlpod_ready || fail "postgres not ready again: $(as_user logs database; echo "$out$err")"
+  grep -qF '>rootless pod</li>' <<<"$(curl -s "http://127.0.0.1:$hostport/")" || fail "the row did not persist"
+  as_user pod rm -f hedgedoc; expect_rc 0
+  curl -s -m 2 -o /dev/null "http://127.0.0.1:$hostport/" && fail "the port still answers after pod rm -f"
+  [ -z "$(pgrep -u "$uid" -x slirp4netns -r R,S,D)" ] || fail "slirp4netns left running: $(pgrep -a -u "$uid" -x slirp4netns)"
+  as_user system reset -f
+  rm -rf "$rl"
+}
+
 # What a user sees in `image inspect`, and what a rootless store needs: no set-id bits and no device nodes.
 tutorial_images_are_well_formed() {
   load_images
