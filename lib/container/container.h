@@ -23,6 +23,8 @@ typedef struct ck__port {
 	unsigned int host_port, container_port, range;
 	char protocol[8];
 } ck__port;
+/* Writes `key` and the ports as the records keep them (record.c). */
+void ck__ports_gen(yajl_gen g, const char *key, const ck__port *ports, size_t n);
 int ck__port_parse(ck__port *out, const char *text);
 
 /* For lib/pod: makes the spec that of pod `pod_id`'s infra container.

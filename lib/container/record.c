@@ -6,6 +6,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+void ck__ports_gen(yajl_gen g, const char *key, const ck__port *ports, size_t n)
+{
+	ck__json_key(g, key);
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < n; i++) {
+		yajl_gen_map_open(g);
+		ck__json_key_str(g, "host_ip", ports[i].host_ip ? ports[i].host_ip : "");
+		ck__json_key_int(g, "host_port", ports[i].host_port);
+		ck__json_key_int(g, "container_port", ports[i].container_port);
+		ck__json_key_int(g, "range", ports[i].range);
+		ck__json_key_str(g, "protocol", ports[i].protocol);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+}
+
 /* ---- config ---- */
 
 static void mnt_gen(yajl_gen g, const ck__mnt *m)
@@ -47,18 +63,7 @@ int ck__ctr_config_json(char **out, const ck__ctr_config *c)
 	ck__json_key(g, "labels");
 	ck__strmap_gen(g, &c->labels);
 	ck__json_key_str(g, "runtime", c->runtime);
-	ck__json_key(g, "ports");
-	yajl_gen_array_open(g);
-	for (size_t i = 0; i < c->n_ports; i++) {
-		yajl_gen_map_open(g);
-		ck__json_key_str(g, "host_ip", c->ports[i].host_ip ? c->ports[i].host_ip : "");
-		ck__json_key_int(g, "host_port", c->ports[i].host_port);
-		ck__json_key_int(g, "container_port", c->ports[i].container_port);
-		ck__json_key_int(g, "range", c->ports[i].range);
-		ck__json_key_str(g, "protocol", c->ports[i].protocol);
-		yajl_gen_map_close(g);
-	}
-	yajl_gen_array_close(g);
+	ck__ports_gen(g, "ports", c->ports, c->n_ports);
 	/* The members above are what a listing reads (record_parse.c): it
 	 * stops at the first one below. */
 	ck__strv_gen(g, "entrypoint", c->entrypoint);

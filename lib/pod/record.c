@@ -68,18 +68,7 @@ int ck__pod_config_json(char **out, const ck__pod_config *c)
 	strv_gen(g, "create_command", c->create_command);
 	ck__json_key_str(g, "exit_policy", c->exit_policy);
 	ck__json_key_str(g, "network", c->network);
-	ck__json_key(g, "ports");
-	yajl_gen_array_open(g);
-	for (size_t i = 0; i < c->n_ports; i++) {
-		yajl_gen_map_open(g);
-		ck__json_key_str(g, "host_ip", c->ports[i].host_ip ? c->ports[i].host_ip : "");
-		ck__json_key_int(g, "host_port", c->ports[i].host_port);
-		ck__json_key_int(g, "container_port", c->ports[i].container_port);
-		ck__json_key_int(g, "range", c->ports[i].range);
-		ck__json_key_str(g, "protocol", c->ports[i].protocol);
-		yajl_gen_map_close(g);
-	}
-	yajl_gen_array_close(g);
+	ck__ports_gen(g, "ports", c->ports, c->n_ports);
 	yajl_gen_map_close(g);
 	return ck__json_gen_finish(out, g);
 }
