@@ -57,6 +57,8 @@ int ctr_attach(ck_app *app, int argc, char **argv);
 int ctr_stop(ck_app *app, int argc, char **argv);
 int ctr_kill(ck_app *app, int argc, char **argv);
 int ctr_restart(ck_app *app, int argc, char **argv);
+int ctr_pause(ck_app *app, int argc, char **argv);
+int ctr_unpause(ck_app *app, int argc, char **argv);
 int ctr_rm(ck_app *app, int argc, char **argv);
 int ctr_wait(ck_app *app, int argc, char **argv);
 int ctr_prune(ck_app *app, int argc, char **argv);

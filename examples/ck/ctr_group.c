@@ -13,6 +13,7 @@ static const subcommand container_cmds[] = {
 	{ "kill", NULL, "Kill one or more running containers with a specific signal", NULL, ctr_kill },
 	{ "list", "ls", "List containers", NULL, ctr_ps },
 	{ "logs", NULL, "Fetch the logs of one or more containers", NULL, ctr_logs },
+	{ "pause", NULL, "Pause all the processes in one or more containers", NULL, ctr_pause },
 	{ "port", NULL, "List port mappings or a specific mapping for the container", NULL, ctr_port },
 	{ "prune", NULL, "Remove all non running containers", NULL, ctr_prune },
 	{ "ps", NULL, "List containers", NULL, ctr_ps },
@@ -24,6 +25,7 @@ static const subcommand container_cmds[] = {
 	{ "stats", NULL, "Display a live stream of container resource usage statistics", NULL, ctr_stats },
 	{ "stop", NULL, "Stop one or more containers", NULL, ctr_stop },
 	{ "top", NULL, "Display the running processes of a container", NULL, ctr_top },
+	{ "unpause", NULL, "Unpause the processes in one or more containers", NULL, ctr_unpause },
 	{ "wait", NULL, "Block on one or more containers", NULL, ctr_wait },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

@@ -20,15 +20,17 @@ static void targets_free(targets *t)
 	strv_clear(&t->refs);
 }
 
-/* With --all, fills `t` with every container (running ones if `running`). */
-static int targets_all(targets *t, ck_app *app, bool running)
+/* With --all, fills `t` with every container (those of status `only`
+ * when not NULL). */
+static int targets_all(targets *t, ck_app *app, const char *only)
 {
-	static const char *const run_filter[] = { "status=running", NULL };
+	char filter[32];
+	const char *const filters[] = { filter, NULL };
 
 	if (!app_context(app))
 		return EXIT_CK;
-	if (ck_container_list(&t->list, &t->n, app->ctx, CK_CONTAINER_LIST_ALL,
-	                      running ? run_filter : NULL) < 0)
+	snprintf(filter, sizeof(filter), "status=%s", only ? only : "");
+	if (ck_container_list(&t->list, &t->n, app->ctx, CK_CONTAINER_LIST_ALL, only ? filters : NULL) < 0)
 		return die_ck();
 	/* The names are the handles' ids, printed from the handle: an
 	 * operation reloads it, and a pointer taken before would dangle. */
@@ -128,7 +130,7 @@ int ctr_start(ck_app *app, int argc, char **argv)
 	else if (rc == 0 && f.attach && (f.all || t.refs.n > 1))
 		rc = die("you cannot start and attach multiple containers at once");
 	if (rc == 0 && f.all)
-		rc = targets_all(&t, app, false);
+		rc = targets_all(&t, app, NULL);
 	for (size_t i = 0; rc == 0 && i < t.refs.n; i++) {
 		ck_container *ctr = NULL;
 		if (t.list)
@@ -214,7 +216,7 @@ static int many_flag(int id, const char *val, void *p)
 	return 0;
 }
 
-enum { OP_STOP, OP_KILL, OP_RESTART, OP_RM };
+enum { OP_STOP, OP_KILL, OP_RESTART, OP_RM, OP_PAUSE, OP_UNPAUSE };
 
 static int apply(ck_container *ctr, int op, const struct many_flags *f)
 {
@@ -223,6 +225,8 @@ static int apply(ck_container *ctr, int op, const struct many_flags *f)
 	case OP_STOP: return ck_container_stop(ctr, timeout);
 	case OP_KILL: return ck_container_kill(ctr, f->signal);
 	case OP_RESTART: return ck_container_restart(ctr, timeout);
+	case OP_PAUSE: return ck_container_pause(ctr);
+	case OP_UNPAUSE: return ck_container_unpause(ctr);
 	default:
 		return ck_container_remove(ctr, (f->force ? CK_REMOVE_FORCE : 0) |
 		                                        (f->volumes ? CK_REMOVE_VOLUMES : 0));
@@ -244,7 +248,9 @@ static int many(ck_app *app, int argc, char **argv, int op, const cli_opt *opts,
 	else if (rc == 0 && !f.all && t.refs.n == 0)
 		rc = die("you must provide at least one container name or id");
 	if (rc == 0 && f.all)
-		rc = targets_all(&t, app, op == OP_KILL || (op == OP_RESTART && f.running));
+		rc = targets_all(&t, app, op == OP_UNPAUSE ? "paused" :
+		                              op == OP_KILL || op == OP_PAUSE || (op == OP_RESTART && f.running) ?
+		                              "running" : NULL);
 	for (size_t i = 0; rc == 0 && i < t.refs.n; i++) {
 		ck_container *ctr = NULL;
 		int e = 0;
@@ -256,8 +262,8 @@ static int many(ck_app *app, int argc, char **argv, int op, const cli_opt *opts,
 			e = -1;
 		if (e == 0)
 			e = apply(ctr, op, &f);
-		if (e < 0 && f.ignore && ck_error_last()->code == CK_ENOTFOUND) {
-			/* --ignore: a missing container is not an error */
+		if (e < 0 && (f.ignore || (op == OP_RM && f.force)) && ck_error_last()->code == CK_ENOTFOUND) {
+			/* --ignore, and rm's --force, as podman: a missing container is not an error */
 		} else if (e < 0) {
 			print_ck_error();
 			status = op == OP_RM ? rm_exit_status(status, ck_error_last()->code, CK_ESTATE) : EXIT_CK;
@@ -333,6 +339,27 @@ int ctr_rm(ck_app *app, int argc, char **argv)
 		{ "volumes", 'v', false, 4 }, { "time", 't', true, 6 }, { NULL, 0, false, 0 },
 	};
 	return many(app, argc, argv, OP_RM, opts, rm_usage);
+}
+
+static const char pause_usage[] =
+	"Pause all the processes in one or more containers\n\n"
+	"Usage:\n  ck pause [options] CONTAINER [CONTAINER...]\n\nOptions:\n"
+	"  -a, --all   Pause all running containers\n";
+static const char unpause_usage[] =
+	"Unpause the processes in one or more containers\n\n"
+	"Usage:\n  ck unpause [options] CONTAINER [CONTAINER...]\n\nOptions:\n"
+	"  -a, --all   Unpause all paused containers\n";
+
+int ctr_pause(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = { { "all", 'a', false, 1 }, { NULL, 0, false, 0 } };
+	return many(app, argc, argv, OP_PAUSE, opts, pause_usage);
+}
+
+int ctr_unpause(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = { { "all", 'a', false, 1 }, { NULL, 0, false, 0 } };
+	return many(app, argc, argv, OP_UNPAUSE, opts, unpause_usage);
 }
 
 /* ----------------------------------------------------------------- wait */

@@ -115,7 +115,7 @@ static int pod_create(ck_app *app, int argc, char **argv)
 
 /* ---- commands on named pods ---- */
 
-enum { ACT_START, ACT_STOP, ACT_RESTART, ACT_KILL, ACT_RM };
+enum { ACT_START, ACT_STOP, ACT_RESTART, ACT_KILL, ACT_RM, ACT_PAUSE, ACT_UNPAUSE };
 
 static int act_one(ck_pod *pod, int act, int arg, bool force)
 {
@@ -124,6 +124,8 @@ static int act_one(ck_pod *pod, int act, int arg, bool force)
 	case ACT_STOP: return ck_pod_stop(pod, arg);
 	case ACT_RESTART: return ck_pod_restart(pod, arg);
 	case ACT_KILL: return ck_pod_kill(pod, arg);
+	case ACT_PAUSE: return ck_pod_pause(pod);
+	case ACT_UNPAUSE: return ck_pod_unpause(pod);
 	default: return ck_pod_remove(pod, force ? CK_REMOVE_FORCE : 0);
 	}
 }
@@ -198,7 +200,7 @@ static int pod_action(ck_app *app, int argc, char **argv, int act, const char *u
 	for (size_t i = 0; rc == 0 && i < names.n; i++) {
 		ck_pod *pod = NULL;
 		int r = ck_pod_lookup(&pod, app->ctx, names.v[i]);
-		if (r == CK_ENOTFOUND && ignore && act == ACT_RM)
+		if (r == CK_ENOTFOUND && (ignore || force) && act == ACT_RM) /* podman: --force implies --ignore */
 			continue;
 		if (r == 0)
 			r = act_one(pod, act, act == ACT_KILL ? sig : (int)t, force);
@@ -229,6 +231,10 @@ ACTION(pod_restart, ACT_RESTART, "Restart one or more pods", "restart [options] 
 ACTION(pod_kill, ACT_KILL, "Send the specified signal or SIGKILL to containers in pod",
        "kill [options] POD [POD...]\n\nOptions:\n  -a, --all             Kill all pods\n"
        "  -s, --signal string   Signal to send to the containers in the pod (default \"KILL\")\n")
+ACTION(pod_pause, ACT_PAUSE, "Pause one or more pods",
+       "pause [options] POD [POD...]\n\nOptions:\n  -a, --all   Pause all running pods\n")
+ACTION(pod_unpause, ACT_UNPAUSE, "Unpause one or more pods",
+       "unpause [options] POD [POD...]\n\nOptions:\n  -a, --all   Unpause all paused pods\n")
 ACTION(pod_rm, ACT_RM, "Remove one or more pods",
        "rm [options] POD [POD...]\n\nOptions:\n  -a, --all      Remove all pods\n"
        "  -f, --force    Stop all running containers in the pod, then remove it\n"
@@ -516,6 +522,7 @@ static const subcommand pod_cmds[] = {
 	{ "exists", NULL, "Check if a pod exists in local storage", exists_usage, pod_exists },
 	{ "inspect", NULL, "Display a pod configuration", inspect_usage, pod_inspect },
 	{ "kill", NULL, "Send the specified signal or SIGKILL to containers in pod", pod_kill_usage, pod_kill },
+	{ "pause", NULL, "Pause one or more pods", pod_pause_usage, pod_pause },
 	{ "prune", NULL, "Remove all stopped pods and their containers", prune_usage, pod_prune },
 	{ "ps", "ls", "List pods", ps_usage, pod_ps },
 	{ "restart", NULL, "Restart one or more pods", pod_restart_usage, pod_restart },
@@ -523,6 +530,7 @@ static const subcommand pod_cmds[] = {
 	{ "start", NULL, "Start one or more pods", pod_start_usage, pod_start },
 	{ "stop", NULL, "Stop one or more pods", pod_stop_usage, pod_stop },
 	{ "top", NULL, "Display the running processes of containers in a pod", top_usage, pod_top },
+	{ "unpause", NULL, "Unpause one or more pods", pod_unpause_usage, pod_unpause },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 

@@ -256,6 +256,17 @@ CK_EXTERN int ck_container_attach(int *exit_code, ck_container *ctr, const ck_at
  *  not running does nothing.  Its restart policy does not apply afterwards. */
 CK_EXTERN int ck_container_stop(ck_container *ctr, int timeout_s);
 
+/** Pauses the running container, as `podman pause`: the OCI runtime
+ *  freezes every process of its cgroup, and its status reads "paused"
+ *  (ck_container_status(), inspect, list) until ck_container_unpause().
+ *  CK_ESTATE if it is not running or already paused (unpause: not
+ *  paused); CK_EUNSUPPORTED for a rootless container on a cgroup v1 host,
+ *  which has no cgroup to freeze.  Stopping or removing a paused container
+ *  resumes it after signalling it; exec into it is refused (CK_ESTATE).
+ *  Since 1.1. */
+CK_EXTERN int ck_container_pause(ck_container *ctr);
+CK_EXTERN int ck_container_unpause(ck_container *ctr);
+
 /** Sends `signal` to the container's init (to every process of the
  *  container for SIGKILL).  CK_ESTATE if it is not running, CK_EINVAL for a
  *  signal out of range. */
@@ -316,7 +327,7 @@ CK_EXTERN const char *ck_container_name(const ck_container *ctr);
 CK_EXTERN const char *ck_container_image_name(const ck_container *ctr);
 /** The image id (64 hex digits). */
 CK_EXTERN const char *ck_container_image_id(const ck_container *ctr);
-/** "created", "running", "stopping", "exited", "restarting", "removing",
+/** "created", "running", "paused", "stopping", "exited", "restarting", "removing",
  *  "creating" or "starting" (briefly, while another call works on it), or
  *  "unknown" (its monitor died: ck_container_stop(), ck_container_wait(),
  *  ck_container_remove() with force or `ck system check --repair` settle

@@ -16,12 +16,13 @@
  *    in a pod only: "pod_infra_self","pod_infra","pod_shares":[]}
  * State JSON (bucket "containers.state"):
  *   {"status","pid","exit_code","started_at","finished_at","restart_count",
- *    "monitor_pid","monitor_start","init_start","stop_requested","error"}
+ *    "monitor_pid","monitor_start","init_start","stop_requested","paused","error"}
  *
  * Status values: "creating" (create in progress), "created", "starting"
  * (the library spawned a monitor), "running", "stopping", "restarting"
  * (the monitor applies the restart policy), "exited", "removing" (remove
- * in progress).  A live status whose monitor is gone reads as "unknown". */
+ * in progress).  A live status whose monitor is gone reads as "unknown".
+ * A running container with "paused" true reads as "paused" (pause.c). */
 #ifndef CK_CONTAINER_INT_H
 #define CK_CONTAINER_INT_H
 
@@ -197,6 +198,9 @@ typedef struct ck__ctr_state {
 	unsigned int restart_count;
 	unsigned long long monitor_start, init_start;
 	bool stop_requested;
+	/* Frozen by ck_container_pause(); recorded only while "running", so
+	 * any transition out of it (stop, exit) thaws the record too. */
+	bool paused;
 	char *error;
 } ck__ctr_state;
 
@@ -279,6 +283,9 @@ int ck__ctr_runtime_open(ck__runtime *rt, ck_context *ctx, const ck__ctr_config 
  * -1) or created.  Caller holds the lock.  `*fixed` (if not NULL) says
  * whether anything changed. */
 int ck__ctr_reconcile(ck_context *ctx, const char *id, bool *fixed);
+/* Pauses or resumes a container by id whose lock the caller holds
+ * (pause.c); CK_EUNSUPPORTED where it has no cgroup to freeze. */
+int ck__ctr_pause_id(ck_context *ctx, const char *id, bool pause);
 /* Stops a container by id (stop.c); `locked`: the caller holds its lock. */
 int ck__ctr_stop_id(ck_context *ctx, const char *id, int timeout_s, bool locked);
 /* Waits (holding nothing) until the monitor has recorded the end of the

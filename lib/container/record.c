@@ -198,6 +198,8 @@ int ck__ctr_state_json(char **out, const ck__ctr_state *s)
 	ck__json_key_int(g, "monitor_start", (long long)s->monitor_start);
 	ck__json_key_int(g, "init_start", (long long)s->init_start);
 	ck__json_key_bool(g, "stop_requested", s->stop_requested);
+	if (s->paused && !strcmp(s->status, "running"))
+		ck__json_key_bool(g, "paused", true);
 	ck__json_key_str(g, "error", s->error ? s->error : "");
 	yajl_gen_map_close(g);
 	return ck__json_gen_finish(out, g);

@@ -428,7 +428,7 @@ int ck__ctr_config_complete(ck__ctr_config *c, const char *json)
 /* ---- state: a flat object, read from the event stream ---- */
 
 enum state_member { SM_NONE, SM_STATUS, SM_PID, SM_EXIT, SM_STARTED, SM_FINISHED, SM_RESTARTS, SM_MONITOR,
-	            SM_MONITOR_START, SM_INIT_START, SM_STOP, SM_ERROR };
+	            SM_MONITOR_START, SM_INIT_START, SM_STOP, SM_ERROR, SM_PAUSED };
 
 typedef struct state_parse {
 	ck__ctr_state *s;
@@ -441,7 +441,7 @@ static int st_key(void *ctx, const unsigned char *key, size_t len)
 {
 	static const char *const names[] = { "", "status", "pid", "exit_code", "started_at", "finished_at",
 		                             "restart_count", "monitor_pid", "monitor_start", "init_start",
-		                             "stop_requested", "error" };
+		                             "stop_requested", "error", "paused" };
 	state_parse *p = ctx;
 
 	p->cur = SM_NONE;
@@ -502,6 +502,8 @@ static int st_bool(void *ctx, int v)
 	state_parse *p = ctx;
 	if (p->depth == 1 && p->cur == SM_STOP)
 		p->s->stop_requested = v != 0;
+	else if (p->depth == 1 && p->cur == SM_PAUSED)
+		p->s->paused = v != 0;
 	return 1;
 }
 

@@ -183,6 +183,10 @@ bool ck__runtime_has(const ck__runtime *rt, const char *id);
 /* `all` signals every process of the container's cgroup; a rootless
  * container on a v1 host has none, so there only init is signalled. */
 int ck__runtime_kill(const ck__runtime *rt, const char *id, int signal, bool all);
+/* `pause` (freezes every process of the container's cgroup) or `resume`
+ * (thaws them).  The caller refuses a container without a cgroup (rootless
+ * on a v1 host), where both runtimes would fail less clearly. */
+int ck__runtime_pause(const ck__runtime *rt, const char *id, bool pause);
 /* Without `force`, CK_ESTATE for a running container; with it, an unknown
  * id is not an error (both runtimes say so). */
 int ck__runtime_delete(const ck__runtime *rt, const char *id, bool force);
