@@ -74,5 +74,9 @@ int ctr_events(ck_app *app, int argc, char **argv);
 int ctr_exec(ck_app *app, int argc, char **argv); /* ctr_exec.c */
 int ctr_cp(ck_app *app, int argc, char **argv);
 int ctr_rename(ck_app *app, int argc, char **argv);
+int ctr_mount(ck_app *app, int argc, char **argv); /* ctr_fs.c */
+int ctr_unmount(ck_app *app, int argc, char **argv);
+int ctr_diff(ck_app *app, int argc, char **argv);
+int ctr_export(ck_app *app, int argc, char **argv);
 
 #endif

@@ -524,6 +524,52 @@ CK_EXTERN int ck_container_copy_to(ck_container *ctr, const char *src, const cha
  *  (CK_EPERM). */
 CK_EXTERN int ck_container_copy_from(ck_container *ctr, const char *src, const char *dest);
 
+/* ------------------------------------------------------ root filesystem */
+
+/** Mounts the container's root filesystem (prepared from its image if it
+ *  never ran) and gives where, as `podman mount`: `*path` belongs to the
+ *  caller (ck_free()).  It stays mounted until ck_container_unmount() or
+ *  the container's removal.  In a rootless store the root filesystem is a
+ *  copy, and `*path` is that directory.  Since 1.1. */
+CK_EXTERN int ck_container_mount(char **path, ck_container *ctr);
+/** Unmounts it, as `podman unmount`.  A running container keeps its root
+ *  filesystem mounted (the call then does nothing); one that was never
+ *  mounted is not an error.  Since 1.1. */
+CK_EXTERN int ck_container_unmount(ck_container *ctr);
+
+/** The kinds of change ck_container_diff() reports (docker's numbers). */
+typedef enum ck_change_kind {
+	CK_CHANGE_MODIFIED = 0, /**< "C": in the image, and changed (or a directory with changes) */
+	CK_CHANGE_ADDED = 1,    /**< "A": not in the image */
+	CK_CHANGE_DELETED = 2   /**< "D": in the image, deleted */
+} ck_change_kind;
+
+/** What a container changed in its root filesystem; immutable, may be read
+ *  from several threads. */
+typedef struct ck_change_list ck_change_list;
+
+/** The paths the container added, changed or deleted against its image,
+ *  sorted by path, as `podman diff` lists them (read from its overlay upper
+ *  directory; a container that never ran has none).  `*out` belongs to the
+ *  caller (ck_change_list_free()).  CK_EUNSUPPORTED when its root
+ *  filesystem is a copy (the vfs storage driver), which keeps no record of
+ *  changes.  Since 1.1. */
+CK_EXTERN int ck_container_diff(ck_change_list **out, ck_container *ctr);
+/** The number of changes. */
+CK_EXTERN size_t ck_change_list_count(const ck_change_list *list);
+/** Change `i`'s absolute path in the container, or NULL past the end.
+ *  Borrowed: lives as long as the list. */
+CK_EXTERN const char *ck_change_list_path(const ck_change_list *list, size_t i);
+/** Change `i`'s kind (a ck_change_kind), or -1 past the end. */
+CK_EXTERN int ck_change_list_kind(const ck_change_list *list, size_t i);
+/** Frees the list; NULL is ignored. */
+CK_EXTERN void ck_change_list_free(ck_change_list *list);
+
+/** Writes the container's root filesystem (as its processes see it, without
+ *  its volumes) to `fd` as a tar stream, as `podman export`.  The
+ *  descriptor is the caller's and is not closed.  Since 1.1. */
+CK_EXTERN int ck_container_export(ck_container *ctr, int fd);
+
 CK_END_DECLS
 
 #endif
