@@ -78,5 +78,6 @@ int ctr_mount(ck_app *app, int argc, char **argv); /* ctr_fs.c */
 int ctr_unmount(ck_app *app, int argc, char **argv);
 int ctr_diff(ck_app *app, int argc, char **argv);
 int ctr_export(ck_app *app, int argc, char **argv);
+int ctr_commit(ck_app *app, int argc, char **argv);
 
 #endif

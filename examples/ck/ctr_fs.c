@@ -230,3 +230,88 @@ int ctr_export(ck_app *app, int argc, char **argv)
 	strv_clear(&names);
 	return rc < 0 ? 0 : rc;
 }
+
+/* ------------------------------------------------------------------ commit */
+
+static const char commit_usage[] =
+	"Create new image based on the changed container\n\nUsage:\n  ck commit [options] CONTAINER [IMAGE]\n\n"
+	"Options:\n"
+	"  -a, --author string        Set the author for the image committed\n"
+	"  -c, --change stringArray   Apply the following possible instructions to the created image: CMD | "
+	"ENTRYPOINT | ENV | EXPOSE | LABEL | STOPSIGNAL | USER | VOLUME | WORKDIR\n"
+	"  -f, --format string        Format of the image manifest and metadata: oci or docker (default \"oci\")\n"
+	"      --iidfile file         File to write the image ID to\n"
+	"  -m, --message string       Set commit message for imported image\n"
+	"  -p, --pause                Pause container during commit\n"
+	"  -q, --quiet                Suppress output\n";
+
+struct commit_flags {
+	ck_commit_options o;
+	strv changes;
+	const char *iidfile;
+	bool quiet;
+};
+
+static int commit_flag(int id, const char *val, void *p)
+{
+	struct commit_flags *f = p;
+	switch (id) {
+	case 1: f->o.author = val; break;
+	case 2: strv_add(&f->changes, val); break;
+	case 3:
+		if (strcmp(val, "oci") && strcmp(val, "docker"))
+			return die("unrecognized image type \"%s\": use oci or docker", val);
+		f->o.format = !strcmp(val, "docker") ? CK_COMMIT_FORMAT_DOCKER : CK_COMMIT_FORMAT_OCI;
+		break;
+	case 4: f->iidfile = val; break;
+	case 5: f->o.message = val; break;
+	case 6: f->o.pause = flag_on(val); break;
+	case 7: f->quiet = flag_on(val); break;
+	case 8:
+		if (flag_on(val))
+			return die("--include-volumes is not supported: volumes stay with the container");
+		break;
+	case 9:
+		if (flag_on(val))
+			return die("--squash is not supported: the commit adds one layer on top of the image's");
+		break;
+	default: break;
+	}
+	return 0;
+}
+
+int ctr_commit(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{ "author", 'a', true, 1 },   { "change", 'c', true, 2 }, { "format", 'f', true, 3 },
+		{ "iidfile", 0, true, 4 },    { "message", 'm', true, 5 }, { "pause", 'p', false, 6 },
+		{ "quiet", 'q', false, 7 },   { "include-volumes", 0, false, 8 }, { "squash", 's', false, 9 },
+		{ NULL, 0, false, 0 },
+	};
+	struct commit_flags f = { .o = CK_COMMIT_OPTIONS_INIT };
+	strv names = { 0 };
+	ck_container *ctr = NULL;
+	ck_image *img = NULL;
+	int rc = parse(app, argc, argv, opts, commit_usage, &names, commit_flag, &f);
+
+	if (rc == 0 && (names.n < 1 || names.n > 2))
+		rc = die("commit takes a container and, optionally, the name of the new image");
+	if (rc == 0)
+		rc = ctr_lookup(&ctr, app, names.v[0]);
+	f.o.name = names.n > 1 ? names.v[1] : NULL;
+	f.o.changes = f.changes.v;
+	if (rc == 0 && ck_container_commit(&img, ctr, &f.o) < 0)
+		rc = die_ck();
+	if (rc == 0 && f.iidfile) {
+		FILE *out = fopen(f.iidfile, "w");
+		if (!out || fprintf(out, "sha256:%s", ck_image_id(img)) < 0 || fclose(out) != 0)
+			rc = die("cannot write the image id to %s: %s", f.iidfile, strerror(errno));
+	}
+	if (rc == 0)
+		printf("%s\n", ck_image_id(img));
+	ck_image_free(img);
+	ck_container_free(ctr);
+	strv_clear(&names);
+	strv_clear(&f.changes);
+	return rc < 0 ? 0 : rc;
+}

@@ -5,6 +5,7 @@
 
 static const subcommand container_cmds[] = {
 	{ "attach", NULL, "Attach to a running container", NULL, ctr_attach },
+	{ "commit", NULL, "Create new image based on the changed container", NULL, ctr_commit },
 	{ "cp", NULL, "Copy files/folders between a container and the local filesystem", NULL, ctr_cp },
 	{ "create", NULL, "Create but do not start a container", NULL, ctr_create },
 	{ "diff", NULL, "Inspect changes to the container's file systems", NULL, ctr_diff },

@@ -24,6 +24,7 @@
 #define CONTAINERKIT_CONTAINER_H
 
 #include "common.h"
+#include "image.h"
 
 CK_BEGIN_DECLS
 
@@ -569,6 +570,43 @@ CK_EXTERN void ck_change_list_free(ck_change_list *list);
  *  its volumes) to `fd` as a tar stream, as `podman export`.  The
  *  descriptor is the caller's and is not closed.  Since 1.1. */
 CK_EXTERN int ck_container_export(ck_container *ctr, int fd);
+
+/* ---------------------------------------------------------------- commit */
+
+#define CK_COMMIT_OPTIONS_VERSION 1
+#define CK_COMMIT_FORMAT_OCI 0    /**< OCI manifest and config (podman's default) */
+#define CK_COMMIT_FORMAT_DOCKER 1 /**< docker schema 2 manifest and config */
+
+/** Options for ck_container_commit(). */
+typedef struct ck_commit_options {
+	unsigned int version;       /**< CK_COMMIT_OPTIONS_VERSION */
+	const char *name;           /**< the new image's name (normalized as ck_image_lookup()); NULL: none */
+	const char *author;         /**< the config's "author" */
+	const char *message;        /**< the comment of the new history entry */
+	/** Dockerfile instructions applied to the config, NULL-terminated (or
+	 *  NULL): CMD, ENTRYPOINT (JSON array or shell form), ENV (K=V... or
+	 *  K V), EXPOSE, LABEL (K=V...), STOPSIGNAL, USER, VOLUME, WORKDIR.
+	 *  ONBUILD is refused (CK_EUNSUPPORTED); anything else is CK_EINVAL. */
+	const char *const *changes;
+	int pause;                  /**< pause a running container while its changes are read */
+	int format;                 /**< CK_COMMIT_FORMAT_OCI or CK_COMMIT_FORMAT_DOCKER */
+} ck_commit_options;
+
+#define CK_COMMIT_OPTIONS_INIT { CK_COMMIT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, CK_COMMIT_FORMAT_OCI }
+
+/** Initialises `opts` for `version`; CK_EVERSION if unknown.  Since 1.1. */
+CK_EXTERN int ck_commit_options_init(ck_commit_options *opts, unsigned int version);
+
+/** Makes a new image from the container, as `podman commit`: the image's
+ *  layers plus one layer holding what the container changed (its overlay
+ *  upper directory; an empty layer if it never ran), and a config with the
+ *  container's settings (environment, command, entrypoint, working
+ *  directory, user, labels, exposed ports) and `opts->changes` applied,
+ *  and one more history entry.  `opts` may be NULL.  `*out` belongs to the
+ *  caller (ck_image_free()).  The changes are checked before anything is
+ *  written; on failure nothing of the new image is left.  CK_EUNSUPPORTED
+ *  for a container whose root filesystem is a copy (vfs).  Since 1.1. */
+CK_EXTERN int ck_container_commit(ck_image **out, ck_container *ctr, const ck_commit_options *opts);
 
 CK_END_DECLS
 

@@ -179,6 +179,22 @@ typedef struct ck__change {
  * CK_EUNSUPPORTED for a copied (not overlay) root filesystem. */
 int ck__rootfs_changes(ck__change **out, size_t *n, ck_context *ctx, const char *id);
 void ck__changes_free(ck__change *c, size_t n);
+/* What ck__image_commit_tree() puts in the new image's config: the
+ * container's settings with the --change instructions applied.  Arrays are
+ * NULL-terminated; cmd/entrypoint NULL keep the base image's. */
+typedef struct ck__commit_cfg {
+	const char *name;          /* as the user gave it, or NULL: untagged */
+	const char *author, *message, *created_by;
+	bool docker;               /* docker v2s2 media types, else OCI */
+	char **env, **cmd, **entrypoint, **exposed, **volumes;
+	char **label_keys, **label_vals;
+	const char *workdir, *user, *stop_signal;
+} ck__commit_cfg;
+/* A new image: base image `base_id`'s layers, plus the tree `upper` (an
+ * overlay upper directory; NULL: an empty layer) as one more layer, and
+ * its config changed as `c` says.  Nothing is left of it on failure. */
+int ck__image_commit_tree(ck_image **out, ck_context *ctx, const char *base_id, const char *upper,
+                          const ck__commit_cfg *c);
 /* The upper directory of root filesystem `id` (new string); CK_ENOTFOUND
  * when it was never prepared, CK_EUNSUPPORTED when it is a copy. */
 int ck__rootfs_upper(char **out, ck_context *ctx, const char *id);
