@@ -7,6 +7,8 @@
 /* Each takes the arguments after its own name and returns the exit code. */
 int cmd_volume(ck_app *app, int argc, char **argv);
 int cmd_system(ck_app *app, int argc, char **argv);
+int system_df(ck_app *app, int argc, char **argv);    /* system_df.c */
+int system_prune(ck_app *app, int argc, char **argv);
 int cmd_info(ck_app *app, int argc, char **argv);
 int cmd_version(ck_app *app, int argc, char **argv);
 int cmd_pull(ck_app *app, int argc, char **argv);   /* registry.c */

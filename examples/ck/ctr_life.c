@@ -449,8 +449,6 @@ int ctr_prune(ck_app *app, int argc, char **argv)
 	};
 	struct prune_flags f = { 0 };
 	strv args = { 0 };
-	ck_container **list = NULL;
-	size_t n = 0;
 	int rc = parse_names(app, argc, argv, opts, prune_usage, &args, prune_flag, &f), status = 0;
 
 	if (rc == 0 && args.n)
@@ -462,20 +460,12 @@ int ctr_prune(ck_app *app, int argc, char **argv)
 	}
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;
-	if (rc == 0 && ck_container_list(&list, &n, app->ctx, CK_CONTAINER_LIST_ALL, f.filters.v) < 0)
-		rc = die_ck();
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		const char *st = ck_container_status(list[i]);
-		if (strcmp(st, "exited") && strcmp(st, "created"))
-			continue;
-		if (ck_container_remove(list[i], 0) < 0) {
-			print_ck_error();
-			status = EXIT_CK;
-		} else {
-			printf("%s\n", ck_container_id(list[i]));
-		}
-	}
-	ck_container_list_free(list, n);
+	char **removed = NULL;
+	if (rc == 0 && ck_container_prune(&removed, app->ctx, f.filters.v) < 0)
+		status = die_ck(); /* what went is printed all the same */
+	for (size_t i = 0; rc == 0 && removed && removed[i]; i++)
+		printf("%s\n", removed[i]);
+	ck_strv_free(removed);
 	strv_clear(&f.filters);
 	strv_clear(&args);
 	return rc < 0 ? 0 : rc ? rc : status;

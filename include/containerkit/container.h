@@ -316,6 +316,12 @@ CK_EXTERN void ck_container_free(ck_container *ctr);
  *  (ck_container_list_free()). */
 CK_EXTERN int ck_container_list(ck_container ***out, size_t *count, ck_context *ctx, unsigned int flags,
                                 const char *const *filters);
+/** Removes every container that is not running (exited or created), as
+ *  `podman container prune`; `filters` as ck_container_list() takes them
+ *  (NULL: all).  `*removed` (if not NULL) gets their ids (ck_strv_free()).
+ *  A failure on one does not keep the others from going; the first is
+ *  returned.  Since 1.1. */
+CK_EXTERN int ck_container_prune(char ***removed, ck_context *ctx, const char *const *filters);
 /** Frees a list returned by ck_container_list().  Accepts NULL. */
 CK_EXTERN void ck_container_list_free(ck_container **list, size_t count);
 
