@@ -79,5 +79,6 @@ int ctr_unmount(ck_app *app, int argc, char **argv);
 int ctr_diff(ck_app *app, int argc, char **argv);
 int ctr_export(ck_app *app, int argc, char **argv);
 int ctr_commit(ck_app *app, int argc, char **argv);
+int ctr_init(ck_app *app, int argc, char **argv);
 
 #endif

@@ -315,3 +315,44 @@ int ctr_commit(ck_app *app, int argc, char **argv)
 	strv_clear(&f.changes);
 	return rc < 0 ? 0 : rc;
 }
+
+/* -------------------------------------------------------------------- init */
+
+static const char init_usage[] =
+	"Initialize one or more containers\n\nUsage:\n  ck init [options] CONTAINER [CONTAINER...]\n\n"
+	"Mounts each container's root filesystem and makes its files, as a start\n"
+	"would, without running it (ck has no \"initialized\" state: it stays created).\n\n"
+	"Options:\n  -a, --all   Initialize all containers\n";
+
+int ctr_init(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = { { "all", 'a', false, 1 }, { NULL, 0, false, 0 } };
+	static const char *const created[] = { "status=created", NULL };
+	strv names = { 0 };
+	bool all = false;
+	ck_container **list = NULL;
+	size_t n = 0;
+	int rc = parse(app, argc, argv, opts, init_usage, &names, unmount_flag, &all), status = 0;
+
+	if (rc == 0 && all == (names.n > 0))
+		rc = die(all ? "--all and containers cannot be used together" : "you must provide at least one container "
+		                                                                  "name or id");
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0 && all && ck_container_list(&list, &n, app->ctx, CK_CONTAINER_LIST_ALL, created) < 0)
+		rc = die_ck();
+	for (size_t i = 0; rc == 0 && i < (all ? n : names.n); i++) {
+		ck_container *ctr = all ? list[i] : NULL;
+		if (!all && ctr_lookup(&ctr, app, names.v[i]) != 0)
+			status = EXIT_CK;
+		else if (ck_container_init(ctr) < 0)
+			status = die_ck();
+		else
+			printf("%s\n", all ? ck_container_id(ctr) : names.v[i]);
+		if (!all)
+			ck_container_free(ctr);
+	}
+	ck_container_list_free(list, n);
+	strv_clear(&names);
+	return rc < 0 ? 0 : rc ? rc : status;
+}

@@ -12,6 +12,7 @@ static const subcommand container_cmds[] = {
 	{ "exec", NULL, "Run a process in a running container", NULL, ctr_exec },
 	{ "exists", NULL, "Check if a container exists in local storage", NULL, ctr_exists },
 	{ "export", NULL, "Export a container's filesystem contents as a tar archive", NULL, ctr_export },
+	{ "init", NULL, "Initialize one or more containers", NULL, ctr_init },
 	{ "inspect", NULL, "Display the configuration of a container", NULL, ctr_inspect },
 	{ "kill", NULL, "Kill one or more running containers with a specific signal", NULL, ctr_kill },
 	{ "list", "ls", "List containers", NULL, ctr_ps },

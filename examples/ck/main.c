@@ -25,6 +25,7 @@ static const struct command {
 	{ "images", cmd_images, "List images in local storage" },
 	{ "import", cmd_import, "Import a tarball to create a filesystem image" },
 	{ "info", cmd_info, "Display containerkit related system information" },
+	{ "init", ctr_init, "Initialize one or more containers" },
 	{ "inspect", any_inspect, "Display the configuration of object denoted by ID" },
 	{ "kill", ctr_kill, "Kill one or more running containers with a specific signal" },
 	{ "load", cmd_load, "Load image(s) from a tar archive" },

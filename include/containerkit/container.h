@@ -572,6 +572,14 @@ CK_EXTERN int ck_change_list_kind(const ck_change_list *list, size_t i);
 /** Frees the list; NULL is ignored. */
 CK_EXTERN void ck_change_list_free(ck_change_list *list);
 
+/** Prepares what a start needs on disk, as `podman init`: mounts the root
+ *  filesystem and makes the container's directories and files, checking
+ *  its configuration against the host.  The status stays "created": ck
+ *  has no "initialized" state, since its OCI runtime creates and starts
+ *  the container in one go at ck_container_start().  CK_ESTATE unless the
+ *  container is created or exited.  Since 1.1. */
+CK_EXTERN int ck_container_init(ck_container *ctr);
+
 /** Writes the container's root filesystem (as its processes see it, without
  *  its volumes) to `fd` as a tar stream, as `podman export`.  The
  *  descriptor is the caller's and is not closed.  Since 1.1. */

@@ -152,3 +152,38 @@ int ck_container_export(ck_container *ctr, int fd)
 	free(path);
 	return rc;
 }
+
+int ck_container_init(ck_container *ctr)
+{
+	ck__lock lk = CK__LOCK_INIT;
+	ck__ctr_state st;
+	ck_rootfs *fs = NULL;
+	int rc;
+
+	CK_ENTER();
+	if (!ctr)
+		return ck__error_set(CK_EINVAL, "ck_container_init: ctr is NULL");
+	CK__CTR_FULL(ctr);
+	if ((rc = ck__ctr_lock(&lk, ctr->ctx, ctr->cfg.id)) != CK_OK)
+		return rc;
+	if ((rc = ck__ctr_read(NULL, &st, ctr->ctx, ctr->cfg.id)) != CK_OK)
+		goto out;
+	if (strcmp(st.status, "created") != 0 && strcmp(st.status, "exited") != 0)
+		rc = ck__error_set(CK_ESTATE, "cannot initialize container %s: it is %s (only a created or "
+		                              "exited container can be)", ctr->cfg.name, st.status);
+	ck__ctr_state_free(&st);
+	/* What a start needs on disk; the start makes the /etc files and the
+	 * bundle again (they depend on the moment: a pod's infra pid). */
+	if (rc == CK_OK)
+		rc = ck_rootfs_prepare(&fs, ctr->ctx, ctr->cfg.image_id, ctr->cfg.id);
+	if (rc == CK_OK && (rc = ck__ctr_materialize(ctr->ctx, &ctr->cfg, ck_rootfs_path(fs))) == CK_OK)
+		rc = ck__ctr_check_bundle(ctr->ctx, &ctr->cfg);
+	if (rc != CK_OK && rc != CK_ESTATE)
+		rc = ck__error_wrap(rc, "cannot initialize container %s", ctr->cfg.name);
+	else if (rc == CK_OK)
+		ck__ctr_event(ctr->ctx, &ctr->cfg, "init", -1);
+out:
+	ck_rootfs_free(fs);
+	ck__lock_release(&lk);
+	return rc;
+}

@@ -166,5 +166,82 @@ global_flags() {
   cleanup
 }
 
-run_tests pause_freezes_and_unpause_thaws pause_stop_and_rm_of_a_paused_container \
+diff_export_mount_and_init() {
+  load_both
+  ck run --name d $IMG sh -c 'echo hi >/etc/newfile; rm /bin/cat; mkdir /tmp/x; echo y >>/etc/passwd'
+  expect_rc 0
+  ck diff d; expect_rc 0
+  for line in "C /bin" "D /bin/cat" "C /etc" "A /etc/newfile" "C /etc/passwd" "C /tmp" "A /tmp/x"; do
+    expect_out "$line"
+  done
+  ck diff --format json d; expect_out '"deleted": ['; expect_out '"/bin/cat"'
+  ck diff --format yaml d; expect_rc 125
+  # podman: a container that never ran has no changes
+  both create --name fresh $IMG true
+  both diff fresh; expect_rc 0; [ -z "$out" ] || fail "diff of a fresh container: $out"
+  both diff --format json fresh; [ "$ck_out" = "{}" ] || fail "ck: '$ck_out'"
+  [ $HAVE_PODMAN -eq 0 ] || [ "$pm_out" = "{}" ] || fail "podman: '$pm_out'"
+  "$CK_BIN" --root "$ROOT/storage" --runroot "$ROOT/run" export d >"$ROOT/d.tar"; rc=$?; expect_rc 0
+  tar tf "$ROOT/d.tar" >"$ROOT/list" || fail "export is not a tar"
+  grep -qx 'etc/newfile' "$ROOT/list" || fail "export lacks etc/newfile"
+  grep -qx 'bin/cat' "$ROOT/list" && fail "export has the deleted bin/cat"
+  ck export -o "$ROOT/o.tar" d; expect_rc 0
+  cmp -s "$ROOT/d.tar" "$ROOT/o.tar" || fail "export -o differs from export to stdout"
+  ck export -o "$ROOT/n.tar" nope; expect_rc 125; [ ! -e "$ROOT/n.tar" ] || fail "a failed export left a file"
+  ls "$ROOT" | grep -q ck-export && fail "a failed export left its temporary"
+  ck mount fresh; expect_rc 0; local mp=$out
+  [ -x "$mp/bin/busybox" ] || fail "mount printed '$mp', which has no busybox"
+  grep -q " $mp " /proc/mounts || fail "$mp is not mounted"
+  ck unmount fresh; expect_rc 0
+  grep -q " $mp " /proc/mounts && fail "$mp is still mounted"
+  ck init fresh; expect_rc 0
+  ck inspect --format '{{.State.Status}}' fresh; [ "$out" = created ] || fail "after init: $out"
+  ck start -a fresh; expect_rc 0
+  ck init nope; expect_rc 125; expect_err "no such container"
+  cleanup
+}
+
+commit_makes_an_image_of_the_changes() {
+  load_both
+  ck run --name c $IMG sh -c 'echo made >/etc/made; rm /bin/cat'; expect_rc 0
+  ck commit -q -c 'CMD ["sh","-c","test -e /bin/cat || echo nocat; cat /etc/made; echo $A; pwd"]' -c 'ENV A=1' -c 'WORKDIR /tmp' \
+    -c 'LABEL app=web' -c 'EXPOSE 8080' -m 'the message' -a 'the author' c localhost/made:1
+  expect_rc 0; local id=$out
+  [ ${#id} = 64 ] || fail "commit printed '$id'"
+  ck run --rm localhost/made:1; expect_rc 0
+  [ "$out" = "$(printf 'nocat\nmade\n1\n/tmp')" ] || fail "the committed image ran: $out"
+  ck image inspect --format '{{index .Config.Labels "app"}} {{.Author}}' localhost/made:1
+  [ "$out" = "web the author" ] || fail "inspect: $out"
+  ck history --format '{{.Comment}}' localhost/made:1; expect_out "the message"
+  ck commit -c 'ONBUILD RUN true' c x; expect_rc 125; expect_err "ONBUILD is not supported"
+  ck commit -c 'FROM x' c x; expect_rc 125; expect_err 'invalid change "FROM x"'
+  ck images -q; [ "$(wc -l <<<"$out")" = 2 ] || fail "a refused commit left an image: $out"
+  ck commit -f docker c localhost/made:docker; expect_rc 0
+  ck image inspect --format '{{.ManifestType}}' localhost/made:docker
+  expect_out "application/vnd.docker.distribution.manifest.v2+json"
+  ck run -d --name live $IMG sleep 1000
+  ck commit -p live localhost/live; expect_rc 0
+  ck inspect --format '{{.State.Status}}' live; [ "$out" = running ] || fail "after commit -p: $out"
+  cleanup
+}
+
+df_and_prune_match_podman() {
+  load_both
+  both system df; expect_rc 0
+  [ "$(head -1 <<<"$ck_out" | tr -s ' ')" = "TYPE TOTAL ACTIVE SIZE RECLAIMABLE" ] || fail "header: $ck_out"
+  [ $HAVE_PODMAN -eq 0 ] || [ "$(awk '{print $1}' <<<"$ck_out")" = "$(awk '{print $1}' <<<"$pm_out")" ] ||
+    fail "rows differ: $ck_out / $pm_out"
+  ck system df --format '{{.Type}}={{.Total}}'; expect_out "Images=1"
+  both create --name gone $IMG true
+  both volume create vol
+  both container prune -f; expect_rc 0
+  [ ${#ck_out} = 64 ] || fail "container prune printed '$ck_out'"
+  both system prune -f --volumes; expect_rc 0; expect_out "Deleted Volumes"; expect_out "Total reclaimed space:"
+  both system prune -a -f; expect_rc 0; expect_out "Deleted Images"
+  ck images -a -q; [ -z "$out" ] || fail "prune -a left $out"
+  cleanup
+}
+
+run_tests diff_export_mount_and_init commit_makes_an_image_of_the_changes df_and_prune_match_podman \
+  pause_freezes_and_unpause_thaws pause_stop_and_rm_of_a_paused_container \
   pause_refusals_match_podman pod_pause_and_unpause removing_missing_objects_matches_podman global_flags
