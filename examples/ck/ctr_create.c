@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "ctr.h"
@@ -14,7 +15,8 @@ enum {
 	O_HOSTNAME, O_CIDFILE, O_REPLACE, O_INIT, O_INITPATH, O_READONLY, O_CAPADD, O_CAPDROP,
 	O_ULIMIT, O_MEMORY, O_CPUS, O_PIDS, O_RESTART, O_RUNTIME, O_NETWORK, O_POD, O_PUBLISH,
 	O_DETACH, O_RM, O_INTERACTIVE, O_TTY, O_GROUPADD, O_STOPSIGNAL, O_STOPTIMEOUT, O_LOGOPT,
-	O_PULL, O_QUIET, O_SIGPROXY,
+	O_PULL, O_QUIET, O_SIGPROXY, O_ANNOTATION, O_IPC, O_PIDNS, O_UTS, O_PRIVILEGED, O_SECOPT, O_SHMSIZE,
+	O_UMASK, O_TZ, O_SYSTEMD, O_LABELFILE, O_ENVHOST, O_LOGDRIVER, O_RMI, O_ATTACH,
 };
 
 /* Both commands take every flag; -d and --sig-proxy mean something only to run. */
@@ -38,6 +40,14 @@ static const cli_opt spec_opts[] = {
 	{ "stop-signal", 0, true, O_STOPSIGNAL }, { "stop-timeout", 0, true, O_STOPTIMEOUT },
 	{ "log-opt", 0, true, O_LOGOPT },      { "pull", 0, true, O_PULL },
 	{ "quiet", 'q', false, O_QUIET },      { "sig-proxy", 0, false, O_SIGPROXY },
+	{ "annotation", 0, true, O_ANNOTATION }, { "ipc", 0, true, O_IPC },
+	{ "pid", 0, true, O_PIDNS },           { "uts", 0, true, O_UTS },
+	{ "privileged", 0, false, O_PRIVILEGED }, { "security-opt", 0, true, O_SECOPT },
+	{ "shm-size", 0, true, O_SHMSIZE },    { "umask", 0, true, O_UMASK },
+	{ "tz", 0, true, O_TZ },               { "systemd", 0, true, O_SYSTEMD },
+	{ "label-file", 0, true, O_LABELFILE }, { "env-host", 0, false, O_ENVHOST },
+	{ "log-driver", 0, true, O_LOGDRIVER }, { "rmi", 0, false, O_RMI },
+	{ "attach", 'a', true, O_ATTACH },
 	{ NULL, 0, false, 0 },
 };
 
@@ -49,7 +59,22 @@ static const char spec_flags_usage[] =
 	"      --entrypoint string      Overwrite the default ENTRYPOINT of the image (a string or a JSON array)\n"
 	"  -e, --env stringArray        Set environment variables in container\n"
 	"      --env-file stringArray   Read in a file of environment variables\n"
+	"      --annotation strings     Add annotations to container (key=value)\n"
+	"  -a, --attach strings         Attach to STDIN, STDOUT or STDERR\n"
+	"      --env-host               Use all current host environment variables in container\n"
 	"      --group-add strings      Add additional groups to the primary container process\n"
+	"      --ipc string             IPC namespace to use (host or private)\n"
+	"      --label-file strings     Read in a line delimited file of labels\n"
+	"      --log-driver string      Logging driver for the container: k8s-file\n"
+	"      --pid string             PID namespace to use (host or private)\n"
+	"      --privileged             Give every capability of the caller, and no seccomp filter\n"
+	"      --rmi                    Remove the image after the container exits (run --rm)\n"
+	"      --security-opt strings   label=disable, seccomp=unconfined or no-new-privileges\n"
+	"      --shm-size string        Size of /dev/shm (format: <number>[<unit>], unit b, k, m or g)\n"
+	"      --systemd string         Recorded only: true, false or always\n"
+	"      --tz string              Set timezone in container (a zone name, or local)\n"
+	"      --umask string           Set umask in container (default \"0022\")\n"
+	"      --uts string             UTS namespace to use (host or private)\n"
 	"  -h, --hostname string        Set container hostname\n"
 	"      --init                   Run an init binary inside the container that forwards signals and reaps processes\n"
 	"      --init-path string       Path to the container-init binary\n"
@@ -80,7 +105,8 @@ static const char spec_flags_usage[] =
 
 typedef struct run_opts {
 	ck_container_spec *spec;
-	bool detach, rm, interactive, tty, sig_proxy, quiet;
+	bool detach, rm, interactive, tty, sig_proxy, quiet, rmi;
+	int attach; /* -a: 1 stdin, 2 stdout, 4 stderr; 0: podman's default (all) */
 	const char *cidfile, *restart, *image, *new_pod;
 	ck_image_pull_policy pull;
 	strv cmd;
@@ -130,6 +156,30 @@ static int set_entrypoint(run_opts *r, const char *val)
 	if (ck_container_spec_set_entrypoint(r->spec, r->entrypoint.v ? r->entrypoint.v : none) < 0)
 		return die_ck();
 	return 0;
+}
+
+/* --label-file: one KEY=VALUE label a line; empty lines and # comments are
+ * skipped, as podman's. */
+static int label_file(ck_container_spec *s, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int rc = 0;
+
+	if (!f)
+		return die("open %s: %s", path, strerror(errno));
+	while (rc == 0 && (n = getline(&line, &cap, f)) >= 0) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		char *p = line + strspn(line, " \t");
+		if (*p && *p != '#' && ck_container_spec_add_label_string(s, p) < 0)
+			rc = die("%s: %s", path, ck_error_last()->message);
+	}
+	free(line);
+	fclose(f);
+	return rc;
 }
 
 static int spec_flag(run_opts *r, int id, const char *val)
@@ -219,6 +269,56 @@ static int spec_flag(run_opts *r, int id, const char *val)
 		break;
 	case O_QUIET: r->quiet = flag_on(val); break;
 	case O_SIGPROXY: r->sig_proxy = flag_on(val); break;
+	case O_ANNOTATION: rc = ck_container_spec_add_annotation(s, val); break;
+	case O_IPC: rc = ck_container_spec_set_namespace(s, "ipc", val); break;
+	case O_PIDNS: rc = ck_container_spec_set_namespace(s, "pid", val); break;
+	case O_UTS: rc = ck_container_spec_set_namespace(s, "uts", val); break;
+	case O_PRIVILEGED: rc = ck_container_spec_set_privileged(s, flag_on(val)); break;
+	case O_SECOPT: rc = ck_container_spec_add_security_opt(s, val); break;
+	case O_SHMSIZE: {
+		/* podman's sizes here are 1024-based, as --memory's */
+		char *end;
+		double v = strtod(val, &end), mult = 1;
+		switch (*end) {
+		case 'b': case 'B': end++; break;
+		case 'k': case 'K': mult = 1024, end++; break;
+		case 'm': case 'M': mult = 1024 * 1024, end++; break;
+		case 'g': case 'G': mult = 1024.0 * 1024 * 1024, end++; break;
+		default: break;
+		}
+		if (end == val || *end || v <= 0)
+			return die("invalid --shm-size %s: use a size such as 64m", val);
+		rc = ck_container_spec_set_shm_size(s, (int64_t)(v * mult));
+		break;
+	}
+	case O_UMASK: rc = ck_container_spec_set_umask(s, val); break;
+	case O_TZ: rc = ck_container_spec_set_timezone(s, val); break;
+	case O_SYSTEMD: rc = ck_container_spec_set_systemd(s, val); break;
+	case O_LABELFILE: return label_file(s, val);
+	case O_ENVHOST:
+		if (flag_on(val))
+			for (char **e = environ; *e; e++)
+				if (strchr(*e, '=') && ck_container_spec_add_env_string(s, *e) < 0)
+					return die_ck();
+		break;
+	case O_LOGDRIVER:
+		if (!strcmp(val, "journald"))
+			return die("--log-driver journald is not supported: there is no journald on this host "
+			           "(use k8s-file)");
+		if (strcmp(val, "k8s-file") != 0)
+			return die("--log-driver %s is not supported: ck's monitor writes the k8s-file log only", val);
+		break;
+	case O_RMI: r->rmi = flag_on(val); break;
+	case O_ATTACH:
+		if (!strcasecmp(val, "stdin"))
+			r->attach |= 1;
+		else if (!strcasecmp(val, "stdout"))
+			r->attach |= 2;
+		else if (!strcasecmp(val, "stderr"))
+			r->attach |= 4;
+		else
+			return die("invalid stream \"%s\" for --attach - must be one of stdin, stdout, or stderr", val);
+		break;
 	default: break;
 	}
 	return rc < 0 ? die_ck() : 0;
@@ -263,6 +363,8 @@ static int parse_spec(run_opts *r, ck_app *app, int argc, char **argv, const cha
 		return rc;
 	if (!r->image)
 		return die("requires at least 1 arg(s), only received 0");
+	if (r->rmi && !r->rm)
+		return die("the --rmi option does not work without --rm");
 	if (r->rm && r->restart && strcmp(r->restart, "no") && r->restart[0])
 		return die("the --rm option conflicts with --restart, when the restartPolicy is not \"\" and \"no\"");
 	if (ck_container_spec_set_image(r->spec, r->image) < 0)
@@ -371,6 +473,14 @@ int ctr_create(ck_app *app, int argc, char **argv)
 
 	if (rc == 0)
 		printf("%s\n", ck_container_id(ctr));
+	/* --rmi: the image goes after a --rm container, if nothing else uses it */
+	if (rc >= 0 && r.rmi && r.rm && !r.detach && app->ctx) {
+		ck_image *img = NULL;
+		if (ck_image_lookup(&img, app->ctx, r.image) == 0 && ck_image_remove(img, 0) < 0 &&
+		    ck_error_last()->code != CK_EINUSE)
+			print_ck_error();
+		ck_image_free(img);
+	}
 	ck_container_free(ctr);
 	run_opts_free(&r);
 	return rc < 0 ? 0 : rc;
@@ -386,9 +496,9 @@ static int run_attached(ck_app *app, ck_container *ctr, run_opts *r)
 	if (r->tty && r->interactive && !in_tty)
 		fprintf(stderr, "WARN[0000] The input device is not a TTY. The --tty and --interactive "
 		                "flags might not work properly\n");
-	ao.stdin_fd = r->interactive ? STDIN_FILENO : -1;
-	ao.stdout_fd = STDOUT_FILENO;
-	ao.stderr_fd = STDERR_FILENO;
+	ao.stdin_fd = r->interactive && (!r->attach || (r->attach & 1)) ? STDIN_FILENO : -1;
+	ao.stdout_fd = !r->attach || (r->attach & 2) ? STDOUT_FILENO : -1;
+	ao.stderr_fd = !r->attach || (r->attach & 4) ? STDERR_FILENO : -1;
 	if (r->tty)
 		ao.tty_fd = in_tty ? STDIN_FILENO : isatty(STDOUT_FILENO) ? STDOUT_FILENO : -1;
 	if (r->tty && r->interactive && in_tty)
@@ -432,6 +542,14 @@ int ctr_run(ck_app *app, int argc, char **argv)
 		}
 	} else if (rc == 0) {
 		rc = run_attached(app, ctr, &r);
+	}
+	/* --rmi: the image goes after a --rm container, if nothing else uses it */
+	if (rc >= 0 && r.rmi && r.rm && !r.detach && app->ctx) {
+		ck_image *img = NULL;
+		if (ck_image_lookup(&img, app->ctx, r.image) == 0 && ck_image_remove(img, 0) < 0 &&
+		    ck_error_last()->code != CK_EINUSE)
+			print_ck_error();
+		ck_image_free(img);
 	}
 	ck_container_free(ctr);
 	run_opts_free(&r);

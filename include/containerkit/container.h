@@ -191,6 +191,35 @@ CK_EXTERN int ck_container_spec_set_stop_timeout(ck_container_spec *spec, unsign
  *  rotated file is kept); 0 restores the default of 10 MiB, -1 means never. */
 CK_EXTERN int ck_container_spec_set_log_size_max(ck_container_spec *spec, int64_t bytes);
 
+/** --annotation: "KEY=VALUE", handed to the OCI runtime.  Since 1.1. */
+CK_EXTERN int ck_container_spec_add_annotation(ck_container_spec *spec, const char *key_value);
+/** --ipc, --pid, --uts: `ns` is "ipc", "pid" or "uts"; `mode` "private"
+ *  (NULL, the default; "shareable" for ipc) or "host".  Joining another
+ *  container's namespace is CK_EUNSUPPORTED (pods do that).  A pod's shared
+ *  namespaces win over these.  Since 1.1. */
+CK_EXTERN int ck_container_spec_set_namespace(ck_container_spec *spec, const char *ns, const char *mode);
+/** --privileged: every capability the caller has, and no seccomp filter.
+ *  Unlike podman, host devices are not added and /proc is masked as
+ *  usual.  Since 1.1. */
+CK_EXTERN int ck_container_spec_set_privileged(ck_container_spec *spec, int on);
+/** --security-opt: "seccomp=unconfined" (no seccomp filter),
+ *  "no-new-privileges[=true|false]", "label=disable" (accepted: ck does
+ *  not label processes).  Others are CK_EUNSUPPORTED naming them.  Since 1.1. */
+CK_EXTERN int ck_container_spec_add_security_opt(ck_container_spec *spec, const char *opt);
+/** --shm-size: bytes of the /dev/shm tmpfs (0: 64 MiB).  Since 1.1. */
+CK_EXTERN int ck_container_spec_set_shm_size(ck_container_spec *spec, int64_t bytes);
+/** --umask: the container process's umask, octal text ("0022").  Since 1.1. */
+CK_EXTERN int ck_container_spec_set_umask(ck_container_spec *spec, const char *mask);
+/** --tz: a zone of the host's /usr/share/zoneinfo ("Europe/Paris") or
+ *  "local" (the host's /etc/localtime), bind-mounted read-only at
+ *  /etc/localtime; checked at create (CK_EINVAL naming a missing zone).
+ *  NULL: the image's.  Since 1.1. */
+CK_EXTERN int ck_container_spec_set_timezone(ck_container_spec *spec, const char *tz);
+/** --systemd: "true", "false" or "always", recorded with the container.
+ *  ck runs no systemd-specific setup (there is no systemd here to run in a
+ *  container's init); the mode is kept for inspect.  Since 1.1. */
+CK_EXTERN int ck_container_spec_set_systemd(ck_container_spec *spec, const char *mode);
+
 /* ------------------------------------------------------------- lifecycle */
 
 /** Creates the container: resolves the image and the defaults it gives,

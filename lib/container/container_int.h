@@ -110,7 +110,28 @@ int ck__rlimit_from_name(const char *name);
 const char *ck__rlimit_podman_name(int resource);
 
 
+/* The run settings of podman's run/create flags that 1.1 added (spec_extra.c):
+ * the same in the spec and the record (config JSON members of the same names,
+ * written only when set). */
+typedef struct ck__ctr_extra {
+	char **annotations;        /* "KEY=VALUE" */
+	char *ipc, *pid, *uts;     /* NULL: private; "host" */
+	bool privileged, seccomp_unconfined, no_new_privileges;
+	int64_t shm_size;          /* bytes of /dev/shm; 0: 64 MiB */
+	char *umask;               /* octal text; NULL: 0022 */
+	char *tz;                  /* --tz: a zone of /usr/share/zoneinfo, or "local"; NULL: the image's */
+	char *systemd;             /* --systemd as given ("true", "false", "always"), recorded */
+} ck__ctr_extra;
+int ck__ctr_extra_copy(ck__ctr_extra *dst, const ck__ctr_extra *src);
+void ck__ctr_extra_free(ck__ctr_extra *x);
+void ck__ctr_extra_gen(yajl_gen g, const ck__ctr_extra *x);
+/* What the host must have: the zone file of --tz (CK_EINVAL naming it). */
+int ck__ctr_extra_check(const ck__ctr_extra *x);
+/* The host's zone file for `tz` (new string). */
+char *ck__ctr_tz_path(const char *tz);
+
 struct ck_container_spec {
+	ck__ctr_extra extra;
 	char *image, *name;
 	char **command, **entrypoint;
 	bool command_set, entrypoint_set;
@@ -147,6 +168,7 @@ int ck__env_apply(ck__strmap *env, const char *text, const char *where);
 
 /* ---- the record (record.c) ---- */
 typedef struct ck__ctr_config {
+	ck__ctr_extra extra;
 	char *id, *name, *image_id, *image_name, *pod;
 	int64_t created;
 	char **entrypoint, **command, **args, **env, **cap_add, **cap_drop, **exposed;

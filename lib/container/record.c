@@ -111,6 +111,7 @@ int ck__ctr_config_json(char **out, const ck__ctr_config *c)
 	ck__json_key_int(g, "stop_signal", c->stop_signal);
 	ck__json_key_int(g, "stop_timeout", c->stop_timeout);
 	ck__json_key_int(g, "log_size_max", c->log_size_max);
+	ck__ctr_extra_gen(g, &c->extra);
 	/* Pods (lib/pod): written only for a container in one, so that records
 	 * of containers without a pod keep their shape. */
 	if (c->pod && *c->pod) {
@@ -138,6 +139,7 @@ void ck__ctr_config_free(ck__ctr_config *c)
 {
 	if (!c)
 		return;
+	ck__ctr_extra_free(&c->extra);
 	free(c->id);
 	free(c->name);
 	free(c->image_id);

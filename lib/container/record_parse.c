@@ -40,6 +40,11 @@ static const struct field fields[] = {
 	F("stop_timeout", K_UINT, stop_timeout), F("log_size_max", K_I64, log_size_max),
 	F("pod_infra_self", K_BOOL, pod_infra_self), F("pod_infra", K_STR, pod_infra),
 	F("pod_shares", K_STRV, pod_shares),
+	F("annotations", K_STRV, extra.annotations), F("ipc", K_STR, extra.ipc), F("pid_ns", K_STR, extra.pid),
+	F("uts", K_STR, extra.uts), F("privileged", K_BOOL, extra.privileged),
+	F("seccomp_unconfined", K_BOOL, extra.seccomp_unconfined),
+	F("no_new_privileges", K_BOOL, extra.no_new_privileges), F("shm_size", K_I64, extra.shm_size),
+	F("umask", K_STR, extra.umask), F("tz", K_STR, extra.tz), F("systemd", K_STR, extra.systemd),
 };
 #undef F
 #undef S

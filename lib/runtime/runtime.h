@@ -100,6 +100,8 @@ typedef struct ck__oci_params {
 	bool rootless;                /* user namespace mapped from subuid/subgid */
 	uint32_t uid_map_host, gid_map_host, map_size; /* rootless: container 0 -> host id */
 	char **annotations;           /* "k=v" */
+	int64_t shm_size;             /* bytes of the /dev/shm tmpfs; 0: 64 MiB */
+	const char *umask;            /* the process's umask, octal text; NULL: 0022 */
 	/* Rootless: explicit mappings (podman's layout needs two ranges:
 	 * 0 -> the user's own id, 1.. -> the subordinate range; see
 	 * ck__host_idmaps).  When n_uid_maps is 0 the single range above is used. */
