@@ -473,12 +473,16 @@ int ctr_create(ck_app *app, int argc, char **argv)
 
 	if (rc == 0)
 		printf("%s\n", ck_container_id(ctr));
-	/* --rmi: the image goes after a --rm container, if nothing else uses it */
+	/* --rmi, as `rmi IMAGE` after a --rm container: the name goes if the
+	 * image has others, else the image, unless a container uses it */
 	if (rc >= 0 && r.rmi && r.rm && !r.detach && app->ctx) {
 		ck_image *img = NULL;
-		if (ck_image_lookup(&img, app->ctx, r.image) == 0 && ck_image_remove(img, 0) < 0 &&
-		    ck_error_last()->code != CK_EINUSE)
-			print_ck_error();
+		if (ck_image_lookup(&img, app->ctx, r.image) == 0) {
+			const char *const *names = ck_image_names(img);
+			int e = names && names[0] && names[1] ? ck_image_untag(img, r.image) : ck_image_remove(img, 0);
+			if (e < 0 && ck_error_last()->code != CK_EINUSE)
+				print_ck_error();
+		}
 		ck_image_free(img);
 	}
 	ck_container_free(ctr);
@@ -543,12 +547,16 @@ int ctr_run(ck_app *app, int argc, char **argv)
 	} else if (rc == 0) {
 		rc = run_attached(app, ctr, &r);
 	}
-	/* --rmi: the image goes after a --rm container, if nothing else uses it */
+	/* --rmi, as `rmi IMAGE` after a --rm container: the name goes if the
+	 * image has others, else the image, unless a container uses it */
 	if (rc >= 0 && r.rmi && r.rm && !r.detach && app->ctx) {
 		ck_image *img = NULL;
-		if (ck_image_lookup(&img, app->ctx, r.image) == 0 && ck_image_remove(img, 0) < 0 &&
-		    ck_error_last()->code != CK_EINUSE)
-			print_ck_error();
+		if (ck_image_lookup(&img, app->ctx, r.image) == 0) {
+			const char *const *names = ck_image_names(img);
+			int e = names && names[0] && names[1] ? ck_image_untag(img, r.image) : ck_image_remove(img, 0);
+			if (e < 0 && ck_error_last()->code != CK_EINUSE)
+				print_ck_error();
+		}
 		ck_image_free(img);
 	}
 	ck_container_free(ctr);

@@ -242,6 +242,60 @@ df_and_prune_match_podman() {
   cleanup
 }
 
-run_tests diff_export_mount_and_init commit_makes_an_image_of_the_changes df_and_prune_match_podman \
+inside_the_container() {
+  ck load -i "$FIX/busybox.tar"
+  ck run --name inside $IMG sh -c 'cat /run/.containerenv; echo "container=$container host=$HOSTNAME"; hostname'
+  expect_rc 0
+  local id; id=$(ck inspect --format '{{.Id}}' inside >/dev/null; echo "$out")
+  expect_out 'engine="ck-'; expect_out 'name="inside"'; expect_out "id=\"$id\""
+  expect_out "image=\"$IMG\""; expect_out 'rootless=0'
+  expect_out "container=podman host=${id:0:12}"
+  ck run --rm -t $IMG sh -c 'echo $TERM' </dev/null; expect_out xterm
+  cleanup
+}
+
+run_flags() {
+  ck load -i "$FIX/busybox.tar"
+  printf 'a=1\n# comment\n\nb=2\n' >"$ROOT/labels"
+  ck create --name f --label-file "$ROOT/labels" --annotation note=hi --systemd always $IMG true; expect_rc 0
+  ck inspect --format '{{index .Config.Labels "a"}}{{index .Config.Labels "b"}}' f; [ "$out" = 12 ] || fail "labels: $out"
+  ck start f; expect_rc 0
+  python3 - "$ROOT/storage/containers" <<'PY' || fail "config.json lacks the annotation"
+import json, os, sys
+d = sys.argv[1]
+ok = False
+for c in os.listdir(d):
+    p = os.path.join(d, c, "userdata", "config.json")
+    ok |= os.path.exists(p) and json.load(open(p)).get("annotations", {}).get("note") == "hi"
+sys.exit(0 if ok else 1)
+PY
+  ck run --rm --tz Europe/Paris --shm-size 2m --security-opt no-new-privileges --security-opt seccomp=unconfined \
+    --security-opt label=disable --pid host $IMG sh -c \
+    'date +%Z; df -k /dev/shm | tail -1 | tr -s " " | cut -d" " -f2; grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status | tr -d "\t"; test -d /proc/1/ns && cat /proc/1/comm'
+  expect_rc 0
+  expect_out "CET"; expect_out "2048"; expect_out "NoNewPrivs:1"; expect_out "Seccomp:0"
+  [ "$(sed -n 5p <<<"$out")" = "$(cat /proc/1/comm)" ] || fail "--pid host: pid 1 is $(sed -n 5p <<<"$out")"
+  ck run --rm --uts host $IMG hostname; [ "$out" = "$(hostname)" ] || fail "--uts host: $out"
+  ck run --rm --uts host --hostname x $IMG true; expect_rc 125; expect_err "UTS namespace"
+  ck run --rm --privileged $IMG sh -c 'grep ^CapEff /proc/self/status'; expect_rc 0
+  [ "$(awk '{print $2}' <<<"$out")" = "$(grep ^CapBnd /proc/self/status | awk '{print $2}')" ] ||
+    fail "--privileged: $out"
+  ck run --rm --tz Nowhere/Nothing $IMG true; expect_rc 125; expect_err 'unknown time zone "Nowhere/Nothing"'
+  ck run --rm --security-opt apparmor=x $IMG true; expect_rc 125; expect_err "apparmor=x is not supported"
+  ck run --rm --ipc container:x $IMG true; expect_rc 125; expect_err "--ipc container:x is not supported"
+  ck run --rm --log-driver journald $IMG true; expect_rc 125; expect_err "no journald"
+  ck run --rm --systemd maybe $IMG true; expect_rc 125; expect_err "invalid --systemd"
+  ck run --rm -a stdout $IMG sh -c 'echo out; echo err >&2'; expect_rc 0; [ "$out" = out ] || fail "-a stdout: $out"
+  [ -z "$err" ] || fail "-a stdout let stderr through: $err"
+  ck run --rm --env-host $IMG sh -c 'echo $CK_BIN'; [ "$out" = "$CK_BIN" ] || fail "--env-host: $out"
+  ck tag $IMG localhost/gone:1
+  ck run --rm --rmi localhost/gone:1 true; expect_rc 0
+  ck image exists localhost/gone:1; expect_rc 1 # its name went (as rmi NAME does)
+  ck image exists $IMG; expect_rc 0           # the image itself stays under its other name
+  ck run --rmi $IMG true; expect_rc 125; expect_err "--rmi option does not work without --rm"
+  cleanup
+}
+
+run_tests inside_the_container run_flags diff_export_mount_and_init commit_makes_an_image_of_the_changes df_and_prune_match_podman \
   pause_freezes_and_unpause_thaws pause_stop_and_rm_of_a_paused_container \
   pause_refusals_match_podman pod_pause_and_unpause removing_missing_objects_matches_podman global_flags
