@@ -40,30 +40,51 @@ static int parse(ck_app *app, int argc, char **argv, const cli_opt *opts, const 
 /* ---------------------------------------------------------- mount, unmount */
 
 static const char mount_usage[] =
-	"Mount a working container's root filesystem\n\nUsage:\n  ck mount CONTAINER [CONTAINER...]\n\n"
+	"Mount a working container's root filesystem\n\nUsage:\n  ck mount [options] CONTAINER [CONTAINER...]\n\n"
 	"Prints the path where each root filesystem is mounted; it stays mounted\n"
-	"until `ck unmount` or the container's removal.\n";
+	"until `ck unmount` or the container's removal.\n\nOptions:\n"
+	"  -a, --all   Mount all containers (prints ID PATH for each)\n";
+
+static int all_flag(int id, const char *val, void *p)
+{
+	if (id == 1)
+		*(bool *)p = flag_on(val);
+	return 0;
+}
 
 int ctr_mount(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { "no-trunc", 0, false, 1 }, { NULL, 0, false, 0 } };
+	static const cli_opt opts[] = { { "all", 'a', false, 1 }, { "no-trunc", 0, false, 2 }, { NULL, 0, false, 0 } };
 	strv names = { 0 };
-	int rc = parse(app, argc, argv, opts, mount_usage, &names, NULL, NULL), status = 0;
+	bool all = false;
+	ck_container **list = NULL;
+	size_t n = 0;
+	int rc = parse(app, argc, argv, opts, mount_usage, &names, all_flag, &all), status = 0;
 
-	if (rc == 0 && names.n == 0)
-		rc = die("ck mount needs the name or id of a container: listing mounted containers is not implemented");
-	for (size_t i = 0; rc == 0 && i < names.n; i++) {
-		ck_container *ctr = NULL;
+	if (rc == 0 && !all && names.n == 0)
+		rc = die("ck mount needs the name or id of a container, or --all: listing mounted containers is "
+		         "not implemented");
+	if (rc == 0 && all && names.n)
+		rc = die("--all and containers cannot be used together");
+	if (rc == 0 && all && (!app_context(app) || ck_container_list(&list, &n, app->ctx, CK_CONTAINER_LIST_ALL,
+	                                                               NULL) < 0))
+		rc = app->ctx ? die_ck() : EXIT_CK;
+	for (size_t i = 0; rc == 0 && i < (all ? n : names.n); i++) {
+		ck_container *ctr = all ? list[i] : NULL;
 		char *path = NULL;
-		if (ctr_lookup(&ctr, app, names.v[i]) != 0)
+		if (!all && ctr_lookup(&ctr, app, names.v[i]) != 0)
 			status = EXIT_CK;
 		else if (ck_container_mount(&path, ctr) < 0)
 			status = die_ck();
+		else if (all) /* podman lists "ID PATH" then */
+			printf("%s %s\n", ck_container_id(ctr), path);
 		else
 			printf("%s\n", path);
 		ck_free(path);
-		ck_container_free(ctr);
+		if (!all)
+			ck_container_free(ctr);
 	}
+	ck_container_list_free(list, n);
 	strv_clear(&names);
 	return rc < 0 ? 0 : rc ? rc : status;
 }

@@ -29,7 +29,7 @@ static const char create_usage[] =
 	"      --share string          A comma delimited list of kernel namespaces the pod will share "
 	"(default \"ipc,net,uts\")\n";
 
-enum { P_ADDHOST = 1, P_DNS, P_EXIT, P_HOST, P_INFRA, P_NOINFRA, P_INFRACMD, P_INFRAIMG, P_LABEL, P_NAME,
+enum { P_REFUSED = 100, P_ADDHOST = 1, P_DNS, P_EXIT, P_HOST, P_INFRA, P_NOINFRA, P_INFRACMD, P_INFRAIMG, P_LABEL, P_NAME,
        P_NET, P_IDFILE, P_PUBLISH, P_REPLACE, P_SHARE };
 
 static int pod_create(ck_app *app, int argc, char **argv)
@@ -43,6 +43,10 @@ static int pod_create(ck_app *app, int argc, char **argv)
 		{ "network", 0, true, P_NET },            { "net", 0, true, P_NET },
 		{ "pod-id-file", 0, true, P_IDFILE },     { "publish", 'p', true, P_PUBLISH },
 		{ "replace", 0, false, P_REPLACE },       { "share", 0, true, P_SHARE },
+		/* run's settings that a pod does not take (podman gives them to the infra) */
+		{ "label-file", 0, true, P_REFUSED },     { "pid", 0, true, P_REFUSED + 1 },
+		{ "security-opt", 0, true, P_REFUSED + 2 }, { "shm-size", 0, true, P_REFUSED + 3 },
+		{ "uts", 0, true, P_REFUSED + 4 },
 		{ NULL, 0, false, 0 },
 	};
 	ck_pod_spec *spec = NULL;
@@ -82,6 +86,12 @@ static int pod_create(ck_app *app, int argc, char **argv)
 		case P_PUBLISH: r = ck_pod_spec_add_port_string(spec, val); break;
 		case P_REPLACE: r = ck_pod_spec_set_replace(spec, flag_on(val)); break;
 		case P_SHARE: r = ck_pod_spec_set_share(spec, val); break;
+		case P_REFUSED: case P_REFUSED + 1: case P_REFUSED + 2: case P_REFUSED + 3: case P_REFUSED + 4: {
+			static const char *const names[] = { "label-file", "pid", "security-opt", "shm-size", "uts" };
+			rc = die("--%s is not supported by ck pod create: the pod's infra container takes no such "
+			         "setting (set it on the pod's containers)", names[id - P_REFUSED]);
+			break;
+		}
 		}
 		if (r < 0)
 			rc = die_ck();
