@@ -68,7 +68,7 @@ static int volume_create(ck_app *app, int argc, char **argv)
 		else if (id == 3)
 			ignore = true;
 		else if (id == 4)
-			rc = die("volume options (--opt %s) are not supported by the local driver", val);
+			rc = die("--opt is not supported: the local driver takes no options (got %s)", val);
 	}
 	if (rc == 0 && name && ck_volume_spec_set_name(spec, name) < 0)
 		rc = die_ck();

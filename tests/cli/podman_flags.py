@@ -90,7 +90,9 @@ def try_flag(ck, roots, words, flag):
         return "accepted"  # it parsed and ran (events, stats follow)
     if UNKNOWN_RE.search(err):
         return "unknown"
-    if "--" + name in err and "not supported" in err:
+    # "--NAME is not supported: WHY" refuses the flag; "--NAME VALUE is not
+    # supported" refuses only a value, and the flag counts as accepted
+    if re.search(r"--" + re.escape(name) + r"\b is not supported", err):
         return "refused"
     return "accepted"
 
