@@ -25,10 +25,13 @@ ck() { run_ck --runtime runc "$@"; }
 # run_podman ARGS...: podman in the test's scratch root; $out, $err, $rc.
 HAVE_PODMAN=0
 command -v podman >/dev/null && HAVE_PODMAN=1
+# podman refuses a run root longer than 50 characters: its roots live in
+# /tmp, named after the test's root, and go with it (cleanup).
+pm_dir() { echo "/tmp/ckp-$(basename "$ROOT")"; }
 run_podman() {
   local o e
   o=$(mktemp) e=$(mktemp)
-  podman --root "$ROOT/p" --runroot "$ROOT/prun" --storage-driver vfs --runtime runc \
+  podman --root "$(pm_dir)/p" --runroot "$(pm_dir)/r" --storage-driver vfs --runtime runc \
     --cgroup-manager cgroupfs --events-backend file "$@" >"$o" 2>"$e" </dev/null
   rc=$?
   out=$(cat "$o") err=$(cat "$e")
@@ -39,9 +42,10 @@ cleanup() {
   run_ck ps -a -q --no-trunc
   [ -n "$out" ] && run_ck rm -f $out
   run_ck pod rm -a -f
-  if [ $HAVE_PODMAN -eq 1 ] && [ -d "$ROOT/p" ]; then
+  if [ $HAVE_PODMAN -eq 1 ] && [ -d "$(pm_dir)" ]; then
     run_podman rm -a -f -t 0
     run_podman system reset -f
+    rm -rf "$(pm_dir)"
   fi
   true
 }
