@@ -65,7 +65,7 @@ static const char spec_flags_usage[] =
 	"      --group-add strings      Add additional groups to the primary container process\n"
 	"      --ipc string             IPC namespace to use (host or private)\n"
 	"      --label-file strings     Read in a line delimited file of labels\n"
-	"      --log-driver string      Logging driver for the container: k8s-file\n"
+	"      --log-driver string      Logging driver for the container: k8s-file or none\n"
 	"      --pid string             PID namespace to use (host or private)\n"
 	"      --privileged             Give every capability of the caller, and no seccomp filter\n"
 	"      --rmi                    Remove the image after the container exits (run --rm)\n"
@@ -301,13 +301,7 @@ static int spec_flag(run_opts *r, int id, const char *val)
 				if (strchr(*e, '=') && ck_container_spec_add_env_string(s, *e) < 0)
 					return die_ck();
 		break;
-	case O_LOGDRIVER:
-		if (!strcmp(val, "journald"))
-			return die("--log-driver journald is not supported: there is no journald on this host "
-			           "(use k8s-file)");
-		if (strcmp(val, "k8s-file") != 0)
-			return die("--log-driver %s is not supported: ck's monitor writes the k8s-file log only", val);
-		break;
+	case O_LOGDRIVER: rc = ck_container_spec_set_log_driver(s, val); break;
 	case O_RMI: r->rmi = flag_on(val); break;
 	case O_ATTACH:
 		if (!strcasecmp(val, "stdin"))

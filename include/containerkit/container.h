@@ -220,6 +220,12 @@ CK_EXTERN int ck_container_spec_set_timezone(ck_container_spec *spec, const char
  *  container's init); the mode is kept for inspect.  Since 1.1. */
 CK_EXTERN int ck_container_spec_set_systemd(ck_container_spec *spec, const char *mode);
 
+/** --log-driver: "k8s-file" (NULL, the default: the log file that
+ *  ck_container_logs() reads) or "none" (no log is kept; reading it is
+ *  CK_EUNSUPPORTED).  "journald" and "passthrough" are CK_EUNSUPPORTED,
+ *  with the reason.  Since 1.1. */
+CK_EXTERN int ck_container_spec_set_log_driver(ck_container_spec *spec, const char *driver);
+
 /* ------------------------------------------------------------- lifecycle */
 
 /** Creates the container: resolves the image and the defaults it gives,

@@ -121,6 +121,7 @@ typedef struct ck__ctr_extra {
 	char *umask;               /* octal text; NULL: 0022 */
 	char *tz;                  /* --tz: a zone of /usr/share/zoneinfo, or "local"; NULL: the image's */
 	char *systemd;             /* --systemd as given ("true", "false", "always"), recorded */
+	char *log_driver;          /* "none"; NULL or "k8s-file": the log file */
 } ck__ctr_extra;
 int ck__ctr_extra_copy(ck__ctr_extra *dst, const ck__ctr_extra *src);
 void ck__ctr_extra_free(ck__ctr_extra *x);

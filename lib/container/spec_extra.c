@@ -1,6 +1,6 @@
 /* The spec setters of podman's run/create flags added in 1.1 (--annotation,
  * --ipc/--pid/--uts, --privileged, --security-opt, --shm-size, --umask,
- * --tz, --systemd), and their record. */
+ * --tz, --systemd, --log-driver), and their record. */
 #define _GNU_SOURCE
 #include "container_int.h"
 
@@ -124,6 +124,22 @@ int ck_container_spec_set_systemd(ck_container_spec *spec, const char *mode)
 	return set_str(&spec->extra.systemd, mode);
 }
 
+int ck_container_spec_set_log_driver(ck_container_spec *spec, const char *driver)
+{
+	SPEC_CHECK("ck_container_spec_set_log_driver");
+	if (!driver || !strcmp(driver, "k8s-file"))
+		return set_str(&spec->extra.log_driver, NULL);
+	if (!strcmp(driver, "none"))
+		return set_str(&spec->extra.log_driver, "none");
+	if (!strcmp(driver, "journald"))
+		return ck__error_set(CK_EUNSUPPORTED, "--log-driver journald is not supported: there is no journald on "
+		                                      "this host (use k8s-file or none)");
+	if (!strcmp(driver, "passthrough"))
+		return ck__error_set(CK_EUNSUPPORTED, "--log-driver passthrough is not supported: the monitor always "
+		                                      "holds the container's output (use k8s-file or none)");
+	return ck__error_set(CK_EINVAL, "invalid --log-driver \"%s\": use k8s-file or none", driver);
+}
+
 int ck__ctr_extra_check(const ck__ctr_extra *x)
 {
 	if (x->tz && *x->tz) {
@@ -143,11 +159,12 @@ int ck__ctr_extra_copy(ck__ctr_extra *dst, const ck__ctr_extra *src)
 
 	*dst = *src;
 	dst->annotations = NULL;
-	dst->ipc = dst->pid = dst->uts = dst->umask = dst->tz = dst->systemd = NULL;
+	dst->ipc = dst->pid = dst->uts = dst->umask = dst->tz = dst->systemd = dst->log_driver = NULL;
 	if ((rc = ck__strv_dup(&dst->annotations, (const char *const *)src->annotations)) != CK_OK ||
 	    (rc = set_str(&dst->ipc, src->ipc)) || (rc = set_str(&dst->pid, src->pid)) ||
 	    (rc = set_str(&dst->uts, src->uts)) || (rc = set_str(&dst->umask, src->umask)) ||
-	    (rc = set_str(&dst->tz, src->tz)) || (rc = set_str(&dst->systemd, src->systemd)))
+	    (rc = set_str(&dst->tz, src->tz)) || (rc = set_str(&dst->systemd, src->systemd)) ||
+	    (rc = set_str(&dst->log_driver, src->log_driver)))
 		return rc;
 	return ck__ctr_extra_check(dst);
 }
@@ -161,6 +178,7 @@ void ck__ctr_extra_free(ck__ctr_extra *x)
 	free(x->umask);
 	free(x->tz);
 	free(x->systemd);
+	free(x->log_driver);
 	memset(x, 0, sizeof(*x));
 }
 
@@ -169,7 +187,8 @@ void ck__ctr_extra_gen(yajl_gen g, const ck__ctr_extra *x)
 	if (x->annotations)
 		ck__strv_gen(g, "annotations", x->annotations);
 	const struct { const char *key, *val; } strs[] = { { "ipc", x->ipc }, { "pid_ns", x->pid },
-		{ "uts", x->uts }, { "umask", x->umask }, { "tz", x->tz }, { "systemd", x->systemd } };
+		{ "uts", x->uts }, { "umask", x->umask }, { "tz", x->tz }, { "systemd", x->systemd },
+		{ "log_driver", x->log_driver } };
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		if (strs[i].val && *strs[i].val)
 			ck__json_key_str(g, strs[i].key, strs[i].val);

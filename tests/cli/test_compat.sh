@@ -288,6 +288,11 @@ PY
   ck run --rm --security-opt apparmor=x $IMG true; expect_rc 125; expect_err "apparmor=x is not supported"
   ck run --rm --ipc container:x $IMG true; expect_rc 125; expect_err "--ipc container:x is not supported"
   ck run --rm --log-driver journald $IMG true; expect_rc 125; expect_err "no journald"
+  ck run --rm --log-driver passthrough $IMG true; expect_rc 125; expect_err "passthrough is not supported"
+  ck run --name quiet --log-driver none $IMG echo shown; expect_rc 0; [ "$out" = shown ] || fail "none: $out"
+  ck logs quiet; expect_rc 125; expect_err '"none" log driver'
+  ck inspect --format '{{.Id}}' quiet
+  [ ! -e "$ROOT/storage/containers/$out/userdata/ctr.log" ] || fail "--log-driver none wrote a log"
   ck run --rm --systemd maybe $IMG true; expect_rc 125; expect_err "invalid --systemd"
   ck run --rm -a stdout $IMG sh -c 'echo out; echo err >&2'; expect_rc 0; [ "$out" = out ] || fail "-a stdout: $out"
   [ -z "$err" ] || fail "-a stdout let stderr through: $err"
