@@ -305,6 +305,26 @@ PY
   cleanup
 }
 
-run_tests inside_the_container run_flags diff_export_mount_and_init commit_makes_an_image_of_the_changes df_and_prune_match_podman \
+exit_codes_match_podman() {
+  load_both
+  # podman's default nofile and nproc limits are above this host's hard limits
+  local L='--ulimit nofile=1024:1024 --ulimit nproc=1024:1024'
+  both run --rm $L --network none $IMG nosuchcmd; expect_rc 127
+  both run --rm $L --network none $IMG /etc; expect_rc 126
+  both run --rm $L --network none $IMG sh -c 'exit 7'; expect_rc 7
+  both run --rm $L --network none --nonsense $IMG true; expect_rc 125
+  both run -d $L --network none --name e $IMG sleep 1000; expect_rc 0
+  both exec e nosuchcmd; expect_rc 127
+  both exec e sh -c 'exit 3'; expect_rc 3
+  both pause e; expect_rc 0
+  both inspect --format '{{.State.Status}} {{.State.Paused}}' e; [ "$ck_out" = "paused true" ] || fail "ck: $ck_out"
+  [ $HAVE_PODMAN -eq 0 ] || [ "$pm_out" = "$ck_out" ] || fail "podman: $pm_out, ck: $ck_out"
+  both pause e; expect_rc 125
+  both unpause e; expect_rc 0
+  both unpause e; expect_rc 125
+  cleanup
+}
+
+run_tests exit_codes_match_podman inside_the_container run_flags diff_export_mount_and_init commit_makes_an_image_of_the_changes df_and_prune_match_podman \
   pause_freezes_and_unpause_thaws pause_stop_and_rm_of_a_paused_container \
   pause_refusals_match_podman pod_pause_and_unpause removing_missing_objects_matches_podman global_flags
