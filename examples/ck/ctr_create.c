@@ -16,7 +16,7 @@ enum {
 	O_ULIMIT, O_MEMORY, O_CPUS, O_PIDS, O_RESTART, O_RUNTIME, O_NETWORK, O_POD, O_PUBLISH,
 	O_DETACH, O_RM, O_INTERACTIVE, O_TTY, O_GROUPADD, O_STOPSIGNAL, O_STOPTIMEOUT, O_LOGOPT,
 	O_PULL, O_QUIET, O_SIGPROXY, O_ANNOTATION, O_IPC, O_PIDNS, O_UTS, O_PRIVILEGED, O_SECOPT, O_SHMSIZE,
-	O_UMASK, O_TZ, O_SYSTEMD, O_LABELFILE, O_ENVHOST, O_LOGDRIVER, O_RMI, O_ATTACH,
+	O_UMASK, O_TZ, O_SYSTEMD, O_LABELFILE, O_ENVHOST, O_LOGDRIVER, O_RMI, O_ATTACH, O_TIMEOUT,
 };
 
 /* Both commands take every flag; -d and --sig-proxy mean something only to run. */
@@ -47,7 +47,7 @@ static const cli_opt spec_opts[] = {
 	{ "tz", 0, true, O_TZ },               { "systemd", 0, true, O_SYSTEMD },
 	{ "label-file", 0, true, O_LABELFILE }, { "env-host", 0, false, O_ENVHOST },
 	{ "log-driver", 0, true, O_LOGDRIVER }, { "rmi", 0, false, O_RMI },
-	{ "attach", 'a', true, O_ATTACH },
+	{ "attach", 'a', true, O_ATTACH },     { "timeout", 0, true, O_TIMEOUT },
 	{ NULL, 0, false, 0 },
 };
 
@@ -72,6 +72,7 @@ static const char spec_flags_usage[] =
 	"      --security-opt strings   label=disable, seccomp=unconfined or no-new-privileges\n"
 	"      --shm-size string        Size of /dev/shm (format: <number>[<unit>], unit b, k, m or g)\n"
 	"      --systemd string         Recorded only: true, false or always\n"
+	"      --timeout uint           Maximum seconds the container may run before it is killed\n"
 	"      --tz string              Set timezone in container (a zone name, or local)\n"
 	"      --umask string           Set umask in container (default \"0022\")\n"
 	"      --uts string             UTS namespace to use (host or private)\n"
@@ -303,6 +304,11 @@ static int spec_flag(run_opts *r, int id, const char *val)
 		break;
 	case O_LOGDRIVER: rc = ck_container_spec_set_log_driver(s, val); break;
 	case O_RMI: r->rmi = flag_on(val); break;
+	case O_TIMEOUT:
+		if (!parse_int_arg("--timeout", val, 0, &n) || n > 100000000)
+			return n > 100000000 ? die("invalid --timeout %s: too large", val) : EXIT_CK;
+		rc = ck_container_spec_set_timeout(s, (unsigned int)n);
+		break;
 	case O_ATTACH:
 		if (!strcasecmp(val, "stdin"))
 			r->attach |= 1;

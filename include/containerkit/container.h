@@ -226,6 +226,11 @@ CK_EXTERN int ck_container_spec_set_systemd(ck_container_spec *spec, const char 
  *  with the reason.  Since 1.1. */
 CK_EXTERN int ck_container_spec_set_log_driver(ck_container_spec *spec, const char *driver);
 
+/** --timeout: the most seconds a run may last; then the container's
+ *  monitor kills it (SIGKILL, exit code 137), as podman's conmon does.
+ *  0: no limit (the default).  Since 1.1. */
+CK_EXTERN int ck_container_spec_set_timeout(ck_container_spec *spec, unsigned int seconds);
+
 /* ------------------------------------------------------------- lifecycle */
 
 /** Creates the container: resolves the image and the defaults it gives,

@@ -122,6 +122,7 @@ typedef struct ck__ctr_extra {
 	char *tz;                  /* --tz: a zone of /usr/share/zoneinfo, or "local"; NULL: the image's */
 	char *systemd;             /* --systemd as given ("true", "false", "always"), recorded */
 	char *log_driver;          /* "none"; NULL or "k8s-file": the log file */
+	unsigned int timeout;      /* --timeout: seconds a run may last before its monitor kills it; 0: none */
 } ck__ctr_extra;
 int ck__ctr_extra_copy(ck__ctr_extra *dst, const ck__ctr_extra *src);
 void ck__ctr_extra_free(ck__ctr_extra *x);

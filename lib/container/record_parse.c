@@ -45,7 +45,7 @@ static const struct field fields[] = {
 	F("seccomp_unconfined", K_BOOL, extra.seccomp_unconfined),
 	F("no_new_privileges", K_BOOL, extra.no_new_privileges), F("shm_size", K_I64, extra.shm_size),
 	F("umask", K_STR, extra.umask), F("tz", K_STR, extra.tz), F("systemd", K_STR, extra.systemd),
-	F("log_driver", K_STR, extra.log_driver),
+	F("log_driver", K_STR, extra.log_driver), F("timeout", K_UINT, extra.timeout),
 };
 #undef F
 #undef S

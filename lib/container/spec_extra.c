@@ -1,6 +1,6 @@
 /* The spec setters of podman's run/create flags added in 1.1 (--annotation,
  * --ipc/--pid/--uts, --privileged, --security-opt, --shm-size, --umask,
- * --tz, --systemd, --log-driver), and their record. */
+ * --tz, --systemd, --log-driver, --timeout), and their record. */
 #define _GNU_SOURCE
 #include "container_int.h"
 
@@ -140,6 +140,13 @@ int ck_container_spec_set_log_driver(ck_container_spec *spec, const char *driver
 	return ck__error_set(CK_EINVAL, "invalid --log-driver \"%s\": use k8s-file or none", driver);
 }
 
+int ck_container_spec_set_timeout(ck_container_spec *spec, unsigned int seconds)
+{
+	SPEC_CHECK("ck_container_spec_set_timeout");
+	spec->extra.timeout = seconds;
+	return CK_OK;
+}
+
 int ck__ctr_extra_check(const ck__ctr_extra *x)
 {
 	if (x->tz && *x->tz) {
@@ -200,4 +207,6 @@ void ck__ctr_extra_gen(yajl_gen g, const ck__ctr_extra *x)
 		ck__json_key_bool(g, "no_new_privileges", true);
 	if (x->shm_size)
 		ck__json_key_int(g, "shm_size", x->shm_size);
+	if (x->timeout)
+		ck__json_key_int(g, "timeout", x->timeout);
 }

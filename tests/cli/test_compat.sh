@@ -297,6 +297,8 @@ PY
   ck run --rm -a stdout $IMG sh -c 'echo out; echo err >&2'; expect_rc 0; [ "$out" = out ] || fail "-a stdout: $out"
   [ -z "$err" ] || fail "-a stdout let stderr through: $err"
   ck run --rm --env-host $IMG sh -c 'echo $CK_BIN'; [ "$out" = "$CK_BIN" ] || fail "--env-host: $out"
+  ck run --rm --timeout 1 $IMG sleep 60; expect_rc 137   # killed by its monitor after 1 s
+  ck run --rm --timeout 30 $IMG true; expect_rc 0
   ck tag $IMG localhost/gone:1
   ck run --rm --rmi localhost/gone:1 true; expect_rc 0
   ck image exists localhost/gone:1; expect_rc 1 # its name went (as rmi NAME does)
