@@ -10,11 +10,14 @@
 #include "containerkit/error.h"
 #include "containerkit/context.h"
 #include "containerkit/volume.h"
+#include "containerkit/network.h"
 #include "containerkit/image.h"
 #include "containerkit/container.h"
 #include "containerkit/pod.h"
 #include "containerkit/events.h"
+#include "containerkit/health.h"
 #include "containerkit/system.h"
+#include "containerkit/systemd.h"
 #include "containerkit/deprecated.h"
 
 #endif

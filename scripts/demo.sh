@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The main job on a fresh Debian 12 machine (as root, without internet):
-# install, build, then drive the ck CLI: build a busybox image offline and
-# load it, run a web server container with an env file and a volume, fetch
-# its page from inside and from the host, look at it (ps, logs, stats, top,
-# events), stop and remove it; then volumes and a state migration in brief.
+# install, build, then deploy the tutorial's pod with ck: a PostgreSQL 15
+# database and a web application that reads and writes it, built offline
+# from Debian's packages (tests/fixtures/mkpgimages.py, cached), in one pod
+# that publishes the application on 127.0.0.1:8080.  The host writes a row
+# through the page, the database is replaced and the row is still there,
+# and everything is torn down.  docs/TUTORIAL.md explains each step.
+#
 # CK_DEMO_BUILD_DIR=DIR uses an existing build instead of installing and
-# building into build/.
+# building into build/; CK_DEMO_PORT changes the published host port.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,74 +19,75 @@ else
   scripts/build.sh build
   build=build
 fi
+port=${CK_DEMO_PORT:-8080}
 
-ck=$build/examples/ck/ck
-root=$(mktemp -d /tmp/ck-demo.XXXXXX)
+ckbin=$build/examples/ck/ck
+work=$(mktemp -d /tmp/ck-demo.XXXXXX)
 cleanup() {
-  "$ck" --root "$root/storage" --runroot "$root/run" rm -af >/dev/null 2>&1 || true
-  rm -rf "$root"
+  "$ckbin" --root "$work/storage" --runroot "$work/run" pod rm -f hedgedoc >/dev/null 2>&1 || true
+  "$ckbin" --root "$work/storage" --runroot "$work/run" rm -af >/dev/null 2>&1 || true
+  rm -rf "$work"
 }
 trap cleanup EXIT
-ck() { echo "+ ck $*" >&2; "$ck" --root "$root/storage" --runroot "$root/run" "$@"; }
-# The runtime: crun where it works on this host, else runc (docs/HOST-SETUP.md:
-# crun refuses hybrid cgroups with controllers left on cgroup2).
-runtime=crun
-if ! command -v crun >/dev/null || [ -s /sys/fs/cgroup/unified/cgroup.controllers ]; then runtime=runc; fi
+ck() { echo "+ ck $*" >&2; "$ckbin" --root "$work/storage" --runroot "$work/run" "$@"; }
+say() { printf '\n=== %s\n' "$*" >&2; }
+# waits up to $1 seconds for a command to succeed (polling, no fixed sleep)
+wait_for() {
+  local n=$(($1 * 10)); shift
+  while [ $n -gt 0 ]; do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; n=$((n - 1)); done
+  return 1
+}
+if /usr/bin/python3 -c "import socket,sys; s=socket.socket(); s.connect(('127.0.0.1', $port))" 2>/dev/null; then
+  echo "demo: 127.0.0.1:$port is already in use; set CK_DEMO_PORT to a free port" >&2
+  exit 1
+fi
 
 ck version
 
-# 1. An image without internet: busybox-static packed as an OCI archive.
-python3 tests/fixtures/mkimage.py "$root/busybox.tar" --format oci-archive --busybox --name localhost/busybox:latest \
-  --created "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-ck load -i "$root/busybox.tar"
+say "1. The images, built offline from Debian's packages (cached after the first run)"
+archives=$(/usr/bin/python3 tests/fixtures/mkpgimages.py --quiet)
+for a in $archives; do ck load -q -i "$a"; done
 ck images
 
-# 2. A web server with an env file and a volume.
-mkdir -p "$root/www"
-echo '<html><body><h1>hello from a ck container</h1></body></html>' >"$root/www/index.html"
-printf '# settings of the demo site\nSITE_NAME=ck demo\nGREETING=hello from an env file\n' >"$root/web.env"
-ck --runtime "$runtime" run -d --name web --env-file "$root/web.env" -v "$root/www:/var/www:Z" \
-  localhost/busybox httpd -f -vv -p 8080 -h /var/www
+say "2. The deployment: a pod publishing 127.0.0.1:$port, a database and an application in it"
+mkdir -p "$work/database" "$work/uploads"
+printf 'POSTGRES_USER=hedgedoc\nPOSTGRES_PASSWORD=demo-secret\nPOSTGRES_DB=hedgedoc\n' >"$work/database.env"
+printf 'PGUSER=hedgedoc\nPGPASSWORD=demo-secret\nPGDATABASE=hedgedoc\n' >"$work/application.env"
+ck pod create --name hedgedoc --publish "127.0.0.1:$port:3000"
+ck run --detach --pod=hedgedoc --name=database --label io.containers.autoupdate=image \
+  --env-file "$work/database.env" --volume "$work/database/:/var/lib/postgresql/data:Z" localhost/tutorial-db
+ck run --detach --pod=hedgedoc --name=application --label io.containers.autoupdate=image \
+  --env-file "$work/application.env" --volume "$work/uploads/:/app/uploads:Z" localhost/tutorial-app
+ck pod ps
+ck ps --pod
 
-# 3. Its page, through ck exec (busybox nc: busybox-static's wget segfaults)...
-get='printf "GET / HTTP/1.0\r\n\r\n" | nc 127.0.0.1 8080'
-for _ in $(seq 50); do
-  "$ck" --root "$root/storage" --runroot "$root/run" exec web sh -c "$get" 2>/dev/null | grep -q "hello from" && break
-  sleep 0.1
-done
-page=$(ck exec web sh -c "$get")
-echo "--- the page, fetched inside the container with ck exec:"
-echo "$page"
-grep -q "hello from a ck container" <<<"$page"
-# ... and from the host, in the container's network namespace.
-pid=$(ck inspect --format '{{.State.Pid}}' web)
-page=$(printf 'GET / HTTP/1.0\r\n\r\n' | nsenter --net="/proc/$pid/ns/net" /bin/busybox nc 127.0.0.1 8080)
-echo "--- the page, fetched from the host in the network namespace of pid $pid:"
-echo "$page"
-grep -q "hello from a ck container" <<<"$page"
-ck exec web sh -c 'echo "$SITE_NAME: $GREETING"'
+say "3. The page, from the host, through the pod's published port"
+page_up() { curl -sf -o /dev/null "http://127.0.0.1:$port/"; }
+wait_for 60 page_up || { ck logs database; ck logs application; echo "demo: no page on 127.0.0.1:$port" >&2; exit 1; }
+echo "+ curl 'http://127.0.0.1:$port/?add=written+by+the+host'" >&2
+curl -s "http://127.0.0.1:$port/?add=written+by+the+host" | sed -n '/<ul>/,/<\/ul>/p'
+curl -s "http://127.0.0.1:$port/" | grep -q '>written by the host</li>'
 
-# 4. Looking at it.
-ck ps
-ck logs web # httpd -vv logs each request it served
-ck stats --no-stream web
-ck top web
+say "4. The database replaced: the row is in the volume, not in the container"
+ck rm -f database
+ck run --detach --pod=hedgedoc --name=database --label io.containers.autoupdate=image \
+  --env-file "$work/database.env" --volume "$work/database/:/var/lib/postgresql/data:Z" localhost/tutorial-db
+row_back() { curl -s "http://127.0.0.1:$port/" | grep -q '>written by the host</li>'; }
+wait_for 60 row_back || { echo "demo: the row did not come back" >&2; exit 1; }
+echo "+ curl http://127.0.0.1:$port/" >&2
+curl -s "http://127.0.0.1:$port/" | sed -n '/<ul>/,/<\/ul>/p'
 
-# 5. Stopping and removing it.
-ck stop web
+say "5. Looking at it: logs, processes, ports"
+ck logs --tail 3 database
+ck pod top hedgedoc
+ck port --all
+ck pod inspect --format '{{.Name}}: {{.NumContainers}} containers, state {{.State}}' hedgedoc
+
+say "6. Tearing it down"
+ck pod rm -f hedgedoc
 ck ps -a
-ck rm web
-ck events --stream=false --filter container=web
-
-# 6. Volumes and the state store, in brief: a migration to LMDB and back.
-ck volume create --label app=web webdata
-ck --runtime "$runtime" run --rm -v webdata:/data localhost/busybox sh -c 'echo kept >/data/note'
-ck volume ls
-ck system migrate --to lmdb
-ck --db-backend lmdb volume ls
-ck system migrate --to sqlite
-ck system check
-ck --runtime "$runtime" run --rm -v webdata:/data localhost/busybox cat /data/note
-ck volume rm webdata
-ck ps -a
+if curl -s -m 2 -o /dev/null "http://127.0.0.1:$port/"; then
+  echo "demo: 127.0.0.1:$port still answers after pod rm -f" >&2
+  exit 1
+fi
 echo "demo: done"

@@ -7,9 +7,10 @@ packages=(
   build-essential cmake pkg-config g++
   libsqlite3-dev liblmdb-dev libyajl-dev libarchive-dev libssl-dev libcurl4-openssl-dev libyaml-dev
   libseccomp-dev
-  abigail-tools python3 sqlite3 lmdb-utils hyperfine libxml2-utils
+  abigail-tools python3 sqlite3 lmdb-utils hyperfine doxygen libxml2-utils
   apache2-utils curl
   crun runc uidmap passwd busybox-static catatonit docker-registry skopeo podman openssl zstd xz-utils
+  netavark aardvark-dns iptables iproute2 slirp4netns
 )
 
 missing=()

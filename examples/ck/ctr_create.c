@@ -13,10 +13,12 @@
 enum {
 	O_NAME = 1, O_LABEL, O_ENV, O_ENVFILE, O_VOLUME, O_MOUNT, O_WORKDIR, O_USER, O_ENTRYPOINT,
 	O_HOSTNAME, O_CIDFILE, O_REPLACE, O_INIT, O_INITPATH, O_READONLY, O_CAPADD, O_CAPDROP,
-	O_ULIMIT, O_MEMORY, O_CPUS, O_PIDS, O_RESTART, O_RUNTIME, O_NETWORK, O_POD, O_PUBLISH,
+	O_ULIMIT, O_MEMORY, O_CPUS, O_PIDS, O_RESTART, O_RUNTIME, O_NETWORK, O_IP, O_MAC, O_NETALIAS, O_POD, O_PUBLISH,
 	O_DETACH, O_RM, O_INTERACTIVE, O_TTY, O_GROUPADD, O_STOPSIGNAL, O_STOPTIMEOUT, O_LOGOPT,
 	O_PULL, O_QUIET, O_SIGPROXY, O_ANNOTATION, O_IPC, O_PIDNS, O_UTS, O_PRIVILEGED, O_SECOPT, O_SHMSIZE,
 	O_UMASK, O_TZ, O_SYSTEMD, O_LABELFILE, O_ENVHOST, O_LOGDRIVER, O_RMI, O_ATTACH, O_TIMEOUT,
+	O_CGROUPS, O_PODIDFILE, O_MONPIDFILE, O_HCMD, O_HINTERVAL, O_HRETRIES,
+	O_HSTART, O_HTIMEOUT, O_HONFAIL, O_NOHEALTH, O_SDNOTIFY,
 };
 
 /* Both commands take every flag; -d and --sig-proxy mean something only to run. */
@@ -34,6 +36,8 @@ static const cli_opt spec_opts[] = {
 	{ "pids-limit", 0, true, O_PIDS },     { "restart", 0, true, O_RESTART },
 	{ "runtime", 0, true, O_RUNTIME },     { "network", 0, true, O_NETWORK },
 	{ "net", 0, true, O_NETWORK },         { "pod", 0, true, O_POD },
+	{ "ip", 0, true, O_IP },               { "mac-address", 0, true, O_MAC },
+	{ "network-alias", 0, true, O_NETALIAS },
 	{ "publish", 'p', true, O_PUBLISH },   { "detach", 'd', false, O_DETACH },
 	{ "rm", 0, false, O_RM },              { "interactive", 'i', false, O_INTERACTIVE },
 	{ "tty", 't', false, O_TTY },          { "group-add", 0, true, O_GROUPADD },
@@ -48,13 +52,21 @@ static const cli_opt spec_opts[] = {
 	{ "label-file", 0, true, O_LABELFILE }, { "env-host", 0, false, O_ENVHOST },
 	{ "log-driver", 0, true, O_LOGDRIVER }, { "rmi", 0, false, O_RMI },
 	{ "attach", 'a', true, O_ATTACH },     { "timeout", 0, true, O_TIMEOUT },
+	{ "cgroups", 0, true, O_CGROUPS },
+	{ "pod-id-file", 0, true, O_PODIDFILE }, { "conmon-pidfile", 0, true, O_MONPIDFILE },
+	{ "health-cmd", 0, true, O_HCMD },     { "health-interval", 0, true, O_HINTERVAL },
+	{ "health-retries", 0, true, O_HRETRIES }, { "health-start-period", 0, true, O_HSTART },
+	{ "health-timeout", 0, true, O_HTIMEOUT }, { "health-on-failure", 0, true, O_HONFAIL },
+	{ "no-healthcheck", 0, false, O_NOHEALTH }, { "sdnotify", 0, true, O_SDNOTIFY },
 	{ NULL, 0, false, 0 },
 };
 
 static const char spec_flags_usage[] =
 	"      --cap-add strings        Add capabilities to the container\n"
 	"      --cap-drop strings       Drop capabilities from the container\n"
+	"      --cgroups string         Control container cgroup configuration (\"enabled\"|\"no-conmon\")\n"
 	"      --cidfile string         Write the container ID to the file\n"
+	"      --conmon-pidfile string  Path to the file that will receive the PID of the container's monitor\n"
 	"      --cpus float             Number of CPUs\n"
 	"      --entrypoint string      Overwrite the default ENTRYPOINT of the image (a string or a JSON array)\n"
 	"  -e, --env stringArray        Set environment variables in container\n"
@@ -76,6 +88,12 @@ static const char spec_flags_usage[] =
 	"      --tz string              Set timezone in container (a zone name, or local)\n"
 	"      --umask string           Set umask in container (default \"0022\")\n"
 	"      --uts string             UTS namespace to use (host or private)\n"
+	"      --health-cmd string      Set a healthcheck command for the container ('none' disables the existing healthcheck)\n"
+	"      --health-interval string Set an interval for the healthcheck (a value of disable results in no automatic timer setup) (default \"30s\")\n"
+	"      --health-on-failure string  Action to take once the container turns unhealthy (none, kill, restart, stop) (default \"none\")\n"
+	"      --health-retries uint    The number of retries allowed before a healthcheck is considered to be unhealthy (default 3)\n"
+	"      --health-start-period string  The initialization time needed for a container to bootstrap (default \"0s\")\n"
+	"      --health-timeout string  The maximum time allowed to complete the healthcheck before an interval is considered failed (default \"30s\")\n"
 	"  -h, --hostname string        Set container hostname\n"
 	"      --init                   Run an init binary inside the container that forwards signals and reaps processes\n"
 	"      --init-path string       Path to the container-init binary\n"
@@ -85,9 +103,14 @@ static const char spec_flags_usage[] =
 	"  -m, --memory string          Memory limit (format: <number>[<unit>], where unit = b, k, m or g)\n"
 	"      --mount stringArray      Attach a filesystem mount to the container\n"
 	"      --name string            Assign a name to the container\n"
-	"      --network string         Connect a container to a network: none or host\n"
+	"      --ip string              Specify a static IPv4 address for the container\n"
+	"      --mac-address string     Container MAC address (e.g. 92:d0:c6:0a:29:33)\n"
+	"      --network string         Connect a container to a network: bridge, NAME[:ip=..,alias=..], slirp4netns, none, host, private, ns:PATH\n"
+	"      --network-alias strings  Add network-scoped alias for the container\n"
+	"      --no-healthcheck         Disable healthchecks on container\n"
 	"      --pids-limit int         Tune container pids limit (0 for unlimited)\n"
 	"      --pod string             Run container in an existing pod, or new:NAME to create one\n"
+	"      --pod-id-file string     Run container in an existing pod and read the pod's ID from the specified file\n"
 	"  -p, --publish strings        Publish a container's port, or a range of ports, to the host\n"
 	"      --pull string            Pull image policy (default \"missing\")\n"
 	"  -q, --quiet                  Suppress output information when pulling images\n"
@@ -96,6 +119,7 @@ static const char spec_flags_usage[] =
 	"      --restart string         Restart policy: no, on-failure[:max_retry], always, unless-stopped\n"
 	"      --rm                     Remove container (and pod if created) after exit\n"
 	"      --runtime string         Path or name of the OCI runtime (crun, runc)\n"
+	"      --sdnotify string        control sd-notify behavior: conmon, container, healthy or ignore (default \"conmon\")\n"
 	"      --stop-signal string     Signal to stop a container. Default is SIGTERM\n"
 	"      --stop-timeout uint      Timeout (in seconds) to stop a container. Default is 10\n"
 	"  -t, --tty                    Allocate a pseudo-TTY for container\n"
@@ -106,7 +130,7 @@ static const char spec_flags_usage[] =
 
 typedef struct run_opts {
 	ck_container_spec *spec;
-	bool detach, rm, interactive, tty, sig_proxy, quiet, rmi;
+	bool detach, rm, interactive, tty, sig_proxy, quiet, rmi, network_set, in_pod;
 	int attach; /* -a: 1 stdin, 2 stdout, 4 stderr; 0: podman's default (all) */
 	const char *cidfile, *restart, *image, *new_pod;
 	ck_image_pull_policy pull;
@@ -231,8 +255,15 @@ static int spec_flag(run_opts *r, int id, const char *val)
 		rc = ck_container_spec_set_restart_policy(s, val);
 		break;
 	case O_RUNTIME: rc = ck_container_spec_set_runtime(s, val); break;
-	case O_NETWORK: rc = ck_container_spec_set_network(s, val); break;
+	case O_NETWORK:
+		r->network_set = true;
+		rc = ck_container_spec_set_network(s, val);
+		break;
+	case O_IP: rc = ck_container_spec_set_ip(s, val); break;
+	case O_MAC: rc = ck_container_spec_set_mac_address(s, val); break;
+	case O_NETALIAS: rc = ck_container_spec_add_network_alias(s, val); break;
 	case O_POD:
+		r->in_pod = true;
 		/* "new:NAME" makes the pod first (do_create) */
 		if (!strncmp(val, "new:", 4))
 			r->new_pod = val + 4;
@@ -268,6 +299,28 @@ static int spec_flag(run_opts *r, int id, const char *val)
 		if (ck_image_pull_policy_parse(&r->pull, val) < 0)
 			return die_ck();
 		break;
+	case O_HCMD: rc = ck_container_spec_set_health_cmd(s, val); break;
+	case O_HINTERVAL:
+	case O_HSTART:
+	case O_HTIMEOUT: {
+		static const char *const names[] = { "--health-interval", "--health-start-period", "--health-timeout" };
+		const char *flag = names[id == O_HINTERVAL ? 0 : id == O_HSTART ? 1 : 2];
+		int64_t ns = 0;
+		if (!(id == O_HINTERVAL && !strcmp(val, "disable")) && ck_duration_parse(&ns, val) < 0)
+			return die("invalid %s \"%s\": %s", flag, val, ck_error_last()->message);
+		rc = id == O_HINTERVAL ? ck_container_spec_set_health_interval(s, ns)
+		     : id == O_HSTART  ? ck_container_spec_set_health_start_period(s, ns)
+		                       : ck_container_spec_set_health_timeout(s, ns);
+		break;
+	}
+	case O_HRETRIES:
+		if (!parse_int_arg("--health-retries", val, 0, &n))
+			return EXIT_CK;
+		rc = ck_container_spec_set_health_retries(s, n > 1000000 ? 1000001u : (unsigned int)n);
+		break;
+	case O_HONFAIL: rc = ck_container_spec_set_health_on_failure(s, val); break;
+	case O_NOHEALTH: rc = ck_container_spec_set_no_healthcheck(s, flag_on(val)); break;
+	case O_SDNOTIFY: rc = ck_container_spec_set_sdnotify(s, val); break;
 	case O_QUIET: r->quiet = flag_on(val); break;
 	case O_SIGPROXY: r->sig_proxy = flag_on(val); break;
 	case O_ANNOTATION: rc = ck_container_spec_add_annotation(s, val); break;
@@ -319,6 +372,23 @@ static int spec_flag(run_opts *r, int id, const char *val)
 		else
 			return die("invalid stream \"%s\" for --attach - must be one of stdin, stdout, or stderr", val);
 		break;
+	case O_CGROUPS:
+		/* The monitor has a cgroup of its own either way; under a service
+		 * manager the unit's cgroup keeps the ck process that started it. */
+		if (strcmp(val, "enabled") != 0 && strcmp(val, "no-conmon") != 0)
+			return die("invalid --cgroups %s: supported modes are enabled and no-conmon", val);
+		break;
+	case O_PODIDFILE: {
+		char *pod_id = read_id_file(val, "pod ID file");
+		if (!pod_id)
+			return EXIT_CK;
+		rc = ck_container_spec_set_pod(s, pod_id);
+		free(pod_id);
+		r->new_pod = NULL;
+		r->in_pod = true;
+		break;
+	}
+	case O_MONPIDFILE: rc = ck_container_spec_set_monitor_pid_file(s, val); break;
 	default: break;
 	}
 	return rc < 0 ? die_ck() : 0;
@@ -362,12 +432,20 @@ static int parse_spec(run_opts *r, ck_app *app, int argc, char **argv, const cha
 	if (rc)
 		return rc;
 	if (!r->image)
-		return die("requires at least 1 arg(s), only received 0");
+		return die_args(usage, "an image is required");
 	if (r->rmi && !r->rm)
 		return die("the --rmi option does not work without --rm");
 	if (r->rm && r->restart && strcmp(r->restart, "no") && r->restart[0])
-		return die("the --rm option conflicts with --restart, when the restartPolicy is not \"\" and \"no\"");
-	if (ck_container_spec_set_image(r->spec, r->image) < 0)
+		return die("--rm conflicts with --restart %s: a container that is removed when it exits cannot be "
+		           "restarted; drop --rm, or use --restart no", r->restart);
+	if (ck_container_spec_set_image(r->spec, r->image) < 0 ||
+	    ck_container_spec_set_create_command(r->spec, (const char *const *)app->argv) < 0)
+		return die_ck();
+	/* Run by a unit of `ck generate systemd`: the unit's name goes with
+	 * the container (as podman labels it), so that an update knows which
+	 * unit to restart. */
+	const char *unit = getenv("PODMAN_SYSTEMD_UNIT");
+	if (unit && *unit && ck_container_spec_set_label(r->spec, "PODMAN_SYSTEMD_UNIT", unit) < 0)
 		return die_ck();
 	if (r->cmd.n && ck_container_spec_set_command(r->spec, r->cmd.v) < 0)
 		return die_ck();
@@ -423,6 +501,12 @@ static int do_create(ck_container **out, run_opts *r, ck_app *app, int argc, cha
 		return rc;
 	if (!app_context(app))
 		return EXIT_CK;
+	/* podman's default network: the bridge when rootful, slirp4netns when
+	 * rootless (a pod's members use the pod's; the library's own default
+	 * is "none") */
+	if (!r->network_set && !r->in_pod &&
+	    ck_container_spec_set_network(r->spec, default_network(app)) < 0)
+		return die_ck();
 	if ((rc = maybe_pull(app, r)) != 0)
 		return rc;
 	if (r->cidfile && (rc = claim_cidfile(r->cidfile, &cidfd)) != 0)
@@ -431,6 +515,7 @@ static int do_create(ck_container **out, run_opts *r, ck_app *app, int argc, cha
 	if (r->new_pod) {
 		ck_pod_spec *ps = NULL;
 		if (ck_pod_spec_new(&ps) < 0 || ck_pod_spec_set_name(ps, r->new_pod) < 0 ||
+		    ck_pod_spec_set_network(ps, default_network(app)) < 0 ||
 		    ck_pod_create(&pod, app->ctx, ps) < 0) {
 			ck_pod_spec_free(ps);
 			if (cidfd >= 0) {

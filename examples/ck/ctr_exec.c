@@ -205,7 +205,8 @@ int ctr_cp(ck_app *app, int argc, char **argv)
 			strv_add(&args, val);
 	}
 	if (rc == 0 && args.n != 2)
-		rc = die("accepts 2 arg(s), received %zu", args.n);
+		rc = die_args(cp_usage, "a source and a destination are required (%zu argument%s given)", args.n,
+		              args.n == 1 ? "" : "s");
 	if (rc == 0) {
 		const char *src = args.v[0], *dst = args.v[1];
 		const char *sc = ctr_colon(src), *dc = ctr_colon(dst);
@@ -258,7 +259,8 @@ int ctr_rename(ck_app *app, int argc, char **argv)
 			strv_add(&args, val);
 	}
 	if (rc == 0 && args.n != 2)
-		rc = die("accepts 2 arg(s), received %zu", args.n);
+		rc = die_args(rename_usage, "a container and its new name are required (%zu argument%s given)",
+		              args.n, args.n == 1 ? "" : "s");
 	if (rc == 0)
 		rc = ctr_lookup(&ctr, app, args.v[0]);
 	if (rc == 0 && ck_container_rename(ctr, args.v[1]) < 0)

@@ -74,7 +74,7 @@ int ctr_mount(ck_app *app, int argc, char **argv)
 		char *path = NULL;
 		if (!all && ctr_lookup(&ctr, app, names.v[i]) != 0)
 			status = EXIT_CK;
-		else if (ck_container_mount(&path, ctr) < 0)
+		else if (ck_container_mount_rootfs(&path, ctr) < 0)
 			status = die_ck();
 		else if (all) /* podman lists "ID PATH" then */
 			printf("%s %s\n", ck_container_id(ctr), path);
@@ -122,7 +122,7 @@ int ctr_unmount(ck_app *app, int argc, char **argv)
 		ck_container *ctr = all ? list[i] : NULL;
 		if (!all && ctr_lookup(&ctr, app, names.v[i]) != 0)
 			status = EXIT_CK;
-		else if (ck_container_unmount(ctr) < 0)
+		else if (ck_container_unmount_rootfs(ctr) < 0)
 			status = die_ck();
 		else
 			printf("%s\n", all ? ck_container_id(ctr) : names.v[i]);

@@ -348,7 +348,7 @@ static int image_inspect(ck_app *app, int argc, char **argv)
 			format = val;
 	}
 	if (rc == 0 && names.n == 0)
-		rc = die("inspect requires at least 1 argument");
+		rc = die_args(inspect_usage, "an image is required");
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;
 	if (rc == 0 && (!(arr = calloc(1, sizeof(*arr))) || !(arr->vals = calloc(names.n, sizeof(*arr->vals)))))
@@ -417,7 +417,7 @@ static int image_history(ck_app *app, int argc, char **argv)
 			quiet = true;
 	}
 	if (rc == 0 && count != 1)
-		rc = die("accepts 1 arg(s), received %d", count);
+		rc = die_args(history_usage, "one image is required (%d given)", count);
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;
 	if (rc == 0 && ck_image_lookup(&img, app->ctx, name) < 0)

@@ -172,7 +172,7 @@ int cmd_save(ck_app *app, int argc, char **argv)
 			rc = die("unknown format \"%s\": use oci-archive, oci-dir or docker-archive", format);
 	}
 	if (rc == 0 && images.n == 0)
-		rc = die("requires at least 1 arg(s), only received 0");
+		rc = die_args(save_usage, "an image is required");
 	if (rc == 0 && !output) {
 		if (fmt == CK_ARCHIVE_OCI_DIR)
 			rc = die("--format oci-dir needs an output directory: use -o DIR");

@@ -20,6 +20,8 @@ static const struct command {
 	{ "events", ctr_events, "Show containerkit events" },
 	{ "exec", ctr_exec, "Run a process in a running container" },
 	{ "export", ctr_export, "Export container's filesystem contents as a tar archive" },
+	{ "generate", cmd_generate, "Generate structured data based on containers and pods" },
+	{ "healthcheck", cmd_healthcheck, "Manage health checks on containers" },
 	{ "history", cmd_history, "Show history of a specified image" },
 	{ "image", cmd_image, "Manage images" },
 	{ "images", cmd_images, "List images in local storage" },
@@ -49,6 +51,7 @@ static const struct command {
 	{ "stats", ctr_stats, "Display a live stream of container resource usage statistics" },
 	{ "stop", ctr_stop, "Stop one or more containers" },
 	{ "system", cmd_system, "Manage containerkit" },
+	{ "systemd", cmd_systemd, "Generate systemd units from Quadlet files" },
 	{ "tag", cmd_tag, "Add an additional name to a local image" },
 	{ "top", ctr_top, "Display the running processes of a container" },
 	{ "untag", cmd_untag, "Remove a name from a local image" },
@@ -56,6 +59,7 @@ static const struct command {
 	{ "unpause", ctr_unpause, "Unpause the processes in one or more containers" },
 	{ "version", cmd_version, "Display the containerkit version information" },
 	{ "volume", cmd_volume, "Manage volumes" },
+	{ "network", cmd_network, "Manage networks" },
 	{ "wait", ctr_wait, "Block on one or more containers" },
 };
 
@@ -87,6 +91,12 @@ int main(int argc, char **argv)
 	int i, rc;
 
 	ck_context_options_init(&app.opts, CK_CONTEXT_OPTIONS_VERSION);
+	app.argc = argc;
+	app.argv = argv;
+	/* installed (linked) as a systemd generator */
+	const char *base = strrchr(argv[0], '/');
+	if (!strcmp(base ? base + 1 : argv[0], "ck-systemd-generator"))
+		return systemd_generator(&app, argc, argv);
 	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--")) {

@@ -312,7 +312,7 @@ int cmd_pull(ck_app *app, int argc, char **argv)
 			variant = val;
 	}
 	if (rc == 0 && !ref)
-		rc = die("requires exactly 1 arg(s), only received 0");
+		rc = die_args(pull_usage, "an image is required");
 	if (rc == 0 && !ro.platform && (os || arch || variant)) {
 		snprintf(platform, sizeof(platform), "%s/%s%s%s", os ? os : "linux", arch ? arch : "amd64",
 		         variant ? "/" : "", variant ? variant : "");
@@ -390,7 +390,7 @@ int cmd_push(ck_app *app, int argc, char **argv)
 			quiet = true;
 	}
 	if (rc == 0 && !image)
-		rc = die("requires at least 1 arg(s), only received 0");
+		rc = die_args(push_usage, "an image is required");
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;
 	if (rc == 0) {

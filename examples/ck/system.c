@@ -115,35 +115,35 @@ static const char check_usage[] =
 	"  -f, --format string   Print the report as JSON (\"json\")\n"
 	"  -r, --repair          Repair what can be repaired without losing data\n";
 
-static void print_problems(const jnode *report)
+/* Prints the typed report: each problem with its next step, then a summary. */
+static void print_problems(const ck_check_report *report)
 {
-	const jnode *problems = json_get(report, "problems");
-	const char *backend = json_get_str(report, "backend");
-	size_t found = problems && problems->type == J_ARR ? problems->n : 0, remaining = 0, fixable = 0;
+	size_t found = ck_check_report_count(report), remaining = 0, fixable = 0;
+	const char *backend = ck_check_report_backend(report);
 
 	for (size_t i = 0; i < found; i++) {
-		const jnode *p = problems->vals[i], *rep = json_get(p, "repaired"),
-		            *able = json_get(p, "repairable");
-		bool repaired = rep && rep->type == J_BOOL && rep->b;
-		bool repairable = able && able->type == J_BOOL && able->b;
-		const char *object = json_get_str(p, "object");
+		const ck_check_problem *p = ck_check_report_byindex(report, i);
+		bool repaired = ck_check_problem_repaired(p), repairable = ck_check_problem_repairable(p);
+		const char *hint = ck_check_problem_hint(p);
 
-		printf("%s %s: %s (%s)\n", json_get_str(p, "kind") ? json_get_str(p, "kind") : "?",
-		       object ? object : "-", json_get_str(p, "detail") ? json_get_str(p, "detail") : "",
-		       repaired ? "repaired" : repairable ? "repairable" : "not repairable");
+		printf("%s %s: %s (%s)\n", ck_check_problem_kind(p), ck_check_problem_object(p),
+		       ck_check_problem_detail(p), repaired ? "repaired" : repairable ? "repairable" : "not repairable");
+		if (!repaired && hint && *hint)
+			printf("  next step: %s\n", hint);
 		remaining += !repaired;
 		fixable += !repaired && repairable;
 	}
 	if (found == 0)
-		printf("No problems found in the %s store.\n", backend ? backend : "state");
+		printf("No problems found in the %s store.\n", backend && *backend ? backend : "state");
 	else if (remaining == 0)
 		printf("%zu problem%s repaired; the store is consistent.\n", found, found == 1 ? "" : "s");
 	else if (fixable)
 		printf("%zu problem%s remain%s; `ck system check --repair` repairs %zu of them.\n", remaining,
 		       remaining == 1 ? "" : "s", remaining == 1 ? "s" : "", fixable);
 	else
-		printf("%zu problem%s remain%s that need%s attention by hand.\n", remaining,
-		       remaining == 1 ? "" : "s", remaining == 1 ? "s" : "", remaining == 1 ? "s" : "");
+		printf("%zu problem%s remain%s that need%s attention by hand: see the next step%s above.\n",
+		       remaining, remaining == 1 ? "" : "s", remaining == 1 ? "s" : "", remaining == 1 ? "s" : "",
+		       remaining == 1 ? "" : "s");
 }
 
 static int system_check(ck_app *app, int argc, char **argv)
@@ -153,7 +153,8 @@ static int system_check(ck_app *app, int argc, char **argv)
 	};
 	const char *val, *format = NULL;
 	unsigned int flags = 0;
-	char *report = NULL;
+	ck_check_report *report = NULL;
+	char *json = NULL;
 	jnode *n;
 	int id, rc;
 	cli c;
@@ -175,19 +176,21 @@ static int system_check(ck_app *app, int argc, char **argv)
 		return die("unsupported format \"%s\" for system check: use json", format);
 	if (!app_context(app))
 		return EXIT_CK;
-	rc = ck_system_check(&report, app->ctx, flags);
-	if (rc < 0 && rc != CK_ECORRUPT)
+	rc = ck_check_report_new(&report, app->ctx, flags);
+	if (!report)
 		return die_ck();
-	if (!report || !(n = json_parse(report))) {
-		ck_free(report);
-		return die("the library returned no readable report");
-	}
-	if (format)
+	if (!format) {
+		print_problems(report);
+	} else if (ck_check_report_json(&json, report) < 0 || !(n = json_parse(json))) {
+		ck_free(json);
+		ck_check_report_free(report);
+		return json ? die("the library returned malformed JSON") : die_ck();
+	} else {
 		json_print_line(stdout, n, "  ");
-	else
-		print_problems(n);
-	json_free(n);
-	ck_free(report);
+		json_free(n);
+		ck_free(json);
+	}
+	ck_check_report_free(report);
 	return rc == CK_OK ? 0 : 1;
 }
 

@@ -3,7 +3,9 @@
 #define _GNU_SOURCE
 #include "util.h"
 
+#include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -32,6 +34,11 @@ ck_context *app_context(ck_app *app)
 	return app->ctx;
 }
 
+const char *default_network(ck_app *app)
+{
+	return ck_context_is_rootless(app->ctx) ? "slirp4netns" : "bridge";
+}
+
 void print_ck_error(void)
 {
 	fprintf(stderr, "Error: %s\n", ck_error_last()->message);
@@ -40,6 +47,28 @@ void print_ck_error(void)
 int die_ck(void)
 {
 	print_ck_error();
+	return EXIT_CK;
+}
+
+int die_args(const char *usage, const char *fmt, ...)
+{
+	const char *line = strstr(usage, "Usage:\n  "), *end, *p;
+	int cmd_len;
+	va_list ap;
+
+	line = line ? line + strlen("Usage:\n  ") : "ck";
+	end = line + strcspn(line, "\n");
+	/* The command is the words before the first option or operand. */
+	for (p = line; p < end && *p != '[' && *p != '{' && !(*p >= 'A' && *p <= 'Z'); p++)
+		;
+	cmd_len = (int)(p - line);
+	while (cmd_len > 0 && line[cmd_len - 1] == ' ')
+		cmd_len--;
+	fprintf(stderr, "Error: %.*s: ", cmd_len, line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %.*s\n", (int)(end - line), line);
 	return EXIT_CK;
 }
 
@@ -366,7 +395,7 @@ int run_exists(ck_app *app, int argc, char **argv, const char *usage,
 			name = val, count++;
 	}
 	if (rc == 0 && count != 1)
-		rc = die("accepts 1 arg(s), received %d", count);
+		rc = die_args(usage, "one name is required (%d given)", count);
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;
 	if (rc == 0) {
@@ -586,4 +615,42 @@ int sub_help(const char *usage)
 {
 	fputs(usage, stdout);
 	return 0;
+}
+
+void strv_free_owned(strv *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free((char *)s->v[i]);
+	strv_clear(s);
+}
+
+char *read_id_file_opt(const char *path, const char *what, bool missing_ok)
+{
+	char buf[256];
+	size_t n = 0;
+	FILE *f = fopen(path, "re");
+
+	if (!f) {
+		if (!(missing_ok && errno == ENOENT))
+			die("reading %s %s: %s", what, path, strerror(errno));
+		return NULL;
+	}
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' ' || buf[n - 1] == '\r'))
+		buf[--n] = '\0';
+	if (!n) {
+		die("%s %s is empty", what, path);
+		return NULL;
+	}
+	char *id = strdup(buf);
+	if (!id)
+		die("out of memory");
+	return id;
+}
+
+char *read_id_file(const char *path, const char *what)
+{
+	return read_id_file_opt(path, what, false);
 }

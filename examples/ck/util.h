@@ -16,16 +16,26 @@
 typedef struct ck_app {
 	ck_context_options opts;
 	ck_context *ctx;
+	/* The whole command line, recorded as the create command of what
+	 * `ck run`, `ck create` and `ck pod create` make. */
+	int argc;
+	char **argv;
 } ck_app;
 
 /* The context, opened on first use with the global flags; NULL (with the
  * error printed) if it cannot be opened. */
 ck_context *app_context(ck_app *app);
+/* podman's default network mode for a new container or pod: "bridge"
+ * when rootful, "slirp4netns" when rootless (needs the context open). */
+const char *default_network(ck_app *app);
 
 /* Prints "Error: <message>" on stderr and returns EXIT_CK. */
 int die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Same with the library's last error. */
 int die_ck(void);
+/* Arguments are missing or too many: prints "Error: ck CMD: <what>: <the
+ * usage line of `usage`>", so the user sees what is needed and the grammar. */
+int die_args(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints "Error: <message>" without deciding the exit code. */
 void print_ck_error(void);
 
@@ -110,6 +120,14 @@ typedef struct strv {
 } strv;
 void strv_add(strv *s, const char *str);
 void strv_clear(strv *s);
+/* Frees the strings too (they were malloc'd), then the array. */
+void strv_free_owned(strv *s);
+
+/* The id in an id file (--cidfile, --pod-id-file), trimmed, malloc'd; NULL
+ * with the error printed.  With `missing_ok`, a file that does not exist
+ * gives NULL and prints nothing. */
+char *read_id_file(const char *path, const char *what);
+char *read_id_file_opt(const char *path, const char *what, bool missing_ok);
 
 /* A growable string for building JSON that the CLI then parses; it exits
  * with EXIT_CK when memory runs out. */

@@ -35,7 +35,8 @@ typedef struct ck_container_spec ck_container_spec;
 
 /** A new, empty spec.  Everything not set comes from the image's config
  *  (Entrypoint, Cmd, Env, WorkingDir, User, ExposedPorts) or from podman's
- *  defaults: a generated name, network "none", restart policy "no", the
+ *  defaults: a generated name, network "none" (as in 1.0: the ck CLI, as
+ *  podman, asks for "bridge" when rootful), restart policy "no", the
  *  context's OCI runtime, stop signal SIGTERM with a 10 s timeout, a 10 MiB
  *  log.  Free with ck_container_spec_free(). */
 CK_EXTERN int ck_container_spec_new(ck_container_spec **out);
@@ -166,13 +167,33 @@ CK_EXTERN int ck_container_spec_set_pids_limit(ck_container_spec *spec, int64_t 
 CK_EXTERN int ck_container_spec_set_restart_policy(ck_container_spec *spec, const char *policy);
 /** --runtime: "crun", "runc" or an absolute path; default: the context's. */
 CK_EXTERN int ck_container_spec_set_runtime(ck_container_spec *spec, const char *runtime);
-/** --network: "none" (a network namespace with loopback only) or "host".
- *  Other modes (bridge, pods) are recorded by later versions; this one
- *  refuses them with CK_EUNSUPPORTED at create. */
+/** --network, in podman's grammar: "bridge" (the default network: what
+ *  `ck run` uses when rootful, as podman does), a network NAME, several
+ *  names ("a,b", or one call per network), "NAME:ip=A.B.C.D,mac=M,alias=N"
+ *  (per-network options), "none" (a namespace with loopback only: the
+ *  library's default when this is not called), "private" (the same), "host", or
+ *  "ns:PATH" (join that namespace), or "container:REF" (join the network
+ *  namespace of that container's running init at start: CK_ESTATE when it
+ *  does not run), or "slirp4netns" (a namespace of its own given a
+ *  user-mode network by slirp4netns for as long as the container runs:
+ *  what `ck run` uses when rootless, as podman 4 does; the start fails
+ *  with CK_EPERM naming the fix when the user cannot open /dev/net/tun).
+ *  "pasta" is CK_EUNSUPPORTED.  Rootless bridge networks are
+ *  CK_EUNSUPPORTED in this version; unknown networks and containers fail
+ *  at create with CK_ENOTFOUND. */
 CK_EXTERN int ck_container_spec_set_network(ck_container_spec *spec, const char *mode);
-/** -p: "[[IP:][HOSTPORT]:]CONTAINERPORT[-END][/PROTOCOL]".  Recorded with
- *  the container; publishing needs a network mode that has one, so with
- *  "none" or "host" create fails with CK_EUNSUPPORTED. */
+/** --ip: the container's address on its only bridge network. */
+CK_EXTERN int ck_container_spec_set_ip(ck_container_spec *spec, const char *ip);
+/** --mac-address: "xx:xx:xx:xx:xx:xx" on its only bridge network. */
+CK_EXTERN int ck_container_spec_set_mac_address(ck_container_spec *spec, const char *mac);
+/** --network-alias: one more name in the DNS of each network it joins. */
+CK_EXTERN int ck_container_spec_add_network_alias(ck_container_spec *spec, const char *alias);
+/** -p: "[[IP:][HOSTPORT]:]CONTAINERPORT[-END][/PROTOCOL]".  Forwarded by
+ *  the bridge network's rules, or by slirp4netns (network mode
+ *  "slirp4netns"), while the container runs; other network modes fail at
+ *  create with CK_EUNSUPPORTED, and a host port already in use fails the
+ *  start with CK_EINUSE.  A port without a host port gets a free one at
+ *  create, kept across restarts. */
 CK_EXTERN int ck_container_spec_add_port_string(ck_container_spec *spec, const char *text);
 /** --pod: the pod the container joins (its name, full id or unique id
  *  prefix; NULL: none).  The container shares the namespaces the pod
@@ -183,6 +204,16 @@ CK_EXTERN int ck_container_spec_add_port_string(ck_container_spec *spec, const c
  *  with CK_EINVAL when the spec sets them, CK_ENOTFOUND for an unknown
  *  pod.  Since 1.1. */
 CK_EXTERN int ck_container_spec_set_pod(ck_container_spec *spec, const char *pod);
+/** The command line that creates this container (podman's
+ *  CreateCommand: the argv of `ck run ...`, NULL-terminated; NULL: none).
+ *  It is recorded as given, never interpreted; `ck generate systemd --new`
+ *  replays it.  A container without one cannot be replayed.  Since 1.1. */
+CK_EXTERN int ck_container_spec_set_create_command(ck_container_spec *spec, const char *const *argv);
+/** An absolute path where the container's monitor writes its pid at every
+ *  start, besides <runroot>/containers/<id>/monitor.pid (podman's
+ *  --conmon-pidfile; NULL: none).  CK_EINVAL for a relative path.
+ *  Since 1.1. */
+CK_EXTERN int ck_container_spec_set_monitor_pid_file(ck_container_spec *spec, const char *path);
 /** --stop-signal, by name or number ("SIGTERM", "TERM", "15"). */
 CK_EXTERN int ck_container_spec_set_stop_signal(ck_container_spec *spec, const char *signal);
 /** --stop-timeout in seconds (default 10). */
@@ -399,10 +430,89 @@ CK_EXTERN unsigned int ck_container_restart_count(const ck_container *ctr);
 CK_EXTERN const char *ck_container_pod_id(const ck_container *ctr);
 /** The OCI runtime it runs with ("crun", "runc" or a path). */
 CK_EXTERN const char *ck_container_runtime(const ck_container *ctr);
+/** The command line that created it (ck_container_spec_set_create_command()),
+ *  as a new NULL-terminated array in `*out` (ck_strv_free()); empty when
+ *  none was recorded.  Since 1.1. */
+CK_EXTERN int ck_container_create_command(char ***out, const ck_container *ctr);
+
+/** Configuration a listing does not carry: read from the record on first
+ *  use, so they may fail (NULL, with ck_error_last() saying why).  Strings
+ *  are borrowed and live as long as the handle (until ck_container_refresh()
+ *  or ck_container_free()).  The restart policy is its name ("no",
+ *  "on-failure", "always", "unless-stopped"; "no" when unset) and the network
+ *  mode "none" when unset; arrays are NULL-terminated, empty when unset. */
+CK_EXTERN const char *ck_container_hostname(const ck_container *ctr);
+CK_EXTERN const char *ck_container_user(const ck_container *ctr);
+CK_EXTERN const char *ck_container_workdir(const ck_container *ctr);
+CK_EXTERN const char *ck_container_restart_policy(const ck_container *ctr);
+CK_EXTERN const char *ck_container_network_mode(const ck_container *ctr);
+CK_EXTERN const char *const *ck_container_entrypoint(const ck_container *ctr);
+CK_EXTERN const char *const *ck_container_env(const ck_container *ctr);
+/** The restart policy's retry limit ("on-failure:N"), 0 for no limit, -1
+ *  if the record cannot be read. */
+CK_EXTERN int ck_container_restart_max(const ck_container *ctr);
+/** The number of labels, and label `i` (in the order they were given);
+ *  CK_ENOTFOUND past the end.  Borrowed, as above. */
+CK_EXTERN size_t ck_container_label_count(const ck_container *ctr);
+CK_EXTERN int ck_container_label_byindex(const char **key, const char **value, const ck_container *ctr, size_t i);
+
+/** Kinds of mount. */
+typedef enum ck_mount_type {
+	CK_MOUNT_BIND = 0,   /**< a host path */
+	CK_MOUNT_VOLUME = 1, /**< a named or anonymous volume */
+	CK_MOUNT_TMPFS = 2   /**< a tmpfs */
+} ck_mount_type;
+
+#define CK_CONTAINER_MOUNT_VERSION 1
+
+/** One mount of a container, as `podman inspect` lists it.  The library
+ *  fills it; fields are only ever appended, and `version` says which a
+ *  caller may read. */
+typedef struct ck_container_mount {
+	unsigned int version;     /**< CK_CONTAINER_MOUNT_VERSION of the library that made it */
+	ck_mount_type type;
+	const char *source;       /**< host path (a volume's _data directory; "tmpfs" for tmpfs) */
+	const char *destination;  /**< path in the container */
+	const char *name;         /**< the volume's name, or NULL for other kinds */
+	const char *mode;         /**< "z", "Z" (relabel) or "" */
+	const char *const *options; /**< further mount options, NULL-terminated */
+	int read_only;            /**< 1 if mounted read-only */
+} ck_container_mount;
+
+/** A container's mounts, in the order they were given. */
+typedef struct ck_container_mount_list ck_container_mount_list;
+
+/** Reads the container's mounts.  `*out` belongs to the caller
+ *  (ck_container_mount_list_free()). */
+CK_EXTERN int ck_container_mounts_read(ck_container_mount_list **out, const ck_container *ctr);
+CK_EXTERN size_t ck_container_mount_list_count(const ck_container_mount_list *list);
+/** Mount `i`, or NULL past the end.  Borrowed: lives as long as the list. */
+CK_EXTERN const ck_container_mount *ck_container_mount_list_byindex(const ck_container_mount_list *list, size_t i);
+/** Accepts NULL. */
+CK_EXTERN void ck_container_mount_list_free(ck_container_mount_list *list);
 
 /** The container as JSON in the shape of `podman container inspect` (one
  *  object).  `*out` belongs to the caller (ck_free()). */
 CK_EXTERN int ck_container_inspect(char **out, const ck_container *ctr);
+
+#define CK_PORT_MAPPING_VERSION 1
+
+/** One published port range of a container.  The library fills it; fields
+ *  are only ever appended, and `version` says which a caller may read. */
+typedef struct ck_port_mapping {
+	unsigned int version;        /**< CK_PORT_MAPPING_VERSION of the library that made it */
+	const char *host_ip;         /**< the host address it listens on, "" for every address */
+	unsigned int host_port;      /**< the first host port (chosen at create when none was given) */
+	unsigned int container_port; /**< the first port in the container */
+	unsigned int range;          /**< how many consecutive ports, 1 or more */
+	const char *protocol;        /**< "tcp", "udp" or "sctp" */
+} ck_port_mapping;
+
+/** The number of published port ranges, and range `i` in the order they
+ *  were given, or NULL past the end.  Borrowed: lives as long as the handle
+ *  (a listed handle has them too). */
+CK_EXTERN size_t ck_container_port_count(const ck_container *ctr);
+CK_EXTERN const ck_port_mapping *ck_container_port_byindex(const ck_container *ctr, size_t i);
 
 /** The published ports as `podman port` prints them, one string per
  *  mapping ("80/tcp -> 0.0.0.0:8080"), NULL-terminated (ck_strv_free()). */
@@ -424,24 +534,40 @@ typedef struct ck_logs_options {
 
 #define CK_LOGS_OPTIONS_INIT { CK_LOGS_OPTIONS_VERSION, 0, 0, 0, 0, -1 }
 
+/** Initialises `opts` to the defaults of `version`; CK_EVERSION for a
+ *  version this library does not know. */
 CK_EXTERN int ck_logs_options_init(ck_logs_options *opts, unsigned int version);
 
 /** Streams. */
 #define CK_STREAM_STDOUT 1
 #define CK_STREAM_STDERR 2
 
-/** Receives one line (or part of a line that the container wrote without a
- *  newline, `partial` 1) of the log, with its newline when it had one.
- *  `data` is valid only during the call.  Return non-zero to stop. */
-typedef int (*ck_log_line_fn)(int stream, int64_t time_ns, const char *data, size_t len, int partial,
-                              void *payload);
+#define CK_LOG_ENTRY_VERSION 1
+
+/** One line of a container's log, or part of one that the container wrote
+ *  without a newline.  The library fills it; fields are only ever
+ *  appended, and `version` says which a caller may read. */
+typedef struct ck_log_entry {
+	unsigned int version; /**< CK_LOG_ENTRY_VERSION of the library that made it */
+	int stream;           /**< CK_STREAM_STDOUT or CK_STREAM_STDERR */
+	int64_t time_ns;      /**< when the container wrote it, ns since the epoch */
+	const char *data;     /**< the text, with its newline when it had one (and the timestamp first
+	                           with `timestamps`); not NUL-terminated */
+	size_t len;
+	int partial;          /**< 1 if the container wrote it without a newline */
+} ck_log_entry;
+
+/** Receives one entry; `entry` and its data are valid only during the
+ *  call.  Return non-zero to stop. */
+typedef int (*ck_log_entry_fn)(const ck_log_entry *entry, void *payload);
 
 /** Reads the container's log (the current file and the rotated one), as
  *  `podman logs`.  With `follow`, waits for new lines until the container
  *  exits or `fn` returns non-zero.  Returns CK_OK, or the callback's
- *  non-zero value if it stopped the reading. */
-CK_EXTERN int ck_container_logs(ck_container *ctr, const ck_logs_options *opts, ck_log_line_fn fn,
-                                void *payload);
+ *  non-zero value if it stopped the reading; CK_EVERSION for unknown
+ *  options. */
+CK_EXTERN int ck_container_logs_v2(ck_container *ctr, const ck_logs_options *opts, ck_log_entry_fn fn,
+                                   void *payload);
 
 /* ------------------------------------------------------------------ exec */
 
@@ -462,6 +588,8 @@ typedef struct ck_exec_options {
 
 #define CK_EXEC_OPTIONS_INIT { CK_EXEC_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0, -1, -1, -1 }
 
+/** Initialises `opts` to the defaults of `version`; CK_EVERSION for a
+ *  version this library does not know. */
 CK_EXTERN int ck_exec_options_init(ck_exec_options *opts, unsigned int version);
 
 /** Runs `argv` (NULL-terminated) in the running container, as `podman exec`.
@@ -575,14 +703,14 @@ CK_EXTERN int ck_container_copy_from(ck_container *ctr, const char *src, const c
 
 /** Mounts the container's root filesystem (prepared from its image if it
  *  never ran) and gives where, as `podman mount`: `*path` belongs to the
- *  caller (ck_free()).  It stays mounted until ck_container_unmount() or
+ *  caller (ck_free()).  It stays mounted until ck_container_unmount_rootfs() or
  *  the container's removal.  In a rootless store the root filesystem is a
  *  copy, and `*path` is that directory.  Since 1.1. */
-CK_EXTERN int ck_container_mount(char **path, ck_container *ctr);
+CK_EXTERN int ck_container_mount_rootfs(char **path, ck_container *ctr);
 /** Unmounts it, as `podman unmount`.  A running container keeps its root
  *  filesystem mounted (the call then does nothing); one that was never
  *  mounted is not an error.  Since 1.1. */
-CK_EXTERN int ck_container_unmount(ck_container *ctr);
+CK_EXTERN int ck_container_unmount_rootfs(ck_container *ctr);
 
 /** The kinds of change ck_container_diff() reports (docker's numbers). */
 typedef enum ck_change_kind {

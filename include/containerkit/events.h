@@ -27,6 +27,8 @@ typedef struct ck_events_options {
 
 #define CK_EVENTS_OPTIONS_INIT { CK_EVENTS_OPTIONS_VERSION, NULL, 0, 0, 0 }
 
+/** Initialises `opts` to the defaults of `version`; CK_EVERSION for a
+ *  version this library does not know. */
 CK_EXTERN int ck_events_options_init(ck_events_options *opts, unsigned int version);
 
 /** Receives one event as a JSON object in podman's shape: {"ID","Image",

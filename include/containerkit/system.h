@@ -44,12 +44,22 @@ CK_EXTERN int ck_system_migrate(char **backup_path, ck_context *ctx, const char 
 #define CK_CHECK_REPAIR (1u << 0) /**< fix what can be fixed without losing data */
 
 /** Runs the backend's integrity check, then looks for logical inconsistencies
- *  in the records and on disk.  With CK_CHECK_REPAIR, fixes every problem that
+ *  in the records and on disk (ck_check_report_new() gives the same report
+ *  typed).  With CK_CHECK_REPAIR, fixes every problem that
  *  can be fixed without losing data.  `*report` (if not NULL) receives JSON:
  *  {"backend":..., "ok":bool, "problems":[{"kind":..., "object":...,
- *  "detail":..., "repairable":bool, "repaired":bool}, ...]}.
+ *  "detail":..., "repairable":bool, "repaired":bool, "hint":...}, ...]}.
+ *  `detail` says what was found and names the file or object; `hint` says
+ *  the next step (the backup to restore and how, `ck system reset`, the
+ *  command that removes the object, or "run 'ck system check --repair'").
+ *  It runs on a damaged store too: a store whose marker (<root>/state/backend)
+ *  is missing or garbled, or whose backend file is missing, empty, truncated
+ *  or damaged, is reported as CK_CHECK_INTEGRITY problems, and the records
+ *  are then not checked.  Without CK_CHECK_REPAIR it writes nothing to a
+ *  damaged store; with it, the only repair of a damaged store is writing a
+ *  lost marker again when exactly one backend's directory holds a store.
  *  Returns CK_OK when the store is consistent after the call (so a repaired
- *  store returns CK_OK), CK_ECORRUPT when problems remain. */
+ *  store returns CK_OK), CK_ECORRUPT when problems remain (with the report). */
 CK_EXTERN int ck_system_check(char **report, ck_context *ctx, unsigned int flags);
 
 #define CK_SYSTEM_DF_REPORT_VERSION 1
@@ -82,6 +92,44 @@ CK_EXTERN int ck_system_df(ck_system_df_report *out, ck_context *ctx);
  *  `*removed` (if not NULL) gets "KIND ID" for each ("container ...",
  *  "pod ...", "volume NAME", "image ..."; ck_strv_free()).  Since 1.1. */
 CK_EXTERN int ck_system_prune(char ***removed, ck_context *ctx, unsigned int flags);
+/** The typed result of a check: the problems found, each with what was
+ *  found and the next step.  Not thread-safe; free with
+ *  ck_check_report_free().  ck_system_check()'s JSON renders the same data. */
+typedef struct ck_check_report ck_check_report;
+/** One problem of a report, borrowed from it: valid until the report is freed. */
+typedef struct ck_check_problem ck_check_problem;
+
+/** Runs the same check as ck_system_check() and hands over the typed
+ *  report in `*out` (the caller's, ck_check_report_free()).  Returns CK_OK
+ *  when the store is consistent after the call, CK_ECORRUPT when problems
+ *  remain (`*out` is set in both cases), or another error (`*out` NULL). */
+CK_EXTERN int ck_check_report_new(ck_check_report **out, ck_context *ctx, unsigned int flags);
+/** Frees a report and its problems; accepts NULL. */
+CK_EXTERN void ck_check_report_free(ck_check_report *report);
+/** The backend of the store checked ("sqlite", "lmdb"; "" when unknown). */
+CK_EXTERN const char *ck_check_report_backend(const ck_check_report *report);
+/** The number of problems found (repaired ones included). */
+CK_EXTERN size_t ck_check_report_count(const ck_check_report *report);
+/** The number of problems that remain (not repaired). */
+CK_EXTERN size_t ck_check_report_remaining(const ck_check_report *report);
+/** Problem `i` (0 <= i < count), or NULL out of range. */
+CK_EXTERN const ck_check_problem *ck_check_report_byindex(const ck_check_report *report, size_t i);
+/** The report as ck_system_check() gives it; `*out` is the caller's (ck_free()). */
+CK_EXTERN int ck_check_report_json(char **out, const ck_check_report *report);
+/** The kind (one of CK_CHECK_INTEGRITY ...), never NULL for a problem. */
+CK_EXTERN const char *ck_check_problem_kind(const ck_check_problem *problem);
+/** The object concerned: an id, a name, a file or "state store". */
+CK_EXTERN const char *ck_check_problem_object(const ck_check_problem *problem);
+/** What was found, naming the file or the object. */
+CK_EXTERN const char *ck_check_problem_detail(const ck_check_problem *problem);
+/** The next step for the user: a backup to restore and the commands that
+ *  restore it, `ck system reset`, the command that removes the object, or
+ *  "run 'ck system check --repair'"; "none: it was repaired" once repaired. */
+CK_EXTERN const char *ck_check_problem_hint(const ck_check_problem *problem);
+/** 1 if a repair can fix it without losing data, else 0. */
+CK_EXTERN int ck_check_problem_repairable(const ck_check_problem *problem);
+/** 1 if this call repaired it, else 0. */
+CK_EXTERN int ck_check_problem_repaired(const ck_check_problem *problem);
 
 /** Removes every record, volume and image, and both roots' contents.  The
  *  context stays usable and sees an empty store afterwards. */

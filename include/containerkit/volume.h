@@ -65,6 +65,8 @@ CK_EXTERN int ck_volume_prune(char ***removed, ck_context *ctx, const char *cons
 /** Releases a handle.  Accepts NULL. */
 CK_EXTERN void ck_volume_free(ck_volume *vol);
 
+/** The volume's name and its driver ("local").  Borrowed: they live as
+ *  long as the handle. */
 CK_EXTERN const char *ck_volume_name(const ck_volume *vol);
 CK_EXTERN const char *ck_volume_driver(const ck_volume *vol);
 /** Host path of the volume's data directory. */

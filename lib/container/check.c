@@ -377,6 +377,8 @@ int ck__container_check(ck_context *ctx, ck__check_report *r)
 		check_rootfs(ctx, r, &s);
 		check_rootfs_dirs(ctx, r, &s);
 		check_runtime_state(ctx, r, &s);
+		/* After the records: a repaired container has torn its network down. */
+		rc = ck__net_check(ctx, r, ck__ctr_net_owner, NULL);
 	}
 	free(dirs);
 	free(runs);

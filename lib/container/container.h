@@ -23,6 +23,8 @@ typedef struct ck__port {
 	unsigned int host_port, container_port, range;
 	char protocol[8];
 } ck__port;
+/* Writes `key` and the ports as the records keep them (record.c). */
+void ck__ports_gen(yajl_gen g, const char *key, const ck__port *ports, size_t n);
 int ck__port_parse(ck__port *out, const char *text);
 
 /* For lib/pod: makes the spec that of pod `pod_id`'s infra container.
@@ -42,6 +44,17 @@ int ck__ctr_pod_detach(ck_state_txn *txn, const char *id);
 char *ck__ctr_dir(const ck_context *ctx, const char *id);      /* <root>/containers/<id> */
 char *ck__ctr_userdata(const ck_context *ctx, const char *id); /* .../userdata (the bundle) */
 char *ck__ctr_rundir(const ck_context *ctx, const char *id);   /* <runroot>/containers/<id> */
+
+/* For lib/systemd: what a unit needs of a container beyond the public
+ * getters (read from the whole record, also for a listing's handle). */
+typedef struct ck__ctr_unit_facts {
+	unsigned int stop_timeout;
+	char *restart_policy;  /* "no", "always", "on-failure", "unless-stopped" */
+	int restart_max;
+	char **env;            /* "K=V", never NULL */
+} ck__ctr_unit_facts;
+int ck__ctr_unit_facts_read(ck__ctr_unit_facts *out, const ck_container *ctr);
+void ck__ctr_unit_facts_free(ck__ctr_unit_facts *f);
 
 /* Removes a container by full id: kills it if it runs (force), waits for its
  * monitor, deletes the runtime's container, the root filesystem, the

@@ -11,12 +11,19 @@
  *    "read_only","init","init_path","tty","stdin","remove","rootless",
  *    "cap_add":[],"cap_drop":[],"ulimits":[{"name","resource","soft","hard"}],
  *    "memory","cpus","pids_limit","restart_policy","restart_max","runtime",
- *    "network","ports":[{"host_ip","host_port","container_port","range","protocol"}],
+ *    "network" (none, host, private, ns:PATH, container:ID, bridge, slirp4netns),
+ *    "networks":[{"name","ip","mac","aliases":[]}] (bridge: the networks joined),
+ *    "ports":[{"host_ip","host_port","container_port","range","protocol"}],
  *    "exposed_ports":[],"stop_signal","stop_timeout","log_size_max",
- *    in a pod only: "pod_infra_self","pod_infra","pod_shares":[]}
+ *    in a pod only: "pod_infra_self","pod_infra","pod_shares":[],
+ *    with a healthcheck: "health_test":[],"health_interval","health_timeout",
+ *    "health_start_period","health_retries","health_on_failure";
+ *    "sdnotify","notify_socket"}
  * State JSON (bucket "containers.state"):
  *   {"status","pid","exit_code","started_at","finished_at","restart_count",
- *    "monitor_pid","monitor_start","init_start","stop_requested","paused","error"}
+ *    "monitor_pid","monitor_start","init_start","stop_requested","paused","error",
+ *    with a healthcheck: "health","health_streak","health_log" (JSON text),
+ *    "health_restart"}
  *
  * Status values: "creating" (create in progress), "created", "starting"
  * (the library spawned a monitor), "running", "stopping", "restarting"
@@ -28,6 +35,7 @@
 
 #include "container.h"
 #include "runtime/runtime.h"
+#include "net/net.h"
 
 #define CK__CTR_DEFAULT_STOP_TIMEOUT 10
 #define CK__CTR_DEFAULT_LOG_MAX (10 * 1024 * 1024)
@@ -43,9 +51,6 @@ void ck__strv_gen(yajl_gen g, const char *key, char *const *v);
 int ck__strv_from_json(char ***out, yajl_val arr);
 
 /* ---- processes (util.c) ---- */
-/* The start time of process `pid` (field 22 of /proc/PID/stat), 0 when it
- * does not exist or is a zombie. */
-unsigned long long ck__proc_start_time(int pid);
 /* Whether `pid` runs and started at `start` (0: any start time). */
 bool ck__proc_alive(int pid, unsigned long long start);
 /* Waits at most timeout_ms for `pid` to be gone (pidfd); true if it is. */
@@ -154,6 +159,10 @@ struct ck_container_spec {
 	int restart_max;
 	ck__port *ports;
 	size_t n_ports;
+	ck__net_req *nets; /* networks named by set_network */
+	size_t n_nets;
+	char *ip, *mac;    /* --ip, --mac-address: for the only network */
+	char **aliases;    /* --network-alias */
 	int stop_signal;
 	unsigned int stop_timeout;
 	char *pod;             /* the pod to join (name or id), resolved at create */
@@ -161,7 +170,29 @@ struct ck_container_spec {
 	 * record, inserted in the commit that inserts the container. */
 	char *infra_pod_id, *infra_pod_name, *infra_pod_config;
 	char **infra_pod_shares;
+	/* Recorded, never interpreted: the argv that created it, and where
+	 * its monitor also writes its pid (podman's --conmon-pidfile). */
+	char **create_command;
+	char *monitor_pid_file;
+	/* Healthcheck and sd_notify (health_spec.c); each *_set says the
+	 * caller set it, else the image's HEALTHCHECK or the default applies. */
+	char **health_test;    /* NULL: the image's; ["NONE"]: none */
+	int64_t health_interval, health_timeout, health_start_period;
+	unsigned int health_retries;
+	bool health_interval_set, health_timeout_set, health_start_period_set, health_retries_set;
+	bool no_healthcheck;
+	int health_on_failure;
+	char *sdnotify;        /* NULL: "conmon" */
 };
+
+/* The network part of the spec (netspec.c): frees the mode, the networks,
+ * --ip, --mac-address and the aliases. */
+void ck__spec_nets_clear(ck_container_spec *spec);
+/* The networks a create records: the mode ("bridge" when networks are
+ * joined) and the requests with --ip/--mac-address/--network-alias
+ * applied; the default is the default network for a rootful context. */
+int ck__spec_nets_resolve(char **mode, ck__net_req **nets, size_t *n, const ck_container_spec *spec,
+                          const ck_context *ctx);
 
 /* Reads an env file into `env` with podman's rules (ck_container_spec_add_env_file). */
 int ck__envfile_read(ck__strmap *env, const char *path);
@@ -189,6 +220,8 @@ typedef struct ck__ctr_config {
 	int restart_max;
 	ck__port *ports;
 	size_t n_ports;
+	ck__net_req *nets; /* network "bridge": the networks joined */
+	size_t n_nets;
 	int stop_signal;
 	unsigned int stop_timeout;
 	/* In a pod: whether this is its infra container; the infra's id (for a
@@ -197,6 +230,16 @@ typedef struct ck__ctr_config {
 	bool pod_infra_self;
 	char *pod_infra;
 	char **pod_shares;
+	/* The argv that created it (empty: made through the API without one)
+	 * and the extra file its monitor writes its pid to ("" none). */
+	char **create_command;
+	char *monitor_pid_file;
+	/* The healthcheck (NULL test: none) and sd_notify mode, and the
+	 * $NOTIFY_SOCKET of the process that created it ("" if none). */
+	char **health_test;
+	int64_t health_interval, health_timeout, health_start_period;
+	int health_retries, health_on_failure;
+	char *sdnotify, *notify_socket;
 	/* Not recorded: the infra's pid when a member starts (start.c). */
 	int pod_infra_pid;
 } ck__ctr_config;
@@ -226,6 +269,15 @@ typedef struct ck__ctr_state {
 	 * any transition out of it (stop, exit) thaws the record too. */
 	bool paused;
 	char *error;
+	/* Health (health.c): "" (none), "starting", "healthy", "unhealthy";
+	 * the failing streak; the last results as JSON text (an array of
+	 * {"start","end","exit_code","output"}), kept opaque here so that a
+	 * listing does not parse it; whether the monitor is to run it again
+	 * after it dies (--health-on-failure=restart). */
+	char health[12];
+	unsigned int health_streak;
+	char *health_log;
+	bool health_restart;
 } ck__ctr_state;
 
 int ck__ctr_state_json(char **out, const ck__ctr_state *s);
@@ -259,6 +311,7 @@ struct ck_container {
 	ck__ctr_state st;
 	const char *status; /* st.status, or "unknown" when its monitor is gone */
 	char *record;       /* a listed handle's config text: cfg holds only the summary */
+	ck_port_mapping *port_maps; /* ck_container_port_byindex's copies, made on first use */
 };
 int ck__ctr_handle(ck_container **out, ck_context *ctx, const char *id, const char *config,
                    const char *state);
@@ -273,6 +326,13 @@ int ck__ctr_full(ck_container *ctr);
 		if (full_rc_ != CK_OK)                     \
 			return full_rc_;                   \
 	} while (0)
+/* The mounts as the typed list (details.c); the handle is full. */
+int ck__ctr_mounts(ck_container_mount_list **out, const ck_container *c);
+/* The bodies of ck_container_start and ck_container_wait, for the entry
+ * points that start or wait on the way (restart, an attached start): they
+ * leave the thread's error to their caller (start.c, wait.c). */
+int ck__ctr_start(ck_container *ctr);
+int ck__ctr_wait(int *exit_code, ck_container *ctr, int timeout_ms);
 /* Resolves a reference and reads the record into the handle. */
 int ck__ctr_load(ck_container *ctr, ck_context *ctx, const char *ref);
 int ck__ctr_lock(ck__lock *lk, ck_context *ctx, const char *id);
@@ -286,8 +346,11 @@ typedef struct ck__oci_build {
 	char **argv;        /* the array only: its strings belong to the config */
 	ck__idmap uid_maps[2], gid_maps[2];
 	char cgroups_path[96];
+	char netns[512];    /* "bridge": the namespace ck__net_setup makes */
 	struct { int resource; uint64_t soft, hard; } rl[32];
 	char ns_paths[5][48]; /* a pod member's namespaces (podmember.c) */
+	char **env;           /* owned when the build adds to the config's (--sdnotify=container) */
+	char userns_path[48]; /* a rootless member's: its infra's user namespace */
 } ck__oci_build;
 int ck__ctr_oci_build(ck__oci_build *b, ck_context *ctx, const ck__ctr_config *c, const char *rootfs,
                       const ck__host *host);
@@ -317,6 +380,11 @@ int ck__ctr_stop_id(ck_context *ctx, const char *id, int timeout_s, bool locked)
  * for ever.  CK_ETIMEOUT; CK_ENOTFOUND when the record went away. */
 int ck__ctr_wait_stopped(ck_context *ctx, const char *id, int timeout_ms, ck__ctr_state *out);
 
+/* ck_container_exec() for a record already read (exec.c): `event`: log an
+ * exec event; `timeout_ms` > 0: kill the process past it (`*timed_out`). */
+int ck__ctr_exec(int *exit_code, bool *timed_out, ck_context *ctx, const ck__ctr_config *cfg,
+                 const char *const *argv, const ck_exec_options *opts, bool event, int timeout_ms);
+
 /* ---- pods (podmember.c) ---- */
 /* What a container takes from the pod it joins (or, for an infra
  * container, from the pod being made). */
@@ -340,6 +408,15 @@ int ck__ctr_pod_insert_txn(ck_state_txn *txn, const ck__ctr_config *c, const ck_
 void ck__ctr_pod_exited(ck_context *ctx, const ck__ctr_config *c);
 /* Points a member's shared namespaces at its infra's (c->pod_infra_pid). */
 void ck__ctr_pod_namespaces(ck__oci_build *b, const ck__ctr_config *c);
+/* Rootless: a member that shares namespaces with its infra joins the
+ * infra's user namespace, which owns them. */
+void ck__ctr_pod_userns(ck__oci_build *b, const ck__ctr_config *c);
+/* The slirp4netns of a container whose monitor died (ends it, removes
+ * its files in the run directory); nothing recorded is success. */
+int ck__ctr_slirp_cleanup(ck_context *ctx, const char *id);
+/* What the network check needs of container `id` (netuse.c, a
+ * ck__net_owner_fn): 0 gone, 1 idle, 2 running or held. */
+int ck__ctr_net_owner(ck_context *ctx, const char *id, void *payload);
 
 /* ---- the attach protocol (attach.c, lib/monitor) ----
  * Frames on the attach socket: 1 byte type, 4 bytes big-endian length,
@@ -375,6 +452,41 @@ int ck__monitor_path(char **out, ck_context *ctx);
 /* Appends a container event (never fails the caller). */
 void ck__ctr_event(ck_context *ctx, const ck__ctr_config *c, const char *status, int exit_code);
 
+/* ---- health and sd_notify (health.c, health_spec.c, notify.c) ---- */
+#define CK__HEALTH_LOG_MAX 5
+#define CK__HEALTH_OUTPUT_MAX 4096
+#define CK__NOTIFY_DEST "/run/notify/notify.sock"
+/* Podman's defaults. */
+#define CK__HEALTH_DEFAULT_INTERVAL (30LL * 1000000000)
+#define CK__HEALTH_DEFAULT_TIMEOUT (30LL * 1000000000)
+#define CK__HEALTH_DEFAULT_RETRIES 3
+/* An image's HEALTHCHECK (config.Healthcheck: Test, Interval, Timeout,
+ * StartPeriod, Retries; 0 where unset). */
+typedef struct ck__health_image {
+	char **test;
+	int64_t interval, timeout, start_period;
+	int retries;
+} ck__health_image;
+/* Fills the config's healthcheck from the spec and the image's, checks
+ * --sdnotify against it, and records $NOTIFY_SOCKET.  CK_EINVAL for a
+ * conflict. */
+int ck__ctr_health_config(ck__ctr_config *c, const ck_container_spec *spec, const ck__health_image *img);
+/* Runs the check once in the running container and records it (as
+ * ck_container_healthcheck_run); `*status` the recorded status after it,
+ * `*result` (if not NULL) this run's result.  Applies the on-failure action
+ * when it turns unhealthy. */
+int ck__ctr_health_check(ck_health_status *status, ck_health_status *result, ck_context *ctx,
+                         const ck__ctr_config *c);
+/* The socket to notify for this container: $NOTIFY_SOCKET of this
+ * process, else the one recorded at create; NULL when none. */
+const char *ck__ctr_notify_socket(const ck__ctr_config *c);
+/* Sends one sd_notify datagram (a path, or "@name" for an abstract
+ * socket); CK_EIO naming the socket. */
+int ck__notify_send(const char *socket_path, const char *message);
+/* Sets the state's health at a start: "starting" with a healthcheck. */
+void ck__ctr_health_reset(ck__ctr_state *st, const ck__ctr_config *c);
+ck_health_status ck__health_status_parse(const char *text);
+
 /* ---- files inside a root filesystem (rootpath.c) ---- */
 /* Opens `path` inside the root `root_fd` with every symbolic link resolved
  * inside it (openat2 RESOLVE_IN_ROOT). */
@@ -388,7 +500,9 @@ int ck__copy_dir_contents(int sdir, int ddir, const char *shown);
 /* ---- before a start (materialize.c) ---- */
 /* Makes the container's directories, its working directory in `rootfs`,
  * the copy-up of its new volumes and its /etc files (not synced). */
-int ck__ctr_materialize(ck_context *ctx, const ck__ctr_config *c, const char *rootfs);
+/* `net` (NULL without a bridge network): the addresses and resolvers for
+ * /etc/hosts and /etc/resolv.conf. */
+int ck__ctr_materialize(ck_context *ctx, const ck__ctr_config *c, const char *rootfs, const ck__net_result *net);
 
 /* ---- users (user.c) ---- */
 /* Reads a small file (<= 4 MiB) of the root filesystem resolved inside it;

@@ -135,6 +135,32 @@ static int build_args(ck__ctr_config *c, const ck__imagecfg *ic, const ck_contai
 
 /* ---- mounts ---- */
 
+/* A bind source that cannot be resolved: say what was looked for, and for a
+ * relative one, how it was read (from the current directory; a name without
+ * '/' or a leading '.' would have been a named volume). */
+static int bind_source_error(const ck__mnt *m)
+{
+	int err = errno;
+	char cwd[4096];
+	const char *rel = m->source;
+
+	if (err != ENOENT)
+		return ck__error_sys(ck__errno_code(err), err, "bind mount source %s (for %s) cannot be used",
+		                     m->source, m->destination);
+	if (m->source[0] == '/')
+		return ck__error_set(CK_ENOTFOUND, "bind mount source %s (for %s) does not exist", m->source,
+		                     m->destination);
+	if (!getcwd(cwd, sizeof(cwd)))
+		snprintf(cwd, sizeof(cwd), "the current directory");
+	while (rel[0] == '.' && rel[1] == '/')
+		rel += 2;
+	return ck__error_set(CK_ENOTFOUND,
+	                     "bind mount source %s (for %s) does not exist: it was looked for as %s/%s, since a "
+	                     "source with a '/' or a leading '.' is a host path, relative to the current directory "
+	                     "(a named volume's name has no '/': [a-zA-Z0-9][a-zA-Z0-9_.-]*)",
+	                     m->source, m->destination, cwd, rel);
+}
+
 /* Resolves the spec's mounts for the record: bind sources must exist and
  * are made canonical; named volumes are looked up or created, anonymous
  * ones created (marked created_volume, so that a failure removes them). */
@@ -159,8 +185,7 @@ static int prepare_mounts(ck__ctr_config *c, ck_context *ctx, const ck_container
 		if (m->type == CK__MNT_BIND) {
 			char *real = realpath(m->source, NULL);
 			if (!real) {
-				rc = ck__error_errno(ck__errno_code(errno), "bind mount source %s (for %s) cannot be used",
-				                     m->source, m->destination);
+				rc = bind_source_error(m);
 				break;
 			}
 			free(m->source);
@@ -232,6 +257,8 @@ static int insert_fn(ck_state_txn *txn, void *payload)
 		rc = ck__ctr_pod_insert_txn(txn, a->c, a->spec);
 	if (rc == CK_OK)
 		rc = ck__image_add_user(txn, a->c->image_id, a->c->id);
+	if (rc == CK_OK)
+		rc = ck__net_add_users(txn, a->c->id, a->c->nets, a->c->n_nets);
 	for (size_t i = 0; i < a->c->n_mounts && rc == CK_OK; i++)
 		if (a->c->mounts[i].type == CK__MNT_VOLUME)
 			rc = ck__volume_add_user(txn, a->c->mounts[i].source, a->c->id);
@@ -240,23 +267,45 @@ static int insert_fn(ck_state_txn *txn, void *payload)
 
 /* ---- the whole ---- */
 
-static int validate(const ck_container_spec *spec, const char **network)
+static int validate(const ck_container_spec *spec, const char *network)
 {
-	*network = spec->network ? spec->network : "none";
 	if (!spec->image)
 		return ck__error_set(CK_EINVAL, "cannot create a container: no image given");
 	if (spec->remove && spec->restart_policy && strcmp(spec->restart_policy, "no") != 0)
-		return ck__error_set(CK_EINVAL, "the --rm option conflicts with --restart %s: a container removed "
-		                                "at exit cannot be restarted", spec->restart_policy);
-	if (strcmp(*network, "none") && strcmp(*network, "host"))
-		return ck__error_set(CK_EUNSUPPORTED, "network mode \"%s\" is not supported yet (use none or host)",
-		                     *network);
-	if (spec->n_ports)
-		return ck__error_set(CK_EUNSUPPORTED, "cannot publish ports with network mode \"%s\": it has no "
-		                                      "port forwarding (a bridge network is not supported yet)",
-		                     *network);
+		return ck__error_set(CK_EINVAL, "--rm conflicts with --restart %s: a container that is removed when "
+		                                "it exits cannot be restarted; drop --rm, or use --restart no",
+		                     spec->restart_policy);
+	if (spec->n_ports && strcmp(network, "bridge") != 0 && strcmp(network, "slirp4netns") != 0)
+		return ck__error_set(CK_EUNSUPPORTED, "cannot publish ports with network mode \"%s\": only bridge "
+		                                      "networks and slirp4netns forward ports (--network bridge, "
+		                                      "or slirp4netns when rootless)", network);
 	if (spec->init_path && !spec->init)
 		return ck__error_set(CK_EINVAL, "--init-path needs --init");
+	return CK_OK;
+}
+
+/* The published ports, a port without a host port given a free one now, as
+ * podman does: it stays the same across restarts, and `port` shows it. */
+static int copy_ports(ck__ctr_config *c, const ck_container_spec *spec)
+{
+	int rc;
+
+	if (!spec->n_ports)
+		return CK_OK;
+	if (!(c->ports = calloc(spec->n_ports, sizeof(*c->ports))))
+		return ck__oom();
+	for (size_t i = 0; i < spec->n_ports; i++) {
+		ck__port *p = &c->ports[c->n_ports];
+		*p = spec->ports[i];
+		p->host_ip = NULL;
+		c->n_ports++;
+		if (spec->ports[i].host_ip && !(p->host_ip = strdup(spec->ports[i].host_ip)))
+			return ck__oom();
+		if (p->range < 1)
+			p->range = 1;
+		if (!p->host_port && (rc = ck__net_port_pick(&p->host_port, p->host_ip, p->protocol, p->range)) != CK_OK)
+			return ck__error_wrap(rc, "cannot publish container port %u/%s", p->container_port, p->protocol);
+	}
 	return CK_OK;
 }
 
@@ -320,8 +369,11 @@ static int fill_config(ck__ctr_config *c, ck_context *ctx, const ck_container_sp
 		return ck__oom();
 	if ((rc = ck__strv_dup(&c->cap_add, (const char *const *)spec->cap_add)) ||
 	    (rc = ck__strv_dup(&c->cap_drop, (const char *const *)spec->cap_drop)) ||
-	    (rc = ck__strv_dup(&c->exposed, (const char *const *)ic->exposed)))
+	    (rc = ck__strv_dup(&c->exposed, (const char *const *)ic->exposed)) ||
+	    (rc = ck__strv_dup(&c->create_command, (const char *const *)spec->create_command)))
 		return rc;
+	if (spec->monitor_pid_file && !(c->monitor_pid_file = strdup(spec->monitor_pid_file)))
+		return ck__oom();
 	if (spec->n_ulimits) {
 		if (!(c->ulimits = calloc(spec->n_ulimits, sizeof(*c->ulimits))))
 			return ck__oom();
@@ -334,6 +386,8 @@ static int fill_config(ck__ctr_config *c, ck_context *ctx, const ck_container_sp
 	for (size_t i = 0; i < spec->labels.n; i++)
 		if ((rc = ck__strmap_set(&c->labels, spec->labels.keys[i], spec->labels.vals[i])) != CK_OK)
 			return rc;
+	if ((rc = copy_ports(c, spec)) != CK_OK)
+		return rc;
 	if ((rc = build_args(c, ic, spec)) != CK_OK)
 		return rc;
 	rc = build_env(&env, ic, spec);
@@ -390,6 +444,29 @@ static int finish_user(ck__ctr_config *c, ck_context *ctx, const ck_container_sp
 	return rc;
 }
 
+/* "container:REF" is kept as "container:<full id>": the name may change. */
+static int resolve_container_mode(char **network, ck_context *ctx)
+{
+	ck_container *other = NULL;
+	char *full;
+	int rc;
+
+	if (!ck__str_has_prefix(*network, "container:"))
+		return CK_OK;
+	rc = ck_container_lookup(&other, ctx, *network + strlen("container:"));
+	if (rc == CK_ENOTFOUND)
+		return ck__error_set(CK_ENOTFOUND, "network mode \"%s\": no such container", *network);
+	if (rc != CK_OK)
+		return rc;
+	full = ck__asprintf("container:%s", ck_container_id(other));
+	ck_container_free(other);
+	if (!full)
+		return ck__oom();
+	free(*network);
+	*network = full;
+	return CK_OK;
+}
+
 /* Removes what create made, keeping the message of the failure. */
 static int undo(ck_context *ctx, ck__ctr_config *c, int code)
 {
@@ -408,7 +485,9 @@ int ck_container_create(ck_container **out, ck_context *ctx, const ck_container_
 	ck__lock lk = CK__LOCK_INIT;
 	ck__pod_join pj = { 0 };
 	char id[65], name[64], *image_id = NULL, *image_name = NULL, *config = NULL, *rt_path = NULL;
-	const char *network;
+	char *network = NULL;
+	ck__net_req *nets = NULL;
+	size_t n_nets = 0;
 	int rc;
 
 	CK_ENTER();
@@ -420,18 +499,27 @@ int ck_container_create(ck_container **out, ck_context *ctx, const ck_container_
 		return ck__error_set(CK_EINVAL, "ck_container_create: spec is NULL");
 	/* A pod's own errors (an unknown pod, ports that the pod publishes)
 	 * come before the generic ones. */
-	if ((rc = ck__ctr_pod_resolve(&pj, ctx, spec)) != CK_OK || (rc = validate(spec, &network)) != CK_OK) {
-		ck__pod_join_free(&pj);
-		return rc;
+	if ((rc = ck__ctr_pod_resolve(&pj, ctx, spec)) != CK_OK ||
+	    (rc = ck__spec_nets_resolve(&network, &nets, &n_nets, spec, ctx)) != CK_OK)
+		goto out;
+	if ((rc = validate(spec, network)) != CK_OK || (rc = ck__net_validate(ctx, nets, n_nets)) != CK_OK ||
+	    (rc = resolve_container_mode(&network, ctx)) != CK_OK)
+		goto out;
+	if ((rc = ck__runtime_find(&rt_path, spec->runtime ? spec->runtime : ctx->runtime)) != CK_OK) {
+		rc = ck__error_wrap(rc, "cannot create a container");
+		goto out;
 	}
-	if ((rc = ck__runtime_find(&rt_path, spec->runtime ? spec->runtime : ctx->runtime)) != CK_OK)
-		return ck__error_wrap(rc, "cannot create a container");
 	free(rt_path);
 	rc = ck__image_resolve_named(&image_id, &image_name, ctx, spec->image);
-	if (rc == CK_ENOTFOUND)
-		return ck__error_set(CK_ENOTFOUND, "image \"%s\" not found in local storage (pull or load it "
-		                                   "first)", spec->image);
+	if (rc == CK_ENOTFOUND) {
+		rc = ck__error_set(CK_ENOTFOUND, "image \"%s\" not found in local storage (pull or load it "
+		                                 "first)", spec->image);
+		goto out;
+	}
 	if (rc != CK_OK || (rc = ck__imagecfg_read(&ic, ctx, image_id)) != CK_OK)
+		goto out;
+	/* Before --replace removes anything: a bad healthcheck changes nothing. */
+	if ((rc = ck__ctr_health_config(&c, spec, &ic.health)) != CK_OK)
 		goto out;
 	if (spec->replace && spec->name) {
 		ck_container *old = NULL;
@@ -449,10 +537,15 @@ int ck_container_create(ck_container **out, ck_context *ctx, const ck_container_
 		snprintf(name, sizeof(name), "%s", spec->name);
 	else
 		generate_name(name, false);
-	if ((rc = fill_config(&c, ctx, spec, &ic, image_id, image_name ? image_name : spec->image, network, name,
-	                      id, ck__ctr_pod_shares_ns(pj.shares, "uts") && !spec->infra_pod_id ? pj.hostname
-	                                                                                      : NULL)) != CK_OK ||
-	    (rc = ck__ctr_pod_apply(&c, &pj, spec->infra_pod_id != NULL)) != CK_OK ||
+	rc = fill_config(&c, ctx, spec, &ic, image_id, image_name ? image_name : spec->image, network, name, id,
+	                 ck__ctr_pod_shares_ns(pj.shares, "uts") && !spec->infra_pod_id ? pj.hostname : NULL);
+	if (c.network && !strcmp(c.network, "bridge")) { /* the requests moved into the config */
+		c.nets = nets;
+		c.n_nets = n_nets;
+		nets = NULL;
+		n_nets = 0;
+	}
+	if (rc != CK_OK || (rc = ck__ctr_pod_apply(&c, &pj, spec->infra_pod_id != NULL)) != CK_OK ||
 	    (rc = finish_user(&c, ctx, spec)) != CK_OK || (rc = ck__ctr_check_bundle(ctx, &c)) != CK_OK)
 		goto out;
 	if ((rc = ck__ctr_lock(&lk, ctx, id)) != CK_OK)
@@ -503,5 +596,9 @@ out:
 	free(image_id);
 	free(image_name);
 	free(config);
+	free(network);
+	for (size_t i = 0; i < n_nets; i++)
+		ck__net_req_free(&nets[i]);
+	free(nets);
 	return rc;
 }

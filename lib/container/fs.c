@@ -25,17 +25,17 @@ static int mounted_root(char **path, ck_container *ctr)
 	return rc;
 }
 
-int ck_container_mount(char **path, ck_container *ctr)
+int ck_container_mount_rootfs(char **path, ck_container *ctr)
 {
 	ck__lock lk = CK__LOCK_INIT;
 	int rc;
 
 	CK_ENTER();
 	if (!path)
-		return ck__error_set(CK_EINVAL, "ck_container_mount: path is NULL");
+		return ck__error_set(CK_EINVAL, "ck_container_mount_rootfs: path is NULL");
 	*path = NULL;
 	if (!ctr)
-		return ck__error_set(CK_EINVAL, "ck_container_mount: ctr is NULL");
+		return ck__error_set(CK_EINVAL, "ck_container_mount_rootfs: ctr is NULL");
 	CK__CTR_FULL(ctr);
 	if ((rc = ck__ctr_lock(&lk, ctr->ctx, ctr->cfg.id)) != CK_OK)
 		return rc;
@@ -45,7 +45,7 @@ int ck_container_mount(char **path, ck_container *ctr)
 	return rc;
 }
 
-int ck_container_unmount(ck_container *ctr)
+int ck_container_unmount_rootfs(ck_container *ctr)
 {
 	ck__lock lk = CK__LOCK_INIT;
 	ck__ctr_state st;
@@ -54,7 +54,7 @@ int ck_container_unmount(ck_container *ctr)
 
 	CK_ENTER();
 	if (!ctr)
-		return ck__error_set(CK_EINVAL, "ck_container_unmount: ctr is NULL");
+		return ck__error_set(CK_EINVAL, "ck_container_unmount_rootfs: ctr is NULL");
 	CK__CTR_FULL(ctr);
 	if ((rc = ck__ctr_lock(&lk, ctr->ctx, ctr->cfg.id)) != CK_OK)
 		return rc;
@@ -176,7 +176,7 @@ int ck_container_init(ck_container *ctr)
 	 * bundle again (they depend on the moment: a pod's infra pid). */
 	if (rc == CK_OK)
 		rc = ck_rootfs_prepare(&fs, ctr->ctx, ctr->cfg.image_id, ctr->cfg.id);
-	if (rc == CK_OK && (rc = ck__ctr_materialize(ctr->ctx, &ctr->cfg, ck_rootfs_path(fs))) == CK_OK)
+	if (rc == CK_OK && (rc = ck__ctr_materialize(ctr->ctx, &ctr->cfg, ck_rootfs_path(fs), NULL)) == CK_OK)
 		rc = ck__ctr_check_bundle(ctr->ctx, &ctr->cfg);
 	if (rc != CK_OK && rc != CK_ESTATE)
 		rc = ck__error_wrap(rc, "cannot initialize container %s", ctr->cfg.name);

@@ -22,7 +22,31 @@ static int write_text(const char *dir, const char *name, const char *text)
 	return rc;
 }
 
-static int write_etc_files(const char *userdata, const ck__ctr_config *c)
+/* With DNS on a network: aardvark-dns on its gateway first (slirp4netns:
+ * its built-in forwarder), then the host's resolvers that a container can
+ * reach (not the host's loopback). */
+static char *resolv_for(const char *host, const ck__net_result *net)
+{
+	ck__buf b = { 0 };
+
+	if (!net || !net->dns)
+		return ck__strdup(host ? host : "");
+	if (net->dns_search)
+		ck__buf_puts(&b, "search dns.podman\n");
+	for (size_t i = 0; net->dns[i]; i++)
+		ck__buf_printf(&b, "nameserver %s\n", net->dns[i]);
+	for (const char *p = host; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		if (!ck__str_has_prefix(p, "search") && !ck__str_has_prefix(p, "nameserver 127.") &&
+		    !ck__str_has_prefix(p, "nameserver ::1"))
+			ck__buf_printf(&b, "%.*s\n", (int)len, p);
+		p += len + (nl ? 1 : 0);
+	}
+	return ck__buf_take(&b);
+}
+
+static int write_etc_files(const char *userdata, const ck__ctr_config *c, const ck__net_result *net)
 {
 	char *resolv = NULL, *hosts = NULL;
 	ck__buf b = { 0 };
@@ -40,13 +64,19 @@ static int write_etc_files(const char *userdata, const ck__ctr_config *c)
 		ck__error_clear();
 		ck__buf_puts(&b, "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n");
 	}
-	ck__buf_printf(&b, "127.0.1.1\t%s %s\n", c->hostname, c->name);
-	char *h = ck__buf_take(&b);
+	if (net && net->ips && net->ips[0]) {
+		for (size_t i = 0; net->ips[i]; i++)
+			ck__buf_printf(&b, "%s\t%s %s\n", net->ips[i], c->hostname, c->name);
+	} else {
+		ck__buf_printf(&b, "127.0.1.1\t%s %s\n", c->hostname, c->name);
+	}
+	char *h = ck__buf_take(&b), *rv = resolv_for(resolv, net);
 	char *hn = ck__asprintf("%s\n", c->hostname);
-	if (!h || !hn)
+	if (!h || !hn || !rv)
 		rc = ck__oom();
 	else if ((rc = write_text(userdata, "hosts", h)) == CK_OK && (rc = write_text(userdata, "hostname", hn)) == CK_OK)
-		rc = write_text(userdata, "resolv.conf", resolv ? resolv : "");
+		rc = write_text(userdata, "resolv.conf", rv);
+	free(rv);
 	/* /run/.containerenv, as podman writes it (engine named ck) */
 	char *env = ck__asprintf("engine=\"ck-%s\"\nname=\"%s\"\nid=\"%s\"\nimage=\"%s\"\nimageid=\"%s\"\n"
 	                         "rootless=%d\n",
@@ -117,7 +147,7 @@ static int copy_up(ck_context *ctx, const ck__ctr_config *c, int root_fd)
 	return rc;
 }
 
-int ck__ctr_materialize(ck_context *ctx, const ck__ctr_config *c, const char *rootfs)
+int ck__ctr_materialize(ck_context *ctx, const ck__ctr_config *c, const char *rootfs, const ck__net_result *net)
 {
 	char *userdata = ck__ctr_userdata(ctx, c->id), *run = ck__ctr_rundir(ctx, c->id);
 	int rc, root_fd = -1;
@@ -125,7 +155,7 @@ int ck__ctr_materialize(ck_context *ctx, const ck__ctr_config *c, const char *ro
 	if (!userdata || !run)
 		rc = ck__oom();
 	else if ((rc = ck__mkdir_p(userdata, 0700)) == CK_OK && (rc = ck__mkdir_p(run, 0700)) == CK_OK)
-		rc = write_etc_files(userdata, c);
+		rc = write_etc_files(userdata, c, net);
 	if (rc == CK_OK && (root_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		rc = ck__error_errno(CK_EIO, "cannot open the root filesystem %s", rootfs);
 	if (rc == CK_OK && (rc = ck__root_mkdir_p(root_fd, c->workdir, 0755)) != CK_OK)

@@ -136,6 +136,41 @@ static int tmpfs_at(ck__oci_build *b, const ck__ctr_config *c, const char *dest,
 	return add_mount(b, dest, "tmpfs", "tmpfs", o);
 }
 
+/* --sdnotify=container: the caller's notify socket is bind-mounted into the
+ * container and named by its NOTIFY_SOCKET, as podman does, so that the
+ * container's own process says READY=1. */
+static int notify_socket_in(ck__oci_build *b, const ck__ctr_config *c)
+{
+	const char *sock = ck__ctr_notify_socket(c);
+	char **o = NULL;
+	int rc;
+
+	if (!sock || !c->sdnotify || strcmp(c->sdnotify, "container") != 0)
+		return CK_OK;
+	if (sock[0] != '/')
+		return ck__error_set(CK_EUNSUPPORTED, "--sdnotify=container: the notify socket \"%s\" is abstract "
+		                                      "and cannot be mounted into the container", sock);
+	if ((rc = ck__strv_dup(&b->env, (const char *const *)c->env)) != CK_OK)
+		return rc;
+	for (size_t i = 0; b->env && b->env[i]; i++)
+		if (!strncmp(b->env[i], "NOTIFY_SOCKET=", 14)) {
+			free(b->env[i]);
+			if (!(b->env[i] = strdup("NOTIFY_SOCKET=" CK__NOTIFY_DEST)))
+				return ck__oom();
+			b->p.env = b->env;
+			goto mount;
+		}
+	if ((rc = ck__strv_push(&b->env, "NOTIFY_SOCKET=" CK__NOTIFY_DEST)) != CK_OK)
+		return rc;
+	b->p.env = b->env;
+mount:
+	if ((rc = ck__strv_push(&o, "bind")) || (rc = ck__strv_push(&o, "rprivate"))) {
+		ck_strv_free(o);
+		return rc;
+	}
+	return add_mount(b, CK__NOTIFY_DEST, "bind", sock, o);
+}
+
 int ck__ctr_oci_build(ck__oci_build *b, ck_context *ctx, const ck__ctr_config *c, const char *rootfs,
                       const ck__host *host)
 {
@@ -169,6 +204,33 @@ int ck__ctr_oci_build(ck__oci_build *b, ck_context *ctx, const ck__ctr_config *c
 	p->umask = nz(c->extra.umask);
 	p->init = c->init;
 	p->network = c->network;
+	if (!strcmp(c->network, "bridge")) {
+		char *ns = ck__net_netns_path(ctx, c->id);
+		if (!ns)
+			return ck__oom();
+		snprintf(b->netns, sizeof(b->netns), "%s", ns);
+		free(ns);
+		p->network = b->netns;
+	} else if (!strcmp(c->network, "slirp4netns")) {
+		/* A namespace of its own, made by the runtime (inside the
+		 * container's user namespace when rootless), that the monitor
+		 * hands to slirp4netns. */
+		p->network = "private";
+	} else if (ck__str_has_prefix(c->network, "container:")) {
+		/* The namespace of the other container's running init, as podman
+		 * joins it; it must run for as long as this one needs it. */
+		ck__ctr_state st;
+		const char *other = c->network + strlen("container:");
+		if ((rc = ck__ctr_read(NULL, &st, ctx, other)) != CK_OK)
+			return ck__error_wrap(rc, "cannot join the network of container %.12s", other);
+		bool up = ck__ctr_status_live(st.status) && st.pid > 0;
+		snprintf(b->netns, sizeof(b->netns), "/proc/%d/ns/net", st.pid);
+		ck__ctr_state_free(&st);
+		if (!up)
+			return ck__error_set(CK_ESTATE, "cannot join the network of container %.12s: it is not running",
+			                     other);
+		p->network = b->netns;
+	}
 	p->ipc = nz(c->extra.ipc); /* NULL or "host"; a pod's shares win below */
 	p->pid = nz(c->extra.pid);
 	p->uts = nz(c->extra.uts);
@@ -203,6 +265,10 @@ int ck__ctr_oci_build(ck__oci_build *b, ck_context *ctx, const ck__ctr_config *c
 	p->cgroups_path = b->cgroups_path;
 
 	if (host->rootless) {
+		/* A rootless member joins its infra's user namespace: the
+		 * namespaces it shares are owned by it, and only from inside
+		 * can they be joined. */
+		ck__ctr_pod_userns(b, c);
 		if ((rc = ck__host_idmaps(b->uid_maps, &p->n_uid_maps, b->gid_maps, &p->n_gid_maps)) != CK_OK)
 			return rc;
 		p->uid_maps = b->uid_maps;
@@ -248,6 +314,8 @@ int ck__ctr_oci_build(ck__oci_build *b, ck_context *ctx, const ck__ctr_config *c
 		else
 			rc = add_mount(b, CK__CTR_INIT_DEST, "bind", c->init_path, o);
 	}
+	if (rc == CK_OK)
+		rc = notify_socket_in(b, c);
 	free(userdata);
 	p->mounts = b->mounts;
 	p->n_mounts = b->n_mounts;
@@ -269,6 +337,7 @@ void ck__ctr_oci_build_free(ck__oci_build *b)
 	}
 	free(b->mounts);
 	free(b->argv);
+	ck_strv_free(b->env);
 	free((char *)b->p.seccomp_cache_dir);
 	memset(b, 0, sizeof(*b));
 }

@@ -186,6 +186,16 @@ void ck__ctr_pod_namespaces(ck__oci_build *b, const ck__ctr_config *c)
 	}
 }
 
+void ck__ctr_pod_userns(ck__oci_build *b, const ck__ctr_config *c)
+{
+	if (!c->pod || !*c->pod || c->pod_infra_self || !c->pod_infra || !*c->pod_infra || !c->pod_shares ||
+	    !c->pod_shares[0])
+		return;
+	snprintf(b->userns_path, sizeof(b->userns_path), "/proc/%d/ns/user",
+	         c->pod_infra_pid > 0 ? c->pod_infra_pid : 1);
+	b->p.userns = b->userns_path;
+}
+
 /* The record is edited as a tree, member by member in place, so that a
  * record this version cannot fully read is still repaired. */
 int ck__ctr_pod_detach(ck_state_txn *txn, const char *id)

@@ -6,6 +6,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+void ck__ports_gen(yajl_gen g, const char *key, const ck__port *ports, size_t n)
+{
+	ck__json_key(g, key);
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < n; i++) {
+		yajl_gen_map_open(g);
+		ck__json_key_str(g, "host_ip", ports[i].host_ip ? ports[i].host_ip : "");
+		ck__json_key_int(g, "host_port", ports[i].host_port);
+		ck__json_key_int(g, "container_port", ports[i].container_port);
+		ck__json_key_int(g, "range", ports[i].range);
+		ck__json_key_str(g, "protocol", ports[i].protocol);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+}
+
 /* ---- config ---- */
 
 static void mnt_gen(yajl_gen g, const ck__mnt *m)
@@ -47,18 +63,7 @@ int ck__ctr_config_json(char **out, const ck__ctr_config *c)
 	ck__json_key(g, "labels");
 	ck__strmap_gen(g, &c->labels);
 	ck__json_key_str(g, "runtime", c->runtime);
-	ck__json_key(g, "ports");
-	yajl_gen_array_open(g);
-	for (size_t i = 0; i < c->n_ports; i++) {
-		yajl_gen_map_open(g);
-		ck__json_key_str(g, "host_ip", c->ports[i].host_ip ? c->ports[i].host_ip : "");
-		ck__json_key_int(g, "host_port", c->ports[i].host_port);
-		ck__json_key_int(g, "container_port", c->ports[i].container_port);
-		ck__json_key_int(g, "range", c->ports[i].range);
-		ck__json_key_str(g, "protocol", c->ports[i].protocol);
-		yajl_gen_map_close(g);
-	}
-	yajl_gen_array_close(g);
+	ck__ports_gen(g, "ports", c->ports, c->n_ports);
 	/* The members above are what a listing reads (record_parse.c): it
 	 * stops at the first one below. */
 	ck__strv_gen(g, "entrypoint", c->entrypoint);
@@ -107,11 +112,42 @@ int ck__ctr_config_json(char **out, const ck__ctr_config *c)
 	ck__json_key_str(g, "restart_policy", c->restart_policy ? c->restart_policy : "no");
 	ck__json_key_int(g, "restart_max", c->restart_max);
 	ck__json_key_str(g, "network", c->network);
+	ck__json_key(g, "networks");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < c->n_nets; i++) {
+		yajl_gen_map_open(g);
+		ck__json_key_str(g, "name", c->nets[i].network);
+		if (c->nets[i].ip)
+			ck__json_key_str(g, "ip", c->nets[i].ip);
+		if (c->nets[i].mac)
+			ck__json_key_str(g, "mac", c->nets[i].mac);
+		ck__strv_gen(g, "aliases", c->nets[i].aliases);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
 	ck__strv_gen(g, "exposed_ports", c->exposed);
 	ck__json_key_int(g, "stop_signal", c->stop_signal);
 	ck__json_key_int(g, "stop_timeout", c->stop_timeout);
 	ck__json_key_int(g, "log_size_max", c->log_size_max);
 	ck__ctr_extra_gen(g, &c->extra);
+	/* Written only when set, so that older records keep their shape. */
+	if (c->create_command && c->create_command[0])
+		ck__strv_gen(g, "create_command", c->create_command);
+	if (c->monitor_pid_file && *c->monitor_pid_file)
+		ck__json_key_str(g, "monitor_pid_file", c->monitor_pid_file);
+	/* Written only when set, so that other records keep their shape. */
+	if (c->health_test) {
+		ck__strv_gen(g, "health_test", c->health_test);
+		ck__json_key_int(g, "health_interval", c->health_interval);
+		ck__json_key_int(g, "health_timeout", c->health_timeout);
+		ck__json_key_int(g, "health_start_period", c->health_start_period);
+		ck__json_key_int(g, "health_retries", c->health_retries);
+		ck__json_key_int(g, "health_on_failure", c->health_on_failure);
+	}
+	if (c->sdnotify && *c->sdnotify)
+		ck__json_key_str(g, "sdnotify", c->sdnotify);
+	if (c->notify_socket && *c->notify_socket)
+		ck__json_key_str(g, "notify_socket", c->notify_socket);
 	/* Pods (lib/pod): written only for a container in one, so that records
 	 * of containers without a pod keep their shape. */
 	if (c->pod && *c->pod) {
@@ -147,6 +183,8 @@ void ck__ctr_config_free(ck__ctr_config *c)
 	free(c->pod);
 	free(c->pod_infra);
 	ck_strv_free(c->pod_shares);
+	ck_strv_free(c->create_command);
+	free(c->monitor_pid_file);
 	ck_strv_free(c->entrypoint);
 	ck_strv_free(c->command);
 	ck_strv_free(c->args);
@@ -162,6 +200,9 @@ void ck__ctr_config_free(ck__ctr_config *c)
 	free(c->restart_policy);
 	free(c->runtime);
 	free(c->network);
+	ck_strv_free(c->health_test);
+	free(c->sdnotify);
+	free(c->notify_socket);
 	free(c->groups);
 	for (size_t i = 0; i < c->n_mounts; i++)
 		ck__mnt_free(&c->mounts[i]);
@@ -170,6 +211,9 @@ void ck__ctr_config_free(ck__ctr_config *c)
 	for (size_t i = 0; i < c->n_ports; i++)
 		free(c->ports[i].host_ip);
 	free(c->ports);
+	for (size_t i = 0; i < c->n_nets; i++)
+		ck__net_req_free(&c->nets[i]);
+	free(c->nets);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -203,6 +247,13 @@ int ck__ctr_state_json(char **out, const ck__ctr_state *s)
 	if (s->paused && !strcmp(s->status, "running"))
 		ck__json_key_bool(g, "paused", true);
 	ck__json_key_str(g, "error", s->error ? s->error : "");
+	if (s->health[0]) {
+		ck__json_key_str(g, "health", s->health);
+		ck__json_key_int(g, "health_streak", s->health_streak);
+		ck__json_key_str(g, "health_log", s->health_log ? s->health_log : "[]");
+	}
+	if (s->health_restart)
+		ck__json_key_bool(g, "health_restart", true);
 	yajl_gen_map_close(g);
 	return ck__json_gen_finish(out, g);
 }
@@ -212,6 +263,8 @@ void ck__ctr_state_free(ck__ctr_state *s)
 	if (s) {
 		free(s->error);
 		s->error = NULL;
+		free(s->health_log);
+		s->health_log = NULL;
 	}
 }
 

@@ -35,7 +35,8 @@ static const struct field fields[] = {
 	F("cap_add", K_STRV, cap_add), F("cap_drop", K_STRV, cap_drop), F("ulimits", K_NESTED, ulimits),
 	F("memory", K_I64, memory), F("cpus", K_DOUBLE, cpus), F("pids_limit", K_I64, pids_limit),
 	F("restart_policy", K_STR, restart_policy), F("restart_max", K_INT, restart_max),
-	S("runtime", K_STR, runtime), F("network", K_STR, network), S("ports", K_NESTED, ports),
+	S("runtime", K_STR, runtime), F("network", K_STR, network), F("networks", K_NESTED, nets),
+	S("ports", K_NESTED, ports),
 	F("exposed_ports", K_STRV, exposed), F("stop_signal", K_INT, stop_signal),
 	F("stop_timeout", K_UINT, stop_timeout), F("log_size_max", K_I64, log_size_max),
 	F("pod_infra_self", K_BOOL, pod_infra_self), F("pod_infra", K_STR, pod_infra),
@@ -46,6 +47,12 @@ static const struct field fields[] = {
 	F("no_new_privileges", K_BOOL, extra.no_new_privileges), F("shm_size", K_I64, extra.shm_size),
 	F("umask", K_STR, extra.umask), F("tz", K_STR, extra.tz), F("systemd", K_STR, extra.systemd),
 	F("log_driver", K_STR, extra.log_driver), F("timeout", K_UINT, extra.timeout),
+	F("create_command", K_STRV, create_command), F("monitor_pid_file", K_STR, monitor_pid_file),
+	F("health_test", K_STRV, health_test),
+	F("health_interval", K_I64, health_interval), F("health_timeout", K_I64, health_timeout),
+	F("health_start_period", K_I64, health_start_period), F("health_retries", K_INT, health_retries),
+	F("health_on_failure", K_INT, health_on_failure), F("sdnotify", K_STR, sdnotify),
+	F("notify_socket", K_STR, notify_socket),
 };
 #undef F
 #undef S
@@ -248,6 +255,18 @@ static int nested_array(ck__ctr_config *c, const char *key, yajl_val a)
 			c->ulimits[i] = (ck__ulimit){ (int)ck__ctr_json_int(u, "resource", 0), ck__ctr_json_int(u, "soft", -1),
 				                      ck__ctr_json_int(u, "hard", -1) };
 		}
+	} else if (!strcmp(key, "networks")) {
+		if (!(c->nets = calloc(n, sizeof(*c->nets))))
+			return ck__oom();
+		for (size_t i = 0; i < n && rc == CK_OK; i++, c->n_nets++) {
+			yajl_val q = a->u.array.values[i];
+			if ((rc = dup_str(&c->nets[i].network, q, "name")) == CK_OK && ck__json_str(q, "ip"))
+				rc = dup_str(&c->nets[i].ip, q, "ip");
+			if (rc == CK_OK && ck__json_str(q, "mac"))
+				rc = dup_str(&c->nets[i].mac, q, "mac");
+			if (rc == CK_OK && ck__json_arr(q, "aliases") && ck__json_arr(q, "aliases")->u.array.len)
+				rc = ck__strv_from_json(&c->nets[i].aliases, ck__json_arr(q, "aliases"));
+		}
 	} else if (!strcmp(key, "ports")) {
 		if (!(c->ports = calloc(n, sizeof(*c->ports))))
 			return ck__oom();
@@ -377,6 +396,11 @@ static int config_parse(ck__ctr_config *c, const char *json, bool summary)
 		if (fields[k].kind == K_STRV && !*(char ***)dst && !(*(char ***)dst = calloc(1, sizeof(char *))))
 			p.rc = ck__oom();
 	}
+	/* No healthcheck is NULL, not an empty test. */
+	if (c->health_test && !c->health_test[0]) {
+		free(c->health_test);
+		c->health_test = NULL;
+	}
 	if (p.rc != CK_OK)
 		ck__ctr_config_free(c);
 	return p.rc;
@@ -434,7 +458,8 @@ int ck__ctr_config_complete(ck__ctr_config *c, const char *json)
 /* ---- state: a flat object, read from the event stream ---- */
 
 enum state_member { SM_NONE, SM_STATUS, SM_PID, SM_EXIT, SM_STARTED, SM_FINISHED, SM_RESTARTS, SM_MONITOR,
-	            SM_MONITOR_START, SM_INIT_START, SM_STOP, SM_ERROR, SM_PAUSED };
+	            SM_MONITOR_START, SM_INIT_START, SM_STOP, SM_ERROR, SM_PAUSED, SM_HEALTH, SM_HEALTH_STREAK,
+	            SM_HEALTH_LOG, SM_HEALTH_RESTART };
 
 typedef struct state_parse {
 	ck__ctr_state *s;
@@ -447,7 +472,8 @@ static int st_key(void *ctx, const unsigned char *key, size_t len)
 {
 	static const char *const names[] = { "", "status", "pid", "exit_code", "started_at", "finished_at",
 		                             "restart_count", "monitor_pid", "monitor_start", "init_start",
-		                             "stop_requested", "error", "paused" };
+		                             "stop_requested", "error", "paused", "health", "health_streak",
+		                             "health_log", "health_restart" };
 	state_parse *p = ctx;
 
 	p->cur = SM_NONE;
@@ -467,7 +493,15 @@ static int st_string(void *ctx, const unsigned char *v, size_t len)
 		return 1;
 	if (p->cur == SM_STATUS)
 		snprintf(p->s->status, sizeof(p->s->status), "%.*s", (int)len, (const char *)v);
-	else if (p->cur == SM_ERROR && len) {
+	else if (p->cur == SM_HEALTH)
+		snprintf(p->s->health, sizeof(p->s->health), "%.*s", (int)len, (const char *)v);
+	else if (p->cur == SM_HEALTH_LOG) {
+		free(p->s->health_log);
+		if (!(p->s->health_log = strndup((const char *)v, len))) {
+			p->rc = ck__oom();
+			return 0;
+		}
+	} else if (p->cur == SM_ERROR && len) {
 		free(p->s->error);
 		if (!(p->s->error = strndup((const char *)v, len))) {
 			p->rc = ck__oom();
@@ -498,6 +532,7 @@ static int st_number(void *ctx, const char *v, size_t len)
 	case SM_MONITOR: s->monitor_pid = (int)n; break;
 	case SM_MONITOR_START: s->monitor_start = (unsigned long long)n; break;
 	case SM_INIT_START: s->init_start = (unsigned long long)n; break;
+	case SM_HEALTH_STREAK: s->health_streak = (unsigned int)n; break;
 	default: break;
 	}
 	return 1;
@@ -510,6 +545,8 @@ static int st_bool(void *ctx, int v)
 		p->s->stop_requested = v != 0;
 	else if (p->depth == 1 && p->cur == SM_PAUSED)
 		p->s->paused = v != 0;
+	else if (p->depth == 1 && p->cur == SM_HEALTH_RESTART)
+		p->s->health_restart = v != 0;
 	return 1;
 }
 

@@ -53,6 +53,8 @@ static int delete_fn(ck_state_txn *txn, void *payload)
 			rc = CK_OK;
 		}
 	}
+	if (rc == CK_OK)
+		rc = ck__net_remove_users(txn, c->id, c->nets, c->n_nets);
 	for (size_t i = 0; i < c->n_mounts && rc == CK_OK; i++)
 		if (c->mounts[i].type == CK__MNT_VOLUME && c->mounts[i].source)
 			rc = ck__volume_remove_user(txn, c->mounts[i].source, c->id);
@@ -113,6 +115,10 @@ static int remove_files(ck__ctr_leftovers *lo, ck_context *ctx, const ck__ctr_co
 		ck__runtime_close(&rt);
 	}
 	ck__error_clear(); /* a runtime that is gone has nothing of it */
+	/* The monitor tears the network down after the exit; one that died
+	 * before it did leaves it to this. */
+	if ((rc = ck__ctr_slirp_cleanup(ctx, cfg->id)) != CK_OK || (rc = ck__net_teardown(ctx, cfg->id)) != CK_OK)
+		return ck__error_wrap(rc, "cannot remove the network of container %s", cfg->name);
 	rc = ck_rootfs_lookup(&rootfs, ctx, cfg->id);
 	if (rc == CK_OK)
 		rc = ck__rootfs_release_aside(&lo->trash, rootfs);

@@ -231,6 +231,24 @@ static int starting_fn(ck_state_txn *txn, void *payload)
 	return rc == CK_OK ? ck__ctr_update_txn(txn, a->id, mark_starting, NULL) : rc;
 }
 
+/* The network namespace of a bridge container, set up before the runtime
+ * runs: the runtime joins it by path. */
+static int setup_network(ck__net_result *net, ck_context *ctx, const ck__ctr_config *cfg)
+{
+	ck__net_port *ports = cfg->n_ports ? calloc(cfg->n_ports, sizeof(*ports)) : NULL;
+	int rc;
+
+	if (cfg->n_ports && !ports)
+		return ck__oom();
+	for (size_t i = 0; i < cfg->n_ports; i++)
+		ports[i] = (ck__net_port){ cfg->ports[i].host_ip, cfg->ports[i].host_port, cfg->ports[i].container_port,
+			                   cfg->ports[i].range, cfg->ports[i].protocol };
+	ck__net_setup_args a = { cfg->id, cfg->name, cfg->hostname, cfg->nets, cfg->n_nets, ports, cfg->n_ports };
+	rc = ck__net_setup(net, ctx, &a);
+	free(ports);
+	return rc;
+}
+
 /* Everything on disk, then the "starting" mark. */
 static int prepare(ck_context *ctx, const ck__ctr_config *cfg)
 {
@@ -250,18 +268,46 @@ static int prepare(ck_context *ctx, const ck__ctr_config *cfg)
 	ck__runtime_close(&rt);
 	if (rc != CK_OK)
 		return rc;
+	if (!strcmp(cfg->network, "slirp4netns")) {
+		/* What the monitor's slirp4netns needs, checked before anything
+		 * runs: the host's tun device, and host ports nobody holds. */
+		rc = ck__slirp_check_host();
+		for (size_t i = 0; i < cfg->n_ports && rc == CK_OK; i++)
+			rc = ck__net_port_check(cfg->ports[i].host_ip, cfg->ports[i].protocol, cfg->ports[i].host_port,
+			                        cfg->ports[i].range ? cfg->ports[i].range : 1, cfg->name);
+		if (rc != CK_OK)
+			return rc;
+	}
 	/* Mounts the root filesystem (the first time, or again after a reboot
 	 * or an unmount), then makes what the bundle refers to.  A --rm
 	 * container's upper layer goes with it: it is never synced. */
 	if ((rc = ck__rootfs_prepare(&rootfs, ctx, cfg->image_id, cfg->id,
 	                             CK__ROOTFS_RECORD_LATER | (cfg->remove ? CK__ROOTFS_VOLATILE : 0))) != CK_OK)
 		return rc;
-	rc = ck__ctr_materialize(ctx, cfg, ck_rootfs_path(rootfs));
+	ck__net_result net = { 0 };
+	bool bridge = !strcmp(cfg->network, "bridge");
+	if (bridge)
+		rc = setup_network(&net, ctx, cfg);
+	char *slirp_dns[] = { CK__SLIRP_DNS_IP, NULL };
+	ck__net_result slirp = { .dns = slirp_dns };
+	const ck__net_result *etc = bridge ? &net : !strcmp(cfg->network, "slirp4netns") ? &slirp : NULL;
+	if (rc == CK_OK)
+		rc = ck__ctr_materialize(ctx, cfg, ck_rootfs_path(rootfs), etc);
 	if (rc == CK_OK)
 		rc = ck__ctr_write_bundle(ctx, cfg, ck_rootfs_path(rootfs));
 	struct starting_args sa = { cfg->id, rootfs };
 	if (rc == CK_OK)
 		rc = ck__state_write_relaxed(ctx, starting_fn, &sa);
+	if (rc != CK_OK && bridge && net.netns) {
+		/* No monitor will run it: nobody else tears it down. */
+		char saved[1024];
+		int code = ck_error_last()->code;
+		snprintf(saved, sizeof(saved), "%s", ck_error_last()->message);
+		if (ck__net_teardown(ctx, cfg->id) != CK_OK)
+			ck__log(ctx, CK_LOG_WARN, "container %s: %s", cfg->name, ck_error_last()->message);
+		ck__error_set(code, "%s", saved);
+	}
+	ck__net_result_free(&net);
 	ck_rootfs_free(rootfs);
 	return rc;
 }
@@ -361,15 +407,12 @@ static int start_infra(ck__ctr_config *cfg, ck_context *ctx)
 	return rc;
 }
 
-int ck_container_start(ck_container *ctr)
+int ck__ctr_start(ck_container *ctr)
 {
 	ck__lock lk = CK__LOCK_INIT;
 	bool already;
 	int rc, fd = -1;
 
-	CK_ENTER();
-	if (!ctr)
-		return ck__error_set(CK_EINVAL, "ck_container_start: ctr is NULL");
 	CK__CTR_FULL(ctr);
 	if ((rc = ck__ctr_lock(&lk, ctr->ctx, ctr->cfg.id)) != CK_OK)
 		return rc;
@@ -384,6 +427,14 @@ int ck_container_start(ck_container *ctr)
 		rc = CK_OK;
 	}
 	return rc;
+}
+
+int ck_container_start(ck_container *ctr)
+{
+	CK_ENTER();
+	if (!ctr)
+		return ck__error_set(CK_EINVAL, "ck_container_start: ctr is NULL");
+	return ck__ctr_start(ctr);
 }
 
 int ck_attach_options_init(ck_attach_options *opts, unsigned int version)
@@ -424,7 +475,7 @@ static int finish_attach(int *exit_code, ck_container *ctr, int code, int mon_pi
 	int rc = CK_OK;
 
 	if (code < 0) {
-		rc = ck_container_wait(&code, ctr, -1);
+		rc = ck__ctr_wait(&code, ctr, -1);
 		if (rc == CK_OK && ctr->cfg.remove)
 			await_removal(mon_pidfd);
 	}

@@ -68,41 +68,6 @@ int ck__strv_from_json(char ***out, yajl_val arr)
 
 /* ---- processes ---- */
 
-unsigned long long ck__proc_start_time(int pid)
-{
-	char path[64], buf[1024];
-	unsigned long long start = 0;
-	ssize_t n;
-	int fd;
-
-	if (pid <= 0)
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* The command may hold spaces and parentheses: fields start after the
-	 * last ')'.  Field 3 is the state, field 22 the start time. */
-	char *p = strrchr(buf, ')');
-	if (!p || p[1] != ' ')
-		return 0;
-	p += 2;
-	if (*p == 'Z' || *p == 'X')
-		return 0;
-	for (int field = 3; field < 22 && p; field++) {
-		p = strchr(p, ' ');
-		if (p)
-			p++;
-	}
-	if (!p || sscanf(p, "%llu", &start) != 1)
-		return 0;
-	return start;
-}
-
 bool ck__proc_alive(int pid, unsigned long long start)
 {
 	unsigned long long now = ck__proc_start_time(pid);
@@ -210,4 +175,12 @@ char *ck__ctr_userdata(const ck_context *ctx, const char *id)
 char *ck__ctr_rundir(const ck_context *ctx, const char *id)
 {
 	return ck__asprintf("%s/containers/%s", ctx->runroot, id);
+}
+
+int ck__ctr_slirp_cleanup(ck_context *ctx, const char *id)
+{
+	char *run = ck__ctr_rundir(ctx, id);
+	int rc = run ? ck__slirp_cleanup(run) : ck__oom();
+	free(run);
+	return rc;
 }

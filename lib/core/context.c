@@ -343,7 +343,10 @@ const char *ck_context_db_backend(const ck_context *ctx)
 	pthread_mutex_lock(&mut->state_lock);
 	if (f && fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
-		if (*line && strlen(line) < sizeof(mut->marker_backend))
+		/* Only a name a backend may have ([a-z0-9]+): a garbled marker is
+		 * no answer, and `ck system check` reports it. */
+		if (*line && strlen(line) < sizeof(mut->marker_backend) &&
+		    strspn(line, "abcdefghijklmnopqrstuvwxyz0123456789") == strlen(line))
 			strcpy(mut->marker_backend, line);
 	}
 	pthread_mutex_unlock(&mut->state_lock);

@@ -23,7 +23,9 @@
 void ck__error_clear(void);
 /* Sets the thread's error and returns `code`. */
 int ck__error_set(int code, const char *fmt, ...) CK_PRINTF(2, 3);
-/* Same, recording errno and appending ": strerror(errno)". */
+/* Same, recording errno and appending ": strerror(errno)", unless the
+ * message already holds that text (so a saved message set again after a
+ * cleanup does not say its cause twice). */
 int ck__error_errno(int code, const char *fmt, ...) CK_PRINTF(2, 3);
 /* Same with an explicit errno value. */
 int ck__error_sys(int code, int err, const char *fmt, ...) CK_PRINTF(3, 4);
@@ -76,6 +78,9 @@ int ck__mkdir_p(const char *path, mode_t mode);
 /* Writes through a temporary file, fsyncs it, renames it over `path` and
  * fsyncs the directory: readers see the old or the new content, never a mix. */
 int ck__write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
+/* Writes all of `data` to `fd`, going on after EINTR and short writes;
+ * 0, or -1 with errno set. */
+int ck__write_all(int fd, const void *data, size_t len);
 /* The same, syncing only when `durable`: a file that is made again from the
  * state store whenever it is needed (a bundle's config.json) is replaced
  * atomically but need not survive power loss. */
@@ -150,6 +155,9 @@ int64_t ck__mono_ns(void);       /* CLOCK_MONOTONIC */
 void ck__rfc3339(char *buf, size_t size, int64_t ns);
 /* The kernel's boot id (36 chars + NUL); "unknown" if it cannot be read. */
 void ck__boot_id(char out[40]);
+/* The start time of process `pid` (field 22 of /proc/PID/stat), 0 when it
+ * does not exist or is a zombie. */
+unsigned long long ck__proc_start_time(int pid);
 void ck__sleep_ms(int ms);
 
 /* ---- events (events.c) ---- */

@@ -27,10 +27,14 @@ static int set_v(int code, int err, const char *fmt, va_list ap)
 {
 	int n = vsnprintf(tls_msg, sizeof(tls_msg), fmt, ap);
 
+	/* The cause is appended once: a message that already says it (an
+	 * error saved and set again after a cleanup, a helper's or a library's
+	 * text that quotes strerror) is kept as it is. */
 	if (err && n >= 0 && (size_t)n < sizeof(tls_msg)) {
 		char ebuf[128];
-		snprintf(tls_msg + n, sizeof(tls_msg) - (size_t)n, ": %s",
-		         strerror_r(err, ebuf, sizeof(ebuf)));
+		const char *cause = strerror_r(err, ebuf, sizeof(ebuf));
+		if (!strstr(tls_msg, cause))
+			snprintf(tls_msg + n, sizeof(tls_msg) - (size_t)n, ": %s", cause);
 	}
 	tls_err.code = code;
 	tls_err.sys_errno = err;

@@ -58,7 +58,7 @@ int ck__fsync_dir(const char *dir)
 	return CK_OK;
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int ck__write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 	while (len) {
@@ -92,7 +92,7 @@ int ck__write_file_replace(const char *path, const void *data, size_t len, mode_
 		rc = ck__error_errno(ck__errno_code(errno), "cannot create %s", tmp);
 		goto out;
 	}
-	if (write_all(fd, data, len) < 0 || (durable && fsync(fd) < 0)) {
+	if (ck__write_all(fd, data, len) < 0 || (durable && fsync(fd) < 0)) {
 		rc = ck__error_errno(CK_EIO, "cannot write %s", tmp);
 		close(fd);
 		unlink(tmp);

@@ -174,20 +174,6 @@ static int dir_create(int *fd, ck__sink *s, const char *name)
 	return rc;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int ck__sink_add(ck__sink *s, const char *name, const void *data, size_t len)
 {
 	int fd = -1, rc;
@@ -195,7 +181,7 @@ int ck__sink_add(ck__sink *s, const char *name, const void *data, size_t len)
 	if (s->dir) {
 		if ((rc = dir_create(&fd, s, name)) < 0)
 			return rc;
-		if (write_all(fd, data, len) < 0 || fsync(fd) < 0)
+		if (ck__write_all(fd, data, len) < 0 || fsync(fd) < 0)
 			rc = ck__error_errno(CK_EIO, "cannot write %s/%s", s->path, name);
 		close(fd);
 		return rc;
@@ -233,7 +219,7 @@ int ck__sink_add_fd(ck__sink *s, const char *name, int in, uint64_t size)
 			                           (unsigned long long)done, (unsigned long long)size);
 			break;
 		}
-		if (s->dir ? write_all(out, s->buf, (size_t)n) < 0 : archive_write_data(s->ar, s->buf, (size_t)n) < 0)
+		if (s->dir ? ck__write_all(out, s->buf, (size_t)n) < 0 : archive_write_data(s->ar, s->buf, (size_t)n) < 0)
 			rc = s->dir ? ck__error_errno(CK_EIO, "cannot write %s/%s", s->path, name) : fail_ar(s, name);
 		done += (uint64_t)n;
 	}

@@ -191,20 +191,6 @@ static int reader_error(reader *r, ck__arc *a, const char *name)
 	return ck__error_errno(CK_EIO, "%s: cannot read %s", a->path, name);
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Reads one file's content (`size` bytes, or unknown when < 0) into a new
  * entry named `name` (taken over). */
 static int take_file(ck__arc *a, reader *r, char *name, int64_t size, char *buf)
@@ -259,7 +245,7 @@ static int take_file(ck__arc *a, reader *r, char *name, int64_t size, char *buf)
 		}
 		if (in_mem)
 			memcpy(e->data + e->size, buf, (size_t)n);
-		else if (fd >= 0 && write_all(fd, buf, (size_t)n) < 0) {
+		else if (fd >= 0 && ck__write_all(fd, buf, (size_t)n) < 0) {
 			rc = ck__error_errno(CK_EIO, "%s: cannot stage entry %s in %s", a->path, e->name, e->staged);
 			break;
 		}

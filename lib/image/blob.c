@@ -241,23 +241,6 @@ fail:
 	return rc;
 }
 
-static int write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int ck__blob_writer_write(ck__blob_writer *w, const void *data, size_t len)
 {
 	if (!w)
@@ -271,7 +254,7 @@ int ck__blob_writer_write(ck__blob_writer *w, const void *data, size_t len)
 		return rc;
 	}
 	ck__sha256_update(&w->hash, data, len);
-	if (write_all(w->fd, data, len) < 0) {
+	if (ck__write_all(w->fd, data, len) < 0) {
 		int rc = ck__error_errno(ck__errno_code(errno) == CK_ENOMEM ? CK_ENOMEM : CK_EIO,
 		                         "blob %s: cannot write %s", writer_name(w), w->tmp_path);
 		writer_discard(w);

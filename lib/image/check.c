@@ -142,11 +142,12 @@ static bool has(char **sorted, size_t n, const char *s)
 	return n && bsearch(&s, sorted, n, sizeof(*sorted), cmp_str);
 }
 
-static void problem(ck__check_report *r, const char *kind, const char *object, bool repairable, bool repaired,
-                    const char *fmt, ...) CK_PRINTF(6, 7);
+/* `hint`: the next step when the problem stays (NULL: the default). */
+static void problem_hint(ck__check_report *r, const char *kind, const char *object, const char *hint,
+                         bool repairable, bool repaired, const char *fmt, ...) CK_PRINTF(7, 8);
 
-static void problem(ck__check_report *r, const char *kind, const char *object, bool repairable, bool repaired,
-                    const char *fmt, ...)
+static void problem_hint(ck__check_report *r, const char *kind, const char *object, const char *hint,
+                         bool repairable, bool repaired, const char *fmt, ...)
 {
 	char detail[1024];
 	va_list ap;
@@ -154,23 +155,27 @@ static void problem(ck__check_report *r, const char *kind, const char *object, b
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	ck__check_add(r, kind, object, detail, repairable, repaired);
+	ck__check_add_hint(r, kind, object, detail, hint, repairable, repaired);
 }
+
+#define problem(r, kind, object, repairable, repaired, ...) \
+	problem_hint(r, kind, object, NULL, repairable, repaired, __VA_ARGS__)
 
 /* ---- damaged images ---- */
 
 static void check_image(ck_context *ctx, ck__check_report *r, const ck_image *img)
 {
-	const char *again = "pull or load the image again, or remove it with `ck rmi -f`";
+	char again[256];
 
+	snprintf(again, sizeof(again), "pull or load the image again, or remove it with 'ck rmi -f %.12s'",
+	         img->id);
 	if (!ck__blob_exists(ctx, img->digest))
-		problem(r, CK_CHECK_DAMAGED_IMAGE, img->id, false, false,
-		        "image %.12s: its manifest %s is missing from the blob store; %s", img->id, img->digest,
-		        again);
+		problem_hint(r, CK_CHECK_DAMAGED_IMAGE, img->id, again, false, false,
+		             "image %.12s: its manifest %s is missing from the blob store", img->id, img->digest);
 	if (!ck__blob_exists(ctx, img->config_digest))
-		problem(r, CK_CHECK_DAMAGED_IMAGE, img->id, false, false,
-		        "image %.12s: its config %s is missing from the blob store; %s", img->id,
-		        img->config_digest, again);
+		problem_hint(r, CK_CHECK_DAMAGED_IMAGE, img->id, again, false, false,
+		             "image %.12s: its config %s is missing from the blob store", img->id,
+		             img->config_digest);
 	for (size_t i = 0; i < img->n_layers; i++) {
 		const ck__image_layer *l = &img->layers[i];
 		bool blob = ck__blob_exists(ctx, l->digest);
@@ -185,15 +190,15 @@ static void check_image(ck_context *ctx, ck__check_report *r, const ck_image *im
 				ck__error_clear();
 				free(diff);
 			}
-			problem(r, CK_CHECK_DAMAGED_IMAGE, img->id, blob, repaired,
-			        "image %.12s: its layer %zu (%s) is not unpacked; %s%s", img->id, i + 1, l->diff_id,
-			        blob ? "repair unpacks it again from its blob" : "its blob is missing too, so ",
-			        blob ? msg : again);
+			problem_hint(r, CK_CHECK_DAMAGED_IMAGE, img->id, blob ? NULL : again, blob, repaired,
+			             "image %.12s: its layer %zu (%s) is not unpacked; %s%s", img->id, i + 1,
+			             l->diff_id, blob ? "repair unpacks it again from its blob" : "its blob is missing too",
+			             blob ? msg : "");
 		} else if (!blob) {
-			problem(r, CK_CHECK_DAMAGED_IMAGE, img->id, false, false,
-			        "image %.12s: the blob of its layer %zu (%s) is missing; containers still run from "
-			        "the unpacked layer, but the image cannot be pushed or saved; %s", img->id, i + 1,
-			        l->digest, again);
+			problem_hint(r, CK_CHECK_DAMAGED_IMAGE, img->id, again, false, false,
+			             "image %.12s: the blob of its layer %zu (%s) is missing; containers still run from "
+			             "the unpacked layer, but the image cannot be pushed or saved", img->id, i + 1,
+			             l->digest);
 		}
 	}
 }
@@ -361,8 +366,12 @@ int ck__image_check(ck_context *ctx, ck__check_report *r)
 	if (s.nl)
 		qsort(s.layers, s.nl, sizeof(*s.layers), cmp_str);
 	for (char **b = s.bad; b && *b; b++)
-		problem(r, CK_CHECK_BAD_RECORD, *b, false, false,
-		        "image %.12s: the record is not an image record (it lacks its digests or layers)", *b);
+	{
+		char *hint = ck__check_unreadable_record_hint(ctx, CK__KIND_IMAGE, *b);
+		problem_hint(r, CK_CHECK_BAD_RECORD, *b, hint, false, false,
+		             "image %.12s: the record is not an image record (it lacks its digests or layers)", *b);
+		free(hint);
+	}
 	check_idmap(ctx, r);
 	for (size_t i = 0; i < s.n; i++)
 		check_image(ctx, r, s.imgs[i]);

@@ -23,7 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void log_to_stderr(int level, const char *message, void *payload)
+void mon_log_to_stderr(int level, const char *message, void *payload)
 {
 	static const char *const names[] = { "error", "warn", "info", "debug", "trace" };
 	char ts[48];
@@ -87,6 +87,7 @@ static int running_fn(ck__ctr_state *st, void *payload)
 	st->pid = (int)a->m->init_pid;
 	st->init_start = a->m->init_start;
 	st->started_at = ck__now_ns();
+	ck__ctr_health_reset(st, &a->m->cfg);
 	free(st->error);
 	st->error = NULL;
 	return CK_OK;
@@ -123,6 +124,8 @@ static bool policy_restarts(const ck__ctr_config *c, const ck__ctr_state *st, in
 {
 	if (st->stop_requested || !strcmp(st->status, "removing"))
 		return false;
+	if (st->health_restart) /* --health-on-failure=restart killed it */
+		return true;
 	if (!strcmp(c->restart_policy, "always") || !strcmp(c->restart_policy, "unless-stopped"))
 		return true;
 	if (!strcmp(c->restart_policy, "on-failure"))
@@ -138,6 +141,7 @@ static int exit_fn(ck__ctr_state *st, void *payload)
 	st->finished_at = ck__now_ns();
 	st->pid = 0;
 	a->restart = policy_restarts(&a->m->cfg, st, a->code);
+	st->health_restart = false;
 	if (a->restart) {
 		snprintf(st->status, sizeof(st->status), "restarting");
 		st->restart_count++;
@@ -155,6 +159,36 @@ static int exit_fn(ck__ctr_state *st, void *payload)
 	st->monitor_pid = 0;
 	st->monitor_start = 0;
 	return CK_OK;
+}
+
+/* ---- the network (lib/net) ---- */
+
+static void net_down(mon *m)
+{
+	mon_net_stop(m);
+	if (!m->cfg.network || strcmp(m->cfg.network, "bridge") != 0)
+		return;
+	if (ck__net_teardown(m->ctx, m->id) != CK_OK) {
+		/* `rm`, `start` and `system check --repair` finish it. */
+		ck__log(m->ctx, CK_LOG_WARN, "container %s: %s", m->cfg.name, ck_error_last()->message);
+		ck__error_clear();
+	}
+}
+
+/* Whether the exit about to be recorded restarts the container (exit_fn
+ * decides it for good, in its transaction). */
+static bool restart_expected(mon *m, int code)
+{
+	ck__ctr_state st;
+	bool r;
+
+	if (ck__ctr_read(NULL, &st, m->ctx, m->id) != CK_OK) {
+		ck__error_clear();
+		return false;
+	}
+	r = policy_restarts(&m->cfg, &st, code);
+	ck__ctr_state_free(&st);
+	return r;
 }
 
 /* ---- one run (the start of each is start.c's) ---- */
@@ -215,6 +249,7 @@ static int run(mon *m, bool *clients_open)
 			snprintf(msg, sizeof(msg), "%s", ck_error_last()->message);
 			ck__log(m->ctx, CK_LOG_ERROR, "%s", msg);
 			mon_start_cleanup(m);
+			net_down(m);
 			struct failed_args fa = { msg };
 			if (ck__ctr_update(m->ctx, m->id, failed_fn, &fa) != CK_OK)
 				ck__log(m->ctx, CK_LOG_ERROR, "%s", ck_error_last()->message);
@@ -232,6 +267,9 @@ static int run(mon *m, bool *clients_open)
 		}
 		if (rc == CK_OK) {
 			ck__ctr_event(m->ctx, &m->cfg, first ? "start" : "restart", -1);
+			if (first)
+				mon_notify_running(m);
+			mon_health_start(m);
 			char line[32];
 			snprintf(line, sizeof(line), "ok %d\n", (int)m->init_pid);
 			mon_report(m, line);
@@ -250,15 +288,29 @@ static int run(mon *m, bool *clients_open)
 		if (ck__runtime_has(&m->rt, m->id) && ck__runtime_delete(&m->rt, m->id, true) != CK_OK)
 			ck__log(m->ctx, CK_LOG_WARN, "%s", ck_error_last()->message);
 		mon_kill_strays(m);
+		/* slirp4netns served this run's namespace only; its ports are
+		 * free again before the exit is recorded (or a restart). */
+		mon_net_stop(m);
+		/* The network goes before the exit is recorded: a start that
+		 * follows the record must not meet this run's teardown. */
+		bool will_restart = rc == CK_OK && restart_expected(m, code);
+		if (!will_restart)
+			net_down(m);
 		struct exit_args ea = { m, code, false, m->cfg.remove };
 		if (rc != CK_OK || ck__ctr_update_relaxed(m->ctx, m->id, exit_fn, &ea) != CK_OK) {
+			mon_health_stop(m);
 			mon_clients_exit(m, code);
 			return code;
 		}
+		if (will_restart && !ea.restart)
+			net_down(m); /* a stop came in between */
 		ck__log(m->ctx, CK_LOG_DEBUG, "container %s exited with %d%s", m->cfg.name, code,
 		        ea.restart ? "; restarting" : "");
 		ck__ctr_event(m->ctx, &m->cfg, "died", code);
 		signal_exit(m);
+		/* Only now: an on-failure stop of the health worker waits for
+		 * the exit just recorded. */
+		mon_health_stop(m);
 		if (!ea.restart)
 			ck__ctr_pod_exited(m->ctx, &m->cfg);
 		if (!ea.restart && m->cfg.remove) {
@@ -301,7 +353,7 @@ static int setup(mon *m, int argc, char **argv)
 	o.runroot = arg(argc, argv, "--runroot");
 	o.db_backend = arg(argc, argv, "--backend");
 	o.runtime = arg(argc, argv, "--runtime");
-	o.log_fn = log_to_stderr;
+	o.log_fn = mon_log_to_stderr;
 	o.log_level = arg(argc, argv, "--log-level") ? atoi(arg(argc, argv, "--log-level")) : CK_LOG_WARN;
 	o.flags = CK_CONTEXT_NO_ENV | CK_CONTEXT_NO_CONFIG;
 	if ((rc = ck_context_open(&m->ctx, &o)) != CK_OK)
@@ -357,11 +409,21 @@ static bool await_go(mon *m)
 int main(int argc, char **argv)
 {
 	mon m = { .sync_fd = -1, .sigfd = -1, .listen_fd = -1, .out_fd = -1, .err_fd = -1, .in_fd = -1,
-		  .log_fd = -1, .init_pidfd = -1 };
+		  .log_fd = -1, .init_pidfd = -1, .slirp = { 0, -1, -1 } };
 	bool clients_open = false, went = false;
 	const char *sync = arg(argc, argv, "--sync-fd");
 	int code = -1, rc;
 
+	if (flag(argc, argv, "--health-worker"))
+		return mon_health_worker(argc, argv);
+	m.argc = argc;
+	m.argv = argv;
+	/* The OCI runtime would act on $NOTIFY_SOCKET itself; the monitor
+	 * speaks to it (health.c). */
+	if (getenv("NOTIFY_SOCKET")) {
+		m.notify_env = strdup(getenv("NOTIFY_SOCKET"));
+		unsetenv("NOTIFY_SOCKET");
+	}
 	m.id = arg(argc, argv, "--id");
 	m.sync_fd = sync ? atoi(sync) : -1;
 	m.attach_wait = flag(argc, argv, "--attach");
@@ -417,6 +479,7 @@ int main(int argc, char **argv)
 		mon_clients_exit(&m, code);
 	ck__ctr_leftovers_finish(later);
 out:
+	mon_net_stop(&m);
 	mon_cgroup_finish(&m);
 	mon_clients_close(&m);
 	mon_log_close(&m);
@@ -438,6 +501,7 @@ out:
 	free(m.pidfile);
 	free(m.rtlog);
 	free(m.exitfifo);
+	free(m.notify_env);
 	ck_context_free(m.ctx);
 	(void)code;
 	return 0;

@@ -213,6 +213,29 @@ static int await_start(mon *m, int pid_rd, int lfd, int *master)
 
 /* While the first run starts: the record (the name, the restart policy,
  * --rm), the log, and the registration of this monitor in the record. */
+/* The monitor's pid, as conmon's pid file holds conmon's: what a service
+ * manager follows for a unit of Type=forking (`ck generate systemd`).  It
+ * goes to <runroot>/containers/<id>/monitor.pid, and to the file the
+ * container's create named (--conmon-pidfile), written whole before the
+ * start returns. */
+static void write_monitor_pid(mon *m)
+{
+	char *own = ck__path_join(m->rundir, "monitor.pid");
+	const char *paths[2] = { own, m->cfg.monitor_pid_file };
+	char line[32];
+	int len = snprintf(line, sizeof(line), "%d\n", (int)getpid());
+
+	for (size_t i = 0; i < 2; i++) {
+		if (!paths[i] || !*paths[i])
+			continue;
+		if (ck__write_file_replace(paths[i], line, (size_t)len, 0644, false) != CK_OK) {
+			ck__log(m->ctx, CK_LOG_WARN, "container %.12s: %s", m->id, ck_error_last()->message);
+			ck__error_clear();
+		}
+	}
+	free(own);
+}
+
 static int late_setup(mon *m)
 {
 	bool tty = m->cfg.tty, in = m->cfg.stdin_open;
@@ -231,7 +254,10 @@ static int late_setup(mon *m)
 	/* The record names this monitor while the runtime starts up; a
 	 * monitor that dies before it has left the runtime without its pid
 	 * file path, and the run fails (see read_pid_pipe). */
-	return ck__ctr_update_relaxed(m->ctx, m->id, register_fn, m);
+	if ((rc = ck__ctr_update_relaxed(m->ctx, m->id, register_fn, m)) != CK_OK)
+		return rc;
+	write_monitor_pid(m);
+	return CK_OK;
 }
 
 /* `runtime run` with the container's stdio set up; returns once the
@@ -299,6 +325,7 @@ int mon_run_start(mon *m, bool first)
 		m->in_fd = in[1];
 		out[0] = err[0] = in[1] = -1;
 	}
+	rc = mon_net_start(m);
 out:
 	mon_close_fd(&in[0]);
 	mon_close_fd(&in[1]);
@@ -319,6 +346,32 @@ out:
 	return rc;
 }
 
+/* slirp4netns gives the init's network namespace (made by the runtime, in
+ * the container's user namespace when rootless) its tap0 and forwards the
+ * ports; a pod's infra does this for the whole pod. */
+int mon_net_start(mon *m)
+{
+	ck__net_port *ports = NULL;
+	int rc;
+
+	if (!m->cfg.network || strcmp(m->cfg.network, "slirp4netns") != 0)
+		return CK_OK;
+	if (m->cfg.n_ports && !(ports = calloc(m->cfg.n_ports, sizeof(*ports))))
+		return ck__oom();
+	for (size_t i = 0; i < m->cfg.n_ports; i++)
+		ports[i] = (ck__net_port){ m->cfg.ports[i].host_ip, m->cfg.ports[i].host_port,
+			                   m->cfg.ports[i].container_port, m->cfg.ports[i].range, m->cfg.ports[i].protocol };
+	rc = ck__slirp_start(&m->slirp, m->rundir, m->init_pid, ports, m->cfg.n_ports, m->cfg.name);
+	free(ports);
+	return rc;
+}
+
+void mon_net_stop(mon *m)
+{
+	if (m->slirp.pid > 0 || m->slirp.exit_fd >= 0)
+		ck__slirp_stop(&m->slirp, m->rundir);
+}
+
 /* Kills what the runtime left among our children (such as a helper that
  * outlived a failed run), except the init while it runs, and reaps them.
  * Without children left there is nothing to look for. */
@@ -336,8 +389,9 @@ void mon_kill_strays(mon *m)
 	for (struct dirent *de; (de = readdir(d));) {
 		char path[64], buf[512];
 		int pid = atoi(de->d_name), ppid = 0;
-		if (pid <= 0 || (pid == m->init_pid && !m->init_exited && !m->init_gone))
-			continue;
+		if (pid <= 0 || (pid == m->init_pid && !m->init_exited && !m->init_gone) ||
+		    (m->health_pid > 0 && pid == m->health_pid) || (pid == m->slirp.pid && m->slirp.pid > 0))
+			continue; /* the health worker and slirp4netns end with the run (mon_net_stop) */
 		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 		FILE *f = fopen(path, "re");
 		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;

@@ -65,20 +65,10 @@ int ck__pod_config_json(char **out, const ck__pod_config *c)
 	strv_gen(g, "infra_command", c->infra_command);
 	strv_gen(g, "add_hosts", c->add_hosts);
 	strv_gen(g, "dns", c->dns);
+	strv_gen(g, "create_command", c->create_command);
 	ck__json_key_str(g, "exit_policy", c->exit_policy);
 	ck__json_key_str(g, "network", c->network);
-	ck__json_key(g, "ports");
-	yajl_gen_array_open(g);
-	for (size_t i = 0; i < c->n_ports; i++) {
-		yajl_gen_map_open(g);
-		ck__json_key_str(g, "host_ip", c->ports[i].host_ip ? c->ports[i].host_ip : "");
-		ck__json_key_int(g, "host_port", c->ports[i].host_port);
-		ck__json_key_int(g, "container_port", c->ports[i].container_port);
-		ck__json_key_int(g, "range", c->ports[i].range);
-		ck__json_key_str(g, "protocol", c->ports[i].protocol);
-		yajl_gen_map_close(g);
-	}
-	yajl_gen_array_close(g);
+	ck__ports_gen(g, "ports", c->ports, c->n_ports);
 	yajl_gen_map_close(g);
 	return ck__json_gen_finish(out, g);
 }
@@ -129,6 +119,7 @@ int ck__pod_config_parse(ck__pod_config *c, const char *json)
 	    (rc = ck__pod_strv_from_json(&c->infra_command, ck__json_arr(t, "infra_command"))) ||
 	    (rc = ck__pod_strv_from_json(&c->add_hosts, ck__json_arr(t, "add_hosts"))) ||
 	    (rc = ck__pod_strv_from_json(&c->dns, ck__json_arr(t, "dns"))) ||
+	    (rc = ck__pod_strv_from_json(&c->create_command, ck__json_arr(t, "create_command"))) ||
 	    (rc = ports_parse(c, ck__json_arr(t, "ports"))))
 		goto out;
 	if (ck__json_obj(t, "labels") && (rc = ck__strmap_from_json(&c->labels, ck__json_obj(t, "labels"))) != CK_OK)
@@ -152,6 +143,7 @@ void ck__pod_config_free(ck__pod_config *c)
 	free(c->name);
 	free(c->hostname);
 	free(c->infra_image);
+	ck_strv_free(c->create_command);
 	free(c->exit_policy);
 	free(c->network);
 	ck__strmap_free(&c->labels);

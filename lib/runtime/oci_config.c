@@ -442,6 +442,11 @@ static int linux_gen(yajl_gen g, const ck__oci_params *p, const ck__host *host, 
 		return rc;
 	ck__json_key(g, "linux");
 	yajl_gen_map_open(g);
+	/* A user namespace that is joined has its mappings already.  runc
+	 * 1.1 refuses a config without them even then ("User namespaces
+	 * enabled, but no uid mappings found") and writes none for a joined
+	 * namespace; crun runs with or without them.  They are the same
+	 * mappings as the joined namespace's either way. */
 	if (p->rootless) {
 		idmaps_gen(g, "uidMappings", p->uid_maps, p->n_uid_maps, p->uid_map_host, p->map_size);
 		idmaps_gen(g, "gidMappings", p->gid_maps, p->n_gid_maps, p->gid_map_host, p->map_size);
@@ -456,7 +461,7 @@ static int linux_gen(yajl_gen g, const ck__oci_params *p, const ck__host *host, 
 	if (host->cgroup_mode == CK__CGROUP_V2)
 		ns_gen(g, "cgroup", &ns[4]);
 	if (p->rootless)
-		ns_gen(g, "user", &(ns_spec){ NS_NEW, NULL });
+		ns_gen(g, "user", &(ns_spec){ p->userns ? NS_JOIN : NS_NEW, p->userns });
 	yajl_gen_array_close(g);
 	strv_gen(g, "maskedPaths", ck__masked_paths);
 	strv_gen(g, "readonlyPaths", ck__readonly_paths);
@@ -496,6 +501,9 @@ static int params_check(const ck__oci_params *p, const ck__host *host, ns_spec n
 	if (p->hostname && *p->hostname && ns[2].kind == NS_HOST)
 		return ck__error_set(CK_EINVAL, "cannot set the hostname \"%s\" when sharing the host's UTS "
 		                     "namespace", p->hostname);
+	if (p->userns && (!p->rootless || p->userns[0] != '/'))
+		return ck__error_set(CK_EINVAL, "user namespace \"%s\": only a rootless container joins one, by "
+		                     "absolute path", p->userns);
 	if (p->rootless && !p->n_uid_maps && !p->map_size)
 		return ck__error_set(CK_EINVAL, "a rootless container needs a uid/gid mapping");
 	if (p->rootless && (!p->n_uid_maps) != (!p->n_gid_maps))

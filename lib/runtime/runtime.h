@@ -91,6 +91,11 @@ typedef struct ck__oci_params {
 	/* The cgroup namespace, as ipc; used only on a cgroup v2 host (others
 	 * give containers none). */
 	const char *cgroupns;
+	/* Rootless: NULL, a new user namespace mapped as below; or an
+	 * absolute path (a pod's infra's /proc/PID/ns/user) to join, which
+	 * must be joined for the namespaces that the infra's user namespace
+	 * owns (net, ipc, uts).  Joined, the mappings are that namespace's. */
+	const char *userns;
 	/* "ck/<id>" (v1/v2 path under the root; written absolute, "/ck/<id>",
 	 * so crun and runc agree; left out for a rootless v1 container). */
 	const char *cgroups_path;
@@ -203,6 +208,11 @@ int ck__runtime_state(char **status, int *pid, const ck__runtime *rt, const char
  * `tty` with `detach` is CK_EINVAL (it needs a console socket). */
 int ck__runtime_exec(int *exit_code, const ck__runtime *rt, const char *id, const char *process_json_path,
                      int stdin_fd, int stdout_fd, int stderr_fd, bool tty, bool detach);
+/* The same, killing the process after `timeout_ms` (0: no limit): the
+ * runtime writes its pid to `pid_file`.  `*timed_out` says it was killed. */
+int ck__runtime_exec_timed(int *exit_code, bool *timed_out, const ck__runtime *rt, const char *id,
+                           const char *process_json_path, int stdin_fd, int stdout_fd, int stderr_fd, bool tty,
+                           bool detach, int timeout_ms, const char *pid_file);
 /* Writes the process.json for exec (args, env, cwd, user, terminal) using
  * the container's config as a base. */
 int ck__oci_process_write(const char *path, const ck__oci_params *p);

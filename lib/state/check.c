@@ -8,98 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-int ck__check_report_init(ck__check_report *r, bool repair)
-{
-	memset(r, 0, sizeof(*r));
-	r->repair = repair;
-	r->problems = ck__json_gen_new(false);
-	if (!r->problems)
-		return ck__oom();
-	yajl_gen_array_open(r->problems);
-	return CK_OK;
-}
-
-void ck__check_add(ck__check_report *r, const char *kind, const char *object, const char *detail,
-                   bool repairable, bool repaired)
-{
-	yajl_gen g = r->problems;
-
-	r->found++;
-	if (!repaired)
-		r->remaining++;
-	yajl_gen_map_open(g);
-	ck__json_key_str(g, "kind", kind);
-	ck__json_key_str(g, "object", object);
-	ck__json_key_str(g, "detail", detail);
-	ck__json_key_bool(g, "repairable", repairable);
-	ck__json_key_bool(g, "repaired", repaired);
-	yajl_gen_map_close(g);
-}
-
-int ck__check_report_finish(char **out, ck__check_report *r, const char *backend)
-{
-	char *problems = NULL;
-	int rc;
-
-	yajl_gen_array_close(r->problems);
-	rc = ck__json_gen_finish(&problems, r->problems);
-	r->problems = NULL;
-	if (rc != CK_OK)
-		return rc;
-	*out = ck__asprintf("{\"backend\":\"%s\",\"ok\":%s,\"found\":%zu,\"remaining\":%zu,\"problems\":%s}",
-	                    backend ? backend : "", r->remaining ? "false" : "true", r->found,
-	                    r->remaining, problems);
-	free(problems);
-	return *out ? CK_OK : ck__oom();
-}
-
-/* ---- backend integrity ---- */
-
-static void integrity_problem(const char *detail, void *payload)
-{
-	ck__check_report *r = payload;
-	ck__check_add(r, CK_CHECK_INTEGRITY, "state store", detail, false, false);
-}
-
-/* Returns CK_OK when the records can be read and checked further. */
-static int check_integrity(ck_context *ctx, ck__check_report *r, char *backend, size_t size)
-{
-	const ck_backend_ops *ops;
-	ck_backend *be = NULL;
-	char *dir = NULL;
-	int rc = ck__state_marker_read(backend, size, ctx);
-
-	if (rc == CK_ENOTFOUND) {
-		ck__error_clear();
-		snprintf(backend, size, "%s", ctx->db_backend);
-		return CK_ENOTFOUND; /* no store yet: nothing to check */
-	}
-	if (rc != CK_OK) {
-		integrity_problem(ck_error_last()->message, r);
-		return rc;
-	}
-	if ((rc = ck__backend_lookup(&ops, backend)) != CK_OK) {
-		integrity_problem(ck_error_last()->message, r);
-		return rc;
-	}
-	if (!(dir = ck__state_backend_dir(ctx, backend)))
-		return ck__oom();
-	rc = ops->open(&be, dir, 0);
-	if (rc != CK_OK) {
-		integrity_problem(ck_error_last()->message, r);
-	} else {
-		rc = ops->check(be, integrity_problem, r);
-		ops->close(be);
-	}
-	free(dir);
-	return rc;
-}
-
 /* ---- records ---- */
 
 struct problem {
 	const char *kind;
-	char *object, *detail;
+	char *object, *detail, *hint; /* hint: NULL for the default */
 	bool repairable;
 	const char *bucket; /* what a repair deletes or writes */
 	char *key;
@@ -115,7 +28,8 @@ struct scan {
 };
 
 static void add_problem(struct scan *s, const char *kind, const char *object, const char *detail,
-                        bool repairable, const char *bucket, const char *key, const char *put)
+                        const char *hint, bool repairable, const char *bucket, const char *key,
+                        const char *put)
 {
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 16;
@@ -132,13 +46,15 @@ static void add_problem(struct scan *s, const char *kind, const char *object, co
 	p->object = ck__strdup(object);
 	p->detail = ck__strdup(detail);
 	p->key = ck__strdup(key);
+	p->hint = hint ? ck__strdup(hint) : NULL;
 	p->repairable = repairable;
 	p->bucket = bucket;
 	p->put = put;
-	if (!p->object || !p->detail || !p->key) {
+	if (!p->object || !p->detail || !p->key || (hint && !p->hint)) {
 		free(p->object);
 		free(p->detail);
 		free(p->key);
+		free(p->hint);
 		s->oom = 1;
 		return;
 	}
@@ -151,6 +67,7 @@ static void problems_free(struct scan *s)
 		free(s->list[i].object);
 		free(s->list[i].detail);
 		free(s->list[i].key);
+		free(s->list[i].hint);
 	}
 	free(s->list);
 	s->list = NULL;
@@ -166,11 +83,17 @@ static bool exists(ck_state_txn *txn, const char *bucket, const char *key)
 	return rc == CK_OK;
 }
 
+/* A container whose record reads well but points to what is gone. */
+static char *remove_hint(const char *id)
+{
+	return ck__asprintf("remove the container with 'ck rm -f %s'", id);
+}
+
 static int check_config(const char *id, const void *val, size_t len, void *payload)
 {
 	struct scan *s = payload;
 	const char *kname = ck__kind_name(s->kind);
-	char *text = strndup(val, len), *detail = NULL;
+	char *text = strndup(val, len), *detail = NULL, *hint = NULL;
 	yajl_val tree = NULL;
 
 	if (!text)
@@ -178,12 +101,14 @@ static int check_config(const char *id, const void *val, size_t len, void *paylo
 	if (ck__json_parse(&tree, text, "the record", CK_ECORRUPT) != CK_OK || !YAJL_IS_OBJECT(tree)) {
 		detail = ck__asprintf("%s %s: %s", kname, id,
 		                      tree ? "the record is not a JSON object" : ck_error_last()->message);
-		add_problem(s, CK_CHECK_BAD_RECORD, id, detail ? detail : "bad record", false, NULL, id, NULL);
+		hint = ck__check_unreadable_record_hint(ck__txn_context(s->txn), s->kind, id);
+		add_problem(s, CK_CHECK_BAD_RECORD, id, detail ? detail : "bad record", hint, false, NULL, id,
+		            NULL);
 		goto out;
 	}
 	if (!exists(s->txn, ck__kind_state_bucket(s->kind), id)) {
 		detail = ck__asprintf("%s %s has no state record; a default one can be written", kname, id);
-		add_problem(s, CK_CHECK_MISSING_STATE, id, detail ? detail : "", true,
+		add_problem(s, CK_CHECK_MISSING_STATE, id, detail ? detail : "", NULL, true,
 		            ck__kind_state_bucket(s->kind), id,
 		            s->kind == CK__KIND_CONTAINER ? "{\"status\":\"exited\",\"pid\":0}" : "{}");
 		free(detail);
@@ -193,13 +118,15 @@ static int check_config(const char *id, const void *val, size_t len, void *paylo
 		/* A container whose pod is gone is lib/pod's check (it can repair). */
 		const char *image = ck__json_str(tree, "image_id");
 		if (image && *image && !exists(s->txn, "images", image)) {
-			detail = ck__asprintf("container %s uses image %s, which no longer exists; "
-			                      "remove the container with 'ck rm -f %s'", id, image, id);
-			add_problem(s, CK_CHECK_MISSING_IMAGE, id, detail ? detail : "", false, NULL, id, NULL);
+			detail = ck__asprintf("container %s uses image %s, which no longer exists", id, image);
+			if (!hint)
+				hint = remove_hint(id);
+			add_problem(s, CK_CHECK_MISSING_IMAGE, id, detail ? detail : "", hint, false, NULL, id, NULL);
 		}
 	}
 out:
 	free(detail);
+	free(hint);
 	if (tree)
 		yajl_tree_free(tree);
 	free(text);
@@ -213,7 +140,7 @@ static int check_state(const char *id, const void *val, size_t len, void *payloa
 	if (!exists(s->txn, ck__kind_bucket(s->kind), id)) {
 		char *detail = ck__asprintf("state of %s %s, which has no record; it can be deleted",
 		                            ck__kind_name(s->kind), id);
-		add_problem(s, CK_CHECK_ORPHAN_STATE, id, detail ? detail : "", true,
+		add_problem(s, CK_CHECK_ORPHAN_STATE, id, detail ? detail : "", NULL, true,
 		            ck__kind_state_bucket(s->kind), id, NULL);
 		free(detail);
 	}
@@ -238,7 +165,7 @@ static int check_name(const char *name, const void *val, size_t len, void *paylo
 	if (!ok) {
 		char *detail = ck__asprintf("the name \"%s\" points to %s, which does not exist; it can be freed",
 		                            name, v);
-		add_problem(s, CK_CHECK_DANGLING_NAME, name, detail ? detail : "", true, "names", name, NULL);
+		add_problem(s, CK_CHECK_DANGLING_NAME, name, detail ? detail : "", NULL, true, "names", name, NULL);
 		free(detail);
 	}
 	free(v);
@@ -255,7 +182,7 @@ static int check_tag(const char *tag, const void *val, size_t len, void *payload
 	if (!exists(s->txn, "images", id)) {
 		char *detail = ck__asprintf("the tag \"%s\" points to image %s, which does not exist; it can be removed",
 		                            tag, id);
-		add_problem(s, CK_CHECK_DANGLING_NAME, tag, detail ? detail : "", true, "images.tags", tag, NULL);
+		add_problem(s, CK_CHECK_DANGLING_NAME, tag, detail ? detail : "", NULL, true, "images.tags", tag, NULL);
 		free(detail);
 	}
 	free(id);
@@ -276,7 +203,7 @@ static int check_image_user(const char *key, const void *val, size_t len, void *
 	if (!exists(s->txn, "images", id)) {
 		char *detail = ck__asprintf("image %.12s, which does not exist, is marked used by %s; the mark can be "
 		                            "removed", id, slash ? slash + 1 : "nobody");
-		add_problem(s, CK_CHECK_ORPHAN_STATE, key, detail ? detail : "", true, "images.users", key, NULL);
+		add_problem(s, CK_CHECK_ORPHAN_STATE, key, detail ? detail : "", NULL, true, "images.users", key, NULL);
 		free(detail);
 	}
 	free(id);
@@ -365,20 +292,23 @@ static int check_leftovers(ck_context *ctx, ck__check_report *r)
 
 int ck__state_check(ck_context *ctx, ck__check_report *r)
 {
-	char backend[32] = "";
 	struct scan s;
 	int rc;
 
 	memset(&s, 0, sizeof(s));
-	/* Opening the store finishes an interrupted creation (and clears its
-	 * temporary marker); a store that cannot open is examined below. */
-	if (ck__state_ensure(ctx) != CK_OK)
+	/* Without a marker, opening the store finishes an interrupted creation
+	 * (and clears its temporary marker), or refuses a store it would hide.
+	 * An existing store is examined before anything reads its records:
+	 * opening it runs the boot check, which would read damaged pages. */
+	if (!ck__marker_exists(ctx) && ck__state_ensure(ctx) != CK_OK)
 		ck__error_clear();
-	rc = check_integrity(ctx, r, backend, sizeof(backend));
+	rc = ck__check_store(ctx, r);
 	if (rc == CK_ENOTFOUND) {
 		ck__error_clear();
 		return check_leftovers(ctx, r);
 	}
+	if (rc == CK_ENOMEM)
+		return rc;
 	if (rc != CK_OK) {
 		/* The records cannot be trusted; report and stop there. */
 		r->unreadable = true;
@@ -391,7 +321,8 @@ int ck__state_check(ck_context *ctx, ck__check_report *r)
 	if (rc == CK_OK) {
 		for (size_t i = 0; i < s.n; i++) {
 			struct problem *p = &s.list[i];
-			ck__check_add(r, p->kind, p->object, p->detail, p->repairable, r->repair && p->repairable);
+			ck__check_add_hint(r, p->kind, p->object, p->detail, p->hint, p->repairable,
+			                   r->repair && p->repairable);
 		}
 		rc = check_leftovers(ctx, r);
 	}

@@ -13,6 +13,7 @@ static const struct {
 	[CK__KIND_POD] = { "pod", "pods", "pods.state", "names" },
 	[CK__KIND_VOLUME] = { "volume", "volumes", "volumes.state", NULL },
 	[CK__KIND_IMAGE] = { "image", "images", "images.state", NULL },
+	[CK__KIND_NETWORK] = { "network", "networks", "networks.state", NULL },
 };
 
 const char *ck__kind_name(ck__kind kind)
@@ -55,8 +56,8 @@ int ck__rec_insert(ck_state_txn *txn, ck__kind kind, const char *id, const char 
 
 	if (rc == CK_OK) {
 		free(existing);
-		if (kind == CK__KIND_VOLUME)
-			return ck__error_set(CK_EEXISTS, "volume \"%s\" already exists", id);
+		if (kind == CK__KIND_VOLUME || kind == CK__KIND_NETWORK)
+			return ck__error_set(CK_EEXISTS, "%s \"%s\" already exists", kinds[kind].name, id);
 		return ck__error_set(CK_EEXISTS, "%s id %s already exists", kinds[kind].name, id);
 	}
 	if (rc != CK_ENOTFOUND)

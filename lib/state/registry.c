@@ -3,6 +3,7 @@
 #include "state.h"
 #include "backends.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_BACKENDS 16
@@ -69,4 +70,16 @@ int ck__backend_lookup(const ck_backend_ops **out, const char *name)
 	int rc = ck__error_set(CK_ECONFIG, "unknown state backend \"%s\" (available: %s)", name, k ? k : "?");
 	ck_free(k);
 	return rc;
+}
+
+/* The allocator of what backends hand over: the C library's, the one the
+ * library frees everything with. */
+void *ck_backend_alloc(size_t size)
+{
+	return malloc(size ? size : 1);
+}
+
+void ck_backend_free(void *ptr)
+{
+	free(ptr);
 }

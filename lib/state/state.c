@@ -35,8 +35,11 @@ int ck__state_marker_read(char *buf, size_t size, const ck_context *ctx)
 	rc = ck__read_file(&text, NULL, path, 256);
 	if (rc == CK_OK) {
 		text[strcspn(text, "\n")] = '\0';
-		if (!*text || strlen(text) >= size)
-			rc = ck__error_set(CK_ECORRUPT, "%s does not name a state backend", path);
+		/* Garbage never reaches a message: a name is [a-z0-9]+. */
+		if (!*text || strlen(text) >= size ||
+		    strspn(text, "abcdefghijklmnopqrstuvwxyz0123456789") != strlen(text))
+			rc = ck__error_set(CK_ECORRUPT, "%s does not name a state backend (it is empty or "
+			                                "holds something other than a backend's name)", path);
 		else
 			strcpy(buf, text);
 	}
@@ -127,12 +130,32 @@ static int open_backend(struct ck__state *st, bool create)
 	bool fresh = false;
 
 	if (rc == CK_ENOTFOUND) {
+		char found[2][32];
 		if (!create)
 			return rc;
 		ck__error_clear();
 		snprintf(name, sizeof(name), "%s", ctx->db_backend);
+		/* A store of another backend without its marker is a lost marker,
+		 * not a store to create: a new one would hide its records.  (Our
+		 * own backend's directory is an interrupted creation to finish.) */
+		bdir = ck__state_backend_dir(ctx, name);
+		if (!bdir)
+			return ck__oom();
+		if (!ck__path_exists(bdir) && ck__state_find_stores(found, 2, ctx) > 0) {
+			rc = ck__error_set(CK_ECORRUPT,
+			                   "the store at %s has lost its marker %s/backend, but %s/%s holds a %s store; "
+			                   "run 'ck system check --repair' to name it again",
+			                   ctx->root, st->dir, st->dir, found[0], found[0]);
+			free(bdir);
+			return rc;
+		}
+		free(bdir);
+		bdir = NULL;
 		fresh = true;
 		remove_marker_temps(st->dir);
+	} else if (rc == CK_ECORRUPT) {
+		return ck__error_wrap(rc, "cannot open the store at %s ('ck system check --repair' names its "
+		                          "backend again)", ctx->root);
 	} else if (rc != CK_OK) {
 		return rc;
 	} else if (ctx->db_backend_explicit && strcmp(name, ctx->db_backend) != 0) {
@@ -144,7 +167,7 @@ static int open_backend(struct ck__state *st, bool create)
 		                     ctx->root, name, ctx->db_backend, ctx->db_backend);
 	}
 	if ((rc = ck__backend_lookup(&st->ops, name)) != CK_OK)
-		return rc;
+		return fresh ? rc : ck__error_wrap(rc, "%s/backend names the store's backend", st->dir);
 	bdir = ck__state_backend_dir(ctx, name);
 	if (!bdir)
 		return ck__oom();
@@ -155,8 +178,12 @@ static int open_backend(struct ck__state *st, bool create)
 	if (rc == CK_ENOTFOUND)
 		rc = ck__error_set(CK_ECORRUPT,
 		                   "the store at %s names the %s backend, but %s holds no store; "
-		                   "restore it from a backup or run 'ck system reset'",
+		                   "restore it from a backup or run 'ck system reset' "
+		                   "('ck system check' names the backup)",
 		                   ctx->root, name, bdir);
+	else if (rc == CK_ECORRUPT)
+		rc = ck__error_wrap(rc, "cannot open the %s state store (run 'ck system check' for the next step)",
+		                    name);
 	else if (rc != CK_OK)
 		rc = ck__error_wrap(rc, "cannot open the %s state store", name);
 	if (rc == CK_OK && fresh && (rc = ck__state_marker_write(ctx, name)) != CK_OK) {

@@ -1,5 +1,5 @@
 /* Internal API of the state module for the modules above it: transactions
- * with transparent retry, typed records (containers, pods, volumes, images),
+ * with transparent retry, typed records (containers, pods, volumes, images, networks),
  * exclusive access to the whole store, and the consistency-check report.
  * docs/STATE.md describes the buckets. */
 #ifndef CK_STATE_H
@@ -54,6 +54,7 @@ typedef enum ck__kind {
 	CK__KIND_POD,
 	CK__KIND_VOLUME,
 	CK__KIND_IMAGE,
+	CK__KIND_NETWORK,
 	CK__KIND_COUNT
 } ck__kind;
 
@@ -96,19 +97,31 @@ int ck__pod_member_del(ck_state_txn *txn, const char *pod_id, const char *ctr_id
  * (NULL when none); either output may be NULL. */
 int ck__pod_members(char ***ids, char **infra, ck_state_txn *txn, const char *pod_id);
 
-/* ---- consistency checks (check.c) ---- */
+/* ---- consistency checks (check.c, check_report.c) ---- */
 typedef struct ck__check_report {
-	yajl_gen problems; /* an open JSON array */
+	ck_check_report *out; /* the typed report being filled */
 	size_t found, remaining;
 	bool repair;
 	bool unreadable; /* the store failed its integrity check: skip record checks */
+	bool oom;        /* a problem could not be recorded */
 } ck__check_report;
 int ck__check_report_init(ck__check_report *r, bool repair);
 /* Records one problem.  `repaired` is only meaningful when repairable. */
 void ck__check_add(ck__check_report *r, const char *kind, const char *object, const char *detail,
                    bool repairable, bool repaired);
-/* Closes the report into `{"backend":..,"ok":..,"problems":[..]}`. */
-int ck__check_report_finish(char **out, ck__check_report *r, const char *backend);
+/* The same, with the next step the user should take (NULL: a default that
+ * follows from repairable/repaired). */
+void ck__check_add_hint(ck__check_report *r, const char *kind, const char *object, const char *detail,
+                        const char *hint, bool repairable, bool repaired);
+/* The next step for a record that cannot be read (so no command that looks
+ * it up can remove it): delete its keys through the state API, or restore a
+ * backup, or reset.  NULL when out of memory. */
+char *ck__check_unreadable_record_hint(const ck_context *ctx, ck__kind kind, const char *id);
+/* Hands the typed report over (`*out`, the caller's); CK_ENOMEM if a
+ * problem could not be recorded. */
+int ck__check_report_finish(ck_check_report **out, ck__check_report *r, const char *backend);
+/* Frees what a report that is not finished holds. */
+void ck__check_report_discard(ck__check_report *r);
 /* Backend integrity, then record-level consistency, then leftovers of
  * interrupted migrations.  Repairs when r->repair. */
 int ck__state_check(ck_context *ctx, ck__check_report *r);

@@ -39,4 +39,19 @@ struct ck_state_txn {
 /* Reboot detection: marks containers of an earlier boot as exited. */
 int ck__state_boot_check(ck_context *ctx);
 
+/* ---- the store as a whole, for the check (check_store.c) ---- */
+/* Names of the backends whose directory under <root>/state holds their main
+ * file (at most `max`); their count. */
+size_t ck__state_find_stores(char names[][32], size_t max, const ck_context *ctx);
+/* Whether <root>/state/backend exists (whatever it holds). */
+bool ck__marker_exists(const ck_context *ctx);
+/* What to do about a store that cannot be read: restore the newest backup
+ * a migration left (the path and the commands), or reset.  `current` is
+ * the damaged backend, or NULL.  NULL when out of memory. */
+char *ck__state_restore_hint(const ck_context *ctx, const char *current);
+/* The marker and the backend's own integrity check, each finding in the
+ * report.  CK_OK: the records can be read; CK_ENOTFOUND: no store yet;
+ * CK_ECORRUPT: the store is damaged (reported). */
+int ck__check_store(ck_context *ctx, ck__check_report *r);
+
 #endif

@@ -21,19 +21,17 @@ int ck_system_migrate(char **backup_path, ck_context *ctx, const char *to,
 	return ck__state_migrate(backup_path, ctx, to, progress, payload);
 }
 
-int ck_system_check(char **report, ck_context *ctx, unsigned int flags)
+/* The check itself: the store, then containers, volumes and images. */
+static int run_check(ck_check_report **out, ck_context *ctx, unsigned int flags, const char *fn)
 {
 	ck__check_report r;
-	char *json = NULL;
 	int rc;
 
-	CK_ENTER();
-	if (report)
-		*report = NULL;
+	*out = NULL;
 	if (!ctx)
-		return ck__error_set(CK_EINVAL, "ck_system_check: ctx is NULL");
+		return ck__error_set(CK_EINVAL, "%s: ctx is NULL", fn);
 	if (flags & ~CK_CHECK_REPAIR)
-		return ck__error_set(CK_EINVAL, "ck_system_check: unknown flags 0x%x", flags & ~CK_CHECK_REPAIR);
+		return ck__error_set(CK_EINVAL, "%s: unknown flags 0x%x", fn, flags & ~CK_CHECK_REPAIR);
 	if ((rc = ck__check_report_init(&r, (flags & CK_CHECK_REPAIR) != 0)) != CK_OK)
 		return rc;
 	/* The store first: the volume and image checks trust the records they read. */
@@ -49,19 +47,48 @@ int ck_system_check(char **report, ck_context *ctx, unsigned int flags)
 	if (rc == CK_OK && !r.unreadable)
 		rc = ck__image_check(ctx, &r);
 	if (rc != CK_OK) {
-		yajl_gen_free(r.problems);
+		ck__check_report_discard(&r);
 		return rc;
 	}
-	if ((rc = ck__check_report_finish(&json, &r, ck_context_db_backend(ctx))) != CK_OK)
+	if ((rc = ck__check_report_finish(out, &r, ck_context_db_backend(ctx))) != CK_OK)
 		return rc;
-	if (r.remaining) {
+	if (r.remaining)
 		rc = ck__error_set(CK_ECORRUPT, "the store has %zu problem%s%s", r.remaining,
 		                   r.remaining == 1 ? "" : "s",
 		                   r.repair ? " that could not be repaired" : " (see the report)");
-	}
+	return rc;
+}
+
+int ck_check_report_new(ck_check_report **out, ck_context *ctx, unsigned int flags)
+{
+	CK_ENTER();
+	if (!out)
+		return ck__error_set(CK_EINVAL, "ck_check_report_new: out is NULL");
+	return run_check(out, ctx, flags, "ck_check_report_new");
+}
+
+int ck_system_check(char **report, ck_context *ctx, unsigned int flags)
+{
+	ck_check_report *rep = NULL;
+	char *json = NULL;
+	int rc, jrc;
+
+	CK_ENTER();
 	if (report)
+		*report = NULL;
+	rc = run_check(&rep, ctx, flags, "ck_system_check");
+	if (!rep)
+		return rc;
+	if (report) {
+		/* The JSON is rendered without losing the check's own error. */
+		char saved[1024];
+		snprintf(saved, sizeof(saved), "%s", ck_error_last()->message);
+		if ((jrc = ck_check_report_json(&json, rep)) != CK_OK)
+			rc = jrc;
+		else if (rc != CK_OK)
+			ck__error_set(rc, "%s", saved);
 		*report = json;
-	else
-		free(json);
+	}
+	ck_check_report_free(rep);
 	return rc;
 }

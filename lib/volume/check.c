@@ -104,8 +104,9 @@ out:
 }
 
 /* Records a problem, repairing it first when asked and possible. */
-static void report(ck__check_report *r, const char *kind, const char *object, const char *detail,
-                   int (*fix)(ck_context *, const char *), ck_context *ctx, const char *arg)
+static void report_hint(ck__check_report *r, const char *kind, const char *object, const char *detail,
+                        const char *hint, int (*fix)(ck_context *, const char *), ck_context *ctx,
+                        const char *arg)
 {
 	bool repaired = false;
 	char *full = NULL;
@@ -117,9 +118,11 @@ static void report(ck__check_report *r, const char *kind, const char *object, co
 			full = ck__asprintf("%s (repair failed: %s)", detail, ck_error_last()->message);
 		ck__error_clear();
 	}
-	ck__check_add(r, kind, object, full ? full : detail, fix != NULL, repaired);
+	ck__check_add_hint(r, kind, object, full ? full : detail, hint, fix != NULL, repaired);
 	free(full);
 }
+
+#define report(r, kind, object, detail, fix, ctx, arg) report_hint(r, kind, object, detail, NULL, fix, ctx, arg)
 
 static int fix_trash(ck_context *ctx, const char *path)
 {
@@ -135,7 +138,7 @@ static int fix_missing(ck_context *ctx, const char *name)
 static int check_entry(ck_context *ctx, ck__check_report *r, const char *base, const char *name,
                        char **records, size_t nrec)
 {
-	char *path = ck__path_join(base, name), *detail = NULL;
+	char *path = ck__path_join(base, name), *detail = NULL, *hint = NULL;
 	struct stat st;
 
 	if (!path)
@@ -147,16 +150,18 @@ static int check_entry(ck_context *ctx, ck__check_report *r, const char *base, c
 		if (detail)
 			report(r, CK_CHECK_LEFTOVER, name, detail, fix_trash, ctx, path);
 	} else if (!S_ISDIR(st.st_mode)) {
-		detail = ck__asprintf("%s is not a volume directory; remove it by hand if it is not needed",
-		                      path);
+		detail = ck__asprintf("%s is not a volume directory", path);
+		hint = ck__asprintf("remove %s by hand if it is not needed ('rm %s')", path, path);
 		if (detail)
-			report(r, CK_CHECK_LEFTOVER, name, detail, NULL, ctx, NULL);
+			report_hint(r, CK_CHECK_LEFTOVER, name, detail, hint, NULL, ctx, NULL);
 	} else if (ck__validate_name(name, "volume") != CK_OK) {
 		ck__error_clear();
 		detail = ck__asprintf("directory %s has no volume record, and its name is not a valid "
-		                      "volume name; rename or remove it by hand", path);
+		                      "volume name", path);
+		hint = ck__asprintf("rename %s to a valid volume name ([a-zA-Z0-9][a-zA-Z0-9_.-]*), then run "
+		                    "'ck system check --repair' to adopt it; or remove it by hand", path);
 		if (detail)
-			report(r, CK_CHECK_ORPHAN_VOLUME_DIR, name, detail, NULL, ctx, NULL);
+			report_hint(r, CK_CHECK_ORPHAN_VOLUME_DIR, name, detail, hint, NULL, ctx, NULL);
 	} else if (!has_name(records, nrec, name)) {
 		detail = ck__asprintf("directory %s has no volume record; repair adopts it as a volume "
 		                      "and keeps its data", path);
@@ -171,6 +176,7 @@ static int check_entry(ck_context *ctx, ck__check_report *r, const char *base, c
 	}
 out:
 	free(detail);
+	free(hint);
 	free(path);
 	return CK_OK;
 }
@@ -185,7 +191,9 @@ static int check_record(ck_context *ctx, ck__check_report *r, const char *name)
 		ck__error_clear();
 		if (!detail)
 			return ck__oom();
-		report(r, CK_CHECK_BAD_RECORD, name, detail, NULL, ctx, NULL);
+		char *hint = ck__check_unreadable_record_hint(ctx, CK__KIND_VOLUME, name);
+		report_hint(r, CK_CHECK_BAD_RECORD, name, detail, hint, NULL, ctx, NULL);
+		free(hint);
 		free(detail);
 		return CK_OK;
 	}

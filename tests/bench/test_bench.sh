@@ -73,9 +73,10 @@ baseline_catches_injected_regression() {
     --json "$T/same.json"
   expect_rc 0
   json "$T/same.json" 'd["baseline"]["regression"] is False' 'res["t","e"]["vs_baseline"]["regression"] is False'
-  # Three times slower: a significant regression beyond 50 % (a wide
-  # threshold, since the load of a shared machine may change between runs).
-  bench --engine e="sh -c 'sleep 0.15' --" --case t='{engine} true' --runs 8 --baseline-dir "$bd" --threshold 50 \
+  # Much slower: a significant regression beyond 50 % (a wide threshold,
+  # and a sleep twelve times longer, since on a loaded machine the cost of
+  # starting the processes, not the sleep, can dominate a run).
+  bench --engine e="sh -c 'sleep 0.6' --" --case t='{engine} true' --runs 8 --baseline-dir "$bd" --threshold 50 \
     --compare before --json "$T/slow.json"
   expect_rc 1
   json "$T/slow.json" 'd["baseline"]["regression"] is True' \
@@ -224,11 +225,11 @@ in_process_suite_runs() {
 real_ck_small_cases() {
   [ -x "$CK" ] || { echo "SKIP: no ck binary"; exit 77; }
   bench --engine ck="$CK --root {scratch}/root --runroot {scratch}/run" --case 'ps -a'='{engine} ps -a' \
-    --case images='{engine} images' --case 'pod create'='{engine} pod create --name p' --runs 3 --json "$T/r.json"
-  # pod create is not a ck command (yet): reported, and the others go on.
+    --case images='{engine} images' --case 'no such command'='{engine} no-such-command' --runs 3 --json "$T/r.json"
+  # A command ck does not have: reported, and the others go on.
   expect_rc 3
   json "$T/r.json" 'res["ps -a","ck"]["status"] == "ok" and res["ps -a","ck"]["median_ms"] > 0' \
-    'res["images","ck"]["status"] == "ok"' 'res["pod create","ck"]["status"] == "failed-run"' \
+    'res["images","ck"]["status"] == "ok"' 'res["no such command","ck"]["status"] == "failed-run"' \
     '"1.0" in d["engines"][0]["version"]'
 }
 
@@ -237,12 +238,35 @@ container_suite_on_ck() {
   [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
   command -v runc >/dev/null || { echo "SKIP: no runc"; exit 77; }
   bench --suite "$SRC/bench/containers.yaml" --engine ck --set ck="$CK" --sizes 0,3 --runs 2 --json "$T/r.json"
-  expect_rc 3
+  # Every case runs, or (system df, which ck may lack) is reported as failed
+  # while the others go on: the exit code says which.
+  local df
+  df=$(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1]));
+print([r["status"] for c in d["cases"] if c["name"] == "system df @0" for r in c["results"]][0])' "$T/r.json")
+  if [ "$df" = ok ]; then expect_rc 0; else expect_rc 3; fi
   json "$T/r.json" \
-    'all(res[c + " @0","ck"]["status"] == "ok" for c in ("run", "run --rm", "create", "start", "stop", "rm", "ps -a", "images", "inspect", "exec"))' \
-    'res["pod create @0","ck"]["status"] in ("failed-run", "failed-setup")' \
-    'res["system df @0","ck"]["status"] == "failed-run"' \
+    'all(res[c + " @0","ck"]["status"] == "ok" for c in ("run", "run --rm", "create", "start", "stop", "rm", "ps -a", "images", "inspect", "exec", "pod create", "pod rm"))' \
+    'res["system df @0","ck"]["status"] in ("ok", "failed-run")' \
     'res["ps -a @3","ck"]["status"] == "ok" and "images @3" not in [c["name"] for c in d["cases"]]'
+}
+
+# The pod suite on ck alone, rootful on the bridge: every case runs (the
+# published port's fetch included), and the suite's finish leaves no
+# keeper, pod or namespace behind.
+pod_suite_on_ck() {
+  [ -x "$CK" ] || { echo "SKIP: no ck binary"; exit 77; }
+  [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
+  for tool in runc curl; do command -v $tool >/dev/null || { echo "SKIP: no $tool"; exit 77; }; done
+  [ -x /usr/lib/podman/netavark ] || [ -x /usr/libexec/podman/netavark ] || { echo "SKIP: no netavark"; exit 77; }
+  [ -x /usr/bin/catatonit ] || [ -x /usr/libexec/podman/catatonit ] || { echo "SKIP: no catatonit"; exit 77; }
+  local port
+  port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  bench --suite "$SRC/bench/pods.yaml" --engine ck --set ck="$CK" --set port="$port" --runs 2 --json "$T/r.json"
+  expect_rc 0
+  json "$T/r.json" \
+    'all(res[c,"ck"]["status"] == "ok" for c in ("pod create", "pod start", "pod rm -f", "run --pod --rm", "run --rm", "run -p, first fetch"))'
+  grep -q -- " $T/work" /proc/mounts && fail "mounts of the suite are left"
+  [ -z "$(ls -A "$T/work/ck/run/netns" 2>/dev/null)" ] || fail "network namespaces are left"
 }
 
 "$1"

@@ -34,7 +34,7 @@ run_tests() {
     current_failed=0
     ROOT=$(mktemp -d "$TMPBASE/ck-cli-XXXXXX")
     echo "RUN  $t" >&2
-    "$t"
+    if declare -F "$t" >/dev/null; then "$t"; else fail "no such test"; fi
     rm -rf "$ROOT"
     if [ $current_failed -eq 0 ]; then
       passed=$((passed + 1)); echo "PASS $t" >&2

@@ -344,7 +344,7 @@ port_lists_nothing_without_publishing() {
   load_image
   ck create --name p $IMG true
   ck port p; expect_rc 0; [ -z "$out" ] || fail "port '$out'"
-  ck run --rm -p 8080:80 $IMG true; expect_rc 125; expect_err "publish"
+  ck run --rm --network none -p 8080:80 $IMG true; expect_rc 125; expect_err "publish"
 }
 
 all_tests=(run_rm_echo_prints_and_leaves_nothing run_rm_returns_when_the_container_is_gone

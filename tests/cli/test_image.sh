@@ -123,7 +123,7 @@ image_bad_input_gets_clear_errors() {
   run_ck images --filter colour=blue; expect_rc 125; expect_err 'invalid image filter "colour=blue"'
   run_ck images --filter before=nothere; expect_rc 125; expect_err "nothere: image not known"
   run_ck image inspect bb nothere; expect_rc 125; expect_err "nothere: image not known"; expect_out '"Id"'
-  run_ck image history; expect_rc 125; expect_err "accepts 1 arg(s), received 0"
+  run_ck image history; expect_rc 125; expect_err "ck image history: one image is required (0 given): ck image history [options] IMAGE"
   run_ck image bogus; expect_rc 125; expect_err "unrecognized command"
   run_ck images --bogus; expect_rc 125; expect_err "unknown flag: --bogus"
   run_ck images -q; [ -n "$out" ] || fail "the good image went missing"

@@ -43,3 +43,15 @@ set_tests_properties(
   abi_soname_is_major_only abi_headers_compile_alone_c99 abi_headers_compile_alone_cxx
   abi_matches_baseline install_pkgconfig_and_cmake_consumers_build
   PROPERTIES LABELS abi)
+
+# The headers are the manual: every exported function has a comment.
+add_test(NAME abi_every_exported_function_is_documented
+  COMMAND ${Python3_EXECUTABLE} ${CK_ABI_DIR}/documented.py ${CMAKE_SOURCE_DIR}/include)
+set_tests_properties(abi_every_exported_function_is_documented PROPERTIES LABELS "abi")
+
+# The reference pages build from the headers and show the typed reads.
+if(CK_DOXYGEN)
+  add_test(NAME docs_reference_pages_build
+    COMMAND sh -c "'${CMAKE_COMMAND}' --build '${CMAKE_BINARY_DIR}' --target docs && grep -rlq ck_container_stats_read '${CMAKE_BINARY_DIR}/docs/html' && ls '${CMAKE_BINARY_DIR}/docs/man/man3' | grep -q '^container.h.3'")
+  set_tests_properties(docs_reference_pages_build PROPERTIES LABELS "abi" RESOURCE_LOCK ck_build_install)
+endif()

@@ -322,6 +322,8 @@ static void container_inspect_has_podmans_fields(void)
 	CK_CHECK_CONTAINS(json, "MODE=test");
 	CK_CHECK_CONTAINS(json, "\"ImageName\":\"" TC_IMAGE "\"");
 	CK_CHECK_CONTAINS(json, "\"Image\":\"");
+	/* The library's default: a namespace of its own (the CLI asks for the
+	 * bridge when rootful). */
 	CK_CHECK_CONTAINS(json, "\"NetworkMode\":\"none\"");
 	CK_CHECK_CONTAINS(json, "\"OCIRuntime\":\"");
 	CK_CHECK_CONTAINS(json, tc_runtime());
@@ -482,9 +484,13 @@ struct lines {
 	int n;
 };
 
-static int collect_line(int stream, int64_t t, const char *data, size_t len, int partial, void *payload)
+static int collect_line(const ck_log_entry *e, void *payload)
 {
+	const char *data = e->data;
+	size_t len = e->len;
 	struct lines *l = payload;
+	if (e->version != CK_LOG_ENTRY_VERSION || !e->time_ns)
+		abort(); /* every entry is a whole, timed one */
 	size_t have = l->text ? strlen(l->text) : 0;
 	l->text = realloc(l->text, have + len + 1);
 	memcpy(l->text + have, data, len);
@@ -505,7 +511,7 @@ static void container_logs_tail_since_timestamps_follow_and_rotation(void)
 		return;
 	/* follow returns when the container has exited, with every line */
 	o.follow = 1;
-	CK_CHECK_OK(ck_container_logs(ctr, &o, collect_line, &l));
+	CK_CHECK_OK(ck_container_logs_v2(ctr, &o, collect_line, &l));
 	CK_CHECK_CONTAINS(l.text, "line1\nline2\nline3\nline4\nline5\npartiallate\n");
 	free(l.text);
 	CK_CHECK_OK(ck_container_wait(&code, ctr, 5000));
@@ -513,21 +519,21 @@ static void container_logs_tail_since_timestamps_follow_and_rotation(void)
 	l = (struct lines){ 0 };
 	o = (ck_logs_options)CK_LOGS_OPTIONS_INIT;
 	o.tail = 2;
-	CK_CHECK_OK(ck_container_logs(ctr, &o, collect_line, &l));
+	CK_CHECK_OK(ck_container_logs_v2(ctr, &o, collect_line, &l));
 	CK_CHECK_STR(l.text, "line5\npartiallate\n");
 	free(l.text);
 	/* timestamps */
 	l = (struct lines){ 0 };
 	o.tail = 1;
 	o.timestamps = 1;
-	CK_CHECK_OK(ck_container_logs(ctr, &o, collect_line, &l));
+	CK_CHECK_OK(ck_container_logs_v2(ctr, &o, collect_line, &l));
 	CK_CHECK(l.text && strlen(l.text) > 31 && l.text[4] == '-' && l.text[10] == 'T' && strstr(l.text, "Z late\n"));
 	free(l.text);
 	/* since: nothing is in the future */
 	l = (struct lines){ 0 };
 	o = (ck_logs_options)CK_LOGS_OPTIONS_INIT;
 	o.since_ns = (int64_t)time(NULL) * 1000000000 + 3600LL * 1000000000;
-	CK_CHECK_OK(ck_container_logs(ctr, &o, collect_line, &l));
+	CK_CHECK_OK(ck_container_logs_v2(ctr, &o, collect_line, &l));
 	CK_CHECK(l.n == 0);
 	free(l.text);
 	remove_ctr(ctr);
@@ -539,7 +545,7 @@ static void container_logs_tail_since_timestamps_follow_and_rotation(void)
 		return;
 	CK_CHECK_OK(ck_container_wait(&code, ctr, 20000));
 	l = (struct lines){ 0 };
-	CK_CHECK_OK(ck_container_logs(ctr, NULL, collect_line, &l));
+	CK_CHECK_OK(ck_container_logs_v2(ctr, NULL, collect_line, &l));
 	CK_CHECK_CONTAINS(l.text, "number 1999 of the lines\n");
 	CK_CHECK(l.text && !strstr(l.text, "number 0 of the lines\n"));
 	free(l.text);
@@ -572,7 +578,83 @@ static void container_ports_are_refused_without_a_network(void)
 	remove_ctr(ctr);
 }
 
-CK_TESTS(CK_TEST(container_exec_output_exit_code_user_env_workdir),
+/* What inspect shows, read through typed accessors: nothing to parse. */
+static void container_details_are_typed(void)
+{
+	ck_container_spec *spec = tc_spec("true");
+	ck_container *ctr = NULL, *listed = NULL;
+	ck_container_mount_list *ml = NULL;
+	char host[1024], *json = NULL;
+	const char *k = NULL, *v = NULL;
+
+	snprintf(host, sizeof(host), "%s/details-bind", tc_tmp());
+	mkdir(host, 0755);
+	CK_CHECK_OK(ck_container_spec_set_label(spec, "app", "web"));
+	CK_CHECK_OK(ck_container_spec_set_label(spec, "tier", "front"));
+	CK_CHECK_OK(ck_container_spec_set_env(spec, "GREETING", "hi"));
+	CK_CHECK_OK(ck_container_spec_set_workdir(spec, "/tmp"));
+	CK_CHECK_OK(ck_container_spec_set_hostname(spec, "typed-host"));
+	CK_CHECK_OK(ck_container_spec_set_restart_policy(spec, "on-failure:3"));
+	CK_CHECK_OK(ck_container_spec_add_volume(spec, host, "/data", "ro,Z"));
+	CK_CHECK_OK(ck_container_spec_add_volume_string(spec, "typedvol:/v"));
+	CK_CHECK_OK(ck_container_spec_add_mount_string(spec, "type=tmpfs,target=/scratch"));
+	CK_CHECK_OK(ck_container_create(&ctr, tc_ctx(), spec));
+	ck_container_spec_free(spec);
+	if (!ctr)
+		return;
+	/* through a listed handle, which holds only the summary at first */
+	const char *filters[] = { "name=", NULL };
+	char f[300];
+	snprintf(f, sizeof(f), "name=%s", ck_container_name(ctr));
+	filters[0] = f;
+	ck_container **list = NULL;
+	size_t n = 0;
+	CK_CHECK_OK(ck_container_list(&list, &n, tc_ctx(), CK_CONTAINER_LIST_ALL, filters));
+	CK_CHECK(n == 1);
+	listed = n ? list[0] : ctr;
+	CK_CHECK_STR(ck_container_hostname(listed), "typed-host");
+	CK_CHECK_STR(ck_container_workdir(listed), "/tmp");
+	CK_CHECK_STR(ck_container_restart_policy(listed), "on-failure");
+	CK_CHECK(ck_container_restart_max(listed) == 3);
+	CK_CHECK(ck_container_network_mode(listed) != NULL);
+	bool env = false;
+	for (const char *const *e = ck_container_env(listed); e && *e; e++)
+		env |= !strcmp(*e, "GREETING=hi");
+	CK_CHECK(env);
+	CK_CHECK(ck_container_entrypoint(listed) != NULL);
+	CK_CHECK(ck_container_label_count(listed) == 2);
+	CK_CHECK_OK(ck_container_label_byindex(&k, &v, listed, 1));
+	CK_CHECK_STR(k, "tier");
+	CK_CHECK_STR(v, "front");
+	CK_CHECK_RC(ck_container_label_byindex(&k, &v, listed, 2), CK_ENOTFOUND);
+	CK_CHECK_OK(ck_container_mounts_read(&ml, listed));
+	CK_CHECK(ck_container_mount_list_count(ml) == 3);
+	const ck_container_mount *b = ck_container_mount_list_byindex(ml, 0), *vol = ck_container_mount_list_byindex(ml, 1),
+	                         *t = ck_container_mount_list_byindex(ml, 2);
+	if (b && vol && t) {
+		CK_CHECK(b->version == CK_CONTAINER_MOUNT_VERSION && b->type == CK_MOUNT_BIND && b->read_only);
+		CK_CHECK_STR(b->source, host);
+		CK_CHECK_STR(b->destination, "/data");
+		CK_CHECK_STR(b->mode, "Z");
+		CK_CHECK(b->name == NULL);
+		CK_CHECK(vol->type == CK_MOUNT_VOLUME && !vol->read_only);
+		CK_CHECK_STR(vol->name, "typedvol");
+		CK_CHECK(strstr(vol->source, "/volumes/typedvol/_data") != NULL);
+		CK_CHECK(t->type == CK_MOUNT_TMPFS);
+		CK_CHECK_STR(t->destination, "/scratch");
+	}
+	CK_CHECK(ck_container_mount_list_byindex(ml, 3) == NULL);
+	/* inspect renders the same list */
+	CK_CHECK_OK(ck_container_inspect(&json, ctr));
+	CK_CHECK_CONTAINS(json, "\"Name\":\"typedvol\"");
+	CK_CHECK_CONTAINS(json, "\"Destination\":\"/scratch\"");
+	ck_free(json);
+	ck_container_mount_list_free(ml);
+	ck_container_list_free(list, n);
+	remove_ctr(ctr);
+}
+
+CK_TESTS(CK_TEST(container_exec_output_exit_code_user_env_workdir), CK_TEST(container_details_are_typed),
          CK_TEST(container_stats_reports_usage_and_the_memory_limit),
          CK_TEST(container_top_lists_its_processes),
          CK_TEST(container_cp_both_ways_and_refuses_escapes),

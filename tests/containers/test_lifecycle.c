@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <stdbool.h>
 #include <unistd.h>
 
 static ck_container *start_script(const char *name, const char *script)
@@ -138,12 +139,24 @@ static void container_stop_escalates_to_sigkill_when_sigterm_is_ignored(void)
 
 static void container_stop_with_sigterm_handler_exits_at_once(void)
 {
-	ck_container *ctr = start_script(NULL, "trap 'echo got-term; exit 0' TERM; while true; do sleep 0.1; done");
-	long long t0 = tc_now_ms();
+	ck_container *ctr = start_script(NULL, "trap 'echo got-term; exit 0' TERM; echo trap-set; "
+	                                       "while true; do sleep 0.1; done");
+	long long t0;
 	int code = -1;
 
 	if (!ctr)
 		return;
+	/* the handler is in place once the script says so: a stop before that
+	 * meets the shell's default action instead */
+	for (int i = 0; i < 200; i++) {
+		char *logs = tc_logs(ctr);
+		bool set = logs && strstr(logs, "trap-set");
+		free(logs);
+		if (set)
+			break;
+		usleep(50000);
+	}
+	t0 = tc_now_ms();
 	CK_CHECK_OK(ck_container_stop(ctr, 10));
 	CK_CHECK(tc_now_ms() - t0 < 5000);
 	CK_CHECK_OK(ck_container_wait(&code, ctr, 5000));

@@ -407,10 +407,11 @@ static void container_bad_input_is_refused_and_leaves_nothing(void)
 	CK_CHECK_OK(ck_container_spec_set_runtime(spec, "nosuchruntime"));
 	CK_CHECK_RC(ck_container_create(&ctr, tc_ctx(), spec), CK_ENOTFOUND);
 	ck_container_spec_free(spec);
-	/* an unsupported network mode */
+	/* the network of a container that does not exist */
 	spec = tc_spec("true");
-	CK_CHECK_OK(ck_container_spec_set_network(spec, "bridge"));
-	CK_CHECK_RC(ck_container_create(&ctr, tc_ctx(), spec), CK_EUNSUPPORTED);
+	CK_CHECK_OK(ck_container_spec_set_network(spec, "container:other"));
+	CK_CHECK_RC(ck_container_create(&ctr, tc_ctx(), spec), CK_ENOTFOUND);
+	CK_CHECK_CONTAINS(ck_error_last()->message, "container:other");
 	ck_container_spec_free(spec);
 	/* a capability that does not exist, a ulimit above the host's */
 	spec = tc_spec("true");

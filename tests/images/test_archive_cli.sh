@@ -65,7 +65,7 @@ cli_load_and_save_errors_exit_125() {
   run_ck load -i "$ROOT/junk.tar" extra; expect_rc 125; expect_err "accepts 0 arg"
   run_ck save -o "$ROOT/x.tar" localhost/nothere:1; expect_rc 125; expect_err "nothere"
   [ ! -e "$ROOT/x.tar" ] || fail "a failed save left $ROOT/x.tar"
-  run_ck save -o "$ROOT/x.tar"; expect_rc 125; expect_err "requires at least 1 arg"
+  run_ck save -o "$ROOT/x.tar"; expect_rc 125; expect_err "ck save: an image is required: ck save [options] IMAGE [IMAGE...]"
   fixture "$ROOT/a.tar" oci-archive localhost/e:1 >/dev/null
   run_ck load -q -i "$ROOT/a.tar"; expect_rc 0
   run_ck save --format tarball -o "$ROOT/x.tar" localhost/e:1; expect_rc 125; expect_err 'unknown format "tarball"'

@@ -282,7 +282,8 @@ static void check_reports_damaged_images_and_repairs_layers(void)
 	ck_test_rmtree(lp);
 	CK_CHECK_OK(ck__blob_remove(ctx, a.layer[1]));
 	CK_CHECK_RC(check(&report, ctx, true), CK_ECORRUPT);
-	CK_CHECK_CONTAINS(report, "its blob is missing too, so pull or load the image again");
+	CK_CHECK_CONTAINS(report, "its blob is missing too\",\"repairable\":false");
+	CK_CHECK_CONTAINS(report, "\"hint\":\"pull or load the image again, or remove it with 'ck rmi -f ");
 	CK_CHECK_CONTAINS(report, "\"repairable\":false");
 	/* a missing layer blob under a present layer, and a missing config */
 	CK_CHECK_OK(ck__blob_remove(ctx, a.layer[0]));

@@ -402,6 +402,43 @@ static void config_rootless_gets_a_user_namespace_and_mappings(void)
 	yajl_tree_free(v);
 }
 
+/* A rootless pod member joins its infra's user namespace by path (the
+ * namespaces it shares are owned by it) and keeps the mappings, which
+ * runc 1.1 requires even then. */
+static void config_rootless_member_joins_the_infras_user_namespace(void)
+{
+	ck__host h = *rt_host();
+	ck__idmap um[2] = { { 0, 1000, 1 }, { 1, 100000, 65536 } };
+	ck__oci_params p;
+	int rc;
+	h.rootless = true;
+	rt_params(&p, cmd_true);
+	p.rootless = true;
+	p.uid_maps = p.gid_maps = um;
+	p.n_uid_maps = p.n_gid_maps = 2;
+	p.userns = "/proc/1/ns/user";
+	p.network = "ns:/proc/1/ns/net";
+	yajl_val v = gen(&p, &h, &rc);
+	CK_CHECK_RC(rc, CK_OK);
+	yajl_val user = find_by(get(v, "linux", "namespaces", NULL), "type", "user");
+	CK_CHECK_STR(get_str(user, "path", NULL), "/proc/1/ns/user");
+	CK_CHECK_STR(get_str(find_by(get(v, "linux", "namespaces", NULL), "type", "network"), "path", NULL),
+	             "/proc/1/ns/net");
+	CK_CHECK(arr_len(get(v, "linux", "uidMappings", NULL)) == 2);
+	yajl_tree_free(v);
+
+	/* Only a rootless container joins one, and by absolute path. */
+	p.userns = "proc/1/ns/user";
+	CK_CHECK(gen(&p, &h, &rc) == NULL);
+	CK_CHECK_RC(rc, CK_EINVAL);
+	CK_CHECK_CONTAINS(ck_error_last()->message, "proc/1/ns/user");
+	p.userns = "/proc/1/ns/user";
+	p.rootless = false;
+	h.rootless = false;
+	CK_CHECK(gen(&p, &h, &rc) == NULL);
+	CK_CHECK_RC(rc, CK_EINVAL);
+}
+
 static void config_rootless_limits_on_a_v1_host_are_unsupported(void)
 {
 	ck__host h = *rt_host();
@@ -637,6 +674,7 @@ int main(int argc, char **argv)
 		CK_TEST(config_ulimit_above_the_hard_limit_is_eperm_naming_it),
 		CK_TEST(config_network_modes_choose_namespaces_and_sys),
 		CK_TEST(config_rootless_gets_a_user_namespace_and_mappings),
+		CK_TEST(config_rootless_member_joins_the_infras_user_namespace),
 		CK_TEST(config_rootless_limits_on_a_v1_host_are_unsupported),
 		CK_TEST(config_resources_carry_memory_cpu_and_pids),
 		CK_TEST(config_seccomp_profile_denies_by_default),

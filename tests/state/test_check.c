@@ -16,6 +16,14 @@ static char *check(ck_context *ctx, unsigned flags, int expect)
 	return report;
 }
 
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
 static void inject_and_check(const char *backend)
 {
 	char *root = ck_test_tmpdir("check");
@@ -76,6 +84,13 @@ static void inject_and_check(const char *backend)
 	}
 	CK_CHECK_CONTAINS(report, "ghost");
 	CK_CHECK_CONTAINS(report, "localhost/gone:latest");
+	/* Every problem says the next step. */
+	CK_CHECK(count(report, "\"kind\":") == count(report, "\"hint\":"));
+	CK_CHECK_CONTAINS(report, "\"hint\":\"remove the container with 'ck rm -f c0ffee00c0ffee00'\"");
+	CK_CHECK_CONTAINS(report, "\"hint\":\"run 'ck system check --repair'\"");
+	/* A record that cannot be read cannot be looked up, so not removed by ck rm. */
+	CK_CHECK_CONTAINS(report, "\"hint\":\"no ck command removes a record it cannot read: delete the key "
+	                          "\\\"badbadbadbad\\\" of the buckets \\\"pods\\\" and \\\"pods.state\\\"");
 	ck_free(report);
 
 	/* Repair fixes what loses no data; the rest is still reported. */
@@ -139,6 +154,78 @@ static void check_lmdb_reports_and_repairs_each_fault(void)
 	inject_and_check("lmdb");
 }
 
+/* The typed report of a damaged store: one integrity problem naming the file
+ * and the next step, the same data as the JSON, and the file untouched. */
+static void typed_report_of_damaged_store(const char *backend, const char *file)
+{
+	char *root = ck_test_tmpdir("typed");
+	ck_context *ctx = ck_test_open(root, backend);
+	char path[4096], *before, *after, *json = NULL, *json2 = NULL;
+	size_t len_before = 0, len_after = 0;
+	ck_check_report *rep = NULL;
+
+	CK_CHECK_OK(ck_test_put(ctx, "data", "k", "v"));
+	ck_context_free(ctx);
+	snprintf(path, sizeof(path), "%s/state/%s/%s", root, backend, file);
+	{
+		FILE *f = fopen(path, "r+");
+		CK_CHECK(f != NULL);
+		if (f) {
+			for (int i = 0; i < 8192; i++)
+				fputc((i * 131 + 7) & 0xff, f);
+			fclose(f);
+		}
+		char wal[4200];
+		snprintf(wal, sizeof(wal), "%s-wal", path);
+		unlink(wal);
+		snprintf(wal, sizeof(wal), "%s-shm", path);
+		unlink(wal);
+	}
+	before = ck_test_read_file(path, &len_before);
+	ctx = ck_test_open(root, NULL);
+	CK_CHECK_RC(ck_check_report_new(&rep, ctx, 0), CK_ECORRUPT);
+	CK_CHECK(rep != NULL);
+	if (rep) {
+		CK_CHECK(ck_check_report_count(rep) >= 1);
+		CK_CHECK(ck_check_report_remaining(rep) == ck_check_report_count(rep));
+		CK_CHECK_STR(ck_check_report_backend(rep), backend);
+		for (size_t i = 0; i < ck_check_report_count(rep); i++) {
+			const ck_check_problem *p = ck_check_report_byindex(rep, i);
+			CK_CHECK_STR(ck_check_problem_kind(p), CK_CHECK_INTEGRITY);
+			CK_CHECK_CONTAINS(ck_check_problem_detail(p), path);
+			CK_CHECK_CONTAINS(ck_check_problem_hint(p), "'ck system reset --force'");
+			CK_CHECK(!ck_check_problem_repairable(p) && !ck_check_problem_repaired(p));
+		}
+		CK_CHECK(ck_check_report_byindex(rep, ck_check_report_count(rep)) == NULL);
+		CK_CHECK_OK(ck_check_report_json(&json, rep));
+	}
+	CK_CHECK_RC(ck_system_check(&json2, ctx, 0), CK_ECORRUPT);
+	CK_CHECK_CONTAINS(ck_error_last()->message, "the store has");
+	if (json && json2)
+		CK_CHECK_STR(json, json2);
+	after = ck_test_read_file(path, &len_after);
+	CK_CHECK(before && after && len_before == len_after && memcmp(before, after, len_after) == 0);
+	ck_check_report_free(rep);
+	ck_check_report_free(NULL);
+	ck_free(json);
+	ck_free(json2);
+	free(before);
+	free(after);
+	ck_context_free(ctx);
+	ck_test_rmtree(root);
+	free(root);
+}
+
+static void check_sqlite_typed_report_names_damaged_file_and_next_step(void)
+{
+	typed_report_of_damaged_store("sqlite", "state.db");
+}
+
+static void check_lmdb_typed_report_names_damaged_file_and_next_step(void)
+{
+	typed_report_of_damaged_store("lmdb", "data.mdb");
+}
+
 static void reboot(const char *backend)
 {
 	char *root = ck_test_tmpdir("boot");
@@ -182,5 +269,7 @@ static void state_lmdb_marks_running_exited_after_reboot(void)
 }
 
 CK_TESTS(CK_TEST(check_sqlite_reports_and_repairs_each_fault), CK_TEST(check_lmdb_reports_and_repairs_each_fault),
+         CK_TEST(check_sqlite_typed_report_names_damaged_file_and_next_step),
+         CK_TEST(check_lmdb_typed_report_names_damaged_file_and_next_step),
          CK_TEST(state_sqlite_marks_running_exited_after_reboot),
          CK_TEST(state_lmdb_marks_running_exited_after_reboot))

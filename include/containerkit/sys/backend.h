@@ -76,8 +76,10 @@ typedef struct ck_backend_ops {
 	/** Discards the writes and ends the transaction; frees `txn`. */
 	void (*abort)(ck_backend_txn *txn);
 
-	/** Reads one value into a malloc()ed buffer (freed by the library with
-	 *  free()); CK_ENOTFOUND if the bucket or key is missing. */
+	/** Reads one value into a buffer from ck_backend_alloc(), which the
+	 *  library releases with ck_backend_free(); CK_ENOTFOUND if the bucket
+	 *  or key is missing.  (A backend written before 1.1 may use malloc():
+	 *  the library's allocator is the C library's, so the two agree.) */
 	int (*get)(void **val, size_t *len, ck_backend_txn *txn, const char *bucket, const char *key);
 	/** Creates or replaces one pair; creates the bucket if needed. */
 	int (*put)(ck_backend_txn *txn, const char *bucket, const char *key, const void *val, size_t len);
@@ -111,6 +113,13 @@ CK_EXTERN int ck_backend_register(const ck_backend_ops *ops);
 /** The registered backend of that name, or NULL.  The built-in ones are
  *  "sqlite" and "lmdb". */
 CK_EXTERN const ck_backend_ops *ck_backend_find(const char *name);
+
+/** For backend implementations: memory for what a vtable function hands
+ *  to the library (get's value), so that the library, not the backend,
+ *  decides how it is freed.  NULL when memory runs out.  Thread-safe. */
+CK_EXTERN void *ck_backend_alloc(size_t size);
+/** Releases memory from ck_backend_alloc().  Accepts NULL. */
+CK_EXTERN void ck_backend_free(void *ptr);
 
 /** For backend implementations: records the error that the failing vtable
  *  function returns, for ck_error_last().  Returns `code`. */

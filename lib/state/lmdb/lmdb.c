@@ -511,7 +511,7 @@ static int lmdb_open(ck_backend **out, const char *dir, unsigned int flags)
 	ck_backend *be;
 	pthread_condattr_t ca;
 	struct stat sb;
-	char *data = NULL;
+	char *data = NULL, *walk_detail = NULL;
 	size_t mapsize = MIN_MAPSIZE;
 	bool fresh = false;
 	int rc, dead;
@@ -597,6 +597,11 @@ static int lmdb_open(ck_backend **out, const char *dir, unsigned int flags)
 		goto fail;
 	}
 	be->maxkey = (size_t)mdb_env_get_maxkeysize(be->env);
+	/* Every page LMDB may follow is read and checked without the map
+	 * first: a damaged one would crash the process (SIGBUS) instead of
+	 * failing.  About 0.2 ms per MiB of store, once per process. */
+	if ((rc = ck__lmdb_walk_snapshot(be, true, &walk_detail)))
+		goto fail;
 	if ((rc = guarded_load(be)))
 		goto fail;
 	free(data);
@@ -604,6 +609,7 @@ static int lmdb_open(ck_backend **out, const char *dir, unsigned int flags)
 	return CK_OK;
 
 fail:
+	free(walk_detail);
 	free(data);
 	lmdb_close(be);
 	return rc;

@@ -293,6 +293,17 @@ int ck__lmdb_check(ck_backend *be, ck_backend_problem_fn fn, void *payload)
 	}
 	if (rc)
 		return rc;
+	/* Then every page, read from the file: LMDB's own walk below would
+	 * crash on a damaged one. */
+	rc = ck__lmdb_walk_snapshot(be, true, &detail);
+	if (rc == CK_ECORRUPT && detail) {
+		fn(detail, payload);
+		free(detail);
+		return rc;
+	}
+	free(detail);
+	if (rc)
+		return rc;
 
 	if (!(list.buckets = calloc(CK__LMDB_MAXDBS, sizeof(*list.buckets))))
 		return ck__oom();

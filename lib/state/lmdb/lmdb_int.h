@@ -129,6 +129,16 @@ bool ck__lmdb_in_file(ck_backend *be, const MDB_val *v);
  * meta page claims: touching those pages through the map would raise SIGBUS.
  * `detail` (may be NULL) receives a malloc()ed description of the damage. */
 int ck__lmdb_check_size(ck_backend *be, char **detail);
+/* Checks, reading the file and not the map, the pages LMDB will follow in
+ * the snapshot of `txn`: the directory of buckets and the bucket that marks
+ * the store (what opening reads), and with `all` every bucket and the
+ * free-page list.  CK_ECORRUPT with `*detail` (malloc'd,
+ * naming the file and the page) when one is damaged; CK_EAGAIN when a
+ * writer replaced the snapshot's meta page (begin again). */
+int ck__lmdb_walk_pages(ck_backend *be, MDB_txn *txn, bool all, char **detail);
+/* The same in a read transaction of its own, retried when a writer moves
+ * on; CK_OK if it cannot catch a snapshot (the pages are then LMDB's). */
+int ck__lmdb_walk_snapshot(ck_backend *be, bool all, char **detail);
 int ck__lmdb_begin(ck_backend_txn **out, ck_backend *be, int write);
 void ck__lmdb_abort(ck_backend_txn *t);
 

@@ -356,7 +356,7 @@ static int do_get(void **val, size_t *len, ck_backend_txn *t, const char *bucket
 		return ck__error_set(CK_ECORRUPT, "LMDB store %s: the value of key %s in bucket %s runs past the end "
 		                     "of data.mdb", be->dir, key, bucket);
 	/* The NUL lets callers treat text values as strings. */
-	if (!(buf = malloc(v.mv_size + 1)))
+	if (!(buf = ck_backend_alloc(v.mv_size + 1)))
 		return ck__oom();
 	memcpy(buf, v.mv_data, v.mv_size);
 	buf[v.mv_size] = '\0';

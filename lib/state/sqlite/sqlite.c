@@ -80,6 +80,12 @@ static int sq_open(ck_backend **out, const char *dir, unsigned int flags)
 		ret = ck__error_set(CK_ENOTFOUND, "state database %s does not exist", be->path);
 		goto fail;
 	}
+	/* Opening an empty file would write a header into it (WAL mode): a
+	 * store that is not being created is left as it was found. */
+	if (!create && stat(be->path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == 0) {
+		ret = ck__error_set(CK_ENOTFOUND, "state database %s is empty", be->path);
+		goto fail;
+	}
 	ret = ck__sq_conn_open(be, true, create, &c);
 	if (ret == CK_EAGAIN)
 		/* Not inside a transaction, so nobody would retry: say it plainly. */
@@ -251,7 +257,7 @@ static int sq_get(void **val, size_t *len, ck_backend_txn *txn, const char *buck
 		data = sqlite3_column_blob(st, 0);
 		n = sqlite3_column_bytes(st, 0);
 		/* A NULL pointer is an empty value, or SQLite ran out of memory. */
-		if ((!data && n > 0) || !(copy = malloc((size_t)n + 1))) {
+		if ((!data && n > 0) || !(copy = ck_backend_alloc((size_t)n + 1))) {
 			ret = ck__oom();
 		} else {
 			if (n > 0)

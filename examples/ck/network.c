@@ -1,0 +1,414 @@
+/* ck network: create, ls, inspect, rm, prune, exists, connect and
+ * disconnect, as podman network. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+
+static jnode *network_json(const ck_network *net)
+{
+	char *text = NULL;
+	jnode *j = NULL;
+
+	if (ck_network_inspect(&text, net) == 0)
+		j = json_parse(text);
+	ck_free(text);
+	return j;
+}
+
+static const char create_usage[] =
+	"Create networks for containers and pods\n\nUsage:\n  ck network create [options] [NAME]\n\nOptions:\n"
+	"      --disable-dns         disable dns plugin\n"
+	"  -d, --driver string       driver to manage the network (default \"bridge\")\n"
+	"      --gateway string      IPv4 or IPv6 gateway for the subnet\n"
+	"      --internal            restrict external access from this network\n"
+	"      --ip-range string     allocate container IP from range\n"
+	"      --label stringArray   set metadata on a network\n"
+	"  -o, --opt stringArray     Set driver specific options (mtu, isolate)\n"
+	"      --subnet string       subnet in CIDR format\n";
+
+static int network_create(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{ "disable-dns", 0, false, 1 }, { "driver", 'd', true, 2 }, { "gateway", 0, true, 3 },
+		{ "internal", 0, false, 4 },    { "ip-range", 0, true, 5 }, { "label", 0, true, 6 },
+		{ "opt", 'o', true, 7 },        { "subnet", 0, true, 8 },   { "ignore", 0, false, 9 },
+		{ NULL, 0, false, 0 },
+	};
+	ck_network_spec *spec = NULL;
+	ck_network *net = NULL;
+	const char *val, *name = NULL;
+	bool ignore = false;
+	int id, rc = 0;
+	cli c;
+
+	if (ck_network_spec_new(&spec) < 0)
+		return die_ck();
+	cli_init(&c, app, argc, argv, opts);
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		char key[256];
+		const char *eq;
+		if (id == CLI_HELP) {
+			ck_network_spec_free(spec);
+			return sub_help(create_usage);
+		}
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else if (id == CLI_POS && name)
+			rc = die("too many arguments, create takes at most 1 argument");
+		else if (id == CLI_POS)
+			name = val;
+		else if ((id == 1 && ck_network_spec_set_disable_dns(spec, 1) < 0) ||
+		         (id == 2 && ck_network_spec_set_driver(spec, val) < 0) ||
+		         (id == 3 && ck_network_spec_set_gateway(spec, val) < 0) ||
+		         (id == 4 && ck_network_spec_set_internal(spec, 1) < 0) ||
+		         (id == 5 && ck_network_spec_set_ip_range(spec, val) < 0) ||
+		         (id == 8 && ck_network_spec_set_subnet(spec, val) < 0))
+			rc = die_ck();
+		else if (id == 6 || id == 7) {
+			eq = strchr(val, '=');
+			snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - val) : (int)strlen(val), val);
+			if ((id == 6 ? ck_network_spec_set_label(spec, key, eq ? eq + 1 : "")
+			             : ck_network_spec_set_option(spec, key, eq ? eq + 1 : "")) < 0)
+				rc = die_ck();
+		} else if (id == 9)
+			ignore = true;
+	}
+	if (rc == 0 && name && ck_network_spec_set_name(spec, name) < 0)
+		rc = die_ck();
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0 && ck_network_create(&net, app->ctx, spec) < 0) {
+		if (ignore && name && ck_error_last()->code == CK_EEXISTS)
+			printf("%s\n", name);
+		else
+			rc = die_ck();
+	} else if (rc == 0) {
+		printf("%s\n", ck_network_name(net));
+	}
+	ck_network_free(net);
+	ck_network_spec_free(spec);
+	return rc;
+}
+
+static const char ls_usage[] =
+	"List networks\n\nUsage:\n  ck network ls [options]\n\nOptions:\n"
+	"  -f, --filter strings    Provide filter values (e.g. 'name=podman')\n"
+	"      --format string     Pretty-print networks to JSON or using a Go template\n"
+	"      --no-trunc          Do not truncate the network ID\n"
+	"  -n, --noheading         Do not print headers\n"
+	"  -q, --quiet             display only names\n";
+
+static int network_ls(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{ "filter", 'f', true, 1 }, { "format", 0, true, 2 }, { "quiet", 'q', false, 3 },
+		{ "noheading", 'n', false, 4 }, { "no-trunc", 0, false, 5 }, { NULL, 0, false, 0 },
+	};
+	strv filters = { 0 };
+	const char *val, *format = NULL;
+	bool quiet = false, noheading = false, notrunc = false;
+	ck_network_list *l = NULL;
+	int id, rc = 0;
+	cli c;
+
+	cli_init(&c, app, argc, argv, opts);
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP) {
+			strv_clear(&filters);
+			return sub_help(ls_usage);
+		}
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else if (id == CLI_POS)
+			rc = die("`ck network ls` takes no arguments");
+		else if (id == 1)
+			strv_add(&filters, val);
+		else if (id == 2)
+			format = val;
+		else if (id == 3)
+			quiet = true;
+		else if (id == 4)
+			noheading = true;
+		else if (id == 5)
+			notrunc = true;
+	}
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0 && ck_network_list_new(&l, app->ctx, filters.v) < 0)
+		rc = die_ck();
+	size_t n = ck_network_list_count(l);
+	if (rc == 0 && quiet) {
+		for (size_t i = 0; i < n; i++)
+			printf("%s\n", ck_network_name(ck_network_list_byindex(l, i)));
+	} else if (rc == 0 && format) {
+		jnode *arr = calloc(1, sizeof(*arr));
+		if (!arr || !(arr->vals = calloc(n ? n : 1, sizeof(*arr->vals))))
+			rc = die("out of memory");
+		else
+			arr->type = J_ARR;
+		for (size_t i = 0; rc == 0 && i < n; i++)
+			if (!(arr->vals[arr->n++] = network_json(ck_network_list_byindex(l, i))))
+				rc = die_ck();
+		if (rc == 0 && !strcmp(format, "json"))
+			json_print_line(stdout, arr, "    ");
+		else if (rc == 0)
+			rc = print_list_template(format, arr->vals, arr->n, noheading, (const char *const[]){ "ID", "NETWORK ID", NULL });
+		json_free(arr);
+	} else if (rc == 0) {
+		table t;
+		table_init(&t, 3);
+		if (!noheading)
+			table_row(&t, (const char *[]){ "NETWORK ID", "NAME", "DRIVER" });
+		for (size_t i = 0; i < n; i++) {
+			const ck_network *net = ck_network_list_byindex(l, i);
+			char idbuf[80];
+			snprintf(idbuf, sizeof(idbuf), "%.*s", notrunc ? 64 : 12, ck_network_id(net));
+			table_row(&t, (const char *[]){ idbuf, ck_network_name(net), ck_network_driver(net) });
+		}
+		table_print(stdout, &t);
+		table_free(&t);
+	}
+	ck_network_list_free(l);
+	strv_clear(&filters);
+	return rc;
+}
+
+static const char inspect_usage[] =
+	"Displays the raw CNI network configuration for one or more networks.\n\n"
+	"Usage:\n  ck network inspect [options] NETWORK [NETWORK...]\n\nOptions:\n"
+	"  -f, --format string   Pretty-print network to JSON or using a Go template\n";
+
+static int network_inspect(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = { { "format", 'f', true, 1 }, { NULL, 0, false, 0 } };
+	strv names = { 0 };
+	const char *val, *format = "json";
+	int id, rc = 0, failed = 0;
+	cli c;
+
+	cli_init(&c, app, argc, argv, opts);
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP) {
+			strv_clear(&names);
+			return sub_help(inspect_usage);
+		}
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else if (id == CLI_POS)
+			strv_add(&names, val);
+		else if (id == 1)
+			format = val;
+	}
+	if (rc == 0 && names.n == 0)
+		rc = die("requires at least 1 arg(s), only received 0");
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	jnode *arr = rc == 0 ? calloc(1, sizeof(*arr)) : NULL;
+	if (rc == 0 && (!arr || !(arr->vals = calloc(names.n, sizeof(*arr->vals)))))
+		rc = die("out of memory");
+	if (arr)
+		arr->type = J_ARR;
+	for (size_t i = 0; rc == 0 && i < names.n; i++) {
+		ck_network *net = NULL;
+		if (ck_network_lookup(&net, app->ctx, names.v[i]) < 0) {
+			print_ck_error();
+			failed = 1;
+		} else if (!(arr->vals[arr->n] = network_json(net))) {
+			rc = die_ck();
+		} else {
+			arr->n++;
+		}
+		ck_network_free(net);
+	}
+	if (rc == 0 && !strcmp(format, "json"))
+		json_print_line(stdout, arr, "     ");
+	else if (rc == 0)
+		rc = print_list_template(format, arr->vals, arr->n, false, NULL);
+	json_free(arr);
+	strv_clear(&names);
+	return rc ? rc : failed ? EXIT_CK : 0;
+}
+
+static const char rm_usage[] =
+	"Remove networks\n\nUsage:\n  ck network rm [options] NETWORK [NETWORK...]\n\nOptions:\n"
+	"  -f, --force   remove any containers using network\n";
+
+static int network_rm(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = { { "force", 'f', false, 1 }, { "time", 't', true, 2 }, { NULL, 0, false, 0 } };
+	strv names = { 0 };
+	const char *val;
+	unsigned int flags = 0;
+	int id, rc = 0, status = 0;
+	cli c;
+
+	cli_init(&c, app, argc, argv, opts);
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP) {
+			strv_clear(&names);
+			return sub_help(rm_usage);
+		}
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else if (id == CLI_POS)
+			strv_add(&names, val);
+		else if (id == 1)
+			flags |= CK_REMOVE_FORCE;
+	}
+	if (rc == 0 && names.n == 0)
+		rc = die("requires at least 1 arg(s), only received 0");
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	for (size_t i = 0; rc == 0 && i < names.n; i++) {
+		if (ck_network_remove(app->ctx, names.v[i], flags) < 0) {
+			print_ck_error();
+			status = rm_exit_status(status, ck_error_last()->code, CK_EINUSE);
+		} else {
+			printf("%s\n", names.v[i]);
+		}
+	}
+	strv_clear(&names);
+	return rc ? rc : status;
+}
+
+static const char prune_usage[] =
+	"Prune unused networks\n\nUsage:\n  ck network prune [options]\n\nOptions:\n"
+	"      --filter stringArray   Provide filter values (e.g. 'label=<key>=<value>')\n"
+	"  -f, --force                do not prompt for confirmation\n";
+
+static int network_prune(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = { { "filter", 0, true, 1 }, { "force", 'f', false, 2 }, { NULL, 0, false, 0 } };
+	strv filters = { 0 };
+	char **removed = NULL;
+	const char *val;
+	int id, rc = 0;
+	cli c;
+
+	cli_init(&c, app, argc, argv, opts);
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP) {
+			strv_clear(&filters);
+			return sub_help(prune_usage);
+		}
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else if (id == CLI_POS)
+			rc = die("`ck network prune` takes no arguments");
+		else if (id == 1)
+			strv_add(&filters, val);
+	}
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0 && ck_network_prune(&removed, app->ctx, filters.v) < 0)
+		rc = die_ck();
+	for (size_t i = 0; removed && removed[i]; i++)
+		printf("%s\n", removed[i]);
+	ck_strv_free(removed);
+	strv_clear(&filters);
+	return rc;
+}
+
+static const char exists_usage[] =
+	"network exists\n\nUsage:\n  ck network exists NETWORK\n";
+
+static int network_found(ck_app *app, const char *name)
+{
+	int r = ck_network_exists(app->ctx, name);
+	return r < 0 ? r : r ? 0 : 1;
+}
+
+static int network_exists(ck_app *app, int argc, char **argv)
+{
+	return run_exists(app, argc, argv, exists_usage, network_found);
+}
+
+static const char connect_usage[] =
+	"Add container to a network\n\nUsage:\n  ck network connect [options] NETWORK CONTAINER\n\nOptions:\n"
+	"      --alias strings   network scoped alias for container\n"
+	"      --ip string       set a static ipv4 address for this container network\n";
+static const char disconnect_usage[] =
+	"Disconnect a container from a network\n\nUsage:\n  ck network disconnect [options] NETWORK CONTAINER\n";
+
+static int connect_common(ck_app *app, int argc, char **argv, bool connect)
+{
+	static const cli_opt opts[] = {
+		{ "alias", 0, true, 1 }, { "ip", 0, true, 2 }, { "force", 'f', false, 3 }, { NULL, 0, false, 0 },
+	};
+	strv pos = { 0 }, aliases = { 0 };
+	const char *val, *ip = NULL;
+	ck_container *ctr = NULL;
+	int id, rc = 0;
+	cli c;
+
+	cli_init(&c, app, argc, argv, opts);
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP) {
+			strv_clear(&pos);
+			strv_clear(&aliases);
+			return sub_help(connect ? connect_usage : disconnect_usage);
+		}
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else if (id == CLI_POS)
+			strv_add(&pos, val);
+		else if (id == 1 && connect)
+			strv_add(&aliases, val);
+		else if (id == 2 && connect)
+			ip = val;
+	}
+	if (rc == 0 && pos.n != 2)
+		rc = die("accepts 2 arg(s), received %zu", pos.n);
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0 && (ck_container_lookup(&ctr, app->ctx, pos.v[1]) < 0 ||
+	                (connect ? ck_network_connect(ctr, pos.v[0], ip, aliases.v)
+	                         : ck_network_disconnect(ctr, pos.v[0])) < 0))
+		rc = die_ck();
+	ck_container_free(ctr);
+	strv_clear(&pos);
+	strv_clear(&aliases);
+	return rc;
+}
+
+static int network_connect(ck_app *app, int argc, char **argv)
+{
+	return connect_common(app, argc, argv, true);
+}
+
+static int network_disconnect(ck_app *app, int argc, char **argv)
+{
+	return connect_common(app, argc, argv, false);
+}
+
+static const char reload_usage[] =
+	"Reload firewall rules for one or more containers\n\nUsage:\n  ck network reload [options] [CONTAINER...]\n";
+
+static int network_reload(ck_app *app, int argc, char **argv)
+{
+	(void)app;
+	(void)argc;
+	(void)argv;
+	return die("network reload is not supported yet: restart the container to set its rules up again");
+}
+
+static const subcommand network_cmds[] = {
+	{ "connect", NULL, "Add container to a network", connect_usage, network_connect },
+	{ "create", NULL, "Create networks for containers and pods", create_usage, network_create },
+	{ "disconnect", NULL, "Disconnect a container from a network", disconnect_usage, network_disconnect },
+	{ "exists", NULL, "Check if network exists", exists_usage, network_exists },
+	{ "inspect", NULL, "Displays the raw CNI network configuration for one or more networks.", inspect_usage,
+	  network_inspect },
+	{ "ls", "list", "List networks", ls_usage, network_ls },
+	{ "prune", NULL, "Prune unused networks", prune_usage, network_prune },
+	{ "reload", NULL, "Reload firewall rules for one or more containers", reload_usage, network_reload },
+	{ "rm", "remove", "Remove networks", rm_usage, network_rm },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+int cmd_network(ck_app *app, int argc, char **argv)
+{
+	return run_group(app, "network", "Manage networks", network_cmds, argc, argv);
+}

@@ -1,0 +1,268 @@
+/* Listing and pruning networks (podman's filters), and inspect JSON. */
+#define _GNU_SOURCE
+#include "net_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct ck_network_list {
+	ck_network **items;
+	size_t n;
+};
+
+typedef struct filter {
+	char **names, **ids, **drivers, **labels;
+} filter;
+
+static void filter_free(filter *f)
+{
+	ck_strv_free(f->names);
+	ck_strv_free(f->ids);
+	ck_strv_free(f->drivers);
+	ck_strv_free(f->labels);
+}
+
+static int filter_parse(filter *f, const char *const *filters)
+{
+	int rc = CK_OK;
+
+	memset(f, 0, sizeof(*f));
+	for (size_t i = 0; filters && filters[i] && rc == CK_OK; i++) {
+		const char *eq = strchr(filters[i], '=');
+		if (!eq)
+			rc = ck__error_set(CK_EINVAL, "invalid filter \"%s\": expected KEY=VALUE", filters[i]);
+		else if (ck__str_has_prefix(filters[i], "name="))
+			rc = ck__strv_push(&f->names, eq + 1);
+		else if (ck__str_has_prefix(filters[i], "id="))
+			rc = ck__strv_push(&f->ids, eq + 1);
+		else if (ck__str_has_prefix(filters[i], "driver="))
+			rc = ck__strv_push(&f->drivers, eq + 1);
+		else if (ck__str_has_prefix(filters[i], "label="))
+			rc = ck__strv_push(&f->labels, eq + 1);
+		else
+			rc = ck__error_set(CK_EINVAL, "invalid filter \"%.*s\": known filters are name, id, driver, label",
+			                   (int)(eq - filters[i]), filters[i]);
+	}
+	if (rc != CK_OK)
+		filter_free(f);
+	return rc;
+}
+
+static bool label_match(const ck__net *n, const char *want)
+{
+	const char *eq = strchr(want, '=');
+	char key[256];
+
+	snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - want) : (int)strlen(want), want);
+	const char *v = ck__strmap_get(&n->labels, key);
+	return v && (!eq || !strcmp(v, eq + 1));
+}
+
+static bool filter_match(const filter *f, const ck__net *n)
+{
+	bool ok;
+
+	if (f->names) {
+		ok = false;
+		for (size_t i = 0; f->names[i] && !ok; i++)
+			ok = strstr(n->name, f->names[i]) != NULL;
+		if (!ok)
+			return false;
+	}
+	if (f->ids) {
+		ok = false;
+		for (size_t i = 0; f->ids[i] && !ok; i++)
+			ok = ck__str_has_prefix(n->id, f->ids[i]);
+		if (!ok)
+			return false;
+	}
+	if (f->drivers) {
+		ok = false;
+		for (size_t i = 0; f->drivers[i] && !ok; i++)
+			ok = !strcmp(n->driver, f->drivers[i]);
+		if (!ok)
+			return false;
+	}
+	for (size_t i = 0; f->labels && f->labels[i]; i++)
+		if (!label_match(n, f->labels[i]))
+			return false;
+	return true;
+}
+
+struct list_args {
+	ck_context *ctx;
+	const filter *f;
+	ck_network_list *l;
+	ck_state_txn *txn;
+};
+
+static int list_one(const ck__net *n, void *payload)
+{
+	struct list_args *a = payload;
+	size_t users = 0;
+	int rc;
+
+	if (!filter_match(a->f, n))
+		return CK_OK;
+	if ((rc = ck__net_count_users(&users, a->txn, n->name)) != CK_OK)
+		return rc;
+	ck_network **grown = realloc(a->l->items, (a->l->n + 1) * sizeof(*grown));
+	if (!grown)
+		return ck__oom();
+	a->l->items = grown;
+	if ((rc = ck__network_handle(&a->l->items[a->l->n], a->ctx, n, users)) == CK_OK)
+		a->l->n++;
+	return rc;
+}
+
+static void list_clear(ck_network_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		ck_network_free(l->items[i]);
+	free(l->items);
+	l->items = NULL;
+	l->n = 0;
+}
+
+static int list_fn(ck_state_txn *txn, void *payload)
+{
+	struct list_args *a = payload;
+	list_clear(a->l);
+	a->txn = txn;
+	return ck__net_foreach(txn, list_one, a);
+}
+
+static int by_name(const void *x, const void *y)
+{
+	return strcmp((*(ck_network *const *)x)->n.name, (*(ck_network *const *)y)->n.name);
+}
+
+int ck_network_list_new(ck_network_list **out, ck_context *ctx, const char *const *filters)
+{
+	filter f;
+	int rc;
+
+	CK_ENTER();
+	if (!out || !ctx)
+		return ck__error_set(CK_EINVAL, "ck_network_list_new: out and ctx are required");
+	*out = NULL;
+	if ((rc = filter_parse(&f, filters)) != CK_OK)
+		return rc;
+	ck_network_list *l = calloc(1, sizeof(*l));
+	if (!l) {
+		filter_free(&f);
+		return ck__oom();
+	}
+	struct list_args a = { ctx, &f, l, NULL };
+	rc = ck__state_read(ctx, list_fn, &a);
+	filter_free(&f);
+	if (rc != CK_OK) {
+		ck_network_list_free(l);
+		return rc;
+	}
+	if (l->n > 1)
+		qsort(l->items, l->n, sizeof(*l->items), by_name);
+	*out = l;
+	return CK_OK;
+}
+
+size_t ck_network_list_count(const ck_network_list *list)
+{
+	return list ? list->n : 0;
+}
+
+const ck_network *ck_network_list_byindex(const ck_network_list *list, size_t i)
+{
+	return list && i < list->n ? list->items[i] : NULL;
+}
+
+void ck_network_list_free(ck_network_list *list)
+{
+	if (!list)
+		return;
+	list_clear(list);
+	free(list);
+}
+
+int ck_network_prune(char ***removed, ck_context *ctx, const char *const *filters)
+{
+	ck_network_list *l = NULL;
+	char **names = NULL;
+	int rc;
+
+	CK_ENTER();
+	if (removed)
+		*removed = NULL;
+	if ((rc = ck_network_list_new(&l, ctx, filters)) != CK_OK)
+		return rc;
+	for (size_t i = 0; i < l->n && rc == CK_OK; i++) {
+		const ck__net *n = &l->items[i]->n;
+		if (n->is_default || l->items[i]->users)
+			continue;
+		rc = ck__net_remove_record(ctx, n->name, false);
+		if (rc == CK_EINUSE || rc == CK_ENOTFOUND) { /* taken or removed meanwhile */
+			ck__error_clear();
+			rc = CK_OK;
+			continue;
+		}
+		if (rc == CK_OK)
+			rc = ck__strv_push(&names, n->name);
+	}
+	ck_network_list_free(l);
+	if (rc == CK_OK && removed)
+		*removed = names;
+	else
+		ck_strv_free(names);
+	return rc;
+}
+
+int ck_network_inspect(char **out, const ck_network *net)
+{
+	char created[64];
+	yajl_gen g;
+
+	CK_ENTER();
+	if (!out || !net)
+		return ck__error_set(CK_EINVAL, "ck_network_inspect: out and net are required");
+	if (!(g = ck__json_gen_new(true)))
+		return ck__oom();
+	const ck__net *n = &net->n;
+	ck__rfc3339(created, sizeof(created), n->created * 1000000000LL);
+	yajl_gen_map_open(g);
+	ck__json_key_str(g, "name", n->name);
+	ck__json_key_str(g, "id", n->id);
+	ck__json_key_str(g, "driver", n->driver);
+	ck__json_key_str(g, "network_interface", n->iface);
+	ck__json_key_str(g, "created", created);
+	ck__json_key(g, "subnets");
+	yajl_gen_array_open(g);
+	yajl_gen_map_open(g);
+	ck__json_key_str(g, "subnet", n->subnet);
+	ck__json_key_str(g, "gateway", n->gateway);
+	if (n->ip_range) {
+		char lo[16], hi[16];
+		ck__ip4_format(lo, n->lo);
+		ck__ip4_format(hi, n->hi);
+		ck__json_key(g, "lease_range");
+		yajl_gen_map_open(g);
+		ck__json_key_str(g, "start_ip", lo);
+		ck__json_key_str(g, "end_ip", hi);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_map_close(g);
+	yajl_gen_array_close(g);
+	ck__json_key_bool(g, "ipv6_enabled", false);
+	ck__json_key_bool(g, "internal", n->internal);
+	ck__json_key_bool(g, "dns_enabled", n->dns);
+	ck__json_key(g, "labels");
+	ck__strmap_gen(g, &n->labels);
+	ck__json_key(g, "options");
+	ck__strmap_gen(g, &n->options);
+	ck__json_key(g, "ipam_options");
+	yajl_gen_map_open(g);
+	ck__json_key_str(g, "driver", "host-local");
+	yajl_gen_map_close(g);
+	ck__json_key_int(g, "containers", (long long)net->users);
+	yajl_gen_map_close(g);
+	return ck__json_gen_finish(out, g);
+}
