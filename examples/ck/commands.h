@@ -8,6 +8,8 @@
 int cmd_volume(ck_app *app, int argc, char **argv);
 int cmd_network(ck_app *app, int argc, char **argv); /* network.c */
 int cmd_system(ck_app *app, int argc, char **argv);
+int system_df(ck_app *app, int argc, char **argv);    /* system_df.c */
+int system_prune(ck_app *app, int argc, char **argv);
 int cmd_info(ck_app *app, int argc, char **argv);
 int cmd_version(ck_app *app, int argc, char **argv);
 int cmd_pull(ck_app *app, int argc, char **argv);   /* registry.c */

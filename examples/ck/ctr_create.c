@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "ctr.h"
@@ -14,7 +15,9 @@ enum {
 	O_HOSTNAME, O_CIDFILE, O_REPLACE, O_INIT, O_INITPATH, O_READONLY, O_CAPADD, O_CAPDROP,
 	O_ULIMIT, O_MEMORY, O_CPUS, O_PIDS, O_RESTART, O_RUNTIME, O_NETWORK, O_IP, O_MAC, O_NETALIAS, O_POD, O_PUBLISH,
 	O_DETACH, O_RM, O_INTERACTIVE, O_TTY, O_GROUPADD, O_STOPSIGNAL, O_STOPTIMEOUT, O_LOGOPT,
-	O_PULL, O_QUIET, O_SIGPROXY, O_CGROUPS, O_PODIDFILE, O_MONPIDFILE, O_HCMD, O_HINTERVAL, O_HRETRIES,
+	O_PULL, O_QUIET, O_SIGPROXY, O_ANNOTATION, O_IPC, O_PIDNS, O_UTS, O_PRIVILEGED, O_SECOPT, O_SHMSIZE,
+	O_UMASK, O_TZ, O_SYSTEMD, O_LABELFILE, O_ENVHOST, O_LOGDRIVER, O_RMI, O_ATTACH, O_TIMEOUT,
+	O_CGROUPS, O_PODIDFILE, O_MONPIDFILE, O_HCMD, O_HINTERVAL, O_HRETRIES,
 	O_HSTART, O_HTIMEOUT, O_HONFAIL, O_NOHEALTH, O_SDNOTIFY,
 };
 
@@ -41,6 +44,14 @@ static const cli_opt spec_opts[] = {
 	{ "stop-signal", 0, true, O_STOPSIGNAL }, { "stop-timeout", 0, true, O_STOPTIMEOUT },
 	{ "log-opt", 0, true, O_LOGOPT },      { "pull", 0, true, O_PULL },
 	{ "quiet", 'q', false, O_QUIET },      { "sig-proxy", 0, false, O_SIGPROXY },
+	{ "annotation", 0, true, O_ANNOTATION }, { "ipc", 0, true, O_IPC },
+	{ "pid", 0, true, O_PIDNS },           { "uts", 0, true, O_UTS },
+	{ "privileged", 0, false, O_PRIVILEGED }, { "security-opt", 0, true, O_SECOPT },
+	{ "shm-size", 0, true, O_SHMSIZE },    { "umask", 0, true, O_UMASK },
+	{ "tz", 0, true, O_TZ },               { "systemd", 0, true, O_SYSTEMD },
+	{ "label-file", 0, true, O_LABELFILE }, { "env-host", 0, false, O_ENVHOST },
+	{ "log-driver", 0, true, O_LOGDRIVER }, { "rmi", 0, false, O_RMI },
+	{ "attach", 'a', true, O_ATTACH },     { "timeout", 0, true, O_TIMEOUT },
 	{ "cgroups", 0, true, O_CGROUPS },
 	{ "pod-id-file", 0, true, O_PODIDFILE }, { "conmon-pidfile", 0, true, O_MONPIDFILE },
 	{ "health-cmd", 0, true, O_HCMD },     { "health-interval", 0, true, O_HINTERVAL },
@@ -60,7 +71,23 @@ static const char spec_flags_usage[] =
 	"      --entrypoint string      Overwrite the default ENTRYPOINT of the image (a string or a JSON array)\n"
 	"  -e, --env stringArray        Set environment variables in container\n"
 	"      --env-file stringArray   Read in a file of environment variables\n"
+	"      --annotation strings     Add annotations to container (key=value)\n"
+	"  -a, --attach strings         Attach to STDIN, STDOUT or STDERR\n"
+	"      --env-host               Use all current host environment variables in container\n"
 	"      --group-add strings      Add additional groups to the primary container process\n"
+	"      --ipc string             IPC namespace to use (host or private)\n"
+	"      --label-file strings     Read in a line delimited file of labels\n"
+	"      --log-driver string      Logging driver for the container: k8s-file or none\n"
+	"      --pid string             PID namespace to use (host or private)\n"
+	"      --privileged             Give every capability of the caller, and no seccomp filter\n"
+	"      --rmi                    Remove the image after the container exits (run --rm)\n"
+	"      --security-opt strings   label=disable, seccomp=unconfined or no-new-privileges\n"
+	"      --shm-size string        Size of /dev/shm (format: <number>[<unit>], unit b, k, m or g)\n"
+	"      --systemd string         Recorded only: true, false or always\n"
+	"      --timeout uint           Maximum seconds the container may run before it is killed\n"
+	"      --tz string              Set timezone in container (a zone name, or local)\n"
+	"      --umask string           Set umask in container (default \"0022\")\n"
+	"      --uts string             UTS namespace to use (host or private)\n"
 	"      --health-cmd string      Set a healthcheck command for the container ('none' disables the existing healthcheck)\n"
 	"      --health-interval string Set an interval for the healthcheck (a value of disable results in no automatic timer setup) (default \"30s\")\n"
 	"      --health-on-failure string  Action to take once the container turns unhealthy (none, kill, restart, stop) (default \"none\")\n"
@@ -103,7 +130,8 @@ static const char spec_flags_usage[] =
 
 typedef struct run_opts {
 	ck_container_spec *spec;
-	bool detach, rm, interactive, tty, sig_proxy, quiet, network_set, in_pod;
+	bool detach, rm, interactive, tty, sig_proxy, quiet, rmi, network_set, in_pod;
+	int attach; /* -a: 1 stdin, 2 stdout, 4 stderr; 0: podman's default (all) */
 	const char *cidfile, *restart, *image, *new_pod;
 	ck_image_pull_policy pull;
 	strv cmd;
@@ -153,6 +181,30 @@ static int set_entrypoint(run_opts *r, const char *val)
 	if (ck_container_spec_set_entrypoint(r->spec, r->entrypoint.v ? r->entrypoint.v : none) < 0)
 		return die_ck();
 	return 0;
+}
+
+/* --label-file: one KEY=VALUE label a line; empty lines and # comments are
+ * skipped, as podman's. */
+static int label_file(ck_container_spec *s, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int rc = 0;
+
+	if (!f)
+		return die("open %s: %s", path, strerror(errno));
+	while (rc == 0 && (n = getline(&line, &cap, f)) >= 0) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		char *p = line + strspn(line, " \t");
+		if (*p && *p != '#' && ck_container_spec_add_label_string(s, p) < 0)
+			rc = die("%s: %s", path, ck_error_last()->message);
+	}
+	free(line);
+	fclose(f);
+	return rc;
 }
 
 static int spec_flag(run_opts *r, int id, const char *val)
@@ -271,6 +323,55 @@ static int spec_flag(run_opts *r, int id, const char *val)
 	case O_SDNOTIFY: rc = ck_container_spec_set_sdnotify(s, val); break;
 	case O_QUIET: r->quiet = flag_on(val); break;
 	case O_SIGPROXY: r->sig_proxy = flag_on(val); break;
+	case O_ANNOTATION: rc = ck_container_spec_add_annotation(s, val); break;
+	case O_IPC: rc = ck_container_spec_set_namespace(s, "ipc", val); break;
+	case O_PIDNS: rc = ck_container_spec_set_namespace(s, "pid", val); break;
+	case O_UTS: rc = ck_container_spec_set_namespace(s, "uts", val); break;
+	case O_PRIVILEGED: rc = ck_container_spec_set_privileged(s, flag_on(val)); break;
+	case O_SECOPT: rc = ck_container_spec_add_security_opt(s, val); break;
+	case O_SHMSIZE: {
+		/* podman's sizes here are 1024-based, as --memory's */
+		char *end;
+		double v = strtod(val, &end), mult = 1;
+		switch (*end) {
+		case 'b': case 'B': end++; break;
+		case 'k': case 'K': mult = 1024, end++; break;
+		case 'm': case 'M': mult = 1024 * 1024, end++; break;
+		case 'g': case 'G': mult = 1024.0 * 1024 * 1024, end++; break;
+		default: break;
+		}
+		if (end == val || *end || v <= 0)
+			return die("invalid --shm-size %s: use a size such as 64m", val);
+		rc = ck_container_spec_set_shm_size(s, (int64_t)(v * mult));
+		break;
+	}
+	case O_UMASK: rc = ck_container_spec_set_umask(s, val); break;
+	case O_TZ: rc = ck_container_spec_set_timezone(s, val); break;
+	case O_SYSTEMD: rc = ck_container_spec_set_systemd(s, val); break;
+	case O_LABELFILE: return label_file(s, val);
+	case O_ENVHOST:
+		if (flag_on(val))
+			for (char **e = environ; *e; e++)
+				if (strchr(*e, '=') && ck_container_spec_add_env_string(s, *e) < 0)
+					return die_ck();
+		break;
+	case O_LOGDRIVER: rc = ck_container_spec_set_log_driver(s, val); break;
+	case O_RMI: r->rmi = flag_on(val); break;
+	case O_TIMEOUT:
+		if (!parse_int_arg("--timeout", val, 0, &n) || n > 100000000)
+			return n > 100000000 ? die("invalid --timeout %s: too large", val) : EXIT_CK;
+		rc = ck_container_spec_set_timeout(s, (unsigned int)n);
+		break;
+	case O_ATTACH:
+		if (!strcasecmp(val, "stdin"))
+			r->attach |= 1;
+		else if (!strcasecmp(val, "stdout"))
+			r->attach |= 2;
+		else if (!strcasecmp(val, "stderr"))
+			r->attach |= 4;
+		else
+			return die("invalid stream \"%s\" for --attach - must be one of stdin, stdout, or stderr", val);
+		break;
 	case O_CGROUPS:
 		/* The monitor has a cgroup of its own either way; under a service
 		 * manager the unit's cgroup keeps the ck process that started it. */
@@ -332,6 +433,8 @@ static int parse_spec(run_opts *r, ck_app *app, int argc, char **argv, const cha
 		return rc;
 	if (!r->image)
 		return die_args(usage, "an image is required");
+	if (r->rmi && !r->rm)
+		return die("the --rmi option does not work without --rm");
 	if (r->rm && r->restart && strcmp(r->restart, "no") && r->restart[0])
 		return die("--rm conflicts with --restart %s: a container that is removed when it exits cannot be "
 		           "restarted; drop --rm, or use --restart no", r->restart);
@@ -455,6 +558,18 @@ int ctr_create(ck_app *app, int argc, char **argv)
 
 	if (rc == 0)
 		printf("%s\n", ck_container_id(ctr));
+	/* --rmi, as `rmi IMAGE` after a --rm container: the name goes if the
+	 * image has others, else the image, unless a container uses it */
+	if (rc >= 0 && r.rmi && r.rm && !r.detach && app->ctx) {
+		ck_image *img = NULL;
+		if (ck_image_lookup(&img, app->ctx, r.image) == 0) {
+			const char *const *names = ck_image_names(img);
+			int e = names && names[0] && names[1] ? ck_image_untag(img, r.image) : ck_image_remove(img, 0);
+			if (e < 0 && ck_error_last()->code != CK_EINUSE)
+				print_ck_error();
+		}
+		ck_image_free(img);
+	}
 	ck_container_free(ctr);
 	run_opts_free(&r);
 	return rc < 0 ? 0 : rc;
@@ -470,9 +585,9 @@ static int run_attached(ck_app *app, ck_container *ctr, run_opts *r)
 	if (r->tty && r->interactive && !in_tty)
 		fprintf(stderr, "WARN[0000] The input device is not a TTY. The --tty and --interactive "
 		                "flags might not work properly\n");
-	ao.stdin_fd = r->interactive ? STDIN_FILENO : -1;
-	ao.stdout_fd = STDOUT_FILENO;
-	ao.stderr_fd = STDERR_FILENO;
+	ao.stdin_fd = r->interactive && (!r->attach || (r->attach & 1)) ? STDIN_FILENO : -1;
+	ao.stdout_fd = !r->attach || (r->attach & 2) ? STDOUT_FILENO : -1;
+	ao.stderr_fd = !r->attach || (r->attach & 4) ? STDERR_FILENO : -1;
 	if (r->tty)
 		ao.tty_fd = in_tty ? STDIN_FILENO : isatty(STDOUT_FILENO) ? STDOUT_FILENO : -1;
 	if (r->tty && r->interactive && in_tty)
@@ -516,6 +631,18 @@ int ctr_run(ck_app *app, int argc, char **argv)
 		}
 	} else if (rc == 0) {
 		rc = run_attached(app, ctr, &r);
+	}
+	/* --rmi, as `rmi IMAGE` after a --rm container: the name goes if the
+	 * image has others, else the image, unless a container uses it */
+	if (rc >= 0 && r.rmi && r.rm && !r.detach && app->ctx) {
+		ck_image *img = NULL;
+		if (ck_image_lookup(&img, app->ctx, r.image) == 0) {
+			const char *const *names = ck_image_names(img);
+			int e = names && names[0] && names[1] ? ck_image_untag(img, r.image) : ck_image_remove(img, 0);
+			if (e < 0 && ck_error_last()->code != CK_EINUSE)
+				print_ck_error();
+		}
+		ck_image_free(img);
 	}
 	ck_container_free(ctr);
 	run_opts_free(&r);

@@ -20,15 +20,17 @@ static void targets_free(targets *t)
 	strv_clear(&t->refs);
 }
 
-/* With --all, fills `t` with every container (running ones if `running`). */
-static int targets_all(targets *t, ck_app *app, bool running)
+/* With --all, fills `t` with every container (those of status `only`
+ * when not NULL). */
+static int targets_all(targets *t, ck_app *app, const char *only)
 {
-	static const char *const run_filter[] = { "status=running", NULL };
+	char filter[32];
+	const char *const filters[] = { filter, NULL };
 
 	if (!app_context(app))
 		return EXIT_CK;
-	if (ck_container_list(&t->list, &t->n, app->ctx, CK_CONTAINER_LIST_ALL,
-	                      running ? run_filter : NULL) < 0)
+	snprintf(filter, sizeof(filter), "status=%s", only ? only : "");
+	if (ck_container_list(&t->list, &t->n, app->ctx, CK_CONTAINER_LIST_ALL, only ? filters : NULL) < 0)
 		return die_ck();
 	/* The names are the handles' ids, printed from the handle: an
 	 * operation reloads it, and a pointer taken before would dangle. */
@@ -128,7 +130,7 @@ int ctr_start(ck_app *app, int argc, char **argv)
 	else if (rc == 0 && f.attach && (f.all || t.refs.n > 1))
 		rc = die("you cannot start and attach multiple containers at once");
 	if (rc == 0 && f.all)
-		rc = targets_all(&t, app, false);
+		rc = targets_all(&t, app, NULL);
 	for (size_t i = 0; rc == 0 && i < t.refs.n; i++) {
 		ck_container *ctr = NULL;
 		if (t.list)
@@ -216,7 +218,7 @@ static int many_flag(int id, const char *val, void *p)
 	return 0;
 }
 
-enum { OP_STOP, OP_KILL, OP_RESTART, OP_RM };
+enum { OP_STOP, OP_KILL, OP_RESTART, OP_RM, OP_PAUSE, OP_UNPAUSE };
 
 static int apply(ck_container *ctr, int op, const struct many_flags *f)
 {
@@ -225,6 +227,8 @@ static int apply(ck_container *ctr, int op, const struct many_flags *f)
 	case OP_STOP: return ck_container_stop(ctr, timeout);
 	case OP_KILL: return ck_container_kill(ctr, f->signal);
 	case OP_RESTART: return ck_container_restart(ctr, timeout);
+	case OP_PAUSE: return ck_container_pause(ctr);
+	case OP_UNPAUSE: return ck_container_unpause(ctr);
 	default:
 		return ck_container_remove(ctr, (f->force ? CK_REMOVE_FORCE : 0) |
 		                                        (f->volumes ? CK_REMOVE_VOLUMES : 0));
@@ -264,7 +268,9 @@ static int many(ck_app *app, int argc, char **argv, int op, const cli_opt *opts,
 	else if (rc == 0 && !f.all && t.refs.n == 0)
 		rc = die("you must provide at least one container name or id");
 	if (rc == 0 && f.all)
-		rc = targets_all(&t, app, op == OP_KILL || (op == OP_RESTART && f.running));
+		rc = targets_all(&t, app, op == OP_UNPAUSE ? "paused" :
+		                              op == OP_KILL || op == OP_PAUSE || (op == OP_RESTART && f.running) ?
+		                              "running" : NULL);
 	for (size_t i = 0; rc == 0 && i < t.refs.n; i++) {
 		ck_container *ctr = NULL;
 		int e = 0;
@@ -276,9 +282,9 @@ static int many(ck_app *app, int argc, char **argv, int op, const cli_opt *opts,
 			e = -1;
 		if (e == 0)
 			e = apply(ctr, op, &f);
-		if (e < 0 && f.ignore && ck_error_last()->code == CK_ENOTFOUND) {
-			/* --ignore: a missing container is not an error; an id
-			 * file naming it names nothing any more */
+		if (e < 0 && (f.ignore || (op == OP_RM && f.force)) && ck_error_last()->code == CK_ENOTFOUND) {
+			/* --ignore, and rm's --force, as podman: a missing container is
+			 * not an error; an id file naming it names nothing any more */
 			if (op == OP_RM && !t.list && i >= named)
 				unlink(f.cidfiles.v[i - named]);
 		} else if (e < 0) {
@@ -364,6 +370,27 @@ int ctr_rm(ck_app *app, int argc, char **argv)
 		{ NULL, 0, false, 0 },
 	};
 	return many(app, argc, argv, OP_RM, opts, rm_usage);
+}
+
+static const char pause_usage[] =
+	"Pause all the processes in one or more containers\n\n"
+	"Usage:\n  ck pause [options] CONTAINER [CONTAINER...]\n\nOptions:\n"
+	"  -a, --all   Pause all running containers\n";
+static const char unpause_usage[] =
+	"Unpause the processes in one or more containers\n\n"
+	"Usage:\n  ck unpause [options] CONTAINER [CONTAINER...]\n\nOptions:\n"
+	"  -a, --all   Unpause all paused containers\n";
+
+int ctr_pause(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = { { "all", 'a', false, 1 }, { NULL, 0, false, 0 } };
+	return many(app, argc, argv, OP_PAUSE, opts, pause_usage);
+}
+
+int ctr_unpause(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = { { "all", 'a', false, 1 }, { NULL, 0, false, 0 } };
+	return many(app, argc, argv, OP_UNPAUSE, opts, unpause_usage);
 }
 
 /* ----------------------------------------------------------------- wait */
@@ -453,8 +480,6 @@ int ctr_prune(ck_app *app, int argc, char **argv)
 	};
 	struct prune_flags f = { 0 };
 	strv args = { 0 };
-	ck_container **list = NULL;
-	size_t n = 0;
 	int rc = parse_names(app, argc, argv, opts, prune_usage, &args, prune_flag, &f), status = 0;
 
 	if (rc == 0 && args.n)
@@ -466,20 +491,12 @@ int ctr_prune(ck_app *app, int argc, char **argv)
 	}
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;
-	if (rc == 0 && ck_container_list(&list, &n, app->ctx, CK_CONTAINER_LIST_ALL, f.filters.v) < 0)
-		rc = die_ck();
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		const char *st = ck_container_status(list[i]);
-		if (strcmp(st, "exited") && strcmp(st, "created"))
-			continue;
-		if (ck_container_remove(list[i], 0) < 0) {
-			print_ck_error();
-			status = EXIT_CK;
-		} else {
-			printf("%s\n", ck_container_id(list[i]));
-		}
-	}
-	ck_container_list_free(list, n);
+	char **removed = NULL;
+	if (rc == 0 && ck_container_prune(&removed, app->ctx, f.filters.v) < 0)
+		status = die_ck(); /* what went is printed all the same */
+	for (size_t i = 0; rc == 0 && removed && removed[i]; i++)
+		printf("%s\n", removed[i]);
+	ck_strv_free(removed);
 	strv_clear(&f.filters);
 	strv_clear(&args);
 	return rc < 0 ? 0 : rc ? rc : status;

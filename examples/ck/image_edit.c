@@ -221,7 +221,9 @@ int image_rm(ck_app *app, int argc, char **argv)
 	for (size_t i = 0; rc == 0 && !all && i < names.n; i++) {
 		ck_image *img = NULL;
 		int r = ck_image_lookup(&img, app->ctx, names.v[i]) < 0 ? -1 : rm_one(img, names.v[i], flags);
-		if (r == -1 && !(ignore && ck_error_last()->code == CK_ENOTFOUND)) {
+		/* podman: --force implies --ignore */
+		bool missing_ok = ignore || (flags & CK_REMOVE_FORCE);
+		if (r == -1 && !(missing_ok && ck_error_last()->code == CK_ENOTFOUND)) {
 			print_ck_error();
 			status = rm_exit_status(status, ck_error_last()->code, CK_EINUSE);
 		} else if (r == -2) {

@@ -12,11 +12,14 @@ static const struct command {
 	const char *summary;
 } commands[] = {
 	{ "attach", ctr_attach, "Attach to a running container" },
+	{ "commit", ctr_commit, "Create new image based on the changed container" },
 	{ "container", cmd_container, "Manage containers" },
 	{ "cp", ctr_cp, "Copy files/folders between a container and the local filesystem" },
 	{ "create", ctr_create, "Create but do not start a container" },
+	{ "diff", ctr_diff, "Display the changes to the object's file system" },
 	{ "events", ctr_events, "Show containerkit events" },
 	{ "exec", ctr_exec, "Run a process in a running container" },
+	{ "export", ctr_export, "Export container's filesystem contents as a tar archive" },
 	{ "generate", cmd_generate, "Generate structured data based on containers and pods" },
 	{ "healthcheck", cmd_healthcheck, "Manage health checks on containers" },
 	{ "history", cmd_history, "Show history of a specified image" },
@@ -24,12 +27,15 @@ static const struct command {
 	{ "images", cmd_images, "List images in local storage" },
 	{ "import", cmd_import, "Import a tarball to create a filesystem image" },
 	{ "info", cmd_info, "Display containerkit related system information" },
+	{ "init", ctr_init, "Initialize one or more containers" },
 	{ "inspect", any_inspect, "Display the configuration of object denoted by ID" },
 	{ "kill", ctr_kill, "Kill one or more running containers with a specific signal" },
 	{ "load", cmd_load, "Load image(s) from a tar archive" },
 	{ "login", cmd_login, "Log in to a container registry" },
 	{ "logout", cmd_logout, "Log out of a container registry" },
 	{ "logs", ctr_logs, "Fetch the logs of one or more containers" },
+	{ "mount", ctr_mount, "Mount a working container's root filesystem" },
+	{ "pause", ctr_pause, "Pause all the processes in one or more containers" },
 	{ "pod", cmd_pod, "Manage pods" },
 	{ "port", ctr_port, "List port mappings or a specific mapping for the container" },
 	{ "ps", ctr_ps, "List containers" },
@@ -49,6 +55,8 @@ static const struct command {
 	{ "tag", cmd_tag, "Add an additional name to a local image" },
 	{ "top", ctr_top, "Display the running processes of a container" },
 	{ "untag", cmd_untag, "Remove a name from a local image" },
+	{ "unmount", ctr_unmount, "Unmount working container's root filesystem" },
+	{ "unpause", ctr_unpause, "Unpause the processes in one or more containers" },
 	{ "version", cmd_version, "Display the containerkit version information" },
 	{ "volume", cmd_volume, "Manage volumes" },
 	{ "network", cmd_network, "Manage networks" },
@@ -62,13 +70,18 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-12s%s\n", commands[i].name, commands[i].summary);
 	fputs("\nOptions:\n"
+	      "      --cgroup-manager string   Cgroup manager: cgroupfs (systemd is refused)\n"
 	      "      --db-backend string   State backend: sqlite or lmdb\n"
+	      "      --events-backend string   Events backend: file or none\n"
 	      "  -h, --help                Help for ck\n"
 	      "      --log-level string    Log messages at and above this level "
 	      "(error, warn, info, debug, trace)\n"
+	      "      --noout               Do not output to stdout\n"
 	      "      --root string         Path to the storage root directory\n"
 	      "      --runroot string      Path to the run root directory\n"
 	      "      --runtime string      Name or path of the OCI runtime\n"
+	      "      --storage-driver string   overlay (with a copy fallback) or vfs (copies)\n"
+	      "      --tmpdir string       Directory for temporary files (TMPDIR)\n"
 	      "  -v, --version             Version of ck\n", f);
 }
 
@@ -103,11 +116,22 @@ int main(int argc, char **argv)
 		char name[32];
 		const char *eq = strchr(a + 2, '=');
 		size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
-		if (len >= sizeof(name) ||
-		    (memcpy(name, a + 2, len), name[len] = '\0', !global_flag_takes_value(name)))
-			return die("unknown flag: --%.*s", (int)len, a + 2);
-		const char *val = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
 		bool bad;
+		if (len >= sizeof(name))
+			return die("unknown flag: --%.*s", (int)len, a + 2);
+		memcpy(name, a + 2, len);
+		name[len] = '\0';
+		if (global_flag_is_bool(name)) {
+			global_flag(&app, name, eq ? eq + 1 : NULL, &bad);
+			if (bad)
+				return EXIT_CK;
+			continue;
+		}
+		if (!global_flag_takes_value(name)) {
+			const char *why = refused_flag(name, len);
+			return why ? die("--%s is not supported: %s", name, why) : die("unknown flag: --%s", name);
+		}
+		const char *val = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
 		if (!val)
 			return die("flag needs an argument: --%s", name);
 		global_flag(&app, name, val, &bad);

@@ -29,7 +29,7 @@ static const char create_usage[] =
 	"      --share string          A comma delimited list of kernel namespaces the pod will share "
 	"(default \"ipc,net,uts\")\n";
 
-enum { P_ADDHOST = 1, P_DNS, P_EXIT, P_HOST, P_INFRA, P_NOINFRA, P_INFRACMD, P_INFRAIMG, P_LABEL, P_NAME,
+enum { P_REFUSED = 100, P_ADDHOST = 1, P_DNS, P_EXIT, P_HOST, P_INFRA, P_NOINFRA, P_INFRACMD, P_INFRAIMG, P_LABEL, P_NAME,
        P_NET, P_IDFILE, P_PUBLISH, P_REPLACE, P_SHARE, P_INFRAPID };
 
 static int pod_create(ck_app *app, int argc, char **argv)
@@ -43,6 +43,10 @@ static int pod_create(ck_app *app, int argc, char **argv)
 		{ "network", 0, true, P_NET },            { "net", 0, true, P_NET },
 		{ "pod-id-file", 0, true, P_IDFILE },     { "publish", 'p', true, P_PUBLISH },
 		{ "replace", 0, false, P_REPLACE },       { "share", 0, true, P_SHARE },
+		/* run's settings that a pod does not take (podman gives them to the infra) */
+		{ "label-file", 0, true, P_REFUSED },     { "pid", 0, true, P_REFUSED + 1 },
+		{ "security-opt", 0, true, P_REFUSED + 2 }, { "shm-size", 0, true, P_REFUSED + 3 },
+		{ "uts", 0, true, P_REFUSED + 4 },
 		{ "infra-conmon-pidfile", 0, true, P_INFRAPID },
 		{ NULL, 0, false, 0 },
 	};
@@ -87,6 +91,12 @@ static int pod_create(ck_app *app, int argc, char **argv)
 		case P_PUBLISH: r = ck_pod_spec_add_port_string(spec, val); break;
 		case P_REPLACE: r = ck_pod_spec_set_replace(spec, flag_on(val)); break;
 		case P_SHARE: r = ck_pod_spec_set_share(spec, val); break;
+		case P_REFUSED: case P_REFUSED + 1: case P_REFUSED + 2: case P_REFUSED + 3: case P_REFUSED + 4: {
+			static const char *const names[] = { "label-file", "pid", "security-opt", "shm-size", "uts" };
+			rc = die("--%s is not supported by ck pod create: the pod's infra container takes no such "
+			         "setting (set it on the pod's containers)", names[id - P_REFUSED]);
+			break;
+		}
 		case P_INFRAPID: r = ck_pod_spec_set_infra_monitor_pid_file(spec, val); break;
 		}
 		if (r < 0)
@@ -127,7 +137,7 @@ static int pod_create(ck_app *app, int argc, char **argv)
 
 /* ---- commands on named pods ---- */
 
-enum { ACT_START, ACT_STOP, ACT_RESTART, ACT_KILL, ACT_RM };
+enum { ACT_START, ACT_STOP, ACT_RESTART, ACT_KILL, ACT_RM, ACT_PAUSE, ACT_UNPAUSE };
 
 static int act_one(ck_pod *pod, int act, int arg, bool force)
 {
@@ -136,6 +146,8 @@ static int act_one(ck_pod *pod, int act, int arg, bool force)
 	case ACT_STOP: return ck_pod_stop(pod, arg);
 	case ACT_RESTART: return ck_pod_restart(pod, arg);
 	case ACT_KILL: return ck_pod_kill(pod, arg);
+	case ACT_PAUSE: return ck_pod_pause(pod);
+	case ACT_UNPAUSE: return ck_pod_unpause(pod);
 	default: return ck_pod_remove(pod, force ? CK_REMOVE_FORCE : 0);
 	}
 }
@@ -221,7 +233,8 @@ static int pod_action(ck_app *app, int argc, char **argv, int act, const char *u
 	for (size_t i = 0; rc == 0 && i < names.n; i++) {
 		ck_pod *pod = NULL;
 		int r = ck_pod_lookup(&pod, app->ctx, names.v[i]);
-		if (r == CK_ENOTFOUND && ignore && (act == ACT_RM || act == ACT_STOP))
+		/* podman: --force implies --ignore for rm */
+		if (r == CK_ENOTFOUND && ((ignore && (act == ACT_RM || act == ACT_STOP)) || (force && act == ACT_RM)))
 			continue;
 		if (r == 0)
 			r = act_one(pod, act, act == ACT_KILL ? sig : (int)t, force);
@@ -258,6 +271,10 @@ ACTION(pod_restart, ACT_RESTART, "Restart one or more pods", "restart [options] 
 ACTION(pod_kill, ACT_KILL, "Send the specified signal or SIGKILL to containers in pod",
        "kill [options] POD [POD...]\n\nOptions:\n  -a, --all             Kill all pods\n"
        "  -s, --signal string   Signal to send to the containers in the pod (default \"KILL\")\n")
+ACTION(pod_pause, ACT_PAUSE, "Pause one or more pods",
+       "pause [options] POD [POD...]\n\nOptions:\n  -a, --all   Pause all running pods\n")
+ACTION(pod_unpause, ACT_UNPAUSE, "Unpause one or more pods",
+       "unpause [options] POD [POD...]\n\nOptions:\n  -a, --all   Unpause all paused pods\n")
 ACTION(pod_rm, ACT_RM, "Remove one or more pods",
        "rm [options] POD [POD...]\n\nOptions:\n  -a, --all      Remove all pods\n"
        "  -f, --force    Stop all running containers in the pod, then remove it\n"
@@ -750,6 +767,7 @@ static const subcommand pod_cmds[] = {
 	{ "exists", NULL, "Check if a pod exists in local storage", exists_usage, pod_exists },
 	{ "inspect", NULL, "Display a pod configuration", inspect_usage, pod_inspect },
 	{ "kill", NULL, "Send the specified signal or SIGKILL to containers in pod", pod_kill_usage, pod_kill },
+	{ "pause", NULL, "Pause one or more pods", pod_pause_usage, pod_pause },
 	{ "logs", NULL, "Fetch logs for pod with one or more containers", pod_logs_usage, pod_logs },
 	{ "prune", NULL, "Remove all stopped pods and their containers", prune_usage, pod_prune },
 	{ "ps", "ls", "List pods", ps_usage, pod_ps },
@@ -759,6 +777,7 @@ static const subcommand pod_cmds[] = {
 	{ "stats", NULL, "Display a live stream of resource usage statistics for pods", pod_stats_usage, pod_stats },
 	{ "stop", NULL, "Stop one or more pods", pod_stop_usage, pod_stop },
 	{ "top", NULL, "Display the running processes of containers in a pod", top_usage, pod_top },
+	{ "unpause", NULL, "Unpause one or more pods", pod_unpause_usage, pod_unpause },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 

@@ -291,8 +291,10 @@ static int system_info(ck_app *app, int argc, char **argv)
 
 static const subcommand system_cmds[] = {
 	{ "check", NULL, "Check the store for consistency and repair it", check_usage, system_check },
+	{ "df", NULL, "Show disk usage", NULL, system_df },
 	{ "info", NULL, "Display containerkit related system information", info_usage, system_info },
 	{ "migrate", NULL, "Move the state store to another backend", migrate_usage, system_migrate },
+	{ "prune", NULL, "Remove unused data", NULL, system_prune },
 	{ "reset", NULL, "Reset containerkit storage", reset_usage, system_reset },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

@@ -102,16 +102,82 @@ static int parse_log_level(const char *s)
 
 bool global_flag_takes_value(const char *name)
 {
-	static const char *const names[] = { "root", "runroot", "log-level", "db-backend", "runtime" };
+	static const char *const names[] = { "root",           "runroot",     "log-level", "db-backend",
+		                             "runtime",        "storage-driver", "events-backend",
+		                             "cgroup-manager", "tmpdir",      "url",       "connection" };
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(name, names[i]))
 			return true;
 	return false;
 }
 
+bool global_flag_is_bool(const char *name)
+{
+	return !strcmp(name, "noout") || !strcmp(name, "remote");
+}
+
+/* The global flags of podman that need a server, a daemon or a library
+ * ck does not have. */
+static const char no_remote[] = "ck has no remote support: it manages containers on this host only";
+
+static int set_env(const char *name, const char *value)
+{
+	if (setenv(name, value, 1) != 0)
+		return die("cannot set %s: out of memory", name);
+	return 0;
+}
+
+static int global_value(const char *name, const char *val)
+{
+	if (!strcmp(name, "storage-driver")) {
+		/* overlay is the default; vfs, root filesystems that are plain
+		 * copies of the layers, is the library's copy mode */
+		if (!strcmp(val, "overlay"))
+			return 0;
+		if (!strcmp(val, "vfs"))
+			return set_env("CK_ROOTFS_FORCE_COPY", "1");
+		return die("unsupported --storage-driver \"%s\": use overlay or vfs", val);
+	}
+	if (!strcmp(name, "events-backend")) {
+		if (!strcmp(val, "file") || !strcmp(val, "none"))
+			return set_env("CK_EVENTS_BACKEND", val);
+		if (!strcmp(val, "journald"))
+			return die("--events-backend journald is not supported: there is no journald on this host "
+			           "(use file or none)");
+		return die("invalid --events-backend \"%s\": use file or none", val);
+	}
+	if (!strcmp(name, "cgroup-manager")) {
+		if (!strcmp(val, "cgroupfs"))
+			return 0;
+		if (!strcmp(val, "systemd"))
+			return die("--cgroup-manager systemd is not supported: ck manages cgroups through cgroupfs "
+			           "and needs no systemd (there is none as PID 1 on this host)");
+		return die("invalid --cgroup-manager \"%s\": use cgroupfs", val);
+	}
+	if (!strcmp(name, "tmpdir"))
+		return set_env("TMPDIR", val);
+	if (!strcmp(name, "url") || !strcmp(name, "connection"))
+		return die("--%s is not supported: %s", name, no_remote);
+	return 0;
+}
+
 bool global_flag(ck_app *app, const char *name, const char *val, bool *bad)
 {
 	*bad = false;
+	if (global_flag_is_bool(name)) {
+		bool on = !val || !strcmp(val, "true");
+		if (val && strcmp(val, "true") && strcmp(val, "false")) {
+			die("invalid argument \"%s\" for \"--%s\" flag: use true or false", val, name);
+			*bad = true;
+		} else if (on && !strcmp(name, "remote")) {
+			die("--remote is not supported: %s", no_remote);
+			*bad = true;
+		} else if (on && !strcmp(name, "noout") && !freopen("/dev/null", "w", stdout)) {
+			die("--noout: cannot open /dev/null");
+			*bad = true;
+		}
+		return true;
+	}
 	if (!strcmp(name, "root"))
 		app->opts.root = val;
 	else if (!strcmp(name, "runroot"))
@@ -127,10 +193,28 @@ bool global_flag(ck_app *app, const char *name, const char *val, bool *bad)
 			*bad = true;
 		}
 		app->opts.log_level = level;
+	} else if (global_flag_takes_value(name)) {
+		*bad = global_value(name, val) != 0;
 	} else {
 		return false;
 	}
 	return true;
+}
+
+/* podman's flags that ck knows and refuses, with the reason: asked for
+ * where a command does not have the flag, so that the error says why. */
+static const struct refused {
+	const char *flag, *why;
+} refused_flags[] = {
+#include "refused.inc"
+};
+
+const char *refused_flag(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(refused_flags) / sizeof(refused_flags[0]); i++)
+		if (strlen(refused_flags[i].flag) == len && !strncmp(refused_flags[i].flag, name, len))
+			return refused_flags[i].why;
+	return NULL;
 }
 
 void cli_init(cli *c, ck_app *app, int argc, char **argv, const cli_opt *opts)
@@ -238,8 +322,19 @@ int cli_next(cli *c, const char **val)
 				continue;
 			}
 		}
+		if (!o && len < sizeof(gname) && global_flag_is_bool(gname)) {
+			bool bad;
+			global_flag(c->app, gname, eq ? eq + 1 : NULL, &bad);
+			if (bad)
+				return CLI_ERR;
+			continue;
+		}
 		if (!o) {
-			die("unknown flag: --%.*s", (int)len, name);
+			const char *why = refused_flag(name, len);
+			if (why)
+				die("--%.*s is not supported: %s", (int)len, name, why);
+			else
+				die("unknown flag: --%.*s", (int)len, name);
 			return CLI_ERR;
 		}
 		*val = NULL;

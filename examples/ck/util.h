@@ -74,6 +74,11 @@ int cli_next(cli *c, const char **val);
 bool global_flag(ck_app *app, const char *name, const char *val, bool *bad);
 /* Whether a long flag name is global and takes a value. */
 bool global_flag_takes_value(const char *name);
+/* Whether a long flag name is a global boolean (--noout, --remote). */
+bool global_flag_is_bool(const char *name);
+/* Why ck refuses podman's flag `name` (len bytes), or NULL if it does not
+ * know the flag (refused.inc lists them). */
+const char *refused_flag(const char *name, size_t len);
 /* Consumes global flags in front of a subcommand ("ck volume --root R ls");
  * returns EXIT_CK after printing an error, else 0. */
 int take_global_flags(ck_app *app, int *argc, char ***argv);

@@ -68,7 +68,7 @@ static int volume_create(ck_app *app, int argc, char **argv)
 		else if (id == 3)
 			ignore = true;
 		else if (id == 4)
-			rc = die("volume options (--opt %s) are not supported by the local driver", val);
+			rc = die("--opt is not supported: the local driver takes no options (got %s)", val);
 	}
 	if (rc == 0 && name && ck_volume_spec_set_name(spec, name) < 0)
 		rc = die_ck();
@@ -294,6 +294,11 @@ static int volume_rm(ck_app *app, int argc, char **argv)
 	for (size_t i = 0; rc == 0 && !all && i < names.n; i++) {
 		ck_volume *vol = NULL;
 		if (ck_volume_lookup(&vol, app->ctx, names.v[i]) < 0 || ck_volume_remove(vol, flags) < 0) {
+			/* podman: with --force a missing volume is no error */
+			if ((flags & CK_REMOVE_FORCE) && ck_error_last()->code == CK_ENOTFOUND) {
+				ck_volume_free(vol);
+				continue;
+			}
 			print_ck_error();
 			status = rm_exit_status(status, ck_error_last()->code, CK_EINUSE);
 		} else {

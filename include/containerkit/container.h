@@ -24,6 +24,7 @@
 #define CONTAINERKIT_CONTAINER_H
 
 #include "common.h"
+#include "image.h"
 
 CK_BEGIN_DECLS
 
@@ -221,6 +222,46 @@ CK_EXTERN int ck_container_spec_set_stop_timeout(ck_container_spec *spec, unsign
  *  rotated file is kept); 0 restores the default of 10 MiB, -1 means never. */
 CK_EXTERN int ck_container_spec_set_log_size_max(ck_container_spec *spec, int64_t bytes);
 
+/** --annotation: "KEY=VALUE", handed to the OCI runtime.  Since 1.1. */
+CK_EXTERN int ck_container_spec_add_annotation(ck_container_spec *spec, const char *key_value);
+/** --ipc, --pid, --uts: `ns` is "ipc", "pid" or "uts"; `mode` "private"
+ *  (NULL, the default; "shareable" for ipc) or "host".  Joining another
+ *  container's namespace is CK_EUNSUPPORTED (pods do that).  A pod's shared
+ *  namespaces win over these.  Since 1.1. */
+CK_EXTERN int ck_container_spec_set_namespace(ck_container_spec *spec, const char *ns, const char *mode);
+/** --privileged: every capability the caller has, and no seccomp filter.
+ *  Unlike podman, host devices are not added and /proc is masked as
+ *  usual.  Since 1.1. */
+CK_EXTERN int ck_container_spec_set_privileged(ck_container_spec *spec, int on);
+/** --security-opt: "seccomp=unconfined" (no seccomp filter),
+ *  "no-new-privileges[=true|false]", "label=disable" (accepted: ck does
+ *  not label processes).  Others are CK_EUNSUPPORTED naming them.  Since 1.1. */
+CK_EXTERN int ck_container_spec_add_security_opt(ck_container_spec *spec, const char *opt);
+/** --shm-size: bytes of the /dev/shm tmpfs (0: 64 MiB).  Since 1.1. */
+CK_EXTERN int ck_container_spec_set_shm_size(ck_container_spec *spec, int64_t bytes);
+/** --umask: the container process's umask, octal text ("0022").  Since 1.1. */
+CK_EXTERN int ck_container_spec_set_umask(ck_container_spec *spec, const char *mask);
+/** --tz: a zone of the host's /usr/share/zoneinfo ("Europe/Paris") or
+ *  "local" (the host's /etc/localtime), bind-mounted read-only at
+ *  /etc/localtime; checked at create (CK_EINVAL naming a missing zone).
+ *  NULL: the image's.  Since 1.1. */
+CK_EXTERN int ck_container_spec_set_timezone(ck_container_spec *spec, const char *tz);
+/** --systemd: "true", "false" or "always", recorded with the container.
+ *  ck runs no systemd-specific setup (there is no systemd here to run in a
+ *  container's init); the mode is kept for inspect.  Since 1.1. */
+CK_EXTERN int ck_container_spec_set_systemd(ck_container_spec *spec, const char *mode);
+
+/** --log-driver: "k8s-file" (NULL, the default: the log file that
+ *  ck_container_logs() reads) or "none" (no log is kept; reading it is
+ *  CK_EUNSUPPORTED).  "journald" and "passthrough" are CK_EUNSUPPORTED,
+ *  with the reason.  Since 1.1. */
+CK_EXTERN int ck_container_spec_set_log_driver(ck_container_spec *spec, const char *driver);
+
+/** --timeout: the most seconds a run may last; then the container's
+ *  monitor kills it (SIGKILL, exit code 137), as podman's conmon does.
+ *  0: no limit (the default).  Since 1.1. */
+CK_EXTERN int ck_container_spec_set_timeout(ck_container_spec *spec, unsigned int seconds);
+
 /* ------------------------------------------------------------- lifecycle */
 
 /** Creates the container: resolves the image and the defaults it gives,
@@ -287,6 +328,17 @@ CK_EXTERN int ck_container_attach(int *exit_code, ck_container *ctr, const ck_at
  *  not running does nothing.  Its restart policy does not apply afterwards. */
 CK_EXTERN int ck_container_stop(ck_container *ctr, int timeout_s);
 
+/** Pauses the running container, as `podman pause`: the OCI runtime
+ *  freezes every process of its cgroup, and its status reads "paused"
+ *  (ck_container_status(), inspect, list) until ck_container_unpause().
+ *  CK_ESTATE if it is not running or already paused (unpause: not
+ *  paused); CK_EUNSUPPORTED for a rootless container on a cgroup v1 host,
+ *  which has no cgroup to freeze.  Stopping or removing a paused container
+ *  resumes it after signalling it; exec into it is refused (CK_ESTATE).
+ *  Since 1.1. */
+CK_EXTERN int ck_container_pause(ck_container *ctr);
+CK_EXTERN int ck_container_unpause(ck_container *ctr);
+
 /** Sends `signal` to the container's init (to every process of the
  *  container for SIGKILL).  CK_ESTATE if it is not running, CK_EINVAL for a
  *  signal out of range. */
@@ -335,6 +387,12 @@ CK_EXTERN void ck_container_free(ck_container *ctr);
  *  (ck_container_list_free()). */
 CK_EXTERN int ck_container_list(ck_container ***out, size_t *count, ck_context *ctx, unsigned int flags,
                                 const char *const *filters);
+/** Removes every container that is not running (exited or created), as
+ *  `podman container prune`; `filters` as ck_container_list() takes them
+ *  (NULL: all).  `*removed` (if not NULL) gets their ids (ck_strv_free()).
+ *  A failure on one does not keep the others from going; the first is
+ *  returned.  Since 1.1. */
+CK_EXTERN int ck_container_prune(char ***removed, ck_context *ctx, const char *const *filters);
 /** Frees a list returned by ck_container_list().  Accepts NULL. */
 CK_EXTERN void ck_container_list_free(ck_container **list, size_t count);
 
@@ -347,7 +405,7 @@ CK_EXTERN const char *ck_container_name(const ck_container *ctr);
 CK_EXTERN const char *ck_container_image_name(const ck_container *ctr);
 /** The image id (64 hex digits). */
 CK_EXTERN const char *ck_container_image_id(const ck_container *ctr);
-/** "created", "running", "stopping", "exited", "restarting", "removing",
+/** "created", "running", "paused", "stopping", "exited", "restarting", "removing",
  *  "creating" or "starting" (briefly, while another call works on it), or
  *  "unknown" (its monitor died: ck_container_stop(), ck_container_wait(),
  *  ck_container_remove() with force or `ck system check --repair` settle
@@ -640,6 +698,97 @@ CK_EXTERN int ck_container_copy_to(ck_container *ctr, const char *src, const cha
  *  CTR:SRC DEST`.  A path that escapes the root filesystem is refused
  *  (CK_EPERM). */
 CK_EXTERN int ck_container_copy_from(ck_container *ctr, const char *src, const char *dest);
+
+/* ------------------------------------------------------ root filesystem */
+
+/** Mounts the container's root filesystem (prepared from its image if it
+ *  never ran) and gives where, as `podman mount`: `*path` belongs to the
+ *  caller (ck_free()).  It stays mounted until ck_container_unmount_rootfs() or
+ *  the container's removal.  In a rootless store the root filesystem is a
+ *  copy, and `*path` is that directory.  Since 1.1. */
+CK_EXTERN int ck_container_mount_rootfs(char **path, ck_container *ctr);
+/** Unmounts it, as `podman unmount`.  A running container keeps its root
+ *  filesystem mounted (the call then does nothing); one that was never
+ *  mounted is not an error.  Since 1.1. */
+CK_EXTERN int ck_container_unmount_rootfs(ck_container *ctr);
+
+/** The kinds of change ck_container_diff() reports (docker's numbers). */
+typedef enum ck_change_kind {
+	CK_CHANGE_MODIFIED = 0, /**< "C": in the image, and changed (or a directory with changes) */
+	CK_CHANGE_ADDED = 1,    /**< "A": not in the image */
+	CK_CHANGE_DELETED = 2   /**< "D": in the image, deleted */
+} ck_change_kind;
+
+/** What a container changed in its root filesystem; immutable, may be read
+ *  from several threads. */
+typedef struct ck_change_list ck_change_list;
+
+/** The paths the container added, changed or deleted against its image,
+ *  sorted by path, as `podman diff` lists them (read from its overlay upper
+ *  directory; a container that never ran has none).  `*out` belongs to the
+ *  caller (ck_change_list_free()).  CK_EUNSUPPORTED when its root
+ *  filesystem is a copy (the vfs storage driver), which keeps no record of
+ *  changes.  Since 1.1. */
+CK_EXTERN int ck_container_diff(ck_change_list **out, ck_container *ctr);
+/** The number of changes. */
+CK_EXTERN size_t ck_change_list_count(const ck_change_list *list);
+/** Change `i`'s absolute path in the container, or NULL past the end.
+ *  Borrowed: lives as long as the list. */
+CK_EXTERN const char *ck_change_list_path(const ck_change_list *list, size_t i);
+/** Change `i`'s kind (a ck_change_kind), or -1 past the end. */
+CK_EXTERN int ck_change_list_kind(const ck_change_list *list, size_t i);
+/** Frees the list; NULL is ignored. */
+CK_EXTERN void ck_change_list_free(ck_change_list *list);
+
+/** Prepares what a start needs on disk, as `podman init`: mounts the root
+ *  filesystem and makes the container's directories and files, checking
+ *  its configuration against the host.  The status stays "created": ck
+ *  has no "initialized" state, since its OCI runtime creates and starts
+ *  the container in one go at ck_container_start().  CK_ESTATE unless the
+ *  container is created or exited.  Since 1.1. */
+CK_EXTERN int ck_container_init(ck_container *ctr);
+
+/** Writes the container's root filesystem (as its processes see it, without
+ *  its volumes) to `fd` as a tar stream, as `podman export`.  The
+ *  descriptor is the caller's and is not closed.  Since 1.1. */
+CK_EXTERN int ck_container_export(ck_container *ctr, int fd);
+
+/* ---------------------------------------------------------------- commit */
+
+#define CK_COMMIT_OPTIONS_VERSION 1
+#define CK_COMMIT_FORMAT_OCI 0    /**< OCI manifest and config (podman's default) */
+#define CK_COMMIT_FORMAT_DOCKER 1 /**< docker schema 2 manifest and config */
+
+/** Options for ck_container_commit(). */
+typedef struct ck_commit_options {
+	unsigned int version;       /**< CK_COMMIT_OPTIONS_VERSION */
+	const char *name;           /**< the new image's name (normalized as ck_image_lookup()); NULL: none */
+	const char *author;         /**< the config's "author" */
+	const char *message;        /**< the comment of the new history entry */
+	/** Dockerfile instructions applied to the config, NULL-terminated (or
+	 *  NULL): CMD, ENTRYPOINT (JSON array or shell form), ENV (K=V... or
+	 *  K V), EXPOSE, LABEL (K=V...), STOPSIGNAL, USER, VOLUME, WORKDIR.
+	 *  ONBUILD is refused (CK_EUNSUPPORTED); anything else is CK_EINVAL. */
+	const char *const *changes;
+	int pause;                  /**< pause a running container while its changes are read */
+	int format;                 /**< CK_COMMIT_FORMAT_OCI or CK_COMMIT_FORMAT_DOCKER */
+} ck_commit_options;
+
+#define CK_COMMIT_OPTIONS_INIT { CK_COMMIT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, CK_COMMIT_FORMAT_OCI }
+
+/** Initialises `opts` for `version`; CK_EVERSION if unknown.  Since 1.1. */
+CK_EXTERN int ck_commit_options_init(ck_commit_options *opts, unsigned int version);
+
+/** Makes a new image from the container, as `podman commit`: the image's
+ *  layers plus one layer holding what the container changed (its overlay
+ *  upper directory; an empty layer if it never ran), and a config with the
+ *  container's settings (environment, command, entrypoint, working
+ *  directory, user, labels, exposed ports) and `opts->changes` applied,
+ *  and one more history entry.  `opts` may be NULL.  `*out` belongs to the
+ *  caller (ck_image_free()).  The changes are checked before anything is
+ *  written; on failure nothing of the new image is left.  CK_EUNSUPPORTED
+ *  for a container whose root filesystem is a copy (vfs).  Since 1.1. */
+CK_EXTERN int ck_container_commit(ck_image **out, ck_container *ctr, const ck_commit_options *opts);
 
 CK_END_DECLS
 

@@ -99,6 +99,12 @@ CK_EXTERN int ck_pod_stop(ck_pod *pod, int timeout_s);
 CK_EXTERN int ck_pod_restart(ck_pod *pod, int timeout_s);
 /** Sends `signal` to every running member, then to the infra. */
 CK_EXTERN int ck_pod_kill(ck_pod *pod, int signal);
+/** Pauses every running member, then the infra (ck_container_pause());
+ *  unpause resumes the infra first, then every paused member.  CK_ESTATE
+ *  when no container of the pod is running (paused); the first failure is
+ *  returned after the others were tried.  Since 1.1. */
+CK_EXTERN int ck_pod_pause(ck_pod *pod);
+CK_EXTERN int ck_pod_unpause(ck_pod *pod);
 /** Removes the members, then the infra and the pod's record.  With
  *  running members CK_ESTATE unless `flags` has CK_REMOVE_FORCE.  Also
  *  finishes the removal of a pod left half-removed. */

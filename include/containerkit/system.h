@@ -62,6 +62,36 @@ CK_EXTERN int ck_system_migrate(char **backup_path, ck_context *ctx, const char 
  *  store returns CK_OK), CK_ECORRUPT when problems remain (with the report). */
 CK_EXTERN int ck_system_check(char **report, ck_context *ctx, unsigned int flags);
 
+#define CK_SYSTEM_DF_REPORT_VERSION 1
+
+/** The store's disk use, as `podman system df` shows it.  Fields are only
+ *  ever appended; the caller sets `version` (ck_system_df_report_init()).  Sizes
+ *  are bytes: images' unpacked layers (a layer two images share counts for
+ *  each), containers' writable layers, volumes' data.  "Active" means used
+ *  by a container (images), running or paused (containers), or used by a
+ *  container (volumes); what is not active is reclaimable.  Since 1.1. */
+typedef struct ck_system_df_report {
+	unsigned int version; /**< CK_SYSTEM_DF_REPORT_VERSION */
+	uint64_t images, images_active, images_size, images_reclaimable;
+	uint64_t containers, containers_active, containers_size, containers_reclaimable;
+	uint64_t volumes, volumes_active, volumes_size, volumes_reclaimable;
+} ck_system_df_report;
+
+/** Zeroes `out` and sets its version; CK_EVERSION if unknown.  Since 1.1. */
+CK_EXTERN int ck_system_df_report_init(ck_system_df_report *out, unsigned int version);
+/** Fills `*out` (whose version the caller set).  Since 1.1. */
+CK_EXTERN int ck_system_df(ck_system_df_report *out, ck_context *ctx);
+
+/** ck_system_prune() flags. */
+#define CK_SYSTEM_PRUNE_ALL (1u << 0)     /**< -a: every unused image, not only dangling ones */
+#define CK_SYSTEM_PRUNE_VOLUMES (1u << 1) /**< --volumes: also unused volumes */
+
+/** Removes what nothing uses, as `podman system prune`: stopped containers,
+ *  pods with no running container, dangling images (every unused one with
+ *  CK_SYSTEM_PRUNE_ALL) and, with CK_SYSTEM_PRUNE_VOLUMES, unused volumes.
+ *  `*removed` (if not NULL) gets "KIND ID" for each ("container ...",
+ *  "pod ...", "volume NAME", "image ..."; ck_strv_free()).  Since 1.1. */
+CK_EXTERN int ck_system_prune(char ***removed, ck_context *ctx, unsigned int flags);
 /** The typed result of a check: the problems found, each with what was
  *  found and the next step.  Not thread-safe; free with
  *  ck_check_report_free().  ck_system_check()'s JSON renders the same data. */

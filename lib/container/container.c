@@ -18,6 +18,8 @@ static void set_status_view(ck_container *ctr)
 	 * the starter holds the lock). */
 	if (ck__ctr_status_live(ctr->st.status) && ctr->st.monitor_pid > 0 && !ck__ctr_monitor_alive(&ctr->st))
 		ctr->status = "unknown";
+	else if (ctr->st.paused && !strcmp(ctr->st.status, "running"))
+		ctr->status = "paused";
 }
 
 static int handle_new(ck_container **out, ck_context *ctx, const char *id, const char *config, const char *state,
@@ -98,7 +100,8 @@ static int lookup_fn(ck_state_txn *txn, void *payload)
 	lookup_clear(a);
 	rc = ck__rec_resolve(&a->id, txn, CK__KIND_CONTAINER, a->ref);
 	if (rc == CK_ENOTFOUND)
-		return ck__error_set(CK_ENOTFOUND, "no such container \"%s\"", a->ref);
+		return ck__error_set(CK_ENOTFOUND, "no container with name or ID \"%s\" found: no such container",
+		                     a->ref);
 	if (rc == CK_EAMBIGUOUS)
 		return ck__error_set(CK_EAMBIGUOUS, "more than one container id starts with \"%s\"; give more of "
 		                                    "it or the name", a->ref);
@@ -106,7 +109,8 @@ static int lookup_fn(ck_state_txn *txn, void *payload)
 		return rc;
 	rc = ck__rec_get(&a->config, &a->state, txn, CK__KIND_CONTAINER, a->id);
 	if (rc == CK_ENOTFOUND)
-		return ck__error_set(CK_ENOTFOUND, "no such container \"%s\"", a->ref);
+		return ck__error_set(CK_ENOTFOUND, "no container with name or ID \"%s\" found: no such container",
+		                     a->ref);
 	return rc;
 }
 
@@ -217,7 +221,7 @@ const char *ck_container_label(const ck_container *ctr, const char *key)
 
 int ck_container_pid(const ck_container *ctr)
 {
-	return ctr && !strcmp(ctr->status, "running") ? ctr->st.pid : 0;
+	return ctr && (!strcmp(ctr->status, "running") || !strcmp(ctr->status, "paused")) ? ctr->st.pid : 0;
 }
 
 int ck_container_exit_code(const ck_container *ctr)

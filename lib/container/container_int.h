@@ -21,14 +21,15 @@
  *    "sdnotify","notify_socket"}
  * State JSON (bucket "containers.state"):
  *   {"status","pid","exit_code","started_at","finished_at","restart_count",
- *    "monitor_pid","monitor_start","init_start","stop_requested","error",
+ *    "monitor_pid","monitor_start","init_start","stop_requested","paused","error",
  *    with a healthcheck: "health","health_streak","health_log" (JSON text),
  *    "health_restart"}
  *
  * Status values: "creating" (create in progress), "created", "starting"
  * (the library spawned a monitor), "running", "stopping", "restarting"
  * (the monitor applies the restart policy), "exited", "removing" (remove
- * in progress).  A live status whose monitor is gone reads as "unknown". */
+ * in progress).  A live status whose monitor is gone reads as "unknown".
+ * A running container with "paused" true reads as "paused" (pause.c). */
 #ifndef CK_CONTAINER_INT_H
 #define CK_CONTAINER_INT_H
 
@@ -114,7 +115,30 @@ int ck__rlimit_from_name(const char *name);
 const char *ck__rlimit_podman_name(int resource);
 
 
+/* The run settings of podman's run/create flags that 1.1 added (spec_extra.c):
+ * the same in the spec and the record (config JSON members of the same names,
+ * written only when set). */
+typedef struct ck__ctr_extra {
+	char **annotations;        /* "KEY=VALUE" */
+	char *ipc, *pid, *uts;     /* NULL: private; "host" */
+	bool privileged, seccomp_unconfined, no_new_privileges;
+	int64_t shm_size;          /* bytes of /dev/shm; 0: 64 MiB */
+	char *umask;               /* octal text; NULL: 0022 */
+	char *tz;                  /* --tz: a zone of /usr/share/zoneinfo, or "local"; NULL: the image's */
+	char *systemd;             /* --systemd as given ("true", "false", "always"), recorded */
+	char *log_driver;          /* "none"; NULL or "k8s-file": the log file */
+	unsigned int timeout;      /* --timeout: seconds a run may last before its monitor kills it; 0: none */
+} ck__ctr_extra;
+int ck__ctr_extra_copy(ck__ctr_extra *dst, const ck__ctr_extra *src);
+void ck__ctr_extra_free(ck__ctr_extra *x);
+void ck__ctr_extra_gen(yajl_gen g, const ck__ctr_extra *x);
+/* What the host must have: the zone file of --tz (CK_EINVAL naming it). */
+int ck__ctr_extra_check(const ck__ctr_extra *x);
+/* The host's zone file for `tz` (new string). */
+char *ck__ctr_tz_path(const char *tz);
+
 struct ck_container_spec {
+	ck__ctr_extra extra;
 	char *image, *name;
 	char **command, **entrypoint;
 	bool command_set, entrypoint_set;
@@ -177,6 +201,7 @@ int ck__env_apply(ck__strmap *env, const char *text, const char *where);
 
 /* ---- the record (record.c) ---- */
 typedef struct ck__ctr_config {
+	ck__ctr_extra extra;
 	char *id, *name, *image_id, *image_name, *pod;
 	int64_t created;
 	char **entrypoint, **command, **args, **env, **cap_add, **cap_drop, **exposed;
@@ -240,6 +265,9 @@ typedef struct ck__ctr_state {
 	unsigned int restart_count;
 	unsigned long long monitor_start, init_start;
 	bool stop_requested;
+	/* Frozen by ck_container_pause(); recorded only while "running", so
+	 * any transition out of it (stop, exit) thaws the record too. */
+	bool paused;
 	char *error;
 	/* Health (health.c): "" (none), "starting", "healthy", "unhealthy";
 	 * the failing streak; the last results as JSON text (an array of
@@ -342,6 +370,9 @@ int ck__ctr_runtime_open(ck__runtime *rt, ck_context *ctx, const ck__ctr_config 
  * -1) or created.  Caller holds the lock.  `*fixed` (if not NULL) says
  * whether anything changed. */
 int ck__ctr_reconcile(ck_context *ctx, const char *id, bool *fixed);
+/* Pauses or resumes a container by id whose lock the caller holds
+ * (pause.c); CK_EUNSUPPORTED where it has no cgroup to freeze. */
+int ck__ctr_pause_id(ck_context *ctx, const char *id, bool pause);
 /* Stops a container by id (stop.c); `locked`: the caller holds its lock. */
 int ck__ctr_stop_id(ck_context *ctx, const char *id, int timeout_s, bool locked);
 /* Waits (holding nothing) until the monitor has recorded the end of the

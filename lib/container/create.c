@@ -80,8 +80,10 @@ static int build_env(ck__strmap *env, const ck__imagecfg *ic, const ck_container
 		rc = ck__strmap_set(env, "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
 	if (rc == CK_OK && spec->tty && !ck__strmap_get(env, "TERM"))
 		rc = ck__strmap_set(env, "TERM", "xterm");
+	/* podman's value, not "ck" or "containerkit": programs test
+	 * container=podman to learn what kind of container they run in */
 	if (rc == CK_OK)
-		rc = ck__strmap_set(env, "container", "containerkit");
+		rc = ck__strmap_set(env, "container", "podman");
 	for (size_t i = 0; spec->env_files && spec->env_files[i] && rc == CK_OK; i++)
 		rc = ck__envfile_read(env, spec->env_files[i]);
 	for (size_t i = 0; i < spec->env.n && rc == CK_OK; i++)
@@ -327,9 +329,12 @@ static int fill_config(ck__ctr_config *c, ck_context *ctx, const ck_container_sp
 	if (!c->id || !c->name || !c->image_id || !c->image_name || !c->pod || !c->network || !c->runtime ||
 	    !c->restart_policy || !c->workdir || !c->user)
 		return ck__oom();
+	if (spec->hostname && spec->extra.uts && !strcmp(spec->extra.uts, "host"))
+		return ck__error_set(CK_EINVAL, "cannot set the hostname \"%s\" of a container that shares the host's "
+		                                "UTS namespace (--uts host)", spec->hostname);
 	if (spec->hostname || (pod_hostname && *pod_hostname)) {
 		c->hostname = strdup(spec->hostname ? spec->hostname : pod_hostname);
-	} else if (!strcmp(network, "host")) {
+	} else if (!strcmp(network, "host") || (spec->extra.uts && !strcmp(spec->extra.uts, "host"))) {
 		char h[256] = "";
 		gethostname(h, sizeof(h) - 1);
 		c->hostname = strdup(*h ? h : "localhost");
@@ -351,6 +356,8 @@ static int fill_config(ck__ctr_config *c, ck_context *ctx, const ck_container_sp
 	c->pids_limit = spec->pids_limit;
 	c->log_size_max = spec->log_size_max ? spec->log_size_max : CK__CTR_DEFAULT_LOG_MAX;
 	c->stop_timeout = spec->stop_timeout;
+	if ((rc = ck__ctr_extra_copy(&c->extra, &spec->extra)) != CK_OK)
+		return rc;
 	c->stop_signal = spec->stop_signal;
 	if (!c->stop_signal && (!ic->stop_signal || ck__signal_parse(&c->stop_signal, ic->stop_signal) != CK_OK)) {
 		ck__error_clear();
@@ -386,6 +393,7 @@ static int fill_config(ck__ctr_config *c, ck_context *ctx, const ck_container_sp
 	rc = build_env(&env, ic, spec);
 	if (rc == CK_OK && !ck__strmap_get(&env, "HOSTNAME"))
 		rc = ck__strmap_set(&env, "HOSTNAME", c->hostname);
+
 	if (rc == CK_OK)
 		rc = env_to_strv(&c->env, &env);
 	ck__strmap_free(&env);

@@ -93,10 +93,13 @@ int ck__ctr_exec(int *exit_code, bool *timed_out, ck_context *ctx, const ck__ctr
 		return ck__error_set(CK_EINVAL, "exec: the working directory \"%s\" is not absolute", opts->workdir);
 	if ((rc = ck__ctr_read(NULL, &st, ctx, cfg->id)) != CK_OK)
 		return rc;
-	bool running = !strcmp(st.status, "running") && ck__ctr_monitor_alive(&st);
+	bool running = !strcmp(st.status, "running") && ck__ctr_monitor_alive(&st), paused = st.paused;
 	ck__ctr_state_free(&st);
 	if (!running)
 		return ck__error_set(CK_ESTATE, "cannot exec in container %s: it is not running", cfg->name);
+	if (paused) /* the process would join frozen ones and hang */
+		return ck__error_set(CK_ESTATE, "cannot exec in container %s: it is paused (unpause it first)",
+		                     cfg->name);
 	if ((rc = ck__host_probe(&host)) != CK_OK)
 		return rc;
 	if (!(rootfs = ck__asprintf("%s/rootfs/%s/merged", ctx->root, cfg->id)) ||

@@ -50,8 +50,9 @@ static void gen_state(yajl_gen g, const ck_container *c)
 	yajl_gen_map_open(g);
 	ck__json_key_str(g, "OciVersion", "1.0.2");
 	ck__json_key_str(g, "Status", s);
-	ck__json_key_bool(g, "Running", !strcmp(s, "running") || !strcmp(s, "stopping"));
-	ck__json_key_bool(g, "Paused", false);
+	/* podman: a paused container is still running */
+	ck__json_key_bool(g, "Running", !strcmp(s, "running") || !strcmp(s, "stopping") || !strcmp(s, "paused"));
+	ck__json_key_bool(g, "Paused", !strcmp(s, "paused"));
 	ck__json_key_bool(g, "Restarting", !strcmp(s, "restarting"));
 	ck__json_key_bool(g, "OOMKilled", false);
 	ck__json_key_bool(g, "Dead", !strcmp(s, "unknown"));

@@ -191,7 +191,7 @@ int ck_container_list(ck_container ***out, size_t *count, ck_context *ctx, unsig
 		bool all = (flags & CK_CONTAINER_LIST_ALL) || f.implies_all;
 		for (size_t i = 0; i < c.n; i++) {
 			ck_container *ctr = c.list[i];
-			if ((all || !strcmp(ctr->status, "running")) && matches(&f, ctr))
+			if ((all || !strcmp(ctr->status, "running") || !strcmp(ctr->status, "paused")) && matches(&f, ctr))
 				c.list[k++] = ctr;
 			else
 				ck_container_free(ctr);

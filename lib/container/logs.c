@@ -243,6 +243,9 @@ static int logs_read(ck_container *ctr, const ck_logs_options *opts, ck_log_line
 		opts = &dflt;
 	if (opts->version == 0 || opts->version > CK_LOGS_OPTIONS_VERSION)
 		return ck__error_set(CK_EVERSION, "ck_logs_options version %u is not known", opts->version);
+	if (ctr->cfg.extra.log_driver && !strcmp(ctr->cfg.extra.log_driver, "none"))
+		return ck__error_set(CK_EUNSUPPORTED, "container %s uses the \"none\" log driver: it keeps no log to "
+		                                      "read", ctr->cfg.name);
 	w.o = opts;
 	w.fn = fn;
 	w.fn2 = fn2;

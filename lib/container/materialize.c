@@ -77,6 +77,14 @@ static int write_etc_files(const char *userdata, const ck__ctr_config *c, const 
 	else if ((rc = write_text(userdata, "hosts", h)) == CK_OK && (rc = write_text(userdata, "hostname", hn)) == CK_OK)
 		rc = write_text(userdata, "resolv.conf", rv);
 	free(rv);
+	/* /run/.containerenv, as podman writes it (engine named ck) */
+	char *env = ck__asprintf("engine=\"ck-%s\"\nname=\"%s\"\nid=\"%s\"\nimage=\"%s\"\nimageid=\"%s\"\n"
+	                         "rootless=%d\n",
+	                         ck_version(), c->name, c->id, c->image_name ? c->image_name : "", c->image_id,
+	                         c->rootless ? 1 : 0);
+	if (rc == CK_OK)
+		rc = env ? write_text(userdata, "containerenv", env) : ck__oom();
+	free(env);
 	free(h);
 	free(hn);
 	free(hosts);

@@ -21,6 +21,12 @@ static bool is_propagation(const char *o)
 	return strstr(o, "private") || strstr(o, "shared") || strstr(o, "slave") || strstr(o, "bindable");
 }
 
+/* A record read back has "" for a string it does not hold. */
+static const char *nz(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
 static int add_mount(ck__oci_build *b, const char *dest, const char *type, const char *source, char **options)
 {
 	ck__mount *nm = realloc(b->mounts, (b->n_mounts + 1) * sizeof(*nm));
@@ -182,11 +188,20 @@ int ck__ctr_oci_build(ck__oci_build *b, ck_context *ctx, const ck__ctr_config *c
 	p->gid = c->gid;
 	p->additional_gids = c->groups;
 	p->n_additional_gids = c->n_groups;
-	p->hostname = c->hostname;
+	/* the host's UTS namespace keeps the host's name (create recorded it) */
+	p->hostname = nz(c->extra.uts) ? NULL : c->hostname;
 	p->terminal = c->tty;
 	p->cap_add = c->cap_add;
 	p->cap_drop = c->cap_drop;
-	p->seccomp = true;
+	p->seccomp = !c->extra.seccomp_unconfined && !c->extra.privileged;
+	p->no_new_privileges = c->extra.no_new_privileges;
+	if (c->extra.privileged) { /* every capability the caller has (podman's --privileged) */
+		static char *all_caps[] = { "ALL", NULL };
+		p->cap_add = all_caps;
+	}
+	p->annotations = c->extra.annotations;
+	p->shm_size = c->extra.shm_size;
+	p->umask = nz(c->extra.umask);
 	p->init = c->init;
 	p->network = c->network;
 	if (!strcmp(c->network, "bridge")) {
@@ -216,6 +231,9 @@ int ck__ctr_oci_build(ck__oci_build *b, ck_context *ctx, const ck__ctr_config *c
 			                     other);
 		p->network = b->netns;
 	}
+	p->ipc = nz(c->extra.ipc); /* NULL or "host"; a pod's shares win below */
+	p->pid = nz(c->extra.pid);
+	p->uts = nz(c->extra.uts);
 	ck__ctr_pod_namespaces(b, c);
 	p->memory_limit = c->memory;
 	p->cpus = c->cpus;
@@ -273,6 +291,20 @@ int ck__ctr_oci_build(ck__oci_build *b, ck_context *ctx, const ck__ctr_config *c
 			rc = tmpfs_at(b, c, "/var/tmp", "mode=1777");
 		if (rc == CK_OK)
 			rc = tmpfs_at(b, c, "/run", "mode=755");
+	}
+	/* after the tmpfs on /run of --read-only, which would hide it */
+	if (rc == CK_OK)
+		rc = bind_file(b, c, userdata, "containerenv", "/run/.containerenv");
+	if (rc == CK_OK && nz(c->extra.tz)) {
+		char **o = NULL, *zone = ck__ctr_tz_path(c->extra.tz);
+		if (!zone || (rc = ck__strv_push(&o, "bind")) || (rc = ck__strv_push(&o, "ro")) ||
+		    (rc = ck__strv_push(&o, "rprivate")))
+			ck_strv_free(o);
+		else
+			rc = add_mount(b, "/etc/localtime", "bind", zone, o);
+		if (!zone)
+			rc = ck__oom();
+		free(zone);
 	}
 	if (rc == CK_OK && c->init) {
 		char **o = NULL;

@@ -129,6 +129,7 @@ int ck__ctr_config_json(char **out, const ck__ctr_config *c)
 	ck__json_key_int(g, "stop_signal", c->stop_signal);
 	ck__json_key_int(g, "stop_timeout", c->stop_timeout);
 	ck__json_key_int(g, "log_size_max", c->log_size_max);
+	ck__ctr_extra_gen(g, &c->extra);
 	/* Written only when set, so that older records keep their shape. */
 	if (c->create_command && c->create_command[0])
 		ck__strv_gen(g, "create_command", c->create_command);
@@ -174,6 +175,7 @@ void ck__ctr_config_free(ck__ctr_config *c)
 {
 	if (!c)
 		return;
+	ck__ctr_extra_free(&c->extra);
 	free(c->id);
 	free(c->name);
 	free(c->image_id);
@@ -242,6 +244,8 @@ int ck__ctr_state_json(char **out, const ck__ctr_state *s)
 	ck__json_key_int(g, "monitor_start", (long long)s->monitor_start);
 	ck__json_key_int(g, "init_start", (long long)s->init_start);
 	ck__json_key_bool(g, "stop_requested", s->stop_requested);
+	if (s->paused && !strcmp(s->status, "running"))
+		ck__json_key_bool(g, "paused", true);
 	ck__json_key_str(g, "error", s->error ? s->error : "");
 	if (s->health[0]) {
 		ck__json_key_str(g, "health", s->health);

@@ -40,9 +40,15 @@ static const struct field fields[] = {
 	F("exposed_ports", K_STRV, exposed), F("stop_signal", K_INT, stop_signal),
 	F("stop_timeout", K_UINT, stop_timeout), F("log_size_max", K_I64, log_size_max),
 	F("pod_infra_self", K_BOOL, pod_infra_self), F("pod_infra", K_STR, pod_infra),
-	F("pod_shares", K_STRV, pod_shares), F("create_command", K_STRV, create_command),
-	F("monitor_pid_file", K_STR, monitor_pid_file),
-	F("pod_shares", K_STRV, pod_shares), F("health_test", K_STRV, health_test),
+	F("pod_shares", K_STRV, pod_shares),
+	F("annotations", K_STRV, extra.annotations), F("ipc", K_STR, extra.ipc), F("pid_ns", K_STR, extra.pid),
+	F("uts", K_STR, extra.uts), F("privileged", K_BOOL, extra.privileged),
+	F("seccomp_unconfined", K_BOOL, extra.seccomp_unconfined),
+	F("no_new_privileges", K_BOOL, extra.no_new_privileges), F("shm_size", K_I64, extra.shm_size),
+	F("umask", K_STR, extra.umask), F("tz", K_STR, extra.tz), F("systemd", K_STR, extra.systemd),
+	F("log_driver", K_STR, extra.log_driver), F("timeout", K_UINT, extra.timeout),
+	F("create_command", K_STRV, create_command), F("monitor_pid_file", K_STR, monitor_pid_file),
+	F("health_test", K_STRV, health_test),
 	F("health_interval", K_I64, health_interval), F("health_timeout", K_I64, health_timeout),
 	F("health_start_period", K_I64, health_start_period), F("health_retries", K_INT, health_retries),
 	F("health_on_failure", K_INT, health_on_failure), F("sdnotify", K_STR, sdnotify),
@@ -452,8 +458,8 @@ int ck__ctr_config_complete(ck__ctr_config *c, const char *json)
 /* ---- state: a flat object, read from the event stream ---- */
 
 enum state_member { SM_NONE, SM_STATUS, SM_PID, SM_EXIT, SM_STARTED, SM_FINISHED, SM_RESTARTS, SM_MONITOR,
-	            SM_MONITOR_START, SM_INIT_START, SM_STOP, SM_ERROR, SM_HEALTH, SM_HEALTH_STREAK, SM_HEALTH_LOG,
-	            SM_HEALTH_RESTART };
+	            SM_MONITOR_START, SM_INIT_START, SM_STOP, SM_ERROR, SM_PAUSED, SM_HEALTH, SM_HEALTH_STREAK,
+	            SM_HEALTH_LOG, SM_HEALTH_RESTART };
 
 typedef struct state_parse {
 	ck__ctr_state *s;
@@ -466,8 +472,8 @@ static int st_key(void *ctx, const unsigned char *key, size_t len)
 {
 	static const char *const names[] = { "", "status", "pid", "exit_code", "started_at", "finished_at",
 		                             "restart_count", "monitor_pid", "monitor_start", "init_start",
-		                             "stop_requested", "error", "health", "health_streak", "health_log",
-		                             "health_restart" };
+		                             "stop_requested", "error", "paused", "health", "health_streak",
+		                             "health_log", "health_restart" };
 	state_parse *p = ctx;
 
 	p->cur = SM_NONE;
@@ -537,7 +543,9 @@ static int st_bool(void *ctx, int v)
 	state_parse *p = ctx;
 	if (p->depth == 1 && p->cur == SM_STOP)
 		p->s->stop_requested = v != 0;
-	if (p->depth == 1 && p->cur == SM_HEALTH_RESTART)
+	else if (p->depth == 1 && p->cur == SM_PAUSED)
+		p->s->paused = v != 0;
+	else if (p->depth == 1 && p->cur == SM_HEALTH_RESTART)
 		p->s->health_restart = v != 0;
 	return 1;
 }

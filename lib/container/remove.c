@@ -71,7 +71,7 @@ static int end_run(ck_context *ctx, const ck__ctr_config *cfg)
 	if ((rc = ck__ctr_read(NULL, &st, ctx, cfg->id)) != CK_OK)
 		return rc;
 	bool live = st.pid > 0 || (st.monitor_pid > 0 && ck__ctr_monitor_alive(&st));
-	bool monitor = ck__ctr_monitor_alive(&st);
+	bool monitor = ck__ctr_monitor_alive(&st), paused = st.paused;
 	ck__ctr_state_free(&st);
 	if (!live)
 		return CK_OK;
@@ -85,6 +85,9 @@ static int end_run(ck_context *ctx, const ck__ctr_config *cfg)
 		ck__log(ctx, CK_LOG_DEBUG, "container %.12s: %s", cfg->id, ck_error_last()->message);
 		ck__error_clear();
 	}
+	/* a frozen container dies only once thawed */
+	if (paused && ck__runtime_pause(&rt, cfg->id, false) != CK_OK)
+		ck__error_clear();
 	ck__runtime_close(&rt);
 	if ((rc = ck__ctr_wait_stopped(ctx, cfg->id, 30000, &end)) == CK_OK) {
 		if (end.pid > 0 || ck__ctr_status_live(end.status))
@@ -276,7 +279,8 @@ int ck_container_remove(ck_container *ctr, unsigned int flags)
 	rc = ck__ctr_remove_id(ctr->ctx, ctr->cfg.id, (flags & CK_REMOVE_FORCE) != 0,
 	                       (flags & CK_REMOVE_VOLUMES) != 0, false);
 	if (rc == CK_ENOTFOUND)
-		rc = ck__error_set(CK_ENOTFOUND, "no such container \"%s\"", ctr->cfg.name);
+		rc = ck__error_set(CK_ENOTFOUND, "no container with name or ID \"%s\" found: no such container",
+		                   ctr->cfg.name);
 	return rc;
 }
 

@@ -44,6 +44,7 @@ void ck_container_spec_free(ck_container_spec *spec)
 {
 	if (!spec)
 		return;
+	ck__ctr_extra_free(&spec->extra);
 	free(spec->image);
 	free(spec->name);
 	ck_strv_free(spec->command);

@@ -53,6 +53,12 @@ static int stop_locked(ck_context *ctx, const char *id, int timeout_s)
 	if (timeout_s < 0)
 		timeout_s = (int)cfg.stop_timeout;
 	rc = timeout_s > 0 ? signal_ctr(&rt, id, cfg.stop_signal ? cfg.stop_signal : SIGTERM, false) : CK_OK;
+	/* A frozen process gets its signal only once thawed (podman signals,
+	 * then unpauses, too). */
+	if (rc == CK_OK && st.paused && ck__runtime_pause(&rt, id, false) != CK_OK) {
+		ck__log(ctx, CK_LOG_WARN, "container %s: resume before stop: %s", cfg.name, ck_error_last()->message);
+		ck__error_clear();
+	}
 	if (rc == CK_OK) {
 		rc = timeout_s > 0 ? ck__ctr_wait_stopped(ctx, id, timeout_s * 1000, &end) : CK_ETIMEOUT;
 		if (rc == CK_ETIMEOUT) {

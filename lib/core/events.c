@@ -60,6 +60,12 @@ static void rotate(int fd, const char *path)
 void ck__event_write(ck_context *ctx, const char *type, const char *status, const char *id, const char *name,
                      const char *image, const char *const *attrs, int exit_code)
 {
+	/* CK_EVENTS_BACKEND=none (podman's --events-backend none) keeps no
+	 * log; read here, not at context open, so that the monitors, which
+	 * open their contexts without the environment, inherit it too. */
+	const char *backend = getenv("CK_EVENTS_BACKEND");
+	if (backend && !strcmp(backend, "none"))
+		return;
 	char *path = ck__events_path(ctx), *dir = ck__runroot_path(ctx, "events"), *line = NULL, when[48];
 	int64_t now = ck__now_ns();
 	yajl_gen g = ck__json_gen_new(false);

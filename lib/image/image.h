@@ -159,6 +159,45 @@ int ck__image_resolve_txn(char **id, ck_state_txn *txn, const char *ref);
  * wants them); `record` is the image's record JSON, or NULL to read it. */
 int ck__image_layer_dirs(char ***out, size_t *n, ck_context *ctx, const char *image_id, const char *record);
 void ck__image_layer_dirs_free(char **dirs, size_t n);
+
+/* ---- trees as tar streams (tree_tar.c) and a root filesystem's changes
+ * (rootfs_diff.c) ---- */
+/* Writes the tree under `dir` to `out_fd` as a tar stream (pax), entries
+ * sorted by name.  With CK__TAR_LAYER, `dir` is an overlay upper directory:
+ * its whiteouts become ".wh.NAME" entries and opaque directories get
+ * ".wh..wh..opq", as the OCI layer format has them. */
+#define CK__TAR_LAYER 1u
+int ck__tar_tree(int out_fd, const char *dir, unsigned flags);
+/* One change of a root filesystem against its image: kind 'A' (added),
+ * 'C' (changed) or 'D' (deleted), and the absolute path. */
+typedef struct ck__change {
+	char kind;
+	char *path;
+} ck__change;
+/* The changes of root filesystem `id` (its upper directory against the
+ * image's layers), sorted by path; none when it was never prepared.
+ * CK_EUNSUPPORTED for a copied (not overlay) root filesystem. */
+int ck__rootfs_changes(ck__change **out, size_t *n, ck_context *ctx, const char *id);
+void ck__changes_free(ck__change *c, size_t n);
+/* What ck__image_commit_tree() puts in the new image's config: the
+ * container's settings with the --change instructions applied.  Arrays are
+ * NULL-terminated; cmd/entrypoint NULL keep the base image's. */
+typedef struct ck__commit_cfg {
+	const char *name;          /* as the user gave it, or NULL: untagged */
+	const char *author, *message, *created_by;
+	bool docker;               /* docker v2s2 media types, else OCI */
+	char **env, **cmd, **entrypoint, **exposed, **volumes;
+	char **label_keys, **label_vals;
+	const char *workdir, *user, *stop_signal;
+} ck__commit_cfg;
+/* A new image: base image `base_id`'s layers, plus the tree `upper` (an
+ * overlay upper directory; NULL: an empty layer) as one more layer, and
+ * its config changed as `c` says.  Nothing is left of it on failure. */
+int ck__image_commit_tree(ck_image **out, ck_context *ctx, const char *base_id, const char *upper,
+                          const ck__commit_cfg *c);
+/* The upper directory of root filesystem `id` (new string); CK_ENOTFOUND
+ * when it was never prepared, CK_EUNSUPPORTED when it is a copy. */
+int ck__rootfs_upper(char **out, ck_context *ctx, const char *id);
 /* Reads `file` (absolute in the image) through layer directories as their
  * overlay mount would show it, following links inside the image.
  * CK_ENOTFOUND when it does not exist there; at most `max` bytes. */

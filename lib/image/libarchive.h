@@ -28,7 +28,9 @@
 	X(archive_entry_set_mtime) \
 	X(archive_entry_set_pathname) \
 	X(archive_entry_set_perm) \
+	X(archive_entry_set_rdev) \
 	X(archive_entry_set_size) \
+	X(archive_entry_set_symlink) \
 	X(archive_entry_set_uid) \
 	X(archive_entry_size) \
 	X(archive_entry_size_is_set) \
@@ -105,6 +107,10 @@ CK__DYNLIB_DECLARE(archive, CK__ARCHIVE_SYMS)
 #define archive_entry_set_pathname              (ck__archive()->archive_entry_set_pathname)
 #undef archive_entry_set_perm
 #define archive_entry_set_perm                  (ck__archive()->archive_entry_set_perm)
+#undef archive_entry_set_rdev
+#define archive_entry_set_rdev                  (ck__archive()->archive_entry_set_rdev)
+#undef archive_entry_set_symlink
+#define archive_entry_set_symlink               (ck__archive()->archive_entry_set_symlink)
 #undef archive_entry_set_size
 #define archive_entry_set_size                  (ck__archive()->archive_entry_set_size)
 #undef archive_entry_set_uid

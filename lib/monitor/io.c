@@ -328,11 +328,22 @@ static void pump(mon *m, int *fd, int stream)
 int mon_io_loop(mon *m)
 {
 	int64_t drain_deadline = 0;
+	/* --timeout: the run is killed once it has lasted that long (podman's
+	 * conmon does the same) */
+	int64_t kill_at = m->cfg.extra.timeout ? ck__mono_ns() + (int64_t)m->cfg.extra.timeout * 1000000000 : 0;
 
 	for (;;) {
 		struct pollfd p[5 + MON_MAX_CLIENTS];
 		nfds_t n = 0;
 		int timeout = -1;
+
+		if (kill_at && !mon_ended(m) && ck__mono_ns() >= kill_at) {
+			ck__log(m->ctx, CK_LOG_INFO, "container %s ran for its --timeout of %u s: killing it", m->cfg.name,
+			        m->cfg.extra.timeout);
+			if (ck__runtime_kill(&m->rt, m->id, SIGKILL, true) != CK_OK)
+				ck__error_clear();
+			kill_at = 0;
+		}
 
 		/* The init's end is seen through its pidfd even when it is not our
 		 * child: its runtime (crun's foreground run) reaps it, or a kill
@@ -346,6 +357,11 @@ int mon_io_loop(mon *m)
 			timeout = (int)((drain_deadline - ck__mono_ns()) / 1000000) + 1;
 		} else if (m->init_pidfd < 0 && (m->run.pid <= 0 || m->rt_exited)) {
 			timeout = 500; /* no pidfd (an old kernel): look again */
+		}
+		if (kill_at && !drain_deadline) {
+			int64_t left = (kill_at - ck__mono_ns()) / 1000000 + 1;
+			if (timeout < 0 || left < timeout)
+				timeout = left < 0 ? 0 : (int)left;
 		}
 		p[n++] = (struct pollfd){ m->sigfd, POLLIN, 0 };
 		p[n++] = (struct pollfd){ m->out_fd, POLLIN, 0 };

@@ -247,7 +247,9 @@ static int late_setup(mon *m)
 		return ck__error_set(CK_ESTATE, "container %s: the monitor was started with other terminal settings "
 		                                "than its record's", m->cfg.name);
 	m->log_max = m->cfg.log_size_max;
-	if ((rc = mon_log_open(m)) != CK_OK)
+	/* --log-driver none: no log file (log_line writes where log_fd is open) */
+	bool no_log = m->cfg.extra.log_driver && !strcmp(m->cfg.extra.log_driver, "none");
+	if (!no_log && (rc = mon_log_open(m)) != CK_OK)
 		return rc;
 	/* The record names this monitor while the runtime starts up; a
 	 * monitor that dies before it has left the runtime without its pid

@@ -126,6 +126,66 @@ int ck_pod_kill(ck_pod *pod, int signal)
 	return finish(first, msg, "kill", pod->cfg.name);
 }
 
+/* ---- pause ---- */
+
+struct pause_arg {
+	bool pause;
+	size_t done;
+};
+
+/* Only the containers in the state the change applies to: a pod whose
+ * members have partly exited pauses what still runs, as podman does. */
+static int op_pause(ck_container *c, void *arg)
+{
+	struct pause_arg *a = arg;
+	const char *st = ck_container_status(c);
+
+	if (strcmp(st, a->pause ? "running" : "paused") != 0)
+		return CK_OK;
+	a->done++;
+	return a->pause ? ck_container_pause(c) : ck_container_unpause(c);
+}
+
+static int pod_pause(ck_pod *pod, bool pause)
+{
+	const char *verb = pause ? "pause" : "unpause";
+	struct pause_arg a = { pause, 0 };
+	char msg[1024] = "";
+	int first = CK_OK, rc;
+
+	if ((rc = ck_pod_refresh(pod)) != CK_OK)
+		return rc;
+	char *infra[2] = { pod->infra_id, NULL };
+	/* the infra holds the namespaces: frozen last, thawed first */
+	if (!pause)
+		each(pod->ctx, infra, op_pause, &a, &first, msg, sizeof(msg));
+	each(pod->ctx, pod->members, op_pause, &a, &first, msg, sizeof(msg));
+	if (pause)
+		each(pod->ctx, infra, op_pause, &a, &first, msg, sizeof(msg));
+	if (first == CK_OK && a.done == 0)
+		return ck__error_set(CK_ESTATE, "cannot %s pod %s: no container of it is %s", verb, pod->cfg.name,
+		                     pause ? "running" : "paused");
+	if ((rc = finish(first, msg, verb, pod->cfg.name)) == CK_OK && ck_pod_refresh(pod) != CK_OK)
+		ck__error_clear(); /* the snapshot stays as it was; the pause happened */
+	return rc;
+}
+
+int ck_pod_pause(ck_pod *pod)
+{
+	CK_ENTER();
+	if (!pod)
+		return ck__error_set(CK_EINVAL, "ck_pod_pause: pod is NULL");
+	return pod_pause(pod, true);
+}
+
+int ck_pod_unpause(ck_pod *pod)
+{
+	CK_ENTER();
+	if (!pod)
+		return ck__error_set(CK_EINVAL, "ck_pod_unpause: pod is NULL");
+	return pod_pause(pod, false);
+}
+
 /* ---- removal ---- */
 
 struct delete_args {
@@ -221,7 +281,7 @@ int ck_pod_remove(ck_pod *pod, unsigned int flags)
 		return ck__error_set(CK_EINVAL, "ck_pod_remove: unknown flags 0x%x", flags & ~CK_REMOVE_FORCE);
 	int rc = ck__pod_remove_id(pod->ctx, pod->cfg.id, (flags & CK_REMOVE_FORCE) != 0);
 	if (rc == CK_ENOTFOUND)
-		rc = ck__error_set(CK_ENOTFOUND, "no such pod \"%s\"", pod->cfg.name);
+		rc = ck__error_set(CK_ENOTFOUND, "no pod with name or ID %s found: no such pod", pod->cfg.name);
 	return rc;
 }
 

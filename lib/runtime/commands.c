@@ -186,6 +186,14 @@ int ck__runtime_kill(const ck__runtime *rt, const char *id, int signal, bool all
 	return ck__inv_simple(&inv);
 }
 
+int ck__runtime_pause(const ck__runtime *rt, const char *id, bool pause)
+{
+	ck__invocation inv = { .rt = rt, .id = id, .verb = pause ? "pause" : "resume" };
+	int rc = ck__inv_check_id(id);
+
+	return rc ? rc : ck__inv_simple(&inv);
+}
+
 int ck__runtime_delete(const ck__runtime *rt, const char *id, bool force)
 {
 	ck__invocation inv = { .rt = rt, .id = id, .verb = "delete" };

@@ -125,7 +125,7 @@ int ck__process_gen(yajl_gen g, const ck__oci_params *p, const ck__host *host)
 	yajl_gen_map_open(g);
 	ck__json_key_int(g, "uid", p->uid);
 	ck__json_key_int(g, "gid", p->gid);
-	ck__json_key_int(g, "umask", 022);
+	ck__json_key_int(g, "umask", p->umask ? strtol(p->umask, NULL, 8) : 022);
 	if (p->n_additional_gids) {
 		ck__json_key(g, "additionalGids");
 		yajl_gen_array_open(g);
@@ -281,13 +281,16 @@ static void mounts_gen(yajl_gen g, const ck__oci_params *p, const ck__host *host
 		                             "mode=0620", "gid=5", NULL };
 	static const char *const pts_nogid_o[] = { "nosuid", "noexec", "newinstance", "ptmxmode=0666",
 		                                   "mode=0620", NULL };
-	static const char *const shm_o[] = { "nosuid", "noexec", "nodev", "mode=1777", "size=65536k", NULL };
+	char shm_size[40] = "size=65536k";
+	const char *const shm_o[] = { "nosuid", "noexec", "nodev", "mode=1777", shm_size, NULL };
 	static const char *const mq_o[] = { "nosuid", "noexec", "nodev", NULL };
 	static const char *const rbind_o[] = { "rbind", "nosuid", "noexec", "nodev", NULL };
 	static const char *const sys_o[] = { "nosuid", "noexec", "nodev", "ro", NULL };
 	static const char *const sys_rbind_o[] = { "rbind", "nosuid", "noexec", "nodev", "ro", NULL };
 	static const char *const cg_o[] = { "nosuid", "noexec", "nodev", "relatime", "ro", NULL };
 
+	if (p->shm_size > 0)
+		snprintf(shm_size, sizeof(shm_size), "size=%lld", (long long)p->shm_size);
 	ck__json_key(g, "mounts");
 	yajl_gen_array_open(g);
 	mount_gen(g, p, "/proc", "proc", "proc", proc_o);

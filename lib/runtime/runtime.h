@@ -105,6 +105,8 @@ typedef struct ck__oci_params {
 	bool rootless;                /* user namespace mapped from subuid/subgid */
 	uint32_t uid_map_host, gid_map_host, map_size; /* rootless: container 0 -> host id */
 	char **annotations;           /* "k=v" */
+	int64_t shm_size;             /* bytes of the /dev/shm tmpfs; 0: 64 MiB */
+	const char *umask;            /* the process's umask, octal text; NULL: 0022 */
 	/* Rootless: explicit mappings (podman's layout needs two ranges:
 	 * 0 -> the user's own id, 1.. -> the subordinate range; see
 	 * ck__host_idmaps).  When n_uid_maps is 0 the single range above is used. */
@@ -188,6 +190,10 @@ bool ck__runtime_has(const ck__runtime *rt, const char *id);
 /* `all` signals every process of the container's cgroup; a rootless
  * container on a v1 host has none, so there only init is signalled. */
 int ck__runtime_kill(const ck__runtime *rt, const char *id, int signal, bool all);
+/* `pause` (freezes every process of the container's cgroup) or `resume`
+ * (thaws them).  The caller refuses a container without a cgroup (rootless
+ * on a v1 host), where both runtimes would fail less clearly. */
+int ck__runtime_pause(const ck__runtime *rt, const char *id, bool pause);
 /* Without `force`, CK_ESTATE for a running container; with it, an unknown
  * id is not an error (both runtimes say so). */
 int ck__runtime_delete(const ck__runtime *rt, const char *id, bool force);

@@ -151,7 +151,7 @@ static int lookup_fn(ck_state_txn *txn, void *payload)
 	lookup_args_clear(a); /* the body may run more than once */
 	rc = ck__rec_resolve(&a->id, txn, CK__KIND_VOLUME, a->ref);
 	if (rc == CK_ENOTFOUND)
-		return ck__error_set(CK_ENOTFOUND, "no volume with name \"%s\" found", a->ref);
+		return ck__error_set(CK_ENOTFOUND, "no volume with name \"%s\" found: no such volume", a->ref);
 	if (rc == CK_EAMBIGUOUS)
 		return ck__error_set(CK_EAMBIGUOUS, "more than one volume name starts with \"%s\"; "
 		                                    "give the full name", a->ref);
@@ -159,7 +159,7 @@ static int lookup_fn(ck_state_txn *txn, void *payload)
 		return rc;
 	rc = ck__rec_get(&a->config, &a->state, txn, CK__KIND_VOLUME, a->id);
 	if (rc == CK_ENOTFOUND)
-		return ck__error_set(CK_ENOTFOUND, "no volume with name \"%s\" found", a->ref);
+		return ck__error_set(CK_ENOTFOUND, "no volume with name \"%s\" found: no such volume", a->ref);
 	return rc;
 }
 
@@ -202,7 +202,7 @@ static int remove_fn(ck_state_txn *txn, void *payload)
 
 	rc = ck__rec_get(NULL, &state, txn, CK__KIND_VOLUME, a->name);
 	if (rc == CK_ENOTFOUND)
-		return ck__error_set(CK_ENOTFOUND, "no volume with name \"%s\" found", a->name);
+		return ck__error_set(CK_ENOTFOUND, "no volume with name \"%s\" found: no such volume", a->name);
 	if (rc != CK_OK)
 		return rc;
 	if (!a->force && state) {

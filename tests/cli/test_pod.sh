@@ -183,7 +183,7 @@ pod_bad_input_is_refused_and_leaves_nothing() {
   ck pod create --name badns --share net,mnt; expect_rc 125; expect_err 'unknown namespace "mnt"'
   ck pod create --name badp --network none -p 8080:80; expect_rc 125; expect_err "publish"
   ck run -d --pod taken -p 8081:80 $IMG true; expect_rc 125; expect_err "the pod publishes them"
-  ck run -d --pod nosuch $IMG true; expect_rc 125; expect_err 'no such pod "nosuch"'
+  ck run -d --pod nosuch $IMG true; expect_rc 125; expect_err 'no pod with name or ID nosuch found: no such pod'
   ck run -d --pod taken --hostname h $IMG true; expect_rc 125; expect_err "hostname"
   ck run -d --pod taken --name runner $IMG sleep 1000; expect_rc 0
   ck pod rm taken; expect_rc 2; expect_err "is running"

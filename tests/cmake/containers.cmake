@@ -46,3 +46,7 @@ endforeach()
 # The record as a listing reads it (summary first, the rest on use): a unit
 # test of the parser, no runtime needed.
 ck_unit_test(containers_records containers/test_records.c)
+
+# The API added for podman compatibility: bad input and the record round
+# trip of the run settings, no runtime needed.
+ck_unit_test(containers_compat_api containers/test_compat_api.c)

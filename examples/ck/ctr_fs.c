@@ -1,0 +1,379 @@
+/* ck mount, unmount, diff and export: a container's root filesystem seen
+ * from the host. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ctr.h"
+
+/* Parses "[flags] CTR..." with the container grammar; CLI_HELP prints
+ * `usage`.  Returns -1 after --help, else 0 or an exit code. */
+typedef int (*fs_flag_fn)(int id, const char *val, void *payload);
+
+static int parse(ck_app *app, int argc, char **argv, const cli_opt *opts, const char *usage, strv *names,
+                 fs_flag_fn fn, void *payload)
+{
+	const char *val;
+	int id, rc = 0;
+	cli c;
+
+	copts_init(&c, app, argc, argv, opts, true);
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP) {
+			fputs(usage, stdout);
+			return -1;
+		}
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else if (id == CLI_POS)
+			strv_add(names, val);
+		else if (fn)
+			rc = fn(id, val, payload);
+	}
+	return rc;
+}
+
+/* ---------------------------------------------------------- mount, unmount */
+
+static const char mount_usage[] =
+	"Mount a working container's root filesystem\n\nUsage:\n  ck mount [options] CONTAINER [CONTAINER...]\n\n"
+	"Prints the path where each root filesystem is mounted; it stays mounted\n"
+	"until `ck unmount` or the container's removal.\n\nOptions:\n"
+	"  -a, --all   Mount all containers (prints ID PATH for each)\n";
+
+static int all_flag(int id, const char *val, void *p)
+{
+	if (id == 1)
+		*(bool *)p = flag_on(val);
+	return 0;
+}
+
+int ctr_mount(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = { { "all", 'a', false, 1 }, { "no-trunc", 0, false, 2 }, { NULL, 0, false, 0 } };
+	strv names = { 0 };
+	bool all = false;
+	ck_container **list = NULL;
+	size_t n = 0;
+	int rc = parse(app, argc, argv, opts, mount_usage, &names, all_flag, &all), status = 0;
+
+	if (rc == 0 && !all && names.n == 0)
+		rc = die("ck mount needs the name or id of a container, or --all: listing mounted containers is "
+		         "not implemented");
+	if (rc == 0 && all && names.n)
+		rc = die("--all and containers cannot be used together");
+	if (rc == 0 && all && (!app_context(app) || ck_container_list(&list, &n, app->ctx, CK_CONTAINER_LIST_ALL,
+	                                                               NULL) < 0))
+		rc = app->ctx ? die_ck() : EXIT_CK;
+	for (size_t i = 0; rc == 0 && i < (all ? n : names.n); i++) {
+		ck_container *ctr = all ? list[i] : NULL;
+		char *path = NULL;
+		if (!all && ctr_lookup(&ctr, app, names.v[i]) != 0)
+			status = EXIT_CK;
+		else if (ck_container_mount_rootfs(&path, ctr) < 0)
+			status = die_ck();
+		else if (all) /* podman lists "ID PATH" then */
+			printf("%s %s\n", ck_container_id(ctr), path);
+		else
+			printf("%s\n", path);
+		ck_free(path);
+		if (!all)
+			ck_container_free(ctr);
+	}
+	ck_container_list_free(list, n);
+	strv_clear(&names);
+	return rc < 0 ? 0 : rc ? rc : status;
+}
+
+static const char unmount_usage[] =
+	"Unmount working container's root filesystem\n\nUsage:\n  ck unmount [options] CONTAINER [CONTAINER...]\n\n"
+	"Options:\n"
+	"  -a, --all     Unmount all containers that are not running\n"
+	"  -f, --force   Accepted: a container is unmounted in one go\n";
+
+static int unmount_flag(int id, const char *val, void *p)
+{
+	if (id == 1)
+		*(bool *)p = flag_on(val);
+	return 0;
+}
+
+int ctr_unmount(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = { { "all", 'a', false, 1 }, { "force", 'f', false, 2 }, { NULL, 0, false, 0 } };
+	strv names = { 0 };
+	bool all = false;
+	ck_container **list = NULL;
+	size_t n = 0;
+	int rc = parse(app, argc, argv, opts, unmount_usage, &names, unmount_flag, &all), status = 0;
+
+	if (rc == 0 && all == (names.n > 0))
+		rc = die(all ? "--all and containers cannot be used together" : "you must provide at least one container "
+		                                                                  "name or id");
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0 && all && ck_container_list(&list, &n, app->ctx, CK_CONTAINER_LIST_ALL, NULL) < 0)
+		rc = die_ck();
+	for (size_t i = 0; rc == 0 && i < (all ? n : names.n); i++) {
+		ck_container *ctr = all ? list[i] : NULL;
+		if (!all && ctr_lookup(&ctr, app, names.v[i]) != 0)
+			status = EXIT_CK;
+		else if (ck_container_unmount_rootfs(ctr) < 0)
+			status = die_ck();
+		else
+			printf("%s\n", all ? ck_container_id(ctr) : names.v[i]);
+		if (!all)
+			ck_container_free(ctr);
+	}
+	ck_container_list_free(list, n);
+	strv_clear(&names);
+	return rc < 0 ? 0 : rc ? rc : status;
+}
+
+/* -------------------------------------------------------------------- diff */
+
+static const char diff_usage[] =
+	"Inspect changes to the container's file systems\n\nUsage:\n  ck diff [options] CONTAINER\n\n"
+	"Options:\n      --format string   Change the output format (json)\n";
+
+static int diff_flag(int id, const char *val, void *p)
+{
+	if (id == 1 && strcmp(val, "json") != 0)
+		return die("unsupported --format \"%s\": use json", val);
+	*(bool *)p = true;
+	return 0;
+}
+
+static void diff_json(const ck_change_list *l)
+{
+	static const char *const keys[] = { "changed", "added", "deleted" };
+	bool first_key = true;
+
+	printf("{");
+	for (int k = 0; k < 3; k++) {
+		bool any = false;
+		for (size_t i = 0; i < ck_change_list_count(l); i++) {
+			if (ck_change_list_kind(l, i) != k)
+				continue;
+			printf("%s%s", any ? ",\n    " : first_key ? "\n  \"" : ",\n  \"", any ? "" : keys[k]);
+			if (!any)
+				printf("\": [\n    ");
+			sbuf b = { 0 };
+			sb_str(&b, ck_change_list_path(l, i));
+			fputs(b.s, stdout);
+			free(b.s);
+			any = true;
+			first_key = false;
+		}
+		if (any)
+			printf("\n  ]");
+	}
+	printf(first_key ? "}\n" : "\n}\n");
+}
+
+int ctr_diff(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = { { "format", 0, true, 1 }, { NULL, 0, false, 0 } };
+	strv names = { 0 };
+	bool json = false;
+	ck_container *ctr = NULL;
+	ck_change_list *l = NULL;
+	int rc = parse(app, argc, argv, opts, diff_usage, &names, diff_flag, &json);
+
+	if (rc == 0 && names.n != 1)
+		rc = die("diff takes exactly one container");
+	if (rc == 0)
+		rc = ctr_lookup(&ctr, app, names.v[0]);
+	if (rc == 0 && ck_container_diff(&l, ctr) < 0)
+		rc = die_ck();
+	if (rc == 0 && json) {
+		diff_json(l);
+	} else if (rc == 0) {
+		for (size_t i = 0; i < ck_change_list_count(l); i++)
+			printf("%c %s\n", "CAD"[ck_change_list_kind(l, i)], ck_change_list_path(l, i));
+	}
+	ck_change_list_free(l);
+	ck_container_free(ctr);
+	strv_clear(&names);
+	return rc < 0 ? 0 : rc;
+}
+
+/* ------------------------------------------------------------------ export */
+
+static const char export_usage[] =
+	"Export container's filesystem contents as a tar archive\n\nUsage:\n  ck export [options] CONTAINER\n\n"
+	"Options:\n  -o, --output string   Write to a specified file (default: stdout, which must be redirected)\n";
+
+static int export_flag(int id, const char *val, void *p)
+{
+	if (id == 1)
+		*(const char **)p = val;
+	return 0;
+}
+
+int ctr_export(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = { { "output", 'o', true, 1 }, { NULL, 0, false, 0 } };
+	strv names = { 0 };
+	const char *output = NULL;
+	ck_container *ctr = NULL;
+	char *tmp = NULL;
+	int fd = STDOUT_FILENO;
+	int rc = parse(app, argc, argv, opts, export_usage, &names, export_flag, &output);
+
+	if (rc == 0 && names.n != 1)
+		rc = die("export takes exactly one container");
+	if (rc == 0 && !output && isatty(STDOUT_FILENO))
+		rc = die("refusing to export to terminal. Use -o flag or redirect");
+	if (rc == 0)
+		rc = ctr_lookup(&ctr, app, names.v[0]);
+	/* a file is written beside its final name and renamed: no half tar */
+	if (rc == 0 && output && (asprintf(&tmp, "%s.ck-export-XXXXXX", output) < 0 || (fd = mkstemp(tmp)) < 0)) {
+		rc = die("cannot create %s: %s", output, strerror(errno));
+		free(tmp);
+		tmp = NULL;
+	}
+	if (rc == 0 && ck_container_export(ctr, fd) < 0)
+		rc = die_ck();
+	if (tmp) {
+		if (rc == 0 && (fchmod(fd, 0644) < 0 || fsync(fd) < 0 || rename(tmp, output) < 0))
+			rc = die("cannot write %s: %s", output, strerror(errno));
+		close(fd);
+		if (rc != 0)
+			unlink(tmp);
+		free(tmp);
+	}
+	ck_container_free(ctr);
+	strv_clear(&names);
+	return rc < 0 ? 0 : rc;
+}
+
+/* ------------------------------------------------------------------ commit */
+
+static const char commit_usage[] =
+	"Create new image based on the changed container\n\nUsage:\n  ck commit [options] CONTAINER [IMAGE]\n\n"
+	"Options:\n"
+	"  -a, --author string        Set the author for the image committed\n"
+	"  -c, --change stringArray   Apply the following possible instructions to the created image: CMD | "
+	"ENTRYPOINT | ENV | EXPOSE | LABEL | STOPSIGNAL | USER | VOLUME | WORKDIR\n"
+	"  -f, --format string        Format of the image manifest and metadata: oci or docker (default \"oci\")\n"
+	"      --iidfile file         File to write the image ID to\n"
+	"  -m, --message string       Set commit message for imported image\n"
+	"  -p, --pause                Pause container during commit\n"
+	"  -q, --quiet                Suppress output\n";
+
+struct commit_flags {
+	ck_commit_options o;
+	strv changes;
+	const char *iidfile;
+	bool quiet;
+};
+
+static int commit_flag(int id, const char *val, void *p)
+{
+	struct commit_flags *f = p;
+	switch (id) {
+	case 1: f->o.author = val; break;
+	case 2: strv_add(&f->changes, val); break;
+	case 3:
+		if (strcmp(val, "oci") && strcmp(val, "docker"))
+			return die("unrecognized image type \"%s\": use oci or docker", val);
+		f->o.format = !strcmp(val, "docker") ? CK_COMMIT_FORMAT_DOCKER : CK_COMMIT_FORMAT_OCI;
+		break;
+	case 4: f->iidfile = val; break;
+	case 5: f->o.message = val; break;
+	case 6: f->o.pause = flag_on(val); break;
+	case 7: f->quiet = flag_on(val); break;
+	case 8:
+		if (flag_on(val))
+			return die("--include-volumes is not supported: volumes stay with the container");
+		break;
+	case 9:
+		if (flag_on(val))
+			return die("--squash is not supported: the commit adds one layer on top of the image's");
+		break;
+	default: break;
+	}
+	return 0;
+}
+
+int ctr_commit(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{ "author", 'a', true, 1 },   { "change", 'c', true, 2 }, { "format", 'f', true, 3 },
+		{ "iidfile", 0, true, 4 },    { "message", 'm', true, 5 }, { "pause", 'p', false, 6 },
+		{ "quiet", 'q', false, 7 },   { "include-volumes", 0, false, 8 }, { "squash", 's', false, 9 },
+		{ NULL, 0, false, 0 },
+	};
+	struct commit_flags f = { .o = CK_COMMIT_OPTIONS_INIT };
+	strv names = { 0 };
+	ck_container *ctr = NULL;
+	ck_image *img = NULL;
+	int rc = parse(app, argc, argv, opts, commit_usage, &names, commit_flag, &f);
+
+	if (rc == 0 && (names.n < 1 || names.n > 2))
+		rc = die("commit takes a container and, optionally, the name of the new image");
+	if (rc == 0)
+		rc = ctr_lookup(&ctr, app, names.v[0]);
+	f.o.name = names.n > 1 ? names.v[1] : NULL;
+	f.o.changes = f.changes.v;
+	if (rc == 0 && ck_container_commit(&img, ctr, &f.o) < 0)
+		rc = die_ck();
+	if (rc == 0 && f.iidfile) {
+		FILE *out = fopen(f.iidfile, "w");
+		if (!out || fprintf(out, "sha256:%s", ck_image_id(img)) < 0 || fclose(out) != 0)
+			rc = die("cannot write the image id to %s: %s", f.iidfile, strerror(errno));
+	}
+	if (rc == 0)
+		printf("%s\n", ck_image_id(img));
+	ck_image_free(img);
+	ck_container_free(ctr);
+	strv_clear(&names);
+	strv_clear(&f.changes);
+	return rc < 0 ? 0 : rc;
+}
+
+/* -------------------------------------------------------------------- init */
+
+static const char init_usage[] =
+	"Initialize one or more containers\n\nUsage:\n  ck init [options] CONTAINER [CONTAINER...]\n\n"
+	"Mounts each container's root filesystem and makes its files, as a start\n"
+	"would, without running it (ck has no \"initialized\" state: it stays created).\n\n"
+	"Options:\n  -a, --all   Initialize all containers\n";
+
+int ctr_init(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = { { "all", 'a', false, 1 }, { NULL, 0, false, 0 } };
+	static const char *const created[] = { "status=created", NULL };
+	strv names = { 0 };
+	bool all = false;
+	ck_container **list = NULL;
+	size_t n = 0;
+	int rc = parse(app, argc, argv, opts, init_usage, &names, unmount_flag, &all), status = 0;
+
+	if (rc == 0 && all == (names.n > 0))
+		rc = die(all ? "--all and containers cannot be used together" : "you must provide at least one container "
+		                                                                  "name or id");
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0 && all && ck_container_list(&list, &n, app->ctx, CK_CONTAINER_LIST_ALL, created) < 0)
+		rc = die_ck();
+	for (size_t i = 0; rc == 0 && i < (all ? n : names.n); i++) {
+		ck_container *ctr = all ? list[i] : NULL;
+		if (!all && ctr_lookup(&ctr, app, names.v[i]) != 0)
+			status = EXIT_CK;
+		else if (ck_container_init(ctr) < 0)
+			status = die_ck();
+		else
+			printf("%s\n", all ? ck_container_id(ctr) : names.v[i]);
+		if (!all)
+			ck_container_free(ctr);
+	}
+	ck_container_list_free(list, n);
+	strv_clear(&names);
+	return rc < 0 ? 0 : rc ? rc : status;
+}

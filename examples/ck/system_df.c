@@ -1,0 +1,162 @@
+/* ck system df and ck system prune: the store's disk use and its clean-up. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "ctr.h"
+
+static const char df_usage[] =
+	"Show podman disk usage\n\nUsage:\n  ck system df [options]\n\nOptions:\n"
+	"      --format string   Pretty-print images using a Go template\n";
+
+static void df_row(sbuf *b, const char *type, uint64_t total, uint64_t active, uint64_t size, uint64_t reclaim)
+{
+	char sz[32], rc[32], rcp[48];
+	human_size(sz, sizeof(sz), (double)size);
+	human_size(rc, sizeof(rc), (double)reclaim);
+	snprintf(rcp, sizeof(rcp), "%s (%d%%)", rc, size ? (int)(100.0 * (double)reclaim / (double)size) : 0);
+	sb_printf(b, "{\"Type\":\"%s\",\"Total\":%" PRIu64 ",\"Active\":%" PRIu64 ",\"Size\":\"%s\","
+	             "\"RawSize\":%" PRIu64 ",\"Reclaimable\":\"%s\",\"RawReclaimable\":%" PRIu64 "}",
+	          type, total, active, sz, size, rcp, reclaim);
+}
+
+int system_df(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = { { "format", 0, true, 1 }, { "verbose", 'v', false, 2 }, { NULL, 0, false, 0 } };
+	const char *val, *format = NULL;
+	ck_system_df_report df;
+	int id, rc = 0;
+	cli c;
+
+	cli_init(&c, app, argc, argv, opts);
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP)
+			return sub_help(df_usage);
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else if (id == CLI_POS)
+			rc = die("`ck system df` takes no arguments");
+		else if (id == 1)
+			format = val;
+		else if (id == 2)
+			rc = die("--verbose is not supported: ck system df prints the summary only");
+	}
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0 && ck_system_df_report_init(&df, CK_SYSTEM_DF_REPORT_VERSION) < 0)
+		rc = die_ck();
+	if (rc == 0 && ck_system_df(&df, app->ctx) < 0)
+		rc = die_ck();
+	if (rc != 0)
+		return rc;
+	sbuf b = { 0 };
+	jnode *rows[3];
+	sb_cat(&b, "[");
+	df_row(&b, "Images", df.images, df.images_active, df.images_size, df.images_reclaimable);
+	sb_cat(&b, ",");
+	df_row(&b, "Containers", df.containers, df.containers_active, df.containers_size, df.containers_reclaimable);
+	sb_cat(&b, ",");
+	df_row(&b, "Local Volumes", df.volumes, df.volumes_active, df.volumes_size, df.volumes_reclaimable);
+	sb_cat(&b, "]");
+	jnode *all = json_parse(b.s);
+	free(b.s);
+	if (!all)
+		return die("out of memory");
+	for (int i = 0; i < 3; i++)
+		rows[i] = all->vals[i];
+	if (format && !strcmp(format, "json")) {
+		json_print_line(stdout, all, "    ");
+	} else {
+		static const char *const headers[] = { "Type", "TYPE", "Total", "TOTAL", "Active", "ACTIVE",
+			                               "Size", "SIZE", "Reclaimable", "RECLAIMABLE", NULL };
+		rc = print_list_template(format ? format : "table {{.Type}}\t{{.Total}}\t{{.Active}}\t{{.Size}}\t"
+		                                           "{{.Reclaimable}}",
+		                         rows, 3, false, headers);
+	}
+	json_free(all);
+	return rc;
+}
+
+static const char prune_usage[] =
+	"Remove unused data\n\nUsage:\n  ck system prune [options]\n\nOptions:\n"
+	"  -a, --all       Remove all unused images, not just dangling ones\n"
+	"  -f, --force     Do not prompt for confirmation\n"
+	"      --volumes   Prune volumes\n";
+
+int system_prune(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = { { "all", 'a', false, 1 }, { "force", 'f', false, 2 },
+		                        { "volumes", 0, false, 3 }, { "filter", 0, true, 4 },
+		                        { "external", 0, false, 5 }, { NULL, 0, false, 0 } };
+	const char *val;
+	unsigned int flags = 0;
+	bool force = false;
+	char **removed = NULL;
+	int id, rc = 0;
+	cli c;
+
+	copts_init(&c, app, argc, argv, opts, true);
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP)
+			return sub_help(prune_usage);
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else if (id == CLI_POS)
+			rc = die("`ck system prune` takes no arguments");
+		else if (id == 1 && flag_on(val))
+			flags |= CK_SYSTEM_PRUNE_ALL;
+		else if (id == 2)
+			force = flag_on(val);
+		else if (id == 3 && flag_on(val))
+			flags |= CK_SYSTEM_PRUNE_VOLUMES;
+		else if (id == 4)
+			rc = die("--filter is not supported by ck system prune: prune each kind with its own command");
+		else if (id == 5 && flag_on(val))
+			rc = die("--external is not supported: ck has no external (buildah) containers");
+	}
+	if (rc == 0 && !force) {
+		printf("WARNING! This command removes:\n"
+		       "        - all stopped containers\n"
+		       "        - all pods without a running container\n"
+		       "%s"
+		       "        - all %s images\n\n",
+		       (flags & CK_SYSTEM_PRUNE_VOLUMES) ? "        - all volumes not used by at least one container\n" : "",
+		       (flags & CK_SYSTEM_PRUNE_ALL) ? "unused" : "dangling");
+		if (!confirm("Are you sure you want to continue?"))
+			return 0;
+	}
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	/* podman ends with the space freed: the disk use before and after */
+	ck_system_df_report before, after;
+	bool sized = rc == 0 && ck_system_df_report_init(&before, CK_SYSTEM_DF_REPORT_VERSION) == 0 &&
+	             ck_system_df_report_init(&after, CK_SYSTEM_DF_REPORT_VERSION) == 0 &&
+	             ck_system_df(&before, app->ctx) == 0;
+	if (rc == 0 && ck_system_prune(&removed, app->ctx, flags) < 0)
+		rc = die_ck();
+	/* podman prints the removed ids under a heading per kind */
+	static const char *const kinds[] = { "container", "Deleted Containers", "pod", "Deleted Pods",
+		                             "volume", "Deleted Volumes", "image", "Deleted Images" };
+	for (int k = 0; rc == 0 && k < 8; k += 2) {
+		size_t len = strlen(kinds[k]);
+		bool any = false;
+		for (size_t i = 0; removed && removed[i]; i++) {
+			if (strncmp(removed[i], kinds[k], len) || removed[i][len] != ' ')
+				continue;
+			if (!any)
+				printf("%s\n", kinds[k + 1]);
+			any = true;
+			printf("%s\n", removed[i] + len + 1);
+		}
+	}
+	if (rc == 0 && sized && ck_system_df(&after, app->ctx) == 0) {
+		uint64_t b = before.images_size + before.containers_size + before.volumes_size;
+		uint64_t a = after.images_size + after.containers_size + after.volumes_size;
+		char size[32];
+		human_size(size, sizeof(size), (double)(b > a ? b - a : 0));
+		printf("Total reclaimed space: %s\n", size);
+	}
+	ck_strv_free(removed);
+	return rc;
+}
