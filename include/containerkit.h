@@ -16,6 +16,7 @@
 #include "containerkit/pod.h"
 #include "containerkit/events.h"
 #include "containerkit/system.h"
+#include "containerkit/autoupdate.h"
 #include "containerkit/deprecated.h"
 
 #endif

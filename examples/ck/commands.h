@@ -26,5 +26,6 @@ int cmd_import(ck_app *app, int argc, char **argv);
 /* ctr_*.c: `ck container ...`; the top-level spellings are in ctr.h */
 int cmd_container(ck_app *app, int argc, char **argv);
 int cmd_pod(ck_app *app, int argc, char **argv); /* pod.c */
+int cmd_autoupdate(ck_app *app, int argc, char **argv); /* autoupdate.c */
 
 #endif
