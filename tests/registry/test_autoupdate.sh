@@ -177,8 +177,9 @@ pod_members_one_good_one_bad() {
   [ "$(field bad '{{.Id}}')" = "$bad_id" ] || fail "bad is not the previous container"
   [ "$(field bad '{{.State.Status}}')" = running ] || fail "bad does not run again"
   ck exec bad cat /data/f; [ "$out" = b ] || fail "bad's data: '$out'"
-  ck ps -a --filter pod=pp --format '{{.Names}}'
-  for n in good bad; do grep -qx "$n" <<<"$out" || fail "$n is not in the pod: $out"; done
+  ck pod inspect --format '{{.Id}}' pp; expect_rc 0
+  local pod=$out
+  for n in good bad; do [ "$(field $n '{{.Pod}}')" = "$pod" ] || fail "$n is not in the pod"; done
   cleanup
 }
 
