@@ -67,8 +67,8 @@ typedef struct ck_autoupdate_entry {
  *  of the container list. */
 typedef struct ck_autoupdate_report ck_autoupdate_report;
 
-/** Checks every container labelled CK_AUTOUPDATE_LABEL (pod members too) and
- *  updates those whose image changed.  Without systemd, a container is made
+/** Checks every running container labelled CK_AUTOUPDATE_LABEL (pod members
+ *  too) and updates those whose image changed.  Without systemd, a container is made
  *  again from its own record under the same name, pod, volumes, ports and
  *  labels, from the new image, and started; the update counts as good when
  *  it is still running after the gate period.  Otherwise (with `rollback`)
@@ -79,6 +79,7 @@ typedef struct ck_autoupdate_report ck_autoupdate_report;
  *  call fails only when the containers cannot be listed.  `*out` belongs to
  *  the caller (ck_autoupdate_report_free()).  `opts` may be NULL. */
 CK_EXTERN int ck_autoupdate_run(ck_autoupdate_report **out, ck_context *ctx, const ck_autoupdate_options *opts);
+/** The number of entries (0 for NULL). */
 CK_EXTERN size_t ck_autoupdate_report_count(const ck_autoupdate_report *report);
 /** Entry `i`, or NULL past the end.  Borrowed, lives as long as the report. */
 CK_EXTERN const ck_autoupdate_entry *ck_autoupdate_report_byindex(const ck_autoupdate_report *report, size_t i);

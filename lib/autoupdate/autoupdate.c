@@ -171,7 +171,10 @@ int ck_autoupdate_run(ck_autoupdate_report **out, ck_context *ctx, const ck_auto
 	for (size_t i = 0; i < n && rc == CK_OK; i++) {
 		const char *label = ck_container_label(list[i], CK_AUTOUPDATE_LABEL);
 		ck__au_item *it = NULL;
-		if (!label || !*label || !strcmp(label, "disabled"))
+		/* Only running containers, as podman does: a stopped one has no
+		 * service to keep up, and a previous container left aside by an
+		 * interrupted update (stopped) is not taken for a new one. */
+		if (!label || !*label || !strcmp(label, "disabled") || strcmp(ck_container_status(list[i]), "running") != 0)
 			continue;
 		if ((rc = item_new(&it, r, list[i], label)) == CK_OK)
 			one(it, ctx, list[i], o);

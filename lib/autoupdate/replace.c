@@ -199,7 +199,7 @@ void ck__au_replace(ck__au_item *it, ck_context *ctx, ck_container *ctr, int pol
 		goto fail;
 	}
 	if ((rc = ck__autoupdate_gate(ctx, nu, gate)) != CK_OK) {
-		ck__au_reason(it, "the new container did not keep running");
+		ck__au_reason(it, "the update failed");
 		goto fail;
 	}
 	/* Good: the previous container goes, its volumes stay. */

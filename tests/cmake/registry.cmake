@@ -17,3 +17,5 @@ foreach(t pull push tls auth index faults concurrent autoupdate)
   set_tests_properties(registry_${t} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300 ENVIRONMENT
     "CK_BIN=$<TARGET_FILE:ck>;CK_TEST_TMPDIR=${CMAKE_BINARY_DIR}/testtmp")
 endforeach()
+# Each auto-update test runs containers through several updates and gates.
+set_tests_properties(registry_autoupdate PROPERTIES TIMEOUT 900)

@@ -110,6 +110,7 @@ update_keeps_name_and_volume_then_broken_image_is_rolled_back() {
   au; expect_rc 0
   row web | grep -q "registry *rolled back$" || fail "expected rolled back: $out"
   expect_err "web rolled back"
+  expect_err "the update failed: the new container"
   expect_err "exited with code 1"
   [ "$(field web '{{.Id}}')" = "$id2" ] || fail "the v2 container did not come back"
   [ "$(field web '{{.State.Status}}')" = running ] || fail "the v2 container does not run again"
@@ -208,12 +209,15 @@ short_name_under_registry_fails_and_changes_nothing() {
   cleanup
 }
 
-unlabelled_containers_are_left_out() {
+unlabelled_disabled_and_stopped_containers_are_left_out() {
   ck load -i "$FIX/local-v1.tar"; expect_rc 0
   ck run -d --name plain localhost/lapp:latest; expect_rc 0
   ck run -d --name off --label "$LABEL=disabled" localhost/lapp:latest; expect_rc 0
+  ck create --name stopped --label "$LABEL=local" localhost/lapp:latest; expect_rc 0
+  ck load -i "$FIX/local-v2.tar"; expect_rc 0
   au; expect_rc 0
   [ "$(wc -l <<<"$out")" -eq 1 ] || fail "only the header expected: $out"
+  [ "$(field stopped '{{.Image}}')" = "$V1" ] || fail "a stopped container was updated"
   cleanup
 }
 
@@ -224,5 +228,6 @@ else
     update_keeps_name_and_volume_then_broken_image_is_rolled_back \
     rollback_false_leaves_the_failed_update local_policy_follows_the_local_name \
     pod_members_one_good_one_bad unknown_policy_fails_and_changes_nothing \
-    short_name_under_registry_fails_and_changes_nothing unlabelled_containers_are_left_out
+    short_name_under_registry_fails_and_changes_nothing \
+    unlabelled_disabled_and_stopped_containers_are_left_out
 fi
