@@ -3,6 +3,7 @@
  * report of what happened and its JSON rendering. */
 #define _GNU_SOURCE
 #include "autoupdate_int.h"
+#include "container/container.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,56 @@ static bool systemd_usable(void)
 	       (access("/usr/bin/systemctl", X_OK) == 0 || access("/bin/systemctl", X_OK) == 0);
 }
 
+/* Answers already found in this run: containers made from the same image
+ * under the same name and policy get the same answer, so a registry is asked
+ * once per image, not once per container. */
+typedef struct seen {
+	int policy;
+	char *ref, *image_id;
+	bool pending;
+} seen;
+
+typedef struct run {
+	ck_context *ctx;
+	const ck_autoupdate_options *o;
+	seen *seen;
+	size_t n_seen;
+} run;
+
+static int check_cached(bool *pending, run *r, ck_container *c, int policy)
+{
+	const char *ref = NULL, *img = ck_container_image_id(c);
+	seen *s;
+	int rc;
+
+	if ((rc = ck__ctr_image_ref(&ref, c)) != CK_OK)
+		return rc;
+	for (size_t i = 0; i < r->n_seen; i++) {
+		s = &r->seen[i];
+		if (s->policy == policy && !strcmp(s->ref, ref) && !strcmp(s->image_id, img)) {
+			*pending = s->pending;
+			return CK_OK;
+		}
+	}
+	if ((rc = ck__au_check(pending, NULL, r->ctx, c, policy, r->o)) != CK_OK)
+		return rc;
+	if (!(s = realloc(r->seen, (r->n_seen + 1) * sizeof(*s))))
+		return CK_OK; /* only a lost shortcut */
+	r->seen = s;
+	s = &s[r->n_seen];
+	s->policy = policy;
+	s->pending = *pending;
+	s->ref = strdup(ref);
+	s->image_id = strdup(img);
+	if (s->ref && s->image_id)
+		r->n_seen++;
+	else {
+		free(s->ref);
+		free(s->image_id);
+	}
+	return CK_OK;
+}
+
 static void item_free(ck__au_item *it)
 {
 	free(it->unit);
@@ -96,8 +147,10 @@ static int item_new(ck__au_item **out, ck_autoupdate_report *r, ck_container *c,
 	return CK_OK;
 }
 
-static void one(ck__au_item *it, ck_context *ctx, ck_container *c, const ck_autoupdate_options *o)
+static void one(ck__au_item *it, run *r, ck_container *c)
 {
+	ck_context *ctx = r->ctx;
+	const ck_autoupdate_options *o = r->o;
 	int policy = parse_policy(it->policy);
 	bool pending = false;
 
@@ -116,7 +169,7 @@ static void one(ck__au_item *it, ck_context *ctx, ck_container *c, const ck_auto
 			it->e.policy = p;
 		}
 	}
-	if (ck__au_check(&pending, NULL, ctx, c, policy, o) != CK_OK) {
+	if (check_cached(&pending, r, c, policy) != CK_OK) {
 		it->e.result = CK_AUTOUPDATE_FAILED;
 		ck__au_reason(it, "cannot check for an update");
 		return;
@@ -147,6 +200,7 @@ int ck_autoupdate_run(ck_autoupdate_report **out, ck_context *ctx, const ck_auto
 	ck_autoupdate_options defaults = CK_AUTOUPDATE_OPTIONS_INIT;
 	const ck_autoupdate_options *o = opts ? opts : &defaults;
 	ck_autoupdate_report *r = NULL;
+	run state = { ctx, o, NULL, 0 };
 	ck_container **list = NULL;
 	size_t n = 0;
 	int rc;
@@ -177,9 +231,14 @@ int ck_autoupdate_run(ck_autoupdate_report **out, ck_context *ctx, const ck_auto
 		if (!label || !*label || !strcmp(label, "disabled") || strcmp(ck_container_status(list[i]), "running") != 0)
 			continue;
 		if ((rc = item_new(&it, r, list[i], label)) == CK_OK)
-			one(it, ctx, list[i], o);
+			one(it, &state, list[i]);
 	}
 	ck_container_list_free(list, n);
+	for (size_t i = 0; i < state.n_seen; i++) {
+		free(state.seen[i].ref);
+		free(state.seen[i].image_id);
+	}
+	free(state.seen);
 	if (rc != CK_OK) {
 		ck_autoupdate_report_free(r);
 		return rc;
