@@ -42,7 +42,8 @@ int ck__ctr_pod_detach(ck_state_txn *txn, const char *id);
  * its name, image reference, pod, mounts (the same volumes), environment,
  * labels, network and ports, limits and command, less what came from its
  * image's config, which the image named then gives anew.  CK_EUNSUPPORTED
- * for a pod's infra container.  The caller frees it. */
+ * for a pod's infra container and for a --rm container (removed, with its
+ * anonymous volumes, as soon as it stops).  The caller frees it. */
 int ck__ctr_spec_from_record(ck_container_spec **out, ck_container *ctr);
 /* The image as the container's create named it (its resolved name for a
  * record older than that member); borrowed from the handle. */

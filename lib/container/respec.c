@@ -118,6 +118,12 @@ static int respec(ck_container_spec *s, ck_context *ctx, const ck__ctr_config *c
 	if (c->pod_infra_self)
 		return ck__error_set(CK_EUNSUPPORTED, "container %s is the infra container of its pod: it is made "
 		                                      "by the pod, not from a record", c->name);
+	/* Its monitor removes it (and its anonymous volumes) when it stops:
+	 * there would be nothing to roll back to. */
+	if (c->remove)
+		return ck__error_set(CK_EUNSUPPORTED, "container %s was run with --rm: it is removed when it stops, "
+		                                      "so it cannot be replaced in place with a way back; run it "
+		                                      "without --rm", c->name);
 	if ((rc = ck__imagecfg_read(&ic, ctx, c->image_id)) != CK_OK)
 		return ck__error_wrap(rc, "container %s: cannot read the config of its image %.12s", c->name,
 		                      c->image_id);

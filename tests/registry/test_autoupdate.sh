@@ -209,6 +209,20 @@ short_name_under_registry_fails_and_changes_nothing() {
   cleanup
 }
 
+rm_container_fails_and_keeps_running() {
+  ck load -i "$FIX/local-v1.tar"; expect_rc 0
+  ck run -d --rm --name gone --label "$LABEL=local" localhost/lapp:latest; expect_rc 0
+  local id
+  id=$(field gone '{{.Id}}')
+  ck load -i "$FIX/local-v2.tar"; expect_rc 0
+  au; expect_rc 125
+  row gone | grep -q "local *failed$" || fail "expected failed: $out"
+  expect_err "was run with --rm"
+  [ "$(field gone '{{.Id}}')" = "$id" ] || fail "the container changed"
+  [ "$(field gone '{{.State.Status}}')" = running ] || fail "the container stopped"
+  cleanup
+}
+
 unlabelled_disabled_and_stopped_containers_are_left_out() {
   ck load -i "$FIX/local-v1.tar"; expect_rc 0
   ck run -d --name plain localhost/lapp:latest; expect_rc 0
@@ -228,6 +242,6 @@ else
     update_keeps_name_and_volume_then_broken_image_is_rolled_back \
     rollback_false_leaves_the_failed_update local_policy_follows_the_local_name \
     pod_members_one_good_one_bad unknown_policy_fails_and_changes_nothing \
-    short_name_under_registry_fails_and_changes_nothing \
+    short_name_under_registry_fails_and_changes_nothing rm_container_fails_and_keeps_running \
     unlabelled_disabled_and_stopped_containers_are_left_out
 fi
