@@ -15,8 +15,10 @@
 #include "containerkit/container.h"
 #include "containerkit/pod.h"
 #include "containerkit/events.h"
+#include "containerkit/health.h"
 #include "containerkit/system.h"
 #include "containerkit/autoupdate.h"
+#include "containerkit/systemd.h"
 #include "containerkit/deprecated.h"
 
 #endif

@@ -252,8 +252,10 @@ int cb_suite_load(cb_suite *s, const char *path)
 	yaml_parser_delete(&parser);
 	fclose(f);
 	s->path = cb_strdup(path);
-	char *copy = cb_strdup(path);
-	s->dir = cb_strdup(dirname(copy));
+	/* Absolute, so that {suite_dir} still names the suite's directory in
+	 * a command that runs elsewhere (an engine's helper, a cd). */
+	char *copy = cb_strdup(path), *dir = dirname(copy), *abs = realpath(dir, NULL);
+	s->dir = abs ? abs : cb_strdup(dir);
 	free(copy);
 	if (!s->name) {
 		copy = cb_strdup(path);

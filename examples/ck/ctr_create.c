@@ -14,7 +14,8 @@ enum {
 	O_HOSTNAME, O_CIDFILE, O_REPLACE, O_INIT, O_INITPATH, O_READONLY, O_CAPADD, O_CAPDROP,
 	O_ULIMIT, O_MEMORY, O_CPUS, O_PIDS, O_RESTART, O_RUNTIME, O_NETWORK, O_IP, O_MAC, O_NETALIAS, O_POD, O_PUBLISH,
 	O_DETACH, O_RM, O_INTERACTIVE, O_TTY, O_GROUPADD, O_STOPSIGNAL, O_STOPTIMEOUT, O_LOGOPT,
-	O_PULL, O_QUIET, O_SIGPROXY,
+	O_PULL, O_QUIET, O_SIGPROXY, O_CGROUPS, O_PODIDFILE, O_MONPIDFILE, O_HCMD, O_HINTERVAL, O_HRETRIES,
+	O_HSTART, O_HTIMEOUT, O_HONFAIL, O_NOHEALTH, O_SDNOTIFY,
 };
 
 /* Both commands take every flag; -d and --sig-proxy mean something only to run. */
@@ -40,18 +41,32 @@ static const cli_opt spec_opts[] = {
 	{ "stop-signal", 0, true, O_STOPSIGNAL }, { "stop-timeout", 0, true, O_STOPTIMEOUT },
 	{ "log-opt", 0, true, O_LOGOPT },      { "pull", 0, true, O_PULL },
 	{ "quiet", 'q', false, O_QUIET },      { "sig-proxy", 0, false, O_SIGPROXY },
+	{ "cgroups", 0, true, O_CGROUPS },
+	{ "pod-id-file", 0, true, O_PODIDFILE }, { "conmon-pidfile", 0, true, O_MONPIDFILE },
+	{ "health-cmd", 0, true, O_HCMD },     { "health-interval", 0, true, O_HINTERVAL },
+	{ "health-retries", 0, true, O_HRETRIES }, { "health-start-period", 0, true, O_HSTART },
+	{ "health-timeout", 0, true, O_HTIMEOUT }, { "health-on-failure", 0, true, O_HONFAIL },
+	{ "no-healthcheck", 0, false, O_NOHEALTH }, { "sdnotify", 0, true, O_SDNOTIFY },
 	{ NULL, 0, false, 0 },
 };
 
 static const char spec_flags_usage[] =
 	"      --cap-add strings        Add capabilities to the container\n"
 	"      --cap-drop strings       Drop capabilities from the container\n"
+	"      --cgroups string         Control container cgroup configuration (\"enabled\"|\"no-conmon\")\n"
 	"      --cidfile string         Write the container ID to the file\n"
+	"      --conmon-pidfile string  Path to the file that will receive the PID of the container's monitor\n"
 	"      --cpus float             Number of CPUs\n"
 	"      --entrypoint string      Overwrite the default ENTRYPOINT of the image (a string or a JSON array)\n"
 	"  -e, --env stringArray        Set environment variables in container\n"
 	"      --env-file stringArray   Read in a file of environment variables\n"
 	"      --group-add strings      Add additional groups to the primary container process\n"
+	"      --health-cmd string      Set a healthcheck command for the container ('none' disables the existing healthcheck)\n"
+	"      --health-interval string Set an interval for the healthcheck (a value of disable results in no automatic timer setup) (default \"30s\")\n"
+	"      --health-on-failure string  Action to take once the container turns unhealthy (none, kill, restart, stop) (default \"none\")\n"
+	"      --health-retries uint    The number of retries allowed before a healthcheck is considered to be unhealthy (default 3)\n"
+	"      --health-start-period string  The initialization time needed for a container to bootstrap (default \"0s\")\n"
+	"      --health-timeout string  The maximum time allowed to complete the healthcheck before an interval is considered failed (default \"30s\")\n"
 	"  -h, --hostname string        Set container hostname\n"
 	"      --init                   Run an init binary inside the container that forwards signals and reaps processes\n"
 	"      --init-path string       Path to the container-init binary\n"
@@ -65,8 +80,10 @@ static const char spec_flags_usage[] =
 	"      --mac-address string     Container MAC address (e.g. 92:d0:c6:0a:29:33)\n"
 	"      --network string         Connect a container to a network: bridge, NAME[:ip=..,alias=..], none, host, private, ns:PATH\n"
 	"      --network-alias strings  Add network-scoped alias for the container\n"
+	"      --no-healthcheck         Disable healthchecks on container\n"
 	"      --pids-limit int         Tune container pids limit (0 for unlimited)\n"
 	"      --pod string             Run container in an existing pod, or new:NAME to create one\n"
+	"      --pod-id-file string     Run container in an existing pod and read the pod's ID from the specified file\n"
 	"  -p, --publish strings        Publish a container's port, or a range of ports, to the host\n"
 	"      --pull string            Pull image policy (default \"missing\")\n"
 	"  -q, --quiet                  Suppress output information when pulling images\n"
@@ -75,6 +92,7 @@ static const char spec_flags_usage[] =
 	"      --restart string         Restart policy: no, on-failure[:max_retry], always, unless-stopped\n"
 	"      --rm                     Remove container (and pod if created) after exit\n"
 	"      --runtime string         Path or name of the OCI runtime (crun, runc)\n"
+	"      --sdnotify string        control sd-notify behavior: conmon, container, healthy or ignore (default \"conmon\")\n"
 	"      --stop-signal string     Signal to stop a container. Default is SIGTERM\n"
 	"      --stop-timeout uint      Timeout (in seconds) to stop a container. Default is 10\n"
 	"  -t, --tty                    Allocate a pseudo-TTY for container\n"
@@ -229,8 +247,47 @@ static int spec_flag(run_opts *r, int id, const char *val)
 		if (ck_image_pull_policy_parse(&r->pull, val) < 0)
 			return die_ck();
 		break;
+	case O_HCMD: rc = ck_container_spec_set_health_cmd(s, val); break;
+	case O_HINTERVAL:
+	case O_HSTART:
+	case O_HTIMEOUT: {
+		static const char *const names[] = { "--health-interval", "--health-start-period", "--health-timeout" };
+		const char *flag = names[id == O_HINTERVAL ? 0 : id == O_HSTART ? 1 : 2];
+		int64_t ns = 0;
+		if (!(id == O_HINTERVAL && !strcmp(val, "disable")) && ck_duration_parse(&ns, val) < 0)
+			return die("invalid %s \"%s\": %s", flag, val, ck_error_last()->message);
+		rc = id == O_HINTERVAL ? ck_container_spec_set_health_interval(s, ns)
+		     : id == O_HSTART  ? ck_container_spec_set_health_start_period(s, ns)
+		                       : ck_container_spec_set_health_timeout(s, ns);
+		break;
+	}
+	case O_HRETRIES:
+		if (!parse_int_arg("--health-retries", val, 0, &n))
+			return EXIT_CK;
+		rc = ck_container_spec_set_health_retries(s, n > 1000000 ? 1000001u : (unsigned int)n);
+		break;
+	case O_HONFAIL: rc = ck_container_spec_set_health_on_failure(s, val); break;
+	case O_NOHEALTH: rc = ck_container_spec_set_no_healthcheck(s, flag_on(val)); break;
+	case O_SDNOTIFY: rc = ck_container_spec_set_sdnotify(s, val); break;
 	case O_QUIET: r->quiet = flag_on(val); break;
 	case O_SIGPROXY: r->sig_proxy = flag_on(val); break;
+	case O_CGROUPS:
+		/* The monitor has a cgroup of its own either way; under a service
+		 * manager the unit's cgroup keeps the ck process that started it. */
+		if (strcmp(val, "enabled") != 0 && strcmp(val, "no-conmon") != 0)
+			return die("invalid --cgroups %s: supported modes are enabled and no-conmon", val);
+		break;
+	case O_PODIDFILE: {
+		char *pod_id = read_id_file(val, "pod ID file");
+		if (!pod_id)
+			return EXIT_CK;
+		rc = ck_container_spec_set_pod(s, pod_id);
+		free(pod_id);
+		r->new_pod = NULL;
+		r->in_pod = true;
+		break;
+	}
+	case O_MONPIDFILE: rc = ck_container_spec_set_monitor_pid_file(s, val); break;
 	default: break;
 	}
 	return rc < 0 ? die_ck() : 0;
@@ -278,7 +335,14 @@ static int parse_spec(run_opts *r, ck_app *app, int argc, char **argv, const cha
 	if (r->rm && r->restart && strcmp(r->restart, "no") && r->restart[0])
 		return die("--rm conflicts with --restart %s: a container that is removed when it exits cannot be "
 		           "restarted; drop --rm, or use --restart no", r->restart);
-	if (ck_container_spec_set_image(r->spec, r->image) < 0)
+	if (ck_container_spec_set_image(r->spec, r->image) < 0 ||
+	    ck_container_spec_set_create_command(r->spec, (const char *const *)app->argv) < 0)
+		return die_ck();
+	/* Run by a unit of `ck generate systemd`: the unit's name goes with
+	 * the container (as podman labels it), so that an update knows which
+	 * unit to restart. */
+	const char *unit = getenv("PODMAN_SYSTEMD_UNIT");
+	if (unit && *unit && ck_container_spec_set_label(r->spec, "PODMAN_SYSTEMD_UNIT", unit) < 0)
 		return die_ck();
 	if (r->cmd.n && ck_container_spec_set_command(r->spec, r->cmd.v) < 0)
 		return die_ck();

@@ -162,25 +162,28 @@ int any_inspect(ck_app *app, int argc, char **argv)
 
 /* ------------------------------------------------------------------- ps */
 
-/* "80/tcp -> 0.0.0.0:8080" -> "0.0.0.0:8080->80/tcp" */
+/* podman's PORTS column: "127.0.0.1:8080->80/tcp", a range as
+ * "127.0.0.1:8080-8081->80-81/tcp", from the typed mappings. */
 static void ps_ports(char *buf, size_t size, const ck_container *ctr)
 {
-	char **ports = NULL;
 	size_t len = 0;
 
 	buf[0] = '\0';
-	if (ck_container_ports(&ports, ctr) < 0)
-		return;
-	for (size_t i = 0; ports && ports[i]; i++) {
-		const char *arrow = strstr(ports[i], " -> ");
-		if (!arrow)
-			continue;
-		len += (size_t)snprintf(buf + len, len < size ? size - len : 0, "%s%s->%.*s",
-		                        i ? ", " : "", arrow + 4, (int)(arrow - ports[i]), ports[i]);
-		if (len >= size)
+	for (size_t i = 0; i < ck_container_port_count(ctr) && len < size; i++) {
+		const ck_port_mapping *p = ck_container_port_byindex(ctr, i);
+		char hp[32], cp[32];
+		if (!p)
 			break;
+		if (p->range > 1) {
+			snprintf(hp, sizeof(hp), "%u-%u", p->host_port, p->host_port + p->range - 1);
+			snprintf(cp, sizeof(cp), "%u-%u", p->container_port, p->container_port + p->range - 1);
+		} else {
+			snprintf(hp, sizeof(hp), "%u", p->host_port);
+			snprintf(cp, sizeof(cp), "%u", p->container_port);
+		}
+		len += (size_t)snprintf(buf + len, size - len, "%s%s:%s->%s/%s", i ? ", " : "",
+		                        *p->host_ip ? p->host_ip : "0.0.0.0", hp, cp, p->protocol);
 	}
-	ck_strv_free(ports);
 }
 
 static void ps_status(char *buf, size_t size, const ck_container *ctr)
@@ -191,7 +194,8 @@ static void ps_status(char *buf, size_t size, const ck_container *ctr)
 
 	if (!strcmp(st, "running")) {
 		human_duration(d, sizeof(d), now - ck_container_started_at(ctr) / 1000000000);
-		snprintf(buf, size, "Up %s ago", d);
+		ck_health_status h = ck_container_health_status(ctr);
+		snprintf(buf, size, "Up %s ago%s%s%s", d, h ? " (" : "", h ? ck_health_status_name(h) : "", h ? ")" : "");
 	} else if (!strcmp(st, "exited")) {
 		human_duration(d, sizeof(d), now - ck_container_finished_at(ctr) / 1000000000);
 		snprintf(buf, size, "Exited (%d) %s ago", ck_container_exit_code(ctr), d);
@@ -233,34 +237,28 @@ static long long unix_or_zero(int64_t ns)
 	return ns ? (long long)(ns / 1000000000) : -62135596800LL;
 }
 
-/* podman's Ports array from "80/tcp -> 0.0.0.0:8080" strings; null if none. */
+/* podman's Ports array from the typed mappings; null if none. */
 static void ps_ports_json(sbuf *b, const ck_container *ctr)
 {
-	char **ports = NULL;
-	size_t n = 0;
+	size_t n = ck_container_port_count(ctr);
 
-	if (ck_container_ports(&ports, ctr) < 0 || !ports || !ports[0]) {
-		ck_strv_free(ports);
+	if (n == 0) {
 		sb_cat(b, "null");
 		return;
 	}
 	sb_cat(b, "[");
-	for (size_t i = 0; ports[i]; i++) {
-		unsigned int cport = 0, hport = 0;
-		char proto[16] = "tcp", ip[64] = "";
-		const char *arrow = strstr(ports[i], " -> "), *colon = arrow ? strrchr(arrow, ':') : NULL;
-		if (!arrow || !colon || sscanf(ports[i], "%u/%15[a-z]", &cport, proto) < 1)
-			continue;
-		snprintf(ip, sizeof(ip), "%.*s", (int)(colon - arrow - 4), arrow + 4);
-		hport = (unsigned int)strtoul(colon + 1, NULL, 10);
-		sb_printf(b, "%s{\"host_ip\": ", n++ ? ", " : "");
-		sb_str(b, ip);
-		sb_printf(b, ", \"container_port\": %u, \"host_port\": %u, \"range\": 1, \"protocol\": ", cport, hport);
-		sb_str(b, proto);
+	for (size_t i = 0; i < n; i++) {
+		const ck_port_mapping *p = ck_container_port_byindex(ctr, i);
+		if (!p)
+			break;
+		sb_printf(b, "%s{\"host_ip\": ", i ? ", " : "");
+		sb_str(b, p->host_ip);
+		sb_printf(b, ", \"container_port\": %u, \"host_port\": %u, \"range\": %u, \"protocol\": ",
+		          p->container_port, p->host_port, p->range);
+		sb_str(b, p->protocol);
 		sb_cat(b, "}");
 	}
 	sb_cat(b, "]");
-	ck_strv_free(ports);
 }
 
 /* The headers of `ps --format "table ..."` that are not the field name

@@ -193,6 +193,7 @@ struct many_flags {
 	long long timeout;
 	int signal;
 	const char *signal_text;
+	strv cidfiles; /* --cidfile, as `ck generate systemd --new` units stop and remove */
 };
 
 static int many_flag(int id, const char *val, void *p)
@@ -209,6 +210,7 @@ static int many_flag(int id, const char *val, void *p)
 			return EXIT_CK;
 		break;
 	case 7: f->signal_text = val; break;
+	case 8: strv_add(&f->cidfiles, val); break;
 	default: break;
 	}
 	return 0;
@@ -233,7 +235,25 @@ static int many(ck_app *app, int argc, char **argv, int op, const cli_opt *opts,
 {
 	struct many_flags f = { .timeout = -1 };
 	targets t = { 0 };
+	strv owned = { 0 };
 	int rc = parse_names(app, argc, argv, opts, usage, &t.refs, many_flag, &f), status = 0;
+	size_t named = t.refs.n;
+
+	/* A missing id file with --ignore is a container already gone. */
+	for (size_t i = 0; rc == 0 && i < f.cidfiles.n; i++) {
+		char *id = read_id_file_opt(f.cidfiles.v[i], "container id file", f.ignore);
+		if (id) {
+			strv_add(&t.refs, id);
+			strv_add(&owned, id);
+		} else if (!f.ignore || access(f.cidfiles.v[i], F_OK) == 0) {
+			rc = EXIT_CK;
+		}
+	}
+	if (rc == 0 && f.cidfiles.n && !named && !t.refs.n) {
+		strv_clear(&f.cidfiles);
+		strv_clear(&t.refs);
+		return 0;
+	}
 
 	if (rc == 0 && op == OP_KILL) {
 		if (ck_container_signal_parse(&f.signal, f.signal_text ? f.signal_text : "KILL") < 0)
@@ -257,17 +277,25 @@ static int many(ck_app *app, int argc, char **argv, int op, const cli_opt *opts,
 		if (e == 0)
 			e = apply(ctr, op, &f);
 		if (e < 0 && f.ignore && ck_error_last()->code == CK_ENOTFOUND) {
-			/* --ignore: a missing container is not an error */
+			/* --ignore: a missing container is not an error; an id
+			 * file naming it names nothing any more */
+			if (op == OP_RM && !t.list && i >= named)
+				unlink(f.cidfiles.v[i - named]);
 		} else if (e < 0) {
 			print_ck_error();
 			status = op == OP_RM ? rm_exit_status(status, ck_error_last()->code, CK_ESTATE) : EXIT_CK;
 		} else {
 			printf("%s\n", t.list ? ck_container_id(ctr) : t.refs.v[i]);
+			/* podman removes the id file with the container it names */
+			if (op == OP_RM && !t.list && i >= named)
+				unlink(f.cidfiles.v[i - named]);
 		}
 		if (!t.list)
 			ck_container_free(ctr);
 	}
 	targets_free(&t);
+	strv_free_owned(&owned);
+	strv_clear(&f.cidfiles);
 	return rc < 0 ? 0 : rc ? rc : status;
 }
 
@@ -275,6 +303,7 @@ static const char stop_usage[] =
 	"Stop one or more containers\n\nUsage:\n  ck stop [options] CONTAINER [CONTAINER...]\n\n"
 	"Options:\n"
 	"  -a, --all        Stop all running containers\n"
+	"      --cidfile    Read the container ID from the file\n"
 	"  -i, --ignore     Ignore errors when a specified container is missing\n"
 	"  -t, --time int   Seconds to wait for stop before killing the container (default 10)\n";
 
@@ -282,7 +311,7 @@ int ctr_stop(ck_app *app, int argc, char **argv)
 {
 	static const cli_opt opts[] = {
 		{ "all", 'a', false, 1 }, { "ignore", 'i', false, 2 }, { "time", 't', true, 6 },
-		{ NULL, 0, false, 0 },
+		{ "cidfile", 0, true, 8 }, { NULL, 0, false, 0 },
 	};
 	return many(app, argc, argv, OP_STOP, opts, stop_usage);
 }
@@ -321,6 +350,7 @@ static const char rm_usage[] =
 	"Remove one or more containers\n\nUsage:\n  ck rm [options] CONTAINER [CONTAINER...]\n\n"
 	"Options:\n"
 	"  -a, --all        Remove all containers\n"
+	"      --cidfile    Read the container ID from the file\n"
 	"  -f, --force      Force removal of a running container\n"
 	"  -i, --ignore     Ignore errors when a specified container is missing\n"
 	"  -t, --time int   Seconds to wait for stop before killing the container (default 10)\n"
@@ -330,7 +360,8 @@ int ctr_rm(ck_app *app, int argc, char **argv)
 {
 	static const cli_opt opts[] = {
 		{ "all", 'a', false, 1 }, { "ignore", 'i', false, 2 }, { "force", 'f', false, 3 },
-		{ "volumes", 'v', false, 4 }, { "time", 't', true, 6 }, { NULL, 0, false, 0 },
+		{ "volumes", 'v', false, 4 }, { "time", 't', true, 6 }, { "cidfile", 0, true, 8 },
+		{ NULL, 0, false, 0 },
 	};
 	return many(app, argc, argv, OP_RM, opts, rm_usage);
 }

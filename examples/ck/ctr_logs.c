@@ -17,15 +17,15 @@ struct log_ctx {
 	int timestamps;
 };
 
-static int log_line(int stream, int64_t time_ns, const char *data, size_t len, int partial, void *payload)
+static int log_line(const ck_log_entry *e, void *payload)
 {
 	struct log_ctx *lc = payload;
-	FILE *f = stream == CK_STREAM_STDERR ? stderr : stdout;
+	FILE *f = e->stream == CK_STREAM_STDERR ? stderr : stdout;
 
 	if (lc->prefix)
 		fprintf(f, "%s ", lc->prefix);
 	/* with -t the library has put the timestamp in `data` */
-	if (fwrite(data, 1, len, f) != len || fflush(f) != 0)
+	if (fwrite(e->data, 1, e->len, f) != e->len || fflush(f) != 0)
 		return errno == EPIPE ? 1 : 2; /* reader gone / write error */
 	return 0;
 }
@@ -88,7 +88,7 @@ int ctr_logs(ck_app *app, int argc, char **argv)
 		short_id(sid, ck_container_id(ctr));
 		if (names.n > 1)
 			lc.prefix = sid;
-		int r = ck_container_logs(ctr, &lo, log_line, &lc);
+		int r = ck_container_logs_v2(ctr, &lo, log_line, &lc);
 		if (r < 0)
 			rc = die_ck();
 		else if (r == 2)

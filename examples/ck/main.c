@@ -18,6 +18,8 @@ static const struct command {
 	{ "create", ctr_create, "Create but do not start a container" },
 	{ "events", ctr_events, "Show containerkit events" },
 	{ "exec", ctr_exec, "Run a process in a running container" },
+	{ "generate", cmd_generate, "Generate structured data based on containers and pods" },
+	{ "healthcheck", cmd_healthcheck, "Manage health checks on containers" },
 	{ "history", cmd_history, "Show history of a specified image" },
 	{ "image", cmd_image, "Manage images" },
 	{ "images", cmd_images, "List images in local storage" },
@@ -44,6 +46,7 @@ static const struct command {
 	{ "stats", ctr_stats, "Display a live stream of container resource usage statistics" },
 	{ "stop", ctr_stop, "Stop one or more containers" },
 	{ "system", cmd_system, "Manage containerkit" },
+	{ "systemd", cmd_systemd, "Generate systemd units from Quadlet files" },
 	{ "tag", cmd_tag, "Add an additional name to a local image" },
 	{ "top", ctr_top, "Display the running processes of a container" },
 	{ "untag", cmd_untag, "Remove a name from a local image" },
@@ -76,6 +79,12 @@ int main(int argc, char **argv)
 	int i, rc;
 
 	ck_context_options_init(&app.opts, CK_CONTEXT_OPTIONS_VERSION);
+	app.argc = argc;
+	app.argv = argv;
+	/* installed (linked) as a systemd generator */
+	const char *base = strrchr(argv[0], '/');
+	if (!strcmp(base ? base + 1 : argv[0], "ck-systemd-generator"))
+		return systemd_generator(&app, argc, argv);
 	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--")) {

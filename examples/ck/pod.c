@@ -30,7 +30,7 @@ static const char create_usage[] =
 	"(default \"ipc,net,uts\")\n";
 
 enum { P_ADDHOST = 1, P_DNS, P_EXIT, P_HOST, P_INFRA, P_NOINFRA, P_INFRACMD, P_INFRAIMG, P_LABEL, P_NAME,
-       P_NET, P_IDFILE, P_PUBLISH, P_REPLACE, P_SHARE };
+       P_NET, P_IDFILE, P_PUBLISH, P_REPLACE, P_SHARE, P_INFRAPID };
 
 static int pod_create(ck_app *app, int argc, char **argv)
 {
@@ -43,6 +43,7 @@ static int pod_create(ck_app *app, int argc, char **argv)
 		{ "network", 0, true, P_NET },            { "net", 0, true, P_NET },
 		{ "pod-id-file", 0, true, P_IDFILE },     { "publish", 'p', true, P_PUBLISH },
 		{ "replace", 0, false, P_REPLACE },       { "share", 0, true, P_SHARE },
+		{ "infra-conmon-pidfile", 0, true, P_INFRAPID },
 		{ NULL, 0, false, 0 },
 	};
 	ck_pod_spec *spec = NULL;
@@ -86,11 +87,14 @@ static int pod_create(ck_app *app, int argc, char **argv)
 		case P_PUBLISH: r = ck_pod_spec_add_port_string(spec, val); break;
 		case P_REPLACE: r = ck_pod_spec_set_replace(spec, flag_on(val)); break;
 		case P_SHARE: r = ck_pod_spec_set_share(spec, val); break;
+		case P_INFRAPID: r = ck_pod_spec_set_infra_monitor_pid_file(spec, val); break;
 		}
 		if (r < 0)
 			rc = die_ck();
 	}
 	if (rc == 0 && name && ck_pod_spec_set_name(spec, name) < 0)
+		rc = die_ck();
+	if (rc == 0 && ck_pod_spec_set_create_command(spec, (const char *const *)app->argv) < 0)
 		rc = die_ck();
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;
@@ -142,7 +146,7 @@ static int pod_action(ck_app *app, int argc, char **argv, int act, const char *u
 		{ "all", 'a', false, 4 }, { "ignore", 'i', false, 5 }, { "pod-id-file", 0, true, 6 },
 		{ NULL, 0, false, 0 },
 	};
-	strv names = { 0 };
+	strv names = { 0 }, idfiles = { 0 }, owned = { 0 };
 	const char *val;
 	long long t = -1;
 	int id, rc = 0, sig = 15, status = 0;
@@ -172,18 +176,29 @@ static int pod_action(ck_app *app, int argc, char **argv, int act, const char *u
 		case 3: force = flag_on(val); break;
 		case 4: all = flag_on(val); break;
 		case 5: ignore = flag_on(val); break;
-		case 6: {
-			FILE *f = fopen(val, "r");
-			static char buf[128];
-			if (!f || !fgets(buf, sizeof(buf), f))
-				rc = die("reading pod id file %s: %s", val, strerror(errno ? errno : EIO));
-			else
-				strv_add(&names, buf);
-			if (f)
-				fclose(f);
-			break;
+		case 6: strv_add(&idfiles, val); break;
 		}
+	}
+	/* A missing id file with --ignore is a pod already gone (the units of
+	 * `ck generate systemd --new` stop and remove by id file). */
+	for (size_t i = 0; rc == 0 && i < idfiles.n; i++) {
+		char *pid = read_id_file_opt(idfiles.v[i], "pod id file", ignore);
+		if (pid) {
+			strv_add(&names, pid);
+			strv_add(&owned, pid);
+		} else if (!ignore || access(idfiles.v[i], F_OK) == 0) {
+			rc = EXIT_CK;
 		}
+	}
+	if (rc == 0 && !all && !names.n && idfiles.n && ignore) {
+		strv_clear(&idfiles);
+		return 0;
+	}
+	if (rc != 0) {
+		strv_clear(&names);
+		strv_clear(&idfiles);
+		strv_free_owned(&owned);
+		return rc;
 	}
 	if (rc == 0 && !all && !names.n)
 		rc = die("you must provide at least one pod name or id");
@@ -205,10 +220,14 @@ static int pod_action(ck_app *app, int argc, char **argv, int act, const char *u
 	for (size_t i = 0; rc == 0 && i < names.n; i++) {
 		ck_pod *pod = NULL;
 		int r = ck_pod_lookup(&pod, app->ctx, names.v[i]);
-		if (r == CK_ENOTFOUND && ignore && act == ACT_RM)
+		if (r == CK_ENOTFOUND && ignore && (act == ACT_RM || act == ACT_STOP))
 			continue;
 		if (r == 0)
 			r = act_one(pod, act, act == ACT_KILL ? sig : (int)t, force);
+		/* podman removes the id file with the pod it names */
+		if (r == 0 && act == ACT_RM)
+			for (size_t k = 0; k < idfiles.n; k++)
+				unlink(idfiles.v[k]);
 		if (r < 0) {
 			print_ck_error();
 			status = act == ACT_RM ? rm_exit_status(status, r, CK_ESTATE) : EXIT_CK;
@@ -218,6 +237,8 @@ static int pod_action(ck_app *app, int argc, char **argv, int act, const char *u
 		ck_pod_free(pod);
 	}
 	strv_clear(&names);
+	strv_clear(&idfiles);
+	strv_free_owned(&owned);
 	return rc ? rc : status;
 }
 
@@ -556,16 +577,185 @@ static int pod_top(ck_app *app, int argc, char **argv)
 	return rc;
 }
 
+/* ---- pod stats, pod logs: the container commands over the pod's members ---- */
+
+/* strv borrows its strings: these are copies that `owned` frees. */
+static void add_copy(strv *out, strv *owned, const char *s)
+{
+	char *copy = strdup(s);
+	if (!copy)
+		return;
+	strv_add(owned, copy);
+	strv_add(out, copy);
+}
+
+static void free_copies(strv *owned)
+{
+	for (size_t i = 0; i < owned->n; i++)
+		free((char *)owned->v[i]);
+	strv_clear(owned);
+}
+
+/* Appends the ids of `pod`'s members (not its infra) to `out`; with `only`,
+ * just that member (by name or id). */
+static int member_ids(strv *out, strv *owned, ck_app *app, const char *pod_ref, const char *only)
+{
+	ck_pod *pod = NULL;
+	size_t found = 0;
+
+	if (ck_pod_lookup(&pod, app->ctx, pod_ref) < 0)
+		return die_ck();
+	for (size_t i = 0; i < ck_pod_member_count(pod); i++) {
+		const char *id = ck_pod_member_id(pod, i);
+		if (only) {
+			ck_container *c = NULL;
+			bool match = ck_container_lookup(&c, app->ctx, only) == 0 && !strcmp(ck_container_id(c), id);
+			ck_container_free(c);
+			if (!match)
+				continue;
+		}
+		add_copy(out, owned, id);
+		found++;
+	}
+	ck_pod_free(pod);
+	if (only && !found)
+		return die("no container %s in pod %s", only, pod_ref);
+	return 0;
+}
+
+static const char pod_stats_usage[] =
+	"Display a live stream of resource usage statistics for the containers in one or more pods\n\n"
+	"Usage:\n  ck pod stats [options] [POD...]\n\nOptions:\n"
+	"  -a, --all             Provide stats for all running pods\n"
+	"      --format string   Pretty-print container statistics to JSON or using a Go template\n"
+	"      --no-reset        Disable resetting the screen when streaming\n"
+	"      --no-stream       Disable streaming stats and only pull the first result\n";
+
+static int pod_stats(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{ "all", 'a', false, 1 }, { "format", 0, true, 2 }, { "no-reset", 0, false, 3 },
+		{ "no-stream", 0, false, 4 }, { NULL, 0, false, 0 },
+	};
+	strv pods = { 0 }, args = { 0 }, owned = { 0 };
+	const char *val;
+	char *fmt = NULL;
+	bool all = false;
+	int id, rc = 0;
+	cli c;
+
+	copts_init(&c, app, argc, argv, opts, true);
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		switch (id) {
+		case CLI_HELP: strv_clear(&pods); return sub_help(pod_stats_usage);
+		case CLI_ERR: rc = EXIT_CK; break;
+		case CLI_POS: strv_add(&pods, val); break;
+		case 1: all = flag_on(val); break;
+		case 2:
+			free(fmt);
+			fmt = malloc(strlen(val) + 10);
+			if (fmt)
+				sprintf(fmt, "--format=%s", val);
+			break;
+		case 3: if (flag_on(val)) strv_add(&args, "--no-reset"); break;
+		case 4: if (flag_on(val)) strv_add(&args, "--no-stream"); break;
+		}
+	}
+	if (rc == 0 && all && pods.n)
+		rc = die("--all is not allowed with pods named");
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0 && !pods.n) { /* every pod */
+		ck_pod **list = NULL;
+		size_t n = 0;
+		if (ck_pod_list(&list, &n, app->ctx, NULL) < 0)
+			rc = die_ck();
+		for (size_t i = 0; rc == 0 && i < n; i++)
+			add_copy(&pods, &owned, ck_pod_id(list[i]));
+		ck_pod_list_free(list, n);
+	}
+	if (fmt)
+		strv_add(&args, fmt);
+	size_t before = args.n;
+	for (size_t i = 0; rc == 0 && i < pods.n; i++)
+		rc = member_ids(&args, &owned, app, pods.v[i], NULL);
+	if (rc == 0 && args.n == before)
+		rc = die("no containers in the pods given");
+	if (rc == 0)
+		rc = ctr_stats(app, (int)args.n, (char **)args.v);
+	free(fmt);
+	free_copies(&owned);
+	strv_clear(&pods);
+	strv_clear(&args);
+	return rc;
+}
+
+static const char pod_logs_usage[] =
+	"Fetch logs for pod with one or more containers\n\n"
+	"Usage:\n  ck pod logs [options] POD\n\nOptions:\n"
+	"  -c, --container string   Filter logs by container name or id which belongs to pod\n"
+	"  -f, --follow             Follow log output\n"
+	"  -n, --names              Output container names instead of container IDs in the log\n"
+	"      --since string       Show logs since TIMESTAMP\n"
+	"      --tail int           Output the specified number of LINES at the end of the logs (default -1)\n"
+	"  -t, --timestamps         Output the timestamps in the log\n"
+	"      --until string       Show logs until TIMESTAMP\n";
+
+static int pod_logs(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{ "container", 'c', true, 1 }, { "follow", 'f', false, 2 }, { "names", 'n', false, 3 },
+		{ "since", 0, true, 4 },       { "tail", 0, true, 5 },       { "timestamps", 't', false, 6 },
+		{ "until", 0, true, 7 },       { NULL, 0, false, 0 },
+	};
+	strv pods = { 0 }, args = { 0 }, owned = { 0 };
+	const char *val, *only = NULL;
+	int id, rc = 0;
+	cli c;
+
+	copts_init(&c, app, argc, argv, opts, true);
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		char buf[512];
+		switch (id) {
+		case CLI_HELP: strv_clear(&pods); strv_clear(&args); return sub_help(pod_logs_usage);
+		case CLI_ERR: rc = EXIT_CK; break;
+		case CLI_POS: strv_add(&pods, val); break;
+		case 1: only = val; break;
+		case 2: if (flag_on(val)) strv_add(&args, "--follow"); break;
+		case 3: if (flag_on(val)) strv_add(&args, "--names"); break;
+		case 6: if (flag_on(val)) strv_add(&args, "--timestamps"); break;
+		case 4: case 5: case 7:
+			snprintf(buf, sizeof(buf), "--%s=%s", id == 4 ? "since" : id == 5 ? "tail" : "until", val);
+			add_copy(&args, &owned, buf);
+			break;
+		}
+	}
+	if (rc == 0 && pods.n != 1)
+		rc = die_args(pod_logs_usage, "exactly one pod is required");
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0)
+		rc = member_ids(&args, &owned, app, pods.v[0], only);
+	if (rc == 0)
+		rc = ctr_logs(app, (int)args.n, (char **)args.v);
+	free_copies(&owned);
+	strv_clear(&pods);
+	strv_clear(&args);
+	return rc;
+}
+
 static const subcommand pod_cmds[] = {
 	{ "create", NULL, "Create a new empty pod", create_usage, pod_create },
 	{ "exists", NULL, "Check if a pod exists in local storage", exists_usage, pod_exists },
 	{ "inspect", NULL, "Display a pod configuration", inspect_usage, pod_inspect },
 	{ "kill", NULL, "Send the specified signal or SIGKILL to containers in pod", pod_kill_usage, pod_kill },
+	{ "logs", NULL, "Fetch logs for pod with one or more containers", pod_logs_usage, pod_logs },
 	{ "prune", NULL, "Remove all stopped pods and their containers", prune_usage, pod_prune },
 	{ "ps", "ls", "List pods", ps_usage, pod_ps },
 	{ "restart", NULL, "Restart one or more pods", pod_restart_usage, pod_restart },
 	{ "rm", NULL, "Remove one or more pods", pod_rm_usage, pod_rm },
 	{ "start", NULL, "Start one or more pods", pod_start_usage, pod_start },
+	{ "stats", NULL, "Display a live stream of resource usage statistics for pods", pod_stats_usage, pod_stats },
 	{ "stop", NULL, "Stop one or more pods", pod_stop_usage, pod_stop },
 	{ "top", NULL, "Display the running processes of containers in a pod", top_usage, pod_top },
 	{ NULL, NULL, NULL, NULL, NULL },

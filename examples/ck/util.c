@@ -3,7 +3,9 @@
 #define _GNU_SOURCE
 #include "util.h"
 
+#include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -544,4 +546,42 @@ int take_bool_flag(int *argc, char **argv, const char *name, int *val)
 	}
 	*argc = out;
 	return 0;
+}
+
+void strv_free_owned(strv *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free((char *)s->v[i]);
+	strv_clear(s);
+}
+
+char *read_id_file_opt(const char *path, const char *what, bool missing_ok)
+{
+	char buf[256];
+	size_t n = 0;
+	FILE *f = fopen(path, "re");
+
+	if (!f) {
+		if (!(missing_ok && errno == ENOENT))
+			die("reading %s %s: %s", what, path, strerror(errno));
+		return NULL;
+	}
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' ' || buf[n - 1] == '\r'))
+		buf[--n] = '\0';
+	if (!n) {
+		die("%s %s is empty", what, path);
+		return NULL;
+	}
+	char *id = strdup(buf);
+	if (!id)
+		die("out of memory");
+	return id;
+}
+
+char *read_id_file(const char *path, const char *what)
+{
+	return read_id_file_opt(path, what, false);
 }

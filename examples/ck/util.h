@@ -16,6 +16,10 @@
 typedef struct ck_app {
 	ck_context_options opts;
 	ck_context *ctx;
+	/* The whole command line, recorded as the create command of what
+	 * `ck run`, `ck create` and `ck pod create` make. */
+	int argc;
+	char **argv;
 } ck_app;
 
 /* The context, opened on first use with the global flags; NULL (with the
@@ -112,6 +116,14 @@ typedef struct strv {
 } strv;
 void strv_add(strv *s, const char *str);
 void strv_clear(strv *s);
+/* Frees the strings too (they were malloc'd), then the array. */
+void strv_free_owned(strv *s);
+
+/* The id in an id file (--cidfile, --pod-id-file), trimmed, malloc'd; NULL
+ * with the error printed.  With `missing_ok`, a file that does not exist
+ * gives NULL and prints nothing. */
+char *read_id_file(const char *path, const char *what);
+char *read_id_file_opt(const char *path, const char *what, bool missing_ok);
 
 /* A growable string for building JSON that the CLI then parses; it exits
  * with EXIT_CK when memory runs out. */

@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <containerkit.h>
 
-static int print_line(int stream, int64_t time_ns, const char *data, size_t len, int partial, void *payload)
+static int print_line(const ck_log_entry *line, void *payload)
 {
-	(void)time_ns, (void)partial, (void)payload;
-	fprintf(stream == CK_STREAM_STDERR ? stderr : stdout, "%.*s", (int)len, data);
+	(void)payload;
+	fprintf(line->stream == CK_STREAM_STDERR ? stderr : stdout, "%.*s", (int)line->len, line->data);
 	return 0;
 }
 
@@ -33,7 +33,7 @@ int main(int argc, char **argv)
 	if ((rc = ck_container_create(&ctr, ctx, spec)) < 0 ||
 	    (rc = ck_container_start(ctr)) < 0 ||
 	    (rc = ck_container_wait(&exit_code, ctr, -1)) < 0 ||     /* -1: no time limit */
-	    (rc = ck_container_logs(ctr, NULL, print_line, NULL)) < 0)
+	    (rc = ck_container_logs_v2(ctr, NULL, print_line, NULL)) < 0)
 		goto fail;
 	printf("exit code: %d\n", exit_code);
 	rc = ck_container_remove(ctr, CK_REMOVE_FORCE);

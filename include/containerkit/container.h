@@ -198,6 +198,16 @@ CK_EXTERN int ck_container_spec_add_port_string(ck_container_spec *spec, const c
  *  with CK_EINVAL when the spec sets them, CK_ENOTFOUND for an unknown
  *  pod.  Since 1.1. */
 CK_EXTERN int ck_container_spec_set_pod(ck_container_spec *spec, const char *pod);
+/** The command line that creates this container (podman's
+ *  CreateCommand: the argv of `ck run ...`, NULL-terminated; NULL: none).
+ *  It is recorded as given, never interpreted; `ck generate systemd --new`
+ *  replays it.  A container without one cannot be replayed.  Since 1.1. */
+CK_EXTERN int ck_container_spec_set_create_command(ck_container_spec *spec, const char *const *argv);
+/** An absolute path where the container's monitor writes its pid at every
+ *  start, besides <runroot>/containers/<id>/monitor.pid (podman's
+ *  --conmon-pidfile; NULL: none).  CK_EINVAL for a relative path.
+ *  Since 1.1. */
+CK_EXTERN int ck_container_spec_set_monitor_pid_file(ck_container_spec *spec, const char *path);
 /** --stop-signal, by name or number ("SIGTERM", "TERM", "15"). */
 CK_EXTERN int ck_container_spec_set_stop_signal(ck_container_spec *spec, const char *signal);
 /** --stop-timeout in seconds (default 10). */
@@ -357,6 +367,10 @@ CK_EXTERN unsigned int ck_container_restart_count(const ck_container *ctr);
 CK_EXTERN const char *ck_container_pod_id(const ck_container *ctr);
 /** The OCI runtime it runs with ("crun", "runc" or a path). */
 CK_EXTERN const char *ck_container_runtime(const ck_container *ctr);
+/** The command line that created it (ck_container_spec_set_create_command()),
+ *  as a new NULL-terminated array in `*out` (ck_strv_free()); empty when
+ *  none was recorded.  Since 1.1. */
+CK_EXTERN int ck_container_create_command(char ***out, const ck_container *ctr);
 
 /** Configuration a listing does not carry: read from the record on first
  *  use, so they may fail (NULL, with ck_error_last() saying why).  Strings
@@ -418,6 +432,25 @@ CK_EXTERN void ck_container_mount_list_free(ck_container_mount_list *list);
  *  object).  `*out` belongs to the caller (ck_free()). */
 CK_EXTERN int ck_container_inspect(char **out, const ck_container *ctr);
 
+#define CK_PORT_MAPPING_VERSION 1
+
+/** One published port range of a container.  The library fills it; fields
+ *  are only ever appended, and `version` says which a caller may read. */
+typedef struct ck_port_mapping {
+	unsigned int version;        /**< CK_PORT_MAPPING_VERSION of the library that made it */
+	const char *host_ip;         /**< the host address it listens on, "" for every address */
+	unsigned int host_port;      /**< the first host port (chosen at create when none was given) */
+	unsigned int container_port; /**< the first port in the container */
+	unsigned int range;          /**< how many consecutive ports, 1 or more */
+	const char *protocol;        /**< "tcp", "udp" or "sctp" */
+} ck_port_mapping;
+
+/** The number of published port ranges, and range `i` in the order they
+ *  were given, or NULL past the end.  Borrowed: lives as long as the handle
+ *  (a listed handle has them too). */
+CK_EXTERN size_t ck_container_port_count(const ck_container *ctr);
+CK_EXTERN const ck_port_mapping *ck_container_port_byindex(const ck_container *ctr, size_t i);
+
 /** The published ports as `podman port` prints them, one string per
  *  mapping ("80/tcp -> 0.0.0.0:8080"), NULL-terminated (ck_strv_free()). */
 CK_EXTERN int ck_container_ports(char ***out, const ck_container *ctr);
@@ -446,18 +479,32 @@ CK_EXTERN int ck_logs_options_init(ck_logs_options *opts, unsigned int version);
 #define CK_STREAM_STDOUT 1
 #define CK_STREAM_STDERR 2
 
-/** Receives one line (or part of a line that the container wrote without a
- *  newline, `partial` 1) of the log, with its newline when it had one.
- *  `data` is valid only during the call.  Return non-zero to stop. */
-typedef int (*ck_log_line_fn)(int stream, int64_t time_ns, const char *data, size_t len, int partial,
-                              void *payload);
+#define CK_LOG_ENTRY_VERSION 1
+
+/** One line of a container's log, or part of one that the container wrote
+ *  without a newline.  The library fills it; fields are only ever
+ *  appended, and `version` says which a caller may read. */
+typedef struct ck_log_entry {
+	unsigned int version; /**< CK_LOG_ENTRY_VERSION of the library that made it */
+	int stream;           /**< CK_STREAM_STDOUT or CK_STREAM_STDERR */
+	int64_t time_ns;      /**< when the container wrote it, ns since the epoch */
+	const char *data;     /**< the text, with its newline when it had one (and the timestamp first
+	                           with `timestamps`); not NUL-terminated */
+	size_t len;
+	int partial;          /**< 1 if the container wrote it without a newline */
+} ck_log_entry;
+
+/** Receives one entry; `entry` and its data are valid only during the
+ *  call.  Return non-zero to stop. */
+typedef int (*ck_log_entry_fn)(const ck_log_entry *entry, void *payload);
 
 /** Reads the container's log (the current file and the rotated one), as
  *  `podman logs`.  With `follow`, waits for new lines until the container
  *  exits or `fn` returns non-zero.  Returns CK_OK, or the callback's
- *  non-zero value if it stopped the reading. */
-CK_EXTERN int ck_container_logs(ck_container *ctr, const ck_logs_options *opts, ck_log_line_fn fn,
-                                void *payload);
+ *  non-zero value if it stopped the reading; CK_EVERSION for unknown
+ *  options. */
+CK_EXTERN int ck_container_logs_v2(ck_container *ctr, const ck_logs_options *opts, ck_log_entry_fn fn,
+                                   void *payload);
 
 /* ------------------------------------------------------------------ exec */
 

@@ -35,6 +35,13 @@ CK_EXTERN void ck_pod_spec_free(ck_pod_spec *spec);
 /** The pod's name: [a-zA-Z0-9][a-zA-Z0-9_.-]*; pods and containers share
  *  one namespace of names. */
 CK_EXTERN int ck_pod_spec_set_name(ck_pod_spec *spec, const char *name);
+/** The command line that creates this pod (the argv of `ck pod create ...`,
+ *  NULL-terminated; NULL: none), recorded as podman's CreateCommand and
+ *  replayed by `ck generate systemd --new`. */
+CK_EXTERN int ck_pod_spec_set_create_command(ck_pod_spec *spec, const char *const *argv);
+/** An absolute path where the infra container's monitor writes its pid at
+ *  every start (podman's --infra-conmon-pidfile; NULL: none). */
+CK_EXTERN int ck_pod_spec_set_infra_monitor_pid_file(ck_pod_spec *spec, const char *path);
 /** Adds or replaces a label; `value` may be "". */
 CK_EXTERN int ck_pod_spec_set_label(ck_pod_spec *spec, const char *key, const char *value);
 /** A label from "KEY=VALUE" (or "KEY"), as --label. */
@@ -132,6 +139,9 @@ CK_EXTERN ck_pod_state ck_pod_get_state(const ck_pod *pod);
 CK_EXTERN const char *ck_pod_state_name(ck_pod_state state);
 /** The infra container's id, or NULL for a pod without one. */
 CK_EXTERN const char *ck_pod_infra_id(const ck_pod *pod);
+/** The command line that created the pod, as a new NULL-terminated array
+ *  in `*out` (ck_strv_free()); empty when none was recorded. */
+CK_EXTERN int ck_pod_create_command(char ***out, const ck_pod *pod);
 /** The members (the infra excluded), in id order. */
 CK_EXTERN size_t ck_pod_member_count(const ck_pod *pod);
 CK_EXTERN const char *ck_pod_member_id(const ck_pod *pod, size_t i);

@@ -125,6 +125,8 @@ int ck__ctr_load(ck_container *ctr, ck_context *ctx, const char *ref)
 	ck__ctr_state_free(&ctr->st);
 	free(ctr->record);
 	ctr->record = NULL;
+	free(ctr->port_maps); /* they pointed into the old config */
+	ctr->port_maps = NULL;
 	ctr->ctx = ctx;
 	ctr->cfg = fresh->cfg;
 	ctr->st = fresh->st;
@@ -174,6 +176,7 @@ void ck_container_free(ck_container *ctr)
 	ck__ctr_config_free(&ctr->cfg);
 	ck__ctr_state_free(&ctr->st);
 	free(ctr->record);
+	free(ctr->port_maps);
 	free(ctr);
 }
 
@@ -278,4 +281,61 @@ int ck_container_ports(char ***out, const ck_container *ctr)
 	}
 	*out = v;
 	return CK_OK;
+}
+
+int ck_container_create_command(char ***out, const ck_container *ctr)
+{
+	ck__ctr_config full = { 0 };
+	char *const *src;
+	int rc;
+
+	CK_ENTER();
+	if (!out)
+		return ck__error_set(CK_EINVAL, "ck_container_create_command: out is NULL");
+	*out = NULL;
+	if (!ctr)
+		return ck__error_set(CK_EINVAL, "ck_container_create_command: ctr is NULL");
+	src = ctr->cfg.create_command;
+	/* A listing's handle holds only the summary: read the rest aside. */
+	if (ctr->record) {
+		if ((rc = ck__ctr_config_parse(&full, ctr->record)) != CK_OK)
+			return ck__error_wrap(rc, "container %.12s", ctr->cfg.id);
+		src = full.create_command;
+	}
+	if ((rc = ck__strv_dup(out, (const char *const *)src)) == CK_OK && !*out &&
+	    !(*out = calloc(1, sizeof(char *))))
+		rc = ck__oom();
+	ck__ctr_config_free(&full);
+	return rc;
+}
+
+int ck__ctr_unit_facts_read(ck__ctr_unit_facts *out, const ck_container *ctr)
+{
+	ck__ctr_config full = { 0 };
+	const ck__ctr_config *c = &ctr->cfg;
+	int rc = CK_OK;
+
+	memset(out, 0, sizeof(*out));
+	if (ctr->record) {
+		if ((rc = ck__ctr_config_parse(&full, ctr->record)) != CK_OK)
+			return ck__error_wrap(rc, "container %.12s", ctr->cfg.id);
+		c = &full;
+	}
+	out->stop_timeout = c->stop_timeout;
+	out->restart_max = c->restart_max;
+	if (!(out->restart_policy = strdup(c->restart_policy ? c->restart_policy : "no")) ||
+	    (rc = ck__strv_dup(&out->env, (const char *const *)c->env)) != CK_OK ||
+	    (!out->env && !(out->env = calloc(1, sizeof(char *)))))
+		rc = rc ? rc : ck__oom();
+	ck__ctr_config_free(&full);
+	if (rc != CK_OK)
+		ck__ctr_unit_facts_free(out);
+	return rc;
+}
+
+void ck__ctr_unit_facts_free(ck__ctr_unit_facts *f)
+{
+	free(f->restart_policy);
+	ck_strv_free(f->env);
+	memset(f, 0, sizeof(*f));
 }

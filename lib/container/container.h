@@ -54,6 +54,17 @@ char *ck__ctr_dir(const ck_context *ctx, const char *id);      /* <root>/contain
 char *ck__ctr_userdata(const ck_context *ctx, const char *id); /* .../userdata (the bundle) */
 char *ck__ctr_rundir(const ck_context *ctx, const char *id);   /* <runroot>/containers/<id> */
 
+/* For lib/systemd: what a unit needs of a container beyond the public
+ * getters (read from the whole record, also for a listing's handle). */
+typedef struct ck__ctr_unit_facts {
+	unsigned int stop_timeout;
+	char *restart_policy;  /* "no", "always", "on-failure", "unless-stopped" */
+	int restart_max;
+	char **env;            /* "K=V", never NULL */
+} ck__ctr_unit_facts;
+int ck__ctr_unit_facts_read(ck__ctr_unit_facts *out, const ck_container *ctr);
+void ck__ctr_unit_facts_free(ck__ctr_unit_facts *f);
+
 /* Removes a container by full id: kills it if it runs (force), waits for its
  * monitor, deletes the runtime's container, the root filesystem, the
  * directories and the record (and, with `volumes`, its anonymous volumes).

@@ -16,10 +16,15 @@
  *    "networks":[{"name","ip","mac","aliases":[]}] (bridge: the networks joined),
  *    "ports":[{"host_ip","host_port","container_port","range","protocol"}],
  *    "exposed_ports":[],"stop_signal","stop_timeout","log_size_max",
- *    in a pod only: "pod_infra_self","pod_infra","pod_shares":[]}
+ *    in a pod only: "pod_infra_self","pod_infra","pod_shares":[],
+ *    with a healthcheck: "health_test":[],"health_interval","health_timeout",
+ *    "health_start_period","health_retries","health_on_failure";
+ *    "sdnotify","notify_socket"}
  * State JSON (bucket "containers.state"):
  *   {"status","pid","exit_code","started_at","finished_at","restart_count",
- *    "monitor_pid","monitor_start","init_start","stop_requested","error"}
+ *    "monitor_pid","monitor_start","init_start","stop_requested","error",
+ *    with a healthcheck: "health","health_streak","health_log" (JSON text),
+ *    "health_restart"}
  *
  * Status values: "creating" (create in progress), "created", "starting"
  * (the library spawned a monitor), "running", "stopping", "restarting"
@@ -145,6 +150,19 @@ struct ck_container_spec {
 	 * record, inserted in the commit that inserts the container. */
 	char *infra_pod_id, *infra_pod_name, *infra_pod_config;
 	char **infra_pod_shares;
+	/* Recorded, never interpreted: the argv that created it, and where
+	 * its monitor also writes its pid (podman's --conmon-pidfile). */
+	char **create_command;
+	char *monitor_pid_file;
+	/* Healthcheck and sd_notify (health_spec.c); each *_set says the
+	 * caller set it, else the image's HEALTHCHECK or the default applies. */
+	char **health_test;    /* NULL: the image's; ["NONE"]: none */
+	int64_t health_interval, health_timeout, health_start_period;
+	unsigned int health_retries;
+	bool health_interval_set, health_timeout_set, health_start_period_set, health_retries_set;
+	bool no_healthcheck;
+	int health_on_failure;
+	char *sdnotify;        /* NULL: "conmon" */
 };
 
 /* The network part of the spec (netspec.c): frees the mode, the networks,
@@ -192,6 +210,16 @@ typedef struct ck__ctr_config {
 	bool pod_infra_self;
 	char *pod_infra;
 	char **pod_shares;
+	/* The argv that created it (empty: made through the API without one)
+	 * and the extra file its monitor writes its pid to ("" none). */
+	char **create_command;
+	char *monitor_pid_file;
+	/* The healthcheck (NULL test: none) and sd_notify mode, and the
+	 * $NOTIFY_SOCKET of the process that created it ("" if none). */
+	char **health_test;
+	int64_t health_interval, health_timeout, health_start_period;
+	int health_retries, health_on_failure;
+	char *sdnotify, *notify_socket;
 	/* Not recorded: the infra's pid when a member starts (start.c). */
 	int pod_infra_pid;
 } ck__ctr_config;
@@ -218,6 +246,15 @@ typedef struct ck__ctr_state {
 	unsigned long long monitor_start, init_start;
 	bool stop_requested;
 	char *error;
+	/* Health (health.c): "" (none), "starting", "healthy", "unhealthy";
+	 * the failing streak; the last results as JSON text (an array of
+	 * {"start","end","exit_code","output"}), kept opaque here so that a
+	 * listing does not parse it; whether the monitor is to run it again
+	 * after it dies (--health-on-failure=restart). */
+	char health[12];
+	unsigned int health_streak;
+	char *health_log;
+	bool health_restart;
 } ck__ctr_state;
 
 int ck__ctr_state_json(char **out, const ck__ctr_state *s);
@@ -251,6 +288,7 @@ struct ck_container {
 	ck__ctr_state st;
 	const char *status; /* st.status, or "unknown" when its monitor is gone */
 	char *record;       /* a listed handle's config text: cfg holds only the summary */
+	ck_port_mapping *port_maps; /* ck_container_port_byindex's copies, made on first use */
 };
 int ck__ctr_handle(ck_container **out, ck_context *ctx, const char *id, const char *config,
                    const char *state);
@@ -288,6 +326,7 @@ typedef struct ck__oci_build {
 	char netns[512];    /* "bridge": the namespace ck__net_setup makes */
 	struct { int resource; uint64_t soft, hard; } rl[32];
 	char ns_paths[5][48]; /* a pod member's namespaces (podmember.c) */
+	char **env;           /* owned when the build adds to the config's (--sdnotify=container) */
 } ck__oci_build;
 int ck__ctr_oci_build(ck__oci_build *b, ck_context *ctx, const ck__ctr_config *c, const char *rootfs,
                       const ck__host *host);
@@ -313,6 +352,11 @@ int ck__ctr_stop_id(ck_context *ctx, const char *id, int timeout_s, bool locked)
  * run: status not live and pid 0, or the monitor gone.  `timeout_ms` -1:
  * for ever.  CK_ETIMEOUT; CK_ENOTFOUND when the record went away. */
 int ck__ctr_wait_stopped(ck_context *ctx, const char *id, int timeout_ms, ck__ctr_state *out);
+
+/* ck_container_exec() for a record already read (exec.c): `event`: log an
+ * exec event; `timeout_ms` > 0: kill the process past it (`*timed_out`). */
+int ck__ctr_exec(int *exit_code, bool *timed_out, ck_context *ctx, const ck__ctr_config *cfg,
+                 const char *const *argv, const ck_exec_options *opts, bool event, int timeout_ms);
 
 /* ---- pods (podmember.c) ---- */
 /* What a container takes from the pod it joins (or, for an infra
@@ -374,6 +418,41 @@ int ck__monitor_path(char **out, ck_context *ctx);
 /* ---- events ---- */
 /* Appends a container event (never fails the caller). */
 void ck__ctr_event(ck_context *ctx, const ck__ctr_config *c, const char *status, int exit_code);
+
+/* ---- health and sd_notify (health.c, health_spec.c, notify.c) ---- */
+#define CK__HEALTH_LOG_MAX 5
+#define CK__HEALTH_OUTPUT_MAX 4096
+#define CK__NOTIFY_DEST "/run/notify/notify.sock"
+/* Podman's defaults. */
+#define CK__HEALTH_DEFAULT_INTERVAL (30LL * 1000000000)
+#define CK__HEALTH_DEFAULT_TIMEOUT (30LL * 1000000000)
+#define CK__HEALTH_DEFAULT_RETRIES 3
+/* An image's HEALTHCHECK (config.Healthcheck: Test, Interval, Timeout,
+ * StartPeriod, Retries; 0 where unset). */
+typedef struct ck__health_image {
+	char **test;
+	int64_t interval, timeout, start_period;
+	int retries;
+} ck__health_image;
+/* Fills the config's healthcheck from the spec and the image's, checks
+ * --sdnotify against it, and records $NOTIFY_SOCKET.  CK_EINVAL for a
+ * conflict. */
+int ck__ctr_health_config(ck__ctr_config *c, const ck_container_spec *spec, const ck__health_image *img);
+/* Runs the check once in the running container and records it (as
+ * ck_container_healthcheck_run); `*status` the recorded status after it,
+ * `*result` (if not NULL) this run's result.  Applies the on-failure action
+ * when it turns unhealthy. */
+int ck__ctr_health_check(ck_health_status *status, ck_health_status *result, ck_context *ctx,
+                         const ck__ctr_config *c);
+/* The socket to notify for this container: $NOTIFY_SOCKET of this
+ * process, else the one recorded at create; NULL when none. */
+const char *ck__ctr_notify_socket(const ck__ctr_config *c);
+/* Sends one sd_notify datagram (a path, or "@name" for an abstract
+ * socket); CK_EIO naming the socket. */
+int ck__notify_send(const char *socket_path, const char *message);
+/* Sets the state's health at a start: "starting" with a healthcheck. */
+void ck__ctr_health_reset(ck__ctr_state *st, const ck__ctr_config *c);
+ck_health_status ck__health_status_parse(const char *text);
 
 /* ---- files inside a root filesystem (rootpath.c) ---- */
 /* Opens `path` inside the root `root_fd` with every symbolic link resolved

@@ -362,8 +362,11 @@ static int fill_config(ck__ctr_config *c, ck_context *ctx, const ck_container_sp
 		return ck__oom();
 	if ((rc = ck__strv_dup(&c->cap_add, (const char *const *)spec->cap_add)) ||
 	    (rc = ck__strv_dup(&c->cap_drop, (const char *const *)spec->cap_drop)) ||
-	    (rc = ck__strv_dup(&c->exposed, (const char *const *)ic->exposed)))
+	    (rc = ck__strv_dup(&c->exposed, (const char *const *)ic->exposed)) ||
+	    (rc = ck__strv_dup(&c->create_command, (const char *const *)spec->create_command)))
 		return rc;
+	if (spec->monitor_pid_file && !(c->monitor_pid_file = strdup(spec->monitor_pid_file)))
+		return ck__oom();
 	if (spec->n_ulimits) {
 		if (!(c->ulimits = calloc(spec->n_ulimits, sizeof(*c->ulimits))))
 			return ck__oom();
@@ -506,6 +509,9 @@ int ck_container_create(ck_container **out, ck_context *ctx, const ck_container_
 		goto out;
 	}
 	if (rc != CK_OK || (rc = ck__imagecfg_read(&ic, ctx, image_id)) != CK_OK)
+		goto out;
+	/* Before --replace removes anything: a bad healthcheck changes nothing. */
+	if ((rc = ck__ctr_health_config(&c, spec, &ic.health)) != CK_OK)
 		goto out;
 	if (spec->replace && spec->name) {
 		ck_container *old = NULL;

@@ -181,3 +181,27 @@ int ck_container_label_byindex(const char **key, const char **value, const ck_co
 		*value = ctr->cfg.labels.vals[i];
 	return CK_OK;
 }
+
+size_t ck_container_port_count(const ck_container *ctr)
+{
+	return ctr ? ctr->cfg.n_ports : 0;
+}
+
+const ck_port_mapping *ck_container_port_byindex(const ck_container *ctr, size_t i)
+{
+	ck_container *c = (ck_container *)ctr; /* the typed copies are made once, on the handle */
+
+	if (!ctr || i >= ctr->cfg.n_ports)
+		return NULL;
+	if (!c->port_maps) {
+		if (!(c->port_maps = calloc(ctr->cfg.n_ports, sizeof(*c->port_maps))))
+			return NULL;
+		for (size_t k = 0; k < ctr->cfg.n_ports; k++) {
+			const ck__port *p = &ctr->cfg.ports[k];
+			c->port_maps[k] = (ck_port_mapping){ CK_PORT_MAPPING_VERSION, p->host_ip ? p->host_ip : "",
+				                             p->host_port, p->container_port, p->range ? p->range : 1,
+				                             p->protocol };
+		}
+	}
+	return &c->port_maps[i];
+}

@@ -55,6 +55,18 @@ static int merge_env(char ***out, char *const *base, const char *const *extra)
 
 int ck_container_exec(int *exit_code, ck_container *ctr, const char *const *argv, const ck_exec_options *opts)
 {
+	CK_ENTER();
+	if (exit_code)
+		*exit_code = -1;
+	if (!ctr)
+		return ck__error_set(CK_EINVAL, "ck_container_exec: ctr is NULL");
+	CK__CTR_FULL(ctr);
+	return ck__ctr_exec(exit_code, NULL, ctr->ctx, &ctr->cfg, argv, opts, true, 0);
+}
+
+int ck__ctr_exec(int *exit_code, bool *timed_out, ck_context *ctx, const ck__ctr_config *cfg,
+                 const char *const *argv, const ck_exec_options *opts, bool event, int timeout_ms)
+{
 	ck_exec_options dflt = CK_EXEC_OPTIONS_INIT;
 	ck__oci_build b;
 	ck__ctr_state st;
@@ -64,14 +76,11 @@ int ck_container_exec(int *exit_code, ck_container *ctr, const char *const *argv
 	uint32_t *groups = NULL;
 	size_t n_groups = 0;
 	bool built = false, rt_open = false;
+	char *pidfile = NULL;
 	int rc, code = -1;
 
-	CK_ENTER();
 	if (exit_code)
 		*exit_code = -1;
-	if (!ctr)
-		return ck__error_set(CK_EINVAL, "ck_container_exec: ctr is NULL");
-	CK__CTR_FULL(ctr);
 	if (!argv || !argv[0] || !*argv[0])
 		return ck__error_set(CK_EINVAL, "ck_container_exec: no command given");
 	if (!opts)
@@ -82,23 +91,23 @@ int ck_container_exec(int *exit_code, ck_container *ctr, const char *const *argv
 		return ck__error_set(CK_EINVAL, "exec: a terminal (-t) cannot be detached (-d)");
 	if (opts->workdir && opts->workdir[0] != '/')
 		return ck__error_set(CK_EINVAL, "exec: the working directory \"%s\" is not absolute", opts->workdir);
-	if ((rc = ck__ctr_read(NULL, &st, ctr->ctx, ctr->cfg.id)) != CK_OK)
+	if ((rc = ck__ctr_read(NULL, &st, ctx, cfg->id)) != CK_OK)
 		return rc;
 	bool running = !strcmp(st.status, "running") && ck__ctr_monitor_alive(&st);
 	ck__ctr_state_free(&st);
 	if (!running)
-		return ck__error_set(CK_ESTATE, "cannot exec in container %s: it is not running", ctr->cfg.name);
+		return ck__error_set(CK_ESTATE, "cannot exec in container %s: it is not running", cfg->name);
 	if ((rc = ck__host_probe(&host)) != CK_OK)
 		return rc;
-	if (!(rootfs = ck__asprintf("%s/rootfs/%s/merged", ctr->ctx->root, ctr->cfg.id)) ||
-	    !(rundir = ck__ctr_rundir(ctr->ctx, ctr->cfg.id))) {
+	if (!(rootfs = ck__asprintf("%s/rootfs/%s/merged", ctx->root, cfg->id)) ||
+	    !(rundir = ck__ctr_rundir(ctx, cfg->id))) {
 		rc = ck__oom();
 		goto out;
 	}
-	if ((rc = ck__ctr_oci_build(&b, ctr->ctx, &ctr->cfg, rootfs, &host)) != CK_OK)
+	if ((rc = ck__ctr_oci_build(&b, ctx, cfg, rootfs, &host)) != CK_OK)
 		goto out;
 	built = true;
-	if ((rc = merge_env(&env, ctr->cfg.env, opts->env)) != CK_OK)
+	if ((rc = merge_env(&env, cfg->env, opts->env)) != CK_OK)
 		goto out;
 	b.p.args = (char **)argv;
 	b.p.env = env;
@@ -108,7 +117,7 @@ int ck_container_exec(int *exit_code, ck_container *ctr, const char *const *argv
 		b.p.cwd = opts->workdir;
 	if (opts->user) {
 		uint32_t uid, gid;
-		bool with_groups = !(ctr->cfg.rootless && strstr(ctr->cfg.runtime, "runc"));
+		bool with_groups = !(cfg->rootless && strstr(cfg->runtime, "runc"));
 		ck__userdb db;
 		if ((rc = ck__userdb_from_rootfs(&db, rootfs)) != CK_OK)
 			goto out;
@@ -127,19 +136,28 @@ int ck_container_exec(int *exit_code, ck_container *ctr, const char *const *argv
 		rc = ck__oom();
 		goto out;
 	}
-	if ((rc = ck__oci_process_write(path, &b.p)) != CK_OK || (rc = ck__ctr_runtime_open(&rt, ctr->ctx, &ctr->cfg)) != CK_OK)
+	if ((rc = ck__oci_process_write(path, &b.p)) != CK_OK || (rc = ck__ctr_runtime_open(&rt, ctx, cfg)) != CK_OK)
 		goto out;
 	rt_open = true;
-	ck__ctr_event(ctr->ctx, &ctr->cfg, "exec", -1);
-	rc = ck__runtime_exec(&code, &rt, ctr->cfg.id, path, opts->interactive ? opts->stdin_fd : -1, opts->stdout_fd,
-	                      opts->stderr_fd, opts->tty != 0, opts->detach != 0);
+	if (event)
+		ck__ctr_event(ctx, cfg, "exec", -1);
+	if (timeout_ms > 0 && !(pidfile = ck__asprintf("%s/exec-%.16s.pid", rundir, rnd))) {
+		rc = ck__oom();
+		goto out;
+	}
+	rc = ck__runtime_exec_timed(&code, timed_out, &rt, cfg->id, path, opts->interactive ? opts->stdin_fd : -1,
+	                            opts->stdout_fd, opts->stderr_fd, opts->tty != 0, opts->detach != 0, timeout_ms,
+	                            pidfile);
 	if (rc == CK_OK && exit_code)
 		*exit_code = opts->detach ? -1 : code;
 	if (rc != CK_OK)
-		rc = ck__error_wrap(rc, "exec in container %s", ctr->cfg.name);
+		rc = ck__error_wrap(rc, "exec in container %s", cfg->name);
 out:
 	if (path)
 		unlink(path);
+	if (pidfile)
+		unlink(pidfile);
+	free(pidfile);
 	if (rt_open)
 		ck__runtime_close(&rt);
 	if (built)

@@ -1,6 +1,6 @@
 /* What an image's config contributes to a container, as podman takes it:
  * Entrypoint, Cmd, Env, WorkingDir, User, ExposedPorts, Labels and
- * StopSignal. */
+ * StopSignal, and Healthcheck. */
 #define _GNU_SOURCE
 #include "container_int.h"
 #include "imagecfg.h"
@@ -23,6 +23,7 @@ void ck__imagecfg_free(ck__imagecfg *ic)
 	free(ic->user);
 	free(ic->stop_signal);
 	ck__strmap_free(&ic->labels);
+	ck_strv_free(ic->health.test);
 	memset(ic, 0, sizeof(*ic));
 }
 
@@ -77,6 +78,16 @@ int ck__imagecfg_read(ck__imagecfg *ic, ck_context *ctx, const char *image_id)
 	    (rc = opt_str(&ic->stop_signal, cfg, "StopSignal")) ||
 	    (rc = ck__strmap_from_json(&ic->labels, cfg ? ck__json_obj(cfg, "Labels") : NULL)))
 		goto out;
+	/* Docker's HEALTHCHECK: durations in nanoseconds, 0 for "unset". */
+	yajl_val hc = cfg ? ck__json_obj(cfg, "Healthcheck") : NULL;
+	if (hc && (rc = opt_strv(&ic->health.test, NULL, hc, "Test")) != CK_OK)
+		goto out;
+	if (hc) {
+		ic->health.interval = ck__ctr_json_int(hc, "Interval", 0);
+		ic->health.timeout = ck__ctr_json_int(hc, "Timeout", 0);
+		ic->health.start_period = ck__ctr_json_int(hc, "StartPeriod", 0);
+		ic->health.retries = (int)ck__ctr_json_int(hc, "Retries", 0);
+	}
 	ports = cfg ? ck__json_obj(cfg, "ExposedPorts") : NULL;
 	for (size_t i = 0; ports && i < ports->u.object.len && rc == CK_OK; i++)
 		rc = ck__strv_push(&ic->exposed, ports->u.object.keys[i]);

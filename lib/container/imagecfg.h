@@ -10,6 +10,7 @@ typedef struct ck__imagecfg {
 	bool has_entrypoint;
 	char *workdir, *user, *stop_signal;         /* NULL when unset or empty */
 	ck__strmap labels;
+	ck__health_image health;                    /* test NULL: no HEALTHCHECK */
 } ck__imagecfg;
 
 /* Reads the config blob of image `image_id` (verified against its digest). */

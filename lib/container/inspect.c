@@ -15,6 +15,33 @@ static void time_str(yajl_gen g, const char *key, int64_t ns)
 	ck__json_key_str(g, key, buf);
 }
 
+static void gen_health(yajl_gen g, const ck_container *c, const char *key)
+{
+	yajl_val tree = NULL;
+
+	ck__json_key(g, key);
+	yajl_gen_map_open(g);
+	ck__json_key_str(g, "Status", c->st.health);
+	ck__json_key_int(g, "FailingStreak", c->st.health_streak);
+	ck__json_key(g, "Log");
+	yajl_gen_array_open(g);
+	if (c->st.health_log && ck__json_parse(&tree, c->st.health_log, "health log", CK_ECORRUPT) != CK_OK)
+		ck__error_clear();
+	for (size_t i = 0; tree && YAJL_IS_ARRAY(tree) && i < tree->u.array.len; i++) {
+		yajl_val e = tree->u.array.values[i];
+		const char *out = ck__json_str(e, "output");
+		yajl_gen_map_open(g);
+		time_str(g, "Start", ck__ctr_json_int(e, "start", 0));
+		time_str(g, "End", ck__ctr_json_int(e, "end", 0));
+		ck__json_key_int(g, "ExitCode", ck__ctr_json_int(e, "exit_code", -1));
+		ck__json_key_str(g, "Output", out ? out : "");
+		yajl_gen_map_close(g);
+	}
+	yajl_tree_free(tree);
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+}
+
 static void gen_state(yajl_gen g, const ck_container *c)
 {
 	const char *s = c->status;
@@ -34,6 +61,11 @@ static void gen_state(yajl_gen g, const ck_container *c)
 	ck__json_key_str(g, "Error", c->st.error ? c->st.error : "");
 	time_str(g, "StartedAt", c->st.started_at);
 	time_str(g, "FinishedAt", c->st.finished_at);
+	if (c->cfg.health_test) {
+		/* Docker's name and podman 4.3's, for the same data. */
+		gen_health(g, c, "Health");
+		gen_health(g, c, "Healthcheck");
+	}
 	yajl_gen_map_close(g);
 }
 
@@ -85,6 +117,21 @@ static void gen_config(yajl_gen g, const ck_container *c)
 	ck__json_key_int(g, "StopTimeout", cfg->stop_timeout);
 	ck__json_key_bool(g, "Tty", cfg->tty);
 	ck__json_key_bool(g, "OpenStdin", cfg->stdin_open);
+	ck__strv_gen(g, "CreateCommand", cfg->create_command);
+	if (cfg->health_test) {
+		static const char *const actions[] = { "none", "kill", "restart", "stop" };
+		ck__json_key(g, "Healthcheck");
+		yajl_gen_map_open(g);
+		ck__strv_gen(g, "Test", cfg->health_test);
+		ck__json_key_int(g, "Interval", cfg->health_interval);
+		ck__json_key_int(g, "Timeout", cfg->health_timeout);
+		ck__json_key_int(g, "StartPeriod", cfg->health_start_period);
+		ck__json_key_int(g, "Retries", cfg->health_retries);
+		yajl_gen_map_close(g);
+		ck__json_key_str(g, "HealthcheckOnFailureAction",
+		                 actions[cfg->health_on_failure >= 0 && cfg->health_on_failure < 4 ? cfg->health_on_failure : 0]);
+	}
+	ck__json_key_str(g, "sdNotifyMode", cfg->sdnotify && *cfg->sdnotify ? cfg->sdnotify : "conmon");
 	ck__json_key(g, "ExposedPorts");
 	yajl_gen_map_open(g);
 	for (size_t i = 0; cfg->exposed && cfg->exposed[i]; i++) {

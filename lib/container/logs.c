@@ -89,7 +89,8 @@ static bool parse_entry(entry *e, const char *line, size_t len)
 
 typedef struct out {
 	const ck_logs_options *o;
-	ck_log_line_fn fn;
+	ck_log_line_fn fn;      /* one of the two */
+	ck_log_entry_fn fn2;
 	void *payload;
 	ck__buf line;
 } out;
@@ -111,6 +112,10 @@ static int emit(out *w, const entry *e)
 		ck__buf_add(&w->line, "\n", 1);
 	if (w->line.oom)
 		return ck__oom();
+	if (w->fn2) {
+		ck_log_entry le = { CK_LOG_ENTRY_VERSION, e->stream, e->t, w->line.data, w->line.len, e->partial };
+		return w->fn2(&le, w->payload);
+	}
 	rc = w->fn(e->stream, e->t, w->line.data, w->line.len, e->partial, w->payload);
 	return rc;
 }
@@ -222,7 +227,9 @@ static int follow(out *w, ck_container *ctr, const char *path, off_t off)
 	return rc;
 }
 
-int ck_container_logs(ck_container *ctr, const ck_logs_options *opts, ck_log_line_fn fn, void *payload)
+/* The reading behind both entry points: `fn` or `fn2` gets the lines. */
+static int logs_read(ck_container *ctr, const ck_logs_options *opts, ck_log_line_fn fn, ck_log_entry_fn fn2,
+                     void *payload)
 {
 	ck_logs_options dflt = CK_LOGS_OPTIONS_INIT;
 	char *userdata = NULL, *p0 = NULL, *p1 = NULL, *t0 = NULL, *t1 = NULL;
@@ -231,9 +238,6 @@ int ck_container_logs(ck_container *ctr, const ck_logs_options *opts, ck_log_lin
 	out w = { 0 };
 	int rc;
 
-	CK_ENTER();
-	if (!ctr || !fn)
-		return ck__error_set(CK_EINVAL, "ck_container_logs: %s is NULL", ctr ? "fn" : "ctr");
 	CK__CTR_FULL(ctr);
 	if (!opts)
 		opts = &dflt;
@@ -241,6 +245,7 @@ int ck_container_logs(ck_container *ctr, const ck_logs_options *opts, ck_log_lin
 		return ck__error_set(CK_EVERSION, "ck_logs_options version %u is not known", opts->version);
 	w.o = opts;
 	w.fn = fn;
+	w.fn2 = fn2;
 	w.payload = payload;
 	if (!(userdata = ck__ctr_userdata(ctr->ctx, ctr->cfg.id)) || !(p0 = ck__path_join(userdata, "ctr.log")) ||
 	    !(p1 = ck__path_join(userdata, "ctr.log.1"))) {
@@ -280,4 +285,20 @@ out:
 	free(p0);
 	free(p1);
 	return rc;
+}
+
+int ck_container_logs(ck_container *ctr, const ck_logs_options *opts, ck_log_line_fn fn, void *payload)
+{
+	CK_ENTER();
+	if (!ctr || !fn)
+		return ck__error_set(CK_EINVAL, "ck_container_logs: %s is NULL", ctr ? "fn" : "ctr");
+	return logs_read(ctr, opts, fn, NULL, payload);
+}
+
+int ck_container_logs_v2(ck_container *ctr, const ck_logs_options *opts, ck_log_entry_fn fn, void *payload)
+{
+	CK_ENTER();
+	if (!ctr || !fn)
+		return ck__error_set(CK_EINVAL, "ck_container_logs_v2: %s is NULL", ctr ? "fn" : "ctr");
+	return logs_read(ctr, opts, NULL, fn, payload);
 }

@@ -130,6 +130,41 @@ static int tmpfs_at(ck__oci_build *b, const ck__ctr_config *c, const char *dest,
 	return add_mount(b, dest, "tmpfs", "tmpfs", o);
 }
 
+/* --sdnotify=container: the caller's notify socket is bind-mounted into the
+ * container and named by its NOTIFY_SOCKET, as podman does, so that the
+ * container's own process says READY=1. */
+static int notify_socket_in(ck__oci_build *b, const ck__ctr_config *c)
+{
+	const char *sock = ck__ctr_notify_socket(c);
+	char **o = NULL;
+	int rc;
+
+	if (!sock || !c->sdnotify || strcmp(c->sdnotify, "container") != 0)
+		return CK_OK;
+	if (sock[0] != '/')
+		return ck__error_set(CK_EUNSUPPORTED, "--sdnotify=container: the notify socket \"%s\" is abstract "
+		                                      "and cannot be mounted into the container", sock);
+	if ((rc = ck__strv_dup(&b->env, (const char *const *)c->env)) != CK_OK)
+		return rc;
+	for (size_t i = 0; b->env && b->env[i]; i++)
+		if (!strncmp(b->env[i], "NOTIFY_SOCKET=", 14)) {
+			free(b->env[i]);
+			if (!(b->env[i] = strdup("NOTIFY_SOCKET=" CK__NOTIFY_DEST)))
+				return ck__oom();
+			b->p.env = b->env;
+			goto mount;
+		}
+	if ((rc = ck__strv_push(&b->env, "NOTIFY_SOCKET=" CK__NOTIFY_DEST)) != CK_OK)
+		return rc;
+	b->p.env = b->env;
+mount:
+	if ((rc = ck__strv_push(&o, "bind")) || (rc = ck__strv_push(&o, "rprivate"))) {
+		ck_strv_free(o);
+		return rc;
+	}
+	return add_mount(b, CK__NOTIFY_DEST, "bind", sock, o);
+}
+
 int ck__ctr_oci_build(ck__oci_build *b, ck_context *ctx, const ck__ctr_config *c, const char *rootfs,
                       const ck__host *host)
 {
@@ -238,6 +273,8 @@ int ck__ctr_oci_build(ck__oci_build *b, ck_context *ctx, const ck__ctr_config *c
 		else
 			rc = add_mount(b, CK__CTR_INIT_DEST, "bind", c->init_path, o);
 	}
+	if (rc == CK_OK)
+		rc = notify_socket_in(b, c);
 	free(userdata);
 	p->mounts = b->mounts;
 	p->n_mounts = b->n_mounts;
@@ -259,6 +296,7 @@ void ck__ctr_oci_build_free(ck__oci_build *b)
 	}
 	free(b->mounts);
 	free(b->argv);
+	ck_strv_free(b->env);
 	free((char *)b->p.seccomp_cache_dir);
 	memset(b, 0, sizeof(*b));
 }

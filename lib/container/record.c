@@ -126,6 +126,24 @@ int ck__ctr_config_json(char **out, const ck__ctr_config *c)
 	ck__json_key_int(g, "stop_signal", c->stop_signal);
 	ck__json_key_int(g, "stop_timeout", c->stop_timeout);
 	ck__json_key_int(g, "log_size_max", c->log_size_max);
+	/* Written only when set, so that older records keep their shape. */
+	if (c->create_command && c->create_command[0])
+		ck__strv_gen(g, "create_command", c->create_command);
+	if (c->monitor_pid_file && *c->monitor_pid_file)
+		ck__json_key_str(g, "monitor_pid_file", c->monitor_pid_file);
+	/* Written only when set, so that other records keep their shape. */
+	if (c->health_test) {
+		ck__strv_gen(g, "health_test", c->health_test);
+		ck__json_key_int(g, "health_interval", c->health_interval);
+		ck__json_key_int(g, "health_timeout", c->health_timeout);
+		ck__json_key_int(g, "health_start_period", c->health_start_period);
+		ck__json_key_int(g, "health_retries", c->health_retries);
+		ck__json_key_int(g, "health_on_failure", c->health_on_failure);
+	}
+	if (c->sdnotify && *c->sdnotify)
+		ck__json_key_str(g, "sdnotify", c->sdnotify);
+	if (c->notify_socket && *c->notify_socket)
+		ck__json_key_str(g, "notify_socket", c->notify_socket);
 	/* Pods (lib/pod): written only for a container in one, so that records
 	 * of containers without a pod keep their shape. */
 	if (c->pod && *c->pod) {
@@ -161,6 +179,8 @@ void ck__ctr_config_free(ck__ctr_config *c)
 	free(c->pod);
 	free(c->pod_infra);
 	ck_strv_free(c->pod_shares);
+	ck_strv_free(c->create_command);
+	free(c->monitor_pid_file);
 	ck_strv_free(c->entrypoint);
 	ck_strv_free(c->command);
 	ck_strv_free(c->args);
@@ -176,6 +196,9 @@ void ck__ctr_config_free(ck__ctr_config *c)
 	free(c->restart_policy);
 	free(c->runtime);
 	free(c->network);
+	ck_strv_free(c->health_test);
+	free(c->sdnotify);
+	free(c->notify_socket);
 	free(c->groups);
 	for (size_t i = 0; i < c->n_mounts; i++)
 		ck__mnt_free(&c->mounts[i]);
@@ -218,6 +241,13 @@ int ck__ctr_state_json(char **out, const ck__ctr_state *s)
 	ck__json_key_int(g, "init_start", (long long)s->init_start);
 	ck__json_key_bool(g, "stop_requested", s->stop_requested);
 	ck__json_key_str(g, "error", s->error ? s->error : "");
+	if (s->health[0]) {
+		ck__json_key_str(g, "health", s->health);
+		ck__json_key_int(g, "health_streak", s->health_streak);
+		ck__json_key_str(g, "health_log", s->health_log ? s->health_log : "[]");
+	}
+	if (s->health_restart)
+		ck__json_key_bool(g, "health_restart", true);
 	yajl_gen_map_close(g);
 	return ck__json_gen_finish(out, g);
 }
@@ -227,6 +257,8 @@ void ck__ctr_state_free(ck__ctr_state *s)
 	if (s) {
 		free(s->error);
 		s->error = NULL;
+		free(s->health_log);
+		s->health_log = NULL;
 	}
 }
 

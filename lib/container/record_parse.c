@@ -40,7 +40,13 @@ static const struct field fields[] = {
 	F("exposed_ports", K_STRV, exposed), F("stop_signal", K_INT, stop_signal),
 	F("stop_timeout", K_UINT, stop_timeout), F("log_size_max", K_I64, log_size_max),
 	F("pod_infra_self", K_BOOL, pod_infra_self), F("pod_infra", K_STR, pod_infra),
-	F("pod_shares", K_STRV, pod_shares),
+	F("pod_shares", K_STRV, pod_shares), F("create_command", K_STRV, create_command),
+	F("monitor_pid_file", K_STR, monitor_pid_file),
+	F("pod_shares", K_STRV, pod_shares), F("health_test", K_STRV, health_test),
+	F("health_interval", K_I64, health_interval), F("health_timeout", K_I64, health_timeout),
+	F("health_start_period", K_I64, health_start_period), F("health_retries", K_INT, health_retries),
+	F("health_on_failure", K_INT, health_on_failure), F("sdnotify", K_STR, sdnotify),
+	F("notify_socket", K_STR, notify_socket),
 };
 #undef F
 #undef S
@@ -384,6 +390,11 @@ static int config_parse(ck__ctr_config *c, const char *json, bool summary)
 		if (fields[k].kind == K_STRV && !*(char ***)dst && !(*(char ***)dst = calloc(1, sizeof(char *))))
 			p.rc = ck__oom();
 	}
+	/* No healthcheck is NULL, not an empty test. */
+	if (c->health_test && !c->health_test[0]) {
+		free(c->health_test);
+		c->health_test = NULL;
+	}
 	if (p.rc != CK_OK)
 		ck__ctr_config_free(c);
 	return p.rc;
@@ -441,7 +452,8 @@ int ck__ctr_config_complete(ck__ctr_config *c, const char *json)
 /* ---- state: a flat object, read from the event stream ---- */
 
 enum state_member { SM_NONE, SM_STATUS, SM_PID, SM_EXIT, SM_STARTED, SM_FINISHED, SM_RESTARTS, SM_MONITOR,
-	            SM_MONITOR_START, SM_INIT_START, SM_STOP, SM_ERROR };
+	            SM_MONITOR_START, SM_INIT_START, SM_STOP, SM_ERROR, SM_HEALTH, SM_HEALTH_STREAK, SM_HEALTH_LOG,
+	            SM_HEALTH_RESTART };
 
 typedef struct state_parse {
 	ck__ctr_state *s;
@@ -454,7 +466,8 @@ static int st_key(void *ctx, const unsigned char *key, size_t len)
 {
 	static const char *const names[] = { "", "status", "pid", "exit_code", "started_at", "finished_at",
 		                             "restart_count", "monitor_pid", "monitor_start", "init_start",
-		                             "stop_requested", "error" };
+		                             "stop_requested", "error", "health", "health_streak", "health_log",
+		                             "health_restart" };
 	state_parse *p = ctx;
 
 	p->cur = SM_NONE;
@@ -474,7 +487,15 @@ static int st_string(void *ctx, const unsigned char *v, size_t len)
 		return 1;
 	if (p->cur == SM_STATUS)
 		snprintf(p->s->status, sizeof(p->s->status), "%.*s", (int)len, (const char *)v);
-	else if (p->cur == SM_ERROR && len) {
+	else if (p->cur == SM_HEALTH)
+		snprintf(p->s->health, sizeof(p->s->health), "%.*s", (int)len, (const char *)v);
+	else if (p->cur == SM_HEALTH_LOG) {
+		free(p->s->health_log);
+		if (!(p->s->health_log = strndup((const char *)v, len))) {
+			p->rc = ck__oom();
+			return 0;
+		}
+	} else if (p->cur == SM_ERROR && len) {
 		free(p->s->error);
 		if (!(p->s->error = strndup((const char *)v, len))) {
 			p->rc = ck__oom();
@@ -505,6 +526,7 @@ static int st_number(void *ctx, const char *v, size_t len)
 	case SM_MONITOR: s->monitor_pid = (int)n; break;
 	case SM_MONITOR_START: s->monitor_start = (unsigned long long)n; break;
 	case SM_INIT_START: s->init_start = (unsigned long long)n; break;
+	case SM_HEALTH_STREAK: s->health_streak = (unsigned int)n; break;
 	default: break;
 	}
 	return 1;
@@ -515,6 +537,8 @@ static int st_bool(void *ctx, int v)
 	state_parse *p = ctx;
 	if (p->depth == 1 && p->cur == SM_STOP)
 		p->s->stop_requested = v != 0;
+	if (p->depth == 1 && p->cur == SM_HEALTH_RESTART)
+		p->s->health_restart = v != 0;
 	return 1;
 }
 

@@ -73,6 +73,10 @@ void ck_container_spec_free(ck_container_spec *spec)
 	free(spec->infra_pod_name);
 	free(spec->infra_pod_config);
 	ck_strv_free(spec->infra_pod_shares);
+	ck_strv_free(spec->create_command);
+	free(spec->monitor_pid_file);
+	ck_strv_free(spec->health_test);
+	free(spec->sdnotify);
 	free(spec);
 }
 
@@ -766,5 +770,37 @@ int ck_container_spec_set_log_size_max(ck_container_spec *spec, int64_t bytes)
 		return ck__error_set(CK_EINVAL, "invalid log size %lld: at least 8192 bytes, 0 for the default "
 		                                "or -1 for no limit", (long long)bytes);
 	spec->log_size_max = bytes;
+	return CK_OK;
+}
+
+int ck_container_spec_set_create_command(ck_container_spec *spec, const char *const *argv)
+{
+	char **v = NULL;
+
+	NEED_SPEC("set_create_command");
+	for (size_t i = 0; argv && argv[i]; i++) {
+		if (ck__strv_push(&v, argv[i]) != CK_OK) {
+			ck_strv_free(v);
+			return ck__oom();
+		}
+	}
+	ck_strv_free(spec->create_command);
+	spec->create_command = v;
+	return CK_OK;
+}
+
+int ck_container_spec_set_monitor_pid_file(ck_container_spec *spec, const char *path)
+{
+	char *copy = NULL;
+
+	NEED_SPEC("set_monitor_pid_file");
+	if (path && *path) {
+		if (path[0] != '/')
+			return ck__error_set(CK_EINVAL, "the monitor's pid file \"%s\" must be an absolute path", path);
+		if (!(copy = strdup(path)))
+			return ck__oom();
+	}
+	free(spec->monitor_pid_file);
+	spec->monitor_pid_file = copy;
 	return CK_OK;
 }

@@ -22,6 +22,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -96,6 +97,13 @@ void mon_cgroup_start(mon *m)
 	m->cgroup_started = false;
 	if (geteuid() != 0)
 		return; /* rootless: the caller's delegated cgroup, if any, is kept */
+	/* Started by a service unit (`ck generate systemd` units set this):
+	 * the monitor is the unit's main process, and systemd takes a unit
+	 * whose cgroup has emptied for a stopped one, so the monitor stays in
+	 * it (podman's --cgroups=no-conmon). */
+	const char *unit = getenv("PODMAN_SYSTEMD_UNIT");
+	if (unit && *unit)
+		return;
 	/* The thread takes no signal: SIGCHLD is read from the main thread's
 	 * signalfd, and one delivered to this thread (whose default action
 	 * drops it) would leave an exited runtime unreaped. */

@@ -287,6 +287,8 @@ void mon_reap(mon *m)
 		} else if (pid == m->init_pid && !m->init_exited) {
 			m->init_exited = true;
 			m->init_status = status;
+		} else if (pid == m->health_pid) {
+			m->health_pid = 0;
 		}
 	}
 }

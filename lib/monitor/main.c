@@ -23,7 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void log_to_stderr(int level, const char *message, void *payload)
+void mon_log_to_stderr(int level, const char *message, void *payload)
 {
 	static const char *const names[] = { "error", "warn", "info", "debug", "trace" };
 	char ts[48];
@@ -87,6 +87,7 @@ static int running_fn(ck__ctr_state *st, void *payload)
 	st->pid = (int)a->m->init_pid;
 	st->init_start = a->m->init_start;
 	st->started_at = ck__now_ns();
+	ck__ctr_health_reset(st, &a->m->cfg);
 	free(st->error);
 	st->error = NULL;
 	return CK_OK;
@@ -123,6 +124,8 @@ static bool policy_restarts(const ck__ctr_config *c, const ck__ctr_state *st, in
 {
 	if (st->stop_requested || !strcmp(st->status, "removing"))
 		return false;
+	if (st->health_restart) /* --health-on-failure=restart killed it */
+		return true;
 	if (!strcmp(c->restart_policy, "always") || !strcmp(c->restart_policy, "unless-stopped"))
 		return true;
 	if (!strcmp(c->restart_policy, "on-failure"))
@@ -138,6 +141,7 @@ static int exit_fn(ck__ctr_state *st, void *payload)
 	st->finished_at = ck__now_ns();
 	st->pid = 0;
 	a->restart = policy_restarts(&a->m->cfg, st, a->code);
+	st->health_restart = false;
 	if (a->restart) {
 		snprintf(st->status, sizeof(st->status), "restarting");
 		st->restart_count++;
@@ -262,6 +266,9 @@ static int run(mon *m, bool *clients_open)
 		}
 		if (rc == CK_OK) {
 			ck__ctr_event(m->ctx, &m->cfg, first ? "start" : "restart", -1);
+			if (first)
+				mon_notify_running(m);
+			mon_health_start(m);
 			char line[32];
 			snprintf(line, sizeof(line), "ok %d\n", (int)m->init_pid);
 			mon_report(m, line);
@@ -287,6 +294,7 @@ static int run(mon *m, bool *clients_open)
 			net_down(m);
 		struct exit_args ea = { m, code, false, m->cfg.remove };
 		if (rc != CK_OK || ck__ctr_update_relaxed(m->ctx, m->id, exit_fn, &ea) != CK_OK) {
+			mon_health_stop(m);
 			mon_clients_exit(m, code);
 			return code;
 		}
@@ -296,6 +304,9 @@ static int run(mon *m, bool *clients_open)
 		        ea.restart ? "; restarting" : "");
 		ck__ctr_event(m->ctx, &m->cfg, "died", code);
 		signal_exit(m);
+		/* Only now: an on-failure stop of the health worker waits for
+		 * the exit just recorded. */
+		mon_health_stop(m);
 		if (!ea.restart)
 			ck__ctr_pod_exited(m->ctx, &m->cfg);
 		if (!ea.restart && m->cfg.remove) {
@@ -338,7 +349,7 @@ static int setup(mon *m, int argc, char **argv)
 	o.runroot = arg(argc, argv, "--runroot");
 	o.db_backend = arg(argc, argv, "--backend");
 	o.runtime = arg(argc, argv, "--runtime");
-	o.log_fn = log_to_stderr;
+	o.log_fn = mon_log_to_stderr;
 	o.log_level = arg(argc, argv, "--log-level") ? atoi(arg(argc, argv, "--log-level")) : CK_LOG_WARN;
 	o.flags = CK_CONTEXT_NO_ENV | CK_CONTEXT_NO_CONFIG;
 	if ((rc = ck_context_open(&m->ctx, &o)) != CK_OK)
@@ -399,6 +410,16 @@ int main(int argc, char **argv)
 	const char *sync = arg(argc, argv, "--sync-fd");
 	int code = -1, rc;
 
+	if (flag(argc, argv, "--health-worker"))
+		return mon_health_worker(argc, argv);
+	m.argc = argc;
+	m.argv = argv;
+	/* The OCI runtime would act on $NOTIFY_SOCKET itself; the monitor
+	 * speaks to it (health.c). */
+	if (getenv("NOTIFY_SOCKET")) {
+		m.notify_env = strdup(getenv("NOTIFY_SOCKET"));
+		unsetenv("NOTIFY_SOCKET");
+	}
 	m.id = arg(argc, argv, "--id");
 	m.sync_fd = sync ? atoi(sync) : -1;
 	m.attach_wait = flag(argc, argv, "--attach");
@@ -475,6 +496,7 @@ out:
 	free(m.pidfile);
 	free(m.rtlog);
 	free(m.exitfifo);
+	free(m.notify_env);
 	ck_context_free(m.ctx);
 	(void)code;
 	return 0;

@@ -56,7 +56,22 @@ typedef struct mon {
 	bool cgroup_started;
 	int cgroup_err;       /* the first errno of the cgroup thread, and where */
 	char cgroup_failed[256];
+	int argc;             /* this process's arguments, for the health worker */
+	char **argv;
+	char *notify_env;     /* $NOTIFY_SOCKET as the monitor got it (then unset), or NULL */
+	pid_t health_pid;     /* the health worker of this run, or 0 */
 } mon;
+
+/* main.c: the log callback of the monitor's contexts. */
+void mon_log_to_stderr(int level, const char *message, void *payload);
+
+/* health.c: sd_notify once the container runs (MAINPID, and READY=1 for
+ * --sdnotify=conmon); the health worker of a run, started once it runs and
+ * killed when it has ended; the worker's own main (--health-worker). */
+void mon_notify_running(mon *m);
+void mon_health_start(mon *m);
+void mon_health_stop(mon *m);
+int mon_health_worker(int argc, char **argv);
 
 /* main.c: the first report, through the pipe the library waits on. */
 void mon_report(mon *m, const char *line);

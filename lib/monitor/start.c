@@ -213,6 +213,29 @@ static int await_start(mon *m, int pid_rd, int lfd, int *master)
 
 /* While the first run starts: the record (the name, the restart policy,
  * --rm), the log, and the registration of this monitor in the record. */
+/* The monitor's pid, as conmon's pid file holds conmon's: what a service
+ * manager follows for a unit of Type=forking (`ck generate systemd`).  It
+ * goes to <runroot>/containers/<id>/monitor.pid, and to the file the
+ * container's create named (--conmon-pidfile), written whole before the
+ * start returns. */
+static void write_monitor_pid(mon *m)
+{
+	char *own = ck__path_join(m->rundir, "monitor.pid");
+	const char *paths[2] = { own, m->cfg.monitor_pid_file };
+	char line[32];
+	int len = snprintf(line, sizeof(line), "%d\n", (int)getpid());
+
+	for (size_t i = 0; i < 2; i++) {
+		if (!paths[i] || !*paths[i])
+			continue;
+		if (ck__write_file_replace(paths[i], line, (size_t)len, 0644, false) != CK_OK) {
+			ck__log(m->ctx, CK_LOG_WARN, "container %.12s: %s", m->id, ck_error_last()->message);
+			ck__error_clear();
+		}
+	}
+	free(own);
+}
+
 static int late_setup(mon *m)
 {
 	bool tty = m->cfg.tty, in = m->cfg.stdin_open;
@@ -229,7 +252,10 @@ static int late_setup(mon *m)
 	/* The record names this monitor while the runtime starts up; a
 	 * monitor that dies before it has left the runtime without its pid
 	 * file path, and the run fails (see read_pid_pipe). */
-	return ck__ctr_update_relaxed(m->ctx, m->id, register_fn, m);
+	if ((rc = ck__ctr_update_relaxed(m->ctx, m->id, register_fn, m)) != CK_OK)
+		return rc;
+	write_monitor_pid(m);
+	return CK_OK;
 }
 
 /* `runtime run` with the container's stdio set up; returns once the
@@ -334,7 +360,8 @@ void mon_kill_strays(mon *m)
 	for (struct dirent *de; (de = readdir(d));) {
 		char path[64], buf[512];
 		int pid = atoi(de->d_name), ppid = 0;
-		if (pid <= 0 || (pid == m->init_pid && !m->init_exited && !m->init_gone))
+		if (pid <= 0 || (pid == m->init_pid && !m->init_exited && !m->init_gone) ||
+		    (m->health_pid > 0 && pid == m->health_pid))
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 		FILE *f = fopen(path, "re");

@@ -1,6 +1,7 @@
 /* Addresses of containers, handed out by the library as podman does (netavark
  * is given static addresses): one key per address in bucket networks.ipam,
- * written in the transaction that records the container's attachment. */
+ * written in the transaction that records the container's attachment.  On a
+ * rootful store's bridges the allocation goes round the range (leases.c). */
 #define _GNU_SOURCE
 #include "net_int.h"
 
@@ -43,7 +44,7 @@ static const char *leased(const ck__net_leases *l, uint32_t a, const char *netns
 }
 
 int ck__ipam_allocate(char out[16], ck_state_txn *txn, const ck__net *n, const char *want, const char *ctr_id,
-                      const ck__net_leases *leases, const char *netns)
+                      ck__net_leases *leases, const char *netns)
 {
 	size_t count = (size_t)(n->hi - n->lo) + 1;
 	struct taken t = { n, calloc(count / 8 + 1, 1), want, NULL };
@@ -83,9 +84,16 @@ int ck__ipam_allocate(char out[16], ck_state_txn *txn, const ck__net *n, const c
 			goto out;
 		}
 	} else {
+		/* Round the range, as podman does, rather than take the first free
+		 * address: an address given again at once, to a new veth with a new
+		 * MAC, meets the host's neighbour entry for the old one, and packets
+		 * to it (a published port's) are lost until that entry is probed
+		 * again, seconds later. */
+		size_t start = leases && leases->last >= n->lo && leases->last < n->hi ? leases->last - n->lo + 1 : 0;
 		bool found = false;
-		for (uint32_t i = 0; i < count && !found; i++) {
-			a = n->lo + i;
+		for (size_t k = 0; k < count && !found; k++) {
+			size_t i = (start + k) % count;
+			a = n->lo + (uint32_t)i;
 			found = a != n->gw && !(t.bits[i / 8] & (1u << (i % 8))) && !leased(leases, a, netns);
 		}
 		if (!found) {
@@ -93,6 +101,8 @@ int ck__ipam_allocate(char out[16], ck_state_txn *txn, const ck__net *n, const c
 			                   n->ip_range ? n->ip_range : n->subnet);
 			goto out;
 		}
+		if (leases)
+			leases->last = a;
 	}
 	ck__ip4_format(out, a);
 	if (!(key = ck__asprintf("%s/%s", n->name, out)))

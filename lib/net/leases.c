@@ -12,10 +12,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define HOST_DIR "/run/containerkit/bridges"
@@ -28,6 +30,67 @@ bool ck__net_hostwide(const ck_context *ctx)
 static char *host_path(const char *iface, const char *suffix)
 {
 	return ck__asprintf(HOST_DIR "/%s%s", iface, suffix);
+}
+
+bool ck__net_iface_seen(const char *iface)
+{
+	char path[128];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s", iface);
+	if (lstat(path, &st) == 0)
+		return true;
+	snprintf(path, sizeof(path), HOST_DIR "/%s.leases", iface);
+	return lstat(path, &st) == 0;
+}
+
+/* A netavark run goes on when the ck that started it is killed, but the
+ * lock, which that ck held, is released: the next run (a teardown by `pod rm
+ * -f` or the check's repair) would race the set-up it undoes, and the rules
+ * and veth that the set-up adds after the teardown stay for good.  So the
+ * holder of the lock records the pid and start time of its run beside the
+ * lock, and the next holder waits for a recorded run that is still there. */
+static bool proc_start(unsigned long long *start, pid_t pid)
+{
+	char path[64], *text = NULL, *p;
+	bool ok = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (ck__read_file(&text, NULL, path, 4096) != CK_OK) {
+		ck__error_clear();
+		return false;
+	}
+	/* Field 22 (starttime), counted after the command name's ')'. */
+	if ((p = strrchr(text, ')'))) {
+		int field = 2;
+		for (; *p && field < 22; p++)
+			if (*p == ' ')
+				field++;
+		ok = field == 22 && sscanf(p, "%llu", start) == 1;
+	}
+	free(text);
+	return ok;
+}
+
+static void wait_orphan(void)
+{
+	char *text = NULL;
+	int pid = 0, fd;
+	unsigned long long want = 0, start = 0;
+
+	if (ck__read_file(&text, NULL, HOST_DIR "/netavark.pid", 64) != CK_OK) {
+		ck__error_clear();
+		return;
+	}
+	if (sscanf(text, "%d %llu", &pid, &want) == 2 && pid > 0 && proc_start(&start, pid) && start == want &&
+	    (fd = (int)syscall(SYS_pidfd_open, pid, 0)) >= 0) {
+		/* Readable when the process ends; the same minute as the lock. */
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		while (poll(&pfd, 1, 60000) < 0 && errno == EINTR)
+			;
+		close(fd);
+	}
+	free(text);
 }
 
 int ck__net_driver_lock(ck__lock *lk, ck_context *ctx)
@@ -45,7 +108,28 @@ int ck__net_driver_lock(ck__lock *lk, ck_context *ctx)
 	/* netavark takes a second or so at worst; a minute means a stuck one. */
 	rc = ck__lock_acquire(lk, path, true, 60000);
 	free(path);
+	if (rc == CK_OK)
+		wait_orphan();
 	return rc;
+}
+
+void ck__net_driver_running(const ck__lock *lk, pid_t pid)
+{
+	char line[64];
+	unsigned long long start;
+	int n;
+
+	if (lk->fd < 0)
+		return;
+	if (pid <= 0 || !proc_start(&start, pid)) {
+		unlink(HOST_DIR "/netavark.pid");
+		return;
+	}
+	n = snprintf(line, sizeof(line), "%d %llu\n", (int)pid, start);
+	/* Best effort: without the record a killed ck's run is not waited for,
+	 * which is how things were before it. */
+	if (ck__write_file_replace(HOST_DIR "/netavark.pid", line, (size_t)n, 0600, false) != CK_OK)
+		ck__error_clear();
 }
 
 void ck__net_leases_free(ck__net_leases *l)
@@ -58,6 +142,24 @@ void ck__net_leases_free(ck__net_leases *l)
 	free(l->iface);
 	memset(l, 0, sizeof(*l));
 	l->lock.fd = -1;
+}
+
+/* <iface>.last: the address handed out last on the bridge, by any store,
+ * where the next allocation starts looking (ipam.c says why).  It is a hint:
+ * missing or damaged, the search starts at the beginning of the range. */
+static void read_last(ck__net_leases *l)
+{
+	char *path = host_path(l->iface, ".last"), *text = NULL;
+	uint32_t a;
+
+	if (path && ck__read_file(&text, NULL, path, 64) == CK_OK) {
+		text[strcspn(text, "\n")] = '\0';
+		if (ck__ip4_parse(&a, text) == CK_OK)
+			l->last = a;
+	}
+	ck__error_clear();
+	free(text);
+	free(path);
 }
 
 int ck__net_leases_open(ck__net_leases *l, const char *iface)
@@ -75,6 +177,7 @@ int ck__net_leases_open(ck__net_leases *l, const char *iface)
 	if ((rc = ck__mkdir_p(HOST_DIR, 0700)) != CK_OK ||
 	    (rc = ck__lock_acquire(&l->lock, lock, true, 30000)) != CK_OK)
 		goto out;
+	read_last(l);
 	rc = ck__read_file(&text, NULL, data, 16u << 20);
 	if (rc == CK_ENOTFOUND) {
 		ck__error_clear();
@@ -162,6 +265,13 @@ int ck__net_leases_save(ck__net_leases *l)
 	rc = text ? ck__write_file_replace(data, text, strlen(text), 0600, false) : ck__oom();
 	free(text);
 	free(data);
+	if (rc == CK_OK && l->last) {
+		char *path = host_path(l->iface, ".last"), addr[20];
+		ck__ip4_format(addr, l->last);
+		strcat(addr, "\n");
+		rc = path ? ck__write_file_replace(path, addr, strlen(addr), 0600, false) : ck__oom();
+		free(path);
+	}
 	return rc;
 }
 

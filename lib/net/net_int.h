@@ -66,9 +66,11 @@ int ck__network_handle(ck_network **out, ck_context *ctx, const ck__net *n, size
 struct ck__net_leases;
 /* ---- addresses of containers (ipam.c) ----
  * Inside the caller's write transaction: the static address if one is
- * asked (CK_EINUSE when taken), else the first free one of the range. */
+ * asked (CK_EINUSE when taken), else the next free one of the range after
+ * the one the bridge's leases handed out last (the first free one without
+ * leases); that one becomes the last. */
 int ck__ipam_allocate(char out[16], ck_state_txn *txn, const ck__net *n, const char *want, const char *ctr_id,
-                      const struct ck__net_leases *leases, const char *netns);
+                      struct ck__net_leases *leases, const char *netns);
 int ck__ipam_release(ck_state_txn *txn, const char *network, const char *ip);
 
 /* ---- host-wide leases of bridge addresses (leases.c) ----
@@ -79,8 +81,12 @@ typedef struct ck__net_leases {
 	ck__lock lock;
 	char *iface;
 	char **ips, **holders; /* parallel, NULL-terminated: address, namespace file */
+	uint32_t last; /* the address handed out last on the bridge (<iface>.last), 0: none */
 } ck__net_leases;
 bool ck__net_hostwide(const ck_context *ctx);
+/* Whether bridge `iface` is up on the host or was used in this boot by any
+ * rootful store (its leases file exists). */
+bool ck__net_iface_seen(const char *iface);
 int ck__net_leases_open(ck__net_leases *l, const char *iface);
 void ck__net_leases_free(ck__net_leases *l);
 /* The namespace file, other than `netns`, that holds `ip`, or NULL. */
@@ -92,8 +98,11 @@ int ck__net_leases_save(ck__net_leases *l);
 int ck__net_leases_release(ck_context *ctx, const char *iface, const char *netns);
 /* Rewrites every lease file without its stale leases. */
 int ck__net_leases_prune(ck_context *ctx);
-/* The host-wide lock around netavark runs (nothing when not rootful). */
+/* The host-wide lock around netavark runs (nothing when not rootful).  It
+ * also waits for a run that outlived the ck that started it (killed). */
 int ck__net_driver_lock(ck__lock *lk, ck_context *ctx);
+/* Records `pid` as the netavark run in flight under the lock (0: none). */
+void ck__net_driver_running(const ck__lock *lk, pid_t pid);
 
 /* ---- the attachment: what was set up for one container (attach.c) ---- */
 typedef struct ck__net_ep {

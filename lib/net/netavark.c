@@ -235,8 +235,10 @@ static int run(char **out, ck_context *ctx, const char *cmd, const ck__net_attac
 		rc = ck__error_sys(CK_EIO, err, "cannot run %s", netavark);
 		goto out;
 	}
+	ck__net_driver_running(&lk, pid);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	ck__net_driver_running(&lk, 0);
 	ck__lock_release(&lk);
 	o = memfd_text(ofd);
 	e = memfd_text(efd);

@@ -195,6 +195,7 @@ static const ck__net *overlapping(const struct scan_used *u, uint32_t net, unsig
 struct create_args {
 	const ck_network_spec *spec;
 	ck__net *n; /* filled in by the transaction */
+	bool hostwide;
 };
 
 static int pick_name(char **out, const struct scan_used *u)
@@ -233,10 +234,18 @@ static int create_fn(ck_state_txn *txn, void *payload)
 			rc = ck__error_set(CK_EEXISTS, "network name %s already used: network already exists", n->name);
 			goto out;
 		}
+	/* Bridges are the host's but records are the store's: a rootful store
+	 * also skips a bridge that another store (or podman) has up or used
+	 * in this boot, else two networks share it and the teardown of one
+	 * leaves the other's firewall rules behind. */
 	unsigned k = 1;
-	while (k < sizeof(u.ifaces) && u.ifaces[k])
-		k++;
-	n->iface = ck__asprintf("podman%u", k);
+	char iface[32];
+	for (;; k++) {
+		snprintf(iface, sizeof(iface), "podman%u", k);
+		if (k >= sizeof(u.ifaces) || (!u.ifaces[k] && !(a->hostwide && ck__net_iface_seen(iface))))
+			break;
+	}
+	n->iface = strdup(iface);
 	if ((rc = ck__random_id(idbuf)) != CK_OK)
 		goto out;
 	n->id = strdup(idbuf);
@@ -334,7 +343,7 @@ int ck_network_create(ck_network **out, ck_context *ctx, const ck_network_spec *
 		return ck__error_set(CK_EEXISTS, "network name %s already used: it is the default network",
 		                     spec->name);
 	memset(&n, 0, sizeof(n));
-	struct create_args a = { spec, &n };
+	struct create_args a = { spec, &n, ck__net_hostwide(ctx) };
 	rc = ck__state_write(ctx, create_fn, &a);
 	if (rc == CK_OK) {
 		ck__log(ctx, CK_LOG_DEBUG, "network %s: created on %s (%s)", n.name, n.subnet, n.iface);

@@ -148,6 +148,11 @@ int ck_pod_inspect(char **out, const ck_pod *pod)
 	ck__json_key_str(g, "Id", pod->cfg.id);
 	ck__json_key_str(g, "Name", pod->cfg.name);
 	ck__json_key_str(g, "Created", created);
+	ck__json_key(g, "CreateCommand");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; pod->cfg.create_command && pod->cfg.create_command[i]; i++)
+		ck__json_str_val(g, pod->cfg.create_command[i]);
+	yajl_gen_array_close(g);
 	ck__json_key_str(g, "State", ck_pod_state_name(pod->state));
 	ck__json_key_str(g, "Hostname", pod->cfg.hostname);
 	ck__json_key(g, "Labels");
@@ -212,4 +217,17 @@ int ck_pod_inspect(char **out, const ck_pod *pod)
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
 	return ck__json_gen_finish(out, g);
+}
+
+int ck_pod_create_command(char ***out, const ck_pod *pod)
+{
+	int rc;
+
+	CK_ENTER();
+	if (!out || !pod)
+		return ck__error_set(CK_EINVAL, "ck_pod_create_command: %s is NULL", !out ? "out" : "pod");
+	if ((rc = ck__pod_strv_dup(out, (const char *const *)pod->cfg.create_command)) == CK_OK && !*out &&
+	    !(*out = calloc(1, sizeof(char *))))
+		rc = ck__oom();
+	return rc;
 }

@@ -185,7 +185,8 @@ static int fill_config(ck__pod_config *c, const ck_pod_spec *spec, const char *i
 	if ((rc = ck__pod_strv_dup(&c->shares, (const char *const *)spec->shares)) ||
 	    (rc = ck__pod_strv_dup(&c->infra_command, (const char *const *)spec->infra_command)) ||
 	    (rc = ck__pod_strv_dup(&c->add_hosts, (const char *const *)spec->add_hosts)) ||
-	    (rc = ck__pod_strv_dup(&c->dns, (const char *const *)spec->dns)))
+	    (rc = ck__pod_strv_dup(&c->dns, (const char *const *)spec->dns)) ||
+	    (rc = ck__pod_strv_dup(&c->create_command, (const char *const *)spec->create_command)))
 		return rc;
 	if (spec->n_ports) {
 		if (!(c->ports = calloc(spec->n_ports, sizeof(*c->ports))))
@@ -259,7 +260,7 @@ static int infra_image(char **out, ck_context *ctx, const ck__pod_config *c)
 	return rc;
 }
 
-static int infra_create(ck_context *ctx, const ck__pod_config *c, const char *config)
+static int infra_create(ck_context *ctx, const ck__pod_config *c, const char *config, const char *pid_file)
 {
 	ck_container_spec *cs = NULL;
 	char name[64], *image = NULL;
@@ -276,7 +277,8 @@ static int infra_create(ck_context *ctx, const ck__pod_config *c, const char *co
 	    (uts && (rc = ck_container_spec_set_hostname(cs, c->hostname))) ||
 	    (c->infra_command && c->infra_command[0] &&
 	     (rc = ck_container_spec_set_entrypoint(cs, (const char *const *)c->infra_command))) ||
-	    (rc = ck_container_spec_set_label(cs, "io.containerkit.pod.infra", c->id)))
+	    (rc = ck_container_spec_set_label(cs, "io.containerkit.pod.infra", c->id)) ||
+	    (rc = ck_container_spec_set_monitor_pid_file(cs, pid_file)))
 		goto out;
 	for (size_t i = 0; i < c->n_ports && rc == CK_OK; i++) {
 		char text[160], host[32] = "", ctr[16];
@@ -354,7 +356,7 @@ int ck_pod_create(ck_pod **out, ck_context *ctx, const ck_pod_spec *spec)
 	/* With an infra container, its create inserts the pod's record in the
 	 * same commit: a killed create leaves nothing or a whole pod. */
 	if (c.infra)
-		rc = infra_create(ctx, &c, config);
+		rc = infra_create(ctx, &c, config, spec->infra_pid_file);
 	else
 		rc = ck__state_write(ctx, insert_fn, &(struct insert_args){ &c, config });
 	if (rc != CK_OK) {

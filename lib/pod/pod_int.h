@@ -4,7 +4,7 @@
  * Config JSON (bucket "pods"), written at create and never changed:
  *   {"id","name","created" (ns),"labels":{},"hostname","shares":[],
  *    "infra" (bool),"infra_image","infra_command":[],"add_hosts":[],
- *    "dns":[],"exit_policy","network",
+ *    "dns":[],"exit_policy","network","create_command":[],
  *    "ports":[{"host_ip","host_port","container_port","range","protocol"}]}
  * State JSON (bucket "pods.state"): {} (a pod's state is its containers').
  * Members: bucket "pods.members" (lib/state/state.h). */
@@ -23,6 +23,8 @@ struct ck_pod_spec {
 	ck__port *ports;
 	size_t n_ports;
 	bool no_infra, replace;
+	char **create_command;   /* recorded with the pod */
+	char *infra_pid_file;    /* handed to the infra's spec */
 };
 
 typedef struct ck__pod_config {
@@ -30,6 +32,7 @@ typedef struct ck__pod_config {
 	int64_t created;
 	ck__strmap labels;
 	char **shares, **infra_command, **add_hosts, **dns;
+	char **create_command; /* the argv of `ck pod create ...`; empty: none */
 	ck__port *ports;
 	size_t n_ports;
 	bool infra;

@@ -65,6 +65,7 @@ int ck__pod_config_json(char **out, const ck__pod_config *c)
 	strv_gen(g, "infra_command", c->infra_command);
 	strv_gen(g, "add_hosts", c->add_hosts);
 	strv_gen(g, "dns", c->dns);
+	strv_gen(g, "create_command", c->create_command);
 	ck__json_key_str(g, "exit_policy", c->exit_policy);
 	ck__json_key_str(g, "network", c->network);
 	ck__json_key(g, "ports");
@@ -129,6 +130,7 @@ int ck__pod_config_parse(ck__pod_config *c, const char *json)
 	    (rc = ck__pod_strv_from_json(&c->infra_command, ck__json_arr(t, "infra_command"))) ||
 	    (rc = ck__pod_strv_from_json(&c->add_hosts, ck__json_arr(t, "add_hosts"))) ||
 	    (rc = ck__pod_strv_from_json(&c->dns, ck__json_arr(t, "dns"))) ||
+	    (rc = ck__pod_strv_from_json(&c->create_command, ck__json_arr(t, "create_command"))) ||
 	    (rc = ports_parse(c, ck__json_arr(t, "ports"))))
 		goto out;
 	if (ck__json_obj(t, "labels") && (rc = ck__strmap_from_json(&c->labels, ck__json_obj(t, "labels"))) != CK_OK)
@@ -152,6 +154,7 @@ void ck__pod_config_free(ck__pod_config *c)
 	free(c->name);
 	free(c->hostname);
 	free(c->infra_image);
+	ck_strv_free(c->create_command);
 	free(c->exit_policy);
 	free(c->network);
 	ck__strmap_free(&c->labels);

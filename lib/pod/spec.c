@@ -44,6 +44,8 @@ void ck_pod_spec_free(ck_pod_spec *spec)
 	free(spec->network);
 	ck__strmap_free(&spec->labels);
 	ck_strv_free(spec->shares);
+	ck_strv_free(spec->create_command);
+	free(spec->infra_pid_file);
 	ck_strv_free(spec->infra_command);
 	ck_strv_free(spec->add_hosts);
 	ck_strv_free(spec->dns);
@@ -233,4 +235,30 @@ int ck_pod_spec_set_replace(ck_pod_spec *spec, int on)
 	NEED_SPEC("set_replace");
 	spec->replace = on != 0;
 	return CK_OK;
+}
+
+int ck_pod_spec_set_create_command(ck_pod_spec *spec, const char *const *argv)
+{
+	char **v = NULL;
+	int rc;
+
+	NEED_SPEC("set_create_command");
+	if ((rc = ck__pod_strv_dup(&v, argv)) != CK_OK)
+		return rc;
+	ck_strv_free(spec->create_command);
+	spec->create_command = v;
+	return CK_OK;
+}
+
+int ck_pod_spec_set_infra_monitor_pid_file(ck_pod_spec *spec, const char *path)
+{
+	NEED_SPEC("set_infra_monitor_pid_file");
+	if (path && *path && path[0] != '/')
+		return ck__error_set(CK_EINVAL, "the infra monitor's pid file \"%s\" must be an absolute path", path);
+	if (!path || !*path) {
+		free(spec->infra_pid_file);
+		spec->infra_pid_file = NULL;
+		return CK_OK;
+	}
+	return set_str(&spec->infra_pid_file, path, "set_infra_monitor_pid_file");
 }

@@ -251,11 +251,21 @@ out:
 int ck__runtime_exec(int *exit_code, const ck__runtime *rt, const char *id, const char *process_json_path,
                      int stdin_fd, int stdout_fd, int stderr_fd, bool tty, bool detach)
 {
+	return ck__runtime_exec_timed(exit_code, NULL, rt, id, process_json_path, stdin_fd, stdout_fd, stderr_fd, tty,
+	                              detach, 0, NULL);
+}
+
+int ck__runtime_exec_timed(int *exit_code, bool *timed_out, const ck__runtime *rt, const char *id,
+                           const char *process_json_path, int stdin_fd, int stdout_fd, int stderr_fd, bool tty,
+                           bool detach, int timeout_ms, const char *pid_file)
+{
 	ck__invocation inv = { .rt = rt, .id = id, .verb = "exec" };
-	char *proc = NULL;
+	char *proc = NULL, *pidarg = NULL;
 	size_t n = 0;
 	int rc;
 
+	if (timed_out)
+		*timed_out = false;
 	if (exit_code)
 		*exit_code = -1;
 	if ((rc = ck__inv_check_id(id)) != CK_OK)
@@ -269,6 +279,15 @@ int ck__runtime_exec(int *exit_code, const ck__runtime *rt, const char *id, cons
 	if (!proc)
 		return ck__oom();
 	inv.args[n++] = proc;
+	if (timeout_ms > 0 && pid_file) {
+		if (!(pidarg = ck__asprintf("--pid-file=%s", pid_file))) {
+			free(proc);
+			return ck__oom();
+		}
+		inv.args[n++] = pidarg;
+		inv.timeout_ms = timeout_ms;
+		inv.kill_pidfile = pid_file;
+	}
 	if (detach)
 		inv.args[n++] = "--detach";
 	if (tty)
@@ -278,6 +297,8 @@ int ck__runtime_exec(int *exit_code, const ck__runtime *rt, const char *id, cons
 	inv.fds[2] = stderr_fd;
 	if ((rc = ck__inv_run(&inv)) != CK_OK)
 		goto out;
+	if (timed_out)
+		*timed_out = inv.timed_out;
 	/* The runtime exits with the process's status; a failure of its own
 	 * is told apart by what it logged. */
 	if (inv.log_errors || !ck__inv_known(rt, id)) {
@@ -288,5 +309,6 @@ int ck__runtime_exec(int *exit_code, const ck__runtime *rt, const char *id, cons
 out:
 	ck__inv_free(&inv);
 	free(proc);
+	free(pidarg);
 	return rc;
 }

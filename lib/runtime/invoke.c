@@ -424,6 +424,40 @@ out:
 /* Spawns the runtime and waits for it.  Returns CK_OK once it has exited,
  * whatever its status (inv->status); a negative code if it could not be
  * run or waited for. */
+/* Waits for the runtime at most inv->timeout_ms; past that kills the
+ * process it runs for us (its pid file), and the runtime if it does not
+ * follow within a few seconds.  Leaves the reaping to the caller. */
+static void enforce_timeout(ck__invocation *inv, pid_t pid)
+{
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	struct pollfd p = { pfd, POLLIN, 0 };
+	int r;
+
+	if (pfd < 0)
+		return;
+	do
+		r = poll(&p, 1, inv->timeout_ms);
+	while (r < 0 && errno == EINTR);
+	if (r == 0) {
+		inv->timed_out = true;
+		char *text = NULL;
+		size_t len = 0;
+		if (inv->kill_pidfile && ck__read_file(&text, &len, inv->kill_pidfile, 64) == CK_OK) {
+			int victim = atoi(text);
+			if (victim > 1)
+				kill(victim, SIGKILL);
+		}
+		free(text);
+		ck__error_clear();
+		do
+			r = poll(&p, 1, 5000);
+		while (r < 0 && errno == EINTR);
+		if (r == 0)
+			kill(pid, SIGKILL);
+	}
+	close(pfd);
+}
+
 int ck__inv_run(ck__invocation *inv)
 {
 	int out_fd, err_fd, rc;
@@ -433,6 +467,8 @@ int ck__inv_run(ck__invocation *inv)
 	if ((rc = ck__inv_spawn(&pid, &out_fd, &err_fd, inv)) != CK_OK)
 		return rc;
 	rc = drain(inv, out_fd, err_fd, pid, &reaped);
+	if (!reaped && inv->timeout_ms > 0)
+		enforce_timeout(inv, pid);
 	while (!reaped && waitpid(pid, &inv->status, 0) < 0) {
 		if (errno == EINTR)
 			continue;

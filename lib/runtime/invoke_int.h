@@ -20,6 +20,12 @@ typedef struct ck__invocation {
 	bool new_session;
 	const char *log_given;  /* --log at this path (kept); NULL: a temporary file */
 	char log_path[4096];
+	/* A limit on the run (ms, 0: none): past it the process whose pid the
+	 * runtime wrote to `kill_pidfile` is killed (an exec's), then the
+	 * runtime itself if it lingers; `timed_out` says so. */
+	int timeout_ms;
+	const char *kill_pidfile;
+	bool timed_out;
 	/* results */
 	int status;
 	ck__buf out, err;

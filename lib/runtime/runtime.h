@@ -197,6 +197,11 @@ int ck__runtime_state(char **status, int *pid, const ck__runtime *rt, const char
  * `tty` with `detach` is CK_EINVAL (it needs a console socket). */
 int ck__runtime_exec(int *exit_code, const ck__runtime *rt, const char *id, const char *process_json_path,
                      int stdin_fd, int stdout_fd, int stderr_fd, bool tty, bool detach);
+/* The same, killing the process after `timeout_ms` (0: no limit): the
+ * runtime writes its pid to `pid_file`.  `*timed_out` says it was killed. */
+int ck__runtime_exec_timed(int *exit_code, bool *timed_out, const ck__runtime *rt, const char *id,
+                           const char *process_json_path, int stdin_fd, int stdout_fd, int stderr_fd, bool tty,
+                           bool detach, int timeout_ms, const char *pid_file);
 /* Writes the process.json for exec (args, env, cwd, user, terminal) using
  * the container's config as a base. */
 int ck__oci_process_write(const char *path, const ck__oci_params *p);

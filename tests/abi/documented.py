@@ -36,7 +36,8 @@ def declarations(path):
             while ";" not in text and i + 1 < len(lines):
                 i += 1
                 text += " " + lines[i].strip()
-            m = re.search(r"(\w+)\s*\(", text.split("CK_EXTERN", 1)[1])
+            decl = re.sub(r'"[^"]*"', '""', text.split("CK_EXTERN", 1)[1])
+            m = re.search(r"\b(ck_\w+)\s*\(", decl)
             if prev_kind == "doc":
                 documented_group = True
             elif prev_kind != "decl":

@@ -129,7 +129,7 @@ def declarations(text):
     text = re.sub(r"^[ \t]*#(?:[^\n]*\\\n)*[^\n]*", " ", text, flags=re.M)
     names = []
     for m in re.finditer(r"\bCK_EXTERN\b([^;]*);", text):
-        decl = m.group(1)
+        decl = re.sub(r'"[^"]*"', '""', m.group(1))  # CK_DEPRECATED("use ck_x_v2()")
         fn = re.search(r"\b(ck_\w+)\s*\(", decl)
         if fn:
             names.append(fn.group(1))

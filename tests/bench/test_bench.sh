@@ -250,5 +250,24 @@ print([r["status"] for c in d["cases"] if c["name"] == "system df @0" for r in c
     'res["ps -a @3","ck"]["status"] == "ok" and "images @3" not in [c["name"] for c in d["cases"]]'
 }
 
+# The pod suite on ck alone, rootful on the bridge: every case runs (the
+# published port's fetch included), and the suite's finish leaves no
+# keeper, pod or namespace behind.
+pod_suite_on_ck() {
+  [ -x "$CK" ] || { echo "SKIP: no ck binary"; exit 77; }
+  [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
+  for tool in runc curl; do command -v $tool >/dev/null || { echo "SKIP: no $tool"; exit 77; }; done
+  [ -x /usr/lib/podman/netavark ] || [ -x /usr/libexec/podman/netavark ] || { echo "SKIP: no netavark"; exit 77; }
+  [ -x /usr/bin/catatonit ] || [ -x /usr/libexec/podman/catatonit ] || { echo "SKIP: no catatonit"; exit 77; }
+  local port
+  port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  bench --suite "$SRC/bench/pods.yaml" --engine ck --set ck="$CK" --set port="$port" --runs 2 --json "$T/r.json"
+  expect_rc 0
+  json "$T/r.json" \
+    'all(res[c,"ck"]["status"] == "ok" for c in ("pod create", "pod start", "pod rm -f", "run --pod --rm", "run --rm", "run -p, first fetch"))'
+  grep -q -- " $T/work" /proc/mounts && fail "mounts of the suite are left"
+  [ -z "$(ls -A "$T/work/ck/run/netns" 2>/dev/null)" ] || fail "network namespaces are left"
+}
+
 "$1"
 [ $failed -eq 0 ] && echo "PASS $1" || exit 1

@@ -30,6 +30,8 @@ ck_container_tests(containers_features_crun test_features.c crun "_crun")
 ck_container_tests(containers_features_runc test_features.c runc "_runc")
 ck_container_tests(containers_spec test_spec.c crun "")
 ck_container_tests(containers_reliability test_reliability.c crun "")
+# Healthchecks and sd_notify (runc: it runs on every host this suite runs on).
+ck_container_tests(containers_health test_health.c runc "")
 set_tests_properties(container_64_processes_work_concurrently_without_errors PROPERTIES TIMEOUT 400)
 
 # The same tests as an unprivileged user with subordinate ids (user

@@ -152,11 +152,10 @@ ck_container *tc_create(ck_container_spec *spec)
 	return ctr;
 }
 
-static int collect(int stream, int64_t t, const char *data, size_t len, int partial, void *payload)
+static int collect(const ck_log_entry *e, void *payload)
 {
-	(void)stream;
-	(void)t;
-	(void)partial;
+	const char *data = e->data;
+	size_t len = e->len;
 	char **buf = payload;
 	size_t have = *buf ? strlen(*buf) : 0;
 	char *n = realloc(*buf, have + len + 1);
@@ -171,7 +170,7 @@ static int collect(int stream, int64_t t, const char *data, size_t len, int part
 char *tc_logs(ck_container *ctr)
 {
 	char *buf = strdup("");
-	CK_CHECK_OK(ck_container_logs(ctr, NULL, collect, &buf));
+	CK_CHECK_OK(ck_container_logs_v2(ctr, NULL, collect, &buf));
 	return buf;
 }
 

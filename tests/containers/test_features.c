@@ -484,9 +484,13 @@ struct lines {
 	int n;
 };
 
-static int collect_line(int stream, int64_t t, const char *data, size_t len, int partial, void *payload)
+static int collect_line(const ck_log_entry *e, void *payload)
 {
+	const char *data = e->data;
+	size_t len = e->len;
 	struct lines *l = payload;
+	if (e->version != CK_LOG_ENTRY_VERSION || !e->time_ns)
+		abort(); /* every entry is a whole, timed one */
 	size_t have = l->text ? strlen(l->text) : 0;
 	l->text = realloc(l->text, have + len + 1);
 	memcpy(l->text + have, data, len);
@@ -507,7 +511,7 @@ static void container_logs_tail_since_timestamps_follow_and_rotation(void)
 		return;
 	/* follow returns when the container has exited, with every line */
 	o.follow = 1;
-	CK_CHECK_OK(ck_container_logs(ctr, &o, collect_line, &l));
+	CK_CHECK_OK(ck_container_logs_v2(ctr, &o, collect_line, &l));
 	CK_CHECK_CONTAINS(l.text, "line1\nline2\nline3\nline4\nline5\npartiallate\n");
 	free(l.text);
 	CK_CHECK_OK(ck_container_wait(&code, ctr, 5000));
@@ -515,21 +519,21 @@ static void container_logs_tail_since_timestamps_follow_and_rotation(void)
 	l = (struct lines){ 0 };
 	o = (ck_logs_options)CK_LOGS_OPTIONS_INIT;
 	o.tail = 2;
-	CK_CHECK_OK(ck_container_logs(ctr, &o, collect_line, &l));
+	CK_CHECK_OK(ck_container_logs_v2(ctr, &o, collect_line, &l));
 	CK_CHECK_STR(l.text, "line5\npartiallate\n");
 	free(l.text);
 	/* timestamps */
 	l = (struct lines){ 0 };
 	o.tail = 1;
 	o.timestamps = 1;
-	CK_CHECK_OK(ck_container_logs(ctr, &o, collect_line, &l));
+	CK_CHECK_OK(ck_container_logs_v2(ctr, &o, collect_line, &l));
 	CK_CHECK(l.text && strlen(l.text) > 31 && l.text[4] == '-' && l.text[10] == 'T' && strstr(l.text, "Z late\n"));
 	free(l.text);
 	/* since: nothing is in the future */
 	l = (struct lines){ 0 };
 	o = (ck_logs_options)CK_LOGS_OPTIONS_INIT;
 	o.since_ns = (int64_t)time(NULL) * 1000000000 + 3600LL * 1000000000;
-	CK_CHECK_OK(ck_container_logs(ctr, &o, collect_line, &l));
+	CK_CHECK_OK(ck_container_logs_v2(ctr, &o, collect_line, &l));
 	CK_CHECK(l.n == 0);
 	free(l.text);
 	remove_ctr(ctr);
@@ -541,7 +545,7 @@ static void container_logs_tail_since_timestamps_follow_and_rotation(void)
 		return;
 	CK_CHECK_OK(ck_container_wait(&code, ctr, 20000));
 	l = (struct lines){ 0 };
-	CK_CHECK_OK(ck_container_logs(ctr, NULL, collect_line, &l));
+	CK_CHECK_OK(ck_container_logs_v2(ctr, NULL, collect_line, &l));
 	CK_CHECK_CONTAINS(l.text, "number 1999 of the lines\n");
 	CK_CHECK(l.text && !strstr(l.text, "number 0 of the lines\n"));
 	free(l.text);

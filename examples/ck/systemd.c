@@ -1,0 +1,390 @@
+/* ck generate systemd, ck systemd generate-units: thin consumers of
+ * containerkit/systemd.h that print the units or write them as files. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <containerkit/systemd.h>
+
+#include "commands.h"
+#include "ctr.h"
+
+/* The absolute path of this program, for the units' Exec lines. */
+static char *self_path(void)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	return strdup(buf);
+}
+
+/* The global flags this ck was given, for commands the units run. */
+static void global_args(strv *out, const ck_app *app)
+{
+	const char *const pairs[][2] = { { "--root", app->opts.root },
+		                         { "--runroot", app->opts.runroot },
+		                         { "--db-backend", app->opts.db_backend } };
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		if (pairs[i][1]) {
+			strv_add(out, pairs[i][0]);
+			strv_add(out, pairs[i][1]);
+		}
+	}
+}
+
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch == '\n')
+			fputs("\\n", f);
+		else if (ch == '\t')
+			fputs("\\t", f);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+static void print_json(const ck_systemd_units *u)
+{
+	fputs("{\n", stdout);
+	for (size_t i = 0; i < ck_systemd_units_count(u); i++) {
+		fputs("    ", stdout);
+		/* podman's keys are the unit names without ".service" */
+		const char *name = ck_systemd_units_name(u, i);
+		size_t len = strlen(name);
+		char *key = strndup(name, len > 8 && !strcmp(name + len - 8, ".service") ? len - 8 : len);
+		json_string(stdout, key ? key : name);
+		free(key);
+		fputs(": ", stdout);
+		json_string(stdout, ck_systemd_units_content(u, i));
+		fputs(i + 1 < ck_systemd_units_count(u) ? ",\n" : "\n", stdout);
+	}
+	fputs("}\n", stdout);
+}
+
+static const char generate_systemd_usage[] =
+	"Generate systemd units\n\n"
+	"Usage:\n  ck generate systemd [options] {CONTAINER|POD}\n\nOptions:\n"
+	"      --after stringArray           Add dependencies order to the generated unit file\n"
+	"      --container-prefix string     Systemd unit name prefix for containers (default \"container\")\n"
+	"  -e, --env stringArray             Set environment variables to the systemd unit files\n"
+	"  -f, --files                       Generate .service files instead of printing to stdout\n"
+	"      --format string               Print the created units in specified format (json)\n"
+	"  -n, --name                        Use container/pod names instead of IDs\n"
+	"      --new                         Create a new container or pod instead of starting an existing one\n"
+	"      --no-header                   Skip header generation\n"
+	"      --pod-prefix string           Systemd unit name prefix for pods (default \"pod\")\n"
+	"      --requires stringArray        Similar to wants, but declares stronger requirement dependencies\n"
+	"      --restart-policy string       Systemd restart-policy (default \"on-failure\")\n"
+	"      --restart-sec uint            Configures the time to sleep before restarting a service\n"
+	"      --separator string            Systemd unit name separator between name/id and prefix (default \"-\")\n"
+	"  -t, --time int                    Stop timeout override (default -1)\n"
+	"      --wants stringArray           Add (weak) requirement dependencies to the generated unit file\n";
+
+enum { G_AFTER = 1, G_CPREFIX, G_ENV, G_FILES, G_FORMAT, G_NAME, G_NEW, G_NOHEADER, G_PPREFIX, G_REQUIRES,
+       G_RESTART, G_RESTARTSEC, G_SEP, G_TIME, G_WANTS };
+
+static int generate_systemd(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{ "after", 0, true, G_AFTER },           { "container-prefix", 0, true, G_CPREFIX },
+		{ "env", 'e', true, G_ENV },             { "files", 'f', false, G_FILES },
+		{ "format", 0, true, G_FORMAT },         { "name", 'n', false, G_NAME },
+		{ "new", 0, false, G_NEW },              { "no-header", 0, false, G_NOHEADER },
+		{ "pod-prefix", 0, true, G_PPREFIX },    { "requires", 0, true, G_REQUIRES },
+		{ "restart-policy", 0, true, G_RESTART }, { "restart-sec", 0, true, G_RESTARTSEC },
+		{ "separator", 0, true, G_SEP },         { "time", 't', true, G_TIME },
+		{ "wants", 0, true, G_WANTS },           { NULL, 0, false, 0 },
+	};
+	ck_systemd_options o = CK_SYSTEMD_OPTIONS_INIT;
+	strv after = { 0 }, wants = { 0 }, requires = { 0 }, env = { 0 }, owned = { 0 }, g = { 0 };
+	const char *val, *ref = NULL, *format = NULL;
+	bool files = false;
+	long long n;
+	ck_systemd_units *units = NULL;
+	char *exe = NULL, **paths = NULL;
+	int id, rc = 0;
+	cli c;
+
+	copts_init(&c, app, argc, argv, opts, true);
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		switch (id) {
+		case CLI_HELP: rc = sub_help(generate_systemd_usage); goto out;
+		case CLI_ERR: rc = EXIT_CK; break;
+		case CLI_POS:
+			if (ref)
+				rc = die("accepts 1 arg(s), received 2");
+			ref = val;
+			break;
+		case G_AFTER: strv_add(&after, val); break;
+		case G_CPREFIX: o.container_prefix = val; break;
+		case G_ENV:
+			if (!strchr(val, '=')) {
+				/* "-e VAR": its value here, as podman takes it */
+				const char *v = getenv(val);
+				if (!v)
+					break;
+				char *kv = NULL;
+				if (asprintf(&kv, "%s=%s", val, v) < 0) {
+					rc = die("out of memory");
+					break;
+				}
+				strv_add(&env, kv);
+				strv_add(&owned, kv);
+				break;
+			}
+			strv_add(&env, val);
+			break;
+		case G_FILES: files = flag_on(val); break;
+		case G_FORMAT: format = val; break;
+		case G_NAME: o.flags = flag_on(val) ? o.flags | CK_SYSTEMD_NAME : o.flags & ~CK_SYSTEMD_NAME; break;
+		case G_NEW: o.flags = flag_on(val) ? o.flags | CK_SYSTEMD_NEW : o.flags & ~CK_SYSTEMD_NEW; break;
+		case G_NOHEADER:
+			o.flags = flag_on(val) ? o.flags | CK_SYSTEMD_NO_HEADER : o.flags & ~CK_SYSTEMD_NO_HEADER;
+			break;
+		case G_PPREFIX: o.pod_prefix = val; break;
+		case G_REQUIRES: strv_add(&requires, val); break;
+		case G_RESTART: o.restart_policy = val; break;
+		case G_RESTARTSEC:
+			if (!parse_int_arg("--restart-sec", val, 0, &n))
+				rc = EXIT_CK;
+			else
+				o.restart_sec = (int)n;
+			break;
+		case G_SEP: o.separator = val; break;
+		case G_TIME:
+			if (!parse_int_arg("--time", val, -1, &n))
+				rc = EXIT_CK;
+			else
+				o.stop_timeout = (int)n;
+			break;
+		case G_WANTS: strv_add(&wants, val); break;
+		}
+	}
+	if (rc)
+		goto out;
+	if (!ref) {
+		rc = die("accepts 1 arg(s), received 0");
+		goto out;
+	}
+	if (format && strcmp(format, "json") != 0) {
+		rc = die("unsupported format \"%s\": only json is supported", format);
+		goto out;
+	}
+	if (format && files) {
+		rc = die("--format and --files cannot be used together");
+		goto out;
+	}
+	if (!app_context(app)) {
+		rc = EXIT_CK;
+		goto out;
+	}
+	exe = self_path();
+	global_args(&g, app);
+	o.executable = exe;
+	o.global_args = g.v;
+	o.after = after.v;
+	o.wants = wants.v;
+	o.requires = requires.v;
+	o.env = env.v;
+	if (ck_systemd_generate(&units, app->ctx, ref, &o) < 0) {
+		rc = die_ck();
+	} else if (files) {
+		if (ck_systemd_units_write(&paths, units, ".") < 0)
+			rc = die_ck();
+		for (size_t i = 0; paths && paths[i]; i++)
+			printf("%s\n", paths[i]);
+	} else if (format) {
+		print_json(units);
+	} else {
+		for (size_t i = 0; i < ck_systemd_units_count(units); i++)
+			fputs(ck_systemd_units_content(units, i), stdout);
+	}
+out:
+	strv_clear(&g);
+	ck_strv_free(paths);
+	ck_systemd_units_free(units);
+	free(exe);
+	strv_clear(&after);
+	strv_clear(&wants);
+	strv_clear(&requires);
+	strv_clear(&env);
+	strv_free_owned(&owned);
+	return rc < 0 ? 0 : rc;
+}
+
+static const subcommand generate_cmds[] = {
+	{ "systemd", NULL, "Generate systemd units", generate_systemd_usage, generate_systemd },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+int cmd_generate(ck_app *app, int argc, char **argv)
+{
+	return run_group(app, "generate", "Generate structured data based on containers and pods", generate_cmds,
+	                 argc, argv);
+}
+
+static const char generate_units_usage[] =
+	"Generate systemd service units from Quadlet files\n\n"
+	"Usage:\n  ck systemd generate-units [options] SRCDIR|FILE [SRCDIR|FILE...]\n\n"
+	"Reads *.container, *.pod, *.volume, *.network and *.kube files and writes NAME.service units.\n\n"
+	"Options:\n"
+	"      --dryrun          Print the units instead of writing them\n"
+	"  -o, --output string   Directory to write the units to (default \".\")\n";
+
+static int generate_units(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{ "output", 'o', true, 1 }, { "dryrun", 0, false, 2 }, { NULL, 0, false, 0 },
+	};
+	ck_systemd_options o = CK_SYSTEMD_OPTIONS_INIT;
+	strv srcs = { 0 }, g = { 0 };
+	const char *val, *outdir = ".";
+	bool dry = false;
+	ck_systemd_units *units = NULL;
+	char *exe = NULL, **paths = NULL;
+	int id, rc = 0;
+	cli c;
+
+	copts_init(&c, app, argc, argv, opts, true);
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		switch (id) {
+		case CLI_HELP: strv_clear(&srcs); return sub_help(generate_units_usage);
+		case CLI_ERR: rc = EXIT_CK; break;
+		case CLI_POS: strv_add(&srcs, val); break;
+		case 1: outdir = val; break;
+		case 2: dry = flag_on(val); break;
+		}
+	}
+	if (rc == 0 && !srcs.n)
+		rc = die("requires at least 1 arg(s): the directories or files to read");
+	if (rc == 0) {
+		exe = self_path();
+		global_args(&g, app);
+		o.executable = exe;
+		o.global_args = g.v;
+		if (ck_systemd_quadlet_generate(&units, srcs.v, &o) < 0)
+			rc = die_ck();
+		else if (dry)
+			for (size_t i = 0; i < ck_systemd_units_count(units); i++)
+				printf("---%s---\n%s", ck_systemd_units_name(units, i), ck_systemd_units_content(units, i));
+		else if (ck_systemd_units_write(&paths, units, outdir) < 0)
+			rc = die_ck();
+		for (size_t i = 0; paths && paths[i]; i++)
+			printf("%s\n", paths[i]);
+	}
+	ck_strv_free(paths);
+	ck_systemd_units_free(units);
+	free(exe);
+	strv_clear(&srcs);
+	strv_clear(&g);
+	return rc;
+}
+
+static const subcommand systemd_cmds[] = {
+	{ "generate-units", NULL, "Generate systemd service units from Quadlet files", generate_units_usage,
+	  generate_units },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+int cmd_systemd(ck_app *app, int argc, char **argv)
+{
+	return run_group(app, "systemd", "Manage systemd units", systemd_cmds, argc, argv);
+}
+
+/* The [Install] WantedBy=/RequiredBy= targets of a unit's text, made into
+ * the symlinks `systemctl enable` would make: a generator's units cannot be
+ * enabled, so it links them itself (DIR/TARGET.wants/UNIT -> ../UNIT). */
+static int link_install(const char *dir, const char *unit, const char *text)
+{
+	const char *p = strstr(text, "\n[Install]\n");
+	int rc = 0;
+
+	for (p = p ? p + 11 : NULL; p && *p && *p != '[' && rc == 0;) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+		const char *kind = !strncmp(p, "WantedBy=", 9) ? "wants" : !strncmp(p, "RequiredBy=", 11) ? "requires" : NULL;
+		if (kind) {
+			char *targets = strndup(p + (kind[0] == 'w' ? 9 : 11), len - (kind[0] == 'w' ? 9 : 11)), *save = NULL;
+			for (char *t = targets ? strtok_r(targets, " ", &save) : NULL; t && rc == 0; t = strtok_r(NULL, " ", &save)) {
+				char *sub = NULL, *link = NULL, *dest = NULL;
+				if (asprintf(&sub, "%s/%s.%s", dir, t, kind) < 0 || asprintf(&link, "%s/%s", sub, unit) < 0 ||
+				    asprintf(&dest, "../%s", unit) < 0)
+					rc = die("out of memory");
+				else if ((mkdir(sub, 0755) < 0 && errno != EEXIST) || (symlink(dest, link) < 0 && errno != EEXIST))
+					rc = die("cannot link %s: %s", link, strerror(errno));
+				free(sub);
+				free(link);
+				free(dest);
+			}
+			free(targets);
+		}
+		p = eol ? eol + 1 : NULL;
+	}
+	return rc;
+}
+
+/* ck-systemd-generator NORMAL_DIR [EARLY_DIR LATE_DIR]: ck as a systemd
+ * generator (systemd.generator(7)), as podman's quadlet is one: the
+ * Quadlet files of /etc/containers/systemd and /usr/share/containers/systemd
+ * (for a user's manager, ~/.config/containers/systemd, or
+ * $XDG_CONFIG_HOME/containers/systemd), or of the directories in
+ * $QUADLET_UNIT_DIRS (separated by ":"), become units in NORMAL_DIR. */
+int systemd_generator(ck_app *app, int argc, char **argv)
+{
+	ck_systemd_options o = CK_SYSTEMD_OPTIONS_INIT;
+	const char *env = getenv("QUADLET_UNIT_DIRS"), *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char *dirs = NULL;
+	if (env && *env)
+		dirs = strdup(env);
+	else if (geteuid() != 0 && xdg && *xdg)
+		(void)!asprintf(&dirs, "%s/containers/systemd", xdg);
+	else if (geteuid() != 0 && home && *home)
+		(void)!asprintf(&dirs, "%s/.config/containers/systemd", home);
+	else
+		dirs = strdup("/etc/containers/systemd:/usr/share/containers/systemd");
+	strv srcs = { 0 };
+	ck_systemd_units *units = NULL;
+	char *exe = self_path(), *save = NULL;
+	int rc = 0;
+
+	(void)app;
+	if (argc < 2 || argc > 4) {
+		free(dirs);
+		free(exe);
+		return die("usage: ck-systemd-generator NORMAL_DIR [EARLY_DIR LATE_DIR]");
+	}
+	for (char *d = dirs ? strtok_r(dirs, ":", &save) : NULL; d; d = strtok_r(NULL, ":", &save))
+		if (access(d, F_OK) == 0)
+			strv_add(&srcs, d);
+	o.executable = exe;
+	if (srcs.n == 0) {
+		rc = 0; /* nothing to generate */
+	} else if (ck_systemd_quadlet_generate(&units, srcs.v, &o) < 0 ||
+	           ck_systemd_units_write(NULL, units, argv[1]) < 0) {
+		rc = die_ck();
+	} else {
+		for (size_t i = 0; i < ck_systemd_units_count(units) && rc == 0; i++)
+			rc = link_install(argv[1], ck_systemd_units_name(units, i), ck_systemd_units_content(units, i));
+	}
+	ck_systemd_units_free(units);
+	strv_clear(&srcs);
+	free(dirs);
+	free(exe);
+	return rc;
+}
