@@ -26,8 +26,10 @@ typedef struct ck_autoupdate_options {
 	int rollback;               /**< 1 (default): a failed update restores the previous container */
 	int tls_verify;             /**< 1, 0, or -1 for the registry's default (ck_registry_options) */
 	const char *authfile;       /**< auth.json for registry requests; NULL: podman's locations */
-	unsigned int gate_seconds;  /**< how long an updated container must keep running before the
-	                                 update counts as good; 0: the default (5 seconds) */
+	unsigned int gate_seconds;  /**< without a healthcheck, how long an updated container must keep
+	                                 running before the update counts as good (0: 5 seconds); with
+	                                 one, how long it may take to turn healthy (0: its start period
+	                                 plus one interval) */
 } ck_autoupdate_options;
 
 #define CK_AUTOUPDATE_OPTIONS_INIT { CK_AUTOUPDATE_OPTIONS_VERSION, 0, 1, -1, NULL, 0 }
@@ -71,7 +73,8 @@ typedef struct ck_autoupdate_report ck_autoupdate_report;
  *  too) and updates those whose image changed.  Without systemd, a container is made
  *  again from its own record under the same name, pod, volumes, ports and
  *  labels, from the new image, and started; the update counts as good when
- *  it is still running after the gate period.  Otherwise (with `rollback`)
+ *  it is still running after the gate period, or, when it has a
+ *  healthcheck, once it turns healthy within its start period.  Otherwise (with `rollback`)
  *  the new container is removed, the previous one renamed back and started
  *  again if it ran, and the previous image tagged again under the name.
  *  Volumes and their data are never removed.  A problem with one container

@@ -38,12 +38,12 @@ int ck__au_check(bool *pending, char **new_id, ck_context *ctx, ck_container *ct
 void ck__au_replace(ck__au_item *it, ck_context *ctx, ck_container *ctr, int policy,
                     const ck_autoupdate_options *o);
 
-/* Whether the update of a container counts as good: waits until it runs,
- * then while it keeps running for `timeout_s` seconds; fails (with a
- * message saying how it ended) if it exits or restarts meanwhile.  The one
- * place the decision is made: a health-based gate (wait for the first
- * healthy check within the container's health start period, fail on
- * unhealthy) plugs in here once containers have healthchecks. */
+/* Whether the update of a container counts as good; the one place that
+ * decides.  Without a healthcheck: it runs, and keeps running for
+ * `timeout_s` seconds (0: CK__AUTOUPDATE_GATE_DEFAULT) without an exit or a
+ * restart.  With one: it turns healthy within its start period plus one
+ * interval (or `timeout_s` when not 0), and fails when it turns unhealthy or
+ * stops first.  The error says how it ended. */
 int ck__autoupdate_gate(ck_context *ctx, ck_container *ctr, unsigned int timeout_s);
 
 /* Sets an item's reason from the thread's last error ("what: message"). */

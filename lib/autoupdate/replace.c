@@ -9,6 +9,7 @@
 #include "autoupdate_int.h"
 #include "container/container.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,9 +26,40 @@ int ck__au_reason(ck__au_item *it, const char *what)
 	return CK_OK;
 }
 
+/* With a healthcheck: the new container must turn healthy within its start
+ * period plus one interval (the first scheduled check may come only then),
+ * or within `timeout_s` when the caller gave one; unhealthy, an exit, or the
+ * time running out fails it. */
+static int gate_health(ck_container *now, const ck_healthcheck_config *hc, unsigned int timeout_s)
+{
+	ck_health_status st = CK_HEALTH_NONE;
+	int64_t limit_ms = timeout_s ? (int64_t)timeout_s * 1000 : (hc->start_period_ns + hc->interval_ns) / 1000000;
+	int rc;
+
+	if (limit_ms < 1000)
+		limit_ms = 1000;
+	if (limit_ms > INT32_MAX)
+		limit_ms = INT32_MAX;
+	rc = ck_container_health_wait(&st, now, CK_HEALTH_MASK(CK_HEALTH_HEALTHY) | CK_HEALTH_MASK(CK_HEALTH_UNHEALTHY),
+	                              (int)limit_ms);
+	if (rc == CK_OK && st == CK_HEALTH_HEALTHY)
+		return CK_OK;
+	if (rc == CK_OK)
+		return ck__error_set(CK_ESTATE, "the new container %.12s turned unhealthy", ck_container_id(now));
+	if (rc == CK_ETIMEOUT)
+		return ck__error_set(CK_ETIMEOUT, "the new container %.12s did not turn healthy within %lld ms",
+		                     ck_container_id(now), (long long)limit_ms);
+	if (rc == CK_ESTATE)
+		return ck__error_set(CK_ESTATE, "the new container %.12s stopped running (exit code %d) before it "
+		                                "turned healthy", ck_container_id(now), ck_container_exit_code(now));
+	return rc;
+}
+
 int ck__autoupdate_gate(ck_context *ctx, ck_container *ctr, unsigned int timeout_s)
 {
+	ck_healthcheck_config hc = CK_HEALTHCHECK_CONFIG_INIT;
 	ck_container *now = NULL;
+	unsigned int period = timeout_s ? timeout_s : CK__AUTOUPDATE_GATE_DEFAULT;
 	char id[65];
 	unsigned int restarts;
 	int code = -1, rc;
@@ -40,14 +72,20 @@ int ck__autoupdate_gate(ck_context *ctx, ck_container *ctr, unsigned int timeout
 		                   ck_container_status(now), ck_container_exit_code(now));
 		goto out;
 	}
+	if ((rc = ck_container_healthcheck_config(&hc, now)) != CK_OK)
+		goto out;
+	if (hc.test) {
+		rc = gate_health(now, &hc, timeout_s);
+		goto out;
+	}
 	restarts = ck_container_restart_count(now);
 	/* The monitor wakes the waiter when it records an exit; a container
 	 * its restart policy brings back is not seen to exit, so the restart
 	 * count is compared afterwards too. */
-	rc = ck_container_wait(&code, now, (int)(timeout_s * 1000));
+	rc = ck_container_wait(&code, now, (int)(period * 1000));
 	if (rc == CK_OK) {
 		rc = ck__error_set(CK_ESTATE, "the new container %.12s exited with code %d within %u s of its start",
-		                   id, code, timeout_s);
+		                   id, code, period);
 		goto out;
 	}
 	if (rc != CK_ETIMEOUT)
@@ -58,10 +96,10 @@ int ck__autoupdate_gate(ck_context *ctx, ck_container *ctr, unsigned int timeout
 		return ck__error_wrap(rc, "the new container %.12s went away", id);
 	if (strcmp(ck_container_status(now), "running") != 0)
 		rc = ck__error_set(CK_ESTATE, "the new container %.12s is %s after %u s", id, ck_container_status(now),
-		                   timeout_s);
+		                   period);
 	else if (ck_container_restart_count(now) != restarts)
 		rc = ck__error_set(CK_ESTATE, "the new container %.12s was restarted %u times within %u s of its start",
-		                   id, ck_container_restart_count(now) - restarts, timeout_s);
+		                   id, ck_container_restart_count(now) - restarts, period);
 	else
 		rc = CK_OK;
 out:
@@ -155,7 +193,6 @@ void ck__au_replace(ck__au_item *it, ck_context *ctx, ck_container *ctr, int pol
 	ck_container *old = NULL, *nu = NULL;
 	const char *ref = NULL;
 	char new_id[65] = "";
-	unsigned int gate = o->gate_seconds ? o->gate_seconds : CK__AUTOUPDATE_GATE_DEFAULT;
 	int rc;
 
 	it->e.result = CK_AUTOUPDATE_FAILED;
@@ -198,7 +235,7 @@ void ck__au_replace(ck__au_item *it, ck_context *ctx, ck_container *ctr, int pol
 		ck__au_reason(it, "cannot start the new container");
 		goto fail;
 	}
-	if ((rc = ck__autoupdate_gate(ctx, nu, gate)) != CK_OK) {
+	if ((rc = ck__autoupdate_gate(ctx, nu, o->gate_seconds)) != CK_OK) {
 		ck__au_reason(it, "the update failed");
 		goto fail;
 	}

@@ -108,6 +108,42 @@ static int respec_net(ck_container_spec *s, const ck__ctr_config *c)
 	return CK_OK;
 }
 
+/* The healthcheck: what equals the old image's HEALTHCHECK (or the
+ * default when the image gave none) is left to the new image's. */
+static int respec_health(ck_container_spec *s, const ck__ctr_config *c, const ck__imagecfg *ic)
+{
+	const ck__health_image *img = &ic->health;
+	int rc;
+
+	if (!c->health_test) {
+		s->no_healthcheck = img->test && img->test[0] && strcmp(img->test[0], "NONE") != 0;
+	} else {
+		if (!strv_equal(c->health_test, img->test)) {
+			if ((rc = ck__strv_dup(&s->health_test, (const char *const *)c->health_test)) != CK_OK)
+				return rc;
+		}
+		s->health_interval = c->health_interval;
+		s->health_interval_set = c->health_interval !=
+		                         (img->interval > 0 ? img->interval : CK__HEALTH_DEFAULT_INTERVAL);
+		s->health_timeout = c->health_timeout;
+		s->health_timeout_set = c->health_timeout != (img->timeout > 0 ? img->timeout : CK__HEALTH_DEFAULT_TIMEOUT);
+		s->health_start_period = c->health_start_period;
+		s->health_start_period_set = c->health_start_period != (img->start_period > 0 ? img->start_period : 0);
+		s->health_retries = c->health_retries > 0 ? (unsigned int)c->health_retries : 0;
+		s->health_retries_set = c->health_retries != (img->retries > 0 ? img->retries : CK__HEALTH_DEFAULT_RETRIES);
+		s->health_on_failure = c->health_on_failure;
+	}
+	if (c->sdnotify && *c->sdnotify && !(s->sdnotify = strdup(c->sdnotify)))
+		return ck__oom();
+	/* The command line that made it made this one too (units replay it). */
+	if (c->create_command && c->create_command[0] &&
+	    (rc = ck__strv_dup(&s->create_command, (const char *const *)c->create_command)) != CK_OK)
+		return rc;
+	if (c->monitor_pid_file && *c->monitor_pid_file && !(s->monitor_pid_file = strdup(c->monitor_pid_file)))
+		return ck__oom();
+	return CK_OK;
+}
+
 static int respec(ck_container_spec *s, ck_context *ctx, const ck__ctr_config *c)
 {
 	ck__imagecfg ic = { 0 };
@@ -156,7 +192,8 @@ static int respec(ck_container_spec *s, ck_context *ctx, const ck__ctr_config *c
 	           strcmp(c->network ? c->network : "", "host") != 0;
 	if (own_host && !(s->hostname = strdup(c->hostname)))
 		goto oom;
-	if ((rc = respec_env(s, c, &ic, own_host)) != CK_OK || (rc = respec_mounts(s, c)) != CK_OK)
+	if ((rc = respec_env(s, c, &ic, own_host)) != CK_OK || (rc = respec_mounts(s, c)) != CK_OK ||
+	    (rc = respec_health(s, c, &ic)) != CK_OK)
 		goto out;
 	if (c->workdir && strcmp(c->workdir, ic.workdir ? ic.workdir : "/") != 0 && !(s->workdir = strdup(c->workdir)))
 		goto oom;

@@ -42,6 +42,9 @@ static void respec_gives_back_what_the_caller_gave(void)
 	CK_CHECK_OK(ck_container_spec_set_restart_policy(spec, "on-failure:2"));
 	CK_CHECK_OK(ck_container_spec_set_stop_timeout(spec, 3));
 	CK_CHECK_OK(ck_container_spec_set_runtime(spec, tc_runtime()));
+	CK_CHECK_OK(ck_container_spec_set_health_cmd(spec, "test -d /data"));
+	CK_CHECK_OK(ck_container_spec_set_health_interval(spec, 2000000000LL));
+	CK_CHECK_OK(ck_container_spec_set_create_command(spec, (const char *[]){ "ck", "run", "busybox", NULL }));
 	CK_CHECK_OK(ck_container_create(&ctr, ctx, spec));
 	ck_container_spec_free(spec);
 	if (!ctr)
@@ -63,6 +66,12 @@ static void respec_gives_back_what_the_caller_gave(void)
 	CK_CHECK_STR(again->restart_policy, "on-failure");
 	CK_CHECK(again->restart_max == 2);
 	CK_CHECK(again->stop_timeout == 3);
+	/* the healthcheck the caller gave, and the command line that made it */
+	CK_CHECK(again->health_test && !strcmp(again->health_test[0], "CMD-SHELL") &&
+	         !strcmp(again->health_test[1], "test -d /data"));
+	CK_CHECK(again->health_interval_set && again->health_interval == 2000000000LL);
+	CK_CHECK(!again->health_timeout_set && !again->health_retries_set && !again->no_healthcheck);
+	CK_CHECK(again->create_command && !strcmp(again->create_command[1], "run"));
 	CK_CHECK(again->n_mounts == 1);
 	if (again->n_mounts == 1) {
 		CK_CHECK_STR(again->mounts[0].source, "respec-vol");
@@ -83,6 +92,11 @@ static void respec_gives_back_what_the_caller_gave(void)
 		for (size_t i = 0; e1 && e1[i]; i++)
 			CK_CHECK(strv_has((char *const *)e2, e1[i]));
 		CK_CHECK(ck_container_label_count(copy) == ck_container_label_count(ctr));
+		ck_healthcheck_config h1 = CK_HEALTHCHECK_CONFIG_INIT, h2 = CK_HEALTHCHECK_CONFIG_INIT;
+		CK_CHECK_OK(ck_container_healthcheck_config(&h1, ctr));
+		CK_CHECK_OK(ck_container_healthcheck_config(&h2, copy));
+		CK_CHECK(h2.test && h1.test && !strcmp(h2.test[1], h1.test[1]));
+		CK_CHECK(h1.interval_ns == h2.interval_ns && h1.timeout_ns == h2.timeout_ns && h1.retries == h2.retries);
 		CK_CHECK_OK(ck_container_remove(copy, CK_REMOVE_FORCE));
 	}
 	/* the volume outlives both */

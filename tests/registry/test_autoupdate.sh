@@ -26,7 +26,15 @@ make_busybox "$FIX/v3" --cmd '["false"]' --label version=3 || exit 1
 image_id() {
   python3 -c 'import json,sys; d=json.load(open(sys.argv[1]+"/index.json")); m=json.load(open(sys.argv[1]+"/blobs/sha256/"+d["manifests"][0]["digest"][7:])); print(m["config"]["digest"][7:])' "$1"
 }
+# h1 and h2 pass their healthcheck, h3 never does (and runs on).
+make_busybox "$FIX/h1" --cmd '["sleep","1000"]' --label version=h1 --healthcheck '["CMD-SHELL","true"]' \
+  --health-interval 1 --health-start-period 2 || exit 1
+make_busybox "$FIX/h2" --cmd '["sleep","1000"]' --label version=h2 --healthcheck '["CMD-SHELL","true"]' \
+  --health-interval 1 --health-start-period 2 || exit 1
+make_busybox "$FIX/h3" --cmd '["sleep","1000"]' --label version=h3 --healthcheck '["CMD-SHELL","false"]' \
+  --health-interval 1 --health-retries 1 || exit 1
 V1=$(image_id "$FIX/v1") V2=$(image_id "$FIX/v2") V3=$(image_id "$FIX/v3")
+H2=$(image_id "$FIX/h2")
 # Local images for the local policy, as archives to load under one name.
 for v in 1 2 3; do
   skopeo copy -q "oci:$FIX/v$v:latest" "oci-archive:$FIX/local-v$v.tar:localhost/lapp:latest" >/dev/null ||
@@ -120,6 +128,31 @@ update_keeps_name_and_volume_then_broken_image_is_rolled_back() {
   [ "$out" = kept ] || fail "the volume's data after the rollback: '$out'"
   ck ps -a -q; [ "$(wc -l <<<"$out")" -eq 1 ] || fail "a container was left behind: $out"
   ck volume ls -q; [ "$out" = web-data ] || fail "volumes: $out"
+  cleanup
+}
+
+# With a healthcheck the gate waits for healthy (no --gate-seconds: the
+# image's start period plus one interval), and an image that never turns
+# healthy is rolled back though its process keeps running.
+health_gates_the_update() {
+  populate "$REG_plain" happ:latest "$FIX/h1" || fail "push h1"
+  ck pull -q --tls-verify=false "$REG_plain/happ:latest"; expect_rc 0
+  ck run -d --name hweb --label "$LABEL=registry" -v hweb-data:/data "$REG_plain/happ:latest"; expect_rc 0
+  ck exec hweb sh -c 'echo h > /data/f'; expect_rc 0
+  populate "$REG_plain" happ:latest "$FIX/h2" || fail "push h2"
+  ck auto-update --tls-verify=false; expect_rc 0
+  row hweb | grep -q "registry *true$" || fail "expected true: $out"
+  [ "$(field hweb '{{.Image}}')" = "$H2" ] || fail "not on h2"
+  [ "$(field hweb '{{.State.Health.Status}}')" = healthy ] || fail "not healthy after the update"
+  local id2
+  id2=$(field hweb '{{.Id}}')
+  populate "$REG_plain" happ:latest "$FIX/h3" || fail "push h3"
+  ck auto-update --tls-verify=false; expect_rc 0
+  row hweb | grep -q "registry *rolled back$" || fail "expected rolled back: $out"
+  expect_err "healthy"
+  [ "$(field hweb '{{.Id}}')" = "$id2" ] || fail "the h2 container did not come back"
+  [ "$(field hweb '{{.State.Status}}')" = running ] || fail "the h2 container does not run again"
+  ck exec hweb cat /data/f; [ "$out" = h ] || fail "data: '$out'"
   cleanup
 }
 
@@ -240,7 +273,7 @@ if [ $# -gt 0 ]; then
 else
   run_tests dry_run_reports_pending_and_changes_nothing \
     update_keeps_name_and_volume_then_broken_image_is_rolled_back \
-    rollback_false_leaves_the_failed_update local_policy_follows_the_local_name \
+    health_gates_the_update rollback_false_leaves_the_failed_update local_policy_follows_the_local_name \
     pod_members_one_good_one_bad unknown_policy_fails_and_changes_nothing \
     short_name_under_registry_fails_and_changes_nothing rm_container_fails_and_keeps_running \
     unlabelled_disabled_and_stopped_containers_are_left_out
