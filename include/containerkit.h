@@ -17,6 +17,7 @@
 #include "containerkit/events.h"
 #include "containerkit/health.h"
 #include "containerkit/system.h"
+#include "containerkit/autoupdate.h"
 #include "containerkit/systemd.h"
 #include "containerkit/deprecated.h"
 

@@ -29,6 +29,7 @@ int cmd_import(ck_app *app, int argc, char **argv);
 int cmd_container(ck_app *app, int argc, char **argv);
 int cmd_healthcheck(ck_app *app, int argc, char **argv);
 int cmd_pod(ck_app *app, int argc, char **argv); /* pod.c */
+int cmd_autoupdate(ck_app *app, int argc, char **argv); /* autoupdate.c */
 int cmd_generate(ck_app *app, int argc, char **argv); /* systemd.c */
 int cmd_systemd(ck_app *app, int argc, char **argv);
 /* ck run as ck-systemd-generator (systemd.generator(7)): argv[0] and the directories. */

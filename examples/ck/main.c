@@ -12,6 +12,7 @@ static const struct command {
 	const char *summary;
 } commands[] = {
 	{ "attach", ctr_attach, "Attach to a running container" },
+	{ "auto-update", cmd_autoupdate, "Auto update containers according to their auto-update policy" },
 	{ "commit", ctr_commit, "Create new image based on the changed container" },
 	{ "container", cmd_container, "Manage containers" },
 	{ "cp", ctr_cp, "Copy files/folders between a container and the local filesystem" },

@@ -173,37 +173,6 @@ static void progress_end(progress *p, bool quiet, bool ok)
 
 /* ---- options shared by the commands ---- */
 
-/* Takes a boolean flag that may be written --name, --name=true or
- * --name=false out of argv (the common parser cannot tell "=false" from
- * absent).  *val: 1, 0, or unchanged when the flag is not there. */
-static int take_bool(int *argc, char **argv, const char *name, int *val)
-{
-	size_t n = strlen(name);
-	int out = 0;
-
-	for (int i = 0; i < *argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--")) {
-			while (i < *argc)
-				argv[out++] = argv[i++];
-			break;
-		}
-		if (!strncmp(a, "--", 2) && !strncmp(a + 2, name, n) && (a[2 + n] == '\0' || a[2 + n] == '=')) {
-			const char *v = a[2 + n] == '=' ? a + 3 + n : "true";
-			if (!strcmp(v, "true"))
-				*val = 1;
-			else if (!strcmp(v, "false"))
-				*val = 0;
-			else
-				return die("invalid argument \"%s\" for \"--%s\" flag: use true or false", v, name);
-			continue;
-		}
-		argv[out++] = argv[i];
-	}
-	*argc = out;
-	return 0;
-}
-
 /* A password typed at the terminal without echo. */
 static char *ask(const char *prompt, bool secret)
 {
@@ -279,7 +248,7 @@ int cmd_pull(ck_app *app, int argc, char **argv)
 	cli c;
 
 	ck_registry_options_init(&ro, CK_REGISTRY_OPTIONS_VERSION);
-	if (take_global_flags(app, &argc, &argv) != 0 || take_bool(&argc, argv, "tls-verify", &ro.tls_verify) != 0)
+	if (take_global_flags(app, &argc, &argv) != 0 || take_bool_flag(&argc, argv, "tls-verify", &ro.tls_verify) != 0)
 		return EXIT_CK;
 	cli_init(&c, app, argc, argv, opts);
 	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
@@ -363,7 +332,7 @@ int cmd_push(ck_app *app, int argc, char **argv)
 	cli c;
 
 	ck_registry_options_init(&ro, CK_REGISTRY_OPTIONS_VERSION);
-	if (take_global_flags(app, &argc, &argv) != 0 || take_bool(&argc, argv, "tls-verify", &ro.tls_verify) != 0)
+	if (take_global_flags(app, &argc, &argv) != 0 || take_bool_flag(&argc, argv, "tls-verify", &ro.tls_verify) != 0)
 		return EXIT_CK;
 	cli_init(&c, app, argc, argv, opts);
 	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
@@ -437,7 +406,7 @@ int cmd_login(ck_app *app, int argc, char **argv)
 	cli c;
 
 	ck_registry_options_init(&ro, CK_REGISTRY_OPTIONS_VERSION);
-	if (take_global_flags(app, &argc, &argv) != 0 || take_bool(&argc, argv, "tls-verify", &ro.tls_verify) != 0)
+	if (take_global_flags(app, &argc, &argv) != 0 || take_bool_flag(&argc, argv, "tls-verify", &ro.tls_verify) != 0)
 		return EXIT_CK;
 	cli_init(&c, app, argc, argv, opts);
 	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {

@@ -617,6 +617,37 @@ int sub_help(const char *usage)
 	return 0;
 }
 
+/* Takes a boolean flag that may be written --name, --name=true or
+ * --name=false out of argv (the common parser cannot tell "=false" from
+ * absent).  *val: 1, 0, or unchanged when the flag is not there. */
+int take_bool_flag(int *argc, char **argv, const char *name, int *val)
+{
+	size_t n = strlen(name);
+	int out = 0;
+
+	for (int i = 0; i < *argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--")) {
+			while (i < *argc)
+				argv[out++] = argv[i++];
+			break;
+		}
+		if (!strncmp(a, "--", 2) && !strncmp(a + 2, name, n) && (a[2 + n] == '\0' || a[2 + n] == '=')) {
+			const char *v = a[2 + n] == '=' ? a + 3 + n : "true";
+			if (!strcmp(v, "true"))
+				*val = 1;
+			else if (!strcmp(v, "false"))
+				*val = 0;
+			else
+				return die("invalid argument \"%s\" for \"--%s\" flag: use true or false", v, name);
+			continue;
+		}
+		argv[out++] = argv[i];
+	}
+	*argc = out;
+	return 0;
+}
+
 void strv_free_owned(strv *s)
 {
 	for (size_t i = 0; i < s->n; i++)

@@ -82,6 +82,10 @@ const char *refused_flag(const char *name, size_t len);
 /* Consumes global flags in front of a subcommand ("ck volume --root R ls");
  * returns EXIT_CK after printing an error, else 0. */
 int take_global_flags(ck_app *app, int *argc, char ***argv);
+/* Takes a boolean flag written --name, --name=true or --name=false out of
+ * argv (the common parser cannot tell "=false" from absent).  *val: 1, 0,
+ * or unchanged when the flag is not there.  EXIT_CK after an error. */
+int take_bool_flag(int *argc, char **argv, const char *name, int *val);
 
 /* A command of a group: its name, an alias, a one-line summary, its usage
  * text and its function. */

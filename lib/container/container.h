@@ -40,6 +40,17 @@ int ck__container_spec_set_infra(ck_container_spec *spec, const char *pod_id, co
  * or whose pod's infra, is gone. */
 int ck__ctr_pod_detach(ck_state_txn *txn, const char *id);
 
+/* A new spec that creates container `ctr` again as it was made (respec.c):
+ * its name, image reference, pod, mounts (the same volumes), environment,
+ * labels, network and ports, limits and command, less what came from its
+ * image's config, which the image named then gives anew.  CK_EUNSUPPORTED
+ * for a pod's infra container and for a --rm container (removed, with its
+ * anonymous volumes, as soon as it stops).  The caller frees it. */
+int ck__ctr_spec_from_record(ck_container_spec **out, ck_container *ctr);
+/* The image as the container's create named it (its resolved name for a
+ * record older than that member); borrowed from the handle. */
+int ck__ctr_image_ref(const char **out, ck_container *ctr);
+
 /* The container's paths, as new strings (NULL on OOM). */
 char *ck__ctr_dir(const ck_context *ctx, const char *id);      /* <root>/containers/<id> */
 char *ck__ctr_userdata(const ck_context *ctx, const char *id); /* .../userdata (the bundle) */

@@ -4,6 +4,7 @@
  *
  * Config JSON (bucket "containers"), written at create; only "name" changes:
  *   {"id","name","image_id","image_name","pod","created" (ns),
+ *    "image_ref" (the image as the spec named it; older records lack it),
  *    "entrypoint":[],"command":[],"args":[] (what runs),"env":[],"labels":{},
  *    "workdir","user","uid","gid","groups":[],"hostname",
  *    "mounts":[{"type","source","destination","ro","relabel","nocopy",
@@ -203,6 +204,7 @@ int ck__env_apply(ck__strmap *env, const char *text, const char *where);
 typedef struct ck__ctr_config {
 	ck__ctr_extra extra;
 	char *id, *name, *image_id, *image_name, *pod;
+	char *image_ref; /* the image as the spec named it (absent in older records) */
 	int64_t created;
 	char **entrypoint, **command, **args, **env, **cap_add, **cap_drop, **exposed;
 	ck__strmap labels;

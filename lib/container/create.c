@@ -320,13 +320,14 @@ static int fill_config(ck__ctr_config *c, ck_context *ctx, const ck_container_sp
 	c->name = strdup(name);
 	c->image_id = strdup(image_id);
 	c->image_name = strdup(image_name);
+	c->image_ref = strdup(spec->image);
 	c->pod = strdup("");
 	c->network = strdup(network);
 	c->runtime = strdup(spec->runtime ? spec->runtime : ctx->runtime);
 	c->restart_policy = strdup(spec->restart_policy ? spec->restart_policy : "no");
 	c->workdir = strdup(spec->workdir ? spec->workdir : ic->workdir ? ic->workdir : "/");
 	c->user = strdup(spec->user ? spec->user : ic->user ? ic->user : "");
-	if (!c->id || !c->name || !c->image_id || !c->image_name || !c->pod || !c->network || !c->runtime ||
+	if (!c->id || !c->name || !c->image_id || !c->image_name || !c->image_ref || !c->pod || !c->network || !c->runtime ||
 	    !c->restart_policy || !c->workdir || !c->user)
 		return ck__oom();
 	if (spec->hostname && spec->extra.uts && !strcmp(spec->extra.uts, "host"))

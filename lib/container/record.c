@@ -66,6 +66,8 @@ int ck__ctr_config_json(char **out, const ck__ctr_config *c)
 	ck__ports_gen(g, "ports", c->ports, c->n_ports);
 	/* The members above are what a listing reads (record_parse.c): it
 	 * stops at the first one below. */
+	if (c->image_ref)
+		ck__json_key_str(g, "image_ref", c->image_ref);
 	ck__strv_gen(g, "entrypoint", c->entrypoint);
 	ck__strv_gen(g, "command", c->command);
 	ck__strv_gen(g, "env", c->env);
@@ -180,6 +182,7 @@ void ck__ctr_config_free(ck__ctr_config *c)
 	free(c->name);
 	free(c->image_id);
 	free(c->image_name);
+	free(c->image_ref);
 	free(c->pod);
 	free(c->pod_infra);
 	ck_strv_free(c->pod_shares);

@@ -25,7 +25,7 @@ struct field {
 #define S(k, kind, member) { k, sizeof(k) - 1, kind, offsetof(ck__ctr_config, member), true }
 static const struct field fields[] = {
 	S("id", K_STR, id), S("name", K_STR, name), S("image_id", K_STR, image_id),
-	S("image_name", K_STR, image_name), S("pod", K_STR, pod), S("created", K_I64, created),
+	S("image_name", K_STR, image_name), F("image_ref", K_STR, image_ref), S("pod", K_STR, pod), S("created", K_I64, created),
 	F("entrypoint", K_STRV, entrypoint), F("command", K_STRV, command), S("args", K_STRV, args),
 	F("env", K_STRV, env), S("labels", K_LABELS, labels), F("workdir", K_STR, workdir),
 	F("user", K_STR, user), F("uid", K_U32, uid), F("gid", K_U32, gid), F("groups", K_GROUPS, groups),

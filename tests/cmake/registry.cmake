@@ -12,8 +12,10 @@ foreach(t registry_client registry_api)
   set_tests_properties(${t} PROPERTIES ENVIRONMENT "${CK_REG_ENV}" TIMEOUT 300)
 endforeach()
 
-foreach(t pull push tls auth index faults concurrent)
+foreach(t pull push tls auth index faults concurrent autoupdate)
   add_test(NAME registry_${t} COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/registry/test_${t}.sh)
   set_tests_properties(registry_${t} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300 ENVIRONMENT
     "CK_BIN=$<TARGET_FILE:ck>;CK_TEST_TMPDIR=${CMAKE_BINARY_DIR}/testtmp")
 endforeach()
+# Each auto-update test runs containers through several updates and gates.
+set_tests_properties(registry_autoupdate PROPERTIES TIMEOUT 900)

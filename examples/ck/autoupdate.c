@@ -1,0 +1,115 @@
+/* ck auto-update: updates the containers labelled io.containers.autoupdate
+ * (ck_autoupdate_run) and prints podman's table, JSON or a template. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "format.h"
+
+static const char usage[] =
+	"Auto update containers according to their auto-update policy\n\n"
+	"Description:\n"
+	"  Auto-update policies are specified with the \"io.containers.autoupdate\" label\n"
+	"  (registry, image or local).  Without systemd, a container is created again from\n"
+	"  its record, from the new image, and rolled back if it does not keep running.\n\n"
+	"Usage:\n  ck auto-update [options]\n\n"
+	"Examples:\n  ck auto-update\n  ck auto-update --authfile ~/authfile.json\n\n"
+	"Options:\n"
+	"      --authfile string   Path to the authentication file. Use REGISTRY_AUTH_FILE environment "
+	"variable to override\n"
+	"      --dry-run           Check for pending updates\n"
+	"      --format string     Change the output format to JSON or a Go template\n"
+	"      --rollback          Rollback to previous image if update fails (default true)\n"
+	"      --tls-verify        Require HTTPS and verify certificates when contacting registries "
+	"(default true)\n";
+
+/* --gate-seconds N is not podman's: it shortens the time an updated
+ * container must keep running, for tests; it is not in the help. */
+int cmd_autoupdate(ck_app *app, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{ "authfile", 0, true, 1 }, { "format", 0, true, 2 }, { "gate-seconds", 0, true, 3 },
+		{ NULL, 0, false, 0 },
+	};
+	ck_autoupdate_options o;
+	ck_autoupdate_report *rep = NULL;
+	const char *val, *format = NULL;
+	char *json = NULL;
+	int id, rc = 0, dry = 0;
+	cli c;
+
+	ck_autoupdate_options_init(&o, CK_AUTOUPDATE_OPTIONS_VERSION);
+	if (take_global_flags(app, &argc, &argv) != 0 || take_bool_flag(&argc, argv, "tls-verify", &o.tls_verify) != 0 ||
+	    take_bool_flag(&argc, argv, "rollback", &o.rollback) != 0 || take_bool_flag(&argc, argv, "dry-run", &dry) != 0)
+		return EXIT_CK;
+	o.dry_run = dry;
+	cli_init(&c, app, argc, argv, opts);
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP)
+			return sub_help(usage);
+		if (id == CLI_ERR) {
+			rc = EXIT_CK;
+		} else if (id == CLI_POS) {
+			rc = die_args(usage, "`ck auto-update` takes no arguments");
+		} else if (id == 1) {
+			o.authfile = val;
+		} else if (id == 2) {
+			format = val;
+		} else if (id == 3) {
+			char *end;
+			long n = strtol(val, &end, 10);
+			if (*val == '\0' || *end || n < 1 || n > 3600)
+				rc = die("invalid argument \"%s\" for \"--gate-seconds\": a number of seconds, 1 to 3600", val);
+			else
+				o.gate_seconds = (unsigned int)n;
+		}
+	}
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0 && (ck_autoupdate_run(&rep, app->ctx, &o) < 0 || ck_autoupdate_report_json(&json, rep) < 0))
+		rc = die_ck();
+	if (rc == 0 && format) {
+		jnode *arr = json_parse(json);
+		if (!arr)
+			rc = die("cannot read the report back");
+		else if (!strcmp(format, "json"))
+			json_print_line(stdout, arr, "    ");
+		else
+			rc = print_list_template(format, arr->vals, arr->n, false, NULL);
+		json_free(arr);
+	} else if (rc == 0) {
+		table t;
+		table_init(&t, 5);
+		table_row(&t, (const char *[]){ "UNIT", "CONTAINER", "IMAGE", "POLICY", "UPDATED" });
+		for (size_t i = 0; i < ck_autoupdate_report_count(rep); i++) {
+			const ck_autoupdate_entry *e = ck_autoupdate_report_byindex(rep, i);
+			char shown[400];
+			snprintf(shown, sizeof(shown), "%.12s (%s)", e->container_id, e->container_name);
+			table_row(&t, (const char *[]){ e->unit, shown, e->image, e->policy,
+			                                ck_autoupdate_result_name(e->result) });
+		}
+		table_print(stdout, &t);
+		table_free(&t);
+	}
+	/* What went wrong goes to stderr, after the table; a failure (not a
+	 * handled rollback) makes the exit code 125, as podman's errors do. */
+	for (size_t i = 0; rc == 0 && i < ck_autoupdate_report_count(rep); i++) {
+		const ck_autoupdate_entry *e = ck_autoupdate_report_byindex(rep, i);
+		if (e->result == CK_AUTOUPDATE_ROLLED_BACK)
+			fprintf(stderr, "Warning: %s rolled back: %s\n", e->container_name, e->reason);
+	}
+	int failed = 0;
+	for (size_t i = 0; rc == 0 && i < ck_autoupdate_report_count(rep); i++) {
+		const ck_autoupdate_entry *e = ck_autoupdate_report_byindex(rep, i);
+		if (e->result == CK_AUTOUPDATE_FAILED) {
+			fprintf(stderr, "Error: %s: %s\n", e->container_name, e->reason);
+			failed = 1;
+		}
+	}
+	if (rc == 0 && failed)
+		rc = EXIT_CK;
+	ck_free(json);
+	ck_autoupdate_report_free(rep);
+	return rc;
+}
