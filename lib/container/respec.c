@@ -46,7 +46,7 @@ static int respec_env(ck_container_spec *s, const ck__ctr_config *c, const ck__i
 
 	for (size_t i = 0; c->env && c->env[i] && rc == CK_OK; i++) {
 		const char *e = c->env[i], *eq = strchr(e, '=');
-		if (strv_contains(ic->env, e) || !strcmp(e, "container=containerkit"))
+		if (strv_contains(ic->env, e) || !strcmp(e, "container=podman") || !strcmp(e, "container=containerkit"))
 			continue;
 		if (!own_host && ck__str_has_prefix(e, "HOSTNAME=") && c->hostname && !strcmp(e + 9, c->hostname))
 			continue;
