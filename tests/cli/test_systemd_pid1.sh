@@ -72,7 +72,13 @@ boot() {
   # systemd's bus socket, then the end of its startup
   local n=600
   while [ $n -gt 0 ] && ! run_ck exec sd test -S /run/systemd/private; do sleep 0.05; n=$((n - 1)); done
-  run_ck exec sd timeout 60 /usr/bin/systemctl is-system-running --wait
+  # The socket file can be there a moment before systemd answers on it
+  # ("Failed to connect to bus"): ask again until it answers, bounded.
+  n=100
+  while [ $n -gt 0 ]; do
+    run_ck exec sd timeout 60 /usr/bin/systemctl is-system-running --wait
+    case "$out$err" in *"Failed to connect to bus"*) sleep 0.1; n=$((n - 1)) ;; *) break ;; esac
+  done
   case "$out" in running|degraded) ;; *) fail "systemd did not start: $out $err";; esac
 }
 
