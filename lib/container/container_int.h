@@ -195,6 +195,21 @@ void ck__spec_nets_clear(ck_container_spec *spec);
 int ck__spec_nets_resolve(char **mode, ck__net_req **nets, size_t *n, const ck_container_spec *spec,
                           const ck_context *ctx);
 
+/* The first lines of a spec setter: clear the thread's error, refuse a NULL
+ * spec or argument, naming the function (spec.c, spec_limits.c, netspec.c,
+ * health_spec.c). */
+#define NEED_SPEC(fn)                                                                  \
+	do {                                                                           \
+		CK_ENTER();                                                            \
+		if (!spec)                                                             \
+			return ck__error_set(CK_EINVAL, "ck_container_spec_" fn ": spec is NULL"); \
+	} while (0)
+#define NEED_ARG(fn, arg)                                                                  \
+	do {                                                                               \
+		if (!(arg))                                                                \
+			return ck__error_set(CK_EINVAL, "ck_container_spec_" fn ": " #arg " is NULL"); \
+	} while (0)
+
 /* Reads an env file into `env` with podman's rules (ck_container_spec_add_env_file). */
 int ck__envfile_read(ck__strmap *env, const char *path);
 /* Applies one -e text ("K=V", "K", "K*") to `env`; `where` prefixes errors. */

@@ -8,12 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NEED_SPEC(fn)                                                                  \
-	do {                                                                           \
-		CK_ENTER();                                                            \
-		if (!spec)                                                             \
-			return ck__error_set(CK_EINVAL, "ck_container_spec_" fn ": spec is NULL"); \
-	} while (0)
 
 void ck__spec_nets_clear(ck_container_spec *spec)
 {
