@@ -279,23 +279,8 @@ int ck__image_commit_tree(ck_image **out, ck_context *ctx, const char *base_id, 
 	rc = ck__image_commit(out, ctx, manifest, norm ? names : NULL, NULL, NULL);
 out:
 	ck__lock_release(&lk);
-	if (rc != CK_OK && layer) {
-		/* what this commit stored goes again, unless an image uses it */
-		const ck_error *e = ck_error_last();
-		ck__image_layer l = { layer, diff_id, NULL, 0, 0 };
-		ck_image gone;
-		char saved[1024];
-		int code = e->code;
-		snprintf(saved, sizeof(saved), "%s", e->message);
-		memset(&gone, 0, sizeof(gone));
-		gone.id = (char *)"(commit)";
-		gone.digest = manifest;
-		gone.config_digest = config;
-		gone.layers = &l;
-		gone.n_layers = 1;
-		ck__image_gc(ctx, &gone);
-		ck__error_set(code, "%s", saved);
-	}
+	if (rc != CK_OK && layer) /* what this commit stored goes again, unless an image uses it */
+		ck__image_undo_one_layer(ctx, "(commit)", manifest, config, layer, diff_id);
 	ck__tmpdir_remove(&t);
 	yajl_tree_free(cfg);
 	ck_image_free(base);

@@ -215,6 +215,11 @@ int ck__image_remove_user(ck_state_txn *txn, const char *id, const char *user);
 /* Imports a layer tarball as a one-layer image named `norm` (normalized;
  * NULL: no name), with `entrypoint` (NULL-terminated, or NULL) in its
  * config and `created_by` in its history. */
+/* After a failed import or commit of a one-layer image: the manifest,
+ * config and layer it stored go again unless another image uses them; the
+ * thread's error is kept (import.c).  `what` names the operation. */
+void ck__image_undo_one_layer(ck_context *ctx, const char *what, char *manifest, char *config, char *layer,
+                              char *diff_id);
 int ck__image_import_tar(ck_image **out, ck_context *ctx, const char *tarball, const char *norm,
                          const char *const *entrypoint, const char *created_by);
 /* The image `name` (normalized), made on first use from one host file: a

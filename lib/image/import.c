@@ -203,9 +203,8 @@ static int put_manifest(char **digest, ck_context *ctx, const char *config, int6
 	return rc;
 }
 
-/* After a failure: what was stored for the import goes again, unless
- * another image uses it. */
-static void undo(ck_context *ctx, char *manifest, char *config, char *layer, char *diff_id)
+void ck__image_undo_one_layer(ck_context *ctx, const char *what, char *manifest, char *config, char *layer,
+                              char *diff_id)
 {
 	const ck_error *e = ck_error_last();
 	ck__image_layer l = { layer, diff_id, NULL, 0, 0 };
@@ -215,7 +214,7 @@ static void undo(ck_context *ctx, char *manifest, char *config, char *layer, cha
 
 	snprintf(saved, sizeof(saved), "%s", e->message);
 	memset(&gone, 0, sizeof(gone));
-	gone.id = (char *)"(import)";
+	gone.id = (char *)what;
 	gone.digest = manifest;
 	gone.config_digest = config;
 	gone.layers = &l;
@@ -287,7 +286,7 @@ int ck__image_import_tar(ck_image **out, ck_context *ctx, const char *tarball, c
 	}
 undo:
 	ck__lock_release(&lk);
-	undo(ctx, manifest, config, layer, diff_id);
+	ck__image_undo_one_layer(ctx, "(import)", manifest, config, layer, diff_id);
 out:
 	ck__lock_release(&lk);
 	if (fd >= 0)
