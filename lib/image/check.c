@@ -2,9 +2,9 @@
  * layer blobs and its unpacked layers must be there; blobs and layers that
  * no image references, and dead entries of images/tmp, are leftovers. */
 #define _GNU_SOURCE
-#include "image/record_int.h"
-#include "image/shift.h"
-#include "layer_int.h"
+#include "image/image_int.h"
+#include "layer/shift.h"
+#include "layer/layer_int.h"
 
 #include <dirent.h>
 #include <errno.h>

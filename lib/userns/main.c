@@ -6,7 +6,7 @@
  *   ck-userns JOB ARGS... [; JOB ARGS...]
  * fd 3 is the line to the library; fds 4 and up belong to the job. */
 #define _GNU_SOURCE
-#include "image/shift.h"
+#include "layer/shift.h"
 #include "runtime/userns.h"
 
 #include <fcntl.h>

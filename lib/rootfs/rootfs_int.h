@@ -3,7 +3,7 @@
 #ifndef CK_IMAGE_ROOTFS_INT_H
 #define CK_IMAGE_ROOTFS_INT_H
 
-#include "layer_int.h"
+#include "layer/layer_int.h"
 
 struct ck_rootfs {
 	ck_context *ctx;

@@ -7,7 +7,7 @@
 #define CK_IMAGE_LAYER_INT_H
 
 #include "image/image.h"
-#include "image/shift.h"
+#include "layer/shift.h"
 #include "runtime/runtime.h"
 
 #include <sys/stat.h>

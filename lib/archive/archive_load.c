@@ -6,7 +6,7 @@
  * moment leaves either every image of the archive or none. */
 #define _GNU_SOURCE
 #include "archive_int.h"
-#include "image/record_int.h"
+#include "image/image_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
