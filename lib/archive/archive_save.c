@@ -2,7 +2,6 @@
  * layout directory, in the shapes podman and skopeo write and read. */
 #define _GNU_SOURCE
 #include "archive_int.h"
-#include "layer/layer_int.h"
 
 #include "layer/libarchive.h"
 #include <errno.h>

@@ -5,7 +5,6 @@
  * used as paths: staged files are named by sequence number. */
 #define _GNU_SOURCE
 #include "archive_int.h"
-#include "layer/layer_int.h"
 
 #include "layer/libarchive.h"
 #include <errno.h>

@@ -3,8 +3,7 @@
  * no image references, and dead entries of images/tmp, are leftovers. */
 #define _GNU_SOURCE
 #include "image/image_int.h"
-#include "layer/shift.h"
-#include "layer/layer_int.h"
+#include "layer/layer.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -4,7 +4,6 @@
  * caller's changes applied. */
 #define _GNU_SOURCE
 #include "image/image_int.h"
-#include "archive/archive_int.h"
 #include "layer/libarchive.h"
 
 #include <errno.h>

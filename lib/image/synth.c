@@ -2,7 +2,6 @@
  * libarchive into a private temporary directory and imported through the
  * path `ck import` takes (the pods' infra image is one). */
 #define _GNU_SOURCE
-#include "archive/archive_int.h"
 #include "layer/libarchive.h"
 #include "image/image_int.h"
 

@@ -6,7 +6,7 @@
  * directory under images/tmp and renamed to images/layers/<diffid-hex>. */
 #define _GNU_SOURCE
 #include "layer_int.h"
-#include "layer/shift.h"
+#include "layer/layer.h"
 
 #include "layer/libarchive.h"
 #include <errno.h>

@@ -12,7 +12,7 @@
 #define _GNU_SOURCE
 #include "layer_int.h"
 #include "layer/libarchive.h"
-#include "layer/shift.h"
+#include "layer/layer.h"
 #include "runtime/userns.h"
 
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* The table behind image/libarchive.h. */
+/* The table behind layer/libarchive.h. */
 #define _GNU_SOURCE
 #define CK__DYNLIB_BIND
 #include "layer/libarchive.h"
