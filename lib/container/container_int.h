@@ -435,7 +435,7 @@ int ck__ctr_slirp_cleanup(ck_context *ctx, const char *id);
  * ck__net_owner_fn): 0 gone, 1 idle, 2 running or held. */
 int ck__ctr_net_owner(ck_context *ctx, const char *id, void *payload);
 
-/* ---- the attach protocol (attach.c, lib/monitor) ----
+/* ---- the attach protocol (attach.c, libexec/monitor) ----
  * Frames on the attach socket: 1 byte type, 4 bytes big-endian length,
  * payload.  Monitor to client: STDOUT, STDERR, EXIT ("CODE").  Client to
  * monitor: STDIN, STDIN_EOF, RESIZE ("ROWS COLS"). */
