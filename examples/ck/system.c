@@ -93,19 +93,21 @@ int cmd_version(ck_app *app, int argc, char **argv)
 		arch = "amd64";
 	else if (!strcmp(arch, "aarch64"))
 		arch = "arm64";
+	/* podman's keys; APIVersion is the library's version, as podman gives
+	 * its own there, and HeaderVersion the headers ck was built with. */
 	if (!format) {
 		printf("Client:       ck (libcontainerkit)\n"
 		       "Version:      %s\n"
-		       "API Version:  %d\n"
+		       "API Version:  %s\n"
 		       "Built with:   %s\n"
 		       "OS/Arch:      linux/%s\n",
-		       ck_version(), ck_version_number(), CK_VERSION_STRING, arch);
+		       ck_version(), ck_version(), CK_VERSION_STRING, arch);
 		return 0;
 	}
 	snprintf(json, sizeof(json),
-	         "{\"Client\":{\"Version\":\"%s\",\"APIVersion\":%d,\"HeaderVersion\":\"%s\","
-	         "\"OsArch\":\"linux/%s\",\"Os\":\"linux\"}}",
-	         ck_version(), ck_version_number(), CK_VERSION_STRING, arch);
+	         "{\"Client\":{\"APIVersion\":\"%s\",\"Version\":\"%s\",\"OsArch\":\"linux/%s\","
+	         "\"Os\":\"linux\",\"HeaderVersion\":\"%s\"}}",
+	         ck_version(), ck_version(), arch, CK_VERSION_STRING);
 	return print_report(json, format);
 }
 
