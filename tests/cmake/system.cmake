@@ -17,3 +17,8 @@ add_test(NAME cli_info COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_info.sh
 add_test(NAME cli_info_podman_keys COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_info.sh info_json_has_podmans_keys)
 set_tests_properties(cli_info cli_info_podman_keys PROPERTIES ENVIRONMENT
   "CK_BIN=$<TARGET_FILE:ck>;CK_TEST_TMPDIR=${CMAKE_BINARY_DIR}/testtmp" SKIP_RETURN_CODE 77)
+
+# `ck events` over the typed events (root and runc: a container that exits).
+add_test(NAME cli_events_runc COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_events.sh)
+set_tests_properties(cli_events_runc PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77 ENVIRONMENT
+  "CK_BIN=$<TARGET_FILE:ck>;CK_TEST_RUNTIME=runc;CK_TEST_TMPDIR=${CMAKE_BINARY_DIR}/testtmp;CK_FIXTURES=${CMAKE_SOURCE_DIR}/tests/fixtures")
