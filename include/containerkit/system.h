@@ -114,18 +114,35 @@ CK_EXTERN int ck_system_info_report_store(ck_system_store_info *out, const ck_sy
  *  caller's (ck_free()).  CK_EINVAL for NULL, CK_ENOMEM.  Since 1.1. */
 CK_EXTERN int ck_system_info_report_json(char **out, const ck_system_info_report *report);
 
-/** Progress of a migration: `done` of `total` records copied or verified.
- *  `phase` is "copy" or "verify". */
-typedef void (*ck_migrate_progress_fn)(const char *phase, uint64_t done, uint64_t total, void *payload);
+#define CK_SYSTEM_MIGRATE_PROGRESS_VERSION 1
+
+/** Progress of a migration.  The library fills it; fields are only ever
+ *  appended, and `version` says which a caller may read.  It and its
+ *  strings are valid only during the callback.  Since 1.1. */
+typedef struct ck_system_migrate_progress {
+	unsigned int version;   /**< CK_SYSTEM_MIGRATE_PROGRESS_VERSION of the library that made it */
+	const char *phase;      /**< "copy" (records written to the new store) or "verify" (compared) */
+	const char *object;     /**< the bucket being copied ("containers", ...); "" while verifying */
+	uint64_t bytes_done;    /**< bytes of keys and values copied (verified) so far */
+	uint64_t bytes_total;   /**< bytes of keys and values in the store */
+	uint64_t objects_done;  /**< records copied (verified) so far */
+	uint64_t objects_total; /**< records in the store */
+} ck_system_migrate_progress;
+
+/** Receives migration progress, on the calling thread, after each batch
+ *  of records and at the end of each phase.  Since 1.1. */
+typedef void (*ck_system_migrate_progress_fn)(const ck_system_migrate_progress *progress, void *payload);
 
 /** Copies every record to the backend `to` ("sqlite" or "lmdb"), verifies
  *  that the copy is identical, switches the store to it atomically, and keeps
  *  the old store as a backup beside it (its path in `*backup_path` when that
  *  is not NULL; ck_free()).  Other processes wait while it runs.  If it is
  *  interrupted, the old store stays in charge.  Migrating to the backend
- *  already in charge fails with CK_EINVAL. */
-CK_EXTERN int ck_system_migrate(char **backup_path, ck_context *ctx, const char *to,
-                                ck_migrate_progress_fn progress, void *payload);
+ *  already in charge fails with CK_EINVAL, an unknown backend with
+ *  CK_EINVAL.  `progress` may be NULL.  Since 1.1; ck_system_migrate()
+ *  (deprecated.h) takes the old callback. */
+CK_EXTERN int ck_system_migrate_v2(char **backup_path, ck_context *ctx, const char *to,
+                                   ck_system_migrate_progress_fn progress, void *payload);
 
 /** Kinds of problem ck_system_check() reports. */
 #define CK_CHECK_INTEGRITY      "integrity"       /* backend storage is damaged */
