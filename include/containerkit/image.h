@@ -103,9 +103,11 @@ CK_EXTERN int ck_image_push(char **digest, ck_context *ctx, const char *image, c
  *  gzip or zstd compressed) or an OCI layout directory; the format is
  *  detected.  `*names` (if not NULL) receives a NULL-terminated array of the
  *  loaded images' names, or their ids when unnamed (ck_strv_free()).  On
- *  failure no image of the archive is added. */
-CK_EXTERN int ck_image_load(char ***names, ck_context *ctx, const char *path, ck_progress_fn progress,
-                            void *payload);
+ *  failure no image of the archive is added.  `progress` (may be NULL)
+ *  gets each entry copied, skipped or unpacked (objects_total stays 0).
+ *  Since 1.1; ck_image_load() (deprecated.h) takes the old callback. */
+CK_EXTERN int ck_image_load_v2(char ***names, ck_context *ctx, const char *path, ck_image_progress_fn progress,
+                               void *payload);
 
 /** Saves `images` (NULL-terminated names or ids) into `path` in `format`.
  *  docker-archive and oci-archive accept several images.  The file is

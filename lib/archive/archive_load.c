@@ -166,7 +166,27 @@ static int commit_all(char ***names, ck__arc *a, const ck__arc_plan *p)
 	return rc;
 }
 
+static int load(char ***names, ck_context *ctx, const char *path, ck_progress_fn progress, void *payload);
+
 int ck_image_load(char ***names, ck_context *ctx, const char *path, ck_progress_fn progress, void *payload)
+{
+	CK_ENTER();
+	return load(names, ctx, path, progress, payload);
+}
+
+int ck_image_load_v2(char ***names, ck_context *ctx, const char *path, ck_image_progress_fn progress,
+                     void *payload)
+{
+	ck__image_progress relay = { .fn = progress, .payload = payload };
+	int rc;
+
+	CK_ENTER();
+	rc = load(names, ctx, path, progress ? ck__image_progress_relay : NULL, &relay);
+	ck__image_progress_free(&relay);
+	return rc;
+}
+
+static int load(char ***names, ck_context *ctx, const char *path, ck_progress_fn progress, void *payload)
 {
 	ck__arc a;
 	ck__arc_plan plan = { 0 };
@@ -174,7 +194,6 @@ int ck_image_load(char ***names, ck_context *ctx, const char *path, ck_progress_
 	added ad = { NULL, 0, 0 };
 	int rc;
 
-	CK_ENTER();
 	if (names)
 		*names = NULL;
 	if (!ctx || !path || !*path)

@@ -194,4 +194,25 @@ void ck__image_gc(ck_context *ctx, const ck_image *gone);
  * temporary entries of images/tmp. */
 int ck__image_check(ck_context *ctx, ck__check_report *r);
 
+/* ---- versioned progress (progress.c) ---- */
+/* Relays the transfer code's plain callback to a ck_image_progress_fn
+ * (and to an old-style callback set beside it), counting objects. */
+typedef struct ck__image_progress {
+	ck_image_progress_fn fn;
+	void *payload;
+	ck_progress_fn old;
+	void *old_payload;
+	uint64_t objects_done, objects_total;
+	char **finished; /* digests counted */
+	size_t n_finished;
+} ck__image_progress;
+void ck__image_progress_relay(const char *phase, const char *digest, uint64_t done, uint64_t total, void *self);
+void ck__image_progress_free(ck__image_progress *r);
+/* Adds `objects` to the total when the options report through a relay. */
+void ck__image_progress_expect(const ck_registry_options *opts, uint64_t objects);
+/* `*dst` = `src` (NULL: defaults) at the current version, its progress
+ * routed through `relay` when it has a transfer_progress; CK_EVERSION for
+ * a version this library does not know.  Free the relay afterwards. */
+int ck__registry_options_load(ck_registry_options *dst, ck__image_progress *relay, const ck_registry_options *src);
+
 #endif

@@ -48,7 +48,7 @@ int ck_registry_login(ck_context *ctx, const char *registry, const char *usernam
 		return ck__error_set(CK_EINVAL, "logging in: a password is required");
 	if (strchr(username, ':'))
 		return ck__error_set(CK_EINVAL, "logging in: the user name may not contain ':'");
-	if (opts && opts->version != CK_REGISTRY_OPTIONS_VERSION)
+	if (opts && (opts->version == 0 || opts->version > CK_REGISTRY_OPTIONS_VERSION))
 		return ck__error_set(CK_EVERSION, "unknown ck_registry_options version %u", opts->version);
 	if ((rc = registry_name(&reg, registry)) != CK_OK)
 		return rc;
@@ -65,7 +65,7 @@ int ck_registry_logout(ck_context *ctx, const char *registry, const ck_registry_
 
 	CK_ENTER();
 	(void)ctx;
-	if (opts && opts->version != CK_REGISTRY_OPTIONS_VERSION)
+	if (opts && (opts->version == 0 || opts->version > CK_REGISTRY_OPTIONS_VERSION))
 		return ck__error_set(CK_EVERSION, "unknown ck_registry_options version %u", opts->version);
 	if (registry && (rc = registry_name(&reg, registry)) != CK_OK)
 		return rc;

@@ -156,6 +156,7 @@ static int pull_one(ck_image **out, ck_context *ctx, const ck__ref *ref, const c
 	 * place and only adds its names. */
 	if ((rc = ck__digest_parse(digest, hex)) != CK_OK || (rc = ck__lock_object(&lk, ctx, "pull", hex)) != CK_OK)
 		goto out;
+	ck__image_progress_expect(opts, m->n_layers + 2); /* the layers, the config and the manifest */
 	for (size_t i = 0; i < m->n_layers && rc == CK_OK; i++)
 		rc = fetch_blob(&p, &m->layers[i]);
 	if (rc == CK_OK)
@@ -233,9 +234,22 @@ static int check_args(const char *fn, ck_context *ctx, const char *ref, const ck
 {
 	if (!ctx || !ref || !*ref)
 		return ck__error_set(CK_EINVAL, "%s: %s is NULL or empty", fn, !ctx ? "ctx" : "ref");
-	if (opts && opts->version != CK_REGISTRY_OPTIONS_VERSION)
+	if (opts && (opts->version == 0 || opts->version > CK_REGISTRY_OPTIONS_VERSION))
 		return ck__error_set(CK_EVERSION, "unknown ck_registry_options version %u", opts->version);
 	return CK_OK;
+}
+
+/* pull_ref() with the options at the current version (progress relayed). */
+static int pull_loaded(ck_image **out, ck_context *ctx, const char *ref, const ck_registry_options *opts)
+{
+	ck_registry_options o;
+	ck__image_progress relay;
+	int rc = ck__registry_options_load(&o, &relay, opts);
+
+	if (rc == CK_OK)
+		rc = pull_ref(out, ctx, ref, &o);
+	ck__image_progress_free(&relay);
+	return rc;
 }
 
 int ck_image_pull(ck_image **out, ck_context *ctx, const char *ref, const ck_registry_options *opts)
@@ -247,7 +261,7 @@ int ck_image_pull(ck_image **out, ck_context *ctx, const char *ref, const ck_reg
 		*out = NULL;
 	if ((rc = check_args("ck_image_pull", ctx, ref, opts)) != CK_OK)
 		return rc;
-	return pull_ref(out, ctx, ref, opts);
+	return pull_loaded(out, ctx, ref, opts);
 }
 
 int ck_image_pull_policy_parse(ck_image_pull_policy *out, const char *text)
@@ -303,7 +317,7 @@ int ck_image_get(ck_image **out, ck_context *ctx, const char *ref, ck_image_pull
 		if (!local && policy == CK_PULL_NEVER)
 			return ck__error_set(CK_ENOTFOUND, "%s: image not known, and the pull policy is never", ref);
 	}
-	rc = pull_ref(out, ctx, ref, opts);
+	rc = pull_loaded(out, ctx, ref, opts);
 	if (rc != CK_OK && local) {
 		/* newer: the registry could not say; the local image stands */
 		ck__error_clear();

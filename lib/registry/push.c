@@ -78,6 +78,8 @@ int ck_image_push(char **digest, ck_context *ctx, const char *image, const char 
 	ck__ref ref = { 0 };
 	ck__manifest *m = NULL;
 	ck__registry *reg = NULL;
+	ck_registry_options loaded;
+	ck__image_progress relay;
 	size_t len = 0;
 	int rc;
 
@@ -86,10 +88,13 @@ int ck_image_push(char **digest, ck_context *ctx, const char *image, const char 
 		*digest = NULL;
 	if (!ctx || !image || !*image)
 		return ck__error_set(CK_EINVAL, "ck_image_push: %s is NULL or empty", !ctx ? "ctx" : "image");
-	if (opts && opts->version != CK_REGISTRY_OPTIONS_VERSION)
-		return ck__error_set(CK_EVERSION, "unknown ck_registry_options version %u", opts->version);
-	if ((rc = ck__image_resolve_named(&id, &named, ctx, image)) != CK_OK)
+	if ((rc = ck__registry_options_load(&loaded, &relay, opts)) != CK_OK)
 		return rc;
+	opts = &loaded;
+	if ((rc = ck__image_resolve_named(&id, &named, ctx, image)) != CK_OK) {
+		ck__image_progress_free(&relay);
+		return rc;
+	}
 	if ((rc = destination(&ref, ctx, image, named, dest)) != CK_OK)
 		goto out;
 	CK_ENTER(); /* ck_image_lookup may have run */
@@ -110,6 +115,7 @@ int ck_image_push(char **digest, ck_context *ctx, const char *image, const char 
 	if ((rc = ck__registry_open(&reg, ctx, ref.registry, ref.repo, opts)) != CK_OK)
 		goto out;
 	ck__registry_set_push(reg);
+	ck__image_progress_expect(opts, m->n_layers + 2); /* the layers, the config and the manifest */
 	for (size_t i = 0; i < m->n_layers && rc == CK_OK; i++)
 		rc = push_blob(reg, ctx, &m->layers[i], opts);
 	if (rc == CK_OK)
@@ -135,5 +141,6 @@ out:
 	free(json);
 	free(mdigest);
 	free(mt);
+	ck__image_progress_free(&relay);
 	return rc;
 }
