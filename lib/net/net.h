@@ -74,6 +74,13 @@ char *ck__net_netns_path(const ck_context *ctx, const char *id);
 /* Published ports of a running container, as recorded by its set-up:
  * whether it has an attachment at all. */
 bool ck__net_attached(ck_context *ctx, const char *id);
+/* The ids of the containers with an attachment (reload.c). */
+int ck__net_attached_ids(char ***ids, ck_context *ctx);
+/* Has the driver set the attachment of running container `id` up again
+ * (teardown, then setup with the recorded addresses): what `network
+ * reload` does after the host's firewall rules were flushed.  `name`
+ * names the container in errors.  CK_ESTATE when it has no attachment. */
+int ck__net_reload(ck_context *ctx, const char *id, const char *name);
 
 /* Attachments, namespace files, addresses and users that outlived their
  * container.  `owner(id)` says what became of container `id`: 0 gone, 1

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Network operations through the real CLI, netavark and runc (rootful):
+# `network reload` after the test deleted a container's forwarding rules,
+# --add-host/--dns in the /etc files of pods' members and of containers, and
+# bridge names and subnets that two stores never share.  Traffic goes to
+# 127.0.0.1 and stays inside 10.89.22x.0/24 networks the test creates.
+# Usage: test_network_ops.sh [TEST...]
+. "$(dirname "$0")/lib.sh"
+
+RUNTIME=${CK_TEST_RUNTIME:-runc}
+FIXTURES=${CK_FIXTURES:-$(cd "$(dirname "$0")/../fixtures" && pwd)}
+IMG=localhost/busybox:latest
+
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: bridge networks need root" >&2; exit 77; }
+[ -x /usr/lib/podman/netavark ] || [ -x /usr/libexec/podman/netavark ] ||
+  { echo "SKIP: netavark is not installed" >&2; exit 77; }
+[ -x /usr/bin/catatonit ] || [ -x /usr/libexec/podman/catatonit ] ||
+  { echo "SKIP: catatonit is not installed (apt-get install catatonit)" >&2; exit 77; }
+for tool in iptables iptables-save curl ip; do
+  command -v $tool >/dev/null || { echo "SKIP: $tool is not installed" >&2; exit 77; }
+done
+
+ARCHIVE_DIR=$(mktemp -d "$TMPBASE/ck-netops-img-XXXXXX")
+trap 'rm -rf "$ARCHIVE_DIR"' EXIT
+python3 "$FIXTURES/mkimage.py" "$ARCHIVE_DIR/busybox.tar" --format oci-archive --busybox --name "$IMG" >/dev/null ||
+  { echo "cannot build the busybox image" >&2; exit 1; }
+
+ck() { run_ck --runtime "$RUNTIME" "$@"; }
+load() { ck load -i "$ARCHIVE_DIR/busybox.tar"; expect_rc 0; }
+free_port() {
+  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+# Fetches URL into $out, retrying while the server starts or the rules come
+# up (connection refused) for at most 10 s; $rc is curl's exit code.
+fetch() {
+  local i
+  for i in $(seq 1 100); do
+    out=$(curl -sS -m 5 "$1" 2>/dev/null); rc=$?
+    [ $rc -ne 7 ] && return
+    sleep 0.1
+  done
+}
+HTTPD='mkdir -p /www && echo hello-from-ck > /www/index.html && exec httpd -f -p 80 -h /www'
+
+# Deletes what publishes container $1's ports: netavark (1.4) writes its
+# rules with the `iptables` on PATH (the nf_tables one on Debian 12, which
+# the alternatives system picks), so the same tool deletes them: the jump
+# of the shared NETAVARK-HOSTPORT-DNAT chain that names the container, and
+# the rules of the network's own DNAT chain $2 for port $3.
+flush_rules() {
+  local cid=$1 chain=$2 port=$3 line
+  iptables-save -t nat | grep -F -- "$cid" | grep '^-A ' | sed 's/^-A //' | while read -r line; do
+    eval "iptables -t nat -D $line" || echo "cannot delete: $line" >&2
+  done
+  iptables-save -t nat | grep "^-A $chain " | grep -F -- "--dport $port " | sed 's/^-A //' | while read -r line; do
+    eval "iptables -t nat -D $line" || echo "cannot delete: $line" >&2
+  done
+}
+
+network_reload_restores_flushed_port_rules() {
+  load
+  ck network create --subnet 10.89.221.0/24 ckreload; expect_rc 0
+  local port cid; port=$(free_port)
+  ck run -d --name web --network ckreload -p "127.0.0.1:$port:80" "$IMG" sh -c "$HTTPD"; expect_rc 0
+  cid=$out
+  fetch "http://127.0.0.1:$port/index.html"
+  [ "$rc" -eq 0 ] && [ "$out" = hello-from-ck ] || fail "no page before the flush: rc $rc, $out"
+  # The chain of this network: the one that names the port.
+  local chain; chain=$(iptables-save -t nat | grep -F -- "--dport $port " | grep -o "^-A NETAVARK-DN-[0-9A-F]*" |
+    head -1); chain=${chain#-A }
+  [ -n "$chain" ] || fail "no DNAT chain names port $port"
+  flush_rules "$cid" "$chain" "$port"
+  iptables-save -t nat | grep -qF -- "--dport $port " && fail "rules for port $port survived the flush"
+  out=$(curl -sS -m 5 "http://127.0.0.1:$port/index.html" 2>/dev/null); rc=$?
+  [ "$rc" -ne 0 ] || fail "the port still answers after its rules were deleted: $out"
+  ck network reload web; expect_rc 0; expect_out "$cid"
+  fetch "http://127.0.0.1:$port/index.html"
+  [ "$rc" -eq 0 ] && [ "$out" = hello-from-ck ] || fail "no page after reload: rc $rc, $out"
+  # Again with --all, which reloads the running containers of this store.
+  flush_rules "$cid" "$chain" "$port"
+  ck network reload --all; expect_rc 0; expect_out "$cid"
+  fetch "http://127.0.0.1:$port/index.html"
+  [ "$rc" -eq 0 ] && [ "$out" = hello-from-ck ] || fail "no page after reload --all: rc $rc, $out"
+  # One rule set, not two: a reload replaces the rules.
+  [ "$(iptables-save -t nat | grep -cF -- "--dport $port ")" -eq 4 ] ||
+    fail "expected 4 nat rules for port $port: $(iptables-save -t nat | grep -F -- "--dport $port ")"
+  ck rm -f web; expect_rc 0
+  iptables-save -t nat | grep -qF -- "--dport $port " && fail "rules for port $port survived rm -f"
+  ck network rm ckreload; expect_rc 0
+}
+
+network_reload_pod_member_and_bad_input() {
+  load
+  local port; port=$(free_port)
+  ck pod create --name rp -p "127.0.0.1:$port:80"; expect_rc 0
+  ck run -d --pod rp --name member "$IMG" sh -c "$HTTPD"; expect_rc 0
+  ck pod inspect --format '{{.InfraContainerID}}' rp; local infra=$out
+  fetch "http://127.0.0.1:$port/index.html"
+  [ "$rc" -eq 0 ] || fail "no page from the pod: rc $rc"
+  iptables-save -t nat | grep -F -- "$infra" | grep '^-A ' | sed 's/^-A //' | while read -r line; do
+    eval "iptables -t nat -D $line"; done
+  out=$(curl -sS -m 5 "http://127.0.0.1:$port/index.html" 2>/dev/null); rc=$?
+  [ "$rc" -ne 0 ] || fail "the pod's port still answers after its rule was deleted"
+  # A member stands for its infra, which holds the pod's network.
+  ck network reload member; expect_rc 0; expect_out "$infra"
+  fetch "http://127.0.0.1:$port/index.html"
+  [ "$rc" -eq 0 ] && [ "$out" = hello-from-ck ] || fail "no page after reloading the member: rc $rc, $out"
+  ck create --name idle "$IMG" true; expect_rc 0
+  ck network reload idle; expect_rc 125; expect_err "idle is not running"
+  ck network reload nosuch; expect_rc 125; expect_err "no such container"
+  ck network reload --all member; expect_rc 125; expect_err "cannot be used together"
+  ck network reload; expect_rc 125; expect_err "--all"
+  ck run -d --name nonet --network none "$IMG" sleep 60; expect_rc 0
+  ck network reload nonet; expect_rc 125; expect_err "network mode \"none\""
+  ck rm -f idle nonet; expect_rc 0
+  ck pod rm -f rp; expect_rc 0
+  iptables-save -t nat | grep -qF -- "--dport $port " && fail "rules for port $port survived pod rm -f"
+  [ -z "$(ls "$ROOT/run/netns" 2>/dev/null)" ] || fail "a namespace file was left"
+}
+
+if [ $# -gt 0 ]; then run_tests "$@"; else
+  run_tests $(grep -o '^network_[a-z0-9_]*()' "$0" | tr -d '()')
+fi
