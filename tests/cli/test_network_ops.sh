@@ -118,6 +118,57 @@ network_reload_pod_member_and_bad_input() {
   [ -z "$(ls "$ROOT/run/netns" 2>/dev/null)" ] || fail "a namespace file was left"
 }
 
+# A pod's --add-host and --dns* are in the /etc files of its infra and of
+# every member; a container's own are in its files; a member cannot set
+# its own.  Read from inside the containers.
+network_pod_and_container_etc_files_take_add_host_and_dns() {
+  load
+  ck pod create --name dp --add-host db.example:10.89.222.7 --add-host gw.example:10.89.222.1 \
+    --dns 10.89.222.53 --dns-search corp.example --dns-option ndots:3; expect_rc 0
+  ck pod inspect --format '{{.InfraContainerID}}' dp; local infra=$out
+  ck run -d --pod dp --name m1 "$IMG" sleep 60; expect_rc 0
+  ck run -d --pod dp --name m2 "$IMG" sleep 60; expect_rc 0
+  local c
+  for c in m1 m2; do
+    ck exec "$c" cat /etc/hosts; expect_rc 0
+    grep -qP '^10\.89\.222\.7\tdb\.example$' <<<"$out" || fail "$c: no db.example line in /etc/hosts: $out"
+    grep -qP '^10\.89\.222\.1\tgw\.example$' <<<"$out" || fail "$c: no gw.example line in /etc/hosts: $out"
+    ck exec "$c" cat /etc/resolv.conf; expect_rc 0
+    grep -qx 'nameserver 10.89.222.53' <<<"$out" || fail "$c: no --dns server: $out"
+    grep -qx 'search corp.example' <<<"$out" || fail "$c: no --dns-search: $out"
+    grep -qx 'options ndots:3' <<<"$out" || fail "$c: no --dns-option: $out"
+    [ "$(grep -c '^nameserver' <<<"$out")" -eq 1 ] || fail "$c: the host's resolvers are still there: $out"
+  done
+  # The infra's files (it has no shell: read them from the host side).
+  ck inspect --format '{{.HostsPath}}' "$infra"
+  if [ -f "$out" ]; then
+    grep -qP '^10\.89\.222\.7\tdb\.example$' "$out" || fail "the infra's hosts lacks db.example: $(cat "$out")"
+  else
+    fail "no hosts file for the infra: $out"
+  fi
+  # A member cannot set what the pod's network decides.
+  ck run --rm --pod dp --add-host x:10.1.1.1 "$IMG" true; expect_rc 125
+  expect_err "cannot set --add-host"; expect_err "ck pod create"
+  ck run --rm --pod dp --dns 10.1.1.1 "$IMG" true; expect_rc 125; expect_err "cannot set --dns"
+  # A container's own.
+  ck run --rm --network none --add-host own.example:192.0.2.9 --dns 192.0.2.53 --dns 192.0.2.54 \
+    --dns-search a.example --dns-search b.example --dns-option timeout:2 "$IMG" \
+    sh -c 'cat /etc/hosts; echo ===; cat /etc/resolv.conf'; expect_rc 0
+  grep -qP '^192\.0\.2\.9\town\.example$' <<<"$out" || fail "no own.example in the container's hosts: $out"
+  grep -qx 'nameserver 192.0.2.53' <<<"$out" && grep -qx 'nameserver 192.0.2.54' <<<"$out" ||
+    fail "the container's --dns servers are missing: $out"
+  grep -qx 'search a.example b.example' <<<"$out" || fail "the container's search line: $out"
+  grep -qx 'options timeout:2' <<<"$out" || fail "the container's options line: $out"
+  # Bad input is refused before anything is made.
+  ck run --rm --add-host nocolon "$IMG" true; expect_rc 125; expect_err 'invalid --add-host "nocolon"'
+  ck run --rm --add-host h:999.1.1.1 "$IMG" true; expect_rc 125; expect_err "HOST:IP"
+  ck run --rm --dns notanip "$IMG" true; expect_rc 125; expect_err 'invalid --dns "notanip"'
+  ck pod create --name bad --dns-search 'a b'; expect_rc 125; expect_err "invalid --dns-search"
+  ck pod exists bad; expect_rc 1
+  ck ps -a -q; [ "$(wc -w <<<"$out")" -eq 3 ] || fail "bad input left containers: $out"
+  ck pod rm -f dp; expect_rc 0
+}
+
 if [ $# -gt 0 ]; then run_tests "$@"; else
   run_tests $(grep -o '^network_[a-z0-9_]*()' "$0" | tr -d '()')
 fi
