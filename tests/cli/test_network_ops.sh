@@ -169,6 +169,49 @@ network_pod_and_container_etc_files_take_add_host_and_dns() {
   ck pod rm -f dp; expect_rc 0
 }
 
+# "BRIDGE SUBNET" of network $1, from its inspect output.
+net_of() {
+  ck network inspect "$1"
+  echo "$(sed -n 's/.*"network_interface": "\(.*\)".*/\1/p' <<<"$out") $(sed -n 's/.*"subnet": "\(.*\)".*/\1/p' <<<"$out")"
+}
+# Two stores (two --root) create networks at the same time: no two
+# networks share a bridge name or a subnet; a --subnet that overlaps the
+# other store's network is refused by that network's name; removing a
+# network frees its bridge and subnet for the other store.
+network_two_stores_never_share_bridge_or_subnet() {
+  local root2 i pids=() lines
+  root2=$(mktemp -d "$TMPBASE/ck-cli-XXXXXX")
+  for r in "$ROOT" "$root2"; do
+    ( ROOT=$r
+      for i in 1 2 3; do
+        ck network create "n$i"; [ "$rc" -eq 0 ] || { echo "create in $r: $err" >&2; exit 1; }
+      done ) & pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || fail "a parallel network create failed"; done
+  lines=$(for r in "$ROOT" "$root2"; do
+            for i in 1 2 3; do (ROOT=$r; net_of "n$i"); done
+          done)
+  [ "$(wc -l <<<"$lines")" -eq 6 ] || fail "expected 6 networks: $lines"
+  [ -z "$(awk '{print $1}' <<<"$lines" | sort | uniq -d)" ] || fail "two networks share a bridge: $lines"
+  [ -z "$(awk '{print $2}' <<<"$lines" | sort | uniq -d)" ] || fail "two networks share a subnet: $lines"
+  # The other store's subnet, given explicitly.
+  local theirs gone; theirs=$(ROOT=$root2; net_of n2 | awk '{print $2}')
+  gone=$(ROOT=$root2; net_of n1 | awk '{print $2}')
+  ck network create --subnet "$theirs" clash; expect_rc 125
+  expect_err "overlaps $theirs of network n2"; expect_err "another store"
+  ck network exists clash; expect_rc 1
+  # Freed by its removal: the subnet can be taken then.
+  (ROOT=$root2; ck network rm n2; [ "$rc" -eq 0 ] || echo "rm: $err" >&2)
+  ck network create --subnet "$theirs" clash; expect_rc 0
+  grep -q " $theirs clash " /run/containerkit/bridges/networks || fail "the registry lacks clash"
+  # A store that is gone holds nothing: its lines are stale.
+  rm -rf "$root2"
+  ck network create --subnet "$gone" after; expect_rc 0
+  ck network rm -f n1 n2 n3 clash after
+  grep -qF " $ROOT" /run/containerkit/bridges/networks && fail "the registry keeps this store's removed networks"
+  return 0
+}
+
 if [ $# -gt 0 ]; then run_tests "$@"; else
   run_tests $(grep -o '^network_[a-z0-9_]*()' "$0" | tr -d '()')
 fi
