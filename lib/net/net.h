@@ -117,5 +117,12 @@ void ck__slirp_stop(ck__slirp *s, const char *rundir);
 /* After its monitor died: kills the slirp4netns recorded in rundir if it
  * still runs, waits until it is gone, and removes its files. */
 int ck__slirp_cleanup(const char *rundir);
+/* The variable in slirp4netns's environment that names its run directory
+ * (slirp_check.c finds strays by it). */
+#define CK__SLIRP_ENV "CONTAINERKIT_SLIRP_DIR"
+/* `system check`: slirp4netns processes of this store whose container is
+ * gone or not running (owner() 0 or 1, as for ck__net_check); the repair
+ * kills them and waits until they are gone. */
+int ck__slirp_check(ck_context *ctx, ck__check_report *r, ck__net_owner_fn owner, void *payload);
 
 #endif
