@@ -212,6 +212,54 @@ network_two_stores_never_share_bridge_or_subnet() {
   return 0
 }
 
+# Host-wide leases that namespaces of this store hold (lib/net/leases.c).
+leases() { cat /run/containerkit/bridges/*.leases 2>/dev/null | grep -c "$ROOT/run/netns/" || true; }
+# What a pod on network $1 (subnet $2) leaves on the host.
+pod_net_state() {
+  local br veth=0 rules ns
+  run_ck network inspect "$1"
+  br=$(sed -n 's/.*"network_interface": "\(podman[0-9]*\)".*/\1/p' <<<"$out")
+  [ -n "$br" ] && veth=$(ip -o link show master "$br" 2>/dev/null | wc -l)
+  rules=$(iptables-save 2>/dev/null | grep -c "${2%/*}" || true)
+  ns=$(ls "$ROOT/run/netns" 2>/dev/null | wc -l)
+  echo "netns=$ns veth=$veth rules=$rules leases=$(leases)"
+}
+state_is() { [ "$(pod_net_state "$1" "$2")" = "$3" ]; }
+wait_until() {
+  local n=$(($1 * 20)); shift
+  while [ $n -gt 0 ]; do "$@" && return 0; sleep 0.05; n=$((n - 1)); done
+  return 1
+}
+
+# The monitor of a rootful pod's infra SIGKILLed: `system check --repair`
+# tears the pod's network down (namespace, veth, rules, lease), and the
+# port no longer answers.
+network_killed_pod_monitor_then_repair_leaves_nothing() {
+  load
+  local net=ckkillmon subnet=10.89.223.0/24 port infra mon
+  ck network create --subnet "$subnet" "$net"; expect_rc 0
+  port=$(free_port)
+  ck pod create --name kp --network "$net" -p "127.0.0.1:$port:80"; expect_rc 0
+  ck run -d --pod kp --name web "$IMG" sh -c "$HTTPD"; expect_rc 0
+  fetch "http://127.0.0.1:$port/index.html"
+  [ "$rc" -eq 0 ] || fail "no page from the pod: rc $rc"
+  [ "$(leases)" -eq 1 ] || fail "expected one lease, have $(leases)"
+  ck pod inspect --format '{{.InfraContainerID}}' kp; infra=$out
+  ck inspect --format '{{.State.ConmonPid}}' "$infra"; mon=$out
+  [ "$mon" -gt 0 ] 2>/dev/null || { fail "no monitor pid for the infra: '$mon'"; return; }
+  kill -KILL "$mon"
+  wait_until 10 sh -c "! [ -d /proc/$mon ] || grep -q '^State:.*Z' /proc/$mon/status" || fail "the monitor outlived SIGKILL"
+  ck system check; expect_rc 1
+  ck system check --repair; expect_rc 0; expect_out "repaired"
+  # The veth goes when the kernel frees the namespace, a moment after.
+  wait_until 20 state_is "$net" "$subnet" "netns=0 veth=0 rules=0 leases=0" ||
+    fail "left after the repair: $(pod_net_state "$net" "$subnet")"
+  iptables-save -t nat | grep -qF -- "--dport $port " && fail "rules for port $port survived the repair"
+  ck pod rm -f kp; expect_rc 0
+  ck system check; expect_rc 0
+  ck network rm "$net"; expect_rc 0
+}
+
 if [ $# -gt 0 ]; then run_tests "$@"; else
   run_tests $(grep -o '^network_[a-z0-9_]*()' "$0" | tr -d '()')
 fi
