@@ -126,8 +126,11 @@ network_pod_and_container_etc_files_take_add_host_and_dns() {
   ck pod create --name dp --add-host db.example:10.89.222.7 --add-host gw.example:10.89.222.1 \
     --dns 10.89.222.53 --dns-search corp.example --dns-option ndots:3; expect_rc 0
   ck pod inspect --format '{{.InfraContainerID}}' dp; local infra=$out
+  ck pod inspect dp; expect_out '"DNSSearch": ['; expect_out '"corp.example"'; expect_out '"ndots:3"'
   ck run -d --pod dp --name m1 "$IMG" sleep 60; expect_rc 0
   ck run -d --pod dp --name m2 "$IMG" sleep 60; expect_rc 0
+  ck inspect --format '{{.HostConfig.ExtraHosts}}' m1; expect_out "db.example:10.89.222.7"
+  ck inspect --format '{{.HostConfig.Dns}}' m2; expect_out "10.89.222.53"
   local c
   for c in m1 m2; do
     ck exec "$c" cat /etc/hosts; expect_rc 0
