@@ -18,7 +18,7 @@ enum {
 	O_PULL, O_QUIET, O_SIGPROXY, O_ANNOTATION, O_IPC, O_PIDNS, O_UTS, O_PRIVILEGED, O_SECOPT, O_SHMSIZE,
 	O_UMASK, O_TZ, O_SYSTEMD, O_LABELFILE, O_ENVHOST, O_LOGDRIVER, O_RMI, O_ATTACH, O_TIMEOUT,
 	O_CGROUPS, O_PODIDFILE, O_MONPIDFILE, O_HCMD, O_HINTERVAL, O_HRETRIES,
-	O_HSTART, O_HTIMEOUT, O_HONFAIL, O_NOHEALTH, O_SDNOTIFY,
+	O_HSTART, O_HTIMEOUT, O_HONFAIL, O_NOHEALTH, O_SDNOTIFY, O_ADDHOST, O_DNS, O_DNSSEARCH, O_DNSOPT,
 };
 
 /* Both commands take every flag; -d and --sig-proxy mean something only to run. */
@@ -38,6 +38,8 @@ static const cli_opt spec_opts[] = {
 	{ "net", 0, true, O_NETWORK },         { "pod", 0, true, O_POD },
 	{ "ip", 0, true, O_IP },               { "mac-address", 0, true, O_MAC },
 	{ "network-alias", 0, true, O_NETALIAS },
+	{ "add-host", 0, true, O_ADDHOST },    { "dns", 0, true, O_DNS },
+	{ "dns-search", 0, true, O_DNSSEARCH }, { "dns-option", 0, true, O_DNSOPT },
 	{ "publish", 'p', true, O_PUBLISH },   { "detach", 'd', false, O_DETACH },
 	{ "rm", 0, false, O_RM },              { "interactive", 'i', false, O_INTERACTIVE },
 	{ "tty", 't', false, O_TTY },          { "group-add", 0, true, O_GROUPADD },
@@ -72,6 +74,10 @@ static const char spec_flags_usage[] =
 	"  -e, --env stringArray        Set environment variables in container\n"
 	"      --env-file stringArray   Read in a file of environment variables\n"
 	"      --annotation strings     Add annotations to container (key=value)\n"
+	"      --add-host host:ip       Add a custom host-to-IP mapping (host:ip)\n"
+	"      --dns strings            Set custom DNS servers\n"
+	"      --dns-option strings     Set custom DNS options\n"
+	"      --dns-search strings     Set custom DNS search domains\n"
 	"  -a, --attach strings         Attach to STDIN, STDOUT or STDERR\n"
 	"      --env-host               Use all current host environment variables in container\n"
 	"      --group-add strings      Add additional groups to the primary container process\n"
@@ -262,6 +268,10 @@ static int spec_flag(run_opts *r, int id, const char *val)
 	case O_IP: rc = ck_container_spec_set_ip(s, val); break;
 	case O_MAC: rc = ck_container_spec_set_mac_address(s, val); break;
 	case O_NETALIAS: rc = ck_container_spec_add_network_alias(s, val); break;
+	case O_ADDHOST: rc = ck_container_spec_add_host(s, val); break;
+	case O_DNS: rc = ck_container_spec_add_dns(s, val); break;
+	case O_DNSSEARCH: rc = ck_container_spec_add_dns_search(s, val); break;
+	case O_DNSOPT: rc = ck_container_spec_add_dns_option(s, val); break;
 	case O_POD:
 		r->in_pod = true;
 		/* "new:NAME" makes the pod first (do_create) */

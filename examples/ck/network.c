@@ -1,5 +1,5 @@
-/* ck network: create, ls, inspect, rm, prune, exists, connect and
- * disconnect, as podman network. */
+/* ck network: create, ls, inspect, rm, prune, exists, connect, disconnect
+ * and reload, as podman network. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -384,14 +384,49 @@ static int network_disconnect(ck_app *app, int argc, char **argv)
 }
 
 static const char reload_usage[] =
-	"Reload firewall rules for one or more containers\n\nUsage:\n  ck network reload [options] [CONTAINER...]\n";
+	"Reload firewall rules for one or more containers\n\nUsage:\n  ck network reload [options] [CONTAINER...]\n\n"
+	"Options:\n"
+	"  -a, --all   reload network configuration of all containers\n";
 
 static int network_reload(ck_app *app, int argc, char **argv)
 {
-	(void)app;
-	(void)argc;
-	(void)argv;
-	return die("network reload is not supported yet: restart the container to set its rules up again");
+	static const cli_opt opts[] = { { "all", 'a', false, 1 }, { NULL, 0, false, 0 } };
+	strv names = { 0 };
+	char **done = NULL;
+	const char *val;
+	bool all = false;
+	int id, rc = 0;
+	cli c;
+
+	cli_init(&c, app, argc, argv, opts);
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP) {
+			strv_clear(&names);
+			return sub_help(reload_usage);
+		}
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else if (id == CLI_POS)
+			strv_add(&names, val);
+		else if (id == 1)
+			all = true;
+	}
+	if (rc == 0 && all && names.n)
+		rc = die("--all and containers cannot be used together");
+	if (rc == 0 && !all && !names.n)
+		rc = die("you must provide at least one container name or ID, or --all");
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0) {
+		int r = ck_network_reload(&done, app->ctx, all ? NULL : (const char *const *)names.v);
+		for (size_t i = 0; done && done[i]; i++)
+			printf("%s\n", done[i]);
+		if (r < 0)
+			rc = die_ck();
+	}
+	ck_strv_free(done);
+	strv_clear(&names);
+	return rc;
 }
 
 static const subcommand network_cmds[] = {

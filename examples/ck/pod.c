@@ -15,6 +15,8 @@ static const char create_usage[] =
 	"Create a new empty pod\n\nUsage:\n  ck pod create [options] [NAME]\n\nOptions:\n"
 	"      --add-host host:ip      Add a custom host-to-IP mapping\n"
 	"      --dns ip                Set custom DNS servers\n"
+	"      --dns-option option     Set custom DNS options\n"
+	"      --dns-search domain     Set custom DNS search domains\n"
 	"      --exit-policy string    Behaviour when the last container exits: continue or stop\n"
 	"      --hostname string       Set a hostname to the pod\n"
 	"      --infra                 Create an infra container associated with the pod (default true)\n"
@@ -30,12 +32,13 @@ static const char create_usage[] =
 	"(default \"ipc,net,uts\")\n";
 
 enum { P_REFUSED = 100, P_ADDHOST = 1, P_DNS, P_EXIT, P_HOST, P_INFRA, P_NOINFRA, P_INFRACMD, P_INFRAIMG, P_LABEL, P_NAME,
-       P_NET, P_IDFILE, P_PUBLISH, P_REPLACE, P_SHARE, P_INFRAPID };
+       P_NET, P_IDFILE, P_PUBLISH, P_REPLACE, P_SHARE, P_INFRAPID, P_DNSSEARCH, P_DNSOPT };
 
 static int pod_create(ck_app *app, int argc, char **argv)
 {
 	static const cli_opt opts[] = {
 		{ "add-host", 0, true, P_ADDHOST },       { "dns", 0, true, P_DNS },
+		{ "dns-search", 0, true, P_DNSSEARCH },   { "dns-option", 0, true, P_DNSOPT },
 		{ "exit-policy", 0, true, P_EXIT },       { "hostname", 0, true, P_HOST },
 		{ "infra", 0, false, P_INFRA },           { "no-infra", 0, false, P_NOINFRA },
 		{ "infra-command", 0, true, P_INFRACMD }, { "infra-image", 0, true, P_INFRAIMG },
@@ -71,6 +74,8 @@ static int pod_create(ck_app *app, int argc, char **argv)
 			break;
 		case P_ADDHOST: r = ck_pod_spec_add_host(spec, val); break;
 		case P_DNS: r = ck_pod_spec_add_dns(spec, val); break;
+		case P_DNSSEARCH: r = ck_pod_spec_add_dns_search(spec, val); break;
+		case P_DNSOPT: r = ck_pod_spec_add_dns_option(spec, val); break;
 		case P_EXIT: r = ck_pod_spec_set_exit_policy(spec, val); break;
 		case P_HOST: r = ck_pod_spec_set_hostname(spec, val); break;
 		case P_INFRA: r = ck_pod_spec_set_infra(spec, flag_on(val)); break;

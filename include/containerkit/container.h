@@ -188,6 +188,19 @@ CK_EXTERN int ck_container_spec_set_ip(ck_container_spec *spec, const char *ip);
 CK_EXTERN int ck_container_spec_set_mac_address(ck_container_spec *spec, const char *mac);
 /** --network-alias: one more name in the DNS of each network it joins. */
 CK_EXTERN int ck_container_spec_add_network_alias(ck_container_spec *spec, const char *alias);
+/** --add-host "HOST:IP": one more line in the container's /etc/hosts.
+ *  A container that joins a pod sharing its network takes the pod's
+ *  entries instead: giving one of these four then fails its create
+ *  (CK_EINVAL, naming the flag and `ck pod create`). */
+CK_EXTERN int ck_container_spec_add_host(ck_container_spec *spec, const char *host_ip);
+/** --dns: a name server (IPv4 or IPv6) for its resolv.conf, replacing the
+ *  host's (a network's own resolver stays first). */
+CK_EXTERN int ck_container_spec_add_dns(ck_container_spec *spec, const char *server);
+/** --dns-search: a search domain for its resolv.conf, replacing the
+ *  host's; "." alone gives none. */
+CK_EXTERN int ck_container_spec_add_dns_search(ck_container_spec *spec, const char *domain);
+/** --dns-option: one resolver option ("ndots:2"), replacing the host's. */
+CK_EXTERN int ck_container_spec_add_dns_option(ck_container_spec *spec, const char *option);
 /** -p: "[[IP:][HOSTPORT]:]CONTAINERPORT[-END][/PROTOCOL]".  Forwarded by
  *  the bridge network's rules, or by slirp4netns (network mode
  *  "slirp4netns"), while the container runs; other network modes fail at

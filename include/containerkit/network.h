@@ -133,6 +133,19 @@ CK_EXTERN int ck_network_connect(struct ck_container *ctr, const char *network, 
  *  CK_ENOTFOUND if it is not connected to it. */
 CK_EXTERN int ck_network_disconnect(struct ck_container *ctr, const char *network);
 
+/** Sets up again the networks of running containers, firewall and
+ *  port-forwarding rules included, as `podman network reload` does after
+ *  the host's rules were flushed: the driver tears each attachment down and
+ *  sets it up with the addresses the container had.  `containers`: a
+ *  NULL-terminated list of names or ids (a pod member or a container:ID
+ *  container stands for the container whose network it uses), or NULL for
+ *  every running container on a bridge network.  A named container that
+ *  does not run, or has no bridge network, fails (CK_ESTATE, CK_EINVAL).
+ *  One container's failure does not stop the others; the first error is
+ *  returned.  `*reloaded` (if not NULL): the ids reloaded, NULL-terminated,
+ *  or NULL when none; set on failure too, and freed with ck_strv_free(). */
+CK_EXTERN int ck_network_reload(char ***reloaded, ck_context *ctx, const char *const *containers);
+
 CK_END_DECLS
 
 #endif

@@ -58,10 +58,16 @@ CK_EXTERN int ck_pod_spec_set_infra(ck_pod_spec *spec, int on);
 CK_EXTERN int ck_pod_spec_set_infra_image(ck_pod_spec *spec, const char *image);
 /** --infra-command: the infra's command (NULL-terminated). */
 CK_EXTERN int ck_pod_spec_set_infra_command(ck_pod_spec *spec, const char *const *argv);
-/** --add-host "HOST:IP", recorded for the pod's /etc/hosts. */
+/** --add-host "HOST:IP" for the pod's /etc/hosts: the infra's and every
+ *  member's that shares the pod's network (--dns* likewise for resolv.conf,
+ *  with the meaning they have for a container, container.h). */
 CK_EXTERN int ck_pod_spec_add_host(ck_pod_spec *spec, const char *host_ip);
 /** --dns: a name server address, recorded for the pod's resolv.conf. */
 CK_EXTERN int ck_pod_spec_add_dns(ck_pod_spec *spec, const char *server);
+/** --dns-search: a search domain for the pod's resolv.conf ("." for none). */
+CK_EXTERN int ck_pod_spec_add_dns_search(ck_pod_spec *spec, const char *domain);
+/** --dns-option: one resolver option ("ndots:2") for the pod's resolv.conf. */
+CK_EXTERN int ck_pod_spec_add_dns_option(ck_pod_spec *spec, const char *option);
 /** --exit-policy: "continue" (default) or "stop": the pod stops when its
  *  last member exits. */
 CK_EXTERN int ck_pod_spec_set_exit_policy(ck_pod_spec *spec, const char *policy);

@@ -299,6 +299,9 @@ int ck__ctr_exec(int *exit_code, bool *timed_out, ck_context *ctx, const ck__ctr
 typedef struct ck__pod_join {
 	char *id, *name, *infra, *hostname;
 	char **shares;
+	/* The pod's --add-host and --dns*: copied into a member that shares
+	 * the pod's network. */
+	char **add_hosts, **dns, **dns_search, **dns_options;
 } ck__pod_join;
 /* Resolves the spec's pod (nothing when it has none): CK_ENOTFOUND naming
  * an unknown pod; CK_EINVAL for what only the pod may set (ports, network,
@@ -306,6 +309,9 @@ typedef struct ck__pod_join {
 int ck__ctr_pod_resolve(ck__pod_join *j, ck_context *ctx, const ck_container_spec *spec);
 void ck__pod_join_free(ck__pod_join *j);
 bool ck__ctr_pod_shares_ns(char *const *shares, const char *ns);
+/* CK_EINVAL naming the flag when a member that shares its pod's network
+ * sets --add-host or --dns* of its own (spec_dns.c). */
+int ck__ctr_dns_for_member(const ck_container_spec *spec, const char *pod);
 /* Fills the config's pod members from `j`. */
 int ck__ctr_pod_apply(ck__ctr_config *c, const ck__pod_join *j, bool infra);
 /* In the create's commit: an infra container inserts its pod's record;

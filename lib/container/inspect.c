@@ -184,6 +184,10 @@ static void gen_host_config(yajl_gen g, const ck_container *c)
 	}
 	yajl_gen_array_close(g);
 	ck__json_key_str(g, "NetworkMode", cfg->network);
+	ck__strv_gen(g, "Dns", cfg->extra.dns);
+	ck__strv_gen(g, "DnsOptions", cfg->extra.dns_options);
+	ck__strv_gen(g, "DnsSearch", cfg->extra.dns_search);
+	ck__strv_gen(g, "ExtraHosts", cfg->extra.add_hosts);
 	ck__json_key(g, "PortBindings");
 	gen_ports(g, cfg);
 	ck__json_key(g, "RestartPolicy");

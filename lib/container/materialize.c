@@ -22,26 +22,73 @@ static int write_text(const char *dir, const char *name, const char *text)
 	return rc;
 }
 
-/* With DNS on a network: aardvark-dns on its gateway first (slirp4netns:
- * its built-in forwarder), then the host's resolvers that a container can
- * reach (not the host's loopback). */
-static char *resolv_for(const char *host, const ck__net_result *net)
+/* Adds the words after the keyword of each host line that starts with
+ * `kw` (search, options). */
+static void host_words(ck__buf *b, const char *host, const char *kw)
 {
-	ck__buf b = { 0 };
+	size_t kl = strlen(kw);
 
-	if (!net || !net->dns)
-		return ck__strdup(host ? host : "");
-	if (net->dns_search)
-		ck__buf_puts(&b, "search dns.podman\n");
-	for (size_t i = 0; net->dns[i]; i++)
-		ck__buf_printf(&b, "nameserver %s\n", net->dns[i]);
 	for (const char *p = host; p && *p;) {
 		const char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		if (!ck__str_has_prefix(p, "search") && !ck__str_has_prefix(p, "nameserver 127.") &&
-		    !ck__str_has_prefix(p, "nameserver ::1"))
+		if (len > kl && !strncmp(p, kw, kl) && (p[kl] == ' ' || p[kl] == '\t'))
+			ck__buf_printf(b, " %.*s", (int)(len - kl - 1), p + kl + 1);
+		p += len + (nl ? 1 : 0);
+	}
+}
+
+/* The host's file as it is, unless a network has DNS or the container set
+ * --dns*: then search, nameserver and options lines are made from, in
+ * order, the network's resolver (aardvark-dns on its gateway; slirp4netns:
+ * its built-in forwarder), --dns (else the host's resolvers that a
+ * container can reach: not the host's loopback), --dns-search ("." for
+ * none; else the host's, without a DNS network) and --dns-option (else the
+ * host's), as podman writes them. */
+static char *resolv_for(const char *host, const ck__net_result *net, const ck__ctr_extra *x)
+{
+	bool net_dns = net && net->dns && net->dns[0];
+	ck__buf b = { 0 }, words = { 0 };
+
+	if (!net_dns && !x->dns && !x->dns_search && !x->dns_options)
+		return ck__strdup(host ? host : "");
+	if (net_dns && net->dns_search)
+		ck__buf_puts(&words, " dns.podman");
+	if (x->dns_search) {
+		for (size_t i = 0; x->dns_search[i]; i++)
+			if (strcmp(x->dns_search[i], ".") != 0)
+				ck__buf_printf(&words, " %s", x->dns_search[i]);
+	} else if (!net_dns) {
+		host_words(&words, host, "search");
+	}
+	if (words.len)
+		ck__buf_printf(&b, "search%.*s\n", (int)words.len, words.data);
+	ck__buf_free(&words);
+	for (size_t i = 0; net_dns && net->dns[i]; i++)
+		ck__buf_printf(&b, "nameserver %s\n", net->dns[i]);
+	for (size_t i = 0; x->dns && x->dns[i]; i++)
+		ck__buf_printf(&b, "nameserver %s\n", x->dns[i]);
+	for (const char *p = host; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		bool ns = ck__str_has_prefix(p, "nameserver"), loop = ck__str_has_prefix(p, "nameserver 127.") ||
+		                                                        ck__str_has_prefix(p, "nameserver ::1");
+		if (ck__str_has_prefix(p, "search") || ck__str_has_prefix(p, "domain") ||
+		    ck__str_has_prefix(p, "options") || (ns && (x->dns || (net_dns && loop))))
+			; /* made above or below */
+		else
 			ck__buf_printf(&b, "%.*s\n", (int)len, p);
 		p += len + (nl ? 1 : 0);
+	}
+	if (x->dns_options) {
+		ck__buf_puts(&b, "options");
+		for (size_t i = 0; x->dns_options[i]; i++)
+			ck__buf_printf(&b, " %s", x->dns_options[i]);
+		ck__buf_puts(&b, "\n");
+	} else {
+		host_words(&words, host, "options");
+		if (words.len)
+			ck__buf_printf(&b, "options%.*s\n", (int)words.len, words.data);
+		ck__buf_free(&words);
 	}
 	return ck__buf_take(&b);
 }
@@ -64,13 +111,19 @@ static int write_etc_files(const char *userdata, const ck__ctr_config *c, const 
 		ck__error_clear();
 		ck__buf_puts(&b, "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n");
 	}
+	/* --add-host "HOST:IP" (the address may hold colons: split at the first) */
+	for (size_t i = 0; c->extra.add_hosts && c->extra.add_hosts[i]; i++) {
+		const char *e = c->extra.add_hosts[i], *colon = strchr(e, ':');
+		if (colon)
+			ck__buf_printf(&b, "%s\t%.*s\n", colon + 1, (int)(colon - e), e);
+	}
 	if (net && net->ips && net->ips[0]) {
 		for (size_t i = 0; net->ips[i]; i++)
 			ck__buf_printf(&b, "%s\t%s %s\n", net->ips[i], c->hostname, c->name);
 	} else {
 		ck__buf_printf(&b, "127.0.1.1\t%s %s\n", c->hostname, c->name);
 	}
-	char *h = ck__buf_take(&b), *rv = resolv_for(resolv, net);
+	char *h = ck__buf_take(&b), *rv = resolv_for(resolv, net, &c->extra);
 	char *hn = ck__asprintf("%s\n", c->hostname);
 	if (!h || !hn || !rv)
 		rc = ck__oom();

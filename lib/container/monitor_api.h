@@ -47,6 +47,10 @@ typedef struct ck__ctr_extra {
 	char *systemd;             /* --systemd as given ("true", "false", "always"), recorded */
 	char *log_driver;          /* "none"; NULL or "k8s-file": the log file */
 	unsigned int timeout;      /* --timeout: seconds a run may last before its monitor kills it; 0: none */
+	/* --add-host ("HOST:IP"), --dns, --dns-search, --dns-option: for
+	 * /etc/hosts and resolv.conf; a pod member sharing the pod's network
+	 * gets its pod's at create (spec_dns.c). */
+	char **add_hosts, **dns, **dns_search, **dns_options;
 } ck__ctr_extra;
 
 typedef struct ck__ctr_config {

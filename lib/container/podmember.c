@@ -47,6 +47,10 @@ void ck__pod_join_free(ck__pod_join *j)
 	free(j->infra);
 	free(j->hostname);
 	ck_strv_free(j->shares);
+	ck_strv_free(j->add_hosts);
+	ck_strv_free(j->dns);
+	ck_strv_free(j->dns_search);
+	ck_strv_free(j->dns_options);
 	memset(j, 0, sizeof(*j));
 }
 
@@ -75,6 +79,14 @@ static int resolve_fn(ck_state_txn *txn, void *payload)
 			rc = ck__oom();
 		if (rc == CK_OK && shares)
 			rc = ck__strv_from_json(&a->j->shares, shares);
+		/* What the pod's /etc files have, for a member sharing its net. */
+		const struct { const char *key; char ***dst; } lists[] = { { "add_hosts", &a->j->add_hosts },
+			{ "dns", &a->j->dns }, { "dns_search", &a->j->dns_search }, { "dns_options", &a->j->dns_options } };
+		for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]) && rc == CK_OK; i++) {
+			yajl_val v = ck__json_arr(tree, lists[i].key);
+			if (v && YAJL_GET_ARRAY(v)->len)
+				rc = ck__strv_from_json(lists[i].dst, v);
+		}
 		yajl_tree_free(tree);
 	}
 	free(config);
@@ -109,6 +121,8 @@ int ck__ctr_pod_resolve(ck__pod_join *j, ck_context *ctx, const ck_container_spe
 	if (spec->network && ck__ctr_pod_shares_ns(j->shares, "net"))
 		return ck__error_set(CK_EINVAL, "a container in pod %s cannot set its network (%s): it shares the "
 		                                "pod's (give --network to 'ck pod create')", j->name, spec->network);
+	if (ck__ctr_pod_shares_ns(j->shares, "net") && ck__ctr_dns_for_member(spec, j->name) != CK_OK)
+		return ck_error_last()->code;
 	if (spec->hostname && ck__ctr_pod_shares_ns(j->shares, "uts"))
 		return ck__error_set(CK_EINVAL, "a container in pod %s cannot set its hostname: it shares the pod's "
 		                                "UTS namespace (give --hostname to 'ck pod create')", j->name);
@@ -139,6 +153,19 @@ int ck__ctr_pod_apply(ck__ctr_config *c, const ck__pod_join *j, bool infra)
 		return rc;
 	if (!c->pod_shares && !(c->pod_shares = calloc(1, sizeof(char *))))
 		return ck__oom();
+	/* A member sharing the pod's network writes the pod's entries into
+	 * its /etc files (its own were refused at resolve). */
+	if (!infra && ck__ctr_pod_shares_ns(j->shares, "net")) {
+		const struct { char ***dst; char **src; } lists[] = { { &c->extra.add_hosts, j->add_hosts },
+			{ &c->extra.dns, j->dns }, { &c->extra.dns_search, j->dns_search },
+			{ &c->extra.dns_options, j->dns_options } };
+		for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+			ck_strv_free(*lists[i].dst);
+			*lists[i].dst = NULL;
+			if ((rc = ck__strv_dup(lists[i].dst, (const char *const *)lists[i].src)) != CK_OK)
+				return rc;
+		}
+	}
 	return CK_OK;
 }
 

@@ -231,11 +231,17 @@ static int respec(ck_container_spec *s, ck_context *ctx, const ck__ctr_config *c
 		memcpy(s->ulimits, c->ulimits, c->n_ulimits * sizeof(*s->ulimits));
 		s->n_ulimits = c->n_ulimits;
 	}
-	/* A pod member takes its network, ports and hostname from the pod. */
-	if (in_pod)
+	/* A pod member takes its network, ports, hostname and /etc entries
+	 * from the pod. */
+	if (in_pod) {
 		rc = (s->pod = strdup(c->pod)) ? CK_OK : ck__oom();
-	else
-		rc = respec_net(s, c);
+	} else if ((rc = respec_net(s, c)) == CK_OK &&
+	           ((rc = ck__strv_dup(&s->extra.add_hosts, (const char *const *)c->extra.add_hosts)) != CK_OK ||
+	            (rc = ck__strv_dup(&s->extra.dns, (const char *const *)c->extra.dns)) != CK_OK ||
+	            (rc = ck__strv_dup(&s->extra.dns_search, (const char *const *)c->extra.dns_search)) != CK_OK ||
+	            (rc = ck__strv_dup(&s->extra.dns_options, (const char *const *)c->extra.dns_options)) != CK_OK)) {
+		goto out;
+	}
 	goto out;
 oom:
 	rc = ck__oom();

@@ -165,13 +165,17 @@ int ck__ctr_extra_copy(ck__ctr_extra *dst, const ck__ctr_extra *src)
 	int rc;
 
 	*dst = *src;
-	dst->annotations = NULL;
+	dst->annotations = dst->add_hosts = dst->dns = dst->dns_search = dst->dns_options = NULL;
 	dst->ipc = dst->pid = dst->uts = dst->umask = dst->tz = dst->systemd = dst->log_driver = NULL;
 	if ((rc = ck__strv_dup(&dst->annotations, (const char *const *)src->annotations)) != CK_OK ||
 	    (rc = set_str(&dst->ipc, src->ipc)) || (rc = set_str(&dst->pid, src->pid)) ||
 	    (rc = set_str(&dst->uts, src->uts)) || (rc = set_str(&dst->umask, src->umask)) ||
 	    (rc = set_str(&dst->tz, src->tz)) || (rc = set_str(&dst->systemd, src->systemd)) ||
-	    (rc = set_str(&dst->log_driver, src->log_driver)))
+	    (rc = set_str(&dst->log_driver, src->log_driver)) ||
+	    (rc = ck__strv_dup(&dst->add_hosts, (const char *const *)src->add_hosts)) ||
+	    (rc = ck__strv_dup(&dst->dns, (const char *const *)src->dns)) ||
+	    (rc = ck__strv_dup(&dst->dns_search, (const char *const *)src->dns_search)) ||
+	    (rc = ck__strv_dup(&dst->dns_options, (const char *const *)src->dns_options)))
 		return rc;
 	return ck__ctr_extra_check(dst);
 }
@@ -179,6 +183,10 @@ int ck__ctr_extra_copy(ck__ctr_extra *dst, const ck__ctr_extra *src)
 void ck__ctr_extra_free(ck__ctr_extra *x)
 {
 	ck_strv_free(x->annotations);
+	ck_strv_free(x->add_hosts);
+	ck_strv_free(x->dns);
+	ck_strv_free(x->dns_search);
+	ck_strv_free(x->dns_options);
 	free(x->ipc);
 	free(x->pid);
 	free(x->uts);
@@ -193,6 +201,14 @@ void ck__ctr_extra_gen(yajl_gen g, const ck__ctr_extra *x)
 {
 	if (x->annotations)
 		ck__strv_gen(g, "annotations", x->annotations);
+	if (x->add_hosts)
+		ck__strv_gen(g, "add_hosts", x->add_hosts);
+	if (x->dns)
+		ck__strv_gen(g, "dns", x->dns);
+	if (x->dns_search)
+		ck__strv_gen(g, "dns_search", x->dns_search);
+	if (x->dns_options)
+		ck__strv_gen(g, "dns_options", x->dns_options);
 	const struct { const char *key, *val; } strs[] = { { "ipc", x->ipc }, { "pid_ns", x->pid },
 		{ "uts", x->uts }, { "umask", x->umask }, { "tz", x->tz }, { "systemd", x->systemd },
 		{ "log_driver", x->log_driver } };

@@ -146,6 +146,9 @@ int ck__net_check(ck_context *ctx, ck__check_report *r, ck__net_owner_fn owner, 
 		if (d)
 			closedir(d);
 	}
+	/* slirp4netns processes that outlived their container's run. */
+	if ((rc = ck__slirp_check(ctx, r, owner, payload)) != CK_OK)
+		goto out;
 	/* Host-wide leases of the namespaces removed above are stale now. */
 	if (r->repair && ck__net_leases_prune(ctx) != CK_OK) {
 		ck__log(ctx, CK_LOG_WARN, "%s", ck_error_last()->message);

@@ -74,6 +74,13 @@ char *ck__net_netns_path(const ck_context *ctx, const char *id);
 /* Published ports of a running container, as recorded by its set-up:
  * whether it has an attachment at all. */
 bool ck__net_attached(ck_context *ctx, const char *id);
+/* The ids of the containers with an attachment (reload.c). */
+int ck__net_attached_ids(char ***ids, ck_context *ctx);
+/* Has the driver set the attachment of running container `id` up again
+ * (teardown, then setup with the recorded addresses): what `network
+ * reload` does after the host's firewall rules were flushed.  `name`
+ * names the container in errors.  CK_ESTATE when it has no attachment. */
+int ck__net_reload(ck_context *ctx, const char *id, const char *name);
 
 /* Attachments, namespace files, addresses and users that outlived their
  * container.  `owner(id)` says what became of container `id`: 0 gone, 1
@@ -110,5 +117,12 @@ void ck__slirp_stop(ck__slirp *s, const char *rundir);
 /* After its monitor died: kills the slirp4netns recorded in rundir if it
  * still runs, waits until it is gone, and removes its files. */
 int ck__slirp_cleanup(const char *rundir);
+/* The variable in slirp4netns's environment that names its run directory
+ * (slirp_check.c finds strays by it). */
+#define CK__SLIRP_ENV "CONTAINERKIT_SLIRP_DIR"
+/* `system check`: slirp4netns processes of this store whose container is
+ * gone or not running (owner() 0 or 1, as for ck__net_check); the repair
+ * kills them and waits until they are gone. */
+int ck__slirp_check(ck_context *ctx, ck__check_report *r, ck__net_owner_fn owner, void *payload);
 
 #endif

@@ -105,6 +105,32 @@ int ck__net_driver_lock(ck__lock *lk, ck_context *ctx);
 /* Records `pid` as the netavark run in flight under the lock (0: none). */
 void ck__net_driver_running(const ck__lock *lk, pid_t pid);
 
+/* ---- the host-wide registry of user networks (registry.c) ----
+ * Only for rootful stores: bridges and subnets of every store's user
+ * networks, so that a store never picks another's.  Held under a lock from
+ * open to free; `active` is false (and nothing is locked) when rootless. */
+typedef struct ck__net_reg_entry {
+	char *iface, *subnet, *name, *root;
+	uint32_t net;
+	unsigned prefix;
+} ck__net_reg_entry;
+typedef struct ck__net_registry {
+	ck__lock lock;
+	bool active;
+	char *root; /* this store's root, resolved */
+	ck__net_reg_entry *e;
+	size_t n;
+} ck__net_registry;
+int ck__net_registry_open(ck__net_registry *r, ck_context *ctx);
+void ck__net_registry_free(ck__net_registry *r);
+/* Another store's network on bridge `iface`, or that overlaps a subnet. */
+const ck__net_reg_entry *ck__net_registry_iface(const ck__net_registry *r, const char *iface);
+const ck__net_reg_entry *ck__net_registry_overlap(const ck__net_registry *r, uint32_t net, unsigned prefix);
+/* Rewrites this store's lines from its networks `nets` and saves. */
+int ck__net_registry_sync(ck__net_registry *r, const ck__net *nets, size_t n);
+/* Drops this store's network `name` (open, save, free). */
+int ck__net_registry_remove(ck_context *ctx, const char *name);
+
 /* ---- the attachment: what was set up for one container (attach.c) ---- */
 typedef struct ck__net_ep {
 	ck__net net;      /* a snapshot: teardown does not need the record */

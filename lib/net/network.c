@@ -196,6 +196,7 @@ struct create_args {
 	const ck_network_spec *spec;
 	ck__net *n; /* filled in by the transaction */
 	bool hostwide;
+	const ck__net_registry *reg; /* other stores' networks (registry.c) */
 };
 
 static int pick_name(char **out, const struct scan_used *u)
@@ -242,7 +243,8 @@ static int create_fn(ck_state_txn *txn, void *payload)
 	char iface[32];
 	for (;; k++) {
 		snprintf(iface, sizeof(iface), "podman%u", k);
-		if (k >= sizeof(u.ifaces) || (!u.ifaces[k] && !(a->hostwide && ck__net_iface_seen(iface))))
+		if (k >= sizeof(u.ifaces) || (!u.ifaces[k] && !(a->hostwide && ck__net_iface_seen(iface)) &&
+		                              !ck__net_registry_iface(a->reg, iface)))
 			break;
 	}
 	n->iface = strdup(iface);
@@ -256,7 +258,7 @@ static int create_fn(ck_state_txn *txn, void *payload)
 		/* podman's choice: the first free 10.89.N.0/24 */
 		for (unsigned s = 0; s < 256 && !n->subnet; s++) {
 			uint32_t net = (10u << 24) | (89u << 16) | (s << 8);
-			if (!overlapping(&u, net, 24))
+			if (!overlapping(&u, net, 24) && !ck__net_registry_overlap(a->reg, net, 24))
 				n->subnet = ck__asprintf("10.89.%u.0/24", s);
 		}
 		if (!n->subnet) {
@@ -295,9 +297,16 @@ static int create_fn(ck_state_txn *txn, void *payload)
 		}
 	}
 	const ck__net *other = overlapping(&u, n->net, n->prefix);
+	const ck__net_reg_entry *theirs = ck__net_registry_overlap(a->reg, n->net, n->prefix);
 	if (other) {
 		rc = ck__error_set(CK_EINUSE, "subnet %s is already used on the host or by another network: it "
 		                              "overlaps %s of network %s", n->subnet, other->subnet, other->name);
+		goto out;
+	}
+	if (theirs) {
+		rc = ck__error_set(CK_EINUSE, "subnet %s is already used on the host by another store's network: it "
+		                              "overlaps %s of network %s (bridge %s) of the store in %s", n->subnet,
+		                   theirs->subnet, theirs->name, theirs->iface, theirs->root);
 		goto out;
 	}
 	if ((rc = ck__net_json(&config, n)) != CK_OK)
@@ -329,6 +338,26 @@ int ck__network_handle(ck_network **out, ck_context *ctx, const ck__net *n, size
 	return CK_OK;
 }
 
+static int all_fn(ck_state_txn *txn, void *payload)
+{
+	struct scan_used *u = payload;
+	used_free(u);
+	return ck__net_foreach(txn, used_one, u);
+}
+
+/* The registry's lines of this store, from all its networks. */
+static int register_all(ck__net_registry *reg, ck_context *ctx)
+{
+	struct scan_used u;
+	int rc;
+
+	memset(&u, 0, sizeof(u));
+	if ((rc = ck__state_read(ctx, all_fn, &u)) == CK_OK)
+		rc = ck__net_registry_sync(reg, u.nets, u.n);
+	used_free(&u);
+	return rc;
+}
+
 int ck_network_create(ck_network **out, ck_context *ctx, const ck_network_spec *spec)
 {
 	ck__net n;
@@ -343,8 +372,20 @@ int ck_network_create(ck_network **out, ck_context *ctx, const ck_network_spec *
 		return ck__error_set(CK_EEXISTS, "network name %s already used: it is the default network",
 		                     spec->name);
 	memset(&n, 0, sizeof(n));
-	struct create_args a = { spec, &n, ck__net_hostwide(ctx) };
+	/* Held from the pick to the registry's update, so that another store
+	 * creating a network meanwhile sees this one. */
+	ck__net_registry reg;
+	if ((rc = ck__net_registry_open(&reg, ctx)) != CK_OK)
+		return rc;
+	struct create_args a = { spec, &n, ck__net_hostwide(ctx), &reg };
 	rc = ck__state_write(ctx, create_fn, &a);
+	if (rc == CK_OK && reg.active && register_all(&reg, ctx) != CK_OK) {
+		/* The record is made; only other stores' picks are at risk. */
+		ck__log(ctx, CK_LOG_WARN, "network %s: cannot record its bridge host-wide: %s", n.name,
+		        ck_error_last()->message);
+		ck__error_clear();
+	}
+	ck__net_registry_free(&reg);
 	if (rc == CK_OK) {
 		ck__log(ctx, CK_LOG_DEBUG, "network %s: created on %s (%s)", n.name, n.subnet, n.iface);
 		ck__event_write(ctx, "network", "create", n.id, n.name, NULL, NULL, -1);
@@ -455,6 +496,12 @@ int ck__net_remove_record(ck_context *ctx, const char *name, bool force)
 	if (!strcmp(name, CK_NETWORK_DEFAULT))
 		return ck__error_set(CK_EINVAL, "default network %s cannot be removed", name);
 	rc = ck__state_write(ctx, rm_fn, &a);
+	if (rc == CK_OK && ck__net_registry_remove(ctx, name) != CK_OK) {
+		/* A line left behind only keeps other stores off its bridge
+		 * until this store's next create rewrites its lines. */
+		ck__log(ctx, CK_LOG_WARN, "network %s: %s", name, ck_error_last()->message);
+		ck__error_clear();
+	}
 	if (rc == CK_OK)
 		ck__event_write(ctx, "network", "remove", NULL, name, NULL, NULL, -1);
 	return rc;

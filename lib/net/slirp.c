@@ -303,7 +303,24 @@ int ck__slirp_start(ck__slirp *s, const char *rundir, pid_t target, const ck__ne
 	/* The API socket's path is relative to the run directory. */
 	posix_spawn_file_actions_addchdir_np(&fa, rundir);
 	pid_t pid = 0;
-	int err = hi_ex < 0 || hi_rd < 0 ? errno : posix_spawn(&pid, bin, &fa, &attr, argv, environ);
+	/* The caller's environment plus the mark that names the run directory
+	 * (slirp_check.c). */
+	size_t n_env = 0;
+	while (environ[n_env])
+		n_env++;
+	char **envp = calloc(n_env + 2, sizeof(char *)), *mark = ck__asprintf(CK__SLIRP_ENV "=%s", rundir);
+	int err = !envp || !mark ? ENOMEM : hi_ex < 0 || hi_rd < 0 ? errno : 0;
+	if (!err) {
+		size_t k = 0;
+		for (size_t i = 0; i < n_env; i++)
+			if (!ck__str_has_prefix(environ[i], CK__SLIRP_ENV "="))
+				envp[k++] = environ[i];
+		envp[k++] = mark;
+		envp[k] = NULL;
+		err = posix_spawn(&pid, bin, &fa, &attr, argv, envp);
+	}
+	free(envp);
+	free(mark);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	if (hi_ex >= 0)

@@ -195,6 +195,15 @@ int ck_pod_inspect(char **out, const ck_pod *pod)
 	for (size_t i = 0; pod->cfg.dns && pod->cfg.dns[i]; i++)
 		ck__json_str_val(g, pod->cfg.dns[i]);
 	yajl_gen_array_close(g);
+	const struct { const char *key; char *const *v; } more[] = { { "DNSSearch", pod->cfg.dns_search },
+		{ "DNSOption", pod->cfg.dns_options } };
+	for (size_t k = 0; k < sizeof(more) / sizeof(more[0]); k++) {
+		ck__json_key(g, more[k].key);
+		yajl_gen_array_open(g);
+		for (size_t i = 0; more[k].v && more[k].v[i]; i++)
+			ck__json_str_val(g, more[k].v[i]);
+		yajl_gen_array_close(g);
+	}
 	ck__json_key(g, "HostAdd");
 	yajl_gen_array_open(g);
 	for (size_t i = 0; pod->cfg.add_hosts && pod->cfg.add_hosts[i]; i++)

@@ -186,6 +186,8 @@ static int fill_config(ck__pod_config *c, const ck_pod_spec *spec, const char *i
 	    (rc = ck__pod_strv_dup(&c->infra_command, (const char *const *)spec->infra_command)) ||
 	    (rc = ck__pod_strv_dup(&c->add_hosts, (const char *const *)spec->add_hosts)) ||
 	    (rc = ck__pod_strv_dup(&c->dns, (const char *const *)spec->dns)) ||
+	    (rc = ck__pod_strv_dup(&c->dns_search, (const char *const *)spec->dns_search)) ||
+	    (rc = ck__pod_strv_dup(&c->dns_options, (const char *const *)spec->dns_options)) ||
 	    (rc = ck__pod_strv_dup(&c->create_command, (const char *const *)spec->create_command)))
 		return rc;
 	if (spec->n_ports) {
@@ -279,6 +281,18 @@ static int infra_create(ck_context *ctx, const ck__pod_config *c, const char *co
 	     (rc = ck_container_spec_set_entrypoint(cs, (const char *const *)c->infra_command))) ||
 	    (rc = ck_container_spec_set_label(cs, "io.containerkit.pod.infra", c->id)) ||
 	    (rc = ck_container_spec_set_monitor_pid_file(cs, pid_file)))
+		goto out;
+	/* The infra's /etc files are the pod's; members sharing its network
+	 * copy the same entries at their create (container/podmember.c). */
+	for (size_t i = 0; c->add_hosts && c->add_hosts[i] && rc == CK_OK; i++)
+		rc = ck_container_spec_add_host(cs, c->add_hosts[i]);
+	for (size_t i = 0; c->dns && c->dns[i] && rc == CK_OK; i++)
+		rc = ck_container_spec_add_dns(cs, c->dns[i]);
+	for (size_t i = 0; c->dns_search && c->dns_search[i] && rc == CK_OK; i++)
+		rc = ck_container_spec_add_dns_search(cs, c->dns_search[i]);
+	for (size_t i = 0; c->dns_options && c->dns_options[i] && rc == CK_OK; i++)
+		rc = ck_container_spec_add_dns_option(cs, c->dns_options[i]);
+	if (rc != CK_OK)
 		goto out;
 	for (size_t i = 0; i < c->n_ports && rc == CK_OK; i++) {
 		char text[160], host[32] = "", ctr[16];

@@ -19,7 +19,7 @@
 struct ck_pod_spec {
 	char *name, *hostname, *infra_image, *exit_policy, *network;
 	ck__strmap labels;
-	char **shares, **infra_command, **add_hosts, **dns;
+	char **shares, **infra_command, **add_hosts, **dns, **dns_search, **dns_options;
 	ck__port *ports;
 	size_t n_ports;
 	bool no_infra, replace;
@@ -31,7 +31,7 @@ typedef struct ck__pod_config {
 	char *id, *name, *hostname, *infra_image, *exit_policy, *network;
 	int64_t created;
 	ck__strmap labels;
-	char **shares, **infra_command, **add_hosts, **dns;
+	char **shares, **infra_command, **add_hosts, **dns, **dns_search, **dns_options;
 	char **create_command; /* the argv of `ck pod create ...`; empty: none */
 	ck__port *ports;
 	size_t n_ports;

@@ -65,6 +65,8 @@ int ck__pod_config_json(char **out, const ck__pod_config *c)
 	strv_gen(g, "infra_command", c->infra_command);
 	strv_gen(g, "add_hosts", c->add_hosts);
 	strv_gen(g, "dns", c->dns);
+	strv_gen(g, "dns_search", c->dns_search);
+	strv_gen(g, "dns_options", c->dns_options);
 	strv_gen(g, "create_command", c->create_command);
 	ck__json_key_str(g, "exit_policy", c->exit_policy);
 	ck__json_key_str(g, "network", c->network);
@@ -119,6 +121,8 @@ int ck__pod_config_parse(ck__pod_config *c, const char *json)
 	    (rc = ck__pod_strv_from_json(&c->infra_command, ck__json_arr(t, "infra_command"))) ||
 	    (rc = ck__pod_strv_from_json(&c->add_hosts, ck__json_arr(t, "add_hosts"))) ||
 	    (rc = ck__pod_strv_from_json(&c->dns, ck__json_arr(t, "dns"))) ||
+	    (rc = ck__pod_strv_from_json(&c->dns_search, ck__json_arr(t, "dns_search"))) ||
+	    (rc = ck__pod_strv_from_json(&c->dns_options, ck__json_arr(t, "dns_options"))) ||
 	    (rc = ck__pod_strv_from_json(&c->create_command, ck__json_arr(t, "create_command"))) ||
 	    (rc = ports_parse(c, ck__json_arr(t, "ports"))))
 		goto out;
@@ -151,6 +155,8 @@ void ck__pod_config_free(ck__pod_config *c)
 	ck_strv_free(c->infra_command);
 	ck_strv_free(c->add_hosts);
 	ck_strv_free(c->dns);
+	ck_strv_free(c->dns_search);
+	ck_strv_free(c->dns_options);
 	for (size_t i = 0; i < c->n_ports; i++)
 		free(c->ports[i].host_ip);
 	free(c->ports);

@@ -49,6 +49,8 @@ void ck_pod_spec_free(ck_pod_spec *spec)
 	ck_strv_free(spec->infra_command);
 	ck_strv_free(spec->add_hosts);
 	ck_strv_free(spec->dns);
+	ck_strv_free(spec->dns_search);
+	ck_strv_free(spec->dns_options);
 	for (size_t i = 0; i < spec->n_ports; i++)
 		free(spec->ports[i].host_ip);
 	free(spec->ports);
@@ -194,6 +196,24 @@ int ck_pod_spec_add_dns(ck_pod_spec *spec, const char *server)
 	if (!server || (inet_pton(AF_INET, server, addr) != 1 && inet_pton(AF_INET6, server, addr) != 1))
 		return ck__error_set(CK_EINVAL, "invalid --dns \"%s\": expected an IP address", server ? server : "");
 	return ck__strv_push(&spec->dns, server);
+}
+
+int ck_pod_spec_add_dns_search(ck_pod_spec *spec, const char *domain)
+{
+	NEED_SPEC("add_dns_search");
+	if (!domain || !*domain || strpbrk(domain, " \t\r\n"))
+		return ck__error_set(CK_EINVAL, "invalid --dns-search \"%s\": expected a domain without spaces",
+		                     domain ? domain : "");
+	return ck__strv_push(&spec->dns_search, domain);
+}
+
+int ck_pod_spec_add_dns_option(ck_pod_spec *spec, const char *option)
+{
+	NEED_SPEC("add_dns_option");
+	if (!option || !*option || strpbrk(option, " \t\r\n"))
+		return ck__error_set(CK_EINVAL, "invalid --dns-option \"%s\": expected one resolver option without "
+		                                "spaces", option ? option : "");
+	return ck__strv_push(&spec->dns_options, option);
 }
 
 int ck_pod_spec_set_exit_policy(ck_pod_spec *spec, const char *policy)

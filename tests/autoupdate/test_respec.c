@@ -45,6 +45,10 @@ static void respec_gives_back_what_the_caller_gave(void)
 	CK_CHECK_OK(ck_container_spec_set_health_cmd(spec, "test -d /data"));
 	CK_CHECK_OK(ck_container_spec_set_health_interval(spec, 2000000000LL));
 	CK_CHECK_OK(ck_container_spec_set_create_command(spec, (const char *[]){ "ck", "run", "busybox", NULL }));
+	CK_CHECK_OK(ck_container_spec_add_host(spec, "db.example:192.0.2.7"));
+	CK_CHECK_OK(ck_container_spec_add_dns(spec, "192.0.2.53"));
+	CK_CHECK_OK(ck_container_spec_add_dns_search(spec, "corp.example"));
+	CK_CHECK_OK(ck_container_spec_add_dns_option(spec, "ndots:2"));
 	CK_CHECK_OK(ck_container_create(&ctr, ctx, spec));
 	ck_container_spec_free(spec);
 	if (!ctr)
@@ -72,6 +76,14 @@ static void respec_gives_back_what_the_caller_gave(void)
 	CK_CHECK(again->health_interval_set && again->health_interval == 2000000000LL);
 	CK_CHECK(!again->health_timeout_set && !again->health_retries_set && !again->no_healthcheck);
 	CK_CHECK(again->create_command && !strcmp(again->create_command[1], "run"));
+	/* --add-host and --dns* */
+	CK_CHECK(strv_len((const char *const *)again->extra.add_hosts) == 1 &&
+	         !strcmp(again->extra.add_hosts[0], "db.example:192.0.2.7"));
+	CK_CHECK(strv_len((const char *const *)again->extra.dns) == 1 && !strcmp(again->extra.dns[0], "192.0.2.53"));
+	CK_CHECK(strv_len((const char *const *)again->extra.dns_search) == 1 &&
+	         !strcmp(again->extra.dns_search[0], "corp.example"));
+	CK_CHECK(strv_len((const char *const *)again->extra.dns_options) == 1 &&
+	         !strcmp(again->extra.dns_options[0], "ndots:2"));
 	CK_CHECK(again->n_mounts == 1);
 	if (again->n_mounts == 1) {
 		CK_CHECK_STR(again->mounts[0].source, "respec-vol");
