@@ -6,8 +6,6 @@
  * moment leaves either every image of the archive or none. */
 #define _GNU_SOURCE
 #include "archive_int.h"
-/* take_back() hands ck__image_gc an image handle made of what the load added. */
-#include "image/image_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,16 +115,11 @@ static void take_back(ck__arc *a, added *ad)
 	const ck_error *e = ck_error_last();
 	char saved[1024];
 	int code = e->code;
-	ck_image gone;
 
 	if (!ad->n)
 		return;
 	snprintf(saved, sizeof(saved), "%s", e->message);
-	memset(&gone, 0, sizeof(gone));
-	gone.id = (char *)"(load)";
-	gone.layers = ad->v;
-	gone.n_layers = ad->n;
-	ck__image_gc(a->ctx, &gone);
+	ck__image_gc_layers(a->ctx, "(load)", ad->v, ad->n);
 	ck__error_set(code, "%s", saved);
 }
 

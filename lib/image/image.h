@@ -184,6 +184,16 @@ int ck__image_store_lock(ck__lock *lk, ck_context *ctx, bool exclusive, int time
  * that no remaining image references; NULL digests are skipped.  Takes the
  * store lock exclusively.  Best effort: failures are logged. */
 void ck__image_gc(ck_context *ctx, const ck_image *gone);
+/* One layer of an image: its blob, diff id, media type and sizes. */
+typedef struct ck__image_layer {
+	char *digest, *diff_id, *media_type;
+	int64_t size;           /* the blob's size */
+	uint64_t unpacked_size; /* bytes in the unpacked layer */
+} ck__image_layer;
+/* The same for what a failed operation stored without recording an image
+ * (archive loads): each layer's diff id and blob digest, either may be
+ * NULL.  `what` names the operation in messages. */
+void ck__image_gc_layers(ck_context *ctx, const char *what, const ck__image_layer *layers, size_t n);
 
 /* ---- consistency (check.c) ---- */
 /* Reports (and with r->repair fixes) images whose blobs or layers are

@@ -42,11 +42,6 @@ const char *ck__image_host_arch(void);
 bool ck__rfc3339_parse(int64_t *secs, const char *s);
 
 /* ---- the handle (record.c) ---- */
-typedef struct ck__image_layer {
-	char *digest, *diff_id, *media_type;
-	int64_t size;           /* the blob's size */
-	uint64_t unpacked_size; /* bytes in the unpacked layer */
-} ck__image_layer;
 
 struct ck_image {
 	ck_context *ctx;

@@ -72,17 +72,20 @@ static bool referenced(char **sorted, size_t n, const char *s)
 	return n && bsearch(&s, sorted, n, sizeof(*sorted), cmp_str);
 }
 
-static void drop_blob(ck_context *ctx, const ck_image *gone, const char *digest, const struct refs *r)
+static void drop_blob(ck_context *ctx, const char *id, const char *digest, const struct refs *r)
 {
 	if (!digest || referenced(r->blobs, r->nb, digest))
 		return;
 	if (ck__blob_remove(ctx, digest) != CK_OK && ck_error_last()->code != CK_ENOTFOUND)
 		ck__log(ctx, CK_LOG_WARN, "image %.12s: cannot remove blob %s: %s (`ck system check --repair` "
-		                          "removes it later)", gone->id, digest, ck_error_last()->message);
+		                          "removes it later)", id, digest, ck_error_last()->message);
 	ck__error_clear();
 }
 
-void ck__image_gc(ck_context *ctx, const ck_image *gone)
+/* Removes `layers` (their diff ids and blobs) and the blobs `config` and
+ * `manifest` that no image record references; `id` names them in messages. */
+static void gc(ck_context *ctx, const char *id, const ck__image_layer *layers, size_t n_layers,
+               const char *config, const char *manifest)
 {
 	ck__lock lk = CK__LOCK_INIT;
 	struct refs r = { NULL, NULL, 0, 0 };
@@ -91,14 +94,14 @@ void ck__image_gc(ck_context *ctx, const ck_image *gone)
 	/* Exclusive: no commit is between unpacking a layer and recording it. */
 	if ((rc = ck__image_store_lock(&lk, ctx, true, GC_LOCK_TIMEOUT_MS)) != CK_OK) {
 		ck__log(ctx, CK_LOG_WARN, "image %.12s: its blobs and layers stay for now: %s (`ck system check "
-		                          "--repair` removes them)", gone->id, ck_error_last()->message);
+		                          "--repair` removes them)", id, ck_error_last()->message);
 		ck__error_clear();
 		return;
 	}
 	rc = ck__state_read(ctx, refs_txn, &r);
 	if (rc != CK_OK) {
 		ck__log(ctx, CK_LOG_WARN, "image %.12s: its blobs and layers stay, since the other images "
-		                          "cannot all be read: %s", gone->id,
+		                          "cannot all be read: %s", id,
 		        rc == CK_EINVAL ? "a record is damaged" : ck_error_last()->message);
 		ck__error_clear();
 		goto out;
@@ -107,20 +110,30 @@ void ck__image_gc(ck_context *ctx, const ck_image *gone)
 		qsort(r.blobs, r.nb, sizeof(*r.blobs), cmp_str);
 	if (r.nl)
 		qsort(r.layers, r.nl, sizeof(*r.layers), cmp_str);
-	for (size_t i = 0; i < gone->n_layers; i++) {
-		const char *diff = gone->layers[i].diff_id;
+	for (size_t i = 0; i < n_layers; i++) {
+		const char *diff = layers[i].diff_id;
 		if (diff && !referenced(r.layers, r.nl, diff) && ck__layer_remove(ctx, diff) != CK_OK &&
 		    ck_error_last()->code != CK_ENOTFOUND)
-			ck__log(ctx, CK_LOG_WARN, "image %.12s: cannot remove layer %s: %s", gone->id, diff,
+			ck__log(ctx, CK_LOG_WARN, "image %.12s: cannot remove layer %s: %s", id, diff,
 			        ck_error_last()->message);
 		ck__error_clear();
-		drop_blob(ctx, gone, gone->layers[i].digest, &r);
+		drop_blob(ctx, id, layers[i].digest, &r);
 	}
-	drop_blob(ctx, gone, gone->config_digest, &r);
-	drop_blob(ctx, gone, gone->digest, &r);
+	drop_blob(ctx, id, config, &r);
+	drop_blob(ctx, id, manifest, &r);
 out:
 	refs_clear(&r);
 	ck__lock_release(&lk);
+}
+
+void ck__image_gc(ck_context *ctx, const ck_image *gone)
+{
+	gc(ctx, gone->id, gone->layers, gone->n_layers, gone->config_digest, gone->digest);
+}
+
+void ck__image_gc_layers(ck_context *ctx, const char *what, const ck__image_layer *layers, size_t n)
+{
+	gc(ctx, what, layers, n, NULL, NULL);
 }
 
 struct remove_args {

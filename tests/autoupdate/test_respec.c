@@ -3,7 +3,7 @@
  * and a container created from it is the same container under a new id. */
 #define _GNU_SOURCE
 #include "container/container_int.h"
-#include "containers/ctr_common.h"
+#include "container/ctr_common.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -3,7 +3,7 @@
 # updates themselves, against a real registry and real containers, are
 # tests/registry/test_autoupdate.sh (registry_autoupdate).
 add_executable(autoupdate_respec ${CMAKE_CURRENT_SOURCE_DIR}/autoupdate/test_respec.c
-  ${CMAKE_CURRENT_SOURCE_DIR}/containers/ctr_common.c)
+  ${CMAKE_CURRENT_SOURCE_DIR}/container/ctr_common.c)
 target_link_libraries(autoupdate_respec PRIVATE containerkit_testing ck_harness)
 target_include_directories(autoupdate_respec PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 target_compile_definitions(autoupdate_respec PRIVATE CK_TEST_RUNTIME="runc"

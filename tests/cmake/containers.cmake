@@ -2,7 +2,7 @@
 # and runc) on the busybox test image.  Tests skip (exit 77) where
 # containers cannot run.  Each behaviour is its own ctest, named after its
 # function (CK_TEST(name)); lifecycle tests run once per runtime.
-set(ck_ctr_dir ${CMAKE_CURRENT_SOURCE_DIR}/containers)
+set(ck_ctr_dir ${CMAKE_CURRENT_SOURCE_DIR}/container)
 
 function(ck_container_tests exe src runtime suffix)
   add_executable(${exe} ${ck_ctr_dir}/${src} ${ck_ctr_dir}/ctr_common.c)
@@ -45,8 +45,8 @@ endforeach()
 
 # The record as a listing reads it (summary first, the rest on use): a unit
 # test of the parser, no runtime needed.
-ck_unit_test(containers_records containers/test_records.c)
+ck_unit_test(containers_records container/test_records.c)
 
 # The API added for podman compatibility: bad input and the record round
 # trip of the run settings, no runtime needed.
-ck_unit_test(containers_compat_api containers/test_compat_api.c)
+ck_unit_test(containers_compat_api container/test_compat_api.c)

@@ -3,8 +3,8 @@
 # its own ctest, named after its function in the source (CK_TEST(name)).
 foreach(ck_ir_area ref manifest records records_import)
   set(ck_ir_exe images_${ck_ir_area})
-  set(ck_ir_src ${CMAKE_CURRENT_SOURCE_DIR}/images/test_${ck_ir_area}.c)
-  add_executable(${ck_ir_exe} ${ck_ir_src} images/test_records_util.c images/test_layer_util.c)
+  set(ck_ir_src ${CMAKE_CURRENT_SOURCE_DIR}/image/test_${ck_ir_area}.c)
+  add_executable(${ck_ir_exe} ${ck_ir_src} image/test_records_util.c layer/test_layer_util.c)
   target_link_libraries(${ck_ir_exe} PRIVATE containerkit_testing ck_harness)
   file(STRINGS ${ck_ir_src} ck_ir_lines REGEX "CK_TEST\\([a-z0-9_]+\\)")
   string(REGEX MATCHALL "CK_TEST\\([a-z0-9_]+\\)" ck_ir_calls "${ck_ir_lines}")

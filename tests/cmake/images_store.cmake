@@ -3,8 +3,12 @@
 # own ctest, named after its function in the source (CK_TEST(name)).
 foreach(ck_is_area store layer rootfs)
   set(ck_is_exe images_${ck_is_area})
-  set(ck_is_src ${CMAKE_CURRENT_SOURCE_DIR}/images/test_${ck_is_area}.c)
-  add_executable(${ck_is_exe} ${ck_is_src} images/test_layer_util.c)
+  set(ck_is_dir layer)
+  if(ck_is_area STREQUAL "rootfs")
+    set(ck_is_dir rootfs)
+  endif()
+  set(ck_is_src ${CMAKE_CURRENT_SOURCE_DIR}/${ck_is_dir}/test_${ck_is_area}.c)
+  add_executable(${ck_is_exe} ${ck_is_src} layer/test_layer_util.c)
   target_link_libraries(${ck_is_exe} PRIVATE containerkit_testing ck_harness)
   file(STRINGS ${ck_is_src} ck_is_lines REGEX "CK_TEST\\([a-z0-9_]+\\)")
   string(REGEX MATCHALL "CK_TEST\\([a-z0-9_]+\\)" ck_is_calls "${ck_is_lines}")
@@ -20,7 +24,7 @@ endforeach()
 # A rootless store shifts owners into the user's subordinate ids: the CLI as
 # CK_TEST_ROOTLESS_USER, owners checked from root (skipped, exit 77, unless
 # that user is set and the tests run as root).  One ctest per function.
-set(ck_shift_script ${CMAKE_CURRENT_SOURCE_DIR}/images/test_shift.sh)
+set(ck_shift_script ${CMAKE_CURRENT_SOURCE_DIR}/layer/test_shift.sh)
 file(STRINGS ${ck_shift_script} ck_shift_tests REGEX "^layer_shift_[a-z0-9_]+\\(\\)")
 foreach(ck_shift_test ${ck_shift_tests})
   string(REGEX REPLACE "\\(\\).*" "" ck_shift_test "${ck_shift_test}")

@@ -2,7 +2,7 @@
 # (tests/systemd), and the CLI's units verified by systemd-analyze and run
 # command by command as systemd would run them (tests/cli/test_systemd.sh).
 set(ck_sd_dir ${CMAKE_CURRENT_SOURCE_DIR}/systemd)
-add_executable(systemd_api ${ck_sd_dir}/test_systemd.c ${CMAKE_CURRENT_SOURCE_DIR}/containers/ctr_common.c)
+add_executable(systemd_api ${ck_sd_dir}/test_systemd.c ${CMAKE_CURRENT_SOURCE_DIR}/container/ctr_common.c)
 target_link_libraries(systemd_api PRIVATE containerkit ck_harness)
 target_compile_definitions(systemd_api PRIVATE CK_TEST_RUNTIME="runc"
   CK_MKIMAGE="${CMAKE_SOURCE_DIR}/tests/fixtures/mkimage.py")

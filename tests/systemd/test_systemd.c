@@ -3,7 +3,7 @@
  * from Quadlet-style files, and the errors for bad input, which leave
  * nothing written. */
 #define _GNU_SOURCE
-#include "../containers/ctr_common.h"
+#include "../container/ctr_common.h"
 
 #include <dirent.h>
 #include <stdio.h>

@@ -87,7 +87,7 @@ cli_load_multi_image_is_all_or_nothing() {
       --layer-dir "$ROOT/l$i" >/dev/null || fail "mkimage image $i"
   done
   cp -r "$ROOT/lay" "$ROOT/good"
-  python3 "$SRC/tests/images/test_archive_spoil.py" "$ROOT/lay" 2 bad-layer || fail "spoiling the layout"
+  python3 "$SRC/tests/archive/test_archive_spoil.py" "$ROOT/lay" 2 bad-layer || fail "spoiling the layout"
   $MK "$ROOT/bad.tar" --format oci-archive --from-dir "$ROOT/lay" >/dev/null
   run_ck load -i "$ROOT/bad.tar"; expect_rc 125
   expect_err "bad.tar: index.json manifests[2] (localhost/m2:1)"; expect_err "diff id"

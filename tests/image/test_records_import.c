@@ -3,7 +3,7 @@
  * inspect and history JSON, and the image part of ck_system_check. */
 #define _GNU_SOURCE
 #include "test_records_util.h"
-#include "test_layer_util.h"
+#include "layer/test_layer_util.h"
 
 #include <dirent.h>
 #include <fcntl.h>

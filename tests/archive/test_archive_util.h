@@ -33,7 +33,7 @@ extern char last_msg[2048];
  * `needle`, and that nothing was stored. */
 void expect_load_fails(ck_context *ctx, const char *root, const char *path, int code, const char *needle);
 
-/* tests/images/test_archive_spoil.py: spoils entry `entry` of the OCI
+/* tests/archive/test_archive_spoil.py: spoils entry `entry` of the OCI
  * layout `dir` so that it still plans but fails once committed, every blob
  * digest staying right: "bad-layer" replaces its last layer by a gzip layer
  * that is not the config's diff id; "artifact" gives its config a media type

@@ -266,6 +266,6 @@ void first_line(char *buf, size_t size, const char *fmt, ...)
 void oci_spoil(const char *dir, int entry, const char *how)
 {
 	const char *src = getenv("CK_SOURCE_DIR");
-	CK_CHECK(sh("python3 '%s/tests/images/test_archive_spoil.py' '%s' %d %s", src ? src : ".", dir, entry,
+	CK_CHECK(sh("python3 '%s/tests/archive/test_archive_spoil.py' '%s' %d %s", src ? src : ".", dir, entry,
 	            how) == 0);
 }

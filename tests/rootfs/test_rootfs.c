@@ -4,7 +4,7 @@
  * upper directory until removal; the image is marked used meanwhile; fifty
  * layers mount; bad input fails cleanly. */
 #define _GNU_SOURCE
-#include "test_layer_util.h"
+#include "layer/test_layer_util.h"
 #include "image/image_int.h"
 
 #include <errno.h>

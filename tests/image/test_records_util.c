@@ -1,7 +1,7 @@
 /* Implementation of the image record test helpers (test_records_util.h). */
 #define _GNU_SOURCE
 #include "test_records_util.h"
-#include "test_layer_util.h"
+#include "layer/test_layer_util.h"
 
 #include <dirent.h>
 #include <stdio.h>
