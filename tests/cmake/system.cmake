@@ -2,9 +2,9 @@
 # CLI tests, `ck info`/`ck version` against podman's key structure).
 set(ck_sys_dir ${CMAKE_CURRENT_SOURCE_DIR}/system)
 
-add_executable(system_info ${ck_sys_dir}/test_info.c ${CMAKE_CURRENT_SOURCE_DIR}/containers/ctr_common.c)
+add_executable(system_info ${ck_sys_dir}/test_info.c ${CMAKE_CURRENT_SOURCE_DIR}/container/ctr_common.c)
 target_link_libraries(system_info PRIVATE containerkit ck_harness)
-target_include_directories(system_info PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/containers)
+target_include_directories(system_info PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/container)
 target_compile_definitions(system_info PRIVATE CK_TEST_RUNTIME="runc"
   CK_MKIMAGE="${CMAKE_SOURCE_DIR}/tests/fixtures/mkimage.py")
 add_dependencies(system_info ck-monitor)
