@@ -97,7 +97,12 @@ static int make_volume(ck_context *ctx, made *mk, ck_kube_report *r, const char 
 {
 	ck_volume *vol = NULL;
 	ck_volume_spec *vs = NULL;
-	int rc = ck_volume_lookup(&vol, ctx, name);
+	int rc;
+
+	for (size_t i = 0; i < ck_kube_report_volume_count(r); i++)
+		if (!strcmp(ck_kube_report_volume_name(r, i), name))
+			return CK_OK; /* a claim's, named by a pod too */
+	rc = ck_volume_lookup(&vol, ctx, name);
 	if (rc == CK_OK) {
 		ck_volume_free(vol);
 		return ck__kube_report_add(r, 2, NULL, name);

@@ -145,11 +145,15 @@ kube_play_serves_the_page_and_down_leaves_nothing() {
   wait_for 20 page_is "$port" "the blog's page" || fail "the page is not served on 127.0.0.1:$port"
   ck exec blog-web env
   expect_out "GREETING=hello"; expect_out "TITLE=a blog"; expect_out "MODE=production"; expect_out "WHO=hello"
-  ck exec blog-web pwd; [ "$out" = /www ] || fail "workingDir: $out"
+  ck exec blog-web sh -c pwd; [ "$out" = /www ] || fail "workingDir: $out"
   ck exec blog-web sh -c 'touch /www/x'; [ "$rc" -ne 0 ] || fail "a readOnly mount was writable"
   wait_for 10 bash -c "'$CK_BIN' --root '$ROOT/storage' --runroot '$ROOT/run' exec blog-db cat /data/row | grep -q stored" ||
     fail "the claim's volume was not written"
-  ck inspect --format '{{.Config.Annotations}}' blog-web; expect_out "io.example/owner:tests"
+  # annotations reach the OCI configuration
+  ck inspect --format '{{.Id}}' blog-web
+  grep -q '"io.example/owner":"tests"' "$ROOT/storage/containers/$out/userdata/config.json" ||
+    fail "the pod's annotation is not in the container's config.json"
+  ck volume ls -q; [ "$out" = blog-data ] || fail "volumes: $out"
   ck kube play "$ROOT/blog.yaml"; expect_rc 125; expect_err "blog"
   # --replace removes the pod first; its volume stays and is used again
   ck play kube --replace "$ROOT/blog.yaml"; expect_rc 0
@@ -196,13 +200,13 @@ kube_bad_input_is_refused_and_leaves_nothing() {
   sed 's/^    workingDir: \/www$/    livenessProbe: {exec: {command: [true]}}/' <(blog_yaml "$port" "$ROOT/site") | bad field
   ck kube play "$ROOT/field.yaml"; expect_rc 125
   expect_err "Pod blog: unsupported field spec.containers[0].livenessProbe"
-  expect_err "field.yaml:40:5"
+  expect_err "field.yaml:33:5"
   sed "s|image: $IMG|image: localhost/nosuch:latest|" <(blog_yaml "$port" "$ROOT/site") | bad noimage
   ck kube play "$ROOT/noimage.yaml"; expect_rc 125
   expect_err "Pod blog: container web"; expect_err "nosuch"
   nothing_left
   sed 's/name: blog-config$/name: other-config/' <(blog_yaml "$port" "$ROOT/site") | sed '0,/name: other-config/s//name: blog-config-x/' | bad nocm
-  ck kube play "$ROOT/nocm.yaml"; expect_rc 125; expect_err "no ConfigMap named blog-config"
+  ck kube play "$ROOT/nocm.yaml"; expect_rc 125; expect_err "nocm.yaml:40:7: Pod blog: env WHO: no ConfigMap named other-config"
   sed 's/type: Directory/type: Socket/' <(blog_yaml "$port" "$ROOT/site") | bad socket
   ck kube play "$ROOT/socket.yaml"; expect_rc 125; expect_err "hostPath.type: Socket is not supported"
   sed "s|path: $ROOT/site|path: $ROOT/missing|" <(blog_yaml "$port" "$ROOT/site") | bad nodir
@@ -214,12 +218,12 @@ kube_bad_input_is_refused_and_leaves_nothing() {
   # a host port in use: the start fails and what the play made is undone,
   # the claim's new volume too
   python3 -c 'import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); print("ready", flush=True); sys.stdin.read()' \
-    "$port" < <(sleep 300) >"$ROOT/listener" &
+    "$port" < <(sleep 300) >"$ROOT/listener" 2>&1 &
   local lpid=$!
-  wait_for 10 grep -q ready "$ROOT/listener" || fail "the listener did not start"
+  wait_for 10 grep -qs ready "$ROOT/listener" || fail "the listener did not start"
   blog_yaml "$port" "$ROOT/site" >"$ROOT/busy.yaml"
   ck kube play "$ROOT/busy.yaml"; expect_rc 125
-  expect_err "starting pod blog"; expect_err "$port"
+  expect_err "starting pod blog: cannot start pod blog"; expect_err "$port"
   kill $lpid 2>/dev/null; wait $lpid 2>/dev/null
   nothing_left
 }
