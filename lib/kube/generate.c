@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <yaml.h>
 
@@ -58,6 +59,26 @@ static void str(kgen *g, const char *s, int plain)
 	                                          plain ? YAML_ANY_SCALAR_STYLE : YAML_DOUBLE_QUOTED_SCALAR_STYLE));
 }
 
+/* A string YAML would read as something else (a number, a boolean, null)
+ * is quoted, so that Kubernetes reads a string. */
+static bool looks_typed(const char *s)
+{
+	static const char *const words[] = { "true", "false", "yes", "no", "on", "off", "null", "~", "y", "n", NULL };
+	char *end;
+	if (!*s)
+		return true;
+	for (size_t i = 0; words[i]; i++)
+		if (!strcasecmp(s, words[i]))
+			return true;
+	(void)strtod(s, &end);
+	return !*end;
+}
+
+static void text(kgen *g, const char *s)
+{
+	str(g, s, !looks_typed(s));
+}
+
 static void num(kgen *g, long v)
 {
 	char b[32];
@@ -68,7 +89,7 @@ static void num(kgen *g, long v)
 static void kv(kgen *g, const char *k, const char *v)
 {
 	str(g, k, 1);
-	str(g, v, 1);
+	text(g, v);
 }
 
 static void strlist(kgen *g, const char *key, const char *const *v)
@@ -76,7 +97,7 @@ static void strlist(kgen *g, const char *key, const char *const *v)
 	str(g, key, 1);
 	seq_start(g);
 	for (; *v; v++)
-		str(g, *v, 1);
+		text(g, *v);
 	seq_end(g);
 }
 
@@ -151,8 +172,9 @@ static int container_doc(kgen *g, ck_context *ctx, ck_container *c, const char *
 	bool any = false;
 	for (size_t i = 0; env[i]; i++) {
 		const char *eq = strchr(env[i], '=');
-		/* the image's own, and the marker every container gets */
-		if (!eq || in_strv(ck_image_config_env(cfg), env[i]) || !strncmp(env[i], "container=", 10))
+		/* the image's own, and what every container gets */
+		if (!eq || in_strv(ck_image_config_env(cfg), env[i]) || !strncmp(env[i], "container=", 10) ||
+		    !strncmp(env[i], "HOSTNAME=", 9) || !strcmp(env[i], "HOME=/root"))
 			continue;
 		if (!any)
 			str(g, "env", 1), seq_start(g), any = true;
@@ -166,7 +188,8 @@ static int container_doc(kgen *g, ck_context *ctx, ck_container *c, const char *
 	}
 	if (any)
 		seq_end(g);
-	if (wd && *wd && strcmp(wd, ck_image_config_workdir(cfg) ? ck_image_config_workdir(cfg) : ""))
+	const char *img_wd = ck_image_config_workdir(cfg) && *ck_image_config_workdir(cfg) ? ck_image_config_workdir(cfg) : "/";
+	if (wd && *wd && strcmp(wd, img_wd))
 		kv(g, "workingDir", wd);
 	if (ports_of && ck_container_port_count(ports_of)) {
 		str(g, "ports", 1);

@@ -242,17 +242,17 @@ kube_generate_plays_back_to_the_same_pod() {
     for c in gen-web gen-side; do
       ck inspect --format '{{.Name}}|{{.Config.Cmd}}|{{.Config.WorkingDir}}|{{range .Mounts}}{{.Destination}}:{{.RW}} {{end}}' "$c"
       s+="$out;"
-      ck exec "$c" env 2>/dev/null
     done
     ck inspect --format '{{.Config.Env}}' gen-web; s+="$out;"
     ck pod inspect --format '{{.Name}} {{.Labels}}' gen; s+="$out;"
-    ck port gen-web 2>/dev/null; run_ck pod inspect gen; s+="$(grep -o '"host_port": *[0-9]*' <<<"$out" | tr -d ' ')"
+    run_ck pod inspect gen; s+="$(grep -o '"Host[IP][a-z]*": *"[0-9.]*"' <<<"$out" | tr -d ' ' | tr '\n' ' ')"
     echo "$s"
   }
   local before; before=$(snapshot)
   ck generate kube gen; expect_rc 0
   echo "$out" >"$ROOT/gen.yaml"
-  expect_out "kind: Pod"; expect_out "name: web"; expect_out "claimName: store"
+  expect_out "kind: Pod"; expect_out "name: web"; expect_out "claimName: store"; expect_out '- "8080"'
+  expect_no_out "HOSTNAME"
   grep -q "COLOR" "$ROOT/gen.yaml" || fail "env not written: $out"
   ck generate kube -s -f "$ROOT/svc.yaml" gen; expect_rc 0
   grep -q "kind: Service" "$ROOT/svc.yaml" || fail "no Service with -s"
