@@ -74,14 +74,18 @@ CK_EXTERN int ck_kube_play(ck_kube_report **out, ck_context *ctx, const char *ya
 CK_EXTERN int ck_kube_down(ck_kube_report **out, ck_context *ctx, const char *yaml, size_t len,
                            const char *source);
 
+/** How many pods the report lists (0 for NULL). */
 CK_EXTERN size_t ck_kube_report_pod_count(const ck_kube_report *report);
 /** The i-th pod's id and name; NULL out of range. */
 CK_EXTERN const char *ck_kube_report_pod_id(const ck_kube_report *report, size_t i);
 CK_EXTERN const char *ck_kube_report_pod_name(const ck_kube_report *report, size_t i);
+/** How many containers the report lists (0 for NULL). */
 CK_EXTERN size_t ck_kube_report_container_count(const ck_kube_report *report);
 /** The i-th container's id and name; NULL out of range. */
 CK_EXTERN const char *ck_kube_report_container_id(const ck_kube_report *report, size_t i);
 CK_EXTERN const char *ck_kube_report_container_name(const ck_kube_report *report, size_t i);
+/** How many volumes the report lists (0 for NULL); a claim's volume that
+ *  existed already is listed too. */
 CK_EXTERN size_t ck_kube_report_volume_count(const ck_kube_report *report);
 /** The i-th volume's name; NULL out of range. */
 CK_EXTERN const char *ck_kube_report_volume_name(const ck_kube_report *report, size_t i);
