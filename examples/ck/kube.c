@@ -172,10 +172,17 @@ static int kube_play(ck_app *app, int argc, char **argv)
 			file = val;
 			break;
 		case K_ANNOT: strv_add(&annots, val); break;
-		case K_CM:
+		case K_CM: {
 			/* podman also takes a comma-separated list */
-			strv_add(&cms, val);
+			char *list = strdup(val), *save = NULL;
+			for (char *f = list ? strtok_r(list, ",", &save) : NULL; f; f = strtok_r(NULL, ",", &save)) {
+				char *one = strdup(f);
+				if (one)
+					strv_add(&cms, one);
+			}
+			free(list);
 			break;
+		}
 		case K_DOWN: down = flag_on(val); break;
 		case K_PIDFILE: o.infra_pid_file = val; break;
 		case K_LOGDRV: o.log_driver = val; break;
@@ -229,7 +236,7 @@ out:
 	ck_kube_report_free(r);
 	free(yaml);
 	strv_clear(&annots);
-	strv_clear(&cms);
+	strv_free_owned(&cms);
 	strv_clear(&pubs);
 	return rc;
 }

@@ -179,6 +179,16 @@ kube_play_from_stdin_without_start() {
   ck ps -a --format '{{.Names}} {{.Status}}'
   expect_out "blog-web Created"; expect_out "blog-db Created"
   ck kube play --down "$ROOT/blog.yaml"; expect_rc 0
+  # the ConfigMap from a file of its own (--configmap), and none: refused
+  sed -n '1,/^---$/p' "$ROOT/blog.yaml" | sed '$d' >"$ROOT/cm.yaml"
+  sed '1,/^---$/d' "$ROOT/blog.yaml" >"$ROOT/pod.yaml"
+  ck kube play --start=false "$ROOT/pod.yaml"; expect_rc 125; expect_err "no ConfigMap named blog-config"
+  ck kube play --start=false --configmap "$ROOT/cm.yaml" "$ROOT/pod.yaml"; expect_rc 0
+  ck inspect --format '{{.Config.Env}}' blog-web; expect_out "TITLE=a blog"
+  ck kube play --start=false --replace --configmap "$ROOT/pod.yaml" "$ROOT/pod.yaml"; expect_rc 125
+  expect_err "a --configmap file holds ConfigMaps only"
+  ck pod exists blog; [ "$rc" -eq 0 ] || fail "a refused --replace removed the pod"
+  ck kube down "$ROOT/pod.yaml"; expect_rc 0
   nothing_left blog-data
   run_ck volume rm blog-data
 }
