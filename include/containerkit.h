@@ -21,6 +21,7 @@
 #include "containerkit/system.h"
 #include "containerkit/autoupdate.h"
 #include "containerkit/systemd.h"
+#include "containerkit/kube.h"
 #include "containerkit/deprecated.h"
 
 #endif

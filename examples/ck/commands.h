@@ -32,6 +32,9 @@ int cmd_pod(ck_app *app, int argc, char **argv); /* pod.c */
 int cmd_autoupdate(ck_app *app, int argc, char **argv); /* autoupdate.c */
 int cmd_generate(ck_app *app, int argc, char **argv); /* systemd.c */
 int cmd_systemd(ck_app *app, int argc, char **argv);
+int cmd_kube(ck_app *app, int argc, char **argv); /* kube.c */
+int cmd_play(ck_app *app, int argc, char **argv);
+int kube_generate(ck_app *app, int argc, char **argv); /* `ck generate kube` */
 /* ck run as ck-systemd-generator (systemd.generator(7)): argv[0] and the directories. */
 int systemd_generator(ck_app *app, int argc, char **argv);
 

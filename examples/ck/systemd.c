@@ -229,6 +229,7 @@ out:
 }
 
 static const subcommand generate_cmds[] = {
+	{ "kube", NULL, "Generate Kubernetes YAML from containers or pods", NULL, kube_generate },
 	{ "systemd", NULL, "Generate systemd units", generate_systemd_usage, generate_systemd },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

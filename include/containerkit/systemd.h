@@ -75,11 +75,12 @@ CK_EXTERN int ck_systemd_generate(ck_systemd_units **out, ck_context *ctx, const
  *  *.network and *.kube file in the directories (or the files) named by
  *  `paths`, read in name order.  NAME.container gives NAME.service;
  *  NAME.pod gives NAME-pod.service; NAME.volume NAME-volume.service;
- *  NAME.network NAME-network.service.  Only `executable` and
- *  `global_args` of `opts` (which may be NULL) are used.  An unknown
- *  section or key, a bad value, a missing Image= or a *.kube file (not
- *  supported yet) fails the whole call with CK_EINVAL, naming the file
- *  and the line. */
+ *  NAME.network NAME-network.service; NAME.kube NAME.service, which runs
+ *  `ck kube play --replace` of its Yaml= (Type=forking, the first pod's
+ *  infra monitor as its main process) and `ck kube down` to stop.  Only
+ *  `executable` and `global_args` of `opts` (which may be NULL) are used.
+ *  An unknown section or key, a bad value, a missing Image= or Yaml=
+ *  fails the whole call with CK_EINVAL, naming the file and the line. */
 CK_EXTERN int ck_systemd_quadlet_generate(ck_systemd_units **out, const char *const *paths,
                                           const ck_systemd_options *opts);
 

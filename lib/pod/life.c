@@ -37,6 +37,19 @@ static int finish(int rc, const char *msg, const char *what, const char *name)
 	return ck__error_set(rc, "cannot %s pod %s: %s", what, name, msg);
 }
 
+/* Re-reads the handle after an operation whose result is `rc`; a failure's
+ * message survives the refresh (a public call, which clears it). */
+static int refresh_after(ck_pod *pod, int rc)
+{
+	if (rc == CK_OK)
+		return ck_pod_refresh(pod) != CK_OK ? ck_error_last()->code : CK_OK;
+	char *msg = ck__strdup(ck_error_last()->message);
+	ck_pod_refresh(pod);
+	ck__error_set(rc, "%s", msg ? msg : "the operation failed");
+	free(msg);
+	return rc;
+}
+
 static int op_start(ck_container *c, void *arg)
 {
 	return ck_container_start(c);
@@ -58,10 +71,7 @@ int ck_pod_start(ck_pod *pod)
 	each(pod->ctx, infra, op_start, NULL, &first, msg, sizeof(msg));
 	if (first == CK_OK)
 		each(pod->ctx, pod->members, op_start, NULL, &first, msg, sizeof(msg));
-	rc = finish(first, msg, "start", pod->cfg.name);
-	if (ck_pod_refresh(pod) != CK_OK && rc == CK_OK)
-		rc = ck_error_last()->code;
-	return rc;
+	return refresh_after(pod, finish(first, msg, "start", pod->cfg.name));
 }
 
 static int op_stop(ck_container *c, void *arg)
@@ -82,10 +92,7 @@ int ck_pod_stop(ck_pod *pod, int timeout_s)
 	char *infra[2] = { pod->infra_id, NULL };
 	each(pod->ctx, pod->members, op_stop, &timeout_s, &first, msg, sizeof(msg));
 	each(pod->ctx, infra, op_stop, &timeout_s, &first, msg, sizeof(msg));
-	rc = finish(first, msg, "stop", pod->cfg.name);
-	if (ck_pod_refresh(pod) != CK_OK && rc == CK_OK)
-		rc = ck_error_last()->code;
-	return rc;
+	return refresh_after(pod, finish(first, msg, "stop", pod->cfg.name));
 }
 
 int ck_pod_restart(ck_pod *pod, int timeout_s)

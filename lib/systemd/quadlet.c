@@ -1,6 +1,6 @@
 /* Quadlet-style files made into service units: NAME.container, NAME.pod,
- * NAME.volume and NAME.network, with the keys podman's quadlet reads, each
- * turned into the `ck` command line the unit runs.  [Unit], [Service] and
+ * NAME.volume, NAME.network and NAME.kube, with the keys podman's quadlet
+ * reads, each turned into the `ck` command line the unit runs.  [Unit], [Service] and
  * [Install] entries are passed through. */
 #define _GNU_SOURCE
 #include "ini.h"
@@ -84,7 +84,14 @@ static const qkey network_keys[] = {
 	{ "IPv6", "--ipv6", H_BOOL },         { "DisableDNS", "--disable-dns", H_BOOL },
 	{ NULL, NULL, H_VALUE },
 };
-static const qkey *const key_tables[] = { container_keys, pod_keys, volume_keys, network_keys, NULL };
+static const qkey kube_keys[] = {
+	{ "Yaml", NULL, H_SPECIAL },            { "Network", NULL, H_SPECIAL },
+	{ "ConfigMap", NULL, H_SPECIAL },       { "AutoUpdate", NULL, H_SPECIAL },
+	{ "SetWorkingDirectory", NULL, H_SPECIAL }, { "PublishPort", "--publish", H_VALUE },
+	{ "UserNS", "--userns", H_VALUE },      { "LogDriver", "--log-driver", H_VALUE },
+	{ NULL, NULL, H_VALUE },
+};
+static const qkey *const key_tables[] = { container_keys, pod_keys, volume_keys, network_keys, kube_keys };
 
 static const qkey *find_key(const qkey *t, const char *key)
 {
@@ -172,9 +179,14 @@ static int validate(const qfile *f)
 			return rc;
 		if (k->how != H_BOOL && !*e->value && strcmp(e->key, "Exec") && strcmp(e->key, "PodmanArgs"))
 			return ck__error_set(CK_EINVAL, "%s:%u: %s= needs a value", f->path, e->line, e->key);
-		if (!strcmp(e->key, "AutoUpdate") && strcmp(e->value, "registry") && strcmp(e->value, "local"))
-			return ck__error_set(CK_EINVAL, "%s:%u: AutoUpdate=%s: use registry or local", f->path, e->line,
-			                     e->value);
+		/* a .kube file may name the container: AutoUpdate=CONTAINER/POLICY */
+		const char *policy = f->kind == Q_KUBE && strchr(e->value, '/') ? strrchr(e->value, '/') + 1 : e->value;
+		if (!strcmp(e->key, "AutoUpdate") && strcmp(policy, "registry") && strcmp(policy, "local"))
+			return ck__error_set(CK_EINVAL, "%s:%u: AutoUpdate=%s: use registry or local%s", f->path, e->line,
+			                     e->value, f->kind == Q_KUBE ? " (or CONTAINER/registry, CONTAINER/local)" : "");
+		if (!strcmp(e->key, "SetWorkingDirectory") && strcmp(e->value, "yaml") && strcmp(e->value, "unit"))
+			return ck__error_set(CK_EINVAL, "%s:%u: SetWorkingDirectory=%s: use yaml or unit", f->path,
+			                     e->line, e->value);
 		if (!strcmp(e->key, "Notify") && strcmp(e->value, "healthy") && (rc = parse_bool(&b, &f->ini, e)) != CK_OK)
 			return ck__error_set(CK_EINVAL, "%s:%u: Notify=%s: use true, false or healthy", f->path, e->line,
 			                     e->value);
@@ -518,6 +530,95 @@ static int object_unit(char **out, const qgen *g, const qfile *f)
 	return rc;
 }
 
+/* A path of a .kube file's key: relative ones are relative to the file. */
+static char *beside(const qfile *f, const char *path)
+{
+	if (path[0] == '/')
+		return strdup(path);
+	const char *slash = strrchr(f->path, '/');
+	return ck__asprintf("%.*s/%s", (int)(slash - f->path), f->path, path);
+}
+
+/* .kube: `ck kube play --replace` of the YAML, `ck kube down` to stop.
+ * podman's unit holds a service container as its main process; ck's has
+ * the first pod's infra monitor, through its pid file (Type=forking). */
+static int kube_unit(char **out, const qgen *g, const qfile *f)
+{
+	ck__cmd play = { 0 }, down = { 0 };
+	ck__buf b = { 0 }, deps = { 0 };
+	const char *wd = last_value(f, "SetWorkingDirectory");
+	char *yaml = NULL, *s = NULL;
+	unsigned int n_yaml = 0;
+	int rc = CK_OK;
+
+	*out = NULL;
+	for (size_t i = 0; i < f->ini.n; i++)
+		if (!strcmp(f->ini.entries[i].section, "Kube") && !strcmp(f->ini.entries[i].key, "Yaml") && n_yaml++)
+			return ck__error_set(CK_EINVAL, "%s:%u: a second Yaml=: a .kube file plays one YAML file", f->path,
+			                     f->ini.entries[i].line);
+	if (!last_value(f, "Yaml"))
+		return ck__error_set(CK_EINVAL, "%s: no Yaml= in [Kube]: name the Kubernetes YAML to play", f->path);
+	if (!(yaml = beside(f, last_value(f, "Yaml"))))
+		return ck__oom();
+	cmd_start(&play, g, (const char *[]){ "kube", "play", "--replace", "--infra-conmon-pidfile=%t/%N.pid", NULL });
+	for (size_t i = 0; i < f->ini.n && rc == CK_OK; i++) {
+		const ck__ini_entry *e = &f->ini.entries[i];
+		char *obj = NULL;
+		size_t len = strlen(e->value);
+		if (strcmp(e->section, "Kube"))
+			continue;
+		if (!strcmp(e->key, "Network") && len > 8 && !strcmp(e->value + len - 8, ".network")) {
+			if ((rc = object_ref(&obj, g, f, e, e->value, Q_NETWORK, &deps)) == CK_OK)
+				ck__cmd_addv(&play, (const char *[]){ "--network", obj, NULL }, CK__ARG_QUOTE);
+		} else if (!strcmp(e->key, "Network")) {
+			ck__cmd_addv(&play, (const char *[]){ "--network", e->value, NULL }, CK__ARG_QUOTE);
+		} else if (!strcmp(e->key, "ConfigMap")) {
+			obj = beside(f, e->value);
+			ck__cmd_addv(&play, (const char *[]){ "--configmap", obj ? obj : "", NULL }, CK__ARG_QUOTE);
+		} else if (!strcmp(e->key, "AutoUpdate")) {
+			const char *slash = strrchr(e->value, '/');
+			obj = slash ? ck__asprintf("io.containers.autoupdate/%.*s=%s", (int)(slash - e->value), e->value,
+			                           slash + 1)
+			            : ck__asprintf("io.containers.autoupdate=%s", e->value);
+			ck__cmd_addv(&play, (const char *[]){ "--annotation", obj ? obj : "", NULL }, CK__ARG_QUOTE);
+		}
+		free(obj);
+	}
+	if (rc == CK_OK)
+		rc = generic_flags(&play, f);
+	if (rc != CK_OK)
+		goto out;
+	ck__cmd_add(&play, yaml, CK__ARG_QUOTE);
+	cmd_start(&down, g, (const char *[]){ "kube", "down", NULL });
+	ck__cmd_add(&down, yaml, CK__ARG_QUOTE);
+	unit_head(&b, f);
+	s = ck__buf_take(&deps);
+	ck__buf_puts(&b, s ? s : "");
+	ck__buf_puts(&b, "\n[Service]\nEnvironment=PODMAN_SYSTEMD_UNIT=%n\nType=forking\nPIDFile=%t/%N.pid\n"
+	                 "SyslogIdentifier=%N\n");
+	bool own_wd = false;
+	for (size_t i = 0; i < f->ini.n; i++)
+		own_wd |= !strcmp(f->ini.entries[i].section, "Service") && !strcmp(f->ini.entries[i].key, "WorkingDirectory");
+	if (wd && !own_wd) { /* one the user set in [Service] wins */
+		const char *from = !strcmp(wd, "yaml") ? yaml : f->path;
+		ck__buf_printf(&b, "WorkingDirectory=%.*s\n", (int)(strrchr(from, '/') - from), from);
+	}
+	ck__buf_puts(&b, "ExecStartPre=-/bin/rm -f %t/%N.pid\n");
+	exec_line(&b, "ExecStart", &play);
+	exec_line(&b, "ExecStop", &down);
+	unit_tail(&b, f);
+	if (!(*out = ck__buf_take(&b)))
+		rc = ck__oom();
+out:
+	free(yaml);
+	free(s);
+	ck__buf_free(&b);
+	ck__buf_free(&deps);
+	ck__cmd_free(&play);
+	ck__cmd_free(&down);
+	return rc;
+}
+
 static int add_file(qgen *g, const char *path)
 {
 	const char *slash = strrchr(path, '/'), *fname = slash ? slash + 1 : path;
@@ -547,7 +648,7 @@ static int add_file(qgen *g, const char *path)
 		return ck__error_errno(CK_EIO, "cannot read %s", path);
 	f->base = strndup(fname, flen - strlen(suffixes[k]));
 	f->unit = !f->base ? NULL
-	                   : k == Q_CONTAINER ? ck__asprintf("%s.service", f->base)
+	                   : k == Q_CONTAINER || k == Q_KUBE ? ck__asprintf("%s.service", f->base)
 	                                      : ck__asprintf("%s-%s.service", f->base, suffixes[k] + 1);
 	g->n++;
 	if (!f->base || !f->unit)
@@ -612,13 +713,8 @@ int ck_systemd_quadlet_generate(ck_systemd_units **out, const char *const *paths
 	g.globals = o.global_args;
 	for (size_t i = 0; paths[i] && rc == CK_OK; i++)
 		rc = add_path(&g, paths[i]);
-	for (size_t i = 0; i < g.n && rc == CK_OK; i++) {
-		if (g.files[i].kind == Q_KUBE)
-			rc = ck__error_set(CK_EINVAL, "%s: .kube files (Kubernetes YAML) are not supported yet",
-			                   g.files[i].path);
-		else
-			rc = validate(&g.files[i]);
-	}
+	for (size_t i = 0; i < g.n && rc == CK_OK; i++)
+		rc = validate(&g.files[i]);
 	if (rc == CK_OK && !(u = calloc(1, sizeof(*u))))
 		rc = ck__oom();
 	for (size_t i = 0; i < g.n && rc == CK_OK; i++) {
@@ -631,6 +727,7 @@ int ck_systemd_quadlet_generate(ck_systemd_units **out, const char *const *paths
 		switch (f->kind) {
 		case Q_CONTAINER: rc = container_unit(&content, &g, f); break;
 		case Q_POD: rc = pod_unit(&content, &g, f); break;
+		case Q_KUBE: rc = kube_unit(&content, &g, f); break;
 		default: rc = object_unit(&content, &g, f); break;
 		}
 		if (rc == CK_OK)

@@ -52,9 +52,11 @@ check_binary() {
 	[ -d "$work/run-$name/root" ] || fail "$name consumer: the context did not create its root"
 }
 
-# 1. pkg-config, seeing only the scratch prefix.
+# 1. pkg-config, finding containerkit only in the scratch prefix (searched
+# first); the system's directories stay on the path for the packages that
+# containerkit.pc requires (Requires.private: yaml-0.1).
 pcdir=$(dirname "$pc")
-export PKG_CONFIG_PATH=$pcdir PKG_CONFIG_LIBDIR=$pcdir
+export PKG_CONFIG_PATH=$pcdir PKG_CONFIG_LIBDIR=$pcdir:$(pkg-config --variable pc_path pkg-config)
 pcflags=$(pkg-config --cflags --libs containerkit) || fail "pkg-config --cflags --libs containerkit failed"
 [ "$(pkg-config --variable=includedir containerkit)" = "$prefix/include" ] ||
 	fail "containerkit.pc: includedir is $(pkg-config --variable=includedir containerkit), not $prefix/include"

@@ -63,7 +63,7 @@ make_image() {
 build_program() {
 	local pcdir=$1 out=$2 flags
 	shift 2
-	flags=$(PKG_CONFIG_PATH=$pcdir PKG_CONFIG_LIBDIR=$pcdir pkg-config --cflags --libs containerkit) ||
+	flags=$(PKG_CONFIG_PATH=$pcdir PKG_CONFIG_LIBDIR=$pcdir:$(pkg-config --variable pc_path pkg-config) pkg-config --cflags --libs containerkit) ||
 		fail "pkg-config --cflags --libs containerkit failed with PKG_CONFIG_PATH=$pcdir"
 	echo "ok: pkg-config with PKG_CONFIG_PATH=$pcdir: $flags"
 	# shellcheck disable=SC2086 # pkg-config output is meant to be split
@@ -96,7 +96,7 @@ if [ "$mode" = build-tree ]; then
 	# source headers; its rpath lets the program run from anywhere.
 	pc=$build/containerkit.pc
 	[ -f "$pc" ] || fail "no containerkit.pc in the build tree $build"
-	[ "$(PKG_CONFIG_PATH=$build PKG_CONFIG_LIBDIR=$build pkg-config --variable=includedir containerkit)" = "$src/include" ] ||
+	[ "$(PKG_CONFIG_PATH=$build PKG_CONFIG_LIBDIR=$build:$(pkg-config --variable pc_path pkg-config) pkg-config --variable=includedir containerkit)" = "$src/include" ] ||
 		fail "the build tree's containerkit.pc does not point at $src/include"
 	build_program "$build" "$work/run"
 	loads_from "$work/run" "$build"
@@ -126,7 +126,7 @@ run "$work/install.log" "$cmake" --install "$build" --prefix "$prefix"
 ck_bin=$prefix/bin/ck
 pcfile=$(find "$prefix" -name containerkit.pc -path '*/pkgconfig/*')
 [ -n "$pcfile" ] && [ "$(printf '%s\n' "$pcfile" | wc -l)" -eq 1 ] || fail "expected one containerkit.pc under $prefix: $pcfile"
-libdir=$(PKG_CONFIG_PATH=$(dirname "$pcfile") PKG_CONFIG_LIBDIR=$(dirname "$pcfile") pkg-config --variable=libdir containerkit)
+libdir=$(PKG_CONFIG_PATH=$(dirname "$pcfile") PKG_CONFIG_LIBDIR=$(dirname "$pcfile"):$(pkg-config --variable pc_path pkg-config) pkg-config --variable=libdir containerkit)
 [ -f "$libdir/libcontainerkit.so.1" ] || fail "containerkit.pc names libdir $libdir, which has no libcontainerkit.so.1"
 helpers=$(find "$prefix" -path '*/containerkit/ck-*' -type f -perm -u+x | sort)
 for h in ck-monitor ck-userns; do

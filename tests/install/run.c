@@ -52,8 +52,8 @@ int main(int argc, char **argv)
 		ret = 0;
 		goto out;
 	}
-	if ((rc = ck_image_load(NULL, ctx, argv[3], NULL, NULL)) != CK_OK) {
-		ret = failed("ck_image_load", rc);
+	if ((rc = ck_image_load_v2(NULL, ctx, argv[3], NULL, NULL)) != CK_OK) {
+		ret = failed("ck_image_load_v2", rc);
 		goto out;
 	}
 	if ((rc = ck_container_spec_new(&spec)) != CK_OK || (rc = ck_container_spec_set_image(spec, "localhost/busybox:latest")) != CK_OK ||

@@ -175,6 +175,57 @@ static void systemd_quadlet_reads_systemd_syntax(void)
 	free(dir);
 }
 
+/* A .kube file: the YAML and ConfigMap paths made absolute beside it, its
+ * keys as kube play flags, a .network as a dependency, and a stop by kube
+ * down (systemd-analyze verifies the same unit in tests/cli/test_kube.sh). */
+static void systemd_quadlet_kube_plays_and_downs_the_yaml(void)
+{
+	char *dir = ck_test_tmpdir("quadlet-kube");
+	ck_systemd_units *u = NULL;
+	ck_systemd_options o = opts(0);
+
+	free(write_in(dir, "web.kube",
+	              "[Unit]\nDescription=the web pod\n[Kube]\nYaml=web.yaml\nNetwork=front.network\n"
+	              "PublishPort=127.0.0.1:8080:80\nConfigMap=cm.yaml\nAutoUpdate=srv/local\nAutoUpdate=registry\n"
+	              "UserNS=host\nLogDriver=k8s-file\nSetWorkingDirectory=yaml\n[Install]\nWantedBy=default.target\n"));
+	free(write_in(dir, "front.network", "[Network]\nNetworkName=front\n"));
+	const char *paths[] = { dir, NULL };
+	CK_CHECK_OK(ck_systemd_quadlet_generate(&u, paths, &o));
+	CK_CHECK(ck_systemd_units_count(u) == 2);
+	CK_CHECK_STR(ck_systemd_units_name(u, 0), "front-network.service");
+	CK_CHECK_STR(ck_systemd_units_name(u, 1), "web.service");
+	const char *t = ck_systemd_units_content(u, 1);
+	char *real = realpath(dir, NULL), *want = NULL;
+	CK_CHECK(real != NULL);
+	CK_CHECK_CONTAINS(t, "Description=the web pod\nRequires=front-network.service\nAfter=front-network.service\n");
+	CK_CHECK_CONTAINS(t, "Type=forking\nPIDFile=%t/%N.pid\n");
+	CK_CHECK_CONTAINS(t, "ExecStart=/bin/true kube play \\\n\t--replace \\\n\t--infra-conmon-pidfile=%t/%N.pid \\\n");
+	CK_CHECK_CONTAINS(t, "--network front \\\n");
+	CK_CHECK_CONTAINS(t, "--annotation io.containers.autoupdate/srv=local \\\n");
+	CK_CHECK_CONTAINS(t, "--annotation io.containers.autoupdate=registry \\\n");
+	CK_CHECK_CONTAINS(t, "--publish 127.0.0.1:8080:80 \\\n");
+	CK_CHECK_CONTAINS(t, "--userns host \\\n");
+	CK_CHECK_CONTAINS(t, "--log-driver k8s-file ");
+	if (asprintf(&want, "--configmap %s/cm.yaml \\\n", real) < 0)
+		abort();
+	CK_CHECK_CONTAINS(t, want);
+	free(want);
+	if (asprintf(&want, "WorkingDirectory=%s\n", real) < 0)
+		abort();
+	CK_CHECK_CONTAINS(t, want);
+	free(want);
+	if (asprintf(&want, "ExecStop=/bin/true kube down %s/web.yaml\n", real) < 0)
+		abort();
+	CK_CHECK_CONTAINS(t, want);
+	CK_CHECK_CONTAINS(t, "ExecStop=");
+	CK_CHECK_CONTAINS(t, "\n[Install]\nWantedBy=default.target\n");
+	free(want);
+	free(real);
+	ck_systemd_units_free(u);
+	ck_test_rmtree(dir);
+	free(dir);
+}
+
 /* Each bad file fails the whole call with its file and line named. */
 static void systemd_quadlet_bad_files_are_refused_with_file_and_line(void)
 {
@@ -191,7 +242,12 @@ static void systemd_quadlet_bad_files_are_refused_with_file_and_line(void)
 		{ "h.container", "[Container]\nImage=x\nEnvironment=\"A=1\n", "h.container:3: unbalanced quoting" },
 		{ "i.container", "[Container]\nImage=x\nPod=web\n", "i.container:3: Pod=web must name a .pod file" },
 		{ "j.container", "[Container]\nImage=x\nPod=gone.pod\n", "j.container:3: Pod=gone.pod names a .pod file that is not among the files read" },
-		{ "k.kube", "[Kube]\nYaml=k.yaml\n", "k.kube: .kube files (Kubernetes YAML) are not supported yet" },
+		{ "k.kube", "[Kube]\nNetwork=host\n", "k.kube: no Yaml= in [Kube]" },
+		{ "m.kube", "[Kube]\nYaml=a.yaml\nYaml=b.yaml\n", "m.kube:3: a second Yaml=" },
+		{ "n.kube", "[Kube]\nYaml=a.yaml\nAutoUpdate=web/sometimes\n", "n.kube:3: AutoUpdate=web/sometimes: use registry or local" },
+		{ "o.kube", "[Kube]\nYaml=a.yaml\nSetWorkingDirectory=home\n", "o.kube:3: SetWorkingDirectory=home: use yaml or unit" },
+		{ "p.kube", "[Kube]\nYaml=a.yaml\nImage=x\n", "p.kube:3: unknown key Image in section [Kube]" },
+		{ "q.kube", "[Kube]\nYaml=a.yaml\nNetwork=gone.network\n", "q.kube:3: Network=gone.network names a .network file that is not among the files read" },
 		{ "l.container", "[Container]\nImage=x\nStopTimeout=soon\n", "l.container:3: StopTimeout=soon is not a number" },
 	};
 	ck_systemd_options o = opts(0);
@@ -249,4 +305,5 @@ CK_TESTS(CK_TEST(systemd_api_container_without_create_command_cannot_be_replayed
          CK_TEST(systemd_generate_refuses_unknown_objects_and_bad_options),
          CK_TEST(systemd_quadlet_reads_systemd_syntax),
          CK_TEST(systemd_quadlet_bad_files_are_refused_with_file_and_line),
+         CK_TEST(systemd_quadlet_kube_plays_and_downs_the_yaml),
          CK_TEST(systemd_units_write_is_all_or_nothing))
