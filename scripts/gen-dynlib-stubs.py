@@ -11,7 +11,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # shim header, tag, C headers, output file, failure value of an int return
 SHIMS = [
     ("lib/core/libcrypto.h", "crypto", ["openssl/evp.h"], "lib/core/libcrypto_stubs.c", "0"),
-    ("lib/image/libarchive.h", "archive", ["archive.h", "archive_entry.h"], "lib/image/libarchive_stubs.c",
+    ("lib/layer/libarchive.h", "archive", ["archive.h", "archive_entry.h"], "lib/layer/libarchive_stubs.c",
      "ARCHIVE_FATAL"),
     ("lib/registry/libcurl.h", "curl", ["curl/curl.h"], "lib/registry/libcurl_stubs.c", "-1"),
     ("lib/runtime/libseccomp.h", "seccomp", ["seccomp.h"], "lib/runtime/libseccomp_stubs.c", "-ENOSYS"),

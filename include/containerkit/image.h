@@ -1,6 +1,7 @@
 /* OCI images: a content-addressed store, archives (oci-archive,
- * docker-archive, OCI layout directories, plain rootfs tarballs), registries
- * (pull, push, login), and the root filesystems that containers run on.
+ * docker-archive, OCI layout directories, plain rootfs tarballs), and pull
+ * and push.  Registry options and login are in registry.h, root filesystems
+ * in rootfs.h; this header includes both.
  *
  * References are normalized as podman does: "busybox" is searched through
  * the configured short-name registries (containerkit.conf
@@ -14,6 +15,9 @@
 #define CONTAINERKIT_IMAGE_H
 
 #include "common.h"
+/* Declarations that lived here first, kept reachable through this header. */
+#include "registry.h"
+#include "rootfs.h"
 
 CK_BEGIN_DECLS
 
@@ -54,65 +58,6 @@ CK_EXTERN int ck_image_reference_is_short(const char *text);
 /** Frees the handle; NULL is ignored. */
 CK_EXTERN void ck_image_reference_free(ck_image_reference *ref);
 
-/** Superseded by ck_image_progress_fn, whose struct can grow (see
- *  deprecated.h); kept for ck_registry_options.progress and ck_image_load().
- *  Progress of a transfer or an unpack.  `phase` is "copy" (a blob moving
- *  in or out), "unpack" (a layer being extracted), "skip" (a blob already
- *  present) or "write" (a manifest or an archive entry).  `digest` names the
- *  blob ("sha256:..."), or is NULL.  `total` is 0 when unknown.  Called on
- *  the calling thread; strings are valid only during the call. */
-typedef void (*ck_progress_fn)(const char *phase, const char *digest, uint64_t done, uint64_t total,
-                               void *payload);
-
-#define CK_IMAGE_PROGRESS_VERSION 1
-
-/** Progress of a pull, a push or a load.  The library fills it; fields are
- *  only ever appended, and `version` says which a caller may read.  It and
- *  its strings are valid only during the callback.  Since 1.1. */
-typedef struct ck_image_progress {
-	unsigned int version;   /**< CK_IMAGE_PROGRESS_VERSION of the library that made it */
-	/** "copy" (a blob moving in or out), "unpack" (a layer being
-	 *  extracted), "skip" (a blob already there) or "write" (a manifest or
-	 *  an archive entry stored) */
-	const char *phase;
-	const char *object;     /**< the blob's or manifest's digest ("sha256:..."); "" when none */
-	uint64_t bytes_done;    /**< of this object, in this phase */
-	uint64_t bytes_total;   /**< 0 when not known */
-	uint64_t objects_done;  /**< objects (blobs and manifests) finished so far in this operation */
-	uint64_t objects_total; /**< how many it has (a pull or push knows once it has the manifest); 0 when not known */
-} ck_image_progress;
-
-/** Receives progress, on the calling thread.  Since 1.1. */
-typedef void (*ck_image_progress_fn)(const ck_image_progress *progress, void *payload);
-
-#define CK_REGISTRY_OPTIONS_VERSION 2
-
-/** Options for registry operations (pull, push, login).  Every NULL or -1
- *  field means "the default". */
-typedef struct ck_registry_options {
-	unsigned int version;       /**< CK_REGISTRY_OPTIONS_VERSION */
-	int tls_verify;             /**< 1 verify, 0 do not, -1 default (verify unless the registry is
-	                                 listed in `insecure_registries`) */
-	const char *username;       /**< credentials; NULL: from the auth file */
-	const char *password;
-	const char *authfile;       /**< auth.json to read and write; NULL: podman's locations */
-	const char *cert_dir;       /**< directory of CA certificates (*.crt) for the registry; NULL:
-	                                 /etc/containers/certs.d/HOST[:PORT] when it exists */
-	const char *platform;       /**< "os/arch[/variant]" to select from an index; NULL: this host */
-	ck_progress_fn progress;    /**< superseded by `transfer_progress` (deprecated.h); NULL */
-	void *progress_payload;
-	/* Version 2 (1.1). */
-	ck_image_progress_fn transfer_progress; /**< progress callback, or NULL */
-	void *transfer_payload;                 /**< handed to transfer_progress */
-} ck_registry_options;
-
-#define CK_REGISTRY_OPTIONS_INIT { CK_REGISTRY_OPTIONS_VERSION, -1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
-
-/** Initialises `opts` for the given struct version (1, or 2 since 1.1:
- *  `transfer_progress`); CK_EVERSION if unknown.  Every function that takes
- *  the options accepts both versions. */
-CK_EXTERN int ck_registry_options_init(ck_registry_options *opts, unsigned int version);
-
 /** Pulls `ref` from its registry.  Blobs already in the store are skipped;
  *  every blob, config and manifest is verified against its digest; a
  *  dropped download is resumed.  The image appears only when complete.
@@ -148,14 +93,6 @@ CK_EXTERN int ck_image_get(ck_image **out, ck_context *ctx, const char *ref, ck_
  *  NULL) receives the pushed manifest's digest (ck_free()). */
 CK_EXTERN int ck_image_push(char **digest, ck_context *ctx, const char *image, const char *dest,
                             const ck_registry_options *opts);
-
-/** Checks the credentials against `registry` ("host[:port]") and stores them
- *  in the auth file (podman's auth.json format). */
-CK_EXTERN int ck_registry_login(ck_context *ctx, const char *registry, const char *username,
-                                const char *password, const ck_registry_options *opts);
-
-/** Removes stored credentials for `registry` (NULL: all of them). */
-CK_EXTERN int ck_registry_logout(ck_context *ctx, const char *registry, const ck_registry_options *opts);
 
 /** Archive formats. */
 #define CK_ARCHIVE_OCI        0 /**< oci-archive: an OCI layout in a tar */
@@ -299,28 +236,6 @@ CK_EXTERN int ck_image_remove(ck_image *img, unsigned int flags);
 /** Removes dangling images (with CK_IMAGE_PRUNE_ALL: every image no
  *  container uses).  `*removed` (if not NULL) receives their ids. */
 CK_EXTERN int ck_image_prune(char ***removed, ck_context *ctx, unsigned int flags);
-
-/** A prepared root filesystem: the image's layers as overlay lower
- *  directories plus an upper directory of its own, mounted at a path.
- *  Where overlay is unavailable the layers are copied instead. */
-typedef struct ck_rootfs ck_rootfs;
-
-/** Prepares and mounts the root filesystem of owner `id` (a container id, or
- *  any [a-zA-Z0-9_.-]+ name) from `image`.  Preparing an id that exists
- *  already mounts it again and keeps its upper directory. */
-CK_EXTERN int ck_rootfs_prepare(ck_rootfs **out, ck_context *ctx, const char *image, const char *id);
-/** Where the root filesystem is mounted.  Borrowed. */
-CK_EXTERN const char *ck_rootfs_path(const ck_rootfs *rootfs);
-/** 1 if it is an overlay mount, 0 if a copy. */
-CK_EXTERN int ck_rootfs_is_overlay(const ck_rootfs *rootfs);
-/** Opens the root filesystem of owner `id` prepared earlier, possibly by
- *  another process.  CK_ENOTFOUND if there is none. */
-CK_EXTERN int ck_rootfs_lookup(ck_rootfs **out, ck_context *ctx, const char *id);
-/** Unmounts it; when `remove` is non-zero, also deletes its upper directory
- *  and its record.  The handle must still be freed. */
-CK_EXTERN int ck_rootfs_release(ck_rootfs *rootfs, int remove);
-/** Releases the handle only (the mount stays).  Accepts NULL. */
-CK_EXTERN void ck_rootfs_free(ck_rootfs *rootfs);
 
 CK_END_DECLS
 

@@ -1,7 +1,7 @@
 /* Finding images (by name through the short-name candidates, full id, id
  * prefix, "sha256:ID" or name@digest), the handle's getters, and tagging. */
 #define _GNU_SOURCE
-#include "image/record_int.h"
+#include "image/image_int.h"
 
 #include <stddef.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
  * The records and the removal are rootfs.c's. */
 #define _GNU_SOURCE
 #include "rootfs_int.h"
-#include "image/shift.h"
+#include "layer/layer.h"
 
 #include <errno.h>
 #include <fcntl.h>

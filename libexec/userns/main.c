@@ -2,11 +2,11 @@
  * subordinate ids own (layer unpacking, root filesystem copies, removals)
  * as root of a user namespace that the library maps with newuidmap and
  * newgidmap.  Spawned by the library only (lib/runtime/userns.c has the
- * protocol, lib/image/layer_userns.c the jobs):
+ * protocol, lib/layer/layer_userns.c the jobs):
  *   ck-userns JOB ARGS... [; JOB ARGS...]
  * fd 3 is the line to the library; fds 4 and up belong to the job. */
 #define _GNU_SOURCE
-#include "image/shift.h"
+#include "layer/layer.h"
 #include "runtime/userns.h"
 
 #include <fcntl.h>

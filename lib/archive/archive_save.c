@@ -2,9 +2,8 @@
  * layout directory, in the shapes podman and skopeo write and read. */
 #define _GNU_SOURCE
 #include "archive_int.h"
-#include "layer_int.h"
 
-#include "image/libarchive.h"
+#include "layer/libarchive.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -5,7 +5,6 @@
 #define _GNU_SOURCE
 #include "image/image.h"
 #include "registry/registry.h"
-#include "record_int.h"
 
 #include <stdlib.h>
 #include <string.h>

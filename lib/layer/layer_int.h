@@ -1,26 +1,13 @@
-/* Private to the content store, layer and rootfs files of the image module
- * (digest.c, blob.c, layer*.c, rootfs.c, and check.c): streaming SHA-256,
- * the images/tmp area, safe path resolution beneath a layer root, layer
- * copying, and the owners of a rootless store (shifted into the user's
- * subordinate ids, with the work on them run in a user namespace). */
-#ifndef CK_IMAGE_LAYER_INT_H
-#define CK_IMAGE_LAYER_INT_H
+/* Private to the content store and layers
+ * (lib/layer): the images/tmp area, safe path resolution beneath a layer
+ * root, extracting entries, the unpack job, and the removal jobs run in the
+ * store's user namespace. */
+#ifndef CK_LAYER_LAYER_INT_H
+#define CK_LAYER_LAYER_INT_H
 
-#include "image/image.h"
-#include "image/shift.h"
-#include "runtime/runtime.h"
+#include "layer/layer.h"
 
 #include <sys/stat.h>
-
-/* ---- streaming SHA-256 (digest.c) ---- */
-typedef struct ck__sha256 {
-	void *md; /* EVP_MD_CTX */
-} ck__sha256;
-int ck__sha256_init(ck__sha256 *h);
-void ck__sha256_update(ck__sha256 *h, const void *data, size_t len);
-/* Writes the hex digest and frees the state; CK_EIO if libcrypto failed. */
-int ck__sha256_final(ck__sha256 *h, char hex[65]);
-void ck__sha256_free(ck__sha256 *h); /* accepts a zeroed or finalised one */
 
 /* ---- images/tmp (blob.c) ---- */
 /* Every temporary entry under images/tmp (a blob file or a layer directory)
@@ -91,16 +78,8 @@ bool ck__is_opaque(int dirfd, const char *name, bool rootless);
  * own ownership override. */
 bool ck__xattr_reserved(const char *name);
 
-/* ---- copying a layer stack (layer_copy.c) ---- */
-/* Copies layer directories `layers` (base first) into the empty directory
- * `dest`, applying each layer's whiteouts and opaque directories to what
- * the layers below put there, as overlay would show it.  Owners, modes,
- * times, xattrs, hardlinks (within a layer), symlinks, devices and fifos are
- * kept. */
-int ck__layer_copy_stack(const char *dest, char *const *layers, size_t n, bool rootless, bool shifted);
-
 /* ---- the part of an unpack that writes the layer's files (layer.c) ---- */
-typedef struct ck__unpack_job {
+struct ck__unpack_job {
 	const char *what;        /* "layer sha256:..." for messages */
 	const char *blob_digest; /* for the progress callback */
 	char blob_hex[65], want_hex[65]; /* want_hex "" when the diff id is not known */
@@ -111,41 +90,13 @@ typedef struct ck__unpack_job {
 	uint32_t uid_end, gid_end;
 	ck_progress_fn progress;
 	void *payload;
-} ck__unpack_job;
+};
 /* Extracts the blob read from `blob_fd` into `rootfd` (j->tmp), checks both
  * digests and renames the directory to images/layers/<diff hex>, which
  * `diff_hex` gets.  On failure j->tmp is removed and the error set. */
 int ck__layer_unpack_at(char diff_hex[65], int blob_fd, int rootfd, const ck__unpack_job *j);
 
-/* ---- owners in a rootless store (layer_idmap.c) ---- */
-/* A rootless store records in images/idmap how it holds owners: shifted
- * into the user's subordinate ids (podman's mapping, ck__host_idmaps), or
- * "none" (the files are the user's, the owners in override_stat), for a
- * user without subordinate ids or a store made before shifting existed. */
-typedef struct ck__shift {
-	bool on;  /* files are owned in the mapping below; work on them runs in it */
-	ck__idmap uid[2], gid[2];
-	size_t n_uid, n_gid;
-} ck__shift;
-/* For unpacking and copying: the store's way, recorded at the first call
- * with `create` (from the user's ranges, if any).  Off for a rootful store.
- * CK_ESTATE naming `ck system reset` when the store is shifted by a mapping
- * that is not this user's. */
-int ck__layer_shift(ck__shift *out, ck_context *ctx, bool create);
-/* For removing, the mappings to try: attempt 0 is the recorded one, else
- * the user's (containers make files owned by subordinate ids in root
- * filesystems even of an unshifted store); attempt 1 the user's, when it
- * differs from the recorded one that newuidmap may no longer allow.  False
- * (and off) when there is no such mapping, or for a rootful store. */
-bool ck__layer_shift_for_removal(ck__shift *out, ck_context *ctx, int attempt);
-/* "uid 0:1000:1,1:100000:65536 gid ..." for messages, into buf. */
-void ck__layer_shift_describe(char *buf, size_t size, const ck__shift *sh);
-
 /* ---- jobs in the store's user namespace (layer_userns.c) ---- */
-/* A job of ck-userns (see ck__layer_userns_main for the words), fds
- * handed over as 4, 5, ...; `progress` gets the unpack progress. */
-int ck__layer_job(char **result, ck_context *ctx, const ck__shift *sh, char *const *argv, const int *fds,
-                  size_t n_fds, const ck__unpack_job *progress);
 /* A removal job (move, remove) under the mappings for removal in turn;
  * CK_EPERM naming root as the one who can remove what no mapping of this
  * user covers. */

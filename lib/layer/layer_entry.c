@@ -7,7 +7,7 @@
 #define _GNU_SOURCE
 #include "layer_int.h"
 
-#include "image/libarchive.h"
+#include "layer/libarchive.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

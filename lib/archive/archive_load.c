@@ -6,7 +6,8 @@
  * moment leaves either every image of the archive or none. */
 #define _GNU_SOURCE
 #include "archive_int.h"
-#include "image/record_int.h"
+/* take_back() hands ck__image_gc an image handle made of what the load added. */
+#include "image/image_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>

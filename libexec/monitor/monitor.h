@@ -3,12 +3,12 @@
  * started).  It is the subreaper of the container's init, holds its stdio,
  * writes the k8s-file log, serves the attach socket, records every exit in
  * the state store, applies the restart policy and removes --rm containers.
- * It links the static build of the library and uses the container
- * module's internal API. */
+ * It links the static build of the library (containerkit_internal) and uses
+ * the container module's interface for it, container/monitor_api.h. */
 #ifndef CK_MONITOR_H
 #define CK_MONITOR_H
 
-#include "container/container_int.h"
+#include "container/monitor_api.h"
 
 #include <pthread.h>
 #include <sys/types.h>

@@ -1,29 +1,10 @@
-/* Shared by the archive files (archive_*.c): private temporary directories,
- * the staged contents of an archive or layout being loaded, the load plan,
- * and the writers that save images.  Included only inside lib/image. */
-#ifndef CK_IMAGE_ARCHIVE_INT_H
-#define CK_IMAGE_ARCHIVE_INT_H
+/* Shared by the archive files (archive_*.c): the staged contents of an
+ * archive or layout being loaded, the load plan, and the writers that save
+ * images.  Included only inside lib/archive. */
+#ifndef CK_ARCHIVE_ARCHIVE_INT_H
+#define CK_ARCHIVE_ARCHIVE_INT_H
 
 #include "image/image.h"
-
-/* ---- private temporary directories (archive_tmp.c) ----
- * images/tmp/<op>-<pid>-<16 hex>/, made and locked by ck__image_tmp_mkdir
- * (blob.c's convention: the owner holds flock on the directory).  Besides
- * blob.c's sweep (unlocked and a minute old), one whose pid is dead and
- * whose lock is free is removed at once. */
-typedef struct ck__tmpdir {
-	char *path;
-	int fd;            /* holds the lock */
-} ck__tmpdir;
-#define CK__TMPDIR_INIT { NULL, -1 }
-int ck__tmpdir_create(ck__tmpdir *t, ck_context *ctx, const char *op);
-/* Removes the directory, then drops the lock.  Accepts an empty t. */
-void ck__tmpdir_remove(ck__tmpdir *t);
-/* Whether `name` (an entry of images/tmp) is <op>-<pid>-<16 hex>. */
-bool ck__tmpdir_name_parse(const char *name, long *pid);
-/* blob.c's sweep plus the dead-pid rule; returns how many entries went.
- * Never fails and never changes the caller's error. */
-size_t ck__tmpdir_sweep(ck_context *ctx);
 
 /* ---- the contents of an archive or OCI layout (archive_src.c) ---- */
 typedef struct ck__arc_entry {

@@ -6,7 +6,7 @@
  * what `create` needs of an image (/etc/passwd, /etc/group) before any
  * root filesystem exists. */
 #define _GNU_SOURCE
-#include "image.h"
+#include "image/image.h"
 #include "layer_int.h"
 #include "state/state.h"
 

@@ -98,46 +98,6 @@ int ck__image_untag_txn(ck_state_txn *txn, const char *id, const char *name);
  * means a local image ("x" -> "localhost/x:latest"). */
 int ck__image_name_normalize(char **out, const char *name);
 
-/* ---- commits (record.c) ---- */
-/* One image of a commit: its manifest in the blob store, the names it gets
- * (any form ck__image_name_normalize takes; NULL-terminated, or NULL), and
- * how messages name it ("x.tar: manifest.json[2] (localhost/a:1)"; NULL:
- * by its manifest). */
-typedef struct ck__commit_item {
-	const char *manifest_digest;
-	const char *const *names;
-	const char *what;
-} ck__commit_item;
-/* Registers `n` images at once, all or none.  First every item is checked
- * (manifest, config, every blob's presence and size) and its layers are
- * unpacked (diff ids checked against the config): blobs and layers are
- * content-addressed, so nothing is visible yet.  Then every record, name
- * and tag move of every item is written in ONE state transaction, so a
- * failure, or a kill, at any moment leaves either all of them or none.  An
- * image that exists already just gains its names.  A failure names its
- * item.  `out` (if not NULL) receives n handles in item order, which the
- * caller frees; all are NULL on failure.  Holds the image store lock
- * (shared) throughout; a caller that stored blobs for the commit should
- * hold it from before it stored them. */
-int ck__image_commit_all(ck_image **out, ck_context *ctx, const ck__commit_item *items, size_t n,
-                         ck_progress_fn progress, void *payload);
-
-/* ---- lookups (image.c) ---- */
-/* Reads the record of `id` into a handle. */
-int ck__image_load(ck_image **out, ck_context *ctx, const char *id);
-
-/* ---- the image store lock (record.c) ----
- * <root>/images/images.lock: held shared from the first layer unpack of a
- * commit until its record is written, exclusively while blobs and layers
- * that no record references are deleted (rmi, prune, check --repair). */
-int ck__image_store_lock(ck__lock *lk, ck_context *ctx, bool exclusive, int timeout_ms);
-
-/* ---- removal (remove.c) ---- */
-/* Deletes the blobs and layers of `gone` (an image whose record is gone)
- * that no remaining image references; NULL digests are skipped.  Takes the
- * store lock exclusively.  Best effort: failures are logged. */
-void ck__image_gc(ck_context *ctx, const ck_image *gone);
-
 /* Unpacked size of a layer directory (regular files once per inode, and
  * symlink targets). */
 uint64_t ck__image_dir_size(const char *path);

@@ -1,9 +1,9 @@
 /* Private to the root filesystems (rootfs.c, rootfs_mount.c): the handle,
  * and how a root filesystem is mounted and unmounted. */
-#ifndef CK_IMAGE_ROOTFS_INT_H
-#define CK_IMAGE_ROOTFS_INT_H
+#ifndef CK_ROOTFS_ROOTFS_INT_H
+#define CK_ROOTFS_ROOTFS_INT_H
 
-#include "layer_int.h"
+#include "rootfs/rootfs.h"
 
 struct ck_rootfs {
 	ck_context *ctx;

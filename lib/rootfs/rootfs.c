@@ -5,7 +5,6 @@
  * the same transaction.  Mounting is rootfs_mount.c's. */
 #define _GNU_SOURCE
 #include "rootfs_int.h"
-#include "image/record_int.h"
 
 #include <dirent.h>
 #include <errno.h>

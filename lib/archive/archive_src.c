@@ -5,9 +5,8 @@
  * used as paths: staged files are named by sequence number. */
 #define _GNU_SOURCE
 #include "archive_int.h"
-#include "layer_int.h"
 
-#include "image/libarchive.h"
+#include "layer/libarchive.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -3,7 +3,6 @@
  * <op>-<pid>-<random> so that one whose owner died can be removed at once
  * instead of after the minute the general sweep waits. */
 #define _GNU_SOURCE
-#include "archive_int.h"
 #include "layer_int.h"
 
 #include <dirent.h>

@@ -2,7 +2,7 @@
  * of libarchive.h (core/dynlib.h): each function records CK_EUNSUPPORTED and
  * returns the library's failure value. */
 #define CK__DYNLIB_BIND
-#include "image/libarchive.h"
+#include "layer/libarchive.h"
 #include "core/core.h"
 
 #include <errno.h>

@@ -6,9 +6,9 @@
  * directory under images/tmp and renamed to images/layers/<diffid-hex>. */
 #define _GNU_SOURCE
 #include "layer_int.h"
-#include "image/shift.h"
+#include "layer/layer.h"
 
-#include "image/libarchive.h"
+#include "layer/libarchive.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

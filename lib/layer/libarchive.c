@@ -1,7 +1,7 @@
-/* The table behind image/libarchive.h. */
+/* The table behind layer/libarchive.h. */
 #define _GNU_SOURCE
 #define CK__DYNLIB_BIND
-#include "image/libarchive.h"
+#include "layer/libarchive.h"
 
 #include <dlfcn.h>
 

@@ -5,7 +5,7 @@
 #define _GNU_SOURCE
 #include "archive_int.h"
 
-#include "image/libarchive.h"
+#include "layer/libarchive.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

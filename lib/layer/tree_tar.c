@@ -3,7 +3,7 @@
  * whiteouts become the .wh. entries of the OCI layer format. */
 #define _GNU_SOURCE
 #include "image/image.h"
-#include "image/libarchive.h"
+#include "layer/libarchive.h"
 
 #include <dirent.h>
 #include <errno.h>

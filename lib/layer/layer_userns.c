@@ -11,8 +11,8 @@
  * ends them. */
 #define _GNU_SOURCE
 #include "layer_int.h"
-#include "image/libarchive.h"
-#include "image/shift.h"
+#include "layer/libarchive.h"
+#include "layer/layer.h"
 #include "runtime/userns.h"
 
 #include <errno.h>
