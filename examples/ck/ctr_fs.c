@@ -156,14 +156,14 @@ static void diff_json(const ck_change_list *l)
 	printf("{");
 	for (int k = 0; k < 3; k++) {
 		bool any = false;
-		for (size_t i = 0; i < ck_change_list_count(l); i++) {
-			if (ck_change_list_kind(l, i) != k)
+		for (size_t i = 0; i < ck_container_change_list_count(l); i++) {
+			if (ck_container_change_list_kind(l, i) != k)
 				continue;
 			printf("%s%s", any ? ",\n    " : first_key ? "\n  \"" : ",\n  \"", any ? "" : keys[k]);
 			if (!any)
 				printf("\": [\n    ");
 			sbuf b = { 0 };
-			sb_str(&b, ck_change_list_path(l, i));
+			sb_str(&b, ck_container_change_list_path(l, i));
 			fputs(b.s, stdout);
 			free(b.s);
 			any = true;
@@ -193,10 +193,10 @@ int ctr_diff(ck_app *app, int argc, char **argv)
 	if (rc == 0 && json) {
 		diff_json(l);
 	} else if (rc == 0) {
-		for (size_t i = 0; i < ck_change_list_count(l); i++)
-			printf("%c %s\n", "CAD"[ck_change_list_kind(l, i)], ck_change_list_path(l, i));
+		for (size_t i = 0; i < ck_container_change_list_count(l); i++)
+			printf("%c %s\n", "CAD"[ck_container_change_list_kind(l, i)], ck_container_change_list_path(l, i));
 	}
-	ck_change_list_free(l);
+	ck_container_change_list_free(l);
 	ck_container_free(ctr);
 	strv_clear(&names);
 	return rc < 0 ? 0 : rc;

@@ -120,16 +120,16 @@ static const char check_usage[] =
 /* Prints the typed report: each problem with its next step, then a summary. */
 static void print_problems(const ck_check_report *report)
 {
-	size_t found = ck_check_report_count(report), remaining = 0, fixable = 0;
-	const char *backend = ck_check_report_backend(report);
+	size_t found = ck_system_check_report_count(report), remaining = 0, fixable = 0;
+	const char *backend = ck_system_check_report_backend(report);
 
 	for (size_t i = 0; i < found; i++) {
-		const ck_check_problem *p = ck_check_report_byindex(report, i);
-		bool repaired = ck_check_problem_repaired(p), repairable = ck_check_problem_repairable(p);
-		const char *hint = ck_check_problem_hint(p);
+		const ck_check_problem *p = ck_system_check_report_byindex(report, i);
+		bool repaired = ck_system_check_problem_repaired(p), repairable = ck_system_check_problem_repairable(p);
+		const char *hint = ck_system_check_problem_hint(p);
 
-		printf("%s %s: %s (%s)\n", ck_check_problem_kind(p), ck_check_problem_object(p),
-		       ck_check_problem_detail(p), repaired ? "repaired" : repairable ? "repairable" : "not repairable");
+		printf("%s %s: %s (%s)\n", ck_system_check_problem_kind(p), ck_system_check_problem_object(p),
+		       ck_system_check_problem_detail(p), repaired ? "repaired" : repairable ? "repairable" : "not repairable");
 		if (!repaired && hint && *hint)
 			printf("  next step: %s\n", hint);
 		remaining += !repaired;
@@ -178,21 +178,21 @@ static int system_check(ck_app *app, int argc, char **argv)
 		return die("unsupported format \"%s\" for system check: use json", format);
 	if (!app_context(app))
 		return EXIT_CK;
-	rc = ck_check_report_new(&report, app->ctx, flags);
+	rc = ck_system_check_report_new(&report, app->ctx, flags);
 	if (!report)
 		return die_ck();
 	if (!format) {
 		print_problems(report);
-	} else if (ck_check_report_json(&json, report) < 0 || !(n = json_parse(json))) {
+	} else if (ck_system_check_report_json(&json, report) < 0 || !(n = json_parse(json))) {
 		ck_free(json);
-		ck_check_report_free(report);
+		ck_system_check_report_free(report);
 		return json ? die("the library returned malformed JSON") : die_ck();
 	} else {
 		json_print_line(stdout, n, "  ");
 		json_free(n);
 		ck_free(json);
 	}
-	ck_check_report_free(report);
+	ck_system_check_report_free(report);
 	return rc == CK_OK ? 0 : 1;
 }
 

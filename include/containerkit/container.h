@@ -301,25 +301,25 @@ CK_EXTERN int ck_container_refresh(ck_container *ctr);
  *  container does nothing. */
 CK_EXTERN int ck_container_start(ck_container *ctr);
 
-#define CK_ATTACH_OPTIONS_VERSION 1
+#define CK_CONTAINER_ATTACH_OPTIONS_VERSION 1
 
 /** How a caller's descriptors are connected to a container (attach, start
  *  attached).  The library reads `stdin_fd` and writes the others; it never
  *  closes them.  -1 means "not connected". */
 typedef struct ck_attach_options {
-	unsigned int version; /**< CK_ATTACH_OPTIONS_VERSION */
+	unsigned int version; /**< CK_CONTAINER_ATTACH_OPTIONS_VERSION */
 	int stdin_fd;         /**< forwarded to the container (needs -i); -1: none */
 	int stdout_fd;        /**< the container's stdout (with -t: the terminal's output) */
 	int stderr_fd;        /**< the container's stderr (not used with -t) */
 	/** With -t: a terminal whose size is copied to the container's
 	 *  (at attach and whenever SIGWINCH-like changes are seen); -1: none. */
 	int tty_fd;
-} ck_attach_options;
+} ck_container_attach_options;
 
-#define CK_ATTACH_OPTIONS_INIT { CK_ATTACH_OPTIONS_VERSION, -1, -1, -1, -1 }
+#define CK_CONTAINER_ATTACH_OPTIONS_INIT { CK_CONTAINER_ATTACH_OPTIONS_VERSION, -1, -1, -1, -1 }
 
 /** Initialises `opts` for the given struct version; CK_EVERSION if unknown. */
-CK_EXTERN int ck_attach_options_init(ck_attach_options *opts, unsigned int version);
+CK_EXTERN int ck_container_attach_options_init(ck_container_attach_options *opts, unsigned int version);
 
 /** Starts the container attached, as `podman start -a` and `podman run`
  *  without -d: no output is lost between the start and the attach.  Returns
@@ -329,11 +329,11 @@ CK_EXTERN int ck_attach_options_init(ck_attach_options *opts, unsigned int versi
  *  its monitor deletes its directories in the moments after, holding the
  *  container's lock (so that `ck system check` takes them for work in
  *  progress, not for leftovers). */
-CK_EXTERN int ck_container_start_attached(int *exit_code, ck_container *ctr, const ck_attach_options *opts);
+CK_EXTERN int ck_container_start_attached(int *exit_code, ck_container *ctr, const ck_container_attach_options *opts);
 
 /** Attaches to a running container until it exits, as `podman attach`.
  *  Output from before the attach is in the log (ck_container_logs()). */
-CK_EXTERN int ck_container_attach(int *exit_code, ck_container *ctr, const ck_attach_options *opts);
+CK_EXTERN int ck_container_attach(int *exit_code, ck_container *ctr, const ck_container_attach_options *opts);
 
 /** Stops the container: its stop signal (SIGTERM by default), then SIGKILL to
  *  every process after `timeout_s` seconds (-1: the container's
@@ -474,7 +474,7 @@ typedef enum ck_mount_type {
 	CK_MOUNT_BIND = 0,   /**< a host path */
 	CK_MOUNT_VOLUME = 1, /**< a named or anonymous volume */
 	CK_MOUNT_TMPFS = 2   /**< a tmpfs */
-} ck_mount_type;
+} ck_container_mount_type;
 
 #define CK_CONTAINER_MOUNT_VERSION 1
 
@@ -483,7 +483,7 @@ typedef enum ck_mount_type {
  *  caller may read. */
 typedef struct ck_container_mount {
 	unsigned int version;     /**< CK_CONTAINER_MOUNT_VERSION of the library that made it */
-	ck_mount_type type;
+	ck_container_mount_type type;
 	const char *source;       /**< host path (a volume's _data directory; "tmpfs" for tmpfs) */
 	const char *destination;  /**< path in the container */
 	const char *name;         /**< the volume's name, or NULL for other kinds */
@@ -519,13 +519,13 @@ typedef struct ck_port_mapping {
 	unsigned int container_port; /**< the first port in the container */
 	unsigned int range;          /**< how many consecutive ports, 1 or more */
 	const char *protocol;        /**< "tcp", "udp" or "sctp" */
-} ck_port_mapping;
+} ck_container_port_mapping;
 
 /** The number of published port ranges, and range `i` in the order they
  *  were given, or NULL past the end.  Borrowed: lives as long as the handle
  *  (a listed handle has them too). */
 CK_EXTERN size_t ck_container_port_count(const ck_container *ctr);
-CK_EXTERN const ck_port_mapping *ck_container_port_byindex(const ck_container *ctr, size_t i);
+CK_EXTERN const ck_container_port_mapping *ck_container_port_byindex(const ck_container *ctr, size_t i);
 
 /** The published ports as `podman port` prints them, one string per
  *  mapping ("80/tcp -> 0.0.0.0:8080"), NULL-terminated (ck_strv_free()). */
@@ -533,63 +533,63 @@ CK_EXTERN int ck_container_ports(char ***out, const ck_container *ctr);
 
 /* ------------------------------------------------------------------ logs */
 
-#define CK_LOGS_OPTIONS_VERSION 1
+#define CK_CONTAINER_LOGS_OPTIONS_VERSION 1
 
 /** Options for ck_container_logs(). */
 typedef struct ck_logs_options {
-	unsigned int version; /**< CK_LOGS_OPTIONS_VERSION */
+	unsigned int version; /**< CK_CONTAINER_LOGS_OPTIONS_VERSION */
 	int follow;           /**< keep reading until the container exits (-f) */
 	int timestamps;       /**< prefix each line with its RFC 3339 time and a space (-t) */
 	int64_t since_ns;     /**< only lines at or after this time (ns since the epoch); 0: all */
 	int64_t until_ns;     /**< only lines before this time; 0: no limit */
 	int64_t tail;         /**< only the last N lines (before following); -1: all */
-} ck_logs_options;
+} ck_container_logs_options;
 
-#define CK_LOGS_OPTIONS_INIT { CK_LOGS_OPTIONS_VERSION, 0, 0, 0, 0, -1 }
+#define CK_CONTAINER_LOGS_OPTIONS_INIT { CK_CONTAINER_LOGS_OPTIONS_VERSION, 0, 0, 0, 0, -1 }
 
 /** Initialises `opts` to the defaults of `version`; CK_EVERSION for a
  *  version this library does not know. */
-CK_EXTERN int ck_logs_options_init(ck_logs_options *opts, unsigned int version);
+CK_EXTERN int ck_container_logs_options_init(ck_container_logs_options *opts, unsigned int version);
 
 /** Streams. */
 #define CK_STREAM_STDOUT 1
 #define CK_STREAM_STDERR 2
 
-#define CK_LOG_ENTRY_VERSION 1
+#define CK_CONTAINER_LOG_ENTRY_VERSION 1
 
 /** One line of a container's log, or part of one that the container wrote
  *  without a newline.  The library fills it; fields are only ever
  *  appended, and `version` says which a caller may read. */
 typedef struct ck_log_entry {
-	unsigned int version; /**< CK_LOG_ENTRY_VERSION of the library that made it */
+	unsigned int version; /**< CK_CONTAINER_LOG_ENTRY_VERSION of the library that made it */
 	int stream;           /**< CK_STREAM_STDOUT or CK_STREAM_STDERR */
 	int64_t time_ns;      /**< when the container wrote it, ns since the epoch */
 	const char *data;     /**< the text, with its newline when it had one (and the timestamp first
 	                           with `timestamps`); not NUL-terminated */
 	size_t len;
 	int partial;          /**< 1 if the container wrote it without a newline */
-} ck_log_entry;
+} ck_container_log_entry;
 
 /** Receives one entry; `entry` and its data are valid only during the
  *  call.  Return non-zero to stop. */
-typedef int (*ck_log_entry_fn)(const ck_log_entry *entry, void *payload);
+typedef int (*ck_container_log_entry_fn)(const ck_container_log_entry *entry, void *payload);
 
 /** Reads the container's log (the current file and the rotated one), as
  *  `podman logs`.  With `follow`, waits for new lines until the container
  *  exits or `fn` returns non-zero.  Returns CK_OK, or the callback's
  *  non-zero value if it stopped the reading; CK_EVERSION for unknown
  *  options. */
-CK_EXTERN int ck_container_logs_v2(ck_container *ctr, const ck_logs_options *opts, ck_log_entry_fn fn,
+CK_EXTERN int ck_container_logs_v2(ck_container *ctr, const ck_container_logs_options *opts, ck_container_log_entry_fn fn,
                                    void *payload);
 
 /* ------------------------------------------------------------------ exec */
 
-#define CK_EXEC_OPTIONS_VERSION 1
+#define CK_CONTAINER_EXEC_OPTIONS_VERSION 1
 
 /** Options for ck_container_exec().  Descriptors are the caller's; the
  *  library never closes them; -1 means /dev/null. */
 typedef struct ck_exec_options {
-	unsigned int version;     /**< CK_EXEC_OPTIONS_VERSION */
+	unsigned int version;     /**< CK_CONTAINER_EXEC_OPTIONS_VERSION */
 	const char *const *env;   /**< extra "K=V" (NULL-terminated) or NULL */
 	const char *user;         /**< "UID[:GID]" or a name of the image's /etc/passwd; NULL: the container's */
 	const char *workdir;      /**< NULL: the container's */
@@ -597,20 +597,20 @@ typedef struct ck_exec_options {
 	int interactive;          /**< connect stdin_fd (-i); otherwise stdin is /dev/null */
 	int detach;               /**< do not wait (-d); the exit code is not known then */
 	int stdin_fd, stdout_fd, stderr_fd;
-} ck_exec_options;
+} ck_container_exec_options;
 
-#define CK_EXEC_OPTIONS_INIT { CK_EXEC_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0, -1, -1, -1 }
+#define CK_CONTAINER_EXEC_OPTIONS_INIT { CK_CONTAINER_EXEC_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0, -1, -1, -1 }
 
 /** Initialises `opts` to the defaults of `version`; CK_EVERSION for a
  *  version this library does not know. */
-CK_EXTERN int ck_exec_options_init(ck_exec_options *opts, unsigned int version);
+CK_EXTERN int ck_container_exec_options_init(ck_container_exec_options *opts, unsigned int version);
 
 /** Runs `argv` (NULL-terminated) in the running container, as `podman exec`.
  *  `*exit_code` (if not NULL) gets its exit status (128+N after signal N);
  *  a command that cannot be run gives CK_ERUNTIME with the runtime's words
  *  (podman's 126/127 cases).  `opts` may be NULL (no stdio). */
 CK_EXTERN int ck_container_exec(int *exit_code, ck_container *ctr, const char *const *argv,
-                                const ck_exec_options *opts);
+                                const ck_container_exec_options *opts);
 
 /* ---------------------------------------------------- stats, top, copy */
 
@@ -730,28 +730,28 @@ typedef enum ck_change_kind {
 	CK_CHANGE_MODIFIED = 0, /**< "C": in the image, and changed (or a directory with changes) */
 	CK_CHANGE_ADDED = 1,    /**< "A": not in the image */
 	CK_CHANGE_DELETED = 2   /**< "D": in the image, deleted */
-} ck_change_kind;
+} ck_container_change_kind;
 
 /** What a container changed in its root filesystem; immutable, may be read
  *  from several threads. */
-typedef struct ck_change_list ck_change_list;
+typedef struct ck_change_list ck_container_change_list;
 
 /** The paths the container added, changed or deleted against its image,
  *  sorted by path, as `podman diff` lists them (read from its overlay upper
  *  directory; a container that never ran has none).  `*out` belongs to the
- *  caller (ck_change_list_free()).  CK_EUNSUPPORTED when its root
+ *  caller (ck_container_change_list_free()).  CK_EUNSUPPORTED when its root
  *  filesystem is a copy (the vfs storage driver), which keeps no record of
  *  changes.  Since 1.1. */
-CK_EXTERN int ck_container_diff(ck_change_list **out, ck_container *ctr);
+CK_EXTERN int ck_container_diff(ck_container_change_list **out, ck_container *ctr);
 /** The number of changes. */
-CK_EXTERN size_t ck_change_list_count(const ck_change_list *list);
+CK_EXTERN size_t ck_container_change_list_count(const ck_container_change_list *list);
 /** Change `i`'s absolute path in the container, or NULL past the end.
  *  Borrowed: lives as long as the list. */
-CK_EXTERN const char *ck_change_list_path(const ck_change_list *list, size_t i);
-/** Change `i`'s kind (a ck_change_kind), or -1 past the end. */
-CK_EXTERN int ck_change_list_kind(const ck_change_list *list, size_t i);
+CK_EXTERN const char *ck_container_change_list_path(const ck_container_change_list *list, size_t i);
+/** Change `i`'s kind (a ck_container_change_kind), or -1 past the end. */
+CK_EXTERN int ck_container_change_list_kind(const ck_container_change_list *list, size_t i);
 /** Frees the list; NULL is ignored. */
-CK_EXTERN void ck_change_list_free(ck_change_list *list);
+CK_EXTERN void ck_container_change_list_free(ck_container_change_list *list);
 
 /** Prepares what a start needs on disk, as `podman init`: mounts the root
  *  filesystem and makes the container's directories and files, checking
@@ -768,13 +768,13 @@ CK_EXTERN int ck_container_export(ck_container *ctr, int fd);
 
 /* ---------------------------------------------------------------- commit */
 
-#define CK_COMMIT_OPTIONS_VERSION 1
+#define CK_CONTAINER_COMMIT_OPTIONS_VERSION 1
 #define CK_COMMIT_FORMAT_OCI 0    /**< OCI manifest and config (podman's default) */
 #define CK_COMMIT_FORMAT_DOCKER 1 /**< docker schema 2 manifest and config */
 
 /** Options for ck_container_commit(). */
 typedef struct ck_commit_options {
-	unsigned int version;       /**< CK_COMMIT_OPTIONS_VERSION */
+	unsigned int version;       /**< CK_CONTAINER_COMMIT_OPTIONS_VERSION */
 	const char *name;           /**< the new image's name (normalized as ck_image_lookup()); NULL: none */
 	const char *author;         /**< the config's "author" */
 	const char *message;        /**< the comment of the new history entry */
@@ -785,12 +785,12 @@ typedef struct ck_commit_options {
 	const char *const *changes;
 	int pause;                  /**< pause a running container while its changes are read */
 	int format;                 /**< CK_COMMIT_FORMAT_OCI or CK_COMMIT_FORMAT_DOCKER */
-} ck_commit_options;
+} ck_container_commit_options;
 
-#define CK_COMMIT_OPTIONS_INIT { CK_COMMIT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, CK_COMMIT_FORMAT_OCI }
+#define CK_CONTAINER_COMMIT_OPTIONS_INIT { CK_CONTAINER_COMMIT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, CK_COMMIT_FORMAT_OCI }
 
 /** Initialises `opts` for `version`; CK_EVERSION if unknown.  Since 1.1. */
-CK_EXTERN int ck_commit_options_init(ck_commit_options *opts, unsigned int version);
+CK_EXTERN int ck_container_commit_options_init(ck_container_commit_options *opts, unsigned int version);
 
 /** Makes a new image from the container, as `podman commit`: the image's
  *  layers plus one layer holding what the container changed (its overlay
@@ -801,7 +801,7 @@ CK_EXTERN int ck_commit_options_init(ck_commit_options *opts, unsigned int versi
  *  caller (ck_image_free()).  The changes are checked before anything is
  *  written; on failure nothing of the new image is left.  CK_EUNSUPPORTED
  *  for a container whose root filesystem is a copy (vfs).  Since 1.1. */
-CK_EXTERN int ck_container_commit(ck_image **out, ck_container *ctr, const ck_commit_options *opts);
+CK_EXTERN int ck_container_commit(ck_image **out, ck_container *ctr, const ck_container_commit_options *opts);
 
 CK_END_DECLS
 

@@ -25,6 +25,12 @@ typedef enum ck_log_level {
  *  that logs; `message` is valid only during the call. */
 typedef void (*ck_log_fn)(int level, const char *message, void *payload);
 
+/* The names by the ck_<module>_<noun> rule (since 1.1).  The 1.0 names
+ * stay the primary ones here, because ck_context_options, whose layout
+ * the ABI records, is declared with them. */
+typedef ck_log_level ck_context_log_level; /**< ck_log_level */
+typedef ck_log_fn ck_context_log_fn;       /**< ck_log_fn */
+
 /** Do not read CK_* environment variables. */
 #define CK_CONTEXT_NO_ENV    (1u << 0)
 /** Do not read any containerkit.conf. */
@@ -64,7 +70,7 @@ typedef struct ck_context_options {
 	const char *db_backend;   /**< "sqlite" or "lmdb" */
 	const char *runtime;      /**< OCI runtime name or path: "crun", "runc" */
 	const char *config_path;  /**< configuration file to read */
-	ck_log_fn log_fn;         /**< logging callback, or NULL for none */
+	ck_log_fn log_fn;                 /**< logging callback, or NULL for none */
 	void *log_payload;        /**< handed to log_fn */
 	int log_level;            /**< most verbose level passed to log_fn; -1 = default (CK_LOG_WARN) */
 	unsigned int flags;       /**< CK_CONTEXT_NO_ENV | CK_CONTEXT_NO_CONFIG */
@@ -93,7 +99,7 @@ CK_EXTERN int ck_context_open(ck_context **out, const ck_context_options *opts);
 CK_EXTERN void ck_context_free(ck_context *ctx);
 
 /** Replaces the logging callback.  `fn` NULL turns logging off. */
-CK_EXTERN int ck_context_set_log(ck_context *ctx, int level, ck_log_fn fn, void *payload);
+CK_EXTERN int ck_context_set_log(ck_context *ctx, int level, ck_context_log_fn fn, void *payload);
 
 /** Storage root.  Borrowed: lives as long as the context. */
 CK_EXTERN const char *ck_context_root(const ck_context *ctx);

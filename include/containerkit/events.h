@@ -1,6 +1,8 @@
 /* Events: what happened to containers (and other objects), as `podman events`
  * reports it.  Events are appended as JSON lines to a file under the run
- * root, which may be read while it is written. */
+ * root, which may be read while it is written.  Several threads may read
+ * at once (each call has its own position in the log); a ck_event handed
+ * to a callback belongs to that call alone. */
 #ifndef CONTAINERKIT_EVENTS_H
 #define CONTAINERKIT_EVENTS_H
 

@@ -163,7 +163,7 @@ CK_EXTERN int ck_system_migrate_v2(char **backup_path, ck_context *ctx, const ch
 #define CK_CHECK_REPAIR (1u << 0) /**< fix what can be fixed without losing data */
 
 /** Runs the backend's integrity check, then looks for logical inconsistencies
- *  in the records and on disk (ck_check_report_new() gives the same report
+ *  in the records and on disk (ck_system_check_report_new() gives the same report
  *  typed).  With CK_CHECK_REPAIR, fixes every problem that
  *  can be fixed without losing data.  `*report` (if not NULL) receives JSON:
  *  {"backend":..., "ok":bool, "problems":[{"kind":..., "object":...,
@@ -213,42 +213,42 @@ CK_EXTERN int ck_system_df(ck_system_df_report *out, ck_context *ctx);
 CK_EXTERN int ck_system_prune(char ***removed, ck_context *ctx, unsigned int flags);
 /** The typed result of a check: the problems found, each with what was
  *  found and the next step.  Not thread-safe; free with
- *  ck_check_report_free().  ck_system_check()'s JSON renders the same data. */
-typedef struct ck_check_report ck_check_report;
+ *  ck_system_check_report_free().  ck_system_check()'s JSON renders the same data. */
+typedef struct ck_check_report ck_system_check_report;
 /** One problem of a report, borrowed from it: valid until the report is freed. */
-typedef struct ck_check_problem ck_check_problem;
+typedef struct ck_check_problem ck_system_check_problem;
 
 /** Runs the same check as ck_system_check() and hands over the typed
- *  report in `*out` (the caller's, ck_check_report_free()).  Returns CK_OK
+ *  report in `*out` (the caller's, ck_system_check_report_free()).  Returns CK_OK
  *  when the store is consistent after the call, CK_ECORRUPT when problems
  *  remain (`*out` is set in both cases), or another error (`*out` NULL). */
-CK_EXTERN int ck_check_report_new(ck_check_report **out, ck_context *ctx, unsigned int flags);
+CK_EXTERN int ck_system_check_report_new(ck_system_check_report **out, ck_context *ctx, unsigned int flags);
 /** Frees a report and its problems; accepts NULL. */
-CK_EXTERN void ck_check_report_free(ck_check_report *report);
+CK_EXTERN void ck_system_check_report_free(ck_system_check_report *report);
 /** The backend of the store checked ("sqlite", "lmdb"; "" when unknown). */
-CK_EXTERN const char *ck_check_report_backend(const ck_check_report *report);
+CK_EXTERN const char *ck_system_check_report_backend(const ck_system_check_report *report);
 /** The number of problems found (repaired ones included). */
-CK_EXTERN size_t ck_check_report_count(const ck_check_report *report);
+CK_EXTERN size_t ck_system_check_report_count(const ck_system_check_report *report);
 /** The number of problems that remain (not repaired). */
-CK_EXTERN size_t ck_check_report_remaining(const ck_check_report *report);
+CK_EXTERN size_t ck_system_check_report_remaining(const ck_system_check_report *report);
 /** Problem `i` (0 <= i < count), or NULL out of range. */
-CK_EXTERN const ck_check_problem *ck_check_report_byindex(const ck_check_report *report, size_t i);
+CK_EXTERN const ck_system_check_problem *ck_system_check_report_byindex(const ck_system_check_report *report, size_t i);
 /** The report as ck_system_check() gives it; `*out` is the caller's (ck_free()). */
-CK_EXTERN int ck_check_report_json(char **out, const ck_check_report *report);
+CK_EXTERN int ck_system_check_report_json(char **out, const ck_system_check_report *report);
 /** The kind (one of CK_CHECK_INTEGRITY ...), never NULL for a problem. */
-CK_EXTERN const char *ck_check_problem_kind(const ck_check_problem *problem);
+CK_EXTERN const char *ck_system_check_problem_kind(const ck_system_check_problem *problem);
 /** The object concerned: an id, a name, a file or "state store". */
-CK_EXTERN const char *ck_check_problem_object(const ck_check_problem *problem);
+CK_EXTERN const char *ck_system_check_problem_object(const ck_system_check_problem *problem);
 /** What was found, naming the file or the object. */
-CK_EXTERN const char *ck_check_problem_detail(const ck_check_problem *problem);
+CK_EXTERN const char *ck_system_check_problem_detail(const ck_system_check_problem *problem);
 /** The next step for the user: a backup to restore and the commands that
  *  restore it, `ck system reset`, the command that removes the object, or
  *  "run 'ck system check --repair'"; "none: it was repaired" once repaired. */
-CK_EXTERN const char *ck_check_problem_hint(const ck_check_problem *problem);
+CK_EXTERN const char *ck_system_check_problem_hint(const ck_system_check_problem *problem);
 /** 1 if a repair can fix it without losing data, else 0. */
-CK_EXTERN int ck_check_problem_repairable(const ck_check_problem *problem);
+CK_EXTERN int ck_system_check_problem_repairable(const ck_system_check_problem *problem);
 /** 1 if this call repaired it, else 0. */
-CK_EXTERN int ck_check_problem_repaired(const ck_check_problem *problem);
+CK_EXTERN int ck_system_check_problem_repaired(const ck_system_check_problem *problem);
 
 /** Removes every record, volume and image, and both roots' contents.  The
  *  context stays usable and sees an empty store afterwards. */

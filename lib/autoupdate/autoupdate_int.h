@@ -44,7 +44,7 @@ void ck__au_replace(ck__au_item *it, ck_context *ctx, ck_container *ctr, int pol
  * restart.  With one: it turns healthy within its start period plus one
  * interval (or `timeout_s` when not 0), and fails when it turns unhealthy or
  * stops first.  The error says how it ended. */
-int ck__autoupdate_gate(ck_context *ctx, ck_container *ctr, unsigned int timeout_s);
+int ck__au_gate(ck_context *ctx, ck_container *ctr, unsigned int timeout_s);
 
 /* Sets an item's reason from the thread's last error ("what: message"). */
 int ck__au_reason(ck__au_item *it, const char *what);

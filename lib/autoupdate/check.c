@@ -26,8 +26,8 @@ static int remote_digest(char **out, ck_context *ctx, const ck__ref *ref, const 
 	ro.tls_verify = o->tls_verify;
 	ro.authfile = o->authfile;
 	snprintf(what, sizeof(what), "the manifest of %s/%s:%s", ref->registry, ref->repo, ref->tag);
-	if ((rc = ck__registry_open(&reg, ctx, ref->registry, ref->repo, &ro)) != CK_OK ||
-	    (rc = ck__registry_get_manifest(&body, &len, &mt, &digest, reg, ref->tag)) != CK_OK ||
+	if ((rc = ck__reg_open(&reg, ctx, ref->registry, ref->repo, &ro)) != CK_OK ||
+	    (rc = ck__reg_get_manifest(&body, &len, &mt, &digest, reg, ref->tag)) != CK_OK ||
 	    (rc = ck__manifest_kind(&kind, body, len, what)) != CK_OK)
 		goto out;
 	if (strcmp(kind, CK_MT_OCI_INDEX) != 0 && strcmp(kind, CK_MT_DOCKER_LIST) != 0) {
@@ -41,7 +41,7 @@ static int remote_digest(char **out, ck_context *ctx, const ck__ref *ref, const 
 		rc = ck__oom();
 out:
 	ck__index_free(idx);
-	ck__registry_free(reg);
+	ck__reg_free(reg);
 	free(body);
 	free(mt);
 	free(kind);

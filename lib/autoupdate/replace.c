@@ -55,7 +55,7 @@ static int gate_health(ck_container *now, const ck_healthcheck_config *hc, unsig
 	return rc;
 }
 
-int ck__autoupdate_gate(ck_context *ctx, ck_container *ctr, unsigned int timeout_s)
+int ck__au_gate(ck_context *ctx, ck_container *ctr, unsigned int timeout_s)
 {
 	ck_healthcheck_config hc = CK_HEALTHCHECK_CONFIG_INIT;
 	ck_container *now = NULL;
@@ -235,7 +235,7 @@ void ck__au_replace(ck__au_item *it, ck_context *ctx, ck_container *ctr, int pol
 		ck__au_reason(it, "cannot start the new container");
 		goto fail;
 	}
-	if ((rc = ck__autoupdate_gate(ctx, nu, o->gate_seconds)) != CK_OK) {
+	if ((rc = ck__au_gate(ctx, nu, o->gate_seconds)) != CK_OK) {
 		ck__au_reason(it, "the update failed");
 		goto fail;
 	}

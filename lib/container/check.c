@@ -352,7 +352,7 @@ static void check_runtime_state(ck_context *ctx, ck__check_report *r, const stru
 	}
 }
 
-int ck__container_check(ck_context *ctx, ck__check_report *r)
+int ck__ctr_check(ck_context *ctx, ck__check_report *r)
 {
 	struct scan s = { 0 };
 	char *dirs = NULL, *runs = NULL;

@@ -9,13 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-int ck_commit_options_init(ck_commit_options *opts, unsigned int version)
+int ck_container_commit_options_init(ck_commit_options *opts, unsigned int version)
 {
 	const ck_commit_options init = CK_COMMIT_OPTIONS_INIT;
 
 	CK_ENTER();
 	if (!opts)
-		return ck__error_set(CK_EINVAL, "ck_commit_options_init: opts is NULL");
+		return ck__error_set(CK_EINVAL, "ck_container_commit_options_init: opts is NULL");
 	if (version == 0 || version > CK_COMMIT_OPTIONS_VERSION)
 		return ck__error_set(CK_EVERSION, "ck_commit_options version %u is not known", version);
 	*opts = init;
@@ -319,3 +319,6 @@ out:
 	free(by);
 	return rc;
 }
+
+/* The names these functions had before 1.1 (deprecated.h). */
+CK__ALIAS(ck_commit_options_init, ck_container_commit_options_init);

@@ -30,7 +30,7 @@ int ck__port_parse(ck__port *out, const char *text);
 /* For lib/pod: makes the spec that of pod `pod_id`'s infra container.
  * ck_container_create() then inserts the pod's record (`pod_config`,
  * named `pod_name`) and the container in one commit. */
-int ck__container_spec_set_infra(ck_container_spec *spec, const char *pod_id, const char *pod_name,
+int ck__ctr_spec_set_infra(ck_container_spec *spec, const char *pod_id, const char *pod_name,
                                  const char *pod_config, const char *const *shares);
 
 /* Takes container `id` out of its pod inside the caller's write
@@ -89,12 +89,12 @@ void ck__ctr_leftovers_finish(ck__ctr_leftovers *later); /* NULL: nothing */
 
 /* Removes every container with force (ck_system_reset()).  A store that
  * cannot be read has none to remove. */
-int ck__container_remove_all(ck_context *ctx);
+int ck__ctr_remove_all(ck_context *ctx);
 
 /* Reports containers left by interrupted operations (CK_CHECK_LEFTOVER),
  * containers whose monitor died (CK_CHECK_MONITOR_GONE) and container
  * directories, runtime state and root filesystems without a record
  * (CK_CHECK_LEFTOVER); with r->repair reconciles or removes them. */
-int ck__container_check(ck_context *ctx, ck__check_report *r);
+int ck__ctr_check(ck_context *ctx, ck__check_report *r);
 
 #endif

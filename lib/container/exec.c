@@ -8,11 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
-int ck_exec_options_init(ck_exec_options *opts, unsigned int version)
+int ck_container_exec_options_init(ck_exec_options *opts, unsigned int version)
 {
 	CK_ENTER();
 	if (!opts)
-		return ck__error_set(CK_EINVAL, "ck_exec_options_init: opts is NULL");
+		return ck__error_set(CK_EINVAL, "ck_container_exec_options_init: opts is NULL");
 	if (version == 0 || version > CK_EXEC_OPTIONS_VERSION)
 		return ck__error_set(CK_EVERSION, "ck_exec_options version %u is not known", version);
 	*opts = (ck_exec_options)CK_EXEC_OPTIONS_INIT;
@@ -172,3 +172,6 @@ out:
 	free(rootfs);
 	return rc;
 }
+
+/* The names these functions had before 1.1 (deprecated.h). */
+CK__ALIAS(ck_exec_options_init, ck_container_exec_options_init);

@@ -99,17 +99,17 @@ int ck_container_diff(ck_change_list **out, ck_container *ctr)
 	return CK_OK;
 }
 
-size_t ck_change_list_count(const ck_change_list *list)
+size_t ck_container_change_list_count(const ck_change_list *list)
 {
 	return list ? list->n : 0;
 }
 
-const char *ck_change_list_path(const ck_change_list *list, size_t i)
+const char *ck_container_change_list_path(const ck_change_list *list, size_t i)
 {
 	return list && i < list->n ? list->v[i].path : NULL;
 }
 
-int ck_change_list_kind(const ck_change_list *list, size_t i)
+int ck_container_change_list_kind(const ck_change_list *list, size_t i)
 {
 	if (!list || i >= list->n)
 		return -1;
@@ -120,7 +120,7 @@ int ck_change_list_kind(const ck_change_list *list, size_t i)
 	}
 }
 
-void ck_change_list_free(ck_change_list *list)
+void ck_container_change_list_free(ck_change_list *list)
 {
 	if (list) {
 		ck__changes_free(list->v, list->n);
@@ -187,3 +187,9 @@ out:
 	ck__lock_release(&lk);
 	return rc;
 }
+
+/* The names these functions had before 1.1 (deprecated.h). */
+CK__ALIAS(ck_change_list_count, ck_container_change_list_count);
+CK__ALIAS(ck_change_list_path, ck_container_change_list_path);
+CK__ALIAS(ck_change_list_kind, ck_container_change_list_kind);
+CK__ALIAS(ck_change_list_free, ck_container_change_list_free);

@@ -15,11 +15,11 @@
 
 #define LOG_READ_MAX (256u << 20)
 
-int ck_logs_options_init(ck_logs_options *opts, unsigned int version)
+int ck_container_logs_options_init(ck_logs_options *opts, unsigned int version)
 {
 	CK_ENTER();
 	if (!opts)
-		return ck__error_set(CK_EINVAL, "ck_logs_options_init: opts is NULL");
+		return ck__error_set(CK_EINVAL, "ck_container_logs_options_init: opts is NULL");
 	if (version == 0 || version > CK_LOGS_OPTIONS_VERSION)
 		return ck__error_set(CK_EVERSION, "ck_logs_options version %u is not known", version);
 	*opts = (ck_logs_options)CK_LOGS_OPTIONS_INIT;
@@ -305,3 +305,6 @@ int ck_container_logs_v2(ck_container *ctr, const ck_logs_options *opts, ck_log_
 		return ck__error_set(CK_EINVAL, "ck_container_logs_v2: %s is NULL", ctr ? "fn" : "ctr");
 	return logs_read(ctr, opts, NULL, fn, payload);
 }
+
+/* The names these functions had before 1.1 (deprecated.h). */
+CK__ALIAS(ck_logs_options_init, ck_container_logs_options_init);

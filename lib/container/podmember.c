@@ -25,7 +25,7 @@ int ck_container_spec_set_pod(ck_container_spec *spec, const char *pod)
 	return CK_OK;
 }
 
-int ck__container_spec_set_infra(ck_container_spec *spec, const char *pod_id, const char *pod_name,
+int ck__ctr_spec_set_infra(ck_container_spec *spec, const char *pod_id, const char *pod_name,
                                  const char *pod_config, const char *const *shares)
 {
 	free(spec->infra_pod_id);

@@ -296,7 +296,7 @@ static int ids_txn(ck_state_txn *txn, void *payload)
 	return ck__rec_foreach(txn, CK__KIND_CONTAINER, ids_fn, payload);
 }
 
-int ck__container_remove_all(ck_context *ctx)
+int ck__ctr_remove_all(ck_context *ctx)
 {
 	char **ids = NULL;
 	int rc = ck__state_read(ctx, ids_txn, &ids);

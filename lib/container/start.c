@@ -437,11 +437,11 @@ int ck_container_start(ck_container *ctr)
 	return ck__ctr_start(ctr);
 }
 
-int ck_attach_options_init(ck_attach_options *opts, unsigned int version)
+int ck_container_attach_options_init(ck_attach_options *opts, unsigned int version)
 {
 	CK_ENTER();
 	if (!opts)
-		return ck__error_set(CK_EINVAL, "ck_attach_options_init: opts is NULL");
+		return ck__error_set(CK_EINVAL, "ck_container_attach_options_init: opts is NULL");
 	if (version == 0 || version > CK_ATTACH_OPTIONS_VERSION)
 		return ck__error_set(CK_EVERSION, "ck_attach_options version %u is not known", version);
 	*opts = (ck_attach_options)CK_ATTACH_OPTIONS_INIT;
@@ -582,3 +582,6 @@ int ck_container_attach(int *exit_code, ck_container *ctr, const ck_attach_optio
 		close(mon_pidfd);
 	return rc;
 }
+
+/* The names these functions had before 1.1 (deprecated.h). */
+CK__ALIAS(ck_attach_options_init, ck_container_attach_options_init);

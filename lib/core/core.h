@@ -36,6 +36,10 @@ int ck__oom(void);
 /* Maps an errno to the closest CK_E code. */
 int ck__errno_code(int err);
 
+/* Exports `old` as a second name of the public function `fn`, which was
+ * renamed: both symbols stay (ABI.md), and deprecated.h declares `old`. */
+#define CK__ALIAS(old, fn) extern __typeof__(fn) old __attribute__((alias(#fn)))
+
 #define CK_ENTER() ck__error_clear()
 
 /* ---- memory and strings (mem.c) ---- */

@@ -1,4 +1,5 @@
-/* dlopen on first use, once per process, under one mutex. */
+/* dlopen on first use, once per process, under one mutex; a failure is an
+ * error for the caller, never a message or an abort. */
 #define _GNU_SOURCE
 #include "dynlib.h"
 #include "core.h"
@@ -6,7 +7,6 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -34,23 +34,32 @@ static void load(ck__dynlib *lib)
 	pthread_mutex_unlock(&load_lock);
 }
 
+static int unloaded_error(const ck__dynlib *lib)
+{
+	return ck__error_set(CK_EUNSUPPORTED, "cannot load %s: %s (install the %s package)", lib->soname,
+	                     lib->error[0] ? lib->error : "it was not loaded", lib->package);
+}
+
 int ck__dynlib_require(ck__dynlib *lib)
 {
 	if (!ck__dynlib_ready(lib))
 		load(lib);
 	if (ck__dynlib_ready(lib))
 		return CK_OK;
-	return ck__error_set(CK_EUNSUPPORTED, "cannot load %s: %s (install the %s package)", lib->soname, lib->error,
-	                     lib->package);
+	return unloaded_error(lib);
 }
 
-void ck__dynlib_need(ck__dynlib *lib)
+bool ck__dynlib_need(ck__dynlib *lib)
 {
 	if (!ck__dynlib_ready(lib))
 		load(lib);
 	if (ck__dynlib_ready(lib))
-		return;
-	fprintf(stderr, "libcontainerkit: cannot load %s: %s (install the %s package)\n", lib->soname, lib->error,
-	        lib->package);
-	abort();
+		return true;
+	unloaded_error(lib);
+	return false;
+}
+
+void ck__dynlib_unloaded(ck__dynlib *lib)
+{
+	unloaded_error(lib);
 }

@@ -9,8 +9,11 @@
  *
  * Entry points that can report an error call the shim's require function
  * first, so a missing library is an ordinary CK_EUNSUPPORTED error naming
- * the file and the package; a call through the table without it aborts with
- * the same message, as the dynamic linker would have at start-up. */
+ * the file and the package.  A call through the table without it (a bug)
+ * still never stops the process: the accessor hands over the shim's failing
+ * table (<shim>_stubs.c, written by scripts/gen-dynlib-stubs.py), whose
+ * functions record the same error and return the library's own failure
+ * value, so the caller fails as it would on that library's error. */
 #ifndef CK_CORE_DYNLIB_H
 #define CK_CORE_DYNLIB_H
 
@@ -29,8 +32,12 @@ typedef struct ck__dynlib {
 /* Loads the library once per process.  CK_OK, or CK_EUNSUPPORTED with the
  * thread's error naming the library, the reason and the package. */
 int ck__dynlib_require(ck__dynlib *lib);
-/* The same for a caller that cannot report an error: aborts on failure. */
-void ck__dynlib_need(ck__dynlib *lib);
+/* Loads the library for the table accessor: true when it is loaded, else
+ * false with the thread's error set as ck__dynlib_require() sets it. */
+bool ck__dynlib_need(ck__dynlib *lib);
+/* Records that a function of `lib` was called while it is not loaded (the
+ * failing table's functions call it). */
+void ck__dynlib_unloaded(ck__dynlib *lib);
 
 static inline bool ck__dynlib_ready(ck__dynlib *lib)
 {
@@ -40,7 +47,8 @@ static inline bool ck__dynlib_ready(ck__dynlib *lib)
 /* A shim header lists its functions as SYMS(X) (X(name) for each) and says
  * CK__DYNLIB_DECLARE(tag, SYMS): the table struct ck__<tag>_tab, the loader
  * ck__<tag>_lib, ck__<tag>_require() and the accessor ck__<tag>(), which
- * loads on first use (aborting if it cannot).  Then it #defines each name
+ * loads on first use (and gives the failing table ck__<tag>_failing if it
+ * cannot).  Then it #defines each name
  * to (ck__<tag>()->name), except in the file that defines the table. */
 #define CK__DYNLIB_FIELD(name) __typeof__(&name) name;
 #define CK__DYNLIB_DECLARE(tag, SYMS)                                                       \
@@ -49,14 +57,16 @@ static inline bool ck__dynlib_ready(ck__dynlib *lib)
 	};                                                                                 \
 	extern struct ck__##tag##_tab ck__##tag##_tab;                                     \
 	extern ck__dynlib ck__##tag##_lib;                                                 \
+	extern const struct ck__##tag##_tab ck__##tag##_failing;                           \
 	static inline int ck__##tag##_require(void)                                        \
 	{                                                                                  \
 		return ck__dynlib_require(&ck__##tag##_lib);                               \
 	}                                                                                  \
 	static inline const struct ck__##tag##_tab *ck__##tag(void)                        \
 	{                                                                                  \
-		if (__builtin_expect(!ck__dynlib_ready(&ck__##tag##_lib), 0))              \
-			ck__dynlib_need(&ck__##tag##_lib);                                 \
+		if (__builtin_expect(!ck__dynlib_ready(&ck__##tag##_lib), 0) &&            \
+		    !ck__dynlib_need(&ck__##tag##_lib))                                    \
+			return &ck__##tag##_failing;                                       \
 		return &ck__##tag##_tab;                                                   \
 	}
 

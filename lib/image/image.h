@@ -223,6 +223,6 @@ void ck__image_progress_expect(const ck_registry_options *opts, uint64_t objects
 /* `*dst` = `src` (NULL: defaults) at the current version, its progress
  * routed through `relay` when it has a transfer_progress; CK_EVERSION for
  * a version this library does not know.  Free the relay afterwards. */
-int ck__registry_options_load(ck_registry_options *dst, ck__image_progress *relay, const ck_registry_options *src);
+int ck__image_options_load(ck_registry_options *dst, ck__image_progress *relay, const ck_registry_options *src);
 
 #endif

@@ -59,7 +59,7 @@ void ck__image_progress_expect(const ck_registry_options *opts, uint64_t objects
 		((ck__image_progress *)opts->progress_payload)->objects_total += objects;
 }
 
-int ck__registry_options_load(ck_registry_options *dst, ck__image_progress *relay, const ck_registry_options *src)
+int ck__image_options_load(ck_registry_options *dst, ck__image_progress *relay, const ck_registry_options *src)
 {
 	static const ck_registry_options dflt = CK_REGISTRY_OPTIONS_INIT;
 	size_t size;

@@ -110,7 +110,7 @@ static int list_one(const ck__net *n, void *payload)
 	if (!grown)
 		return ck__oom();
 	a->l->items = grown;
-	if ((rc = ck__network_handle(&a->l->items[a->l->n], a->ctx, n, users)) == CK_OK)
+	if ((rc = ck__net_handle(&a->l->items[a->l->n], a->ctx, n, users)) == CK_OK)
 		a->l->n++;
 	return rc;
 }

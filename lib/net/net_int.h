@@ -62,7 +62,7 @@ struct ck_network {
 	ck__net n;
 	size_t users;
 };
-int ck__network_handle(ck_network **out, ck_context *ctx, const ck__net *n, size_t users);
+int ck__net_handle(ck_network **out, ck_context *ctx, const ck__net *n, size_t users);
 
 struct ck__net_leases;
 /* ---- addresses of containers (ipam.c) ----

@@ -321,7 +321,7 @@ out:
 	return rc;
 }
 
-int ck__network_handle(ck_network **out, ck_context *ctx, const ck__net *n, size_t users)
+int ck__net_handle(ck_network **out, ck_context *ctx, const ck__net *n, size_t users)
 {
 	ck_network *h = calloc(1, sizeof(*h));
 	int rc;
@@ -390,7 +390,7 @@ int ck_network_create(ck_network **out, ck_context *ctx, const ck_network_spec *
 		ck__log(ctx, CK_LOG_DEBUG, "network %s: created on %s (%s)", n.name, n.subnet, n.iface);
 		ck__event_write(ctx, "network", "create", n.id, n.name, NULL, NULL, -1);
 		if (out)
-			rc = ck__network_handle(out, ctx, &n, 0);
+			rc = ck__net_handle(out, ctx, &n, 0);
 	}
 	ck__net_free(&n);
 	return rc;
@@ -427,7 +427,7 @@ int ck_network_lookup(ck_network **out, ck_context *ctx, const char *ref)
 	memset(&a, 0, sizeof(a));
 	a.ref = ref;
 	if ((rc = ck__state_read(ctx, get_fn, &a)) == CK_OK)
-		rc = ck__network_handle(out, ctx, &a.n, a.users);
+		rc = ck__net_handle(out, ctx, &a.n, a.users);
 	ck__net_free(&a.n);
 	return rc;
 }

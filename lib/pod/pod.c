@@ -313,7 +313,7 @@ static int infra_create(ck_context *ctx, const ck__pod_config *c, const char *co
 		rc = ck_container_spec_add_port_string(cs, text);
 	}
 	if (rc == CK_OK)
-		rc = ck__container_spec_set_infra(cs, c->id, c->name, config, (const char *const *)c->shares);
+		rc = ck__ctr_spec_set_infra(cs, c->id, c->name, config, (const char *const *)c->shares);
 	if (rc == CK_OK)
 		rc = ck_container_create(NULL, ctx, cs);
 out:

@@ -52,7 +52,7 @@ int ck_registry_login(ck_context *ctx, const char *registry, const char *usernam
 		return ck__error_set(CK_EVERSION, "unknown ck_registry_options version %u", opts->version);
 	if ((rc = registry_name(&reg, registry)) != CK_OK)
 		return rc;
-	if ((rc = ck__registry_check_login(ctx, reg, username, password, opts)) == CK_OK)
+	if ((rc = ck__reg_check_login(ctx, reg, username, password, opts)) == CK_OK)
 		rc = ck__auth_store(opts, reg, username, password);
 	free(reg);
 	return rc;

@@ -49,7 +49,7 @@ static int fetch_blob(pull *p, const ck__descriptor *d)
 	if ((rc = ck__blob_writer_new(&w, p->ctx, d->digest, d->size)) != CK_OK)
 		return rc;
 	sink.payload = w;
-	rc = ck__registry_get_blob(p->reg, d->digest, d->size, &sink,
+	rc = ck__reg_get_blob(p->reg, d->digest, d->size, &sink,
 	                           p->opts ? p->opts->progress : NULL, p->opts ? p->opts->progress_payload : NULL);
 	if (rc != CK_OK) {
 		ck__blob_writer_abort(w);
@@ -75,7 +75,7 @@ static int resolve_manifest(char **body, size_t *len, char **digest, pull *p, co
 
 	*body = *digest = NULL;
 	snprintf(what, sizeof(what), "the manifest of %s", p->what);
-	if ((rc = ck__registry_get_manifest(&ibody, &ilen, &mt, &idigest, p->reg, ref)) != CK_OK)
+	if ((rc = ck__reg_get_manifest(&ibody, &ilen, &mt, &idigest, p->reg, ref)) != CK_OK)
 		return rc;
 	if ((rc = ck__manifest_kind(&kind, ibody, ilen, what)) != CK_OK)
 		goto out;
@@ -90,7 +90,7 @@ static int resolve_manifest(char **body, size_t *len, char **digest, pull *p, co
 	if ((rc = ck__index_parse(&idx, ibody, ilen, what)) != CK_OK ||
 	    (rc = ck__index_select(&d, idx, p->opts ? p->opts->platform : NULL)) != CK_OK)
 		goto out;
-	if ((rc = ck__registry_get_manifest(body, len, NULL, digest, p->reg, d->digest)) != CK_OK)
+	if ((rc = ck__reg_get_manifest(body, len, NULL, digest, p->reg, d->digest)) != CK_OK)
 		goto out;
 	free(kind);
 	kind = NULL;
@@ -134,7 +134,7 @@ static int pull_one(ck_image **out, ck_context *ctx, const ck__ref *ref, const c
 	if (!name)
 		return ck__oom();
 	p.what = name;
-	if ((rc = ck__registry_open(&p.reg, ctx, ref->registry, ref->repo, opts)) != CK_OK)
+	if ((rc = ck__reg_open(&p.reg, ctx, ref->registry, ref->repo, opts)) != CK_OK)
 		goto out;
 	if ((rc = resolve_manifest(&body, &len, &digest, &p, ref->digest ? ref->digest : ref->tag)) != CK_OK)
 		goto out;
@@ -173,7 +173,7 @@ out:
 	if (rc != CK_OK && rc != CK_ENOMEM && !ck__str_has_prefix(ck_error_last()->message, "pulling"))
 		ck__error_wrap(rc, "pulling %s", name);
 	ck__manifest_free(m);
-	ck__registry_free(p.reg);
+	ck__reg_free(p.reg);
 	free(body);
 	free(digest);
 	free(name);
@@ -244,7 +244,7 @@ static int pull_loaded(ck_image **out, ck_context *ctx, const char *ref, const c
 {
 	ck_registry_options o;
 	ck__image_progress relay;
-	int rc = ck__registry_options_load(&o, &relay, opts);
+	int rc = ck__image_options_load(&o, &relay, opts);
 
 	if (rc == CK_OK)
 		rc = pull_ref(out, ctx, ref, &o);

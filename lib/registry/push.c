@@ -21,7 +21,7 @@ static int push_blob(ck__registry *reg, ck_context *ctx, const ck__descriptor *d
 	char *path;
 	int rc;
 
-	if ((rc = ck__registry_blob_exists(&exists, reg, d->digest)) != CK_OK)
+	if ((rc = ck__reg_blob_exists(&exists, reg, d->digest)) != CK_OK)
 		return rc;
 	if (exists) {
 		progress(opts, "skip", d->digest, (uint64_t)d->size, (uint64_t)d->size);
@@ -32,7 +32,7 @@ static int push_blob(ck__registry *reg, ck_context *ctx, const ck__descriptor *d
 	if (!ck__path_exists(path))
 		rc = ck__error_set(CK_ECORRUPT, "blob %s is missing from the store (run ck system check)", d->digest);
 	else
-		rc = ck__registry_put_blob(reg, d->digest, path, d->size, opts ? opts->progress : NULL,
+		rc = ck__reg_put_blob(reg, d->digest, path, d->size, opts ? opts->progress : NULL,
 		                           opts ? opts->progress_payload : NULL);
 	free(path);
 	return rc;
@@ -88,7 +88,7 @@ int ck_image_push(char **digest, ck_context *ctx, const char *image, const char 
 		*digest = NULL;
 	if (!ctx || !image || !*image)
 		return ck__error_set(CK_EINVAL, "ck_image_push: %s is NULL or empty", !ctx ? "ctx" : "image");
-	if ((rc = ck__registry_options_load(&loaded, &relay, opts)) != CK_OK)
+	if ((rc = ck__image_options_load(&loaded, &relay, opts)) != CK_OK)
 		return rc;
 	opts = &loaded;
 	if ((rc = ck__image_resolve_named(&id, &named, ctx, image)) != CK_OK) {
@@ -112,16 +112,16 @@ int ck_image_push(char **digest, ck_context *ctx, const char *image, const char 
 	snprintf(what, sizeof(what), "the manifest of image %s", id);
 	if ((rc = ck__manifest_parse(&m, json, len, what)) != CK_OK)
 		goto out;
-	if ((rc = ck__registry_open(&reg, ctx, ref.registry, ref.repo, opts)) != CK_OK)
+	if ((rc = ck__reg_open(&reg, ctx, ref.registry, ref.repo, opts)) != CK_OK)
 		goto out;
-	ck__registry_set_push(reg);
+	ck__reg_set_push(reg);
 	ck__image_progress_expect(opts, m->n_layers + 2); /* the layers, the config and the manifest */
 	for (size_t i = 0; i < m->n_layers && rc == CK_OK; i++)
 		rc = push_blob(reg, ctx, &m->layers[i], opts);
 	if (rc == CK_OK)
 		rc = push_blob(reg, ctx, &m->config, opts);
 	if (rc == CK_OK)
-		rc = ck__registry_put_manifest(reg, ref.tag ? ref.tag : ref.digest, json, len,
+		rc = ck__reg_put_manifest(reg, ref.tag ? ref.tag : ref.digest, json, len,
 		                               mt && *mt ? mt : m->media_type);
 	if (rc == CK_OK)
 		progress(opts, "write", mdigest, len, len);
@@ -132,7 +132,7 @@ int ck_image_push(char **digest, ck_context *ctx, const char *image, const char 
 out:
 	if (rc != CK_OK && rc != CK_ENOMEM)
 		ck__error_wrap(rc, "pushing %s to %s", image, where ? where : dest ? dest : "its registry");
-	ck__registry_free(reg);
+	ck__reg_free(reg);
 	ck__manifest_free(m);
 	ck__ref_free(&ref);
 	free(where);

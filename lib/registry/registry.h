@@ -16,13 +16,13 @@ typedef struct ck__registry ck__registry;
  * is verified unless opts->tls_verify is 0, or it is -1 and the host is in
  * the context's insecure_registries (then plain HTTP is tried too, as
  * podman does). */
-int ck__registry_open(ck__registry **out, ck_context *ctx, const char *registry, const char *repo,
+int ck__reg_open(ck__registry **out, ck_context *ctx, const char *registry, const char *repo,
                       const ck_registry_options *opts);
-void ck__registry_free(ck__registry *r);
+void ck__reg_free(ck__registry *r);
 /* Declares that the session will write (push): every request then asks for
  * a token with push scope, so a repository that does not exist yet can be
  * probed and written with one token. */
-void ck__registry_set_push(ck__registry *r);
+void ck__reg_set_push(ck__registry *r);
 
 /* GETs a manifest by tag or digest, accepting OCI and Docker manifests and
  * indexes.  `*digest` is "sha256:HEX" of the body (checked against `ref`
@@ -30,7 +30,7 @@ void ck__registry_set_push(ck__registry *r);
  * CK_ENOTFOUND for a missing tag or repository, CK_EAUTH for refused
  * credentials, CK_ENETWORK for transport failures: each message names the
  * registry, the repository and the cause. */
-int ck__registry_get_manifest(char **body, size_t *len, char **media_type, char **digest, ck__registry *r,
+int ck__reg_get_manifest(char **body, size_t *len, char **media_type, char **digest, ck__registry *r,
                               const char *ref);
 
 /* Receives blob bytes.  `write` returns CK_OK or an error that stops the
@@ -45,23 +45,23 @@ typedef struct ck__blob_sink {
 /* Downloads blob `digest` of `size` bytes (-1 unknown) into `sink`, retrying
  * up to 5 times after a dropped connection.  The caller verifies the digest
  * (the image store's writer does). */
-int ck__registry_get_blob(ck__registry *r, const char *digest, int64_t size, const ck__blob_sink *sink,
+int ck__reg_get_blob(ck__registry *r, const char *digest, int64_t size, const ck__blob_sink *sink,
                           ck_progress_fn progress, void *payload);
 
 /* HEAD of a blob: *exists is true if the registry has it. */
-int ck__registry_blob_exists(bool *exists, ck__registry *r, const char *digest);
+int ck__reg_blob_exists(bool *exists, ck__registry *r, const char *digest);
 
 /* Uploads the blob stored at `path` (`size` bytes, digest `digest`). */
-int ck__registry_put_blob(ck__registry *r, const char *digest, const char *path, int64_t size,
+int ck__reg_put_blob(ck__registry *r, const char *digest, const char *path, int64_t size,
                           ck_progress_fn progress, void *payload);
 
 /* PUTs a manifest under `ref` (a tag or its digest). */
-int ck__registry_put_manifest(ck__registry *r, const char *ref, const char *body, size_t len,
+int ck__reg_put_manifest(ck__registry *r, const char *ref, const char *body, size_t len,
                               const char *media_type);
 
 /* Checks credentials against the registry's /v2/ endpoint (and its token
  * service), without storing them. */
-int ck__registry_check_login(ck_context *ctx, const char *registry, const char *username, const char *password,
+int ck__reg_check_login(ck_context *ctx, const char *registry, const char *username, const char *password,
                              const ck_registry_options *opts);
 
 /* ---- auth.json (auth.c) ---- */

@@ -27,7 +27,7 @@ struct ck__registry {
 	size_t ca_len;
 	char *client_cert, *client_key; /* a cert dir's NAME.cert and NAME.key, or NULL */
 	char *username, *password;      /* NULL: anonymous */
-	bool writing;                   /* ck__registry_set_push: tokens with push scope throughout */
+	bool writing;                   /* ck__reg_set_push: tokens with push scope throughout */
 
 	enum ck__reg_auth auth;         /* what the registry asked for */
 	char *realm, *service;          /* the Bearer challenge */

@@ -155,7 +155,7 @@ static int default_cert_dir(ck__registry *r)
 	return rc;
 }
 
-int ck__registry_open(ck__registry **out, ck_context *ctx, const char *registry, const char *repo,
+int ck__reg_open(ck__registry **out, ck_context *ctx, const char *registry, const char *repo,
                       const ck_registry_options *opts)
 {
 	ck__registry *r;
@@ -233,11 +233,11 @@ int ck__registry_open(ck__registry **out, ck_context *ctx, const char *registry,
 	*out = r;
 	return CK_OK;
 fail:
-	ck__registry_free(r);
+	ck__reg_free(r);
 	return rc;
 }
 
-void ck__registry_free(ck__registry *r)
+void ck__reg_free(ck__registry *r)
 {
 	if (!r)
 		return;
@@ -260,7 +260,7 @@ void ck__registry_free(ck__registry *r)
 	free(r);
 }
 
-void ck__registry_set_push(ck__registry *r)
+void ck__reg_set_push(ck__registry *r)
 {
 	r->writing = true;
 }

@@ -109,7 +109,7 @@ static size_t on_blob(void *payload, const char *data, size_t len)
 	return len;
 }
 
-int ck__registry_get_blob(ck__registry *r, const char *digest, int64_t size, const ck__blob_sink *sink,
+int ck__reg_get_blob(ck__registry *r, const char *digest, int64_t size, const ck__blob_sink *sink,
                           ck_progress_fn progress, void *payload)
 {
 	ck__req req = { .method = "GET", .write = on_blob };
@@ -281,7 +281,7 @@ static int upload_once(ck__registry *r, const char *digest, FILE *f, int64_t siz
 	return rc;
 }
 
-int ck__registry_put_blob(ck__registry *r, const char *digest, const char *path, int64_t size,
+int ck__reg_put_blob(ck__registry *r, const char *digest, const char *path, int64_t size,
                           ck_progress_fn progress, void *payload)
 {
 	upload up = { .digest = digest, .progress = progress, .payload = payload };

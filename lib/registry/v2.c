@@ -33,7 +33,7 @@ static char *media_type_of(const char *content_type)
 	return strndup(content_type, n);
 }
 
-int ck__registry_get_manifest(char **body, size_t *len, char **media_type, char **digest, ck__registry *r,
+int ck__reg_get_manifest(char **body, size_t *len, char **media_type, char **digest, ck__registry *r,
                               const char *ref)
 {
 	ck__req req = { .method = "GET", .max = CK__REG_MAX_MANIFEST };
@@ -123,7 +123,7 @@ out:
 	return rc;
 }
 
-int ck__registry_put_manifest(ck__registry *r, const char *ref, const char *body, size_t len,
+int ck__reg_put_manifest(ck__registry *r, const char *ref, const char *body, size_t len,
                               const char *media_type)
 {
 	ck__req req = { .method = "PUT", .push = true, .body = body, .body_len = len };
@@ -162,7 +162,7 @@ int ck__registry_put_manifest(ck__registry *r, const char *ref, const char *body
 	return rc;
 }
 
-int ck__registry_blob_exists(bool *exists, ck__registry *r, const char *digest)
+int ck__reg_blob_exists(bool *exists, ck__registry *r, const char *digest)
 {
 	ck__req req = { .method = "HEAD", .push = r->writing };
 	char what[512], *url;
@@ -192,7 +192,7 @@ int ck__registry_blob_exists(bool *exists, ck__registry *r, const char *digest)
 	return rc;
 }
 
-int ck__registry_check_login(ck_context *ctx, const char *registry, const char *username, const char *password,
+int ck__reg_check_login(ck_context *ctx, const char *registry, const char *username, const char *password,
                              const ck_registry_options *opts)
 {
 	ck_registry_options o = CK_REGISTRY_OPTIONS_INIT;
@@ -205,7 +205,7 @@ int ck__registry_check_login(ck_context *ctx, const char *registry, const char *
 		o = *opts;
 	o.username = username;
 	o.password = password;
-	if ((rc = ck__registry_open(&r, ctx, registry, NULL, &o)) != CK_OK)
+	if ((rc = ck__reg_open(&r, ctx, registry, NULL, &o)) != CK_OK)
 		return rc;
 	if ((rc = ck__reg_ready(r)) != CK_OK)
 		goto out;
@@ -237,6 +237,6 @@ int ck__registry_check_login(ck_context *ctx, const char *registry, const char *
 out:
 	free(url);
 	ck__req_free(&req);
-	ck__registry_free(r);
+	ck__reg_free(r);
 	return rc;
 }

@@ -92,12 +92,12 @@ int ck__check_report_finish(ck_check_report **out, ck__check_report *r, const ch
 	*out = NULL;
 	r->out = NULL;
 	if (!rep || r->oom) {
-		ck_check_report_free(rep);
+		ck_system_check_report_free(rep);
 		return ck__oom();
 	}
 	rep->remaining = r->remaining;
 	if (!(rep->backend = ck__strdup(backend ? backend : ""))) {
-		ck_check_report_free(rep);
+		ck_system_check_report_free(rep);
 		return ck__oom();
 	}
 	*out = rep;
@@ -106,13 +106,13 @@ int ck__check_report_finish(ck_check_report **out, ck__check_report *r, const ch
 
 void ck__check_report_discard(ck__check_report *r)
 {
-	ck_check_report_free(r->out);
+	ck_system_check_report_free(r->out);
 	r->out = NULL;
 }
 
 /* ---- the public accessors ---- */
 
-void ck_check_report_free(ck_check_report *r)
+void ck_system_check_report_free(ck_check_report *r)
 {
 	if (!r)
 		return;
@@ -127,66 +127,66 @@ void ck_check_report_free(ck_check_report *r)
 	free(r);
 }
 
-const char *ck_check_report_backend(const ck_check_report *r)
+const char *ck_system_check_report_backend(const ck_check_report *r)
 {
 	return r ? r->backend : NULL;
 }
 
-size_t ck_check_report_count(const ck_check_report *r)
+size_t ck_system_check_report_count(const ck_check_report *r)
 {
 	return r ? r->n : 0;
 }
 
-size_t ck_check_report_remaining(const ck_check_report *r)
+size_t ck_system_check_report_remaining(const ck_check_report *r)
 {
 	return r ? r->remaining : 0;
 }
 
-const ck_check_problem *ck_check_report_byindex(const ck_check_report *r, size_t i)
+const ck_check_problem *ck_system_check_report_byindex(const ck_check_report *r, size_t i)
 {
 	return r && i < r->n ? &r->v[i] : NULL;
 }
 
-const char *ck_check_problem_kind(const ck_check_problem *p)
+const char *ck_system_check_problem_kind(const ck_check_problem *p)
 {
 	return p ? p->kind : NULL;
 }
 
-const char *ck_check_problem_object(const ck_check_problem *p)
+const char *ck_system_check_problem_object(const ck_check_problem *p)
 {
 	return p ? p->object : NULL;
 }
 
-const char *ck_check_problem_detail(const ck_check_problem *p)
+const char *ck_system_check_problem_detail(const ck_check_problem *p)
 {
 	return p ? p->detail : NULL;
 }
 
-const char *ck_check_problem_hint(const ck_check_problem *p)
+const char *ck_system_check_problem_hint(const ck_check_problem *p)
 {
 	return p ? p->hint : NULL;
 }
 
-int ck_check_problem_repairable(const ck_check_problem *p)
+int ck_system_check_problem_repairable(const ck_check_problem *p)
 {
 	return p && p->repairable;
 }
 
-int ck_check_problem_repaired(const ck_check_problem *p)
+int ck_system_check_problem_repaired(const ck_check_problem *p)
 {
 	return p && p->repaired;
 }
 
-int ck_check_report_json(char **out, const ck_check_report *r)
+int ck_system_check_report_json(char **out, const ck_check_report *r)
 {
 	yajl_gen g;
 
 	CK_ENTER();
 	if (!out)
-		return ck__error_set(CK_EINVAL, "ck_check_report_json: out is NULL");
+		return ck__error_set(CK_EINVAL, "ck_system_check_report_json: out is NULL");
 	*out = NULL;
 	if (!r)
-		return ck__error_set(CK_EINVAL, "ck_check_report_json: the report is NULL");
+		return ck__error_set(CK_EINVAL, "ck_system_check_report_json: the report is NULL");
 	if (!(g = ck__json_gen_new(false)))
 		return ck__oom();
 	yajl_gen_map_open(g);
@@ -213,3 +213,17 @@ int ck_check_report_json(char **out, const ck_check_report *r)
 	yajl_gen_map_close(g);
 	return ck__json_gen_finish(out, g);
 }
+
+/* The names these functions had before 1.1 (deprecated.h). */
+CK__ALIAS(ck_check_report_free, ck_system_check_report_free);
+CK__ALIAS(ck_check_report_backend, ck_system_check_report_backend);
+CK__ALIAS(ck_check_report_count, ck_system_check_report_count);
+CK__ALIAS(ck_check_report_remaining, ck_system_check_report_remaining);
+CK__ALIAS(ck_check_report_byindex, ck_system_check_report_byindex);
+CK__ALIAS(ck_check_report_json, ck_system_check_report_json);
+CK__ALIAS(ck_check_problem_kind, ck_system_check_problem_kind);
+CK__ALIAS(ck_check_problem_object, ck_system_check_problem_object);
+CK__ALIAS(ck_check_problem_detail, ck_system_check_problem_detail);
+CK__ALIAS(ck_check_problem_hint, ck_system_check_problem_hint);
+CK__ALIAS(ck_check_problem_repairable, ck_system_check_problem_repairable);
+CK__ALIAS(ck_check_problem_repaired, ck_system_check_problem_repaired);

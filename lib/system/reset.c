@@ -115,7 +115,7 @@ int ck_system_reset(ck_context *ctx)
 		return ck__error_set(CK_EINVAL, "ck_system_reset: ctx is NULL");
 	/* Containers first: their monitors, the runtime's state and their
 	 * mounts are not plain files. */
-	if ((rc = ck__container_remove_all(ctx)) != CK_OK)
+	if ((rc = ck__ctr_remove_all(ctx)) != CK_OK)
 		return ck__error_wrap(rc, "cannot reset the store");
 	/* Closed before the lock too: our own open store must not be what we
 	 * wait for. */

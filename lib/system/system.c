@@ -65,7 +65,7 @@ static int run_check(ck_check_report **out, ck_context *ctx, unsigned int flags,
 	/* Containers before volumes and images: removing a half-made one
 	 * releases what it uses. */
 	if (rc == CK_OK && !r.unreadable)
-		rc = ck__container_check(ctx, &r);
+		rc = ck__ctr_check(ctx, &r);
 	if (rc == CK_OK && !r.unreadable)
 		rc = ck__pod_check(ctx, &r);
 	if (rc == CK_OK && !r.unreadable)
@@ -85,12 +85,12 @@ static int run_check(ck_check_report **out, ck_context *ctx, unsigned int flags,
 	return rc;
 }
 
-int ck_check_report_new(ck_check_report **out, ck_context *ctx, unsigned int flags)
+int ck_system_check_report_new(ck_check_report **out, ck_context *ctx, unsigned int flags)
 {
 	CK_ENTER();
 	if (!out)
-		return ck__error_set(CK_EINVAL, "ck_check_report_new: out is NULL");
-	return run_check(out, ctx, flags, "ck_check_report_new");
+		return ck__error_set(CK_EINVAL, "ck_system_check_report_new: out is NULL");
+	return run_check(out, ctx, flags, "ck_system_check_report_new");
 }
 
 int ck_system_check(char **report, ck_context *ctx, unsigned int flags)
@@ -109,12 +109,15 @@ int ck_system_check(char **report, ck_context *ctx, unsigned int flags)
 		/* The JSON is rendered without losing the check's own error. */
 		char saved[1024];
 		snprintf(saved, sizeof(saved), "%s", ck_error_last()->message);
-		if ((jrc = ck_check_report_json(&json, rep)) != CK_OK)
+		if ((jrc = ck_system_check_report_json(&json, rep)) != CK_OK)
 			rc = jrc;
 		else if (rc != CK_OK)
 			ck__error_set(rc, "%s", saved);
 		*report = json;
 	}
-	ck_check_report_free(rep);
+	ck_system_check_report_free(rep);
 	return rc;
 }
+
+/* The names these functions had before 1.1 (deprecated.h). */
+CK__ALIAS(ck_check_report_new, ck_system_check_report_new);

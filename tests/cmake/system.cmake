@@ -22,3 +22,7 @@ set_tests_properties(cli_info cli_info_podman_keys PROPERTIES ENVIRONMENT
 add_test(NAME cli_events_runc COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_events.sh)
 set_tests_properties(cli_events_runc PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77 ENVIRONMENT
   "CK_BIN=$<TARGET_FILE:ck>;CK_TEST_RUNTIME=runc;CK_TEST_TMPDIR=${CMAKE_BINARY_DIR}/testtmp;CK_FIXTURES=${CMAKE_SOURCE_DIR}/tests/fixtures")
+
+# The 1.0 and 1.1 names that 1.1 renamed to ck_<module>_<noun> stay usable.
+ck_integration_test(abi_old_names_still_work abi/old_names.c)
+target_link_libraries(abi_old_names_still_work PRIVATE ${CMAKE_DL_LIBS})

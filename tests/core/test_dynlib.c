@@ -7,6 +7,7 @@
 #include "harness.h"
 
 #include <dlfcn.h>
+#include <stdio.h>
 
 static const char *bind_nothing(void *h)
 {
@@ -50,5 +51,28 @@ static void crypto_table_computes_sha256(void)
 	CK_CHECK_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+/* A call through a table whose library is not loaded (an entry point that
+ * forgot require()) is the library's failure plus a CK_EUNSUPPORTED error:
+ * never a message on stderr and never an abort. */
+static void call_without_require_fails_with_an_error(void)
+{
+	int was = __atomic_load_n(&ck__crypto_lib.state, __ATOMIC_ACQUIRE);
+	EVP_MD_CTX *md;
+
+	__atomic_store_n(&ck__crypto_lib.state, -1, __ATOMIC_RELEASE);
+	snprintf(ck__crypto_lib.error, sizeof(ck__crypto_lib.error), "made unavailable by the test");
+	ck__error_clear();
+	CK_CHECK(EVP_sha256() == NULL);
+	CK_CHECK(ck_error_last()->code == CK_EUNSUPPORTED);
+	CK_CHECK_CONTAINS(ck_error_last()->message, "made unavailable by the test");
+	CK_CHECK_CONTAINS(ck_error_last()->message, "install the libssl3 package");
+	md = EVP_MD_CTX_new();
+	CK_CHECK(md == NULL);
+	CK_CHECK(EVP_DigestInit_ex(md, NULL, NULL) == 0); /* OpenSSL's failure value */
+	EVP_MD_CTX_free(md);
+	ck__crypto_lib.error[0] = '\0';
+	__atomic_store_n(&ck__crypto_lib.state, was, __ATOMIC_RELEASE);
+}
+
 CK_TESTS(CK_TEST(missing_library_is_a_clear_error), CK_TEST(missing_symbol_is_named),
-         CK_TEST(crypto_table_computes_sha256))
+         CK_TEST(crypto_table_computes_sha256), CK_TEST(call_without_require_fails_with_an_error))

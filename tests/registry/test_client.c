@@ -76,7 +76,7 @@ static bool session_open(session *s, const char *mode, const ck_registry_options
 		return false;
 	}
 	s->ctx = open_ctx(&s->dir);
-	if (ck__registry_open(&s->r, s->ctx, s->f.addr, "test/img", opts) != CK_OK) {
+	if (ck__reg_open(&s->r, s->ctx, s->f.addr, "test/img", opts) != CK_OK) {
 		fprintf(stderr, "  open: %s\n", ck_error_last()->message);
 		ck_test_failed_checks++;
 		return false;
@@ -86,7 +86,7 @@ static bool session_open(session *s, const char *mode, const ck_registry_options
 
 static void session_close(session *s)
 {
-	ck__registry_free(s->r);
+	ck__reg_free(s->r);
 	ck_context_free(s->ctx);
 	fake_stop(&s->f);
 	ck_test_rmtree(s->dir);
@@ -101,7 +101,7 @@ static int fetch_layer(session *s, memsink *m, char *digest, int64_t *size)
 {
 	char *body = NULL, *mt = NULL, *d = NULL;
 	size_t len;
-	int rc = ck__registry_get_manifest(&body, &len, &mt, &d, s->r, "latest");
+	int rc = ck__reg_get_manifest(&body, &len, &mt, &d, s->r, "latest");
 	ck__blob_sink sink = { mem_write, mem_offset, m };
 
 	if (rc != CK_OK) {
@@ -112,7 +112,7 @@ static int fetch_layer(session *s, memsink *m, char *digest, int64_t *size)
 	free(body);
 	free(mt);
 	free(d);
-	return ck__registry_get_blob(s->r, digest, *size, &sink, NULL, NULL);
+	return ck__reg_get_blob(s->r, digest, *size, &sink, NULL, NULL);
 }
 
 static bool digest_ok(const memsink *m, const char *digest)
@@ -222,21 +222,21 @@ static void registry_manifest_and_blob(void)
 		CK_CHECK_OK(fetch_layer(&s, &m, digest, &size));
 		CK_CHECK((int64_t)m.buf.len == size);
 		CK_CHECK(digest_ok(&m, digest));
-		CK_CHECK_OK(ck__registry_blob_exists(&exists, s.r, digest));
+		CK_CHECK_OK(ck__reg_blob_exists(&exists, s.r, digest));
 		CK_CHECK(exists);
-		CK_CHECK_OK(ck__registry_blob_exists(&exists, s.r,
+		CK_CHECK_OK(ck__reg_blob_exists(&exists, s.r,
 		        "sha256:0000000000000000000000000000000000000000000000000000000000000000"));
 		CK_CHECK(!exists);
-		CK_CHECK_RC(ck__registry_get_manifest(&body, &len, &mt, &d, s.r, "nope"), CK_ENOTFOUND);
+		CK_CHECK_RC(ck__reg_get_manifest(&body, &len, &mt, &d, s.r, "nope"), CK_ENOTFOUND);
 		CK_CHECK_CONTAINS(ck_error_last()->message, "MANIFEST_UNKNOWN");
 		CK_CHECK_CONTAINS(ck_error_last()->message, "test/img");
-		CK_CHECK_OK(ck__registry_get_manifest(&body, &len, &mt, &d, s.r, "latest"));
+		CK_CHECK_OK(ck__reg_get_manifest(&body, &len, &mt, &d, s.r, "latest"));
 		CK_CHECK_STR(mt, "application/vnd.oci.image.manifest.v1+json");
 		free(body);
 		free(mt);
 		char *d2 = NULL;
 		/* by digest, verified */
-		CK_CHECK_OK(ck__registry_get_manifest(&body, &len, NULL, &d2, s.r, d));
+		CK_CHECK_OK(ck__reg_get_manifest(&body, &len, NULL, &d2, s.r, d));
 		CK_CHECK_STR(d2, d);
 		free(body);
 		free(d2);
@@ -322,23 +322,23 @@ static void registry_bearer_token_flow(void)
 
 	/* anonymous: the token service refuses */
 	if (session_open(&s, "bearer", &insecure)) {
-		CK_CHECK_RC(ck__registry_get_manifest(&body, &len, &mt, &d, s.r, "latest"), CK_EAUTH);
+		CK_CHECK_RC(ck__reg_get_manifest(&body, &len, &mt, &d, s.r, "latest"), CK_EAUTH);
 		CK_CHECK_CONTAINS(ck_error_last()->message, "requires credentials");
-		ck__registry_free(s.r);
+		ck__reg_free(s.r);
 		s.r = NULL;
 		o.username = "tester";
 		o.password = "wrong";
-		CK_CHECK_OK(ck__registry_open(&s.r, s.ctx, s.f.addr, "test/img", &o));
-		CK_CHECK_RC(ck__registry_get_manifest(&body, &len, &mt, &d, s.r, "latest"), CK_EAUTH);
+		CK_CHECK_OK(ck__reg_open(&s.r, s.ctx, s.f.addr, "test/img", &o));
+		CK_CHECK_RC(ck__reg_get_manifest(&body, &len, &mt, &d, s.r, "latest"), CK_EAUTH);
 		CK_CHECK_CONTAINS(ck_error_last()->message, "refused the credentials of user \"tester\"");
-		ck__registry_free(s.r);
+		ck__reg_free(s.r);
 		s.r = NULL;
 		o.password = "s3cret";
-		CK_CHECK_OK(ck__registry_open(&s.r, s.ctx, s.f.addr, "test/img", &o));
+		CK_CHECK_OK(ck__reg_open(&s.r, s.ctx, s.f.addr, "test/img", &o));
 		CK_CHECK_OK(fetch_layer(&s, &m, digest, &size));
 		CK_CHECK(digest_ok(&m, digest));
-		CK_CHECK_OK(ck__registry_check_login(s.ctx, s.f.addr, "tester", "s3cret", &insecure));
-		CK_CHECK_RC(ck__registry_check_login(s.ctx, s.f.addr, "tester", "bad", &insecure), CK_EAUTH);
+		CK_CHECK_OK(ck__reg_check_login(s.ctx, s.f.addr, "tester", "s3cret", &insecure));
+		CK_CHECK_RC(ck__reg_check_login(s.ctx, s.f.addr, "tester", "bad", &insecure), CK_EAUTH);
 	}
 	ck__buf_free(&m.buf);
 	session_close(&s);
@@ -359,19 +359,19 @@ static void upload(const char *mode, const char *want_in_log)
 	if (session_open(&s, mode, &insecure)) {
 		snprintf(path, sizeof(path), "%s/blob", s.dir);
 		CK_CHECK_OK(ck__write_file_atomic(path, data, 300 * 1024, 0644));
-		ck__registry_set_push(s.r);
-		CK_CHECK_OK(ck__registry_blob_exists(&exists, s.r, digest));
+		ck__reg_set_push(s.r);
+		CK_CHECK_OK(ck__reg_blob_exists(&exists, s.r, digest));
 		CK_CHECK(!exists);
-		CK_CHECK_OK(ck__registry_put_blob(s.r, digest, path, 300 * 1024, NULL, NULL));
+		CK_CHECK_OK(ck__reg_put_blob(s.r, digest, path, 300 * 1024, NULL, NULL));
 		CK_CHECK(fake_log_has(&s.f, want_in_log));
-		CK_CHECK_OK(ck__registry_blob_exists(&exists, s.r, digest));
+		CK_CHECK_OK(ck__reg_blob_exists(&exists, s.r, digest));
 		CK_CHECK(exists);
 		/* the registry checks the digest: a wrong one is refused with its reason */
-		CK_CHECK_RC(ck__registry_put_blob(s.r, "sha256:1111111111111111111111111111111111111111111111111111111111111111",
+		CK_CHECK_RC(ck__reg_put_blob(s.r, "sha256:1111111111111111111111111111111111111111111111111111111111111111",
 		                                  path, 300 * 1024, NULL, NULL), CK_ENETWORK);
 		CK_CHECK_CONTAINS(ck_error_last()->message, "DIGEST_INVALID");
-		CK_CHECK_RC(ck__registry_put_blob(s.r, digest, path, 5, NULL, NULL), CK_ECORRUPT);
-		CK_CHECK_OK(ck__registry_put_manifest(s.r, "v1", "{}", 2, "application/vnd.oci.image.manifest.v1+json"));
+		CK_CHECK_RC(ck__reg_put_blob(s.r, digest, path, 5, NULL, NULL), CK_ECORRUPT);
+		CK_CHECK_OK(ck__reg_put_manifest(s.r, "v1", "{}", 2, "application/vnd.oci.image.manifest.v1+json"));
 	}
 	free(data);
 	session_close(&s);
@@ -394,7 +394,7 @@ static void registry_oversized_manifest_refused(void)
 	size_t len;
 
 	if (session_open(&s, "bigmanifest", &insecure)) {
-		CK_CHECK_RC(ck__registry_get_manifest(&body, &len, &mt, &d, s.r, "latest"), CK_ECORRUPT);
+		CK_CHECK_RC(ck__reg_get_manifest(&body, &len, &mt, &d, s.r, "latest"), CK_ECORRUPT);
 		CK_CHECK_CONTAINS(ck_error_last()->message, "larger than");
 		CK_CHECK(body == NULL);
 	}
@@ -408,7 +408,7 @@ static void registry_server_error_named(void)
 	size_t len;
 
 	if (session_open(&s, "err500", &insecure)) {
-		CK_CHECK_RC(ck__registry_get_manifest(&body, &len, &mt, &d, s.r, "latest"), CK_ENETWORK);
+		CK_CHECK_RC(ck__reg_get_manifest(&body, &len, &mt, &d, s.r, "latest"), CK_ENETWORK);
 		CK_CHECK_CONTAINS(ck_error_last()->message, "HTTP 500");
 		CK_CHECK_CONTAINS(ck_error_last()->message, "the storage backend is on fire");
 		CK_CHECK_CONTAINS(ck_error_last()->message, "/test/img");
@@ -426,12 +426,12 @@ static void registry_refused_connection_named(void)
 	ck_registry_options o = insecure;
 
 	/* port 1 on loopback: nobody listens; https then http are both tried */
-	CK_CHECK_OK(ck__registry_open(&r, ctx, "127.0.0.1:1", "x", &o));
-	CK_CHECK_RC(ck__registry_get_manifest(&body, &len, &mt, &d, r, "latest"), CK_ENETWORK);
+	CK_CHECK_OK(ck__reg_open(&r, ctx, "127.0.0.1:1", "x", &o));
+	CK_CHECK_RC(ck__reg_get_manifest(&body, &len, &mt, &d, r, "latest"), CK_ENETWORK);
 	CK_CHECK_CONTAINS(ck_error_last()->message, "127.0.0.1:1/x");
 	CK_CHECK_CONTAINS(ck_error_last()->message, "plain HTTP");
-	ck__registry_free(r);
-	CK_CHECK_RC(ck__registry_open(&r, ctx, "bad/name", "x", &o), CK_EINVAL);
+	ck__reg_free(r);
+	CK_CHECK_RC(ck__reg_open(&r, ctx, "bad/name", "x", &o), CK_EINVAL);
 	ck_context_free(ctx);
 	ck_test_rmtree(dir);
 	free(dir);
