@@ -82,10 +82,10 @@ static void print_ids(const char *title, const ck_kube_report *r, size_t n,
 		printf("%s\n", get(r, i));
 }
 
-/* As podman prints a play: the volumes, then each pod with its containers. */
+/* As podman 4.3 prints a play: the volumes, then each pod with its containers. */
 static void print_play(ck_app *app, const ck_kube_report *r)
 {
-	print_ids("Volume:", r, ck_kube_report_volume_count(r), ck_kube_report_volume_name);
+	print_ids("Volumes:", r, ck_kube_report_volume_count(r), ck_kube_report_volume_name); /* podman's, even for one */
 	for (size_t p = 0; p < ck_kube_report_pod_count(r); p++) {
 		const char *pod = ck_kube_report_pod_id(r, p);
 		strv ids = { 0 };

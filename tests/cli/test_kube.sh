@@ -136,7 +136,9 @@ kube_play_serves_the_page_and_down_leaves_nothing() {
   mkdir -p "$ROOT/site"; echo "the blog's page" >"$ROOT/site/index.html"
   blog_yaml "$port" "$ROOT/site" >"$ROOT/blog.yaml"
   ck kube play "$ROOT/blog.yaml"; expect_rc 0
-  expect_out "Volume:"; expect_out "blog-data"; expect_out "Pod:"; expect_out "Containers:"
+  [ "$(head -n2 <<<"$out")" = "Volumes:
+blog-data" ] || fail "the volume is not listed once, first: $out"
+  expect_out "Pod:"; expect_out "Containers:"
   ck pod ps --format '{{.Name}} {{.Status}} {{.Labels}}'
   expect_out "blog Running"; expect_out "app:blog"
   ck ps -a --format '{{.Names}}' --filter label=io.containerkit.pod.infra!=x
@@ -314,10 +316,15 @@ kube_play_matches_podman() {
   }
   for args in "kube play --start=false $ROOT/blog.yaml" "kube play $ROOT/malformed.yaml" "kube play $ROOT/kind.yaml" \
               "kube down $ROOT/malformed.yaml"; do
-    ck $args; local ck_rc=$rc
+    ck $args; local ck_rc=$rc ck_shown
+    ck_shown=$(sed -E 's/^[0-9a-f]{64}$/ID/' <<<"$out")
     if [ $have -eq 1 ]; then
       run_podman $args
       [ "$ck_rc" = "$rc" ] || fail "'$args': ck exited $ck_rc, podman $rc ($err)"
+      # what a play prints: the volumes, each pod with its containers
+      [ "$ck_shown" = "$(sed -E 's/^[0-9a-f]{64}$/ID/' <<<"$out")" ] || fail "'$args' prints differently:
+ck:     $ck_shown
+podman: $out"
     fi
   done
   shape_ck=$(shape ck)
