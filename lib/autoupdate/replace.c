@@ -27,13 +27,16 @@ int ck__au_reason(ck__au_item *it, const char *what)
 }
 
 /* With a healthcheck: the new container must turn healthy within its start
- * period plus one interval (the first scheduled check may come only then),
- * or within `timeout_s` when the caller gave one; unhealthy, an exit, or the
- * time running out fails it. */
+ * period plus one interval (the first scheduled check may come only then)
+ * plus that check's own time limit (a check is an exec, which takes its
+ * time, more so under load), or within `timeout_s` when the caller gave one;
+ * unhealthy, an exit, or the time running out fails it. */
 static int gate_health(ck_container *now, const ck_healthcheck_config *hc, unsigned int timeout_s)
 {
 	ck_health_status st = CK_HEALTH_NONE;
-	int64_t limit_ms = timeout_s ? (int64_t)timeout_s * 1000 : (hc->start_period_ns + hc->interval_ns) / 1000000;
+	int64_t check_ns = hc->timeout_ns > 0 ? hc->timeout_ns : (int64_t)30 * 1000000000;
+	int64_t limit_ms = timeout_s ? (int64_t)timeout_s * 1000
+	                             : (hc->start_period_ns + hc->interval_ns + check_ns) / 1000000;
 	int rc;
 
 	if (limit_ms < 1000)
@@ -123,8 +126,7 @@ static int lookup_id(ck_container **out, job *j, const char *id)
 	return ck_container_lookup(out, j->ctx, id);
 }
 
-/* Adds "; what: <last error>" to the item's reason. */
-static void add_reason(ck__au_item *it, const char *what)
+void ck__au_add_reason(ck__au_item *it, const char *what)
 {
 	char *r = ck__asprintf("%s; %s: %s", it->reason ? it->reason : "", what, ck_error_last()->message);
 
@@ -145,7 +147,7 @@ static void restore(job *j, const char *new_id)
 	if (new_id && lookup_id(&c, j, new_id) == CK_OK) {
 		if (ck_container_remove(c, CK_REMOVE_FORCE) != CK_OK) {
 			snprintf(what, sizeof(what), "removing the new container %.12s", new_id);
-			add_reason(j->it, what);
+			ck__au_add_reason(j->it, what);
 		}
 		ck_container_free(c);
 		c = NULL;
@@ -154,20 +156,20 @@ static void restore(job *j, const char *new_id)
 		ck_image *img = NULL;
 		if (ck_image_lookup(&img, j->ctx, j->old_image) != CK_OK || ck_image_tag(img, j->image_name) != CK_OK) {
 			snprintf(what, sizeof(what), "tagging image %.12s as %s again", j->old_image, j->image_name);
-			add_reason(j->it, what);
+			ck__au_add_reason(j->it, what);
 		}
 		ck_image_free(img);
 	}
 	if (lookup_id(&c, j, j->old_id) != CK_OK) {
-		add_reason(j->it, "finding the previous container");
+		ck__au_add_reason(j->it, "finding the previous container");
 		return;
 	}
 	if (j->renamed && ck_container_rename(c, j->name) != CK_OK) {
 		snprintf(what, sizeof(what), "renaming %s back to %s", j->aside, j->name);
-		add_reason(j->it, what);
+		ck__au_add_reason(j->it, what);
 	}
 	if (j->stopped && j->was_running && ck_container_start(c) != CK_OK)
-		add_reason(j->it, "starting the previous container again");
+		ck__au_add_reason(j->it, "starting the previous container again");
 	ck_container_free(c);
 }
 
@@ -175,15 +177,15 @@ static void restore(job *j, const char *new_id)
  * policy (the previous image keeps its id, and is used by the previous
  * container, so nothing removes it), nothing for the local policy, whose
  * name points to the new image already. */
-static int fetch_image(job *j, int policy, const char *ref)
+int ck__au_fetch(ck_context *ctx, const ck_autoupdate_options *o, int policy, const char *ref)
 {
 	ck_registry_options ro = CK_REGISTRY_OPTIONS_INIT;
 
 	if (policy != CK__AU_REGISTRY)
 		return CK_OK;
-	ro.tls_verify = j->o->tls_verify;
-	ro.authfile = j->o->authfile;
-	return ck_image_pull(NULL, j->ctx, ref, &ro);
+	ro.tls_verify = o->tls_verify;
+	ro.authfile = o->authfile;
+	return ck_image_pull(NULL, ctx, ref, &ro);
 }
 
 void ck__au_replace(ck__au_item *it, ck_context *ctx, ck_container *ctr, int policy, const ck_autoupdate_options *o)
@@ -211,7 +213,7 @@ void ck__au_replace(ck__au_item *it, ck_context *ctx, ck_container *ctr, int pol
 		ck__au_reason(it, "cannot re-create the container from its record");
 		goto out;
 	}
-	if ((rc = fetch_image(&j, policy, ref)) != CK_OK) {
+	if ((rc = ck__au_fetch(ctx, o, policy, ref)) != CK_OK) {
 		ck__au_reason(it, "cannot pull the new image");
 		goto out;
 	}
