@@ -208,6 +208,11 @@ int ck_autoupdate_run(ck_autoupdate_report **out, ck_context *ctx, const ck_auto
 		return ck__error_set(CK_EINVAL, "ck_autoupdate_run: tls_verify is %d (1, 0 or -1)", o->tls_verify);
 	if (!(r = calloc(1, sizeof(*r))))
 		return ck__oom();
+	/* What an interrupted run left aside is put right first (a previous
+	 * container put back runs again, and is then checked as any other). */
+	if (!o->dry_run && ck__au_leftovers(ctx) != CK_OK)
+		ck__log(ctx, CK_LOG_WARN, "auto-update: cannot look for containers left by an interrupted update: %s",
+		        ck_error_last()->message);
 	if ((rc = ck_container_list(&list, &n, ctx, CK_CONTAINER_LIST_ALL, NULL)) != CK_OK) {
 		ck_autoupdate_report_free(r);
 		return rc;

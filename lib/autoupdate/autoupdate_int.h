@@ -7,8 +7,11 @@
 #include "core/core.h"
 #include <containerkit.h>
 #include <containerkit/autoupdate.h>
+#include "autoupdate.h"
 
 #define CK__AUTOUPDATE_GATE_DEFAULT 5 /* seconds */
+/* The name the previous container waits under during an in-place update. */
+#define CK__AU_ASIDE_SUFFIX ".ck-autoupdate-previous"
 
 /* One entry and the strings it points to (all owned). */
 typedef struct ck__au_item {
@@ -45,6 +48,14 @@ void ck__au_replace(ck__au_item *it, ck_context *ctx, ck_container *ctr, int pol
  * interval plus one check's timeout (or `timeout_s` when not 0), and fails when it turns unhealthy or
  * stops first.  The error says how it ended. */
 int ck__autoupdate_gate(ck_context *ctx, ck_container *ctr, unsigned int timeout_s);
+
+/* Takes the lock of an in-place update of the container named `name`
+ * (<runroot>/locks/autoupdate-NAME.lock, without waiting): CK_EBUSY naming
+ * it while another process updates it.  A killed holder releases it. */
+int ck__au_lock(ck__lock *lk, ck_context *ctx, const char *name);
+/* Puts right what interrupted updates left aside (leftover.c), as the
+ * check's repair does; logs what it did. */
+int ck__au_leftovers(ck_context *ctx);
 
 /* Sets an item's reason from the thread's last error ("what: message"). */
 int ck__au_reason(ck__au_item *it, const char *what);

@@ -1,6 +1,6 @@
 /* Updating one container without systemd: it is made again from its own
  * record, from the image its name points to now, under the same name; the
- * previous container waits aside (stopped, renamed) until the new one has
+ * previous container waits aside (renamed, then stopped) until the new one has
  * passed the gate, and comes back, with the previous image tagged again
  * under the name, when it does not.  Volumes are never removed on any path:
  * both containers name the same ones, and removals here never ask for
@@ -188,9 +188,35 @@ int ck__au_fetch(ck_context *ctx, const ck_autoupdate_options *o, int policy, co
 	return ck_image_pull(NULL, ctx, ref, &ro);
 }
 
+/* The aside name must be free.  A stopped container under it is what an
+ * interrupted update left while the container under the name runs (only
+ * running containers are updated): obsolete, so it goes, volumes kept.  A
+ * running one is someone's own, and is not touched. */
+static int aside_free(job *j)
+{
+	ck_container *c = NULL;
+	int rc = ck_container_lookup(&c, j->ctx, j->aside);
+
+	if (rc == CK_ENOTFOUND) {
+		ck__error_clear();
+		return CK_OK;
+	}
+	if (rc != CK_OK)
+		return rc;
+	if (!strcmp(ck_container_status(c), "running"))
+		rc = ck__error_set(CK_EEXISTS, "container %s runs under the name the previous container would be moved "
+		                               "aside to; rename or remove it", j->aside);
+	else if ((rc = ck_container_remove(c, CK_REMOVE_FORCE)) == CK_OK)
+		ck__log(j->ctx, CK_LOG_INFO, "auto-update of %s: removed %s, left by an interrupted update", j->name,
+		        j->aside);
+	ck_container_free(c);
+	return rc;
+}
+
 void ck__au_replace(ck__au_item *it, ck_context *ctx, ck_container *ctr, int policy, const ck_autoupdate_options *o)
 {
 	job j = { .ctx = ctx, .it = it, .o = o };
+	ck__lock lk = CK__LOCK_INIT;
 	ck_container_spec *spec = NULL;
 	ck_container *old = NULL, *nu = NULL;
 	const char *ref = NULL;
@@ -200,7 +226,7 @@ void ck__au_replace(ck__au_item *it, ck_context *ctx, ck_container *ctr, int pol
 	it->e.result = CK_AUTOUPDATE_FAILED;
 	snprintf(j.old_id, sizeof(j.old_id), "%s", ck_container_id(ctr));
 	snprintf(j.name, sizeof(j.name), "%s", ck_container_name(ctr));
-	snprintf(j.aside, sizeof(j.aside), "%s.ck-autoupdate-previous", j.name);
+	snprintf(j.aside, sizeof(j.aside), "%s" CK__AU_ASIDE_SUFFIX, j.name);
 	j.was_running = !strcmp(ck_container_status(ctr), "running");
 	if (!(j.old_image = ck__strdup(ck_container_image_id(ctr))) ||
 	    !(j.image_name = ck__strdup(ck_container_image_name(ctr)))) {
@@ -208,7 +234,16 @@ void ck__au_replace(ck__au_item *it, ck_context *ctx, ck_container *ctr, int pol
 		ck__au_reason(it, "cannot update");
 		goto out;
 	}
-	/* Everything that can fail without changing anything comes first. */
+	/* Everything that can fail without changing anything comes first.  The
+	 * lock tells `system check` that the container aside is in use. */
+	if ((rc = ck__au_lock(&lk, ctx, j.name)) != CK_OK) {
+		ck__au_reason(it, "cannot update");
+		goto out;
+	}
+	if ((rc = aside_free(&j)) != CK_OK) {
+		ck__au_reason(it, "cannot update");
+		goto out;
+	}
 	if ((rc = ck__ctr_image_ref(&ref, ctr)) != CK_OK || (rc = ck__ctr_spec_from_record(&spec, ctr)) != CK_OK) {
 		ck__au_reason(it, "cannot re-create the container from its record");
 		goto out;
@@ -218,16 +253,19 @@ void ck__au_replace(ck__au_item *it, ck_context *ctx, ck_container *ctr, int pol
 		goto out;
 	}
 	j.retag = true; /* from here the name points to the new image */
-	if ((rc = lookup_id(&old, &j, j.old_id)) != CK_OK || (rc = ck_container_stop(old, -1)) != CK_OK) {
-		ck__au_reason(it, "cannot stop the container");
-		goto fail;
-	}
-	j.stopped = true;
-	if ((rc = ck_container_rename(old, j.aside)) != CK_OK) {
+	/* Renamed before it is stopped: a process killed at any point after
+	 * this leaves the aside name, which `system check` finds; a container
+	 * stopped under its own name would look like any stopped one. */
+	if ((rc = lookup_id(&old, &j, j.old_id)) != CK_OK || (rc = ck_container_rename(old, j.aside)) != CK_OK) {
 		ck__au_reason(it, "cannot rename the previous container aside");
 		goto fail;
 	}
 	j.renamed = true;
+	if ((rc = ck_container_stop(old, -1)) != CK_OK) {
+		ck__au_reason(it, "cannot stop the container");
+		goto fail;
+	}
+	j.stopped = true;
 	if ((rc = ck_container_create(&nu, ctx, spec)) != CK_OK) {
 		ck__au_reason(it, "cannot create the new container");
 		goto fail;
@@ -270,6 +308,7 @@ set_id:
 		}
 	}
 out:
+	ck__lock_release(&lk);
 	ck_container_free(old);
 	ck_container_free(nu);
 	ck_container_spec_free(spec);
