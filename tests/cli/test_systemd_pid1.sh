@@ -256,6 +256,79 @@ test_quadlet_notify_healthy_is_active_only_when_healthy() {
   shutdown_outer
 }
 
+# The tutorial's deployment (PostgreSQL and the page that writes rows
+# through it, tests/fixtures/mkpgimages.py) as units: `generate systemd
+# --files --name --new` for the pod gives the pod's unit and one per member;
+# systemd starts, stops and restarts them, and the rows persist in the
+# database's directory.  The pod keeps to --network none: the page is asked
+# for from inside the pod, on its loopback.
+test_tutorial_pod_units_start_stop_restart_and_keep_the_data() {
+  local cache=${CK_TUTORIAL_CACHE:-$HOME/.cache/containerkit/tutorial-images} archives t
+  archives=$(/usr/bin/python3 "$FIXTURES/mkpgimages.py" --cache "$cache" --quiet) ||
+    { fail "cannot build the tutorial images"; return; }
+  # the archives where the outer container sees them
+  for t in db app; do
+    ln -f "$cache/tutorial-$t.tar" "$ROOT/tutorial-$t.tar" 2>/dev/null || cp "$cache/tutorial-$t.tar" "$ROOT/"
+  done
+  boot
+  ick load -i "$ROOT/tutorial-db.tar"; expect_rc 0
+  ick load -i "$ROOT/tutorial-app.tar"; expect_rc 0
+  mkdir -p "$IN/database" "$IN/uploads"
+  printf 'POSTGRES_USER=hedgedoc\nPOSTGRES_PASSWORD=secret\nPOSTGRES_DB=hedgedoc\n' >"$IN/database.env"
+  printf 'PGUSER=hedgedoc\nPGPASSWORD=secret\nPGDATABASE=hedgedoc\n' >"$IN/application.env"
+  ick pod create --network none --name hedgedoc; expect_rc 0
+  ick create --pod=hedgedoc --name=database --label io.containers.autoupdate=image \
+    --env-file "$IN/database.env" --volume "$IN/database/:/var/lib/postgresql/data:Z" localhost/tutorial-db:latest
+  expect_rc 0
+  ick create --pod=hedgedoc --name=application --label io.containers.autoupdate=image \
+    --env-file "$IN/application.env" --volume "$IN/uploads/:/app/uploads:Z" localhost/tutorial-app:latest
+  expect_rc 0
+  in_sd sh -c "cd $IN/units && $CK_ABS --root $IN/s --runroot $IN/r --runtime $SHARED/runc generate systemd --files --new --name hedgedoc"
+  expect_rc 0
+  for t in pod-hedgedoc container-database container-application; do
+    grep -q "^$IN/units/$t.service$" <<<"$out" || fail "no unit $t.service: $out"
+  done
+  ick pod rm -f hedgedoc; expect_rc 0 # --new: the units make them afresh
+  install_units "$IN/units"
+
+  db_ready() { ick exec database pg_isready -q -h 127.0.0.1 -p 5432 -U hedgedoc -d hedgedoc; [ "$rc" -eq 0 ]; }
+  get() { # get QUERY: the page, asked for on the pod's loopback
+    ick exec application sh -c 'printf "GET /%s HTTP/1.0\r\n\r\n" "$1" | nc 127.0.0.1 3000' sh "$1"
+    page=$out
+  }
+  up() { get "" && grep -q '^HTTP/1.0 200' <<<"$page"; }
+  until_ok() { local n=$(($1 * 10)); shift; while [ $n -gt 0 ]; do "$@" && return 0; sleep 0.1; n=$((n - 1)); done; return 1; }
+  started() {
+    for t in pod-hedgedoc container-database container-application; do
+      wait_unit $t.service ActiveState active || fail "$t.service is not active after $1: $out"
+    done
+    until_ok 60 db_ready || fail "postgres is not ready after $1"
+    until_ok 30 up || fail "the page does not answer after $1: $page"
+  }
+  stopped() {
+    for t in pod-hedgedoc container-database container-application; do
+      [ "$(unit_prop $t.service ActiveState)" = inactive ] || fail "$t.service is not inactive after $1"
+    done
+    ick ps -a -q; [ -z "$out" ] || fail "containers left after $1: $out"
+    ick pod ps -q; [ -z "$out" ] || fail "pods left after $1: $out"
+  }
+
+  in_sd /usr/bin/systemctl start pod-hedgedoc.service; expect_rc 0
+  started "start"
+  get "?add=under%20systemd"; grep -qF '>under systemd</li>' <<<"$page" || fail "the row is not on the page: $page"
+  in_sd /usr/bin/systemctl stop pod-hedgedoc.service; expect_rc 0
+  stopped "stop"
+  in_sd /usr/bin/systemctl start pod-hedgedoc.service; expect_rc 0
+  started "the second start"
+  get ""; grep -qF '>under systemd</li>' <<<"$page" || fail "the row did not persist a stop and start: $page"
+  in_sd /usr/bin/systemctl restart pod-hedgedoc.service; expect_rc 0
+  started "restart"
+  get "?add=after%20restart"; grep -qF '>under systemd</li>' <<<"$page" || fail "the row did not persist a restart: $page"
+  in_sd /usr/bin/systemctl stop pod-hedgedoc.service; expect_rc 0
+  stopped "the last stop"
+  shutdown_outer
+}
+
 # systemd in the outer container sees the host's cgroup hierarchy: it must
 # leave it as it found it (a controller directory made in the host's
 # /sys/fs/cgroup breaks crun for everyone), so the test checks that too.

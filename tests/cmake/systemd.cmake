@@ -39,3 +39,16 @@ foreach(t autoupdate_restarts_the_unit_and_rolls_back_a_bad_image quadlet_notify
     SKIP_RETURN_CODE 77 ENVIRONMENT
     "CK_BIN=$<TARGET_FILE:ck>;CK_TEST_TMPDIR=${CMAKE_BINARY_DIR}/testtmp;CK_FIXTURES=${CMAKE_SOURCE_DIR}/tests/fixtures")
 endforeach()
+
+# The tutorial's pod as units under the same systemd: its images come from
+# the tutorial's cache (tests/cmake/tutorial.cmake builds them first).
+if(DEFINED CK_TUTORIAL_CACHE)
+  set(ck_sd_tutorial_cache ${CK_TUTORIAL_CACHE})
+else()
+  set(ck_sd_tutorial_cache ${CMAKE_BINARY_DIR}/tutorial-images)
+endif()
+add_test(NAME cli_systemd_pid1_tutorial_pod_units COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_systemd_pid1.sh
+  test_tutorial_pod_units_start_stop_restart_and_keep_the_data)
+set_tests_properties(cli_systemd_pid1_tutorial_pod_units PROPERTIES LABELS "containers;pods;systemd;tutorial"
+  TIMEOUT 600 RUN_SERIAL TRUE SKIP_RETURN_CODE 77 FIXTURES_REQUIRED tutorial_images ENVIRONMENT
+  "CK_BIN=$<TARGET_FILE:ck>;CK_TEST_TMPDIR=${CMAKE_BINARY_DIR}/testtmp;CK_FIXTURES=${CMAKE_SOURCE_DIR}/tests/fixtures;CK_TUTORIAL_CACHE=${ck_sd_tutorial_cache}")
