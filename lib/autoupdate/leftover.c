@@ -13,14 +13,16 @@
 
 int ck__au_lock(ck__lock *lk, ck_context *ctx, const char *name)
 {
-	char rel[400], *path;
+	char *dir = ck__runroot_path(ctx, "locks"), *path = NULL;
 	int rc;
 
-	snprintf(rel, sizeof(rel), "locks/autoupdate-%s.lock", name);
-	if (!(path = ck__runroot_path(ctx, rel)))
+	if (!dir)
 		return ck__oom();
-	rc = ck__lock_acquire(lk, path, true, 0);
+	if ((rc = ck__mkdir_p(dir, 0700)) == CK_OK)
+		rc = (path = ck__asprintf("%s/autoupdate-%s.lock", dir, name)) ? ck__lock_acquire(lk, path, true, 0)
+		                                                              : ck__oom();
 	free(path);
+	free(dir);
 	if (rc == CK_EBUSY)
 		return ck__error_set(CK_EBUSY, "another auto-update of %s is in progress", name);
 	return rc;
