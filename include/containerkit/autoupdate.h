@@ -29,7 +29,7 @@ typedef struct ck_autoupdate_options {
 	unsigned int gate_seconds;  /**< without a healthcheck, how long an updated container must keep
 	                                 running before the update counts as good (0: 5 seconds); with
 	                                 one, how long it may take to turn healthy (0: its start period
-	                                 plus one interval) */
+	                                 plus one interval plus one check's timeout) */
 } ck_autoupdate_options;
 
 #define CK_AUTOUPDATE_OPTIONS_INIT { CK_AUTOUPDATE_OPTIONS_VERSION, 0, 1, -1, NULL, 0 }
@@ -70,7 +70,13 @@ typedef struct ck_autoupdate_entry {
 typedef struct ck_autoupdate_report ck_autoupdate_report;
 
 /** Checks every running container labelled CK_AUTOUPDATE_LABEL (pod members
- *  too) and updates those whose image changed.  Without systemd, a container is made
+ *  too) and updates those whose image changed.  A container labelled with
+ *  its unit (CK_AUTOUPDATE_UNIT_LABEL) while systemd runs as PID 1 is
+ *  updated by restarting that unit (`systemctl restart`), which must create
+ *  it again from its image name (`generate systemd --new`, Quadlet files);
+ *  the gate below then applies to the container the unit brought up, and a
+ *  rollback tags the previous image again and restarts the unit once more.
+ *  Otherwise a container is made
  *  again from its own record under the same name, pod, volumes, ports and
  *  labels, from the new image, and started; the update counts as good when
  *  it is still running after the gate period, or, when it has a

@@ -167,7 +167,8 @@ CK_EXTERN void ck_container_health_free(ck_container_health *health);
  *  first (the caller tells a crash from a kill by the exit code),
  *  CK_ETIMEOUT after `timeout_ms` (-1: no limit).  The handle is refreshed.
  *  An auto-update asks: healthy within the start period?  (mask HEALTHY |
- *  UNHEALTHY, timeout the start period plus one interval.) */
+ *  UNHEALTHY, timeout the start period plus one interval and one check's
+ *  timeout.) */
 CK_EXTERN int ck_container_health_wait(ck_health_status *status, ck_container *ctr, unsigned int mask,
                                        int timeout_ms);
 

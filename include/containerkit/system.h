@@ -158,6 +158,7 @@ CK_EXTERN int ck_system_migrate_v2(char **backup_path, ck_context *ctx, const ch
 #define CK_CHECK_LEFTOVER       "leftover"        /* temporary files of an interrupted operation */
 #define CK_CHECK_DAMAGED_IMAGE  "damaged-image"   /* an image whose blobs or unpacked layers are missing */
 #define CK_CHECK_MONITOR_GONE   "monitor-gone"    /* a running container whose monitor process died */
+#define CK_CHECK_AUTOUPDATE_PREVIOUS "autoupdate-previous" /* a container an interrupted auto-update left aside (since 1.1) */
 
 /** Check flags. */
 #define CK_CHECK_REPAIR (1u << 0) /**< fix what can be fixed without losing data */

@@ -4,10 +4,10 @@
 #define _GNU_SOURCE
 #include "autoupdate_int.h"
 #include "container/container.h"
+#include "systemd/systemctl.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 int ck_autoupdate_options_init(ck_autoupdate_options *opts, unsigned int version)
 {
@@ -42,14 +42,6 @@ static int parse_policy(const char *v)
 	if (!strcmp(v, "local"))
 		return CK__AU_LOCAL;
 	return 0;
-}
-
-/* systemd runs as PID 1 when this directory exists (sd_booted()'s test), and
- * `systemctl` is what restarts a unit. */
-static bool systemd_usable(void)
-{
-	return access("/run/systemd/system", F_OK) == 0 &&
-	       (access("/usr/bin/systemctl", X_OK) == 0 || access("/bin/systemctl", X_OK) == 0);
 }
 
 /* Answers already found in this run: containers made from the same image
@@ -182,14 +174,12 @@ static void one(ck__au_item *it, run *r, ck_container *c)
 		it->e.result = CK_AUTOUPDATE_PENDING;
 		return;
 	}
-	if (*it->unit && systemd_usable()) {
-		/* Under systemd the unit owns the container (a --new unit makes it
-		 * afresh at every start): re-creating it here would fight the unit.
-		 * Restarting the unit is the way, and is not done by this build. */
-		ck__error_set(CK_EUNSUPPORTED, "the container runs under systemd unit %s; restart that unit "
-		                               "(systemctl restart %s) to update it", it->unit, it->unit);
-		it->e.result = CK_AUTOUPDATE_FAILED;
-		ck__au_reason(it, "cannot update");
+	/* Under systemd the unit owns the container (a --new unit makes it
+	 * afresh at every start): the unit is restarted, not the container
+	 * re-created behind its back.  Without systemd, a unit's label is only
+	 * a name, and the container is re-created in place. */
+	if (*it->unit && ck__systemd_running()) {
+		ck__au_restart_unit(it, ctx, c, policy, o);
 		return;
 	}
 	ck__au_replace(it, ctx, c, policy, o);
@@ -218,6 +208,11 @@ int ck_autoupdate_run(ck_autoupdate_report **out, ck_context *ctx, const ck_auto
 		return ck__error_set(CK_EINVAL, "ck_autoupdate_run: tls_verify is %d (1, 0 or -1)", o->tls_verify);
 	if (!(r = calloc(1, sizeof(*r))))
 		return ck__oom();
+	/* What an interrupted run left aside is put right first (a previous
+	 * container put back runs again, and is then checked as any other). */
+	if (!o->dry_run && ck__au_leftovers(ctx) != CK_OK)
+		ck__log(ctx, CK_LOG_WARN, "auto-update: cannot look for containers left by an interrupted update: %s",
+		        ck_error_last()->message);
 	if ((rc = ck_container_list(&list, &n, ctx, CK_CONTAINER_LIST_ALL, NULL)) != CK_OK) {
 		ck_autoupdate_report_free(r);
 		return rc;

@@ -1,6 +1,6 @@
 /* Updating one container without systemd: it is made again from its own
  * record, from the image its name points to now, under the same name; the
- * previous container waits aside (stopped, renamed) until the new one has
+ * previous container waits aside (renamed, then stopped) until the new one has
  * passed the gate, and comes back, with the previous image tagged again
  * under the name, when it does not.  Volumes are never removed on any path:
  * both containers name the same ones, and removals here never ask for
@@ -27,13 +27,16 @@ int ck__au_reason(ck__au_item *it, const char *what)
 }
 
 /* With a healthcheck: the new container must turn healthy within its start
- * period plus one interval (the first scheduled check may come only then),
- * or within `timeout_s` when the caller gave one; unhealthy, an exit, or the
- * time running out fails it. */
+ * period plus one interval (the first scheduled check may come only then)
+ * plus that check's own time limit (a check is an exec, which takes its
+ * time, more so under load), or within `timeout_s` when the caller gave one;
+ * unhealthy, an exit, or the time running out fails it. */
 static int gate_health(ck_container *now, const ck_healthcheck_config *hc, unsigned int timeout_s)
 {
 	ck_health_status st = CK_HEALTH_NONE;
-	int64_t limit_ms = timeout_s ? (int64_t)timeout_s * 1000 : (hc->start_period_ns + hc->interval_ns) / 1000000;
+	int64_t check_ns = hc->timeout_ns > 0 ? hc->timeout_ns : (int64_t)30 * 1000000000;
+	int64_t limit_ms = timeout_s ? (int64_t)timeout_s * 1000
+	                             : (hc->start_period_ns + hc->interval_ns + check_ns) / 1000000;
 	int rc;
 
 	if (limit_ms < 1000)
@@ -123,8 +126,7 @@ static int lookup_id(ck_container **out, job *j, const char *id)
 	return ck_container_lookup(out, j->ctx, id);
 }
 
-/* Adds "; what: <last error>" to the item's reason. */
-static void add_reason(ck__au_item *it, const char *what)
+void ck__au_add_reason(ck__au_item *it, const char *what)
 {
 	char *r = ck__asprintf("%s; %s: %s", it->reason ? it->reason : "", what, ck_error_last()->message);
 
@@ -145,7 +147,7 @@ static void restore(job *j, const char *new_id)
 	if (new_id && lookup_id(&c, j, new_id) == CK_OK) {
 		if (ck_container_remove(c, CK_REMOVE_FORCE) != CK_OK) {
 			snprintf(what, sizeof(what), "removing the new container %.12s", new_id);
-			add_reason(j->it, what);
+			ck__au_add_reason(j->it, what);
 		}
 		ck_container_free(c);
 		c = NULL;
@@ -154,20 +156,20 @@ static void restore(job *j, const char *new_id)
 		ck_image *img = NULL;
 		if (ck_image_lookup(&img, j->ctx, j->old_image) != CK_OK || ck_image_tag(img, j->image_name) != CK_OK) {
 			snprintf(what, sizeof(what), "tagging image %.12s as %s again", j->old_image, j->image_name);
-			add_reason(j->it, what);
+			ck__au_add_reason(j->it, what);
 		}
 		ck_image_free(img);
 	}
 	if (lookup_id(&c, j, j->old_id) != CK_OK) {
-		add_reason(j->it, "finding the previous container");
+		ck__au_add_reason(j->it, "finding the previous container");
 		return;
 	}
 	if (j->renamed && ck_container_rename(c, j->name) != CK_OK) {
 		snprintf(what, sizeof(what), "renaming %s back to %s", j->aside, j->name);
-		add_reason(j->it, what);
+		ck__au_add_reason(j->it, what);
 	}
 	if (j->stopped && j->was_running && ck_container_start(c) != CK_OK)
-		add_reason(j->it, "starting the previous container again");
+		ck__au_add_reason(j->it, "starting the previous container again");
 	ck_container_free(c);
 }
 
@@ -175,20 +177,46 @@ static void restore(job *j, const char *new_id)
  * policy (the previous image keeps its id, and is used by the previous
  * container, so nothing removes it), nothing for the local policy, whose
  * name points to the new image already. */
-static int fetch_image(job *j, int policy, const char *ref)
+int ck__au_fetch(ck_context *ctx, const ck_autoupdate_options *o, int policy, const char *ref)
 {
 	ck_registry_options ro = CK_REGISTRY_OPTIONS_INIT;
 
 	if (policy != CK__AU_REGISTRY)
 		return CK_OK;
-	ro.tls_verify = j->o->tls_verify;
-	ro.authfile = j->o->authfile;
-	return ck_image_pull(NULL, j->ctx, ref, &ro);
+	ro.tls_verify = o->tls_verify;
+	ro.authfile = o->authfile;
+	return ck_image_pull(NULL, ctx, ref, &ro);
+}
+
+/* The aside name must be free.  A stopped container under it is what an
+ * interrupted update left while the container under the name runs (only
+ * running containers are updated): obsolete, so it goes, volumes kept.  A
+ * running one is someone's own, and is not touched. */
+static int aside_free(job *j)
+{
+	ck_container *c = NULL;
+	int rc = ck_container_lookup(&c, j->ctx, j->aside);
+
+	if (rc == CK_ENOTFOUND) {
+		ck__error_clear();
+		return CK_OK;
+	}
+	if (rc != CK_OK)
+		return rc;
+	if (!strcmp(ck_container_status(c), "running"))
+		rc = ck__error_set(CK_EEXISTS, "container %s runs under the name the previous container would be moved "
+		                               "aside to; rename or remove it", j->aside);
+	else if ((rc = ck_container_remove(c, CK_REMOVE_FORCE)) == CK_OK)
+		ck__log(j->ctx, CK_LOG_INFO, "auto-update of %s: removed %s, left by an interrupted update", j->name,
+		        j->aside);
+	ck_container_free(c);
+	return rc;
 }
 
 void ck__au_replace(ck__au_item *it, ck_context *ctx, ck_container *ctr, int policy, const ck_autoupdate_options *o)
 {
 	job j = { .ctx = ctx, .it = it, .o = o };
+	ck__lock lk = CK__LOCK_INIT;
 	ck_container_spec *spec = NULL;
 	ck_container *old = NULL, *nu = NULL;
 	const char *ref = NULL;
@@ -198,7 +226,7 @@ void ck__au_replace(ck__au_item *it, ck_context *ctx, ck_container *ctr, int pol
 	it->e.result = CK_AUTOUPDATE_FAILED;
 	snprintf(j.old_id, sizeof(j.old_id), "%s", ck_container_id(ctr));
 	snprintf(j.name, sizeof(j.name), "%s", ck_container_name(ctr));
-	snprintf(j.aside, sizeof(j.aside), "%s.ck-autoupdate-previous", j.name);
+	snprintf(j.aside, sizeof(j.aside), "%s" CK__AU_ASIDE_SUFFIX, j.name);
 	j.was_running = !strcmp(ck_container_status(ctr), "running");
 	if (!(j.old_image = ck__strdup(ck_container_image_id(ctr))) ||
 	    !(j.image_name = ck__strdup(ck_container_image_name(ctr)))) {
@@ -206,26 +234,38 @@ void ck__au_replace(ck__au_item *it, ck_context *ctx, ck_container *ctr, int pol
 		ck__au_reason(it, "cannot update");
 		goto out;
 	}
-	/* Everything that can fail without changing anything comes first. */
+	/* Everything that can fail without changing anything comes first.  The
+	 * lock tells `system check` that the container aside is in use. */
+	if ((rc = ck__au_lock(&lk, ctx, j.name)) != CK_OK) {
+		ck__au_reason(it, "cannot update");
+		goto out;
+	}
+	if ((rc = aside_free(&j)) != CK_OK) {
+		ck__au_reason(it, "cannot update");
+		goto out;
+	}
 	if ((rc = ck__ctr_image_ref(&ref, ctr)) != CK_OK || (rc = ck__ctr_spec_from_record(&spec, ctr)) != CK_OK) {
 		ck__au_reason(it, "cannot re-create the container from its record");
 		goto out;
 	}
-	if ((rc = fetch_image(&j, policy, ref)) != CK_OK) {
+	if ((rc = ck__au_fetch(ctx, o, policy, ref)) != CK_OK) {
 		ck__au_reason(it, "cannot pull the new image");
 		goto out;
 	}
 	j.retag = true; /* from here the name points to the new image */
-	if ((rc = lookup_id(&old, &j, j.old_id)) != CK_OK || (rc = ck_container_stop(old, -1)) != CK_OK) {
-		ck__au_reason(it, "cannot stop the container");
-		goto fail;
-	}
-	j.stopped = true;
-	if ((rc = ck_container_rename(old, j.aside)) != CK_OK) {
+	/* Renamed before it is stopped: a process killed at any point after
+	 * this leaves the aside name, which `system check` finds; a container
+	 * stopped under its own name would look like any stopped one. */
+	if ((rc = lookup_id(&old, &j, j.old_id)) != CK_OK || (rc = ck_container_rename(old, j.aside)) != CK_OK) {
 		ck__au_reason(it, "cannot rename the previous container aside");
 		goto fail;
 	}
 	j.renamed = true;
+	if ((rc = ck_container_stop(old, -1)) != CK_OK) {
+		ck__au_reason(it, "cannot stop the container");
+		goto fail;
+	}
+	j.stopped = true;
 	if ((rc = ck_container_create(&nu, ctx, spec)) != CK_OK) {
 		ck__au_reason(it, "cannot create the new container");
 		goto fail;
@@ -268,6 +308,7 @@ set_id:
 		}
 	}
 out:
+	ck__lock_release(&lk);
 	ck_container_free(old);
 	ck_container_free(nu);
 	ck_container_spec_free(spec);

@@ -1,5 +1,6 @@
 /* Migration between state backends and the whole-store consistency check:
  * thin entry points over the state, container, volume and image modules. */
+#include "autoupdate/autoupdate.h"
 #include "container/container.h"
 #include "image/image.h"
 #include "pod/pod.h"
@@ -68,6 +69,10 @@ static int run_check(ck_check_report **out, ck_context *ctx, unsigned int flags,
 		rc = ck__ctr_check(ctx, &r);
 	if (rc == CK_OK && !r.unreadable)
 		rc = ck__pod_check(ctx, &r);
+	/* After the containers (a repaired one is reconciled first), before
+	 * the volumes and images its repair may still use. */
+	if (rc == CK_OK && !r.unreadable)
+		rc = ck__au_leftover_check(ctx, &r);
 	if (rc == CK_OK && !r.unreadable)
 		rc = ck__volume_check(ctx, &r);
 	if (rc == CK_OK && !r.unreadable)

@@ -15,3 +15,9 @@ foreach(t respec_gives_back_what_the_caller_gave respec_default_hostname_is_not_
   set_tests_properties(autoupdate_${t} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 120
     ENVIRONMENT "CK_TEST_TMPDIR=${CMAKE_BINARY_DIR}/testtmp")
 endforeach()
+
+# An in-place update SIGKILLed at its steps: `system check` reports what it
+# left aside, --repair and the next update put it right (local policy, runc).
+add_test(NAME autoupdate_crash_runc COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_autoupdate_crash.sh)
+set_tests_properties(autoupdate_crash_runc PROPERTIES LABELS "containers" TIMEOUT 300 SKIP_RETURN_CODE 77
+  ENVIRONMENT "CK_BIN=$<TARGET_FILE:ck>;CK_TEST_RUNTIME=runc;CK_TEST_TMPDIR=${CMAKE_BINARY_DIR}/testtmp;CK_FIXTURES=${CMAKE_SOURCE_DIR}/tests/fixtures")

@@ -29,3 +29,26 @@ add_test(NAME cli_systemd_pid1_runc COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli
 set_tests_properties(cli_systemd_pid1_runc PROPERTIES LABELS "containers;pods;systemd" TIMEOUT 600 RUN_SERIAL TRUE
   SKIP_RETURN_CODE 77 ENVIRONMENT
   "CK_BIN=$<TARGET_FILE:ck>;CK_TEST_TMPDIR=${CMAKE_BINARY_DIR}/testtmp;CK_FIXTURES=${CMAKE_SOURCE_DIR}/tests/fixtures")
+
+# More cases under the same real systemd, each its own ctest entry (one boot
+# each, RUN_SERIAL for the same reason): auto-update restarting a --new unit
+# with a rollback, and Notify=healthy from a Quadlet file.
+foreach(t autoupdate_restarts_the_unit_and_rolls_back_a_bad_image quadlet_notify_healthy_is_active_only_when_healthy)
+  add_test(NAME cli_systemd_pid1_${t} COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_systemd_pid1.sh test_${t})
+  set_tests_properties(cli_systemd_pid1_${t} PROPERTIES LABELS "containers;systemd" TIMEOUT 300 RUN_SERIAL TRUE
+    SKIP_RETURN_CODE 77 ENVIRONMENT
+    "CK_BIN=$<TARGET_FILE:ck>;CK_TEST_TMPDIR=${CMAKE_BINARY_DIR}/testtmp;CK_FIXTURES=${CMAKE_SOURCE_DIR}/tests/fixtures")
+endforeach()
+
+# The tutorial's pod as units under the same systemd: its images come from
+# the tutorial's cache (tests/cmake/tutorial.cmake builds them first).
+if(DEFINED CK_TUTORIAL_CACHE)
+  set(ck_sd_tutorial_cache ${CK_TUTORIAL_CACHE})
+else()
+  set(ck_sd_tutorial_cache ${CMAKE_BINARY_DIR}/tutorial-images)
+endif()
+add_test(NAME cli_systemd_pid1_tutorial_pod_units COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_systemd_pid1.sh
+  test_tutorial_pod_units_start_stop_restart_and_keep_the_data)
+set_tests_properties(cli_systemd_pid1_tutorial_pod_units PROPERTIES LABELS "containers;pods;systemd;tutorial"
+  TIMEOUT 600 RUN_SERIAL TRUE SKIP_RETURN_CODE 77 FIXTURES_REQUIRED tutorial_images ENVIRONMENT
+  "CK_BIN=$<TARGET_FILE:ck>;CK_TEST_TMPDIR=${CMAKE_BINARY_DIR}/testtmp;CK_FIXTURES=${CMAKE_SOURCE_DIR}/tests/fixtures;CK_TUTORIAL_CACHE=${ck_sd_tutorial_cache}")
