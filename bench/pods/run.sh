@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The pod suite (bench/pods.yaml) run by ck-bench in two groups: rootful (ck
 # against podman, beside the floor of pods/floor.sh) and rootless (ck against
-# podman, both as the suite's unprivileged user).  Writes results.md,
+# podman, both as the suite's unprivileged user, beside pods/floor-rootless.sh).  Writes results.md,
 # results.json and docs/bench-pods.svg for the first, results-rootless.* and
 # docs/bench-pods-rootless.svg for the second, and prints both tables.  Needs
 # root, podman, netavark, runc, slirp4netns and curl.  Not run in CI.
@@ -29,7 +29,7 @@ for group in ${CK_BENCH_GROUPS:-rootful rootless}; do
 		id "$user" >/dev/null 2>&1 || { echo "run.sh: no user $user (useradd --create-home $user)" >&2; exit 2; }
 		[[ -r /dev/net/tun && $(stat -c %a /dev/net/tun) == 666 ]] ||
 			{ echo "run.sh: /dev/net/tun is not open to $user (chmod 0666 /dev/net/tun)" >&2; exit 2; }
-		engines=(--engine ck-rootless --engine podman-rootless) sfx=-rootless ;;
+		engines=(--engine ck-rootless --engine podman-rootless --engine floor-rootless) sfx=-rootless ;;
 	*) echo "run.sh: unknown group $group" >&2; exit 2 ;;
 	esac
 	# The rootless engines' user walks the work directory to its scratch.
