@@ -315,8 +315,11 @@ static int undo(ck_context *ctx, const ck__net_attach *a, bool driver)
 		rc = ck_error_last()->code;
 	if (rc == CK_OK)
 		release_leases(ctx, a);
+	/* Relaxed: a release lost with the page cache is found after the
+	 * reboot as an attachment whose namespace is gone, which teardown and
+	 * the check finish. */
 	if (rc == CK_OK)
-		rc = ck__state_write(ctx, release_fn, (void *)a);
+		rc = ck__state_write_relaxed(ctx, release_fn, (void *)a);
 	return rc;
 }
 
@@ -382,7 +385,10 @@ int ck__net_setup(ck__net_result *res, ck_context *ctx, const ck__net_setup_args
 	if ((rc = ck__netns_create(a.netns)) != CK_OK)
 		goto out;
 	struct setup_txn st = { args, &a, ck__net_hostwide(ctx) };
-	if ((rc = ck__state_write(ctx, setup_fn, &st)) != CK_OK) {
+	/* Relaxed, as the container's own "starting" mark: a reboot takes the
+	 * namespace, the veth and the rules with it, so an allocation lost
+	 * with the page cache was of nothing left. */
+	if ((rc = ck__state_write_relaxed(ctx, setup_fn, &st)) != CK_OK) {
 		/* Nothing recorded: the addresses in `a` may be another's now. */
 		char saved[1024];
 		int code = ck_error_last()->code;

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,6 +176,39 @@ static void net_down(mon *m)
 	}
 }
 
+/* The bridge's teardown (netavark, most of it) runs beside the runtime's
+ * delete of the run that ended: neither needs the other, and the exit is
+ * recorded after both.  The thread only tears down; its children are
+ * reaped by pid, before mon_kill_strays() looks for leftover children. */
+struct net_down_job {
+	mon *m;
+	pthread_t thread;
+	bool started;
+};
+
+static void *net_down_thread(void *arg)
+{
+	net_down(((struct net_down_job *)arg)->m);
+	return NULL;
+}
+
+static void net_down_begin(struct net_down_job *j, mon *m)
+{
+	j->m = m;
+	j->started = false;
+	if (m->cfg.network && !strcmp(m->cfg.network, "bridge"))
+		j->started = pthread_create(&j->thread, NULL, net_down_thread, j) == 0;
+	if (!j->started)
+		net_down(m);
+}
+
+static void net_down_end(struct net_down_job *j)
+{
+	if (j->started)
+		pthread_join(j->thread, NULL);
+	j->started = false;
+}
+
 /* Whether the exit about to be recorded restarts the container (exit_fn
  * decides it for good, in its transaction). */
 static bool restart_expected(mon *m, int code)
@@ -283,19 +317,21 @@ static int run(mon *m, bool *clients_open)
 		mon_close_fd(&m->in_fd);
 		mon_close_fd(&m->init_pidfd);
 		code = run_exit_code(m);
+		/* The network goes before the exit is recorded: a start that
+		 * follows the record must not meet this run's teardown. */
+		bool will_restart = rc == CK_OK && restart_expected(m, code);
+		struct net_down_job nd = { 0 };
+		if (!will_restart)
+			net_down_begin(&nd, m);
 		/* crun's foreground run deleted its state; a detached run (runc),
 		 * or a runtime that was killed, left it. */
 		if (ck__runtime_has(&m->rt, m->id) && ck__runtime_delete(&m->rt, m->id, true) != CK_OK)
 			ck__log(m->ctx, CK_LOG_WARN, "%s", ck_error_last()->message);
+		net_down_end(&nd);
 		mon_kill_strays(m);
 		/* slirp4netns served this run's namespace only; its ports are
 		 * free again before the exit is recorded (or a restart). */
 		mon_net_stop(m);
-		/* The network goes before the exit is recorded: a start that
-		 * follows the record must not meet this run's teardown. */
-		bool will_restart = rc == CK_OK && restart_expected(m, code);
-		if (!will_restart)
-			net_down(m);
 		struct exit_args ea = { m, code, false, m->cfg.remove };
 		if (rc != CK_OK || ck__ctr_update_relaxed(m->ctx, m->id, exit_fn, &ea) != CK_OK) {
 			mon_health_stop(m);

@@ -269,5 +269,52 @@ pod_suite_on_ck() {
   [ -z "$(ls -A "$T/work/ck/run/netns" 2>/dev/null)" ] || fail "network namespaces are left"
 }
 
+# The floor engine of the pod suite (bench/pods/floor.sh): every case runs
+# through netavark and runc alone, and the suite's finish leaves no
+# namespace, bundle, runtime container or forwarding rule of it.
+pod_suite_floor() {
+  [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
+  for tool in runc curl unshare iptables; do
+    command -v $tool >/dev/null || [ -x /usr/sbin/$tool ] || { echo "SKIP: no $tool"; exit 77; }
+  done
+  [ -x /usr/lib/podman/netavark ] || { echo "SKIP: no netavark in /usr/lib/podman"; exit 77; }
+  [ -x /usr/libexec/podman/catatonit ] || { echo "SKIP: no catatonit"; exit 77; }
+  local port
+  port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  bench --suite "$SRC/bench/pods.yaml" --engine floor --set port="$port" --runs 2 --json "$T/r.json"
+  expect_rc 0
+  json "$T/r.json" \
+    'all(res[c,"floor"]["status"] == "ok" for c in ("pod create", "pod start", "pod rm -f", "run --pod --rm", "run --rm", "run -p, first fetch"))'
+  [ -z "$(ls -A "$T/work/floor/floor/ns" 2>/dev/null)" ] || fail "network namespaces of the floor are left"
+  [ -z "$(ls -A "$T/work/floor/floor/c" 2>/dev/null)" ] || fail "bundles of the floor are left"
+  grep -q -- " $T/work" /proc/mounts && fail "mounts of the floor are left"
+  [ -z "$(runc --root "$T/work/floor/floor/runtime" list -q 2>/dev/null)" ] || fail "runtime containers of the floor are left"
+  /usr/sbin/iptables -t nat -S 2>/dev/null | grep -q -- "--dport $port " && fail "the port's rules are left"
+  true
+}
+
+# The pod suite's rootless ck engine, as the tests' unprivileged user
+# (scripts/test.sh makes it): every case runs, slirp4netns included, and
+# nothing of the user's is left running.
+pod_suite_rootless_ck() {
+  local u=${CK_TEST_ROOTLESS_USER:-}
+  [ -n "$u" ] || { echo "SKIP: set CK_TEST_ROOTLESS_USER (scripts/test.sh)"; exit 77; }
+  [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
+  id "$u" >/dev/null 2>&1 || { echo "SKIP: no user $u"; exit 77; }
+  [ "$(stat -c %a /dev/net/tun 2>/dev/null)" = 666 ] || { echo "SKIP: /dev/net/tun is not open (HOST-SETUP.md)"; exit 77; }
+  for tool in runc curl slirp4netns setpriv; do command -v $tool >/dev/null || { echo "SKIP: no $tool"; exit 77; }; done
+  setpriv --reuid "$u" --regid "$(id -g "$u")" --clear-groups -- test -x "$CK" || { echo "SKIP: $u cannot run $CK"; exit 77; }
+  local port
+  port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  mkdir -p "$T/work" && chmod 755 "$T" "$T/work"
+  bench --suite "$SRC/bench/pods.yaml" --engine ck-rootless --set ck="$CK" --set user="$u" --set port="$port" \
+    --runs 2 --json "$T/r.json"
+  expect_rc 0
+  json "$T/r.json" \
+    'all(res[c,"ck-rootless"]["status"] == "ok" for c in ("pod create", "pod start", "pod rm -f", "run --pod --rm", "run --rm", "run -p, first fetch"))'
+  pgrep -u "$u" -f "$T/work" >/dev/null && fail "processes of the rootless engine are left"
+  true
+}
+
 "$1"
 [ $failed -eq 0 ] && echo "PASS $1" || exit 1
