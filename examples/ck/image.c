@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "image_cmds.h"
+#include "listing.h"
 
 /* ---- text helpers ---- */
 
@@ -204,117 +205,102 @@ static jnode *image_rows(ck_image **imgs, size_t n, bool no_trunc)
 	return arr;
 }
 
-static int print_images(ck_image **imgs, size_t n, const char *format, bool quiet, bool noheading,
-                        bool no_trunc)
+static void image_quiet(char *buf, size_t size, void *payload, size_t i, const list_flags *f)
 {
-	int rc = 0;
+	short_id(buf, size, ck_image_id(((ck_image **)payload)[i]), f->no_trunc);
+}
 
-	if (quiet) {
-		/* Each image once, in list order. */
-		for (size_t i = 0; i < n; i++) {
-			char id[80];
-			short_id(id, sizeof(id), ck_image_id(imgs[i]), no_trunc);
-			printf("%s\n", id);
-		}
-	} else if (format && !strcmp(format, "json")) {
-		sbuf b = { 0 };
-		jnode *arr;
-		sb_put(&b, "[", 1);
-		for (size_t i = 0; i < n; i++) {
-			sb_printf(&b, "%s", i ? "," : "");
-			image_summary_json(&b, imgs[i]);
-		}
-		sb_put(&b, "]", 1);
-		if (!(arr = parse_or_die(b.s)))
-			rc = EXIT_CK;
-		else
-			json_print_line(stdout, arr, "    ");
-		json_free(arr);
-		free(b.s);
-	} else {
-		jnode *rows = image_rows(imgs, n, no_trunc);
-		if (!rows)
-			return EXIT_CK;
-		if (format) {
-			rc = print_list_template(format, rows->vals, rows->n, noheading,
-			                         (const char *const[]){ "ID", "IMAGE ID", "ReadOnly", "R/O", NULL });
-		} else {
-			table t;
-			table_init(&t, 5);
-			if (!noheading)
-				table_row(&t, (const char *[]){ "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE" });
-			for (size_t i = 0; i < rows->n; i++) {
-				const jnode *r = rows->vals[i];
-				table_row(&t, (const char *[]){ json_get_str(r, "Repository"), json_get_str(r, "Tag"),
-				                               json_get_str(r, "ID"), json_get_str(r, "Created"),
-				                               json_get_str(r, "Size") });
-			}
-			table_print(stdout, &t);
-			table_free(&t);
-		}
-		json_free(rows);
+/* `json`: podman's summary of the image; a template: one row per name. */
+static jnode *image_item(void *payload, size_t i, const list_flags *f)
+{
+	ck_image **img = (ck_image **)payload + i;
+	sbuf b = { 0 };
+	jnode *j;
+
+	if (list_for_template(f))
+		return image_rows(img, 1, f->no_trunc);
+	image_summary_json(&b, *img);
+	j = parse_or_die(b.s);
+	free(b.s);
+	return j;
+}
+
+static void image_row(table *t, void *payload, size_t i, const list_flags *f)
+{
+	jnode *rows = image_rows((ck_image **)payload + i, 1, f->no_trunc);
+
+	for (size_t k = 0; rows && k < rows->n; k++) {
+		const jnode *r = rows->vals[k];
+		table_row(t, (const char *[]){ json_get_str(r, "Repository"), json_get_str(r, "Tag"),
+		                               json_get_str(r, "ID"), json_get_str(r, "Created"),
+		                               json_get_str(r, "Size") });
 	}
-	return rc;
+	json_free(rows);
+}
+
+/* The flags of ck images beyond the shared ones; a name filters by
+ * reference, as `podman images NAME` does. */
+typedef struct images_run {
+	strv *filters;
+	char *refflt;
+	unsigned int flags;
+} images_run;
+
+static int images_flag(void *payload, int id, const char *val)
+{
+	images_run *r = payload;
+
+	if (id == CLI_POS && r->refflt)
+		return die("too many arguments: `ck images` takes at most one image name");
+	if (id == CLI_POS) {
+		if (asprintf(&r->refflt, "reference=%s", val) < 0) {
+			r->refflt = NULL;
+			return die("out of memory");
+		}
+		strv_add(r->filters, r->refflt);
+	} else if (id == 1) {
+		r->flags |= CK_IMAGE_LIST_ALL;
+	} else if (id == 8 && strcmp(val, "created") != 0) {
+		return die("unsupported --sort value \"%s\": images are listed newest first (created)", val);
+	}
+	return 0;
 }
 
 static int image_ls(ck_app *app, int argc, char **argv)
 {
 	static const cli_opt opts[] = {
-		{ "all", 'a', false, 1 },      { "filter", 'f', true, 2 },   { "format", 0, true, 3 },
-		{ "noheading", 'n', false, 4 }, { "no-trunc", 0, false, 5 }, { "quiet", 'q', false, 6 },
-		{ "digests", 0, false, 7 },     { "sort", 0, true, 8 },      { NULL, 0, false, 0 },
+		{ "all", 'a', false, 1 },      { "filter", 'f', true, LS_FILTER },   { "format", 0, true, LS_FORMAT },
+		{ "noheading", 'n', false, LS_NOHEADING }, { "no-trunc", 0, false, LS_NOTRUNC },
+		{ "quiet", 'q', false, LS_QUIET }, { "digests", 0, false, 7 },     { "sort", 0, true, 8 },
+		{ NULL, 0, false, 0 },
 	};
-	strv filters = { 0 };
-	const char *val, *format = NULL;
-	char *refflt = NULL;
-	bool quiet = false, noheading = false, no_trunc = false;
-	unsigned int flags = 0;
+	list_flags f = { 0 };
+	images_run r = { .filters = &f.filters };
 	ck_image **imgs = NULL;
 	size_t n = 0;
-	int id, rc = 0, npos = 0;
+	bool done;
+	int rc;
 	cli c;
 
 	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&filters);
-			free(refflt);
-			return sub_help(ls_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS && npos++)
-			rc = die("too many arguments: `ck images` takes at most one image name");
-		else if (id == CLI_POS) {
-			/* `podman images NAME` filters by reference. */
-			if (asprintf(&refflt, "reference=%s", val) < 0)
-				rc = die("out of memory");
-			else
-				strv_add(&filters, refflt);
-		} else if (id == 1)
-			flags |= CK_IMAGE_LIST_ALL;
-		else if (id == 2)
-			strv_add(&filters, val);
-		else if (id == 3)
-			format = val;
-		else if (id == 4)
-			noheading = true;
-		else if (id == 5)
-			no_trunc = true;
-		else if (id == 6)
-			quiet = true;
-		else if (id == 8 && strcmp(val, "created") != 0)
-			rc = die("unsupported --sort value \"%s\": images are listed newest first (created)", val);
-	}
-	if (rc == 0 && !app_context(app))
+	rc = list_parse(&f, &done, &c, "images", ls_usage, images_flag, &r);
+	if (!done && !app_context(app))
 		rc = EXIT_CK;
-	if (rc == 0 && ck_image_list(&imgs, &n, app->ctx, flags, filters.v) < 0)
+	else if (!done && ck_image_list(&imgs, &n, app->ctx, r.flags, f.filters.v) < 0)
 		rc = die_ck();
-	if (rc == 0)
-		rc = print_images(imgs, n, format, quiet, noheading, no_trunc);
+	else if (!done)
+		rc = print_listing(&(listing){ .n = n, .payload = imgs, .quiet_line = image_quiet,
+		                               .json = image_item, .json_indent = "    ",
+		                               .headers = (const char *const[]){ "ID", "IMAGE ID", "ReadOnly", "R/O",
+		                                                                 NULL },
+		                               .cols = 5,
+		                               .heading = (const char *const[]){ "REPOSITORY", "TAG", "IMAGE ID",
+		                                                                 "CREATED", "SIZE" },
+		                               .rows = image_row },
+		                   &f);
 	ck_image_list_free(imgs, n);
-	strv_clear(&filters);
-	free(refflt);
+	strv_clear(&f.filters);
+	free(r.refflt);
 	return rc;
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "listing.h"
 
 /* Parses the inspect JSON of each handle into one array node. */
 static jnode *volumes_json(ck_volume *const *vols, size_t n)
@@ -102,68 +103,62 @@ static const char ls_usage[] =
 	"  -n, --noheading            Do not print headers\n"
 	"  -q, --quiet                Print volume output in quiet mode\n";
 
+static void volume_quiet(char *buf, size_t size, void *payload, size_t i, const list_flags *f)
+{
+	(void)f;
+	snprintf(buf, size, "%s", ck_volume_name(((ck_volume **)payload)[i]));
+}
+
+static jnode *volume_item(void *payload, size_t i, const list_flags *f)
+{
+	jnode *arr = volumes_json((ck_volume **)payload + i, 1);
+
+	(void)f;
+	if (!arr) {
+		die_ck();
+		return NULL;
+	}
+	return arr; /* an array of one */
+}
+
+static void volume_row(table *t, void *payload, size_t i, const list_flags *f)
+{
+	ck_volume *vol = ((ck_volume **)payload)[i];
+
+	(void)f;
+	table_row(t, (const char *[]){ ck_volume_driver(vol), ck_volume_name(vol) });
+}
+
 static int volume_ls(ck_app *app, int argc, char **argv)
 {
 	static const cli_opt opts[] = {
-		{ "filter", 'f', true, 1 }, { "format", 0, true, 2 }, { "quiet", 'q', false, 3 },
-		{ "noheading", 'n', false, 4 }, { NULL, 0, false, 0 },
+		{ "filter", 'f', true, LS_FILTER },       { "format", 0, true, LS_FORMAT },
+		{ "quiet", 'q', false, LS_QUIET },        { "noheading", 'n', false, LS_NOHEADING },
+		{ NULL, 0, false, 0 },
 	};
-	strv filters = { 0 };
-	const char *val, *format = NULL;
-	bool quiet = false, noheading = false;
+	list_flags f = { 0 };
 	ck_volume **vols = NULL;
 	size_t n = 0;
-	int id, rc = 0;
+	bool done;
+	int rc;
 	cli c;
 
 	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&filters);
-			return sub_help(ls_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			rc = die("`ck volume ls` takes no arguments");
-		else if (id == 1)
-			strv_add(&filters, val);
-		else if (id == 2)
-			format = val;
-		else if (id == 3)
-			quiet = true;
-		else if (id == 4)
-			noheading = true;
-	}
-	if (rc == 0 && !app_context(app))
+	rc = list_parse(&f, &done, &c, "volume ls", ls_usage, NULL, NULL);
+	if (!done && !app_context(app))
 		rc = EXIT_CK;
-	if (rc == 0 && ck_volume_list(&vols, &n, app->ctx, filters.v) < 0)
+	else if (!done && ck_volume_list(&vols, &n, app->ctx, f.filters.v) < 0)
 		rc = die_ck();
-	if (rc == 0 && quiet) {
-		for (size_t i = 0; i < n; i++)
-			printf("%s\n", ck_volume_name(vols[i]));
-	} else if (rc == 0 && format) {
-		jnode *arr = volumes_json(vols, n);
-		if (!arr)
-			rc = die_ck();
-		else if (!strcmp(format, "json"))
-			json_print_line(stdout, arr, "    ");
-		else
-			rc = print_list_template(format, arr->vals, arr->n, noheading,
-			                         (const char *const[]){ "Name", "VOLUME NAME", NULL });
-		json_free(arr);
-	} else if (rc == 0) {
-		table t;
-		table_init(&t, 2);
-		if (!noheading)
-			table_row(&t, (const char *[]){ "DRIVER", "VOLUME NAME" });
-		for (size_t i = 0; i < n; i++)
-			table_row(&t, (const char *[]){ ck_volume_driver(vols[i]), ck_volume_name(vols[i]) });
-		table_print(stdout, &t);
-		table_free(&t);
-	}
+	else if (!done)
+		rc = print_listing(&(listing){ .n = n, .payload = vols, .quiet_line = volume_quiet,
+		                               .json = volume_item, .json_indent = "    ",
+		                               .headers = (const char *const[]){ "Name", "VOLUME NAME", NULL },
+		                               .cols = 2,
+		                               .heading = (const char *const[]){ "DRIVER", "VOLUME NAME" },
+		                               .rows = volume_row },
+		                   &f);
 	ck_volume_list_free(vols, n);
-	strv_clear(&filters);
+	strv_clear(&f.filters);
 	return rc;
 }
 
