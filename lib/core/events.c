@@ -131,21 +131,6 @@ int ck_events_options_init(ck_events_options *opts, unsigned int version)
 
 static const char *const filter_keys[] = { "container", "event", "type", "image", "label", NULL };
 
-static int filters_check(const char *const *filters)
-{
-	for (size_t i = 0; filters && filters[i]; i++) {
-		const char *eq = strchr(filters[i], '=');
-		bool known = false;
-		for (size_t k = 0; eq && filter_keys[k]; k++)
-			known |= strlen(filter_keys[k]) == (size_t)(eq - filters[i]) &&
-			         !strncmp(filter_keys[k], filters[i], (size_t)(eq - filters[i]));
-		if (!known)
-			return ck__error_set(CK_EINVAL, "invalid event filter \"%s\": use container=, event=, type=, "
-			                                "image= or label=", filters[i]);
-	}
-	return CK_OK;
-}
-
 static bool label_matches(yajl_val attrs, const char *want)
 {
 	const char *eq = strchr(want, '=');
@@ -316,7 +301,7 @@ int ck_events_read(ck_context *ctx, const ck_events_options *opts, ck_event_fn f
 		opts = &dflt;
 	if (opts->version == 0 || opts->version > CK_EVENTS_OPTIONS_VERSION)
 		return ck__error_set(CK_EVERSION, "ck_events_options version %u is not known", opts->version);
-	if ((rc = filters_check(opts->filters)) != CK_OK)
+	if ((rc = ck__filters_parse("event", filter_keys, 0, opts->filters, NULL, NULL)) != CK_OK)
 		return rc;
 	r.o = opts;
 	r.fn = fn;

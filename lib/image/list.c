@@ -39,74 +39,58 @@ static int created_of(int64_t *out, ck_context *ctx, const char *flt, const char
 	return rc;
 }
 
+static const char *const filter_keys[] = { "reference", "label", "dangling", "before", "since", "after", NULL };
+
+struct parse {
+	image_filter *f;
+	ck_context *ctx;
+};
+
+static int filter_one(size_t key, const char *val, const char *flt, void *payload)
+{
+	struct parse *p = payload;
+	image_filter *f = p->f;
+	bool dangling;
+	int64_t t = 0;
+	int rc;
+
+	switch (key) {
+	case 0: return ck__strv_push(&f->refs, val);
+	case 1: return ck__strv_push(&f->labels, val);
+	case 2:
+		if ((rc = ck__filter_bool(&dangling, "image", flt, val)) == CK_OK)
+			*(dangling ? &f->dangling_true : &f->dangling_false) = true;
+		return rc;
+	case 3:
+		if ((rc = created_of(&t, p->ctx, flt, val)) == CK_OK && (!f->have_before || t < f->before)) {
+			f->before = t;
+			f->have_before = true;
+		}
+		return rc;
+	default: /* since, after */
+		if ((rc = created_of(&t, p->ctx, flt, val)) == CK_OK && (!f->have_since || t > f->since)) {
+			f->since = t;
+			f->have_since = true;
+		}
+		return rc;
+	}
+}
+
 static int filter_parse(image_filter *f, ck_context *ctx, const char *const *filters)
 {
-	int rc = CK_OK;
+	struct parse p = { f, ctx };
+	int rc;
 
 	memset(f, 0, sizeof(*f));
-	for (size_t i = 0; filters && filters[i] && rc == CK_OK; i++) {
-		const char *flt = filters[i], *eq = strchr(flt, '='), *val;
-		size_t klen;
-		int64_t t = 0;
-
-		if (!eq || eq == flt) {
-			rc = ck__error_set(CK_EINVAL, "invalid image filter \"%s\": use KEY=VALUE", flt);
-			break;
-		}
-		klen = (size_t)(eq - flt);
-		val = eq + 1;
-#define KEY_IS(k) (klen == strlen(k) && !strncmp(flt, k, klen))
-		if (!*val) {
-			rc = ck__error_set(CK_EINVAL, "invalid image filter \"%s\": the value is empty", flt);
-		} else if (KEY_IS("reference")) {
-			rc = ck__strv_push(&f->refs, val);
-		} else if (KEY_IS("label")) {
-			if (*val == '=')
-				rc = ck__error_set(CK_EINVAL, "invalid image filter \"%s\": the label key is empty", flt);
-			else
-				rc = ck__strv_push(&f->labels, val);
-		} else if (KEY_IS("dangling")) {
-			if (!strcmp(val, "true") || !strcmp(val, "1"))
-				f->dangling_true = true;
-			else if (!strcmp(val, "false") || !strcmp(val, "0"))
-				f->dangling_false = true;
-			else
-				rc = ck__error_set(CK_EINVAL, "invalid image filter \"%s\": dangling takes true or "
-				                              "false", flt);
-		} else if (KEY_IS("before")) {
-			if ((rc = created_of(&t, ctx, flt, val)) == CK_OK && (!f->have_before || t < f->before)) {
-				f->before = t;
-				f->have_before = true;
-			}
-		} else if (KEY_IS("since") || KEY_IS("after")) {
-			if ((rc = created_of(&t, ctx, flt, val)) == CK_OK && (!f->have_since || t > f->since)) {
-				f->since = t;
-				f->have_since = true;
-			}
-		} else {
-			rc = ck__error_set(CK_EINVAL, "invalid image filter \"%s\": unknown key \"%.*s\" (known: "
-			                              "reference, label, dangling, before, since)",
-			                   flt, (int)klen, flt);
-		}
-#undef KEY_IS
-	}
+	rc = ck__filters_parse("image", filter_keys, CK__FILTER_NONEMPTY, filters, filter_one, &p);
 	if (rc != CK_OK)
 		filter_free(f);
 	return rc;
 }
 
-static bool label_matches(const ck_image *img, const char *want)
+static const char *label_of(const void *img, const char *key)
 {
-	const char *eq = strchr(want, '='), *have;
-	char key[256];
-
-	if (!eq)
-		return ck__image_label(img, want) != NULL;
-	if ((size_t)(eq - want) >= sizeof(key))
-		return false;
-	snprintf(key, sizeof(key), "%.*s", (int)(eq - want), want);
-	have = ck__image_label(img, key);
-	return have && !strcmp(have, eq + 1);
+	return ck__image_label(img, key);
 }
 
 /* `pattern` against one stored name, in full and in its short forms:
@@ -158,7 +142,7 @@ static bool filter_match(const image_filter *f, const ck_image *img)
 	}
 	/* Labels must all be there (podman ANDs them). */
 	for (char **p = f->labels; p && *p; p++)
-		if (!label_matches(img, *p))
+		if (!ck__label_filter_match(*p, label_of, img))
 			return false;
 	if ((f->dangling_true || f->dangling_false) &&
 	    !((f->dangling_true && dangling) || (f->dangling_false && !dangling)))

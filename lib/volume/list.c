@@ -12,64 +12,34 @@ void ck__volume_filter_free(ck__volume_filter *f)
 	memset(f, 0, sizeof(*f));
 }
 
+static const char *const filter_keys[] = { "name", "label", "driver", "dangling", NULL };
+
+static int filter_one(size_t key, const char *val, const char *flt, void *payload)
+{
+	ck__volume_filter *f = payload;
+	bool dangling;
+	int rc;
+
+	switch (key) {
+	case 0: return ck__strv_push(&f->names, val);
+	case 1: return ck__strv_push(&f->labels, val);
+	case 2: return ck__strv_push(&f->drivers, val);
+	default:
+		if ((rc = ck__filter_bool(&dangling, "volume", flt, val)) == CK_OK)
+			*(dangling ? &f->dangling_true : &f->dangling_false) = true;
+		return rc;
+	}
+}
+
 int ck__volume_filter_parse(ck__volume_filter *f, const char *const *filters)
 {
-	int rc = CK_OK;
+	int rc;
 
 	memset(f, 0, sizeof(*f));
-	for (size_t i = 0; filters && filters[i] && rc == CK_OK; i++) {
-		const char *flt = filters[i], *eq = strchr(flt, '='), *val;
-		size_t klen;
-
-		if (!eq || eq == flt)
-			return ck__error_set(CK_EINVAL, "invalid volume filter \"%s\": use KEY=VALUE", flt);
-		klen = (size_t)(eq - flt);
-		val = eq + 1;
-#define KEY_IS(k) (klen == strlen(k) && !strncmp(flt, k, klen))
-		if (!*val) {
-			rc = ck__error_set(CK_EINVAL, "invalid volume filter \"%s\": the value is empty", flt);
-		} else if (KEY_IS("name")) {
-			rc = ck__strv_push(&f->names, val);
-		} else if (KEY_IS("label")) {
-			if (*val == '=')
-				rc = ck__error_set(CK_EINVAL, "invalid volume filter \"%s\": the label key is "
-				                              "empty", flt);
-			else
-				rc = ck__strv_push(&f->labels, val);
-		} else if (KEY_IS("driver")) {
-			rc = ck__strv_push(&f->drivers, val);
-		} else if (KEY_IS("dangling")) {
-			if (!strcmp(val, "true") || !strcmp(val, "1"))
-				f->dangling_true = true;
-			else if (!strcmp(val, "false") || !strcmp(val, "0"))
-				f->dangling_false = true;
-			else
-				rc = ck__error_set(CK_EINVAL, "invalid volume filter \"%s\": dangling takes "
-				                              "true or false", flt);
-		} else {
-			rc = ck__error_set(CK_EINVAL, "invalid volume filter \"%s\": unknown key \"%.*s\" "
-			                              "(known: name, label, driver, dangling)",
-			                   flt, (int)klen, flt);
-		}
-#undef KEY_IS
-	}
+	rc = ck__filters_parse("volume", filter_keys, CK__FILTER_NONEMPTY, filters, filter_one, f);
 	if (rc != CK_OK)
 		ck__volume_filter_free(f);
 	return rc;
-}
-
-static bool label_matches(const ck_volume *vol, const char *want)
-{
-	const char *eq = strchr(want, '=');
-
-	if (!eq)
-		return ck__strmap_get(&vol->labels, want) != NULL;
-	for (size_t i = 0; i < vol->labels.n; i++)
-		if (strlen(vol->labels.keys[i]) == (size_t)(eq - want) &&
-		    !strncmp(vol->labels.keys[i], want, (size_t)(eq - want)) &&
-		    !strcmp(vol->labels.vals[i], eq + 1))
-			return true;
-	return false;
 }
 
 /* Filters of one key match if any of them does; keys must all match. */
@@ -87,7 +57,7 @@ bool ck__volume_filter_match(const ck__volume_filter *f, const ck_volume *vol)
 	if (f->labels) {
 		any = false;
 		for (char **p = f->labels; *p && !any; p++)
-			any = label_matches(vol, *p);
+			any = ck__label_filter_match_map(*p, &vol->labels);
 		if (!any)
 			return false;
 	}
