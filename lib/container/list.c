@@ -116,43 +116,21 @@ static bool matches(const filter *f, const ck_container *c)
 	return true;
 }
 
-struct collect {
-	ck_context *ctx;
-	ck_container **list;
-	size_t n, cap;
+static int make_container(void *slot, ck_context *ctx, const char *id, const char *config, const char *state)
+{
+	return ck__ctr_handle_summary(slot, ctx, id, config, state);
+}
+
+static void free_containers(void *items, size_t n)
+{
+	ck_container_list_free(items, n);
+}
+
+/* A damaged record is skipped without a word: it is ck system check's business. */
+static const ck__rec_collector container_collector = {
+	.kind = CK__KIND_CONTAINER, .size = sizeof(ck_container *), .make = make_container,
+	.free_list = free_containers,
 };
-
-static int collect_fn(const char *id, const char *config, const char *state, void *payload)
-{
-	struct collect *c = payload;
-	ck_container *ctr = NULL;
-
-	if (ck__ctr_handle_summary(&ctr, c->ctx, id, config, state) != CK_OK) {
-		ck__error_clear(); /* a damaged record is ck system check's business */
-		return 0;
-	}
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 32;
-		ck_container **nl = realloc(c->list, cap * sizeof(*nl));
-		if (!nl) {
-			ck_container_free(ctr);
-			return ck__oom();
-		}
-		c->list = nl;
-		c->cap = cap;
-	}
-	c->list[c->n++] = ctr;
-	return 0;
-}
-
-static int collect_txn(ck_state_txn *txn, void *payload)
-{
-	struct collect *c = payload;
-	ck_container_list_free(c->list, c->n);
-	c->list = NULL;
-	c->n = c->cap = 0;
-	return ck__rec_foreach(txn, CK__KIND_CONTAINER, collect_fn, c);
-}
 
 static int newest_first(const void *a, const void *b)
 {
@@ -163,7 +141,11 @@ static int newest_first(const void *a, const void *b)
 int ck_container_list(ck_container ***out, size_t *count, ck_context *ctx, unsigned int flags,
                       const char *const *filters)
 {
-	struct collect c = { ctx, NULL, 0, 0 };
+	struct {
+		ck_container **list;
+		size_t n;
+	} c = { NULL, 0 };
+	void *items = NULL;
 	filter f;
 	size_t k = 0;
 	int rc;
@@ -181,7 +163,8 @@ int ck_container_list(ck_container ***out, size_t *count, ck_context *ctx, unsig
 		filter_free(&f);
 		return rc;
 	}
-	rc = ck__state_read(ctx, collect_txn, &c);
+	rc = ck__rec_collect(&items, &c.n, ctx, &container_collector);
+	c.list = items;
 	if (rc == CK_OK) {
 		bool all = (flags & CK_CONTAINER_LIST_ALL) || f.implies_all;
 		for (size_t i = 0; i < c.n; i++) {
@@ -195,9 +178,6 @@ int ck_container_list(ck_container ***out, size_t *count, ck_context *ctx, unsig
 			qsort(c.list, k, sizeof(*c.list), newest_first);
 		*out = c.list;
 		*count = k;
-		c.list = NULL;
-	} else {
-		ck_container_list_free(c.list, c.n);
 	}
 	filter_free(&f);
 	return rc;

@@ -154,53 +154,20 @@ static bool filter_match(const image_filter *f, const ck_image *img)
 	return true;
 }
 
-struct collect {
-	ck_context *ctx;
-	ck_image **imgs;
-	size_t n, cap;
+static int make_image(void *slot, ck_context *ctx, const char *id, const char *config, const char *state)
+{
+	return ck__image_from_record(slot, ctx, id, config, state);
+}
+
+static void free_images(void *items, size_t n)
+{
+	ck_image_list_free(items, n);
+}
+
+static const ck__rec_collector image_collector = {
+	.kind = CK__KIND_IMAGE, .size = sizeof(ck_image *), .make = make_image, .free_list = free_images,
+	.warn_damaged = true,
 };
-
-static void collect_clear(struct collect *c)
-{
-	ck_image_list_free(c->imgs, c->n);
-	c->imgs = NULL;
-	c->n = c->cap = 0;
-}
-
-static int collect_fn(const char *id, const char *config, const char *state, void *payload)
-{
-	struct collect *c = payload;
-	ck_image *img;
-	int rc = ck__image_from_record(&img, c->ctx, id, config, state);
-
-	if (rc == CK_ENOMEM)
-		return rc;
-	if (rc != CK_OK) {
-		/* One damaged record must not hide every other image. */
-		ck__log(c->ctx, CK_LOG_WARN, "skipping a damaged image record: %s (run `ck system check`)",
-		        ck_error_last()->message);
-		ck__error_clear();
-		return 0;
-	}
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 16;
-		ck_image **nv = realloc(c->imgs, cap * sizeof(*nv));
-		if (!nv) {
-			ck_image_free(img);
-			return ck__oom();
-		}
-		c->imgs = nv;
-		c->cap = cap;
-	}
-	c->imgs[c->n++] = img;
-	return 0;
-}
-
-static int list_txn(ck_state_txn *txn, void *payload)
-{
-	collect_clear(payload); /* the body may run more than once */
-	return ck__rec_foreach(txn, CK__KIND_IMAGE, collect_fn, payload);
-}
 
 static int newest_first(const void *a, const void *b)
 {
@@ -215,7 +182,11 @@ int ck_image_list(ck_image ***out, size_t *count, ck_context *ctx, unsigned int 
                   const char *const *filters)
 {
 	image_filter f;
-	struct collect c = { ctx, NULL, 0, 0 };
+	struct {
+		ck_image **imgs;
+		size_t n;
+	} c;
+	void *items;
 	size_t kept = 0;
 	int rc;
 
@@ -233,11 +204,11 @@ int ck_image_list(ck_image ***out, size_t *count, ck_context *ctx, unsigned int 
 	/* Asking for dangling images shows them without -a, as podman does. */
 	if (f.dangling_true)
 		flags |= CK_IMAGE_LIST_ALL;
-	if ((rc = ck__state_read(ctx, list_txn, &c)) != CK_OK) {
-		collect_clear(&c);
+	if ((rc = ck__rec_collect(&items, &c.n, ctx, &image_collector)) != CK_OK) {
 		filter_free(&f);
 		return rc;
 	}
+	c.imgs = items;
 	for (size_t i = 0; i < c.n; i++) {
 		if ((c.imgs[i]->names[0] || (flags & CK_IMAGE_LIST_ALL)) && filter_match(&f, c.imgs[i]))
 			c.imgs[kept++] = c.imgs[i];

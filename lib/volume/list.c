@@ -77,52 +77,31 @@ bool ck__volume_filter_match(const ck__volume_filter *f, const ck_volume *vol)
 }
 
 struct collect {
-	ck_context *ctx;
 	ck_volume **vols;
-	size_t n, cap;
+	size_t n;
 };
 
 static void collect_clear(struct collect *c)
 {
 	ck_volume_list_free(c->vols, c->n);
 	c->vols = NULL;
-	c->n = c->cap = 0;
+	c->n = 0;
 }
 
-static int collect_fn(const char *id, const char *config, const char *state, void *payload)
+static int make_volume(void *slot, ck_context *ctx, const char *id, const char *config, const char *state)
 {
-	struct collect *c = payload;
-	ck_volume *vol;
-	int rc = ck__volume_from_record(&vol, c->ctx, id, config, state);
-
-	if (rc == CK_ENOMEM)
-		return rc;
-	if (rc != CK_OK) {
-		/* One damaged record must not hide every other volume. */
-		ck__log(c->ctx, CK_LOG_WARN, "skipping a damaged volume record: %s (run `ck system check`)",
-		        ck_error_last()->message);
-		ck__error_clear();
-		return 0;
-	}
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 16;
-		ck_volume **nv = realloc(c->vols, cap * sizeof(*nv));
-		if (!nv) {
-			ck_volume_free(vol);
-			return ck__oom();
-		}
-		c->vols = nv;
-		c->cap = cap;
-	}
-	c->vols[c->n++] = vol;
-	return 0;
+	return ck__volume_from_record(slot, ctx, id, config, state);
 }
 
-static int list_txn(ck_state_txn *txn, void *payload)
+static void free_volumes(void *items, size_t n)
 {
-	collect_clear(payload); /* the body may run more than once */
-	return ck__rec_foreach(txn, CK__KIND_VOLUME, collect_fn, payload);
+	ck_volume_list_free(items, n);
 }
+
+static const ck__rec_collector volume_collector = {
+	.kind = CK__KIND_VOLUME, .size = sizeof(ck_volume *), .make = make_volume, .free_list = free_volumes,
+	.warn_damaged = true,
+};
 
 static int by_name(const void *a, const void *b)
 {
@@ -133,14 +112,13 @@ static int by_name(const void *a, const void *b)
 static int collect_matching(struct collect *c, ck_context *ctx, const ck__volume_filter *f)
 {
 	size_t kept = 0;
+	void *items;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	c->ctx = ctx;
-	if ((rc = ck__state_read(ctx, list_txn, c)) != CK_OK) {
-		collect_clear(c);
+	if ((rc = ck__rec_collect(&items, &c->n, ctx, &volume_collector)) != CK_OK)
 		return rc;
-	}
+	c->vols = items;
 	for (size_t i = 0; i < c->n; i++) {
 		if (ck__volume_filter_match(f, c->vols[i]))
 			c->vols[kept++] = c->vols[i];
