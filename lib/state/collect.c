@@ -1,6 +1,6 @@
-/* Reading every record of one kind into a list of handles, in one read
- * snapshot: what ck_container_list, ck_image_list and ck_volume_list all
- * start from. */
+/* Reading records for the handles built on them, each in one read
+ * snapshot: every record of a kind (what ck_container_list, ck_image_list
+ * and ck_volume_list start from), or the one a name or id prefix names. */
 #include "state.h"
 
 #include <stdlib.h>
@@ -72,5 +72,45 @@ int ck__rec_collect(void **items, size_t *n, ck_context *ctx, const ck__rec_coll
 	}
 	*items = c.items;
 	*n = c.n;
+	return CK_OK;
+}
+
+struct read_ref {
+	ck__kind kind;
+	const char *ref;
+	char *id, *config, *state;
+};
+
+static void read_ref_clear(struct read_ref *a)
+{
+	free(a->id);
+	free(a->config);
+	free(a->state);
+	a->id = a->config = a->state = NULL;
+}
+
+static int read_ref_txn(ck_state_txn *txn, void *payload)
+{
+	struct read_ref *a = payload;
+	int rc;
+
+	read_ref_clear(a); /* the body may run more than once */
+	if ((rc = ck__rec_resolve(&a->id, txn, a->kind, a->ref)) != CK_OK)
+		return rc;
+	return ck__rec_get(&a->config, &a->state, txn, a->kind, a->id);
+}
+
+int ck__rec_read_ref(char **id, char **config, char **state, ck_context *ctx, ck__kind kind, const char *ref)
+{
+	struct read_ref a = { .kind = kind, .ref = ref };
+	int rc = ck__state_read(ctx, read_ref_txn, &a);
+
+	if (rc != CK_OK) {
+		read_ref_clear(&a);
+		return rc;
+	}
+	*id = a.id;
+	*config = a.config;
+	*state = a.state;
 	return CK_OK;
 }

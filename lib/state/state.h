@@ -95,6 +95,11 @@ typedef struct ck__rec_collector {
 /* The handles of every record of `how->kind` readable in one snapshot, in
  * id order: *items (malloc'd, NULL when there are none) holds *n of them. */
 int ck__rec_collect(void **items, size_t *n, ck_context *ctx, const ck__rec_collector *how);
+/* The record that `ref` (a name, a full id or a unique id prefix) names,
+ * resolved and read in one snapshot; the three strings are the caller's
+ * (*state NULL if missing).  CK_ENOTFOUND or CK_EAMBIGUOUS for the caller
+ * to word. */
+int ck__rec_read_ref(char **id, char **config, char **state, ck_context *ctx, ck__kind kind, const char *ref);
 
 /* ---- pods and their members (record.c) ----
  * Bucket "pods.members": key "<pod id>/<container id>", value "infra" or
