@@ -39,33 +39,6 @@ static int targets_all(targets *t, ck_app *app, const char *only)
 	return 0;
 }
 
-/* Parses "CMD [flags] CTR..." where every flag is handled by `fn`; returns
- * the names in *names. */
-typedef int (*flag_fn)(int id, const char *val, void *payload);
-
-static int parse_names(ck_app *app, int argc, char **argv, const cli_opt *opts, const char *usage,
-                       strv *names, flag_fn fn, void *payload)
-{
-	const char *val;
-	int id, rc = 0;
-	cli c;
-
-	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			fputs(usage, stdout);
-			return -1;
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			strv_add(names, val);
-		else
-			rc = fn(id, val, payload);
-	}
-	return rc;
-}
-
 /* ---------------------------------------------------------------- start */
 
 struct start_flags {
