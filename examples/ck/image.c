@@ -313,25 +313,18 @@ static const char inspect_usage[] =
 
 static int image_inspect(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { "format", 'f', true, 1 }, { NULL, 0, false, 0 } };
 	strv names = { 0 };
-	const char *val, *format = "json";
+	const char *format = "json";
 	jnode *arr = NULL;
-	int id, rc = 0, failed = 0;
-	cli c;
+	int rc = 0, failed = 0;
 
-	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&names);
-			return sub_help(inspect_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			strv_add(&names, val);
-		else if (id == 1)
-			format = val;
+	rc = parse_flags(app, argc, argv, (const flag_def[]){
+		{ "format", 'f', F_STR, &format, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, inspect_usage, &names);
+	if (rc < 0) {
+		strv_clear(&names);
+		return 0;
 	}
 	if (rc == 0 && names.n == 0)
 		rc = die_args(inspect_usage, "an image is required");

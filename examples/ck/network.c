@@ -166,24 +166,17 @@ static const char inspect_usage[] =
 
 static int network_inspect(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { "format", 'f', true, 1 }, { NULL, 0, false, 0 } };
 	strv names = { 0 };
-	const char *val, *format = "json";
-	int id, rc = 0, failed = 0;
-	cli c;
+	const char *format = "json";
+	int rc = 0, failed = 0;
 
-	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&names);
-			return sub_help(inspect_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			strv_add(&names, val);
-		else if (id == 1)
-			format = val;
+	rc = parse_flags(app, argc, argv, (const flag_def[]){
+		{ "format", 'f', F_STR, &format, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, inspect_usage, &names);
+	if (rc < 0) {
+		strv_clear(&names);
+		return 0;
 	}
 	if (rc == 0 && names.n == 0)
 		rc = die("requires at least 1 arg(s), only received 0");
@@ -221,25 +214,18 @@ static const char rm_usage[] =
 
 static int network_rm(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { "force", 'f', false, 1 }, { "time", 't', true, 2 }, { NULL, 0, false, 0 } };
 	strv names = { 0 };
-	const char *val;
 	unsigned int flags = 0;
-	int id, rc = 0, status = 0;
-	cli c;
+	int rc = 0, status = 0;
 
-	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&names);
-			return sub_help(rm_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			strv_add(&names, val);
-		else if (id == 1)
-			flags |= CK_REMOVE_FORCE;
+	rc = parse_flags(app, argc, argv, (const flag_def[]){
+		{ "force", 'f', F_BIT, &flags, CK_REMOVE_FORCE },
+		{ "time", 't', F_IGNORE_VAL, NULL, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, rm_usage, &names);
+	if (rc < 0) {
+		strv_clear(&names);
+		return 0;
 	}
 	if (rc == 0 && names.n == 0)
 		rc = die("requires at least 1 arg(s), only received 0");
@@ -264,25 +250,22 @@ static const char prune_usage[] =
 
 static int network_prune(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { "filter", 0, true, 1 }, { "force", 'f', false, 2 }, { NULL, 0, false, 0 } };
+	strv pos = { 0 };
 	strv filters = { 0 };
 	char **removed = NULL;
-	const char *val;
-	int id, rc = 0;
-	cli c;
+	int rc = 0;
 
-	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&filters);
-			return sub_help(prune_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			rc = die("`ck network prune` takes no arguments");
-		else if (id == 1)
-			strv_add(&filters, val);
+	rc = parse_flags(app, argc, argv, (const flag_def[]){
+		{ "filter", 0, F_STRV, &filters, 0 },
+		{ "force", 'f', F_IGNORE, NULL, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, prune_usage, &pos);
+	if (rc == 0 && pos.n)
+		rc = die("`ck network prune` takes no arguments");
+	strv_clear(&pos);
+	if (rc < 0) {
+		strv_clear(&filters);
+		return 0;
 	}
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;

@@ -127,6 +127,31 @@ void strv_clear(strv *s);
 /* Frees the strings too (they were malloc'd), then the array. */
 void strv_free_owned(strv *s);
 
+/* A flag of parse_flags()'s table and where its value goes: F_BOOL a
+ * bool (true, or false for --flag=false), F_STR a const char * (the last
+ * one given), F_STRV a strv (each one), F_BIT `bit` set in an unsigned
+ * int, F_IGNORE and F_IGNORE_VAL (which takes a value) nowhere: accepted
+ * for podman's sake.  F_REFUSE and F_REFUSE_VAL: podman's flags that ck
+ * does not support; `where` is the message saying why (a boolean is
+ * refused only when it is on).  A table ends with a NULL name. */
+typedef enum flag_kind {
+	F_BOOL, F_STR, F_STRV, F_BIT, F_IGNORE, F_IGNORE_VAL, F_REFUSE, F_REFUSE_VAL
+} flag_kind;
+typedef struct flag_def {
+	const char *name;
+	char shortname;
+	flag_kind kind;
+	void *where;
+	unsigned int bit;
+} flag_def;
+/* Parses argv by the table; positional arguments go to *args.  Returns 0,
+ * EXIT_CK after printing an error, or -1 after printing `usage` for
+ * --help.  parse_flags_in() with `ctr_grammar` takes the container
+ * commands' grammar (see copts_init in ctr.h). */
+int parse_flags_in(ck_app *app, int argc, char **argv, bool ctr_grammar, const flag_def *defs,
+                   const char *usage, strv *args);
+int parse_flags(ck_app *app, int argc, char **argv, const flag_def *defs, const char *usage, strv *args);
+
 /* The id in an id file (--cidfile, --pod-id-file), trimmed, malloc'd; NULL
  * with the error printed.  With `missing_ok`, a file that does not exist
  * gives NULL and prints nothing. */

@@ -170,31 +170,21 @@ static const char inspect_usage[] =
 
 static int volume_inspect(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "all", 'a', false, 1 }, { "format", 'f', true, 2 }, { NULL, 0, false, 0 },
-	};
 	strv names = { 0 };
-	const char *val, *format = "json";
+	const char *format = "json";
 	bool all = false;
 	ck_volume **vols = NULL;
 	size_t n = 0;
-	int id, rc = 0, failed = 0;
-	cli c;
+	int rc = 0, failed = 0;
 
-	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&names);
-			return sub_help(inspect_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			strv_add(&names, val);
-		else if (id == 1)
-			all = true;
-		else if (id == 2)
-			format = val;
+	rc = parse_flags(app, argc, argv, (const flag_def[]){
+		{ "all", 'a', F_BOOL, &all, 0 },
+		{ "format", 'f', F_STR, &format, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, inspect_usage, &names);
+	if (rc < 0) {
+		strv_clear(&names);
+		return 0;
 	}
 	if (rc == 0 && !all && names.n == 0)
 		rc = die("provide one or more volume names or use --all");
@@ -239,31 +229,20 @@ static const char rm_usage[] =
 
 static int volume_rm(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "all", 'a', false, 1 }, { "force", 'f', false, 2 }, { "time", 't', true, 3 },
-		{ NULL, 0, false, 0 },
-	};
 	strv names = { 0 };
-	const char *val;
 	bool all = false;
 	unsigned int flags = 0;
-	int id, rc = 0, status = 0;
-	cli c;
+	int rc = 0, status = 0;
 
-	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&names);
-			return sub_help(rm_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			strv_add(&names, val);
-		else if (id == 1)
-			all = true;
-		else if (id == 2)
-			flags |= CK_REMOVE_FORCE;
+	rc = parse_flags(app, argc, argv, (const flag_def[]){
+		{ "all", 'a', F_BOOL, &all, 0 },
+		{ "force", 'f', F_BIT, &flags, CK_REMOVE_FORCE },
+		{ "time", 't', F_IGNORE_VAL, NULL, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, rm_usage, &names);
+	if (rc < 0) {
+		strv_clear(&names);
+		return 0;
 	}
 	if (rc == 0 && !all && names.n == 0)
 		rc = die("choose either one or more volumes or all");
@@ -350,30 +329,23 @@ static int prune_confirmed(ck_app *app, const char *const *filters)
 
 static int volume_prune(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "filter", 0, true, 1 }, { "force", 'f', false, 2 }, { NULL, 0, false, 0 },
-	};
+	strv pos = { 0 };
 	strv filters = { 0 };
-	const char *val;
 	bool force = false;
 	char **removed = NULL;
-	int id, rc = 0;
-	cli c;
+	int rc = 0;
 
-	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&filters);
-			return sub_help(prune_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			rc = die("`ck volume prune` takes no arguments");
-		else if (id == 1)
-			strv_add(&filters, val);
-		else if (id == 2)
-			force = true;
+	rc = parse_flags(app, argc, argv, (const flag_def[]){
+		{ "filter", 0, F_STRV, &filters, 0 },
+		{ "force", 'f', F_BOOL, &force, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, prune_usage, &pos);
+	if (rc == 0 && pos.n)
+		rc = die("`ck volume prune` takes no arguments");
+	strv_clear(&pos);
+	if (rc < 0) {
+		strv_clear(&filters);
+		return 0;
 	}
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;
