@@ -311,12 +311,22 @@ static const char inspect_usage[] =
 	"Options:\n"
 	"  -f, --format string   Format the output to a Go template or json (default \"json\")\n";
 
+static char *image_text(ck_app *app, const char *name)
+{
+	ck_image *img = NULL;
+	char *text = NULL;
+
+	if (ck_image_lookup(&img, app->ctx, name) == 0)
+		ck_image_inspect(&text, img);
+	ck_image_free(img);
+	return text;
+}
+
 static int image_inspect(ck_app *app, int argc, char **argv)
 {
 	strv names = { 0 };
 	const char *format = "json";
-	jnode *arr = NULL;
-	int rc = 0, failed = 0;
+	int rc = 0;
 
 	rc = parse_flags(app, argc, argv, (const flag_def[]){
 		{ "format", 'f', F_STR, &format, 0 },
@@ -330,32 +340,10 @@ static int image_inspect(ck_app *app, int argc, char **argv)
 		rc = die_args(inspect_usage, "an image is required");
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;
-	if (rc == 0 && (!(arr = calloc(1, sizeof(*arr))) || !(arr->vals = calloc(names.n, sizeof(*arr->vals)))))
-		rc = die("out of memory");
-	if (arr)
-		arr->type = J_ARR;
-	/* podman prints what it found, then the errors */
-	for (size_t i = 0; rc == 0 && i < names.n; i++) {
-		ck_image *img = NULL;
-		char *text = NULL;
-		if (ck_image_lookup(&img, app->ctx, names.v[i]) < 0 || ck_image_inspect(&text, img) < 0) {
-			print_ck_error();
-			failed = 1;
-		} else if (!(arr->vals[arr->n] = parse_or_die(text))) {
-			rc = EXIT_CK;
-		} else {
-			arr->n++;
-		}
-		ck_free(text);
-		ck_image_free(img);
-	}
-	if (rc == 0 && !strcmp(format, "json"))
-		json_print_line(stdout, arr, "     ");
-	else if (rc == 0)
-		rc = print_list_template(format, arr->vals, arr->n, false, NULL);
-	json_free(arr);
+	if (rc == 0)
+		rc = inspect_names(app, &names, format, image_text);
 	strv_clear(&names);
-	return rc ? rc : failed ? EXIT_CK : 0;
+	return rc;
 }
 
 static const char history_usage[] =

@@ -1,5 +1,6 @@
-/* The list commands' shared option loop and printer (listing.h), so that
- * -q, --format and the table behave the same in every one of them. */
+/* The list commands' shared option loop and printer, and the inspect
+ * commands' printer (listing.h), so that -q, --format and the table behave
+ * the same in every one of them. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,4 +111,35 @@ int print_listing(const listing *l, const list_flags *f)
 	table_print(stdout, &t);
 	table_free(&t);
 	return 0;
+}
+
+int inspect_names(ck_app *app, const strv *names, const char *format,
+                  char *(*one)(ck_app *app, const char *name))
+{
+	jnode *arr = calloc(1, sizeof(*arr));
+	int rc = 0, failed = 0;
+
+	if (!arr || !(arr->vals = calloc(names->n ? names->n : 1, sizeof(*arr->vals)))) {
+		free(arr);
+		return die("out of memory");
+	}
+	arr->type = J_ARR;
+	for (size_t i = 0; rc == 0 && i < names->n; i++) {
+		char *text = one(app, names->v[i]);
+		if (!text) {
+			print_ck_error();
+			failed = 1;
+		} else if (!(arr->vals[arr->n] = json_parse(text))) {
+			rc = die("the library returned malformed JSON");
+		} else {
+			arr->n++;
+		}
+		ck_free(text);
+	}
+	if (rc == 0 && !strcmp(format, "json"))
+		json_print_line(stdout, arr, "     ");
+	else if (rc == 0)
+		rc = print_list_template(format, arr->vals, arr->n, false, NULL);
+	json_free(arr);
+	return rc ? rc : failed ? EXIT_CK : 0;
 }

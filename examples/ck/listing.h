@@ -49,4 +49,13 @@ bool list_for_template(const list_flags *f);
 /* Prints the items as `f` asks; 0 or EXIT_CK after printing the error. */
 int print_listing(const listing *l, const list_flags *f);
 
+/* The body of `ck image inspect`, `ck volume inspect` and `ck network
+ * inspect`: `one` gives each name's inspect JSON (to free with ck_free;
+ * NULL with the library's error set when there is none), printed as one
+ * array (`format` "json") or through a template.  As podman, it prints
+ * what it found, then an error for each name it did not find, and returns
+ * EXIT_CK if there was any. */
+int inspect_names(ck_app *app, const strv *names, const char *format,
+                  char *(*one)(ck_app *app, const char *name));
+
 #endif

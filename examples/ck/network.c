@@ -164,11 +164,22 @@ static const char inspect_usage[] =
 	"Usage:\n  ck network inspect [options] NETWORK [NETWORK...]\n\nOptions:\n"
 	"  -f, --format string   Pretty-print network to JSON or using a Go template\n";
 
+static char *network_text(ck_app *app, const char *name)
+{
+	ck_network *net = NULL;
+	char *text = NULL;
+
+	if (ck_network_lookup(&net, app->ctx, name) == 0)
+		ck_network_inspect(&text, net);
+	ck_network_free(net);
+	return text;
+}
+
 static int network_inspect(ck_app *app, int argc, char **argv)
 {
 	strv names = { 0 };
 	const char *format = "json";
-	int rc = 0, failed = 0;
+	int rc = 0;
 
 	rc = parse_flags(app, argc, argv, (const flag_def[]){
 		{ "format", 'f', F_STR, &format, 0 },
@@ -182,30 +193,10 @@ static int network_inspect(ck_app *app, int argc, char **argv)
 		rc = die("requires at least 1 arg(s), only received 0");
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;
-	jnode *arr = rc == 0 ? calloc(1, sizeof(*arr)) : NULL;
-	if (rc == 0 && (!arr || !(arr->vals = calloc(names.n, sizeof(*arr->vals)))))
-		rc = die("out of memory");
-	if (arr)
-		arr->type = J_ARR;
-	for (size_t i = 0; rc == 0 && i < names.n; i++) {
-		ck_network *net = NULL;
-		if (ck_network_lookup(&net, app->ctx, names.v[i]) < 0) {
-			print_ck_error();
-			failed = 1;
-		} else if (!(arr->vals[arr->n] = network_json(net))) {
-			rc = die_ck();
-		} else {
-			arr->n++;
-		}
-		ck_network_free(net);
-	}
-	if (rc == 0 && !strcmp(format, "json"))
-		json_print_line(stdout, arr, "     ");
-	else if (rc == 0)
-		rc = print_list_template(format, arr->vals, arr->n, false, NULL);
-	json_free(arr);
+	if (rc == 0)
+		rc = inspect_names(app, &names, format, network_text);
 	strv_clear(&names);
-	return rc ? rc : failed ? EXIT_CK : 0;
+	return rc;
 }
 
 static const char rm_usage[] =

@@ -168,6 +168,17 @@ static const char inspect_usage[] =
 	"  -a, --all             Inspect all volumes\n"
 	"  -f, --format string   Format volume output using JSON or a Go template (default \"json\")\n";
 
+static char *volume_text(ck_app *app, const char *name)
+{
+	ck_volume *vol = NULL;
+	char *text = NULL;
+
+	if (ck_volume_lookup(&vol, app->ctx, name) == 0)
+		ck_volume_inspect(&text, vol);
+	ck_volume_free(vol);
+	return text;
+}
+
 static int volume_inspect(ck_app *app, int argc, char **argv)
 {
 	strv names = { 0 };
@@ -175,7 +186,7 @@ static int volume_inspect(ck_app *app, int argc, char **argv)
 	bool all = false;
 	ck_volume **vols = NULL;
 	size_t n = 0;
-	int rc = 0, failed = 0;
+	int rc = 0;
 
 	rc = parse_flags(app, argc, argv, (const flag_def[]){
 		{ "all", 'a', F_BOOL, &all, 0 },
@@ -194,32 +205,13 @@ static int volume_inspect(ck_app *app, int argc, char **argv)
 		rc = EXIT_CK;
 	if (rc == 0 && all && ck_volume_list(&vols, &n, app->ctx, NULL) < 0)
 		rc = die_ck();
-	if (rc == 0 && !all) {
-		if (!(vols = calloc(names.n, sizeof(*vols))))
-			rc = die("out of memory");
-		/* podman prints what it found, then the errors */
-		for (size_t i = 0; rc == 0 && i < names.n; i++) {
-			if (ck_volume_lookup(&vols[n], app->ctx, names.v[i]) < 0) {
-				print_ck_error();
-				failed = 1;
-			} else {
-				n++;
-			}
-		}
-	}
-	if (rc == 0) {
-		jnode *arr = volumes_json(vols, n);
-		if (!arr)
-			rc = die_ck();
-		else if (!strcmp(format, "json"))
-			json_print_line(stdout, arr, "     ");
-		else
-			rc = print_list_template(format, arr->vals, arr->n, false, NULL);
-		json_free(arr);
-	}
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		strv_add(&names, ck_volume_name(vols[i]));
+	if (rc == 0)
+		rc = inspect_names(app, &names, format, volume_text);
 	ck_volume_list_free(vols, n);
 	strv_clear(&names);
-	return rc ? rc : failed ? EXIT_CK : 0;
+	return rc;
 }
 
 static const char rm_usage[] =
