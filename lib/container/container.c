@@ -243,30 +243,13 @@ const char *ck_container_runtime(const ck_container *ctr)
 
 int ck_container_ports(char ***out, const ck_container *ctr)
 {
-	char **v = NULL;
-
 	CK_ENTER();
 	if (!out)
 		return ck__error_set(CK_EINVAL, "ck_container_ports: out is NULL");
 	*out = NULL;
 	if (!ctr)
 		return ck__error_set(CK_EINVAL, "ck_container_ports: ctr is NULL");
-	if (!(v = calloc(1, sizeof(*v))))
-		return ck__oom();
-	for (size_t i = 0; i < ctr->cfg.n_ports; i++) {
-		const ck__port *p = &ctr->cfg.ports[i];
-		for (unsigned int k = 0; k < (p->range ? p->range : 1); k++) {
-			char line[128];
-			snprintf(line, sizeof(line), "%u/%s -> %s:%u", p->container_port + k, p->protocol,
-			         p->host_ip ? p->host_ip : "0.0.0.0", p->host_port ? p->host_port + k : 0);
-			if (ck__strv_push(&v, line) != CK_OK) {
-				ck_strv_free(v);
-				return ck__oom();
-			}
-		}
-	}
-	*out = v;
-	return CK_OK;
+	return ck__ports_lines(out, ctr->cfg.ports, ctr->cfg.n_ports);
 }
 
 int ck_container_create_command(char ***out, const ck_container *ctr)
