@@ -74,3 +74,15 @@ int parse_flags(ck_app *app, int argc, char **argv, const flag_def *defs, const 
 {
 	return parse_flags_in(app, argc, argv, false, defs, usage, args);
 }
+
+int parse_flags_noargs(ck_app *app, int argc, char **argv, bool ctr_grammar, const flag_def *defs,
+                       const char *usage, const char *cmd)
+{
+	strv pos = { 0 };
+	int rc = parse_flags_in(app, argc, argv, ctr_grammar, defs, usage, &pos);
+
+	if (rc == 0 && pos.n)
+		rc = die("`ck %s` takes no arguments", cmd);
+	strv_clear(&pos);
+	return rc;
+}

@@ -229,21 +229,17 @@ const char image_prune_usage[] =
 
 int image_prune(ck_app *app, int argc, char **argv)
 {
-	strv pos = { 0 };
 	bool force = false;
 	unsigned int flags = 0;
 	char **removed = NULL;
 	int rc = 0;
 
-	rc = parse_flags(app, argc, argv, (const flag_def[]){
+	rc = parse_flags_noargs(app, argc, argv, false, (const flag_def[]){
 		{ "all", 'a', F_BIT, &flags, CK_IMAGE_PRUNE_ALL },
 		{ "force", 'f', F_BOOL, &force, 0 },
 		{ "filter", 0, F_REFUSE_VAL, "image prune --filter is not supported", 0 },
 		{ NULL, 0, F_IGNORE, NULL, 0 },
-	}, image_prune_usage, &pos);
-	if (rc == 0 && pos.n)
-		rc = die("`ck image prune` takes no arguments");
-	strv_clear(&pos);
+	}, image_prune_usage, "image prune");
 	if (rc < 0)
 		return 0;
 	if (rc == 0 && !force) {

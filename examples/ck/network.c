@@ -241,19 +241,15 @@ static const char prune_usage[] =
 
 static int network_prune(ck_app *app, int argc, char **argv)
 {
-	strv pos = { 0 };
 	strv filters = { 0 };
 	char **removed = NULL;
 	int rc = 0;
 
-	rc = parse_flags(app, argc, argv, (const flag_def[]){
+	rc = parse_flags_noargs(app, argc, argv, false, (const flag_def[]){
 		{ "filter", 0, F_STRV, &filters, 0 },
 		{ "force", 'f', F_IGNORE, NULL, 0 },
 		{ NULL, 0, F_IGNORE, NULL, 0 },
-	}, prune_usage, &pos);
-	if (rc == 0 && pos.n)
-		rc = die("`ck network prune` takes no arguments");
-	strv_clear(&pos);
+	}, prune_usage, "network prune");
 	if (rc < 0) {
 		strv_clear(&filters);
 		return 0;

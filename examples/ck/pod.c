@@ -289,24 +289,16 @@ static const char prune_usage[] =
 
 static int pod_prune(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { "force", 'f', false, 1 }, { NULL, 0, false, 0 } };
-	const char *val;
 	bool force = false;
 	char **removed = NULL;
-	int id, rc = 0;
-	cli c;
+	int rc = 0;
 
-	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP)
-			return sub_help(prune_usage);
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			rc = die("`ck pod prune` takes no arguments");
-		else
-			force = flag_on(val);
-	}
+	rc = parse_flags_noargs(app, argc, argv, true, (const flag_def[]){
+		{ "force", 'f', F_BOOL, &force, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, prune_usage, "pod prune");
+	if (rc < 0)
+		return 0;
 	if (rc == 0 && !force && !confirm("WARNING! This will remove all stopped/exited pods..\n"
 	                                  "Are you sure you want to continue?"))
 		return 0;
@@ -344,24 +336,17 @@ static const char inspect_usage[] =
 
 static int pod_inspect(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { "format", 'f', true, 1 }, { NULL, 0, false, 0 } };
 	strv names = { 0 };
-	const char *val, *format = NULL;
-	int id, rc = 0;
-	cli c;
+	const char *format = NULL;
+	int rc = 0;
 
-	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&names);
-			return sub_help(inspect_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			strv_add(&names, val);
-		else
-			format = val;
+	rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "format", 'f', F_STR, &format, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, inspect_usage, &names);
+	if (rc < 0) {
+		strv_clear(&names);
+		return 0;
 	}
 	if (rc == 0 && !names.n)
 		rc = die("you must provide at least one pod name or id");

@@ -23,19 +23,15 @@ static void df_row(sbuf *b, const char *type, uint64_t total, uint64_t active, u
 
 int system_df(ck_app *app, int argc, char **argv)
 {
-	strv pos = { 0 };
 	const char *format = NULL;
 	ck_system_df_report df;
 	int rc = 0;
 
-	rc = parse_flags(app, argc, argv, (const flag_def[]){
+	rc = parse_flags_noargs(app, argc, argv, false, (const flag_def[]){
 		{ "format", 0, F_STR, &format, 0 },
 		{ "verbose", 'v', F_REFUSE, "--verbose is not supported: ck system df prints the summary only", 0 },
 		{ NULL, 0, F_IGNORE, NULL, 0 },
-	}, df_usage, &pos);
-	if (rc == 0 && pos.n)
-		rc = die("`ck system df` takes no arguments");
-	strv_clear(&pos);
+	}, df_usage, "system df");
 	if (rc < 0)
 		return 0;
 	if (rc == 0 && !app_context(app))
@@ -82,23 +78,19 @@ static const char prune_usage[] =
 
 int system_prune(ck_app *app, int argc, char **argv)
 {
-	strv pos = { 0 };
 	unsigned int flags = 0;
 	bool force = false;
 	char **removed = NULL;
 	int rc = 0;
 
-	rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+	rc = parse_flags_noargs(app, argc, argv, true, (const flag_def[]){
 		{ "all", 'a', F_BIT, &flags, CK_SYSTEM_PRUNE_ALL },
 		{ "force", 'f', F_BOOL, &force, 0 },
 		{ "volumes", 0, F_BIT, &flags, CK_SYSTEM_PRUNE_VOLUMES },
 		{ "filter", 0, F_REFUSE_VAL, "--filter is not supported by ck system prune: prune each kind with its own command", 0 },
 		{ "external", 0, F_REFUSE, "--external is not supported: ck has no external (buildah) containers", 0 },
 		{ NULL, 0, F_IGNORE, NULL, 0 },
-	}, prune_usage, &pos);
-	if (rc == 0 && pos.n)
-		rc = die("`ck system prune` takes no arguments");
-	strv_clear(&pos);
+	}, prune_usage, "system prune");
 	if (rc < 0)
 		return 0;
 	if (rc == 0 && !force) {

@@ -151,6 +151,10 @@ typedef struct flag_def {
 int parse_flags_in(ck_app *app, int argc, char **argv, bool ctr_grammar, const flag_def *defs,
                    const char *usage, strv *args);
 int parse_flags(ck_app *app, int argc, char **argv, const flag_def *defs, const char *usage, strv *args);
+/* The same for a command that takes no arguments ("`ck CMD` takes no
+ * arguments"). */
+int parse_flags_noargs(ck_app *app, int argc, char **argv, bool ctr_grammar, const flag_def *defs,
+                       const char *usage, const char *cmd);
 
 /* The id in an id file (--cidfile, --pod-id-file), trimmed, malloc'd; NULL
  * with the error printed.  With `missing_ok`, a file that does not exist
