@@ -89,39 +89,28 @@ static const char inspect_usage[] =
 
 static int inspect_cmd(ck_app *app, int argc, char **argv, int type)
 {
-	static const cli_opt opts[] = {
-		{ "format", 'f', true, 1 }, { "size", 's', false, 2 }, { "type", 't', true, 3 },
-		{ "latest", 'l', false, 4 }, { NULL, 0, false, 0 },
-	};
-	const char *val, *format = "json";
+	const char *format = "json", *as = NULL;
 	strv names = { 0 };
-	int id, rc = 0, failed = 0;
-	cli c;
+	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "format", 'f', F_STR, &format, 0 },
+		{ "size", 's', F_IGNORE, NULL, 0 },
+		{ "type", 't', F_STR, &as, 0 },
+		{ "latest", 'l', F_REFUSE, "--latest is not supported", 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, inspect_usage, &names), failed = 0;
 
-	copts_init(&c, app, argc, argv, type == T_CONTAINER ? opts : opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&names);
-			fputs(inspect_usage, stdout);
-			return 0;
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			strv_add(&names, val);
-		else if (id == 1)
-			format = val;
-		else if (id == 3 && !strcmp(val, "container"))
-			type = T_CONTAINER;
-		else if (id == 3 && !strcmp(val, "image"))
-			type = T_IMAGE;
-		else if (id == 3 && !strcmp(val, "volume"))
-			type = T_VOLUME;
-		else if (id == 3 && strcmp(val, "all") != 0)
-			rc = die("invalid type \"%s\": must be one of container, image, volume or all", val);
-		else if (id == 4)
-			rc = die("--latest is not supported");
+	if (rc < 0) {
+		strv_clear(&names);
+		return 0;
 	}
+	if (rc == 0 && as && !strcmp(as, "container"))
+		type = T_CONTAINER;
+	else if (rc == 0 && as && !strcmp(as, "image"))
+		type = T_IMAGE;
+	else if (rc == 0 && as && !strcmp(as, "volume"))
+		type = T_VOLUME;
+	else if (rc == 0 && as && strcmp(as, "all") != 0)
+		rc = die("invalid type \"%s\": must be one of container, image, volume or all", as);
 	if (rc == 0 && names.n == 0)
 		rc = die("no names or ids specified");
 	if (rc == 0 && !app_context(app))
@@ -532,28 +521,17 @@ static int print_ports(const ck_container *ctr, const char *want, bool prefix)
 
 int ctr_port(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { "all", 'a', false, 1 }, { "latest", 'l', false, 2 }, { NULL, 0, false, 0 } };
-	const char *val;
 	strv args = { 0 };
 	bool all = false;
-	int id, rc = 0;
-	cli c;
+	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "all", 'a', F_BOOL, &all, 0 },
+		{ "latest", 'l', F_REFUSE, "--latest is not supported", 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, port_usage, &args);
 
-	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&args);
-			fputs(port_usage, stdout);
-			return 0;
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			strv_add(&args, val);
-		else if (id == 1)
-			all = flag_on(val);
-		else
-			rc = die("--latest is not supported");
+	if (rc < 0) {
+		strv_clear(&args);
+		return 0;
 	}
 	if (rc == 0 && all && args.n)
 		rc = die("the use of --all and a container name or id is mutually exclusive");

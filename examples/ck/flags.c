@@ -3,13 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "ctr.h"
 
 #define MAX_FLAGS 32
 
 static bool takes_value(flag_kind k)
 {
-	return k == F_STR || k == F_STRV || k == F_IGNORE_VAL || k == F_REFUSE_VAL;
+	return k == F_STR || k == F_STRV || k == F_IGNORE_VAL || k == F_REFUSE_VAL || k == F_INT || k == F_TIME;
 }
 
 int parse_flags_in(ck_app *app, int argc, char **argv, bool ctr_grammar, const flag_def *defs,
@@ -50,13 +50,14 @@ int parse_flags_in(ck_app *app, int argc, char **argv, bool ctr_grammar, const f
 		bool on = !val || strcmp(val, "false") != 0;
 		switch (d->kind) {
 		case F_BOOL: *(bool *)d->where = on; break;
+		case F_ONOFF: *(int *)d->where = on; break;
 		case F_STR: *(const char **)d->where = val; break;
 		case F_STRV: strv_add(d->where, val); break;
 		case F_BIT:
 			if (on)
-				*(unsigned int *)d->where |= d->bit;
+				*(unsigned int *)d->where |= (unsigned int)d->arg;
 			else
-				*(unsigned int *)d->where &= ~d->bit;
+				*(unsigned int *)d->where &= ~(unsigned int)d->arg;
 			break;
 		case F_IGNORE:
 		case F_IGNORE_VAL: break;
@@ -65,6 +66,17 @@ int parse_flags_in(ck_app *app, int argc, char **argv, bool ctr_grammar, const f
 				rc = die("%s", (const char *)d->where);
 			break;
 		case F_REFUSE_VAL: rc = die("%s", (const char *)d->where); break;
+		case F_INT: {
+			char flag[64];
+			snprintf(flag, sizeof(flag), "--%s", d->name);
+			if (!parse_int_arg(flag, val, d->arg, d->where))
+				rc = EXIT_CK;
+			break;
+		}
+		case F_TIME:
+			if (!parse_time_arg(val, d->where))
+				rc = die("invalid --%s %s: use RFC 3339, Unix seconds or a duration such as 10m", d->name, val);
+			break;
 		}
 	}
 	return rc;

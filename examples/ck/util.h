@@ -128,21 +128,24 @@ void strv_clear(strv *s);
 void strv_free_owned(strv *s);
 
 /* A flag of parse_flags()'s table and where its value goes: F_BOOL a
- * bool (true, or false for --flag=false), F_STR a const char * (the last
- * one given), F_STRV a strv (each one), F_BIT `bit` set in an unsigned
+ * bool (true, or false for --flag=false), F_ONOFF the same as an int
+ * (1 or 0, as the library's option structs hold them), F_STR a const char * (the last
+ * one given), F_STRV a strv (each one), F_BIT the bit `arg` set in an unsigned
  * int, F_IGNORE and F_IGNORE_VAL (which takes a value) nowhere: accepted
  * for podman's sake.  F_REFUSE and F_REFUSE_VAL: podman's flags that ck
  * does not support; `where` is the message saying why (a boolean is
- * refused only when it is on).  A table ends with a NULL name. */
+ * refused only when it is on).  F_INT a long long of at least `arg`;
+ * F_TIME an int64_t of nanoseconds from --since/--until's forms (ctr.h's
+ * parse_time_arg).  A table ends with a NULL name. */
 typedef enum flag_kind {
-	F_BOOL, F_STR, F_STRV, F_BIT, F_IGNORE, F_IGNORE_VAL, F_REFUSE, F_REFUSE_VAL
+	F_BOOL, F_ONOFF, F_STR, F_STRV, F_BIT, F_IGNORE, F_IGNORE_VAL, F_REFUSE, F_REFUSE_VAL, F_INT, F_TIME
 } flag_kind;
 typedef struct flag_def {
 	const char *name;
 	char shortname;
 	flag_kind kind;
 	void *where;
-	unsigned int bit;
+	long long arg; /* F_BIT: the bit; F_INT: the smallest value allowed */
 } flag_def;
 /* Parses argv by the table; positional arguments go to *args.  Returns 0,
  * EXIT_CK after printing an error, or -1 after printing `usage` for
