@@ -26,8 +26,6 @@ int parse_names(ck_app *app, int argc, char **argv, const cli_opt *opts, const c
 /* ---- texts ---- */
 /* The first 12 characters of an id. */
 void short_id(char out[13], const char *id);
-/* go-units' HumanDuration of a span in seconds ("2 minutes"). */
-void human_duration(char *buf, size_t size, int64_t secs);
 /* go-units' HumanSize with 4 significant digits ("1.806MB"). */
 void human_size(char *buf, size_t size, double bytes);
 /* Go's time.Duration.String() ("37.389ms", "1m2.5s"). */

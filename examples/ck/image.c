@@ -31,31 +31,11 @@ static void human_size(char *buf, size_t size, uint64_t bytes)
 /* "3 weeks ago", as go-units' HumanDuration. */
 static void human_ago(char *buf, size_t size, int64_t when)
 {
-	int64_t secs = (int64_t)time(NULL) - when, mins = secs / 60;
-	int64_t hours = (secs + 1800) / 3600;
+	size_t n;
 
-	if (secs < 1)
-		snprintf(buf, size, "Less than a second ago");
-	else if (secs == 1)
-		snprintf(buf, size, "1 second ago");
-	else if (secs < 60)
-		snprintf(buf, size, "%lld seconds ago", (long long)secs);
-	else if (mins == 1)
-		snprintf(buf, size, "About a minute ago");
-	else if (mins < 60)
-		snprintf(buf, size, "%lld minutes ago", (long long)mins);
-	else if (hours == 1)
-		snprintf(buf, size, "About an hour ago");
-	else if (hours < 48)
-		snprintf(buf, size, "%lld hours ago", (long long)hours);
-	else if (hours < 24 * 7 * 2)
-		snprintf(buf, size, "%lld days ago", (long long)(hours / 24));
-	else if (hours < 24 * 30 * 2)
-		snprintf(buf, size, "%lld weeks ago", (long long)(hours / 24 / 7));
-	else if (hours < 24 * 365 * 2)
-		snprintf(buf, size, "%lld months ago", (long long)(hours / 24 / 30));
-	else
-		snprintf(buf, size, "%lld years ago", (long long)(secs / 3600 / 24 / 365));
+	human_duration(buf, size, (int64_t)time(NULL) - when);
+	n = strlen(buf);
+	snprintf(buf + n, size - n, " ago");
 }
 
 static void rfc3339(char *buf, size_t size, int64_t when)

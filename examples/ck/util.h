@@ -177,6 +177,9 @@ void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3
 /* A JSON string literal; NULL is null. */
 void sb_str(sbuf *b, const char *s);
 
+/* go-units' HumanDuration of a span in seconds ("2 minutes"; ctr_util.c). */
+void human_duration(char *buf, size_t size, int64_t secs);
+
 /* Asks `question` followed by " [y/N] " on stdout and reads a line from
  * stdin; only an answer starting with y or Y is a yes.  EOF is a no. */
 bool confirm(const char *question);
