@@ -192,10 +192,8 @@ int ctr_cp(ck_app *app, int argc, char **argv)
 		{ NULL, 0, F_IGNORE, NULL, 0 },
 	}, cp_usage, &args);
 
-	if (rc < 0) {
-		strv_clear(&args);
+	if (rc < 0)
 		return 0;
-	}
 	if (rc == 0 && args.n != 2)
 		rc = die_args(cp_usage, "a source and a destination are required (%zu argument%s given)", args.n,
 		              args.n == 1 ? "" : "s");

@@ -99,10 +99,8 @@ static int inspect_cmd(ck_app *app, int argc, char **argv, int type)
 		{ NULL, 0, F_IGNORE, NULL, 0 },
 	}, inspect_usage, &names), failed = 0;
 
-	if (rc < 0) {
-		strv_clear(&names);
+	if (rc < 0)
 		return 0;
-	}
 	if (rc == 0 && as && !strcmp(as, "container"))
 		type = T_CONTAINER;
 	else if (rc == 0 && as && !strcmp(as, "image"))
@@ -529,10 +527,8 @@ int ctr_port(ck_app *app, int argc, char **argv)
 		{ NULL, 0, F_IGNORE, NULL, 0 },
 	}, port_usage, &args);
 
-	if (rc < 0) {
-		strv_clear(&args);
+	if (rc < 0)
 		return 0;
-	}
 	if (rc == 0 && all && args.n)
 		rc = die("the use of --all and a container name or id is mutually exclusive");
 	if (rc == 0 && !all && (args.n < 1 || args.n > 2))

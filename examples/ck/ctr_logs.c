@@ -55,10 +55,8 @@ int ctr_logs(ck_app *app, int argc, char **argv)
 		{ NULL, 0, F_IGNORE, NULL, 0 },
 	}, logs_usage, &names);
 
-	if (rc < 0) {
-		strv_clear(&names);
+	if (rc < 0)
 		return 0;
-	}
 	lo.tail = tail;
 	if (rc == 0 && names.n == 0)
 		rc = die_args(logs_usage, "a container is required");

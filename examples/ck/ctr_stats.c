@@ -164,10 +164,8 @@ int ctr_stats(ck_app *app, int argc, char **argv)
 		{ NULL, 0, F_IGNORE, NULL, 0 },
 	}, stats_usage, &names);
 
-	if (rc < 0) {
-		strv_clear(&names);
+	if (rc < 0)
 		return 0;
-	}
 	if (rc == 0 && all && names.n)
 		rc = die("--all is not allowed with containers named");
 	if (rc == 0 && !app_context(app))

@@ -32,6 +32,8 @@ int parse_flags_in(ck_app *app, int argc, char **argv, bool ctr_grammar, const f
 	c.ctr_grammar = ctr_grammar; /* as copts_init(..., true) sets it */
 	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
 		if (id == CLI_HELP) {
+			if (args)
+				strv_clear(args);
 			sub_help(usage);
 			return -1;
 		}

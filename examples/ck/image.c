@@ -312,10 +312,8 @@ static int image_inspect(ck_app *app, int argc, char **argv)
 		{ "format", 'f', F_STR, &format, 0 },
 		{ NULL, 0, F_IGNORE, NULL, 0 },
 	}, inspect_usage, &names);
-	if (rc < 0) {
-		strv_clear(&names);
+	if (rc < 0)
 		return 0;
-	}
 	if (rc == 0 && names.n == 0)
 		rc = die_args(inspect_usage, "an image is required");
 	if (rc == 0 && !app_context(app))

@@ -182,10 +182,8 @@ int image_rm(ck_app *app, int argc, char **argv)
 		{ "ignore", 'i', F_BOOL, &ignore, 0 },
 		{ NULL, 0, F_IGNORE, NULL, 0 },
 	}, image_rm_usage, &names);
-	if (rc < 0) {
-		strv_clear(&names);
+	if (rc < 0)
 		return 0;
-	}
 	if (rc == 0 && !all && names.n == 0)
 		rc = die("image name or ID must be specified");
 	if (rc == 0 && all && names.n)
@@ -308,10 +306,8 @@ int image_import(ck_app *app, int argc, char **argv)
 		{ "message", 'm', F_REFUSE_VAL, "import --message is not supported", 0 },
 		{ NULL, 0, F_IGNORE, NULL, 0 },
 	}, image_import_usage, &args);
-	if (rc < 0) {
-		strv_clear(&args);
+	if (rc < 0)
 		return 0;
-	}
 	if (rc == 0 && (args.n < 1 || args.n > 2))
 		rc = die("import requires 1 or 2 arguments: PATH [REFERENCE]");
 	if (rc == 0 && !app_context(app))

@@ -140,10 +140,8 @@ int cmd_save(ck_app *app, int argc, char **argv)
 		{ "uncompressed", 0, F_IGNORE, NULL, 0 },
 		{ NULL, 0, F_IGNORE, NULL, 0 },
 	}, save_usage, &images);
-	if (rc < 0) {
-		strv_clear(&images);
+	if (rc < 0)
 		return 0;
-	}
 	if (rc == 0) {
 		if (!strcmp(format, "docker-archive"))
 			fmt = CK_ARCHIVE_DOCKER;

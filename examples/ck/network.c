@@ -185,10 +185,8 @@ static int network_inspect(ck_app *app, int argc, char **argv)
 		{ "format", 'f', F_STR, &format, 0 },
 		{ NULL, 0, F_IGNORE, NULL, 0 },
 	}, inspect_usage, &names);
-	if (rc < 0) {
-		strv_clear(&names);
+	if (rc < 0)
 		return 0;
-	}
 	if (rc == 0 && names.n == 0)
 		rc = die("requires at least 1 arg(s), only received 0");
 	if (rc == 0 && !app_context(app))
@@ -214,10 +212,8 @@ static int network_rm(ck_app *app, int argc, char **argv)
 		{ "time", 't', F_IGNORE_VAL, NULL, 0 },
 		{ NULL, 0, F_IGNORE, NULL, 0 },
 	}, rm_usage, &names);
-	if (rc < 0) {
-		strv_clear(&names);
+	if (rc < 0)
 		return 0;
-	}
 	if (rc == 0 && names.n == 0)
 		rc = die("requires at least 1 arg(s), only received 0");
 	if (rc == 0 && !app_context(app))

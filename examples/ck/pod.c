@@ -344,10 +344,8 @@ static int pod_inspect(ck_app *app, int argc, char **argv)
 		{ "format", 'f', F_STR, &format, 0 },
 		{ NULL, 0, F_IGNORE, NULL, 0 },
 	}, inspect_usage, &names);
-	if (rc < 0) {
-		strv_clear(&names);
+	if (rc < 0)
 		return 0;
-	}
 	if (rc == 0 && !names.n)
 		rc = die("you must provide at least one pod name or id");
 	if (rc == 0 && !app_context(app))

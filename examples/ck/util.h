@@ -149,8 +149,8 @@ typedef struct flag_def {
 } flag_def;
 /* Parses argv by the table; positional arguments go to *args.  Returns 0,
  * EXIT_CK after printing an error, or -1 after printing `usage` for
- * --help.  parse_flags_in() with `ctr_grammar` takes the container
- * commands' grammar (see copts_init in ctr.h). */
+ * --help (with *args cleared).  parse_flags_in() with `ctr_grammar` takes
+ * the container commands' grammar (see copts_init in ctr.h). */
 int parse_flags_in(ck_app *app, int argc, char **argv, bool ctr_grammar, const flag_def *defs,
                    const char *usage, strv *args);
 int parse_flags(ck_app *app, int argc, char **argv, const flag_def *defs, const char *usage, strv *args);

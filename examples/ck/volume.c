@@ -193,10 +193,8 @@ static int volume_inspect(ck_app *app, int argc, char **argv)
 		{ "format", 'f', F_STR, &format, 0 },
 		{ NULL, 0, F_IGNORE, NULL, 0 },
 	}, inspect_usage, &names);
-	if (rc < 0) {
-		strv_clear(&names);
+	if (rc < 0)
 		return 0;
-	}
 	if (rc == 0 && !all && names.n == 0)
 		rc = die("provide one or more volume names or use --all");
 	if (rc == 0 && all && names.n)
@@ -232,10 +230,8 @@ static int volume_rm(ck_app *app, int argc, char **argv)
 		{ "time", 't', F_IGNORE_VAL, NULL, 0 },
 		{ NULL, 0, F_IGNORE, NULL, 0 },
 	}, rm_usage, &names);
-	if (rc < 0) {
-		strv_clear(&names);
+	if (rc < 0)
 		return 0;
-	}
 	if (rc == 0 && !all && names.n == 0)
 		rc = die("choose either one or more volumes or all");
 	if (rc == 0 && all && names.n)
