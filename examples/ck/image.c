@@ -333,34 +333,27 @@ static const char history_usage[] =
 
 static int image_history(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "format", 0, true, 1 }, { "human", 'H', false, 2 }, { "no-trunc", 0, false, 3 },
-		{ "notruncate", 0, false, 3 }, { "quiet", 'q', false, 4 }, { NULL, 0, false, 0 },
-	};
-	const char *val, *format = NULL, *name = NULL;
+	const char *format = NULL, *name = NULL;
 	bool no_trunc = false, quiet = false;
 	ck_image *img = NULL;
 	char *text = NULL;
 	jnode *hist = NULL;
 	ck_image_history_list *list = NULL;
-	int id, rc = 0, count = 0;
-	cli c;
+	strv pos = { 0 };
+	int rc = parse_flags(app, argc, argv, (const flag_def[]){
+		{ "format", 0, F_STR, &format, 0 },
+		{ "human", 'H', F_IGNORE, NULL, 0 },
+		{ "no-trunc", 0, F_BOOL, &no_trunc, 0 },
+		{ "notruncate", 0, F_BOOL, &no_trunc, 0 },
+		{ "quiet", 'q', F_BOOL, &quiet, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, history_usage, &pos);
+	int count = (int)pos.n;
 
-	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP)
-			return sub_help(history_usage);
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			name = val, count++;
-		else if (id == 1)
-			format = val;
-		else if (id == 3)
-			no_trunc = true;
-		else if (id == 4)
-			quiet = true;
-	}
+	if (rc < 0)
+		return 0;
+	name = pos.n ? pos.v[0] : NULL;
+	strv_clear(&pos);
 	if (rc == 0 && count != 1)
 		rc = die_args(history_usage, "one image is required (%d given)", count);
 	if (rc == 0 && !app_context(app))
