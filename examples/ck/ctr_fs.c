@@ -41,14 +41,6 @@ static int each_container(ck_app *app, bool all, const strv *names, const char *
 	return status;
 }
 
-/* The flag -a/--all, id 1. */
-static int all_flag(int id, const char *val, void *p)
-{
-	if (id == 1)
-		*(bool *)p = flag_on(val);
-	return 0;
-}
-
 /* ---------------------------------------------------------- mount, unmount */
 
 static const char mount_usage[] =
@@ -73,10 +65,13 @@ static int mount_one(ck_container *ctr, const char *named)
 
 int ctr_mount(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { "all", 'a', false, 1 }, { "no-trunc", 0, false, 2 }, { NULL, 0, false, 0 } };
 	strv names = { 0 };
 	bool all = false;
-	int rc = parse_names(app, argc, argv, opts, mount_usage, &names, all_flag, &all);
+	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "all", 'a', F_BOOL, &all, 0 },
+		{ "no-trunc", 0, F_IGNORE, NULL, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, mount_usage, &names);
 
 	if (rc == 0 && !all && names.n == 0)
 		rc = die("ck mount needs the name or id of a container, or --all: listing mounted containers is "
@@ -114,10 +109,13 @@ static int all_or_names(bool all, const strv *names)
 
 int ctr_unmount(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { "all", 'a', false, 1 }, { "force", 'f', false, 2 }, { NULL, 0, false, 0 } };
 	strv names = { 0 };
 	bool all = false;
-	int rc = parse_names(app, argc, argv, opts, unmount_usage, &names, all_flag, &all);
+	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "all", 'a', F_BOOL, &all, 0 },
+		{ "force", 'f', F_IGNORE, NULL, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, unmount_usage, &names);
 
 	if (rc == 0)
 		rc = all_or_names(all, &names);
@@ -132,14 +130,6 @@ int ctr_unmount(ck_app *app, int argc, char **argv)
 static const char diff_usage[] =
 	"Inspect changes to the container's file systems\n\nUsage:\n  ck diff [options] CONTAINER\n\n"
 	"Options:\n      --format string   Change the output format (json)\n";
-
-static int diff_flag(int id, const char *val, void *p)
-{
-	if (id == 1 && strcmp(val, "json") != 0)
-		return die("unsupported --format \"%s\": use json", val);
-	*(bool *)p = true;
-	return 0;
-}
 
 static void diff_json(const ck_change_list *l)
 {
@@ -170,12 +160,17 @@ static void diff_json(const ck_change_list *l)
 
 int ctr_diff(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { "format", 0, true, 1 }, { NULL, 0, false, 0 } };
 	strv names = { 0 };
-	bool json = false;
+	const char *format = NULL;
 	ck_container *ctr = NULL;
 	ck_change_list *l = NULL;
-	int rc = parse_names(app, argc, argv, opts, diff_usage, &names, diff_flag, &json);
+	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "format", 0, F_STR, &format, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, diff_usage, &names);
+
+	if (rc == 0 && format && strcmp(format, "json") != 0)
+		rc = die("unsupported --format \"%s\": use json", format);
 
 	if (rc == 0 && names.n != 1)
 		rc = die("diff takes exactly one container");
@@ -183,7 +178,7 @@ int ctr_diff(ck_app *app, int argc, char **argv)
 		rc = ctr_lookup(&ctr, app, names.v[0]);
 	if (rc == 0 && ck_container_diff(&l, ctr) < 0)
 		rc = die_ck();
-	if (rc == 0 && json) {
+	if (rc == 0 && format) {
 		diff_json(l);
 	} else if (rc == 0) {
 		for (size_t i = 0; i < ck_change_list_count(l); i++)
@@ -201,22 +196,17 @@ static const char export_usage[] =
 	"Export container's filesystem contents as a tar archive\n\nUsage:\n  ck export [options] CONTAINER\n\n"
 	"Options:\n  -o, --output string   Write to a specified file (default: stdout, which must be redirected)\n";
 
-static int export_flag(int id, const char *val, void *p)
-{
-	if (id == 1)
-		*(const char **)p = val;
-	return 0;
-}
-
 int ctr_export(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { "output", 'o', true, 1 }, { NULL, 0, false, 0 } };
 	strv names = { 0 };
 	const char *output = NULL;
 	ck_container *ctr = NULL;
 	char *tmp = NULL;
 	int fd = STDOUT_FILENO;
-	int rc = parse_names(app, argc, argv, opts, export_usage, &names, export_flag, &output);
+	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "output", 'o', F_STR, &output, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, export_usage, &names);
 
 	if (rc == 0 && names.n != 1)
 		rc = die("export takes exactly one container");
@@ -259,54 +249,34 @@ static const char commit_usage[] =
 	"  -p, --pause                Pause container during commit\n"
 	"  -q, --quiet                Suppress output\n";
 
-struct commit_flags {
-	ck_commit_options o;
-	strv changes;
-	const char *iidfile;
-	bool quiet;
-};
-
-static int commit_flag(int id, const char *val, void *p)
-{
-	struct commit_flags *f = p;
-	switch (id) {
-	case 1: f->o.author = val; break;
-	case 2: strv_add(&f->changes, val); break;
-	case 3:
-		if (strcmp(val, "oci") && strcmp(val, "docker"))
-			return die("unrecognized image type \"%s\": use oci or docker", val);
-		f->o.format = !strcmp(val, "docker") ? CK_COMMIT_FORMAT_DOCKER : CK_COMMIT_FORMAT_OCI;
-		break;
-	case 4: f->iidfile = val; break;
-	case 5: f->o.message = val; break;
-	case 6: f->o.pause = flag_on(val); break;
-	case 7: f->quiet = flag_on(val); break;
-	case 8:
-		if (flag_on(val))
-			return die("--include-volumes is not supported: volumes stay with the container");
-		break;
-	case 9:
-		if (flag_on(val))
-			return die("--squash is not supported: the commit adds one layer on top of the image's");
-		break;
-	default: break;
-	}
-	return 0;
-}
-
 int ctr_commit(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "author", 'a', true, 1 },   { "change", 'c', true, 2 }, { "format", 'f', true, 3 },
-		{ "iidfile", 0, true, 4 },    { "message", 'm', true, 5 }, { "pause", 'p', false, 6 },
-		{ "quiet", 'q', false, 7 },   { "include-volumes", 0, false, 8 }, { "squash", 's', false, 9 },
-		{ NULL, 0, false, 0 },
-	};
-	struct commit_flags f = { .o = CK_COMMIT_OPTIONS_INIT };
+	struct {
+		ck_commit_options o;
+		strv changes;
+		const char *iidfile, *format;
+		bool quiet;
+	} f = { .o = CK_COMMIT_OPTIONS_INIT };
 	strv names = { 0 };
 	ck_container *ctr = NULL;
 	ck_image *img = NULL;
-	int rc = parse_names(app, argc, argv, opts, commit_usage, &names, commit_flag, &f);
+	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "author", 'a', F_STR, &f.o.author, 0 },
+		{ "change", 'c', F_STRV, &f.changes, 0 },
+		{ "format", 'f', F_STR, &f.format, 0 },
+		{ "iidfile", 0, F_STR, &f.iidfile, 0 },
+		{ "message", 'm', F_STR, &f.o.message, 0 },
+		{ "pause", 'p', F_ONOFF, &f.o.pause, 0 },
+		{ "quiet", 'q', F_BOOL, &f.quiet, 0 },
+		{ "include-volumes", 0, F_REFUSE, "--include-volumes is not supported: volumes stay with the container", 0 },
+		{ "squash", 's', F_REFUSE, "--squash is not supported: the commit adds one layer on top of the image's", 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, commit_usage, &names);
+
+	if (rc == 0 && f.format && strcmp(f.format, "oci") && strcmp(f.format, "docker"))
+		rc = die("unrecognized image type \"%s\": use oci or docker", f.format);
+	else if (rc == 0 && f.format)
+		f.o.format = !strcmp(f.format, "docker") ? CK_COMMIT_FORMAT_DOCKER : CK_COMMIT_FORMAT_OCI;
 
 	if (rc == 0 && (names.n < 1 || names.n > 2))
 		rc = die("commit takes a container and, optionally, the name of the new image");
@@ -348,11 +318,13 @@ static int init_one(ck_container *ctr, const char *named)
 
 int ctr_init(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { "all", 'a', false, 1 }, { NULL, 0, false, 0 } };
 	static const char *const created[] = { "status=created", NULL };
 	strv names = { 0 };
 	bool all = false;
-	int rc = parse_names(app, argc, argv, opts, init_usage, &names, all_flag, &all);
+	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "all", 'a', F_BOOL, &all, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, init_usage, &names);
 
 	if (rc == 0)
 		rc = all_or_names(all, &names);
