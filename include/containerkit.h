@@ -11,6 +11,8 @@
 #include "containerkit/context.h"
 #include "containerkit/volume.h"
 #include "containerkit/network.h"
+#include "containerkit/registry.h"
+#include "containerkit/rootfs.h"
 #include "containerkit/image.h"
 #include "containerkit/container.h"
 #include "containerkit/pod.h"

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "ctr.h"
+#include "template/tmpl.h"
 
 /* ----------------------------------------------------------------- logs */
 
@@ -115,61 +116,121 @@ static void go_time(char *buf, size_t size, int64_t ns)
 }
 
 /* podman's ToHumanReadable() */
-static void print_event_text(const jnode *ev)
+static void print_event_text(const ck_event *ev)
 {
-	const char *type = json_get_str(ev, "Type"), *status = json_get_str(ev, "Status");
-	const char *id = json_get_str(ev, "ID"), *name = json_get_str(ev, "Name");
-	const jnode *tn = json_get(ev, "timeNano");
-	char when[96] = "";
+	char when[96];
 
-	if (tn && tn->type == J_NUM)
-		go_time(when, sizeof(when), strtoll(tn->str, NULL, 10));
-	else if (json_get_str(ev, "Time"))
-		snprintf(when, sizeof(when), "%s", json_get_str(ev, "Time"));
-	type = type ? type : "";
-	status = status ? status : "";
-	if (!strcmp(type, "container") || !strcmp(type, "pod")) {
-		const jnode *attrs = json_get(ev, "Attributes");
-		const char *image = json_get_str(ev, "Image");
-		printf("%s %s %s %s (image=%s, name=%s", when, type, status, id ? id : "", image ? image : "",
-		       name ? name : "");
-		for (size_t i = 0; attrs && attrs->type == J_OBJ && i < attrs->n; i++)
-			if (attrs->vals[i]->type == J_STR && strcmp(attrs->keys[i], "image") &&
-			    strcmp(attrs->keys[i], "name"))
-				printf(", %s=%s", attrs->keys[i], attrs->vals[i]->str);
+	go_time(when, sizeof(when), ev->time_ns);
+	if (!strcmp(ev->type, "container") || !strcmp(ev->type, "pod")) {
+		printf("%s %s %s %s (image=%s, name=%s", when, ev->type, ev->status, ev->id, ev->image, ev->name);
+		for (size_t i = 0; i < ev->attribute_count; i++) {
+			const char *k = ev->attributes[2 * i];
+			if (strcmp(k, "image") && strcmp(k, "name"))
+				printf(", %s=%s", k, ev->attributes[2 * i + 1]);
+		}
 		printf(")\n");
-	} else if (!strcmp(type, "image")) {
-		printf("%s %s %s %s %s\n", when, type, status, id ? id : "", name ? name : "");
+	} else if (!strcmp(ev->type, "image")) {
+		printf("%s %s %s %s %s\n", when, ev->type, ev->status, ev->id, ev->name);
 	} else {
-		printf("%s %s %s %s\n", when, type, status, name ? name : id ? id : "");
+		printf("%s %s %s %s\n", when, ev->type, ev->status, *ev->name ? ev->name : ev->id);
 	}
 }
 
-static int on_event(const char *event_json, void *payload)
+/* An event as a template tree (template/tmpl.h): a map of podman's
+ * fields, Attributes a map of strings.  Made per event; the nodes point
+ * into the event, which lives for the callback. */
+typedef struct evnode {
+	tmpl_kind kind;
+	const char *text;
+	size_t n;
+	const struct evnode *items;
+	const char *const *keys;
+} evnode;
+
+static tmpl_kind ev_kind(const void *p) { return ((const evnode *)p)->kind; }
+static bool ev_bool(const void *p) { (void)p; return false; }
+static const char *ev_text(const void *p) { return ((const evnode *)p)->text; }
+static size_t ev_count(const void *p) { return ((const evnode *)p)->n; }
+static const void *ev_item(const void *p, size_t i) { return &((const evnode *)p)->items[i]; }
+static const char *ev_key(const void *p, size_t i) { return ((const evnode *)p)->keys[i]; }
+
+static const void *ev_field(const void *p, const char *name)
+{
+	const evnode *n = p;
+	/* exact first, then any case, as the JSON tree (podman's TimeNano is
+	 * "timeNano" in the JSON) */
+	for (size_t i = 0; n->keys && i < n->n; i++)
+		if (!strcmp(n->keys[i], name))
+			return &n->items[i];
+	for (size_t i = 0; n->keys && i < n->n; i++)
+		if (!strcasecmp(n->keys[i], name))
+			return &n->items[i];
+	return NULL;
+}
+
+static const tmpl_ops ev_ops = { ev_kind, ev_bool, ev_text, ev_count, ev_item, ev_key, ev_field };
+
+static int print_event_template(const char *format, const ck_event *ev)
+{
+	enum { N = 9 };
+	const char *keys[N] = { "ID", "Image", "Name", "Status", "Time", "timeNano", "Type", "Attributes",
+		                "ContainerExitCode" };
+	char when[48], nano[24], code[16];
+	evnode items[N], *attrs = calloc(ev->attribute_count + 1, sizeof(*attrs));
+	const char **akeys = calloc(ev->attribute_count + 1, sizeof(*akeys));
+	time_t secs = (time_t)(ev->time_ns / 1000000000);
+	struct tm tm;
+	int rc;
+
+	if (!attrs || !akeys) {
+		free(attrs);
+		free(akeys);
+		return die("out of memory");
+	}
+	gmtime_r(&secs, &tm);
+	strftime(when, 24, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(when + strlen(when), sizeof(when) - strlen(when), ".%09lldZ",
+	         (long long)(ev->time_ns % 1000000000));
+	snprintf(nano, sizeof(nano), "%lld", (long long)ev->time_ns);
+	snprintf(code, sizeof(code), "%d", ev->exit_code);
+	for (size_t i = 0; i < ev->attribute_count; i++) {
+		akeys[i] = ev->attributes[2 * i];
+		attrs[i] = (evnode){ TMPL_STRING, ev->attributes[2 * i + 1], 0, NULL, NULL };
+	}
+	const char *texts[N] = { ev->id, ev->image, ev->name, ev->status, when, nano, ev->type, NULL, code };
+	for (size_t i = 0; i < N; i++)
+		items[i] = (evnode){ TMPL_STRING, texts[i], 0, NULL, NULL };
+	items[4].kind = TMPL_TIME;
+	items[5].kind = items[8].kind = TMPL_INT;
+	items[7] = (evnode){ TMPL_MAP, NULL, ev->attribute_count, attrs, akeys };
+	/* ContainerExitCode is only in died events, as in the JSON */
+	evnode root = { TMPL_MAP, NULL, ev->has_exit_code ? N : N - 1, items, keys };
+	rc = print_template_ops(format, &ev_ops, &root);
+	free(attrs);
+	free(akeys);
+	return rc;
+}
+
+static int on_event(const ck_event *ev, void *payload)
 {
 	struct ev_ctx *e = payload;
-	jnode *ev;
 
 	if (ev_stop)
 		return 1;
-	if (!event_json)
+	if (!ev)
 		return 0;
 	if (e->format && !strcmp(e->format, "json")) {
-		ev = json_parse(event_json);
-		if (ev)
-			json_print_compact(stdout, ev);
-		else
-			fputs(event_json, stdout);
-		putchar('\n');
-		json_free(ev);
-	} else if (!(ev = json_parse(event_json))) {
-		fprintf(stderr, "WARN[0000] skipping a malformed event: %s\n", event_json);
+		char *json = NULL;
+		if (ck_event_json(&json, ev) < 0) {
+			e->rc = die_ck();
+			return 1;
+		}
+		puts(json);
+		ck_free(json);
+	} else if (e->format) {
+		e->rc = print_event_template(e->format, ev);
 	} else {
-		if (e->format)
-			e->rc = print_template(e->format, ev);
-		else
-			print_event_text(ev);
-		json_free(ev);
+		print_event_text(ev);
 	}
 	if (fflush(stdout) != 0 || ferror(stdout))
 		return 1; /* the reader went away */
@@ -217,7 +278,7 @@ int ctr_events(ck_app *app, int argc, char **argv)
 		sigaction(SIGTERM, &sa, NULL);
 		signal(SIGPIPE, SIG_IGN);
 		eo.filters = filters.v;
-		int r = ck_events_read(app->ctx, &eo, on_event, &e);
+		int r = ck_events_read_v2(app->ctx, &eo, on_event, &e);
 		if (r < 0)
 			rc = die_ck();
 		else if (e.rc)

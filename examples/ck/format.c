@@ -54,13 +54,18 @@ static tmpl *compile(const char *text, bool is_table)
 
 int print_template(const char *text, const jnode *obj)
 {
+	return print_template_ops(text, &tmpl_json_ops, obj);
+}
+
+int print_template_ops(const char *text, const tmpl_ops *ops, const void *obj)
+{
 	tmpl *t = compile(text, false);
 	char *out, *err = NULL;
 	size_t len;
 
 	if (!t)
 		return EXIT_CK;
-	out = tmpl_exec(t, &tmpl_json_ops, obj, &(tmpl_exec_opts){ .strict_root = true }, &len, &err);
+	out = tmpl_exec(t, ops, obj, &(tmpl_exec_opts){ .strict_root = true }, &len, &err);
 	tmpl_free(t);
 	if (!out) {
 		die("%s", err ? err : "out of memory");

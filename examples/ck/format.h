@@ -14,6 +14,11 @@
  * template's error. */
 int print_template(const char *tmpl, const jnode *obj);
 
+/* The same over a tree of the caller's (template/tmpl.h), for typed data
+ * that is never JSON in the CLI (events). */
+struct tmpl_ops;
+int print_template_ops(const char *tmpl, const struct tmpl_ops *ops, const void *root);
+
 /* Runs `tmpl` on each item, as podman's list commands do.  A "table "
  * prefix turns spaces into tabs, adds a header line (unless `noheading`)
  * and aligns the columns; a header is the field's name upper-cased and

@@ -11,9 +11,10 @@
 #include "commands.h"
 
 /* Prints each blob once as it lands, as podman's copy does. */
-static void on_progress(const char *phase, const char *digest, uint64_t done, uint64_t total, void *payload)
+static void on_progress(const ck_image_progress *pr, void *payload)
 {
 	strv *seen = payload;
+	const char *phase = pr->phase, *digest = *pr->object ? pr->object : NULL;
 
 	if (!digest || (strcmp(phase, "write") && strcmp(phase, "skip")))
 		return;
@@ -25,8 +26,6 @@ static void on_progress(const char *phase, const char *digest, uint64_t done, ui
 		return;
 	strv_add(seen, copy);
 	fprintf(stderr, "Copying blob %s%s\n", digest, strcmp(phase, "skip") ? "" : " skipped: already exists");
-	(void)done;
-	(void)total;
 }
 
 static const char load_usage[] =
@@ -62,7 +61,7 @@ int cmd_load(ck_app *app, int argc, char **argv)
 	}
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;
-	if (rc == 0 && ck_image_load(&names, app->ctx, input, quiet ? NULL : on_progress, &seen) < 0)
+	if (rc == 0 && ck_image_load_v2(&names, app->ctx, input, quiet ? NULL : on_progress, &seen) < 0)
 		rc = die_ck();
 	for (size_t i = 0; rc == 0 && names && names[i]; i++) {
 		bool id64 = strlen(names[i]) == 64 && strspn(names[i], "0123456789abcdef") == 64;

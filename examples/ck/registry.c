@@ -113,8 +113,10 @@ static blob_line *find_line(progress *p, const char *digest, bool *added)
 	return nl;
 }
 
-static void on_progress(const char *phase, const char *digest, uint64_t done, uint64_t total, void *payload)
+static void on_progress(const ck_image_progress *pr, void *payload)
 {
+	const char *phase = pr->phase, *digest = *pr->object ? pr->object : NULL;
+	uint64_t done = pr->bytes_done, total = pr->bytes_total;
 	progress *p = payload;
 	blob_line *l;
 	bool added, finished = false;
@@ -158,8 +160,8 @@ static void progress_init(progress *p, ck_registry_options *opts, bool quiet)
 	if (quiet)
 		return;
 	fputs("Getting image source signatures\n", stderr);
-	opts->progress = on_progress;
-	opts->progress_payload = p;
+	opts->transfer_progress = on_progress;
+	opts->transfer_payload = p;
 }
 
 static void progress_end(progress *p, bool quiet, bool ok)

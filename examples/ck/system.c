@@ -85,19 +85,21 @@ int cmd_version(ck_app *app, int argc, char **argv)
 		arch = "amd64";
 	else if (!strcmp(arch, "aarch64"))
 		arch = "arm64";
+	/* podman's keys; APIVersion is the library's version, as podman gives
+	 * its own there, and HeaderVersion the headers ck was built with. */
 	if (!format) {
 		printf("Client:       ck (libcontainerkit)\n"
 		       "Version:      %s\n"
-		       "API Version:  %d\n"
+		       "API Version:  %s\n"
 		       "Built with:   %s\n"
 		       "OS/Arch:      linux/%s\n",
-		       ck_version(), ck_version_number(), CK_VERSION_STRING, arch);
+		       ck_version(), ck_version(), CK_VERSION_STRING, arch);
 		return 0;
 	}
 	snprintf(json, sizeof(json),
-	         "{\"Client\":{\"Version\":\"%s\",\"APIVersion\":%d,\"HeaderVersion\":\"%s\","
-	         "\"OsArch\":\"linux/%s\",\"Os\":\"linux\"}}",
-	         ck_version(), ck_version_number(), CK_VERSION_STRING, arch);
+	         "{\"Client\":{\"APIVersion\":\"%s\",\"Version\":\"%s\",\"OsArch\":\"linux/%s\","
+	         "\"Os\":\"linux\",\"HeaderVersion\":\"%s\"}}",
+	         ck_version(), ck_version(), arch, CK_VERSION_STRING);
 	return print_report(json, format);
 }
 
@@ -179,11 +181,12 @@ static const char migrate_usage[] =
 	"Move the state store to another backend\n\nUsage:\n  ck system migrate --to sqlite|lmdb\n\n"
 	"Options:\n      --to string   Backend to copy every record to\n";
 
-static void progress(const char *phase, uint64_t done, uint64_t total, void *payload)
+static void progress(const ck_system_migrate_progress *p, void *payload)
 {
 	(void)payload;
-	fprintf(stderr, "\r%s: %llu/%llu", phase, (unsigned long long)done, (unsigned long long)total);
-	if (done == total)
+	fprintf(stderr, "\r%s: %llu/%llu", p->phase, (unsigned long long)p->objects_done,
+	        (unsigned long long)p->objects_total);
+	if (p->objects_done == p->objects_total)
 		fputc('\n', stderr);
 }
 
@@ -208,7 +211,7 @@ static int system_migrate(ck_app *app, int argc, char **argv)
 		return die_ck();
 	snprintf(from, sizeof(from), "%s", ck_state_backend(st));
 	ck_state_free(st);
-	if (ck_system_migrate(&backup, app->ctx, to, isatty(2) ? progress : NULL, NULL) < 0)
+	if (ck_system_migrate_v2(&backup, app->ctx, to, isatty(2) ? progress : NULL, NULL) < 0)
 		return die_ck();
 	printf("Migrated the state store from %s to %s.\n", from, ck_context_db_backend(app->ctx));
 	if (backup)

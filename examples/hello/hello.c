@@ -24,7 +24,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if ((rc = ck_context_open(&ctx, NULL)) < 0 ||              /* NULL: defaults for this user */
-	    (rc = ck_image_load(NULL, ctx, argv[1], NULL, NULL)) < 0)  /* an oci- or docker-archive */
+	    (rc = ck_image_load_v2(NULL, ctx, argv[1], NULL, NULL)) < 0)  /* an oci- or docker-archive */
 		goto fail;
 	if ((rc = ck_container_spec_new(&spec)) < 0 ||
 	    (rc = ck_container_spec_set_image(spec, argv[2])) < 0 ||

@@ -1,6 +1,7 @@
 /* OCI images: a content-addressed store, archives (oci-archive,
- * docker-archive, OCI layout directories, plain rootfs tarballs), registries
- * (pull, push, login), and the root filesystems that containers run on.
+ * docker-archive, OCI layout directories, plain rootfs tarballs), and pull
+ * and push.  Registry options and login are in registry.h, root filesystems
+ * in rootfs.h; this header includes both.
  *
  * References are normalized as podman does: "busybox" is searched through
  * the configured short-name registries (containerkit.conf
@@ -14,6 +15,9 @@
 #define CONTAINERKIT_IMAGE_H
 
 #include "common.h"
+/* Declarations that lived here first, kept reachable through this header. */
+#include "registry.h"
+#include "rootfs.h"
 
 CK_BEGIN_DECLS
 
@@ -54,37 +58,6 @@ CK_EXTERN int ck_image_reference_is_short(const char *text);
 /** Frees the handle; NULL is ignored. */
 CK_EXTERN void ck_image_reference_free(ck_image_reference *ref);
 
-/** Progress of a transfer or an unpack.  `phase` is "copy" (a blob moving
- *  in or out), "unpack" (a layer being extracted), "skip" (a blob already
- *  present) or "write" (a manifest or an archive entry).  `digest` names the
- *  blob ("sha256:..."), or is NULL.  `total` is 0 when unknown.  Called on
- *  the calling thread; strings are valid only during the call. */
-typedef void (*ck_progress_fn)(const char *phase, const char *digest, uint64_t done, uint64_t total,
-                               void *payload);
-
-#define CK_REGISTRY_OPTIONS_VERSION 1
-
-/** Options for registry operations (pull, push, login).  Every NULL or -1
- *  field means "the default". */
-typedef struct ck_registry_options {
-	unsigned int version;       /**< CK_REGISTRY_OPTIONS_VERSION */
-	int tls_verify;             /**< 1 verify, 0 do not, -1 default (verify unless the registry is
-	                                 listed in `insecure_registries`) */
-	const char *username;       /**< credentials; NULL: from the auth file */
-	const char *password;
-	const char *authfile;       /**< auth.json to read and write; NULL: podman's locations */
-	const char *cert_dir;       /**< directory of CA certificates (*.crt) for the registry; NULL:
-	                                 /etc/containers/certs.d/HOST[:PORT] when it exists */
-	const char *platform;       /**< "os/arch[/variant]" to select from an index; NULL: this host */
-	ck_progress_fn progress;    /**< progress callback, or NULL */
-	void *progress_payload;
-} ck_registry_options;
-
-#define CK_REGISTRY_OPTIONS_INIT { CK_REGISTRY_OPTIONS_VERSION, -1, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
-
-/** Initialises `opts` for the given struct version; CK_EVERSION if unknown. */
-CK_EXTERN int ck_registry_options_init(ck_registry_options *opts, unsigned int version);
-
 /** Pulls `ref` from its registry.  Blobs already in the store are skipped;
  *  every blob, config and manifest is verified against its digest; a
  *  dropped download is resumed.  The image appears only when complete.
@@ -121,14 +94,6 @@ CK_EXTERN int ck_image_get(ck_image **out, ck_context *ctx, const char *ref, ck_
 CK_EXTERN int ck_image_push(char **digest, ck_context *ctx, const char *image, const char *dest,
                             const ck_registry_options *opts);
 
-/** Checks the credentials against `registry` ("host[:port]") and stores them
- *  in the auth file (podman's auth.json format). */
-CK_EXTERN int ck_registry_login(ck_context *ctx, const char *registry, const char *username,
-                                const char *password, const ck_registry_options *opts);
-
-/** Removes stored credentials for `registry` (NULL: all of them). */
-CK_EXTERN int ck_registry_logout(ck_context *ctx, const char *registry, const ck_registry_options *opts);
-
 /** Archive formats. */
 #define CK_ARCHIVE_OCI        0 /**< oci-archive: an OCI layout in a tar */
 #define CK_ARCHIVE_DOCKER     1 /**< docker-archive: `docker save` format */
@@ -138,9 +103,11 @@ CK_EXTERN int ck_registry_logout(ck_context *ctx, const char *registry, const ck
  *  gzip or zstd compressed) or an OCI layout directory; the format is
  *  detected.  `*names` (if not NULL) receives a NULL-terminated array of the
  *  loaded images' names, or their ids when unnamed (ck_strv_free()).  On
- *  failure no image of the archive is added. */
-CK_EXTERN int ck_image_load(char ***names, ck_context *ctx, const char *path, ck_progress_fn progress,
-                            void *payload);
+ *  failure no image of the archive is added.  `progress` (may be NULL)
+ *  gets each entry copied, skipped or unpacked (objects_total stays 0).
+ *  Since 1.1; ck_image_load() (deprecated.h) takes the old callback. */
+CK_EXTERN int ck_image_load_v2(char ***names, ck_context *ctx, const char *path, ck_image_progress_fn progress,
+                               void *payload);
 
 /** Saves `images` (NULL-terminated names or ids) into `path` in `format`.
  *  docker-archive and oci-archive accept several images.  The file is
@@ -269,28 +236,6 @@ CK_EXTERN int ck_image_remove(ck_image *img, unsigned int flags);
 /** Removes dangling images (with CK_IMAGE_PRUNE_ALL: every image no
  *  container uses).  `*removed` (if not NULL) receives their ids. */
 CK_EXTERN int ck_image_prune(char ***removed, ck_context *ctx, unsigned int flags);
-
-/** A prepared root filesystem: the image's layers as overlay lower
- *  directories plus an upper directory of its own, mounted at a path.
- *  Where overlay is unavailable the layers are copied instead. */
-typedef struct ck_rootfs ck_rootfs;
-
-/** Prepares and mounts the root filesystem of owner `id` (a container id, or
- *  any [a-zA-Z0-9_.-]+ name) from `image`.  Preparing an id that exists
- *  already mounts it again and keeps its upper directory. */
-CK_EXTERN int ck_rootfs_prepare(ck_rootfs **out, ck_context *ctx, const char *image, const char *id);
-/** Where the root filesystem is mounted.  Borrowed. */
-CK_EXTERN const char *ck_rootfs_path(const ck_rootfs *rootfs);
-/** 1 if it is an overlay mount, 0 if a copy. */
-CK_EXTERN int ck_rootfs_is_overlay(const ck_rootfs *rootfs);
-/** Opens the root filesystem of owner `id` prepared earlier, possibly by
- *  another process.  CK_ENOTFOUND if there is none. */
-CK_EXTERN int ck_rootfs_lookup(ck_rootfs **out, ck_context *ctx, const char *id);
-/** Unmounts it; when `remove` is non-zero, also deletes its upper directory
- *  and its record.  The handle must still be freed. */
-CK_EXTERN int ck_rootfs_release(ck_rootfs *rootfs, int remove);
-/** Releases the handle only (the mount stays).  Accepts NULL. */
-CK_EXTERN void ck_rootfs_free(ck_rootfs *rootfs);
 
 CK_END_DECLS
 

@@ -9,21 +9,140 @@ CK_BEGIN_DECLS
 
 /** A description of the host and the store as JSON, in the spirit of
  *  `podman info`: paths, backend, runtime, cgroup mode, kernel, versions and
- *  record counts.  `*out` belongs to the caller (ck_free()). */
+ *  record counts; the rendering of ck_system_info_report_new()'s typed
+ *  report (ck_system_info_report_json()).  `*out` belongs to the caller
+ *  (ck_free()). */
 CK_EXTERN int ck_system_info(char **out, ck_context *ctx);
 
-/** Progress of a migration: `done` of `total` records copied or verified.
- *  `phase` is "copy" or "verify". */
-typedef void (*ck_migrate_progress_fn)(const char *phase, uint64_t done, uint64_t total, void *payload);
+/** What ck_system_info() describes, typed: a snapshot taken once, whose
+ *  parts are read into the versioned structs below.  Immutable once made;
+ *  may be shared by threads.  Free with ck_system_info_report_free().
+ *  Since 1.1. */
+typedef struct ck_system_info_report ck_system_info_report;
+
+#define CK_SYSTEM_HOST_INFO_VERSION 1
+
+/** The host, as `podman info` shows it under "host".  Fields are only ever
+ *  appended; the caller sets `version` (ck_system_host_info_init()).  Every
+ *  string is borrowed from the report and lives as long as it; a string is
+ *  "" (never NULL) when the value is not known.  Since 1.1. */
+typedef struct ck_system_host_info {
+	unsigned int version;         /**< CK_SYSTEM_HOST_INFO_VERSION */
+	const char *os;               /**< "linux" */
+	const char *kernel;           /**< the kernel's release (uname -r) */
+	const char *arch;             /**< as OCI spells it: "amd64", "arm64", ... */
+	const char *hostname;
+	const char *cgroup_version;   /**< "v1", "v2", or "hybrid" (v1 controllers with a cgroup2 mount beside them) */
+	const char *cgroup_manager;   /**< "cgroupfs": the library writes cgroups itself */
+	int rootless;                 /**< 1 for a rootless context */
+	const char *oci_runtime_name; /**< "crun", "runc", or the configured one's base name */
+	const char *oci_runtime_path; /**< its executable; "" when it is not installed */
+	const char *oci_runtime_version; /**< the first line of `RUNTIME --version` */
+	const char *network_backend;  /**< "netavark": the driver of bridge networks */
+	const char *netavark_path;    /**< "" when netavark is not installed */
+	const char *netavark_version; /**< the first line of `netavark --version` */
+	const char *slirp4netns_path; /**< "" when slirp4netns is not installed */
+	const char *slirp4netns_version; /**< the first line of `slirp4netns --version` */
+	const char *event_logger;     /**< "file", or "none" when CK_EVENTS_BACKEND=none */
+	const char *log_driver;       /**< "k8s-file" */
+	const char *boot_id;          /**< the kernel's boot id */
+	uint64_t mem_total;           /**< bytes of RAM */
+	uint64_t mem_free;
+	uint64_t swap_total;
+	uint64_t swap_free;
+	unsigned int cpus;            /**< online processors */
+	const char *library_version;  /**< ck_version() of the library that made the report */
+	int library_version_number;   /**< ck_version_number() of that library */
+} ck_system_host_info;
+
+#define CK_SYSTEM_HOST_INFO_INIT { CK_SYSTEM_HOST_INFO_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, \
+	NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, NULL, 0 }
+
+#define CK_SYSTEM_STORE_INFO_VERSION 1
+
+/** The store, as `podman info` shows it under "store".  Same rules as
+ *  ck_system_host_info.  Since 1.1. */
+typedef struct ck_system_store_info {
+	unsigned int version;         /**< CK_SYSTEM_STORE_INFO_VERSION */
+	const char *graph_root;       /**< the context's root */
+	const char *run_root;         /**< the context's run root */
+	const char *config_file;      /**< the containerkit.conf read, "" if none */
+	const char *state_backend;    /**< "sqlite" or "lmdb" */
+	const char *volume_path;      /**< where volumes' data lives */
+	const char *graph_driver;     /**< "overlay", or "vfs" when CK_ROOTFS_FORCE_COPY makes copies */
+	uint64_t images;
+	uint64_t containers;
+	uint64_t containers_running;  /**< running (or starting, stopping, restarting) */
+	uint64_t containers_paused;
+	uint64_t containers_stopped;  /**< the others: created, exited, stopped */
+	uint64_t pods;
+	uint64_t volumes;
+} ck_system_store_info;
+
+#define CK_SYSTEM_STORE_INFO_INIT { CK_SYSTEM_STORE_INFO_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, \
+	0, 0, 0, 0, 0, 0, 0 }
+
+/** Zeroes `out` and sets its version; CK_EVERSION if unknown, CK_EINVAL
+ *  for NULL.  Since 1.1. */
+CK_EXTERN int ck_system_host_info_init(ck_system_host_info *out, unsigned int version);
+/** Zeroes `out` and sets its version; CK_EVERSION if unknown, CK_EINVAL
+ *  for NULL.  Since 1.1. */
+CK_EXTERN int ck_system_store_info_init(ck_system_store_info *out, unsigned int version);
+
+/** Looks at the host and the store once: counts the records (opening the
+ *  store: CK_ECONFIG and the other errors of opening it), locates the OCI
+ *  runtime, netavark and slirp4netns and runs each one's `--version` (a
+ *  helper that is missing or fails leaves its path or version ""; it is
+ *  not an error).  `*out` belongs to the caller
+ *  (ck_system_info_report_free()).  CK_EINVAL for a NULL argument,
+ *  CK_ENOMEM.  Since 1.1. */
+CK_EXTERN int ck_system_info_report_new(ck_system_info_report **out, ck_context *ctx);
+/** Frees a report; accepts NULL.  Since 1.1. */
+CK_EXTERN void ck_system_info_report_free(ck_system_info_report *report);
+/** Fills `*out` (whose version the caller set); its strings are borrowed
+ *  from `report`.  CK_EVERSION for an unknown version, CK_EINVAL for NULL.
+ *  Since 1.1. */
+CK_EXTERN int ck_system_info_report_host(ck_system_host_info *out, const ck_system_info_report *report);
+/** Fills `*out` (whose version the caller set); its strings are borrowed
+ *  from `report`.  CK_EVERSION for an unknown version, CK_EINVAL for NULL.
+ *  Since 1.1. */
+CK_EXTERN int ck_system_info_report_store(ck_system_store_info *out, const ck_system_info_report *report);
+/** The report as JSON, as ck_system_info() gives it: `podman info`'s keys
+ *  where ck has the value ("host", "store", "plugins", "version": host.os,
+ *  host.ociRuntime.name, store.graphRoot, store.containerStore.running,
+ *  version.Version, ...) and the keys of 1.0 beside them.  `*out` is the
+ *  caller's (ck_free()).  CK_EINVAL for NULL, CK_ENOMEM.  Since 1.1. */
+CK_EXTERN int ck_system_info_report_json(char **out, const ck_system_info_report *report);
+
+#define CK_SYSTEM_MIGRATE_PROGRESS_VERSION 1
+
+/** Progress of a migration.  The library fills it; fields are only ever
+ *  appended, and `version` says which a caller may read.  It and its
+ *  strings are valid only during the callback.  Since 1.1. */
+typedef struct ck_system_migrate_progress {
+	unsigned int version;   /**< CK_SYSTEM_MIGRATE_PROGRESS_VERSION of the library that made it */
+	const char *phase;      /**< "copy" (records written to the new store) or "verify" (compared) */
+	const char *object;     /**< the bucket being copied ("containers", ...); "" while verifying */
+	uint64_t bytes_done;    /**< bytes of keys and values copied (verified) so far */
+	uint64_t bytes_total;   /**< bytes of keys and values in the store */
+	uint64_t objects_done;  /**< records copied (verified) so far */
+	uint64_t objects_total; /**< records in the store */
+} ck_system_migrate_progress;
+
+/** Receives migration progress, on the calling thread, after each batch
+ *  of records and at the end of each phase.  Since 1.1. */
+typedef void (*ck_system_migrate_progress_fn)(const ck_system_migrate_progress *progress, void *payload);
 
 /** Copies every record to the backend `to` ("sqlite" or "lmdb"), verifies
  *  that the copy is identical, switches the store to it atomically, and keeps
  *  the old store as a backup beside it (its path in `*backup_path` when that
  *  is not NULL; ck_free()).  Other processes wait while it runs.  If it is
  *  interrupted, the old store stays in charge.  Migrating to the backend
- *  already in charge fails with CK_EINVAL. */
-CK_EXTERN int ck_system_migrate(char **backup_path, ck_context *ctx, const char *to,
-                                ck_migrate_progress_fn progress, void *payload);
+ *  already in charge fails with CK_EINVAL, an unknown backend with
+ *  CK_EINVAL.  `progress` may be NULL.  Since 1.1; ck_system_migrate()
+ *  (deprecated.h) takes the old callback. */
+CK_EXTERN int ck_system_migrate_v2(char **backup_path, ck_context *ctx, const char *to,
+                                   ck_system_migrate_progress_fn progress, void *payload);
 
 /** Kinds of problem ck_system_check() reports. */
 #define CK_CHECK_INTEGRITY      "integrity"       /* backend storage is damaged */

@@ -5,7 +5,7 @@
  * is in progress, which is not a problem). */
 #define _GNU_SOURCE
 #include "container_int.h"
-#include "image/shift.h"
+#include "rootfs/rootfs.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -3,7 +3,7 @@
  * Dockerfile instructions of --change applied on top. */
 #define _GNU_SOURCE
 #include "container_int.h"
-#include "image/image.h"
+#include "rootfs/rootfs.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* Internal API of the container module for the modules above it (system)
- * and for the monitor (lib/monitor), which links the static build: the
+ * and for the monitor (libexec/monitor), which links the static build: the
  * record of a container, its state transitions, paths, removal and the
  * consistency check.
  *

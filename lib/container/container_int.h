@@ -37,6 +37,7 @@
 #include "container.h"
 #include "runtime/runtime.h"
 #include "net/net.h"
+#include "container/monitor_api.h"
 
 #define CK__CTR_DEFAULT_STOP_TIMEOUT 10
 #define CK__CTR_DEFAULT_LOG_MAX (10 * 1024 * 1024)
@@ -52,8 +53,6 @@ void ck__strv_gen(yajl_gen g, const char *key, char *const *v);
 int ck__strv_from_json(char ***out, yajl_val arr);
 
 /* ---- processes (util.c) ---- */
-/* Whether `pid` runs and started at `start` (0: any start time). */
-bool ck__proc_alive(int pid, unsigned long long start);
 /* Waits at most timeout_ms for `pid` to be gone (pidfd); true if it is. */
 bool ck__proc_wait_gone(int pid, int timeout_ms);
 
@@ -63,7 +62,6 @@ bool ck__proc_wait_gone(int pid, int timeout_ms);
  * waiter opens it before it reads the record, so that nothing recorded
  * after the read goes unseen, and also watches the monitor (a pidfd): its
  * death ends the wait too. */
-#define CK__CTR_EXIT_FIFO "exit.fifo"
 typedef struct ck__ctr_watch {
 	char *fifo;
 	int fd;     /* the FIFO's read end, or -1 (opened again when it appears) */
@@ -81,22 +79,8 @@ void ck__ctr_watch_close(ck__ctr_watch *w);
 int ck__signal_parse(int *out, const char *text);
 const char *ck__signal_name(int sig); /* "SIGTERM"; NULL for unnamed */
 
-/* ---- the spec (spec.c, envfile.c, mounts.c) ---- */
-enum { CK__MNT_BIND = 0, CK__MNT_VOLUME = 1, CK__MNT_TMPFS = 2 };
-
-typedef struct ck__mnt {
-	int type;
-	char *source;      /* bind: absolute host path; volume: name (NULL: anonymous, named at create) */
-	char *destination;
-	bool ro;
-	char relabel;      /* 0, 'z' or 'Z' */
-	bool nocopy;
-	char **options;    /* further mount options (propagation, nosuid...), NULL-terminated */
-	int64_t tmpfs_size;
-	int tmpfs_mode;    /* -1: default */
-	bool anonymous;    /* a volume made for this container alone */
-	bool created_volume; /* the volume was created by this container's create */
-} ck__mnt;
+/* ---- the spec (spec.c, envfile.c, mounts.c) ----
+ * The types ck__mnt, ck__ulimit and ck__ctr_extra are in monitor_api.h. */
 void ck__mnt_free(ck__mnt *m);
 int ck__mnt_copy(ck__mnt *dst, const ck__mnt *src);
 /* Parses -v and --mount arguments into `m` (CK_EINVAL naming the text). */
@@ -108,28 +92,10 @@ int ck__mnt_check_relabel(const ck__mnt *m);
  * now); called only where SELinux is enabled. */
 int ck__mnt_relabel(const ck__mnt *m);
 
-typedef struct ck__ulimit {
-	int resource;
-	int64_t soft, hard; /* -1: unlimited */
-} ck__ulimit;
 int ck__rlimit_from_name(const char *name);
 const char *ck__rlimit_podman_name(int resource);
 
 
-/* The run settings of podman's run/create flags that 1.1 added (spec_extra.c):
- * the same in the spec and the record (config JSON members of the same names,
- * written only when set). */
-typedef struct ck__ctr_extra {
-	char **annotations;        /* "KEY=VALUE" */
-	char *ipc, *pid, *uts;     /* NULL: private; "host" */
-	bool privileged, seccomp_unconfined, no_new_privileges;
-	int64_t shm_size;          /* bytes of /dev/shm; 0: 64 MiB */
-	char *umask;               /* octal text; NULL: 0022 */
-	char *tz;                  /* --tz: a zone of /usr/share/zoneinfo, or "local"; NULL: the image's */
-	char *systemd;             /* --systemd as given ("true", "false", "always"), recorded */
-	char *log_driver;          /* "none"; NULL or "k8s-file": the log file */
-	unsigned int timeout;      /* --timeout: seconds a run may last before its monitor kills it; 0: none */
-} ck__ctr_extra;
 int ck__ctr_extra_copy(ck__ctr_extra *dst, const ck__ctr_extra *src);
 void ck__ctr_extra_free(ck__ctr_extra *x);
 void ck__ctr_extra_gen(yajl_gen g, const ck__ctr_extra *x);
@@ -215,51 +181,9 @@ int ck__envfile_read(ck__strmap *env, const char *path);
 /* Applies one -e text ("K=V", "K", "K*") to `env`; `where` prefixes errors. */
 int ck__env_apply(ck__strmap *env, const char *text, const char *where);
 
-/* ---- the record (record.c) ---- */
-typedef struct ck__ctr_config {
-	ck__ctr_extra extra;
-	char *id, *name, *image_id, *image_name, *pod;
-	char *image_ref; /* the image as the spec named it (absent in older records) */
-	int64_t created;
-	char **entrypoint, **command, **args, **env, **cap_add, **cap_drop, **exposed;
-	ck__strmap labels;
-	char *workdir, *user, *hostname, *init_path, *restart_policy, *runtime, *network;
-	uint32_t uid, gid;
-	uint32_t *groups;
-	size_t n_groups;
-	ck__mnt *mounts;
-	size_t n_mounts;
-	bool read_only, init, tty, stdin_open, remove, rootless;
-	ck__ulimit *ulimits;
-	size_t n_ulimits;
-	int64_t memory, pids_limit, log_size_max;
-	double cpus;
-	int restart_max;
-	ck__port *ports;
-	size_t n_ports;
-	ck__net_req *nets; /* network "bridge": the networks joined */
-	size_t n_nets;
-	int stop_signal;
-	unsigned int stop_timeout;
-	/* In a pod: whether this is its infra container; the infra's id (for a
-	 * member of a pod with one); the namespaces it shares ("net", "ipc",
-	 * "uts", "pid", "cgroup"), taken from the pod at create. */
-	bool pod_infra_self;
-	char *pod_infra;
-	char **pod_shares;
-	/* The argv that created it (empty: made through the API without one)
-	 * and the extra file its monitor writes its pid to ("" none). */
-	char **create_command;
-	char *monitor_pid_file;
-	/* The healthcheck (NULL test: none) and sd_notify mode, and the
-	 * $NOTIFY_SOCKET of the process that created it ("" if none). */
-	char **health_test;
-	int64_t health_interval, health_timeout, health_start_period;
-	int health_retries, health_on_failure;
-	char *sdnotify, *notify_socket;
-	/* Not recorded: the infra's pid when a member starts (start.c). */
-	int pod_infra_pid;
-} ck__ctr_config;
+/* ---- the record (record.c) ----
+ * ck__ctr_config and ck__ctr_state, and the reads and updates the monitor
+ * makes, are in monitor_api.h. */
 
 int ck__ctr_config_json(char **out, const ck__ctr_config *c);
 /* Streams the JSON (record_parse.c): no tree for the flat fields. */
@@ -273,49 +197,16 @@ int ck__ctr_config_complete(ck__ctr_config *c, const char *json);
 /* A member of a parsed record, or the default. */
 long long ck__ctr_json_int(yajl_val t, const char *key, long long dflt);
 bool ck__ctr_json_bool(yajl_val t, const char *key);
-void ck__ctr_config_free(ck__ctr_config *c);
 
-typedef struct ck__ctr_state {
-	char status[16];
-	int pid, exit_code, monitor_pid;
-	int64_t started_at, finished_at;
-	unsigned int restart_count;
-	unsigned long long monitor_start, init_start;
-	bool stop_requested;
-	/* Frozen by ck_container_pause(); recorded only while "running", so
-	 * any transition out of it (stop, exit) thaws the record too. */
-	bool paused;
-	char *error;
-	/* Health (health.c): "" (none), "starting", "healthy", "unhealthy";
-	 * the failing streak; the last results as JSON text (an array of
-	 * {"start","end","exit_code","output"}), kept opaque here so that a
-	 * listing does not parse it; whether the monitor is to run it again
-	 * after it dies (--health-on-failure=restart). */
-	char health[12];
-	unsigned int health_streak;
-	char *health_log;
-	bool health_restart;
-} ck__ctr_state;
 
 int ck__ctr_state_json(char **out, const ck__ctr_state *s);
 int ck__ctr_state_parse(ck__ctr_state *s, const char *json);
-void ck__ctr_state_free(ck__ctr_state *s);
 void ck__ctr_state_init(ck__ctr_state *s, const char *status);
 /* "running", "starting", "stopping", "restarting": a monitor owns it. */
 bool ck__ctr_status_live(const char *status);
 /* Whether the recorded monitor still runs. */
 bool ck__ctr_monitor_alive(const ck__ctr_state *s);
 
-/* Reads the record (either output may be NULL); CK_ENOTFOUND naming it. */
-int ck__ctr_read(ck__ctr_config *cfg, ck__ctr_state *st, ck_context *ctx, const char *id);
-/* A write transaction over the state: `fn` changes `st` (or returns an
- * error, which aborts); CK_ENOTFOUND when the record is gone. */
-typedef int (*ck__ctr_state_fn)(ck__ctr_state *st, void *payload);
-int ck__ctr_update(ck_context *ctx, const char *id, ck__ctr_state_fn fn, void *payload);
-/* The same with a commit that need not wait for the disk, for the
- * transitions of a run (starting, running, exited), which the boot
- * reconciles: after a power loss the record may show the one before. */
-int ck__ctr_update_relaxed(ck_context *ctx, const char *id, ck__ctr_state_fn fn, void *payload);
 /* The same inside the caller's write transaction. */
 int ck__ctr_update_txn(ck_state_txn *txn, const char *id, ck__ctr_state_fn fn, void *payload);
 /* Sets the status only. */
@@ -420,9 +311,6 @@ int ck__ctr_pod_apply(ck__ctr_config *c, const ck__pod_join *j, bool infra);
 /* In the create's commit: an infra container inserts its pod's record;
  * a member checks that the pod is still there; both record membership. */
 int ck__ctr_pod_insert_txn(ck_state_txn *txn, const ck__ctr_config *c, const ck_container_spec *spec);
-/* For the monitor, after a member's exit was recorded: with the pod's
- * exit policy "stop" and no other member running, stops the infra. */
-void ck__ctr_pod_exited(ck_context *ctx, const ck__ctr_config *c);
 /* Points a member's shared namespaces at its infra's (c->pod_infra_pid). */
 void ck__ctr_pod_namespaces(ck__oci_build *b, const ck__ctr_config *c);
 /* Rootless: a member that shares namespaces with its infra joins the
@@ -435,24 +323,10 @@ int ck__ctr_slirp_cleanup(ck_context *ctx, const char *id);
  * ck__net_owner_fn): 0 gone, 1 idle, 2 running or held. */
 int ck__ctr_net_owner(ck_context *ctx, const char *id, void *payload);
 
-/* ---- the attach protocol (attach.c, lib/monitor) ----
- * Frames on the attach socket: 1 byte type, 4 bytes big-endian length,
- * payload.  Monitor to client: STDOUT, STDERR, EXIT ("CODE").  Client to
- * monitor: STDIN, STDIN_EOF, RESIZE ("ROWS COLS"). */
-enum {
-	CK__FRAME_STDIN = 0,
-	CK__FRAME_STDOUT = 1,
-	CK__FRAME_STDERR = 2,
-	CK__FRAME_EXIT = 3,
-	CK__FRAME_RESIZE = 4,
-	CK__FRAME_STDIN_EOF = 5
-};
-#define CK__FRAME_MAX 65536
+/* ---- the attach protocol (attach.c; frames: monitor_api.h) ---- */
 /* Writes one whole frame (blocking); CK_EIO. */
 int ck__frame_write(int fd, int type, const void *data, size_t len);
-/* Binds or connects a unix socket at a path of any length (through
- * /proc/self/fd/DIRFD/NAME). */
-int ck__unix_listen(int *out, const char *dir, const char *name);
+/* The client side of ck__unix_listen (monitor_api.h). */
 int ck__unix_connect(int *out, const char *dir, const char *name);
 /* Runs the client side of an attach on a connected socket until the exit
  * frame or EOF.  `*exit_code` -1 when no exit frame came. */
@@ -465,9 +339,7 @@ int ck__attach_peer_pidfd(int sock);
 /* Path of the ck-monitor executable (ck__libexec_find()). */
 int ck__monitor_path(char **out, ck_context *ctx);
 
-/* ---- events ---- */
-/* Appends a container event (never fails the caller). */
-void ck__ctr_event(ck_context *ctx, const ck__ctr_config *c, const char *status, int exit_code);
+/* ---- events: ck__ctr_event (monitor_api.h) ---- */
 
 /* ---- health and sd_notify (health.c, health_spec.c, notify.c) ---- */
 #define CK__HEALTH_LOG_MAX 5
@@ -488,20 +360,6 @@ typedef struct ck__health_image {
  * --sdnotify against it, and records $NOTIFY_SOCKET.  CK_EINVAL for a
  * conflict. */
 int ck__ctr_health_config(ck__ctr_config *c, const ck_container_spec *spec, const ck__health_image *img);
-/* Runs the check once in the running container and records it (as
- * ck_container_healthcheck_run); `*status` the recorded status after it,
- * `*result` (if not NULL) this run's result.  Applies the on-failure action
- * when it turns unhealthy. */
-int ck__ctr_health_check(ck_health_status *status, ck_health_status *result, ck_context *ctx,
-                         const ck__ctr_config *c);
-/* The socket to notify for this container: $NOTIFY_SOCKET of this
- * process, else the one recorded at create; NULL when none. */
-const char *ck__ctr_notify_socket(const ck__ctr_config *c);
-/* Sends one sd_notify datagram (a path, or "@name" for an abstract
- * socket); CK_EIO naming the socket. */
-int ck__notify_send(const char *socket_path, const char *message);
-/* Sets the state's health at a start: "starting" with a healthcheck. */
-void ck__ctr_health_reset(ck__ctr_state *st, const ck__ctr_config *c);
 ck_health_status ck__health_status_parse(const char *text);
 
 /* ---- files inside a root filesystem (rootpath.c) ---- */

@@ -3,7 +3,7 @@
  * it as a tar stream (export). */
 #define _GNU_SOURCE
 #include "container_int.h"
-#include "image/image.h"
+#include "rootfs/rootfs.h"
 
 #include <stdlib.h>
 #include <string.h>

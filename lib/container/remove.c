@@ -9,7 +9,7 @@
  * code has reached the attach clients (ck__ctr_remove_deferred()). */
 #define _GNU_SOURCE
 #include "container_int.h"
-#include "image/image.h"
+#include "rootfs/rootfs.h"
 #include "volume/volume.h"
 
 #include <signal.h>

@@ -12,7 +12,7 @@
  * before it has touched the record. */
 #define _GNU_SOURCE
 #include "container_int.h"
-#include "image/image.h"
+#include "rootfs/rootfs.h"
 #include "runtime/userns.h"
 
 #include <errno.h>

@@ -184,6 +184,19 @@ void ck__sleep_ms(int ms);
 /* RFC 3339 UTC with nanoseconds ("2024-05-01T10:00:00.123456789Z"); buf >= 40 bytes. */
 void ck__rfc3339_nano(char *buf, size_t size, int64_t ns);
 /* <runroot>/events/events.log */
+/* A parsed line of the event log: `ev` borrows from `tree` and `attrs`
+ * (event.c).  Zero-initialise; reuse for each line; free at the end. */
+typedef struct ck__event_line {
+	ck_event ev;
+	yajl_val tree;
+	const char **attrs;
+	size_t cap;
+} ck__event_line;
+bool ck__event_line_parse(ck__event_line *l, const char *line);
+void ck__event_line_free(ck__event_line *l);
+int ck__event_filters_check(const char *const *filters); /* CK_EINVAL naming an unknown one */
+bool ck__event_matches(const ck_event *ev, const char *const *filters);
+int ck__event_render(char **out, const ck_event *ev);    /* one line, no newline */
 char *ck__events_path(const ck_context *ctx);
 /* Appends one event (podman's JSON shape) to the event log: `type`
  * ("container", "image", ...), `status` ("create", "died", ...), the

@@ -2,7 +2,7 @@
  * the dozens of libraries they pull in) cost a process more to map and
  * relocate than a whole `ck ps` costs to run, and most calls never use
  * them.  Each is opened with dlopen the first time a caller needs it; a
- * module includes its shim header (core/libcrypto.h, image/libarchive.h,
+ * module includes its shim header (core/libcrypto.h, layer/libarchive.h,
  * registry/libcurl.h) instead of the library's own header, and calls the
  * functions by their usual names, which the shim routes through a table of
  * pointers filled in by the load.

@@ -1,6 +1,7 @@
 /* The event log: JSON lines appended to <runroot>/events/events.log (one
  * write(2) per event on an O_APPEND descriptor, so concurrent writers never
- * interleave), and ck_events_read(), which filters and follows it.  Past
+ * interleave), and ck_events_read()/ck_events_read_v2(), which filter and
+ * follow it (the typed event, its filters and its JSON: event.c).  Past
  * CK__EVENTS_MAX bytes the log is renamed to events.log.1 (replacing the
  * previous one) and starts again, as podman's events_logfile_max_size;
  * readers read events.log.1 first and follow the log across a rotation. */
@@ -66,35 +67,20 @@ void ck__event_write(ck_context *ctx, const char *type, const char *status, cons
 	const char *backend = getenv("CK_EVENTS_BACKEND");
 	if (backend && !strcmp(backend, "none"))
 		return;
-	char *path = ck__events_path(ctx), *dir = ck__runroot_path(ctx, "events"), *line = NULL, when[48];
-	int64_t now = ck__now_ns();
-	yajl_gen g = ck__json_gen_new(false);
+	char *path = ck__events_path(ctx), *dir = ck__runroot_path(ctx, "events"), *line = NULL;
+	size_t n_attrs = 0;
 	int fd = -1;
 
-	if (!path || !dir || !g)
+	while (attrs && attrs[n_attrs] && attrs[n_attrs + 1])
+		n_attrs += 2;
+	ck_event ev = {
+		.version = CK_EVENT_VERSION, .type = type, .status = status, .id = id, .name = name,
+		.image = image, .time_ns = ck__now_ns(),
+		.has_exit_code = exit_code >= 0 || (exit_code == -1 && status && !strcmp(status, "died")),
+		.exit_code = exit_code, .attribute_count = n_attrs / 2, .attributes = attrs,
+	};
+	if (!path || !dir || ck__event_render(&line, &ev) != CK_OK)
 		goto out;
-	ck__rfc3339_nano(when, sizeof(when), now);
-	yajl_gen_map_open(g);
-	ck__json_key_str(g, "ID", id ? id : "");
-	ck__json_key_str(g, "Image", image ? image : "");
-	ck__json_key_str(g, "Name", name ? name : "");
-	ck__json_key_str(g, "Status", status);
-	ck__json_key_str(g, "Time", when);
-	ck__json_key_int(g, "timeNano", now);
-	ck__json_key_str(g, "Type", type);
-	if (exit_code >= 0 || (exit_code == -1 && status && !strcmp(status, "died")))
-		ck__json_key_int(g, "ContainerExitCode", exit_code);
-	ck__json_key(g, "Attributes");
-	yajl_gen_map_open(g);
-	for (size_t i = 0; attrs && attrs[i] && attrs[i + 1]; i += 2)
-		ck__json_key_str(g, attrs[i], attrs[i + 1]);
-	yajl_gen_map_close(g);
-	yajl_gen_map_close(g);
-	if (ck__json_gen_finish(&line, g) != CK_OK) {
-		g = NULL;
-		goto out;
-	}
-	g = NULL;
 	size_t len = strlen(line);
 	line[len] = '\n'; /* replaces the NUL: written with its length below */
 	if (ck__mkdir_p(dir, 0700) != CK_OK)
@@ -107,8 +93,6 @@ void ck__event_write(ck_context *ctx, const char *type, const char *status, cons
 out:
 	if (fd >= 0)
 		close(fd);
-	if (g)
-		yajl_gen_free(g);
 	free(line);
 	free(path);
 	free(dir);
@@ -129,69 +113,12 @@ int ck_events_options_init(ck_events_options *opts, unsigned int version)
 	return CK_OK;
 }
 
-static const char *const filter_keys[] = { "container", "event", "type", "image", "label", NULL };
-
-static bool label_matches(yajl_val attrs, const char *want)
-{
-	const char *eq = strchr(want, '=');
-	size_t klen = eq ? (size_t)(eq - want) : strlen(want);
-
-	for (size_t i = 0; attrs && YAJL_IS_OBJECT(attrs) && i < attrs->u.object.len; i++) {
-		const char *k = attrs->u.object.keys[i];
-		yajl_val v = attrs->u.object.values[i];
-		if (strlen(k) == klen && !strncmp(k, want, klen) &&
-		    (!eq || (YAJL_IS_STRING(v) && !strcmp(v->u.string, eq + 1))))
-			return true;
-	}
-	return false;
-}
-
-static bool one_matches(yajl_val ev, const char *key, size_t klen, const char *val)
-{
-	const char *id = ck__json_str(ev, "ID"), *name = ck__json_str(ev, "Name");
-	const char *image = ck__json_str(ev, "Image");
-
-	if (klen == 9 && !strncmp(key, "container", 9))
-		return (id && *val && ck__str_has_prefix(id, val)) || (name && !strcmp(name, val));
-	if (klen == 5 && !strncmp(key, "event", 5)) {
-		const char *st = ck__json_str(ev, "Status");
-		return st && !strcmp(st, val);
-	}
-	if (klen == 4 && !strncmp(key, "type", 4)) {
-		const char *t = ck__json_str(ev, "Type");
-		return t && !strcmp(t, val);
-	}
-	if (klen == 5 && !strncmp(key, "image", 5))
-		return image && (!strcmp(image, val) || (*val && ck__str_has_prefix(image, val)));
-	if (klen == 5 && !strncmp(key, "label", 5))
-		return label_matches(ck__json_obj(ev, "Attributes"), val);
-	return false;
-}
-
-/* Filters of different keys must all match; one of several of the same key. */
-static bool matches(yajl_val ev, const char *const *filters)
-{
-	for (size_t i = 0; filters && filters[i]; i++) {
-		const char *eq = strchr(filters[i], '=');
-		size_t klen = (size_t)(eq - filters[i]);
-		bool any = false, seen_before = false;
-		for (size_t j = 0; j < i; j++)
-			seen_before |= !strncmp(filters[j], filters[i], klen + 1);
-		if (seen_before)
-			continue;
-		for (size_t j = i; filters[j] && !any; j++)
-			if (!strncmp(filters[j], filters[i], klen + 1))
-				any = one_matches(ev, filters[i], klen, filters[j] + klen + 1);
-		if (!any)
-			return false;
-	}
-	return true;
-}
-
 typedef struct reader {
 	const ck_events_options *o;
-	ck_event_fn fn;
+	ck_event_fn fn;          /* the JSON line, or */
+	ck_event_entry_fn typed; /* the typed event */
 	void *payload;
+	ck__event_line line;
 	ck__buf pending; /* a line not yet terminated */
 	bool done;       /* until_ns passed */
 } reader;
@@ -209,18 +136,14 @@ static int feed(reader *r, const char *data, size_t len)
 		r->pending.data[i] = '\0';
 		const char *line = r->pending.data + start;
 		start = i + 1;
-		yajl_val ev = yajl_tree_parse(line, NULL, 0);
-		long long t = 0;
-		if (!ev || !ck__json_int(ev, "timeNano", &t)) {
-			yajl_tree_free(ev);
+		if (!ck__event_line_parse(&r->line, line))
 			continue; /* a damaged line is skipped, never fatal */
-		}
+		const ck_event *ev = &r->line.ev;
 		int stop = 0;
-		if (r->o->until_ns && t >= r->o->until_ns)
+		if (r->o->until_ns && ev->time_ns >= r->o->until_ns)
 			r->done = true;
-		else if (t >= r->o->since_ns && matches(ev, r->o->filters))
-			stop = r->fn(line, r->payload);
-		yajl_tree_free(ev);
+		else if (ev->time_ns >= r->o->since_ns && ck__event_matches(ev, r->o->filters))
+			stop = r->fn ? r->fn(line, r->payload) : r->typed(ev, r->payload);
 		if (stop)
 			return stop;
 		if (r->done)
@@ -283,7 +206,9 @@ static void cursor_finish(cursor *c)
 	c->fd = -1;
 }
 
-int ck_events_read(ck_context *ctx, const ck_events_options *opts, ck_event_fn fn, void *payload)
+/* One reader for both forms: exactly one of `fn` and `typed` is set. */
+static int events_read(ck_context *ctx, const ck_events_options *opts, ck_event_fn fn, ck_event_entry_fn typed,
+                       void *payload)
 {
 	ck_events_options dflt = CK_EVENTS_OPTIONS_INIT;
 	reader r = { 0 };
@@ -294,17 +219,15 @@ int ck_events_read(ck_context *ctx, const ck_events_options *opts, ck_event_fn f
 	int rc = CK_OK;
 	int64_t last_beat = ck__mono_ns();
 
-	CK_ENTER();
-	if (!ctx || !fn)
-		return ck__error_set(CK_EINVAL, "ck_events_read: %s is NULL", ctx ? "fn" : "ctx");
 	if (!opts)
 		opts = &dflt;
 	if (opts->version == 0 || opts->version > CK_EVENTS_OPTIONS_VERSION)
 		return ck__error_set(CK_EVERSION, "ck_events_options version %u is not known", opts->version);
-	if ((rc = ck__filters_parse("event", filter_keys, 0, opts->filters, NULL, NULL)) != CK_OK)
+	if ((rc = ck__event_filters_check(opts->filters)) != CK_OK)
 		return rc;
 	r.o = opts;
 	r.fn = fn;
+	r.typed = typed;
 	r.payload = payload;
 	if (!(path = ck__events_path(ctx)) || !(rotated = ck__asprintf("%s.1", path))) {
 		free(path);
@@ -353,7 +276,7 @@ int ck_events_read(ck_context *ctx, const ck_events_options *opts, ck_event_fn f
 			break;
 		if (ck__mono_ns() - last_beat >= 1000000000) {
 			last_beat = ck__mono_ns();
-			if ((rc = fn(NULL, payload)) != 0)
+			if ((rc = fn ? fn(NULL, payload) : typed(NULL, payload)) != 0)
 				break;
 		}
 		ck__sleep_ms(50);
@@ -363,7 +286,24 @@ int ck_events_read(ck_context *ctx, const ck_events_options *opts, ck_event_fn f
 	if (c.prev_fd >= 0)
 		close(c.prev_fd);
 	ck__buf_free(&r.pending);
+	ck__event_line_free(&r.line);
 	free(path);
 	free(rotated);
 	return rc;
+}
+
+int ck_events_read(ck_context *ctx, const ck_events_options *opts, ck_event_fn fn, void *payload)
+{
+	CK_ENTER();
+	if (!ctx || !fn)
+		return ck__error_set(CK_EINVAL, "ck_events_read: %s is NULL", ctx ? "fn" : "ctx");
+	return events_read(ctx, opts, fn, NULL, payload);
+}
+
+int ck_events_read_v2(ck_context *ctx, const ck_events_options *opts, ck_event_entry_fn fn, void *payload)
+{
+	CK_ENTER();
+	if (!ctx || !fn)
+		return ck__error_set(CK_EINVAL, "ck_events_read_v2: %s is NULL", ctx ? "fn" : "ctx");
+	return events_read(ctx, opts, NULL, fn, payload);
 }

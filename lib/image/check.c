@@ -2,9 +2,8 @@
  * layer blobs and its unpacked layers must be there; blobs and layers that
  * no image references, and dead entries of images/tmp, are leftovers. */
 #define _GNU_SOURCE
-#include "image/record_int.h"
-#include "image/shift.h"
-#include "layer_int.h"
+#include "image/image_int.h"
+#include "layer/layer.h"
 
 #include <dirent.h>
 #include <errno.h>

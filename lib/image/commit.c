@@ -3,9 +3,8 @@
  * and the base image's config with the container's settings and the
  * caller's changes applied. */
 #define _GNU_SOURCE
-#include "image/record_int.h"
-#include "image/archive_int.h"
-#include "image/libarchive.h"
+#include "image/image_int.h"
+#include "layer/libarchive.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -2,7 +2,7 @@
  * fields records need; RFC 3339 times; and the choice of a platform's
  * manifest from an index. */
 #define _GNU_SOURCE
-#include "image/record_int.h"
+#include "image/image_int.h"
 
 #include <stdlib.h>
 #include <string.h>

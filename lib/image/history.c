@@ -1,7 +1,7 @@
 /* The history of an image as a typed list (ck_image_history_read), newest
  * first as `podman history` shows it, and its JSON rendering. */
 #define _GNU_SOURCE
-#include "image/record_int.h"
+#include "image/image_int.h"
 
 #include <stdlib.h>
 #include <string.h>

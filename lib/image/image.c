@@ -1,8 +1,9 @@
 /* Finding images (by name through the short-name candidates, full id, id
  * prefix, "sha256:ID" or name@digest), the handle's getters, and tagging. */
 #define _GNU_SOURCE
-#include "image/record_int.h"
+#include "image/image_int.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -374,10 +375,12 @@ int ck_registry_options_init(ck_registry_options *opts, unsigned int version)
 	CK_ENTER();
 	if (!opts)
 		return ck__error_set(CK_EINVAL, "ck_registry_options_init: opts is NULL");
-	if (version != CK_REGISTRY_OPTIONS_VERSION)
+	if (version == 0 || version > CK_REGISTRY_OPTIONS_VERSION)
 		return ck__error_set(CK_EVERSION, "ck_registry_options_init: unknown version %u (this library "
-		                                  "knows %d)", version, CK_REGISTRY_OPTIONS_VERSION);
-	*opts = init;
+		                                  "knows 1..%d)", version, CK_REGISTRY_OPTIONS_VERSION);
+	/* a version 1 caller's struct ends before the fields of version 2 */
+	memcpy(opts, &init, version == 1 ? offsetof(ck_registry_options, transfer_progress) : sizeof(init));
+	opts->version = version;
 	return CK_OK;
 }
 

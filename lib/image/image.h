@@ -1,67 +1,15 @@
 /* Internal API of the image module, shared by its files and by the modules
- * above it (container, system): the blob store, layers, references,
- * manifests, image records and root filesystems.
+ * above it (rootfs, archive, registry, container, pod, system, autoupdate):
+ * references, manifests and configs, image records, their names and users,
+ * commits, and the images made here.  It includes the layer module's.
  *
- * On disk, under the storage root:
- *   images/blobs/sha256/<hex>     content-addressed blobs, written once, verified on the way in
- *   images/tmp/                   blobs and layers being written (leftovers are removed by
- *                                 the next operation or by ck system check --repair)
- *   images/layers/<diffid-hex>/   one unpacked layer per diff id, shared by every image
- *   rootfs/<owner>/{upper,work,merged}  root filesystems (ck_rootfs)
- * In the state store: kind CK__KIND_IMAGE records (id = config digest hex),
- * bucket "images.tags" (normalized name -> image id), and rootfs records in
- * bucket "rootfs" (owner -> {"image": id, "overlay": bool}). */
+ * In the state store: kind CK__KIND_IMAGE records (id = config digest hex)
+ * and bucket "images.tags" (normalized name -> image id); the blobs and
+ * layers they name are lib/layer's. */
 #ifndef CK_IMAGE_H
 #define CK_IMAGE_H
 
-#include "state/state.h"
-
-/* ---- digests (digest.c) ---- */
-/* Validates "sha256:<64 lowercase hex>" and copies the hex part; CK_EINVAL
- * naming the string otherwise (CK_EUNSUPPORTED for another algorithm). */
-int ck__digest_parse(const char *digest, char hex[65]);
-
-/* ---- blob store (blob.c) ---- */
-char *ck__image_path(const ck_context *ctx, const char *rel); /* <root>/images/<rel> */
-char *ck__blob_path(const ck_context *ctx, const char *digest); /* NULL if invalid or OOM */
-bool ck__blob_exists(const ck_context *ctx, const char *digest);
-/* Streams a blob in: hashes while writing to images/tmp/, then on commit
- * checks the digest (and the expected size when >= 0), fsyncs, and renames
- * it into place.  A blob that exceeds its expected size fails at once. */
-typedef struct ck__blob_writer ck__blob_writer;
-int ck__blob_writer_new(ck__blob_writer **out, ck_context *ctx, const char *expected_digest,
-                        int64_t expected_size);
-int ck__blob_writer_write(ck__blob_writer *w, const void *data, size_t len);
-uint64_t ck__blob_writer_offset(const ck__blob_writer *w);
-/* Verifies and stores; `*digest` (if not NULL) gets "sha256:HEX".  Frees w. */
-int ck__blob_writer_commit(char **digest, ck__blob_writer *w);
-/* Discards the temporary file.  Frees w; accepts NULL. */
-void ck__blob_writer_abort(ck__blob_writer *w);
-/* Small blobs in one call (manifests, configs). */
-int ck__blob_put(char **digest, ck_context *ctx, const void *data, size_t len, const char *expected_digest);
-/* Reads a blob of at most `max` bytes, verifying its digest. */
-int ck__blob_read(char **data, size_t *len, ck_context *ctx, const char *digest, size_t max);
-int ck__blob_remove(ck_context *ctx, const char *digest);
-
-/* ---- layers (layer*.c) ---- */
-/* Unpacks layer blob `blob_digest` (tar, gzip or zstd) into
- * images/layers/<diffid-hex>, computing the diff id (SHA-256 of the
- * uncompressed tar) as it reads and checking it against `expected_diff_id`
- * when given.  Every entry stays inside the layer directory; whiteouts are
- * recorded for overlay (character device 0/0 and trusted.overlay.opaque, or
- * their user.* forms when rootless); owners, modes, times, xattrs, hardlinks
- * and symlinks are kept.  Limits: ck__layer_limits.  Atomic: built under
- * images/tmp and renamed.  Already unpacked: returns at once.  `*diff_id`
- * gets "sha256:HEX". */
-typedef struct ck__layer_limits {
-	uint64_t max_bytes;   /* total uncompressed size; 0 = default (CK_LAYER_MAX_BYTES env or 64 GiB) */
-	uint64_t max_entries; /* 0 = default (10 million) */
-} ck__layer_limits;
-int ck__layer_unpack(char **diff_id, ck_context *ctx, const char *blob_digest, const char *expected_diff_id,
-                     const ck__layer_limits *limits, ck_progress_fn progress, void *payload);
-char *ck__layer_path(const ck_context *ctx, const char *diff_id);
-bool ck__layer_exists(const ck_context *ctx, const char *diff_id);
-int ck__layer_remove(ck_context *ctx, const char *diff_id);
+#include "layer/layer.h"
 
 /* ---- references (ref.c) ---- */
 typedef struct ck__ref {
@@ -155,30 +103,6 @@ int ck__image_resolve(char **id, ck_context *ctx, const char *ref);
 int ck__image_resolve_named(char **id, char **name, ck_context *ctx, const char *ref);
 /* The same inside the caller's transaction. */
 int ck__image_resolve_txn(char **id, ck_state_txn *txn, const char *ref);
-/* The directories of an image's unpacked layers, topmost first (as overlay
- * wants them); `record` is the image's record JSON, or NULL to read it. */
-int ck__image_layer_dirs(char ***out, size_t *n, ck_context *ctx, const char *image_id, const char *record);
-void ck__image_layer_dirs_free(char **dirs, size_t n);
-
-/* ---- trees as tar streams (tree_tar.c) and a root filesystem's changes
- * (rootfs_diff.c) ---- */
-/* Writes the tree under `dir` to `out_fd` as a tar stream (pax), entries
- * sorted by name.  With CK__TAR_LAYER, `dir` is an overlay upper directory:
- * its whiteouts become ".wh.NAME" entries and opaque directories get
- * ".wh..wh..opq", as the OCI layer format has them. */
-#define CK__TAR_LAYER 1u
-int ck__tar_tree(int out_fd, const char *dir, unsigned flags);
-/* One change of a root filesystem against its image: kind 'A' (added),
- * 'C' (changed) or 'D' (deleted), and the absolute path. */
-typedef struct ck__change {
-	char kind;
-	char *path;
-} ck__change;
-/* The changes of root filesystem `id` (its upper directory against the
- * image's layers), sorted by path; none when it was never prepared.
- * CK_EUNSUPPORTED for a copied (not overlay) root filesystem. */
-int ck__rootfs_changes(ck__change **out, size_t *n, ck_context *ctx, const char *id);
-void ck__changes_free(ck__change *c, size_t n);
 /* What ck__image_commit_tree() puts in the new image's config: the
  * container's settings with the --change instructions applied.  Arrays are
  * NULL-terminated; cmd/entrypoint NULL keep the base image's. */
@@ -195,14 +119,6 @@ typedef struct ck__commit_cfg {
  * its config changed as `c` says.  Nothing is left of it on failure. */
 int ck__image_commit_tree(ck_image **out, ck_context *ctx, const char *base_id, const char *upper,
                           const ck__commit_cfg *c);
-/* The upper directory of root filesystem `id` (new string); CK_ENOTFOUND
- * when it was never prepared, CK_EUNSUPPORTED when it is a copy. */
-int ck__rootfs_upper(char **out, ck_context *ctx, const char *id);
-/* Reads `file` (absolute in the image) through layer directories as their
- * overlay mount would show it, following links inside the image.
- * CK_ENOTFOUND when it does not exist there; at most `max` bytes. */
-int ck__image_read_file(char **out, size_t *len, char **dirs, size_t n, const char *file, size_t max,
-                        bool rootless);
 /* The manifest of image `id`: its bytes, digest and media type. */
 int ck__image_manifest(char **json, size_t *len, char **digest, char **media_type, ck_context *ctx,
                        const char *id);
@@ -229,45 +145,45 @@ int ck__image_import_tar(ck_image **out, ck_context *ctx, const char *tarball, c
 int ck__image_from_file(ck_image **out, ck_context *ctx, const char *name, const char *host_path,
                         const char *image_path, const char *const *entrypoint);
 
-/* ---- root filesystems (rootfs.c) ---- */
-/* The container module uses the public ck_rootfs_* functions. */
-/* Unmounts and deletes rootfs/<id> when it has no record (a prepare killed
- * before it wrote one); CK_OK when there is nothing. */
-int ck__rootfs_discard(ck_context *ctx, const char *id);
-/* ck_rootfs_prepare() with flags: CK__ROOTFS_VOLATILE mounts the overlay
- * "volatile" (the upper layer is never synced, not even at unmount: for a
- * container that goes with its run, as podman does for --rm). */
-#define CK__ROOTFS_VOLATILE 1u
-/* CK__ROOTFS_RECORD_LATER: a new root filesystem's record (and the image's
- * mark) is left to the caller, who writes it with ck__rootfs_record_put()
- * in a commit of its own (one commit fewer).  Until then, a crash leaves a
- * directory without a record, which the next prepare of the owner, or
- * ck__rootfs_discard(), deletes. */
-#define CK__ROOTFS_RECORD_LATER 2u
-int ck__rootfs_prepare(ck_rootfs **out, ck_context *ctx, const char *image, const char *id, unsigned flags);
-/* Writes the record of a root filesystem prepared with
- * CK__ROOTFS_RECORD_LATER (nothing for one that had its record), in `txn`;
- * CK_ENOTFOUND when its image is gone meanwhile. */
-int ck__rootfs_record_put(ck_state_txn *txn, const ck_rootfs *rootfs);
-/* A release in three steps, for a caller that deletes its own record in
- * the same commit as the root filesystem's and may delete the files later:
- * ck__rootfs_release_aside() unmounts and moves rootfs/<id> to a trash
- * directory whose lock it holds (*out NULL: no directory);
- * ck__rootfs_record_delete() deletes the record and the image's mark, in
- * the caller's transaction (no record: nothing to do);
- * ck__rootfs_trash_finish() deletes the trash (NULL: nothing), and logs a
- * failure: the next removal's sweep retries.  A crash between the steps
- * leaves a record without a directory, which a release handles, or a
- * trash, which the sweep deletes. */
-typedef struct ck__rootfs_trash ck__rootfs_trash;
-int ck__rootfs_release_aside(ck__rootfs_trash **out, ck_rootfs *rootfs);
-int ck__rootfs_record_delete(ck_state_txn *txn, const char *id);
-void ck__rootfs_trash_finish(ck__rootfs_trash *trash);
-/* Whether a removal is deleting rootfs/<name> (it holds the trash's lock). */
-bool ck__rootfs_trash_busy(ck_context *ctx, const char *name);
-/* Deletes rootfs/<name> (a ".trash-*" left by a removal) unless a removal
- * is deleting it right now (CK_EBUSY). */
-int ck__rootfs_trash_remove(ck_context *ctx, const char *name);
+/* ---- commits (record.c) ---- */
+/* One image of a commit: its manifest in the blob store, the names it gets
+ * (any form ck__image_name_normalize takes; NULL-terminated, or NULL), and
+ * how messages name it ("x.tar: manifest.json[2] (localhost/a:1)"; NULL:
+ * by its manifest). */
+typedef struct ck__commit_item {
+	const char *manifest_digest;
+	const char *const *names;
+	const char *what;
+} ck__commit_item;
+/* Registers `n` images at once, all or none.  First every item is checked
+ * (manifest, config, every blob's presence and size) and its layers are
+ * unpacked (diff ids checked against the config): blobs and layers are
+ * content-addressed, so nothing is visible yet.  Then every record, name
+ * and tag move of every item is written in ONE state transaction, so a
+ * failure, or a kill, at any moment leaves either all of them or none.  An
+ * image that exists already just gains its names.  A failure names its
+ * item.  `out` (if not NULL) receives n handles in item order, which the
+ * caller frees; all are NULL on failure.  Holds the image store lock
+ * (shared) throughout; a caller that stored blobs for the commit should
+ * hold it from before it stored them. */
+int ck__image_commit_all(ck_image **out, ck_context *ctx, const ck__commit_item *items, size_t n,
+                         ck_progress_fn progress, void *payload);
+
+/* ---- lookups (image.c) ---- */
+/* Reads the record of `id` into a handle. */
+int ck__image_load(ck_image **out, ck_context *ctx, const char *id);
+
+/* ---- the image store lock (record.c) ----
+ * <root>/images/images.lock: held shared from the first layer unpack of a
+ * commit until its record is written, exclusively while blobs and layers
+ * that no record references are deleted (rmi, prune, check --repair). */
+int ck__image_store_lock(ck__lock *lk, ck_context *ctx, bool exclusive, int timeout_ms);
+
+/* ---- removal (remove.c) ---- */
+/* Deletes the blobs and layers of `gone` (an image whose record is gone)
+ * that no remaining image references; NULL digests are skipped.  Takes the
+ * store lock exclusively.  Best effort: failures are logged. */
+void ck__image_gc(ck_context *ctx, const ck_image *gone);
 
 /* ---- consistency (check.c) ---- */
 /* Reports (and with r->repair fixes) images whose blobs or layers are
@@ -277,5 +193,26 @@ int ck__rootfs_trash_remove(ck_context *ctx, const char *name);
  * minutes, since a pull may not have committed them yet), and dead
  * temporary entries of images/tmp. */
 int ck__image_check(ck_context *ctx, ck__check_report *r);
+
+/* ---- versioned progress (progress.c) ---- */
+/* Relays the transfer code's plain callback to a ck_image_progress_fn
+ * (and to an old-style callback set beside it), counting objects. */
+typedef struct ck__image_progress {
+	ck_image_progress_fn fn;
+	void *payload;
+	ck_progress_fn old;
+	void *old_payload;
+	uint64_t objects_done, objects_total;
+	char **finished; /* digests counted */
+	size_t n_finished;
+} ck__image_progress;
+void ck__image_progress_relay(const char *phase, const char *digest, uint64_t done, uint64_t total, void *self);
+void ck__image_progress_free(ck__image_progress *r);
+/* Adds `objects` to the total when the options report through a relay. */
+void ck__image_progress_expect(const ck_registry_options *opts, uint64_t objects);
+/* `*dst` = `src` (NULL: defaults) at the current version, its progress
+ * routed through `relay` when it has a transfer_progress; CK_EVERSION for
+ * a version this library does not know.  Free the relay afterwards. */
+int ck__registry_options_load(ck_registry_options *dst, ck__image_progress *relay, const ck_registry_options *src);
 
 #endif

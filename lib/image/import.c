@@ -3,9 +3,9 @@
  * other compressions are stored decompressed, since layers are tar, gzip or
  * zstd), then a config and a manifest are written and the image committed. */
 #define _GNU_SOURCE
-#include "image/record_int.h"
+#include "image/image_int.h"
 
-#include "image/libarchive.h"
+#include "layer/libarchive.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>

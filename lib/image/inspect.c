@@ -1,7 +1,7 @@
 /* Describing an image: `podman image inspect`'s JSON shape, built from the
  * record and the image config in the blob store, and the history. */
 #define _GNU_SOURCE
-#include "image/record_int.h"
+#include "image/image_int.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* Listing images through podman's filters (reference, label, dangling,
  * before, since), newest first. */
 #define _GNU_SOURCE
-#include "image/record_int.h"
+#include "image/image_int.h"
 
 #include <fnmatch.h>
 #include <stdlib.h>

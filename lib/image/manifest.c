@@ -3,7 +3,7 @@
  * the document and the field ("manifest sha256:...: layers[2].size is not
  * an integer").  Image configs and platforms are in config.c. */
 #define _GNU_SOURCE
-#include "image/record_int.h"
+#include "image/image_int.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * ck__image_commit, which turns a manifest in the blob store into an image.
  * The mutable side (names, tags, users) is state.c. */
 #define _GNU_SOURCE
-#include "image/record_int.h"
+#include "image/image_int.h"
 
 #include <errno.h>
 #include <ftw.h>

@@ -1,7 +1,7 @@
 /* Removing images: the record and its tags in one transaction, then the
  * blobs and layers that no other image references; and pruning. */
 #define _GNU_SOURCE
-#include "image/record_int.h"
+#include "image/image_int.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * working directory, entrypoint, command, environment, labels, ports,
  * volumes, stop signal) as a typed handle: ck_image_config_read. */
 #define _GNU_SOURCE
-#include "image/record_int.h"
+#include "image/image_int.h"
 
 #include <stdlib.h>
 #include <string.h>

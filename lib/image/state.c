@@ -2,7 +2,7 @@
  * written before they were keys), the edits of it, its tags, and its users,
  * one key each in bucket images.users. */
 #define _GNU_SOURCE
-#include "image/record_int.h"
+#include "image/image_int.h"
 
 #include <stdlib.h>
 #include <string.h>

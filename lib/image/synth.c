@@ -2,9 +2,8 @@
  * libarchive into a private temporary directory and imported through the
  * path `ck import` takes (the pods' infra image is one). */
 #define _GNU_SOURCE
-#include "archive_int.h"
-#include "image/libarchive.h"
-#include "image/record_int.h"
+#include "layer/libarchive.h"
+#include "image/image_int.h"
 
 #include <errno.h>
 #include <fcntl.h>

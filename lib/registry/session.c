@@ -164,7 +164,7 @@ int ck__registry_open(ck__registry **out, ck_context *ctx, const char *registry,
 	*out = NULL;
 	if (!registry || !*registry || strchr(registry, '/') || strpbrk(registry, " \t\r\n?#@"))
 		return ck__error_set(CK_EINVAL, "invalid registry name \"%s\"", registry ? registry : "");
-	if (opts && opts->version != CK_REGISTRY_OPTIONS_VERSION)
+	if (opts && (opts->version == 0 || opts->version > CK_REGISTRY_OPTIONS_VERSION))
 		return ck__error_set(CK_EVERSION, "unknown ck_registry_options version %u", opts->version);
 	if ((rc = ck__curl_require()) != CK_OK)
 		return rc;

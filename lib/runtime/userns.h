@@ -1,6 +1,6 @@
 /* Work on files owned by the user's subordinate ids, which an unprivileged
  * process can neither create, chown nor remove: the helper program
- * ck-userns (lib/userns) enters a new user namespace, the library maps it
+ * ck-userns (libexec/userns) enters a new user namespace, the library maps it
  * with newuidmap/newgidmap (podman's rootless mapping, ck__host_idmaps),
  * and the helper runs one job there as the namespace's root.  Also: where
  * the library finds its helper programs. */
@@ -23,7 +23,7 @@ int ck__userns_tool(char **out, const char *name);
 typedef struct ck__userns_job {
 	const ck__idmap *uid_maps, *gid_maps;
 	size_t n_uid_maps, n_gid_maps;
-	char *const *argv;  /* the job: its words, NULL-terminated (lib/userns/main.c) */
+	char *const *argv;  /* the job: its words, NULL-terminated (libexec/userns/main.c) */
 	const int *fds;     /* handed to the helper as its fds 4, 5, ... */
 	size_t n_fds;
 	/* Called for each line the job reports before it ends (progress). */

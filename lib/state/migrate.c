@@ -23,10 +23,21 @@ struct copy {
 	const char *bucket;
 	struct pair batch[BATCH];
 	size_t n;
-	uint64_t done, total;
-	ck_migrate_progress_fn progress;
+	uint64_t done, total, bytes_done, bytes_total;
+	ck_system_migrate_progress_fn progress;
 	void *payload;
 };
+
+static void report(ck_system_migrate_progress_fn fn, void *payload, const char *phase, const char *object,
+                   uint64_t done, uint64_t total, uint64_t bytes_done, uint64_t bytes_total)
+{
+	ck_system_migrate_progress p = {
+		.version = CK_SYSTEM_MIGRATE_PROGRESS_VERSION, .phase = phase, .object = object ? object : "",
+		.bytes_done = bytes_done, .bytes_total = bytes_total, .objects_done = done, .objects_total = total,
+	};
+	if (fn)
+		fn(&p, payload);
+}
 
 static void batch_clear(struct copy *c)
 {
@@ -61,8 +72,9 @@ static int batch_flush(struct copy *c)
 	}
 	if (rc == CK_OK) {
 		c->done += c->n;
-		if (c->progress)
-			c->progress("copy", c->done, c->total, c->payload);
+		for (size_t i = 0; i < c->n; i++)
+			c->bytes_done += strlen(c->batch[i].key) + c->batch[i].len;
+		report(c->progress, c->payload, "copy", c->bucket, c->done, c->total, c->bytes_done, c->bytes_total);
 	}
 	batch_clear(c);
 	return rc;
@@ -92,6 +104,15 @@ static int count_pair(const char *key, const void *val, size_t len, void *payloa
 	return 0;
 }
 
+/* Records and bytes to copy, for the progress. */
+static int measure_pair(const char *key, const void *val, size_t len, void *payload)
+{
+	struct copy *c = payload;
+	c->total++;
+	c->bytes_total += strlen(key) + len;
+	return 0;
+}
+
 struct names {
 	char **v;
 };
@@ -105,8 +126,8 @@ struct verify {
 	const ck_backend_ops *ops;
 	ck_backend_txn *other;
 	const char *bucket;
-	uint64_t done, total;
-	ck_migrate_progress_fn progress;
+	uint64_t done, total, bytes_done, bytes_total;
+	ck_system_migrate_progress_fn progress;
 	void *payload;
 };
 
@@ -126,8 +147,9 @@ static int verify_pair(const char *key, const void *val, size_t len, void *paylo
 	             ? CK_OK
 	             : ck__error_set(CK_ECORRUPT, "verification failed: %s/%s differs in the copy", v->bucket, key);
 	free(copy);
-	if (rc == CK_OK && ++v->done % BATCH == 0 && v->progress)
-		v->progress("verify", v->done, v->total, v->payload);
+	v->bytes_done += strlen(key) + len;
+	if (rc == CK_OK && ++v->done % BATCH == 0)
+		report(v->progress, v->payload, "verify", NULL, v->done, v->total, v->bytes_done, v->bytes_total);
 	return rc;
 }
 
@@ -206,7 +228,7 @@ struct migration {
 	char *sdir, *from_dir, *to_dir, *tmp_dir;
 };
 
-static int do_copy(struct migration *m, ck_migrate_progress_fn progress, void *payload)
+static int do_copy(struct migration *m, ck_system_migrate_progress_fn progress, void *payload)
 {
 	ck_backend_txn *src = NULL, *dst = NULL;
 	struct names buckets = { NULL };
@@ -223,7 +245,7 @@ static int do_copy(struct migration *m, ck_migrate_progress_fn progress, void *p
 	if (rc == CK_OK)
 		rc = m->from_ops->buckets(src, collect_bucket, &buckets);
 	for (size_t i = 0; rc == CK_OK && buckets.v && buckets.v[i]; i++)
-		rc = m->from_ops->scan(src, buckets.v[i], "", count_pair, &c->total);
+		rc = m->from_ops->scan(src, buckets.v[i], "", measure_pair, c);
 	for (size_t i = 0; rc == CK_OK && buckets.v && buckets.v[i]; i++) {
 		c->bucket = buckets.v[i];
 		rc = m->from_ops->scan(src, buckets.v[i], "", copy_pair, c);
@@ -234,10 +256,10 @@ static int do_copy(struct migration *m, ck_migrate_progress_fn progress, void *p
 	if (rc == CK_OK)
 		rc = m->to_ops->begin(&dst, m->to, 0);
 	if (rc == CK_OK) {
-		struct verify v = { NULL, NULL, NULL, 0, c->total, progress, payload };
+		struct verify v = { NULL, NULL, NULL, 0, c->total, 0, c->bytes_total, progress, payload };
 		rc = verify_copy(m->from_ops, src, m->to_ops, dst, buckets.v, &v);
-		if (rc == CK_OK && progress)
-			progress("verify", v.done, c->total, payload);
+		if (rc == CK_OK)
+			report(progress, payload, "verify", NULL, v.done, c->total, v.bytes_done, c->bytes_total);
 		m->to_ops->abort(dst);
 	}
 	if (src)
@@ -260,7 +282,7 @@ static void migration_free(struct migration *m)
 }
 
 int ck__state_migrate(char **backup_path, ck_context *ctx, const char *to,
-                      ck_migrate_progress_fn progress, void *payload)
+                      ck_system_migrate_progress_fn progress, void *payload)
 {
 	struct migration m;
 	ck__lock lk = CK__LOCK_INIT;

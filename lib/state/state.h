@@ -147,6 +147,6 @@ int ck__state_check(ck_context *ctx, ck__check_report *r);
 
 /* ---- migration (migrate.c) ---- */
 int ck__state_migrate(char **backup_path, ck_context *ctx, const char *to,
-                      ck_migrate_progress_fn progress, void *payload);
+                      ck_system_migrate_progress_fn progress, void *payload);
 
 #endif

@@ -2,7 +2,7 @@
  * the store lock, so that no other process sees a half-deleted store. */
 #define _GNU_SOURCE
 #include "container/container.h"
-#include "image/shift.h"
+#include "layer/layer.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -7,18 +7,44 @@
 
 #include <stdlib.h>
 
-int ck_system_migrate(char **backup_path, ck_context *ctx, const char *to,
-                      ck_migrate_progress_fn progress, void *payload)
+static int migrate(char **backup_path, ck_context *ctx, const char *to, ck_system_migrate_progress_fn progress,
+                   void *payload, const char *fn)
 {
-	CK_ENTER();
 	if (backup_path)
 		*backup_path = NULL;
 	if (!ctx)
-		return ck__error_set(CK_EINVAL, "ck_system_migrate: ctx is NULL");
+		return ck__error_set(CK_EINVAL, "%s: ctx is NULL", fn);
 	if (!to)
-		return ck__error_set(CK_EINVAL, "ck_system_migrate: the target backend is NULL "
-		                                "(use \"sqlite\" or \"lmdb\")");
+		return ck__error_set(CK_EINVAL, "%s: the target backend is NULL (use \"sqlite\" or \"lmdb\")", fn);
 	return ck__state_migrate(backup_path, ctx, to, progress, payload);
+}
+
+int ck_system_migrate_v2(char **backup_path, ck_context *ctx, const char *to,
+                         ck_system_migrate_progress_fn progress, void *payload)
+{
+	CK_ENTER();
+	return migrate(backup_path, ctx, to, progress, payload, "ck_system_migrate_v2");
+}
+
+/* The 1.0 callback, fed from the versioned struct. */
+struct old_progress {
+	ck_migrate_progress_fn fn;
+	void *payload;
+};
+
+static void to_old(const ck_system_migrate_progress *p, void *payload)
+{
+	const struct old_progress *o = payload;
+	o->fn(p->phase, p->objects_done, p->objects_total, o->payload);
+}
+
+int ck_system_migrate(char **backup_path, ck_context *ctx, const char *to, ck_migrate_progress_fn progress,
+                      void *payload)
+{
+	struct old_progress o = { progress, payload };
+
+	CK_ENTER();
+	return migrate(backup_path, ctx, to, progress ? to_old : NULL, &o, "ck_system_migrate");
 }
 
 /* The check itself: the store, then containers, volumes and images. */

@@ -4,7 +4,7 @@
 #ifndef CK_TEST_LAYER_UTIL_H
 #define CK_TEST_LAYER_UTIL_H
 
-#include "image/layer_int.h"
+#include "layer/layer_int.h"
 #include "harness.h"
 
 #include <sys/stat.h>

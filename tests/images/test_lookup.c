@@ -1,5 +1,5 @@
 /* Reading a file of an image through its layer directories, as the overlay
- * mount would show it (lib/image/lookup.c): the top layer wins, whiteouts
+ * mount would show it (lib/layer/lookup.c): the top layer wins, whiteouts
  * and opaque directories hide lower layers, links are followed inside the
  * image and never out of it. */
 #define _GNU_SOURCE

@@ -2,7 +2,7 @@
  * structures records need; every malformed document, wrong type or missing
  * field fails with CK_ECORRUPT naming the document and the field. */
 #define _GNU_SOURCE
-#include "image/record_int.h"
+#include "image/image_int.h"
 #include "harness.h"
 
 #include <stdlib.h>

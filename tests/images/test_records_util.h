@@ -4,7 +4,7 @@
 #ifndef CK_TEST_RECORDS_UTIL_H
 #define CK_TEST_RECORDS_UTIL_H
 
-#include "image/record_int.h"
+#include "image/image_int.h"
 #include "harness.h"
 
 #define TR_MAX_LAYERS 4

@@ -5,7 +5,7 @@
  * layers mount; bad input fails cleanly. */
 #define _GNU_SOURCE
 #include "test_layer_util.h"
-#include "image/record_int.h"
+#include "image/image_int.h"
 
 #include <errno.h>
 #include <fcntl.h>

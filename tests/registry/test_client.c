@@ -94,7 +94,7 @@ static void session_close(session *s)
 }
 
 static const ck_registry_options insecure = { CK_REGISTRY_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, NULL,
-	                                      NULL, NULL };
+	                                      NULL, NULL, NULL, NULL };
 
 /* Fetches the manifest, then the layer into memory; returns the layer's rc. */
 static int fetch_layer(session *s, memsink *m, char *digest, int64_t *size)
@@ -166,7 +166,7 @@ static void registry_base64_roundtrip(void)
 static void registry_authfile_keeps_other_entries(void)
 {
 	char *dir = ck_test_tmpdir("authfile"), *path, *user = NULL, *pass = NULL, *text = NULL;
-	ck_registry_options o = { CK_REGISTRY_OPTIONS_VERSION, -1, NULL, NULL, NULL, NULL, NULL, NULL, NULL };
+	ck_registry_options o = { CK_REGISTRY_OPTIONS_VERSION, -1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL };
 	size_t len;
 
 	if (asprintf(&path, "%s/sub/auth.json", dir) < 0)

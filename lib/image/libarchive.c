@@ -1,8 +1,0 @@
-/* The table behind image/libarchive.h. */
-#define _GNU_SOURCE
-#define CK__DYNLIB_BIND
-#include "image/libarchive.h"
-
-#include <dlfcn.h>
-
-CK__DYNLIB_DEFINE(archive, CK__ARCHIVE_SYMS, CK_SONAME_LIBARCHIVE, "libarchive13")
