@@ -29,42 +29,36 @@ static const char usage[] =
  * container must keep running, for tests; it is not in the help. */
 int cmd_autoupdate(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "authfile", 0, true, 1 }, { "format", 0, true, 2 }, { "gate-seconds", 0, true, 3 },
-		{ NULL, 0, false, 0 },
-	};
 	ck_autoupdate_options o;
 	ck_autoupdate_report *rep = NULL;
-	const char *val, *format = NULL;
+	const char *format = NULL, *gate = NULL;
 	char *json = NULL;
-	int id, rc = 0, dry = 0;
-	cli c;
+	strv pos = { 0 };
+	int rc = 0, dry = 0;
 
 	ck_autoupdate_options_init(&o, CK_AUTOUPDATE_OPTIONS_VERSION);
 	if (take_global_flags(app, &argc, &argv) != 0 || take_bool_flag(&argc, argv, "tls-verify", &o.tls_verify) != 0 ||
 	    take_bool_flag(&argc, argv, "rollback", &o.rollback) != 0 || take_bool_flag(&argc, argv, "dry-run", &dry) != 0)
 		return EXIT_CK;
 	o.dry_run = dry;
-	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP)
-			return sub_help(usage);
-		if (id == CLI_ERR) {
-			rc = EXIT_CK;
-		} else if (id == CLI_POS) {
-			rc = die_args(usage, "`ck auto-update` takes no arguments");
-		} else if (id == 1) {
-			o.authfile = val;
-		} else if (id == 2) {
-			format = val;
-		} else if (id == 3) {
-			char *end;
-			long n = strtol(val, &end, 10);
-			if (*val == '\0' || *end || n < 1 || n > 3600)
-				rc = die("invalid argument \"%s\" for \"--gate-seconds\": a number of seconds, 1 to 3600", val);
-			else
-				o.gate_seconds = (unsigned int)n;
-		}
+	rc = parse_flags(app, argc, argv, (const flag_def[]){
+		{ "authfile", 0, F_STR, &o.authfile, 0 },
+		{ "format", 0, F_STR, &format, 0 },
+		{ "gate-seconds", 0, F_STR, &gate, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, usage, &pos);
+	if (rc < 0)
+		return 0;
+	if (rc == 0 && pos.n)
+		rc = die_args(usage, "`ck auto-update` takes no arguments");
+	strv_clear(&pos);
+	if (rc == 0 && gate) {
+		char *end;
+		long n = strtol(gate, &end, 10);
+		if (*gate == '\0' || *end || n < 1 || n > 3600)
+			rc = die("invalid argument \"%s\" for \"--gate-seconds\": a number of seconds, 1 to 3600", gate);
+		else
+			o.gate_seconds = (unsigned int)n;
 	}
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;

@@ -560,6 +560,23 @@ static const char create_usage[] =
 	"Create but do not start a container\n\n"
 	"Usage:\n  ck create [options] IMAGE [COMMAND [ARG...]]\n\nOptions:\n";
 
+/* --rmi, as `rmi IMAGE` after a --rm container: the name goes if the
+ * image has others, else the image, unless a container uses it. */
+static void rmi_after_rm(ck_app *app, const run_opts *r)
+{
+	ck_image *img = NULL;
+
+	if (!r->rmi || !r->rm || r->detach || !app->ctx)
+		return;
+	if (ck_image_lookup(&img, app->ctx, r->image) == 0) {
+		const char *const *names = ck_image_names(img);
+		int e = names && names[0] && names[1] ? ck_image_untag(img, r->image) : ck_image_remove(img, 0);
+		if (e < 0 && ck_error_last()->code != CK_EINUSE)
+			print_ck_error();
+	}
+	ck_image_free(img);
+}
+
 int ctr_create(ck_app *app, int argc, char **argv)
 {
 	run_opts r;
@@ -568,18 +585,8 @@ int ctr_create(ck_app *app, int argc, char **argv)
 
 	if (rc == 0)
 		printf("%s\n", ck_container_id(ctr));
-	/* --rmi, as `rmi IMAGE` after a --rm container: the name goes if the
-	 * image has others, else the image, unless a container uses it */
-	if (rc >= 0 && r.rmi && r.rm && !r.detach && app->ctx) {
-		ck_image *img = NULL;
-		if (ck_image_lookup(&img, app->ctx, r.image) == 0) {
-			const char *const *names = ck_image_names(img);
-			int e = names && names[0] && names[1] ? ck_image_untag(img, r.image) : ck_image_remove(img, 0);
-			if (e < 0 && ck_error_last()->code != CK_EINUSE)
-				print_ck_error();
-		}
-		ck_image_free(img);
-	}
+	if (rc >= 0)
+		rmi_after_rm(app, &r);
 	ck_container_free(ctr);
 	run_opts_free(&r);
 	return rc < 0 ? 0 : rc;
@@ -642,18 +649,8 @@ int ctr_run(ck_app *app, int argc, char **argv)
 	} else if (rc == 0) {
 		rc = run_attached(app, ctr, &r);
 	}
-	/* --rmi, as `rmi IMAGE` after a --rm container: the name goes if the
-	 * image has others, else the image, unless a container uses it */
-	if (rc >= 0 && r.rmi && r.rm && !r.detach && app->ctx) {
-		ck_image *img = NULL;
-		if (ck_image_lookup(&img, app->ctx, r.image) == 0) {
-			const char *const *names = ck_image_names(img);
-			int e = names && names[0] && names[1] ? ck_image_untag(img, r.image) : ck_image_remove(img, 0);
-			if (e < 0 && ck_error_last()->code != CK_EINUSE)
-				print_ck_error();
-		}
-		ck_image_free(img);
-	}
+	if (rc >= 0)
+		rmi_after_rm(app, &r);
 	ck_container_free(ctr);
 	run_opts_free(&r);
 	return rc < 0 ? 0 : rc;

@@ -183,27 +183,17 @@ static const char cp_usage[] =
 
 int ctr_cp(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "archive", 'a', false, 1 }, { "overwrite", 0, false, 2 }, { NULL, 0, false, 0 },
-	};
-	const char *val;
 	strv args = { 0 };
 	ck_container *ctr = NULL;
-	int id, rc = 0;
-	cli c;
+	/* -a and --overwrite are accepted, as podman's, and change nothing here */
+	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "archive", 'a', F_IGNORE, NULL, 0 },
+		{ "overwrite", 0, F_IGNORE, NULL, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, cp_usage, &args);
 
-	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&args);
-			fputs(cp_usage, stdout);
-			return 0;
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			strv_add(&args, val);
-	}
+	if (rc < 0)
+		return 0;
 	if (rc == 0 && args.n != 2)
 		rc = die_args(cp_usage, "a source and a destination are required (%zu argument%s given)", args.n,
 		              args.n == 1 ? "" : "s");

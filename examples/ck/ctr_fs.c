@@ -10,31 +10,35 @@
 
 #include "ctr.h"
 
-/* Parses "[flags] CTR..." with the container grammar; CLI_HELP prints
- * `usage`.  Returns -1 after --help, else 0 or an exit code. */
-typedef int (*fs_flag_fn)(int id, const char *val, void *payload);
+/* What mount, unmount and init do to one container; prints what podman
+ * prints and returns 0 or an exit code.  `named` is how the user named
+ * it, NULL under --all. */
+typedef int (*each_fn)(ck_container *ctr, const char *named);
 
-static int parse(ck_app *app, int argc, char **argv, const cli_opt *opts, const char *usage, strv *names,
-                 fs_flag_fn fn, void *payload)
+/* Runs `act` on every container `filters` selects (--all) or on each one
+ * named; a container that is not found or fails makes the exit code
+ * EXIT_CK, and the others are still done. */
+static int each_container(ck_app *app, bool all, const strv *names, const char *const *filters, each_fn act)
 {
-	const char *val;
-	int id, rc = 0;
-	cli c;
+	ck_container **list = NULL;
+	size_t n = 0;
+	int status = 0;
 
-	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			fputs(usage, stdout);
-			return -1;
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			strv_add(names, val);
-		else if (fn)
-			rc = fn(id, val, payload);
+	if (!app_context(app))
+		return EXIT_CK;
+	if (all && ck_container_list(&list, &n, app->ctx, CK_CONTAINER_LIST_ALL, filters) < 0)
+		return die_ck();
+	for (size_t i = 0; i < (all ? n : names->n); i++) {
+		ck_container *ctr = all ? list[i] : NULL;
+		if (!all && ctr_lookup(&ctr, app, names->v[i]) != 0)
+			status = EXIT_CK;
+		else if (act(ctr, all ? NULL : names->v[i]) != 0)
+			status = EXIT_CK;
+		if (!all)
+			ck_container_free(ctr);
 	}
-	return rc;
+	ck_container_list_free(list, n);
+	return status;
 }
 
 /* ---------------------------------------------------------- mount, unmount */
@@ -45,48 +49,39 @@ static const char mount_usage[] =
 	"until `ck unmount` or the container's removal.\n\nOptions:\n"
 	"  -a, --all   Mount all containers (prints ID PATH for each)\n";
 
-static int all_flag(int id, const char *val, void *p)
+static int mount_one(ck_container *ctr, const char *named)
 {
-	if (id == 1)
-		*(bool *)p = flag_on(val);
+	char *path = NULL;
+
+	if (ck_container_mount_rootfs(&path, ctr) < 0)
+		return die_ck();
+	if (!named) /* podman lists "ID PATH" then */
+		printf("%s %s\n", ck_container_id(ctr), path);
+	else
+		printf("%s\n", path);
+	ck_free(path);
 	return 0;
 }
 
 int ctr_mount(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { "all", 'a', false, 1 }, { "no-trunc", 0, false, 2 }, { NULL, 0, false, 0 } };
 	strv names = { 0 };
 	bool all = false;
-	ck_container **list = NULL;
-	size_t n = 0;
-	int rc = parse(app, argc, argv, opts, mount_usage, &names, all_flag, &all), status = 0;
+	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "all", 'a', F_BOOL, &all, 0 },
+		{ "no-trunc", 0, F_IGNORE, NULL, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, mount_usage, &names);
 
 	if (rc == 0 && !all && names.n == 0)
 		rc = die("ck mount needs the name or id of a container, or --all: listing mounted containers is "
 		         "not implemented");
 	if (rc == 0 && all && names.n)
 		rc = die("--all and containers cannot be used together");
-	if (rc == 0 && all && (!app_context(app) || ck_container_list(&list, &n, app->ctx, CK_CONTAINER_LIST_ALL,
-	                                                               NULL) < 0))
-		rc = app->ctx ? die_ck() : EXIT_CK;
-	for (size_t i = 0; rc == 0 && i < (all ? n : names.n); i++) {
-		ck_container *ctr = all ? list[i] : NULL;
-		char *path = NULL;
-		if (!all && ctr_lookup(&ctr, app, names.v[i]) != 0)
-			status = EXIT_CK;
-		else if (ck_container_mount_rootfs(&path, ctr) < 0)
-			status = die_ck();
-		else if (all) /* podman lists "ID PATH" then */
-			printf("%s %s\n", ck_container_id(ctr), path);
-		else
-			printf("%s\n", path);
-		ck_free(path);
-		if (!all)
-			ck_container_free(ctr);
-	}
-	ck_container_list_free(list, n);
+	if (rc == 0)
+		rc = each_container(app, all, &names, NULL, mount_one);
 	strv_clear(&names);
-	return rc < 0 ? 0 : rc ? rc : status;
+	return rc < 0 ? 0 : rc;
 }
 
 static const char unmount_usage[] =
@@ -95,43 +90,39 @@ static const char unmount_usage[] =
 	"  -a, --all     Unmount all containers that are not running\n"
 	"  -f, --force   Accepted: a container is unmounted in one go\n";
 
-static int unmount_flag(int id, const char *val, void *p)
+static int unmount_one(ck_container *ctr, const char *named)
 {
-	if (id == 1)
-		*(bool *)p = flag_on(val);
+	if (ck_container_unmount_rootfs(ctr) < 0)
+		return die_ck();
+	printf("%s\n", named ? named : ck_container_id(ctr));
+	return 0;
+}
+
+/* Both take containers by name or --all, never both. */
+static int all_or_names(bool all, const strv *names)
+{
+	if (all == (names->n > 0))
+		return die(all ? "--all and containers cannot be used together"
+		               : "you must provide at least one container name or id");
 	return 0;
 }
 
 int ctr_unmount(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { "all", 'a', false, 1 }, { "force", 'f', false, 2 }, { NULL, 0, false, 0 } };
 	strv names = { 0 };
 	bool all = false;
-	ck_container **list = NULL;
-	size_t n = 0;
-	int rc = parse(app, argc, argv, opts, unmount_usage, &names, unmount_flag, &all), status = 0;
+	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "all", 'a', F_BOOL, &all, 0 },
+		{ "force", 'f', F_IGNORE, NULL, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, unmount_usage, &names);
 
-	if (rc == 0 && all == (names.n > 0))
-		rc = die(all ? "--all and containers cannot be used together" : "you must provide at least one container "
-		                                                                  "name or id");
-	if (rc == 0 && !app_context(app))
-		rc = EXIT_CK;
-	if (rc == 0 && all && ck_container_list(&list, &n, app->ctx, CK_CONTAINER_LIST_ALL, NULL) < 0)
-		rc = die_ck();
-	for (size_t i = 0; rc == 0 && i < (all ? n : names.n); i++) {
-		ck_container *ctr = all ? list[i] : NULL;
-		if (!all && ctr_lookup(&ctr, app, names.v[i]) != 0)
-			status = EXIT_CK;
-		else if (ck_container_unmount_rootfs(ctr) < 0)
-			status = die_ck();
-		else
-			printf("%s\n", all ? ck_container_id(ctr) : names.v[i]);
-		if (!all)
-			ck_container_free(ctr);
-	}
-	ck_container_list_free(list, n);
+	if (rc == 0)
+		rc = all_or_names(all, &names);
+	if (rc == 0)
+		rc = each_container(app, all, &names, NULL, unmount_one);
 	strv_clear(&names);
-	return rc < 0 ? 0 : rc ? rc : status;
+	return rc < 0 ? 0 : rc;
 }
 
 /* -------------------------------------------------------------------- diff */
@@ -139,14 +130,6 @@ int ctr_unmount(ck_app *app, int argc, char **argv)
 static const char diff_usage[] =
 	"Inspect changes to the container's file systems\n\nUsage:\n  ck diff [options] CONTAINER\n\n"
 	"Options:\n      --format string   Change the output format (json)\n";
-
-static int diff_flag(int id, const char *val, void *p)
-{
-	if (id == 1 && strcmp(val, "json") != 0)
-		return die("unsupported --format \"%s\": use json", val);
-	*(bool *)p = true;
-	return 0;
-}
 
 static void diff_json(const ck_change_list *l)
 {
@@ -177,12 +160,17 @@ static void diff_json(const ck_change_list *l)
 
 int ctr_diff(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { "format", 0, true, 1 }, { NULL, 0, false, 0 } };
 	strv names = { 0 };
-	bool json = false;
+	const char *format = NULL;
 	ck_container *ctr = NULL;
 	ck_change_list *l = NULL;
-	int rc = parse(app, argc, argv, opts, diff_usage, &names, diff_flag, &json);
+	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "format", 0, F_STR, &format, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, diff_usage, &names);
+
+	if (rc == 0 && format && strcmp(format, "json") != 0)
+		rc = die("unsupported --format \"%s\": use json", format);
 
 	if (rc == 0 && names.n != 1)
 		rc = die("diff takes exactly one container");
@@ -190,7 +178,7 @@ int ctr_diff(ck_app *app, int argc, char **argv)
 		rc = ctr_lookup(&ctr, app, names.v[0]);
 	if (rc == 0 && ck_container_diff(&l, ctr) < 0)
 		rc = die_ck();
-	if (rc == 0 && json) {
+	if (rc == 0 && format) {
 		diff_json(l);
 	} else if (rc == 0) {
 		for (size_t i = 0; i < ck_container_change_list_count(l); i++)
@@ -208,22 +196,17 @@ static const char export_usage[] =
 	"Export container's filesystem contents as a tar archive\n\nUsage:\n  ck export [options] CONTAINER\n\n"
 	"Options:\n  -o, --output string   Write to a specified file (default: stdout, which must be redirected)\n";
 
-static int export_flag(int id, const char *val, void *p)
-{
-	if (id == 1)
-		*(const char **)p = val;
-	return 0;
-}
-
 int ctr_export(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { "output", 'o', true, 1 }, { NULL, 0, false, 0 } };
 	strv names = { 0 };
 	const char *output = NULL;
 	ck_container *ctr = NULL;
 	char *tmp = NULL;
 	int fd = STDOUT_FILENO;
-	int rc = parse(app, argc, argv, opts, export_usage, &names, export_flag, &output);
+	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "output", 'o', F_STR, &output, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, export_usage, &names);
 
 	if (rc == 0 && names.n != 1)
 		rc = die("export takes exactly one container");
@@ -266,54 +249,34 @@ static const char commit_usage[] =
 	"  -p, --pause                Pause container during commit\n"
 	"  -q, --quiet                Suppress output\n";
 
-struct commit_flags {
-	ck_commit_options o;
-	strv changes;
-	const char *iidfile;
-	bool quiet;
-};
-
-static int commit_flag(int id, const char *val, void *p)
-{
-	struct commit_flags *f = p;
-	switch (id) {
-	case 1: f->o.author = val; break;
-	case 2: strv_add(&f->changes, val); break;
-	case 3:
-		if (strcmp(val, "oci") && strcmp(val, "docker"))
-			return die("unrecognized image type \"%s\": use oci or docker", val);
-		f->o.format = !strcmp(val, "docker") ? CK_COMMIT_FORMAT_DOCKER : CK_COMMIT_FORMAT_OCI;
-		break;
-	case 4: f->iidfile = val; break;
-	case 5: f->o.message = val; break;
-	case 6: f->o.pause = flag_on(val); break;
-	case 7: f->quiet = flag_on(val); break;
-	case 8:
-		if (flag_on(val))
-			return die("--include-volumes is not supported: volumes stay with the container");
-		break;
-	case 9:
-		if (flag_on(val))
-			return die("--squash is not supported: the commit adds one layer on top of the image's");
-		break;
-	default: break;
-	}
-	return 0;
-}
-
 int ctr_commit(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "author", 'a', true, 1 },   { "change", 'c', true, 2 }, { "format", 'f', true, 3 },
-		{ "iidfile", 0, true, 4 },    { "message", 'm', true, 5 }, { "pause", 'p', false, 6 },
-		{ "quiet", 'q', false, 7 },   { "include-volumes", 0, false, 8 }, { "squash", 's', false, 9 },
-		{ NULL, 0, false, 0 },
-	};
-	struct commit_flags f = { .o = CK_COMMIT_OPTIONS_INIT };
+	struct {
+		ck_commit_options o;
+		strv changes;
+		const char *iidfile, *format;
+		bool quiet;
+	} f = { .o = CK_COMMIT_OPTIONS_INIT };
 	strv names = { 0 };
 	ck_container *ctr = NULL;
 	ck_image *img = NULL;
-	int rc = parse(app, argc, argv, opts, commit_usage, &names, commit_flag, &f);
+	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "author", 'a', F_STR, &f.o.author, 0 },
+		{ "change", 'c', F_STRV, &f.changes, 0 },
+		{ "format", 'f', F_STR, &f.format, 0 },
+		{ "iidfile", 0, F_STR, &f.iidfile, 0 },
+		{ "message", 'm', F_STR, &f.o.message, 0 },
+		{ "pause", 'p', F_ONOFF, &f.o.pause, 0 },
+		{ "quiet", 'q', F_BOOL, &f.quiet, 0 },
+		{ "include-volumes", 0, F_REFUSE, "--include-volumes is not supported: volumes stay with the container", 0 },
+		{ "squash", 's', F_REFUSE, "--squash is not supported: the commit adds one layer on top of the image's", 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, commit_usage, &names);
+
+	if (rc == 0 && f.format && strcmp(f.format, "oci") && strcmp(f.format, "docker"))
+		rc = die("unrecognized image type \"%s\": use oci or docker", f.format);
+	else if (rc == 0 && f.format)
+		f.o.format = !strcmp(f.format, "docker") ? CK_COMMIT_FORMAT_DOCKER : CK_COMMIT_FORMAT_OCI;
 
 	if (rc == 0 && (names.n < 1 || names.n > 2))
 		rc = die("commit takes a container and, optionally, the name of the new image");
@@ -345,35 +308,28 @@ static const char init_usage[] =
 	"would, without running it (ck has no \"initialized\" state: it stays created).\n\n"
 	"Options:\n  -a, --all   Initialize all containers\n";
 
+static int init_one(ck_container *ctr, const char *named)
+{
+	if (ck_container_init(ctr) < 0)
+		return die_ck();
+	printf("%s\n", named ? named : ck_container_id(ctr));
+	return 0;
+}
+
 int ctr_init(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { "all", 'a', false, 1 }, { NULL, 0, false, 0 } };
 	static const char *const created[] = { "status=created", NULL };
 	strv names = { 0 };
 	bool all = false;
-	ck_container **list = NULL;
-	size_t n = 0;
-	int rc = parse(app, argc, argv, opts, init_usage, &names, unmount_flag, &all), status = 0;
+	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "all", 'a', F_BOOL, &all, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, init_usage, &names);
 
-	if (rc == 0 && all == (names.n > 0))
-		rc = die(all ? "--all and containers cannot be used together" : "you must provide at least one container "
-		                                                                  "name or id");
-	if (rc == 0 && !app_context(app))
-		rc = EXIT_CK;
-	if (rc == 0 && all && ck_container_list(&list, &n, app->ctx, CK_CONTAINER_LIST_ALL, created) < 0)
-		rc = die_ck();
-	for (size_t i = 0; rc == 0 && i < (all ? n : names.n); i++) {
-		ck_container *ctr = all ? list[i] : NULL;
-		if (!all && ctr_lookup(&ctr, app, names.v[i]) != 0)
-			status = EXIT_CK;
-		else if (ck_container_init(ctr) < 0)
-			status = die_ck();
-		else
-			printf("%s\n", all ? ck_container_id(ctr) : names.v[i]);
-		if (!all)
-			ck_container_free(ctr);
-	}
-	ck_container_list_free(list, n);
+	if (rc == 0)
+		rc = all_or_names(all, &names);
+	if (rc == 0)
+		rc = each_container(app, all, &names, created, init_one);
 	strv_clear(&names);
-	return rc < 0 ? 0 : rc ? rc : status;
+	return rc < 0 ? 0 : rc;
 }

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "ctr.h"
+#include "listing.h"
 
 /* ------------------------------------------------------ a JSON builder */
 
@@ -88,39 +89,26 @@ static const char inspect_usage[] =
 
 static int inspect_cmd(ck_app *app, int argc, char **argv, int type)
 {
-	static const cli_opt opts[] = {
-		{ "format", 'f', true, 1 }, { "size", 's', false, 2 }, { "type", 't', true, 3 },
-		{ "latest", 'l', false, 4 }, { NULL, 0, false, 0 },
-	};
-	const char *val, *format = "json";
+	const char *format = "json", *as = NULL;
 	strv names = { 0 };
-	int id, rc = 0, failed = 0;
-	cli c;
+	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "format", 'f', F_STR, &format, 0 },
+		{ "size", 's', F_IGNORE, NULL, 0 },
+		{ "type", 't', F_STR, &as, 0 },
+		{ "latest", 'l', F_REFUSE, "--latest is not supported", 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, inspect_usage, &names), failed = 0;
 
-	copts_init(&c, app, argc, argv, type == T_CONTAINER ? opts : opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&names);
-			fputs(inspect_usage, stdout);
-			return 0;
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			strv_add(&names, val);
-		else if (id == 1)
-			format = val;
-		else if (id == 3 && !strcmp(val, "container"))
-			type = T_CONTAINER;
-		else if (id == 3 && !strcmp(val, "image"))
-			type = T_IMAGE;
-		else if (id == 3 && !strcmp(val, "volume"))
-			type = T_VOLUME;
-		else if (id == 3 && strcmp(val, "all") != 0)
-			rc = die("invalid type \"%s\": must be one of container, image, volume or all", val);
-		else if (id == 4)
-			rc = die("--latest is not supported");
-	}
+	if (rc < 0)
+		return 0;
+	if (rc == 0 && as && !strcmp(as, "container"))
+		type = T_CONTAINER;
+	else if (rc == 0 && as && !strcmp(as, "image"))
+		type = T_IMAGE;
+	else if (rc == 0 && as && !strcmp(as, "volume"))
+		type = T_VOLUME;
+	else if (rc == 0 && as && strcmp(as, "all") != 0)
+		rc = die("invalid type \"%s\": must be one of container, image, volume or all", as);
 	if (rc == 0 && names.n == 0)
 		rc = die("no names or ids specified");
 	if (rc == 0 && !app_context(app))
@@ -388,102 +376,114 @@ static const char ps_usage[] =
 	"      --noheading            Do not print headers\n"
 	"  -q, --quiet                Print the numeric IDs of the containers only\n";
 
+/* ps's own flags, and what print_listing's callbacks need: the library
+ * lists newest first, --last keeps the newest, and podman prints oldest
+ * first, so item i is list[shown - 1 - i]. */
+typedef struct ps_run {
+	ck_context *ctx;
+	ck_container **list;
+	size_t shown;
+	bool all, pods;
+	long long last;
+} ps_run;
+
+static int ps_flag(void *payload, int id, const char *val)
+{
+	ps_run *r = payload;
+
+	switch (id) {
+	case CLI_POS: return die("`ck ps` takes no arguments");
+	case 1: r->all = flag_on(val); break;
+	case 4: if (!parse_int_arg("--last", val, -1, &r->last)) return EXIT_CK; break;
+	case 5: r->last = 1; break;
+	case 9: return die("--size is not supported yet");
+	case 10:
+		if (strcmp(val, "created"))
+			return die("--sort %s: only \"created\" is supported", val);
+		break;
+	case 11: r->pods = flag_on(val); break;
+	}
+	return 0;
+}
+
+static ck_container *ps_item_at(const ps_run *r, size_t i)
+{
+	return r->list[r->shown - 1 - i];
+}
+
+static void ps_quiet(char *buf, size_t size, void *payload, size_t i, const list_flags *f)
+{
+	const char *id = ck_container_id(ps_item_at(payload, i));
+
+	snprintf(buf, size, "%.*s", f->no_trunc ? (int)strlen(id) : 12, id);
+}
+
+static jnode *ps_item(void *payload, size_t i, const list_flags *f)
+{
+	ps_run *r = payload;
+	jnode *j = ps_json(r->ctx, ps_item_at(r, i), f->no_trunc, list_for_template(f));
+
+	/* A container that cannot be shown is left out, as before. */
+	return j ? j : json_parse("[]");
+}
+
+static void ps_row(table *t, void *payload, size_t i, const list_flags *f)
+{
+	ps_run *r = payload;
+	ck_container *k = ps_item_at(r, i);
+	char sid[13], cmd[4096], created[96], status[128], ports[1024], pid[13] = "";
+	const char *pod_id = ck_container_pod_id(k);
+	ck_pod *pod = NULL;
+
+	short_id(sid, ck_container_id(k));
+	ps_command(cmd, sizeof(cmd), k, f->no_trunc);
+	ps_created(created, sizeof(created), k);
+	ps_status(status, sizeof(status), k);
+	ps_ports(ports, sizeof(ports), k);
+	if (r->pods && pod_id && ck_pod_lookup(&pod, r->ctx, pod_id) < 0)
+		pod = NULL;
+	if (pod_id)
+		short_id(pid, pod_id);
+	table_row(t, (const char *[]){ f->no_trunc ? ck_container_id(k) : sid, ck_container_image_name(k), cmd,
+	                               created, status, ports, ck_container_name(k),
+	                               f->no_trunc && pod_id ? pod_id : pid, pod ? ck_pod_name(pod) : "" });
+	ck_pod_free(pod);
+}
+
 int ctr_ps(ck_app *app, int argc, char **argv)
 {
 	static const cli_opt opts[] = {
-		{ "all", 'a', false, 1 },      { "filter", 'f', true, 2 }, { "format", 0, true, 3 },
-		{ "last", 'n', true, 4 },      { "latest", 'l', false, 5 }, { "no-trunc", 0, false, 6 },
-		{ "noheading", 0, false, 7 },  { "quiet", 'q', false, 8 }, { "size", 's', false, 9 },
-		{ "sort", 0, true, 10 },       { "pod", 'p', false, 11 },  { NULL, 0, false, 0 },
+		{ "all", 'a', false, 1 },       { "filter", 'f', true, LS_FILTER },    { "format", 0, true, LS_FORMAT },
+		{ "last", 'n', true, 4 },       { "latest", 'l', false, 5 },           { "no-trunc", 0, false, LS_NOTRUNC },
+		{ "noheading", 0, false, LS_NOHEADING }, { "quiet", 'q', false, LS_QUIET }, { "size", 's', false, 9 },
+		{ "sort", 0, true, 10 },        { "pod", 'p', false, 11 },             { NULL, 0, false, 0 },
 	};
-	const char *val, *format = NULL;
-	strv filters = { 0 };
-	bool all = false, no_trunc = false, noheading = false, quiet = false, pods = false;
-	long long last = -1;
-	ck_container **list = NULL;
+	list_flags f = { 0 };
+	ps_run r = { .last = -1 };
 	size_t n = 0;
-	int id, rc = 0;
+	bool done;
+	int rc;
 	cli c;
 
 	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		switch (id) {
-		case CLI_HELP: strv_clear(&filters); fputs(ps_usage, stdout); return 0;
-		case CLI_ERR: rc = EXIT_CK; break;
-		case CLI_POS: rc = die("`ck ps` takes no arguments"); break;
-		case 1: all = flag_on(val); break;
-		case 2: strv_add(&filters, val); break;
-		case 3: format = val; break;
-		case 4: if (!parse_int_arg("--last", val, -1, &last)) rc = EXIT_CK; break;
-		case 5: last = 1; break;
-		case 6: no_trunc = flag_on(val); break;
-		case 7: noheading = flag_on(val); break;
-		case 8: quiet = flag_on(val); break;
-		case 9: rc = die("--size is not supported yet"); break;
-		case 10:
-			if (strcmp(val, "created"))
-				rc = die("--sort %s: only \"created\" is supported", val);
-			break;
-		case 11: pods = flag_on(val); break;
-		}
-	}
-	if (rc == 0 && !app_context(app))
+	rc = list_parse(&f, &done, &c, "ps", ps_usage, ps_flag, &r);
+	if (!done && !(r.ctx = app_context(app)))
 		rc = EXIT_CK;
-	if (rc == 0 && ck_container_list(&list, &n, app->ctx,
-	                                 (all || last >= 0) ? CK_CONTAINER_LIST_ALL : 0, filters.v) < 0)
+	else if (!done && ck_container_list(&r.list, &n, r.ctx, (r.all || r.last >= 0) ? CK_CONTAINER_LIST_ALL : 0,
+	                                    f.filters.v) < 0)
 		rc = die_ck();
-	/* the library lists newest first; --last keeps the newest, and podman
-	 * prints oldest first */
-	size_t shown = last >= 0 && (size_t)last < n ? (size_t)last : n;
-	if (rc == 0 && quiet) {
-		for (size_t i = shown; i-- > 0;) {
-			char sid[13];
-			short_id(sid, ck_container_id(list[i]));
-			printf("%s\n", no_trunc ? ck_container_id(list[i]) : sid);
-		}
-	} else if (rc == 0 && format) {
-		jnode *arr = new_array(shown);
-		for (size_t i = shown; i-- > 0;)
-			if ((arr->vals[arr->n] = ps_json(app->ctx, list[i], no_trunc, strcmp(format, "json") != 0)))
-				arr->n++;
-		if (!strcmp(format, "json")) {
-			json_print_line(stdout, arr, "  ");
-		} else {
-			rc = print_list_template(format, arr->vals, arr->n, noheading, ps_headers);
-		}
-		json_free(arr);
-	} else if (rc == 0) {
-		table t;
-		char sid[13], cmd[4096], created[96], status[128], ports[1024];
-		table_init(&t, pods ? 9 : 7);
-		if (!noheading)
-			table_row(&t, (const char *[]){ "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS",
-			                                "PORTS", "NAMES", "POD ID", "PODNAME" });
-		for (size_t i = shown; i-- > 0;) {
-			ck_container *k = list[i];
-			short_id(sid, ck_container_id(k));
-			ps_command(cmd, sizeof(cmd), k, no_trunc);
-			ps_created(created, sizeof(created), k);
-			ps_status(status, sizeof(status), k);
-			ps_ports(ports, sizeof(ports), k);
-			char pid[13] = "";
-			const char *pod_id = ck_container_pod_id(k);
-			ck_pod *pod = NULL;
-			if (pods && pod_id && ck_pod_lookup(&pod, app->ctx, pod_id) < 0)
-				pod = NULL;
-			if (pod_id)
-				short_id(pid, pod_id);
-			table_row(&t, (const char *[]){ no_trunc ? ck_container_id(k) : sid,
-			                                ck_container_image_name(k), cmd, created, status, ports,
-			                                ck_container_name(k), no_trunc && pod_id ? pod_id : pid,
-			                                pod ? ck_pod_name(pod) : "" });
-			ck_pod_free(pod);
-		}
-		table_print(stdout, &t);
-		table_free(&t);
+	else if (!done) {
+		r.shown = r.last >= 0 && (size_t)r.last < n ? (size_t)r.last : n;
+		rc = print_listing(&(listing){ .n = r.shown, .payload = &r, .quiet_line = ps_quiet, .json = ps_item,
+		                               .json_indent = "  ", .headers = ps_headers, .cols = r.pods ? 9 : 7,
+		                               .heading = (const char *const[]){ "CONTAINER ID", "IMAGE", "COMMAND",
+		                                                                 "CREATED", "STATUS", "PORTS", "NAMES",
+		                                                                 "POD ID", "PODNAME" },
+		                               .rows = ps_row },
+		                   &f);
 	}
-	ck_container_list_free(list, n);
-	strv_clear(&filters);
+	ck_container_list_free(r.list, n);
+	strv_clear(&f.filters);
 	return rc;
 }
 
@@ -519,29 +519,16 @@ static int print_ports(const ck_container *ctr, const char *want, bool prefix)
 
 int ctr_port(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { "all", 'a', false, 1 }, { "latest", 'l', false, 2 }, { NULL, 0, false, 0 } };
-	const char *val;
 	strv args = { 0 };
 	bool all = false;
-	int id, rc = 0;
-	cli c;
+	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "all", 'a', F_BOOL, &all, 0 },
+		{ "latest", 'l', F_REFUSE, "--latest is not supported", 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, port_usage, &args);
 
-	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&args);
-			fputs(port_usage, stdout);
-			return 0;
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			strv_add(&args, val);
-		else if (id == 1)
-			all = flag_on(val);
-		else
-			rc = die("--latest is not supported");
-	}
+	if (rc < 0)
+		return 0;
 	if (rc == 0 && all && args.n)
 		rc = die("the use of --all and a container name or id is mutually exclusive");
 	if (rc == 0 && !all && (args.n < 1 || args.n > 2))

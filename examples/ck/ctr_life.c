@@ -39,52 +39,7 @@ static int targets_all(targets *t, ck_app *app, const char *only)
 	return 0;
 }
 
-/* Parses "CMD [flags] CTR..." where every flag is handled by `fn`; returns
- * the names in *names. */
-typedef int (*flag_fn)(int id, const char *val, void *payload);
-
-static int parse_names(ck_app *app, int argc, char **argv, const cli_opt *opts, const char *usage,
-                       strv *names, flag_fn fn, void *payload)
-{
-	const char *val;
-	int id, rc = 0;
-	cli c;
-
-	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			fputs(usage, stdout);
-			return -1;
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			strv_add(names, val);
-		else
-			rc = fn(id, val, payload);
-	}
-	return rc;
-}
-
 /* ---------------------------------------------------------------- start */
-
-struct start_flags {
-	bool attach, interactive, all, sig_proxy;
-};
-
-static int start_flag(int id, const char *val, void *p)
-{
-	struct start_flags *f = p;
-	if (id == 1)
-		f->attach = flag_on(val);
-	else if (id == 2)
-		f->interactive = flag_on(val);
-	else if (id == 3)
-		f->all = flag_on(val);
-	else if (id == 4)
-		f->sig_proxy = flag_on(val);
-	return 0;
-}
 
 static int attach_to(ck_app *app, ck_container *ctr, bool interactive, bool sig_proxy, bool start)
 {
@@ -115,13 +70,17 @@ static const char start_usage[] =
 
 int ctr_start(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "attach", 'a', false, 1 }, { "interactive", 'i', false, 2 }, { "all", 0, false, 3 },
-		{ "sig-proxy", 0, false, 4 }, { NULL, 0, false, 0 },
-	};
-	struct start_flags f = { .sig_proxy = true };
+	struct {
+		bool attach, interactive, all, sig_proxy;
+	} f = { .sig_proxy = true };
 	targets t = { 0 };
-	int rc = parse_names(app, argc, argv, opts, start_usage, &t.refs, start_flag, &f), status = 0;
+	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "attach", 'a', F_BOOL, &f.attach, 0 },
+		{ "interactive", 'i', F_BOOL, &f.interactive, 0 },
+		{ "all", 0, F_BOOL, &f.all, 0 },
+		{ "sig-proxy", 0, F_BOOL, &f.sig_proxy, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, start_usage, &t.refs), status = 0;
 
 	if (rc == 0 && f.all && t.refs.n)
 		rc = die("--all cannot be used with container names");
@@ -157,32 +116,23 @@ static const char attach_usage[] =
 	"      --no-stdin      Do not attach STDIN. The default is false\n"
 	"      --sig-proxy     Proxy received signals to the process (default true)\n";
 
-static int attach_flag(int id, const char *val, void *p)
-{
-	struct start_flags *f = p;
-	if (id == 1)
-		f->interactive = !flag_on(val);
-	else if (id == 2)
-		f->sig_proxy = flag_on(val);
-	return 0;
-}
-
 int ctr_attach(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "no-stdin", 0, false, 1 }, { "sig-proxy", 0, false, 2 }, { NULL, 0, false, 0 },
-	};
-	struct start_flags f = { .interactive = true, .sig_proxy = true };
+	bool no_stdin = false, sig_proxy = true;
 	strv names = { 0 };
 	ck_container *ctr = NULL;
-	int rc = parse_names(app, argc, argv, opts, attach_usage, &names, attach_flag, &f);
+	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "no-stdin", 0, F_BOOL, &no_stdin, 0 },
+		{ "sig-proxy", 0, F_BOOL, &sig_proxy, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, attach_usage, &names);
 
 	if (rc == 0 && names.n != 1)
 		rc = die("attach requires the name or id of one running container");
 	if (rc == 0)
 		rc = ctr_lookup(&ctr, app, names.v[0]);
 	if (rc == 0)
-		rc = attach_to(app, ctr, f.interactive, f.sig_proxy, false);
+		rc = attach_to(app, ctr, !no_stdin, sig_proxy, false);
 	ck_container_free(ctr);
 	strv_clear(&names);
 	return rc < 0 ? 0 : rc;
@@ -395,20 +345,6 @@ int ctr_unpause(ck_app *app, int argc, char **argv)
 
 /* ----------------------------------------------------------------- wait */
 
-struct wait_flags {
-	bool ignore;
-};
-
-static int wait_flag(int id, const char *val, void *p)
-{
-	struct wait_flags *f = p;
-	if (id == 1 && strcmp(val, "stopped") && strcmp(val, "exited"))
-		return die("--condition %s: only \"stopped\" and \"exited\" are supported", val);
-	if (id == 3)
-		f->ignore = flag_on(val);
-	return 0;
-}
-
 static const char wait_usage[] =
 	"Block on one or more containers\n\nUsage:\n  ck wait [options] CONTAINER [CONTAINER...]\n\n"
 	"Options:\n"
@@ -418,13 +354,21 @@ static const char wait_usage[] =
 
 int ctr_wait(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "condition", 0, true, 1 }, { "interval", 'i', true, 2 }, { "ignore", 0, false, 3 },
-		{ NULL, 0, false, 0 },
-	};
-	struct wait_flags f = { false };
-	strv names = { 0 };
-	int rc = parse_names(app, argc, argv, opts, wait_usage, &names, wait_flag, &f), status = 0;
+	struct {
+		bool ignore;
+	} f = { false };
+	strv condition = { 0 }, names = { 0 };
+	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "condition", 0, F_STRV, &condition, 0 },
+		{ "interval", 'i', F_IGNORE_VAL, NULL, 0 },
+		{ "ignore", 0, F_BOOL, &f.ignore, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, wait_usage, &names), status = 0;
+
+	for (size_t i = 0; rc == 0 && i < condition.n; i++)
+		if (strcmp(condition.v[i], "stopped") && strcmp(condition.v[i], "exited"))
+			rc = die("--condition %s: only \"stopped\" and \"exited\" are supported", condition.v[i]);
+	strv_clear(&condition);
 
 	if (rc == 0 && names.n == 0)
 		rc = die("you must provide at least one container name or id");
@@ -458,32 +402,18 @@ static const char prune_usage[] =
 	"      --filter stringArray   Provide filter values (e.g. 'label=<key>=<value>')\n"
 	"  -f, --force                Do not prompt for confirmation\n";
 
-struct prune_flags {
-	bool force;
-	strv filters;
-};
-
-static int prune_flag(int id, const char *val, void *p)
-{
-	struct prune_flags *f = p;
-	if (id == 1)
-		strv_add(&f->filters, val);
-	else if (id == 2)
-		f->force = flag_on(val);
-	return 0;
-}
-
 int ctr_prune(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "filter", 0, true, 1 }, { "force", 'f', false, 2 }, { NULL, 0, false, 0 },
-	};
-	struct prune_flags f = { 0 };
-	strv args = { 0 };
-	int rc = parse_names(app, argc, argv, opts, prune_usage, &args, prune_flag, &f), status = 0;
+	struct {
+		bool force;
+		strv filters;
+	} f = { 0 };
+	int rc = parse_flags_noargs(app, argc, argv, true, (const flag_def[]){
+		{ "filter", 0, F_STRV, &f.filters, 0 },
+		{ "force", 'f', F_BOOL, &f.force, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, prune_usage, "container prune"), status = 0;
 
-	if (rc == 0 && args.n)
-		rc = die("`ck container prune` takes no arguments");
 	if (rc == 0 && !f.force) {
 		printf("WARNING! This will remove all non running containers.\n");
 		if (!confirm("Are you sure you want to continue?"))
@@ -498,7 +428,6 @@ int ctr_prune(ck_app *app, int argc, char **argv)
 		printf("%s\n", removed[i]);
 	ck_strv_free(removed);
 	strv_clear(&f.filters);
-	strv_clear(&args);
 	return rc < 0 ? 0 : rc ? rc : status;
 }
 
@@ -506,16 +435,12 @@ static const char exists_usage[] =
 	"Check if a container exists in local storage\n\nUsage:\n  ck container exists CONTAINER\n\n"
 	"Exits 0 if the container exists, 1 if it does not, 125 on another error.\n";
 
-static int no_flag(int id, const char *val, void *p)
-{
-	return 0;
-}
-
 int ctr_exists(ck_app *app, int argc, char **argv)
 {
 	strv names = { 0 };
 	ck_container *ctr = NULL;
-	int rc = parse_names(app, argc, argv, NULL, exists_usage, &names, no_flag, NULL);
+	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){ { NULL, 0, F_IGNORE, NULL, 0 } }, exists_usage,
+	                        &names);
 
 	if (rc == 0 && names.n != 1)
 		rc = die_args(exists_usage, "one container is required (%zu given)", names.n);

@@ -42,41 +42,23 @@ static const char logs_usage[] =
 
 int ctr_logs(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "follow", 'f', false, 1 }, { "since", 0, true, 2 }, { "tail", 'n', true, 3 },
-		{ "timestamps", 't', false, 4 }, { "until", 0, true, 5 }, { "latest", 'l', false, 6 },
-		{ "names", 0, false, 7 }, { NULL, 0, false, 0 },
-	};
 	ck_logs_options lo = CK_LOGS_OPTIONS_INIT;
-	const char *val;
 	strv names = { 0 };
-	long long tail;
-	int id, rc = 0;
-	cli c;
+	long long tail = lo.tail;
+	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "follow", 'f', F_ONOFF, &lo.follow, 0 },
+		{ "since", 0, F_TIME, &lo.since_ns, 0 },
+		{ "tail", 'n', F_INT, &tail, -1 },
+		{ "timestamps", 't', F_ONOFF, &lo.timestamps, 0 },
+		{ "until", 0, F_TIME, &lo.until_ns, 0 },
+		{ "latest", 'l', F_REFUSE, "--latest is not supported", 0 },
+		{ "names", 0, F_IGNORE, NULL, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, logs_usage, &names);
 
-	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		switch (id) {
-		case CLI_HELP: strv_clear(&names); fputs(logs_usage, stdout); return 0;
-		case CLI_ERR: rc = EXIT_CK; break;
-		case CLI_POS: strv_add(&names, val); break;
-		case 1: lo.follow = flag_on(val); break;
-		case 2:
-		case 5:
-			if (!parse_time_arg(val, id == 2 ? &lo.since_ns : &lo.until_ns))
-				rc = die("invalid --%s %s: use RFC 3339, Unix seconds or a duration such as 10m",
-				         id == 2 ? "since" : "until", val);
-			break;
-		case 3:
-			if (!parse_int_arg("--tail", val, -1, &tail))
-				rc = EXIT_CK;
-			lo.tail = tail;
-			break;
-		case 4: lo.timestamps = flag_on(val); break;
-		case 6: rc = die("--latest is not supported"); break;
-		default: break;
-		}
-	}
+	if (rc < 0)
+		return 0;
+	lo.tail = tail;
 	if (rc == 0 && names.n == 0)
 		rc = die_args(logs_usage, "a container is required");
 	signal(SIGPIPE, SIG_IGN);
@@ -267,36 +249,24 @@ static const char events_usage[] =
 
 int ctr_events(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "filter", 'f', true, 1 }, { "format", 0, true, 2 }, { "since", 0, true, 3 },
-		{ "until", 0, true, 4 },   { "stream", 0, false, 5 }, { "no-trunc", 0, false, 6 },
-		{ NULL, 0, false, 0 },
-	};
 	ck_events_options eo = CK_EVENTS_OPTIONS_INIT;
 	struct ev_ctx e = { NULL, 0 };
-	const char *val;
 	strv filters = { 0 };
-	int id, rc = 0;
-	cli c;
+	int rc;
 
 	eo.follow = 1;
-	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		switch (id) {
-		case CLI_HELP: strv_clear(&filters); fputs(events_usage, stdout); return 0;
-		case CLI_ERR: rc = EXIT_CK; break;
-		case CLI_POS: rc = die("`ck events` takes no arguments"); break;
-		case 1: strv_add(&filters, val); break;
-		case 2: e.format = val; break;
-		case 3:
-		case 4:
-			if (!parse_time_arg(val, id == 3 ? &eo.since_ns : &eo.until_ns))
-				rc = die("invalid --%s %s: use RFC 3339, Unix seconds or a duration such as 10m",
-				         id == 3 ? "since" : "until", val);
-			break;
-		case 5: eo.follow = flag_on(val); break;
-		default: break;
-		}
+	rc = parse_flags_noargs(app, argc, argv, true, (const flag_def[]){
+		{ "filter", 'f', F_STRV, &filters, 0 },
+		{ "format", 0, F_STR, &e.format, 0 },
+		{ "since", 0, F_TIME, &eo.since_ns, 0 },
+		{ "until", 0, F_TIME, &eo.until_ns, 0 },
+		{ "stream", 0, F_ONOFF, &eo.follow, 0 },
+		{ "no-trunc", 0, F_IGNORE, NULL, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, events_usage, "events");
+	if (rc < 0) {
+		strv_clear(&filters);
+		return 0;
 	}
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;

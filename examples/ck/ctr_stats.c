@@ -148,37 +148,24 @@ static const char stats_usage[] =
 
 int ctr_stats(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "all", 'a', false, 1 },       { "format", 0, true, 2 },    { "interval", 'i', true, 3 },
-		{ "no-reset", 0, false, 4 },    { "no-stream", 0, false, 5 }, { "latest", 'l', false, 6 },
-		{ NULL, 0, false, 0 },
-	};
-	const char *val, *format = NULL;
+	const char *format = NULL;
 	strv names = { 0 };
 	bool all = false, no_reset = false, no_stream = false;
 	long long interval = 1;
 	prev *prevs = NULL;
 	size_t nprev = 0;
-	int id, rc = 0;
-	cli c;
+	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "all", 'a', F_BOOL, &all, 0 },
+		{ "format", 0, F_STR, &format, 0 },
+		{ "interval", 'i', F_INT, &interval, 1 },
+		{ "no-reset", 0, F_BOOL, &no_reset, 0 },
+		{ "no-stream", 0, F_BOOL, &no_stream, 0 },
+		{ "latest", 'l', F_REFUSE, "--latest is not supported", 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, stats_usage, &names);
 
-	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		switch (id) {
-		case CLI_HELP: strv_clear(&names); fputs(stats_usage, stdout); return 0;
-		case CLI_ERR: rc = EXIT_CK; break;
-		case CLI_POS: strv_add(&names, val); break;
-		case 1: all = flag_on(val); break;
-		case 2: format = val; break;
-		case 3:
-			if (!parse_int_arg("--interval", val, 1, &interval))
-				rc = EXIT_CK;
-			break;
-		case 4: no_reset = flag_on(val); break;
-		case 5: no_stream = flag_on(val); break;
-		case 6: rc = die("--latest is not supported"); break;
-		}
-	}
+	if (rc < 0)
+		return 0;
 	if (rc == 0 && all && names.n)
 		rc = die("--all is not allowed with containers named");
 	if (rc == 0 && !app_context(app))

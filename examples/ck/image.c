@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "image_cmds.h"
+#include "listing.h"
 
 /* ---- text helpers ---- */
 
@@ -30,31 +31,11 @@ static void human_size(char *buf, size_t size, uint64_t bytes)
 /* "3 weeks ago", as go-units' HumanDuration. */
 static void human_ago(char *buf, size_t size, int64_t when)
 {
-	int64_t secs = (int64_t)time(NULL) - when, mins = secs / 60;
-	int64_t hours = (secs + 1800) / 3600;
+	size_t n;
 
-	if (secs < 1)
-		snprintf(buf, size, "Less than a second ago");
-	else if (secs == 1)
-		snprintf(buf, size, "1 second ago");
-	else if (secs < 60)
-		snprintf(buf, size, "%lld seconds ago", (long long)secs);
-	else if (mins == 1)
-		snprintf(buf, size, "About a minute ago");
-	else if (mins < 60)
-		snprintf(buf, size, "%lld minutes ago", (long long)mins);
-	else if (hours == 1)
-		snprintf(buf, size, "About an hour ago");
-	else if (hours < 48)
-		snprintf(buf, size, "%lld hours ago", (long long)hours);
-	else if (hours < 24 * 7 * 2)
-		snprintf(buf, size, "%lld days ago", (long long)(hours / 24));
-	else if (hours < 24 * 30 * 2)
-		snprintf(buf, size, "%lld weeks ago", (long long)(hours / 24 / 7));
-	else if (hours < 24 * 365 * 2)
-		snprintf(buf, size, "%lld months ago", (long long)(hours / 24 / 30));
-	else
-		snprintf(buf, size, "%lld years ago", (long long)(secs / 3600 / 24 / 365));
+	human_duration(buf, size, (int64_t)time(NULL) - when);
+	n = strlen(buf);
+	snprintf(buf + n, size - n, " ago");
 }
 
 static void rfc3339(char *buf, size_t size, int64_t when)
@@ -204,117 +185,102 @@ static jnode *image_rows(ck_image **imgs, size_t n, bool no_trunc)
 	return arr;
 }
 
-static int print_images(ck_image **imgs, size_t n, const char *format, bool quiet, bool noheading,
-                        bool no_trunc)
+static void image_quiet(char *buf, size_t size, void *payload, size_t i, const list_flags *f)
 {
-	int rc = 0;
+	short_id(buf, size, ck_image_id(((ck_image **)payload)[i]), f->no_trunc);
+}
 
-	if (quiet) {
-		/* Each image once, in list order. */
-		for (size_t i = 0; i < n; i++) {
-			char id[80];
-			short_id(id, sizeof(id), ck_image_id(imgs[i]), no_trunc);
-			printf("%s\n", id);
-		}
-	} else if (format && !strcmp(format, "json")) {
-		sbuf b = { 0 };
-		jnode *arr;
-		sb_put(&b, "[", 1);
-		for (size_t i = 0; i < n; i++) {
-			sb_printf(&b, "%s", i ? "," : "");
-			image_summary_json(&b, imgs[i]);
-		}
-		sb_put(&b, "]", 1);
-		if (!(arr = parse_or_die(b.s)))
-			rc = EXIT_CK;
-		else
-			json_print_line(stdout, arr, "    ");
-		json_free(arr);
-		free(b.s);
-	} else {
-		jnode *rows = image_rows(imgs, n, no_trunc);
-		if (!rows)
-			return EXIT_CK;
-		if (format) {
-			rc = print_list_template(format, rows->vals, rows->n, noheading,
-			                         (const char *const[]){ "ID", "IMAGE ID", "ReadOnly", "R/O", NULL });
-		} else {
-			table t;
-			table_init(&t, 5);
-			if (!noheading)
-				table_row(&t, (const char *[]){ "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE" });
-			for (size_t i = 0; i < rows->n; i++) {
-				const jnode *r = rows->vals[i];
-				table_row(&t, (const char *[]){ json_get_str(r, "Repository"), json_get_str(r, "Tag"),
-				                               json_get_str(r, "ID"), json_get_str(r, "Created"),
-				                               json_get_str(r, "Size") });
-			}
-			table_print(stdout, &t);
-			table_free(&t);
-		}
-		json_free(rows);
+/* `json`: podman's summary of the image; a template: one row per name. */
+static jnode *image_item(void *payload, size_t i, const list_flags *f)
+{
+	ck_image **img = (ck_image **)payload + i;
+	sbuf b = { 0 };
+	jnode *j;
+
+	if (list_for_template(f))
+		return image_rows(img, 1, f->no_trunc);
+	image_summary_json(&b, *img);
+	j = parse_or_die(b.s);
+	free(b.s);
+	return j;
+}
+
+static void image_row(table *t, void *payload, size_t i, const list_flags *f)
+{
+	jnode *rows = image_rows((ck_image **)payload + i, 1, f->no_trunc);
+
+	for (size_t k = 0; rows && k < rows->n; k++) {
+		const jnode *r = rows->vals[k];
+		table_row(t, (const char *[]){ json_get_str(r, "Repository"), json_get_str(r, "Tag"),
+		                               json_get_str(r, "ID"), json_get_str(r, "Created"),
+		                               json_get_str(r, "Size") });
 	}
-	return rc;
+	json_free(rows);
+}
+
+/* The flags of ck images beyond the shared ones; a name filters by
+ * reference, as `podman images NAME` does. */
+typedef struct images_run {
+	strv *filters;
+	char *refflt;
+	unsigned int flags;
+} images_run;
+
+static int images_flag(void *payload, int id, const char *val)
+{
+	images_run *r = payload;
+
+	if (id == CLI_POS && r->refflt)
+		return die("too many arguments: `ck images` takes at most one image name");
+	if (id == CLI_POS) {
+		if (asprintf(&r->refflt, "reference=%s", val) < 0) {
+			r->refflt = NULL;
+			return die("out of memory");
+		}
+		strv_add(r->filters, r->refflt);
+	} else if (id == 1) {
+		r->flags |= CK_IMAGE_LIST_ALL;
+	} else if (id == 8 && strcmp(val, "created") != 0) {
+		return die("unsupported --sort value \"%s\": images are listed newest first (created)", val);
+	}
+	return 0;
 }
 
 static int image_ls(ck_app *app, int argc, char **argv)
 {
 	static const cli_opt opts[] = {
-		{ "all", 'a', false, 1 },      { "filter", 'f', true, 2 },   { "format", 0, true, 3 },
-		{ "noheading", 'n', false, 4 }, { "no-trunc", 0, false, 5 }, { "quiet", 'q', false, 6 },
-		{ "digests", 0, false, 7 },     { "sort", 0, true, 8 },      { NULL, 0, false, 0 },
+		{ "all", 'a', false, 1 },      { "filter", 'f', true, LS_FILTER },   { "format", 0, true, LS_FORMAT },
+		{ "noheading", 'n', false, LS_NOHEADING }, { "no-trunc", 0, false, LS_NOTRUNC },
+		{ "quiet", 'q', false, LS_QUIET }, { "digests", 0, false, 7 },     { "sort", 0, true, 8 },
+		{ NULL, 0, false, 0 },
 	};
-	strv filters = { 0 };
-	const char *val, *format = NULL;
-	char *refflt = NULL;
-	bool quiet = false, noheading = false, no_trunc = false;
-	unsigned int flags = 0;
+	list_flags f = { 0 };
+	images_run r = { .filters = &f.filters };
 	ck_image **imgs = NULL;
 	size_t n = 0;
-	int id, rc = 0, npos = 0;
+	bool done;
+	int rc;
 	cli c;
 
 	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&filters);
-			free(refflt);
-			return sub_help(ls_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS && npos++)
-			rc = die("too many arguments: `ck images` takes at most one image name");
-		else if (id == CLI_POS) {
-			/* `podman images NAME` filters by reference. */
-			if (asprintf(&refflt, "reference=%s", val) < 0)
-				rc = die("out of memory");
-			else
-				strv_add(&filters, refflt);
-		} else if (id == 1)
-			flags |= CK_IMAGE_LIST_ALL;
-		else if (id == 2)
-			strv_add(&filters, val);
-		else if (id == 3)
-			format = val;
-		else if (id == 4)
-			noheading = true;
-		else if (id == 5)
-			no_trunc = true;
-		else if (id == 6)
-			quiet = true;
-		else if (id == 8 && strcmp(val, "created") != 0)
-			rc = die("unsupported --sort value \"%s\": images are listed newest first (created)", val);
-	}
-	if (rc == 0 && !app_context(app))
+	rc = list_parse(&f, &done, &c, "images", ls_usage, images_flag, &r);
+	if (!done && !app_context(app))
 		rc = EXIT_CK;
-	if (rc == 0 && ck_image_list(&imgs, &n, app->ctx, flags, filters.v) < 0)
+	else if (!done && ck_image_list(&imgs, &n, app->ctx, r.flags, f.filters.v) < 0)
 		rc = die_ck();
-	if (rc == 0)
-		rc = print_images(imgs, n, format, quiet, noheading, no_trunc);
+	else if (!done)
+		rc = print_listing(&(listing){ .n = n, .payload = imgs, .quiet_line = image_quiet,
+		                               .json = image_item, .json_indent = "    ",
+		                               .headers = (const char *const[]){ "ID", "IMAGE ID", "ReadOnly", "R/O",
+		                                                                 NULL },
+		                               .cols = 5,
+		                               .heading = (const char *const[]){ "REPOSITORY", "TAG", "IMAGE ID",
+		                                                                 "CREATED", "SIZE" },
+		                               .rows = image_row },
+		                   &f);
 	ck_image_list_free(imgs, n);
-	strv_clear(&filters);
-	free(refflt);
+	strv_clear(&f.filters);
+	free(r.refflt);
 	return rc;
 }
 
@@ -325,58 +291,37 @@ static const char inspect_usage[] =
 	"Options:\n"
 	"  -f, --format string   Format the output to a Go template or json (default \"json\")\n";
 
+static char *image_text(ck_app *app, const char *name)
+{
+	ck_image *img = NULL;
+	char *text = NULL;
+
+	if (ck_image_lookup(&img, app->ctx, name) == 0)
+		ck_image_inspect(&text, img);
+	ck_image_free(img);
+	return text;
+}
+
 static int image_inspect(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { "format", 'f', true, 1 }, { NULL, 0, false, 0 } };
 	strv names = { 0 };
-	const char *val, *format = "json";
-	jnode *arr = NULL;
-	int id, rc = 0, failed = 0;
-	cli c;
+	const char *format = "json";
+	int rc = 0;
 
-	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&names);
-			return sub_help(inspect_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			strv_add(&names, val);
-		else if (id == 1)
-			format = val;
-	}
+	rc = parse_flags(app, argc, argv, (const flag_def[]){
+		{ "format", 'f', F_STR, &format, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, inspect_usage, &names);
+	if (rc < 0)
+		return 0;
 	if (rc == 0 && names.n == 0)
 		rc = die_args(inspect_usage, "an image is required");
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;
-	if (rc == 0 && (!(arr = calloc(1, sizeof(*arr))) || !(arr->vals = calloc(names.n, sizeof(*arr->vals)))))
-		rc = die("out of memory");
-	if (arr)
-		arr->type = J_ARR;
-	/* podman prints what it found, then the errors */
-	for (size_t i = 0; rc == 0 && i < names.n; i++) {
-		ck_image *img = NULL;
-		char *text = NULL;
-		if (ck_image_lookup(&img, app->ctx, names.v[i]) < 0 || ck_image_inspect(&text, img) < 0) {
-			print_ck_error();
-			failed = 1;
-		} else if (!(arr->vals[arr->n] = parse_or_die(text))) {
-			rc = EXIT_CK;
-		} else {
-			arr->n++;
-		}
-		ck_free(text);
-		ck_image_free(img);
-	}
-	if (rc == 0 && !strcmp(format, "json"))
-		json_print_line(stdout, arr, "     ");
-	else if (rc == 0)
-		rc = print_list_template(format, arr->vals, arr->n, false, NULL);
-	json_free(arr);
+	if (rc == 0)
+		rc = inspect_names(app, &names, format, image_text);
 	strv_clear(&names);
-	return rc ? rc : failed ? EXIT_CK : 0;
+	return rc;
 }
 
 static const char history_usage[] =
@@ -388,34 +333,27 @@ static const char history_usage[] =
 
 static int image_history(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "format", 0, true, 1 }, { "human", 'H', false, 2 }, { "no-trunc", 0, false, 3 },
-		{ "notruncate", 0, false, 3 }, { "quiet", 'q', false, 4 }, { NULL, 0, false, 0 },
-	};
-	const char *val, *format = NULL, *name = NULL;
+	const char *format = NULL, *name = NULL;
 	bool no_trunc = false, quiet = false;
 	ck_image *img = NULL;
 	char *text = NULL;
 	jnode *hist = NULL;
 	ck_image_history_list *list = NULL;
-	int id, rc = 0, count = 0;
-	cli c;
+	strv pos = { 0 };
+	int rc = parse_flags(app, argc, argv, (const flag_def[]){
+		{ "format", 0, F_STR, &format, 0 },
+		{ "human", 'H', F_IGNORE, NULL, 0 },
+		{ "no-trunc", 0, F_BOOL, &no_trunc, 0 },
+		{ "notruncate", 0, F_BOOL, &no_trunc, 0 },
+		{ "quiet", 'q', F_BOOL, &quiet, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, history_usage, &pos);
+	int count = (int)pos.n;
 
-	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP)
-			return sub_help(history_usage);
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			name = val, count++;
-		else if (id == 1)
-			format = val;
-		else if (id == 3)
-			no_trunc = true;
-		else if (id == 4)
-			quiet = true;
-	}
+	if (rc < 0)
+		return 0;
+	name = pos.n ? pos.v[0] : NULL;
+	strv_clear(&pos);
 	if (rc == 0 && count != 1)
 		rc = die_args(history_usage, "one image is required (%d given)", count);
 	if (rc == 0 && !app_context(app))

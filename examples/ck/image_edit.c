@@ -171,34 +171,19 @@ static int rm_one(ck_image *img, const char *arg, unsigned int flags)
 
 int image_rm(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "all", 'a', false, 1 }, { "force", 'f', false, 2 }, { "ignore", 'i', false, 3 },
-		{ NULL, 0, false, 0 },
-	};
 	strv names = { 0 };
-	const char *val;
 	bool all = false, ignore = false;
 	unsigned int flags = 0;
-	int id, rc = 0, status = 0;
-	cli c;
+	int rc = 0, status = 0;
 
-	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&names);
-			return sub_help(image_rm_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			strv_add(&names, val);
-		else if (id == 1)
-			all = true;
-		else if (id == 2)
-			flags |= CK_REMOVE_FORCE;
-		else if (id == 3)
-			ignore = true;
-	}
+	rc = parse_flags(app, argc, argv, (const flag_def[]){
+		{ "all", 'a', F_BOOL, &all, 0 },
+		{ "force", 'f', F_BIT, &flags, CK_REMOVE_FORCE },
+		{ "ignore", 'i', F_BOOL, &ignore, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, image_rm_usage, &names);
+	if (rc < 0)
+		return 0;
 	if (rc == 0 && !all && names.n == 0)
 		rc = die("image name or ID must be specified");
 	if (rc == 0 && all && names.n)
@@ -242,32 +227,19 @@ const char image_prune_usage[] =
 
 int image_prune(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "all", 'a', false, 1 }, { "force", 'f', false, 2 }, { "filter", 0, true, 3 },
-		{ NULL, 0, false, 0 },
-	};
-	const char *val;
 	bool force = false;
 	unsigned int flags = 0;
 	char **removed = NULL;
-	int id, rc = 0;
-	cli c;
+	int rc = 0;
 
-	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP)
-			return sub_help(image_prune_usage);
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			rc = die("`ck image prune` takes no arguments");
-		else if (id == 1)
-			flags |= CK_IMAGE_PRUNE_ALL;
-		else if (id == 2)
-			force = true;
-		else if (id == 3)
-			rc = die("image prune --filter is not supported");
-	}
+	rc = parse_flags_noargs(app, argc, argv, false, (const flag_def[]){
+		{ "all", 'a', F_BIT, &flags, CK_IMAGE_PRUNE_ALL },
+		{ "force", 'f', F_BOOL, &force, 0 },
+		{ "filter", 0, F_REFUSE_VAL, "image prune --filter is not supported", 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, image_prune_usage, "image prune");
+	if (rc < 0)
+		return 0;
 	if (rc == 0 && !force) {
 		printf("%s", flags & CK_IMAGE_PRUNE_ALL
 		                     ? "WARNING! This command removes all images without at least one container "
@@ -322,30 +294,20 @@ static int stdin_to_file(char *path, size_t size)
 
 int image_import(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "quiet", 'q', false, 1 }, { "change", 'c', true, 2 }, { "message", 'm', true, 3 },
-		{ NULL, 0, false, 0 },
-	};
 	strv args = { 0 };
-	const char *val, *path;
+	const char *path;
 	char tmp[4096] = "";
 	ck_image *img = NULL;
-	int id, rc = 0;
-	cli c;
+	int rc = 0;
 
-	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&args);
-			return sub_help(image_import_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			strv_add(&args, val);
-		else if (id == 2 || id == 3)
-			rc = die("import --%s is not supported", id == 2 ? "change" : "message");
-	}
+	rc = parse_flags(app, argc, argv, (const flag_def[]){
+		{ "quiet", 'q', F_IGNORE, NULL, 0 },
+		{ "change", 'c', F_REFUSE_VAL, "import --change is not supported", 0 },
+		{ "message", 'm', F_REFUSE_VAL, "import --message is not supported", 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, image_import_usage, &args);
+	if (rc < 0)
+		return 0;
 	if (rc == 0 && (args.n < 1 || args.n > 2))
 		rc = die("import requires 1 or 2 arguments: PATH [REFERENCE]");
 	if (rc == 0 && !app_context(app))

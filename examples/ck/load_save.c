@@ -35,31 +35,25 @@ static const char load_usage[] =
 
 int cmd_load(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "input", 'i', true, 1 }, { "quiet", 'q', false, 2 }, { NULL, 0, false, 0 },
-	};
-	const char *val, *input = NULL;
+	strv pos = { 0 };
+	const char *input = NULL;
 	char **names = NULL;
 	bool quiet = false;
 	strv seen = { 0 };
-	int id, rc = 0;
-	cli c;
+	int rc = 0;
 
 	if (take_global_flags(app, &argc, &argv) != 0)
 		return EXIT_CK;
-	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP)
-			return sub_help(load_usage);
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			rc = die("accepts 0 arg(s), received 1: ck load reads the archive given by -i (or stdin)");
-		else if (id == 1)
-			input = val;
-		else if (id == 2)
-			quiet = true;
-	}
+	rc = parse_flags(app, argc, argv, (const flag_def[]){
+		{ "input", 'i', F_STR, &input, 0 },
+		{ "quiet", 'q', F_BOOL, &quiet, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, load_usage, &pos);
+	if (rc == 0 && pos.n)
+		rc = die("accepts 0 arg(s), received 1: ck load reads the archive given by -i (or stdin)");
+	strv_clear(&pos);
+	if (rc < 0)
+		return 0;
 	if (rc == 0 && !input) {
 		if (isatty(STDIN_FILENO))
 			rc = die("cannot read from terminal, use command-line redirection or the --input flag");
@@ -128,36 +122,25 @@ static int save_to_stdout(ck_context *ctx, int fmt, const char *const *images)
 
 int cmd_save(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "output", 'o', true, 1 },  { "format", 0, true, 2 },        { "quiet", 'q', false, 3 },
-		{ "multi-image-archive", 'm', false, 4 }, { "compress", 0, false, 5 }, { "uncompressed", 0, false, 6 },
-		{ NULL, 0, false, 0 },
-	};
-	const char *val, *output = NULL, *format = "docker-archive";
+	const char *output = NULL, *format = "docker-archive";
 	strv images = { 0 };
-	int id, rc = 0, fmt = CK_ARCHIVE_DOCKER;
-	cli c;
+	int rc = 0, fmt = CK_ARCHIVE_DOCKER;
 
 	if (take_global_flags(app, &argc, &argv) != 0)
 		return EXIT_CK;
-	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&images);
-			return sub_help(save_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			strv_add(&images, val);
-		else if (id == 1)
-			output = val;
-		else if (id == 2)
-			format = val;
-		/* -q, -m, --compress and --uncompressed change nothing here: there
-		 * is no progress output, several images always make a
-		 * multi-image archive, and layers are saved as stored. */
-	}
+	rc = parse_flags(app, argc, argv, (const flag_def[]){
+		{ "output", 'o', F_STR, &output, 0 },
+		{ "format", 0, F_STR, &format, 0 },
+		/* no progress output; several images always make a multi-image archive;
+		 * layers are saved as stored */
+		{ "quiet", 'q', F_IGNORE, NULL, 0 },
+		{ "multi-image-archive", 'm', F_IGNORE, NULL, 0 },
+		{ "compress", 0, F_IGNORE, NULL, 0 },
+		{ "uncompressed", 0, F_IGNORE, NULL, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, save_usage, &images);
+	if (rc < 0)
+		return 0;
 	if (rc == 0) {
 		if (!strcmp(format, "docker-archive"))
 			fmt = CK_ARCHIVE_DOCKER;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "listing.h"
 
 static jnode *network_json(const ck_network *net)
 {
@@ -100,78 +101,61 @@ static const char ls_usage[] =
 	"  -n, --noheading         Do not print headers\n"
 	"  -q, --quiet             display only names\n";
 
+static void network_quiet(char *buf, size_t size, void *payload, size_t i, const list_flags *f)
+{
+	(void)f;
+	snprintf(buf, size, "%s", ck_network_name(ck_network_list_byindex(payload, i)));
+}
+
+static jnode *network_item(void *payload, size_t i, const list_flags *f)
+{
+	jnode *j = network_json(ck_network_list_byindex(payload, i));
+
+	(void)f;
+	if (!j)
+		die_ck();
+	return j;
+}
+
+static void network_row(table *t, void *payload, size_t i, const list_flags *f)
+{
+	const ck_network *net = ck_network_list_byindex(payload, i);
+	char idbuf[80];
+
+	snprintf(idbuf, sizeof(idbuf), "%.*s", f->no_trunc ? 64 : 12, ck_network_id(net));
+	table_row(t, (const char *[]){ idbuf, ck_network_name(net), ck_network_driver(net) });
+}
+
 static int network_ls(ck_app *app, int argc, char **argv)
 {
 	static const cli_opt opts[] = {
-		{ "filter", 'f', true, 1 }, { "format", 0, true, 2 }, { "quiet", 'q', false, 3 },
-		{ "noheading", 'n', false, 4 }, { "no-trunc", 0, false, 5 }, { NULL, 0, false, 0 },
+		{ "filter", 'f', true, LS_FILTER },       { "format", 0, true, LS_FORMAT },
+		{ "quiet", 'q', false, LS_QUIET },        { "noheading", 'n', false, LS_NOHEADING },
+		{ "no-trunc", 0, false, LS_NOTRUNC },     { NULL, 0, false, 0 },
 	};
-	strv filters = { 0 };
-	const char *val, *format = NULL;
-	bool quiet = false, noheading = false, notrunc = false;
+	list_flags f = { 0 };
 	ck_network_list *l = NULL;
-	int id, rc = 0;
+	bool done;
+	int rc;
 	cli c;
 
 	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&filters);
-			return sub_help(ls_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			rc = die("`ck network ls` takes no arguments");
-		else if (id == 1)
-			strv_add(&filters, val);
-		else if (id == 2)
-			format = val;
-		else if (id == 3)
-			quiet = true;
-		else if (id == 4)
-			noheading = true;
-		else if (id == 5)
-			notrunc = true;
-	}
-	if (rc == 0 && !app_context(app))
+	rc = list_parse(&f, &done, &c, "network ls", ls_usage, NULL, NULL);
+	if (!done && !app_context(app))
 		rc = EXIT_CK;
-	if (rc == 0 && ck_network_list_new(&l, app->ctx, filters.v) < 0)
+	else if (!done && ck_network_list_new(&l, app->ctx, f.filters.v) < 0)
 		rc = die_ck();
-	size_t n = ck_network_list_count(l);
-	if (rc == 0 && quiet) {
-		for (size_t i = 0; i < n; i++)
-			printf("%s\n", ck_network_name(ck_network_list_byindex(l, i)));
-	} else if (rc == 0 && format) {
-		jnode *arr = calloc(1, sizeof(*arr));
-		if (!arr || !(arr->vals = calloc(n ? n : 1, sizeof(*arr->vals))))
-			rc = die("out of memory");
-		else
-			arr->type = J_ARR;
-		for (size_t i = 0; rc == 0 && i < n; i++)
-			if (!(arr->vals[arr->n++] = network_json(ck_network_list_byindex(l, i))))
-				rc = die_ck();
-		if (rc == 0 && !strcmp(format, "json"))
-			json_print_line(stdout, arr, "    ");
-		else if (rc == 0)
-			rc = print_list_template(format, arr->vals, arr->n, noheading, (const char *const[]){ "ID", "NETWORK ID", NULL });
-		json_free(arr);
-	} else if (rc == 0) {
-		table t;
-		table_init(&t, 3);
-		if (!noheading)
-			table_row(&t, (const char *[]){ "NETWORK ID", "NAME", "DRIVER" });
-		for (size_t i = 0; i < n; i++) {
-			const ck_network *net = ck_network_list_byindex(l, i);
-			char idbuf[80];
-			snprintf(idbuf, sizeof(idbuf), "%.*s", notrunc ? 64 : 12, ck_network_id(net));
-			table_row(&t, (const char *[]){ idbuf, ck_network_name(net), ck_network_driver(net) });
-		}
-		table_print(stdout, &t);
-		table_free(&t);
-	}
+	else if (!done)
+		rc = print_listing(&(listing){ .n = ck_network_list_count(l), .payload = l,
+		                               .quiet_line = network_quiet, .json = network_item,
+		                               .json_indent = "    ",
+		                               .headers = (const char *const[]){ "ID", "NETWORK ID", NULL },
+		                               .cols = 3,
+		                               .heading = (const char *const[]){ "NETWORK ID", "NAME", "DRIVER" },
+		                               .rows = network_row },
+		                   &f);
 	ck_network_list_free(l);
-	strv_clear(&filters);
+	strv_clear(&f.filters);
 	return rc;
 }
 
@@ -180,55 +164,37 @@ static const char inspect_usage[] =
 	"Usage:\n  ck network inspect [options] NETWORK [NETWORK...]\n\nOptions:\n"
 	"  -f, --format string   Pretty-print network to JSON or using a Go template\n";
 
+static char *network_text(ck_app *app, const char *name)
+{
+	ck_network *net = NULL;
+	char *text = NULL;
+
+	if (ck_network_lookup(&net, app->ctx, name) == 0)
+		ck_network_inspect(&text, net);
+	ck_network_free(net);
+	return text;
+}
+
 static int network_inspect(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { "format", 'f', true, 1 }, { NULL, 0, false, 0 } };
 	strv names = { 0 };
-	const char *val, *format = "json";
-	int id, rc = 0, failed = 0;
-	cli c;
+	const char *format = "json";
+	int rc = 0;
 
-	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&names);
-			return sub_help(inspect_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			strv_add(&names, val);
-		else if (id == 1)
-			format = val;
-	}
+	rc = parse_flags(app, argc, argv, (const flag_def[]){
+		{ "format", 'f', F_STR, &format, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, inspect_usage, &names);
+	if (rc < 0)
+		return 0;
 	if (rc == 0 && names.n == 0)
 		rc = die("requires at least 1 arg(s), only received 0");
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;
-	jnode *arr = rc == 0 ? calloc(1, sizeof(*arr)) : NULL;
-	if (rc == 0 && (!arr || !(arr->vals = calloc(names.n, sizeof(*arr->vals)))))
-		rc = die("out of memory");
-	if (arr)
-		arr->type = J_ARR;
-	for (size_t i = 0; rc == 0 && i < names.n; i++) {
-		ck_network *net = NULL;
-		if (ck_network_lookup(&net, app->ctx, names.v[i]) < 0) {
-			print_ck_error();
-			failed = 1;
-		} else if (!(arr->vals[arr->n] = network_json(net))) {
-			rc = die_ck();
-		} else {
-			arr->n++;
-		}
-		ck_network_free(net);
-	}
-	if (rc == 0 && !strcmp(format, "json"))
-		json_print_line(stdout, arr, "     ");
-	else if (rc == 0)
-		rc = print_list_template(format, arr->vals, arr->n, false, NULL);
-	json_free(arr);
+	if (rc == 0)
+		rc = inspect_names(app, &names, format, network_text);
 	strv_clear(&names);
-	return rc ? rc : failed ? EXIT_CK : 0;
+	return rc;
 }
 
 static const char rm_usage[] =
@@ -237,26 +203,17 @@ static const char rm_usage[] =
 
 static int network_rm(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { "force", 'f', false, 1 }, { "time", 't', true, 2 }, { NULL, 0, false, 0 } };
 	strv names = { 0 };
-	const char *val;
 	unsigned int flags = 0;
-	int id, rc = 0, status = 0;
-	cli c;
+	int rc = 0, status = 0;
 
-	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&names);
-			return sub_help(rm_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			strv_add(&names, val);
-		else if (id == 1)
-			flags |= CK_REMOVE_FORCE;
-	}
+	rc = parse_flags(app, argc, argv, (const flag_def[]){
+		{ "force", 'f', F_BIT, &flags, CK_REMOVE_FORCE },
+		{ "time", 't', F_IGNORE_VAL, NULL, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, rm_usage, &names);
+	if (rc < 0)
+		return 0;
 	if (rc == 0 && names.n == 0)
 		rc = die("requires at least 1 arg(s), only received 0");
 	if (rc == 0 && !app_context(app))
@@ -280,25 +237,18 @@ static const char prune_usage[] =
 
 static int network_prune(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { "filter", 0, true, 1 }, { "force", 'f', false, 2 }, { NULL, 0, false, 0 } };
 	strv filters = { 0 };
 	char **removed = NULL;
-	const char *val;
-	int id, rc = 0;
-	cli c;
+	int rc = 0;
 
-	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&filters);
-			return sub_help(prune_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			rc = die("`ck network prune` takes no arguments");
-		else if (id == 1)
-			strv_add(&filters, val);
+	rc = parse_flags_noargs(app, argc, argv, false, (const flag_def[]){
+		{ "filter", 0, F_STRV, &filters, 0 },
+		{ "force", 'f', F_IGNORE, NULL, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, prune_usage, "network prune");
+	if (rc < 0) {
+		strv_clear(&filters);
+		return 0;
 	}
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;

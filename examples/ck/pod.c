@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "ctr.h"
+#include "listing.h"
 
 static const char create_usage[] =
 	"Create a new empty pod\n\nUsage:\n  ck pod create [options] [NAME]\n\nOptions:\n"
@@ -293,24 +294,16 @@ static const char prune_usage[] =
 
 static int pod_prune(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { "force", 'f', false, 1 }, { NULL, 0, false, 0 } };
-	const char *val;
 	bool force = false;
 	char **removed = NULL;
-	int id, rc = 0;
-	cli c;
+	int rc = 0;
 
-	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP)
-			return sub_help(prune_usage);
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			rc = die("`ck pod prune` takes no arguments");
-		else
-			force = flag_on(val);
-	}
+	rc = parse_flags_noargs(app, argc, argv, true, (const flag_def[]){
+		{ "force", 'f', F_BOOL, &force, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, prune_usage, "pod prune");
+	if (rc < 0)
+		return 0;
 	if (rc == 0 && !force && !confirm("WARNING! This will remove all stopped/exited pods..\n"
 	                                  "Are you sure you want to continue?"))
 		return 0;
@@ -348,25 +341,16 @@ static const char inspect_usage[] =
 
 static int pod_inspect(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { "format", 'f', true, 1 }, { NULL, 0, false, 0 } };
 	strv names = { 0 };
-	const char *val, *format = NULL;
-	int id, rc = 0;
-	cli c;
+	const char *format = NULL;
+	int rc = 0;
 
-	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&names);
-			return sub_help(inspect_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			strv_add(&names, val);
-		else
-			format = val;
-	}
+	rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "format", 'f', F_STR, &format, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, inspect_usage, &names);
+	if (rc < 0)
+		return 0;
 	if (rc == 0 && !names.n)
 		rc = die("you must provide at least one pod name or id");
 	if (rc == 0 && !app_context(app))
@@ -445,80 +429,70 @@ static jnode *pod_json(ck_pod *pod)
 	return j;
 }
 
+static void pod_quiet(char *buf, size_t size, void *payload, size_t i, const list_flags *f)
+{
+	const char *id = ck_pod_id(((ck_pod **)payload)[i]);
+
+	snprintf(buf, size, "%.*s", f->no_trunc ? (int)strlen(id) : 12, id);
+}
+
+static jnode *pod_item(void *payload, size_t i, const list_flags *f)
+{
+	jnode *j = pod_json(((ck_pod **)payload)[i]);
+
+	(void)f;
+	return j ? j : json_parse("[]"); /* a pod that cannot be shown is left out, as before */
+}
+
+static void pod_row(table *t, void *payload, size_t i, const list_flags *f)
+{
+	ck_pod *pod = ((ck_pod **)payload)[i];
+	char sid[13], iid[13] = "", created[96], count[16];
+	int64_t secs = (int64_t)time(NULL) - ck_pod_created(pod) / 1000000000;
+
+	short_id(sid, ck_pod_id(pod));
+	if (ck_pod_infra_id(pod))
+		short_id(iid, ck_pod_infra_id(pod));
+	human_duration(created, sizeof(created) - 4, secs);
+	strcat(created, " ago");
+	snprintf(count, sizeof(count), "%zu", ck_pod_member_count(pod) + (ck_pod_infra_id(pod) ? 1 : 0));
+	table_row(t, (const char *[]){ f->no_trunc ? ck_pod_id(pod) : sid, ck_pod_name(pod),
+	                               ck_pod_state_name(ck_pod_get_state(pod)), created,
+	                               f->no_trunc && ck_pod_infra_id(pod) ? ck_pod_infra_id(pod) : iid,
+	                               count });
+}
+
 static int pod_ps(ck_app *app, int argc, char **argv)
 {
 	static const cli_opt opts[] = {
-		{ "filter", 'f', true, 1 },     { "format", 0, true, 2 }, { "no-trunc", 0, false, 3 },
-		{ "noheading", 'n', false, 4 }, { "quiet", 'q', false, 5 }, { NULL, 0, false, 0 },
+		{ "filter", 'f', true, LS_FILTER },        { "format", 0, true, LS_FORMAT },
+		{ "no-trunc", 0, false, LS_NOTRUNC },      { "noheading", 'n', false, LS_NOHEADING },
+		{ "quiet", 'q', false, LS_QUIET },         { NULL, 0, false, 0 },
 	};
-	strv filters = { 0 };
-	const char *val, *format = NULL;
-	bool no_trunc = false, noheading = false, quiet = false;
+	list_flags f = { 0 };
 	ck_pod **list = NULL;
 	size_t n = 0;
-	int id, rc = 0;
+	bool done;
+	int rc;
 	cli c;
 
 	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		switch (id) {
-		case CLI_HELP: strv_clear(&filters); return sub_help(ps_usage);
-		case CLI_ERR: rc = EXIT_CK; break;
-		case CLI_POS: rc = die("`ck pod ps` takes no arguments"); break;
-		case 1: strv_add(&filters, val); break;
-		case 2: format = val; break;
-		case 3: no_trunc = flag_on(val); break;
-		case 4: noheading = flag_on(val); break;
-		case 5: quiet = flag_on(val); break;
-		}
-	}
-	if (rc == 0 && !app_context(app))
+	rc = list_parse(&f, &done, &c, "pod ps", ps_usage, NULL, NULL);
+	if (!done && !app_context(app))
 		rc = EXIT_CK;
-	if (rc == 0 && ck_pod_list(&list, &n, app->ctx, filters.v) < 0)
+	else if (!done && ck_pod_list(&list, &n, app->ctx, f.filters.v) < 0)
 		rc = die_ck();
-	if (rc == 0 && quiet) {
-		for (size_t i = 0; i < n; i++) {
-			char sid[13];
-			short_id(sid, ck_pod_id(list[i]));
-			printf("%s\n", no_trunc ? ck_pod_id(list[i]) : sid);
-		}
-	} else if (rc == 0 && format) {
-		jnode *arr = json_parse("[]");
-		arr->vals = calloc(n ? n : 1, sizeof(*arr->vals));
-		for (size_t i = 0; arr->vals && i < n; i++)
-			if ((arr->vals[arr->n] = pod_json(list[i])))
-				arr->n++;
-		if (!strcmp(format, "json"))
-			json_print_line(stdout, arr, "    ");
-		else
-			rc = print_list_template(format, arr->vals, arr->n, noheading,
-			                         (const char *const[]){ "ID", "POD ID", NULL });
-		json_free(arr);
-	} else if (rc == 0) {
-		table t;
-		table_init(&t, 6);
-		if (!noheading)
-			table_row(&t, (const char *[]){ "POD ID", "NAME", "STATUS", "CREATED", "INFRA ID", "# OF CONTAINERS" });
-		for (size_t i = 0; i < n; i++) {
-			char sid[13], iid[13] = "", created[96], count[16];
-			int64_t secs = (int64_t)time(NULL) - ck_pod_created(list[i]) / 1000000000;
-			short_id(sid, ck_pod_id(list[i]));
-			if (ck_pod_infra_id(list[i]))
-				short_id(iid, ck_pod_infra_id(list[i]));
-			human_duration(created, sizeof(created) - 4, secs);
-			strcat(created, " ago");
-			snprintf(count, sizeof(count), "%zu",
-			         ck_pod_member_count(list[i]) + (ck_pod_infra_id(list[i]) ? 1 : 0));
-			table_row(&t, (const char *[]){ no_trunc ? ck_pod_id(list[i]) : sid, ck_pod_name(list[i]),
-			                                ck_pod_state_name(ck_pod_get_state(list[i])), created,
-			                                no_trunc && ck_pod_infra_id(list[i]) ? ck_pod_infra_id(list[i]) : iid,
-			                                count });
-		}
-		table_print(stdout, &t);
-		table_free(&t);
-	}
+	else if (!done)
+		rc = print_listing(&(listing){ .n = n, .payload = list, .quiet_line = pod_quiet,
+		                               .json = pod_item, .json_indent = "    ",
+		                               .headers = (const char *const[]){ "ID", "POD ID", NULL },
+		                               .cols = 6,
+		                               .heading = (const char *const[]){ "POD ID", "NAME", "STATUS", "CREATED",
+		                                                                 "INFRA ID", "# OF CONTAINERS" },
+		                               .rows = pod_row },
+		                   &f);
 	ck_pod_list_free(list, n);
-	strv_clear(&filters);
+	strv_clear(&f.filters);
 	return rc;
 }
 

@@ -218,6 +218,22 @@ static int split_creds(ck_registry_options *opts, const char *creds, char **user
 	return 0;
 }
 
+/* The registry options every registry command starts from: the global
+ * flags in front, and --tls-verify[=false] taken out of argv. */
+static int registry_opts(ck_registry_options *ro, ck_app *app, int *argc, char ***argv, bool tls)
+{
+	ck_registry_options_init(ro, CK_REGISTRY_OPTIONS_VERSION);
+	if (take_global_flags(app, argc, argv) != 0)
+		return EXIT_CK;
+	if (tls && take_bool_flag(argc, *argv, "tls-verify", &ro->tls_verify) != 0)
+		return EXIT_CK;
+	return 0;
+}
+
+/* --authfile and --cert-dir, which pull, push and login share. */
+#define REGISTRY_FLAGS(ro)                                                                    \
+	{ "authfile", 0, F_STR, &(ro).authfile, 0 }, { "cert-dir", 0, F_STR, &(ro).cert_dir, 0 }
+
 /* ---- ck pull ---- */
 
 static const char pull_usage[] =
@@ -235,53 +251,35 @@ static const char pull_usage[] =
 
 int cmd_pull(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "authfile", 0, true, 1 }, { "cert-dir", 0, true, 2 }, { "creds", 0, true, 3 },
-		{ "platform", 0, true, 4 }, { "quiet", 'q', false, 5 }, { "arch", 0, true, 6 },
-		{ "os", 0, true, 7 },       { "variant", 0, true, 8 },  { NULL, 0, false, 0 },
-	};
 	ck_registry_options ro;
-	const char *val, *ref = NULL, *os = NULL, *arch = NULL, *variant = NULL;
+	const char *ref = NULL, *os = NULL, *arch = NULL, *variant = NULL, *creds = NULL;
 	char *user = NULL, *pass = NULL, platform[256];
 	bool quiet = false;
 	ck_image *img = NULL;
+	strv pos = { 0 };
 	progress pr;
-	int id, rc = 0;
-	cli c;
+	int rc;
 
-	ck_registry_options_init(&ro, CK_REGISTRY_OPTIONS_VERSION);
-	if (take_global_flags(app, &argc, &argv) != 0 || take_bool_flag(&argc, argv, "tls-verify", &ro.tls_verify) != 0)
+	if (registry_opts(&ro, app, &argc, &argv, true) != 0)
 		return EXIT_CK;
-	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			free(user);
-			free(pass);
-			return sub_help(pull_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS && ref)
-			rc = die("too many arguments: ck pull takes one image");
-		else if (id == CLI_POS)
-			ref = val;
-		else if (id == 1)
-			ro.authfile = val;
-		else if (id == 2)
-			ro.cert_dir = val;
-		else if (id == 3)
-			rc = split_creds(&ro, val, &user, &pass);
-		else if (id == 4)
-			ro.platform = val;
-		else if (id == 5)
-			quiet = true;
-		else if (id == 6)
-			arch = val;
-		else if (id == 7)
-			os = val;
-		else if (id == 8)
-			variant = val;
-	}
+	rc = parse_flags(app, argc, argv, (const flag_def[]){
+		REGISTRY_FLAGS(ro),
+		{ "creds", 0, F_STR, &creds, 0 },
+		{ "platform", 0, F_STR, &ro.platform, 0 },
+		{ "quiet", 'q', F_BOOL, &quiet, 0 },
+		{ "arch", 0, F_STR, &arch, 0 },
+		{ "os", 0, F_STR, &os, 0 },
+		{ "variant", 0, F_STR, &variant, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, pull_usage, &pos);
+	ref = pos.n ? pos.v[0] : NULL;
+	if (rc == 0 && pos.n > 1)
+		rc = die("too many arguments: ck pull takes one image");
+	strv_clear(&pos);
+	if (rc < 0)
+		return 0;
+	if (rc == 0 && creds)
+		rc = split_creds(&ro, creds, &user, &pass);
 	if (rc == 0 && !ref)
 		rc = die_args(pull_usage, "an image is required");
 	if (rc == 0 && !ro.platform && (os || arch || variant)) {
@@ -321,45 +319,32 @@ static const char push_usage[] =
 
 int cmd_push(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "authfile", 0, true, 1 }, { "cert-dir", 0, true, 2 }, { "creds", 0, true, 3 },
-		{ "digestfile", 0, true, 4 }, { "quiet", 'q', false, 5 }, { NULL, 0, false, 0 },
-	};
 	ck_registry_options ro;
-	const char *val, *image = NULL, *dest = NULL, *digestfile = NULL;
+	const char *image = NULL, *dest = NULL, *digestfile = NULL, *creds = NULL;
 	char *user = NULL, *pass = NULL, *digest = NULL;
 	bool quiet = false;
+	strv pos = { 0 };
 	progress pr;
-	int id, rc = 0;
-	cli c;
+	int rc;
 
-	ck_registry_options_init(&ro, CK_REGISTRY_OPTIONS_VERSION);
-	if (take_global_flags(app, &argc, &argv) != 0 || take_bool_flag(&argc, argv, "tls-verify", &ro.tls_verify) != 0)
+	if (registry_opts(&ro, app, &argc, &argv, true) != 0)
 		return EXIT_CK;
-	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			free(user);
-			free(pass);
-			return sub_help(push_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS && dest)
-			rc = die("too many arguments: ck push takes IMAGE [DESTINATION]");
-		else if (id == CLI_POS)
-			*(image ? &dest : &image) = val;
-		else if (id == 1)
-			ro.authfile = val;
-		else if (id == 2)
-			ro.cert_dir = val;
-		else if (id == 3)
-			rc = split_creds(&ro, val, &user, &pass);
-		else if (id == 4)
-			digestfile = val;
-		else if (id == 5)
-			quiet = true;
-	}
+	rc = parse_flags(app, argc, argv, (const flag_def[]){
+		REGISTRY_FLAGS(ro),
+		{ "creds", 0, F_STR, &creds, 0 },
+		{ "digestfile", 0, F_STR, &digestfile, 0 },
+		{ "quiet", 'q', F_BOOL, &quiet, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, push_usage, &pos);
+	image = pos.n ? pos.v[0] : NULL;
+	dest = pos.n > 1 ? pos.v[1] : NULL;
+	if (rc == 0 && pos.n > 2)
+		rc = die("too many arguments: ck push takes IMAGE [DESTINATION]");
+	strv_clear(&pos);
+	if (rc < 0)
+		return 0;
+	if (rc == 0 && creds)
+		rc = split_creds(&ro, creds, &user, &pass);
 	if (rc == 0 && !image)
 		rc = die_args(push_usage, "an image is required");
 	if (rc == 0 && !app_context(app))
@@ -396,44 +381,30 @@ static const char login_usage[] =
 
 int cmd_login(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "authfile", 0, true, 1 }, { "cert-dir", 0, true, 2 }, { "password", 'p', true, 3 },
-		{ "password-stdin", 0, false, 4 }, { "username", 'u', true, 5 }, { NULL, 0, false, 0 },
-	};
 	ck_registry_options ro;
-	const char *val, *registry = NULL;
+	const char *registry = NULL, *username = NULL, *password = NULL;
 	char *user = NULL, *pass = NULL;
 	bool from_stdin = false;
-	int id, rc = 0;
-	cli c;
+	strv pos = { 0 };
+	int rc;
 
-	ck_registry_options_init(&ro, CK_REGISTRY_OPTIONS_VERSION);
-	if (take_global_flags(app, &argc, &argv) != 0 || take_bool_flag(&argc, argv, "tls-verify", &ro.tls_verify) != 0)
+	if (registry_opts(&ro, app, &argc, &argv, true) != 0)
 		return EXIT_CK;
-	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			free(user);
-			free(pass);
-			return sub_help(login_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS && registry)
-			rc = die("too many arguments: ck login takes one registry");
-		else if (id == CLI_POS)
-			registry = val;
-		else if (id == 1)
-			ro.authfile = val;
-		else if (id == 2)
-			ro.cert_dir = val;
-		else if (id == 3)
-			free(pass), pass = strdup(val);
-		else if (id == 4)
-			from_stdin = true;
-		else if (id == 5)
-			free(user), user = strdup(val);
-	}
+	rc = parse_flags(app, argc, argv, (const flag_def[]){
+		REGISTRY_FLAGS(ro),
+		{ "password", 'p', F_STR, &password, 0 },
+		{ "password-stdin", 0, F_BOOL, &from_stdin, 0 },
+		{ "username", 'u', F_STR, &username, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, login_usage, &pos);
+	registry = pos.n ? pos.v[0] : NULL;
+	if (rc == 0 && pos.n > 1)
+		rc = die("too many arguments: ck login takes one registry");
+	strv_clear(&pos);
+	if (rc < 0)
+		return 0;
+	if (rc == 0 && ((password && !(pass = strdup(password))) || (username && !(user = strdup(username)))))
+		rc = die("out of memory");
 	if (rc == 0 && !registry)
 		rc = die("please provide a registry to log in to");
 	if (rc == 0 && from_stdin && pass)
@@ -476,33 +447,25 @@ static const char logout_usage[] =
 
 int cmd_logout(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "all", 'a', false, 1 }, { "authfile", 0, true, 2 }, { NULL, 0, false, 0 },
-	};
 	ck_registry_options ro;
-	const char *val, *registry = NULL;
+	const char *registry = NULL;
 	bool all = false;
-	int id, rc = 0;
-	cli c;
+	strv pos = { 0 };
+	int rc;
 
-	ck_registry_options_init(&ro, CK_REGISTRY_OPTIONS_VERSION);
-	if (take_global_flags(app, &argc, &argv) != 0)
+	if (registry_opts(&ro, app, &argc, &argv, false) != 0)
 		return EXIT_CK;
-	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP)
-			return sub_help(logout_usage);
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS && registry)
-			rc = die("too many arguments: ck logout takes one registry");
-		else if (id == CLI_POS)
-			registry = val;
-		else if (id == 1)
-			all = true;
-		else if (id == 2)
-			ro.authfile = val;
-	}
+	rc = parse_flags(app, argc, argv, (const flag_def[]){
+		{ "all", 'a', F_BOOL, &all, 0 },
+		{ "authfile", 0, F_STR, &ro.authfile, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, logout_usage, &pos);
+	registry = pos.n ? pos.v[0] : NULL;
+	if (rc == 0 && pos.n > 1)
+		rc = die("too many arguments: ck logout takes one registry");
+	strv_clear(&pos);
+	if (rc < 0)
+		return 0;
 	if (rc == 0 && all && registry)
 		rc = die("--all takes no registry");
 	if (rc == 0 && !all && !registry)

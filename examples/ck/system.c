@@ -12,25 +12,17 @@
 static int parse_format(ck_app *app, int argc, char **argv, const char *usage, const char **format,
                         bool *help)
 {
-	static const cli_opt opts[] = { { "format", 'f', true, 1 }, { NULL, 0, false, 0 } };
-	const char *val;
-	int id;
-	cli c;
+	strv pos = { 0 };
+	int rc = parse_flags(app, argc, argv, (const flag_def[]){
+		{ "format", 'f', F_STR, format, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, usage, &pos);
 
-	*help = false;
-	cli_init(&c, app, argc, argv, opts);
-	while ((id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			*help = true;
-			return sub_help(usage);
-		}
-		if (id == CLI_ERR)
-			return EXIT_CK;
-		if (id == CLI_POS)
-			return die("this command takes no arguments");
-		*format = val;
-	}
-	return 0;
+	*help = rc < 0;
+	if (rc == 0 && pos.n)
+		rc = die("this command takes no arguments");
+	strv_clear(&pos);
+	return rc < 0 ? 0 : rc;
 }
 
 /* Prints library JSON as podman prints its reports: YAML-like text by
@@ -150,30 +142,19 @@ static void print_problems(const ck_check_report *report)
 
 static int system_check(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "format", 'f', true, 1 }, { "repair", 'r', false, 2 }, { NULL, 0, false, 0 },
-	};
-	const char *val, *format = NULL;
+	const char *format = NULL;
 	unsigned int flags = 0;
 	ck_check_report *report = NULL;
 	char *json = NULL;
 	jnode *n;
-	int id, rc;
-	cli c;
+	int rc = parse_flags_noargs(app, argc, argv, false, (const flag_def[]){
+		{ "format", 'f', F_STR, &format, 0 },
+		{ "repair", 'r', F_BIT, &flags, CK_CHECK_REPAIR },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, check_usage, "system check");
 
-	cli_init(&c, app, argc, argv, opts);
-	while ((id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP)
-			return sub_help(check_usage);
-		if (id == CLI_ERR)
-			return EXIT_CK;
-		if (id == CLI_POS)
-			return die("`ck system check` takes no arguments");
-		if (id == 1)
-			format = val;
-		else
-			flags |= CK_CHECK_REPAIR;
-	}
+	if (rc != 0)
+		return rc < 0 ? 0 : rc;
 	if (format && strcmp(format, "json") != 0)
 		return die("unsupported format \"%s\" for system check: use json", format);
 	if (!app_context(app))
@@ -211,23 +192,16 @@ static void progress(const ck_system_migrate_progress *p, void *payload)
 
 static int system_migrate(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { "to", 0, true, 1 }, { NULL, 0, false, 0 } };
-	const char *val, *to = NULL;
+	const char *to = NULL;
 	char *backup = NULL, from[32] = "";
 	ck_state *st = NULL;
-	int id;
-	cli c;
+	int rc = parse_flags_noargs(app, argc, argv, false, (const flag_def[]){
+		{ "to", 0, F_STR, &to, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, migrate_usage, "system migrate");
 
-	cli_init(&c, app, argc, argv, opts);
-	while ((id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP)
-			return sub_help(migrate_usage);
-		if (id == CLI_ERR)
-			return EXIT_CK;
-		if (id == CLI_POS)
-			return die("`ck system migrate` takes no arguments");
-		to = val;
-	}
+	if (rc != 0)
+		return rc < 0 ? 0 : rc;
 	if (!to)
 		return die("missing --to: name the backend to migrate to (sqlite or lmdb)");
 	if (!app_context(app))
@@ -252,22 +226,14 @@ static const char reset_usage[] =
 
 static int system_reset(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { "force", 'f', false, 1 }, { NULL, 0, false, 0 } };
-	const char *val;
 	bool force = false;
-	int id;
-	cli c;
+	int rc = parse_flags_noargs(app, argc, argv, false, (const flag_def[]){
+		{ "force", 'f', F_BOOL, &force, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, reset_usage, "system reset");
 
-	cli_init(&c, app, argc, argv, opts);
-	while ((id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP)
-			return sub_help(reset_usage);
-		if (id == CLI_ERR)
-			return EXIT_CK;
-		if (id == CLI_POS)
-			return die("`ck system reset` takes no arguments");
-		force = true;
-	}
+	if (rc != 0)
+		return rc < 0 ? 0 : rc;
 	if (!app_context(app))
 		return EXIT_CK;
 	if (!force) {

@@ -23,25 +23,17 @@ static void df_row(sbuf *b, const char *type, uint64_t total, uint64_t active, u
 
 int system_df(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { "format", 0, true, 1 }, { "verbose", 'v', false, 2 }, { NULL, 0, false, 0 } };
-	const char *val, *format = NULL;
+	const char *format = NULL;
 	ck_system_df_report df;
-	int id, rc = 0;
-	cli c;
+	int rc = 0;
 
-	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP)
-			return sub_help(df_usage);
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			rc = die("`ck system df` takes no arguments");
-		else if (id == 1)
-			format = val;
-		else if (id == 2)
-			rc = die("--verbose is not supported: ck system df prints the summary only");
-	}
+	rc = parse_flags_noargs(app, argc, argv, false, (const flag_def[]){
+		{ "format", 0, F_STR, &format, 0 },
+		{ "verbose", 'v', F_REFUSE, "--verbose is not supported: ck system df prints the summary only", 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, df_usage, "system df");
+	if (rc < 0)
+		return 0;
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;
 	if (rc == 0 && ck_system_df_report_init(&df, CK_SYSTEM_DF_REPORT_VERSION) < 0)
@@ -86,35 +78,21 @@ static const char prune_usage[] =
 
 int system_prune(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { "all", 'a', false, 1 }, { "force", 'f', false, 2 },
-		                        { "volumes", 0, false, 3 }, { "filter", 0, true, 4 },
-		                        { "external", 0, false, 5 }, { NULL, 0, false, 0 } };
-	const char *val;
 	unsigned int flags = 0;
 	bool force = false;
 	char **removed = NULL;
-	int id, rc = 0;
-	cli c;
+	int rc = 0;
 
-	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP)
-			return sub_help(prune_usage);
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			rc = die("`ck system prune` takes no arguments");
-		else if (id == 1 && flag_on(val))
-			flags |= CK_SYSTEM_PRUNE_ALL;
-		else if (id == 2)
-			force = flag_on(val);
-		else if (id == 3 && flag_on(val))
-			flags |= CK_SYSTEM_PRUNE_VOLUMES;
-		else if (id == 4)
-			rc = die("--filter is not supported by ck system prune: prune each kind with its own command");
-		else if (id == 5 && flag_on(val))
-			rc = die("--external is not supported: ck has no external (buildah) containers");
-	}
+	rc = parse_flags_noargs(app, argc, argv, true, (const flag_def[]){
+		{ "all", 'a', F_BIT, &flags, CK_SYSTEM_PRUNE_ALL },
+		{ "force", 'f', F_BOOL, &force, 0 },
+		{ "volumes", 0, F_BIT, &flags, CK_SYSTEM_PRUNE_VOLUMES },
+		{ "filter", 0, F_REFUSE_VAL, "--filter is not supported by ck system prune: prune each kind with its own command", 0 },
+		{ "external", 0, F_REFUSE, "--external is not supported: ck has no external (buildah) containers", 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, prune_usage, "system prune");
+	if (rc < 0)
+		return 0;
 	if (rc == 0 && !force) {
 		printf("WARNING! This command removes:\n"
 		       "        - all stopped containers\n"

@@ -96,85 +96,56 @@ static const char generate_systemd_usage[] =
 	"  -t, --time int                    Stop timeout override (default -1)\n"
 	"      --wants stringArray           Add (weak) requirement dependencies to the generated unit file\n";
 
-enum { G_AFTER = 1, G_CPREFIX, G_ENV, G_FILES, G_FORMAT, G_NAME, G_NEW, G_NOHEADER, G_PPREFIX, G_REQUIRES,
-       G_RESTART, G_RESTARTSEC, G_SEP, G_TIME, G_WANTS };
-
 static int generate_systemd(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "after", 0, true, G_AFTER },           { "container-prefix", 0, true, G_CPREFIX },
-		{ "env", 'e', true, G_ENV },             { "files", 'f', false, G_FILES },
-		{ "format", 0, true, G_FORMAT },         { "name", 'n', false, G_NAME },
-		{ "new", 0, false, G_NEW },              { "no-header", 0, false, G_NOHEADER },
-		{ "pod-prefix", 0, true, G_PPREFIX },    { "requires", 0, true, G_REQUIRES },
-		{ "restart-policy", 0, true, G_RESTART }, { "restart-sec", 0, true, G_RESTARTSEC },
-		{ "separator", 0, true, G_SEP },         { "time", 't', true, G_TIME },
-		{ "wants", 0, true, G_WANTS },           { NULL, 0, false, 0 },
-	};
 	ck_systemd_options o = CK_SYSTEMD_OPTIONS_INIT;
-	strv after = { 0 }, wants = { 0 }, requires = { 0 }, env = { 0 }, owned = { 0 }, g = { 0 };
-	const char *val, *ref = NULL, *format = NULL;
+	strv after = { 0 }, wants = { 0 }, requires = { 0 }, env = { 0 }, owned = { 0 }, g = { 0 }, pos = { 0 };
+	strv envs = { 0 };
+	const char *ref = NULL, *format = NULL;
 	bool files = false;
-	long long n;
+	long long restart_sec = o.restart_sec, stop_timeout = o.stop_timeout;
 	ck_systemd_units *units = NULL;
 	char *exe = NULL, **paths = NULL;
-	int id, rc = 0;
-	cli c;
+	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "after", 0, F_STRV, &after, 0 },
+		{ "container-prefix", 0, F_STR, &o.container_prefix, 0 },
+		{ "env", 'e', F_STRV, &envs, 0 },
+		{ "files", 'f', F_BOOL, &files, 0 },
+		{ "format", 0, F_STR, &format, 0 },
+		{ "name", 'n', F_BIT, &o.flags, CK_SYSTEMD_NAME },
+		{ "new", 0, F_BIT, &o.flags, CK_SYSTEMD_NEW },
+		{ "no-header", 0, F_BIT, &o.flags, CK_SYSTEMD_NO_HEADER },
+		{ "pod-prefix", 0, F_STR, &o.pod_prefix, 0 },
+		{ "requires", 0, F_STRV, &requires, 0 },
+		{ "restart-policy", 0, F_STR, &o.restart_policy, 0 },
+		{ "restart-sec", 0, F_INT, &restart_sec, 0 },
+		{ "separator", 0, F_STR, &o.separator, 0 },
+		{ "time", 't', F_INT, &stop_timeout, -1 },
+		{ "wants", 0, F_STRV, &wants, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, generate_systemd_usage, &pos);
 
-	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		switch (id) {
-		case CLI_HELP: rc = sub_help(generate_systemd_usage); goto out;
-		case CLI_ERR: rc = EXIT_CK; break;
-		case CLI_POS:
-			if (ref)
-				rc = die("accepts 1 arg(s), received 2");
-			ref = val;
-			break;
-		case G_AFTER: strv_add(&after, val); break;
-		case G_CPREFIX: o.container_prefix = val; break;
-		case G_ENV:
-			if (!strchr(val, '=')) {
-				/* "-e VAR": its value here, as podman takes it */
-				const char *v = getenv(val);
-				if (!v)
-					break;
-				char *kv = NULL;
-				if (asprintf(&kv, "%s=%s", val, v) < 0) {
-					rc = die("out of memory");
-					break;
-				}
-				strv_add(&env, kv);
-				strv_add(&owned, kv);
-				break;
-			}
+	ref = pos.n ? pos.v[0] : NULL;
+	if (rc == 0 && pos.n > 1)
+		rc = die("accepts 1 arg(s), received %zu", pos.n);
+	o.restart_sec = (int)restart_sec;
+	o.stop_timeout = (int)stop_timeout;
+	for (size_t i = 0; rc == 0 && i < envs.n; i++) {
+		const char *val = envs.v[i], *v;
+		char *kv = NULL;
+		if (strchr(val, '=')) {
 			strv_add(&env, val);
-			break;
-		case G_FILES: files = flag_on(val); break;
-		case G_FORMAT: format = val; break;
-		case G_NAME: o.flags = flag_on(val) ? o.flags | CK_SYSTEMD_NAME : o.flags & ~CK_SYSTEMD_NAME; break;
-		case G_NEW: o.flags = flag_on(val) ? o.flags | CK_SYSTEMD_NEW : o.flags & ~CK_SYSTEMD_NEW; break;
-		case G_NOHEADER:
-			o.flags = flag_on(val) ? o.flags | CK_SYSTEMD_NO_HEADER : o.flags & ~CK_SYSTEMD_NO_HEADER;
-			break;
-		case G_PPREFIX: o.pod_prefix = val; break;
-		case G_REQUIRES: strv_add(&requires, val); break;
-		case G_RESTART: o.restart_policy = val; break;
-		case G_RESTARTSEC:
-			if (!parse_int_arg("--restart-sec", val, 0, &n))
-				rc = EXIT_CK;
-			else
-				o.restart_sec = (int)n;
-			break;
-		case G_SEP: o.separator = val; break;
-		case G_TIME:
-			if (!parse_int_arg("--time", val, -1, &n))
-				rc = EXIT_CK;
-			else
-				o.stop_timeout = (int)n;
-			break;
-		case G_WANTS: strv_add(&wants, val); break;
+			continue;
 		}
+		/* "-e VAR": its value here, as podman takes it */
+		if (!(v = getenv(val)))
+			continue;
+		if (asprintf(&kv, "%s=%s", val, v) < 0) {
+			rc = die("out of memory");
+			break;
+		}
+		strv_add(&env, kv);
+		strv_add(&owned, kv);
 	}
 	if (rc)
 		goto out;
@@ -224,6 +195,8 @@ out:
 	strv_clear(&wants);
 	strv_clear(&requires);
 	strv_clear(&env);
+	strv_clear(&envs);
+	strv_clear(&pos);
 	strv_free_owned(&owned);
 	return rc < 0 ? 0 : rc;
 }
@@ -250,28 +223,20 @@ static const char generate_units_usage[] =
 
 static int generate_units(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "output", 'o', true, 1 }, { "dryrun", 0, false, 2 }, { NULL, 0, false, 0 },
-	};
 	ck_systemd_options o = CK_SYSTEMD_OPTIONS_INIT;
 	strv srcs = { 0 }, g = { 0 };
-	const char *val, *outdir = ".";
+	const char *outdir = ".";
 	bool dry = false;
 	ck_systemd_units *units = NULL;
 	char *exe = NULL, **paths = NULL;
-	int id, rc = 0;
-	cli c;
+	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "output", 'o', F_STR, &outdir, 0 },
+		{ "dryrun", 0, F_BOOL, &dry, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, generate_units_usage, &srcs);
 
-	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		switch (id) {
-		case CLI_HELP: strv_clear(&srcs); return sub_help(generate_units_usage);
-		case CLI_ERR: rc = EXIT_CK; break;
-		case CLI_POS: strv_add(&srcs, val); break;
-		case 1: outdir = val; break;
-		case 2: dry = flag_on(val); break;
-		}
-	}
+	if (rc < 0)
+		return 0;
 	if (rc == 0 && !srcs.n)
 		rc = die("requires at least 1 arg(s): the directories or files to read");
 	if (rc == 0) {

@@ -127,6 +127,38 @@ void strv_clear(strv *s);
 /* Frees the strings too (they were malloc'd), then the array. */
 void strv_free_owned(strv *s);
 
+/* A flag of parse_flags()'s table and where its value goes: F_BOOL a
+ * bool (true, or false for --flag=false), F_ONOFF the same as an int
+ * (1 or 0, as the library's option structs hold them), F_STR a const char * (the last
+ * one given), F_STRV a strv (each one), F_BIT the bit `arg` set in an unsigned
+ * int, F_IGNORE and F_IGNORE_VAL (which takes a value) nowhere: accepted
+ * for podman's sake.  F_REFUSE and F_REFUSE_VAL: podman's flags that ck
+ * does not support; `where` is the message saying why (a boolean is
+ * refused only when it is on).  F_INT a long long of at least `arg`;
+ * F_TIME an int64_t of nanoseconds from --since/--until's forms (ctr.h's
+ * parse_time_arg).  A table ends with a NULL name. */
+typedef enum flag_kind {
+	F_BOOL, F_ONOFF, F_STR, F_STRV, F_BIT, F_IGNORE, F_IGNORE_VAL, F_REFUSE, F_REFUSE_VAL, F_INT, F_TIME
+} flag_kind;
+typedef struct flag_def {
+	const char *name;
+	char shortname;
+	flag_kind kind;
+	void *where;
+	long long arg; /* F_BIT: the bit; F_INT: the smallest value allowed */
+} flag_def;
+/* Parses argv by the table; positional arguments go to *args.  Returns 0,
+ * EXIT_CK after printing an error, or -1 after printing `usage` for
+ * --help (with *args cleared).  parse_flags_in() with `ctr_grammar` takes
+ * the container commands' grammar (see copts_init in ctr.h). */
+int parse_flags_in(ck_app *app, int argc, char **argv, bool ctr_grammar, const flag_def *defs,
+                   const char *usage, strv *args);
+int parse_flags(ck_app *app, int argc, char **argv, const flag_def *defs, const char *usage, strv *args);
+/* The same for a command that takes no arguments ("`ck CMD` takes no
+ * arguments"). */
+int parse_flags_noargs(ck_app *app, int argc, char **argv, bool ctr_grammar, const flag_def *defs,
+                       const char *usage, const char *cmd);
+
 /* The id in an id file (--cidfile, --pod-id-file), trimmed, malloc'd; NULL
  * with the error printed.  With `missing_ok`, a file that does not exist
  * gives NULL and prints nothing. */
@@ -144,6 +176,9 @@ void sb_cat(sbuf *b, const char *s);
 void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A JSON string literal; NULL is null. */
 void sb_str(sbuf *b, const char *s);
+
+/* go-units' HumanDuration of a span in seconds ("2 minutes"; ctr_util.c). */
+void human_duration(char *buf, size_t size, int64_t secs);
 
 /* Asks `question` followed by " [y/N] " on stdout and reads a line from
  * stdin; only an answer starting with y or Y is a yes.  EOF is a no. */

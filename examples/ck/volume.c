@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "listing.h"
 
 /* Parses the inspect JSON of each handle into one array node. */
 static jnode *volumes_json(ck_volume *const *vols, size_t n)
@@ -102,68 +103,62 @@ static const char ls_usage[] =
 	"  -n, --noheading            Do not print headers\n"
 	"  -q, --quiet                Print volume output in quiet mode\n";
 
+static void volume_quiet(char *buf, size_t size, void *payload, size_t i, const list_flags *f)
+{
+	(void)f;
+	snprintf(buf, size, "%s", ck_volume_name(((ck_volume **)payload)[i]));
+}
+
+static jnode *volume_item(void *payload, size_t i, const list_flags *f)
+{
+	jnode *arr = volumes_json((ck_volume **)payload + i, 1);
+
+	(void)f;
+	if (!arr) {
+		die_ck();
+		return NULL;
+	}
+	return arr; /* an array of one */
+}
+
+static void volume_row(table *t, void *payload, size_t i, const list_flags *f)
+{
+	ck_volume *vol = ((ck_volume **)payload)[i];
+
+	(void)f;
+	table_row(t, (const char *[]){ ck_volume_driver(vol), ck_volume_name(vol) });
+}
+
 static int volume_ls(ck_app *app, int argc, char **argv)
 {
 	static const cli_opt opts[] = {
-		{ "filter", 'f', true, 1 }, { "format", 0, true, 2 }, { "quiet", 'q', false, 3 },
-		{ "noheading", 'n', false, 4 }, { NULL, 0, false, 0 },
+		{ "filter", 'f', true, LS_FILTER },       { "format", 0, true, LS_FORMAT },
+		{ "quiet", 'q', false, LS_QUIET },        { "noheading", 'n', false, LS_NOHEADING },
+		{ NULL, 0, false, 0 },
 	};
-	strv filters = { 0 };
-	const char *val, *format = NULL;
-	bool quiet = false, noheading = false;
+	list_flags f = { 0 };
 	ck_volume **vols = NULL;
 	size_t n = 0;
-	int id, rc = 0;
+	bool done;
+	int rc;
 	cli c;
 
 	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&filters);
-			return sub_help(ls_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			rc = die("`ck volume ls` takes no arguments");
-		else if (id == 1)
-			strv_add(&filters, val);
-		else if (id == 2)
-			format = val;
-		else if (id == 3)
-			quiet = true;
-		else if (id == 4)
-			noheading = true;
-	}
-	if (rc == 0 && !app_context(app))
+	rc = list_parse(&f, &done, &c, "volume ls", ls_usage, NULL, NULL);
+	if (!done && !app_context(app))
 		rc = EXIT_CK;
-	if (rc == 0 && ck_volume_list(&vols, &n, app->ctx, filters.v) < 0)
+	else if (!done && ck_volume_list(&vols, &n, app->ctx, f.filters.v) < 0)
 		rc = die_ck();
-	if (rc == 0 && quiet) {
-		for (size_t i = 0; i < n; i++)
-			printf("%s\n", ck_volume_name(vols[i]));
-	} else if (rc == 0 && format) {
-		jnode *arr = volumes_json(vols, n);
-		if (!arr)
-			rc = die_ck();
-		else if (!strcmp(format, "json"))
-			json_print_line(stdout, arr, "    ");
-		else
-			rc = print_list_template(format, arr->vals, arr->n, noheading,
-			                         (const char *const[]){ "Name", "VOLUME NAME", NULL });
-		json_free(arr);
-	} else if (rc == 0) {
-		table t;
-		table_init(&t, 2);
-		if (!noheading)
-			table_row(&t, (const char *[]){ "DRIVER", "VOLUME NAME" });
-		for (size_t i = 0; i < n; i++)
-			table_row(&t, (const char *[]){ ck_volume_driver(vols[i]), ck_volume_name(vols[i]) });
-		table_print(stdout, &t);
-		table_free(&t);
-	}
+	else if (!done)
+		rc = print_listing(&(listing){ .n = n, .payload = vols, .quiet_line = volume_quiet,
+		                               .json = volume_item, .json_indent = "    ",
+		                               .headers = (const char *const[]){ "Name", "VOLUME NAME", NULL },
+		                               .cols = 2,
+		                               .heading = (const char *const[]){ "DRIVER", "VOLUME NAME" },
+		                               .rows = volume_row },
+		                   &f);
 	ck_volume_list_free(vols, n);
-	strv_clear(&filters);
+	strv_clear(&f.filters);
 	return rc;
 }
 
@@ -173,34 +168,33 @@ static const char inspect_usage[] =
 	"  -a, --all             Inspect all volumes\n"
 	"  -f, --format string   Format volume output using JSON or a Go template (default \"json\")\n";
 
+static char *volume_text(ck_app *app, const char *name)
+{
+	ck_volume *vol = NULL;
+	char *text = NULL;
+
+	if (ck_volume_lookup(&vol, app->ctx, name) == 0)
+		ck_volume_inspect(&text, vol);
+	ck_volume_free(vol);
+	return text;
+}
+
 static int volume_inspect(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "all", 'a', false, 1 }, { "format", 'f', true, 2 }, { NULL, 0, false, 0 },
-	};
 	strv names = { 0 };
-	const char *val, *format = "json";
+	const char *format = "json";
 	bool all = false;
 	ck_volume **vols = NULL;
 	size_t n = 0;
-	int id, rc = 0, failed = 0;
-	cli c;
+	int rc = 0;
 
-	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&names);
-			return sub_help(inspect_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			strv_add(&names, val);
-		else if (id == 1)
-			all = true;
-		else if (id == 2)
-			format = val;
-	}
+	rc = parse_flags(app, argc, argv, (const flag_def[]){
+		{ "all", 'a', F_BOOL, &all, 0 },
+		{ "format", 'f', F_STR, &format, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, inspect_usage, &names);
+	if (rc < 0)
+		return 0;
 	if (rc == 0 && !all && names.n == 0)
 		rc = die("provide one or more volume names or use --all");
 	if (rc == 0 && all && names.n)
@@ -209,32 +203,13 @@ static int volume_inspect(ck_app *app, int argc, char **argv)
 		rc = EXIT_CK;
 	if (rc == 0 && all && ck_volume_list(&vols, &n, app->ctx, NULL) < 0)
 		rc = die_ck();
-	if (rc == 0 && !all) {
-		if (!(vols = calloc(names.n, sizeof(*vols))))
-			rc = die("out of memory");
-		/* podman prints what it found, then the errors */
-		for (size_t i = 0; rc == 0 && i < names.n; i++) {
-			if (ck_volume_lookup(&vols[n], app->ctx, names.v[i]) < 0) {
-				print_ck_error();
-				failed = 1;
-			} else {
-				n++;
-			}
-		}
-	}
-	if (rc == 0) {
-		jnode *arr = volumes_json(vols, n);
-		if (!arr)
-			rc = die_ck();
-		else if (!strcmp(format, "json"))
-			json_print_line(stdout, arr, "     ");
-		else
-			rc = print_list_template(format, arr->vals, arr->n, false, NULL);
-		json_free(arr);
-	}
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		strv_add(&names, ck_volume_name(vols[i]));
+	if (rc == 0)
+		rc = inspect_names(app, &names, format, volume_text);
 	ck_volume_list_free(vols, n);
 	strv_clear(&names);
-	return rc ? rc : failed ? EXIT_CK : 0;
+	return rc;
 }
 
 static const char rm_usage[] =
@@ -244,32 +219,19 @@ static const char rm_usage[] =
 
 static int volume_rm(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "all", 'a', false, 1 }, { "force", 'f', false, 2 }, { "time", 't', true, 3 },
-		{ NULL, 0, false, 0 },
-	};
 	strv names = { 0 };
-	const char *val;
 	bool all = false;
 	unsigned int flags = 0;
-	int id, rc = 0, status = 0;
-	cli c;
+	int rc = 0, status = 0;
 
-	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&names);
-			return sub_help(rm_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			strv_add(&names, val);
-		else if (id == 1)
-			all = true;
-		else if (id == 2)
-			flags |= CK_REMOVE_FORCE;
-	}
+	rc = parse_flags(app, argc, argv, (const flag_def[]){
+		{ "all", 'a', F_BOOL, &all, 0 },
+		{ "force", 'f', F_BIT, &flags, CK_REMOVE_FORCE },
+		{ "time", 't', F_IGNORE_VAL, NULL, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, rm_usage, &names);
+	if (rc < 0)
+		return 0;
 	if (rc == 0 && !all && names.n == 0)
 		rc = die("choose either one or more volumes or all");
 	if (rc == 0 && all && names.n)
@@ -355,30 +317,19 @@ static int prune_confirmed(ck_app *app, const char *const *filters)
 
 static int volume_prune(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "filter", 0, true, 1 }, { "force", 'f', false, 2 }, { NULL, 0, false, 0 },
-	};
 	strv filters = { 0 };
-	const char *val;
 	bool force = false;
 	char **removed = NULL;
-	int id, rc = 0;
-	cli c;
+	int rc = 0;
 
-	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&filters);
-			return sub_help(prune_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			rc = die("`ck volume prune` takes no arguments");
-		else if (id == 1)
-			strv_add(&filters, val);
-		else if (id == 2)
-			force = true;
+	rc = parse_flags_noargs(app, argc, argv, false, (const flag_def[]){
+		{ "filter", 0, F_STRV, &filters, 0 },
+		{ "force", 'f', F_BOOL, &force, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, prune_usage, "volume prune");
+	if (rc < 0) {
+		strv_clear(&filters);
+		return 0;
 	}
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;

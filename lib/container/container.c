@@ -79,50 +79,30 @@ int ck__ctr_full(ck_container *ctr)
 	return CK_OK;
 }
 
-struct lookup_args {
-	const char *ref;
-	char *id, *config, *state;
-};
-
-static void lookup_clear(struct lookup_args *a)
+/* Reads the record `ref` names, with podman's words for a missing one. */
+static int read_ref(char **id, char **config, char **state, ck_context *ctx, const char *ref)
 {
-	free(a->id);
-	free(a->config);
-	free(a->state);
-	a->id = a->config = a->state = NULL;
-}
+	int rc = ck__rec_read_ref(id, config, state, ctx, CK__KIND_CONTAINER, ref);
 
-static int lookup_fn(ck_state_txn *txn, void *payload)
-{
-	struct lookup_args *a = payload;
-	int rc;
-
-	lookup_clear(a);
-	rc = ck__rec_resolve(&a->id, txn, CK__KIND_CONTAINER, a->ref);
 	if (rc == CK_ENOTFOUND)
-		return ck__error_set(CK_ENOTFOUND, "no container with name or ID \"%s\" found: no such container",
-		                     a->ref);
+		return ck__error_set(CK_ENOTFOUND, "no container with name or ID \"%s\" found: no such container", ref);
 	if (rc == CK_EAMBIGUOUS)
 		return ck__error_set(CK_EAMBIGUOUS, "more than one container id starts with \"%s\"; give more of "
-		                                    "it or the name", a->ref);
-	if (rc != CK_OK)
-		return rc;
-	rc = ck__rec_get(&a->config, &a->state, txn, CK__KIND_CONTAINER, a->id);
-	if (rc == CK_ENOTFOUND)
-		return ck__error_set(CK_ENOTFOUND, "no container with name or ID \"%s\" found: no such container",
-		                     a->ref);
+		                                    "it or the name", ref);
 	return rc;
 }
 
 int ck__ctr_load(ck_container *ctr, ck_context *ctx, const char *ref)
 {
-	struct lookup_args a = { ref, NULL, NULL, NULL };
+	char *id = NULL, *config = NULL, *state = NULL;
 	ck_container *fresh = NULL;
-	int rc = ck__state_read(ctx, lookup_fn, &a);
+	int rc = read_ref(&id, &config, &state, ctx, ref);
 
 	if (rc == CK_OK)
-		rc = ck__ctr_handle(&fresh, ctx, a.id, a.config, a.state);
-	lookup_clear(&a);
+		rc = ck__ctr_handle(&fresh, ctx, id, config, state);
+	free(id);
+	free(config);
+	free(state);
 	if (rc != CK_OK)
 		return rc;
 	ck__ctr_config_free(&ctr->cfg);
@@ -141,7 +121,7 @@ int ck__ctr_load(ck_container *ctr, ck_context *ctx, const char *ref)
 
 int ck_container_lookup(ck_container **out, ck_context *ctx, const char *ref)
 {
-	struct lookup_args a = { ref, NULL, NULL, NULL };
+	char *id = NULL, *config = NULL, *state = NULL;
 	int rc;
 
 	CK_ENTER();
@@ -152,10 +132,12 @@ int ck_container_lookup(ck_container **out, ck_context *ctx, const char *ref)
 		return ck__error_set(CK_EINVAL, "ck_container_lookup: ctx is NULL");
 	if (!ref || !*ref)
 		return ck__error_set(CK_EINVAL, "ck_container_lookup: the container is %s", ref ? "empty" : "NULL");
-	rc = ck__state_read(ctx, lookup_fn, &a);
+	rc = read_ref(&id, &config, &state, ctx, ref);
 	if (rc == CK_OK)
-		rc = ck__ctr_handle(out, ctx, a.id, a.config, a.state);
-	lookup_clear(&a);
+		rc = ck__ctr_handle(out, ctx, id, config, state);
+	free(id);
+	free(config);
+	free(state);
 	return rc;
 }
 
@@ -261,30 +243,13 @@ const char *ck_container_runtime(const ck_container *ctr)
 
 int ck_container_ports(char ***out, const ck_container *ctr)
 {
-	char **v = NULL;
-
 	CK_ENTER();
 	if (!out)
 		return ck__error_set(CK_EINVAL, "ck_container_ports: out is NULL");
 	*out = NULL;
 	if (!ctr)
 		return ck__error_set(CK_EINVAL, "ck_container_ports: ctr is NULL");
-	if (!(v = calloc(1, sizeof(*v))))
-		return ck__oom();
-	for (size_t i = 0; i < ctr->cfg.n_ports; i++) {
-		const ck__port *p = &ctr->cfg.ports[i];
-		for (unsigned int k = 0; k < (p->range ? p->range : 1); k++) {
-			char line[128];
-			snprintf(line, sizeof(line), "%u/%s -> %s:%u", p->container_port + k, p->protocol,
-			         p->host_ip ? p->host_ip : "0.0.0.0", p->host_port ? p->host_port + k : 0);
-			if (ck__strv_push(&v, line) != CK_OK) {
-				ck_strv_free(v);
-				return ck__oom();
-			}
-		}
-	}
-	*out = v;
-	return CK_OK;
+	return ck__ports_lines(out, ctr->cfg.ports, ctr->cfg.n_ports);
 }
 
 int ck_container_create_command(char ***out, const ck_container *ctr)

@@ -26,6 +26,14 @@ typedef struct ck__port {
 /* Writes `key` and the ports as the records keep them (record.c). */
 void ck__ports_gen(yajl_gen g, const char *key, const ck__port *ports, size_t n);
 int ck__port_parse(ck__port *out, const char *text);
+/* Parses `text` onto the end of a spec's ports (spec.c). */
+int ck__port_append(ck__port **ports, size_t *n, const char *text);
+/* The ports as ck_container_ports() and ck_pod_ports() give them, one line
+ * a port ("80/tcp -> 0.0.0.0:8080"), a range spelt out (record.c). */
+int ck__ports_lines(char ***out, const ck__port *ports, size_t n);
+/* The ports as podman's inspect shows them (PortBindings, Ports): a map of
+ * "80/tcp" to [{"HostIp", "HostPort"}], a range spelt out (record.c). */
+void ck__ports_bindings_gen(yajl_gen g, const ck__port *ports, size_t n);
 
 /* For lib/pod: makes the spec that of pod `pod_id`'s infra container.
  * ck_container_create() then inserts the pod's record (`pod_config`,

@@ -144,27 +144,6 @@ static void gen_config(yajl_gen g, const ck_container *c)
 	yajl_gen_map_close(g);
 }
 
-static void gen_ports(yajl_gen g, const ck__ctr_config *cfg)
-{
-	yajl_gen_map_open(g);
-	for (size_t i = 0; i < cfg->n_ports; i++) {
-		const ck__port *p = &cfg->ports[i];
-		for (unsigned int k = 0; k < (p->range ? p->range : 1); k++) {
-			char key[32], hp[16];
-			snprintf(key, sizeof(key), "%u/%s", p->container_port + k, p->protocol);
-			snprintf(hp, sizeof(hp), "%u", p->host_port ? p->host_port + k : 0);
-			ck__json_key(g, key);
-			yajl_gen_array_open(g);
-			yajl_gen_map_open(g);
-			ck__json_key_str(g, "HostIp", p->host_ip ? p->host_ip : "");
-			ck__json_key_str(g, "HostPort", hp);
-			yajl_gen_map_close(g);
-			yajl_gen_array_close(g);
-		}
-	}
-	yajl_gen_map_close(g);
-}
-
 static void gen_host_config(yajl_gen g, const ck_container *c)
 {
 	const ck__ctr_config *cfg = &c->cfg;
@@ -189,7 +168,7 @@ static void gen_host_config(yajl_gen g, const ck_container *c)
 	ck__strv_gen(g, "DnsSearch", cfg->extra.dns_search);
 	ck__strv_gen(g, "ExtraHosts", cfg->extra.add_hosts);
 	ck__json_key(g, "PortBindings");
-	gen_ports(g, cfg);
+	ck__ports_bindings_gen(g, cfg->ports, cfg->n_ports);
 	ck__json_key(g, "RestartPolicy");
 	yajl_gen_map_open(g);
 	ck__json_key_str(g, "Name", strcmp(cfg->restart_policy, "no") ? cfg->restart_policy : "");
@@ -279,7 +258,7 @@ int ck_container_inspect(char **out, const ck_container *ctr)
 	ck__json_key(g, "NetworkSettings");
 	yajl_gen_map_open(g);
 	ck__json_key(g, "Ports");
-	gen_ports(g, cfg);
+	ck__ports_bindings_gen(g, cfg->ports, cfg->n_ports);
 	yajl_gen_map_close(g);
 	ck__json_key_bool(g, "IsInfra", false);
 	ck__json_key_bool(g, "Rootless", cfg->rootless);

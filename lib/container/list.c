@@ -13,8 +13,40 @@ static const char *const statuses[] = { "created", "running", "stopping", "exite
 typedef struct filter {
 	const char *const *raw;
 	char **ancestor_ids; /* resolved ancestor= values (parallel to the raw ones, NULL if unresolved) */
+	ck_context *ctx;
 	bool implies_all;
 } filter;
+
+/* Checks the values that can be wrong, and resolves ancestor= once. */
+static int filter_one(size_t key, const char *v, const char *flt, void *payload)
+{
+	filter *f = payload;
+	size_t i = 0;
+
+	while (f->raw[i] != flt)
+		i++;
+	if (!strcmp(filter_keys[key], "status")) {
+		bool ok = false;
+		for (size_t k = 0; statuses[k]; k++)
+			ok |= !strcmp(statuses[k], v);
+		if (!ok)
+			return ck__error_set(CK_EINVAL, "invalid filter \"%s\": the status must be one of created, "
+			                                "running, stopping, exited, restarting, removing, unknown", flt);
+		f->implies_all = true;
+	} else if (!strcmp(filter_keys[key], "exited")) {
+		char *end;
+		strtol(v, &end, 10);
+		if (!*v || *end)
+			return ck__error_set(CK_EINVAL, "invalid filter \"%s\": exited= takes an exit code", flt);
+		f->implies_all = true;
+	} else if (!strcmp(filter_keys[key], "ancestor")) {
+		if (ck__image_resolve(&f->ancestor_ids[i], f->ctx, v) != CK_OK) {
+			ck__error_clear();
+			f->ancestor_ids[i] = NULL;
+		}
+	}
+	return CK_OK;
+}
 
 static int filter_parse(filter *f, ck_context *ctx, const char *const *filters)
 {
@@ -22,44 +54,12 @@ static int filter_parse(filter *f, ck_context *ctx, const char *const *filters)
 
 	memset(f, 0, sizeof(*f));
 	f->raw = filters;
+	f->ctx = ctx;
 	while (filters && filters[n])
 		n++;
 	if (n && !(f->ancestor_ids = calloc(n, sizeof(char *))))
 		return ck__oom();
-	for (size_t i = 0; i < n; i++) {
-		const char *eq = strchr(filters[i], '=');
-		size_t klen = eq ? (size_t)(eq - filters[i]) : 0;
-		bool known = false;
-		for (size_t k = 0; eq && filter_keys[k]; k++)
-			known |= strlen(filter_keys[k]) == klen && !strncmp(filter_keys[k], filters[i], klen);
-		if (!known)
-			return ck__error_set(CK_EINVAL, "invalid filter \"%s\": use id=, name=, label=, status=, "
-			                                "ancestor= or exited=", filters[i]);
-		const char *v = eq + 1;
-		if (!strncmp(filters[i], "status=", 7)) {
-			bool ok = false;
-			for (size_t k = 0; statuses[k]; k++)
-				ok |= !strcmp(statuses[k], v);
-			if (!ok)
-				return ck__error_set(CK_EINVAL, "invalid filter \"%s\": the status must be one of created, "
-				                                "running, stopping, exited, restarting, removing, unknown",
-				                     filters[i]);
-			f->implies_all = true;
-		} else if (!strncmp(filters[i], "exited=", 7)) {
-			char *end;
-			strtol(v, &end, 10);
-			if (!*v || *end)
-				return ck__error_set(CK_EINVAL, "invalid filter \"%s\": exited= takes an exit code",
-				                     filters[i]);
-			f->implies_all = true;
-		} else if (!strncmp(filters[i], "ancestor=", 9)) {
-			if (ck__image_resolve(&f->ancestor_ids[i], ctx, v) != CK_OK) {
-				ck__error_clear();
-				f->ancestor_ids[i] = NULL;
-			}
-		}
-	}
-	return CK_OK;
+	return ck__filters_parse("container", filter_keys, 0, filters, filter_one, f);
 }
 
 static void filter_free(filter *f)
@@ -86,13 +86,8 @@ static bool one_matches(const filter *f, size_t i, const ck_container *c)
 		if (f->ancestor_ids[i] && !strcmp(f->ancestor_ids[i], c->cfg.image_id))
 			return true;
 		return !strcmp(c->cfg.image_name, v) || (*v && strlen(v) >= 3 && ck__str_has_prefix(c->cfg.image_id, v));
-	case 'l': {
-		const char *eq = strchr(v, '=');
-		char key[256];
-		snprintf(key, sizeof(key), "%.*s", (int)(eq ? (size_t)(eq - v) : strlen(v)), v);
-		const char *have = ck__strmap_get(&c->cfg.labels, key);
-		return have && (!eq || !strcmp(have, eq + 1));
-	}
+	case 'l':
+		return ck__label_filter_match_map(v, &c->cfg.labels);
 	}
 	return false;
 }
@@ -121,43 +116,21 @@ static bool matches(const filter *f, const ck_container *c)
 	return true;
 }
 
-struct collect {
-	ck_context *ctx;
-	ck_container **list;
-	size_t n, cap;
+static int make_container(void *slot, ck_context *ctx, const char *id, const char *config, const char *state)
+{
+	return ck__ctr_handle_summary(slot, ctx, id, config, state);
+}
+
+static void free_containers(void *items, size_t n)
+{
+	ck_container_list_free(items, n);
+}
+
+/* A damaged record is skipped without a word: it is ck system check's business. */
+static const ck__rec_collector container_collector = {
+	.kind = CK__KIND_CONTAINER, .size = sizeof(ck_container *), .make = make_container,
+	.free_list = free_containers,
 };
-
-static int collect_fn(const char *id, const char *config, const char *state, void *payload)
-{
-	struct collect *c = payload;
-	ck_container *ctr = NULL;
-
-	if (ck__ctr_handle_summary(&ctr, c->ctx, id, config, state) != CK_OK) {
-		ck__error_clear(); /* a damaged record is ck system check's business */
-		return 0;
-	}
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 32;
-		ck_container **nl = realloc(c->list, cap * sizeof(*nl));
-		if (!nl) {
-			ck_container_free(ctr);
-			return ck__oom();
-		}
-		c->list = nl;
-		c->cap = cap;
-	}
-	c->list[c->n++] = ctr;
-	return 0;
-}
-
-static int collect_txn(ck_state_txn *txn, void *payload)
-{
-	struct collect *c = payload;
-	ck_container_list_free(c->list, c->n);
-	c->list = NULL;
-	c->n = c->cap = 0;
-	return ck__rec_foreach(txn, CK__KIND_CONTAINER, collect_fn, c);
-}
 
 static int newest_first(const void *a, const void *b)
 {
@@ -168,7 +141,11 @@ static int newest_first(const void *a, const void *b)
 int ck_container_list(ck_container ***out, size_t *count, ck_context *ctx, unsigned int flags,
                       const char *const *filters)
 {
-	struct collect c = { ctx, NULL, 0, 0 };
+	struct {
+		ck_container **list;
+		size_t n;
+	} c = { NULL, 0 };
+	void *items = NULL;
 	filter f;
 	size_t k = 0;
 	int rc;
@@ -186,7 +163,8 @@ int ck_container_list(ck_container ***out, size_t *count, ck_context *ctx, unsig
 		filter_free(&f);
 		return rc;
 	}
-	rc = ck__state_read(ctx, collect_txn, &c);
+	rc = ck__rec_collect(&items, &c.n, ctx, &container_collector);
+	c.list = items;
 	if (rc == CK_OK) {
 		bool all = (flags & CK_CONTAINER_LIST_ALL) || f.implies_all;
 		for (size_t i = 0; i < c.n; i++) {
@@ -200,9 +178,6 @@ int ck_container_list(ck_container ***out, size_t *count, ck_context *ctx, unsig
 			qsort(c.list, k, sizeof(*c.list), newest_first);
 		*out = c.list;
 		*count = k;
-		c.list = NULL;
-	} else {
-		ck_container_list_free(c.list, c.n);
 	}
 	filter_free(&f);
 	return rc;

@@ -6,6 +6,49 @@
 #include <stdlib.h>
 #include <string.h>
 
+int ck__ports_lines(char ***out, const ck__port *ports, size_t n)
+{
+	char **v = calloc(1, sizeof(*v));
+
+	if (!v)
+		return ck__oom();
+	for (size_t i = 0; i < n; i++) {
+		const ck__port *p = &ports[i];
+		for (unsigned int k = 0; k < (p->range ? p->range : 1); k++) {
+			char line[128];
+			snprintf(line, sizeof(line), "%u/%s -> %s:%u", p->container_port + k, p->protocol,
+			         p->host_ip ? p->host_ip : "0.0.0.0", p->host_port ? p->host_port + k : 0);
+			if (ck__strv_push(&v, line) != CK_OK) {
+				ck_strv_free(v);
+				return ck__oom();
+			}
+		}
+	}
+	*out = v;
+	return CK_OK;
+}
+
+void ck__ports_bindings_gen(yajl_gen g, const ck__port *ports, size_t n)
+{
+	yajl_gen_map_open(g);
+	for (size_t i = 0; i < n; i++) {
+		const ck__port *p = &ports[i];
+		for (unsigned int k = 0; k < (p->range ? p->range : 1); k++) {
+			char key[32], hp[16];
+			snprintf(key, sizeof(key), "%u/%s", p->container_port + k, p->protocol);
+			snprintf(hp, sizeof(hp), "%u", p->host_port ? p->host_port + k : 0);
+			ck__json_key(g, key);
+			yajl_gen_array_open(g);
+			yajl_gen_map_open(g);
+			ck__json_key_str(g, "HostIp", p->host_ip ? p->host_ip : "");
+			ck__json_key_str(g, "HostPort", hp);
+			yajl_gen_map_close(g);
+			yajl_gen_array_close(g);
+		}
+	}
+	yajl_gen_map_close(g);
+}
+
 void ck__ports_gen(yajl_gen g, const char *key, const ck__port *ports, size_t n)
 {
 	ck__json_key(g, key);

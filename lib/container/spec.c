@@ -551,23 +551,27 @@ bad:
 	                     text);
 }
 
-int ck_container_spec_add_port_string(ck_container_spec *spec, const char *text)
+int ck__port_append(ck__port **ports, size_t *n, const char *text)
 {
-	ck__port p;
-	ck__port *np;
+	ck__port p, *np;
 	int rc;
 
-	NEED_SPEC("add_port_string");
-	NEED_ARG("add_port_string", text);
 	if ((rc = ck__port_parse(&p, text)) != CK_OK)
 		return rc;
-	if (!(np = realloc(spec->ports, (spec->n_ports + 1) * sizeof(*np)))) {
+	if (!(np = realloc(*ports, (*n + 1) * sizeof(*np)))) {
 		free(p.host_ip);
 		return ck__oom();
 	}
-	spec->ports = np;
-	spec->ports[spec->n_ports++] = p;
+	*ports = np;
+	(*ports)[(*n)++] = p;
 	return CK_OK;
+}
+
+int ck_container_spec_add_port_string(ck_container_spec *spec, const char *text)
+{
+	NEED_SPEC("add_port_string");
+	NEED_ARG("add_port_string", text);
+	return ck__port_append(&spec->ports, &spec->n_ports, text);
 }
 
 int ck_container_spec_set_stop_signal(ck_container_spec *spec, const char *signal)

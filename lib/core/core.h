@@ -50,6 +50,24 @@ size_t ck__strv_len(char *const *v);
 int ck__strv_push(char ***v, const char *s);      /* appends a copy; CK_ENOMEM */
 bool ck__str_has_prefix(const char *s, const char *prefix);
 
+/* ---- podman's --filter lists (filter.c) ----
+ * Each filter is KEY=VALUE; its key must be one of `keys` (NULL-
+ * terminated), and `fn` gets the key's index, the value and the whole
+ * filter.  Errors name the filter and the object's kind ("image"):
+ * "invalid image filter \"F\": use KEY=VALUE", "...: unknown key \"K\"
+ * (known: a, b)" and, with CK__FILTER_NONEMPTY, "...: the value is empty"
+ * and, for label, "...: the label key is empty". */
+#define CK__FILTER_NONEMPTY 0x1u
+typedef int (*ck__filter_fn)(size_t key, const char *val, const char *flt, void *payload);
+int ck__filters_parse(const char *kind, const char *const *keys, unsigned int flags,
+                      const char *const *filters, ck__filter_fn fn, void *payload);
+/* A boolean filter value: true, 1, false or 0. */
+int ck__filter_bool(bool *out, const char *kind, const char *flt, const char *val);
+/* label=KEY or label=KEY=VALUE against an object's labels, which `get`
+ * looks up (NULL when absent). */
+typedef const char *(*ck__label_get_fn)(const void *obj, const char *key);
+bool ck__label_filter_match(const char *want, ck__label_get_fn get, const void *obj);
+
 /* A growable byte buffer that remembers an allocation failure. */
 typedef struct ck__buf {
 	char *data;
@@ -71,6 +89,8 @@ typedef struct ck__strmap {
 } ck__strmap;
 int ck__strmap_set(ck__strmap *m, const char *key, const char *val); /* adds or replaces */
 const char *ck__strmap_get(const ck__strmap *m, const char *key);   /* NULL if absent */
+/* label=KEY[=VALUE] against a map of labels (filter.c). */
+bool ck__label_filter_match_map(const char *want, const ck__strmap *labels);
 void ck__strmap_free(ck__strmap *m);
 /* Writes the map as a JSON object (its key must already be written). */
 void ck__strmap_gen(yajl_gen g, const ck__strmap *m);

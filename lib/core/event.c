@@ -58,43 +58,27 @@ bool ck__event_line_parse(ck__event_line *l, const char *line)
 	return true;
 }
 
-const char *ck_event_attribute(const ck_event *ev, const char *key)
+static const char *attribute_of(const void *obj, const char *key)
 {
-	CK_ENTER();
+	const ck_event *ev = obj;
+
 	for (size_t i = 0; ev && key && i < ev->attribute_count; i++)
 		if (!strcmp(ev->attributes[2 * i], key))
 			return ev->attributes[2 * i + 1];
 	return NULL;
 }
 
+const char *ck_event_attribute(const ck_event *ev, const char *key)
+{
+	CK_ENTER();
+	return attribute_of(ev, key);
+}
+
 static const char *const filter_keys[] = { "container", "event", "type", "image", "label", NULL };
 
 int ck__event_filters_check(const char *const *filters)
 {
-	for (size_t i = 0; filters && filters[i]; i++) {
-		const char *eq = strchr(filters[i], '=');
-		bool known = false;
-		for (size_t k = 0; eq && filter_keys[k]; k++)
-			known |= strlen(filter_keys[k]) == (size_t)(eq - filters[i]) &&
-			         !strncmp(filter_keys[k], filters[i], (size_t)(eq - filters[i]));
-		if (!known)
-			return ck__error_set(CK_EINVAL, "invalid event filter \"%s\": use container=, event=, type=, "
-			                                "image= or label=", filters[i]);
-	}
-	return CK_OK;
-}
-
-static bool label_matches(const ck_event *ev, const char *want)
-{
-	const char *eq = strchr(want, '=');
-	size_t klen = eq ? (size_t)(eq - want) : strlen(want);
-
-	for (size_t i = 0; i < ev->attribute_count; i++) {
-		const char *k = ev->attributes[2 * i], *v = ev->attributes[2 * i + 1];
-		if (strlen(k) == klen && !strncmp(k, want, klen) && (!eq || !strcmp(v, eq + 1)))
-			return true;
-	}
-	return false;
+	return ck__filters_parse("event", filter_keys, 0, filters, NULL, NULL);
 }
 
 static bool one_matches(const ck_event *ev, const char *key, size_t klen, const char *val)
@@ -108,7 +92,7 @@ static bool one_matches(const ck_event *ev, const char *key, size_t klen, const 
 	if (klen == 5 && !strncmp(key, "image", 5))
 		return !strcmp(ev->image, val) || (*val && ck__str_has_prefix(ev->image, val));
 	if (klen == 5 && !strncmp(key, "label", 5))
-		return label_matches(ev, val);
+		return ck__label_filter_match(val, attribute_of, ev);
 	return false;
 }
 

@@ -39,74 +39,58 @@ static int created_of(int64_t *out, ck_context *ctx, const char *flt, const char
 	return rc;
 }
 
+static const char *const filter_keys[] = { "reference", "label", "dangling", "before", "since", "after", NULL };
+
+struct parse {
+	image_filter *f;
+	ck_context *ctx;
+};
+
+static int filter_one(size_t key, const char *val, const char *flt, void *payload)
+{
+	struct parse *p = payload;
+	image_filter *f = p->f;
+	bool dangling;
+	int64_t t = 0;
+	int rc;
+
+	switch (key) {
+	case 0: return ck__strv_push(&f->refs, val);
+	case 1: return ck__strv_push(&f->labels, val);
+	case 2:
+		if ((rc = ck__filter_bool(&dangling, "image", flt, val)) == CK_OK)
+			*(dangling ? &f->dangling_true : &f->dangling_false) = true;
+		return rc;
+	case 3:
+		if ((rc = created_of(&t, p->ctx, flt, val)) == CK_OK && (!f->have_before || t < f->before)) {
+			f->before = t;
+			f->have_before = true;
+		}
+		return rc;
+	default: /* since, after */
+		if ((rc = created_of(&t, p->ctx, flt, val)) == CK_OK && (!f->have_since || t > f->since)) {
+			f->since = t;
+			f->have_since = true;
+		}
+		return rc;
+	}
+}
+
 static int filter_parse(image_filter *f, ck_context *ctx, const char *const *filters)
 {
-	int rc = CK_OK;
+	struct parse p = { f, ctx };
+	int rc;
 
 	memset(f, 0, sizeof(*f));
-	for (size_t i = 0; filters && filters[i] && rc == CK_OK; i++) {
-		const char *flt = filters[i], *eq = strchr(flt, '='), *val;
-		size_t klen;
-		int64_t t = 0;
-
-		if (!eq || eq == flt) {
-			rc = ck__error_set(CK_EINVAL, "invalid image filter \"%s\": use KEY=VALUE", flt);
-			break;
-		}
-		klen = (size_t)(eq - flt);
-		val = eq + 1;
-#define KEY_IS(k) (klen == strlen(k) && !strncmp(flt, k, klen))
-		if (!*val) {
-			rc = ck__error_set(CK_EINVAL, "invalid image filter \"%s\": the value is empty", flt);
-		} else if (KEY_IS("reference")) {
-			rc = ck__strv_push(&f->refs, val);
-		} else if (KEY_IS("label")) {
-			if (*val == '=')
-				rc = ck__error_set(CK_EINVAL, "invalid image filter \"%s\": the label key is empty", flt);
-			else
-				rc = ck__strv_push(&f->labels, val);
-		} else if (KEY_IS("dangling")) {
-			if (!strcmp(val, "true") || !strcmp(val, "1"))
-				f->dangling_true = true;
-			else if (!strcmp(val, "false") || !strcmp(val, "0"))
-				f->dangling_false = true;
-			else
-				rc = ck__error_set(CK_EINVAL, "invalid image filter \"%s\": dangling takes true or "
-				                              "false", flt);
-		} else if (KEY_IS("before")) {
-			if ((rc = created_of(&t, ctx, flt, val)) == CK_OK && (!f->have_before || t < f->before)) {
-				f->before = t;
-				f->have_before = true;
-			}
-		} else if (KEY_IS("since") || KEY_IS("after")) {
-			if ((rc = created_of(&t, ctx, flt, val)) == CK_OK && (!f->have_since || t > f->since)) {
-				f->since = t;
-				f->have_since = true;
-			}
-		} else {
-			rc = ck__error_set(CK_EINVAL, "invalid image filter \"%s\": unknown key \"%.*s\" (known: "
-			                              "reference, label, dangling, before, since)",
-			                   flt, (int)klen, flt);
-		}
-#undef KEY_IS
-	}
+	rc = ck__filters_parse("image", filter_keys, CK__FILTER_NONEMPTY, filters, filter_one, &p);
 	if (rc != CK_OK)
 		filter_free(f);
 	return rc;
 }
 
-static bool label_matches(const ck_image *img, const char *want)
+static const char *label_of(const void *img, const char *key)
 {
-	const char *eq = strchr(want, '='), *have;
-	char key[256];
-
-	if (!eq)
-		return ck__image_label(img, want) != NULL;
-	if ((size_t)(eq - want) >= sizeof(key))
-		return false;
-	snprintf(key, sizeof(key), "%.*s", (int)(eq - want), want);
-	have = ck__image_label(img, key);
-	return have && !strcmp(have, eq + 1);
+	return ck__image_label(img, key);
 }
 
 /* `pattern` against one stored name, in full and in its short forms:
@@ -158,7 +142,7 @@ static bool filter_match(const image_filter *f, const ck_image *img)
 	}
 	/* Labels must all be there (podman ANDs them). */
 	for (char **p = f->labels; p && *p; p++)
-		if (!label_matches(img, *p))
+		if (!ck__label_filter_match(*p, label_of, img))
 			return false;
 	if ((f->dangling_true || f->dangling_false) &&
 	    !((f->dangling_true && dangling) || (f->dangling_false && !dangling)))
@@ -170,53 +154,20 @@ static bool filter_match(const image_filter *f, const ck_image *img)
 	return true;
 }
 
-struct collect {
-	ck_context *ctx;
-	ck_image **imgs;
-	size_t n, cap;
+static int make_image(void *slot, ck_context *ctx, const char *id, const char *config, const char *state)
+{
+	return ck__image_from_record(slot, ctx, id, config, state);
+}
+
+static void free_images(void *items, size_t n)
+{
+	ck_image_list_free(items, n);
+}
+
+static const ck__rec_collector image_collector = {
+	.kind = CK__KIND_IMAGE, .size = sizeof(ck_image *), .make = make_image, .free_list = free_images,
+	.warn_damaged = true,
 };
-
-static void collect_clear(struct collect *c)
-{
-	ck_image_list_free(c->imgs, c->n);
-	c->imgs = NULL;
-	c->n = c->cap = 0;
-}
-
-static int collect_fn(const char *id, const char *config, const char *state, void *payload)
-{
-	struct collect *c = payload;
-	ck_image *img;
-	int rc = ck__image_from_record(&img, c->ctx, id, config, state);
-
-	if (rc == CK_ENOMEM)
-		return rc;
-	if (rc != CK_OK) {
-		/* One damaged record must not hide every other image. */
-		ck__log(c->ctx, CK_LOG_WARN, "skipping a damaged image record: %s (run `ck system check`)",
-		        ck_error_last()->message);
-		ck__error_clear();
-		return 0;
-	}
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 16;
-		ck_image **nv = realloc(c->imgs, cap * sizeof(*nv));
-		if (!nv) {
-			ck_image_free(img);
-			return ck__oom();
-		}
-		c->imgs = nv;
-		c->cap = cap;
-	}
-	c->imgs[c->n++] = img;
-	return 0;
-}
-
-static int list_txn(ck_state_txn *txn, void *payload)
-{
-	collect_clear(payload); /* the body may run more than once */
-	return ck__rec_foreach(txn, CK__KIND_IMAGE, collect_fn, payload);
-}
 
 static int newest_first(const void *a, const void *b)
 {
@@ -231,7 +182,11 @@ int ck_image_list(ck_image ***out, size_t *count, ck_context *ctx, unsigned int 
                   const char *const *filters)
 {
 	image_filter f;
-	struct collect c = { ctx, NULL, 0, 0 };
+	struct {
+		ck_image **imgs;
+		size_t n;
+	} c;
+	void *items;
 	size_t kept = 0;
 	int rc;
 
@@ -249,11 +204,11 @@ int ck_image_list(ck_image ***out, size_t *count, ck_context *ctx, unsigned int 
 	/* Asking for dangling images shows them without -a, as podman does. */
 	if (f.dangling_true)
 		flags |= CK_IMAGE_LIST_ALL;
-	if ((rc = ck__state_read(ctx, list_txn, &c)) != CK_OK) {
-		collect_clear(&c);
+	if ((rc = ck__rec_collect(&items, &c.n, ctx, &image_collector)) != CK_OK) {
 		filter_free(&f);
 		return rc;
 	}
+	c.imgs = items;
 	for (size_t i = 0; i < c.n; i++) {
 		if ((c.imgs[i]->names[0] || (flags & CK_IMAGE_LIST_ALL)) && filter_match(&f, c.imgs[i]))
 			c.imgs[kept++] = c.imgs[i];

@@ -22,40 +22,25 @@ static void filter_free(filter *f)
 	ck_strv_free(f->labels);
 }
 
-static int filter_parse(filter *f, const char *const *filters)
-{
-	int rc = CK_OK;
+static const char *const filter_keys[] = { "name", "id", "driver", "label", NULL };
 
-	memset(f, 0, sizeof(*f));
-	for (size_t i = 0; filters && filters[i] && rc == CK_OK; i++) {
-		const char *eq = strchr(filters[i], '=');
-		if (!eq)
-			rc = ck__error_set(CK_EINVAL, "invalid filter \"%s\": expected KEY=VALUE", filters[i]);
-		else if (ck__str_has_prefix(filters[i], "name="))
-			rc = ck__strv_push(&f->names, eq + 1);
-		else if (ck__str_has_prefix(filters[i], "id="))
-			rc = ck__strv_push(&f->ids, eq + 1);
-		else if (ck__str_has_prefix(filters[i], "driver="))
-			rc = ck__strv_push(&f->drivers, eq + 1);
-		else if (ck__str_has_prefix(filters[i], "label="))
-			rc = ck__strv_push(&f->labels, eq + 1);
-		else
-			rc = ck__error_set(CK_EINVAL, "invalid filter \"%.*s\": known filters are name, id, driver, label",
-			                   (int)(eq - filters[i]), filters[i]);
-	}
-	if (rc != CK_OK)
-		filter_free(f);
-	return rc;
+static int filter_one(size_t key, const char *val, const char *flt, void *payload)
+{
+	filter *f = payload;
+	char ***lists[] = { &f->names, &f->ids, &f->drivers, &f->labels };
+
+	(void)flt;
+	return ck__strv_push(lists[key], val);
 }
 
-static bool label_match(const ck__net *n, const char *want)
+static int filter_parse(filter *f, const char *const *filters)
 {
-	const char *eq = strchr(want, '=');
-	char key[256];
+	int rc;
 
-	snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - want) : (int)strlen(want), want);
-	const char *v = ck__strmap_get(&n->labels, key);
-	return v && (!eq || !strcmp(v, eq + 1));
+	memset(f, 0, sizeof(*f));
+	if ((rc = ck__filters_parse("network", filter_keys, 0, filters, filter_one, f)) != CK_OK)
+		filter_free(f);
+	return rc;
 }
 
 static bool filter_match(const filter *f, const ck__net *n)
@@ -84,7 +69,7 @@ static bool filter_match(const filter *f, const ck__net *n)
 			return false;
 	}
 	for (size_t i = 0; f->labels && f->labels[i]; i++)
-		if (!label_match(n, f->labels[i]))
+		if (!ck__label_filter_match_map(f->labels[i], &n->labels))
 			return false;
 	return true;
 }

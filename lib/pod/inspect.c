@@ -92,28 +92,11 @@ const char *ck_pod_network(const ck_pod *pod)
 
 int ck_pod_ports(char ***out, const ck_pod *pod)
 {
-	char **v;
-
 	CK_ENTER();
 	if (!out || !pod)
 		return ck__error_set(CK_EINVAL, "ck_pod_ports: %s is NULL", !out ? "out" : "pod");
 	*out = NULL;
-	if (!(v = calloc(1, sizeof(*v))))
-		return ck__oom();
-	for (size_t i = 0; i < pod->cfg.n_ports; i++) {
-		const ck__port *p = &pod->cfg.ports[i];
-		for (unsigned int k = 0; k < (p->range ? p->range : 1); k++) {
-			char line[128];
-			snprintf(line, sizeof(line), "%u/%s -> %s:%u", p->container_port + k, p->protocol,
-			         p->host_ip ? p->host_ip : "0.0.0.0", p->host_port ? p->host_port + k : 0);
-			if (ck__strv_push(&v, line) != CK_OK) {
-				ck_strv_free(v);
-				return ck__oom();
-			}
-		}
-	}
-	*out = v;
-	return CK_OK;
+	return ck__ports_lines(out, pod->cfg.ports, pod->cfg.n_ports);
 }
 
 static void container_gen(yajl_gen g, ck_context *ctx, const char *id)
@@ -169,23 +152,7 @@ int ck_pod_inspect(char **out, const ck_pod *pod)
 	ck__json_key(g, "InfraConfig");
 	yajl_gen_map_open(g);
 	ck__json_key(g, "PortBindings");
-	yajl_gen_map_open(g);
-	for (size_t i = 0; i < pod->cfg.n_ports; i++) {
-		const ck__port *p = &pod->cfg.ports[i];
-		for (unsigned int k = 0; k < (p->range ? p->range : 1); k++) {
-			char key[32], hp[16];
-			snprintf(key, sizeof(key), "%u/%s", p->container_port + k, p->protocol);
-			snprintf(hp, sizeof(hp), "%u", p->host_port ? p->host_port + k : 0);
-			ck__json_key(g, key);
-			yajl_gen_array_open(g);
-			yajl_gen_map_open(g);
-			ck__json_key_str(g, "HostIp", p->host_ip ? p->host_ip : "");
-			ck__json_key_str(g, "HostPort", hp);
-			yajl_gen_map_close(g);
-			yajl_gen_array_close(g);
-		}
-	}
-	yajl_gen_map_close(g);
+	ck__ports_bindings_gen(g, pod->cfg.ports, pod->cfg.n_ports);
 	ck__json_key(g, "Networks");
 	yajl_gen_array_open(g);
 	ck__json_str_val(g, pod->cfg.network);

@@ -18,30 +18,16 @@ static int ids_txn(ck_state_txn *txn, void *payload)
 	return ck__rec_foreach(txn, CK__KIND_POD, ids_fn, payload);
 }
 
-static int filter_check(const char *const *filters)
-{
-	static const char *const keys[] = { "id", "name", "label", "status", NULL };
-	for (size_t i = 0; filters && filters[i]; i++) {
-		const char *eq = strchr(filters[i], '=');
-		bool ok = false;
-		for (size_t k = 0; eq && keys[k]; k++)
-			ok |= strlen(keys[k]) == (size_t)(eq - filters[i]) && !strncmp(filters[i], keys[k], strlen(keys[k]));
-		if (!ok)
-			return ck__error_set(CK_EINVAL, "invalid pod filter \"%s\": use id=, name=, label= or status=",
-			                     filters[i]);
-	}
-	return CK_OK;
-}
+static const char *const filter_keys[] = { "id", "name", "label", "status", NULL };
 
 /* Filters of one key: any may match; of different keys: all must (labels: all). */
 static bool matches(const ck_pod *p, const char *const *filters)
 {
-	static const char *const keys[] = { "id", "name", "label", "status", NULL };
-	for (size_t k = 0; keys[k]; k++) {
-		size_t kl = strlen(keys[k]);
+	for (size_t k = 0; filter_keys[k]; k++) {
+		size_t kl = strlen(filter_keys[k]);
 		bool seen = false, any = false, all = true;
 		for (size_t i = 0; filters && filters[i]; i++) {
-			if (strncmp(filters[i], keys[k], kl) || filters[i][kl] != '=')
+			if (strncmp(filters[i], filter_keys[k], kl) || filters[i][kl] != '=')
 				continue;
 			const char *v = filters[i] + kl + 1;
 			bool m = false;
@@ -51,11 +37,7 @@ static bool matches(const ck_pod *p, const char *const *filters)
 			} else if (k == 1) {
 				m = strstr(p->cfg.name, v) != NULL;
 			} else if (k == 2) {
-				const char *eq = strchr(v, '=');
-				char *key = eq ? strndup(v, (size_t)(eq - v)) : strdup(v);
-				const char *have = key ? ck__strmap_get(&p->cfg.labels, key) : NULL;
-				m = have && (!eq || !strcmp(have, eq + 1));
-				free(key);
+				m = ck__label_filter_match_map(v, &p->cfg.labels);
 			} else {
 				m = !strcasecmp(ck_pod_state_name(p->state), v);
 			}
@@ -86,7 +68,7 @@ int ck_pod_list(ck_pod ***out, size_t *count, ck_context *ctx, const char *const
 		return ck__error_set(CK_EINVAL, "ck_pod_list: %s is NULL", !out ? "out" : !count ? "count" : "ctx");
 	*out = NULL;
 	*count = 0;
-	if ((rc = filter_check(filters)) != CK_OK || (rc = ck__state_read(ctx, ids_txn, &ids)) != CK_OK)
+	if ((rc = ck__filters_parse("pod", filter_keys, 0, filters, NULL, NULL)) != CK_OK || (rc = ck__state_read(ctx, ids_txn, &ids)) != CK_OK)
 		return rc;
 	if (!(list = calloc(ck__strv_len(ids) + 1, sizeof(*list)))) {
 		ck_strv_free(ids);

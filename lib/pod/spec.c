@@ -227,21 +227,10 @@ int ck_pod_spec_set_exit_policy(ck_pod_spec *spec, const char *policy)
 
 int ck_pod_spec_add_port_string(ck_pod_spec *spec, const char *text)
 {
-	ck__port p, *np;
-	int rc;
-
 	NEED_SPEC("add_port_string");
 	if (!text)
 		return ck__error_set(CK_EINVAL, "ck_pod_spec_add_port_string: text is NULL");
-	if ((rc = ck__port_parse(&p, text)) != CK_OK)
-		return rc;
-	if (!(np = realloc(spec->ports, (spec->n_ports + 1) * sizeof(*np)))) {
-		free(p.host_ip);
-		return ck__oom();
-	}
-	spec->ports = np;
-	spec->ports[spec->n_ports++] = p;
-	return CK_OK;
+	return ck__port_append(&spec->ports, &spec->n_ports, text);
 }
 
 int ck_pod_spec_set_network(ck_pod_spec *spec, const char *mode)

@@ -591,3 +591,36 @@ void ck__reg_backoff(int attempt)
 	int ms = 250 << (attempt < 4 ? attempt : 4);
 	ck__sleep_ms(ms > 4000 ? 4000 : ms);
 }
+
+int ck__reg_retry(int tries, ck__reg_once_fn once, void *payload)
+{
+	for (int attempt = 0;; attempt++) {
+		bool again = false;
+		int rc = once(payload, attempt, &again);
+		if (!again || attempt + 1 >= tries)
+			return rc;
+		ck__reg_backoff(attempt);
+	}
+}
+
+struct do_once {
+	ck__registry *r;
+	ck__req *req;
+};
+
+static int do_once(void *payload, int attempt, bool *again)
+{
+	struct do_once *d = payload;
+	int rc = ck__reg_do(d->r, d->req);
+
+	(void)attempt;
+	*again = rc == CK_OK && ck__reg_transient(d->req);
+	return rc;
+}
+
+int ck__reg_do_retry(ck__registry *r, ck__req *req)
+{
+	struct do_once d = { r, req };
+
+	return ck__reg_retry(3, do_once, &d);
+}

@@ -109,6 +109,15 @@ int ck__reg_parse_challenge(enum ck__reg_auth *scheme, char **realm, char **serv
 int ck__reg_fetch_token(ck__registry *r, const char *scope, int scope_level);
 /* Sleeps 250 ms << attempt (at most 4 s). */
 void ck__reg_backoff(int attempt);
+/* The one retry loop of every registry exchange: calls `once` (attempt 0,
+ * 1, ...) until it sets *again to false or `tries` calls were made,
+ * sleeping ck__reg_backoff(attempt) in between; returns what the last call
+ * returned.  *again means the failure was transient. */
+typedef int (*ck__reg_once_fn)(void *payload, int attempt, bool *again);
+int ck__reg_retry(int tries, ck__reg_once_fn once, void *payload);
+/* ck__reg_do, tried up to three times while the transport fails in a
+ * transient way (ck__reg_transient); the answer is the last one. */
+int ck__reg_do_retry(ck__registry *r, ck__req *req);
 
 /* auth.c */
 int ck__base64_encode(char **out, const void *data, size_t len);

@@ -24,6 +24,7 @@ typedef struct download {
 	void *payload;
 	uint64_t reported;
 	bool finished;    /* the last progress call has been made */
+	const char *what, *name; /* for messages: "reading blob D of", the repository */
 } download;
 
 static void report(download *d, bool force)
@@ -109,6 +110,63 @@ static size_t on_blob(void *payload, const char *data, size_t len)
 	return len;
 }
 
+/* One GET of the blob, from what the sink already holds; *again after a
+ * drop or a short answer, while retries are left. */
+static int download_once(void *payload, int attempt, bool *again)
+{
+	download *d = payload;
+	ck__registry *r = d->r;
+	ck__req *req = d->req;
+	const ck__blob_sink *sink = d->sink;
+	struct curl_slist *hdrs = NULL;
+	char range[64];
+	int rc;
+
+	*again = false;
+	d->start = sink->offset(sink->payload);
+	d->started = false;
+	d->skip = 0;
+	if (d->size >= 0 && d->start == (uint64_t)d->size && attempt > 0)
+		return CK_OK; /* everything arrived before the connection dropped */
+	if (d->start > 0) {
+		snprintf(range, sizeof(range), "Range: bytes=%" PRIu64 "-", d->start);
+		if (!(hdrs = curl_slist_append(NULL, range)))
+			return ck__oom();
+	}
+	req->headers = hdrs;
+	rc = ck__reg_do(r, req);
+	curl_slist_free_all(hdrs);
+	req->headers = NULL;
+	if (rc != CK_OK)
+		return rc;
+	if (d->rc != CK_OK)
+		return d->rc;
+	if (req->cc == CURLE_OK && (req->status == 200 || req->status == 206)) {
+		uint64_t got = sink->offset(sink->payload);
+		if (d->size < 0 || got == (uint64_t)d->size)
+			return CK_OK;
+		/* the answer ended early without an error: resume it like a drop */
+	} else if (req->cc == CURLE_OK && req->status == 416 && d->size >= 0 && d->start == (uint64_t)d->size) {
+		return CK_OK;
+	} else if (!ck__reg_transient(req)) {
+		return req->cc != CURLE_OK ? ck__reg_curl_error(r, req, d->what) : ck__reg_http_error(r, req, d->what);
+	}
+	if (attempt >= CK__REG_RETRIES) {
+		if (req->cc != CURLE_OK)
+			ck__reg_curl_error(r, req, d->what);
+		else if (req->status != 200 && req->status != 206)
+			ck__reg_http_error(r, req, d->what);
+		else
+			ck__error_set(CK_ENETWORK, "%s %s: the answer ended after %" PRIu64 " of %" PRId64 " bytes",
+			              d->what, d->name, sink->offset(sink->payload), d->size);
+		return ck__error_wrap(CK_ENETWORK, "giving up after %d retries", CK__REG_RETRIES);
+	}
+	ck__log(r->ctx, CK_LOG_INFO, "%s %s: transfer interrupted at %" PRIu64 " bytes (%s); retrying", d->what,
+	        d->name, sink->offset(sink->payload), req->cc != CURLE_OK ? curl_easy_strerror(req->cc) : "short answer");
+	*again = true;
+	return CK_OK;
+}
+
 int ck__reg_get_blob(ck__registry *r, const char *digest, int64_t size, const ck__blob_sink *sink,
                           ck_progress_fn progress, void *payload)
 {
@@ -116,9 +174,11 @@ int ck__reg_get_blob(ck__registry *r, const char *digest, int64_t size, const ck
 	download d = { .r = r, .req = &req, .sink = sink, .digest = digest, .size = size,
 	               .progress = progress, .payload = payload };
 	char name[512], what[512], *url;
-	int rc = CK_OK, attempt;
+	int rc = CK_OK;
 
 	ck__reg_name(r, name, sizeof(name));
+	d.what = what;
+	d.name = name;
 	snprintf(what, sizeof(what), "reading blob %s of", digest);
 	if ((rc = ck__reg_ready(r)) != CK_OK)
 		return rc;
@@ -129,59 +189,7 @@ int ck__reg_get_blob(ck__registry *r, const char *digest, int64_t size, const ck
 	d.reported = sink->offset(sink->payload);
 	if (progress)
 		progress("copy", digest, d.reported, size > 0 ? (uint64_t)size : 0, payload);
-	for (attempt = 0;; attempt++) {
-		struct curl_slist *hdrs = NULL;
-		char range[64];
-
-		d.start = sink->offset(sink->payload);
-		d.started = false;
-		d.skip = 0;
-		if (size >= 0 && d.start == (uint64_t)size && attempt > 0)
-			break; /* everything arrived before the connection dropped */
-		if (d.start > 0) {
-			snprintf(range, sizeof(range), "Range: bytes=%" PRIu64 "-", d.start);
-			if (!(hdrs = curl_slist_append(NULL, range))) {
-				rc = ck__oom();
-				break;
-			}
-		}
-		req.headers = hdrs;
-		rc = ck__reg_do(r, &req);
-		curl_slist_free_all(hdrs);
-		req.headers = NULL;
-		if (rc != CK_OK)
-			break;
-		if (d.rc != CK_OK) {
-			rc = d.rc;
-			break;
-		}
-		if (req.cc == CURLE_OK && (req.status == 200 || req.status == 206)) {
-			uint64_t got = sink->offset(sink->payload);
-			if (size < 0 || got == (uint64_t)size)
-				break;
-			/* the answer ended early without an error: resume it like a drop */
-		} else if (req.cc == CURLE_OK && req.status == 416 && size >= 0 && d.start == (uint64_t)size) {
-			break;
-		} else if (!ck__reg_transient(&req)) {
-			rc = req.cc != CURLE_OK ? ck__reg_curl_error(r, &req, what) : ck__reg_http_error(r, &req, what);
-			break;
-		}
-		if (attempt >= CK__REG_RETRIES) {
-			if (req.cc != CURLE_OK)
-				ck__reg_curl_error(r, &req, what);
-			else if (req.status != 200 && req.status != 206)
-				ck__reg_http_error(r, &req, what);
-			else
-				ck__error_set(CK_ENETWORK, "%s %s: the answer ended after %" PRIu64 " of %" PRId64 " bytes",
-				              what, name, sink->offset(sink->payload), size);
-			rc = ck__error_wrap(CK_ENETWORK, "giving up after %d retries", CK__REG_RETRIES);
-			break;
-		}
-		ck__log(r->ctx, CK_LOG_INFO, "%s %s: transfer interrupted at %" PRIu64 " bytes (%s); retrying", what,
-		        name, sink->offset(sink->payload),
-		        req.cc != CURLE_OK ? curl_easy_strerror(req.cc) : "short answer");
-		ck__reg_backoff(attempt);
-	}
+	rc = ck__reg_retry(CK__REG_RETRIES + 1, download_once, &d);
 	if (rc == CK_OK)
 		report(&d, true);
 	free(url);
@@ -192,6 +200,10 @@ int ck__reg_get_blob(ck__registry *r, const char *digest, int64_t size, const ck
 /* ---- uploads ---- */
 
 typedef struct upload {
+	ck__registry *r;
+	FILE *f;
+	int64_t size;
+	const char *what;
 	const char *digest;
 	uint64_t total;
 	ck_progress_fn progress;
@@ -238,9 +250,13 @@ static int put_url(char **out, ck__registry *r, const char *base, const char *lo
 	return rc;
 }
 
-static int upload_once(ck__registry *r, const char *digest, FILE *f, int64_t size, upload *up,
-                       const char *what, bool *retry)
+static int upload_once(void *payload, int attempt, bool *retry)
 {
+	upload *up = payload;
+	ck__registry *r = up->r;
+	const char *digest = up->digest, *what = up->what;
+	FILE *f = up->f;
+	int64_t size = up->size;
 	ck__req post = { .method = "POST", .push = true };
 	ck__req put = { .method = "PUT", .push = true, .upload = f, .upload_size = size,
 	                .read_progress = on_sent, .read_payload = up };
@@ -248,6 +264,7 @@ static int upload_once(ck__registry *r, const char *digest, FILE *f, int64_t siz
 	char *url = ck__reg_url(r, "blobs/uploads/"), *target = NULL;
 	int rc;
 
+	(void)attempt;
 	*retry = false;
 	if (!url)
 		return CK_ENOMEM;
@@ -310,13 +327,11 @@ int ck__reg_put_blob(ck__registry *r, const char *digest, const char *path, int6
 	}
 	if (progress)
 		progress("copy", digest, 0, up.total, payload);
-	for (int attempt = 0;; attempt++) {
-		bool retry;
-		rc = upload_once(r, digest, f, st.st_size, &up, what, &retry);
-		if (rc == CK_OK || !retry || attempt >= 2)
-			break;
-		ck__reg_backoff(attempt);
-	}
+	up.r = r;
+	up.f = f;
+	up.size = st.st_size;
+	up.what = what;
+	rc = ck__reg_retry(3, upload_once, &up);
 	if (rc == CK_OK && progress && up.reported != up.total)
 		progress("copy", digest, up.total, up.total, payload);
 	fclose(f);

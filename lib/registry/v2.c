@@ -59,12 +59,7 @@ int ck__reg_get_manifest(char **body, size_t *len, char **media_type, char **dig
 	}
 	req.headers = hdrs;
 	req.url = url;
-	for (int attempt = 0;; attempt++) {
-		rc = ck__reg_do(r, &req);
-		if (rc != CK_OK || !ck__reg_transient(&req) || attempt >= 2)
-			break;
-		ck__reg_backoff(attempt);
-	}
+	rc = ck__reg_do_retry(r, &req);
 	if (rc != CK_OK)
 		goto out;
 	if (req.truncated) {
@@ -145,12 +140,7 @@ int ck__reg_put_manifest(ck__registry *r, const char *ref, const char *body, siz
 	}
 	req.headers = hdrs;
 	req.url = url;
-	for (int attempt = 0;; attempt++) {
-		rc = ck__reg_do(r, &req);
-		if (rc != CK_OK || !ck__reg_transient(&req) || attempt >= 2)
-			break;
-		ck__reg_backoff(attempt);
-	}
+	rc = ck__reg_do_retry(r, &req);
 	if (rc == CK_OK && req.cc != CURLE_OK)
 		rc = ck__reg_curl_error(r, &req, what);
 	else if (rc == CK_OK && req.status != 201 && req.status != 200)
@@ -175,12 +165,7 @@ int ck__reg_blob_exists(bool *exists, ck__registry *r, const char *digest)
 	if (!(url = ck__reg_url(r, "blobs/%s", digest)))
 		return CK_ENOMEM;
 	req.url = url;
-	for (int attempt = 0;; attempt++) {
-		rc = ck__reg_do(r, &req);
-		if (rc != CK_OK || !ck__reg_transient(&req) || attempt >= 2)
-			break;
-		ck__reg_backoff(attempt);
-	}
+	rc = ck__reg_do_retry(r, &req);
 	if (rc == CK_OK && req.cc != CURLE_OK)
 		rc = ck__reg_curl_error(r, &req, what);
 	else if (rc == CK_OK && req.status == 200)

@@ -82,6 +82,25 @@ typedef int (*ck__rec_fn)(const char *id, const char *config, const char *state,
 int ck__rec_foreach(ck_state_txn *txn, ck__kind kind, ck__rec_fn fn, void *payload);
 int ck__rec_count(size_t *count, ck_state_txn *txn, ck__kind kind);
 
+/* ---- every record of a kind as handles (collect.c) ---- */
+typedef struct ck__rec_collector {
+	ck__kind kind;
+	size_t size; /* of one handle pointer: sizeof(ck_image *) */
+	/* Makes the handle of one record into the slot (a `ck_image **`).
+	 * CK_ENOMEM stops the listing; any other error skips the record. */
+	int (*make)(void *slot, ck_context *ctx, const char *id, const char *config, const char *state);
+	void (*free_list)(void *items, size_t n); /* ck_image_list_free */
+	bool warn_damaged; /* log each skipped record */
+} ck__rec_collector;
+/* The handles of every record of `how->kind` readable in one snapshot, in
+ * id order: *items (malloc'd, NULL when there are none) holds *n of them. */
+int ck__rec_collect(void **items, size_t *n, ck_context *ctx, const ck__rec_collector *how);
+/* The record that `ref` (a name, a full id or a unique id prefix) names,
+ * resolved and read in one snapshot; the three strings are the caller's
+ * (*state NULL if missing).  CK_ENOTFOUND or CK_EAMBIGUOUS for the caller
+ * to word. */
+int ck__rec_read_ref(char **id, char **config, char **state, ck_context *ctx, ck__kind kind, const char *ref);
+
 /* ---- pods and their members (record.c) ----
  * Bucket "pods.members": key "<pod id>/<container id>", value "infra" or
  * "member", written and deleted in the commits that insert and delete the

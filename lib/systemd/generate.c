@@ -109,6 +109,24 @@ typedef struct member {
 
 /* One container's unit.  `pod_unit`/`pod_id_file`: it is a member of a pod
  * whose units are made with it. */
+/* The Exec lines of a unit that runs a container that already exists
+ * (without --new): ck start and ck stop on it, and its monitor's pid. */
+static void existing_exec(ck__buf *b, const gen *g, ck__cmd *start, ck__cmd *stop, ck_container *ctr,
+                          const char *ref, const char *tbuf)
+{
+	char *rundir = ck__ctr_rundir(g->ctx, ck_container_id(ctr));
+
+	simple_cmd(start, g, NULL, (const char *[]){ "start", ref, NULL }, false);
+	simple_cmd(stop, g, NULL, (const char *[]){ "stop", "-t", tbuf, ref, NULL }, false);
+	exec_line(b, "ExecStart", start);
+	exec_line(b, "ExecStop", stop);
+	exec_line(b, "ExecStopPost", stop);
+	ck__buf_printf(b, "PIDFile=%s/monitor.pid\n", rundir ? rundir : "");
+	if (!rundir)
+		b->oom = true;
+	free(rundir);
+}
+
 static int container_unit(char **out, const gen *g, ck_container *ctr, const char *unit, const char *pod_unit,
                           const char *pod_id_file)
 {
@@ -160,16 +178,8 @@ static int container_unit(char **out, const gen *g, ck_container *ctr, const cha
 		exec_line(&b, "ExecStopPost", &post);
 		ck__buf_puts(&b, "Type=notify\nNotifyAccess=all\n");
 	} else {
-		char *rundir = ck__ctr_rundir(g->ctx, ck_container_id(ctr));
-		simple_cmd(&start, g, NULL, (const char *[]){ "start", ref, NULL }, false);
-		simple_cmd(&stop, g, NULL, (const char *[]){ "stop", "-t", tbuf, ref, NULL }, false);
-		exec_line(&b, "ExecStart", &start);
-		exec_line(&b, "ExecStop", &stop);
-		exec_line(&b, "ExecStopPost", &stop);
-		ck__buf_printf(&b, "PIDFile=%s/monitor.pid\nType=forking\n", rundir ? rundir : "");
-		if (!rundir)
-			b.oom = true;
-		free(rundir);
+		existing_exec(&b, g, &start, &stop, ctr, ref, tbuf);
+		ck__buf_puts(&b, "Type=forking\n");
 	}
 	ck__buf_puts(&b, install);
 	if (!(*out = ck__buf_take(&b)))
@@ -192,7 +202,7 @@ static int pod_unit(char **out, const gen *g, ck_pod *pod, ck_container *infra, 
 	ck__replay r = { 0 };
 	char **create = NULL, what[128], tbuf[16];
 	const char *ref = g->o.flags & CK_SYSTEMD_NAME ? ck_container_name(infra) : ck_container_id(infra);
-	ck__cmd pre = { 0 }, start = { 0 }, stop = { 0 }, post = { 0 };
+	ck__cmd start = { 0 }, stop = { 0 }, post = { 0 };
 	ck__buf b = { 0 };
 	int rc;
 
@@ -240,23 +250,13 @@ static int pod_unit(char **out, const gen *g, ck_pod *pod, ck_container *infra, 
 		exec_line(&b, "ExecStopPost", &post);
 		ck__buf_printf(&b, "PIDFile=%s\n", pid_file);
 	} else {
-		char *rundir = ck__ctr_rundir(g->ctx, ck_container_id(infra));
-		simple_cmd(&start, g, NULL, (const char *[]){ "start", ref, NULL }, false);
-		simple_cmd(&stop, g, NULL, (const char *[]){ "stop", "-t", tbuf, ref, NULL }, false);
-		exec_line(&b, "ExecStart", &start);
-		exec_line(&b, "ExecStop", &stop);
-		exec_line(&b, "ExecStopPost", &stop);
-		ck__buf_printf(&b, "PIDFile=%s/monitor.pid\n", rundir ? rundir : "");
-		if (!rundir)
-			b.oom = true;
-		free(rundir);
+		existing_exec(&b, g, &start, &stop, infra, ref, tbuf);
 	}
 	ck__buf_puts(&b, "Type=forking\n");
 	ck__buf_puts(&b, install);
 	if (!(*out = ck__buf_take(&b)))
 		rc = ck__oom();
 out:
-	ck__cmd_free(&pre);
 	ck__cmd_free(&start);
 	ck__cmd_free(&stop);
 	ck__cmd_free(&post);

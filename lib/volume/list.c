@@ -12,64 +12,34 @@ void ck__volume_filter_free(ck__volume_filter *f)
 	memset(f, 0, sizeof(*f));
 }
 
+static const char *const filter_keys[] = { "name", "label", "driver", "dangling", NULL };
+
+static int filter_one(size_t key, const char *val, const char *flt, void *payload)
+{
+	ck__volume_filter *f = payload;
+	bool dangling;
+	int rc;
+
+	switch (key) {
+	case 0: return ck__strv_push(&f->names, val);
+	case 1: return ck__strv_push(&f->labels, val);
+	case 2: return ck__strv_push(&f->drivers, val);
+	default:
+		if ((rc = ck__filter_bool(&dangling, "volume", flt, val)) == CK_OK)
+			*(dangling ? &f->dangling_true : &f->dangling_false) = true;
+		return rc;
+	}
+}
+
 int ck__volume_filter_parse(ck__volume_filter *f, const char *const *filters)
 {
-	int rc = CK_OK;
+	int rc;
 
 	memset(f, 0, sizeof(*f));
-	for (size_t i = 0; filters && filters[i] && rc == CK_OK; i++) {
-		const char *flt = filters[i], *eq = strchr(flt, '='), *val;
-		size_t klen;
-
-		if (!eq || eq == flt)
-			return ck__error_set(CK_EINVAL, "invalid volume filter \"%s\": use KEY=VALUE", flt);
-		klen = (size_t)(eq - flt);
-		val = eq + 1;
-#define KEY_IS(k) (klen == strlen(k) && !strncmp(flt, k, klen))
-		if (!*val) {
-			rc = ck__error_set(CK_EINVAL, "invalid volume filter \"%s\": the value is empty", flt);
-		} else if (KEY_IS("name")) {
-			rc = ck__strv_push(&f->names, val);
-		} else if (KEY_IS("label")) {
-			if (*val == '=')
-				rc = ck__error_set(CK_EINVAL, "invalid volume filter \"%s\": the label key is "
-				                              "empty", flt);
-			else
-				rc = ck__strv_push(&f->labels, val);
-		} else if (KEY_IS("driver")) {
-			rc = ck__strv_push(&f->drivers, val);
-		} else if (KEY_IS("dangling")) {
-			if (!strcmp(val, "true") || !strcmp(val, "1"))
-				f->dangling_true = true;
-			else if (!strcmp(val, "false") || !strcmp(val, "0"))
-				f->dangling_false = true;
-			else
-				rc = ck__error_set(CK_EINVAL, "invalid volume filter \"%s\": dangling takes "
-				                              "true or false", flt);
-		} else {
-			rc = ck__error_set(CK_EINVAL, "invalid volume filter \"%s\": unknown key \"%.*s\" "
-			                              "(known: name, label, driver, dangling)",
-			                   flt, (int)klen, flt);
-		}
-#undef KEY_IS
-	}
+	rc = ck__filters_parse("volume", filter_keys, CK__FILTER_NONEMPTY, filters, filter_one, f);
 	if (rc != CK_OK)
 		ck__volume_filter_free(f);
 	return rc;
-}
-
-static bool label_matches(const ck_volume *vol, const char *want)
-{
-	const char *eq = strchr(want, '=');
-
-	if (!eq)
-		return ck__strmap_get(&vol->labels, want) != NULL;
-	for (size_t i = 0; i < vol->labels.n; i++)
-		if (strlen(vol->labels.keys[i]) == (size_t)(eq - want) &&
-		    !strncmp(vol->labels.keys[i], want, (size_t)(eq - want)) &&
-		    !strcmp(vol->labels.vals[i], eq + 1))
-			return true;
-	return false;
 }
 
 /* Filters of one key match if any of them does; keys must all match. */
@@ -87,7 +57,7 @@ bool ck__volume_filter_match(const ck__volume_filter *f, const ck_volume *vol)
 	if (f->labels) {
 		any = false;
 		for (char **p = f->labels; *p && !any; p++)
-			any = label_matches(vol, *p);
+			any = ck__label_filter_match_map(*p, &vol->labels);
 		if (!any)
 			return false;
 	}
@@ -107,52 +77,31 @@ bool ck__volume_filter_match(const ck__volume_filter *f, const ck_volume *vol)
 }
 
 struct collect {
-	ck_context *ctx;
 	ck_volume **vols;
-	size_t n, cap;
+	size_t n;
 };
 
 static void collect_clear(struct collect *c)
 {
 	ck_volume_list_free(c->vols, c->n);
 	c->vols = NULL;
-	c->n = c->cap = 0;
+	c->n = 0;
 }
 
-static int collect_fn(const char *id, const char *config, const char *state, void *payload)
+static int make_volume(void *slot, ck_context *ctx, const char *id, const char *config, const char *state)
 {
-	struct collect *c = payload;
-	ck_volume *vol;
-	int rc = ck__volume_from_record(&vol, c->ctx, id, config, state);
-
-	if (rc == CK_ENOMEM)
-		return rc;
-	if (rc != CK_OK) {
-		/* One damaged record must not hide every other volume. */
-		ck__log(c->ctx, CK_LOG_WARN, "skipping a damaged volume record: %s (run `ck system check`)",
-		        ck_error_last()->message);
-		ck__error_clear();
-		return 0;
-	}
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 16;
-		ck_volume **nv = realloc(c->vols, cap * sizeof(*nv));
-		if (!nv) {
-			ck_volume_free(vol);
-			return ck__oom();
-		}
-		c->vols = nv;
-		c->cap = cap;
-	}
-	c->vols[c->n++] = vol;
-	return 0;
+	return ck__volume_from_record(slot, ctx, id, config, state);
 }
 
-static int list_txn(ck_state_txn *txn, void *payload)
+static void free_volumes(void *items, size_t n)
 {
-	collect_clear(payload); /* the body may run more than once */
-	return ck__rec_foreach(txn, CK__KIND_VOLUME, collect_fn, payload);
+	ck_volume_list_free(items, n);
 }
+
+static const ck__rec_collector volume_collector = {
+	.kind = CK__KIND_VOLUME, .size = sizeof(ck_volume *), .make = make_volume, .free_list = free_volumes,
+	.warn_damaged = true,
+};
 
 static int by_name(const void *a, const void *b)
 {
@@ -163,14 +112,13 @@ static int by_name(const void *a, const void *b)
 static int collect_matching(struct collect *c, ck_context *ctx, const ck__volume_filter *f)
 {
 	size_t kept = 0;
+	void *items;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	c->ctx = ctx;
-	if ((rc = ck__state_read(ctx, list_txn, c)) != CK_OK) {
-		collect_clear(c);
+	if ((rc = ck__rec_collect(&items, &c->n, ctx, &volume_collector)) != CK_OK)
 		return rc;
-	}
+	c->vols = items;
 	for (size_t i = 0; i < c->n; i++) {
 		if (ck__volume_filter_match(f, c->vols[i]))
 			c->vols[kept++] = c->vols[i];

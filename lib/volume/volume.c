@@ -130,42 +130,9 @@ out:
 	return rc;
 }
 
-struct lookup_args {
-	const char *ref;
-	char *id, *config, *state;
-};
-
-static void lookup_args_clear(struct lookup_args *a)
-{
-	free(a->id);
-	free(a->config);
-	free(a->state);
-	a->id = a->config = a->state = NULL;
-}
-
-static int lookup_fn(ck_state_txn *txn, void *payload)
-{
-	struct lookup_args *a = payload;
-	int rc;
-
-	lookup_args_clear(a); /* the body may run more than once */
-	rc = ck__rec_resolve(&a->id, txn, CK__KIND_VOLUME, a->ref);
-	if (rc == CK_ENOTFOUND)
-		return ck__error_set(CK_ENOTFOUND, "no volume with name \"%s\" found: no such volume", a->ref);
-	if (rc == CK_EAMBIGUOUS)
-		return ck__error_set(CK_EAMBIGUOUS, "more than one volume name starts with \"%s\"; "
-		                                    "give the full name", a->ref);
-	if (rc != CK_OK)
-		return rc;
-	rc = ck__rec_get(&a->config, &a->state, txn, CK__KIND_VOLUME, a->id);
-	if (rc == CK_ENOTFOUND)
-		return ck__error_set(CK_ENOTFOUND, "no volume with name \"%s\" found: no such volume", a->ref);
-	return rc;
-}
-
 int ck_volume_lookup(ck_volume **out, ck_context *ctx, const char *name)
 {
-	struct lookup_args a = { name, NULL, NULL, NULL };
+	char *id = NULL, *config = NULL, *state = NULL;
 	int rc;
 
 	CK_ENTER();
@@ -177,14 +144,21 @@ int ck_volume_lookup(ck_volume **out, ck_context *ctx, const char *name)
 	if (!name || !*name)
 		return ck__error_set(CK_EINVAL, "ck_volume_lookup: the volume name is %s",
 		                     name ? "empty" : "NULL");
-	rc = ck__state_read(ctx, lookup_fn, &a);
+	rc = ck__rec_read_ref(&id, &config, &state, ctx, CK__KIND_VOLUME, name);
+	if (rc == CK_ENOTFOUND)
+		rc = ck__error_set(CK_ENOTFOUND, "no volume with name \"%s\" found: no such volume", name);
+	else if (rc == CK_EAMBIGUOUS)
+		rc = ck__error_set(CK_EAMBIGUOUS, "more than one volume name starts with \"%s\"; give the full name",
+		                   name);
 	if (rc == CK_OK)
-		rc = ck__volume_from_record(out, ctx, a.id, a.config, a.state);
-	if (rc == CK_OK && (rc = ck__volume_ensure_dir(ctx, a.id, false)) != CK_OK) {
+		rc = ck__volume_from_record(out, ctx, id, config, state);
+	if (rc == CK_OK && (rc = ck__volume_ensure_dir(ctx, id, false)) != CK_OK) {
 		ck_volume_free(*out);
 		*out = NULL;
 	}
-	lookup_args_clear(&a);
+	free(id);
+	free(config);
+	free(state);
 	return rc;
 }
 

@@ -202,6 +202,13 @@ diff_export_mount_and_init() {
   ck inspect --format '{{.State.Status}}' fresh; [ "$out" = created ] || fail "after init: $out"
   ck start -a fresh; expect_rc 0
   ck init nope; expect_rc 125; expect_err "no such container"
+  ck inspect --format '{{.Id}}' d; local did=$out
+  ck mount --all; expect_rc 0
+  echo "$out" | grep -q "^$did /" || fail "mount --all printed '$out'"
+  ck unmount --all; expect_rc 0
+  echo "$out" | grep -qx "$did" || fail "unmount --all printed '$out'"
+  ck mount --all d; expect_rc 125; expect_err "cannot be used together"
+  ck unmount; expect_rc 125; expect_err "at least one container"
   cleanup
 }
 

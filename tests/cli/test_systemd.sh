@@ -72,15 +72,17 @@ test_units_of_a_container_verify() {
   grep -q '^Type=forking$' "$ROOT/plain/container-web.service" || fail "no Type=forking"
   grep -q "^ExecStart=$CK_ABS " "$ROOT/plain/container-web.service" || fail "ExecStart does not run $CK_ABS"
   # units of this host's systemd package: verify wants them to exist
-  gen "$ROOT/new" --new --name web --restart-policy=always --restart-sec 5 -t 3 --after time-sync.target \
-    --wants time-sync.target --requires local-fs.target -e X=1; expect_rc 0
+  # -e NAME takes NAME's value here, and a NAME that is not set is left out
+  CK_T_SET=2 gen "$ROOT/new" --new --name web --restart-policy=always --restart-sec 5 -t 3 --after time-sync.target \
+    --wants time-sync.target --requires local-fs.target -e X=1 -e CK_T_SET -e CK_T_UNSET; expect_rc 0
   verify "$ROOT/new"
   local u="$ROOT/new/container-web.service"
   for line in Type=notify NotifyAccess=all Restart=always RestartSec=5 TimeoutStopSec=63 After=time-sync.target \
-    Wants=time-sync.target Requires=local-fs.target Environment=X=1; do
+    Wants=time-sync.target Requires=local-fs.target Environment=X=1 Environment=CK_T_SET=2; do
     grep -qx "$line" "$u" || fail "no $line in the --new unit"
   done
   grep -q -- '--cidfile=%t/%n.ctr-id' "$u" || fail "no cidfile in the --new unit"
+  grep -q CK_T_UNSET "$u" && fail "an unset -e variable is in the unit"
   cleanup
 }
 

@@ -6,6 +6,7 @@ ck_integration_test(core_lazy_libs core/test_lazy_libs.c)
 ck_unit_test(core_events core/test_events.c)
 ck_integration_test(core_context_options core/test_context_options.c)
 ck_unit_test(core_error core/test_error.c)
+ck_unit_test(core_filter core/test_filter.c)
 
 # Unit tests of core's string map, lock files (real processes contending,
 # a holder killed with SIGKILL), containerkit.conf parsing and the JSON

@@ -1,0 +1,102 @@
+/* Option parsing from a table that says where each flag's value goes, for
+ * the many commands whose loop would only store values (util.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctr.h"
+
+#define MAX_FLAGS 32
+
+static bool takes_value(flag_kind k)
+{
+	return k == F_STR || k == F_STRV || k == F_IGNORE_VAL || k == F_REFUSE_VAL || k == F_INT || k == F_TIME;
+}
+
+int parse_flags_in(ck_app *app, int argc, char **argv, bool ctr_grammar, const flag_def *defs,
+                   const char *usage, strv *args)
+{
+	cli_opt opts[MAX_FLAGS + 1];
+	const char *val;
+	size_t n = 0;
+	int id, rc = 0;
+	cli c;
+
+	for (; defs[n].name; n++) {
+		if (n == MAX_FLAGS)
+			return die("internal error: more than %d flags in one table", MAX_FLAGS);
+		opts[n] = (cli_opt){ defs[n].name, defs[n].shortname, takes_value(defs[n].kind),
+			             (int)n + 1 };
+	}
+	opts[n] = (cli_opt){ NULL, 0, false, 0 };
+	cli_init(&c, app, argc, argv, opts);
+	c.ctr_grammar = ctr_grammar; /* as copts_init(..., true) sets it */
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP) {
+			if (args)
+				strv_clear(args);
+			sub_help(usage);
+			return -1;
+		}
+		if (id == CLI_ERR) {
+			rc = EXIT_CK;
+			continue;
+		}
+		if (id == CLI_POS) {
+			if (args)
+				strv_add(args, val);
+			else
+				rc = die("unexpected argument \"%s\": the command takes none", val);
+			continue;
+		}
+		const flag_def *d = &defs[id - 1];
+		bool on = !val || strcmp(val, "false") != 0;
+		switch (d->kind) {
+		case F_BOOL: *(bool *)d->where = on; break;
+		case F_ONOFF: *(int *)d->where = on; break;
+		case F_STR: *(const char **)d->where = val; break;
+		case F_STRV: strv_add(d->where, val); break;
+		case F_BIT:
+			if (on)
+				*(unsigned int *)d->where |= (unsigned int)d->arg;
+			else
+				*(unsigned int *)d->where &= ~(unsigned int)d->arg;
+			break;
+		case F_IGNORE:
+		case F_IGNORE_VAL: break;
+		case F_REFUSE:
+			if (on)
+				rc = die("%s", (const char *)d->where);
+			break;
+		case F_REFUSE_VAL: rc = die("%s", (const char *)d->where); break;
+		case F_INT: {
+			char flag[64];
+			snprintf(flag, sizeof(flag), "--%s", d->name);
+			if (!parse_int_arg(flag, val, d->arg, d->where))
+				rc = EXIT_CK;
+			break;
+		}
+		case F_TIME:
+			if (!parse_time_arg(val, d->where))
+				rc = die("invalid --%s %s: use RFC 3339, Unix seconds or a duration such as 10m", d->name, val);
+			break;
+		}
+	}
+	return rc;
+}
+
+int parse_flags(ck_app *app, int argc, char **argv, const flag_def *defs, const char *usage, strv *args)
+{
+	return parse_flags_in(app, argc, argv, false, defs, usage, args);
+}
+
+int parse_flags_noargs(ck_app *app, int argc, char **argv, bool ctr_grammar, const flag_def *defs,
+                       const char *usage, const char *cmd)
+{
+	strv pos = { 0 };
+	int rc = parse_flags_in(app, argc, argv, ctr_grammar, defs, usage, &pos);
+
+	if (rc == 0 && pos.n)
+		rc = die("`ck %s` takes no arguments", cmd);
+	strv_clear(&pos);
+	return rc;
+}
