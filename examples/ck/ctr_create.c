@@ -18,7 +18,7 @@ enum {
 	O_PULL, O_QUIET, O_SIGPROXY, O_ANNOTATION, O_IPC, O_PIDNS, O_UTS, O_PRIVILEGED, O_SECOPT, O_SHMSIZE,
 	O_UMASK, O_TZ, O_SYSTEMD, O_LABELFILE, O_ENVHOST, O_LOGDRIVER, O_RMI, O_ATTACH, O_TIMEOUT,
 	O_CGROUPS, O_PODIDFILE, O_MONPIDFILE, O_HCMD, O_HINTERVAL, O_HRETRIES,
-	O_HSTART, O_HTIMEOUT, O_HONFAIL, O_NOHEALTH, O_SDNOTIFY,
+	O_HSTART, O_HTIMEOUT, O_HONFAIL, O_NOHEALTH, O_SDNOTIFY, O_DEVICE,
 };
 
 /* Both commands take every flag; -d and --sig-proxy mean something only to run. */
@@ -52,7 +52,7 @@ static const cli_opt spec_opts[] = {
 	{ "label-file", 0, true, O_LABELFILE }, { "env-host", 0, false, O_ENVHOST },
 	{ "log-driver", 0, true, O_LOGDRIVER }, { "rmi", 0, false, O_RMI },
 	{ "attach", 'a', true, O_ATTACH },     { "timeout", 0, true, O_TIMEOUT },
-	{ "cgroups", 0, true, O_CGROUPS },
+	{ "cgroups", 0, true, O_CGROUPS },     { "device", 0, true, O_DEVICE },
 	{ "pod-id-file", 0, true, O_PODIDFILE }, { "conmon-pidfile", 0, true, O_MONPIDFILE },
 	{ "health-cmd", 0, true, O_HCMD },     { "health-interval", 0, true, O_HINTERVAL },
 	{ "health-retries", 0, true, O_HRETRIES }, { "health-start-period", 0, true, O_HSTART },
@@ -68,6 +68,7 @@ static const char spec_flags_usage[] =
 	"      --cidfile string         Write the container ID to the file\n"
 	"      --conmon-pidfile string  Path to the file that will receive the PID of the container's monitor\n"
 	"      --cpus float             Number of CPUs\n"
+	"      --device stringArray     Add a host device to the container (HOST[:CONTAINER][:PERMISSIONS])\n"
 	"      --entrypoint string      Overwrite the default ENTRYPOINT of the image (a string or a JSON array)\n"
 	"  -e, --env stringArray        Set environment variables in container\n"
 	"      --env-file stringArray   Read in a file of environment variables\n"
@@ -324,6 +325,7 @@ static int spec_flag(run_opts *r, int id, const char *val)
 	case O_QUIET: r->quiet = flag_on(val); break;
 	case O_SIGPROXY: r->sig_proxy = flag_on(val); break;
 	case O_ANNOTATION: rc = ck_container_spec_add_annotation(s, val); break;
+	case O_DEVICE: rc = ck_container_spec_add_device(s, val); break;
 	case O_IPC: rc = ck_container_spec_set_namespace(s, "ipc", val); break;
 	case O_PIDNS: rc = ck_container_spec_set_namespace(s, "pid", val); break;
 	case O_UTS: rc = ck_container_spec_set_namespace(s, "uts", val); break;

@@ -262,6 +262,15 @@ CK_EXTERN int ck_container_spec_set_log_driver(ck_container_spec *spec, const ch
  *  0: no limit (the default).  Since 1.1. */
 CK_EXTERN int ck_container_spec_set_timeout(ck_container_spec *spec, unsigned int seconds);
 
+/** --device "HOST[:CONTAINER][:PERMISSIONS]": the host's character or block
+ *  device HOST appears in the container at CONTAINER (default: HOST's path),
+ *  and the container's device cgroup allows PERMISSIONS on it (a subset of
+ *  "rwm", default "rwm").  Rootless, the node is bind-mounted instead (a
+ *  user namespace cannot make device nodes), as podman does.  A malformed
+ *  value is CK_EINVAL here; a HOST that is missing or not a device node
+ *  fails the create (CK_ENOTFOUND, CK_EINVAL).  Since 1.1. */
+CK_EXTERN int ck_container_spec_add_device(ck_container_spec *spec, const char *device);
+
 /* ------------------------------------------------------------- lifecycle */
 
 /** Creates the container: resolves the image and the defaults it gives,

@@ -47,6 +47,7 @@ static const struct field fields[] = {
 	F("no_new_privileges", K_BOOL, extra.no_new_privileges), F("shm_size", K_I64, extra.shm_size),
 	F("umask", K_STR, extra.umask), F("tz", K_STR, extra.tz), F("systemd", K_STR, extra.systemd),
 	F("log_driver", K_STR, extra.log_driver), F("timeout", K_UINT, extra.timeout),
+	F("devices", K_STRV, extra.devices),
 	F("create_command", K_STRV, create_command), F("monitor_pid_file", K_STR, monitor_pid_file),
 	F("health_test", K_STRV, health_test),
 	F("health_interval", K_I64, health_interval), F("health_timeout", K_I64, health_timeout),

@@ -1,11 +1,13 @@
 /* The spec setters of podman's run/create flags added in 1.1 (--annotation,
  * --ipc/--pid/--uts, --privileged, --security-opt, --shm-size, --umask,
- * --tz, --systemd, --log-driver, --timeout), and their record. */
+ * --tz, --systemd, --log-driver, --timeout, --device), and their record. */
 #define _GNU_SOURCE
 #include "container_int.h"
 
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define SPEC_CHECK(fn)                                                     \
@@ -147,8 +149,108 @@ int ck_container_spec_set_timeout(ck_container_spec *spec, unsigned int seconds)
 	return CK_OK;
 }
 
+static bool device_perms_ok(const char *p)
+{
+	if (!*p || strlen(p) > 3)
+		return false;
+	for (const char *c = p; *c; c++)
+		if (!strchr("rwm", *c) || strchr(c + 1, *c))
+			return false;
+	return true;
+}
+
+/* podman's reading of HOST[:CONTAINER][:PERMS]: with two parts, the second
+ * is the container's path if it is absolute, else the permissions. */
+int ck_container_spec_add_device(ck_container_spec *spec, const char *device)
+{
+	const char *host = device, *ctr = NULL, *perms = "rwm";
+	char *buf = NULL, *c1, *c2, *norm;
+	int rc;
+
+	SPEC_CHECK("ck_container_spec_add_device");
+	if (!device || !*device)
+		return ck__error_set(CK_EINVAL, "invalid --device \"\": use HOST[:CONTAINER][:PERMISSIONS]");
+	if (!(buf = strdup(device)))
+		return ck__oom();
+	host = buf;
+	if ((c1 = strchr(buf, ':'))) {
+		*c1++ = '\0';
+		if ((c2 = strchr(c1, ':'))) {
+			*c2++ = '\0';
+			ctr = c1;
+			perms = c2;
+		} else if (c1[0] == '/') {
+			ctr = c1;
+		} else {
+			perms = c1;
+		}
+	}
+	rc = CK_OK;
+	if (host[0] != '/')
+		rc = ck__error_set(CK_EINVAL, "invalid --device \"%s\": the host's device \"%s\" is not an absolute "
+		                   "path", device, host);
+	else if (ctr && ctr[0] != '/')
+		rc = ck__error_set(CK_EINVAL, "invalid --device \"%s\": the container's path \"%s\" is not absolute",
+		                   device, ctr);
+	else if (!device_perms_ok(perms))
+		rc = ck__error_set(CK_EINVAL, "invalid device mode: %s (in --device \"%s\": use r, w and m)", perms,
+		                   device);
+	else if (!(norm = ck__asprintf("%s:%s:%s", host, ctr ? ctr : host, perms)))
+		rc = ck__oom();
+	else {
+		rc = ck__strv_push(&spec->extra.devices, norm);
+		free(norm);
+	}
+	free(buf);
+	return rc;
+}
+
+void ck__ctr_device_split(const char *dev, char *buf, const char **host, const char **ctr, const char **perms)
+{
+	char *c1, *c2;
+
+	strcpy(buf, dev);
+	*host = buf;
+	*ctr = buf;
+	*perms = "rwm";
+	if ((c1 = strchr(buf, ':'))) {
+		*c1++ = '\0';
+		*ctr = c1;
+		if ((c2 = strchr(c1, ':'))) {
+			*c2++ = '\0';
+			*perms = c2;
+		}
+	}
+}
+
+static int device_check(const char *dev)
+{
+	const char *host, *ctr, *perms;
+	char *buf = malloc(strlen(dev) + 1);
+	struct stat st;
+	int rc = CK_OK;
+
+	if (!buf)
+		return ck__oom();
+	ck__ctr_device_split(dev, buf, &host, &ctr, &perms);
+	if (stat(host, &st) < 0)
+		rc = ck__error_errno(errno == ENOENT ? CK_ENOTFOUND : CK_EIO, "stat %s", host);
+	else if (S_ISDIR(st.st_mode))
+		rc = ck__error_set(CK_EUNSUPPORTED, "--device %s: a directory of devices is not supported: name each "
+		                   "device", host);
+	else if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+		rc = ck__error_set(CK_EINVAL, "%s is not a valid device: not a device node", host);
+	free(buf);
+	return rc;
+}
+
 int ck__ctr_extra_check(const ck__ctr_extra *x)
 {
+	for (char **d = x->devices; d && *d; d++) {
+		int rc = device_check(*d);
+		if (rc != CK_OK)
+			return rc;
+	}
 	if (x->tz && *x->tz) {
 		char *path = ck__ctr_tz_path(x->tz);
 		bool ok = path && access(path, R_OK) == 0;
@@ -165,9 +267,10 @@ int ck__ctr_extra_copy(ck__ctr_extra *dst, const ck__ctr_extra *src)
 	int rc;
 
 	*dst = *src;
-	dst->annotations = NULL;
+	dst->annotations = dst->devices = NULL;
 	dst->ipc = dst->pid = dst->uts = dst->umask = dst->tz = dst->systemd = dst->log_driver = NULL;
 	if ((rc = ck__strv_dup(&dst->annotations, (const char *const *)src->annotations)) != CK_OK ||
+	    (rc = ck__strv_dup(&dst->devices, (const char *const *)src->devices)) != CK_OK ||
 	    (rc = set_str(&dst->ipc, src->ipc)) || (rc = set_str(&dst->pid, src->pid)) ||
 	    (rc = set_str(&dst->uts, src->uts)) || (rc = set_str(&dst->umask, src->umask)) ||
 	    (rc = set_str(&dst->tz, src->tz)) || (rc = set_str(&dst->systemd, src->systemd)) ||
@@ -179,6 +282,7 @@ int ck__ctr_extra_copy(ck__ctr_extra *dst, const ck__ctr_extra *src)
 void ck__ctr_extra_free(ck__ctr_extra *x)
 {
 	ck_strv_free(x->annotations);
+	ck_strv_free(x->devices);
 	free(x->ipc);
 	free(x->pid);
 	free(x->uts);
@@ -193,6 +297,8 @@ void ck__ctr_extra_gen(yajl_gen g, const ck__ctr_extra *x)
 {
 	if (x->annotations)
 		ck__strv_gen(g, "annotations", x->annotations);
+	if (x->devices)
+		ck__strv_gen(g, "devices", x->devices);
 	const struct { const char *key, *val; } strs[] = { { "ipc", x->ipc }, { "pid_ns", x->pid },
 		{ "uts", x->uts }, { "umask", x->umask }, { "tz", x->tz }, { "systemd", x->systemd },
 		{ "log_driver", x->log_driver } };
