@@ -376,6 +376,40 @@ static jnode *ps_json(ck_context *ctx, const ck_container *ctr, bool no_trunc, b
 	return n;
 }
 
+/* ps --sort: podman's keys, each ascending except created (oldest first,
+ * the listing's own order) and size (ck measures no sizes, so all are
+ * equal and the order stays). Sorting is stable, as Go's sort is for the
+ * short lists ps shows, so ties keep the order of creation. */
+static const char *const ps_sort_keys[] = { "command", "created", "id", "image", "names", "runningfor", "size",
+	                                    "status", NULL };
+static int ps_sort_key;
+
+static int ps_cmp(const void *pa, const void *pb)
+{
+	const ck_container *a = *(ck_container *const *)pa, *b = *(ck_container *const *)pb;
+	char ca[4096], cb[4096];
+	int c = 0;
+
+	switch (ps_sort_key) {
+	case 0:
+		ps_command(ca, sizeof(ca), a, true);
+		ps_command(cb, sizeof(cb), b, true);
+		c = strcmp(ca, cb);
+		break;
+	case 2: c = strcmp(ck_container_id(a), ck_container_id(b)); break;
+	case 3: c = strcmp(ck_container_image_name(a), ck_container_image_name(b)); break;
+	case 4: c = strcmp(ck_container_name(a), ck_container_name(b)); break;
+	case 5: /* podman compares the start times: never started first */
+		c = (ck_container_started_at(a) > ck_container_started_at(b)) -
+		    (ck_container_started_at(a) < ck_container_started_at(b));
+		break;
+	case 7: c = strcmp(ck_container_status(a), ck_container_status(b)); break;
+	default: break;
+	}
+	/* ties: the order of creation (qsort is not stable) */
+	return c ? c : (ck_container_created(a) > ck_container_created(b)) - (ck_container_created(a) < ck_container_created(b));
+}
+
 static const char ps_usage[] =
 	"List containers\n\nUsage:\n  ck ps [options]\n\nOptions:\n"
 	"  -a, --all                  Show all the containers, default is only running containers\n"
@@ -386,7 +420,9 @@ static const char ps_usage[] =
 	"      --no-trunc             Display the extended information\n"
 	"  -p, --pod                  Print the ID and name of the pod the containers are in\n"
 	"      --noheading            Do not print headers\n"
-	"  -q, --quiet                Print the numeric IDs of the containers only\n";
+	"  -q, --quiet                Print the numeric IDs of the containers only\n"
+	"      --external             Show containers in storage not controlled by ck (there are none)\n"
+	"      --sort choice          Sort output by: command, created, id, image, names, runningfor, size, status\n";
 
 int ctr_ps(ck_app *app, int argc, char **argv)
 {
@@ -394,7 +430,8 @@ int ctr_ps(ck_app *app, int argc, char **argv)
 		{ "all", 'a', false, 1 },      { "filter", 'f', true, 2 }, { "format", 0, true, 3 },
 		{ "last", 'n', true, 4 },      { "latest", 'l', false, 5 }, { "no-trunc", 0, false, 6 },
 		{ "noheading", 0, false, 7 },  { "quiet", 'q', false, 8 }, { "size", 's', false, 9 },
-		{ "sort", 0, true, 10 },       { "pod", 'p', false, 11 },  { NULL, 0, false, 0 },
+		{ "sort", 0, true, 10 },       { "pod", 'p', false, 11 },  { "external", 0, false, 12 },
+		{ NULL, 0, false, 0 },
 	};
 	const char *val, *format = NULL;
 	strv filters = { 0 };
@@ -405,6 +442,7 @@ int ctr_ps(ck_app *app, int argc, char **argv)
 	int id, rc = 0;
 	cli c;
 
+	ps_sort_key = 1; /* created */
 	copts_init(&c, app, argc, argv, opts, true);
 	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
 		switch (id) {
@@ -421,10 +459,16 @@ int ctr_ps(ck_app *app, int argc, char **argv)
 		case 8: quiet = flag_on(val); break;
 		case 9: rc = die("--size is not supported yet"); break;
 		case 10:
-			if (strcmp(val, "created"))
-				rc = die("--sort %s: only \"created\" is supported", val);
+			for (ps_sort_key = 0; ps_sort_keys[ps_sort_key] && strcmp(ps_sort_keys[ps_sort_key], val);)
+				ps_sort_key++;
+			if (!ps_sort_keys[ps_sort_key])
+				rc = die("invalid argument \"%s\" for \"--sort\" flag: \"%s\" is not a valid value.  Choose "
+				         "from: \"command, created, id, image, names, runningfor, size, status\"", val, val);
 			break;
 		case 11: pods = flag_on(val); break;
+		/* Every root filesystem in a ck store belongs to a container
+		 * that ck manages (there is no buildah beside it): nothing to add. */
+		case 12: break;
 		}
 	}
 	if (rc == 0 && !app_context(app))
@@ -435,6 +479,21 @@ int ctr_ps(ck_app *app, int argc, char **argv)
 	/* the library lists newest first; --last keeps the newest, and podman
 	 * prints oldest first */
 	size_t shown = last >= 0 && (size_t)last < n ? (size_t)last : n;
+	/* printed in list[shown-1] ... list[0] order: reversed, sorted, and
+	 * reversed back, so that every output below keeps its loop */
+	if (rc == 0 && ps_sort_key != 1 && shown > 1) {
+		for (size_t i = 0; i < shown / 2; i++) {
+			ck_container *t = list[i];
+			list[i] = list[shown - 1 - i];
+			list[shown - 1 - i] = t;
+		}
+		qsort(list, shown, sizeof(*list), ps_cmp);
+		for (size_t i = 0; i < shown / 2; i++) {
+			ck_container *t = list[i];
+			list[i] = list[shown - 1 - i];
+			list[shown - 1 - i] = t;
+		}
+	}
 	if (rc == 0 && quiet) {
 		for (size_t i = shown; i-- > 0;) {
 			char sid[13];

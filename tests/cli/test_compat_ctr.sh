@@ -56,4 +56,29 @@ w" ] || fail "--device /dev/fuse:/dev/t: $out"
   pm_cleanup
 }
 
-run_tests device_appears_in_the_container
+ps_sorts_by_every_key_as_podman_does() {
+  load_both
+  both tag $IMG localhost/aaa:1; expect_rc 0
+  # created, started in another order, an image that sorts first, commands
+  # and names that sort differently from the creation order
+  both create $R --name m localhost/aaa:1 true; expect_rc 0
+  both run -d $R --name z $IMG sleep 1000; expect_rc 0
+  both run $R --name a $IMG echo hi; expect_rc 0
+  both create $R --name b $IMG ls; expect_rc 0
+  local k
+  for k in command created image names runningfor size status; do
+    both ps -a --sort $k --format '{{.Names}}'; expect_rc 0; same_out "--sort $k"
+  done
+  ck ps -a --sort names --format '{{.Names}}'; [ "$(echo $out)" = "a b m z" ] || fail "--sort names: $out"
+  ck ps -a --sort status --format '{{.Names}}'; [ "$(echo $out)" = "m b a z" ] || fail "--sort status: $out"
+  ck ps -a --sort id --no-trunc -q; [ "$out" = "$(sort <<<"$out")" ] || fail "--sort id: $out"
+  [ "$(wc -l <<<"$out")" = 4 ] || fail "--sort id lost containers: $out"
+  # --sort=KEY, and the table output follows the order too
+  ck ps -a --sort=names --noheading; [ "$(awk '{print $NF}' <<<"$out" | xargs)" = "a b m z" ] || fail "table: $out"
+  both ps -a --sort bogus; expect_rc 125; expect_err '"bogus" is not a valid value'
+  # ck's store has no containers of other tools: --external adds none
+  both ps --external --format '{{.Names}}'; expect_rc 0; same_out "--external"; [ "$out" = z ] || fail "--external: $out"
+  pm_cleanup
+}
+
+run_tests device_appears_in_the_container ps_sorts_by_every_key_as_podman_does
