@@ -748,6 +748,12 @@ CK_EXTERN int ck_container_mount_rootfs(char **path, ck_container *ctr);
  *  filesystem mounted (the call then does nothing); one that was never
  *  mounted is not an error.  Since 1.1. */
 CK_EXTERN int ck_container_unmount_rootfs(ck_container *ctr);
+/** Where the container's root filesystem is mounted now (a running
+ *  container's, or one ck_container_mount_rootfs() mounted), without
+ *  mounting anything: `*path` (ck_free()), or NULL when it is not mounted.
+ *  A root filesystem that is a copy (rootless, or no overlay) counts as
+ *  mounted from its preparation to its release.  Since 1.1. */
+CK_EXTERN int ck_container_rootfs_mounted(char **path, const ck_container *ctr);
 
 /** The kinds of change ck_container_diff() reports (docker's numbers). */
 typedef enum ck_change_kind {

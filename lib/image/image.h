@@ -168,6 +168,9 @@ void ck__image_layer_dirs_free(char **dirs, size_t n);
  * ".wh..wh..opq", as the OCI layer format has them. */
 #define CK__TAR_LAYER 1u
 int ck__tar_tree(int out_fd, const char *dir, unsigned flags);
+/* Whether something is mounted on the root filesystem's path (another
+ * device than its directory; rootfs_mount.c). */
+bool ck__rootfs_mounted(const ck_rootfs *r);
 /* The same from an open directory: only its entry `name` (and what is
  * under it, entries named from `name`), or with NULL all its entries. */
 int ck__tar_tree_at(int out_fd, int dirfd, const char *name, unsigned flags);

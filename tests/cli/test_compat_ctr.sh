@@ -174,5 +174,39 @@ cp_pause_freezes_the_container_for_the_copy() {
   ck rm -f p; expect_rc 0
 }
 
+mount_lists_the_mounted_containers() {
+  load_both
+  both mount --format json; expect_rc 0; same_out "mount --format json, nothing mounted"; [ "$out" = "[]" ] || fail "$out"
+  both mount; expect_rc 0; [ -z "$out" ] || fail "nothing mounted: $out"
+  both run -d $R --name run1 $IMG sleep 1000; expect_rc 0
+  both create $R --name c1 $IMG true; expect_rc 0
+  both create $R --name c2 $IMG true; expect_rc 0
+  both mount c1; expect_rc 0
+  local mp=$out id
+  ck inspect --format '{{.Id}}' c1; id=${out:0:12}
+  # the running one and the mounted one, in the order of their ids, "ID  PATH"
+  both mount; expect_rc 0
+  [ "$(wc -l <<<"$out")" = 2 ] || fail "mount: $out"
+  grep -qE '^[0-9a-f]{12}  /' <<<"$out" || fail "mount: $out"
+  grep -qxF "$id  $mp" <<<"$out" || fail "mount: no line for c1: $out"
+  [ "$(cut -c1-12 <<<"$out")" = "$(cut -c1-12 <<<"$out" | sort)" ] || fail "mount: not in the order of ids: $out"
+  both mount --no-trunc; expect_rc 0; grep -qE '^[0-9a-f]{64}  /' <<<"$out" || fail "--no-trunc: $out"
+  # json: podman's keys and indentation, the paths aside
+  both mount --format json; expect_rc 0
+  # (the order of ids differs between the engines)
+  local shape='import json,sys; print(sorted((sorted(e), e["Names"]) for e in json.load(sys.stdin)))'
+  [ $HAVE_PODMAN -eq 0 ] || [ "$(/usr/bin/python3 -c "$shape" <<<"$ck_out")" = "$(/usr/bin/python3 -c "$shape" <<<"$pm_out")" ] ||
+    fail "mount --format json: ck '$ck_out', podman '$pm_out'"
+  [ $HAVE_PODMAN -eq 0 ] || [ "$(grep -c '^ \{1,3\}"' <<<"$ck_out")" = "$(grep -c '^ \{1,3\}"' <<<"$pm_out")" ] ||
+    fail "mount --format json: not podman's indentation: $ck_out"
+  expect_out '"mountpoint": "'"$mp"'"'
+  both mount --format '{{.ID}}'; expect_rc 125; expect_err 'unknown --format argument'
+  both umount c1; expect_rc 0
+  both mount --format json; expect_rc 0
+  [ "$(/usr/bin/python3 -c 'import json,sys; print(" ".join(n for e in json.load(sys.stdin) for n in e["Names"]))' <<<"$out")" = run1 ] ||
+    fail "after umount: $out"
+  pm_cleanup
+}
+
 run_tests device_appears_in_the_container ps_sorts_by_every_key_as_podman_does cp_matches_podman \
-  cp_pause_freezes_the_container_for_the_copy
+  cp_pause_freezes_the_container_for_the_copy mount_lists_the_mounted_containers
