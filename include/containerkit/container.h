@@ -271,6 +271,22 @@ CK_EXTERN int ck_container_spec_set_timeout(ck_container_spec *spec, unsigned in
  *  fails the create (CK_ENOTFOUND, CK_EINVAL).  Since 1.1. */
 CK_EXTERN int ck_container_spec_add_device(ck_container_spec *spec, const char *device);
 
+/** --add-host "NAME:IP": a line of the container's /etc/hosts (before the
+ *  generated ones).  IP is IPv4 or IPv6.  Since 1.1. */
+CK_EXTERN int ck_container_spec_add_host(ck_container_spec *spec, const char *name_ip);
+/** What ck_container_spec_add_dns() sets in the container's resolv.conf. */
+typedef enum ck_dns_kind {
+	CK_DNS_SERVER = 0, /**< --dns: a nameserver (an IP address); given ones replace the host's.
+	                        "none": the container gets no /etc/resolv.conf of ck's (the image's stays) */
+	CK_DNS_SEARCH = 1, /**< --dns-search: a search domain; given ones replace the host's */
+	CK_DNS_OPTION = 2  /**< --dns-option: an option ("ndots:2"); given ones replace the host's */
+} ck_dns_kind;
+/** --dns, --dns-search, --dns-option.  Since 1.1. */
+CK_EXTERN int ck_container_spec_add_dns(ck_container_spec *spec, ck_dns_kind kind, const char *value);
+/** --no-hosts: the container keeps its image's /etc/hosts (none is
+ *  generated).  Since 1.1. */
+CK_EXTERN int ck_container_spec_set_no_hosts(ck_container_spec *spec, int on);
+
 /* ------------------------------------------------------------- lifecycle */
 
 /** Creates the container: resolves the image and the defaults it gives,

@@ -130,6 +130,9 @@ typedef struct ck__ctr_extra {
 	char *log_driver;          /* "none"; NULL or "k8s-file": the log file */
 	unsigned int timeout;      /* --timeout: seconds a run may last before its monitor kills it; 0: none */
 	char **devices;            /* --device, "HOST:CONTAINER:PERMS" (all three, checked) */
+	char **add_hosts;          /* --add-host, "NAME:IP" */
+	char **dns_servers, **dns_search, **dns_options; /* --dns ("none": no resolv.conf), ... */
+	bool no_hosts;             /* --no-hosts: the image's /etc/hosts */
 } ck__ctr_extra;
 int ck__ctr_extra_copy(ck__ctr_extra *dst, const ck__ctr_extra *src);
 void ck__ctr_extra_free(ck__ctr_extra *x);

@@ -330,6 +330,9 @@ static int fill_config(ck__ctr_config *c, ck_context *ctx, const ck_container_sp
 	if (!c->id || !c->name || !c->image_id || !c->image_name || !c->image_ref || !c->pod || !c->network || !c->runtime ||
 	    !c->restart_policy || !c->workdir || !c->user)
 		return ck__oom();
+	/* podman's words: a container without a network has no resolver */
+	if (!strcmp(network, "none") && (spec->extra.dns_servers || spec->extra.dns_search || spec->extra.dns_options))
+		return ck__error_set(CK_EINVAL, "conflicting options: dns and the network mode: none");
 	if (spec->hostname && spec->extra.uts && !strcmp(spec->extra.uts, "host"))
 		return ck__error_set(CK_EINVAL, "cannot set the hostname \"%s\" of a container that shares the host's "
 		                                "UTS namespace (--uts host)", spec->hostname);

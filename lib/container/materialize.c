@@ -46,6 +46,47 @@ static char *resolv_for(const char *host, const ck__net_result *net)
 	return ck__buf_take(&b);
 }
 
+/* --dns, --dns-search and --dns-option: each kind given replaces the
+ * lines of that kind (podman's way). */
+static char *resolv_custom(char *rv, const ck__ctr_extra *x)
+{
+	static const char *const starts[] = { "nameserver", "search", "options" };
+	char **given[] = { x->dns_servers, x->dns_search, x->dns_options };
+	ck__buf b = { 0 };
+
+	for (int k = 0; k < 3; k++) /* a record read back holds empty lists */
+		if (given[k] && !given[k][0])
+			given[k] = NULL;
+
+	if (!rv || (!given[0] && !given[1] && !given[2]))
+		return rv;
+	for (const char *p = rv; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		bool drop = false;
+		for (int k = 0; k < 3; k++)
+			drop |= given[k] && (ck__str_has_prefix(p, starts[k]) || (k == 1 && ck__str_has_prefix(p, "domain")));
+		if (!drop)
+			ck__buf_printf(&b, "%.*s\n", (int)len, p);
+		p += len + (nl ? 1 : 0);
+	}
+	for (int o = 0; o < 3; o++) {
+		int k = o == 0 ? 1 : o == 1 ? 0 : 2; /* podman's order: search, nameservers, options */
+		if (!given[k])
+			continue;
+		for (size_t i = 0; given[k][i]; i++) {
+			if (k == 0) /* one line per server */
+				ck__buf_printf(&b, "nameserver %s\n", given[k][i]);
+			else
+				ck__buf_printf(&b, "%s%s", i ? " " : k == 1 ? "search " : "options ", given[k][i]);
+		}
+		if (k > 0)
+			ck__buf_puts(&b, "\n");
+	}
+	free(rv);
+	return ck__buf_take(&b);
+}
+
 static int write_etc_files(const char *userdata, const ck__ctr_config *c, const ck__net_result *net)
 {
 	char *resolv = NULL, *hosts = NULL;
@@ -55,6 +96,11 @@ static int write_etc_files(const char *userdata, const ck__ctr_config *c, const 
 	if ((rc = ck__read_file(&resolv, NULL, "/etc/resolv.conf", 1 << 20)) != CK_OK) {
 		ck__error_clear();
 		resolv = NULL;
+	}
+	/* --add-host lines first, as podman writes them */
+	for (char **h = c->extra.add_hosts; h && *h; h++) {
+		const char *colon = strchr(*h, ':');
+		ck__buf_printf(&b, "%s\t%.*s\n", colon + 1, (int)(colon - *h), *h);
 	}
 	if (!strcmp(c->network, "host") && ck__read_file(&hosts, NULL, "/etc/hosts", 1 << 20) == CK_OK) {
 		ck__buf_puts(&b, hosts);
@@ -70,7 +116,7 @@ static int write_etc_files(const char *userdata, const ck__ctr_config *c, const 
 	} else {
 		ck__buf_printf(&b, "127.0.1.1\t%s %s\n", c->hostname, c->name);
 	}
-	char *h = ck__buf_take(&b), *rv = resolv_for(resolv, net);
+	char *h = ck__buf_take(&b), *rv = resolv_custom(resolv_for(resolv, net), &c->extra);
 	char *hn = ck__asprintf("%s\n", c->hostname);
 	if (!h || !hn || !rv)
 		rc = ck__oom();

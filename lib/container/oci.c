@@ -24,6 +24,14 @@ static bool is_propagation(const char *o)
 	return strstr(o, "private") || strstr(o, "shared") || strstr(o, "slave") || strstr(o, "bindable");
 }
 
+static bool has_str(char *const *v, const char *s)
+{
+	for (; v && *v; v++)
+		if (!strcmp(*v, s))
+			return true;
+	return false;
+}
+
 /* A record read back has "" for a string it does not hold. */
 static const char *nz(const char *s)
 {
@@ -332,9 +340,10 @@ int ck__ctr_oci_build(ck__oci_build *b, ck_context *ctx, const ck__ctr_config *c
 	if (rc == CK_OK)
 		rc = bind_file(b, c, userdata, "hostname", "/etc/hostname");
 	if (rc == CK_OK)
-		rc = bind_file(b, c, userdata, "hosts", "/etc/hosts");
+		rc = c->extra.no_hosts ? CK_OK : bind_file(b, c, userdata, "hosts", "/etc/hosts");
 	if (rc == CK_OK)
-		rc = bind_file(b, c, userdata, "resolv.conf", "/etc/resolv.conf");
+		rc = has_str(c->extra.dns_servers, "none") ? CK_OK
+		     : bind_file(b, c, userdata, "resolv.conf", "/etc/resolv.conf");
 	if (rc == CK_OK && c->read_only) {
 		rc = tmpfs_at(b, c, "/tmp", "mode=1777");
 		if (rc == CK_OK)

@@ -1,10 +1,12 @@
 /* The spec setters of podman's run/create flags added in 1.1 (--annotation,
  * --ipc/--pid/--uts, --privileged, --security-opt, --shm-size, --umask,
- * --tz, --systemd, --log-driver, --timeout, --device), and their record. */
+ * --tz, --systemd, --log-driver, --timeout, --device, --add-host, --dns*,
+ * --no-hosts), and their record. */
 #define _GNU_SOURCE
 #include "container_int.h"
 
 #include <stdlib.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -205,6 +207,50 @@ int ck_container_spec_add_device(ck_container_spec *spec, const char *device)
 	return rc;
 }
 
+int ck_container_spec_add_host(ck_container_spec *spec, const char *name_ip)
+{
+	unsigned char addr[16];
+	const char *colon;
+	char ip[64];
+
+	SPEC_CHECK("ck_container_spec_add_host");
+	colon = name_ip ? strchr(name_ip, ':') : NULL;
+	if (!colon || colon == name_ip || strlen(colon + 1) >= sizeof(ip))
+		return ck__error_set(CK_EINVAL, "invalid --add-host \"%s\": use NAME:IP", name_ip ? name_ip : "");
+	snprintf(ip, sizeof(ip), "%s", colon + 1);
+	if (inet_pton(AF_INET, ip, addr) != 1 && inet_pton(AF_INET6, ip, addr) != 1)
+		return ck__error_set(CK_EINVAL, "invalid --add-host \"%s\": \"%s\" is not an IP address", name_ip, ip);
+	for (const char *p = name_ip; p < colon; p++)
+		if (*p == ' ' || *p == '\t' || *p == '\n')
+			return ck__error_set(CK_EINVAL, "invalid --add-host \"%s\": the name has a space", name_ip);
+	return ck__strv_push(&spec->extra.add_hosts, name_ip);
+}
+
+int ck_container_spec_add_dns(ck_container_spec *spec, ck_dns_kind kind, const char *value)
+{
+	static const char *const flags[] = { "--dns", "--dns-search", "--dns-option" };
+	unsigned char addr[16];
+
+	SPEC_CHECK("ck_container_spec_add_dns");
+	if ((unsigned)kind > CK_DNS_OPTION)
+		return ck__error_set(CK_EINVAL, "ck_container_spec_add_dns: unknown kind %d", (int)kind);
+	if (!value || !*value || strpbrk(value, " \t\n"))
+		return ck__error_set(CK_EINVAL, "invalid %s \"%s\": empty or with a space", flags[kind],
+		                     value ? value : "");
+	if (kind == CK_DNS_SERVER && strcmp(value, "none") && inet_pton(AF_INET, value, addr) != 1 &&
+	    inet_pton(AF_INET6, value, addr) != 1)
+		return ck__error_set(CK_EINVAL, "invalid --dns \"%s\": not an IP address", value);
+	return ck__strv_push(kind == CK_DNS_SERVER ? &spec->extra.dns_servers
+	                     : kind == CK_DNS_SEARCH ? &spec->extra.dns_search : &spec->extra.dns_options, value);
+}
+
+int ck_container_spec_set_no_hosts(ck_container_spec *spec, int on)
+{
+	SPEC_CHECK("ck_container_spec_set_no_hosts");
+	spec->extra.no_hosts = on != 0;
+	return CK_OK;
+}
+
 void ck__ctr_device_split(const char *dev, char *buf, const char **host, const char **ctr, const char **perms)
 {
 	char *c1, *c2;
@@ -267,10 +313,14 @@ int ck__ctr_extra_copy(ck__ctr_extra *dst, const ck__ctr_extra *src)
 	int rc;
 
 	*dst = *src;
-	dst->annotations = dst->devices = NULL;
+	dst->annotations = dst->devices = dst->add_hosts = dst->dns_servers = dst->dns_search = dst->dns_options = NULL;
 	dst->ipc = dst->pid = dst->uts = dst->umask = dst->tz = dst->systemd = dst->log_driver = NULL;
 	if ((rc = ck__strv_dup(&dst->annotations, (const char *const *)src->annotations)) != CK_OK ||
 	    (rc = ck__strv_dup(&dst->devices, (const char *const *)src->devices)) != CK_OK ||
+	    (rc = ck__strv_dup(&dst->add_hosts, (const char *const *)src->add_hosts)) != CK_OK ||
+	    (rc = ck__strv_dup(&dst->dns_servers, (const char *const *)src->dns_servers)) != CK_OK ||
+	    (rc = ck__strv_dup(&dst->dns_search, (const char *const *)src->dns_search)) != CK_OK ||
+	    (rc = ck__strv_dup(&dst->dns_options, (const char *const *)src->dns_options)) != CK_OK ||
 	    (rc = set_str(&dst->ipc, src->ipc)) || (rc = set_str(&dst->pid, src->pid)) ||
 	    (rc = set_str(&dst->uts, src->uts)) || (rc = set_str(&dst->umask, src->umask)) ||
 	    (rc = set_str(&dst->tz, src->tz)) || (rc = set_str(&dst->systemd, src->systemd)) ||
@@ -283,6 +333,10 @@ void ck__ctr_extra_free(ck__ctr_extra *x)
 {
 	ck_strv_free(x->annotations);
 	ck_strv_free(x->devices);
+	ck_strv_free(x->add_hosts);
+	ck_strv_free(x->dns_servers);
+	ck_strv_free(x->dns_search);
+	ck_strv_free(x->dns_options);
 	free(x->ipc);
 	free(x->pid);
 	free(x->uts);
@@ -297,8 +351,13 @@ void ck__ctr_extra_gen(yajl_gen g, const ck__ctr_extra *x)
 {
 	if (x->annotations)
 		ck__strv_gen(g, "annotations", x->annotations);
-	if (x->devices)
-		ck__strv_gen(g, "devices", x->devices);
+	const struct { const char *key; char **v; } lists[] = { { "devices", x->devices }, { "add_hosts", x->add_hosts },
+		{ "dns_servers", x->dns_servers }, { "dns_search", x->dns_search }, { "dns_options", x->dns_options } };
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		if (lists[i].v)
+			ck__strv_gen(g, lists[i].key, lists[i].v);
+	if (x->no_hosts)
+		ck__json_key_bool(g, "no_hosts", true);
 	const struct { const char *key, *val; } strs[] = { { "ipc", x->ipc }, { "pid_ns", x->pid },
 		{ "uts", x->uts }, { "umask", x->umask }, { "tz", x->tz }, { "systemd", x->systemd },
 		{ "log_driver", x->log_driver } };

@@ -7,12 +7,14 @@ command -v podman >/dev/null && HAVE_PODMAN=1
 # podman refuses a run root longer than 50 characters: its roots live in
 # /tmp, named after the test's root, and go with it (pm_cleanup).
 pm_dir() { echo "/tmp/ckp-$(basename "$ROOT")"; }
-# run_podman ARGS...: sets $out, $err and $rc as run_ck does.
+# run_podman ARGS...: sets $out, $err and $rc as run_ck does.  The tmp
+# directory is the test's too: podman's default (/run/libpod) is shared with
+# every other podman on the host, and a `system reset` anywhere removes it.
 run_podman() {
   local o e
   o=$(mktemp) e=$(mktemp)
-  podman --root "$(pm_dir)/p" --runroot "$(pm_dir)/r" --storage-driver vfs --runtime runc \
-    --cgroup-manager cgroupfs --events-backend file "$@" >"$o" 2>"$e" </dev/null
+  podman --root "$(pm_dir)/p" --runroot "$(pm_dir)/r" --tmpdir "$(pm_dir)/t" --storage-driver vfs \
+    --runtime runc --cgroup-manager cgroupfs --events-backend file "$@" >"$o" 2>"$e" </dev/null
   rc=$?
   out=$(cat "$o") err=$(cat "$e")
   rm -f "$o" "$e"

@@ -84,8 +84,8 @@ ps_sorts_by_every_key_as_podman_does() {
 # The engines with stdin and stdout as they are (tar streams): ENGINE ARGS...
 ck_raw() { "$CK_BIN" --root "$ROOT/storage" --runroot "$ROOT/run" --runtime runc "$@"; }
 pm_raw() {
-  podman --root "$(pm_dir)/p" --runroot "$(pm_dir)/r" --storage-driver vfs --runtime runc \
-    --cgroup-manager cgroupfs --events-backend file "$@"
+  podman --root "$(pm_dir)/p" --runroot "$(pm_dir)/r" --tmpdir "$(pm_dir)/t" --storage-driver vfs \
+    --runtime runc --cgroup-manager cgroupfs --events-backend file "$@"
 }
 # "uid:gid mode name" of each path under a directory of the container, sorted
 owners() { echo "cd $1 && find . | sort | xargs stat -c '%u:%g %a %n'"; }
@@ -208,5 +208,38 @@ mount_lists_the_mounted_containers() {
   pm_cleanup
 }
 
+etc_files_and_tmpfs_flags_match_podman() {
+  load_both
+  local H="$PM_LIMITS --network host"
+  both run --rm $H --add-host db:10.1.2.3 --add-host v6:fd00::1 --dns 10.0.0.53 --dns 10.0.0.54 \
+    --dns-search example.com --dns-search corp --dns-option ndots:2 $IMG sh -c 'head -2 /etc/hosts; cat /etc/resolv.conf'
+  expect_rc 0; same_out "--add-host, --dns*"
+  [ "$out" = "10.1.2.3	db
+fd00::1	v6
+search example.com corp
+nameserver 10.0.0.53
+nameserver 10.0.0.54
+options ndots:2" ] || fail "--add-host, --dns*: $out"
+  # one kind given replaces only that kind
+  both run --rm $H --dns-option ndots:3 $IMG sh -c 'grep ^options /etc/resolv.conf; grep -c ^nameserver /etc/resolv.conf'
+  expect_rc 0; same_out "--dns-option alone"
+  [ "$(sed -n 2p <<<"$out")" = "$(grep -c ^nameserver /etc/resolv.conf)" ] || fail "--dns-option lost the nameservers: $out"
+  # --no-hosts: the image's (this one has none)
+  both run --rm $R --no-hosts $IMG cat /etc/hosts; expect_rc 1
+  both run --rm $R --tmpfs /scratch:size=1m,mode=1777 --tmpfs /t2 --tmpfs /ro:ro $IMG sh -c \
+    'grep -E " /(scratch|t2|ro) " /proc/mounts | cut -d" " -f2-4 | cut -d, -f1-3 | sort; stat -c %a /scratch'
+  expect_rc 0; same_out "--tmpfs"; expect_out "/scratch tmpfs rw,nosuid,nodev"; expect_out "/ro tmpfs ro,"
+  # refusals, in podman's exit code
+  both run --rm $R --dns 1.1.1.1 $IMG true; expect_rc 125; expect_err "conflicting options: dns and the network mode: none"
+  both run --rm $R --add-host bad $IMG true; expect_rc 125; expect_err "bad"
+  both run --rm $R --dns 1.2.3 $IMG true; expect_rc 125; expect_err "1.2.3"
+  both run --rm $R --tmpfs /x:foo $IMG true; expect_rc 125; expect_err "foo"
+  ck create --name h --add-host a:10.0.0.1 --dns-search x.org $IMG true; expect_rc 0
+  ck start h; expect_rc 0
+  ck inspect --format '{{.Id}}' h
+  grep -q "10.0.0.1	a" "$ROOT/storage/containers/$out/userdata/hosts" || fail "--add-host not kept across create and start"
+  pm_cleanup
+}
+
 run_tests device_appears_in_the_container ps_sorts_by_every_key_as_podman_does cp_matches_podman \
-  cp_pause_freezes_the_container_for_the_copy mount_lists_the_mounted_containers
+  cp_pause_freezes_the_container_for_the_copy mount_lists_the_mounted_containers etc_files_and_tmpfs_flags_match_podman

@@ -33,9 +33,15 @@ static void compat_spec_settings_refuse_bad_input_by_name(void)
 	CK_CHECK_CONTAINS(ck_error_last()->message, "\"z\" is not absolute");
 	CK_CHECK_RC(ck_container_spec_add_device(s, "/dev/zero:rr"), CK_EINVAL);
 	CK_CHECK_RC(ck_container_spec_add_device(s, ""), CK_EINVAL);
+	CK_CHECK_RC(ck_container_spec_add_host(s, "db"), CK_EINVAL);
+	CK_CHECK_RC(ck_container_spec_add_host(s, "db:10.0.0"), CK_EINVAL);
+	CK_CHECK_CONTAINS(ck_error_last()->message, "\"10.0.0\" is not an IP address");
+	CK_CHECK_RC(ck_container_spec_add_dns(s, CK_DNS_SERVER, "example.com"), CK_EINVAL);
+	CK_CHECK_RC(ck_container_spec_add_dns(s, CK_DNS_SEARCH, "a b"), CK_EINVAL);
+	CK_CHECK_RC(ck_container_spec_add_dns(s, (ck_dns_kind)7, "x"), CK_EINVAL);
 	/* nothing of the refused values was kept */
 	CK_CHECK(!s->extra.ipc && !s->extra.umask && !s->extra.tz && !s->extra.systemd && !s->extra.annotations &&
-	         !s->extra.devices);
+	         !s->extra.devices && !s->extra.add_hosts && !s->extra.dns_servers && !s->extra.dns_search);
 	CK_CHECK_OK(ck_container_spec_set_namespace(s, "uts", "host"));
 	CK_CHECK_OK(ck_container_spec_set_namespace(s, "uts", "private"));
 	CK_CHECK(!s->extra.uts);
@@ -60,6 +66,10 @@ static void compat_settings_survive_the_record(void)
 	CK_CHECK_OK(ck_container_spec_add_device(s, "/dev/zero"));
 	CK_CHECK_OK(ck_container_spec_add_device(s, "/dev/null:r"));
 	CK_CHECK_OK(ck_container_spec_add_device(s, "/dev/full:/dev/f"));
+	CK_CHECK_OK(ck_container_spec_add_host(s, "v6:fd00::1"));
+	CK_CHECK_OK(ck_container_spec_add_dns(s, CK_DNS_SERVER, "none"));
+	CK_CHECK_OK(ck_container_spec_add_dns(s, CK_DNS_OPTION, "ndots:2"));
+	CK_CHECK_OK(ck_container_spec_set_no_hosts(s, 1));
 	CK_CHECK_OK(ck__ctr_extra_copy(&c.extra, &s->extra));
 	c.id = strdup("4f1c");
 	c.name = strdup("x");
@@ -78,6 +88,11 @@ static void compat_settings_survive_the_record(void)
 		CK_CHECK_STR(back.extra.devices[1], "/dev/null:/dev/null:r");
 		CK_CHECK_STR(back.extra.devices[2], "/dev/full:/dev/f:rwm");
 	}
+	CK_CHECK(back.extra.add_hosts && !strcmp(back.extra.add_hosts[0], "v6:fd00::1"));
+	CK_CHECK(back.extra.dns_servers && !strcmp(back.extra.dns_servers[0], "none"));
+	CK_CHECK(back.extra.dns_options && !strcmp(back.extra.dns_options[0], "ndots:2") &&
+	         (!back.extra.dns_search || !back.extra.dns_search[0]));
+	CK_CHECK(back.extra.no_hosts);
 	ck__ctr_config_free(&back);
 	ck__ctr_config_free(&c);
 	free(json);
