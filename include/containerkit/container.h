@@ -286,6 +286,12 @@ CK_EXTERN int ck_container_spec_add_dns(ck_container_spec *spec, ck_dns_kind kin
 /** --no-hosts: the container keeps its image's /etc/hosts (none is
  *  generated).  Since 1.1. */
 CK_EXTERN int ck_container_spec_set_no_hosts(ck_container_spec *spec, int on);
+/** --unsetenv NAME: the default NAME (from the image, or PATH, TERM,
+ *  container) is not set; one given with the env setters or an env file
+ *  still is.  Since 1.1. */
+CK_EXTERN int ck_container_spec_unset_env(ck_container_spec *spec, const char *name);
+/** --unsetenv-all: none of those defaults is set.  Since 1.1. */
+CK_EXTERN int ck_container_spec_set_unset_env_all(ck_container_spec *spec, int on);
 
 /* ------------------------------------------------------------- lifecycle */
 

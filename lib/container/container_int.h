@@ -154,6 +154,8 @@ struct ck_container_spec {
 	ck__strmap labels;
 	ck__strmap env;
 	char **env_files;
+	char **unset_env;     /* --unsetenv: defaults not given (create only) */
+	bool unset_env_all;   /* --unsetenv-all */
 	ck__mnt *mounts;
 	size_t n_mounts;
 	char *workdir, *user, *hostname, *init_path, *runtime, *network;

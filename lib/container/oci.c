@@ -241,6 +241,7 @@ int ck__ctr_oci_build(ck__oci_build *b, ck_context *ctx, const ck__ctr_config *c
 	p->rootfs = rootfs;
 	p->readonly_rootfs = c->read_only;
 	p->env = c->env;
+	p->env_complete = true; /* create added the defaults (or --unsetenv took them) */
 	p->cwd = c->workdir && *c->workdir ? c->workdir : "/";
 	p->uid = c->uid;
 	p->gid = c->gid;
@@ -310,6 +311,7 @@ int ck__ctr_oci_build(ck__oci_build *b, ck_context *ctx, const ck__ctr_config *c
 	for (size_t i = 0; i < n_args; i++)
 		args[k++] = c->args[i];
 	p->args = args;
+
 
 	for (size_t i = 0; i < c->n_ulimits && i < sizeof(b->rl) / sizeof(b->rl[0]); i++) {
 		b->rl[i].resource = c->ulimits[i].resource;

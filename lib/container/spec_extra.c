@@ -251,6 +251,21 @@ int ck_container_spec_set_no_hosts(ck_container_spec *spec, int on)
 	return CK_OK;
 }
 
+int ck_container_spec_unset_env(ck_container_spec *spec, const char *name)
+{
+	SPEC_CHECK("ck_container_spec_unset_env");
+	if (!name || !*name)
+		return ck__error_set(CK_EINVAL, "invalid --unsetenv \"\": use a variable's name");
+	return ck__strv_push(&spec->unset_env, name);
+}
+
+int ck_container_spec_set_unset_env_all(ck_container_spec *spec, int on)
+{
+	SPEC_CHECK("ck_container_spec_set_unset_env_all");
+	spec->unset_env_all = on != 0;
+	return CK_OK;
+}
+
 void ck__ctr_device_split(const char *dev, char *buf, const char **host, const char **ctr, const char **perms)
 {
 	char *c1, *c2;

@@ -137,9 +137,9 @@ int ck__process_gen(yajl_gen g, const ck__oci_params *p, const ck__host *host)
 	strv_gen(g, "args", (const char *const *)p->args);
 	ck__json_key(g, "env");
 	yajl_gen_array_open(g);
-	if (!env_has(p->env, "PATH"))
+	if (!p->env_complete && !env_has(p->env, "PATH"))
 		ck__json_str_val(g, DEFAULT_PATH);
-	if (p->terminal && !env_has(p->env, "TERM"))
+	if (!p->env_complete && p->terminal && !env_has(p->env, "TERM"))
 		ck__json_str_val(g, "TERM=xterm");
 	for (size_t i = 0; p->env && p->env[i]; i++)
 		ck__json_str_val(g, p->env[i]);

@@ -122,6 +122,9 @@ typedef struct ck__oci_params {
 	 * ck__host_idmaps).  When n_uid_maps is 0 the single range above is used. */
 	const struct ck__idmap *uid_maps, *gid_maps;
 	size_t n_uid_maps, n_gid_maps;
+	/* The env is whole (a container's, made at create): no PATH or TERM is
+	 * added, so that what --unsetenv took away stays away. */
+	bool env_complete;
 	const ck__oci_device *devices; /* --device, rootful (rootless binds them) */
 	size_t n_devices;
 } ck__oci_params;

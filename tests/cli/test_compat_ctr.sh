@@ -234,6 +234,21 @@ options ndots:2" ] || fail "--add-host, --dns*: $out"
   both run --rm $R --add-host bad $IMG true; expect_rc 125; expect_err "bad"
   both run --rm $R --dns 1.2.3 $IMG true; expect_rc 125; expect_err "1.2.3"
   both run --rm $R --tmpfs /x:foo $IMG true; expect_rc 125; expect_err "foo"
+  # --unsetenv takes defaults away, never what is given (podman sets
+  # TERM always, ck with -t only: left out of the comparison)
+  local e1 e2
+  both run --rm $R -e FOO=1 -e BAR=2 --unsetenv FOO --unsetenv PATH --unsetenv container $IMG /bin/env
+  expect_rc 0; e1=$(grep -v -e ^HOSTNAME= -e ^TERM= <<<"$ck_out" | sort | xargs)
+  e2=$(grep -v -e ^HOSTNAME= -e ^TERM= <<<"$pm_out" | sort | xargs)
+  [ "$e1" = "BAR=2 FOO=1 HOME=/root" ] || fail "--unsetenv: $e1"
+  [ $HAVE_PODMAN -eq 0 ] || [ "$e1" = "$e2" ] || fail "--unsetenv: ck '$e1', podman '$e2'"
+  both run --rm $R -e BAR=2 --unsetenv-all $IMG /bin/env
+  expect_rc 0; e1=$(grep -v -e ^HOSTNAME= -e ^TERM= <<<"$ck_out" | sort | xargs)
+  e2=$(grep -v -e ^HOSTNAME= -e ^TERM= <<<"$pm_out" | sort | xargs)
+  [ "$e1" = "BAR=2 HOME=/root" ] || fail "--unsetenv-all: $e1"
+  [ $HAVE_PODMAN -eq 0 ] || [ "$e1" = "$e2" ] || fail "--unsetenv-all: ck '$e1', podman '$e2'"
+  # without PATH a bare command is not found, by either
+  both run --rm $R --unsetenv PATH $IMG sh -c true; expect_rc 127
   ck create --name h --add-host a:10.0.0.1 --dns-search x.org $IMG true; expect_rc 0
   ck start h; expect_rc 0
   ck inspect --format '{{.Id}}' h

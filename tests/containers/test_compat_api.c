@@ -39,6 +39,8 @@ static void compat_spec_settings_refuse_bad_input_by_name(void)
 	CK_CHECK_RC(ck_container_spec_add_dns(s, CK_DNS_SERVER, "example.com"), CK_EINVAL);
 	CK_CHECK_RC(ck_container_spec_add_dns(s, CK_DNS_SEARCH, "a b"), CK_EINVAL);
 	CK_CHECK_RC(ck_container_spec_add_dns(s, (ck_dns_kind)7, "x"), CK_EINVAL);
+	CK_CHECK_RC(ck_container_spec_unset_env(s, ""), CK_EINVAL);
+	CK_CHECK_RC(ck_container_spec_unset_env(NULL, "PATH"), CK_EINVAL);
 	/* nothing of the refused values was kept */
 	CK_CHECK(!s->extra.ipc && !s->extra.umask && !s->extra.tz && !s->extra.systemd && !s->extra.annotations &&
 	         !s->extra.devices && !s->extra.add_hosts && !s->extra.dns_servers && !s->extra.dns_search);
