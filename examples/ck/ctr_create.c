@@ -19,7 +19,7 @@ enum {
 	O_UMASK, O_TZ, O_SYSTEMD, O_LABELFILE, O_ENVHOST, O_LOGDRIVER, O_RMI, O_ATTACH, O_TIMEOUT,
 	O_CGROUPS, O_PODIDFILE, O_MONPIDFILE, O_HCMD, O_HINTERVAL, O_HRETRIES,
 	O_HSTART, O_HTIMEOUT, O_HONFAIL, O_NOHEALTH, O_SDNOTIFY, O_DEVICE, O_TMPFS, O_ADDHOST, O_DNS,
-	O_DNSSEARCH, O_DNSOPT, O_NOHOSTS, O_UNSETENV, O_UNSETENVALL,
+	O_DNSSEARCH, O_DNSOPT, O_NOHOSTS, O_UNSETENV, O_UNSETENVALL, O_PIDFILE,
 };
 
 /* Both commands take every flag; -d and --sig-proxy mean something only to run. */
@@ -58,6 +58,7 @@ static const cli_opt spec_opts[] = {
 	{ "dns", 0, true, O_DNS },             { "dns-search", 0, true, O_DNSSEARCH },
 	{ "dns-option", 0, true, O_DNSOPT },   { "no-hosts", 0, false, O_NOHOSTS },
 	{ "unsetenv", 0, true, O_UNSETENV },   { "unsetenv-all", 0, false, O_UNSETENVALL },
+	{ "pidfile", 0, true, O_PIDFILE },
 	{ "pod-id-file", 0, true, O_PODIDFILE }, { "conmon-pidfile", 0, true, O_MONPIDFILE },
 	{ "health-cmd", 0, true, O_HCMD },     { "health-interval", 0, true, O_HINTERVAL },
 	{ "health-retries", 0, true, O_HRETRIES }, { "health-start-period", 0, true, O_HSTART },
@@ -82,6 +83,7 @@ static const char spec_flags_usage[] =
 	"      --tmpfs stringArray      Mount a temporary filesystem (tmpfs) into a container (DEST[:OPTIONS])\n"
 	"      --unsetenv stringArray   Unset environment default variables in container\n"
 	"      --unsetenv-all           Unset all default environment variables in container\n"
+	"      --pidfile string         Write the container process ID to the file\n"
 	"      --entrypoint string      Overwrite the default ENTRYPOINT of the image (a string or a JSON array)\n"
 	"  -e, --env stringArray        Set environment variables in container\n"
 	"      --env-file stringArray   Read in a file of environment variables\n"
@@ -376,6 +378,7 @@ static int spec_flag(run_opts *r, int id, const char *val)
 	case O_NOHOSTS: rc = ck_container_spec_set_no_hosts(s, flag_on(val)); break;
 	case O_UNSETENV: rc = ck_container_spec_unset_env(s, val); break;
 	case O_UNSETENVALL: rc = ck_container_spec_set_unset_env_all(s, flag_on(val)); break;
+	case O_PIDFILE: rc = ck_container_spec_set_pid_file(s, val); break;
 	case O_IPC: rc = ck_container_spec_set_namespace(s, "ipc", val); break;
 	case O_PIDNS: rc = ck_container_spec_set_namespace(s, "pid", val); break;
 	case O_UTS: rc = ck_container_spec_set_namespace(s, "uts", val); break;

@@ -292,6 +292,10 @@ CK_EXTERN int ck_container_spec_set_no_hosts(ck_container_spec *spec, int on);
 CK_EXTERN int ck_container_spec_unset_env(ck_container_spec *spec, const char *name);
 /** --unsetenv-all: none of those defaults is set.  Since 1.1. */
 CK_EXTERN int ck_container_spec_set_unset_env_all(ck_container_spec *spec, int on);
+/** --pidfile PATH: the container's init pid is written to PATH (relative:
+ *  to the caller's current directory) at each start, before the start
+ *  returns.  NULL or "": none.  Since 1.1. */
+CK_EXTERN int ck_container_spec_set_pid_file(ck_container_spec *spec, const char *path);
 
 /* ------------------------------------------------------------- lifecycle */
 

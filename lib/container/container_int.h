@@ -133,6 +133,7 @@ typedef struct ck__ctr_extra {
 	char **add_hosts;          /* --add-host, "NAME:IP" */
 	char **dns_servers, **dns_search, **dns_options; /* --dns ("none": no resolv.conf), ... */
 	bool no_hosts;             /* --no-hosts: the image's /etc/hosts */
+	char *pid_file;            /* --pidfile: absolute; the init's pid, written at each start */
 } ck__ctr_extra;
 int ck__ctr_extra_copy(ck__ctr_extra *dst, const ck__ctr_extra *src);
 void ck__ctr_extra_free(ck__ctr_extra *x);

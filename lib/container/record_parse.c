@@ -50,6 +50,7 @@ static const struct field fields[] = {
 	F("devices", K_STRV, extra.devices), F("add_hosts", K_STRV, extra.add_hosts),
 	F("dns_servers", K_STRV, extra.dns_servers), F("dns_search", K_STRV, extra.dns_search),
 	F("dns_options", K_STRV, extra.dns_options), F("no_hosts", K_BOOL, extra.no_hosts),
+	F("pid_file", K_STR, extra.pid_file),
 	F("create_command", K_STRV, create_command), F("monitor_pid_file", K_STR, monitor_pid_file),
 	F("health_test", K_STRV, health_test),
 	F("health_interval", K_I64, health_interval), F("health_timeout", K_I64, health_timeout),

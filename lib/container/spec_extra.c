@@ -251,6 +251,26 @@ int ck_container_spec_set_no_hosts(ck_container_spec *spec, int on)
 	return CK_OK;
 }
 
+int ck_container_spec_set_pid_file(ck_container_spec *spec, const char *path)
+{
+	char cwd[4096], *abs;
+	int rc;
+
+	SPEC_CHECK("ck_container_spec_set_pid_file");
+	if (!path || !*path)
+		return set_str(&spec->extra.pid_file, NULL);
+	if (path[0] == '/')
+		return set_str(&spec->extra.pid_file, path);
+	/* relative to the caller's directory, which the monitor does not share */
+	if (!getcwd(cwd, sizeof(cwd)))
+		return ck__error_errno(CK_EIO, "--pidfile %s: cannot tell the current directory", path);
+	if (!(abs = ck__asprintf("%s/%s", cwd, path)))
+		return ck__oom();
+	rc = set_str(&spec->extra.pid_file, abs);
+	free(abs);
+	return rc;
+}
+
 int ck_container_spec_unset_env(ck_container_spec *spec, const char *name)
 {
 	SPEC_CHECK("ck_container_spec_unset_env");
@@ -329,7 +349,7 @@ int ck__ctr_extra_copy(ck__ctr_extra *dst, const ck__ctr_extra *src)
 
 	*dst = *src;
 	dst->annotations = dst->devices = dst->add_hosts = dst->dns_servers = dst->dns_search = dst->dns_options = NULL;
-	dst->ipc = dst->pid = dst->uts = dst->umask = dst->tz = dst->systemd = dst->log_driver = NULL;
+	dst->ipc = dst->pid = dst->uts = dst->umask = dst->tz = dst->systemd = dst->log_driver = dst->pid_file = NULL;
 	if ((rc = ck__strv_dup(&dst->annotations, (const char *const *)src->annotations)) != CK_OK ||
 	    (rc = ck__strv_dup(&dst->devices, (const char *const *)src->devices)) != CK_OK ||
 	    (rc = ck__strv_dup(&dst->add_hosts, (const char *const *)src->add_hosts)) != CK_OK ||
@@ -339,7 +359,7 @@ int ck__ctr_extra_copy(ck__ctr_extra *dst, const ck__ctr_extra *src)
 	    (rc = set_str(&dst->ipc, src->ipc)) || (rc = set_str(&dst->pid, src->pid)) ||
 	    (rc = set_str(&dst->uts, src->uts)) || (rc = set_str(&dst->umask, src->umask)) ||
 	    (rc = set_str(&dst->tz, src->tz)) || (rc = set_str(&dst->systemd, src->systemd)) ||
-	    (rc = set_str(&dst->log_driver, src->log_driver)))
+	    (rc = set_str(&dst->log_driver, src->log_driver)) || (rc = set_str(&dst->pid_file, src->pid_file)))
 		return rc;
 	return ck__ctr_extra_check(dst);
 }
@@ -359,6 +379,7 @@ void ck__ctr_extra_free(ck__ctr_extra *x)
 	free(x->tz);
 	free(x->systemd);
 	free(x->log_driver);
+	free(x->pid_file);
 	memset(x, 0, sizeof(*x));
 }
 
@@ -375,7 +396,7 @@ void ck__ctr_extra_gen(yajl_gen g, const ck__ctr_extra *x)
 		ck__json_key_bool(g, "no_hosts", true);
 	const struct { const char *key, *val; } strs[] = { { "ipc", x->ipc }, { "pid_ns", x->pid },
 		{ "uts", x->uts }, { "umask", x->umask }, { "tz", x->tz }, { "systemd", x->systemd },
-		{ "log_driver", x->log_driver } };
+		{ "log_driver", x->log_driver }, { "pid_file", x->pid_file } };
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		if (strs[i].val && *strs[i].val)
 			ck__json_key_str(g, strs[i].key, strs[i].val);

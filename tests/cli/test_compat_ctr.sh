@@ -2,7 +2,8 @@
 # podman compatibility of the container commands, each behaviour run on ck
 # and on podman 4.3 in a scratch root, comparing exit codes and output:
 # --device, ps --sort and --external, cp (archive, pause, tar streams,
-# container to container) and mount's listing.
+# container to container), mount's listing, and run's --add-host, --dns*,
+# --no-hosts, --tmpfs, --unsetenv* and --pidfile.
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 . "$HERE/podman.sh"
@@ -208,7 +209,7 @@ mount_lists_the_mounted_containers() {
   pm_cleanup
 }
 
-etc_files_and_tmpfs_flags_match_podman() {
+run_flags_hosts_dns_tmpfs_env_pidfile_match_podman() {
   load_both
   local H="$PM_LIMITS --network host"
   both run --rm $H --add-host db:10.1.2.3 --add-host v6:fd00::1 --dns 10.0.0.53 --dns 10.0.0.54 \
@@ -249,6 +250,17 @@ options ndots:2" ] || fail "--add-host, --dns*: $out"
   [ $HAVE_PODMAN -eq 0 ] || [ "$e1" = "$e2" ] || fail "--unsetenv-all: ck '$e1', podman '$e2'"
   # without PATH a bare command is not found, by either
   both run --rm $R --unsetenv PATH $IMG sh -c true; expect_rc 127
+  # --pidfile: the init's pid, written again at each start
+  mkdir -p "$FIX/pid-ck" "$FIX/pid-pm"
+  ck run -d $R --name pf --pidfile "$FIX/pid-ck/pf" $IMG sleep 1000; expect_rc 0
+  [ $HAVE_PODMAN -eq 0 ] || { run_podman run -d $R --name pf --pidfile "$FIX/pid-pm/pf" $IMG sleep 1000; expect_rc 0; }
+  ck inspect --format '{{.State.Pid}}' pf; [ "$(cat "$FIX/pid-ck/pf")" = "$out" ] || fail "--pidfile: $(cat "$FIX/pid-ck/pf") != $out"
+  both stop -t 0 pf; expect_rc 0
+  rm -f "$FIX/pid-ck/pf"
+  both start pf; expect_rc 0
+  ck inspect --format '{{.State.Pid}}' pf; [ "$(cat "$FIX/pid-ck/pf")" = "$out" ] || fail "--pidfile after a restart"
+  ( cd "$FIX/pid-ck" && ck_raw run --rm $R --pidfile rel.pid $IMG true ) || fail "--pidfile rel.pid"
+  [ -s "$FIX/pid-ck/rel.pid" ] || fail "a relative --pidfile was not written in the current directory"
   ck create --name h --add-host a:10.0.0.1 --dns-search x.org $IMG true; expect_rc 0
   ck start h; expect_rc 0
   ck inspect --format '{{.Id}}' h
@@ -257,4 +269,4 @@ options ndots:2" ] || fail "--add-host, --dns*: $out"
 }
 
 run_tests device_appears_in_the_container ps_sorts_by_every_key_as_podman_does cp_matches_podman \
-  cp_pause_freezes_the_container_for_the_copy mount_lists_the_mounted_containers etc_files_and_tmpfs_flags_match_podman
+  cp_pause_freezes_the_container_for_the_copy mount_lists_the_mounted_containers run_flags_hosts_dns_tmpfs_env_pidfile_match_podman
