@@ -262,41 +262,6 @@ CK_EXTERN int ck_container_spec_set_log_driver(ck_container_spec *spec, const ch
  *  0: no limit (the default).  Since 1.1. */
 CK_EXTERN int ck_container_spec_set_timeout(ck_container_spec *spec, unsigned int seconds);
 
-/** --device "HOST[:CONTAINER][:PERMISSIONS]": the host's character or block
- *  device HOST appears in the container at CONTAINER (default: HOST's path),
- *  and the container's device cgroup allows PERMISSIONS on it (a subset of
- *  "rwm", default "rwm").  Rootless, the node is bind-mounted instead (a
- *  user namespace cannot make device nodes), as podman does.  A malformed
- *  value is CK_EINVAL here; a HOST that is missing or not a device node
- *  fails the create (CK_ENOTFOUND, CK_EINVAL).  Since 1.1. */
-CK_EXTERN int ck_container_spec_add_device(ck_container_spec *spec, const char *device);
-
-/** --add-host "NAME:IP": a line of the container's /etc/hosts (before the
- *  generated ones).  IP is IPv4 or IPv6.  Since 1.1. */
-CK_EXTERN int ck_container_spec_add_host(ck_container_spec *spec, const char *name_ip);
-/** What ck_container_spec_add_dns() sets in the container's resolv.conf. */
-typedef enum ck_dns_kind {
-	CK_DNS_SERVER = 0, /**< --dns: a nameserver (an IP address); given ones replace the host's.
-	                        "none": the container gets no /etc/resolv.conf of ck's (the image's stays) */
-	CK_DNS_SEARCH = 1, /**< --dns-search: a search domain; given ones replace the host's */
-	CK_DNS_OPTION = 2  /**< --dns-option: an option ("ndots:2"); given ones replace the host's */
-} ck_dns_kind;
-/** --dns, --dns-search, --dns-option.  Since 1.1. */
-CK_EXTERN int ck_container_spec_add_dns(ck_container_spec *spec, ck_dns_kind kind, const char *value);
-/** --no-hosts: the container keeps its image's /etc/hosts (none is
- *  generated).  Since 1.1. */
-CK_EXTERN int ck_container_spec_set_no_hosts(ck_container_spec *spec, int on);
-/** --unsetenv NAME: the default NAME (from the image, or PATH, TERM,
- *  container) is not set; one given with the env setters or an env file
- *  still is.  Since 1.1. */
-CK_EXTERN int ck_container_spec_unset_env(ck_container_spec *spec, const char *name);
-/** --unsetenv-all: none of those defaults is set.  Since 1.1. */
-CK_EXTERN int ck_container_spec_set_unset_env_all(ck_container_spec *spec, int on);
-/** --pidfile PATH: the container's init pid is written to PATH (relative:
- *  to the caller's current directory) at each start, before the start
- *  returns.  NULL or "": none.  Since 1.1. */
-CK_EXTERN int ck_container_spec_set_pid_file(ck_container_spec *spec, const char *path);
-
 /* ------------------------------------------------------------- lifecycle */
 
 /** Creates the container: resolves the image and the defaults it gives,
@@ -733,34 +698,6 @@ CK_EXTERN int ck_container_copy_to(ck_container *ctr, const char *src, const cha
  *  CTR:SRC DEST`.  A path that escapes the root filesystem is refused
  *  (CK_EPERM). */
 CK_EXTERN int ck_container_copy_from(ck_container *ctr, const char *src, const char *dest);
-
-/** ck_container_copy_to_v2() and the others below: keep the owners that
- *  the source has (podman's cp --archive=false).  Without it, what lands in
- *  a container is owned by the user the container runs as (podman's
- *  default, --archive).  A rootless caller's copies are its own (the
- *  container's root) either way. */
-#define CK_COPY_KEEP_OWNERS 1u
-/** ck_container_copy_to() with podman's ownership: `flags` 0 or
- *  CK_COPY_KEEP_OWNERS (another bit is CK_EINVAL).  Since 1.1. */
-CK_EXTERN int ck_container_copy_to_v2(ck_container *ctr, const char *src, const char *dest, unsigned int flags);
-/** Copies `src` of container `from` to `dest` in container `to` (which may
- *  be the same), as `podman cp A:SRC B:DEST`: into `dest` when it is an
- *  existing directory, else as `dest`; paths are resolved in each
- *  container's root, as ck_container_copy_to() does.  `flags` as
- *  ck_container_copy_to_v2().  Since 1.1. */
-CK_EXTERN int ck_container_copy_between(ck_container *from, const char *src, ck_container *to, const char *dest,
-                                        unsigned int flags);
-/** Writes `src` of the container to `fd` as a tar stream (pax), as `podman
- *  cp CTR:SRC -` does: entries named from the last component of `src`
- *  (a file "hostname", a directory "d", "d/a", ...), owners as the
- *  container has them.  `fd` stays open.  Since 1.1. */
-CK_EXTERN int ck_container_copy_tar_out(ck_container *ctr, const char *src, int fd);
-/** Unpacks the tar stream (plain or compressed) read from `fd` into the
- *  existing directory `dest` of the container, as `podman cp - CTR:DEST`
- *  does; a `dest` that is not a directory is CK_EINVAL.  Entries are
- *  checked as image layers are (none lands outside `dest`).  `flags` as
- *  ck_container_copy_to_v2().  Since 1.1. */
-CK_EXTERN int ck_container_copy_tar_in(ck_container *ctr, int fd, const char *dest, unsigned int flags);
 
 /* ------------------------------------------------------ root filesystem */
 
