@@ -15,6 +15,8 @@
 #include "containerkit/rootfs.h"
 #include "containerkit/image.h"
 #include "containerkit/container.h"
+#include "containerkit/spec_host.h"
+#include "containerkit/copy.h"
 #include "containerkit/pod.h"
 #include "containerkit/events.h"
 #include "containerkit/health.h"

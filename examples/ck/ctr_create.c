@@ -18,7 +18,8 @@ enum {
 	O_PULL, O_QUIET, O_SIGPROXY, O_ANNOTATION, O_IPC, O_PIDNS, O_UTS, O_PRIVILEGED, O_SECOPT, O_SHMSIZE,
 	O_UMASK, O_TZ, O_SYSTEMD, O_LABELFILE, O_ENVHOST, O_LOGDRIVER, O_RMI, O_ATTACH, O_TIMEOUT,
 	O_CGROUPS, O_PODIDFILE, O_MONPIDFILE, O_HCMD, O_HINTERVAL, O_HRETRIES,
-	O_HSTART, O_HTIMEOUT, O_HONFAIL, O_NOHEALTH, O_SDNOTIFY, O_ADDHOST, O_DNS, O_DNSSEARCH, O_DNSOPT,
+	O_HSTART, O_HTIMEOUT, O_HONFAIL, O_NOHEALTH, O_SDNOTIFY, O_DEVICE, O_TMPFS, O_ADDHOST, O_DNS,
+	O_DNSSEARCH, O_DNSOPT, O_NOHOSTS, O_UNSETENV, O_UNSETENVALL, O_PIDFILE,
 };
 
 /* Both commands take every flag; -d and --sig-proxy mean something only to run. */
@@ -54,7 +55,10 @@ static const cli_opt spec_opts[] = {
 	{ "label-file", 0, true, O_LABELFILE }, { "env-host", 0, false, O_ENVHOST },
 	{ "log-driver", 0, true, O_LOGDRIVER }, { "rmi", 0, false, O_RMI },
 	{ "attach", 'a', true, O_ATTACH },     { "timeout", 0, true, O_TIMEOUT },
-	{ "cgroups", 0, true, O_CGROUPS },
+	{ "cgroups", 0, true, O_CGROUPS },     { "device", 0, true, O_DEVICE },
+	{ "tmpfs", 0, true, O_TMPFS },         { "no-hosts", 0, false, O_NOHOSTS },
+	{ "unsetenv", 0, true, O_UNSETENV },   { "unsetenv-all", 0, false, O_UNSETENVALL },
+	{ "pidfile", 0, true, O_PIDFILE },
 	{ "pod-id-file", 0, true, O_PODIDFILE }, { "conmon-pidfile", 0, true, O_MONPIDFILE },
 	{ "health-cmd", 0, true, O_HCMD },     { "health-interval", 0, true, O_HINTERVAL },
 	{ "health-retries", 0, true, O_HRETRIES }, { "health-start-period", 0, true, O_HSTART },
@@ -70,6 +74,12 @@ static const char spec_flags_usage[] =
 	"      --cidfile string         Write the container ID to the file\n"
 	"      --conmon-pidfile string  Path to the file that will receive the PID of the container's monitor\n"
 	"      --cpus float             Number of CPUs\n"
+	"      --device stringArray     Add a host device to the container (HOST[:CONTAINER][:PERMISSIONS])\n"
+	"      --no-hosts               Do not create /etc/hosts within the container, instead use the image's\n"
+	"      --tmpfs stringArray      Mount a temporary filesystem (tmpfs) into a container (DEST[:OPTIONS])\n"
+	"      --unsetenv stringArray   Unset environment default variables in container\n"
+	"      --unsetenv-all           Unset all default environment variables in container\n"
+	"      --pidfile string         Write the container process ID to the file\n"
 	"      --entrypoint string      Overwrite the default ENTRYPOINT of the image (a string or a JSON array)\n"
 	"  -e, --env stringArray        Set environment variables in container\n"
 	"      --env-file stringArray   Read in a file of environment variables\n"
@@ -133,6 +143,35 @@ static const char spec_flags_usage[] =
 	"  -u, --user string            Username or UID (format: <name|uid>[:<group|gid>])\n"
 	"  -v, --volume stringArray     Bind mount a volume into the container (SRC:DST[:OPTS])\n"
 	"  -w, --workdir string         Working directory inside the container\n";
+
+/* --tmpfs DEST[:OPTIONS], podman's mount options ("rw,size=64m,mode=1777,
+ * noexec"), as the --mount of a tmpfs that the library takes. */
+static int tmpfs_flag(ck_container_spec *s, const char *val)
+{
+	const char *colon = strchr(val, ':');
+	char *opts = colon ? strdup(colon + 1) : NULL, *save = NULL;
+	sbuf m = { 0 };
+	int rc = 0;
+
+	sb_printf(&m, "type=tmpfs,destination=%.*s", (int)(colon ? (size_t)(colon - val) : strlen(val)), val);
+	for (char *o = opts ? strtok_r(opts, ",", &save) : NULL; o && rc == 0; o = strtok_r(NULL, ",", &save)) {
+		if (!strncmp(o, "size=", 5))
+			sb_printf(&m, ",tmpfs-size=%s", o + 5);
+		else if (!strncmp(o, "mode=", 5))
+			sb_printf(&m, ",tmpfs-mode=%s", o + 5);
+		else if (!strcmp(o, "ro") || !strcmp(o, "rw") || !strcmp(o, "nosuid") || !strcmp(o, "nodev") ||
+		         !strcmp(o, "noexec") || !strcmp(o, "suid") || !strcmp(o, "dev") || !strcmp(o, "exec"))
+			sb_printf(&m, ",%s", o);
+		else if (strcmp(o, "tmpcopyup") && strcmp(o, "notmpcopyup")) /* ck copies nothing up into a tmpfs */
+			rc = die("invalid --tmpfs %s: option \"%s\" is not supported (size, mode, ro, rw, nosuid, nodev, "
+			         "noexec)", val, o);
+	}
+	if (rc == 0 && ck_container_spec_add_mount_string(s, m.s) < 0)
+		rc = die_ck();
+	free(opts);
+	free(m.s);
+	return rc;
+}
 
 typedef struct run_opts {
 	ck_container_spec *spec;
@@ -334,6 +373,12 @@ static int spec_flag(run_opts *r, int id, const char *val)
 	case O_QUIET: r->quiet = flag_on(val); break;
 	case O_SIGPROXY: r->sig_proxy = flag_on(val); break;
 	case O_ANNOTATION: rc = ck_container_spec_add_annotation(s, val); break;
+	case O_DEVICE: rc = ck_container_spec_add_device(s, val); break;
+	case O_TMPFS: return tmpfs_flag(s, val);
+	case O_NOHOSTS: rc = ck_container_spec_set_no_hosts(s, flag_on(val)); break;
+	case O_UNSETENV: rc = ck_container_spec_unset_env(s, val); break;
+	case O_UNSETENVALL: rc = ck_container_spec_set_unset_env_all(s, flag_on(val)); break;
+	case O_PIDFILE: rc = ck_container_spec_set_pid_file(s, val); break;
 	case O_IPC: rc = ck_container_spec_set_namespace(s, "ipc", val); break;
 	case O_PIDNS: rc = ck_container_spec_set_namespace(s, "pid", val); break;
 	case O_UTS: rc = ck_container_spec_set_namespace(s, "uts", val); break;

@@ -176,49 +176,111 @@ static const char *ctr_colon(const char *arg)
 
 static const char cp_usage[] =
 	"Copy files/folders between a container and the local filesystem\n\n"
-	"Usage:\n  ck cp [options] [CONTAINER:]SRC_PATH [CONTAINER:]DEST_PATH\n\nOptions:\n"
+	"Usage:\n  ck cp [options] [CONTAINER:]SRC_PATH [CONTAINER:]DEST_PATH\n\n"
+	"SRC_PATH \"-\" reads a tar stream from stdin into the directory DEST_PATH; DEST_PATH \"-\" writes\n"
+	"SRC_PATH to stdout as a tar stream.  Both may be in containers.\n\nOptions:\n"
 	"  -a, --archive     Chown copied files to the primary uid/gid of the destination container "
 	"(default true)\n"
-	"      --overwrite   Allow to overwrite directories with non-directories and vice versa\n";
+	"      --overwrite   Allow to overwrite directories with non-directories and vice versa\n"
+	"      --pause       Pause the running containers while copying (default false)\n";
+
+/* --pause: the running containers of the copy are frozen for its length;
+ * `undo` thaws those that this froze. */
+static int cp_pause(ck_container **ctrs, size_t n, bool *paused, bool undo)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!ctrs[i] || (i && ctrs[0] && !strcmp(ck_container_id(ctrs[i]), ck_container_id(ctrs[0]))))
+			continue;
+		if (undo) {
+			if (paused[i] && ck_container_unpause(ctrs[i]) < 0 && rc == 0)
+				rc = die_ck();
+		} else if (!strcmp(ck_container_status(ctrs[i]), "running")) {
+			if (ck_container_pause(ctrs[i]) < 0)
+				return die_ck();
+			paused[i] = true;
+		}
+	}
+	return rc;
+}
 
 int ctr_cp(ck_app *app, int argc, char **argv)
 {
+	static const cli_opt opts[] = {
+		{ "archive", 'a', false, 1 }, { "overwrite", 0, false, 2 }, { "pause", 0, false, 3 },
+		{ NULL, 0, false, 0 },
+	};
+	const char *val;
 	strv args = { 0 };
-	ck_container *ctr = NULL;
-	/* -a and --overwrite are accepted, as podman's, and change nothing here */
-	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
-		{ "archive", 'a', F_IGNORE, NULL, 0 },
-		{ "overwrite", 0, F_IGNORE, NULL, 0 },
-		{ NULL, 0, F_IGNORE, NULL, 0 },
-	}, cp_usage, &args);
+	ck_container *ctr[2] = { NULL, NULL };
+	bool pause = false, paused[2] = { false, false };
+	unsigned int flags = 0;
+	int id, rc = 0;
+	cli c;
 
-	if (rc < 0)
-		return 0;
+	copts_init(&c, app, argc, argv, opts, true);
+	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+		if (id == CLI_HELP) {
+			strv_clear(&args);
+			fputs(cp_usage, stdout);
+			return 0;
+		}
+		if (id == CLI_ERR)
+			rc = EXIT_CK;
+		else if (id == CLI_POS)
+			strv_add(&args, val);
+		else if (id == 1)
+			flags = flag_on(val) ? 0 : CK_COPY_KEEP_OWNERS;
+		else if (id == 3)
+			pause = flag_on(val);
+	}
 	if (rc == 0 && args.n != 2)
 		rc = die_args(cp_usage, "a source and a destination are required (%zu argument%s given)", args.n,
 		              args.n == 1 ? "" : "s");
 	if (rc == 0) {
 		const char *src = args.v[0], *dst = args.v[1];
 		const char *sc = ctr_colon(src), *dc = ctr_colon(dst);
+		bool in = !strcmp(src, "-"), out = !strcmp(dst, "-");
 		char cname[256];
 
-		if (sc && dc)
-			rc = die("copying from a container to another container is not supported");
+		if ((in || out) && !(in ? dc : sc))
+			rc = die("invalid arguments %s, %s: a tar stream is copied %s a container", src, dst,
+			         in ? "into" : "out of");
 		else if (!sc && !dc)
 			rc = die("invalid arguments %s, %s: you must use just one container", src, dst);
-		else if (!strcmp(src, "-") || !strcmp(dst, "-"))
-			rc = die("copying a tar stream from stdin or to stdout is not supported yet");
-		if (rc == 0) {
-			const char *arg = sc ? src : dst, *colon = sc ? sc : dc;
+		for (int k = 0; k < 2 && rc == 0; k++) {
+			const char *arg = k ? dst : src, *colon = k ? dc : sc;
+			if (!colon)
+				continue;
 			snprintf(cname, sizeof(cname), "%.*s", (int)(colon - arg), arg);
-			rc = ctr_lookup(&ctr, app, cname);
+			rc = ctr_lookup(&ctr[k], app, cname);
 		}
-		if (rc == 0 && sc && ck_container_copy_from(ctr, sc + 1, dst) < 0)
-			rc = die_ck();
-		else if (rc == 0 && dc && ck_container_copy_to(ctr, src, dc + 1) < 0)
-			rc = die_ck();
+		if (rc == 0 && pause)
+			rc = cp_pause(ctr, 2, paused, false);
+		if (rc == 0) {
+			int r;
+			fflush(stdout);
+			if (in)
+				r = ck_container_copy_tar_in(ctr[1], STDIN_FILENO, dc + 1, flags);
+			else if (out)
+				r = ck_container_copy_tar_out(ctr[0], sc + 1, STDOUT_FILENO);
+			else if (sc && dc)
+				r = ck_container_copy_between(ctr[0], sc + 1, ctr[1], dc + 1, flags);
+			else if (sc)
+				r = ck_container_copy_from(ctr[0], sc + 1, dst);
+			else
+				r = ck_container_copy_to_v2(ctr[1], src, dc + 1, flags);
+			if (r < 0)
+				rc = die_ck();
+		}
+		if (pause) {
+			int r = cp_pause(ctr, 2, paused, true);
+			rc = rc ? rc : r;
+		}
 	}
-	ck_container_free(ctr);
+	ck_container_free(ctr[0]);
+	ck_container_free(ctr[1]);
 	strv_clear(&args);
 	return rc;
 }

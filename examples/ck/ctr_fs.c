@@ -44,10 +44,18 @@ static int each_container(ck_app *app, bool all, const strv *names, const char *
 /* ---------------------------------------------------------- mount, unmount */
 
 static const char mount_usage[] =
-	"Mount a working container's root filesystem\n\nUsage:\n  ck mount [options] CONTAINER [CONTAINER...]\n\n"
+	"Mount a working container's root filesystem\n\nUsage:\n  ck mount [options] [CONTAINER...]\n\n"
 	"Prints the path where each root filesystem is mounted; it stays mounted\n"
-	"until `ck unmount` or the container's removal.\n\nOptions:\n"
-	"  -a, --all   Mount all containers (prints ID PATH for each)\n";
+	"until `ck unmount` or the container's removal.  Without a container, lists\n"
+	"the mounted ones.\n\nOptions:\n"
+	"  -a, --all             Mount all containers (prints ID PATH for each)\n"
+	"      --format string   Print the mounted containers in specified format (json)\n"
+	"      --no-trunc        Do not truncate output\n";
+
+typedef struct mount_flags {
+	bool all, no_trunc;
+	const char *format;
+} mount_flags;
 
 static int mount_one(ck_container *ctr, const char *named)
 {
@@ -63,19 +71,73 @@ static int mount_one(ck_container *ctr, const char *named)
 	return 0;
 }
 
+static int by_id(const void *a, const void *b)
+{
+	return strcmp(ck_container_id(*(ck_container *const *)a), ck_container_id(*(ck_container *const *)b));
+}
+
+/* `mount` alone: the mounted containers in the order of their ids (as
+ * podman lists them), as "ID  PATH" or podman's JSON (the only --format
+ * podman takes here). */
+static int mount_list(ck_app *app, const mount_flags *f)
+{
+	ck_container **list = NULL;
+	size_t n = 0;
+	sbuf b = { 0 };
+	int rc = 0, shown = 0;
+
+	if (f->format && strcmp(f->format, "json"))
+		return die("unknown --format argument: \"%s\"", f->format);
+	if (!app_context(app))
+		return EXIT_CK;
+	if (ck_container_list(&list, &n, app->ctx, CK_CONTAINER_LIST_ALL, NULL) < 0)
+		return die_ck();
+	if (n > 1)
+		qsort(list, n, sizeof(*list), by_id);
+	sb_cat(&b, "[");
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		char *path = NULL;
+		if (ck_container_rootfs_mounted(&path, list[i]) < 0) {
+			rc = die_ck();
+		} else if (path && f->format) {
+			sb_cat(&b, shown++ ? ", {\"id\": " : "{\"id\": ");
+			sb_str(&b, ck_container_id(list[i]));
+			sb_cat(&b, ", \"Names\": [");
+			sb_str(&b, ck_container_name(list[i]));
+			sb_cat(&b, "], \"mountpoint\": ");
+			sb_str(&b, path);
+			sb_cat(&b, "}");
+		} else if (path) {
+			printf("%.*s  %s\n", f->no_trunc ? 64 : 12, ck_container_id(list[i]), path);
+		}
+		ck_free(path);
+	}
+	sb_cat(&b, "]");
+	if (rc == 0 && f->format) {
+		jnode *arr = json_parse(b.s);
+		if (arr)
+			json_print_line(stdout, arr, " ");
+		json_free(arr);
+	}
+	free(b.s);
+	ck_container_list_free(list, n);
+	return rc;
+}
+
 int ctr_mount(ck_app *app, int argc, char **argv)
 {
 	strv names = { 0 };
-	bool all = false;
+	mount_flags f = { 0 };
 	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
-		{ "all", 'a', F_BOOL, &all, 0 },
-		{ "no-trunc", 0, F_IGNORE, NULL, 0 },
+		{ "all", 'a', F_BOOL, &f.all, 0 },
+		{ "no-trunc", 0, F_BOOL, &f.no_trunc, 0 },
+		{ "format", 0, F_STR, &f.format, 0 },
 		{ NULL, 0, F_IGNORE, NULL, 0 },
 	}, mount_usage, &names);
+	bool all = f.all;
 
 	if (rc == 0 && !all && names.n == 0)
-		rc = die("ck mount needs the name or id of a container, or --all: listing mounted containers is "
-		         "not implemented");
+		return mount_list(app, &f);
 	if (rc == 0 && all && names.n)
 		rc = die("--all and containers cannot be used together");
 	if (rc == 0)

@@ -364,6 +364,40 @@ static jnode *ps_json(ck_context *ctx, const ck_container *ctr, bool no_trunc, b
 	return n;
 }
 
+/* ps --sort: podman's keys, each ascending except created (oldest first,
+ * the listing's own order) and size (ck measures no sizes, so all are
+ * equal and the order stays). Sorting is stable, as Go's sort is for the
+ * short lists ps shows, so ties keep the order of creation. */
+static const char *const ps_sort_keys[] = { "command", "created", "id", "image", "names", "runningfor", "size",
+	                                    "status", NULL };
+static int ps_sort_key;
+
+static int ps_cmp(const void *pa, const void *pb)
+{
+	const ck_container *a = *(ck_container *const *)pa, *b = *(ck_container *const *)pb;
+	char ca[4096], cb[4096];
+	int c = 0;
+
+	switch (ps_sort_key) {
+	case 0:
+		ps_command(ca, sizeof(ca), a, true);
+		ps_command(cb, sizeof(cb), b, true);
+		c = strcmp(ca, cb);
+		break;
+	case 2: c = strcmp(ck_container_id(a), ck_container_id(b)); break;
+	case 3: c = strcmp(ck_container_image_name(a), ck_container_image_name(b)); break;
+	case 4: c = strcmp(ck_container_name(a), ck_container_name(b)); break;
+	case 5: /* podman compares the start times: never started first */
+		c = (ck_container_started_at(a) > ck_container_started_at(b)) -
+		    (ck_container_started_at(a) < ck_container_started_at(b));
+		break;
+	case 7: c = strcmp(ck_container_status(a), ck_container_status(b)); break;
+	default: break;
+	}
+	/* ties: the order of creation (qsort is not stable) */
+	return c ? c : (ck_container_created(a) > ck_container_created(b)) - (ck_container_created(a) < ck_container_created(b));
+}
+
 static const char ps_usage[] =
 	"List containers\n\nUsage:\n  ck ps [options]\n\nOptions:\n"
 	"  -a, --all                  Show all the containers, default is only running containers\n"
@@ -374,7 +408,9 @@ static const char ps_usage[] =
 	"      --no-trunc             Display the extended information\n"
 	"  -p, --pod                  Print the ID and name of the pod the containers are in\n"
 	"      --noheading            Do not print headers\n"
-	"  -q, --quiet                Print the numeric IDs of the containers only\n";
+	"  -q, --quiet                Print the numeric IDs of the containers only\n"
+	"      --external             Show containers in storage not controlled by ck (there are none)\n"
+	"      --sort choice          Sort output by: command, created, id, image, names, runningfor, size, status\n";
 
 /* ps's own flags, and what print_listing's callbacks need: the library
  * lists newest first, --last keeps the newest, and podman prints oldest
@@ -398,10 +434,16 @@ static int ps_flag(void *payload, int id, const char *val)
 	case 5: r->last = 1; break;
 	case 9: return die("--size is not supported yet");
 	case 10:
-		if (strcmp(val, "created"))
-			return die("--sort %s: only \"created\" is supported", val);
+		for (ps_sort_key = 0; ps_sort_keys[ps_sort_key] && strcmp(ps_sort_keys[ps_sort_key], val);)
+			ps_sort_key++;
+		if (!ps_sort_keys[ps_sort_key])
+			return die("invalid argument \"%s\" for \"--sort\" flag: \"%s\" is not a valid value.  Choose "
+			           "from: \"command, created, id, image, names, runningfor, size, status\"", val, val);
 		break;
 	case 11: r->pods = flag_on(val); break;
+	/* Every root filesystem in a ck store belongs to a container that ck
+	 * manages (there is no buildah beside it): nothing to add. */
+	case 12: break;
 	}
 	return 0;
 }
@@ -456,7 +498,8 @@ int ctr_ps(ck_app *app, int argc, char **argv)
 		{ "all", 'a', false, 1 },       { "filter", 'f', true, LS_FILTER },    { "format", 0, true, LS_FORMAT },
 		{ "last", 'n', true, 4 },       { "latest", 'l', false, 5 },           { "no-trunc", 0, false, LS_NOTRUNC },
 		{ "noheading", 0, false, LS_NOHEADING }, { "quiet", 'q', false, LS_QUIET }, { "size", 's', false, 9 },
-		{ "sort", 0, true, 10 },        { "pod", 'p', false, 11 },             { NULL, 0, false, 0 },
+		{ "sort", 0, true, 10 },        { "pod", 'p', false, 11 },             { "external", 0, false, 12 },
+		{ NULL, 0, false, 0 },
 	};
 	list_flags f = { 0 };
 	ps_run r = { .last = -1 };
@@ -465,6 +508,7 @@ int ctr_ps(ck_app *app, int argc, char **argv)
 	int rc;
 	cli c;
 
+	ps_sort_key = 1; /* created */
 	copts_init(&c, app, argc, argv, opts, true);
 	rc = list_parse(&f, &done, &c, "ps", ps_usage, ps_flag, &r);
 	if (!done && !(r.ctx = app_context(app)))
@@ -474,6 +518,21 @@ int ctr_ps(ck_app *app, int argc, char **argv)
 		rc = die_ck();
 	else if (!done) {
 		r.shown = r.last >= 0 && (size_t)r.last < n ? (size_t)r.last : n;
+		/* printed in list[shown-1] ... list[0] order: reversed, sorted,
+		 * and reversed back */
+		if (ps_sort_key != 1 && r.shown > 1) {
+			for (size_t i = 0; i < r.shown / 2; i++) {
+				ck_container *t = r.list[i];
+				r.list[i] = r.list[r.shown - 1 - i];
+				r.list[r.shown - 1 - i] = t;
+			}
+			qsort(r.list, r.shown, sizeof(*r.list), ps_cmp);
+			for (size_t i = 0; i < r.shown / 2; i++) {
+				ck_container *t = r.list[i];
+				r.list[i] = r.list[r.shown - 1 - i];
+				r.list[r.shown - 1 - i] = t;
+			}
+		}
 		rc = print_listing(&(listing){ .n = r.shown, .payload = &r, .quiet_line = ps_quiet, .json = ps_item,
 		                               .json_indent = "  ", .headers = ps_headers, .cols = r.pods ? 9 : 7,
 		                               .heading = (const char *const[]){ "CONTAINER ID", "IMAGE", "COMMAND",

@@ -83,7 +83,8 @@ static jnode *parse_or_die(const char *text)
 static const char ls_usage[] =
 	"List images in local storage\n\nUsage:\n  ck images [options] [IMAGE]\n  ck image ls [options] [IMAGE]\n\n"
 	"Options:\n"
-	"  -a, --all                  Show all images (default hides untagged images)\n"
+	"  -a, --all                  Show all images (default hides intermediate images: untagged ones that\n"
+	"                             others are built on)\n"
 	"  -f, --filter stringArray   Filter output based on conditions provided (reference, label, dangling,\n"
 	"                             before, since)\n"
 	"      --format string        Change the output format to JSON or a Go template\n"
@@ -175,8 +176,8 @@ static jnode *image_rows(ck_image **imgs, size_t n, bool no_trunc)
 			sb_printf(&b, ",\"Digest\":");
 			sb_str(&b, ck_image_digest(imgs[i]));
 			sb_printf(&b, ",\"Created\":\"%s\",\"CreatedSince\":\"%s\",\"CreatedAt\":\"%s\",\"Size\":\"%s\","
-			              "\"VirtualSize\":%llu}", ago, ago, when, size,
-			          (unsigned long long)ck_image_size(imgs[i]));
+			              "\"VirtualSize\":%llu,\"Dangling\":%s}", ago, ago, when, size,
+			          (unsigned long long)ck_image_size(imgs[i]), nn ? "false" : "true");
 		}
 	}
 	sb_put(&b, "]", 1);
@@ -255,7 +256,8 @@ static int image_ls(ck_app *app, int argc, char **argv)
 		{ NULL, 0, false, 0 },
 	};
 	list_flags f = { 0 };
-	images_run r = { .filters = &f.filters };
+	/* podman hides only intermediate images */
+	images_run r = { .filters = &f.filters, .flags = CK_IMAGE_LIST_DANGLING };
 	ck_image **imgs = NULL;
 	size_t n = 0;
 	bool done;

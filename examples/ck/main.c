@@ -150,8 +150,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	rc = -1;
+	/* podman's alias, not listed in the help */
+	const char *name = !strcmp(argv[i], "umount") ? "unmount" : argv[i];
 	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
-		if (!strcmp(argv[i], commands[c].name))
+		if (!strcmp(name, commands[c].name))
 			rc = commands[c].run(&app, argc - i - 1, argv + i + 1);
 	if (rc == -1) {
 		rc = die("unrecognized command `ck %s`", argv[i]);

@@ -194,7 +194,8 @@ CK_EXTERN int ck_container_spec_add_network_alias(ck_container_spec *spec, const
  *  (CK_EINVAL, naming the flag and `ck pod create`). */
 CK_EXTERN int ck_container_spec_add_host(ck_container_spec *spec, const char *host_ip);
 /** --dns: a name server (IPv4 or IPv6) for its resolv.conf, replacing the
- *  host's (a network's own resolver stays first). */
+ *  host's (a network's own resolver stays first); "none": the container
+ *  gets no resolv.conf of ck's (the image's stays). */
 CK_EXTERN int ck_container_spec_add_dns(ck_container_spec *spec, const char *server);
 /** --dns-search: a search domain for its resolv.conf, replacing the
  *  host's; "." alone gives none. */
@@ -724,6 +725,12 @@ CK_EXTERN int ck_container_mount_rootfs(char **path, ck_container *ctr);
  *  filesystem mounted (the call then does nothing); one that was never
  *  mounted is not an error.  Since 1.1. */
 CK_EXTERN int ck_container_unmount_rootfs(ck_container *ctr);
+/** Where the container's root filesystem is mounted now (a running
+ *  container's, or one ck_container_mount_rootfs() mounted), without
+ *  mounting anything: `*path` (ck_free()), or NULL when it is not mounted.
+ *  A root filesystem that is a copy (rootless, or no overlay) counts as
+ *  mounted from its preparation to its release.  Since 1.1. */
+CK_EXTERN int ck_container_rootfs_mounted(char **path, const ck_container *ctr);
 
 /** The kinds of change ck_container_diff() reports (docker's numbers). */
 typedef enum ck_change_kind {

@@ -123,9 +123,14 @@ CK_EXTERN int ck_image_lookup(ck_image **out, ck_context *ctx, const char *ref);
 
 /** List flags. */
 #define CK_IMAGE_LIST_ALL (1u << 0) /**< include untagged images */
+/** Include the untagged images that no other image is built on (whose
+ *  layers do not start another image's), as podman's `images` does without
+ *  -a; CK_IMAGE_LIST_ALL includes those it hides too.  Since 1.1. */
+#define CK_IMAGE_LIST_DANGLING (1u << 1)
 
 /** Lists images, newest first.  `filters` is NULL or NULL-terminated podman
- *  filters: "reference=PATTERN", "label=KEY[=VALUE]", "dangling=true|false",
+ *  filters: "reference=PATTERN", "label=KEY[=VALUE]", "dangling=true|false"
+ *  (dangling: untagged, and no image is built on it, as podman says),
  *  "before=IMAGE", "since=IMAGE".  `*out` holds `*count` handles
  *  (ck_image_list_free()). */
 CK_EXTERN int ck_image_list(ck_image ***out, size_t *count, ck_context *ctx, unsigned int flags,

@@ -99,8 +99,12 @@ const char *ck__rlimit_podman_name(int resource);
 int ck__ctr_extra_copy(ck__ctr_extra *dst, const ck__ctr_extra *src);
 void ck__ctr_extra_free(ck__ctr_extra *x);
 void ck__ctr_extra_gen(yajl_gen g, const ck__ctr_extra *x);
-/* What the host must have: the zone file of --tz (CK_EINVAL naming it). */
+/* What the host must have: the zone file of --tz, and each --device a
+ * device node (CK_EINVAL, CK_ENOTFOUND naming it). */
 int ck__ctr_extra_check(const ck__ctr_extra *x);
+/* One recorded --device split in place of a copy: host, container, perms
+ * point into `buf` (at least as long as `dev`). */
+void ck__ctr_device_split(const char *dev, char *buf, const char **host, const char **ctr, const char **perms);
 /* The host's zone file for `tz` (new string). */
 char *ck__ctr_tz_path(const char *tz);
 
@@ -112,6 +116,8 @@ struct ck_container_spec {
 	ck__strmap labels;
 	ck__strmap env;
 	char **env_files;
+	char **unset_env;     /* --unsetenv: defaults not given (create only) */
+	bool unset_env_all;   /* --unsetenv-all */
 	ck__mnt *mounts;
 	size_t n_mounts;
 	char *workdir, *user, *hostname, *init_path, *runtime, *network;
@@ -259,6 +265,8 @@ typedef struct ck__oci_build {
 	char ns_paths[5][48]; /* a pod member's namespaces (podmember.c) */
 	char **env;           /* owned when the build adds to the config's (--sdnotify=container) */
 	char userns_path[48]; /* a rootless member's: its infra's user namespace */
+	ck__oci_device *devices; /* --device, rootful */
+	char **device_bufs;      /* their strings (ck__ctr_device_split) */
 } ck__oci_build;
 int ck__ctr_oci_build(ck__oci_build *b, ck_context *ctx, const ck__ctr_config *c, const char *rootfs,
                       const ck__host *host);

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include "container_int.h"
 #include "volume/volume.h"
+#include "image/image.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -129,10 +130,38 @@ out:
 	return rc;
 }
 
-static int copy_node(int sdir, const char *sname, int ddir, const char *dname, const char *shown);
+/* Who owns what a copy makes: the copier (a copy to the host), the
+ * destination container's user (podman's --archive, the default), or the
+ * source's owner (--archive=false). */
+typedef struct own {
+	int how; /* OWN_CALLER, OWN_FIXED, OWN_SOURCE */
+	uid_t uid;
+	gid_t gid;
+} own;
+enum { OWN_CALLER, OWN_FIXED, OWN_SOURCE };
+static const own own_caller = { OWN_CALLER, 0, 0 };
 
-static int copy_file(int sdir, const char *sname, int ddir, const char *dname, mode_t mode, const char *shown)
+/* Before the mode is set, as a chown clears set-id bits. */
+static int chown_node(int fd, int ddir, const char *dname, const struct stat *src, const own *o)
 {
+	uid_t u = o->how == OWN_FIXED ? o->uid : src->st_uid;
+	gid_t g = o->how == OWN_FIXED ? o->gid : src->st_gid;
+	int r;
+
+	if (o->how == OWN_CALLER)
+		return CK_OK;
+	r = fd >= 0 ? fchown(fd, u, g) : fchownat(ddir, dname, u, g, AT_SYMLINK_NOFOLLOW);
+	return r < 0 ? ck__error_errno(ck__errno_code(errno), "cannot give %s to %u:%u", dname, (unsigned)u,
+	                               (unsigned)g)
+	             : CK_OK;
+}
+
+static int copy_node(int sdir, const char *sname, int ddir, const char *dname, const char *shown, const own *o);
+
+static int copy_file(int sdir, const char *sname, int ddir, const char *dname, const struct stat *st,
+                     const char *shown, const own *o)
+{
+	mode_t mode = st->st_mode;
 	char buf[65536];
 	int in = openat(sdir, sname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), out = -1, rc = CK_OK;
 
@@ -164,7 +193,7 @@ static int copy_file(int sdir, const char *sname, int ddir, const char *dname, m
 			off += w;
 		}
 	}
-	if (rc == CK_OK)
+	if (rc == CK_OK && (rc = chown_node(out, ddir, dname, st, o)) == CK_OK)
 		fchmod(out, mode & 07777);
 done:
 	if (in >= 0)
@@ -174,8 +203,10 @@ done:
 	return rc;
 }
 
-static int copy_dir(int sdir, const char *sname, int ddir, const char *dname, mode_t mode, const char *shown)
+static int copy_dir(int sdir, const char *sname, int ddir, const char *dname, const struct stat *sst,
+                    const char *shown, const own *o)
 {
+	mode_t mode = sst->st_mode;
 	struct stat st;
 	int sfd = -1, dfd = -1, rc = CK_OK;
 	DIR *d = NULL;
@@ -199,10 +230,10 @@ static int copy_dir(int sdir, const char *sname, int ddir, const char *dname, mo
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		char *child = ck__asprintf("%s/%s", shown, de->d_name);
-		rc = child ? copy_node(sfd, de->d_name, dfd, de->d_name, child) : ck__oom();
+		rc = child ? copy_node(sfd, de->d_name, dfd, de->d_name, child, o) : ck__oom();
 		free(child);
 	}
-	if (rc == CK_OK)
+	if (rc == CK_OK && (rc = chown_node(dfd, ddir, dname, sst, o)) == CK_OK)
 		fchmod(dfd, mode & 07777);
 out:
 	if (d)
@@ -214,7 +245,7 @@ out:
 	return rc;
 }
 
-static int copy_node(int sdir, const char *sname, int ddir, const char *dname, const char *shown)
+static int copy_node(int sdir, const char *sname, int ddir, const char *dname, const char *shown, const own *o)
 {
 	struct stat st;
 	char target[4096];
@@ -222,9 +253,9 @@ static int copy_node(int sdir, const char *sname, int ddir, const char *dname, c
 	if (fstatat(sdir, sname, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return ck__error_errno(ck__errno_code(errno), "%s", shown);
 	if (S_ISDIR(st.st_mode))
-		return copy_dir(sdir, sname, ddir, dname, st.st_mode, shown);
+		return copy_dir(sdir, sname, ddir, dname, &st, shown, o);
 	if (S_ISREG(st.st_mode))
-		return copy_file(sdir, sname, ddir, dname, st.st_mode, shown);
+		return copy_file(sdir, sname, ddir, dname, &st, shown, o);
 	if (S_ISLNK(st.st_mode)) {
 		ssize_t n = readlinkat(sdir, sname, target, sizeof(target) - 1);
 		if (n < 0)
@@ -233,7 +264,7 @@ static int copy_node(int sdir, const char *sname, int ddir, const char *dname, c
 		unlinkat(ddir, dname, 0);
 		if (symlinkat(target, ddir, dname) < 0)
 			return ck__error_errno(ck__errno_code(errno), "cannot create the link %s", dname);
-		return CK_OK;
+		return chown_node(-1, ddir, dname, &st, o);
 	}
 	return ck__error_set(CK_EUNSUPPORTED, "%s is a special file (device, fifo or socket): not copied", shown);
 }
@@ -295,16 +326,12 @@ static int open_ctr_dir(int *fd, void *octx, const char *path)
 	return ck__root_open(fd, *(int *)octx, path, O_RDONLY | O_DIRECTORY, 0);
 }
 
-int ck_container_copy_to(ck_container *ctr, const char *src, const char *dest)
+static int copy_to(ck_container *ctr, const char *src, const char *dest, const own *o)
 {
 	int root = -1, sdir = -1, ddir = -1, rc;
 	char *rel = NULL, *sparent = NULL, *name = NULL;
 	struct stat st;
 
-	CK_ENTER();
-	if (!ctr || !src || !dest)
-		return ck__error_set(CK_EINVAL, "ck_container_copy_to: %s is NULL", !ctr ? "ctr" : !src ? "src" : "dest");
-	CK__CTR_FULL(ctr);
 	if (lstat(src, &st) < 0)
 		return ck__error_errno(ck__errno_code(errno), "cannot copy %s", src);
 	if ((rc = container_root(&root, &rel, ctr, dest)) != CK_OK)
@@ -316,7 +343,7 @@ int ck_container_copy_to(ck_container *ctr, const char *src, const char *dest)
 	if ((rc = open_host_dir(&sdir, NULL, sparent)) != CK_OK ||
 	    (rc = land(&ddir, &name, open_ctr_dir, &root, rel, base_name(src))) != CK_OK)
 		goto out;
-	rc = copy_node(sdir, base_name(src), ddir, name, src);
+	rc = copy_node(sdir, base_name(src), ddir, name, src, o);
 out:
 	if (rc != CK_OK && rc != CK_EPERM)
 		rc = ck__error_wrap(rc, "cannot copy %s into container %s", src, ctr->cfg.name);
@@ -332,9 +359,78 @@ out:
 	return rc;
 }
 
+int ck_container_copy_to(ck_container *ctr, const char *src, const char *dest)
+{
+	CK_ENTER();
+	if (!ctr || !src || !dest)
+		return ck__error_set(CK_EINVAL, "ck_container_copy_to: %s is NULL", !ctr ? "ctr" : !src ? "src" : "dest");
+	CK__CTR_FULL(ctr);
+	return copy_to(ctr, src, dest, &own_caller);
+}
+
+static int own_for(own *out, ck_container *dst, unsigned int flags)
+{
+	if (flags & ~CK_COPY_KEEP_OWNERS)
+		return ck__error_set(CK_EINVAL, "unknown copy flags 0x%x", flags & ~CK_COPY_KEEP_OWNERS);
+	/* A rootless caller cannot give files to the ids of its user
+	 * namespace from outside it: what it copies stays its own, which is
+	 * the container's root. */
+	if (dst->ctx->rootless)
+		*out = (own){ OWN_CALLER, 0, 0 };
+	else if (flags & CK_COPY_KEEP_OWNERS)
+		*out = (own){ OWN_SOURCE, 0, 0 };
+	else
+		*out = (own){ OWN_FIXED, dst->cfg.uid, dst->cfg.gid };
+	return CK_OK;
+}
+
+int ck_container_copy_to_v2(ck_container *ctr, const char *src, const char *dest, unsigned int flags)
+{
+	own o;
+	int rc;
+
+	CK_ENTER();
+	if (!ctr || !src || !dest)
+		return ck__error_set(CK_EINVAL, "ck_container_copy_to_v2: %s is NULL",
+		                     !ctr ? "ctr" : !src ? "src" : "dest");
+	CK__CTR_FULL(ctr);
+	if ((rc = own_for(&o, ctr, flags)) != CK_OK)
+		return rc;
+	return copy_to(ctr, src, dest, &o);
+}
+
+/* The parent directory of container path `rel` in `root` and the entry's
+ * name in it ("." for the root itself), checked to exist. */
+static int open_src(int *sdir, const char **sname, char **sparent, int root, const char *rel, const char *shown)
+{
+	struct stat st;
+	int rc;
+
+	*sparent = NULL;
+	if (!strcmp(rel, "/")) {
+		*sname = "."; /* the whole root: its contents */
+		rc = ck__root_open(sdir, root, "/", O_RDONLY | O_DIRECTORY, 0);
+	} else {
+		*sname = base_name(rel);
+		if (!(*sparent = dir_name(rel)))
+			return ck__oom();
+		rc = ck__root_open(sdir, root, *sparent, O_RDONLY | O_DIRECTORY, 0);
+	}
+	if (rc == CK_OK && fstatat(*sdir, *sname, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		rc = ck__error_errno(ck__errno_code(errno), "%s (in the container)", shown);
+	return rc;
+}
+
+static void close_all(int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
 int ck_container_copy_from(ck_container *ctr, const char *src, const char *dest)
 {
-	int root = -1, sdir = -1, ddir = -1, rc;
+	int fds[3] = { -1, -1, -1 }, rc; /* root, source dir, destination dir */
 	char *rel = NULL, *sparent = NULL, *name = NULL;
 	const char *sname;
 
@@ -342,42 +438,137 @@ int ck_container_copy_from(ck_container *ctr, const char *src, const char *dest)
 	if (!ctr || !src || !dest)
 		return ck__error_set(CK_EINVAL, "ck_container_copy_from: %s is NULL", !ctr ? "ctr" : !src ? "src" : "dest");
 	CK__CTR_FULL(ctr);
-	if ((rc = container_root(&root, &rel, ctr, src)) != CK_OK)
-		goto out;
-	if (!strcmp(rel, "/")) {
-		/* the whole root: its contents */
-		sname = ".";
-		if ((rc = ck__root_open(&sdir, root, "/", O_RDONLY | O_DIRECTORY, 0)) != CK_OK)
-			goto out;
-	} else {
-		sname = base_name(rel);
-		if (!(sparent = dir_name(rel))) {
-			rc = ck__oom();
-			goto out;
-		}
-		if ((rc = ck__root_open(&sdir, root, sparent, O_RDONLY | O_DIRECTORY, 0)) != CK_OK)
-			goto out;
-	}
-	struct stat st;
-	if (fstatat(sdir, sname, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		rc = ck__error_errno(ck__errno_code(errno), "%s (in the container)", src);
-		goto out;
-	}
-	if ((rc = land(&ddir, &name, open_host_dir, NULL, dest, strcmp(sname, ".") ? sname : "rootfs")) != CK_OK)
-		goto out;
-	rc = copy_node(sdir, sname, ddir, name, src);
-out:
+	if ((rc = container_root(&fds[0], &rel, ctr, src)) == CK_OK &&
+	    (rc = open_src(&fds[1], &sname, &sparent, fds[0], rel, src)) == CK_OK &&
+	    (rc = land(&fds[2], &name, open_host_dir, NULL, dest, strcmp(sname, ".") ? sname : "rootfs")) == CK_OK)
+		rc = copy_node(fds[1], sname, fds[2], name, src, &own_caller);
 	if (rc != CK_OK && rc != CK_EPERM)
 		rc = ck__error_wrap(rc, "cannot copy %s from container %s", src, ctr->cfg.name);
-	if (root >= 0)
-		close(root);
-	if (sdir >= 0)
-		close(sdir);
-	if (ddir >= 0)
-		close(ddir);
+	close_all(fds, 3);
 	free(rel);
 	free(sparent);
 	free(name);
+	return rc;
+}
+
+int ck_container_copy_between(ck_container *from, const char *src, ck_container *to, const char *dest,
+                              unsigned int flags)
+{
+	int fds[4] = { -1, -1, -1, -1 }, rc; /* the two roots, source dir, destination dir */
+	char *srel = NULL, *drel = NULL, *sparent = NULL, *name = NULL;
+	const char *sname;
+	own o;
+
+	CK_ENTER();
+	if (!from || !src || !to || !dest)
+		return ck__error_set(CK_EINVAL, "ck_container_copy_between: %s is NULL",
+		                     !from ? "from" : !src ? "src" : !to ? "to" : "dest");
+	CK__CTR_FULL(from);
+	CK__CTR_FULL(to);
+	if ((rc = own_for(&o, to, flags)) != CK_OK)
+		return rc;
+	if ((rc = container_root(&fds[0], &srel, from, src)) == CK_OK &&
+	    (rc = open_src(&fds[2], &sname, &sparent, fds[0], srel, src)) == CK_OK &&
+	    (rc = container_root(&fds[1], &drel, to, dest)) == CK_OK &&
+	    (rc = land(&fds[3], &name, open_ctr_dir, &fds[1], drel, strcmp(sname, ".") ? sname : "rootfs")) == CK_OK)
+		rc = copy_node(fds[2], sname, fds[3], name, src, &o);
+	if (rc != CK_OK && rc != CK_EPERM)
+		rc = ck__error_wrap(rc, "cannot copy %s from container %s into container %s", src, from->cfg.name,
+		                    to->cfg.name);
+	close_all(fds, 4);
+	free(srel);
+	free(drel);
+	free(sparent);
+	free(name);
+	return rc;
+}
+
+int ck_container_copy_tar_out(ck_container *ctr, const char *src, int fd)
+{
+	int fds[2] = { -1, -1 }, rc;
+	char *rel = NULL, *sparent = NULL;
+	const char *sname;
+
+	CK_ENTER();
+	if (!ctr || !src || fd < 0)
+		return ck__error_set(CK_EINVAL, "ck_container_copy_tar_out: %s", !ctr ? "ctr is NULL" : !src ? "src is NULL"
+		                                                                                  : "fd is negative");
+	CK__CTR_FULL(ctr);
+	if ((rc = container_root(&fds[0], &rel, ctr, src)) == CK_OK &&
+	    (rc = open_src(&fds[1], &sname, &sparent, fds[0], rel, src)) == CK_OK)
+		rc = ck__tar_tree_at(fd, fds[1], strcmp(sname, ".") ? sname : NULL, 0);
+	if (rc != CK_OK && rc != CK_EPERM)
+		rc = ck__error_wrap(rc, "cannot copy %s from container %s", src, ctr->cfg.name);
+	close_all(fds, 2);
+	free(rel);
+	free(sparent);
+	return rc;
+}
+
+/* The stream is unpacked into a directory of the container's own first
+ * (beside its userdata, so a crash leaves it where rm removes it), as a
+ * layer is, never following a link; then copied in as a host tree is. */
+int ck_container_copy_tar_in(ck_container *ctr, int fd, const char *dest, unsigned int flags)
+{
+	int fds[3] = { -1, -1, -1 }, rc; /* root, destination dir, staging dir */
+	char *rel = NULL, *stage = NULL;
+	DIR *d = NULL;
+	own o;
+
+	CK_ENTER();
+	if (!ctr || !dest || fd < 0)
+		return ck__error_set(CK_EINVAL, "ck_container_copy_tar_in: %s", !ctr ? "ctr is NULL" : !dest ? "dest is NULL"
+		                                                                                  : "fd is negative");
+	CK__CTR_FULL(ctr);
+	if ((rc = own_for(&o, ctr, flags)) != CK_OK)
+		return rc;
+	if ((rc = container_root(&fds[0], &rel, ctr, dest)) != CK_OK)
+		goto out;
+	if (open_ctr_dir(&fds[1], &fds[0], rel) != CK_OK) {
+		rc = ck__error_set(CK_EINVAL, "destination must be a directory when copying from stdin");
+		goto out;
+	}
+	if (!(stage = ck__asprintf("%s/containers/%s/cp-XXXXXX", ctr->ctx->root, ctr->cfg.id))) {
+		rc = ck__oom();
+		goto out;
+	}
+	*strrchr(stage, '/') = '\0';
+	rc = ck__mkdir_p(stage, 0700);
+	stage[strlen(stage)] = '/';
+	if (rc != CK_OK)
+		goto out;
+	if (!mkdtemp(stage)) {
+		rc = ck__error_errno(ck__errno_code(errno), "cannot create %s", stage);
+		free(stage);
+		stage = NULL;
+		goto out;
+	}
+	if ((fds[2] = open(stage, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		rc = ck__error_errno(ck__errno_code(errno), "cannot open %s", stage);
+		goto out;
+	}
+	if ((rc = ck__untar_at(fd, fds[2], ctr->ctx->rootless, "source")) != CK_OK)
+		goto out;
+	int list_fd = dup(fds[2]);
+	if (list_fd < 0 || !(d = fdopendir(list_fd))) {
+		if (list_fd >= 0)
+			close(list_fd);
+		rc = ck__error_errno(CK_EIO, "cannot list %s", stage);
+		goto out;
+	}
+	for (struct dirent *de; rc == CK_OK && (de = readdir(d));)
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			rc = copy_node(fds[2], de->d_name, fds[1], de->d_name, de->d_name, &o);
+out:
+	if (rc != CK_OK && rc != CK_EPERM)
+		rc = ck__error_wrap(rc, "cannot copy a tar stream into %s of container %s", dest, ctr->cfg.name);
+	if (d)
+		closedir(d);
+	close_all(fds, 3);
+	if (stage)
+		ck__rm_rf(stage);
+	free(stage);
+	free(rel);
 	return rc;
 }
 
@@ -395,7 +586,7 @@ int ck__copy_dir_contents(int sdir, int ddir, const char *shown)
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		char *child = ck__asprintf("%s/%s", shown, de->d_name);
-		rc = child ? copy_node(sdir, de->d_name, ddir, de->d_name, child) : ck__oom();
+		rc = child ? copy_node(sdir, de->d_name, ddir, de->d_name, child, &own_caller) : ck__oom();
 		free(child);
 	}
 	closedir(d);

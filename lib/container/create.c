@@ -84,6 +84,20 @@ static int build_env(ck__strmap *env, const ck__imagecfg *ic, const ck_container
 	 * container=podman to learn what kind of container they run in */
 	if (rc == CK_OK)
 		rc = ck__strmap_set(env, "container", "podman");
+	/* --unsetenv and --unsetenv-all take defaults away (the image's, PATH,
+	 * TERM, container); what the caller gives below stays, as podman does */
+	if (rc == CK_OK && (spec->unset_env_all || spec->unset_env)) {
+		ck__strmap kept = { 0 };
+		for (size_t i = 0; i < env->n && rc == CK_OK && !spec->unset_env_all; i++) {
+			bool drop = false;
+			for (char **u = spec->unset_env; u && *u && !drop; u++)
+				drop = !strcmp(*u, env->keys[i]);
+			if (!drop)
+				rc = ck__strmap_set(&kept, env->keys[i], env->vals[i]);
+		}
+		ck__strmap_free(env);
+		*env = kept;
+	}
 	for (size_t i = 0; spec->env_files && spec->env_files[i] && rc == CK_OK; i++)
 		rc = ck__envfile_read(env, spec->env_files[i]);
 	for (size_t i = 0; i < spec->env.n && rc == CK_OK; i++)
@@ -330,6 +344,11 @@ static int fill_config(ck__ctr_config *c, ck_context *ctx, const ck_container_sp
 	if (!c->id || !c->name || !c->image_id || !c->image_name || !c->image_ref || !c->pod || !c->network || !c->runtime ||
 	    !c->restart_policy || !c->workdir || !c->user)
 		return ck__oom();
+	/* podman's words: a container asked to have no network has no
+	 * resolver (the library's default, none, is not an explicit ask) */
+	if (spec->network && !strcmp(spec->network, "none") &&
+	    (spec->extra.dns || spec->extra.dns_search || spec->extra.dns_options))
+		return ck__error_set(CK_EINVAL, "conflicting options: dns and the network mode: none");
 	if (spec->hostname && spec->extra.uts && !strcmp(spec->extra.uts, "host"))
 		return ck__error_set(CK_EINVAL, "cannot set the hostname \"%s\" of a container that shares the host's "
 		                                "UTS namespace (--uts host)", spec->hostname);

@@ -45,6 +45,30 @@ int ck_container_mount_rootfs(char **path, ck_container *ctr)
 	return rc;
 }
 
+int ck_container_rootfs_mounted(char **path, const ck_container *ctr)
+{
+	ck_rootfs *fs = NULL;
+	int rc;
+
+	CK_ENTER();
+	if (!path)
+		return ck__error_set(CK_EINVAL, "ck_container_rootfs_mounted: path is NULL");
+	*path = NULL;
+	if (!ctr)
+		return ck__error_set(CK_EINVAL, "ck_container_rootfs_mounted: ctr is NULL");
+	rc = ck_rootfs_lookup(&fs, ctr->ctx, ctr->cfg.id);
+	if (rc == CK_ENOTFOUND) { /* never prepared, or released */
+		ck__error_clear();
+		return CK_OK;
+	}
+	/* A copy has no mount to look at: it is there until it is released. */
+	if (rc == CK_OK && (!ck_rootfs_is_overlay(fs) || ck__rootfs_mounted(fs)) &&
+	    !(*path = ck__strdup(ck_rootfs_path(fs))))
+		rc = ck__oom();
+	ck_rootfs_free(fs);
+	return rc;
+}
+
 int ck_container_unmount_rootfs(ck_container *ctr)
 {
 	ck__lock lk = CK__LOCK_INIT;

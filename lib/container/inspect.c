@@ -195,6 +195,22 @@ static void gen_host_config(yajl_gen g, const ck_container *c)
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
+	ck__json_key(g, "Devices");
+	yajl_gen_array_open(g);
+	for (char **d = cfg->extra.devices; d && *d; d++) {
+		const char *host, *in, *perms;
+		char *buf = malloc(strlen(*d) + 1);
+		if (!buf)
+			continue;
+		ck__ctr_device_split(*d, buf, &host, &in, &perms);
+		yajl_gen_map_open(g);
+		ck__json_key_str(g, "PathOnHost", host);
+		ck__json_key_str(g, "PathInContainer", in);
+		ck__json_key_str(g, "CgroupPermissions", perms);
+		yajl_gen_map_close(g);
+		free(buf);
+	}
+	yajl_gen_array_close(g);
 	ck__json_key_bool(g, "Init", cfg->init);
 	ck__json_key_str(g, "Runtime", "oci");
 	yajl_gen_map_close(g);

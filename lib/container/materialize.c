@@ -44,9 +44,17 @@ static void host_words(ck__buf *b, const char *host, const char *kw)
  * container can reach: not the host's loopback), --dns-search ("." for
  * none; else the host's, without a DNS network) and --dns-option (else the
  * host's), as podman writes them. */
-static char *resolv_for(const char *host, const ck__net_result *net, const ck__ctr_extra *x)
+static char **given(char **v)
+{
+	return v && v[0] ? v : NULL; /* a record read back holds empty lists */
+}
+
+static char *resolv_for(const char *host, const ck__net_result *net, const ck__ctr_extra *extra)
 {
 	bool net_dns = net && net->dns && net->dns[0];
+	ck__ctr_extra given_only = { .dns = given(extra->dns), .dns_search = given(extra->dns_search),
+	                             .dns_options = given(extra->dns_options) };
+	const ck__ctr_extra *x = &given_only;
 	ck__buf b = { 0 }, words = { 0 };
 
 	if (!net_dns && !x->dns && !x->dns_search && !x->dns_options)
@@ -103,6 +111,11 @@ static int write_etc_files(const char *userdata, const ck__ctr_config *c, const 
 		ck__error_clear();
 		resolv = NULL;
 	}
+	/* --add-host lines first, as podman writes them */
+	for (char **h = c->extra.add_hosts; h && *h; h++) {
+		const char *colon = strchr(*h, ':');
+		ck__buf_printf(&b, "%s\t%.*s\n", colon + 1, (int)(colon - *h), *h);
+	}
 	if (!strcmp(c->network, "host") && ck__read_file(&hosts, NULL, "/etc/hosts", 1 << 20) == CK_OK) {
 		ck__buf_puts(&b, hosts);
 		if (b.len && b.data[b.len - 1] != '\n')
@@ -110,12 +123,6 @@ static int write_etc_files(const char *userdata, const ck__ctr_config *c, const 
 	} else {
 		ck__error_clear();
 		ck__buf_puts(&b, "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n");
-	}
-	/* --add-host "HOST:IP" (the address may hold colons: split at the first) */
-	for (size_t i = 0; c->extra.add_hosts && c->extra.add_hosts[i]; i++) {
-		const char *e = c->extra.add_hosts[i], *colon = strchr(e, ':');
-		if (colon)
-			ck__buf_printf(&b, "%s\t%.*s\n", colon + 1, (int)(colon - e), e);
 	}
 	if (net && net->ips && net->ips[0]) {
 		for (size_t i = 0; net->ips[i]; i++)

@@ -51,6 +51,9 @@ typedef struct ck__ctr_extra {
 	 * /etc/hosts and resolv.conf; a pod member sharing the pod's network
 	 * gets its pod's at create (spec_dns.c). */
 	char **add_hosts, **dns, **dns_search, **dns_options;
+	char **devices;            /* --device, "HOST:CONTAINER:PERMS" (all three, checked) */
+	bool no_hosts;             /* --no-hosts: the image's /etc/hosts */
+	char *pid_file;            /* --pidfile: absolute; the init's pid, written at each start */
 } ck__ctr_extra;
 
 typedef struct ck__ctr_config {

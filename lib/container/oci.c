@@ -5,8 +5,11 @@
 #include "container_int.h"
 #include "volume/volume.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 static bool has_dest(const ck__ctr_config *c, const char *dest)
 {
@@ -19,6 +22,14 @@ static bool has_dest(const ck__ctr_config *c, const char *dest)
 static bool is_propagation(const char *o)
 {
 	return strstr(o, "private") || strstr(o, "shared") || strstr(o, "slave") || strstr(o, "bindable");
+}
+
+static bool has_str(char *const *v, const char *s)
+{
+	for (; v && *v; v++)
+		if (!strcmp(*v, s))
+			return true;
+	return false;
 }
 
 /* A record read back has "" for a string it does not hold. */
@@ -44,6 +55,53 @@ static int add_mount(ck__oci_build *b, const char *dest, const char *type, const
 	if (!nm[b->n_mounts - 1].destination || !nm[b->n_mounts - 1].type || !nm[b->n_mounts - 1].source)
 		return ck__oom();
 	return CK_OK;
+}
+
+/* --device: rootful, a node made by the runtime with the host node's
+ * numbers, mode and owner, and a device cgroup rule; rootless, a bind
+ * mount of the host's node (a user namespace cannot make nodes, nor has it
+ * a device cgroup), as podman does. */
+static int devices_from(ck__oci_build *b, const ck__ctr_config *c, bool rootless)
+{
+	size_t n = ck__strv_len(c->extra.devices);
+	int rc = CK_OK;
+
+	if (!n)
+		return CK_OK;
+	if (!rootless && !(b->devices = calloc(n, sizeof(*b->devices))))
+		return ck__oom();
+	for (size_t i = 0; i < n && rc == CK_OK; i++) {
+		const char *host, *ctr, *perms;
+		char *buf = malloc(strlen(c->extra.devices[i]) + 1);
+		struct stat st;
+
+		if (!buf || (rc = ck__strv_push(&b->device_bufs, "")) != CK_OK) {
+			free(buf);
+			return rc ? rc : ck__oom();
+		}
+		free(b->device_bufs[i]);
+		b->device_bufs[i] = buf;
+		ck__ctr_device_split(c->extra.devices[i], buf, &host, &ctr, &perms);
+		if (stat(host, &st) < 0)
+			return ck__error_errno(errno == ENOENT ? CK_ENOTFOUND : CK_EIO, "--device: stat %s", host);
+		if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+			return ck__error_set(CK_EINVAL, "%s is not a valid device: not a device node", host);
+		if (rootless) {
+			char **o = NULL;
+			if ((rc = ck__strv_push(&o, "bind")) || (rc = ck__strv_push(&o, "private")))
+				ck_strv_free(o);
+			else
+				rc = add_mount(b, ctr, "bind", host, o);
+			continue;
+		}
+		b->devices[i] = (ck__oci_device){ .path = ctr, .type = S_ISCHR(st.st_mode) ? 'c' : 'b',
+		                                  .major = major(st.st_rdev), .minor = minor(st.st_rdev),
+		                                  .mode = st.st_mode & 07777, .uid = st.st_uid, .gid = st.st_gid,
+		                                  .access = perms };
+		b->p.n_devices++;
+	}
+	b->p.devices = b->devices;
+	return rc;
 }
 
 static int mount_from(ck__oci_build *b, ck_context *ctx, const ck__mnt *m)
@@ -183,6 +241,7 @@ int ck__ctr_oci_build(ck__oci_build *b, ck_context *ctx, const ck__ctr_config *c
 	p->rootfs = rootfs;
 	p->readonly_rootfs = c->read_only;
 	p->env = c->env;
+	p->env_complete = true; /* create added the defaults (or --unsetenv took them) */
 	p->cwd = c->workdir && *c->workdir ? c->workdir : "/";
 	p->uid = c->uid;
 	p->gid = c->gid;
@@ -253,6 +312,7 @@ int ck__ctr_oci_build(ck__oci_build *b, ck_context *ctx, const ck__ctr_config *c
 		args[k++] = c->args[i];
 	p->args = args;
 
+
 	for (size_t i = 0; i < c->n_ulimits && i < sizeof(b->rl) / sizeof(b->rl[0]); i++) {
 		b->rl[i].resource = c->ulimits[i].resource;
 		b->rl[i].soft = c->ulimits[i].soft < 0 ? (uint64_t)-1 : (uint64_t)c->ulimits[i].soft;
@@ -282,9 +342,10 @@ int ck__ctr_oci_build(ck__oci_build *b, ck_context *ctx, const ck__ctr_config *c
 	if (rc == CK_OK)
 		rc = bind_file(b, c, userdata, "hostname", "/etc/hostname");
 	if (rc == CK_OK)
-		rc = bind_file(b, c, userdata, "hosts", "/etc/hosts");
+		rc = c->extra.no_hosts ? CK_OK : bind_file(b, c, userdata, "hosts", "/etc/hosts");
 	if (rc == CK_OK)
-		rc = bind_file(b, c, userdata, "resolv.conf", "/etc/resolv.conf");
+		rc = has_str(c->extra.dns, "none") ? CK_OK
+		     : bind_file(b, c, userdata, "resolv.conf", "/etc/resolv.conf");
 	if (rc == CK_OK && c->read_only) {
 		rc = tmpfs_at(b, c, "/tmp", "mode=1777");
 		if (rc == CK_OK)
@@ -316,6 +377,8 @@ int ck__ctr_oci_build(ck__oci_build *b, ck_context *ctx, const ck__ctr_config *c
 	}
 	if (rc == CK_OK)
 		rc = notify_socket_in(b, c);
+	if (rc == CK_OK)
+		rc = devices_from(b, c, host->rootless);
 	free(userdata);
 	p->mounts = b->mounts;
 	p->n_mounts = b->n_mounts;
@@ -336,6 +399,8 @@ void ck__ctr_oci_build_free(ck__oci_build *b)
 		ck_strv_free(b->mounts[i].options);
 	}
 	free(b->mounts);
+	free(b->devices);
+	ck_strv_free(b->device_bufs);
 	free(b->argv);
 	ck_strv_free(b->env);
 	free((char *)b->p.seccomp_cache_dir);

@@ -49,6 +49,8 @@ static const struct field fields[] = {
 	F("log_driver", K_STR, extra.log_driver), F("timeout", K_UINT, extra.timeout),
 	F("add_hosts", K_STRV, extra.add_hosts), F("dns", K_STRV, extra.dns),
 	F("dns_search", K_STRV, extra.dns_search), F("dns_options", K_STRV, extra.dns_options),
+	F("devices", K_STRV, extra.devices), F("no_hosts", K_BOOL, extra.no_hosts),
+	F("pid_file", K_STR, extra.pid_file),
 	F("create_command", K_STRV, create_command), F("monitor_pid_file", K_STR, monitor_pid_file),
 	F("health_test", K_STRV, health_test),
 	F("health_interval", K_I64, health_interval), F("health_timeout", K_I64, health_timeout),

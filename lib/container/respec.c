@@ -77,7 +77,9 @@ static int respec_mounts(ck_container_spec *s, const ck__ctr_config *c)
 
 static int respec_net(ck_container_spec *s, const ck__ctr_config *c)
 {
-	if (!(s->network = strdup(c->network)))
+	/* "none" is the library's default: left unset, as a caller that never
+	 * named a network left it (an explicit none refuses --dns) */
+	if (strcmp(c->network, "none") && !(s->network = strdup(c->network)))
 		return ck__oom();
 	if (c->n_nets) {
 		if (!(s->nets = calloc(c->n_nets, sizeof(*s->nets))))

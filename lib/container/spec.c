@@ -41,6 +41,7 @@ void ck_container_spec_free(ck_container_spec *spec)
 	ck__strmap_free(&spec->labels);
 	ck__strmap_free(&spec->env);
 	ck_strv_free(spec->env_files);
+	ck_strv_free(spec->unset_env);
 	for (size_t i = 0; i < spec->n_mounts; i++)
 		ck__mnt_free(&spec->mounts[i]);
 	free(spec->mounts);

@@ -33,8 +33,10 @@ int ck_container_spec_add_host(ck_container_spec *spec, const char *host_ip)
 int ck_container_spec_add_dns(ck_container_spec *spec, const char *server)
 {
 	NEED_SPEC("add_dns");
-	if (!is_ip(server))
-		return ck__error_set(CK_EINVAL, "invalid --dns \"%s\": expected an IP address", server ? server : "");
+	/* "none", as podman's: no resolv.conf of ck's, the image's stays */
+	if (!is_ip(server) && !(server && !strcmp(server, "none")))
+		return ck__error_set(CK_EINVAL, "invalid --dns \"%s\": expected an IP address or \"none\"",
+		                     server ? server : "");
 	return ck__strv_push(&spec->extra.dns, server);
 }
 

@@ -128,9 +128,10 @@ static bool name_matches(const char *pattern, const char *name)
 	return false;
 }
 
-static bool filter_match(const image_filter *f, const ck_image *img)
+/* `dangling`: untagged and no image built on it (podman's meaning). */
+static bool filter_match(const image_filter *f, const ck_image *img, bool dangling)
 {
-	bool any, dangling = !img->names[0];
+	bool any;
 
 	if (f->refs) {
 		any = false;
@@ -178,9 +179,31 @@ static int newest_first(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
+/* An untagged image that another image is built on (its layers are the
+ * start of the other's): podman's "intermediate" images, which `images`
+ * shows only with -a. */
+static bool intermediate(ck_image *const *imgs, size_t n, const ck_image *x)
+{
+	if (x->names[0])
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		const ck_image *y = imgs[i];
+		size_t k = 0;
+		if (y == x || y->n_layers <= x->n_layers)
+			continue;
+		while (k < x->n_layers && !strcmp(x->layers[k].diff_id, y->layers[k].diff_id))
+			k++;
+		if (k == x->n_layers)
+			return true;
+	}
+	return false;
+}
+
 int ck_image_list(ck_image ***out, size_t *count, ck_context *ctx, unsigned int flags,
                   const char *const *filters)
 {
+	const unsigned int known = CK_IMAGE_LIST_ALL | CK_IMAGE_LIST_DANGLING;
+	bool *keep = NULL;
 	image_filter f;
 	struct {
 		ck_image **imgs;
@@ -197,8 +220,8 @@ int ck_image_list(ck_image ***out, size_t *count, ck_context *ctx, unsigned int 
 	*count = 0;
 	if (!ctx)
 		return ck__error_set(CK_EINVAL, "ck_image_list: ctx is NULL");
-	if (flags & ~CK_IMAGE_LIST_ALL)
-		return ck__error_set(CK_EINVAL, "ck_image_list: unknown flags 0x%x", flags & ~CK_IMAGE_LIST_ALL);
+	if (flags & ~known)
+		return ck__error_set(CK_EINVAL, "ck_image_list: unknown flags 0x%x", flags & ~known);
 	if ((rc = filter_parse(&f, ctx, filters)) != CK_OK)
 		return rc;
 	/* Asking for dangling images shows them without -a, as podman does. */
@@ -209,12 +232,27 @@ int ck_image_list(ck_image ***out, size_t *count, ck_context *ctx, unsigned int 
 		return rc;
 	}
 	c.imgs = items;
+	/* decided over the whole store before any is dropped */
+	if (c.n && !(keep = calloc(c.n, sizeof(*keep)))) {
+		for (size_t i = 0; i < c.n; i++)
+			ck_image_free(c.imgs[i]);
+		free(c.imgs);
+		filter_free(&f);
+		return ck__oom();
+	}
 	for (size_t i = 0; i < c.n; i++) {
-		if ((c.imgs[i]->names[0] || (flags & CK_IMAGE_LIST_ALL)) && filter_match(&f, c.imgs[i]))
+		bool inter = intermediate(c.imgs, c.n, c.imgs[i]);
+		keep[i] = (c.imgs[i]->names[0] || (flags & CK_IMAGE_LIST_ALL) ||
+		           ((flags & CK_IMAGE_LIST_DANGLING) && !inter)) &&
+		          filter_match(&f, c.imgs[i], !c.imgs[i]->names[0] && !inter);
+	}
+	for (size_t i = 0; i < c.n; i++) {
+		if (keep[i])
 			c.imgs[kept++] = c.imgs[i];
 		else
 			ck_image_free(c.imgs[i]);
 	}
+	free(keep);
 	c.n = kept;
 	filter_free(&f);
 	if (c.n)

@@ -109,6 +109,13 @@ int ck__image_read_file(char **out, size_t *len, char **dirs, size_t n, const ch
  * ".wh..wh..opq", as the OCI layer format has them. */
 #define CK__TAR_LAYER 1u
 int ck__tar_tree(int out_fd, const char *dir, unsigned flags);
+/* The same from an open directory: only its entry `name` (and what is
+ * under it, entries named from `name`), or with NULL all its entries. */
+int ck__tar_tree_at(int out_fd, int dirfd, const char *name, unsigned flags);
+/* Unpacks the tar stream read from `in_fd` beneath `rootfd`, safely as a
+ * layer is (nothing lands outside it); `rootless`: no devices, no owners.
+ * `what` names the stream in errors. */
+int ck__untar_at(int in_fd, int rootfd, bool rootless, const char *what);
 
 /* ---- a rootless store (layer_userns.c, layer_idmap.c) ----
  * Removing what a rootless store holds, whose files may be owned by the

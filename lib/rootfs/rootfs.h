@@ -22,6 +22,9 @@ typedef struct ck__change {
  * CK_EUNSUPPORTED for a copied (not overlay) root filesystem. */
 int ck__rootfs_changes(ck__change **out, size_t *n, ck_context *ctx, const char *id);
 void ck__changes_free(ck__change *c, size_t n);
+/* Whether something is mounted on the root filesystem's path (another
+ * device than its directory; rootfs_mount.c). */
+bool ck__rootfs_mounted(const ck_rootfs *r);
 /* The upper directory of root filesystem `id` (new string); CK_ENOTFOUND
  * when it was never prepared, CK_EUNSUPPORTED when it is a copy. */
 int ck__rootfs_upper(char **out, ck_context *ctx, const char *id);

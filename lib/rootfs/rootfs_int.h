@@ -13,8 +13,6 @@ struct ck_rootfs {
 };
 
 /* rootfs_mount.c */
-/* Whether something is mounted on r->path (another device than r->dir). */
-bool ck__rootfs_mounted(const ck_rootfs *r);
 /* Mounts overlay of `lowers` (topmost first) at r->path, with r->dir's
  * upper and work directories; CK_EUNSUPPORTED (message set) when overlay
  * cannot be used here. */

@@ -137,9 +137,9 @@ int ck__process_gen(yajl_gen g, const ck__oci_params *p, const ck__host *host)
 	strv_gen(g, "args", (const char *const *)p->args);
 	ck__json_key(g, "env");
 	yajl_gen_array_open(g);
-	if (!env_has(p->env, "PATH"))
+	if (!p->env_complete && !env_has(p->env, "PATH"))
 		ck__json_str_val(g, DEFAULT_PATH);
-	if (p->terminal && !env_has(p->env, "TERM"))
+	if (!p->env_complete && p->terminal && !env_has(p->env, "TERM"))
 		ck__json_str_val(g, "TERM=xterm");
 	for (size_t i = 0; p->env && p->env[i]; i++)
 		ck__json_str_val(g, p->env[i]);
@@ -407,6 +407,9 @@ static void resources_gen(yajl_gen g, const ck__oci_params *p)
 		device_rule(g, true, "c", 1, 9, "rwm");   /* urandom */
 		device_rule(g, true, "c", 136, -1, "rwm"); /* pts/N */
 		device_rule(g, true, "c", 5, 2, "rwm");   /* ptmx */
+		for (size_t i = 0; i < p->n_devices; i++) /* --device */
+			device_rule(g, true, (char[]){ p->devices[i].type, 0 }, p->devices[i].major,
+			            p->devices[i].minor, p->devices[i].access);
 		yajl_gen_array_close(g);
 	}
 	if (p->memory_limit > 0) {
@@ -463,6 +466,23 @@ static int linux_gen(yajl_gen g, const ck__oci_params *p, const ck__host *host, 
 	if (p->rootless)
 		ns_gen(g, "user", &(ns_spec){ p->userns ? NS_JOIN : NS_NEW, p->userns });
 	yajl_gen_array_close(g);
+	if (p->n_devices && !p->rootless) {
+		ck__json_key(g, "devices");
+		yajl_gen_array_open(g);
+		for (size_t i = 0; i < p->n_devices; i++) {
+			const ck__oci_device *d = &p->devices[i];
+			yajl_gen_map_open(g);
+			ck__json_key_str(g, "path", d->path);
+			ck__json_key_str(g, "type", (char[]){ d->type, 0 });
+			ck__json_key_int(g, "major", d->major);
+			ck__json_key_int(g, "minor", d->minor);
+			ck__json_key_int(g, "fileMode", d->mode);
+			ck__json_key_int(g, "uid", d->uid);
+			ck__json_key_int(g, "gid", d->gid);
+			yajl_gen_map_close(g);
+		}
+		yajl_gen_array_close(g);
+	}
 	strv_gen(g, "maskedPaths", ck__masked_paths);
 	strv_gen(g, "readonlyPaths", ck__readonly_paths);
 	if (p->cgroups_path && *p->cgroups_path && (!p->rootless || host->cgroup_mode == CK__CGROUP_V2)) {

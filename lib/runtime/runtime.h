@@ -57,6 +57,16 @@ typedef struct ck__mount {
 	char **options; /* NULL-terminated */
 } ck__mount;
 
+/* A host device made in the container (linux.devices) and allowed by its
+ * device cgroup with `access` ("rwm" or a part of it). */
+typedef struct ck__oci_device {
+	const char *path;             /* in the container */
+	char type;                    /* 'c' or 'b' */
+	int64_t major, minor;
+	uint32_t mode, uid, gid;      /* the node's permission bits and owner */
+	const char *access;
+} ck__oci_device;
+
 typedef struct ck__oci_params {
 	const char *rootfs;           /* absolute path of the root filesystem */
 	bool readonly_rootfs;
@@ -112,6 +122,11 @@ typedef struct ck__oci_params {
 	 * ck__host_idmaps).  When n_uid_maps is 0 the single range above is used. */
 	const struct ck__idmap *uid_maps, *gid_maps;
 	size_t n_uid_maps, n_gid_maps;
+	/* The env is whole (a container's, made at create): no PATH or TERM is
+	 * added, so that what --unsetenv took away stays away. */
+	bool env_complete;
+	const ck__oci_device *devices; /* --device, rootful (rootless binds them) */
+	size_t n_devices;
 } ck__oci_params;
 
 /* Writes <bundle>/config.json (atomically, mode 0600).  Every value the

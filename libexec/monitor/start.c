@@ -312,6 +312,16 @@ int mon_run_start(mon *m, bool first)
 	if (rc != CK_OK || (rc = await_start(m, pp[0], lfd, &master)) != CK_OK)
 		goto out;
 	m->init_start = ck__proc_start_time(m->init_pid);
+	if (m->cfg.extra.pid_file && *m->cfg.extra.pid_file) {
+		/* --pidfile: the init's pid, before the start is reported (a
+		 * failure to write it is logged: the container runs) */
+		char line[32];
+		int len = snprintf(line, sizeof(line), "%d\n", (int)m->init_pid);
+		if (ck__write_file_replace(m->cfg.extra.pid_file, line, (size_t)len, 0644, false) != CK_OK) {
+			ck__log(m->ctx, CK_LOG_WARN, "container %.12s: %s", m->id, ck_error_last()->message);
+			ck__error_clear();
+		}
+	}
 	m->init_pidfd = (int)syscall(SYS_pidfd_open, m->init_pid, 0);
 	if (m->init_pidfd >= 0 && ck__proc_start_time(m->init_pid) != m->init_start)
 		mon_close_fd(&m->init_pidfd); /* gone already (or its pid reused): looked at by /proc */

@@ -153,8 +153,11 @@ network_pod_and_container_etc_files_take_add_host_and_dns() {
   ck run --rm --pod dp --add-host x:10.1.1.1 "$IMG" true; expect_rc 125
   expect_err "cannot set --add-host"; expect_err "ck pod create"
   ck run --rm --pod dp --dns 10.1.1.1 "$IMG" true; expect_rc 125; expect_err "cannot set --dns"
-  # A container's own.
-  ck run --rm --network none --add-host own.example:192.0.2.9 --dns 192.0.2.53 --dns 192.0.2.54 \
+  # A container's own (on the default bridge: podman refuses a resolver
+  # for --network none, and so does ck).
+  ck run --rm --network none --dns 192.0.2.53 "$IMG" true; expect_rc 125
+  expect_err "conflicting options: dns and the network mode: none"
+  ck run --rm --add-host own.example:192.0.2.9 --dns 192.0.2.53 --dns 192.0.2.54 \
     --dns-search a.example --dns-search b.example --dns-option timeout:2 "$IMG" \
     sh -c 'cat /etc/hosts; echo ===; cat /etc/resolv.conf'; expect_rc 0
   grep -qP '^192\.0\.2\.9\town\.example$' <<<"$out" || fail "no own.example in the container's hosts: $out"

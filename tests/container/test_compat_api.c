@@ -25,8 +25,24 @@ static void compat_spec_settings_refuse_bad_input_by_name(void)
 	CK_CHECK_RC(ck_container_spec_set_systemd(s, "maybe"), CK_EINVAL);
 	CK_CHECK_RC(ck_container_spec_add_annotation(s, "=x"), CK_EINVAL);
 	CK_CHECK_RC(ck_container_spec_set_shm_size(s, -1), CK_EINVAL);
+	CK_CHECK_RC(ck_container_spec_add_device(s, "dev/zero"), CK_EINVAL);
+	CK_CHECK_CONTAINS(ck_error_last()->message, "\"dev/zero\" is not an absolute path");
+	CK_CHECK_RC(ck_container_spec_add_device(s, "/dev/zero:/dev/z:rx"), CK_EINVAL);
+	CK_CHECK_CONTAINS(ck_error_last()->message, "invalid device mode: rx");
+	CK_CHECK_RC(ck_container_spec_add_device(s, "/dev/zero:z:r"), CK_EINVAL);
+	CK_CHECK_CONTAINS(ck_error_last()->message, "\"z\" is not absolute");
+	CK_CHECK_RC(ck_container_spec_add_device(s, "/dev/zero:rr"), CK_EINVAL);
+	CK_CHECK_RC(ck_container_spec_add_device(s, ""), CK_EINVAL);
+	CK_CHECK_RC(ck_container_spec_add_host(s, "db"), CK_EINVAL);
+	CK_CHECK_RC(ck_container_spec_add_host(s, "db:10.0.0"), CK_EINVAL);
+	CK_CHECK_CONTAINS(ck_error_last()->message, "invalid --add-host \"db:10.0.0\"");
+	CK_CHECK_RC(ck_container_spec_add_dns(s, "example.com"), CK_EINVAL);
+	CK_CHECK_RC(ck_container_spec_add_dns_search(s, "a b"), CK_EINVAL);
+	CK_CHECK_RC(ck_container_spec_unset_env(s, ""), CK_EINVAL);
+	CK_CHECK_RC(ck_container_spec_unset_env(NULL, "PATH"), CK_EINVAL);
 	/* nothing of the refused values was kept */
-	CK_CHECK(!s->extra.ipc && !s->extra.umask && !s->extra.tz && !s->extra.systemd && !s->extra.annotations);
+	CK_CHECK(!s->extra.ipc && !s->extra.umask && !s->extra.tz && !s->extra.systemd && !s->extra.annotations &&
+	         !s->extra.devices && !s->extra.add_hosts && !s->extra.dns && !s->extra.dns_search);
 	CK_CHECK_OK(ck_container_spec_set_namespace(s, "uts", "host"));
 	CK_CHECK_OK(ck_container_spec_set_namespace(s, "uts", "private"));
 	CK_CHECK(!s->extra.uts);
@@ -48,6 +64,13 @@ static void compat_settings_survive_the_record(void)
 	CK_CHECK_OK(ck_container_spec_set_shm_size(s, 1 << 20));
 	CK_CHECK_OK(ck_container_spec_set_umask(s, "0077"));
 	CK_CHECK_OK(ck_container_spec_set_systemd(s, "always"));
+	CK_CHECK_OK(ck_container_spec_add_device(s, "/dev/zero"));
+	CK_CHECK_OK(ck_container_spec_add_device(s, "/dev/null:r"));
+	CK_CHECK_OK(ck_container_spec_add_device(s, "/dev/full:/dev/f"));
+	CK_CHECK_OK(ck_container_spec_add_host(s, "v6:fd00::1"));
+	CK_CHECK_OK(ck_container_spec_add_dns(s, "none"));
+	CK_CHECK_OK(ck_container_spec_add_dns_option(s, "ndots:2"));
+	CK_CHECK_OK(ck_container_spec_set_no_hosts(s, 1));
 	CK_CHECK_OK(ck__ctr_extra_copy(&c.extra, &s->extra));
 	c.id = strdup("4f1c");
 	c.name = strdup("x");
@@ -59,6 +82,18 @@ static void compat_settings_survive_the_record(void)
 	CK_CHECK(back.extra.shm_size == 1 << 20);
 	CK_CHECK_STR(back.extra.umask, "0077");
 	CK_CHECK_STR(back.extra.systemd, "always");
+	/* each --device recorded whole: host, container and permissions */
+	CK_CHECK(ck__strv_len(back.extra.devices) == 3);
+	if (ck__strv_len(back.extra.devices) == 3) {
+		CK_CHECK_STR(back.extra.devices[0], "/dev/zero:/dev/zero:rwm");
+		CK_CHECK_STR(back.extra.devices[1], "/dev/null:/dev/null:r");
+		CK_CHECK_STR(back.extra.devices[2], "/dev/full:/dev/f:rwm");
+	}
+	CK_CHECK(back.extra.add_hosts && !strcmp(back.extra.add_hosts[0], "v6:fd00::1"));
+	CK_CHECK(back.extra.dns && !strcmp(back.extra.dns[0], "none"));
+	CK_CHECK(back.extra.dns_options && !strcmp(back.extra.dns_options[0], "ndots:2") &&
+	         (!back.extra.dns_search || !back.extra.dns_search[0]));
+	CK_CHECK(back.extra.no_hosts);
 	ck__ctr_config_free(&back);
 	ck__ctr_config_free(&c);
 	free(json);
