@@ -1,6 +1,9 @@
 /* Auto-update: containers labelled io.containers.autoupdate are moved to the
  * newest image their name points to, in the registry or the local store, and
- * rolled back when the updated container does not keep running. */
+ * rolled back when the updated container does not keep running.
+ * Thread safety: ck_autoupdate_run() may be called from several threads (two
+ * runs take turns on each container through a lock per name); a report
+ * handle is used from one thread at a time. */
 #ifndef CONTAINERKIT_AUTOUPDATE_H
 #define CONTAINERKIT_AUTOUPDATE_H
 

@@ -1,5 +1,6 @@
 /* Shared definitions for every public libcontainerkit header: export macro,
- * allocation helpers and the handle type of the root object. */
+ * allocation helpers and the handle type of the root object.  ck_free() and
+ * ck_strv_free() are safe to call from any thread. */
 #ifndef CONTAINERKIT_COMMON_H
 #define CONTAINERKIT_COMMON_H
 

@@ -1,5 +1,7 @@
 /* Copying files between the host and containers, and between containers,
- * with podman cp's ownership and its tar streams.  Since 1.1. */
+ * with podman cp's ownership and its tar streams.  Since 1.1.
+ * Thread safety: as container.h: the container handles passed in are used
+ * from one thread at a time; copies on different handles may run at once. */
 #ifndef CONTAINERKIT_COPY_H
 #define CONTAINERKIT_COPY_H
 

@@ -1,7 +1,8 @@
 /* Deprecated parts of the public API, fenced off in one place.  A deprecated
  * function keeps its symbol and its behaviour for the whole major version
  * (ABI.md); it moves here with CK_DEPRECATED naming its replacement, and goes
- * away only at the next major version.  */
+ * away only at the next major version.  Each keeps the thread safety its
+ * replacement's header states. */
 #ifndef CONTAINERKIT_DEPRECATED_H
 #define CONTAINERKIT_DEPRECATED_H
 

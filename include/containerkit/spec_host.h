@@ -1,7 +1,8 @@
 /* The container spec's settings of what a container sees of its host:
  * devices, /etc/hosts and resolv.conf, the default environment and the pid
  * file (podman's --device, --add-host, --dns*, --no-hosts, --unsetenv*,
- * --pidfile).  Since 1.1. */
+ * --pidfile).  Since 1.1.  A spec is used from one thread at a time, as
+ * container.h says. */
 #ifndef CONTAINERKIT_SPEC_HOST_H
 #define CONTAINERKIT_SPEC_HOST_H
 

@@ -1,5 +1,6 @@
 /* Version of the library, at compile time and at run time, and the query for
- * the optional features compiled into it. */
+ * the optional features compiled into it.  Every function here is safe to
+ * call from any thread. */
 #ifndef CONTAINERKIT_VERSION_H
 #define CONTAINERKIT_VERSION_H
 
@@ -8,9 +9,9 @@
 CK_BEGIN_DECLS
 
 #define CK_VERSION_MAJOR 1
-#define CK_VERSION_MINOR 0
+#define CK_VERSION_MINOR 1
 #define CK_VERSION_PATCH 0
-#define CK_VERSION_STRING "1.0.0"
+#define CK_VERSION_STRING "1.1.0"
 /** MAJOR * 10000 + MINOR * 100 + PATCH, comparable with `>=`. */
 #define CK_VERSION_NUMBER (CK_VERSION_MAJOR * 10000 + CK_VERSION_MINOR * 100 + CK_VERSION_PATCH)
 

@@ -234,7 +234,7 @@ static int gather_store(ck_system_info_report *r, ck_context *ctx)
 	return CK_OK;
 }
 
-void ck_system_info_report_free(ck_system_info_report *r)
+void ck__sys_info_free(ck_system_info_report *r)
 {
 	if (!r)
 		return;
@@ -247,27 +247,38 @@ void ck_system_info_report_free(ck_system_info_report *r)
 	free(r);
 }
 
-int ck_system_info_report_new(ck_system_info_report **out, ck_context *ctx)
+void ck_system_info_report_free(ck_system_info_report *r)
+{
+	ck__sys_info_free(r);
+}
+
+int ck__sys_info_gather(ck_system_info_report **out, ck_context *ctx)
 {
 	ck_system_info_report *r;
 	int rc;
 
+	*out = NULL;
+	if (!(r = calloc(1, sizeof(*r))))
+		return ck__oom();
+	if ((rc = gather_store(r, ctx)) == CK_OK && !gather_host(r, ctx))
+		rc = ck__oom();
+	if (rc != CK_OK) {
+		ck__sys_info_free(r);
+		return rc;
+	}
+	*out = r;
+	return CK_OK;
+}
+
+int ck_system_info_report_new(ck_system_info_report **out, ck_context *ctx)
+{
 	CK_ENTER();
 	if (!out)
 		return ck__error_set(CK_EINVAL, "ck_system_info_report_new: out is NULL");
 	*out = NULL;
 	if (!ctx)
 		return ck__error_set(CK_EINVAL, "ck_system_info_report_new: ctx is NULL");
-	if (!(r = calloc(1, sizeof(*r))))
-		return ck__oom();
-	if ((rc = gather_store(r, ctx)) == CK_OK && !gather_host(r, ctx))
-		rc = ck__oom();
-	if (rc != CK_OK) {
-		ck_system_info_report_free(r);
-		return rc;
-	}
-	*out = r;
-	return CK_OK;
+	return ck__sys_info_gather(out, ctx);
 }
 
 int ck_system_host_info_init(ck_system_host_info *out, unsigned int version)
@@ -299,17 +310,12 @@ int ck_system_store_info_init(ck_system_store_info *out, unsigned int version)
 static const size_t host_sizes[CK_SYSTEM_HOST_INFO_VERSION + 1] = { 0, sizeof(ck_system_host_info) };
 static const size_t store_sizes[CK_SYSTEM_STORE_INFO_VERSION + 1] = { 0, sizeof(ck_system_store_info) };
 
-int ck_system_info_report_host(ck_system_host_info *out, const ck_system_info_report *r)
+/* The current version of both structs, filled from the report (the
+ * strings are the report's). */
+void ck__sys_info_host(ck_system_host_info *out, const ck_system_info_report *r)
 {
-	CK_ENTER();
-	if (!out || !r)
-		return ck__error_set(CK_EINVAL, "ck_system_info_report_host: %s is NULL", out ? "report" : "out");
-	if (out->version == 0 || out->version > CK_SYSTEM_HOST_INFO_VERSION)
-		return ck__error_set(CK_EVERSION, "ck_system_host_info version %u is not known", out->version);
-	/* Built whole, then copied up to the size of the caller's version: a
-	 * caller built against an older header has a shorter struct. */
 	ck_system_host_info full = {
-		.version = out->version, .os = "linux", .kernel = r->kernel, .arch = r->arch,
+		.version = CK_SYSTEM_HOST_INFO_VERSION, .os = "linux", .kernel = r->kernel, .arch = r->arch,
 		.hostname = r->hostname, .cgroup_version = r->cgroup_version, .cgroup_manager = "cgroupfs",
 		.rootless = r->rootless, .oci_runtime_name = r->rt_name, .oci_runtime_path = r->rt_path,
 		.oci_runtime_version = r->rt_version, .network_backend = "netavark",
@@ -320,6 +326,33 @@ int ck_system_info_report_host(ck_system_host_info *out, const ck_system_info_re
 		.swap_free = r->swap_free, .cpus = r->cpus, .library_version = ck_version(),
 		.library_version_number = ck_version_number(),
 	};
+	*out = full;
+}
+
+void ck__sys_info_store(ck_system_store_info *out, const ck_system_info_report *r)
+{
+	ck_system_store_info full = {
+		.version = CK_SYSTEM_STORE_INFO_VERSION, .graph_root = r->graph_root, .run_root = r->run_root,
+		.config_file = r->config_file, .state_backend = r->backend, .volume_path = r->volume_path,
+		.graph_driver = r->graph_driver, .images = r->images, .containers = r->containers,
+		.containers_running = r->running, .containers_paused = r->paused,
+		.containers_stopped = r->stopped, .pods = r->pods, .volumes = r->volumes,
+	};
+	*out = full;
+}
+
+int ck_system_info_report_host(ck_system_host_info *out, const ck_system_info_report *r)
+{
+	CK_ENTER();
+	if (!out || !r)
+		return ck__error_set(CK_EINVAL, "ck_system_info_report_host: %s is NULL", out ? "report" : "out");
+	if (out->version == 0 || out->version > CK_SYSTEM_HOST_INFO_VERSION)
+		return ck__error_set(CK_EVERSION, "ck_system_host_info version %u is not known", out->version);
+	/* Built whole, then copied up to the size of the caller's version: a
+	 * caller built against an older header has a shorter struct. */
+	ck_system_host_info full;
+	ck__sys_info_host(&full, r);
+	full.version = out->version;
 	memcpy(out, &full, host_sizes[out->version]);
 	return CK_OK;
 }
@@ -331,13 +364,9 @@ int ck_system_info_report_store(ck_system_store_info *out, const ck_system_info_
 		return ck__error_set(CK_EINVAL, "ck_system_info_report_store: %s is NULL", out ? "report" : "out");
 	if (out->version == 0 || out->version > CK_SYSTEM_STORE_INFO_VERSION)
 		return ck__error_set(CK_EVERSION, "ck_system_store_info version %u is not known", out->version);
-	ck_system_store_info full = {
-		.version = out->version, .graph_root = r->graph_root, .run_root = r->run_root,
-		.config_file = r->config_file, .state_backend = r->backend, .volume_path = r->volume_path,
-		.graph_driver = r->graph_driver, .images = r->images, .containers = r->containers,
-		.containers_running = r->running, .containers_paused = r->paused,
-		.containers_stopped = r->stopped, .pods = r->pods, .volumes = r->volumes,
-	};
+	ck_system_store_info full;
+	ck__sys_info_store(&full, r);
+	full.version = out->version;
 	memcpy(out, &full, store_sizes[out->version]);
 	return CK_OK;
 }

@@ -126,20 +126,14 @@ static void gen_version(yajl_gen g, const ck_system_host_info *h)
 	yajl_gen_map_close(g);
 }
 
-int ck_system_info_report_json(char **out, const ck_system_info_report *report)
+int ck__sys_info_json(char **out, const ck_system_info_report *report)
 {
-	ck_system_host_info h = CK_SYSTEM_HOST_INFO_INIT;
-	ck_system_store_info s = CK_SYSTEM_STORE_INFO_INIT;
+	ck_system_host_info h;
+	ck_system_store_info s;
 	yajl_gen g;
-	int rc;
 
-	CK_ENTER();
-	if (!out)
-		return ck__error_set(CK_EINVAL, "ck_system_info_report_json: out is NULL");
-	*out = NULL;
-	if ((rc = ck_system_info_report_host(&h, report)) != CK_OK ||
-	    (rc = ck_system_info_report_store(&s, report)) != CK_OK)
-		return rc;
+	ck__sys_info_host(&h, report);
+	ck__sys_info_store(&s, report);
 	if (!(g = ck__json_gen_new(false)))
 		return ck__oom();
 	yajl_gen_map_open(g);
@@ -149,6 +143,17 @@ int ck_system_info_report_json(char **out, const ck_system_info_report *report)
 	gen_version(g, &h);
 	yajl_gen_map_close(g);
 	return ck__json_gen_finish(out, g);
+}
+
+int ck_system_info_report_json(char **out, const ck_system_info_report *report)
+{
+	CK_ENTER();
+	if (!out)
+		return ck__error_set(CK_EINVAL, "ck_system_info_report_json: out is NULL");
+	*out = NULL;
+	if (!report)
+		return ck__error_set(CK_EINVAL, "ck_system_info_report_json: report is NULL");
+	return ck__sys_info_json(out, report);
 }
 
 int ck_system_info(char **out, ck_context *ctx)
@@ -162,8 +167,8 @@ int ck_system_info(char **out, ck_context *ctx)
 	*out = NULL;
 	if (!ctx)
 		return ck__error_set(CK_EINVAL, "ck_system_info: ctx is NULL");
-	if ((rc = ck_system_info_report_new(&r, ctx)) == CK_OK)
-		rc = ck_system_info_report_json(out, r);
-	ck_system_info_report_free(r);
+	if ((rc = ck__sys_info_gather(&r, ctx)) == CK_OK)
+		rc = ck__sys_info_json(out, r);
+	ck__sys_info_free(r);
 	return rc;
 }

@@ -17,4 +17,14 @@ struct ck_system_info_report {
 	uint64_t images, containers, running, paused, stopped, pods, volumes;
 };
 
+/* The report gathered from the store and the host (info.c), freed, and
+ * read into the current version of the public structs: the bodies that
+ * the public functions and ck_system_info() share. */
+int ck__sys_info_gather(ck_system_info_report **out, ck_context *ctx);
+void ck__sys_info_free(ck_system_info_report *r);
+void ck__sys_info_host(ck_system_host_info *out, const ck_system_info_report *r);
+void ck__sys_info_store(ck_system_store_info *out, const ck_system_info_report *r);
+/* The JSON of `ck info` (info_json.c). */
+int ck__sys_info_json(char **out, const ck_system_info_report *r);
+
 #endif

@@ -13,14 +13,14 @@ assert d["store"]["graphRoot"] == root + "/storage", d["store"]
 assert d["store"]["runRoot"] == root + "/run"
 assert d["store"]["databaseBackend"] == "sqlite"
 assert d["host"]["cgroupVersion"] in ("v1", "v2", "hybrid")
-assert d["version"]["library"] == "1.0.0"
+assert d["version"]["library"] == "1.1.0"
 ' "$ROOT" <<<"$out" || fail "info JSON is wrong: $out"
   run_ck info; expect_rc 0; expect_out "graphRoot: $ROOT/storage"
 }
 
 version_prints_library_version() {
-  run_ck version; expect_rc 0; expect_out "1.0.0"
-  run_ck version --format json; expect_rc 0; expect_out '1.0.0'
+  run_ck version; expect_rc 0; expect_out "1.1.0"
+  run_ck version --format json; expect_rc 0; expect_out '1.1.0'
 }
 
 global_flags_and_errors() {
