@@ -22,21 +22,27 @@ static void targets_free(targets *t)
 
 /* With --all, fills `t` with every container (those of status `only`
  * when not NULL). */
-static int targets_all(targets *t, ck_app *app, const char *only)
+static int targets_all(targets *t, ck_app *app, const char *only, const strv *extra)
 {
 	char filter[32];
-	const char *const filters[] = { filter, NULL };
+	strv filters = { 0 };
+	int rc = 0;
 
 	if (!app_context(app))
 		return EXIT_CK;
 	snprintf(filter, sizeof(filter), "status=%s", only ? only : "");
-	if (ck_container_list(&t->list, &t->n, app->ctx, CK_CONTAINER_LIST_ALL, only ? filters : NULL) < 0)
-		return die_ck();
+	for (size_t i = 0; extra && i < extra->n; i++)
+		strv_add(&filters, extra->v[i]);
+	if (only)
+		strv_add(&filters, filter);
+	if (ck_container_list(&t->list, &t->n, app->ctx, CK_CONTAINER_LIST_ALL, filters.v) < 0)
+		rc = die_ck();
+	strv_clear(&filters);
 	/* The names are the handles' ids, printed from the handle: an
 	 * operation reloads it, and a pointer taken before would dangle. */
-	for (size_t i = 0; i < t->n; i++)
+	for (size_t i = 0; rc == 0 && i < t->n; i++)
 		strv_add(&t->refs, "");
-	return 0;
+	return rc;
 }
 
 /* ---------------------------------------------------------------- start */
@@ -65,6 +71,7 @@ static const char start_usage[] =
 	"Options:\n"
 	"  -a, --attach        Attach container's STDOUT and STDERR\n"
 	"      --all           Start all containers regardless of their state or configuration\n"
+	"  -f, --filter stringArray   Start the containers that match the filter (as ps --filter)\n"
 	"  -i, --interactive   Keep STDIN open even if not attached\n"
 	"      --sig-proxy     Proxy received signals to the process (default true if attaching)\n";
 
@@ -72,24 +79,29 @@ int ctr_start(ck_app *app, int argc, char **argv)
 {
 	struct {
 		bool attach, interactive, all, sig_proxy;
+		strv filters;
 	} f = { .sig_proxy = true };
 	targets t = { 0 };
 	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
 		{ "attach", 'a', F_BOOL, &f.attach, 0 },
 		{ "interactive", 'i', F_BOOL, &f.interactive, 0 },
 		{ "all", 0, F_BOOL, &f.all, 0 },
+		{ "filter", 'f', F_STRV, &f.filters, 0 },
 		{ "sig-proxy", 0, F_BOOL, &f.sig_proxy, 0 },
 		{ NULL, 0, F_IGNORE, NULL, 0 },
 	}, start_usage, &t.refs), status = 0;
 
+	/* --filter picks from every container, as --all does (podman's way) */
+	if (rc == 0 && f.filters.n)
+		f.all = true;
 	if (rc == 0 && f.all && t.refs.n)
-		rc = die("--all cannot be used with container names");
+		rc = die("--all and --filter cannot be used with container names");
 	else if (rc == 0 && !f.all && t.refs.n == 0)
 		rc = die_args(start_usage, "a container is required (or --all)");
 	else if (rc == 0 && f.attach && (f.all || t.refs.n > 1))
 		rc = die("you cannot start and attach multiple containers at once");
 	if (rc == 0 && f.all)
-		rc = targets_all(&t, app, NULL);
+		rc = targets_all(&t, app, NULL, &f.filters);
 	for (size_t i = 0; rc == 0 && i < t.refs.n; i++) {
 		ck_container *ctr = NULL;
 		if (t.list)
@@ -108,6 +120,7 @@ int ctr_start(ck_app *app, int argc, char **argv)
 			ck_container_free(ctr);
 	}
 	targets_free(&t);
+	strv_clear(&f.filters);
 	return rc < 0 ? 0 : rc ? rc : status;
 }
 
@@ -220,7 +233,7 @@ static int many(ck_app *app, int argc, char **argv, int op, const cli_opt *opts,
 	if (rc == 0 && f.all)
 		rc = targets_all(&t, app, op == OP_UNPAUSE ? "paused" :
 		                              op == OP_KILL || op == OP_PAUSE || (op == OP_RESTART && f.running) ?
-		                              "running" : NULL);
+		                              "running" : NULL, NULL);
 	for (size_t i = 0; rc == 0 && i < t.refs.n; i++) {
 		ck_container *ctr = NULL;
 		int e = 0;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Lifecycle behaviour that once went wrong, through the real CLI with runc:
-# start/stop --all print each container's id, wait on a container that
+# start/stop --all (and start --filter) print each container's id, wait on a container that
 # never ran answers at once as podman 4.3 does, and run pulls an image that
 # is not in local storage from a real docker-registry on 127.0.0.1.
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -33,6 +33,12 @@ start_and_stop_all_print_every_id() {
   ck stop --all -t 0; expect_rc 0
   [ "$(sort <<<"$out")" = "$(printf '%s\n%s\n' "$a" "$b" | sort)" ] || fail "stop --all printed '$out'"
   ck ps -q; [ -z "$out" ] || fail "still running: $out"
+  # --filter picks among all containers, as podman's start does
+  ck start --filter name=b; expect_rc 0
+  [ "$out" = "$b" ] || fail "start --filter name=b printed '$out'"
+  ck ps -q --no-trunc; [ "$out" = "$b" ] || fail "start --filter started '$out', not only b"
+  ck start --filter name=a a; expect_rc 125; expect_err "cannot be used with container names"
+  ck start --filter nokey; expect_rc 125; expect_err "nokey"
   cleanup
 }
 
