@@ -75,13 +75,24 @@ host_state() {
   procs=$(grep -lsE -- "$ROOT/(run|storage)" /proc/[0-9]*/cmdline 2>/dev/null | wc -l)
   echo "netns=$ns leases=$(leases) mounts=$mounts procs=$procs"
 }
+# The processes naming this store's roots, one command line each.
+store_procs() {
+  local f
+  for f in $(grep -lsE -- "$ROOT/(run|storage)" /proc/[0-9]*/cmdline 2>/dev/null); do
+    tr '\0' ' ' <"$f" 2>/dev/null; echo
+  done
+}
+no_store_procs() { [ -z "$(grep -lsE -- "$ROOT/(run|storage)" /proc/[0-9]*/cmdline 2>/dev/null)" ]; }
 # Nothing of a pod or a container is left: records, host state, a clean check.
 nothing_left() {
   local what=$1 st
   run_ck pod ps -q; [ -z "$out" ] || fail "$what: pods left: $out"
   run_ck ps -a -q; [ -z "$out" ] || fail "$what: containers left: $out"
+  # A SIGKILLed ck's children (a netavark or runc run it started) go on
+  # to their end by themselves: what counts is that they end.
+  wait_until 15 no_store_procs || true
   st=$(host_state)
-  [ "$st" = "netns=0 leases=0 mounts=0 procs=0" ] || fail "$what: left on the host: $st"
+  [ "$st" = "netns=0 leases=0 mounts=0 procs=0" ] || fail "$what: left on the host: $st: $(store_procs)"
   run_ck system check; [ "$rc" -eq 0 ] || fail "$what: system check: $out $err"
 }
 
