@@ -70,7 +70,8 @@ typedef struct ck_kube_report ck_kube_report;
  *  IfNotPresent or Never, as ck_image_get() does with `registry`); without
  *  one, an image tagged `latest` or not tagged is pulled always, and any
  *  other only when missing, as Kubernetes and podman do, except that a
- *  `localhost/` image (which no registry serves) is only looked up.  A
+ *  `localhost/` image or an image id (which no registry serves) is only
+ *  looked up.  A
  *  failed pull or a missing image under Never stops the play before
  *  anything is made, naming the pod and container.  Then the volumes of
  *  the claims are made (one that exists is used), the pods and their

@@ -316,9 +316,12 @@ static ck_image_pull_policy pull_policy(const kcontainer *k)
 {
 	ck_image_reference *ref = NULL;
 	ck_image_pull_policy policy = CK_PULL_MISSING;
+	size_t hex = strspn(k->image, "0123456789abcdef");
 	if (k->pull >= 0)
 		return (ck_image_pull_policy)k->pull;
-	/* a name that does not parse (an image id) is left to the lookup */
+	/* an image id (all hex, as `ck images` shows it) names a local image */
+	if (hex >= 12 && !k->image[hex])
+		return CK_PULL_MISSING;
 	if (ck_image_reference_parse(&ref, k->image, NULL) == CK_OK &&
 	    strcmp(ck_image_reference_registry(ref), "localhost") != 0 && !ck_image_reference_digest(ref) &&
 	    !strcmp(ck_image_reference_tag(ref), "latest"))
