@@ -58,6 +58,8 @@ static const char play_usage[] =
 	"Play a pod or volume based on Kubernetes YAML\n\n"
 	"Usage:\n  ck kube play [options] KUBEFILE|-\n\nOptions:\n"
 	"      --annotation strings           Add annotations to the pods' containers (key=value)\n"
+	"      --authfile string              Path of the authentication file for pulling images\n"
+	"      --cert-dir string              Directory of TLS certificates for the registries\n"
 	"      --configmap stringArray        Path of a YAML file holding Kubernetes ConfigMaps\n"
 	"      --down                         Stop and remove the pods the YAML describes\n"
 	"      --infra-conmon-pidfile string  Write the first pod's infra monitor pid to this file\n"
@@ -67,10 +69,11 @@ static const char play_usage[] =
 	"  -q, --quiet                        Print nothing but errors\n"
 	"      --replace                      Remove pods of the same names first\n"
 	"      --start                        Start the pods after creating them (default true)\n"
+	"      --tls-verify                   Require HTTPS and verify certificates when pulling (default true)\n"
 	"      --userns string                User namespace: \"\" or host (the only ones ck's pods take)\n";
 
 enum { K_ANNOT = 1, K_CM, K_DOWN, K_PIDFILE, K_LOGDRV, K_NET, K_PUBLISH, K_QUIET, K_REPLACE, K_USERNS,
-       K_REFUSED };
+       K_AUTHFILE, K_CERTDIR, K_REFUSED };
 
 static void print_ids(const char *title, const ck_kube_report *r, size_t n,
                       const char *(*get)(const ck_kube_report *, size_t))
@@ -136,20 +139,21 @@ static int kube_play(ck_app *app, int argc, char **argv)
 		{ "log-driver", 0, true, K_LOGDRV },      { "network", 0, true, K_NET },
 		{ "publish", 'p', true, K_PUBLISH },      { "quiet", 'q', false, K_QUIET },
 		{ "replace", 0, false, K_REPLACE },       { "userns", 0, true, K_USERNS },
+		{ "authfile", 0, true, K_AUTHFILE },      { "cert-dir", 0, true, K_CERTDIR },
 		{ "build", 0, false, K_REFUSED },         { "context-dir", 0, true, K_REFUSED + 1 },
-		{ "cert-dir", 0, true, K_REFUSED + 2 },   { "creds", 0, true, K_REFUSED + 3 },
-		{ "log-opt", 0, true, K_REFUSED + 4 },    { "seccomp-profile-root", 0, true, K_REFUSED + 5 },
+		{ "creds", 0, true, K_REFUSED + 2 },      { "log-opt", 0, true, K_REFUSED + 3 },
+		{ "seccomp-profile-root", 0, true, K_REFUSED + 4 },
 		{ NULL, 0, false, 0 },
 	};
 	static const char *const refused[][2] = {
 		{ "build", "ck builds no images: build them first and name them in the YAML" },
 		{ "context-dir", "ck builds no images: build them first and name them in the YAML" },
-		{ "cert-dir", "registry options are set in containerkit.conf (certs.d)" },
-		{ "creds", "registry options are set in containerkit.conf (CK_INSECURE_REGISTRIES, auth.json)" },
+		{ "creds", "log in first (ck login) or name an auth file (--authfile)" },
 		{ "log-opt", "the k8s-file log's size is set per container (--log-opt max-size on ck run)" },
 		{ "seccomp-profile-root", "containers get ck's default seccomp profile" },
 	};
 	ck_kube_play_options o = CK_KUBE_PLAY_OPTIONS_INIT;
+	ck_registry_options ro = CK_REGISTRY_OPTIONS_INIT;
 	strv annots = { 0 }, cms = { 0 }, pubs = { 0 };
 	const char *val, *file = NULL;
 	bool quiet = false, down = false;
@@ -159,7 +163,8 @@ static int kube_play(ck_app *app, int argc, char **argv)
 	size_t len = 0;
 	cli c;
 
-	if (take_bool_flag(&argc, argv, "start", &start) != 0)
+	if (take_bool_flag(&argc, argv, "start", &start) != 0 ||
+	    take_bool_flag(&argc, argv, "tls-verify", &ro.tls_verify) != 0)
 		return EXIT_CK;
 	copts_init(&c, app, argc, argv, opts, true);
 	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
@@ -183,6 +188,8 @@ static int kube_play(ck_app *app, int argc, char **argv)
 			free(list);
 			break;
 		}
+		case K_AUTHFILE: ro.authfile = val; break;
+		case K_CERTDIR: ro.cert_dir = val; break;
 		case K_DOWN: down = flag_on(val); break;
 		case K_PIDFILE: o.infra_pid_file = val; break;
 		case K_LOGDRV: o.log_driver = val; break;
@@ -216,6 +223,7 @@ static int kube_play(ck_app *app, int argc, char **argv)
 	o.annotations = annots.v;
 	o.configmaps = cms.v;
 	o.publish = pubs.v;
+	o.registry = &ro;
 	if (!(yaml = read_input(file, &len))) {
 		rc = EXIT_CK;
 		goto out;

@@ -10,7 +10,7 @@
  * `POD-CONTAINER`.  Every field the library does not act on is refused with
  * CK_EUNSUPPORTED naming the kind, the field and its line:column, except for
  * a short list with no effect on a single host (status, creationTimestamp,
- * imagePullPolicy, terminationMessagePath, dnsPolicy, ...).
+ * terminationMessagePath, dnsPolicy, ...).
  *
  * The functions are safe to call from several threads; a report handle is
  * read-only once made, and its strings live until it is freed. */
@@ -18,6 +18,7 @@
 #define CONTAINERKIT_KUBE_H
 
 #include "common.h"
+#include "registry.h"
 
 CK_BEGIN_DECLS
 
@@ -25,9 +26,10 @@ CK_BEGIN_DECLS
 #define CK_KUBE_REPLACE (1u << 0)  /**< remove pods of the same names first (--replace) */
 #define CK_KUBE_NO_START (1u << 1) /**< create the pods without starting them (--start=false) */
 
-#define CK_KUBE_PLAY_OPTIONS_VERSION 1
+#define CK_KUBE_PLAY_OPTIONS_VERSION 2
 /** How YAML is played.  Strings and arrays are borrowed for the call;
- *  arrays are NULL-terminated, and NULL means empty. */
+ *  arrays are NULL-terminated, and NULL means empty.  Version 1 ends at
+ *  `infra_pid_file`; version 2 adds `registry`. */
 typedef struct ck_kube_play_options {
 	unsigned int version;            /**< CK_KUBE_PLAY_OPTIONS_VERSION */
 	unsigned int flags;              /**< CK_KUBE_* */
@@ -43,11 +45,15 @@ typedef struct ck_kube_play_options {
 	/** Where the first pod's infra monitor writes its pid at each start (a
 	 *  systemd unit's PIDFile=); NULL: nowhere. */
 	const char *infra_pid_file;
+	/* Version 2. */
+	/** How the images the containers name are pulled (--tls-verify,
+	 *  --authfile, --creds, --cert-dir); NULL: the defaults. */
+	const ck_registry_options *registry;
 } ck_kube_play_options;
 
-#define CK_KUBE_PLAY_OPTIONS_INIT { CK_KUBE_PLAY_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, NULL, NULL }
-/** Fills `opts` with the defaults of `version`; CK_EVERSION for one this
- *  library does not know. */
+#define CK_KUBE_PLAY_OPTIONS_INIT { CK_KUBE_PLAY_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+/** Fills `opts` with the defaults of `version` (1 or 2); CK_EVERSION for
+ *  one this library does not know. */
 CK_EXTERN int ck_kube_play_options_init(ck_kube_play_options *opts, unsigned int version);
 
 /** What a play made or a down removed: pods (id and name), containers
@@ -59,7 +65,15 @@ typedef struct ck_kube_report ck_kube_report;
  *  anything is made: malformed YAML is CK_EINVAL with libyaml's reason and
  *  its line:column, an unknown kind or a field that is not acted on is
  *  CK_EUNSUPPORTED naming it and its line:column, a reference that does not
- *  resolve (a volume name, a ConfigMap) is CK_EINVAL.  Then the volumes of
+ *  resolve (a volume name, a ConfigMap) is CK_EINVAL.  Next, each
+ *  container's image is made ready as its imagePullPolicy says (Always,
+ *  IfNotPresent or Never, as ck_image_get() does with `registry`); without
+ *  one, an image tagged `latest` or not tagged is pulled always, and any
+ *  other only when missing, as Kubernetes and podman do, except that a
+ *  `localhost/` image or an image id (which no registry serves) is only
+ *  looked up.  A
+ *  failed pull or a missing image under Never stops the play before
+ *  anything is made, naming the pod and container.  Then the volumes of
  *  the claims are made (one that exists is used), the pods and their
  *  containers are created and, without CK_KUBE_NO_START, started.  A
  *  failure on the way (a missing image, a host port in use) removes what

@@ -59,6 +59,7 @@ typedef struct kcontainer {
 	size_t n_mounts;
 	char **cap_add, **cap_drop;
 	int privileged, read_only, no_new_privs, tty, stdin_open; /* -1: not set */
+	int pull; /* imagePullPolicy as a ck_image_pull_policy; -1: not set */
 	kpos pos;
 } kcontainer;
 

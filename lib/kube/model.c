@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "kube_int.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -178,9 +179,12 @@ int ck_kube_play_options_init(ck_kube_play_options *opts, unsigned int version)
 	CK_ENTER();
 	if (!opts)
 		return ck__error_set(CK_EINVAL, "ck_kube_play_options_init: opts is NULL");
-	if (version != CK_KUBE_PLAY_OPTIONS_VERSION)
+	if (version < 1 || version > CK_KUBE_PLAY_OPTIONS_VERSION)
 		return ck__error_set(CK_EVERSION, "ck_kube_play_options version %u is not known (this library has %u)",
 		                     version, CK_KUBE_PLAY_OPTIONS_VERSION);
-	*opts = (ck_kube_play_options)CK_KUBE_PLAY_OPTIONS_INIT;
+	/* a version 1 caller's struct ends before `registry` */
+	ck_kube_play_options d = CK_KUBE_PLAY_OPTIONS_INIT;
+	d.version = version;
+	memcpy(opts, &d, version == 1 ? offsetof(ck_kube_play_options, registry) : sizeof(d));
 	return CK_OK;
 }

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <yaml.h>
 
 typedef struct kp {
@@ -319,11 +320,30 @@ static void mark_envfrom(void *i, kpos pos) { ((kenvfrom *)i)->pos = pos; }
 static void mark_mount(void *i, kpos pos) { ((kmount *)i)->pos = pos; }
 static void mark_vol(void *i, kpos pos) { ((kvolume *)i)->pos = pos; }
 
+/* Kubernetes spells these in CamelCase; podman also takes them in any case. */
+static int pull_policy(const kp *p, const yaml_node_t *v, const char *path, int *out)
+{
+	char *text = NULL;
+	int rc = get_str(p, v, path, &text);
+	if (rc != CK_OK)
+		return rc;
+	if (!strcasecmp(text, "Always"))
+		*out = CK_PULL_ALWAYS;
+	else if (!strcasecmp(text, "IfNotPresent"))
+		*out = CK_PULL_MISSING;
+	else if (!strcasecmp(text, "Never"))
+		*out = CK_PULL_NEVER;
+	else
+		rc = perr(p, v, CK_EINVAL, "%s: %s is not Always, IfNotPresent or Never", path, text);
+	free(text);
+	return rc;
+}
+
 static int container_field(const kp *p, const char *key, const yaml_node_t *k, const yaml_node_t *v,
                            const char *path, void *obj)
 {
 	/* no effect on one host, or the defaults podman's generate writes */
-	static const char *const ignored[] = { "imagePullPolicy", "terminationMessagePath", "terminationMessagePolicy",
+	static const char *const ignored[] = { "terminationMessagePath", "terminationMessagePolicy",
 		                               NULL };
 	kcontainer *c = obj;
 	char *sp = sub(path, key);
@@ -334,6 +354,8 @@ static int container_field(const kp *p, const char *key, const yaml_node_t *k, c
 		rc = get_str(p, v, sp, &c->name);
 	else if (!strcmp(key, "image"))
 		rc = get_str(p, v, sp, &c->image);
+	else if (!strcmp(key, "imagePullPolicy"))
+		rc = pull_policy(p, v, sp, &c->pull);
 	else if (!strcmp(key, "command"))
 		rc = get_strv(p, v, sp, &c->command);
 	else if (!strcmp(key, "args"))
@@ -445,7 +467,7 @@ static int podspec_field(const kp *p, const char *key, const yaml_node_t *k, con
 				break;
 			}
 			c->privileged = c->read_only = c->no_new_privs = c->tty = c->stdin_open = -1;
-			c->run_as_user = c->run_as_group = -1;
+			c->run_as_user = c->run_as_group = c->pull = -1;
 			c->pos = (kpos){ (unsigned)in->start_mark.line + 1, (unsigned)in->start_mark.column + 1 };
 			rc = each_field(p, in, ip, container_field, c);
 			if (rc == CK_OK && (!c->name || !c->image))

@@ -4,6 +4,7 @@
 #include "kube_int.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -308,6 +309,54 @@ static int play_pod(ck_context *ctx, const kmodel *m, const kpod *pod, const ck_
 	return rc;
 }
 
+/* The policy a container's image is fetched with: its own, or Kubernetes'
+ * default (Always for `latest` or no tag, else IfNotPresent).  A localhost/
+ * image is local by definition, so it is never sent to a registry. */
+static ck_image_pull_policy pull_policy(const kcontainer *k)
+{
+	ck_image_reference *ref = NULL;
+	ck_image_pull_policy policy = CK_PULL_MISSING;
+	size_t hex = strspn(k->image, "0123456789abcdef");
+	if (k->pull >= 0)
+		return (ck_image_pull_policy)k->pull;
+	/* an image id (all hex, as `ck images` shows it) names a local image */
+	if (hex >= 12 && !k->image[hex])
+		return CK_PULL_MISSING;
+	if (ck_image_reference_parse(&ref, k->image, NULL) == CK_OK &&
+	    strcmp(ck_image_reference_registry(ref), "localhost") != 0 && !ck_image_reference_digest(ref) &&
+	    !strcmp(ck_image_reference_tag(ref), "latest"))
+		policy = CK_PULL_ALWAYS;
+	ck_image_reference_free(ref);
+	return policy;
+}
+
+/* Every container's image, fetched before anything is made, so that a failed
+ * pull leaves nothing behind.  An image two containers share is fetched once. */
+static int pull_images(ck_context *ctx, const kmodel *m, const ck_registry_options *reg)
+{
+	char **done = NULL;
+	int rc = CK_OK;
+	for (size_t p = 0; p < m->n_pods && rc == CK_OK; p++) {
+		const kpod *pod = &m->pods[p];
+		for (size_t c = 0; c < pod->n_ctrs && rc == CK_OK; c++) {
+			const kcontainer *k = &pod->ctrs[c];
+			ck_image *img = NULL;
+			bool seen = false;
+			for (size_t i = 0; done && done[i]; i++)
+				seen = seen || !strcmp(done[i], k->image);
+			if (seen)
+				continue;
+			if ((rc = ck_image_get(&img, ctx, k->image, pull_policy(k), reg)) == CK_OK)
+				rc = ck__strv_push(&done, k->image);
+			else
+				ck__error_wrap(rc, "%s %s: container %s: image %s", pod->kind, pod->name, k->name, k->image);
+			ck_image_free(img);
+		}
+	}
+	ck_strv_free(done);
+	return rc;
+}
+
 static int parse_all(kmodel *m, const char *yaml, size_t len, const char *source, const char *const *cm_files)
 {
 	int rc = ck__kube_parse(m, yaml, len, source ? source : "-", false);
@@ -338,11 +387,13 @@ int ck_kube_play(ck_kube_report **out, ck_context *ctx, const char *yaml, size_t
 	if (!ctx || !yaml)
 		return ck__error_set(CK_EINVAL, "ck_kube_play: %s is NULL", !ctx ? "ctx" : "yaml");
 	if (opts) {
-		if (opts->version != CK_KUBE_PLAY_OPTIONS_VERSION)
+		if (opts->version < 1 || opts->version > CK_KUBE_PLAY_OPTIONS_VERSION)
 			return ck__error_set(CK_EVERSION, "ck_kube_play_options version %u is not known", opts->version);
-		o = *opts;
+		/* a version 1 struct ends before `registry` */
+		memcpy(&o, opts, opts->version == 1 ? offsetof(ck_kube_play_options, registry) : sizeof(o));
 	}
-	if ((rc = parse_all(&m, yaml, len, source, o.configmaps)) != CK_OK || (rc = ck__kube_report_new(&r)) != CK_OK)
+	if ((rc = parse_all(&m, yaml, len, source, o.configmaps)) != CK_OK ||
+	    (rc = pull_images(ctx, &m, o.registry)) != CK_OK || (rc = ck__kube_report_new(&r)) != CK_OK)
 		goto out;
 	for (size_t i = 0; i < m.n_claims && rc == CK_OK; i++)
 		if ((rc = make_volume(ctx, &mk, r, m.claims[i].name, &m.claims[i].labels)) != CK_OK)

@@ -29,6 +29,7 @@ static const char pod_yaml[] =
 	"      containers:\n"
 	"      - name: c\n"
 	"        image: localhost/busybox:latest\n"
+	"        imagePullPolicy: never\n"
 	"        command: [sh, -c]\n"
 	"        args: [\"echo hi\"]\n"
 	"        env: [{name: X, value: \"y\"}, {name: Z, valueFrom: {configMapKeyRef: {name: cm, key: A}}}]\n"
@@ -58,6 +59,7 @@ static void kube_parse_reads_deployment_and_configmap(void)
 	CK_CHECK_STR(ck__strmap_get(&p->labels, "app"), "app");
 	CK_CHECK(p->n_ctrs == 1 && p->n_vols == 1);
 	const kcontainer *c = &p->ctrs[0];
+	CK_CHECK(c->pull == CK_PULL_NEVER); /* podman's lower case taken too */
 	CK_CHECK_STR(c->command[1], "-c");
 	CK_CHECK_STR(c->args[0], "echo hi");
 	CK_CHECK(c->n_env == 2 && !c->env[1].value);
@@ -94,6 +96,9 @@ static void kube_parse_refuses_with_line_and_column(void)
 		{ "kind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: 2\n", "t.yaml:4:13: Deployment d: spec.replicas: 2 replicas",
 		  CK_EUNSUPPORTED },
 		{ "kind: Pod\nspec: {}\n", "Pod without metadata.name", CK_EINVAL },
+		{ "kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: i\n    imagePullPolicy: Later\n",
+		  "t.yaml:7:22: Pod p: spec.containers[0].imagePullPolicy: Later is not Always, IfNotPresent or Never",
+		  CK_EINVAL },
 		{ "# nothing\n", "t.yaml: no Kubernetes documents", CK_EINVAL },
 		{ "kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: i, env: [{name: A, valueFrom: {secretKeyRef: {name: s}}}]}]\n",
 		  "unsupported field spec.containers[0].env[0].secretKeyRef", CK_EUNSUPPORTED },
@@ -121,7 +126,15 @@ static void kube_options_and_report_accessors(void)
 	ck_kube_play_options o;
 	CK_CHECK_RC(ck_kube_play_options_init(&o, 99), CK_EVERSION);
 	CK_CHECK_OK(ck_kube_play_options_init(&o, CK_KUBE_PLAY_OPTIONS_VERSION));
-	CK_CHECK(o.flags == 0 && !o.network && !o.infra_pid_file);
+	CK_CHECK(o.flags == 0 && !o.network && !o.infra_pid_file && !o.registry);
+	/* a version 1 caller's struct ends before `registry`: it is not written */
+	memset(&o, 0x5a, sizeof(o));
+	CK_CHECK_OK(ck_kube_play_options_init(&o, 1));
+	CK_CHECK(o.version == 1 && o.flags == 0 && !o.infra_pid_file);
+	unsigned char tail[sizeof(o.registry)];
+	memset(tail, 0x5a, sizeof(tail));
+	CK_CHECK(!memcmp(&o.registry, tail, sizeof(tail)));
+	CK_CHECK_RC(ck_kube_play_options_init(&o, 0), CK_EVERSION);
 	CK_CHECK(ck_kube_report_pod_count(NULL) == 0 && ck_kube_report_pod_id(NULL, 0) == NULL);
 	ck_kube_report_free(NULL);
 	CK_CHECK_RC(ck_kube_play(NULL, NULL, "", 0, "x", NULL), CK_EINVAL);
