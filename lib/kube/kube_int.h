@@ -68,6 +68,8 @@ typedef struct kpod {
 	ck__strmap labels, annotations;
 	char *restart, *hostname;
 	bool host_network;
+	bool has_grace; /* terminationGracePeriodSeconds given: */
+	int grace;      /* the containers' stop timeout, in seconds */
 	kcontainer *ctrs;
 	size_t n_ctrs;
 	kvolume *vols;

@@ -447,8 +447,7 @@ static int volume_field(const kp *p, const char *key, const yaml_node_t *k, cons
 static int podspec_field(const kp *p, const char *key, const yaml_node_t *k, const yaml_node_t *v,
                          const char *path, void *obj)
 {
-	static const char *const ignored[] = { "dnsPolicy", "enableServiceLinks", "schedulerName",
-		                               "terminationGracePeriodSeconds", NULL };
+	static const char *const ignored[] = { "dnsPolicy", "enableServiceLinks", "schedulerName", NULL };
 	kpod *pod = obj;
 	char *sp = sub(path, key);
 	int rc, b;
@@ -481,6 +480,9 @@ static int podspec_field(const kp *p, const char *key, const yaml_node_t *k, con
 		if (rc == CK_OK && strcmp(pod->restart, "Always") && strcmp(pod->restart, "OnFailure") &&
 		    strcmp(pod->restart, "Never"))
 			rc = perr(p, v, CK_EINVAL, "%s: %s is not Always, OnFailure or Never", sp, pod->restart);
+	} else if (!strcmp(key, "terminationGracePeriodSeconds")) {
+		rc = get_int(p, v, sp, 0, 2147483647, &pod->grace);
+		pod->has_grace = rc == CK_OK;
 	} else if (!strcmp(key, "hostname")) {
 		rc = get_str(p, v, sp, &pod->hostname);
 	} else if (!strcmp(key, "hostNetwork")) {

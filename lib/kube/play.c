@@ -172,7 +172,8 @@ static int container_spec(ck_container_spec *cs, const kmodel *m, const kpod *po
 	int rc;
 	if ((rc = ck_container_spec_set_name(cs, name)) || (rc = ck_container_spec_set_image(cs, k->image)) ||
 	    (rc = ck_container_spec_set_pod(cs, pod_id)) ||
-	    (rc = ck_container_spec_set_restart_policy(cs, restart_policy(pod))))
+	    (rc = ck_container_spec_set_restart_policy(cs, restart_policy(pod))) ||
+	    (pod->has_grace && (rc = ck_container_spec_set_stop_timeout(cs, (unsigned int)pod->grace))))
 		return rc;
 	if (k->command) {
 		/* Kubernetes' command replaces the entrypoint and drops the image's Cmd */
@@ -439,7 +440,8 @@ int ck_kube_down(ck_kube_report **out, ck_context *ctx, const char *yaml, size_t
 		int prc = ck_pod_lookup(&pod, ctx, m.pods[i].name);
 		if (prc == CK_ENOTFOUND)
 			continue;
-		if (prc == CK_OK && (prc = ck_pod_stop(pod, 10)) != CK_OK)
+		/* each container's stop timeout: terminationGracePeriodSeconds, or 10 s */
+		if (prc == CK_OK && (prc = ck_pod_stop(pod, -1)) != CK_OK)
 			ck__error_wrap(prc, "stopping pod %s", m.pods[i].name);
 		if (prc == CK_OK && (prc = ck_pod_remove(pod, CK_REMOVE_FORCE)) != CK_OK)
 			ck__error_wrap(prc, "removing pod %s", m.pods[i].name);

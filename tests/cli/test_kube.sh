@@ -125,6 +125,8 @@ spec:
   - name: data
     persistentVolumeClaim:
       claimName: blog-data
+  # each container's stop timeout (sleep and httpd as PID 1 ignore SIGTERM)
+  terminationGracePeriodSeconds: 1
 EOF
 }
 
@@ -148,6 +150,8 @@ blog-data" ] || fail "the volume is not listed once, first: $out"
   ck exec blog-web env
   expect_out "GREETING=hello"; expect_out "TITLE=a blog"; expect_out "MODE=production"; expect_out "WHO=hello"
   ck exec blog-web sh -c pwd; [ "$out" = /www ] || fail "workingDir: $out"
+  ck inspect --format '{{.Config.StopTimeout}}' blog-db
+  [ "$out" = 1 ] || fail "terminationGracePeriodSeconds is not the stop timeout: $out"
   ck exec blog-web sh -c 'touch /www/x'; [ "$rc" -ne 0 ] || fail "a readOnly mount was writable"
   wait_for 10 bash -c "'$CK_BIN' --root '$ROOT/storage' --runroot '$ROOT/run' exec blog-db cat /data/row | grep -q stored" ||
     fail "the claim's volume was not written"
