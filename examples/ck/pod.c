@@ -160,44 +160,32 @@ static int act_one(ck_pod *pod, int act, int arg, bool force)
 
 static int pod_action(ck_app *app, int argc, char **argv, int act, const char *usage)
 {
-	static const cli_opt opts[] = {
-		{ "time", 't', true, 1 }, { "signal", 's', true, 2 }, { "force", 'f', false, 3 },
-		{ "all", 'a', false, 4 }, { "ignore", 'i', false, 5 }, { "pod-id-file", 0, true, 6 },
-		{ NULL, 0, false, 0 },
-	};
 	strv names = { 0 }, idfiles = { 0 }, owned = { 0 };
-	const char *val;
+	const char *sigtext = NULL;
 	long long t = -1;
-	int id, rc = 0, sig = 15, status = 0;
+	int rc, sig = act == ACT_KILL ? 9 : 15, status = 0;
 	bool force = false, all = false, ignore = false;
-	cli c;
+	flag_def defs[8];
+	size_t n_defs = 0;
 
+	/* --time and --signal exist only where they mean something, so that
+	 * elsewhere they are unknown flags, as in podman. */
+	if (act == ACT_STOP || act == ACT_RESTART || act == ACT_RM)
+		defs[n_defs++] = (flag_def){ "time", 't', F_INT, &t, -1 };
 	if (act == ACT_KILL)
-		sig = 9;
-	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		switch (id) {
-		case CLI_HELP: strv_clear(&names); return sub_help(usage);
-		case CLI_ERR: rc = EXIT_CK; break;
-		case CLI_POS: strv_add(&names, val); break;
-		case 1:
-			if (act != ACT_STOP && act != ACT_RESTART && act != ACT_RM)
-				rc = die("unknown flag: --time");
-			else if (!parse_int_arg("--time", val, -1, &t))
-				rc = EXIT_CK;
-			break;
-		case 2:
-			if (act != ACT_KILL)
-				rc = die("unknown flag: --signal");
-			else if (ck_container_signal_parse(&sig, val) < 0)
-				rc = die_ck();
-			break;
-		case 3: force = flag_on(val); break;
-		case 4: all = flag_on(val); break;
-		case 5: ignore = flag_on(val); break;
-		case 6: strv_add(&idfiles, val); break;
-		}
+		defs[n_defs++] = (flag_def){ "signal", 's', F_STR, &sigtext, 0 };
+	defs[n_defs++] = (flag_def){ "force", 'f', F_BOOL, &force, 0 };
+	defs[n_defs++] = (flag_def){ "all", 'a', F_BOOL, &all, 0 };
+	defs[n_defs++] = (flag_def){ "ignore", 'i', F_BOOL, &ignore, 0 };
+	defs[n_defs++] = (flag_def){ "pod-id-file", 0, F_STRV, &idfiles, 0 };
+	defs[n_defs] = (flag_def){ NULL, 0, F_IGNORE, NULL, 0 };
+	rc = parse_flags_in(app, argc, argv, true, defs, usage, &names);
+	if (rc < 0) {
+		strv_clear(&idfiles);
+		return 0;
 	}
+	if (rc == 0 && sigtext && ck_container_signal_parse(&sig, sigtext) < 0)
+		rc = die_ck();
 	/* A missing id file with --ignore is a pod already gone (the units of
 	 * `ck generate systemd --new` stop and remove by id file). */
 	for (size_t i = 0; rc == 0 && i < idfiles.n; i++) {
@@ -501,24 +489,13 @@ static const char top_usage[] =
 
 static int pod_top(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { NULL, 0, false, 0 } };
 	ck_pod *pod = NULL;
 	strv args = { 0 };
-	const char *val;
-	int id, rc = 0;
-	cli c;
+	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){ { NULL, 0, F_IGNORE, NULL, 0 } },
+	                        top_usage, &args);
 
-	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&args);
-			return sub_help(top_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			strv_add(&args, val);
-	}
+	if (rc < 0)
+		return 0;
 	if (rc == 0 && args.n == 0)
 		rc = die("you must provide the name or id of a running pod");
 	if (rc == 0 && !app_context(app))
@@ -630,34 +607,28 @@ static const char pod_stats_usage[] =
 
 static int pod_stats(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "all", 'a', false, 1 }, { "format", 0, true, 2 }, { "no-reset", 0, false, 3 },
-		{ "no-stream", 0, false, 4 }, { NULL, 0, false, 0 },
-	};
 	strv pods = { 0 }, args = { 0 }, owned = { 0 };
-	const char *val;
+	const char *format = NULL;
 	char *fmt = NULL;
-	bool all = false;
-	int id, rc = 0;
-	cli c;
+	bool all = false, no_reset = false, no_stream = false;
+	int rc;
 
-	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		switch (id) {
-		case CLI_HELP: strv_clear(&pods); return sub_help(pod_stats_usage);
-		case CLI_ERR: rc = EXIT_CK; break;
-		case CLI_POS: strv_add(&pods, val); break;
-		case 1: all = flag_on(val); break;
-		case 2:
-			free(fmt);
-			fmt = malloc(strlen(val) + 10);
-			if (fmt)
-				sprintf(fmt, "--format=%s", val);
-			break;
-		case 3: if (flag_on(val)) strv_add(&args, "--no-reset"); break;
-		case 4: if (flag_on(val)) strv_add(&args, "--no-stream"); break;
-		}
-	}
+	rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "all", 'a', F_BOOL, &all, 0 },
+		{ "format", 0, F_STR, &format, 0 },
+		{ "no-reset", 0, F_BOOL, &no_reset, 0 },
+		{ "no-stream", 0, F_BOOL, &no_stream, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, pod_stats_usage, &pods);
+	if (rc < 0)
+		return 0;
+	/* handed on to ck stats, with the members' ids after them */
+	if (no_reset)
+		strv_add(&args, "--no-reset");
+	if (no_stream)
+		strv_add(&args, "--no-stream");
+	if (format && (fmt = malloc(strlen(format) + 10)))
+		sprintf(fmt, "--format=%s", format);
 	if (rc == 0 && all && pods.n)
 		rc = die("--all is not allowed with pods named");
 	if (rc == 0 && !app_context(app))
@@ -700,31 +671,38 @@ static const char pod_logs_usage[] =
 
 static int pod_logs(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "container", 'c', true, 1 }, { "follow", 'f', false, 2 }, { "names", 'n', false, 3 },
-		{ "since", 0, true, 4 },       { "tail", 0, true, 5 },       { "timestamps", 't', false, 6 },
-		{ "until", 0, true, 7 },       { NULL, 0, false, 0 },
-	};
 	strv pods = { 0 }, args = { 0 }, owned = { 0 };
-	const char *val, *only = NULL;
-	int id, rc = 0;
-	cli c;
+	const char *only = NULL, *since = NULL, *tail = NULL, *until = NULL;
+	bool follow = false, names = false, timestamps = false;
+	int rc;
 
-	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+	rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "container", 'c', F_STR, &only, 0 },
+		{ "follow", 'f', F_BOOL, &follow, 0 },
+		{ "names", 'n', F_BOOL, &names, 0 },
+		{ "since", 0, F_STR, &since, 0 },
+		{ "tail", 0, F_STR, &tail, 0 },
+		{ "timestamps", 't', F_BOOL, &timestamps, 0 },
+		{ "until", 0, F_STR, &until, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, pod_logs_usage, &pods);
+	if (rc < 0)
+		return 0;
+	/* handed on to ck logs, which checks the values, with the members'
+	 * ids after them */
+	if (follow)
+		strv_add(&args, "--follow");
+	if (names)
+		strv_add(&args, "--names");
+	if (timestamps)
+		strv_add(&args, "--timestamps");
+	for (int k = 0; k < 3; k++) {
+		const char *v = k == 0 ? since : k == 1 ? tail : until;
 		char buf[512];
-		switch (id) {
-		case CLI_HELP: strv_clear(&pods); strv_clear(&args); return sub_help(pod_logs_usage);
-		case CLI_ERR: rc = EXIT_CK; break;
-		case CLI_POS: strv_add(&pods, val); break;
-		case 1: only = val; break;
-		case 2: if (flag_on(val)) strv_add(&args, "--follow"); break;
-		case 3: if (flag_on(val)) strv_add(&args, "--names"); break;
-		case 6: if (flag_on(val)) strv_add(&args, "--timestamps"); break;
-		case 4: case 5: case 7:
-			snprintf(buf, sizeof(buf), "--%s=%s", id == 4 ? "since" : id == 5 ? "tail" : "until", val);
+
+		if (v) {
+			snprintf(buf, sizeof(buf), "--%s=%s", k == 0 ? "since" : k == 1 ? "tail" : "until", v);
 			add_copy(&args, &owned, buf);
-			break;
 		}
 	}
 	if (rc == 0 && pods.n != 1)
