@@ -206,34 +206,21 @@ static int cp_pause(ck_container **ctrs, size_t n, bool *paused, bool undo)
 
 int ctr_cp(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "archive", 'a', false, 1 }, { "overwrite", 0, false, 2 }, { "pause", 0, false, 3 },
-		{ NULL, 0, false, 0 },
-	};
-	const char *val;
 	strv args = { 0 };
 	ck_container *ctr[2] = { NULL, NULL };
-	bool pause = false, paused[2] = { false, false };
-	unsigned int flags = 0;
-	int id, rc = 0;
-	cli c;
+	bool archive = true, pause = false, paused[2] = { false, false };
+	unsigned int flags;
+	int rc;
 
-	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&args);
-			fputs(cp_usage, stdout);
-			return 0;
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			strv_add(&args, val);
-		else if (id == 1)
-			flags = flag_on(val) ? 0 : CK_COPY_KEEP_OWNERS;
-		else if (id == 3)
-			pause = flag_on(val);
-	}
+	rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "archive", 'a', F_BOOL, &archive, 0 },
+		{ "overwrite", 0, F_IGNORE, NULL, 0 },
+		{ "pause", 0, F_BOOL, &pause, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, cp_usage, &args);
+	if (rc < 0)
+		return 0;
+	flags = archive ? 0 : CK_COPY_KEEP_OWNERS;
 	if (rc == 0 && args.n != 2)
 		rc = die_args(cp_usage, "a source and a destination are required (%zu argument%s given)", args.n,
 		              args.n == 1 ? "" : "s");
@@ -291,24 +278,13 @@ static const char rename_usage[] =
 
 int ctr_rename(ck_app *app, int argc, char **argv)
 {
-	const char *val;
 	strv args = { 0 };
 	ck_container *ctr = NULL;
-	int id, rc = 0;
-	cli c;
+	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){ { NULL, 0, F_IGNORE, NULL, 0 } },
+	                        rename_usage, &args);
 
-	copts_init(&c, app, argc, argv, NULL, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&args);
-			fputs(rename_usage, stdout);
-			return 0;
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else
-			strv_add(&args, val);
-	}
+	if (rc < 0)
+		return 0;
 	if (rc == 0 && args.n != 2)
 		rc = die_args(rename_usage, "a container and its new name are required (%zu argument%s given)",
 		              args.n, args.n == 1 ? "" : "s");
