@@ -15,13 +15,6 @@
 void copts_init(cli *c, ck_app *app, int argc, char **argv, const cli_opt *opts, bool interspersed);
 /* A boolean's state from cli_next()'s *val. */
 bool flag_on(const char *val);
-/* Parses "[flags] CTR..." with the container grammar: the positional
- * arguments go to *names, every flag to `fn` (if not NULL), which returns
- * 0 or an exit code.  Returns -1 after printing `usage` for --help, else
- * 0 or an exit code. */
-typedef int (*flag_fn)(int id, const char *val, void *payload);
-int parse_names(ck_app *app, int argc, char **argv, const cli_opt *opts, const char *usage, strv *names,
-                flag_fn fn, void *payload);
 
 /* ---- texts ---- */
 /* The first 12 characters of an id. */

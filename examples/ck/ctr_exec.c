@@ -94,42 +94,38 @@ static const char exec_usage[] =
 
 int ctr_exec(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "detach", 'd', false, 1 }, { "env", 'e', true, 2 },      { "env-file", 0, true, 3 },
-		{ "interactive", 'i', false, 4 }, { "tty", 't', false, 5 }, { "user", 'u', true, 6 },
-		{ "workdir", 'w', true, 7 }, { "privileged", 0, false, 8 }, { "latest", 'l', false, 9 },
-		{ NULL, 0, false, 0 },
-	};
 	ck_exec_options eo = CK_EXEC_OPTIONS_INIT;
-	const char *val, *name = NULL;
-	strv cmd = { 0 }, env = { 0 };
+	const char *name = NULL;
+	strv args = { 0 }, cmd = { 0 }, env = { 0 }, env_args = { 0 }, env_files = { 0 };
 	owned own = { 0 };
 	ck_container *ctr = NULL;
-	int id, rc = 0, code = -1;
-	cli c;
+	int rc, code = -1;
 
-	copts_init(&c, app, argc, argv, opts, false);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		switch (id) {
-		case CLI_HELP: fputs(exec_usage, stdout); return 0;
-		case CLI_ERR: rc = EXIT_CK; break;
-		case CLI_POS:
-			if (!name)
-				name = val;
-			else
-				strv_add(&cmd, val);
-			break;
-		case 1: eo.detach = flag_on(val); break;
-		case 2: rc = add_env(&env, &own, val); break;
-		case 3: rc = add_env_file(&env, &own, val); break;
-		case 4: eo.interactive = flag_on(val); break;
-		case 5: eo.tty = flag_on(val); break;
-		case 6: eo.user = val; break;
-		case 7: eo.workdir = val; break;
-		case 8: rc = die("--privileged is not supported"); break;
-		case 9: rc = die("--latest is not supported"); break;
-		}
+	rc = parse_flags_cmd(app, argc, argv, (const flag_def[]){
+		{ "detach", 'd', F_ONOFF, &eo.detach, 0 },
+		{ "env", 'e', F_STRV, &env_args, 0 },
+		{ "env-file", 0, F_STRV, &env_files, 0 },
+		{ "interactive", 'i', F_ONOFF, &eo.interactive, 0 },
+		{ "tty", 't', F_ONOFF, &eo.tty, 0 },
+		{ "user", 'u', F_STR, &eo.user, 0 },
+		{ "workdir", 'w', F_STR, &eo.workdir, 0 },
+		{ "privileged", 0, F_REFUSE, "--privileged is not supported", 0 },
+		{ "latest", 'l', F_REFUSE, "--latest is not supported", 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, exec_usage, &args);
+	if (rc < 0) {
+		strv_clear(&env_args);
+		strv_clear(&env_files);
+		return 0;
 	}
+	name = args.n ? args.v[0] : NULL;
+	for (size_t i = 1; i < args.n; i++)
+		strv_add(&cmd, args.v[i]);
+	/* the files first, then -e, which wins over them, as in podman */
+	for (size_t i = 0; rc == 0 && i < env_files.n; i++)
+		rc = add_env_file(&env, &own, env_files.v[i]);
+	for (size_t i = 0; rc == 0 && i < env_args.n; i++)
+		rc = add_env(&env, &own, env_args.v[i]);
 	if (rc == 0 && (!name || cmd.n == 0))
 		rc = die("exec requires the name or ID of a container and a command to run");
 	if (rc == 0 && eo.tty && !isatty(STDIN_FILENO)) {
@@ -154,8 +150,11 @@ int ctr_exec(ck_app *app, int argc, char **argv)
 			rc = code < 0 ? EXIT_CK : code;
 	}
 	ck_container_free(ctr);
+	strv_clear(&args);
 	strv_clear(&cmd);
 	strv_clear(&env);
+	strv_clear(&env_args);
+	strv_clear(&env_files);
 	for (size_t i = 0; i < own.n; i++)
 		free(own.v[i]);
 	free(own.v);
@@ -207,34 +206,21 @@ static int cp_pause(ck_container **ctrs, size_t n, bool *paused, bool undo)
 
 int ctr_cp(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "archive", 'a', false, 1 }, { "overwrite", 0, false, 2 }, { "pause", 0, false, 3 },
-		{ NULL, 0, false, 0 },
-	};
-	const char *val;
 	strv args = { 0 };
 	ck_container *ctr[2] = { NULL, NULL };
-	bool pause = false, paused[2] = { false, false };
-	unsigned int flags = 0;
-	int id, rc = 0;
-	cli c;
+	bool archive = true, pause = false, paused[2] = { false, false };
+	unsigned int flags;
+	int rc;
 
-	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&args);
-			fputs(cp_usage, stdout);
-			return 0;
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			strv_add(&args, val);
-		else if (id == 1)
-			flags = flag_on(val) ? 0 : CK_COPY_KEEP_OWNERS;
-		else if (id == 3)
-			pause = flag_on(val);
-	}
+	rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "archive", 'a', F_BOOL, &archive, 0 },
+		{ "overwrite", 0, F_IGNORE, NULL, 0 },
+		{ "pause", 0, F_BOOL, &pause, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, cp_usage, &args);
+	if (rc < 0)
+		return 0;
+	flags = archive ? 0 : CK_COPY_KEEP_OWNERS;
 	if (rc == 0 && args.n != 2)
 		rc = die_args(cp_usage, "a source and a destination are required (%zu argument%s given)", args.n,
 		              args.n == 1 ? "" : "s");
@@ -292,24 +278,13 @@ static const char rename_usage[] =
 
 int ctr_rename(ck_app *app, int argc, char **argv)
 {
-	const char *val;
 	strv args = { 0 };
 	ck_container *ctr = NULL;
-	int id, rc = 0;
-	cli c;
+	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){ { NULL, 0, F_IGNORE, NULL, 0 } },
+	                        rename_usage, &args);
 
-	copts_init(&c, app, argc, argv, NULL, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&args);
-			fputs(rename_usage, stdout);
-			return 0;
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else
-			strv_add(&args, val);
-	}
+	if (rc < 0)
+		return 0;
 	if (rc == 0 && args.n != 2)
 		rc = die_args(rename_usage, "a container and its new name are required (%zu argument%s given)",
 		              args.n, args.n == 1 ? "" : "s");

@@ -11,31 +11,19 @@ static const char run_usage[] =
 
 static int health_run(ck_app *app, int argc, char **argv)
 {
-	const char *val, *name = NULL;
 	ck_container *ctr = NULL;
 	ck_health_status status = CK_HEALTH_NONE;
-	int id, rc = 0;
-	cli c;
+	strv args = { 0 };
+	int rc = parse_flags_cmd(app, argc, argv, (const flag_def[]){ { NULL, 0, F_IGNORE, NULL, 0 } },
+	                         run_usage, &args);
 
-	copts_init(&c, app, argc, argv, NULL, false);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			fputs(run_usage, stdout);
-			return 0;
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (!name)
-			name = val;
-		else
-			rc = die("accepts 1 arg(s), received 2");
-	}
+	if (rc == 0 && args.n != 1)
+		rc = die("accepts 1 arg(s), received %zu", args.n);
+	if (rc == 0)
+		rc = ctr_lookup(&ctr, app, args.v[0]);
+	strv_clear(&args);
 	if (rc)
-		return rc;
-	if (!name)
-		return die("accepts 1 arg(s), received 0");
-	if ((rc = ctr_lookup(&ctr, app, name)) != 0)
-		return rc;
+		return rc < 0 ? 0 : rc;
 	if (ck_container_healthcheck_run(&status, ctr) < 0) {
 		rc = die_ck();
 	} else if (status != CK_HEALTH_HEALTHY) {

@@ -621,30 +621,24 @@ static const char top_usage[] =
 
 int ctr_top(ck_app *app, int argc, char **argv)
 {
-	const char *val, *name = NULL;
-	strv desc = { 0 };
+	const char *name = NULL;
+	strv args = { 0 }, desc = { 0 };
 	char *copies[64] = { 0 }, *out = NULL;
 	size_t ncopies = 0;
 	ck_container *ctr = NULL;
-	int id, rc = 0;
-	cli c;
+	int rc = parse_flags_cmd(app, argc, argv, (const flag_def[]){ { NULL, 0, F_IGNORE, NULL, 0 } },
+	                         top_usage, &args);
 
-	copts_init(&c, app, argc, argv, NULL, false);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			fputs(top_usage, stdout);
-			return 0;
-		}
-		if (id == CLI_ERR) {
-			rc = EXIT_CK;
-		} else if (!name) {
-			name = val;
-		} else if (ncopies < 64 && (copies[ncopies] = strdup(val))) {
-			/* "pid,args" is one list, as ps -o takes it */
-			char *save = NULL;
-			for (char *t = strtok_r(copies[ncopies++], ",", &save); t; t = strtok_r(NULL, ",", &save))
-				strv_add(&desc, t);
-		}
+	if (rc < 0)
+		return 0;
+	name = args.n ? args.v[0] : NULL;
+	for (size_t i = 1; i < args.n && ncopies < 64; i++) {
+		/* "pid,args" is one list, as ps -o takes it */
+		char *save = NULL;
+		if (!(copies[ncopies] = strdup(args.v[i])))
+			break;
+		for (char *t = strtok_r(copies[ncopies++], ",", &save); t; t = strtok_r(NULL, ",", &save))
+			strv_add(&desc, t);
 	}
 	if (rc == 0 && !name)
 		rc = die("you must provide the name or id of a running container");
@@ -662,5 +656,6 @@ int ctr_top(ck_app *app, int argc, char **argv)
 	for (size_t i = 0; i < ncopies; i++)
 		free(copies[i]);
 	strv_clear(&desc);
+	strv_clear(&args);
 	return rc;
 }

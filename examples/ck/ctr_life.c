@@ -160,26 +160,7 @@ struct many_flags {
 	const char *signal_text;
 	strv cidfiles; /* --cidfile, as `ck generate systemd --new` units stop and remove */
 };
-
-static int many_flag(int id, const char *val, void *p)
-{
-	struct many_flags *f = p;
-	switch (id) {
-	case 1: f->all = flag_on(val); break;
-	case 2: f->ignore = flag_on(val); break;
-	case 3: f->force = flag_on(val); break;
-	case 4: f->volumes = flag_on(val); break;
-	case 5: f->running = flag_on(val); break;
-	case 6:
-		if (!parse_int_arg("--time", val, -1, &f->timeout))
-			return EXIT_CK;
-		break;
-	case 7: f->signal_text = val; break;
-	case 8: strv_add(&f->cidfiles, val); break;
-	default: break;
-	}
-	return 0;
-}
+#define MANY_FLAGS_INIT { .timeout = -1 }
 
 enum { OP_STOP, OP_KILL, OP_RESTART, OP_RM, OP_PAUSE, OP_UNPAUSE };
 
@@ -198,12 +179,16 @@ static int apply(ck_container *ctr, int op, const struct many_flags *f)
 	}
 }
 
-static int many(ck_app *app, int argc, char **argv, int op, const cli_opt *opts, const char *usage)
+/* The body of stop, kill, restart, rm, pause and unpause: `defs` is the
+ * command's flag table, whose values land in *f (initialised by the caller
+ * with MANY_FLAGS_INIT). */
+static int many(ck_app *app, int argc, char **argv, int op, const flag_def *defs, struct many_flags *fp,
+                const char *usage)
 {
-	struct many_flags f = { .timeout = -1 };
 	targets t = { 0 };
 	strv owned = { 0 };
-	int rc = parse_names(app, argc, argv, opts, usage, &t.refs, many_flag, &f), status = 0;
+	int rc = parse_flags_in(app, argc, argv, true, defs, usage, &t.refs), status = 0;
+	struct many_flags f = *fp; /* read only after parsing, so a copy serves */
 	size_t named = t.refs.n;
 
 	/* A missing id file with --ignore is a container already gone. */
@@ -278,11 +263,15 @@ static const char stop_usage[] =
 
 int ctr_stop(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "all", 'a', false, 1 }, { "ignore", 'i', false, 2 }, { "time", 't', true, 6 },
-		{ "cidfile", 0, true, 8 }, { NULL, 0, false, 0 },
-	};
-	return many(app, argc, argv, OP_STOP, opts, stop_usage);
+	struct many_flags f = MANY_FLAGS_INIT;
+
+	return many(app, argc, argv, OP_STOP, (const flag_def[]){
+		{ "all", 'a', F_BOOL, &f.all, 0 },
+		{ "ignore", 'i', F_BOOL, &f.ignore, 0 },
+		{ "time", 't', F_INT, &f.timeout, -1 },
+		{ "cidfile", 0, F_STRV, &f.cidfiles, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, &f, stop_usage);
 }
 
 static const char kill_usage[] =
@@ -293,10 +282,13 @@ static const char kill_usage[] =
 
 int ctr_kill(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "all", 'a', false, 1 }, { "signal", 's', true, 7 }, { NULL, 0, false, 0 },
-	};
-	return many(app, argc, argv, OP_KILL, opts, kill_usage);
+	struct many_flags f = MANY_FLAGS_INIT;
+
+	return many(app, argc, argv, OP_KILL, (const flag_def[]){
+		{ "all", 'a', F_BOOL, &f.all, 0 },
+		{ "signal", 's', F_STR, &f.signal_text, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, &f, kill_usage);
 }
 
 static const char restart_usage[] =
@@ -308,11 +300,14 @@ static const char restart_usage[] =
 
 int ctr_restart(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "all", 'a', false, 1 }, { "running", 0, false, 5 }, { "time", 't', true, 6 },
-		{ NULL, 0, false, 0 },
-	};
-	return many(app, argc, argv, OP_RESTART, opts, restart_usage);
+	struct many_flags f = MANY_FLAGS_INIT;
+
+	return many(app, argc, argv, OP_RESTART, (const flag_def[]){
+		{ "all", 'a', F_BOOL, &f.all, 0 },
+		{ "running", 0, F_BOOL, &f.running, 0 },
+		{ "time", 't', F_INT, &f.timeout, -1 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, &f, restart_usage);
 }
 
 static const char rm_usage[] =
@@ -327,12 +322,17 @@ static const char rm_usage[] =
 
 int ctr_rm(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "all", 'a', false, 1 }, { "ignore", 'i', false, 2 }, { "force", 'f', false, 3 },
-		{ "volumes", 'v', false, 4 }, { "time", 't', true, 6 }, { "cidfile", 0, true, 8 },
-		{ NULL, 0, false, 0 },
-	};
-	return many(app, argc, argv, OP_RM, opts, rm_usage);
+	struct many_flags f = MANY_FLAGS_INIT;
+
+	return many(app, argc, argv, OP_RM, (const flag_def[]){
+		{ "all", 'a', F_BOOL, &f.all, 0 },
+		{ "ignore", 'i', F_BOOL, &f.ignore, 0 },
+		{ "force", 'f', F_BOOL, &f.force, 0 },
+		{ "volumes", 'v', F_BOOL, &f.volumes, 0 },
+		{ "time", 't', F_INT, &f.timeout, -1 },
+		{ "cidfile", 0, F_STRV, &f.cidfiles, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, &f, rm_usage);
 }
 
 static const char pause_usage[] =
@@ -346,14 +346,22 @@ static const char unpause_usage[] =
 
 int ctr_pause(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { "all", 'a', false, 1 }, { NULL, 0, false, 0 } };
-	return many(app, argc, argv, OP_PAUSE, opts, pause_usage);
+	struct many_flags f = MANY_FLAGS_INIT;
+
+	return many(app, argc, argv, OP_PAUSE, (const flag_def[]){
+		{ "all", 'a', F_BOOL, &f.all, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, &f, pause_usage);
 }
 
 int ctr_unpause(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { "all", 'a', false, 1 }, { NULL, 0, false, 0 } };
-	return many(app, argc, argv, OP_UNPAUSE, opts, unpause_usage);
+	struct many_flags f = MANY_FLAGS_INIT;
+
+	return many(app, argc, argv, OP_UNPAUSE, (const flag_def[]){
+		{ "all", 'a', F_BOOL, &f.all, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, &f, unpause_usage);
 }
 
 /* ----------------------------------------------------------------- wait */

@@ -28,29 +28,6 @@ bool flag_on(const char *val)
 	return !val || strcmp(val, "false") != 0;
 }
 
-int parse_names(ck_app *app, int argc, char **argv, const cli_opt *opts, const char *usage, strv *names,
-                flag_fn fn, void *payload)
-{
-	const char *val;
-	int id, rc = 0;
-	cli c;
-
-	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			fputs(usage, stdout);
-			return -1;
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			strv_add(names, val);
-		else if (fn)
-			rc = fn(id, val, payload);
-	}
-	return rc;
-}
-
 /* --------------------------------------------------------------- texts */
 
 void short_id(char out[13], const char *id)

@@ -12,8 +12,8 @@ static bool takes_value(flag_kind k)
 	return k == F_STR || k == F_STRV || k == F_IGNORE_VAL || k == F_REFUSE_VAL || k == F_INT || k == F_TIME;
 }
 
-int parse_flags_in(ck_app *app, int argc, char **argv, bool ctr_grammar, const flag_def *defs,
-                   const char *usage, strv *args)
+static int parse_table(ck_app *app, int argc, char **argv, bool ctr_grammar, bool stop_at_pos,
+                       const flag_def *defs, const char *usage, strv *args)
 {
 	cli_opt opts[MAX_FLAGS + 1];
 	const char *val;
@@ -29,7 +29,8 @@ int parse_flags_in(ck_app *app, int argc, char **argv, bool ctr_grammar, const f
 	}
 	opts[n] = (cli_opt){ NULL, 0, false, 0 };
 	cli_init(&c, app, argc, argv, opts);
-	c.ctr_grammar = ctr_grammar; /* as copts_init(..., true) sets it */
+	c.ctr_grammar = ctr_grammar; /* as copts_init() sets them */
+	c.stop_at_pos = stop_at_pos;
 	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
 		if (id == CLI_HELP) {
 			if (args)
@@ -82,6 +83,17 @@ int parse_flags_in(ck_app *app, int argc, char **argv, bool ctr_grammar, const f
 		}
 	}
 	return rc;
+}
+
+int parse_flags_in(ck_app *app, int argc, char **argv, bool ctr_grammar, const flag_def *defs,
+                   const char *usage, strv *args)
+{
+	return parse_table(app, argc, argv, ctr_grammar, false, defs, usage, args);
+}
+
+int parse_flags_cmd(ck_app *app, int argc, char **argv, const flag_def *defs, const char *usage, strv *args)
+{
+	return parse_table(app, argc, argv, true, true, defs, usage, args);
 }
 
 int parse_flags(ck_app *app, int argc, char **argv, const flag_def *defs, const char *usage, strv *args)

@@ -22,21 +22,7 @@ static bool is_id_ref(const char *arg, const char *id)
  * after --help (the usage was printed), else 0. */
 static int positional(ck_app *app, int argc, char **argv, const char *usage, strv *args)
 {
-	const char *val;
-	int id;
-	cli c;
-
-	cli_init(&c, app, argc, argv, NULL);
-	while ((id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			sub_help(usage);
-			return -1;
-		}
-		if (id == CLI_ERR)
-			return EXIT_CK;
-		strv_add(args, val);
-	}
-	return 0;
+	return parse_flags(app, argc, argv, (const flag_def[]){ { NULL, 0, F_IGNORE, NULL, 0 } }, usage, args);
 }
 
 const char image_tag_usage[] =

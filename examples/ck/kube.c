@@ -72,8 +72,9 @@ static const char play_usage[] =
 	"      --tls-verify                   Require HTTPS and verify certificates when pulling (default true)\n"
 	"      --userns string                User namespace: \"\" or host (the only ones ck's pods take)\n";
 
-enum { K_ANNOT = 1, K_CM, K_DOWN, K_PIDFILE, K_LOGDRV, K_NET, K_PUBLISH, K_QUIET, K_REPLACE, K_USERNS,
-       K_AUTHFILE, K_CERTDIR, K_REFUSED };
+/* podman's kube play flags that ck refuses, and why */
+#define KUBE_REFUSED(kind, flag, why) { flag, 0, kind, "--" flag " is not supported by ck kube play: " why, 0 }
+#define NO_BUILD "ck builds no images: build them first and name them in the YAML"
 
 static void print_ids(const char *title, const ck_kube_report *r, size_t n,
                       const char *(*get)(const ck_kube_report *, size_t))
@@ -133,81 +134,60 @@ static int down_file(ck_app *app, const char *path, bool quiet)
 
 static int kube_play(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "annotation", 0, true, K_ANNOT },       { "configmap", 0, true, K_CM },
-		{ "down", 0, false, K_DOWN },             { "infra-conmon-pidfile", 0, true, K_PIDFILE },
-		{ "log-driver", 0, true, K_LOGDRV },      { "network", 0, true, K_NET },
-		{ "publish", 'p', true, K_PUBLISH },      { "quiet", 'q', false, K_QUIET },
-		{ "replace", 0, false, K_REPLACE },       { "userns", 0, true, K_USERNS },
-		{ "authfile", 0, true, K_AUTHFILE },      { "cert-dir", 0, true, K_CERTDIR },
-		{ "build", 0, false, K_REFUSED },         { "context-dir", 0, true, K_REFUSED + 1 },
-		{ "creds", 0, true, K_REFUSED + 2 },      { "log-opt", 0, true, K_REFUSED + 3 },
-		{ "seccomp-profile-root", 0, true, K_REFUSED + 4 },
-		{ NULL, 0, false, 0 },
-	};
-	static const char *const refused[][2] = {
-		{ "build", "ck builds no images: build them first and name them in the YAML" },
-		{ "context-dir", "ck builds no images: build them first and name them in the YAML" },
-		{ "creds", "log in first (ck login) or name an auth file (--authfile)" },
-		{ "log-opt", "the k8s-file log's size is set per container (--log-opt max-size on ck run)" },
-		{ "seccomp-profile-root", "containers get ck's default seccomp profile" },
-	};
 	ck_kube_play_options o = CK_KUBE_PLAY_OPTIONS_INIT;
 	ck_registry_options ro = CK_REGISTRY_OPTIONS_INIT;
-	strv annots = { 0 }, cms = { 0 }, pubs = { 0 };
-	const char *val, *file = NULL;
+	strv args = { 0 }, annots = { 0 }, cm_args = { 0 }, cms = { 0 }, pubs = { 0 };
+	const char *file = NULL, *userns = NULL;
 	bool quiet = false, down = false;
-	int start = 1, id, rc = 0;
+	int start = 1, rc;
 	ck_kube_report *r = NULL;
 	char *yaml = NULL;
 	size_t len = 0;
-	cli c;
 
 	if (take_bool_flag(&argc, argv, "start", &start) != 0 ||
 	    take_bool_flag(&argc, argv, "tls-verify", &ro.tls_verify) != 0)
 		return EXIT_CK;
-	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		switch (id) {
-		case CLI_HELP: rc = sub_help(play_usage); goto out;
-		case CLI_ERR: rc = EXIT_CK; break;
-		case CLI_POS:
-			if (file)
-				rc = die("accepts 1 arg(s), received 2");
-			file = val;
-			break;
-		case K_ANNOT: strv_add(&annots, val); break;
-		case K_CM: {
-			/* podman also takes a comma-separated list */
-			char *list = strdup(val), *save = NULL;
-			for (char *f = list ? strtok_r(list, ",", &save) : NULL; f; f = strtok_r(NULL, ",", &save)) {
-				char *one = strdup(f);
-				if (one)
-					strv_add(&cms, one);
-			}
-			free(list);
-			break;
-		}
-		case K_AUTHFILE: ro.authfile = val; break;
-		case K_CERTDIR: ro.cert_dir = val; break;
-		case K_DOWN: down = flag_on(val); break;
-		case K_PIDFILE: o.infra_pid_file = val; break;
-		case K_LOGDRV: o.log_driver = val; break;
-		case K_NET: o.network = val; break;
-		case K_PUBLISH: strv_add(&pubs, val); break;
-		case K_QUIET: quiet = flag_on(val); break;
-		case K_REPLACE: o.flags = flag_on(val) ? o.flags | CK_KUBE_REPLACE : o.flags & ~CK_KUBE_REPLACE; break;
-		case K_USERNS:
-			if (*val && strcmp(val, "host"))
-				rc = die("--userns=%s is not supported by ck kube play: %s", val,
-				         "a pod's containers share the store's user namespace (\"\" or host)");
-			break;
-		default:
-			rc = die("--%s is not supported by ck kube play: %s", refused[id - K_REFUSED][0],
-			         refused[id - K_REFUSED][1]);
-			break;
-		}
+	rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "annotation", 0, F_STRV, &annots, 0 },
+		{ "configmap", 0, F_STRV, &cm_args, 0 },
+		{ "down", 0, F_BOOL, &down, 0 },
+		{ "infra-conmon-pidfile", 0, F_STR, &o.infra_pid_file, 0 },
+		{ "log-driver", 0, F_STR, &o.log_driver, 0 },
+		{ "network", 0, F_STR, &o.network, 0 },
+		{ "publish", 'p', F_STRV, &pubs, 0 },
+		{ "quiet", 'q', F_BOOL, &quiet, 0 },
+		{ "replace", 0, F_BIT, &o.flags, CK_KUBE_REPLACE },
+		{ "userns", 0, F_STR, &userns, 0 },
+		{ "authfile", 0, F_STR, &ro.authfile, 0 },
+		{ "cert-dir", 0, F_STR, &ro.cert_dir, 0 },
+		KUBE_REFUSED(F_REFUSE, "build", NO_BUILD),
+		KUBE_REFUSED(F_REFUSE_VAL, "context-dir", NO_BUILD),
+		KUBE_REFUSED(F_REFUSE_VAL, "creds", "log in first (ck login) or name an auth file (--authfile)"),
+		KUBE_REFUSED(F_REFUSE_VAL, "log-opt",
+		             "the k8s-file log's size is set per container (--log-opt max-size on ck run)"),
+		KUBE_REFUSED(F_REFUSE_VAL, "seccomp-profile-root", "containers get ck's default seccomp profile"),
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, play_usage, &args);
+	if (rc < 0) {
+		rc = 0;
+		goto out;
 	}
+	if (rc == 0 && args.n > 1)
+		rc = die("accepts 1 arg(s), received %zu", args.n);
+	if (rc == 0 && userns && *userns && strcmp(userns, "host"))
+		rc = die("--userns=%s is not supported by ck kube play: %s", userns,
+		         "a pod's containers share the store's user namespace (\"\" or host)");
+	/* podman also takes a comma-separated list */
+	for (size_t i = 0; rc == 0 && i < cm_args.n; i++) {
+		char *list = strdup(cm_args.v[i]), *save = NULL;
+		for (char *f = list ? strtok_r(list, ",", &save) : NULL; f; f = strtok_r(NULL, ",", &save)) {
+			char *one = strdup(f);
+			if (one)
+				strv_add(&cms, one);
+		}
+		free(list);
+	}
+	file = args.n ? args.v[0] : NULL;
 	if (rc)
 		goto out;
 	if (!file) {
@@ -243,7 +223,9 @@ static int kube_play(ck_app *app, int argc, char **argv)
 out:
 	ck_kube_report_free(r);
 	free(yaml);
+	strv_clear(&args);
 	strv_clear(&annots);
+	strv_clear(&cm_args);
 	strv_free_owned(&cms);
 	strv_clear(&pubs);
 	return rc;
@@ -255,25 +237,18 @@ static const char down_usage[] =
 
 static int kube_down(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { NULL, 0, false, 0 } };
-	const char *val, *file = NULL;
-	int id, rc = 0;
-	cli c;
+	strv args = { 0 };
+	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){ { NULL, 0, F_IGNORE, NULL, 0 } },
+	                        down_usage, &args);
 
-	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP)
-			return sub_help(down_usage);
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (file)
-			rc = die("accepts 1 arg(s), received 2");
-		else
-			file = val;
-	}
-	if (rc == 0 && !file)
-		rc = die("accepts 1 arg(s), received 0");
-	return rc ? rc : down_file(app, file, false);
+	if (rc < 0)
+		return 0;
+	if (rc == 0 && args.n != 1)
+		rc = die("accepts 1 arg(s), received %zu", args.n);
+	if (rc == 0)
+		rc = down_file(app, args.v[0], false);
+	strv_clear(&args);
+	return rc;
 }
 
 static const char generate_usage[] =
@@ -284,26 +259,19 @@ static const char generate_usage[] =
 
 int kube_generate(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "filename", 'f', true, 1 }, { "service", 's', false, 2 }, { NULL, 0, false, 0 },
-	};
-	const char *val, *path = NULL;
+	const char *path = NULL;
 	unsigned int flags = 0;
 	strv refs = { 0 };
 	char *yaml = NULL;
-	int id, rc = 0;
-	cli c;
+	int rc;
 
-	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		switch (id) {
-		case CLI_HELP: strv_clear(&refs); return sub_help(generate_usage);
-		case CLI_ERR: rc = EXIT_CK; break;
-		case CLI_POS: strv_add(&refs, val); break;
-		case 1: path = val; break;
-		case 2: flags = flag_on(val) ? flags | CK_KUBE_SERVICE : flags & ~CK_KUBE_SERVICE; break;
-		}
-	}
+	rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "filename", 'f', F_STR, &path, 0 },
+		{ "service", 's', F_BIT, &flags, CK_KUBE_SERVICE },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, generate_usage, &refs);
+	if (rc < 0)
+		return 0;
 	if (rc == 0 && !refs.n)
 		rc = die("requires at least 1 arg(s), only received 0");
 	if (rc == 0 && !app_context(app))

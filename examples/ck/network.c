@@ -29,67 +29,78 @@ static const char create_usage[] =
 	"  -o, --opt stringArray     Set driver specific options (mtu, isolate)\n"
 	"      --subnet string       subnet in CIDR format\n";
 
+/* Gives each "key=value" of `kv` (a bare "key" has an empty value) to the
+ * spec's label or option setter. */
+static int set_pairs(ck_network_spec *spec, const strv *kv, bool label)
+{
+	for (size_t i = 0; i < kv->n; i++) {
+		const char *val = kv->v[i], *eq = strchr(val, '=');
+		char key[256];
+
+		snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - val) : (int)strlen(val), val);
+		if ((label ? ck_network_spec_set_label(spec, key, eq ? eq + 1 : "")
+		           : ck_network_spec_set_option(spec, key, eq ? eq + 1 : "")) < 0)
+			return die_ck();
+	}
+	return 0;
+}
+
 static int network_create(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "disable-dns", 0, false, 1 }, { "driver", 'd', true, 2 }, { "gateway", 0, true, 3 },
-		{ "internal", 0, false, 4 },    { "ip-range", 0, true, 5 }, { "label", 0, true, 6 },
-		{ "opt", 'o', true, 7 },        { "subnet", 0, true, 8 },   { "ignore", 0, false, 9 },
-		{ NULL, 0, false, 0 },
-	};
 	ck_network_spec *spec = NULL;
 	ck_network *net = NULL;
-	const char *val, *name = NULL;
-	bool ignore = false;
-	int id, rc = 0;
-	cli c;
+	const char *name = NULL, *driver = NULL, *gateway = NULL, *ip_range = NULL, *subnet = NULL;
+	strv args = { 0 }, labels = { 0 }, options = { 0 };
+	bool ignore = false, disable_dns = false, internal = false;
+	int rc;
 
-	if (ck_network_spec_new(&spec) < 0)
-		return die_ck();
-	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		char key[256];
-		const char *eq;
-		if (id == CLI_HELP) {
-			ck_network_spec_free(spec);
-			return sub_help(create_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS && name)
-			rc = die("too many arguments, create takes at most 1 argument");
-		else if (id == CLI_POS)
-			name = val;
-		else if ((id == 1 && ck_network_spec_set_disable_dns(spec, 1) < 0) ||
-		         (id == 2 && ck_network_spec_set_driver(spec, val) < 0) ||
-		         (id == 3 && ck_network_spec_set_gateway(spec, val) < 0) ||
-		         (id == 4 && ck_network_spec_set_internal(spec, 1) < 0) ||
-		         (id == 5 && ck_network_spec_set_ip_range(spec, val) < 0) ||
-		         (id == 8 && ck_network_spec_set_subnet(spec, val) < 0))
+	rc = parse_flags(app, argc, argv, (const flag_def[]){
+		{ "disable-dns", 0, F_BOOL, &disable_dns, 0 },
+		{ "driver", 'd', F_STR, &driver, 0 },
+		{ "gateway", 0, F_STR, &gateway, 0 },
+		{ "internal", 0, F_BOOL, &internal, 0 },
+		{ "ip-range", 0, F_STR, &ip_range, 0 },
+		{ "label", 0, F_STRV, &labels, 0 },
+		{ "opt", 'o', F_STRV, &options, 0 },
+		{ "subnet", 0, F_STR, &subnet, 0 },
+		{ "ignore", 0, F_BOOL, &ignore, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, create_usage, &args);
+	if (rc < 0)
+		rc = 0;
+	else if (rc == 0 && args.n > 1)
+		rc = die("too many arguments, create takes at most 1 argument");
+	else if (rc == 0) {
+		name = args.n ? args.v[0] : NULL;
+		if (ck_network_spec_new(&spec) < 0 || (disable_dns && ck_network_spec_set_disable_dns(spec, 1) < 0) ||
+		    (driver && ck_network_spec_set_driver(spec, driver) < 0) ||
+		    (gateway && ck_network_spec_set_gateway(spec, gateway) < 0) ||
+		    (internal && ck_network_spec_set_internal(spec, 1) < 0) ||
+		    (ip_range && ck_network_spec_set_ip_range(spec, ip_range) < 0) ||
+		    (subnet && ck_network_spec_set_subnet(spec, subnet) < 0))
 			rc = die_ck();
-		else if (id == 6 || id == 7) {
-			eq = strchr(val, '=');
-			snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - val) : (int)strlen(val), val);
-			if ((id == 6 ? ck_network_spec_set_label(spec, key, eq ? eq + 1 : "")
-			             : ck_network_spec_set_option(spec, key, eq ? eq + 1 : "")) < 0)
-				rc = die_ck();
-		} else if (id == 9)
-			ignore = true;
+		if (rc == 0)
+			rc = set_pairs(spec, &labels, true);
+		if (rc == 0)
+			rc = set_pairs(spec, &options, false);
+		if (rc == 0 && name && ck_network_spec_set_name(spec, name) < 0)
+			rc = die_ck();
+		if (rc == 0 && !app_context(app))
+			rc = EXIT_CK;
 	}
-	if (rc == 0 && name && ck_network_spec_set_name(spec, name) < 0)
-		rc = die_ck();
-	if (rc == 0 && !app_context(app))
-		rc = EXIT_CK;
-	if (rc == 0 && ck_network_create(&net, app->ctx, spec) < 0) {
+	if (rc == 0 && spec && ck_network_create(&net, app->ctx, spec) < 0) {
 		if (ignore && name && ck_error_last()->code == CK_EEXISTS)
 			printf("%s\n", name);
 		else
 			rc = die_ck();
-	} else if (rc == 0) {
+	} else if (rc == 0 && spec) {
 		printf("%s\n", ck_network_name(net));
 	}
 	ck_network_free(net);
 	ck_network_spec_free(spec);
+	strv_clear(&args);
+	strv_clear(&labels);
+	strv_clear(&options);
 	return rc;
 }
 
@@ -284,30 +295,22 @@ static const char disconnect_usage[] =
 
 static int connect_common(ck_app *app, int argc, char **argv, bool connect)
 {
-	static const cli_opt opts[] = {
-		{ "alias", 0, true, 1 }, { "ip", 0, true, 2 }, { "force", 'f', false, 3 }, { NULL, 0, false, 0 },
-	};
 	strv pos = { 0 }, aliases = { 0 };
-	const char *val, *ip = NULL;
+	const char *ip = NULL;
 	ck_container *ctr = NULL;
-	int id, rc = 0;
-	cli c;
+	int rc;
 
-	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&pos);
-			strv_clear(&aliases);
-			return sub_help(connect ? connect_usage : disconnect_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			strv_add(&pos, val);
-		else if (id == 1 && connect)
-			strv_add(&aliases, val);
-		else if (id == 2 && connect)
-			ip = val;
+	/* One table for both: disconnect accepts --alias and --ip but has no
+	 * use for them, and both accept --force and ignore it. */
+	rc = parse_flags(app, argc, argv, (const flag_def[]){
+		{ "alias", 0, F_STRV, &aliases, 0 },
+		{ "ip", 0, F_STR, &ip, 0 },
+		{ "force", 'f', F_IGNORE, NULL, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, connect ? connect_usage : disconnect_usage, &pos);
+	if (rc < 0) {
+		strv_clear(&aliases);
+		return 0;
 	}
 	if (rc == 0 && pos.n != 2)
 		rc = die("accepts 2 arg(s), received %zu", pos.n);
@@ -340,27 +343,17 @@ static const char reload_usage[] =
 
 static int network_reload(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { "all", 'a', false, 1 }, { NULL, 0, false, 0 } };
 	strv names = { 0 };
 	char **done = NULL;
-	const char *val;
 	bool all = false;
-	int id, rc = 0;
-	cli c;
+	int rc;
 
-	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&names);
-			return sub_help(reload_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			strv_add(&names, val);
-		else if (id == 1)
-			all = true;
-	}
+	rc = parse_flags(app, argc, argv, (const flag_def[]){
+		{ "all", 'a', F_BOOL, &all, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, reload_usage, &names);
+	if (rc < 0)
+		return 0;
 	if (rc == 0 && all && names.n)
 		rc = die("--all and containers cannot be used together");
 	if (rc == 0 && !all && !names.n)

@@ -32,91 +32,109 @@ static const char create_usage[] =
 	"      --share string          A comma delimited list of kernel namespaces the pod will share "
 	"(default \"ipc,net,uts\")\n";
 
-enum { P_REFUSED = 100, P_ADDHOST = 1, P_DNS, P_EXIT, P_HOST, P_INFRA, P_NOINFRA, P_INFRACMD, P_INFRAIMG, P_LABEL, P_NAME,
-       P_NET, P_IDFILE, P_PUBLISH, P_REPLACE, P_SHARE, P_INFRAPID, P_DNSSEARCH, P_DNSOPT };
+/* run's settings that a pod does not take (podman gives them to the infra) */
+#define POD_REFUSED(flag)                                                                                     \
+	{ flag, 0, F_REFUSE_VAL,                                                                              \
+	  "--" flag " is not supported by ck pod create: the pod's infra container takes no such setting (set it " \
+	  "on the pod's containers)", 0 }
+
+/* Gives each value of a repeated flag, in the order given, to `add`. */
+static int add_each(ck_pod_spec *spec, const strv *vals, int (*add)(ck_pod_spec *, const char *))
+{
+	for (size_t i = 0; i < vals->n; i++)
+		if (add(spec, vals->v[i]) < 0)
+			return die_ck();
+	return 0;
+}
 
 static int pod_create(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "add-host", 0, true, P_ADDHOST },       { "dns", 0, true, P_DNS },
-		{ "dns-search", 0, true, P_DNSSEARCH },   { "dns-option", 0, true, P_DNSOPT },
-		{ "exit-policy", 0, true, P_EXIT },       { "hostname", 0, true, P_HOST },
-		{ "infra", 0, false, P_INFRA },           { "no-infra", 0, false, P_NOINFRA },
-		{ "infra-command", 0, true, P_INFRACMD }, { "infra-image", 0, true, P_INFRAIMG },
-		{ "label", 'l', true, P_LABEL },          { "name", 'n', true, P_NAME },
-		{ "network", 0, true, P_NET },            { "net", 0, true, P_NET },
-		{ "pod-id-file", 0, true, P_IDFILE },     { "publish", 'p', true, P_PUBLISH },
-		{ "replace", 0, false, P_REPLACE },       { "share", 0, true, P_SHARE },
-		/* run's settings that a pod does not take (podman gives them to the infra) */
-		{ "label-file", 0, true, P_REFUSED },     { "pid", 0, true, P_REFUSED + 1 },
-		{ "security-opt", 0, true, P_REFUSED + 2 }, { "shm-size", 0, true, P_REFUSED + 3 },
-		{ "uts", 0, true, P_REFUSED + 4 },
-		{ "infra-conmon-pidfile", 0, true, P_INFRAPID },
-		{ NULL, 0, false, 0 },
-	};
 	ck_pod_spec *spec = NULL;
 	ck_pod *pod = NULL;
-	const char *val, *idfile = NULL, *name = NULL;
-	int id, rc = 0, r = 0, idfd = -1;
-	bool net_set = false;
-	cli c;
+	const char *idfile = NULL, *name = NULL, *exit_policy = NULL, *hostname = NULL, *infra_cmd = NULL,
+		   *infra_image = NULL, *network = NULL, *share = NULL, *infra_pidfile = NULL;
+	strv args = { 0 }, hosts = { 0 }, dns = { 0 }, dns_search = { 0 }, dns_opts = { 0 }, labels = { 0 },
+	     ports = { 0 };
+	int rc, idfd = -1, infra = -1, no_infra = -1, replace = -1;
 
-	if (ck_pod_spec_new(&spec) < 0)
-		return die_ck();
-	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		switch (id) {
-		case CLI_HELP: ck_pod_spec_free(spec); return sub_help(create_usage);
-		case CLI_ERR: rc = EXIT_CK; break;
-		case CLI_POS:
-			if (name)
-				rc = die("too many arguments, pod create takes at most 1 argument");
-			name = val;
-			break;
-		case P_ADDHOST: r = ck_pod_spec_add_host(spec, val); break;
-		case P_DNS: r = ck_pod_spec_add_dns(spec, val); break;
-		case P_DNSSEARCH: r = ck_pod_spec_add_dns_search(spec, val); break;
-		case P_DNSOPT: r = ck_pod_spec_add_dns_option(spec, val); break;
-		case P_EXIT: r = ck_pod_spec_set_exit_policy(spec, val); break;
-		case P_HOST: r = ck_pod_spec_set_hostname(spec, val); break;
-		case P_INFRA: r = ck_pod_spec_set_infra(spec, flag_on(val)); break;
-		case P_NOINFRA: r = ck_pod_spec_set_infra(spec, !flag_on(val)); break;
-		case P_INFRACMD: {
-			const char *argv1[] = { val, NULL };
-			r = ck_pod_spec_set_infra_command(spec, argv1);
-			break;
-		}
-		case P_INFRAIMG: r = ck_pod_spec_set_infra_image(spec, val); break;
-		case P_LABEL: r = ck_pod_spec_add_label_string(spec, val); break;
-		case P_NAME: name = val; break;
-		case P_NET:
-			net_set = true;
-			r = ck_pod_spec_set_network(spec, val);
-			break;
-		case P_IDFILE: idfile = val; break;
-		case P_PUBLISH: r = ck_pod_spec_add_port_string(spec, val); break;
-		case P_REPLACE: r = ck_pod_spec_set_replace(spec, flag_on(val)); break;
-		case P_SHARE: r = ck_pod_spec_set_share(spec, val); break;
-		case P_REFUSED: case P_REFUSED + 1: case P_REFUSED + 2: case P_REFUSED + 3: case P_REFUSED + 4: {
-			static const char *const names[] = { "label-file", "pid", "security-opt", "shm-size", "uts" };
-			rc = die("--%s is not supported by ck pod create: the pod's infra container takes no such "
-			         "setting (set it on the pod's containers)", names[id - P_REFUSED]);
-			break;
-		}
-		case P_INFRAPID: r = ck_pod_spec_set_infra_monitor_pid_file(spec, val); break;
-		}
-		if (r < 0)
+	rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "add-host", 0, F_STRV, &hosts, 0 },
+		{ "dns", 0, F_STRV, &dns, 0 },
+		{ "dns-search", 0, F_STRV, &dns_search, 0 },
+		{ "dns-option", 0, F_STRV, &dns_opts, 0 },
+		{ "exit-policy", 0, F_STR, &exit_policy, 0 },
+		{ "hostname", 0, F_STR, &hostname, 0 },
+		{ "infra", 0, F_ONOFF, &infra, 0 },
+		{ "no-infra", 0, F_ONOFF, &no_infra, 0 },
+		{ "infra-command", 0, F_STR, &infra_cmd, 0 },
+		{ "infra-image", 0, F_STR, &infra_image, 0 },
+		{ "label", 'l', F_STRV, &labels, 0 },
+		{ "name", 'n', F_STR, &name, 0 },
+		{ "network", 0, F_STR, &network, 0 },
+		{ "net", 0, F_STR, &network, 0 },
+		{ "pod-id-file", 0, F_STR, &idfile, 0 },
+		{ "publish", 'p', F_STRV, &ports, 0 },
+		{ "replace", 0, F_ONOFF, &replace, 0 },
+		{ "share", 0, F_STR, &share, 0 },
+		POD_REFUSED("label-file"),
+		POD_REFUSED("pid"),
+		POD_REFUSED("security-opt"),
+		POD_REFUSED("shm-size"),
+		POD_REFUSED("uts"),
+		{ "infra-conmon-pidfile", 0, F_STR, &infra_pidfile, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, create_usage, &args);
+	if (rc < 0)
+		rc = 0;
+	else if (rc == 0 && args.n > 1)
+		rc = die("too many arguments, pod create takes at most 1 argument");
+	else if (rc == 0 && args.n && name)
+		rc = die("--name and a NAME argument cannot both be given");
+	else if (rc == 0 && infra >= 0 && no_infra >= 0 && infra == no_infra)
+		rc = die("--infra and --no-infra contradict each other");
+	else if (rc == 0 && ck_pod_spec_new(&spec) < 0)
+		rc = die_ck();
+	else if (rc == 0) {
+		const char *infra_argv[] = { infra_cmd, NULL };
+
+		if (args.n)
+			name = args.v[0];
+		if (no_infra >= 0)
+			infra = !no_infra;
+		if ((exit_policy && ck_pod_spec_set_exit_policy(spec, exit_policy) < 0) ||
+		    (hostname && ck_pod_spec_set_hostname(spec, hostname) < 0) ||
+		    (infra >= 0 && ck_pod_spec_set_infra(spec, infra) < 0) ||
+		    (infra_cmd && ck_pod_spec_set_infra_command(spec, infra_argv) < 0) ||
+		    (infra_image && ck_pod_spec_set_infra_image(spec, infra_image) < 0) ||
+		    (network && ck_pod_spec_set_network(spec, network) < 0) ||
+		    (replace >= 0 && ck_pod_spec_set_replace(spec, replace) < 0) ||
+		    (share && ck_pod_spec_set_share(spec, share) < 0) ||
+		    (infra_pidfile && ck_pod_spec_set_infra_monitor_pid_file(spec, infra_pidfile) < 0))
+			rc = die_ck();
+		if (rc == 0)
+			rc = add_each(spec, &hosts, ck_pod_spec_add_host);
+		if (rc == 0)
+			rc = add_each(spec, &dns, ck_pod_spec_add_dns);
+		if (rc == 0)
+			rc = add_each(spec, &dns_search, ck_pod_spec_add_dns_search);
+		if (rc == 0)
+			rc = add_each(spec, &dns_opts, ck_pod_spec_add_dns_option);
+		if (rc == 0)
+			rc = add_each(spec, &labels, ck_pod_spec_add_label_string);
+		if (rc == 0)
+			rc = add_each(spec, &ports, ck_pod_spec_add_port_string);
+		if (rc == 0 && name && ck_pod_spec_set_name(spec, name) < 0)
 			rc = die_ck();
 	}
-	if (rc == 0 && name && ck_pod_spec_set_name(spec, name) < 0)
-		rc = die_ck();
+	if (!spec) /* --help, or refused before anything was built */
+		goto out;
 	if (rc == 0 && ck_pod_spec_set_create_command(spec, (const char *const *)app->argv) < 0)
 		rc = die_ck();
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;
 	/* podman's default: the bridge network when rootful, slirp4netns when
 	 * rootless */
-	if (rc == 0 && !net_set && ck_pod_spec_set_network(spec, default_network(app)) < 0)
+	if (rc == 0 && !network && ck_pod_spec_set_network(spec, default_network(app)) < 0)
 		rc = die_ck();
 	if (rc == 0 && idfile && (idfd = open(idfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
 		rc = errno == EEXIST ? die("pod id file exists. Ensure another pod is not using it or delete %s", idfile)
@@ -136,8 +154,16 @@ static int pod_create(ck_app *app, int argc, char **argv)
 	}
 	if (rc == 0)
 		printf("%s\n", ck_pod_id(pod));
+out:
 	ck_pod_free(pod);
 	ck_pod_spec_free(spec);
+	strv_clear(&args);
+	strv_clear(&hosts);
+	strv_clear(&dns);
+	strv_clear(&dns_search);
+	strv_clear(&dns_opts);
+	strv_clear(&labels);
+	strv_clear(&ports);
 	return rc;
 }
 
@@ -160,44 +186,32 @@ static int act_one(ck_pod *pod, int act, int arg, bool force)
 
 static int pod_action(ck_app *app, int argc, char **argv, int act, const char *usage)
 {
-	static const cli_opt opts[] = {
-		{ "time", 't', true, 1 }, { "signal", 's', true, 2 }, { "force", 'f', false, 3 },
-		{ "all", 'a', false, 4 }, { "ignore", 'i', false, 5 }, { "pod-id-file", 0, true, 6 },
-		{ NULL, 0, false, 0 },
-	};
 	strv names = { 0 }, idfiles = { 0 }, owned = { 0 };
-	const char *val;
+	const char *sigtext = NULL;
 	long long t = -1;
-	int id, rc = 0, sig = 15, status = 0;
+	int rc, sig = act == ACT_KILL ? 9 : 15, status = 0;
 	bool force = false, all = false, ignore = false;
-	cli c;
+	flag_def defs[8];
+	size_t n_defs = 0;
 
+	/* --time and --signal exist only where they mean something, so that
+	 * elsewhere they are unknown flags, as in podman. */
+	if (act == ACT_STOP || act == ACT_RESTART || act == ACT_RM)
+		defs[n_defs++] = (flag_def){ "time", 't', F_INT, &t, -1 };
 	if (act == ACT_KILL)
-		sig = 9;
-	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		switch (id) {
-		case CLI_HELP: strv_clear(&names); return sub_help(usage);
-		case CLI_ERR: rc = EXIT_CK; break;
-		case CLI_POS: strv_add(&names, val); break;
-		case 1:
-			if (act != ACT_STOP && act != ACT_RESTART && act != ACT_RM)
-				rc = die("unknown flag: --time");
-			else if (!parse_int_arg("--time", val, -1, &t))
-				rc = EXIT_CK;
-			break;
-		case 2:
-			if (act != ACT_KILL)
-				rc = die("unknown flag: --signal");
-			else if (ck_container_signal_parse(&sig, val) < 0)
-				rc = die_ck();
-			break;
-		case 3: force = flag_on(val); break;
-		case 4: all = flag_on(val); break;
-		case 5: ignore = flag_on(val); break;
-		case 6: strv_add(&idfiles, val); break;
-		}
+		defs[n_defs++] = (flag_def){ "signal", 's', F_STR, &sigtext, 0 };
+	defs[n_defs++] = (flag_def){ "force", 'f', F_BOOL, &force, 0 };
+	defs[n_defs++] = (flag_def){ "all", 'a', F_BOOL, &all, 0 };
+	defs[n_defs++] = (flag_def){ "ignore", 'i', F_BOOL, &ignore, 0 };
+	defs[n_defs++] = (flag_def){ "pod-id-file", 0, F_STRV, &idfiles, 0 };
+	defs[n_defs] = (flag_def){ NULL, 0, F_IGNORE, NULL, 0 };
+	rc = parse_flags_in(app, argc, argv, true, defs, usage, &names);
+	if (rc < 0) {
+		strv_clear(&idfiles);
+		return 0;
 	}
+	if (rc == 0 && sigtext && ck_container_signal_parse(&sig, sigtext) < 0)
+		rc = die_ck();
 	/* A missing id file with --ignore is a pod already gone (the units of
 	 * `ck generate systemd --new` stop and remove by id file). */
 	for (size_t i = 0; rc == 0 && i < idfiles.n; i++) {
@@ -501,24 +515,13 @@ static const char top_usage[] =
 
 static int pod_top(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = { { NULL, 0, false, 0 } };
 	ck_pod *pod = NULL;
 	strv args = { 0 };
-	const char *val;
-	int id, rc = 0;
-	cli c;
+	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){ { NULL, 0, F_IGNORE, NULL, 0 } },
+	                        top_usage, &args);
 
-	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			strv_clear(&args);
-			return sub_help(top_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			strv_add(&args, val);
-	}
+	if (rc < 0)
+		return 0;
 	if (rc == 0 && args.n == 0)
 		rc = die("you must provide the name or id of a running pod");
 	if (rc == 0 && !app_context(app))
@@ -630,34 +633,28 @@ static const char pod_stats_usage[] =
 
 static int pod_stats(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "all", 'a', false, 1 }, { "format", 0, true, 2 }, { "no-reset", 0, false, 3 },
-		{ "no-stream", 0, false, 4 }, { NULL, 0, false, 0 },
-	};
 	strv pods = { 0 }, args = { 0 }, owned = { 0 };
-	const char *val;
+	const char *format = NULL;
 	char *fmt = NULL;
-	bool all = false;
-	int id, rc = 0;
-	cli c;
+	bool all = false, no_reset = false, no_stream = false;
+	int rc;
 
-	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		switch (id) {
-		case CLI_HELP: strv_clear(&pods); return sub_help(pod_stats_usage);
-		case CLI_ERR: rc = EXIT_CK; break;
-		case CLI_POS: strv_add(&pods, val); break;
-		case 1: all = flag_on(val); break;
-		case 2:
-			free(fmt);
-			fmt = malloc(strlen(val) + 10);
-			if (fmt)
-				sprintf(fmt, "--format=%s", val);
-			break;
-		case 3: if (flag_on(val)) strv_add(&args, "--no-reset"); break;
-		case 4: if (flag_on(val)) strv_add(&args, "--no-stream"); break;
-		}
-	}
+	rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "all", 'a', F_BOOL, &all, 0 },
+		{ "format", 0, F_STR, &format, 0 },
+		{ "no-reset", 0, F_BOOL, &no_reset, 0 },
+		{ "no-stream", 0, F_BOOL, &no_stream, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, pod_stats_usage, &pods);
+	if (rc < 0)
+		return 0;
+	/* handed on to ck stats, with the members' ids after them */
+	if (no_reset)
+		strv_add(&args, "--no-reset");
+	if (no_stream)
+		strv_add(&args, "--no-stream");
+	if (format && (fmt = malloc(strlen(format) + 10)))
+		sprintf(fmt, "--format=%s", format);
 	if (rc == 0 && all && pods.n)
 		rc = die("--all is not allowed with pods named");
 	if (rc == 0 && !app_context(app))
@@ -700,31 +697,38 @@ static const char pod_logs_usage[] =
 
 static int pod_logs(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "container", 'c', true, 1 }, { "follow", 'f', false, 2 }, { "names", 'n', false, 3 },
-		{ "since", 0, true, 4 },       { "tail", 0, true, 5 },       { "timestamps", 't', false, 6 },
-		{ "until", 0, true, 7 },       { NULL, 0, false, 0 },
-	};
 	strv pods = { 0 }, args = { 0 }, owned = { 0 };
-	const char *val, *only = NULL;
-	int id, rc = 0;
-	cli c;
+	const char *only = NULL, *since = NULL, *tail = NULL, *until = NULL;
+	bool follow = false, names = false, timestamps = false;
+	int rc;
 
-	copts_init(&c, app, argc, argv, opts, true);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
+	rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "container", 'c', F_STR, &only, 0 },
+		{ "follow", 'f', F_BOOL, &follow, 0 },
+		{ "names", 'n', F_BOOL, &names, 0 },
+		{ "since", 0, F_STR, &since, 0 },
+		{ "tail", 0, F_STR, &tail, 0 },
+		{ "timestamps", 't', F_BOOL, &timestamps, 0 },
+		{ "until", 0, F_STR, &until, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, pod_logs_usage, &pods);
+	if (rc < 0)
+		return 0;
+	/* handed on to ck logs, which checks the values, with the members'
+	 * ids after them */
+	if (follow)
+		strv_add(&args, "--follow");
+	if (names)
+		strv_add(&args, "--names");
+	if (timestamps)
+		strv_add(&args, "--timestamps");
+	for (int k = 0; k < 3; k++) {
+		const char *v = k == 0 ? since : k == 1 ? tail : until;
 		char buf[512];
-		switch (id) {
-		case CLI_HELP: strv_clear(&pods); strv_clear(&args); return sub_help(pod_logs_usage);
-		case CLI_ERR: rc = EXIT_CK; break;
-		case CLI_POS: strv_add(&pods, val); break;
-		case 1: only = val; break;
-		case 2: if (flag_on(val)) strv_add(&args, "--follow"); break;
-		case 3: if (flag_on(val)) strv_add(&args, "--names"); break;
-		case 6: if (flag_on(val)) strv_add(&args, "--timestamps"); break;
-		case 4: case 5: case 7:
-			snprintf(buf, sizeof(buf), "--%s=%s", id == 4 ? "since" : id == 5 ? "tail" : "until", val);
+
+		if (v) {
+			snprintf(buf, sizeof(buf), "--%s=%s", k == 0 ? "since" : k == 1 ? "tail" : "until", v);
 			add_copy(&args, &owned, buf);
-			break;
 		}
 	}
 	if (rc == 0 && pods.n != 1)

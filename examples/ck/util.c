@@ -381,28 +381,21 @@ int exists_status(int rc)
 int run_exists(ck_app *app, int argc, char **argv, const char *usage,
                int (*lookup)(ck_app *app, const char *name))
 {
-	const char *val, *name = NULL;
-	int id, rc = 0, count = 0;
-	cli c;
+	strv names = { 0 };
+	int rc = parse_flags(app, argc, argv, (const flag_def[]){ { NULL, 0, F_IGNORE, NULL, 0 } }, usage, &names);
 
-	cli_init(&c, app, argc, argv, NULL);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP)
-			return sub_help(usage);
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS)
-			name = val, count++;
-	}
-	if (rc == 0 && count != 1)
-		rc = die_args(usage, "one name is required (%d given)", count);
+	if (rc < 0)
+		return 0;
+	if (rc == 0 && names.n != 1)
+		rc = die_args(usage, "one name is required (%zu given)", names.n);
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;
 	if (rc == 0) {
-		rc = lookup(app, name);
+		rc = lookup(app, names.v[0]);
 		if (rc < 0)
 			rc = exists_status(rc);
 	}
+	strv_clear(&names);
 	return rc;
 }
 

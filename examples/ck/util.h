@@ -154,6 +154,10 @@ typedef struct flag_def {
 int parse_flags_in(ck_app *app, int argc, char **argv, bool ctr_grammar, const flag_def *defs,
                    const char *usage, strv *args);
 int parse_flags(ck_app *app, int argc, char **argv, const flag_def *defs, const char *usage, strv *args);
+/* The container grammar, with the options ending at the first positional
+ * argument: it and everything after it go to *args as they are (`ck exec
+ * CTR CMD -x`). */
+int parse_flags_cmd(ck_app *app, int argc, char **argv, const flag_def *defs, const char *usage, strv *args);
 /* The same for a command that takes no arguments ("`ck CMD` takes no
  * arguments"). */
 int parse_flags_noargs(ck_app *app, int argc, char **argv, bool ctr_grammar, const flag_def *defs,

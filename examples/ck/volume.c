@@ -37,40 +37,36 @@ static const char create_usage[] =
 
 static int volume_create(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "driver", 'd', true, 1 }, { "label", 'l', true, 2 }, { "ignore", 0, false, 3 },
-		{ "opt", 'o', true, 4 },    { NULL, 0, false, 0 },
-	};
 	ck_volume_spec *spec = NULL;
 	ck_volume *vol = NULL;
-	const char *val, *name = NULL;
+	const char *driver = NULL, *opt = NULL, *name = NULL;
+	strv args = { 0 }, labels = { 0 };
 	bool ignore = false;
-	int id, rc = 0;
-	cli c;
+	int rc;
 
-	if (ck_volume_spec_new(&spec) < 0)
-		return die_ck();
-	cli_init(&c, app, argc, argv, opts);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			ck_volume_spec_free(spec);
-			return sub_help(create_usage);
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS && name)
-			rc = die("too many arguments, create takes at most 1 argument");
-		else if (id == CLI_POS)
-			name = val;
-		else if (id == 1 && ck_volume_spec_set_driver(spec, val) < 0)
-			rc = die_ck();
-		else if (id == 2 && ck_volume_spec_add_label_string(spec, val) < 0)
-			rc = die_ck();
-		else if (id == 3)
-			ignore = true;
-		else if (id == 4)
-			rc = die("--opt is not supported: the local driver takes no options (got %s)", val);
+	rc = parse_flags(app, argc, argv, (const flag_def[]){
+		{ "driver", 'd', F_STR, &driver, 0 },
+		{ "label", 'l', F_STRV, &labels, 0 },
+		{ "ignore", 0, F_BOOL, &ignore, 0 },
+		{ "opt", 'o', F_STR, &opt, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, create_usage, &args);
+	if (rc < 0) {
+		strv_clear(&labels);
+		return 0;
 	}
+	if (rc == 0 && opt)
+		rc = die("--opt is not supported: the local driver takes no options (got %s)", opt);
+	if (rc == 0 && args.n > 1)
+		rc = die("too many arguments, create takes at most 1 argument");
+	name = args.n ? args.v[0] : NULL;
+	if (rc == 0 && ck_volume_spec_new(&spec) < 0)
+		rc = die_ck();
+	if (rc == 0 && driver && ck_volume_spec_set_driver(spec, driver) < 0)
+		rc = die_ck();
+	for (size_t i = 0; rc == 0 && i < labels.n; i++)
+		if (ck_volume_spec_add_label_string(spec, labels.v[i]) < 0)
+			rc = die_ck();
 	if (rc == 0 && name && ck_volume_spec_set_name(spec, name) < 0)
 		rc = die_ck();
 	if (rc == 0 && !app_context(app))
@@ -93,6 +89,8 @@ static int volume_create(ck_app *app, int argc, char **argv)
 	}
 	ck_volume_free(vol);
 	ck_volume_spec_free(spec);
+	strv_clear(&args);
+	strv_clear(&labels);
 	return rc;
 }
 

@@ -233,8 +233,8 @@ kube_bad_input_is_refused_and_leaves_nothing() {
   nothing_left
   # a host port in use: the start fails and what the play made is undone,
   # the claim's new volume too
-  python3 -c 'import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); print("ready", flush=True); sys.stdin.read()' \
-    "$port" < <(sleep 300) >"$ROOT/listener" 2>&1 &
+  python3 -c 'import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); print("ready", flush=True); import signal; signal.pause()' \
+    "$port" </dev/null >"$ROOT/listener" 2>&1 &
   local lpid=$!
   wait_for 10 grep -qs ready "$ROOT/listener" || fail "the listener did not start"
   blog_yaml "$port" "$ROOT/site" >"$ROOT/busy.yaml"
