@@ -188,20 +188,7 @@ CK_EXTERN int ck_container_spec_set_ip(ck_container_spec *spec, const char *ip);
 CK_EXTERN int ck_container_spec_set_mac_address(ck_container_spec *spec, const char *mac);
 /** --network-alias: one more name in the DNS of each network it joins. */
 CK_EXTERN int ck_container_spec_add_network_alias(ck_container_spec *spec, const char *alias);
-/** --add-host "HOST:IP": one more line in the container's /etc/hosts.
- *  A container that joins a pod sharing its network takes the pod's
- *  entries instead: giving one of these four then fails its create
- *  (CK_EINVAL, naming the flag and `ck pod create`). */
-CK_EXTERN int ck_container_spec_add_host(ck_container_spec *spec, const char *host_ip);
-/** --dns: a name server (IPv4 or IPv6) for its resolv.conf, replacing the
- *  host's (a network's own resolver stays first); "none": the container
- *  gets no resolv.conf of ck's (the image's stays). */
-CK_EXTERN int ck_container_spec_add_dns(ck_container_spec *spec, const char *server);
-/** --dns-search: a search domain for its resolv.conf, replacing the
- *  host's; "." alone gives none. */
-CK_EXTERN int ck_container_spec_add_dns_search(ck_container_spec *spec, const char *domain);
-/** --dns-option: one resolver option ("ndots:2"), replacing the host's. */
-CK_EXTERN int ck_container_spec_add_dns_option(ck_container_spec *spec, const char *option);
+/* --add-host, --dns* and --tz: spec_host.h. */
 /** -p: "[[IP:][HOSTPORT]:]CONTAINERPORT[-END][/PROTOCOL]".  Forwarded by
  *  the bridge network's rules, or by slirp4netns (network mode
  *  "slirp4netns"), while the container runs; other network modes fail at
@@ -255,11 +242,6 @@ CK_EXTERN int ck_container_spec_add_security_opt(ck_container_spec *spec, const 
 CK_EXTERN int ck_container_spec_set_shm_size(ck_container_spec *spec, int64_t bytes);
 /** --umask: the container process's umask, octal text ("0022").  Since 1.1. */
 CK_EXTERN int ck_container_spec_set_umask(ck_container_spec *spec, const char *mask);
-/** --tz: a zone of the host's /usr/share/zoneinfo ("Europe/Paris") or
- *  "local" (the host's /etc/localtime), bind-mounted read-only at
- *  /etc/localtime; checked at create (CK_EINVAL naming a missing zone).
- *  NULL: the image's.  Since 1.1. */
-CK_EXTERN int ck_container_spec_set_timezone(ck_container_spec *spec, const char *tz);
 /** --systemd: "true", "false" or "always", recorded with the container.
  *  ck runs no systemd-specific setup (there is no systemd here to run in a
  *  container's init); the mode is kept for inspect.  Since 1.1. */
