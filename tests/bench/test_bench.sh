@@ -260,7 +260,7 @@ pod_suite_on_ck() {
   [ -x /usr/lib/podman/netavark ] || [ -x /usr/libexec/podman/netavark ] || { echo "SKIP: no netavark"; exit 77; }
   [ -x /usr/bin/catatonit ] || [ -x /usr/libexec/podman/catatonit ] || { echo "SKIP: no catatonit"; exit 77; }
   local port
-  port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  port=$(/usr/bin/python3 "$SRC/tests/fixtures/free_ports.py" 1)
   bench --suite "$SRC/bench/pods.yaml" --engine ck --set ck="$CK" --set port="$port" --runs 2 --json "$T/r.json"
   expect_rc 0
   json "$T/r.json" \
@@ -280,7 +280,7 @@ pod_suite_floor() {
   [ -x /usr/lib/podman/netavark ] || { echo "SKIP: no netavark in /usr/lib/podman"; exit 77; }
   [ -x /usr/libexec/podman/catatonit ] || { echo "SKIP: no catatonit"; exit 77; }
   local port
-  port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  port=$(/usr/bin/python3 "$SRC/tests/fixtures/free_ports.py" 1)
   bench --suite "$SRC/bench/pods.yaml" --engine floor --set port="$port" --runs 2 --json "$T/r.json"
   expect_rc 0
   json "$T/r.json" \
@@ -305,7 +305,7 @@ pod_suite_rootless_ck() {
   for tool in runc curl slirp4netns setpriv; do command -v $tool >/dev/null || { echo "SKIP: no $tool"; exit 77; }; done
   setpriv --reuid "$u" --regid "$(id -g "$u")" --clear-groups -- test -x "$CK" || { echo "SKIP: $u cannot run $CK"; exit 77; }
   local port
-  port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  port=$(/usr/bin/python3 "$SRC/tests/fixtures/free_ports.py" 1)
   mkdir -p "$T/work" && chmod 755 "$T" "$T/work"
   bench --suite "$SRC/bench/pods.yaml" --engine ck-rootless --set ck="$CK" --set user="$u" --set port="$port" \
     --runs 2 --json "$T/r.json"

@@ -23,6 +23,12 @@ run_ck() {
   rm -f "$o" "$e"
 }
 
+# free_ports N: N distinct ports on 127.0.0.1 that nothing holds now, from
+# below the ephemeral range (tests/fixtures/free_ports.py says why).
+CK_TEST_FIXTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/../fixtures" && pwd)
+free_ports() { /usr/bin/python3 "$CK_TEST_FIXTURES/free_ports.py" "${1:-1}"; }
+free_port() { free_ports 1; }
+
 expect_rc() { [ "$rc" -eq "$1" ] || fail "expected exit $1, got $rc (stderr: $err)"; }
 expect_out() { grep -qF -- "$1" <<<"$out" || fail "stdout lacks '$1': $out"; }
 expect_no_out() { ! grep -qF -- "$1" <<<"$out" || fail "stdout has '$1': $out"; }

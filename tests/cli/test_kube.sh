@@ -31,7 +31,6 @@ python3 "$FIXTURES/mkimage.py" "$ARCHIVE_DIR/busybox.tar" --format oci-archive -
 
 ck() { run_ck --runtime "$RUNTIME" "$@"; }
 load_image() { ck load -i "$ARCHIVE_DIR/busybox.tar"; expect_rc 0; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 wait_for() {
   local n=$(($1 * 20)); shift
   while [ $n -gt 0 ]; do "$@" && return 0; sleep 0.05; n=$((n - 1)); done

@@ -48,10 +48,6 @@ leftovers() {
   rules=$(iptables-save | grep -c "${SUBNET%/*}" || true)
   echo "ns=$ns veth=$veth rules=$rules alloc=$(allocations "$ROOT")"
 }
-# A free TCP port on 127.0.0.1 (the kernel's choice).
-free_port() {
-  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 # Fetches URL into $out, retrying while the server in the container starts
 # (connection refused) for at most 10 s; sets $rc to curl's exit code.
 fetch() {

@@ -27,9 +27,6 @@ python3 "$FIXTURES/mkimage.py" "$ARCHIVE_DIR/busybox.tar" --format oci-archive -
 
 ck() { run_ck --runtime "$RUNTIME" "$@"; }
 load() { ck load -i "$ARCHIVE_DIR/busybox.tar"; expect_rc 0; }
-free_port() {
-  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 # Fetches URL into $out, retrying while the server starts or the rules come
 # up (connection refused) for at most 10 s; $rc is curl's exit code.
 fetch() {

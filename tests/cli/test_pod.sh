@@ -90,7 +90,7 @@ pod_members_share_loopback_and_hostname() {
 pod_publishes_a_port_on_the_host() {
   load_image
   local port
-  port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  port=$(free_port)
   ck pod create --name pub -p "127.0.0.1:$port:3000"; expect_rc 0
   ck run -d --pod pub --name srv $IMG httpd -f -p 3000 -h /etc; expect_rc 0
   wait_for 10 sh -c "curl -sf -o /dev/null http://127.0.0.1:$port/hostname" ||

@@ -39,13 +39,6 @@ ckx() { "$CK_BIN" --root "$ROOT/storage" --runroot "$ROOT/run" --runtime "$RUNTI
 
 # N free TCP ports on 127.0.0.1, all held at once while the kernel picks them
 # so that they are distinct.
-free_ports() {
-  /usr/bin/python3 -c 'import socket, sys
-socks = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))' "$1"
-}
-
 # Fetches URL into $out, retrying while the server starts (at most ~20 s);
 # $rc is curl's last exit code.
 fetch() {

@@ -78,12 +78,6 @@ wait_until() {
   while [ $n -gt 0 ]; do "$@" && return 0; sleep 0.05; n=$((n - 1)); done
   return 1
 }
-free_ports() {
-  /usr/bin/python3 -c 'import socket, sys
-socks = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))' "$1"
-}
 # SO_REUSEADDR: a fetch's TIME_WAIT does not count, a listener does.
 port_free() {
   /usr/bin/python3 -c 'import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen()' "$1" 2>/dev/null

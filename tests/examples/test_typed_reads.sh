@@ -13,7 +13,6 @@ trap 'rm -rf "$ARCHIVE_DIR"' EXIT
 python3 "$FIXTURES/mkimage.py" "$ARCHIVE_DIR/busybox.tar" --format oci-archive --busybox --name "$IMG" >/dev/null ||
   { echo "cannot build the busybox image" >&2; exit 1; }
 ck() { run_ck --runtime runc "$@"; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 typed() { "$TYPED" "$ROOT/storage" "$ROOT/run" "$@"; }
 
 # same_output WHAT CK_TEXT TYPED_TEXT: the two agree line for line (sorted)

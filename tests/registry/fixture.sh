@@ -32,9 +32,10 @@ fixture_cleanup() {
 }
 trap fixture_cleanup EXIT
 
-# free_port: a port on 127.0.0.1 nobody listens on right now
+# free_port: a port on 127.0.0.1 nobody holds right now, from below the
+# ephemeral range (tests/fixtures/free_ports.py says why)
 free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+  /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/../fixtures/free_ports.py" 1
 }
 
 # wait_http URL: until anything answers (any HTTP status), at most 10 s

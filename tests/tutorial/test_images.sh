@@ -32,10 +32,6 @@ wait_for() {
   return 1
 }
 
-free_port() {
-  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 cleanup() {
   run_ck ps -a -q --no-trunc
   [ -n "$out" ] && run_ck rm -f $out
@@ -114,7 +110,7 @@ tutorial_pod_runs_the_deployment() {
   ck pod create --help; [ "$rc" -eq 0 ] || { echo "SKIP: this ck has no pods" >&2; rm -rf "$ROOT"; exit 77; }
   # The tutorial publishes 127.0.0.1:8080:3000; a free port stands in for 8080.
   local hostport
-  hostport=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  hostport=$(free_port)
   ck pod create --name hedgedoc --publish "127.0.0.1:$hostport:3000"; expect_rc 0
   pod_db() {
     ck run --detach --pod=hedgedoc --name=database --label io.containers.autoupdate=image \
