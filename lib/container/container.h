@@ -83,10 +83,11 @@ void ck__ctr_unit_facts_free(ck__ctr_unit_facts *f);
 int ck__ctr_remove_id(ck_context *ctx, const char *id, bool force, bool volumes, bool locked);
 
 /* ck__ctr_remove_id() with force and volumes, for the monitor of a --rm
- * container: the record is gone when it returns, and *later holds what is
- * left to delete (the root filesystem's trash, the container's
- * directories) and the container's lock, for ck__ctr_leftovers_finish()
- * once the exit code has been sent.  A crash in between leaves directories
+ * container and for a pod's removal of its infra: the record is gone when
+ * it returns, and *later holds what is left to delete (the root
+ * filesystem's trash, the container's directories) and the container's
+ * lock, for ck__ctr_leftovers_finish() once the exit code has been sent
+ * (or the pod's record deleted).  A crash in between leaves directories
  * without a record, which `ck system check --repair` deletes.  The commit
  * that deletes the record is relaxed (CK_BACKEND_TXN_RELAXED): after a
  * power cut the container may be back, "removing", for rm -f or the check

@@ -237,6 +237,7 @@ static bool any_running(ck_context *ctx, char *const *ids, char **which)
 
 int ck__pod_remove_id(ck_context *ctx, const char *id, bool force)
 {
+	ck__ctr_leftovers *later = NULL;
 	ck_pod *pod = NULL;
 	char *which = NULL;
 	int rc;
@@ -257,12 +258,18 @@ int ck__pod_remove_id(ck_context *ctx, const char *id, bool force)
 		for (size_t i = 0; pod->members[i]; i++)
 			if ((rc = ck__ctr_remove_id(ctx, pod->members[i], true, false, false)) != CK_OK && rc != CK_ENOTFOUND)
 				goto out;
-		if (pod->infra_id && (rc = ck__ctr_remove_id(ctx, pod->infra_id, true, false, false)) != CK_OK &&
+		/* The infra's record goes in a relaxed commit, made durable by
+		 * the pod's own below; its directories go after that.  A power
+		 * cut in between may bring the infra back "removing", which
+		 * `pod rm -f` or the check finishes. */
+		if (pod->infra_id && (rc = ck__ctr_remove_deferred(&later, ctx, pod->infra_id)) != CK_OK &&
 		    rc != CK_ENOTFOUND)
 			goto out;
 		ck__error_clear();
 		struct delete_args da = { pod->cfg.id, pod->cfg.name, false };
 		rc = ck__state_write(ctx, delete_fn, &da);
+		ck__ctr_leftovers_finish(later);
+		later = NULL;
 		if (rc != CK_EBUSY)
 			break;
 		ck_pod_free(pod);

@@ -176,10 +176,12 @@ static void net_down(mon *m)
 	}
 }
 
-/* The bridge's teardown (netavark, most of it) runs beside the runtime's
- * delete of the run that ended: neither needs the other, and the exit is
- * recorded after both.  The thread only tears down; its children are
- * reaped by pid, before mon_kill_strays() looks for leftover children. */
+/* The bridge's teardown (netavark, most of it), or slirp4netns's end (the
+ * kernel takes 15-25 ms to free its tap device as it exits), runs beside
+ * the runtime's delete of the run that ended: neither needs the other, and
+ * the exit is recorded after both.  The thread only tears down; its
+ * children are reaped by pid, before mon_kill_strays() looks for leftover
+ * children. */
 struct net_down_job {
 	mon *m;
 	pthread_t thread;
@@ -196,7 +198,7 @@ static void net_down_begin(struct net_down_job *j, mon *m)
 {
 	j->m = m;
 	j->started = false;
-	if (m->cfg.network && !strcmp(m->cfg.network, "bridge"))
+	if ((m->cfg.network && !strcmp(m->cfg.network, "bridge")) || m->slirp.pid > 0)
 		j->started = pthread_create(&j->thread, NULL, net_down_thread, j) == 0;
 	if (!j->started)
 		net_down(m);

@@ -12,6 +12,10 @@ make_store() {
   done
   STATE=$ROOT/storage/state
   if [ "$1" = sqlite ]; then DATA=$STATE/sqlite/state.db; else DATA=$STATE/lmdb/data.mdb; fi
+  # The records are in SQLite's WAL until a checkpoint copies them into the
+  # file (every 256 pages): copy them now, so that damage to the file is
+  # damage to them.
+  if [ "$1" = sqlite ]; then sqlite3 "$DATA" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null || fail "checkpoint"; fi
 }
 
 # Fingerprint of what a check must not change: the data file, the marker and
