@@ -290,12 +290,30 @@ void ck__manifest_free(ck__manifest *m)
 	free(m);
 }
 
+/* Parses the descriptor array `list` (member `field` of `what`) into a new
+ * array; `*n` counts those parsed, so that a failure frees what was made. */
+static int parse_descriptors(ck__descriptor **out, size_t *n, const char *what, yajl_val list, const char *field,
+                             bool platform)
+{
+	char f[64];
+	int rc;
+
+	if (list->u.array.len && !(*out = calloc(list->u.array.len, sizeof(**out))))
+		return ck__oom();
+	for (size_t i = 0; i < list->u.array.len; i++) {
+		snprintf(f, sizeof(f), "%s[%zu]", field, i);
+		if ((rc = parse_descriptor(&(*out)[i], what, list->u.array.values[i], f, platform)) != CK_OK)
+			return rc;
+		++*n;
+	}
+	return CK_OK;
+}
+
 int ck__manifest_parse(ck__manifest **out, const char *json, size_t len, const char *what)
 {
 	ck__manifest *m = NULL;
 	yajl_val tree, cfg, layers;
 	const char *mt;
-	char f[64];
 	int rc;
 
 	*out = NULL;
@@ -323,20 +341,14 @@ int ck__manifest_parse(ck__manifest **out, const char *json, size_t len, const c
 	    (rc = ck__doc_typed(&layers, what, tree, NULL, "layers", true, true)) != CK_OK ||
 	    (rc = ck__doc_string_map(what, tree, NULL, "annotations")) != CK_OK)
 		goto out;
-	if (!(m = calloc(1, sizeof(*m))) ||
-	    (layers->u.array.len && !(m->layers = calloc(layers->u.array.len, sizeof(*m->layers))))) {
+	if (!(m = calloc(1, sizeof(*m)))) {
 		rc = ck__oom();
 		goto out;
 	}
 	if ((rc = copy_str(&m->media_type, mt ? mt : CK_MT_OCI_MANIFEST)) != CK_OK ||
-	    (rc = parse_descriptor(&m->config, what, cfg, "config", false)) != CK_OK)
+	    (rc = parse_descriptor(&m->config, what, cfg, "config", false)) != CK_OK ||
+	    (rc = parse_descriptors(&m->layers, &m->n_layers, what, layers, "layers", false)) != CK_OK)
 		goto out;
-	for (size_t i = 0; i < layers->u.array.len; i++) {
-		snprintf(f, sizeof(f), "layers[%zu]", i);
-		if ((rc = parse_descriptor(&m->layers[i], what, layers->u.array.values[i], f, false)) != CK_OK)
-			goto out;
-		m->n_layers++;
-	}
 	*out = m;
 	m = NULL;
 out:
@@ -361,7 +373,6 @@ int ck__index_parse(ck__index **out, const char *json, size_t len, const char *w
 	ck__index *idx = NULL;
 	yajl_val tree, list;
 	const char *mt;
-	char f[64];
 	int rc;
 
 	*out = NULL;
@@ -377,19 +388,13 @@ int ck__index_parse(ck__index **out, const char *json, size_t len, const char *w
 	    (rc = ck__doc_typed(&list, what, tree, NULL, "manifests", true, true)) != CK_OK ||
 	    (rc = ck__doc_string_map(what, tree, NULL, "annotations")) != CK_OK)
 		goto out;
-	if (!(idx = calloc(1, sizeof(*idx))) ||
-	    (list->u.array.len && !(idx->manifests = calloc(list->u.array.len, sizeof(*idx->manifests))))) {
+	if (!(idx = calloc(1, sizeof(*idx)))) {
 		rc = ck__oom();
 		goto out;
 	}
-	if ((rc = copy_str(&idx->media_type, mt ? mt : CK_MT_OCI_INDEX)) != CK_OK)
+	if ((rc = copy_str(&idx->media_type, mt ? mt : CK_MT_OCI_INDEX)) != CK_OK ||
+	    (rc = parse_descriptors(&idx->manifests, &idx->n_manifests, what, list, "manifests", true)) != CK_OK)
 		goto out;
-	for (size_t i = 0; i < list->u.array.len; i++) {
-		snprintf(f, sizeof(f), "manifests[%zu]", i);
-		if ((rc = parse_descriptor(&idx->manifests[i], what, list->u.array.values[i], f, true)) != CK_OK)
-			goto out;
-		idx->n_manifests++;
-	}
 	*out = idx;
 	idx = NULL;
 out:
@@ -398,3 +403,44 @@ out:
 	return rc;
 }
 
+
+void ck__manifest_gen_desc(yajl_gen g, const char *media_type, const char *digest, int64_t size)
+{
+	yajl_gen_map_open(g);
+	ck__json_key_str(g, "mediaType", media_type);
+	ck__json_key_str(g, "digest", digest);
+	ck__json_key_int(g, "size", size);
+	yajl_gen_map_close(g);
+}
+
+void ck__manifest_gen_open(yajl_gen g, const char *media_type, const char *config_type, const char *config,
+                           int64_t config_size)
+{
+	yajl_gen_map_open(g);
+	ck__json_key_int(g, "schemaVersion", 2);
+	ck__json_key_str(g, "mediaType", media_type);
+	ck__json_key(g, "config");
+	ck__manifest_gen_desc(g, config_type, config, config_size);
+	ck__json_key(g, "layers");
+	yajl_gen_array_open(g);
+}
+
+void ck__manifest_gen_close(yajl_gen g)
+{
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+}
+
+int ck__image_put_json(char **digest, int64_t *size, ck_context *ctx, yajl_gen g)
+{
+	char *json = NULL;
+	int rc;
+
+	if ((rc = ck__json_gen_finish(&json, g)) != CK_OK)
+		return rc;
+	if (size)
+		*size = (int64_t)strlen(json);
+	rc = ck__blob_put(digest, ctx, json, strlen(json), NULL);
+	free(json);
+	return rc;
+}

@@ -531,9 +531,21 @@ out:
 	return code;
 }
 
-/* The entry points: each runs under a guard frame (see lmdb_int.h). */
+/* The entry points: each runs under a guard frame (see lmdb_int.h), set up
+ * in one place, run_guarded, which dispatches on what the call asks for. */
+typedef struct lmdb_call {
+	enum { CALL_GET, CALL_PUT, CALL_DEL, CALL_SCAN, CALL_BUCKETS } op;
+	const char *bucket, *key; /* for a scan, key is the prefix */
+	void **val;               /* get */
+	size_t *len;
+	const void *data;         /* put */
+	size_t size;
+	ck_backend_scan_fn scan;
+	ck_backend_bucket_fn each;
+	void *payload;
+} lmdb_call;
 
-int ck__lmdb_get(void **val, size_t *len, ck_backend_txn *t, const char *bucket, const char *key)
+static int run_guarded(ck_backend_txn *t, const lmdb_call *c)
 {
 	ck__lmdb_guard g;
 	int rc;
@@ -541,60 +553,50 @@ int ck__lmdb_get(void **val, size_t *len, ck_backend_txn *t, const char *bucket,
 	ck__lmdb_guard_push(&g);
 	if (setjmp(g.jb))
 		return ck__lmdb_guard_failed(t->be);
-	rc = do_get(val, len, t, bucket, key);
+	switch (c->op) {
+	case CALL_GET:
+		rc = do_get(c->val, c->len, t, c->bucket, c->key);
+		break;
+	case CALL_PUT:
+		rc = do_put(t, c->bucket, c->key, c->data, c->size);
+		break;
+	case CALL_DEL:
+		rc = do_del(t, c->bucket, c->key);
+		break;
+	case CALL_SCAN:
+		rc = do_scan(t, c->bucket, c->key, c->scan, c->payload);
+		break;
+	default: /* CALL_BUCKETS */
+		rc = do_buckets(t, c->each, c->payload);
+		break;
+	}
 	ck__lmdb_guard_pop(&g);
 	return rc;
+}
+
+int ck__lmdb_get(void **val, size_t *len, ck_backend_txn *t, const char *bucket, const char *key)
+{
+	return run_guarded(t, &(lmdb_call){ .op = CALL_GET, .val = val, .len = len, .bucket = bucket, .key = key });
 }
 
 int ck__lmdb_put(ck_backend_txn *t, const char *bucket, const char *key, const void *val, size_t len)
 {
-	ck__lmdb_guard g;
-	int rc;
-
-	ck__lmdb_guard_push(&g);
-	if (setjmp(g.jb))
-		return ck__lmdb_guard_failed(t->be);
-	rc = do_put(t, bucket, key, val, len);
-	ck__lmdb_guard_pop(&g);
-	return rc;
+	return run_guarded(t, &(lmdb_call){ .op = CALL_PUT, .bucket = bucket, .key = key, .data = val, .size = len });
 }
 
 int ck__lmdb_del(ck_backend_txn *t, const char *bucket, const char *key)
 {
-	ck__lmdb_guard g;
-	int rc;
-
-	ck__lmdb_guard_push(&g);
-	if (setjmp(g.jb))
-		return ck__lmdb_guard_failed(t->be);
-	rc = do_del(t, bucket, key);
-	ck__lmdb_guard_pop(&g);
-	return rc;
+	return run_guarded(t, &(lmdb_call){ .op = CALL_DEL, .bucket = bucket, .key = key });
 }
 
 int ck__lmdb_scan(ck_backend_txn *t, const char *bucket, const char *prefix,
                   ck_backend_scan_fn fn, void *payload)
 {
-	ck__lmdb_guard g;
-	int rc;
-
-	ck__lmdb_guard_push(&g);
-	if (setjmp(g.jb))
-		return ck__lmdb_guard_failed(t->be);
-	rc = do_scan(t, bucket, prefix, fn, payload);
-	ck__lmdb_guard_pop(&g);
-	return rc;
+	return run_guarded(t, &(lmdb_call){ .op = CALL_SCAN, .bucket = bucket, .key = prefix, .scan = fn,
+	                                    .payload = payload });
 }
 
 int ck__lmdb_buckets(ck_backend_txn *t, ck_backend_bucket_fn fn, void *payload)
 {
-	ck__lmdb_guard g;
-	int rc;
-
-	ck__lmdb_guard_push(&g);
-	if (setjmp(g.jb))
-		return ck__lmdb_guard_failed(t->be);
-	rc = do_buckets(t, fn, payload);
-	ck__lmdb_guard_pop(&g);
-	return rc;
+	return run_guarded(t, &(lmdb_call){ .op = CALL_BUCKETS, .each = fn, .payload = payload });
 }
