@@ -124,6 +124,10 @@ out:
 	return rc;
 }
 
+/* Ids go through the shared lookup (ck__rec_resolve); names do not, since
+ * an image's names are its tags, normalised first (busybox is
+ * docker.io/library/busybox:latest) and also found by manifest digest, and
+ * an ambiguous id is worded with the form the user gave (sha256:...). */
 static int resolve_id(char **id, ck_state_txn *txn, const char *ref, const char *shown)
 {
 	int rc = ck__rec_resolve(id, txn, CK__KIND_IMAGE, ref);

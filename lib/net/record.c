@@ -199,6 +199,10 @@ static int id_one(const char *key, const void *val, size_t len, void *payload)
 	return m->count < 0 ? ck__oom() : 0;
 }
 
+/* Not ck__rec_resolve, which the other kinds share: a network's record is
+ * keyed by its name and its id is inside the record (so a prefix is matched
+ * against each record's id, not against the keys), and the default network
+ * exists without a record. */
 int ck__net_get(ck__net *n, ck_state_txn *txn, const char *ref)
 {
 	char *json = NULL;
