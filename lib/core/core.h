@@ -99,6 +99,10 @@ int ck__strmap_from_json(ck__strmap *m, yajl_val obj);
 
 /* ---- files and paths (fs.c) ---- */
 int ck__mkdir_p(const char *path, mode_t mode);
+/* `path` taken as absolute and cleaned lexically: no "//", "." or "..",
+ * no trailing '/' ("/" stays).  A ".." above "/" stays at "/" and sets
+ * `*climbed` (if not NULL).  NULL when out of memory. */
+char *ck__path_clean(const char *path, bool *climbed);
 /* Writes through a temporary file, fsyncs it, renames it over `path` and
  * fsyncs the directory: readers see the old or the new content, never a mix. */
 int ck__write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);

@@ -60,10 +60,29 @@ static void field_name(char *buf, size_t size, const char *prefix, const char *k
 		snprintf(buf, size, "%s", key);
 }
 
-/* A string member; `required` makes a missing (or null) one an error. */
-int ck__doc_str(const char **out, const char *what, yajl_val obj, const char *prefix, const char *key,
-                   bool required)
+/* The kinds of member the ck__doc_* readers take. */
+typedef enum { WANT_STRING, WANT_INTEGER, WANT_OBJECT, WANT_ARRAY } want;
+
+static bool is_wanted(yajl_val v, want w)
 {
+	switch (w) {
+	case WANT_STRING:
+		return YAJL_IS_STRING(v);
+	case WANT_INTEGER:
+		return YAJL_IS_INTEGER(v);
+	case WANT_OBJECT:
+		return YAJL_IS_OBJECT(v);
+	default:
+		return YAJL_IS_ARRAY(v);
+	}
+}
+
+/* Member `key` of `obj` if it is of kind `w`; a missing (or null) one gives
+ * NULL, or an error when `required`. */
+static int typed_member(yajl_val *out, const char *what, yajl_val obj, const char *prefix, const char *key,
+                        bool required, want w)
+{
+	static const char *const names[] = { "a string", "an integer", "an object", "an array" };
 	yajl_val v = ck__doc_member(obj, key);
 	char f[160];
 
@@ -71,44 +90,40 @@ int ck__doc_str(const char **out, const char *what, yajl_val obj, const char *pr
 	field_name(f, sizeof(f), prefix, key);
 	if (!v || YAJL_IS_NULL(v))
 		return required ? bad_field(what, f, "is missing") : CK_OK;
-	if (!YAJL_IS_STRING(v))
-		return ck__doc_wrong_type(what, f, "a string", v);
-	*out = v->u.string;
+	if (!is_wanted(v, w))
+		return ck__doc_wrong_type(what, f, names[w], v);
+	*out = v;
 	return CK_OK;
+}
+
+/* A string member; `required` makes a missing (or null) one an error. */
+int ck__doc_str(const char **out, const char *what, yajl_val obj, const char *prefix, const char *key,
+                   bool required)
+{
+	yajl_val v;
+	int rc = typed_member(&v, what, obj, prefix, key, required, WANT_STRING);
+
+	*out = v ? v->u.string : NULL;
+	return rc;
 }
 
 int ck__doc_int(long long *out, bool *present, const char *what, yajl_val obj, const char *prefix,
                    const char *key, bool required)
 {
-	yajl_val v = ck__doc_member(obj, key);
-	char f[160];
+	yajl_val v;
+	int rc = typed_member(&v, what, obj, prefix, key, required, WANT_INTEGER);
 
-	*present = false;
-	field_name(f, sizeof(f), prefix, key);
-	if (!v || YAJL_IS_NULL(v))
-		return required ? bad_field(what, f, "is missing") : CK_OK;
-	if (!YAJL_IS_INTEGER(v))
-		return ck__doc_wrong_type(what, f, "an integer", v);
-	*out = YAJL_GET_INTEGER(v);
-	*present = true;
-	return CK_OK;
+	*present = v != NULL;
+	if (v)
+		*out = YAJL_GET_INTEGER(v);
+	return rc;
 }
 
 /* An object or array member; missing or null gives NULL unless required. */
 int ck__doc_typed(yajl_val *out, const char *what, yajl_val obj, const char *prefix, const char *key,
                      bool required, bool want_array)
 {
-	yajl_val v = ck__doc_member(obj, key);
-	char f[160];
-
-	*out = NULL;
-	field_name(f, sizeof(f), prefix, key);
-	if (!v || YAJL_IS_NULL(v))
-		return required ? bad_field(what, f, "is missing") : CK_OK;
-	if (want_array ? !YAJL_IS_ARRAY(v) : !YAJL_IS_OBJECT(v))
-		return ck__doc_wrong_type(what, f, want_array ? "an array" : "an object", v);
-	*out = v;
-	return CK_OK;
+	return typed_member(out, what, obj, prefix, key, required, want_array ? WANT_ARRAY : WANT_OBJECT);
 }
 
 static int check_digest(const char *what, const char *field, const char *digest)

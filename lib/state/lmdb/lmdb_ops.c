@@ -67,6 +67,18 @@ static void wait_for_owner(ck_backend *be, ck_backend_txn *t)
  * no other transaction may open handles.  A transaction that began before
  * the last handle was published has a stale view of that table and must not
  * open any either. */
+/* The error for mdb_dbi_open's failure `rc` on `bucket`. */
+static int open_error(ck_backend_txn *t, int rc, const char *bucket)
+{
+	if (rc == MDB_INCOMPATIBLE)
+		return ck__error_set(CK_ECORRUPT, "LMDB store %s: %s in the main database is not a bucket",
+		                     t->be->dir, bucket);
+	if (rc == MDB_DBS_FULL)
+		return ck__error_set(CK_ERROR, "LMDB store %s: cannot open bucket %s: more than %d buckets",
+		                     t->be->dir, bucket, CK__LMDB_MAXDBS - 3);
+	return ck__lmdb_fail(t->be, t, rc, "cannot open bucket %s", bucket);
+}
+
 static int open_in_txn(ck_backend_txn *t, const char *bucket, bool create)
 {
 	ck_backend *be = t->be;
@@ -110,15 +122,7 @@ static int open_in_txn(ck_backend_txn *t, const char *bucket, bool create)
 	if (!allowed)
 		return ck__error_set(CK_EAGAIN, "LMDB store %s: bucket %s: another transaction of this process "
 		                     "opened buckets since this one began", be->dir, bucket);
-	if (rc == MDB_INCOMPATIBLE)
-		return ck__error_set(CK_ECORRUPT, "LMDB store %s: %s in the main database is not a bucket",
-		                     be->dir, bucket);
-	if (rc == MDB_DBS_FULL)
-		return ck__error_set(CK_ERROR, "LMDB store %s: cannot open bucket %s: more than %d buckets",
-		                     be->dir, bucket, CK__LMDB_MAXDBS - 3);
-	if (rc)
-		return ck__lmdb_fail(be, t, rc, "cannot open bucket %s", bucket);
-	return CK_OK;
+	return rc ? open_error(t, rc, bucket) : CK_OK;
 }
 
 int ck__lmdb_open_uncached(ck_backend *be, MDB_txn *txn, ck__lmdb_dbi *got, size_t *ngot)
@@ -223,15 +227,9 @@ static int open_aside(ck_backend_txn *t, const char *bucket)
 	for (size_t i = 0; i < ngot; i++)
 		free(got[i].name);
 
-	if (rc == MDB_INCOMPATIBLE)
-		return ck__error_set(CK_ECORRUPT, "LMDB store %s: %s in the main database is not a bucket",
-		                     be->dir, bucket);
-	if (rc == MDB_DBS_FULL)
-		return ck__error_set(CK_ERROR, "LMDB store %s: cannot open bucket %s: more than %d buckets",
-		                     be->dir, bucket, CK__LMDB_MAXDBS - 3);
 	/* MDB_NOTFOUND: another program dropped it since `t` began. */
 	if (rc && rc != MDB_NOTFOUND)
-		return ck__lmdb_fail(be, t, rc, "cannot open bucket %s", bucket);
+		return open_error(t, rc, bucket);
 	if (busy)
 		return ck__error_set(CK_EAGAIN, "LMDB store %s: bucket %s: another transaction of this process "
 		                     "is creating buckets", be->dir, bucket);
@@ -329,6 +327,27 @@ static MDB_val str_val(const char *s)
 	return v;
 }
 
+/* The key `key` of an existing bucket, checked, for a get or (with
+ * `write_op`, which a read transaction refuses) a delete; CK_ENOTFOUND when
+ * the bucket, which is where a missing key would be, does not exist. */
+static int existing_key(MDB_dbi *dbi, MDB_val *k, ck_backend_txn *t, const char *bucket, const char *key,
+                        const char *write_op)
+{
+	ck_backend *be = t->be;
+	int rc;
+
+	if ((rc = check_bucket(be, bucket)) || (rc = check_key(be, bucket, key)) ||
+	    (write_op && (rc = need_write(t, write_op, bucket))))
+		return rc;
+	if ((rc = ck__lmdb_resolve(t, bucket, false, dbi)) < 0)
+		return rc;
+	if (rc == 1)
+		return ck__error_set(CK_ENOTFOUND, "LMDB store %s: no key %s in bucket %s (no such bucket)",
+		                     be->dir, key, bucket);
+	*k = str_val(key);
+	return CK_OK;
+}
+
 static int do_get(void **val, size_t *len, ck_backend_txn *t, const char *bucket, const char *key)
 {
 	ck_backend *be = t->be;
@@ -339,14 +358,8 @@ static int do_get(void **val, size_t *len, ck_backend_txn *t, const char *bucket
 
 	*val = NULL;
 	*len = 0;
-	if ((rc = check_bucket(be, bucket)) || (rc = check_key(be, bucket, key)))
+	if ((rc = existing_key(&dbi, &k, t, bucket, key, NULL)) != CK_OK)
 		return rc;
-	if ((rc = ck__lmdb_resolve(t, bucket, false, &dbi)) < 0)
-		return rc;
-	if (rc == 1)
-		return ck__error_set(CK_ENOTFOUND, "LMDB store %s: no key %s in bucket %s (no such bucket)",
-		                     be->dir, key, bucket);
-	k = str_val(key);
 	rc = mdb_get(t->txn, dbi, &k, &v);
 	if (rc == MDB_NOTFOUND)
 		return ck__error_set(CK_ENOTFOUND, "LMDB store %s: no key %s in bucket %s", be->dir, key, bucket);
@@ -394,15 +407,8 @@ static int do_del(ck_backend_txn *t, const char *bucket, const char *key)
 	MDB_val k;
 	int rc;
 
-	if ((rc = check_bucket(be, bucket)) || (rc = check_key(be, bucket, key)) ||
-	    (rc = need_write(t, "delete", bucket)))
+	if ((rc = existing_key(&dbi, &k, t, bucket, key, "delete")) != CK_OK)
 		return rc;
-	if ((rc = ck__lmdb_resolve(t, bucket, false, &dbi)) < 0)
-		return rc;
-	if (rc == 1)
-		return ck__error_set(CK_ENOTFOUND, "LMDB store %s: no key %s in bucket %s (no such bucket)",
-		                     be->dir, key, bucket);
-	k = str_val(key);
 	rc = mdb_del(t->txn, dbi, &k, NULL);
 	if (rc == MDB_NOTFOUND)
 		return ck__error_set(CK_ENOTFOUND, "LMDB store %s: no key %s in bucket %s", be->dir, key, bucket);
