@@ -97,6 +97,14 @@ void ck__strmap_gen(yajl_gen g, const ck__strmap *m);
 /* Reads a JSON object of strings; non-string values are skipped. */
 int ck__strmap_from_json(ck__strmap *m, yajl_val obj);
 
+/* ---- versioned structs (version.c) ---- */
+/* What ck_<x>_init(out, version) does for a struct that has one layout so
+ * far: checks `out` and the version (1..`known`), then sets *out to `init`
+ * (`size` bytes; NULL: zeros) with that version.  Errors name `who`
+ * ("ck_x_init: out") and `type` ("ck_x"). */
+int ck__versioned_init(void *out, const void *init, size_t size, unsigned int version, unsigned int known,
+                       const char *who, const char *type);
+
 /* ---- files and paths (fs.c) ---- */
 int ck__mkdir_p(const char *path, mode_t mode);
 /* `path` taken as absolute and cleaned lexically: no "//", "." or "..",
