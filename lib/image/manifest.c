@@ -174,6 +174,13 @@ static int copy_str(char **out, const char *s)
 }
 
 /* {"mediaType","digest","size"[,"platform"]} at `field`. */
+static void descriptors_free(ck__descriptor *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		descriptor_clear(&d[i]);
+	free(d);
+}
+
 static int parse_descriptor(ck__descriptor *d, const char *what, yajl_val v, const char *field,
                             bool with_platform)
 {
@@ -299,9 +306,7 @@ void ck__manifest_free(ck__manifest *m)
 		return;
 	free(m->media_type);
 	descriptor_clear(&m->config);
-	for (size_t i = 0; i < m->n_layers; i++)
-		descriptor_clear(&m->layers[i]);
-	free(m->layers);
+	descriptors_free(m->layers, m->n_layers);
 	free(m);
 }
 
@@ -377,9 +382,7 @@ void ck__index_free(ck__index *idx)
 	if (!idx)
 		return;
 	free(idx->media_type);
-	for (size_t i = 0; i < idx->n_manifests; i++)
-		descriptor_clear(&idx->manifests[i]);
-	free(idx->manifests);
+	descriptors_free(idx->manifests, idx->n_manifests);
 	free(idx);
 }
 
