@@ -485,6 +485,30 @@ bool ck__lmdb_bucket_name(ck_backend *be, const MDB_val *k, char *buf)
 	return true;
 }
 
+int ck__lmdb_names_open(MDB_cursor **cur, char **name, ck_backend_txn *t)
+{
+	int rc;
+
+	if (!(*name = malloc(t->be->maxkey + 1)))
+		return ck__oom();
+	if ((rc = mdb_cursor_open(t->txn, t->be->main_dbi, cur))) {
+		free(*name);
+		*name = NULL;
+		return rc;
+	}
+	ck__lmdb_guard_mem(*name, true);
+	ck__lmdb_guard_cursor(*cur, true);
+	return 0;
+}
+
+void ck__lmdb_names_close(MDB_cursor *cur, char *name)
+{
+	ck__lmdb_guard_cursor(cur, false);
+	ck__lmdb_guard_mem(name, false);
+	mdb_cursor_close(cur);
+	free(name);
+}
+
 static int do_buckets(ck_backend_txn *t, ck_backend_bucket_fn fn, void *payload)
 {
 	ck_backend *be = t->be;
@@ -495,14 +519,8 @@ static int do_buckets(ck_backend_txn *t, ck_backend_bucket_fn fn, void *payload)
 	char *name;
 	int rc, code = CK_OK;
 
-	if (!(name = malloc(be->maxkey + 1)))
-		return ck__oom();
-	if ((rc = mdb_cursor_open(t->txn, be->main_dbi, &cur))) {
-		free(name);
-		return ck__lmdb_fail(be, t, rc, "cannot list the buckets");
-	}
-	ck__lmdb_guard_mem(name, true);
-	ck__lmdb_guard_cursor(cur, true);
+	if ((rc = ck__lmdb_names_open(&cur, &name, t)))
+		return rc < 0 ? rc : ck__lmdb_fail(be, t, rc, "cannot list the buckets");
 	/* The main database's keys are the bucket names, in order. */
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		int r;
@@ -530,10 +548,7 @@ static int do_buckets(ck_backend_txn *t, ck_backend_bucket_fn fn, void *payload)
 	if (rc && rc != MDB_NOTFOUND)
 		code = ck__lmdb_fail(be, t, rc, "cannot list the buckets");
 out:
-	ck__lmdb_guard_cursor(cur, false);
-	ck__lmdb_guard_mem(name, false);
-	mdb_cursor_close(cur);
-	free(name);
+	ck__lmdb_names_close(cur, name);
 	return code;
 }
 
