@@ -1,5 +1,6 @@
 /* File-system helpers: recursive mkdir and removal, atomic replacement of a
- * file, and whole-file reads.  Removal never follows symbolic links. */
+ * file, whole-file reads, and paths cleaned lexically.  Removal never
+ * follows symbolic links. */
 #define _GNU_SOURCE
 #include "core.h"
 

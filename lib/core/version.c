@@ -1,4 +1,5 @@
-/* Run-time version and feature queries. */
+/* Run-time version and feature queries, and the one way versioned structs
+ * of one layout are initialised. */
 #include "core.h"
 
 #include <string.h>

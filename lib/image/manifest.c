@@ -1,7 +1,8 @@
 /* Manifests, indexes and image configs: parsing with yajl_tree and
  * validating every field that the store relies on, with messages that name
  * the document and the field ("manifest sha256:...: layers[2].size is not
- * an integer").  Image configs and platforms are in config.c. */
+ * an integer"); and manifests written for commit, import and save.  Image
+ * configs and platforms are in config.c. */
 #define _GNU_SOURCE
 #include "image/image_int.h"
 
