@@ -13,7 +13,8 @@ int ck_container_commit_options_init(ck_commit_options *opts, unsigned int versi
 {
 	static const ck_commit_options init = CK_COMMIT_OPTIONS_INIT;
 
-	return ck__versioned_init(opts, &init, sizeof(init), version, CK_COMMIT_OPTIONS_VERSION, "ck_container_commit_options_init: opts", "ck_commit_options");
+	return ck__versioned_init(opts, &init, sizeof(init), version, CK_COMMIT_OPTIONS_VERSION,
+	                          "ck_container_commit_options_init: opts", "ck_commit_options");
 }
 
 /* The settings being built: maps keep the order of first appearance. */

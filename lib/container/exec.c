@@ -12,7 +12,8 @@ int ck_container_exec_options_init(ck_exec_options *opts, unsigned int version)
 {
 	static const ck_exec_options init = CK_EXEC_OPTIONS_INIT;
 
-	return ck__versioned_init(opts, &init, sizeof(init), version, CK_EXEC_OPTIONS_VERSION, "ck_container_exec_options_init: opts", "ck_exec_options");
+	return ck__versioned_init(opts, &init, sizeof(init), version, CK_EXEC_OPTIONS_VERSION,
+	                          "ck_container_exec_options_init: opts", "ck_exec_options");
 }
 
 /* The container's environment with `extra` ("K=V") replacing or adding. */

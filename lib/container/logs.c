@@ -19,7 +19,8 @@ int ck_container_logs_options_init(ck_logs_options *opts, unsigned int version)
 {
 	static const ck_logs_options init = CK_LOGS_OPTIONS_INIT;
 
-	return ck__versioned_init(opts, &init, sizeof(init), version, CK_LOGS_OPTIONS_VERSION, "ck_container_logs_options_init: opts", "ck_logs_options");
+	return ck__versioned_init(opts, &init, sizeof(init), version, CK_LOGS_OPTIONS_VERSION,
+	                          "ck_container_logs_options_init: opts", "ck_logs_options");
 }
 
 static bool parse_time(const char *s, int64_t *ns)

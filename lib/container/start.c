@@ -441,7 +441,8 @@ int ck_container_attach_options_init(ck_attach_options *opts, unsigned int versi
 {
 	static const ck_attach_options init = CK_ATTACH_OPTIONS_INIT;
 
-	return ck__versioned_init(opts, &init, sizeof(init), version, CK_ATTACH_OPTIONS_VERSION, "ck_container_attach_options_init: opts", "ck_attach_options");
+	return ck__versioned_init(opts, &init, sizeof(init), version, CK_ATTACH_OPTIONS_VERSION,
+	                          "ck_container_attach_options_init: opts", "ck_attach_options");
 }
 
 static int check_attach_opts(const ck_attach_options *opts)

@@ -13,7 +13,8 @@
 
 int ck_system_df_report_init(ck_system_df_report *out, unsigned int version)
 {
-	return ck__versioned_init(out, NULL, sizeof(*out), version, CK_SYSTEM_DF_REPORT_VERSION, "ck_system_df_report_init: out", "ck_system_df_report");
+	return ck__versioned_init(out, NULL, sizeof(*out), version, CK_SYSTEM_DF_REPORT_VERSION,
+	                          "ck_system_df_report_init: out", "ck_system_df_report");
 }
 
 /* Bytes of the regular files under `dfd` (closed here); links counted once

@@ -283,12 +283,14 @@ int ck_system_info_report_new(ck_system_info_report **out, ck_context *ctx)
 
 int ck_system_host_info_init(ck_system_host_info *out, unsigned int version)
 {
-	return ck__versioned_init(out, NULL, sizeof(*out), version, CK_SYSTEM_HOST_INFO_VERSION, "ck_system_host_info_init: out", "ck_system_host_info");
+	return ck__versioned_init(out, NULL, sizeof(*out), version, CK_SYSTEM_HOST_INFO_VERSION,
+	                          "ck_system_host_info_init: out", "ck_system_host_info");
 }
 
 int ck_system_store_info_init(ck_system_store_info *out, unsigned int version)
 {
-	return ck__versioned_init(out, NULL, sizeof(*out), version, CK_SYSTEM_STORE_INFO_VERSION, "ck_system_store_info_init: out", "ck_system_store_info");
+	return ck__versioned_init(out, NULL, sizeof(*out), version, CK_SYSTEM_STORE_INFO_VERSION,
+	                          "ck_system_store_info_init: out", "ck_system_store_info");
 }
 
 /* The size of each version of the structs (a version 2 appends fields,

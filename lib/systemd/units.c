@@ -235,7 +235,8 @@ int ck_systemd_options_init(ck_systemd_options *opts, unsigned int version)
 {
 	static const ck_systemd_options init = CK_SYSTEMD_OPTIONS_INIT;
 
-	return ck__versioned_init(opts, &init, sizeof(init), version, CK_SYSTEMD_OPTIONS_VERSION, "ck_systemd_options_init: opts", "ck_systemd_options");
+	return ck__versioned_init(opts, &init, sizeof(init), version, CK_SYSTEMD_OPTIONS_VERSION,
+	                          "ck_systemd_options_init: opts", "ck_systemd_options");
 }
 
 int ck__systemd_opts(ck_systemd_options *out, const ck_systemd_options *opts)
