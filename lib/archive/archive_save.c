@@ -90,15 +90,6 @@ static const char *oci_media_type(const char *mt, const char *what_kind)
 	return mt ? mt : what_kind;
 }
 
-static void json_desc(yajl_gen g, const char *mt, const char *digest, int64_t size)
-{
-	yajl_gen_map_open(g);
-	ck__json_key_str(g, "mediaType", mt);
-	ck__json_key_str(g, "digest", digest);
-	ck__json_key_int(g, "size", size);
-	yajl_gen_map_close(g);
-}
-
 /* An OCI manifest for a Docker schema 2 one: same config bytes, so the same
  * image id; media types translated. */
 static int to_oci(item *it)
@@ -109,19 +100,12 @@ static int to_oci(item *it)
 
 	if (!g)
 		return ck__oom();
-	yajl_gen_map_open(g);
-	ck__json_key_int(g, "schemaVersion", 2);
-	ck__json_key_str(g, "mediaType", CK_MT_OCI_MANIFEST);
-	ck__json_key(g, "config");
-	json_desc(g, oci_media_type(it->m->config.media_type, CK_MT_OCI_CONFIG), it->m->config.digest,
-	          it->m->config.size);
-	ck__json_key(g, "layers");
-	yajl_gen_array_open(g);
+	ck__manifest_gen_open(g, CK_MT_OCI_MANIFEST, oci_media_type(it->m->config.media_type, CK_MT_OCI_CONFIG),
+	                      it->m->config.digest, it->m->config.size);
 	for (size_t i = 0; i < it->m->n_layers; i++)
-		json_desc(g, oci_media_type(it->m->layers[i].media_type, CK_MT_OCI_LAYER), it->m->layers[i].digest,
-		          it->m->layers[i].size);
-	yajl_gen_array_close(g);
-	yajl_gen_map_close(g);
+		ck__manifest_gen_desc(g, oci_media_type(it->m->layers[i].media_type, CK_MT_OCI_LAYER),
+		                      it->m->layers[i].digest, it->m->layers[i].size);
+	ck__manifest_gen_close(g);
 	free(it->manifest);
 	it->manifest = NULL;
 	if ((rc = ck__json_gen_finish(&it->manifest, g)) < 0)

@@ -91,11 +91,13 @@ int ck__attach_peer_pidfd(int sock)
 	return (int)syscall(SYS_pidfd_open, cred.pid, 0);
 }
 
-static int send_all(int fd, const void *data, size_t len)
+/* Writes all of data, waiting while a non-blocking `fd` is full; a socket
+ * is written with MSG_NOSIGNAL.  CK_EIO (errno set) when it fails. */
+static int write_all(int fd, const void *data, size_t len, bool sock)
 {
 	const char *p = data;
 	while (len) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+		ssize_t n = sock ? send(fd, p, len, MSG_NOSIGNAL) : write(fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN) {
@@ -117,7 +119,7 @@ int ck__frame_write(int fd, int type, const void *data, size_t len)
 		                 (unsigned char)(len >> 8), (unsigned char)len };
 	if (len > CK__FRAME_MAX)
 		return CK_EINVAL;
-	if (send_all(fd, hdr, sizeof(hdr)) != CK_OK || (len && send_all(fd, data, len) != CK_OK))
+	if (write_all(fd, hdr, sizeof(hdr), true) != CK_OK || (len && write_all(fd, data, len, true) != CK_OK))
 		return ck__error_errno(CK_EIO, "cannot write to the attach socket");
 	return CK_OK;
 }
@@ -132,25 +134,9 @@ static int write_caller(int fd, const char *p, size_t len)
 	sigemptyset(&pipe_set);
 	sigaddset(&pipe_set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN) {
-			struct pollfd pfd = { fd, POLLOUT, 0 };
-			poll(&pfd, 1, 1000);
-			continue;
-		}
-		if (n <= 0) {
-			rc = CK_EIO;
-			if (errno == EPIPE) {
-				struct timespec zero = { 0, 0 };
-				sigtimedwait(&pipe_set, NULL, &zero);
-			}
-			break;
-		}
-		p += n;
-		len -= (size_t)n;
+	if ((rc = write_all(fd, p, len, false)) != CK_OK && errno == EPIPE) {
+		struct timespec zero = { 0, 0 };
+		sigtimedwait(&pipe_set, NULL, &zero);
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return rc;

@@ -11,15 +11,10 @@
 
 int ck_container_commit_options_init(ck_commit_options *opts, unsigned int version)
 {
-	const ck_commit_options init = CK_COMMIT_OPTIONS_INIT;
+	static const ck_commit_options init = CK_COMMIT_OPTIONS_INIT;
 
-	CK_ENTER();
-	if (!opts)
-		return ck__error_set(CK_EINVAL, "ck_container_commit_options_init: opts is NULL");
-	if (version == 0 || version > CK_COMMIT_OPTIONS_VERSION)
-		return ck__error_set(CK_EVERSION, "ck_commit_options version %u is not known", version);
-	*opts = init;
-	return CK_OK;
+	return ck__versioned_init(opts, &init, sizeof(init), version, CK_COMMIT_OPTIONS_VERSION,
+	                          "ck_container_commit_options_init: opts", "ck_commit_options");
 }
 
 /* The settings being built: maps keep the order of first appearance. */

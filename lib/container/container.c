@@ -79,24 +79,11 @@ int ck__ctr_full(ck_container *ctr)
 	return CK_OK;
 }
 
-/* Reads the record `ref` names, with podman's words for a missing one. */
-static int read_ref(char **id, char **config, char **state, ck_context *ctx, const char *ref)
-{
-	int rc = ck__rec_read_ref(id, config, state, ctx, CK__KIND_CONTAINER, ref);
-
-	if (rc == CK_ENOTFOUND)
-		return ck__error_set(CK_ENOTFOUND, "no container with name or ID \"%s\" found: no such container", ref);
-	if (rc == CK_EAMBIGUOUS)
-		return ck__error_set(CK_EAMBIGUOUS, "more than one container id starts with \"%s\"; give more of "
-		                                    "it or the name", ref);
-	return rc;
-}
-
 int ck__ctr_load(ck_container *ctr, ck_context *ctx, const char *ref)
 {
 	char *id = NULL, *config = NULL, *state = NULL;
 	ck_container *fresh = NULL;
-	int rc = read_ref(&id, &config, &state, ctx, ref);
+	int rc = ck__rec_read_ref(&id, &config, &state, ctx, CK__KIND_CONTAINER, ref);
 
 	if (rc == CK_OK)
 		rc = ck__ctr_handle(&fresh, ctx, id, config, state);
@@ -132,7 +119,7 @@ int ck_container_lookup(ck_container **out, ck_context *ctx, const char *ref)
 		return ck__error_set(CK_EINVAL, "ck_container_lookup: ctx is NULL");
 	if (!ref || !*ref)
 		return ck__error_set(CK_EINVAL, "ck_container_lookup: the container is %s", ref ? "empty" : "NULL");
-	rc = read_ref(&id, &config, &state, ctx, ref);
+	rc = ck__rec_read_ref(&id, &config, &state, ctx, CK__KIND_CONTAINER, ref);
 	if (rc == CK_OK)
 		rc = ck__ctr_handle(out, ctx, id, config, state);
 	free(id);

@@ -22,44 +22,18 @@
 /* Cleans an absolute container path; CK_EPERM when ".." climbs above "/". */
 static int clean(char **out, const char *path)
 {
-	char *o;
-	size_t depth = 0;
+	bool climbed;
 
 	*out = NULL;
 	if (!path || !*path)
 		return ck__error_set(CK_EINVAL, "the container path is empty");
-	if (!(o = malloc(strlen(path) + 2)))
+	if (!(*out = ck__path_clean(path, &climbed)))
 		return ck__oom();
-	char *w = o;
-	*w++ = '/';
-	for (const char *p = path; *p;) {
-		while (*p == '/')
-			p++;
-		const char *e = p;
-		while (*e && *e != '/')
-			e++;
-		size_t len = (size_t)(e - p);
-		if (len == 2 && p[0] == '.' && p[1] == '.') {
-			if (depth == 0) {
-				free(o);
-				return ck__error_set(CK_EPERM, "the path \"%s\" escapes the container's root filesystem", path);
-			}
-			depth--;
-			w--;
-			while (w > o + 1 && w[-1] != '/')
-				w--;
-		} else if (len && !(len == 1 && p[0] == '.')) {
-			memcpy(w, p, len);
-			w += len;
-			*w++ = '/';
-			depth++;
-		}
-		p = e;
+	if (climbed) {
+		free(*out);
+		*out = NULL;
+		return ck__error_set(CK_EPERM, "the path \"%s\" escapes the container's root filesystem", path);
 	}
-	if (w > o + 1)
-		w--;
-	*w = '\0';
-	*out = o;
 	return CK_OK;
 }
 

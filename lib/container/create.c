@@ -430,10 +430,10 @@ static int finish_user(ck__ctr_config *c, ck_context *ctx, const ck_container_sp
 	bool have_home = false;
 	int rc;
 
-	if ((rc = ck__image_layer_dirs(&dirs, &n, ctx, c->image_id, NULL)) != CK_OK)
+	if ((rc = ck__layer_dirs(&dirs, &n, ctx, c->image_id, NULL)) != CK_OK)
 		return rc;
 	rc = ck__userdb_from_layers(&db, dirs, n, ctx->rootless);
-	ck__image_layer_dirs_free(dirs, n);
+	ck__layer_dirs_free(dirs, n);
 	if (rc != CK_OK)
 		return rc;
 	/* runc cannot set supplementary groups in a rootless container: only

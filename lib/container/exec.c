@@ -10,14 +10,10 @@
 
 int ck_container_exec_options_init(ck_exec_options *opts, unsigned int version)
 {
-	CK_ENTER();
-	if (!opts)
-		return ck__error_set(CK_EINVAL, "ck_container_exec_options_init: opts is NULL");
-	if (version == 0 || version > CK_EXEC_OPTIONS_VERSION)
-		return ck__error_set(CK_EVERSION, "ck_exec_options version %u is not known", version);
-	*opts = (ck_exec_options)CK_EXEC_OPTIONS_INIT;
-	opts->version = version;
-	return CK_OK;
+	static const ck_exec_options init = CK_EXEC_OPTIONS_INIT;
+
+	return ck__versioned_init(opts, &init, sizeof(init), version, CK_EXEC_OPTIONS_VERSION,
+	                          "ck_container_exec_options_init: opts", "ck_exec_options");
 }
 
 /* The container's environment with `extra` ("K=V") replacing or adding. */

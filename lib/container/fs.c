@@ -69,7 +69,11 @@ int ck_container_rootfs_mounted(char **path, const ck_container *ctr)
 	return rc;
 }
 
-int ck_container_unmount_rootfs(ck_container *ctr)
+/* unmount and init: `op` runs on the container's root filesystem under the
+ * container's lock, with its state just read; `*fs` is freed here. */
+typedef int (*rootfs_op)(ck_container *ctr, const ck__ctr_state *st, ck_rootfs **fs);
+
+static int with_rootfs(ck_container *ctr, const char *fn, rootfs_op op)
 {
 	ck__lock lk = CK__LOCK_INIT;
 	ck__ctr_state st;
@@ -78,27 +82,38 @@ int ck_container_unmount_rootfs(ck_container *ctr)
 
 	CK_ENTER();
 	if (!ctr)
-		return ck__error_set(CK_EINVAL, "ck_container_unmount_rootfs: ctr is NULL");
+		return ck__error_set(CK_EINVAL, "%s: ctr is NULL", fn);
 	CK__CTR_FULL(ctr);
 	if ((rc = ck__ctr_lock(&lk, ctr->ctx, ctr->cfg.id)) != CK_OK)
 		return rc;
-	if ((rc = ck__ctr_read(NULL, &st, ctr->ctx, ctr->cfg.id)) != CK_OK)
-		goto out;
-	bool live = ck__ctr_status_live(st.status) && ck__ctr_monitor_alive(&st);
-	ck__ctr_state_free(&st);
-	if (live) /* it stays mounted while the container runs, as podman's does */
-		goto out;
-	rc = ck_rootfs_lookup(&fs, ctr->ctx, ctr->cfg.id);
-	if (rc == CK_ENOTFOUND) { /* never mounted */
-		ck__error_clear();
-		rc = CK_OK;
-	} else if (rc == CK_OK && (rc = ck_rootfs_release(fs, 0)) != CK_OK) {
-		rc = ck__error_wrap(rc, "cannot unmount container %s", ctr->cfg.name);
+	if ((rc = ck__ctr_read(NULL, &st, ctr->ctx, ctr->cfg.id)) == CK_OK) {
+		rc = op(ctr, &st, &fs);
+		ck__ctr_state_free(&st);
 	}
-out:
 	ck_rootfs_free(fs);
 	ck__lock_release(&lk);
 	return rc;
+}
+
+static int unmount_op(ck_container *ctr, const ck__ctr_state *st, ck_rootfs **fs)
+{
+	int rc;
+
+	if (ck__ctr_status_live(st->status) && ck__ctr_monitor_alive(st))
+		return CK_OK; /* it stays mounted while the container runs, as podman's does */
+	rc = ck_rootfs_lookup(fs, ctr->ctx, ctr->cfg.id);
+	if (rc == CK_ENOTFOUND) { /* never mounted */
+		ck__error_clear();
+		rc = CK_OK;
+	} else if (rc == CK_OK && (rc = ck_rootfs_release(*fs, 0)) != CK_OK) {
+		rc = ck__error_wrap(rc, "cannot unmount container %s", ctr->cfg.name);
+	}
+	return rc;
+}
+
+int ck_container_unmount_rootfs(ck_container *ctr)
+{
+	return with_rootfs(ctr, "ck_container_unmount_rootfs", unmount_op);
 }
 
 int ck_container_diff(ck_change_list **out, ck_container *ctr)
@@ -177,39 +192,27 @@ int ck_container_export(ck_container *ctr, int fd)
 	return rc;
 }
 
-int ck_container_init(ck_container *ctr)
+static int init_op(ck_container *ctr, const ck__ctr_state *st, ck_rootfs **fs)
 {
-	ck__lock lk = CK__LOCK_INIT;
-	ck__ctr_state st;
-	ck_rootfs *fs = NULL;
 	int rc;
 
-	CK_ENTER();
-	if (!ctr)
-		return ck__error_set(CK_EINVAL, "ck_container_init: ctr is NULL");
-	CK__CTR_FULL(ctr);
-	if ((rc = ck__ctr_lock(&lk, ctr->ctx, ctr->cfg.id)) != CK_OK)
-		return rc;
-	if ((rc = ck__ctr_read(NULL, &st, ctr->ctx, ctr->cfg.id)) != CK_OK)
-		goto out;
-	if (strcmp(st.status, "created") != 0 && strcmp(st.status, "exited") != 0)
-		rc = ck__error_set(CK_ESTATE, "cannot initialize container %s: it is %s (only a created or "
-		                              "exited container can be)", ctr->cfg.name, st.status);
-	ck__ctr_state_free(&st);
+	if (strcmp(st->status, "created") != 0 && strcmp(st->status, "exited") != 0)
+		return ck__error_set(CK_ESTATE, "cannot initialize container %s: it is %s (only a created or "
+		                                "exited container can be)", ctr->cfg.name, st->status);
 	/* What a start needs on disk; the start makes the /etc files and the
 	 * bundle again (they depend on the moment: a pod's infra pid). */
-	if (rc == CK_OK)
-		rc = ck_rootfs_prepare(&fs, ctr->ctx, ctr->cfg.image_id, ctr->cfg.id);
-	if (rc == CK_OK && (rc = ck__ctr_materialize(ctr->ctx, &ctr->cfg, ck_rootfs_path(fs), NULL)) == CK_OK)
+	rc = ck_rootfs_prepare(fs, ctr->ctx, ctr->cfg.image_id, ctr->cfg.id);
+	if (rc == CK_OK && (rc = ck__ctr_materialize(ctr->ctx, &ctr->cfg, ck_rootfs_path(*fs), NULL)) == CK_OK)
 		rc = ck__ctr_check_bundle(ctr->ctx, &ctr->cfg);
-	if (rc != CK_OK && rc != CK_ESTATE)
-		rc = ck__error_wrap(rc, "cannot initialize container %s", ctr->cfg.name);
-	else if (rc == CK_OK)
-		ck__ctr_event(ctr->ctx, &ctr->cfg, "init", -1);
-out:
-	ck_rootfs_free(fs);
-	ck__lock_release(&lk);
-	return rc;
+	if (rc != CK_OK)
+		return ck__error_wrap(rc, "cannot initialize container %s", ctr->cfg.name);
+	ck__ctr_event(ctr->ctx, &ctr->cfg, "init", -1);
+	return CK_OK;
+}
+
+int ck_container_init(ck_container *ctr)
+{
+	return with_rootfs(ctr, "ck_container_init", init_op);
 }
 
 /* The names these functions had before 1.1 (deprecated.h). */

@@ -17,14 +17,10 @@
 
 int ck_container_logs_options_init(ck_logs_options *opts, unsigned int version)
 {
-	CK_ENTER();
-	if (!opts)
-		return ck__error_set(CK_EINVAL, "ck_container_logs_options_init: opts is NULL");
-	if (version == 0 || version > CK_LOGS_OPTIONS_VERSION)
-		return ck__error_set(CK_EVERSION, "ck_logs_options version %u is not known", version);
-	*opts = (ck_logs_options)CK_LOGS_OPTIONS_INIT;
-	opts->version = version;
-	return CK_OK;
+	static const ck_logs_options init = CK_LOGS_OPTIONS_INIT;
+
+	return ck__versioned_init(opts, &init, sizeof(init), version, CK_LOGS_OPTIONS_VERSION,
+	                          "ck_container_logs_options_init: opts", "ck_logs_options");
 }
 
 static bool parse_time(const char *s, int64_t *ns)

@@ -54,49 +54,12 @@ static bool is_passthrough(const char *o)
 	return false;
 }
 
-/* Lexically cleans an absolute path: no "//", "." or "..", no trailing '/'. */
-static char *clean_path(const char *path)
-{
-	size_t n = strlen(path);
-	char *out = malloc(n + 2), *o = out;
-
-	if (!out)
-		return NULL;
-	*o++ = '/';
-	for (const char *p = path; *p;) {
-		while (*p == '/')
-			p++;
-		const char *e = p;
-		while (*e && *e != '/')
-			e++;
-		size_t len = (size_t)(e - p);
-		if (len == 1 && p[0] == '.') {
-		} else if (len == 2 && p[0] == '.' && p[1] == '.') {
-			while (o > out + 1 && o[-1] != '/')
-				o--;
-			if (o > out + 1)
-				o--;
-			while (o > out + 1 && o[-1] != '/')
-				o--;
-		} else if (len) {
-			memcpy(o, p, len);
-			o += len;
-			*o++ = '/';
-		}
-		p = e;
-	}
-	if (o > out + 1)
-		o--;
-	*o = '\0';
-	return out;
-}
-
 static int set_destination(ck__mnt *m, const char *dest, const char *text)
 {
 	if (!dest || dest[0] != '/')
 		return ck__error_set(CK_EINVAL, "invalid mount \"%s\": the destination \"%s\" is not an absolute "
 		                                "path", text, dest ? dest : "");
-	if (!(m->destination = clean_path(dest)))
+	if (!(m->destination = ck__path_clean(dest, NULL)))
 		return ck__oom();
 	if (strcmp(m->destination, "/") == 0)
 		return ck__error_set(CK_EINVAL, "invalid mount \"%s\": cannot mount over / in the container", text);

@@ -66,8 +66,6 @@ static int resolve_fn(ck_state_txn *txn, void *payload)
 	yajl_val tree = NULL;
 	int rc = ck__rec_resolve(&a->j->id, txn, CK__KIND_POD, a->ref);
 
-	if (rc == CK_ENOTFOUND)
-		return ck__error_set(CK_ENOTFOUND, "no pod with name or ID %s found: no such pod", a->ref);
 	if (rc != CK_OK || (rc = ck__rec_get(&config, NULL, txn, CK__KIND_POD, a->j->id)) != CK_OK)
 		return rc;
 	if ((rc = ck__json_parse(&tree, config, "a pod's record", CK_ECORRUPT)) == CK_OK) {

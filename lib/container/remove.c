@@ -309,8 +309,7 @@ int ck_container_remove(ck_container *ctr, unsigned int flags)
 	rc = ck__ctr_remove_id(ctr->ctx, ctr->cfg.id, (flags & CK_REMOVE_FORCE) != 0,
 	                       (flags & CK_REMOVE_VOLUMES) != 0, false);
 	if (rc == CK_ENOTFOUND)
-		rc = ck__error_set(CK_ENOTFOUND, "no container with name or ID \"%s\" found: no such container",
-		                   ctr->cfg.name);
+		rc = ck__rec_ref_error(CK_ENOTFOUND, CK__KIND_CONTAINER, ctr->cfg.name);
 	return rc;
 }
 

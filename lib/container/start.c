@@ -439,14 +439,10 @@ int ck_container_start(ck_container *ctr)
 
 int ck_container_attach_options_init(ck_attach_options *opts, unsigned int version)
 {
-	CK_ENTER();
-	if (!opts)
-		return ck__error_set(CK_EINVAL, "ck_container_attach_options_init: opts is NULL");
-	if (version == 0 || version > CK_ATTACH_OPTIONS_VERSION)
-		return ck__error_set(CK_EVERSION, "ck_attach_options version %u is not known", version);
-	*opts = (ck_attach_options)CK_ATTACH_OPTIONS_INIT;
-	opts->version = version;
-	return CK_OK;
+	static const ck_attach_options init = CK_ATTACH_OPTIONS_INIT;
+
+	return ck__versioned_init(opts, &init, sizeof(init), version, CK_ATTACH_OPTIONS_VERSION,
+	                          "ck_container_attach_options_init: opts", "ck_attach_options");
 }
 
 static int check_attach_opts(const ck_attach_options *opts)

@@ -141,7 +141,7 @@ int ck__userdb_from_rootfs(ck__userdb *db, const char *rootfs)
 
 static int layer_file(char **out, char **dirs, size_t n, const char *file, bool rootless)
 {
-	int rc = ck__image_read_file(out, NULL, dirs, n, file, DB_MAX, rootless);
+	int rc = ck__layer_read_file(out, NULL, dirs, n, file, DB_MAX, rootless);
 	if (rc == CK_ENOTFOUND) {
 		ck__error_clear();
 		*out = strdup("");

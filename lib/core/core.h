@@ -97,8 +97,20 @@ void ck__strmap_gen(yajl_gen g, const ck__strmap *m);
 /* Reads a JSON object of strings; non-string values are skipped. */
 int ck__strmap_from_json(ck__strmap *m, yajl_val obj);
 
+/* ---- versioned structs (version.c) ---- */
+/* What ck_<x>_init(out, version) does for a struct that has one layout so
+ * far: checks `out` and the version (1..`known`), then sets *out to `init`
+ * (`size` bytes; NULL: zeros) with that version.  Errors name `who`
+ * ("ck_x_init: out") and `type` ("ck_x"). */
+int ck__versioned_init(void *out, const void *init, size_t size, unsigned int version, unsigned int known,
+                       const char *who, const char *type);
+
 /* ---- files and paths (fs.c) ---- */
 int ck__mkdir_p(const char *path, mode_t mode);
+/* `path` taken as absolute and cleaned lexically: no "//", "." or "..",
+ * no trailing '/' ("/" stays).  A ".." above "/" stays at "/" and sets
+ * `*climbed` (if not NULL).  NULL when out of memory. */
+char *ck__path_clean(const char *path, bool *climbed);
 /* Writes through a temporary file, fsyncs it, renames it over `path` and
  * fsyncs the directory: readers see the old or the new content, never a mix. */
 int ck__write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);

@@ -1,5 +1,6 @@
 /* File-system helpers: recursive mkdir and removal, atomic replacement of a
- * file, and whole-file reads.  Removal never follows symbolic links. */
+ * file, whole-file reads, and paths cleaned lexically.  Removal never
+ * follows symbolic links. */
 #define _GNU_SOURCE
 #include "core.h"
 
@@ -215,4 +216,41 @@ bool ck__is_dir(const char *path)
 {
 	struct stat st;
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+char *ck__path_clean(const char *path, bool *climbed)
+{
+	char *out = malloc(strlen(path) + 2), *o = out;
+
+	if (climbed)
+		*climbed = false;
+	if (!out)
+		return NULL;
+	*o++ = '/';
+	/* o ends in '/' after each component kept; a ".." drops the last one */
+	for (const char *p = path; *p;) {
+		while (*p == '/')
+			p++;
+		const char *e = p;
+		while (*e && *e != '/')
+			e++;
+		size_t len = (size_t)(e - p);
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			if (o == out + 1 && climbed)
+				*climbed = true;
+			if (o > out + 1)
+				o--;
+			while (o > out + 1 && o[-1] != '/')
+				o--;
+		} else if (len && !(len == 1 && p[0] == '.')) {
+			memcpy(o, p, len);
+			o += len;
+			*o++ = '/';
+		}
+		p = e;
+	}
+	if (o > out + 1)
+		o--;
+	*o = '\0';
+	return out;
 }

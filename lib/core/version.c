@@ -1,4 +1,5 @@
-/* Run-time version and feature queries. */
+/* Run-time version and feature queries, and the one way versioned structs
+ * of one layout are initialised. */
 #include "core.h"
 
 #include <string.h>
@@ -35,4 +36,20 @@ int ck_feature_enabled(const char *name)
 const char *const *ck_features(void)
 {
 	return features;
+}
+
+int ck__versioned_init(void *out, const void *init, size_t size, unsigned int version, unsigned int known,
+                       const char *who, const char *type)
+{
+	CK_ENTER();
+	if (!out)
+		return ck__error_set(CK_EINVAL, "%s is NULL", who);
+	if (version == 0 || version > known)
+		return ck__error_set(CK_EVERSION, "%s version %u is not known", type, version);
+	if (init)
+		memcpy(out, init, size);
+	else
+		memset(out, 0, size);
+	*(unsigned int *)out = version; /* every versioned struct starts with it */
+	return CK_OK;
 }

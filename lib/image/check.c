@@ -254,7 +254,7 @@ static bool gc_lock(ck_context *ctx, struct gc *g)
 
 static void check_unreferenced(ck_context *ctx, ck__check_report *r, struct scan *s, struct gc *g, bool layers)
 {
-	char *dir = ck__image_path(ctx, layers ? "layers" : "blobs/sha256"), **entries = NULL;
+	char *dir = ck__store_path(ctx, layers ? "layers" : "blobs/sha256"), **entries = NULL;
 	time_t now = time(NULL);
 
 	if (!dir || read_hex_entries(&entries, dir) != CK_OK) {
@@ -304,7 +304,7 @@ static void check_unreferenced(ck_context *ctx, ck__check_report *r, struct scan
  * that the writer cannot still be about to lock them. */
 static void check_tmp(ck_context *ctx, ck__check_report *r)
 {
-	char *dir = ck__image_path(ctx, "tmp");
+	char *dir = ck__store_path(ctx, "tmp");
 	time_t now = time(NULL);
 	struct dirent *de;
 	DIR *d;

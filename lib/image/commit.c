@@ -140,8 +140,7 @@ static int put_config(char **digest, int64_t *size, ck_context *ctx, yajl_val ba
                       const ck__commit_cfg *c)
 {
 	yajl_gen g = ck__json_gen_new(false);
-	char now[40], *json = NULL;
-	int rc;
+	char now[40];
 
 	if (!g)
 		return ck__oom();
@@ -188,12 +187,7 @@ static int put_config(char **digest, int64_t *size, ck_context *ctx, yajl_val ba
 	yajl_gen_map_close(g);
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
-	if ((rc = ck__json_gen_finish(&json, g)) != CK_OK)
-		return rc;
-	*size = (int64_t)strlen(json);
-	rc = ck__blob_put(digest, ctx, json, strlen(json), NULL);
-	free(json);
-	return rc;
+	return ck__image_put_json(digest, size, ctx, g);
 }
 
 /* docker's types for --format docker, OCI's otherwise; a base layer keeps
@@ -210,37 +204,17 @@ static int put_manifest(char **digest, ck_context *ctx, const ck_image *base, co
                         int64_t config_size, const char *layer, int64_t layer_size, bool docker)
 {
 	yajl_gen g = ck__json_gen_new(false);
-	char *json = NULL;
-	int rc;
 
 	if (!g)
 		return ck__oom();
-	yajl_gen_map_open(g);
-	ck__json_key_int(g, "schemaVersion", 2);
-	ck__json_key_str(g, "mediaType", docker ? CK_MT_DOCKER_MANIFEST : CK_MT_OCI_MANIFEST);
-	ck__json_key(g, "config");
-	yajl_gen_map_open(g);
-	ck__json_key_str(g, "mediaType", docker ? CK_MT_DOCKER_CONFIG : CK_MT_OCI_CONFIG);
-	ck__json_key_str(g, "digest", config);
-	ck__json_key_int(g, "size", config_size);
-	yajl_gen_map_close(g);
-	ck__json_key(g, "layers");
-	yajl_gen_array_open(g);
-	for (size_t i = 0; i <= base->n_layers; i++) {
-		bool mine = i == base->n_layers;
-		yajl_gen_map_open(g);
-		ck__json_key_str(g, "mediaType", layer_type(mine ? NULL : base->layers[i].media_type, docker));
-		ck__json_key_str(g, "digest", mine ? layer : base->layers[i].digest);
-		ck__json_key_int(g, "size", mine ? layer_size : base->layers[i].size);
-		yajl_gen_map_close(g);
-	}
-	yajl_gen_array_close(g);
-	yajl_gen_map_close(g);
-	if ((rc = ck__json_gen_finish(&json, g)) != CK_OK)
-		return rc;
-	rc = ck__blob_put(digest, ctx, json, strlen(json), NULL);
-	free(json);
-	return rc;
+	ck__manifest_gen_open(g, docker ? CK_MT_DOCKER_MANIFEST : CK_MT_OCI_MANIFEST,
+	                      docker ? CK_MT_DOCKER_CONFIG : CK_MT_OCI_CONFIG, config, config_size);
+	for (size_t i = 0; i < base->n_layers; i++)
+		ck__manifest_gen_desc(g, layer_type(base->layers[i].media_type, docker), base->layers[i].digest,
+		                      base->layers[i].size);
+	ck__manifest_gen_desc(g, layer_type(NULL, docker), layer, layer_size);
+	ck__manifest_gen_close(g);
+	return ck__image_put_json(digest, NULL, ctx, g);
 }
 
 int ck__image_commit_tree(ck_image **out, ck_context *ctx, const char *base_id, const char *upper,

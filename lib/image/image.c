@@ -124,6 +124,10 @@ out:
 	return rc;
 }
 
+/* Ids go through the shared lookup (ck__rec_resolve); names do not, since
+ * an image's names are its tags, normalised first (busybox is
+ * docker.io/library/busybox:latest) and also found by manifest digest, and
+ * an ambiguous id is worded with the form the user gave (sha256:...). */
 static int resolve_id(char **id, ck_state_txn *txn, const char *ref, const char *shown)
 {
 	int rc = ck__rec_resolve(id, txn, CK__KIND_IMAGE, ref);
@@ -436,18 +440,11 @@ static int untag_fn(ck_state_txn *txn, void *payload)
 {
 	struct tag_args *a = payload;
 	ck__image_state st;
-	char *state = NULL;
-	int rc = ck__rec_get(NULL, &state, txn, CK__KIND_IMAGE, a->id);
+	int rc;
 
 	free(a->removed);
 	a->removed = NULL;
-	if (rc == CK_ENOTFOUND)
-		return ck__error_set(CK_ENOTFOUND, "image %.12s does not exist (any more)", a->id);
-	if (rc != CK_OK)
-		return rc;
-	rc = ck__image_state_parse(&st, state, a->id);
-	free(state);
-	if (rc != CK_OK)
+	if ((rc = ck__image_state_read(&st, NULL, txn, a->id, true)) != CK_OK)
 		return rc;
 	if (!a->given) {
 		for (char **n = st.names; rc == CK_OK && *n; n++)

@@ -73,6 +73,17 @@ typedef struct ck__index {
 int ck__manifest_kind(char **media_type, const char *json, size_t len, const char *what);
 int ck__manifest_parse(ck__manifest **out, const char *json, size_t len, const char *what);
 void ck__manifest_free(ck__manifest *m);
+/* Writing manifests (manifest.c): opens one in `g` (schemaVersion,
+ * mediaType, the config's descriptor) and then its "layers" array, which
+ * the caller fills with ck__manifest_gen_desc and ends with
+ * ck__manifest_gen_close. */
+void ck__manifest_gen_open(yajl_gen g, const char *media_type, const char *config_type, const char *config,
+                           int64_t config_size);
+void ck__manifest_gen_desc(yajl_gen g, const char *media_type, const char *digest, int64_t size);
+void ck__manifest_gen_close(yajl_gen g);
+/* Finishes `g` (freeing it) and stores the JSON as a blob: `*digest` gets
+ * its digest, and `*size` (if not NULL) its length. */
+int ck__image_put_json(char **digest, int64_t *size, ck_context *ctx, yajl_gen g);
 int ck__index_parse(ck__index **out, const char *json, size_t len, const char *what);
 void ck__index_free(ck__index *idx);
 /* Picks the entry for "os/arch[/variant]" (NULL: this host).  CK_ENOTFOUND

@@ -68,6 +68,12 @@ typedef struct ck__image_state {
 	char **names, **users; /* NULL-terminated, never NULL after parse */
 } ck__image_state;
 int ck__image_state_parse(ck__image_state *st, const char *json, const char *id);
+/* Reads and parses the state of image `id` in `txn`.  A missing image is
+ * CK_ENOTFOUND worded as one removed meanwhile (`missing_words`) or left
+ * for the caller to word; `*damaged` (if not NULL) tells a state that does
+ * not parse from a failed read. */
+int ck__image_state_read(ck__image_state *st, bool *damaged, ck_state_txn *txn, const char *id,
+                         bool missing_words);
 /* The users of image `id`: its keys, and those an older state lists (`st`,
  * or NULL).  NULL-terminated, never NULL on success. */
 int ck__image_users(char ***out, ck_state_txn *txn, const char *id, const ck__image_state *st);

@@ -116,9 +116,8 @@ out:
 static int put_config(char **digest, int64_t *size, ck_context *ctx, const char *diff_id, const char *source,
                       const char *const *entrypoint, const char *created_by)
 {
-	char now[40], *json = NULL, *copy = ck__strdup(source);
+	char now[40], *copy = ck__strdup(source);
 	yajl_gen g = ck__json_gen_new(false);
-	int rc;
 
 	*digest = NULL;
 	if (!g || !copy) {
@@ -160,47 +159,21 @@ static int put_config(char **digest, int64_t *size, ck_context *ctx, const char 
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
 	free(copy);
-	if ((rc = ck__json_gen_finish(&json, g)) != CK_OK)
-		return rc;
-	*size = (int64_t)strlen(json);
-	rc = ck__blob_put(digest, ctx, json, strlen(json), NULL);
-	free(json);
-	return rc;
+	return ck__image_put_json(digest, size, ctx, g);
 }
 
 static int put_manifest(char **digest, ck_context *ctx, const char *config, int64_t config_size,
                         const char *layer, int64_t layer_size, const char *layer_type)
 {
 	yajl_gen g = ck__json_gen_new(false);
-	char *json = NULL;
-	int rc;
 
 	*digest = NULL;
 	if (!g)
 		return ck__oom();
-	yajl_gen_map_open(g);
-	ck__json_key_int(g, "schemaVersion", 2);
-	ck__json_key_str(g, "mediaType", CK_MT_OCI_MANIFEST);
-	ck__json_key(g, "config");
-	yajl_gen_map_open(g);
-	ck__json_key_str(g, "mediaType", CK_MT_OCI_CONFIG);
-	ck__json_key_str(g, "digest", config);
-	ck__json_key_int(g, "size", config_size);
-	yajl_gen_map_close(g);
-	ck__json_key(g, "layers");
-	yajl_gen_array_open(g);
-	yajl_gen_map_open(g);
-	ck__json_key_str(g, "mediaType", layer_type);
-	ck__json_key_str(g, "digest", layer);
-	ck__json_key_int(g, "size", layer_size);
-	yajl_gen_map_close(g);
-	yajl_gen_array_close(g);
-	yajl_gen_map_close(g);
-	if ((rc = ck__json_gen_finish(&json, g)) != CK_OK)
-		return rc;
-	rc = ck__blob_put(digest, ctx, json, strlen(json), NULL);
-	free(json);
-	return rc;
+	ck__manifest_gen_open(g, CK_MT_OCI_MANIFEST, CK_MT_OCI_CONFIG, config, config_size);
+	ck__manifest_gen_desc(g, layer_type, layer, layer_size);
+	ck__manifest_gen_close(g);
+	return ck__image_put_json(digest, NULL, ctx, g);
 }
 
 void ck__image_undo_one_layer(ck_context *ctx, const char *what, char *manifest, char *config, char *layer,

@@ -1,7 +1,8 @@
 /* Manifests, indexes and image configs: parsing with yajl_tree and
  * validating every field that the store relies on, with messages that name
  * the document and the field ("manifest sha256:...: layers[2].size is not
- * an integer").  Image configs and platforms are in config.c. */
+ * an integer"); and manifests written for commit, import and save.  Image
+ * configs and platforms are in config.c. */
 #define _GNU_SOURCE
 #include "image/image_int.h"
 
@@ -60,10 +61,29 @@ static void field_name(char *buf, size_t size, const char *prefix, const char *k
 		snprintf(buf, size, "%s", key);
 }
 
-/* A string member; `required` makes a missing (or null) one an error. */
-int ck__doc_str(const char **out, const char *what, yajl_val obj, const char *prefix, const char *key,
-                   bool required)
+/* The kinds of member the ck__doc_* readers take. */
+typedef enum { WANT_STRING, WANT_INTEGER, WANT_OBJECT, WANT_ARRAY } want;
+
+static bool is_wanted(yajl_val v, want w)
 {
+	switch (w) {
+	case WANT_STRING:
+		return YAJL_IS_STRING(v);
+	case WANT_INTEGER:
+		return YAJL_IS_INTEGER(v);
+	case WANT_OBJECT:
+		return YAJL_IS_OBJECT(v);
+	default:
+		return YAJL_IS_ARRAY(v);
+	}
+}
+
+/* Member `key` of `obj` if it is of kind `w`; a missing (or null) one gives
+ * NULL, or an error when `required`. */
+static int typed_member(yajl_val *out, const char *what, yajl_val obj, const char *prefix, const char *key,
+                        bool required, want w)
+{
+	static const char *const names[] = { "a string", "an integer", "an object", "an array" };
 	yajl_val v = ck__doc_member(obj, key);
 	char f[160];
 
@@ -71,44 +91,40 @@ int ck__doc_str(const char **out, const char *what, yajl_val obj, const char *pr
 	field_name(f, sizeof(f), prefix, key);
 	if (!v || YAJL_IS_NULL(v))
 		return required ? bad_field(what, f, "is missing") : CK_OK;
-	if (!YAJL_IS_STRING(v))
-		return ck__doc_wrong_type(what, f, "a string", v);
-	*out = v->u.string;
+	if (!is_wanted(v, w))
+		return ck__doc_wrong_type(what, f, names[w], v);
+	*out = v;
 	return CK_OK;
+}
+
+/* A string member; `required` makes a missing (or null) one an error. */
+int ck__doc_str(const char **out, const char *what, yajl_val obj, const char *prefix, const char *key,
+                   bool required)
+{
+	yajl_val v;
+	int rc = typed_member(&v, what, obj, prefix, key, required, WANT_STRING);
+
+	*out = v ? v->u.string : NULL;
+	return rc;
 }
 
 int ck__doc_int(long long *out, bool *present, const char *what, yajl_val obj, const char *prefix,
                    const char *key, bool required)
 {
-	yajl_val v = ck__doc_member(obj, key);
-	char f[160];
+	yajl_val v;
+	int rc = typed_member(&v, what, obj, prefix, key, required, WANT_INTEGER);
 
-	*present = false;
-	field_name(f, sizeof(f), prefix, key);
-	if (!v || YAJL_IS_NULL(v))
-		return required ? bad_field(what, f, "is missing") : CK_OK;
-	if (!YAJL_IS_INTEGER(v))
-		return ck__doc_wrong_type(what, f, "an integer", v);
-	*out = YAJL_GET_INTEGER(v);
-	*present = true;
-	return CK_OK;
+	*present = v != NULL;
+	if (v)
+		*out = YAJL_GET_INTEGER(v);
+	return rc;
 }
 
 /* An object or array member; missing or null gives NULL unless required. */
 int ck__doc_typed(yajl_val *out, const char *what, yajl_val obj, const char *prefix, const char *key,
                      bool required, bool want_array)
 {
-	yajl_val v = ck__doc_member(obj, key);
-	char f[160];
-
-	*out = NULL;
-	field_name(f, sizeof(f), prefix, key);
-	if (!v || YAJL_IS_NULL(v))
-		return required ? bad_field(what, f, "is missing") : CK_OK;
-	if (want_array ? !YAJL_IS_ARRAY(v) : !YAJL_IS_OBJECT(v))
-		return ck__doc_wrong_type(what, f, want_array ? "an array" : "an object", v);
-	*out = v;
-	return CK_OK;
+	return typed_member(out, what, obj, prefix, key, required, want_array ? WANT_ARRAY : WANT_OBJECT);
 }
 
 static int check_digest(const char *what, const char *field, const char *digest)
@@ -159,6 +175,13 @@ static int copy_str(char **out, const char *s)
 }
 
 /* {"mediaType","digest","size"[,"platform"]} at `field`. */
+static void descriptors_free(ck__descriptor *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		descriptor_clear(&d[i]);
+	free(d);
+}
+
 static int parse_descriptor(ck__descriptor *d, const char *what, yajl_val v, const char *field,
                             bool with_platform)
 {
@@ -284,10 +307,27 @@ void ck__manifest_free(ck__manifest *m)
 		return;
 	free(m->media_type);
 	descriptor_clear(&m->config);
-	for (size_t i = 0; i < m->n_layers; i++)
-		descriptor_clear(&m->layers[i]);
-	free(m->layers);
+	descriptors_free(m->layers, m->n_layers);
 	free(m);
+}
+
+/* Parses the descriptor array `list` (member `field` of `what`) into a new
+ * array; `*n` counts those parsed, so that a failure frees what was made. */
+static int parse_descriptors(ck__descriptor **out, size_t *n, const char *what, yajl_val list, const char *field,
+                             bool platform)
+{
+	char f[64];
+	int rc;
+
+	if (list->u.array.len && !(*out = calloc(list->u.array.len, sizeof(**out))))
+		return ck__oom();
+	for (size_t i = 0; i < list->u.array.len; i++) {
+		snprintf(f, sizeof(f), "%s[%zu]", field, i);
+		if ((rc = parse_descriptor(&(*out)[i], what, list->u.array.values[i], f, platform)) != CK_OK)
+			return rc;
+		++*n;
+	}
+	return CK_OK;
 }
 
 int ck__manifest_parse(ck__manifest **out, const char *json, size_t len, const char *what)
@@ -295,7 +335,6 @@ int ck__manifest_parse(ck__manifest **out, const char *json, size_t len, const c
 	ck__manifest *m = NULL;
 	yajl_val tree, cfg, layers;
 	const char *mt;
-	char f[64];
 	int rc;
 
 	*out = NULL;
@@ -323,20 +362,14 @@ int ck__manifest_parse(ck__manifest **out, const char *json, size_t len, const c
 	    (rc = ck__doc_typed(&layers, what, tree, NULL, "layers", true, true)) != CK_OK ||
 	    (rc = ck__doc_string_map(what, tree, NULL, "annotations")) != CK_OK)
 		goto out;
-	if (!(m = calloc(1, sizeof(*m))) ||
-	    (layers->u.array.len && !(m->layers = calloc(layers->u.array.len, sizeof(*m->layers))))) {
+	if (!(m = calloc(1, sizeof(*m)))) {
 		rc = ck__oom();
 		goto out;
 	}
 	if ((rc = copy_str(&m->media_type, mt ? mt : CK_MT_OCI_MANIFEST)) != CK_OK ||
-	    (rc = parse_descriptor(&m->config, what, cfg, "config", false)) != CK_OK)
+	    (rc = parse_descriptor(&m->config, what, cfg, "config", false)) != CK_OK ||
+	    (rc = parse_descriptors(&m->layers, &m->n_layers, what, layers, "layers", false)) != CK_OK)
 		goto out;
-	for (size_t i = 0; i < layers->u.array.len; i++) {
-		snprintf(f, sizeof(f), "layers[%zu]", i);
-		if ((rc = parse_descriptor(&m->layers[i], what, layers->u.array.values[i], f, false)) != CK_OK)
-			goto out;
-		m->n_layers++;
-	}
 	*out = m;
 	m = NULL;
 out:
@@ -350,9 +383,7 @@ void ck__index_free(ck__index *idx)
 	if (!idx)
 		return;
 	free(idx->media_type);
-	for (size_t i = 0; i < idx->n_manifests; i++)
-		descriptor_clear(&idx->manifests[i]);
-	free(idx->manifests);
+	descriptors_free(idx->manifests, idx->n_manifests);
 	free(idx);
 }
 
@@ -361,7 +392,6 @@ int ck__index_parse(ck__index **out, const char *json, size_t len, const char *w
 	ck__index *idx = NULL;
 	yajl_val tree, list;
 	const char *mt;
-	char f[64];
 	int rc;
 
 	*out = NULL;
@@ -377,19 +407,13 @@ int ck__index_parse(ck__index **out, const char *json, size_t len, const char *w
 	    (rc = ck__doc_typed(&list, what, tree, NULL, "manifests", true, true)) != CK_OK ||
 	    (rc = ck__doc_string_map(what, tree, NULL, "annotations")) != CK_OK)
 		goto out;
-	if (!(idx = calloc(1, sizeof(*idx))) ||
-	    (list->u.array.len && !(idx->manifests = calloc(list->u.array.len, sizeof(*idx->manifests))))) {
+	if (!(idx = calloc(1, sizeof(*idx)))) {
 		rc = ck__oom();
 		goto out;
 	}
-	if ((rc = copy_str(&idx->media_type, mt ? mt : CK_MT_OCI_INDEX)) != CK_OK)
+	if ((rc = copy_str(&idx->media_type, mt ? mt : CK_MT_OCI_INDEX)) != CK_OK ||
+	    (rc = parse_descriptors(&idx->manifests, &idx->n_manifests, what, list, "manifests", true)) != CK_OK)
 		goto out;
-	for (size_t i = 0; i < list->u.array.len; i++) {
-		snprintf(f, sizeof(f), "manifests[%zu]", i);
-		if ((rc = parse_descriptor(&idx->manifests[i], what, list->u.array.values[i], f, true)) != CK_OK)
-			goto out;
-		idx->n_manifests++;
-	}
 	*out = idx;
 	idx = NULL;
 out:
@@ -398,3 +422,44 @@ out:
 	return rc;
 }
 
+
+void ck__manifest_gen_desc(yajl_gen g, const char *media_type, const char *digest, int64_t size)
+{
+	yajl_gen_map_open(g);
+	ck__json_key_str(g, "mediaType", media_type);
+	ck__json_key_str(g, "digest", digest);
+	ck__json_key_int(g, "size", size);
+	yajl_gen_map_close(g);
+}
+
+void ck__manifest_gen_open(yajl_gen g, const char *media_type, const char *config_type, const char *config,
+                           int64_t config_size)
+{
+	yajl_gen_map_open(g);
+	ck__json_key_int(g, "schemaVersion", 2);
+	ck__json_key_str(g, "mediaType", media_type);
+	ck__json_key(g, "config");
+	ck__manifest_gen_desc(g, config_type, config, config_size);
+	ck__json_key(g, "layers");
+	yajl_gen_array_open(g);
+}
+
+void ck__manifest_gen_close(yajl_gen g)
+{
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+}
+
+int ck__image_put_json(char **digest, int64_t *size, ck_context *ctx, yajl_gen g)
+{
+	char *json = NULL;
+	int rc;
+
+	if ((rc = ck__json_gen_finish(&json, g)) != CK_OK)
+		return rc;
+	if (size)
+		*size = (int64_t)strlen(json);
+	rc = ck__blob_put(digest, ctx, json, strlen(json), NULL);
+	free(json);
+	return rc;
+}

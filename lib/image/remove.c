@@ -157,16 +157,13 @@ static int remove_fn(ck_state_txn *txn, void *payload)
 {
 	struct remove_args *a = payload;
 	ck__image_state st;
-	char *state = NULL, **tags = NULL;
+	char **tags = NULL;
 	void *scan[2] = { (void *)a->id, &tags };
-	int rc = ck__rec_get(NULL, &state, txn, CK__KIND_IMAGE, a->id);
+	bool damaged;
+	int rc = ck__image_state_read(&st, &damaged, txn, a->id, true);
 
-	if (rc == CK_ENOTFOUND)
-		return ck__error_set(CK_ENOTFOUND, "image %.12s does not exist (any more)", a->id);
-	if (rc != CK_OK)
+	if (rc != CK_OK && !damaged)
 		return rc;
-	rc = ck__image_state_parse(&st, state, a->id);
-	free(state);
 	if (rc != CK_OK && !a->force)
 		return ck__error_wrap(rc, "cannot tell whether image %.12s is in use (remove it with force)", a->id);
 	if (rc != CK_OK) {

@@ -159,18 +159,32 @@ int ck__image_state_json(char **out, const ck__image_state *st)
 /* Reads, changes and writes back the state of image `id`. */
 typedef int (*state_edit_fn)(ck__image_state *st, const void *arg, bool *changed);
 
+int ck__image_state_read(ck__image_state *st, bool *damaged, ck_state_txn *txn, const char *id,
+                         bool missing_words)
+{
+	char *json = NULL;
+	int rc = ck__rec_get(NULL, &json, txn, CK__KIND_IMAGE, id);
+
+	if (damaged)
+		*damaged = false;
+	if (rc == CK_ENOTFOUND && missing_words)
+		return ck__error_set(CK_ENOTFOUND, "image %.12s does not exist (any more)", id);
+	if (rc != CK_OK)
+		return rc;
+	rc = ck__image_state_parse(st, json, id);
+	free(json);
+	if (rc != CK_OK && damaged)
+		*damaged = true;
+	return rc;
+}
+
 static int edit_state(ck_state_txn *txn, const char *id, state_edit_fn fn, const void *arg, bool *edited)
 {
 	ck__image_state st;
 	char *json = NULL;
 	bool changed = false;
-	int rc = ck__rec_get(NULL, &json, txn, CK__KIND_IMAGE, id);
+	int rc = ck__image_state_read(&st, NULL, txn, id, false);
 
-	if (rc != CK_OK)
-		return rc;
-	rc = ck__image_state_parse(&st, json, id);
-	free(json);
-	json = NULL;
 	if (rc != CK_OK)
 		return rc;
 	rc = fn(&st, arg, &changed);

@@ -27,28 +27,20 @@ static void emit(kgen *g, yaml_event_t *ev, int made)
 		g->failed = true;
 }
 
-static void map_start(kgen *g)
+enum { MAP, SEQ };
+
+/* Opens a block mapping (MAP) or sequence (SEQ). */
+static void open_block(kgen *g, int kind)
 {
 	yaml_event_t ev;
-	emit(g, &ev, yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE));
+	emit(g, &ev, kind == SEQ ? yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE)
+	                         : yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE));
 }
 
-static void map_end(kgen *g)
+static void close_block(kgen *g, int kind)
 {
 	yaml_event_t ev;
-	emit(g, &ev, yaml_mapping_end_event_initialize(&ev));
-}
-
-static void seq_start(kgen *g)
-{
-	yaml_event_t ev;
-	emit(g, &ev, yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE));
-}
-
-static void seq_end(kgen *g)
-{
-	yaml_event_t ev;
-	emit(g, &ev, yaml_sequence_end_event_initialize(&ev));
+	emit(g, &ev, kind == SEQ ? yaml_sequence_end_event_initialize(&ev) : yaml_mapping_end_event_initialize(&ev));
 }
 
 /* A string; `plain` 0 forces quotes (a number or a boolean kept a string). */
@@ -95,10 +87,10 @@ static void kv(kgen *g, const char *k, const char *v)
 static void strlist(kgen *g, const char *key, const char *const *v)
 {
 	str(g, key, 1);
-	seq_start(g);
+	open_block(g, SEQ);
 	for (; *v; v++)
 		text(g, *v);
-	seq_end(g);
+	close_block(g, SEQ);
 }
 
 static bool strv_eq(const char *const *a, const char *const *b)
@@ -155,7 +147,7 @@ static int container_doc(kgen *g, ck_context *ctx, ck_container *c, const char *
 	const char *const *cmd = full;
 	for (size_t i = 0; i < nep && *cmd; i++)
 		cmd++;
-	map_start(g);
+	open_block(g, MAP);
 	/* the pod's name, added by play, is taken off again */
 	kv(g, "name", !strncmp(name, pod_name, plen) && name[plen] == '-' && name[plen + 1] ? name + plen + 1 : name);
 	kv(g, "image", ck_container_image_name(c));
@@ -177,68 +169,68 @@ static int container_doc(kgen *g, ck_context *ctx, ck_container *c, const char *
 		    !strncmp(env[i], "HOSTNAME=", 9) || !strcmp(env[i], "HOME=/root"))
 			continue;
 		if (!any)
-			str(g, "env", 1), seq_start(g), any = true;
+			str(g, "env", 1), open_block(g, SEQ), any = true;
 		char *k = strndup(env[i], (size_t)(eq - env[i]));
-		map_start(g);
+		open_block(g, MAP);
 		kv(g, "name", k ? k : "");
 		str(g, "value", 1);
 		str(g, eq + 1, 0);
-		map_end(g);
+		close_block(g, MAP);
 		free(k);
 	}
 	if (any)
-		seq_end(g);
+		close_block(g, SEQ);
 	const char *img_wd = ck_image_config_workdir(cfg) && *ck_image_config_workdir(cfg) ? ck_image_config_workdir(cfg) : "/";
 	if (wd && *wd && strcmp(wd, img_wd))
 		kv(g, "workingDir", wd);
 	if (ports_of && ck_container_port_count(ports_of)) {
 		str(g, "ports", 1);
-		seq_start(g);
+		open_block(g, SEQ);
 		for (size_t i = 0; i < ck_container_port_count(ports_of); i++) {
 			const ck_port_mapping *pm = ck_container_port_byindex(ports_of, i);
 			for (unsigned int r = 0; r < pm->range; r++) {
-				map_start(g);
+				open_block(g, MAP);
 				str(g, "containerPort", 1), num(g, (long)(pm->container_port + r));
 				str(g, "hostPort", 1), num(g, (long)(pm->host_port + r));
 				if (pm->host_ip && *pm->host_ip)
 					kv(g, "hostIP", pm->host_ip);
 				kv(g, "protocol", !strcmp(pm->protocol, "udp") ? "UDP" : "TCP");
-				map_end(g);
+				close_block(g, MAP);
 			}
 		}
-		seq_end(g);
+		close_block(g, SEQ);
 	}
 	size_t nm = ck_container_mount_list_count(ml);
 	if (nm) {
 		str(g, "volumeMounts", 1);
-		seq_start(g);
+		open_block(g, SEQ);
 		for (size_t i = 0; i < nm; i++) {
 			const ck_container_mount *m = ck_container_mount_list_byindex(ml, i);
 			if (m->type == CK_MOUNT_TMPFS)
 				continue;
 			char *vn = volume_name(m);
-			map_start(g);
+			open_block(g, MAP);
 			kv(g, "mountPath", m->destination);
 			kv(g, "name", vn ? vn : "");
 			if (m->read_only)
 				str(g, "readOnly", 1), str(g, "true", 1);
-			map_end(g);
+			close_block(g, MAP);
 			free(vn);
 		}
-		seq_end(g);
+		close_block(g, SEQ);
 	}
 	/* a numeric user that differs from the image's */
 	if (user && *user && strspn(user, "0123456789:") == strlen(user) &&
 	    strcmp(user, ck_image_config_user(cfg) ? ck_image_config_user(cfg) : "")) {
 		const char *colon = strchr(user, ':');
 		str(g, "securityContext", 1);
-		map_start(g);
+		open_block(g, MAP);
 		str(g, "runAsUser", 1), num(g, strtol(user, NULL, 10));
 		if (colon)
 			str(g, "runAsGroup", 1), num(g, strtol(colon + 1, NULL, 10));
-		map_end(g);
+		close_block(g, MAP);
 	}
-	map_end(g);
+	close_block(g, MAP);
 out:
 	ck_container_mount_list_free(ml);
 	ck_image_config_free(cfg);
@@ -265,29 +257,29 @@ static int pod_volumes(kgen *g, ck_container **ctrs, size_t n)
 			}
 			ck__strv_push(&seen, vn);
 			if (!any)
-				str(g, "volumes", 1), seq_start(g), any = true;
-			map_start(g);
+				str(g, "volumes", 1), open_block(g, SEQ), any = true;
+			open_block(g, MAP);
 			kv(g, "name", vn);
 			if (m->type == CK_MOUNT_VOLUME) {
 				str(g, "persistentVolumeClaim", 1);
-				map_start(g);
+				open_block(g, MAP);
 				kv(g, "claimName", m->name);
-				map_end(g);
+				close_block(g, MAP);
 			} else {
 				struct stat st;
 				str(g, "hostPath", 1);
-				map_start(g);
+				open_block(g, MAP);
 				kv(g, "path", m->source);
 				kv(g, "type", stat(m->source, &st) == 0 && !S_ISDIR(st.st_mode) ? "File" : "Directory");
-				map_end(g);
+				close_block(g, MAP);
 			}
-			map_end(g);
+			close_block(g, MAP);
 			free(vn);
 		}
 		ck_container_mount_list_free(ml);
 	}
 	if (any)
-		seq_end(g);
+		close_block(g, SEQ);
 	ck_strv_free(seen);
 	return rc;
 }
@@ -308,14 +300,14 @@ static int pod_doc(kgen *g, ck_context *ctx, const char *pod_name, ck_pod *pod, 
 	int rc = CK_OK;
 
 	emit(g, &ev, yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 0));
-	map_start(g);
+	open_block(g, MAP);
 	kv(g, "apiVersion", "v1");
 	kv(g, "kind", "Pod");
 	str(g, "metadata", 1);
-	map_start(g);
+	open_block(g, MAP);
 	if ((pod && ck_pod_label_count(pod)) || flags & CK_KUBE_SERVICE) {
 		str(g, "labels", 1);
-		map_start(g);
+		open_block(g, MAP);
 		if (flags & CK_KUBE_SERVICE)
 			kv(g, "app", pod_name); /* what the Service selects */
 		for (size_t i = 0; pod && i < ck_pod_label_count(pod); i++) {
@@ -323,17 +315,17 @@ static int pod_doc(kgen *g, ck_context *ctx, const char *pod_name, ck_pod *pod, 
 			if (ck_pod_label_byindex(&k, &v, pod, i) == CK_OK && !(flags & CK_KUBE_SERVICE && !strcmp(k, "app")))
 				str(g, k, 1), str(g, v, 0);
 		}
-		map_end(g);
+		close_block(g, MAP);
 	}
 	kv(g, "name", pod_name);
-	map_end(g);
+	close_block(g, MAP);
 	str(g, "spec", 1);
-	map_start(g);
+	open_block(g, MAP);
 	str(g, "containers", 1);
-	seq_start(g);
+	open_block(g, SEQ);
 	for (size_t i = 0; i < n && rc == CK_OK; i++)
 		rc = container_doc(g, ctx, ctrs[i], pod_name, i == 0 ? ports_of : NULL);
-	seq_end(g);
+	close_block(g, SEQ);
 	const char *net = pod ? ck_pod_network(pod) : ck_container_network_mode(ctrs[0]);
 	if (net && !strcmp(net, "host"))
 		str(g, "hostNetwork", 1), str(g, "true", 1);
@@ -343,42 +335,42 @@ static int pod_doc(kgen *g, ck_context *ctx, const char *pod_name, ck_pod *pod, 
 		kv(g, "restartPolicy", k8s_restart(ck_container_restart_policy(ctrs[0])));
 	if (rc == CK_OK)
 		rc = pod_volumes(g, ctrs, n);
-	map_end(g);
-	map_end(g);
+	close_block(g, MAP);
+	close_block(g, MAP);
 	emit(g, &ev, yaml_document_end_event_initialize(&ev, 1));
 	if (!(flags & CK_KUBE_SERVICE) || rc != CK_OK)
 		return rc;
 	emit(g, &ev, yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 0));
-	map_start(g);
+	open_block(g, MAP);
 	kv(g, "apiVersion", "v1");
 	kv(g, "kind", "Service");
 	str(g, "metadata", 1);
-	map_start(g);
+	open_block(g, MAP);
 	kv(g, "name", pod_name);
-	map_end(g);
+	close_block(g, MAP);
 	str(g, "spec", 1);
-	map_start(g);
+	open_block(g, MAP);
 	str(g, "ports", 1);
-	seq_start(g);
+	open_block(g, SEQ);
 	for (size_t i = 0; ports_of && i < ck_container_port_count(ports_of); i++) {
 		const ck_port_mapping *pm = ck_container_port_byindex(ports_of, i);
 		char pname[48];
 		snprintf(pname, sizeof(pname), "%u-%s", pm->container_port, pm->protocol);
-		map_start(g);
+		open_block(g, MAP);
 		kv(g, "name", pname);
 		str(g, "port", 1), num(g, (long)pm->container_port);
 		kv(g, "protocol", !strcmp(pm->protocol, "udp") ? "UDP" : "TCP");
 		str(g, "targetPort", 1), num(g, (long)pm->container_port);
-		map_end(g);
+		close_block(g, MAP);
 	}
-	seq_end(g);
+	close_block(g, SEQ);
 	str(g, "selector", 1);
-	map_start(g);
+	open_block(g, MAP);
 	kv(g, "app", pod_name);
-	map_end(g);
+	close_block(g, MAP);
 	kv(g, "type", "NodePort");
-	map_end(g);
-	map_end(g);
+	close_block(g, MAP);
+	close_block(g, MAP);
 	emit(g, &ev, yaml_document_end_event_initialize(&ev, 1));
 	return rc;
 }

@@ -30,7 +30,7 @@ struct ck__blob_writer {
 	bool failed;
 };
 
-char *ck__image_path(const ck_context *ctx, const char *rel)
+char *ck__store_path(const ck_context *ctx, const char *rel)
 {
 	char *base = ck__root_path(ctx, "images"), *p;
 
@@ -48,7 +48,7 @@ char *ck__blob_path(const ck_context *ctx, const char *digest)
 	if (ck__digest_parse(digest, hex) != CK_OK)
 		return NULL;
 	snprintf(rel, sizeof(rel), "blobs/sha256/%s", hex);
-	char *p = ck__image_path(ctx, rel);
+	char *p = ck__store_path(ctx, rel);
 	if (!p)
 		ck__oom();
 	return p;
@@ -66,7 +66,7 @@ bool ck__blob_exists(const ck_context *ctx, const char *digest)
 
 static int ensure_dir(char **out, ck_context *ctx, const char *rel)
 {
-	char *p = ck__image_path(ctx, rel);
+	char *p = ck__store_path(ctx, rel);
 	int rc;
 
 	if (!p)
@@ -82,7 +82,7 @@ static int ensure_dir(char **out, ck_context *ctx, const char *rel)
 	return CK_OK;
 }
 
-int ck__image_tmp_dir(char **out, ck_context *ctx)
+int ck__store_tmp_dir(char **out, ck_context *ctx)
 {
 	return ensure_dir(out, ctx, "tmp");
 }
@@ -97,14 +97,14 @@ static int tmp_name(char *buf, size_t size, const char *prefix)
 	return rc;
 }
 
-int ck__image_tmp_mkdir(char **path, int *fd, ck_context *ctx, const char *prefix)
+int ck__store_tmp_mkdir(char **path, int *fd, ck_context *ctx, const char *prefix)
 {
 	char *dir = NULL, name[64];
 	int rc;
 
 	*path = NULL;
 	*fd = -1;
-	if ((rc = ck__image_tmp_dir(&dir, ctx)) != CK_OK || (rc = tmp_name(name, sizeof(name), prefix)) != CK_OK)
+	if ((rc = ck__store_tmp_dir(&dir, ctx)) != CK_OK || (rc = tmp_name(name, sizeof(name), prefix)) != CK_OK)
 		goto out;
 	if (!(*path = ck__path_join(dir, name))) {
 		rc = ck__oom();
@@ -131,9 +131,9 @@ out:
 	return rc;
 }
 
-int ck__image_tmp_sweep(ck_context *ctx)
+int ck__store_tmp_sweep(ck_context *ctx)
 {
-	char *dir = ck__image_path(ctx, "tmp");
+	char *dir = ck__store_path(ctx, "tmp");
 	time_t now = time(NULL);
 	int removed = 0, dfd;
 	DIR *d;
@@ -211,8 +211,8 @@ int ck__blob_writer_new(ck__blob_writer **out, ck_context *ctx, const char *expe
 	w->expected_size = expected_size;
 	if (expected_digest)
 		snprintf(w->expected, sizeof(w->expected), "%s", expected_digest);
-	ck__image_tmp_sweep(ctx);
-	if ((rc = ensure_dir(NULL, ctx, "blobs/sha256")) != CK_OK || (rc = ck__image_tmp_dir(&tmpdir, ctx)) != CK_OK ||
+	ck__store_tmp_sweep(ctx);
+	if ((rc = ensure_dir(NULL, ctx, "blobs/sha256")) != CK_OK || (rc = ck__store_tmp_dir(&tmpdir, ctx)) != CK_OK ||
 	    (rc = tmp_name(name, sizeof(name), "blob")) != CK_OK)
 		goto fail;
 	if (!(w->tmp_path = ck__path_join(tmpdir, name))) {
@@ -320,7 +320,7 @@ int ck__blob_writer_commit(char **digest, ck__blob_writer *w)
 		writer_discard(w);
 		goto out;
 	}
-	if (!(final = ck__blob_path(w->ctx, got)) || !(dir = ck__image_path(w->ctx, "blobs/sha256"))) {
+	if (!(final = ck__blob_path(w->ctx, got)) || !(dir = ck__store_path(w->ctx, "blobs/sha256"))) {
 		rc = ck__oom();
 		writer_discard(w);
 		goto out;

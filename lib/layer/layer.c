@@ -135,7 +135,7 @@ char *ck__layer_path(const ck_context *ctx, const char *diff_id)
 	if (ck__digest_parse(diff_id, hex) != CK_OK)
 		return NULL;
 	snprintf(rel, sizeof(rel), "layers/%s", hex);
-	char *p = ck__image_path(ctx, rel);
+	char *p = ck__store_path(ctx, rel);
 	if (!p)
 		ck__oom();
 	return p;
@@ -369,7 +369,7 @@ int ck__layer_unpack(char **diff_id, ck_context *ctx, const char *blob_digest, c
 		snprintf(diff, sizeof(diff), "sha256:%s", j.want_hex);
 		goto done;
 	}
-	ck__image_tmp_sweep(ctx);
+	ck__store_tmp_sweep(ctx);
 	/* One unpack of a layer at a time; the next finds it done. */
 	if ((rc = ck__lock_object(&lk, ctx, "layer", *j.want_hex ? j.want_hex : j.blob_hex)) != CK_OK)
 		goto out;
@@ -377,7 +377,7 @@ int ck__layer_unpack(char **diff_id, ck_context *ctx, const char *blob_digest, c
 		snprintf(diff, sizeof(diff), "sha256:%s", j.want_hex);
 		goto done;
 	}
-	if (!(blob_path = ck__blob_path(ctx, blob_digest)) || !(layers = ck__image_path(ctx, "layers"))) {
+	if (!(blob_path = ck__blob_path(ctx, blob_digest)) || !(layers = ck__store_path(ctx, "layers"))) {
 		rc = ck__oom();
 		goto out;
 	}
@@ -389,7 +389,7 @@ int ck__layer_unpack(char **diff_id, ck_context *ctx, const char *blob_digest, c
 		                     : ck__error_errno(CK_EIO, "%s: cannot open %s", what, blob_path);
 		goto out;
 	}
-	if ((rc = ck__image_tmp_mkdir(&tmp, &rootfd, ctx, "layer")) != CK_OK)
+	if ((rc = ck__store_tmp_mkdir(&tmp, &rootfd, ctx, "layer")) != CK_OK)
 		goto out;
 	j.tmp = tmp;
 	j.layers = layers;
@@ -433,7 +433,7 @@ int ck__layer_remove(ck_context *ctx, const char *diff_id)
 		goto out;
 	/* One rename takes it out of sight; a crash during the delete leaves
 	 * an unlocked leftover in images/tmp that the next sweep removes. */
-	if ((rc = ck__image_tmp_mkdir(&trash, &fd, ctx, "trash")) != CK_OK)
+	if ((rc = ck__store_tmp_mkdir(&trash, &fd, ctx, "trash")) != CK_OK)
 		goto out;
 	if (!(dest = ck__path_join(trash, hex))) {
 		rc = ck__oom();

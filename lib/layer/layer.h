@@ -20,7 +20,7 @@
 int ck__digest_parse(const char *digest, char hex[65]);
 
 /* ---- blob store (blob.c) ---- */
-char *ck__image_path(const ck_context *ctx, const char *rel); /* <root>/images/<rel> */
+char *ck__store_path(const ck_context *ctx, const char *rel); /* <root>/images/<rel> */
 char *ck__blob_path(const ck_context *ctx, const char *digest); /* NULL if invalid or OOM */
 bool ck__blob_exists(const ck_context *ctx, const char *digest);
 /* Streams a blob in: hashes while writing to images/tmp/, then on commit
@@ -42,7 +42,7 @@ int ck__blob_read(char **data, size_t *len, ck_context *ctx, const char *digest,
 int ck__blob_remove(ck_context *ctx, const char *digest);
 
 /* ---- private temporary directories (tmpdir.c) ----
- * images/tmp/<op>-<pid>-<16 hex>/, made and locked by ck__image_tmp_mkdir
+ * images/tmp/<op>-<pid>-<16 hex>/, made and locked by ck__store_tmp_mkdir
  * (blob.c's convention: the owner holds flock on the directory).  Besides
  * blob.c's sweep (unlocked and a minute old), one whose pid is dead and
  * whose lock is free is removed at once. */
@@ -93,13 +93,13 @@ void ck__sha256_free(ck__sha256 *h); /* accepts a zeroed or finalised one */
 /* ---- reading through a stack of layers (lookup.c) ---- */
 /* The directories of an image's unpacked layers, topmost first (as overlay
  * wants them); `record` is the image's record JSON, or NULL to read it. */
-int ck__image_layer_dirs(char ***out, size_t *n, ck_context *ctx, const char *image_id, const char *record);
-void ck__image_layer_dirs_free(char **dirs, size_t n);
+int ck__layer_dirs(char ***out, size_t *n, ck_context *ctx, const char *image_id, const char *record);
+void ck__layer_dirs_free(char **dirs, size_t n);
 
 /* Reads `file` (absolute in the image) through layer directories as their
  * overlay mount would show it, following links inside the image.
  * CK_ENOTFOUND when it does not exist there; at most `max` bytes. */
-int ck__image_read_file(char **out, size_t *len, char **dirs, size_t n, const char *file, size_t max,
+int ck__layer_read_file(char **out, size_t *len, char **dirs, size_t n, const char *file, size_t max,
                         bool rootless);
 
 /* ---- trees as tar streams (tree_tar.c) ---- */
@@ -131,7 +131,7 @@ int ck__store_remove(ck_context *ctx, int dirfd, const char *name, const char *s
 /* For `ck system reset`, under the exclusive store lock: removes the
  * layers, images/tmp and the root filesystems, in the user namespace where
  * needed, so that what remains is the user's own to delete. */
-int ck__image_store_clear(ck_context *ctx);
+int ck__store_clear(ck_context *ctx);
 
 /* The jobs of ck-userns, run in the namespace it entered (argv: the job's
  * words, see layer_userns.c); returns its exit status. */

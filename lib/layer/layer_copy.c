@@ -155,6 +155,21 @@ static int try_link(struct copy *c, const struct stat *st, int dfd, const char *
 	return CK_OK;
 }
 
+/* The last steps for a file or a directory copied through open descriptors
+ * (after `rc`, its content): xattrs, then owner, mode and times, last so
+ * that writing the content or the entries inside does not touch the times.
+ * Closes both. */
+static int finish_fds(struct copy *c, int s, int d, int dfd, const char *name, const struct stat *st, int rc)
+{
+	if (rc == CK_OK)
+		rc = copy_xattrs(c, s, NULL, d, NULL, name);
+	if (rc == CK_OK)
+		rc = copy_meta(c, dfd, name, st, d);
+	close(s);
+	close(d);
+	return rc;
+}
+
 static int copy_node(struct copy *c, int sfd_dir, int dfd, const char *name, const struct stat *st)
 {
 	char spath[PATH_MAX + 64], dpath[PATH_MAX + 64];
@@ -174,14 +189,7 @@ static int copy_node(struct copy *c, int sfd_dir, int dfd, const char *name, con
 			close(s);
 			return copy_err(c, name, "cannot create the file");
 		}
-		rc = copy_data(c, s, d, name);
-		if (rc == CK_OK)
-			rc = copy_xattrs(c, s, NULL, d, NULL, name);
-		if (rc == CK_OK)
-			rc = copy_meta(c, dfd, name, st, d);
-		close(s);
-		close(d);
-		return rc;
+		return finish_fds(c, s, d, dfd, name, st, copy_data(c, s, d, name));
 	}
 	if (S_ISLNK(st->st_mode)) {
 		char target[PATH_MAX + 1];
@@ -240,14 +248,7 @@ static int merge_subdir(struct copy *c, int sfd, int dfd, const char *name, cons
 	snprintf(c->rel + saved, sizeof(c->rel) - saved, "%s%s", saved ? "/" : "", name);
 	rc = merge_dir(c, s, d);
 	c->rel[saved] = '\0';
-	if (rc == CK_OK)
-		rc = copy_xattrs(c, s, NULL, d, NULL, name);
-	/* Last, so that the entries made inside do not touch the times. */
-	if (rc == CK_OK)
-		rc = copy_meta(c, dfd, name, st, d);
-	close(s);
-	close(d);
-	return rc;
+	return finish_fds(c, s, d, dfd, name, st, rc);
 }
 
 static int merge_dir(struct copy *c, int sfd, int dfd)

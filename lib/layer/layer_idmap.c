@@ -116,7 +116,7 @@ bad:
 /* The recorded way; `*exists` false when nothing is recorded yet. */
 static int read_marker(ck__shift *out, bool *exists, ck_context *ctx)
 {
-	char *path = ck__image_path(ctx, MARKER), *text = NULL;
+	char *path = ck__store_path(ctx, MARKER), *text = NULL;
 	size_t len = 0;
 	int rc;
 
@@ -141,12 +141,12 @@ static int read_marker(ck__shift *out, bool *exists, ck_context *ctx)
  * is read back into `sh`. */
 static int write_marker(ck__shift *sh, ck_context *ctx)
 {
-	char rnd[65], *path = ck__image_path(ctx, MARKER), *tmp = NULL, *text = format(sh), *dir = NULL;
+	char rnd[65], *path = ck__store_path(ctx, MARKER), *tmp = NULL, *text = format(sh), *dir = NULL;
 	int rc = CK_OK, fd = -1;
 	bool exists;
 
 	if (!path || !text || (rc = ck__random_id(rnd)) != CK_OK || !(tmp = ck__asprintf("%s.tmp-%.16s", path, rnd)) ||
-	    !(dir = ck__image_path(ctx, ""))) {
+	    !(dir = ck__store_path(ctx, ""))) {
 		rc = rc != CK_OK ? rc : ck__oom();
 		goto out;
 	}
@@ -177,7 +177,7 @@ out:
 /* Layers unpacked before a marker existed (they are the user's own). */
 static bool has_layers(ck_context *ctx)
 {
-	char *path = ck__image_path(ctx, "layers");
+	char *path = ck__store_path(ctx, "layers");
 	DIR *d = path ? opendir(path) : NULL;
 	struct dirent *de;
 	bool found = false;

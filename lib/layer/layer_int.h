@@ -13,13 +13,13 @@
 /* Every temporary entry under images/tmp (a blob file or a layer directory)
  * is held with flock(LOCK_EX) by its writer for as long as it is being
  * written.  An entry that can be locked and is older than a minute belongs
- * to a writer that died, and ck__image_tmp_sweep removes it. */
-int ck__image_tmp_dir(char **out, ck_context *ctx); /* creates it */
+ * to a writer that died, and ck__store_tmp_sweep removes it. */
+int ck__store_tmp_dir(char **out, ck_context *ctx); /* creates it */
 /* Creates and locks a new directory images/tmp/<prefix>-<random>; `*fd` is
  * its O_RDONLY|O_DIRECTORY descriptor (holding the lock). */
-int ck__image_tmp_mkdir(char **path, int *fd, ck_context *ctx, const char *prefix);
+int ck__store_tmp_mkdir(char **path, int *fd, ck_context *ctx, const char *prefix);
 /* Removes the dead entries of images/tmp; returns how many were removed. */
-int ck__image_tmp_sweep(ck_context *ctx);
+int ck__store_tmp_sweep(ck_context *ctx);
 extern int ck__image_tmp_stale_seconds; /* 60; tests lower it */
 
 /* ---- paths beneath a root (layer_path.c) ---- */

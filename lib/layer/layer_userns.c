@@ -141,7 +141,7 @@ int ck__store_remove(ck_context *ctx, int dirfd, const char *name, const char *s
 	return rc;
 }
 
-int ck__image_store_clear(ck_context *ctx)
+int ck__store_clear(ck_context *ctx)
 {
 	static const char *const dirs[] = { "rootfs", "images/layers", "images/tmp" };
 	int rc = CK_OK;

@@ -34,7 +34,7 @@ static int record_fn(ck_state_txn *txn, void *payload)
 	return ck__rec_get(&a->record, NULL, txn, CK__KIND_IMAGE, a->id);
 }
 
-int ck__image_layer_dirs(char ***out, size_t *n, ck_context *ctx, const char *image_id, const char *record)
+int ck__layer_dirs(char ***out, size_t *n, ck_context *ctx, const char *image_id, const char *record)
 {
 	struct image_args a = { image_id, NULL };
 	yajl_val tree = NULL, layers;
@@ -80,7 +80,7 @@ int ck__image_layer_dirs(char ***out, size_t *n, ck_context *ctx, const char *im
 	}
 	yajl_tree_free(tree);
 	if (rc != CK_OK) {
-		ck__image_layer_dirs_free(dirs, count);
+		ck__layer_dirs_free(dirs, count);
 		return rc;
 	}
 	*out = dirs;
@@ -88,7 +88,7 @@ int ck__image_layer_dirs(char ***out, size_t *n, ck_context *ctx, const char *im
 	return CK_OK;
 }
 
-void ck__image_layer_dirs_free(char **dirs, size_t n)
+void ck__layer_dirs_free(char **dirs, size_t n)
 {
 	for (size_t i = 0; dirs && i < n; i++)
 		free(dirs[i]);
@@ -184,7 +184,7 @@ static void normalise(char *out, size_t size, const char *in)
 	}
 }
 
-int ck__image_read_file(char **out, size_t *out_len, char **dirs, size_t n, const char *file, size_t max,
+int ck__layer_read_file(char **out, size_t *out_len, char **dirs, size_t n, const char *file, size_t max,
                         bool rootless)
 {
 	char path[PATH_MAX], next[PATH_MAX * 2];

@@ -20,7 +20,7 @@ int ck__tmpdir_create(ck__tmpdir *t, ck_context *ctx, const char *op)
 	char prefix[64];
 
 	snprintf(prefix, sizeof(prefix), "%s-%ld", op, (long)getpid());
-	return ck__image_tmp_mkdir(&t->path, &t->fd, ctx, prefix);
+	return ck__store_tmp_mkdir(&t->path, &t->fd, ctx, prefix);
 }
 
 void ck__tmpdir_remove(ck__tmpdir *t)
@@ -61,13 +61,13 @@ static bool pid_alive(long pid)
 
 size_t ck__tmpdir_sweep(ck_context *ctx)
 {
-	char *root = ck__image_path(ctx, "tmp"), saved[1024];
+	char *root = ck__store_path(ctx, "tmp"), saved[1024];
 	int saved_code = ck_error_last()->code, removed;
 	struct dirent *d;
 	DIR *dir;
 
 	snprintf(saved, sizeof(saved), "%s", ck_error_last()->message);
-	removed = ck__image_tmp_sweep(ctx);
+	removed = ck__store_tmp_sweep(ctx);
 	if (removed < 0)
 		removed = 0;
 	if (root && (dir = opendir(root))) {

@@ -44,6 +44,10 @@ typedef struct ck__net {
 void ck__net_free(ck__net *n);
 int ck__net_copy(ck__net *dst, const ck__net *src);
 int ck__net_json(char **out, const ck__net *n);
+/* Podman's JSON of a network, into an open map that the caller closes:
+ * what `network inspect` shows when `created` (RFC 3339) is given, else
+ * what netavark is handed (no labels, options only when there are some). */
+void ck__net_gen_podman(yajl_gen g, const ck__net *n, const char *created);
 /* Fills the derived fields too; CK_ECORRUPT naming the network. */
 int ck__net_parse(ck__net *n, const char *name, const char *json);
 int ck__net_default(ck__net *n);

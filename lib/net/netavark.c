@@ -35,28 +35,7 @@ static const char *find_helper(const char *env, const char *name, char *buf, siz
 static void gen_options(yajl_gen g, const ck__net *n)
 {
 	yajl_gen_map_open(g);
-	ck__json_key_str(g, "name", n->name);
-	ck__json_key_str(g, "id", n->id);
-	ck__json_key_str(g, "driver", n->driver);
-	ck__json_key_str(g, "network_interface", n->iface);
-	ck__json_key(g, "subnets");
-	yajl_gen_array_open(g);
-	yajl_gen_map_open(g);
-	ck__json_key_str(g, "subnet", n->subnet);
-	ck__json_key_str(g, "gateway", n->gateway);
-	yajl_gen_map_close(g);
-	yajl_gen_array_close(g);
-	ck__json_key_bool(g, "ipv6_enabled", false);
-	ck__json_key_bool(g, "internal", n->internal);
-	ck__json_key_bool(g, "dns_enabled", n->dns);
-	if (n->options.n) {
-		ck__json_key(g, "options");
-		ck__strmap_gen(g, &n->options);
-	}
-	ck__json_key(g, "ipam_options");
-	yajl_gen_map_open(g);
-	ck__json_key_str(g, "driver", "host-local");
-	yajl_gen_map_close(g);
+	ck__net_gen_podman(g, n, NULL);
 	yajl_gen_map_close(g);
 }
 

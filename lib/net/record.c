@@ -118,6 +118,48 @@ int ck__net_json(char **out, const ck__net *n)
 	return ck__json_gen_finish(out, g);
 }
 
+void ck__net_gen_podman(yajl_gen g, const ck__net *n, const char *created)
+{
+	ck__json_key_str(g, "name", n->name);
+	ck__json_key_str(g, "id", n->id);
+	ck__json_key_str(g, "driver", n->driver);
+	ck__json_key_str(g, "network_interface", n->iface);
+	if (created)
+		ck__json_key_str(g, "created", created);
+	ck__json_key(g, "subnets");
+	yajl_gen_array_open(g);
+	yajl_gen_map_open(g);
+	ck__json_key_str(g, "subnet", n->subnet);
+	ck__json_key_str(g, "gateway", n->gateway);
+	if (created && n->ip_range) {
+		char lo[16], hi[16];
+		ck__ip4_format(lo, n->lo);
+		ck__ip4_format(hi, n->hi);
+		ck__json_key(g, "lease_range");
+		yajl_gen_map_open(g);
+		ck__json_key_str(g, "start_ip", lo);
+		ck__json_key_str(g, "end_ip", hi);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_map_close(g);
+	yajl_gen_array_close(g);
+	ck__json_key_bool(g, "ipv6_enabled", false);
+	ck__json_key_bool(g, "internal", n->internal);
+	ck__json_key_bool(g, "dns_enabled", n->dns);
+	if (created) {
+		ck__json_key(g, "labels");
+		ck__strmap_gen(g, &n->labels);
+	}
+	if (created || n->options.n) {
+		ck__json_key(g, "options");
+		ck__strmap_gen(g, &n->options);
+	}
+	ck__json_key(g, "ipam_options");
+	yajl_gen_map_open(g);
+	ck__json_key_str(g, "driver", "host-local");
+	yajl_gen_map_close(g);
+}
+
 static char *dup_member(yajl_val t, const char *key)
 {
 	const char *s = ck__json_str(t, key);
@@ -199,6 +241,10 @@ static int id_one(const char *key, const void *val, size_t len, void *payload)
 	return m->count < 0 ? ck__oom() : 0;
 }
 
+/* Not ck__rec_resolve, which the other kinds share: a network's record is
+ * keyed by its name and its id is inside the record (so a prefix is matched
+ * against each record's id, not against the keys), and the default network
+ * exists without a record. */
 int ck__net_get(ck__net *n, ck_state_txn *txn, const char *ref)
 {
 	char *json = NULL;

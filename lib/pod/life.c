@@ -295,7 +295,7 @@ int ck_pod_remove(ck_pod *pod, unsigned int flags)
 		return ck__error_set(CK_EINVAL, "ck_pod_remove: unknown flags 0x%x", flags & ~CK_REMOVE_FORCE);
 	int rc = ck__pod_remove_id(pod->ctx, pod->cfg.id, (flags & CK_REMOVE_FORCE) != 0);
 	if (rc == CK_ENOTFOUND)
-		rc = ck__error_set(CK_ENOTFOUND, "no pod with name or ID %s found: no such pod", pod->cfg.name);
+		rc = ck__rec_ref_error(CK_ENOTFOUND, CK__KIND_POD, pod->cfg.name);
 	return rc;
 }
 

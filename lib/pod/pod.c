@@ -72,7 +72,7 @@ int ck__pod_load(ck_pod **out, ck_context *ctx, const char *ref)
 	*out = NULL;
 	if ((rc = ck__state_read(ctx, load_fn, &a)) != CK_OK) {
 		if (rc == CK_ENOTFOUND)
-			rc = ck__error_set(CK_ENOTFOUND, "no pod with name or ID %s found: no such pod", ref);
+			rc = ck__rec_ref_error(CK_ENOTFOUND, CK__KIND_POD, ref);
 		goto out;
 	}
 	if (!(pod = calloc(1, sizeof(*pod)))) {

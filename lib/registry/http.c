@@ -9,9 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-void ck__req_reset(ck__req *req)
+/* Forgets the headers of a response: a new request's, or a new response
+ * within one request (a redirect, a 100 Continue). */
+static void forget_headers(ck__req *req)
 {
-	ck__buf_free(&req->resp);
 	free(req->location);
 	free(req->content_type);
 	free(req->docker_digest);
@@ -19,9 +20,15 @@ void ck__req_reset(ck__req *req)
 	free(req->www_authenticate);
 	req->location = req->content_type = req->docker_digest = req->content_range = NULL;
 	req->www_authenticate = NULL;
+	req->content_length = -1;
+}
+
+void ck__req_reset(ck__req *req)
+{
+	ck__buf_free(&req->resp);
+	forget_headers(req);
 	req->status = 0;
 	req->truncated = false;
-	req->content_length = -1;
 	req->cc = CURLE_OK;
 	req->sent = 0;
 }
@@ -84,14 +91,7 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *payload)
 		/* a new response (after a redirect or a 100 Continue): forget the last one */
 		const char *sp = memchr(line, ' ', len);
 		req->status = sp ? strtol(sp + 1, NULL, 10) : 0;
-		free(req->location);
-		free(req->content_type);
-		free(req->docker_digest);
-		free(req->content_range);
-		free(req->www_authenticate);
-		req->location = req->content_type = req->docker_digest = req->content_range = NULL;
-		req->www_authenticate = NULL;
-		req->content_length = -1;
+		forget_headers(req);
 		return len;
 	}
 	keep(&req->location, header_value(line, len, "Location"));

@@ -386,7 +386,7 @@ static int prepare_new(ck_rootfs **out, ck_context *ctx, const char *image, cons
 	if ((rc = ck__image_store_lock(&store, ctx, false, STORE_LOCK_TIMEOUT_MS)) != CK_OK)
 		goto out;
 	if ((rc = ck__state_read(ctx, image_fn, &a)) != CK_OK ||
-	    (rc = ck__image_layer_dirs(&lowers, &n, ctx, a.image, a.layers_json)) != CK_OK ||
+	    (rc = ck__layer_dirs(&lowers, &n, ctx, a.image, a.layers_json)) != CK_OK ||
 	    (rc = handle_new(&r, ctx, id, a.image, false)) != CK_OK)
 		goto out;
 	/* Left by a prepare that crashed before its record was written. */
@@ -426,7 +426,7 @@ static int prepare_new(ck_rootfs **out, ck_context *ctx, const char *image, cons
 out:
 	ck__lock_release(&store);
 	ck_rootfs_free(r);
-	ck__image_layer_dirs_free(lowers, n);
+	ck__layer_dirs_free(lowers, n);
 	free(empty);
 	free(a.image);
 	free(a.layers_json);
@@ -445,7 +445,7 @@ static int remount(ck_rootfs *r, unsigned flags)
 	if (!r->overlay || ck__rootfs_mounted(r))
 		return CK_OK;
 	if ((rc = ck__state_read(r->ctx, image_fn, &a)) == CK_OK &&
-	    (rc = ck__image_layer_dirs(&lowers, &n, r->ctx, a.image, a.layers_json)) == CK_OK) {
+	    (rc = ck__layer_dirs(&lowers, &n, r->ctx, a.image, a.layers_json)) == CK_OK) {
 		if (n == 0) {
 			n = 1;
 			if (!(empty = ck__path_join(r->dir, "empty")) || !(lowers[0] = ck__strdup(empty)))
@@ -458,7 +458,7 @@ static int remount(ck_rootfs *r, unsigned flags)
 	}
 	if (rc != CK_OK)
 		rc = ck__error_wrap(rc, "cannot mount root filesystem \"%s\" again", r->id);
-	ck__image_layer_dirs_free(lowers, n);
+	ck__layer_dirs_free(lowers, n);
 	free(empty);
 	free(a.image);
 	free(a.layers_json);

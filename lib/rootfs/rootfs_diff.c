@@ -118,7 +118,7 @@ int ck__rootfs_changes(ck__change **out, size_t *n, ck_context *ctx, const char 
 		return CK_OK;
 	}
 	if (rc == CK_OK && (rc = ck_rootfs_lookup(&r, ctx, id)) == CK_OK &&
-	    (rc = ck__image_layer_dirs(&w.lowers, &w.n_lowers, ctx, r->image, NULL)) == CK_OK)
+	    (rc = ck__layer_dirs(&w.lowers, &w.n_lowers, ctx, r->image, NULL)) == CK_OK)
 		rc = scan(&w, upper, "", 0);
 	if (rc == CK_OK && w.n)
 		qsort(w.v, w.n, sizeof(*w.v), by_path);
@@ -128,7 +128,7 @@ int ck__rootfs_changes(ck__change **out, size_t *n, ck_context *ctx, const char 
 	} else {
 		ck__changes_free(w.v, w.n);
 	}
-	ck__image_layer_dirs_free(w.lowers, w.n_lowers);
+	ck__layer_dirs_free(w.lowers, w.n_lowers);
 	ck_rootfs_free(r);
 	free(upper);
 	free(image);

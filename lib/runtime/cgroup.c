@@ -67,74 +67,88 @@ static bool alive(int pid)
 	return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X' && paren[2] != 'x';
 }
 
-static int read_proc_cgroup(cg_ctx *c, int pid)
+/* Calls `fn` on each line of the file at `path` until it returns false
+ * (out of memory: what was read so far is kept).  False if it cannot be
+ * opened. */
+static bool each_line(const char *path, bool (*fn)(char *line, void *arg), void *arg)
 {
-	char path[64], *line = NULL;
-	size_t cap = 0;
-	FILE *f;
-
-	if (!alive(pid))
-		return CK_ENOTFOUND;
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return CK_ENOTFOUND;
-	while (getline(&line, &cap, f) > 0) {
-		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (!c2)
-			continue;
-		*c2 = '\0';
-		c2[1 + strcspn(c2 + 1, "\n")] = '\0';
-		cg_line *nl = realloc(c->lines, (c->n_lines + 1) * sizeof(*nl));
-		if (!nl)
-			break;
-		c->lines = nl;
-		nl[c->n_lines].controllers = ck__strdup(c1 + 1);
-		nl[c->n_lines].path = ck__strdup(c2 + 1);
-		if (!nl[c->n_lines].controllers || !nl[c->n_lines].path) {
-			free(nl[c->n_lines].controllers);
-			free(nl[c->n_lines].path);
-			break;
-		}
-		c->n_lines++;
-	}
-	free(line);
-	fclose(f);
-	return CK_OK;
-}
-
-static void read_mounts(cg_ctx *c)
-{
-	FILE *f = fopen("/proc/self/mountinfo", "re");
+	FILE *f = fopen(path, "re");
 	char *line = NULL;
 	size_t cap = 0;
 
 	if (!f)
-		return;
-	while (getline(&line, &cap, f) > 0) {
-		char root[4096], point[4096], fstype[64], source[256], options[1024];
-		const char *sep = strstr(line, " - ");
-		if (!sep || sscanf(line, "%*s %*s %*s %4095s %4095s", root, point) != 2 ||
-		    sscanf(sep + 3, "%63s %255s %1023s", fstype, source, options) != 3)
-			continue;
-		bool v2 = strcmp(fstype, "cgroup2") == 0;
-		if (!v2 && strcmp(fstype, "cgroup") != 0)
-			continue;
-		cg_mount *nm = realloc(c->mounts, (c->n_mounts + 1) * sizeof(*nm));
-		if (!nm)
-			break;
-		c->mounts = nm;
-		nm[c->n_mounts] = (cg_mount){ v2, ck__strdup(options), ck__strdup(root), ck__strdup(point) };
-		if (!nm[c->n_mounts].options || !nm[c->n_mounts].root || !nm[c->n_mounts].point) {
-			free(nm[c->n_mounts].options);
-			free(nm[c->n_mounts].root);
-			free(nm[c->n_mounts].point);
-			break;
-		}
-		c->n_mounts++;
-	}
+		return false;
+	while (getline(&line, &cap, f) > 0 && fn(line, arg))
+		;
 	free(line);
 	fclose(f);
+	return true;
+}
+
+/* "ID:CONTROLLERS:PATH" */
+static bool cgroup_line(char *line, void *arg)
+{
+	cg_ctx *c = arg;
+	char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	if (!c2)
+		return true;
+	*c2 = '\0';
+	c2[1 + strcspn(c2 + 1, "\n")] = '\0';
+	cg_line *nl = realloc(c->lines, (c->n_lines + 1) * sizeof(*nl));
+	if (!nl)
+		return false;
+	c->lines = nl;
+	nl[c->n_lines].controllers = ck__strdup(c1 + 1);
+	nl[c->n_lines].path = ck__strdup(c2 + 1);
+	if (!nl[c->n_lines].controllers || !nl[c->n_lines].path) {
+		free(nl[c->n_lines].controllers);
+		free(nl[c->n_lines].path);
+		return false;
+	}
+	c->n_lines++;
+	return true;
+}
+
+static int read_proc_cgroup(cg_ctx *c, int pid)
+{
+	char path[64];
+
+	if (!alive(pid))
+		return CK_ENOTFOUND;
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+	return each_line(path, cgroup_line, c) ? CK_OK : CK_ENOTFOUND;
+}
+
+/* A line of mountinfo: the cgroup and cgroup2 mounts. */
+static bool mount_line(char *line, void *arg)
+{
+	cg_ctx *c = arg;
+	char root[4096], point[4096], fstype[64], source[256], options[1024];
+	const char *sep = strstr(line, " - ");
+	if (!sep || sscanf(line, "%*s %*s %*s %4095s %4095s", root, point) != 2 ||
+	    sscanf(sep + 3, "%63s %255s %1023s", fstype, source, options) != 3)
+		return true;
+	bool v2 = strcmp(fstype, "cgroup2") == 0;
+	if (!v2 && strcmp(fstype, "cgroup") != 0)
+		return true;
+	cg_mount *nm = realloc(c->mounts, (c->n_mounts + 1) * sizeof(*nm));
+	if (!nm)
+		return false;
+	c->mounts = nm;
+	nm[c->n_mounts] = (cg_mount){ v2, ck__strdup(options), ck__strdup(root), ck__strdup(point) };
+	if (!nm[c->n_mounts].options || !nm[c->n_mounts].root || !nm[c->n_mounts].point) {
+		free(nm[c->n_mounts].options);
+		free(nm[c->n_mounts].root);
+		free(nm[c->n_mounts].point);
+		return false;
+	}
+	c->n_mounts++;
+	return true;
+}
+
+static void read_mounts(cg_ctx *c)
+{
+	each_line("/proc/self/mountinfo", mount_line, c);
 }
 
 static void cg_ctx_free(cg_ctx *c)
@@ -207,55 +221,51 @@ static bool read_u64(uint64_t *out, const char *dir, const char *file)
 }
 
 /* Calls fn for each line of dir/file. */
-static bool each_line(const char *dir, const char *file, void (*fn)(const char *line, ck__stats *st),
-                      ck__stats *st)
+static bool each_stat_line(const char *dir, const char *file, bool (*fn)(char *line, void *st), ck__stats *st)
 {
-	char path[4200], *line = NULL;
-	size_t cap = 0;
-	FILE *f;
+	char path[4200];
 
 	if (!dir)
 		return false;
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	while (getline(&line, &cap, f) > 0)
-		fn(line, st);
-	free(line);
-	fclose(f);
-	return true;
+	return each_line(path, fn, st);
 }
 
 /* "8:0 Read 4096" */
-static void blkio_line(const char *line, ck__stats *st)
+static bool blkio_line(char *line, void *arg)
 {
+	ck__stats *st = arg;
 	char op[32];
 	unsigned long long v;
 	if (sscanf(line, "%*s %31s %llu", op, &v) != 2)
-		return;
+		return true;
 	if (strcmp(op, "Read") == 0)
 		st->blk_read += v;
 	else if (strcmp(op, "Write") == 0)
 		st->blk_write += v;
+	return true;
 }
 
 /* "8:0 rbytes=4096 wbytes=0 rios=1 ..." */
-static void iostat_line(const char *line, ck__stats *st)
+static bool iostat_line(char *line, void *arg)
 {
+	ck__stats *st = arg;
 	const char *r = strstr(line, " rbytes="), *w = strstr(line, " wbytes=");
 	if (r)
 		st->blk_read += strtoull(r + 8, NULL, 10);
 	if (w)
 		st->blk_write += strtoull(w + 8, NULL, 10);
+	return true;
 }
 
 /* "usage_usec 1234" */
-static void cpustat_line(const char *line, ck__stats *st)
+static bool cpustat_line(char *line, void *arg)
 {
+	ck__stats *st = arg;
 	unsigned long long v;
 	if (sscanf(line, "usage_usec %llu", &v) == 1)
 		st->cpu_ns = v * 1000;
+	return true;
 }
 
 static uint64_t host_memory(void)
@@ -266,35 +276,34 @@ static uint64_t host_memory(void)
 	return (uint64_t)si.totalram * si.mem_unit;
 }
 
+/* A line of /proc/PID/net/dev ("  eth0: rx_bytes ... tx_bytes ..."). */
+static bool netdev_line(char *line, void *arg)
+{
+	ck__stats *st = arg;
+	char *colon = strchr(line, ':'), *name = line;
+	unsigned long long rx, tx;
+	if (!colon)
+		return true; /* the two header lines */
+	*colon = '\0';
+	while (*name == ' ')
+		name++;
+	if (strcmp(name, "lo") == 0)
+		return true;
+	/* rx: bytes packets errs drop fifo frame compressed multicast; tx: bytes ... */
+	if (sscanf(colon + 1, "%llu %*u %*u %*u %*u %*u %*u %*u %llu", &rx, &tx) == 2) {
+		st->net_rx += rx;
+		st->net_tx += tx;
+	}
+	return true;
+}
+
 /* Sums the interfaces of the container's network namespace, without lo. */
 static void net_stats(ck__stats *st, int pid)
 {
-	char path[64], *line = NULL;
-	size_t cap = 0;
-	FILE *f;
+	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/net/dev", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (getline(&line, &cap, f) > 0) {
-		char *colon = strchr(line, ':'), *name = line;
-		unsigned long long rx, tx;
-		if (!colon)
-			continue; /* the two header lines */
-		*colon = '\0';
-		while (*name == ' ')
-			name++;
-		if (strcmp(name, "lo") == 0)
-			continue;
-		/* rx: bytes packets errs drop fifo frame compressed multicast; tx: bytes ... */
-		if (sscanf(colon + 1, "%llu %*u %*u %*u %*u %*u %*u %*u %llu", &rx, &tx) == 2) {
-			st->net_rx += rx;
-			st->net_tx += tx;
-		}
-	}
-	free(line);
-	fclose(f);
+	each_line(path, netdev_line, st);
 }
 
 int ck__cgroup_stats(ck__stats *out, const ck__host *host, const char *cgroups_path, int pid)
@@ -323,11 +332,11 @@ int ck__cgroup_stats(ck__stats *out, const ck__host *host, const char *cgroups_p
 	ram = host_memory();
 	if (host->cgroup_mode == CK__CGROUP_V2) {
 		uni = cg_dir(&c, NULL);
-		found = each_line(uni, "cpu.stat", cpustat_line, out);
+		found = each_stat_line(uni, "cpu.stat", cpustat_line, out);
 		found |= read_u64(&out->mem_usage, uni, "memory.current");
 		found |= read_u64(&limit, uni, "memory.max");
 		found |= read_u64(&out->pids, uni, "pids.current");
-		found |= each_line(uni, "io.stat", iostat_line, out);
+		found |= each_stat_line(uni, "io.stat", iostat_line, out);
 	} else {
 		cpu = cg_dir(&c, "cpuacct");
 		mem = cg_dir(&c, "memory");
@@ -337,8 +346,8 @@ int ck__cgroup_stats(ck__stats *out, const ck__host *host, const char *cgroups_p
 		found |= read_u64(&out->mem_usage, mem, "memory.usage_in_bytes");
 		found |= read_u64(&limit, mem, "memory.limit_in_bytes");
 		found |= read_u64(&out->pids, pids, "pids.current");
-		if (!each_line(blk, "blkio.throttle.io_service_bytes_recursive", blkio_line, out))
-			found |= each_line(blk, "blkio.throttle.io_service_bytes", blkio_line, out);
+		if (!each_stat_line(blk, "blkio.throttle.io_service_bytes_recursive", blkio_line, out))
+			found |= each_stat_line(blk, "blkio.throttle.io_service_bytes", blkio_line, out);
 		else
 			found = true;
 	}

@@ -177,6 +177,32 @@ static int collect_prefix(const char *key, const void *val, size_t len, void *pa
 	return 1; /* two matches are enough to know it is ambiguous */
 }
 
+/* The words are podman's where the CLI shows them and tests compare them;
+ * the kinds that word their own misses (images, networks) get plain ones. */
+int ck__rec_ref_error(int code, ck__kind kind, const char *ref)
+{
+	if (code == CK_EAMBIGUOUS) {
+		if (kind == CK__KIND_CONTAINER)
+			return ck__error_set(code, "more than one container id starts with \"%s\"; give more of it "
+			                           "or the name", ref);
+		if (kind == CK__KIND_VOLUME)
+			return ck__error_set(code, "more than one volume name starts with \"%s\"; give the full name",
+			                     ref);
+		return ck__error_set(code, "\"%s\" matches more than one %s; give more of the id", ref,
+		                     kinds[kind].name);
+	}
+	switch (kind) {
+	case CK__KIND_CONTAINER:
+		return ck__error_set(code, "no container with name or ID \"%s\" found: no such container", ref);
+	case CK__KIND_POD:
+		return ck__error_set(code, "no pod with name or ID %s found: no such pod", ref);
+	case CK__KIND_VOLUME:
+		return ck__error_set(code, "no volume with name \"%s\" found: no such volume", ref);
+	default:
+		return ck__error_set(code, "no such %s: %s", kinds[kind].name, ref);
+	}
+}
+
 int ck__rec_resolve(char **id, ck_state_txn *txn, ck__kind kind, const char *ref)
 {
 	char *val = NULL;
@@ -219,10 +245,7 @@ int ck__rec_resolve(char **id, ck_state_txn *txn, ck__kind kind, const char *ref
 		return CK_OK;
 	}
 	free(m.first);
-	if (m.count > 1)
-		return ck__error_set(CK_EAMBIGUOUS, "\"%s\" matches more than one %s; give more of the id",
-		                     ref, kinds[kind].name);
-	return ck__error_set(CK_ENOTFOUND, "no such %s: %s", kinds[kind].name, ref);
+	return ck__rec_ref_error(m.count > 1 ? CK_EAMBIGUOUS : CK_ENOTFOUND, kind, ref);
 }
 
 /* A whole bucket of states, read in one scan and searched by key: listing

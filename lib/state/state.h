@@ -75,8 +75,14 @@ int ck__rec_get(char **config, char **state, ck_state_txn *txn, ck__kind kind, c
 int ck__rec_put_state(ck_state_txn *txn, ck__kind kind, const char *id, const char *state);
 /* Deletes the record, its state and its name (NULL if it has none). */
 int ck__rec_delete(ck_state_txn *txn, ck__kind kind, const char *id, const char *name);
-/* Resolves a name, a full id, or a unique id prefix to a full id. */
+/* Resolves a name, a full id, or a unique id prefix to a full id: the one
+ * lookup by reference that containers, pods, volumes and images share.
+ * CK_ENOTFOUND and CK_EAMBIGUOUS come worded by ck__rec_ref_error. */
 int ck__rec_resolve(char **id, ck_state_txn *txn, ck__kind kind, const char *ref);
+/* Sets and returns error `code` (CK_ENOTFOUND: `ref` names no record of
+ * `kind`; CK_EAMBIGUOUS: it names more than one) in the kind's words, the
+ * same wherever a module finds its record gone. */
+int ck__rec_ref_error(int code, ck__kind kind, const char *ref);
 /* Visits every record in id order; `state` is NULL if it is missing. */
 typedef int (*ck__rec_fn)(const char *id, const char *config, const char *state, void *payload);
 int ck__rec_foreach(ck_state_txn *txn, ck__kind kind, ck__rec_fn fn, void *payload);
@@ -97,8 +103,8 @@ typedef struct ck__rec_collector {
 int ck__rec_collect(void **items, size_t *n, ck_context *ctx, const ck__rec_collector *how);
 /* The record that `ref` (a name, a full id or a unique id prefix) names,
  * resolved and read in one snapshot; the three strings are the caller's
- * (*state NULL if missing).  CK_ENOTFOUND or CK_EAMBIGUOUS for the caller
- * to word. */
+ * (*state NULL if missing).  CK_ENOTFOUND or CK_EAMBIGUOUS as
+ * ck__rec_resolve words them. */
 int ck__rec_read_ref(char **id, char **config, char **state, ck_context *ctx, ck__kind kind, const char *ref);
 
 /* ---- pods and their members (record.c) ----

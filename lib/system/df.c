@@ -13,14 +13,8 @@
 
 int ck_system_df_report_init(ck_system_df_report *out, unsigned int version)
 {
-	CK_ENTER();
-	if (!out)
-		return ck__error_set(CK_EINVAL, "ck_system_df_report_init: out is NULL");
-	if (version == 0 || version > CK_SYSTEM_DF_REPORT_VERSION)
-		return ck__error_set(CK_EVERSION, "ck_system_df_report version %u is not known", version);
-	memset(out, 0, sizeof(*out));
-	out->version = version;
-	return CK_OK;
+	return ck__versioned_init(out, NULL, sizeof(*out), version, CK_SYSTEM_DF_REPORT_VERSION,
+	                          "ck_system_df_report_init: out", "ck_system_df_report");
 }
 
 /* Bytes of the regular files under `dfd` (closed here); links counted once

@@ -283,26 +283,14 @@ int ck_system_info_report_new(ck_system_info_report **out, ck_context *ctx)
 
 int ck_system_host_info_init(ck_system_host_info *out, unsigned int version)
 {
-	CK_ENTER();
-	if (!out)
-		return ck__error_set(CK_EINVAL, "ck_system_host_info_init: out is NULL");
-	if (version == 0 || version > CK_SYSTEM_HOST_INFO_VERSION)
-		return ck__error_set(CK_EVERSION, "ck_system_host_info version %u is not known", version);
-	memset(out, 0, sizeof(*out));
-	out->version = version;
-	return CK_OK;
+	return ck__versioned_init(out, NULL, sizeof(*out), version, CK_SYSTEM_HOST_INFO_VERSION,
+	                          "ck_system_host_info_init: out", "ck_system_host_info");
 }
 
 int ck_system_store_info_init(ck_system_store_info *out, unsigned int version)
 {
-	CK_ENTER();
-	if (!out)
-		return ck__error_set(CK_EINVAL, "ck_system_store_info_init: out is NULL");
-	if (version == 0 || version > CK_SYSTEM_STORE_INFO_VERSION)
-		return ck__error_set(CK_EVERSION, "ck_system_store_info version %u is not known", version);
-	memset(out, 0, sizeof(*out));
-	out->version = version;
-	return CK_OK;
+	return ck__versioned_init(out, NULL, sizeof(*out), version, CK_SYSTEM_STORE_INFO_VERSION,
+	                          "ck_system_store_info_init: out", "ck_system_store_info");
 }
 
 /* The size of each version of the structs (a version 2 appends fields,

@@ -140,7 +140,7 @@ int ck_system_reset(ck_context *ctx)
 	/* A rootless store's files that subordinate ids own go in its user
 	 * namespace first. */
 	if (rc == CK_OK)
-		rc = ck__image_store_clear(ctx);
+		rc = ck__store_clear(ctx);
 	if (rc == CK_OK)
 		rc = clear_path(ctx->root, &k);
 	if (rc == CK_OK)

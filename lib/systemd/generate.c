@@ -127,144 +127,146 @@ static void existing_exec(ck__buf *b, const gen *g, ck__cmd *start, ck__cmd *sto
 	free(rundir);
 }
 
+/* What building one unit holds, freed in one place (unit_end). */
+typedef struct unit_parts {
+	ck__ctr_unit_facts f;
+	ck__replay r;
+	char **create;
+	ck__cmd start, stop, post;
+	ck__buf b;
+} unit_parts;
+
+/* Ends the unit with its [Install] section into *out when rc is CK_OK, and
+ * frees the parts either way. */
+static int unit_end(char **out, unit_parts *p, int rc)
+{
+	if (rc == CK_OK) {
+		ck__buf_puts(&p->b, install);
+		if (!(*out = ck__buf_take(&p->b)))
+			rc = ck__oom();
+	}
+	ck__cmd_free(&p->start);
+	ck__cmd_free(&p->stop);
+	ck__cmd_free(&p->post);
+	ck__buf_free(&p->b);
+	ck__replay_free(&p->r);
+	ck_strv_free(p->create);
+	ck__ctr_unit_facts_free(&p->f);
+	return rc;
+}
+
 static int container_unit(char **out, const gen *g, ck_container *ctr, const char *unit, const char *pod_unit,
                           const char *pod_id_file)
 {
-	ck__ctr_unit_facts f;
-	ck__replay r = { 0 };
-	char **create = NULL, what[128], tbuf[16];
+	unit_parts p = { .create = NULL };
+	char what[128], tbuf[16];
 	const char *ref = g->o.flags & CK_SYSTEMD_NAME ? ck_container_name(ctr) : ck_container_id(ctr);
-	ck__cmd start = { 0 }, stop = { 0 }, post = { 0 };
-	ck__buf b = { 0 };
 	int rc, burst = 0;
 
 	*out = NULL;
-	if ((rc = ck__ctr_unit_facts_read(&f, ctr)) != CK_OK)
+	if ((rc = ck__ctr_unit_facts_read(&p.f, ctr)) != CK_OK)
 		return rc;
-	unsigned int timeout = g->o.stop_timeout >= 0 ? (unsigned int)g->o.stop_timeout : f.stop_timeout;
+	unsigned int timeout = g->o.stop_timeout >= 0 ? (unsigned int)g->o.stop_timeout : p.f.stop_timeout;
 	snprintf(tbuf, sizeof(tbuf), "%u", timeout);
 	snprintf(what, sizeof(what), "container %s", ck_container_name(ctr));
 	const char *policy = g->o.restart_policy ? g->o.restart_policy : "on-failure";
 	if (g->o.flags & CK_SYSTEMD_NEW) {
-		if ((rc = ck_container_create_command(&create, ctr)) != CK_OK ||
-		    (rc = ck__replay_container(&r, create, g->exe, pod_id_file, f.env, what)) != CK_OK)
+		if ((rc = ck_container_create_command(&p.create, ctr)) != CK_OK ||
+		    (rc = ck__replay_container(&p.r, p.create, g->exe, pod_id_file, p.f.env, what)) != CK_OK)
 			goto out;
 		/* the container's own policy, unless one is asked for */
-		if (!g->o.restart_policy && r.restart && *r.restart && strcmp(r.restart, "no")) {
-			if (!strncmp(r.restart, "on-failure:", 11))
-				burst = atoi(r.restart + 11);
-			r.restart[strcspn(r.restart, ":")] = '\0';
-			policy = !strcmp(r.restart, "unless-stopped") ? "always" : r.restart;
+		if (!g->o.restart_policy && p.r.restart && *p.r.restart && strcmp(p.r.restart, "no")) {
+			if (!strncmp(p.r.restart, "on-failure:", 11))
+				burst = atoi(p.r.restart + 11);
+			p.r.restart[strcspn(p.r.restart, ":")] = '\0';
+			policy = !strcmp(p.r.restart, "unless-stopped") ? "always" : p.r.restart;
 		}
 	}
-	header(&b, g, unit);
+	header(&p.b, g, unit);
 	if (pod_unit)
-		ck__buf_printf(&b, "BindsTo=%s\nAfter=%s\n", pod_unit, pod_unit);
-	user_deps(&b, g);
-	service_env(&b, g, r.env);
-	restart_lines(&b, g, policy, burst);
-	ck__buf_printf(&b, "TimeoutStopSec=%u\n", EXTRA_STOP_SEC + timeout);
+		ck__buf_printf(&p.b, "BindsTo=%s\nAfter=%s\n", pod_unit, pod_unit);
+	user_deps(&p.b, g);
+	service_env(&p.b, g, p.r.env);
+	restart_lines(&p.b, g, policy, burst);
+	ck__buf_printf(&p.b, "TimeoutStopSec=%u\n", EXTRA_STOP_SEC + timeout);
 	if (g->o.flags & CK_SYSTEMD_NEW) {
 		/* a cidfile left by a crash would make the run refuse to start */
-		ck__buf_puts(&b, "ExecStartPre=/bin/rm -f %t/%n.ctr-id\n");
-		exec_line(&b, "ExecStart", &r.start);
-		simple_cmd(&stop, g, r.root.args ? r.root.args : (char *[]){ NULL },
+		ck__buf_puts(&p.b, "ExecStartPre=/bin/rm -f %t/%n.ctr-id\n");
+		exec_line(&p.b, "ExecStart", &p.r.start);
+		simple_cmd(&p.stop, g, p.r.root.args ? p.r.root.args : (char *[]){ NULL },
 		           (const char *[]){ "stop", "--ignore", "-t", tbuf, NULL }, false);
-		ck__cmd_add(&stop, "--cidfile=%t/%n.ctr-id", true);
-		simple_cmd(&post, g, r.root.args ? r.root.args : (char *[]){ NULL },
+		ck__cmd_add(&p.stop, "--cidfile=%t/%n.ctr-id", true);
+		simple_cmd(&p.post, g, p.r.root.args ? p.r.root.args : (char *[]){ NULL },
 		           (const char *[]){ "rm", "-f", "--ignore", "-t", tbuf, NULL }, false);
-		ck__cmd_add(&post, "--cidfile=%t/%n.ctr-id", true);
-		exec_line(&b, "ExecStop", &stop);
-		exec_line(&b, "ExecStopPost", &post);
-		ck__buf_puts(&b, "Type=notify\nNotifyAccess=all\n");
+		ck__cmd_add(&p.post, "--cidfile=%t/%n.ctr-id", true);
+		exec_line(&p.b, "ExecStop", &p.stop);
+		exec_line(&p.b, "ExecStopPost", &p.post);
+		ck__buf_puts(&p.b, "Type=notify\nNotifyAccess=all\n");
 	} else {
-		existing_exec(&b, g, &start, &stop, ctr, ref, tbuf);
-		ck__buf_puts(&b, "Type=forking\n");
+		existing_exec(&p.b, g, &p.start, &p.stop, ctr, ref, tbuf);
+		ck__buf_puts(&p.b, "Type=forking\n");
 	}
-	ck__buf_puts(&b, install);
-	if (!(*out = ck__buf_take(&b)))
-		rc = ck__oom();
 out:
-	ck__cmd_free(&start);
-	ck__cmd_free(&stop);
-	ck__cmd_free(&post);
-	ck__buf_free(&b);
-	ck__replay_free(&r);
-	ck_strv_free(create);
-	ck__ctr_unit_facts_free(&f);
-	return rc;
+	return unit_end(out, &p, rc);
 }
 
 static int pod_unit(char **out, const gen *g, ck_pod *pod, ck_container *infra, const char *unit,
                     member *members, size_t n, const char *pid_file, const char *id_file)
 {
-	ck__ctr_unit_facts f;
-	ck__replay r = { 0 };
-	char **create = NULL, what[128], tbuf[16];
+	unit_parts p = { .create = NULL };
+	char what[128], tbuf[16];
 	const char *ref = g->o.flags & CK_SYSTEMD_NAME ? ck_container_name(infra) : ck_container_id(infra);
-	ck__cmd start = { 0 }, stop = { 0 }, post = { 0 };
-	ck__buf b = { 0 };
 	int rc;
 
 	*out = NULL;
-	if ((rc = ck__ctr_unit_facts_read(&f, infra)) != CK_OK)
+	if ((rc = ck__ctr_unit_facts_read(&p.f, infra)) != CK_OK)
 		return rc;
-	unsigned int timeout = g->o.stop_timeout >= 0 ? (unsigned int)g->o.stop_timeout : f.stop_timeout;
+	unsigned int timeout = g->o.stop_timeout >= 0 ? (unsigned int)g->o.stop_timeout : p.f.stop_timeout;
 	snprintf(tbuf, sizeof(tbuf), "%u", timeout);
 	snprintf(what, sizeof(what), "pod %s", ck_pod_name(pod));
 	if (g->o.flags & CK_SYSTEMD_NEW &&
-	    ((rc = ck_pod_create_command(&create, pod)) != CK_OK ||
-	     (rc = ck__replay_pod(&r, create, g->exe, pid_file, id_file, what)) != CK_OK))
+	    ((rc = ck_pod_create_command(&p.create, pod)) != CK_OK ||
+	     (rc = ck__replay_pod(&p.r, p.create, g->exe, pid_file, id_file, what)) != CK_OK))
 		goto out;
-	header(&b, g, unit);
-	ck__buf_puts(&b, "Wants=");
+	header(&p.b, g, unit);
+	ck__buf_puts(&p.b, "Wants=");
 	for (size_t i = 0; i < n; i++)
-		ck__buf_printf(&b, "%s%s", i ? " " : "", members[i].unit);
-	ck__buf_puts(&b, "\nBefore=");
+		ck__buf_printf(&p.b, "%s%s", i ? " " : "", members[i].unit);
+	ck__buf_puts(&p.b, "\nBefore=");
 	for (size_t i = 0; i < n; i++)
-		ck__buf_printf(&b, "%s%s", i ? " " : "", members[i].unit);
-	ck__buf_puts(&b, "\n");
-	user_deps(&b, g);
-	service_env(&b, g, NULL);
-	restart_lines(&b, g, g->o.restart_policy ? g->o.restart_policy : "on-failure", 0);
-	ck__buf_printf(&b, "TimeoutStopSec=%u\n", EXTRA_STOP_SEC + timeout);
+		ck__buf_printf(&p.b, "%s%s", i ? " " : "", members[i].unit);
+	ck__buf_puts(&p.b, "\n");
+	user_deps(&p.b, g);
+	service_env(&p.b, g, NULL);
+	restart_lines(&p.b, g, g->o.restart_policy ? g->o.restart_policy : "on-failure", 0);
+	ck__buf_printf(&p.b, "TimeoutStopSec=%u\n", EXTRA_STOP_SEC + timeout);
 	if (g->o.flags & CK_SYSTEMD_NEW) {
 		char *rm = ck__asprintf("/bin/rm -f %s %s", pid_file, id_file);
-		ck__buf_printf(&b, "ExecStartPre=%s\n", rm ? rm : "");
+		ck__buf_printf(&p.b, "ExecStartPre=%s\n", rm ? rm : "");
 		if (!rm)
-			b.oom = true;
+			p.b.oom = true;
 		free(rm);
-		exec_line(&b, "ExecStartPre", &r.start);
-		simple_cmd(&start, g, r.root.args ? r.root.args : (char *[]){ NULL },
+		exec_line(&p.b, "ExecStartPre", &p.r.start);
+		simple_cmd(&p.start, g, p.r.root.args ? p.r.root.args : (char *[]){ NULL },
 		           (const char *[]){ "pod", "start", "--pod-id-file", NULL }, false);
-		ck__cmd_add(&start, id_file, true);
-		simple_cmd(&stop, g, r.root.args ? r.root.args : (char *[]){ NULL },
+		ck__cmd_add(&p.start, id_file, true);
+		simple_cmd(&p.stop, g, p.r.root.args ? p.r.root.args : (char *[]){ NULL },
 		           (const char *[]){ "pod", "stop", "--ignore", "--pod-id-file", NULL }, false);
-		ck__cmd_add(&stop, id_file, true);
-		ck__cmd_addv(&stop, (const char *[]){ "-t", tbuf, NULL }, false);
-		simple_cmd(&post, g, r.root.args ? r.root.args : (char *[]){ NULL },
+		ck__cmd_add(&p.stop, id_file, true);
+		ck__cmd_addv(&p.stop, (const char *[]){ "-t", tbuf, NULL }, false);
+		simple_cmd(&p.post, g, p.r.root.args ? p.r.root.args : (char *[]){ NULL },
 		           (const char *[]){ "pod", "rm", "--ignore", "-f", "--pod-id-file", NULL }, false);
-		ck__cmd_add(&post, id_file, true);
-		exec_line(&b, "ExecStart", &start);
-		exec_line(&b, "ExecStop", &stop);
-		exec_line(&b, "ExecStopPost", &post);
-		ck__buf_printf(&b, "PIDFile=%s\n", pid_file);
+		ck__cmd_add(&p.post, id_file, true);
+		exec_line(&p.b, "ExecStart", &p.start);
+		exec_line(&p.b, "ExecStop", &p.stop);
+		exec_line(&p.b, "ExecStopPost", &p.post);
+		ck__buf_printf(&p.b, "PIDFile=%s\n", pid_file);
 	} else {
-		existing_exec(&b, g, &start, &stop, infra, ref, tbuf);
+		existing_exec(&p.b, g, &p.start, &p.stop, infra, ref, tbuf);
 	}
-	ck__buf_puts(&b, "Type=forking\n");
-	ck__buf_puts(&b, install);
-	if (!(*out = ck__buf_take(&b)))
-		rc = ck__oom();
+	ck__buf_puts(&p.b, "Type=forking\n");
 out:
-	ck__cmd_free(&start);
-	ck__cmd_free(&stop);
-	ck__cmd_free(&post);
-	ck__buf_free(&b);
-	ck__replay_free(&r);
-	ck_strv_free(create);
-	ck__ctr_unit_facts_free(&f);
-	return rc;
+	return unit_end(out, &p, rc);
 }
 
 static int cmp_member(const void *a, const void *b)

@@ -129,6 +129,22 @@ static int not_replayable(char *const *argv, const char *what, const char *expec
 	return rc;
 }
 
+/* Ends both replays the same way: --replace for a named object (a unit
+ * restarted after a crash finds the old one), the options kept as given,
+ * and the global options apart.  Frees root and rest; false when out of
+ * memory. */
+static bool replay_end(ck__replay *r, ck__cmd *root, ck__cmd *rest, bool named)
+{
+	if (named)
+		ck__cmd_add(&r->start, "--replace", false);
+	for (size_t k = 0; k < rest->n; k++)
+		ck__cmd_add(&r->start, rest->args[k], rest->raw[k]);
+	ck__cmd_addv(&r->root, (const char *const *)root->args, false);
+	ck__cmd_free(root);
+	ck__cmd_free(rest);
+	return !r->start.oom && !r->root.oom;
+}
+
 int ck__replay_container(ck__replay *r, char *const *argv, const char *exe, const char *pod_id_file,
                          char *const *ctr_env, const char *what)
 {
@@ -227,14 +243,7 @@ int ck__replay_container(ck__replay *r, char *const *argv, const char *exe, cons
 		ck__cmd_add(&r->start, "--sdnotify=conmon", false);
 	}
 	ck__cmd_add(&r->start, "-d", false);
-	if (named)
-		ck__cmd_add(&r->start, "--replace", false);
-	for (size_t k = 0; k < rest.n; k++)
-		ck__cmd_add(&r->start, rest.args[k], rest.raw[k]);
-	ck__cmd_addv(&r->root, (const char *const *)root.args, false);
-	ck__cmd_free(&root);
-	ck__cmd_free(&rest);
-	if (rc == CK_OK && (r->start.oom || r->root.oom))
+	if (!replay_end(r, &root, &rest, named) && rc == CK_OK)
 		rc = ck__oom();
 	if (rc != CK_OK)
 		ck__replay_free(r);
@@ -288,14 +297,7 @@ int ck__replay_pod(ck__replay *r, char *const *argv, const char *exe, const char
 	/* the pod's unit stops when its last member stops */
 	if (!exit_policy)
 		ck__cmd_add(&r->start, "--exit-policy=stop", false);
-	if (named)
-		ck__cmd_add(&r->start, "--replace", false);
-	for (size_t k = 0; k < rest.n; k++)
-		ck__cmd_add(&r->start, rest.args[k], rest.raw[k]);
-	ck__cmd_addv(&r->root, (const char *const *)root.args, false);
-	ck__cmd_free(&root);
-	ck__cmd_free(&rest);
-	if (r->start.oom || r->root.oom) {
+	if (!replay_end(r, &root, &rest, named)) {
 		ck__replay_free(r);
 		return ck__oom();
 	}

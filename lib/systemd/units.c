@@ -233,14 +233,10 @@ int ck__systemd_executable(char **out, const ck_systemd_options *opts)
 
 int ck_systemd_options_init(ck_systemd_options *opts, unsigned int version)
 {
-	CK_ENTER();
-	if (!opts)
-		return ck__error_set(CK_EINVAL, "ck_systemd_options_init: opts is NULL");
-	if (version == 0 || version > CK_SYSTEMD_OPTIONS_VERSION)
-		return ck__error_set(CK_EVERSION, "ck_systemd_options version %u is not known", version);
-	*opts = (ck_systemd_options)CK_SYSTEMD_OPTIONS_INIT;
-	opts->version = version;
-	return CK_OK;
+	static const ck_systemd_options init = CK_SYSTEMD_OPTIONS_INIT;
+
+	return ck__versioned_init(opts, &init, sizeof(init), version, CK_SYSTEMD_OPTIONS_VERSION,
+	                          "ck_systemd_options_init: opts", "ck_systemd_options");
 }
 
 int ck__systemd_opts(ck_systemd_options *out, const ck_systemd_options *opts)

@@ -131,9 +131,21 @@ static int collect_matching(struct collect *c, ck_context *ctx, const ck__volume
 	return CK_OK;
 }
 
-int ck_volume_list(ck_volume ***out, size_t *count, ck_context *ctx, const char *const *filters)
+/* collect_matching for podman's --filter words (list and prune). */
+static int collect_filtered(struct collect *c, ck_context *ctx, const char *const *filters)
 {
 	ck__volume_filter f;
+	int rc = ck__volume_filter_parse(&f, filters);
+
+	if (rc != CK_OK)
+		return rc;
+	rc = collect_matching(c, ctx, &f);
+	ck__volume_filter_free(&f);
+	return rc;
+}
+
+int ck_volume_list(ck_volume ***out, size_t *count, ck_context *ctx, const char *const *filters)
+{
 	struct collect c;
 	int rc;
 
@@ -144,11 +156,7 @@ int ck_volume_list(ck_volume ***out, size_t *count, ck_context *ctx, const char 
 	*count = 0;
 	if (!ctx)
 		return ck__error_set(CK_EINVAL, "ck_volume_list: ctx is NULL");
-	if ((rc = ck__volume_filter_parse(&f, filters)) != CK_OK)
-		return rc;
-	rc = collect_matching(&c, ctx, &f);
-	ck__volume_filter_free(&f);
-	if (rc != CK_OK)
+	if ((rc = collect_filtered(&c, ctx, filters)) != CK_OK)
 		return rc;
 	for (size_t i = 0; i < c.n; i++) {
 		if (ck__volume_ensure_dir(ctx, c.vols[i]->name, false) != CK_OK) {
@@ -174,7 +182,6 @@ void ck_volume_list_free(ck_volume **list, size_t count)
 
 int ck_volume_prune(char ***removed, ck_context *ctx, const char *const *filters)
 {
-	ck__volume_filter f;
 	struct collect c;
 	char **names = NULL;
 	size_t done = 0;
@@ -185,11 +192,7 @@ int ck_volume_prune(char ***removed, ck_context *ctx, const char *const *filters
 		*removed = NULL;
 	if (!ctx)
 		return ck__error_set(CK_EINVAL, "ck_volume_prune: ctx is NULL");
-	if ((rc = ck__volume_filter_parse(&f, filters)) != CK_OK)
-		return rc;
-	rc = collect_matching(&c, ctx, &f);
-	ck__volume_filter_free(&f);
-	if (rc != CK_OK)
+	if ((rc = collect_filtered(&c, ctx, filters)) != CK_OK)
 		return rc;
 	if (!(names = calloc(1, sizeof(*names)))) {
 		collect_clear(&c);

@@ -19,7 +19,7 @@ static int change_users(ck_state_txn *txn, const char *name, const char *id, boo
 			ck__error_clear(); /* nothing to take the user from */
 			return CK_OK;
 		}
-		return ck__error_set(CK_ENOTFOUND, "no volume with name \"%s\" found: no such volume", name);
+		return ck__rec_ref_error(CK_ENOTFOUND, CK__KIND_VOLUME, name);
 	}
 	if (rc != CK_OK)
 		return rc;

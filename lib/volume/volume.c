@@ -145,11 +145,6 @@ int ck_volume_lookup(ck_volume **out, ck_context *ctx, const char *name)
 		return ck__error_set(CK_EINVAL, "ck_volume_lookup: the volume name is %s",
 		                     name ? "empty" : "NULL");
 	rc = ck__rec_read_ref(&id, &config, &state, ctx, CK__KIND_VOLUME, name);
-	if (rc == CK_ENOTFOUND)
-		rc = ck__error_set(CK_ENOTFOUND, "no volume with name \"%s\" found: no such volume", name);
-	else if (rc == CK_EAMBIGUOUS)
-		rc = ck__error_set(CK_EAMBIGUOUS, "more than one volume name starts with \"%s\"; give the full name",
-		                   name);
 	if (rc == CK_OK)
 		rc = ck__volume_from_record(out, ctx, id, config, state);
 	if (rc == CK_OK && (rc = ck__volume_ensure_dir(ctx, id, false)) != CK_OK) {
@@ -176,7 +171,7 @@ static int remove_fn(ck_state_txn *txn, void *payload)
 
 	rc = ck__rec_get(NULL, &state, txn, CK__KIND_VOLUME, a->name);
 	if (rc == CK_ENOTFOUND)
-		return ck__error_set(CK_ENOTFOUND, "no volume with name \"%s\" found: no such volume", a->name);
+		return ck__rec_ref_error(CK_ENOTFOUND, CK__KIND_VOLUME, a->name);
 	if (rc != CK_OK)
 		return rc;
 	if (!a->force && state) {

@@ -10,8 +10,9 @@ ck_unit_test(core_filter core/test_filter.c)
 
 # Unit tests of core's string map, lock files (real processes contending,
 # a holder killed with SIGKILL), containerkit.conf parsing and the JSON
-# helpers: one ctest per CK_TEST function, named after it.
-foreach(ck_core_area strmap lock config json)
+# helpers, and the path and versioned-struct helpers (test_fs.c): one ctest
+# per CK_TEST function, named after it.
+foreach(ck_core_area strmap lock config json fs)
   set(ck_core_exe core_${ck_core_area})
   set(ck_core_src ${CMAKE_CURRENT_SOURCE_DIR}/core/test_${ck_core_area}.c)
   add_executable(${ck_core_exe} ${ck_core_src})

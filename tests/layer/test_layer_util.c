@@ -212,7 +212,7 @@ int tl_count(const char *dir)
 
 int tl_store_clean(ck_context *ctx)
 {
-	char *tmp = ck__image_path(ctx, "tmp"), *layers = ck__image_path(ctx, "layers");
+	char *tmp = ck__store_path(ctx, "tmp"), *layers = ck__store_path(ctx, "layers");
 	int n = tl_count(tmp) + tl_count(layers);
 
 	if (n)

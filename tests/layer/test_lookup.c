@@ -71,7 +71,7 @@ static void teardown(void)
 static char *seen(const char *file, int *rc)
 {
 	char *out = NULL;
-	*rc = ck__image_read_file(&out, NULL, layers, 3, file, 1 << 20, false);
+	*rc = ck__layer_read_file(&out, NULL, layers, 3, file, 1 << 20, false);
 	return out;
 }
 

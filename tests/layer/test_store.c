@@ -238,7 +238,7 @@ static void store_sweep_removes_only_dead_temporaries(void)
 	struct timespec old[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
 	int held, dead;
 
-	CK_CHECK_OK(ck__image_tmp_dir(&tmp, ctx));
+	CK_CHECK_OK(ck__store_tmp_dir(&tmp, ctx));
 	dead = open(tl_at(tmp, "blob-dead"), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 	held = open(tl_at(tmp, "blob-held"), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 	CK_CHECK(dead >= 0 && held >= 0);
@@ -250,10 +250,10 @@ static void store_sweep_removes_only_dead_temporaries(void)
 	utimensat(AT_FDCWD, tl_at(tmp, "blob-held"), old, 0);
 	utimensat(AT_FDCWD, tl_at(tmp, "layer-dead"), old, 0);
 	/* ctime cannot be set back: judge age from the future instead. */
-	CK_CHECK(ck__image_tmp_sweep(ctx) == 0);
+	CK_CHECK(ck__store_tmp_sweep(ctx) == 0);
 	CK_CHECK(tl_count(tmp) == 3);
 	ck__image_tmp_stale_seconds = -10;
-	CK_CHECK(ck__image_tmp_sweep(ctx) == 2);
+	CK_CHECK(ck__store_tmp_sweep(ctx) == 2);
 	CK_CHECK(tl_count(tmp) == 1);
 	CK_CHECK(ck__path_exists(tl_at(tmp, "blob-held")));
 	ck__image_tmp_stale_seconds = 60;

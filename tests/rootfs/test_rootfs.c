@@ -380,7 +380,7 @@ static void rootfs_missing_layer_fails_and_leaves_nothing(void)
 	ck_rootfs *r = NULL;
 
 	snprintf(id, sizeof(id), "%s", make_image(&f, l1, c, 1));
-	layers = ck__image_path(f.ctx, "layers");
+	layers = ck__store_path(f.ctx, "layers");
 	ck_test_rmtree(layers);
 	CK_CHECK_RC(ck_rootfs_prepare(&r, f.ctx, id, "owner"), CK_ECORRUPT);
 	CK_CHECK_CONTAINS(ck_error_last()->message, "is not unpacked");

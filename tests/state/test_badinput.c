@@ -255,6 +255,49 @@ static void error_is_cleared_by_next_call(void)
 	ck_volume_spec_free(spec);
 }
 
+/* Every kind is looked up by name, full id or unique id prefix; a miss and
+ * an ambiguous prefix each get the kind's own words, and change nothing. */
+static void lookup_misses_and_ambiguous_prefixes_are_worded_per_kind(void)
+{
+	char *root = ck_test_tmpdir("lookup");
+	ck_context *ctx = ck_test_open(root, NULL);
+	ck_volume_spec *spec = NULL;
+	ck_volume *v = NULL;
+	ck_container *c = NULL;
+	ck_pod *p = NULL;
+	ck_image *i = NULL;
+	ck_network *n = NULL;
+
+	CK_CHECK_OK(ck_volume_spec_new(&spec));
+	for (int k = 0; k < 2; k++) {
+		CK_CHECK_OK(ck_volume_spec_set_name(spec, k ? "dup-b" : "dup-a"));
+		CK_CHECK_OK(ck_volume_create(&v, ctx, spec));
+		ck_volume_free(v);
+		v = NULL;
+	}
+	ck_volume_spec_free(spec);
+	CK_CHECK_RC(ck_volume_lookup(&v, ctx, "dup-"), CK_EAMBIGUOUS);
+	CK_CHECK_STR(ck_error_last()->message, "more than one volume name starts with \"dup-\"; give the full name");
+	CK_CHECK(v == NULL);
+	CK_CHECK_OK(ck_volume_lookup(&v, ctx, "dup-b"));
+	ck_volume_free(v);
+	v = NULL;
+	CK_CHECK_RC(ck_volume_lookup(&v, ctx, "nosuch"), CK_ENOTFOUND);
+	CK_CHECK_STR(ck_error_last()->message, "no volume with name \"nosuch\" found: no such volume");
+	CK_CHECK_RC(ck_container_lookup(&c, ctx, "nosuch"), CK_ENOTFOUND);
+	CK_CHECK_STR(ck_error_last()->message, "no container with name or ID \"nosuch\" found: no such container");
+	CK_CHECK_RC(ck_pod_lookup(&p, ctx, "nosuch"), CK_ENOTFOUND);
+	CK_CHECK_STR(ck_error_last()->message, "no pod with name or ID nosuch found: no such pod");
+	CK_CHECK_RC(ck_image_lookup(&i, ctx, "nosuch"), CK_ENOTFOUND);
+	CK_CHECK_CONTAINS(ck_error_last()->message, "image not known");
+	CK_CHECK_RC(ck_network_lookup(&n, ctx, "nosuch"), CK_ENOTFOUND);
+	CK_CHECK_STR(ck_error_last()->message, "unable to find network with name or ID nosuch: network not found");
+	CK_CHECK(c == NULL && p == NULL && i == NULL && n == NULL);
+	ck_context_free(ctx);
+	ck_test_rmtree(root);
+	free(root);
+}
+
 CK_TESTS(CK_TEST(volume_invalid_names_are_refused), CK_TEST(context_unknown_backend_is_refused_and_writes_nothing),
          CK_TEST(state_sqlite_garbage_file_is_reported_corrupt),
          CK_TEST(state_sqlite_truncated_file_is_reported_corrupt),
@@ -262,4 +305,4 @@ CK_TESTS(CK_TEST(volume_invalid_names_are_refused), CK_TEST(context_unknown_back
          CK_TEST(state_lmdb_truncated_file_is_reported_corrupt),
          CK_TEST(config_file_with_garbage_names_file_and_line), CK_TEST(context_unusable_directory_is_refused),
          CK_TEST(context_explicit_backend_must_match_store), CK_TEST(options_with_unknown_version_are_refused),
-         CK_TEST(error_is_cleared_by_next_call))
+         CK_TEST(error_is_cleared_by_next_call), CK_TEST(lookup_misses_and_ambiguous_prefixes_are_worded_per_kind))

@@ -73,14 +73,8 @@ static int list_buckets(ck_backend_txn *t, found *out, size_t *n, problems *p)
 	int rc, code = CK_OK;
 
 	*n = 0;
-	if (!(name = malloc(be->maxkey + 1)))
-		return ck__oom();
-	if ((rc = mdb_cursor_open(t->txn, be->main_dbi, &cur))) {
-		free(name);
-		return problem(p, "main database: %s", mdb_strerror(rc));
-	}
-	ck__lmdb_guard_mem(name, true);
-	ck__lmdb_guard_cursor(cur, true);
+	if ((rc = ck__lmdb_names_open(&cur, &name, t)))
+		return rc < 0 ? rc : problem(p, "main database: %s", mdb_strerror(rc));
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		MDB_dbi dbi;
 		int r;
@@ -103,10 +97,7 @@ static int list_buckets(ck_backend_txn *t, found *out, size_t *n, problems *p)
 	if (rc != MDB_NOTFOUND)
 		code = problem(p, "main database: %s", mdb_strerror(rc));
 out:
-	ck__lmdb_guard_cursor(cur, false);
-	ck__lmdb_guard_mem(name, false);
-	mdb_cursor_close(cur);
-	free(name);
+	ck__lmdb_names_close(cur, name);
 	return code;
 }
 

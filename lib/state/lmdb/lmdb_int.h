@@ -164,6 +164,12 @@ int ck__lmdb_buckets(ck_backend_txn *t, ck_backend_bucket_fn fn, void *payload);
 /* Copies a key of the main database into `buf` (maxkey + 1 bytes) if it can
  * name a bucket. */
 bool ck__lmdb_bucket_name(ck_backend *be, const MDB_val *k, char *buf);
+/* A cursor over the main database, whose keys are the bucket names, and a
+ * buffer for one name (for ck__lmdb_bucket_name), both guarded until
+ * ck__lmdb_names_close.  A negative CK_E* code, or mdb_cursor_open's code
+ * for the caller to word. */
+int ck__lmdb_names_open(MDB_cursor **cur, char **name, ck_backend_txn *t);
+void ck__lmdb_names_close(MDB_cursor *cur, char *name);
 
 /* lmdb_check.c */
 int ck__lmdb_check(ck_backend *be, ck_backend_problem_fn fn, void *payload);

@@ -67,6 +67,18 @@ static void wait_for_owner(ck_backend *be, ck_backend_txn *t)
  * no other transaction may open handles.  A transaction that began before
  * the last handle was published has a stale view of that table and must not
  * open any either. */
+/* The error for mdb_dbi_open's failure `rc` on `bucket`. */
+static int open_error(ck_backend_txn *t, int rc, const char *bucket)
+{
+	if (rc == MDB_INCOMPATIBLE)
+		return ck__error_set(CK_ECORRUPT, "LMDB store %s: %s in the main database is not a bucket",
+		                     t->be->dir, bucket);
+	if (rc == MDB_DBS_FULL)
+		return ck__error_set(CK_ERROR, "LMDB store %s: cannot open bucket %s: more than %d buckets",
+		                     t->be->dir, bucket, CK__LMDB_MAXDBS - 3);
+	return ck__lmdb_fail(t->be, t, rc, "cannot open bucket %s", bucket);
+}
+
 static int open_in_txn(ck_backend_txn *t, const char *bucket, bool create)
 {
 	ck_backend *be = t->be;
@@ -110,15 +122,7 @@ static int open_in_txn(ck_backend_txn *t, const char *bucket, bool create)
 	if (!allowed)
 		return ck__error_set(CK_EAGAIN, "LMDB store %s: bucket %s: another transaction of this process "
 		                     "opened buckets since this one began", be->dir, bucket);
-	if (rc == MDB_INCOMPATIBLE)
-		return ck__error_set(CK_ECORRUPT, "LMDB store %s: %s in the main database is not a bucket",
-		                     be->dir, bucket);
-	if (rc == MDB_DBS_FULL)
-		return ck__error_set(CK_ERROR, "LMDB store %s: cannot open bucket %s: more than %d buckets",
-		                     be->dir, bucket, CK__LMDB_MAXDBS - 3);
-	if (rc)
-		return ck__lmdb_fail(be, t, rc, "cannot open bucket %s", bucket);
-	return CK_OK;
+	return rc ? open_error(t, rc, bucket) : CK_OK;
 }
 
 int ck__lmdb_open_uncached(ck_backend *be, MDB_txn *txn, ck__lmdb_dbi *got, size_t *ngot)
@@ -223,15 +227,9 @@ static int open_aside(ck_backend_txn *t, const char *bucket)
 	for (size_t i = 0; i < ngot; i++)
 		free(got[i].name);
 
-	if (rc == MDB_INCOMPATIBLE)
-		return ck__error_set(CK_ECORRUPT, "LMDB store %s: %s in the main database is not a bucket",
-		                     be->dir, bucket);
-	if (rc == MDB_DBS_FULL)
-		return ck__error_set(CK_ERROR, "LMDB store %s: cannot open bucket %s: more than %d buckets",
-		                     be->dir, bucket, CK__LMDB_MAXDBS - 3);
 	/* MDB_NOTFOUND: another program dropped it since `t` began. */
 	if (rc && rc != MDB_NOTFOUND)
-		return ck__lmdb_fail(be, t, rc, "cannot open bucket %s", bucket);
+		return open_error(t, rc, bucket);
 	if (busy)
 		return ck__error_set(CK_EAGAIN, "LMDB store %s: bucket %s: another transaction of this process "
 		                     "is creating buckets", be->dir, bucket);
@@ -329,6 +327,27 @@ static MDB_val str_val(const char *s)
 	return v;
 }
 
+/* The key `key` of an existing bucket, checked, for a get or (with
+ * `write_op`, which a read transaction refuses) a delete; CK_ENOTFOUND when
+ * the bucket, which is where a missing key would be, does not exist. */
+static int existing_key(MDB_dbi *dbi, MDB_val *k, ck_backend_txn *t, const char *bucket, const char *key,
+                        const char *write_op)
+{
+	ck_backend *be = t->be;
+	int rc;
+
+	if ((rc = check_bucket(be, bucket)) || (rc = check_key(be, bucket, key)) ||
+	    (write_op && (rc = need_write(t, write_op, bucket))))
+		return rc;
+	if ((rc = ck__lmdb_resolve(t, bucket, false, dbi)) < 0)
+		return rc;
+	if (rc == 1)
+		return ck__error_set(CK_ENOTFOUND, "LMDB store %s: no key %s in bucket %s (no such bucket)",
+		                     be->dir, key, bucket);
+	*k = str_val(key);
+	return CK_OK;
+}
+
 static int do_get(void **val, size_t *len, ck_backend_txn *t, const char *bucket, const char *key)
 {
 	ck_backend *be = t->be;
@@ -339,14 +358,8 @@ static int do_get(void **val, size_t *len, ck_backend_txn *t, const char *bucket
 
 	*val = NULL;
 	*len = 0;
-	if ((rc = check_bucket(be, bucket)) || (rc = check_key(be, bucket, key)))
+	if ((rc = existing_key(&dbi, &k, t, bucket, key, NULL)) != CK_OK)
 		return rc;
-	if ((rc = ck__lmdb_resolve(t, bucket, false, &dbi)) < 0)
-		return rc;
-	if (rc == 1)
-		return ck__error_set(CK_ENOTFOUND, "LMDB store %s: no key %s in bucket %s (no such bucket)",
-		                     be->dir, key, bucket);
-	k = str_val(key);
 	rc = mdb_get(t->txn, dbi, &k, &v);
 	if (rc == MDB_NOTFOUND)
 		return ck__error_set(CK_ENOTFOUND, "LMDB store %s: no key %s in bucket %s", be->dir, key, bucket);
@@ -394,15 +407,8 @@ static int do_del(ck_backend_txn *t, const char *bucket, const char *key)
 	MDB_val k;
 	int rc;
 
-	if ((rc = check_bucket(be, bucket)) || (rc = check_key(be, bucket, key)) ||
-	    (rc = need_write(t, "delete", bucket)))
+	if ((rc = existing_key(&dbi, &k, t, bucket, key, "delete")) != CK_OK)
 		return rc;
-	if ((rc = ck__lmdb_resolve(t, bucket, false, &dbi)) < 0)
-		return rc;
-	if (rc == 1)
-		return ck__error_set(CK_ENOTFOUND, "LMDB store %s: no key %s in bucket %s (no such bucket)",
-		                     be->dir, key, bucket);
-	k = str_val(key);
 	rc = mdb_del(t->txn, dbi, &k, NULL);
 	if (rc == MDB_NOTFOUND)
 		return ck__error_set(CK_ENOTFOUND, "LMDB store %s: no key %s in bucket %s", be->dir, key, bucket);
@@ -479,6 +485,30 @@ bool ck__lmdb_bucket_name(ck_backend *be, const MDB_val *k, char *buf)
 	return true;
 }
 
+int ck__lmdb_names_open(MDB_cursor **cur, char **name, ck_backend_txn *t)
+{
+	int rc;
+
+	if (!(*name = malloc(t->be->maxkey + 1)))
+		return ck__oom();
+	if ((rc = mdb_cursor_open(t->txn, t->be->main_dbi, cur))) {
+		free(*name);
+		*name = NULL;
+		return rc;
+	}
+	ck__lmdb_guard_mem(*name, true);
+	ck__lmdb_guard_cursor(*cur, true);
+	return 0;
+}
+
+void ck__lmdb_names_close(MDB_cursor *cur, char *name)
+{
+	ck__lmdb_guard_cursor(cur, false);
+	ck__lmdb_guard_mem(name, false);
+	mdb_cursor_close(cur);
+	free(name);
+}
+
 static int do_buckets(ck_backend_txn *t, ck_backend_bucket_fn fn, void *payload)
 {
 	ck_backend *be = t->be;
@@ -489,14 +519,8 @@ static int do_buckets(ck_backend_txn *t, ck_backend_bucket_fn fn, void *payload)
 	char *name;
 	int rc, code = CK_OK;
 
-	if (!(name = malloc(be->maxkey + 1)))
-		return ck__oom();
-	if ((rc = mdb_cursor_open(t->txn, be->main_dbi, &cur))) {
-		free(name);
-		return ck__lmdb_fail(be, t, rc, "cannot list the buckets");
-	}
-	ck__lmdb_guard_mem(name, true);
-	ck__lmdb_guard_cursor(cur, true);
+	if ((rc = ck__lmdb_names_open(&cur, &name, t)))
+		return rc < 0 ? rc : ck__lmdb_fail(be, t, rc, "cannot list the buckets");
 	/* The main database's keys are the bucket names, in order. */
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		int r;
@@ -524,16 +548,25 @@ static int do_buckets(ck_backend_txn *t, ck_backend_bucket_fn fn, void *payload)
 	if (rc && rc != MDB_NOTFOUND)
 		code = ck__lmdb_fail(be, t, rc, "cannot list the buckets");
 out:
-	ck__lmdb_guard_cursor(cur, false);
-	ck__lmdb_guard_mem(name, false);
-	mdb_cursor_close(cur);
-	free(name);
+	ck__lmdb_names_close(cur, name);
 	return code;
 }
 
-/* The entry points: each runs under a guard frame (see lmdb_int.h). */
+/* The entry points: each runs under a guard frame (see lmdb_int.h), set up
+ * in one place, run_guarded, which dispatches on what the call asks for. */
+typedef struct lmdb_call {
+	enum { CALL_GET, CALL_PUT, CALL_DEL, CALL_SCAN, CALL_BUCKETS } op;
+	const char *bucket, *key; /* for a scan, key is the prefix */
+	void **val;               /* get */
+	size_t *len;
+	const void *data;         /* put */
+	size_t size;
+	ck_backend_scan_fn scan;
+	ck_backend_bucket_fn each;
+	void *payload;
+} lmdb_call;
 
-int ck__lmdb_get(void **val, size_t *len, ck_backend_txn *t, const char *bucket, const char *key)
+static int run_guarded(ck_backend_txn *t, const lmdb_call *c)
 {
 	ck__lmdb_guard g;
 	int rc;
@@ -541,60 +574,50 @@ int ck__lmdb_get(void **val, size_t *len, ck_backend_txn *t, const char *bucket,
 	ck__lmdb_guard_push(&g);
 	if (setjmp(g.jb))
 		return ck__lmdb_guard_failed(t->be);
-	rc = do_get(val, len, t, bucket, key);
+	switch (c->op) {
+	case CALL_GET:
+		rc = do_get(c->val, c->len, t, c->bucket, c->key);
+		break;
+	case CALL_PUT:
+		rc = do_put(t, c->bucket, c->key, c->data, c->size);
+		break;
+	case CALL_DEL:
+		rc = do_del(t, c->bucket, c->key);
+		break;
+	case CALL_SCAN:
+		rc = do_scan(t, c->bucket, c->key, c->scan, c->payload);
+		break;
+	default: /* CALL_BUCKETS */
+		rc = do_buckets(t, c->each, c->payload);
+		break;
+	}
 	ck__lmdb_guard_pop(&g);
 	return rc;
+}
+
+int ck__lmdb_get(void **val, size_t *len, ck_backend_txn *t, const char *bucket, const char *key)
+{
+	return run_guarded(t, &(lmdb_call){ .op = CALL_GET, .val = val, .len = len, .bucket = bucket, .key = key });
 }
 
 int ck__lmdb_put(ck_backend_txn *t, const char *bucket, const char *key, const void *val, size_t len)
 {
-	ck__lmdb_guard g;
-	int rc;
-
-	ck__lmdb_guard_push(&g);
-	if (setjmp(g.jb))
-		return ck__lmdb_guard_failed(t->be);
-	rc = do_put(t, bucket, key, val, len);
-	ck__lmdb_guard_pop(&g);
-	return rc;
+	return run_guarded(t, &(lmdb_call){ .op = CALL_PUT, .bucket = bucket, .key = key, .data = val, .size = len });
 }
 
 int ck__lmdb_del(ck_backend_txn *t, const char *bucket, const char *key)
 {
-	ck__lmdb_guard g;
-	int rc;
-
-	ck__lmdb_guard_push(&g);
-	if (setjmp(g.jb))
-		return ck__lmdb_guard_failed(t->be);
-	rc = do_del(t, bucket, key);
-	ck__lmdb_guard_pop(&g);
-	return rc;
+	return run_guarded(t, &(lmdb_call){ .op = CALL_DEL, .bucket = bucket, .key = key });
 }
 
 int ck__lmdb_scan(ck_backend_txn *t, const char *bucket, const char *prefix,
                   ck_backend_scan_fn fn, void *payload)
 {
-	ck__lmdb_guard g;
-	int rc;
-
-	ck__lmdb_guard_push(&g);
-	if (setjmp(g.jb))
-		return ck__lmdb_guard_failed(t->be);
-	rc = do_scan(t, bucket, prefix, fn, payload);
-	ck__lmdb_guard_pop(&g);
-	return rc;
+	return run_guarded(t, &(lmdb_call){ .op = CALL_SCAN, .bucket = bucket, .key = prefix, .scan = fn,
+	                                    .payload = payload });
 }
 
 int ck__lmdb_buckets(ck_backend_txn *t, ck_backend_bucket_fn fn, void *payload)
 {
-	ck__lmdb_guard g;
-	int rc;
-
-	ck__lmdb_guard_push(&g);
-	if (setjmp(g.jb))
-		return ck__lmdb_guard_failed(t->be);
-	rc = do_buckets(t, fn, payload);
-	ck__lmdb_guard_pop(&g);
-	return rc;
+	return run_guarded(t, &(lmdb_call){ .op = CALL_BUCKETS, .each = fn, .payload = payload });
 }
