@@ -6,14 +6,7 @@
 #include "util.h"
 
 /* ---- options (ctr_util.c) ----
- * cli_init() for util.h's cli_next(), with the differences the container
- * commands need: a command can stop at its first positional argument
- * (`ck run IMG ls -l`, `ck exec CTR sh -c ...`), and -h is --help only
- * when the command has no -h of its own (`ck run -h HOSTNAME`).  A boolean
- * given as --flag=false is returned with *val "false" (else *val is NULL),
- * and a short option takes "-t=5" as well as "-t5". */
-void copts_init(cli *c, ck_app *app, int argc, char **argv, const cli_opt *opts, bool interspersed);
-/* A boolean's state from cli_next()'s *val. */
+ * A boolean's state from a flag_hook's val. */
 bool flag_on(const char *val);
 
 /* ---- texts ---- */

@@ -16,13 +16,6 @@
 
 /* ------------------------------------------------------------- options */
 
-void copts_init(cli *c, ck_app *app, int argc, char **argv, const cli_opt *opts, bool interspersed)
-{
-	cli_init(c, app, argc, argv, opts);
-	c->stop_at_pos = !interspersed;
-	c->ctr_grammar = true;
-}
-
 bool flag_on(const char *val)
 {
 	return !val || strcmp(val, "false") != 0;

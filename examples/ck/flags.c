@@ -5,38 +5,36 @@
 
 #include "ctr.h"
 
-#define MAX_FLAGS 32
-
 static bool takes_value(flag_kind k)
 {
-	return k == F_STR || k == F_STRV || k == F_IGNORE_VAL || k == F_REFUSE_VAL || k == F_INT || k == F_TIME;
+	return k != F_BOOL && k != F_ONOFF && k != F_BIT && k != F_IGNORE && k != F_REFUSE && k != F_CALL;
 }
 
 static int parse_table(ck_app *app, int argc, char **argv, bool ctr_grammar, bool stop_at_pos,
                        const flag_def *defs, const char *usage, strv *args)
 {
-	cli_opt opts[MAX_FLAGS + 1];
 	const char *val;
 	size_t n = 0;
 	int id, rc = 0;
 	cli c;
 
-	for (; defs[n].name; n++) {
-		if (n == MAX_FLAGS)
-			return die("internal error: more than %d flags in one table", MAX_FLAGS);
-		opts[n] = (cli_opt){ defs[n].name, defs[n].shortname, takes_value(defs[n].kind),
-			             (int)n + 1 };
-	}
-	opts[n] = (cli_opt){ NULL, 0, false, 0 };
+	while (defs[n].name)
+		n++;
+	cli_opt *opts = calloc(n + 1, sizeof(*opts));
+	if (!opts)
+		return die("out of memory");
+	for (size_t i = 0; i < n; i++)
+		opts[i] = (cli_opt){ defs[i].name, defs[i].shortname, takes_value(defs[i].kind), (int)i + 1 };
 	cli_init(&c, app, argc, argv, opts);
-	c.ctr_grammar = ctr_grammar; /* as copts_init() sets them */
+	c.ctr_grammar = ctr_grammar;
 	c.stop_at_pos = stop_at_pos;
 	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
 		if (id == CLI_HELP) {
 			if (args)
 				strv_clear(args);
 			sub_help(usage);
-			return -1;
+			rc = -1;
+			break;
 		}
 		if (id == CLI_ERR) {
 			rc = EXIT_CK;
@@ -80,8 +78,15 @@ static int parse_table(ck_app *app, int argc, char **argv, bool ctr_grammar, boo
 			if (!parse_time_arg(val, d->where))
 				rc = die("invalid --%s %s: use RFC 3339, Unix seconds or a duration such as 10m", d->name, val);
 			break;
+		case F_CALL:
+		case F_CALL_VAL: {
+			const flag_hook *h = d->where;
+			rc = h->fn(h->payload, (int)d->arg, val);
+			break;
+		}
 		}
 	}
+	free(opts);
 	return rc;
 }
 

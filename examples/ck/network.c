@@ -139,24 +139,15 @@ static void network_row(table *t, void *payload, size_t i, const list_flags *f)
 
 static int network_ls(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "filter", 'f', true, LS_FILTER },       { "format", 0, true, LS_FORMAT },
-		{ "quiet", 'q', false, LS_QUIET },        { "noheading", 'n', false, LS_NOHEADING },
-		{ "no-trunc", 0, false, LS_NOTRUNC },     { NULL, 0, false, 0 },
-	};
 	list_flags f = { 0 };
 	ck_network_list *l = NULL;
-	bool done;
-	int rc;
-	cli c;
+	int rc = list_begin(app, argc, argv, false,
+	                    (const flag_def[]){ LIST_FLAG_DEFS(&f, 'n'), LIST_NOTRUNC_DEF(&f), { NULL, 0, 0, 0, 0 } },
+	                    "network ls", ls_usage, NULL);
 
-	cli_init(&c, app, argc, argv, opts);
-	rc = list_parse(&f, &done, &c, "network ls", ls_usage, NULL, NULL);
-	if (!done && !app_context(app))
-		rc = EXIT_CK;
-	else if (!done && ck_network_list_new(&l, app->ctx, f.filters.v) < 0)
+	if (rc == 0 && ck_network_list_new(&l, app->ctx, f.filters.v) < 0)
 		rc = die_ck();
-	else if (!done)
+	else if (rc == 0)
 		rc = print_listing(&(listing){ .n = ck_network_list_count(l), .payload = l,
 		                               .quiet_line = network_quiet, .json = network_item,
 		                               .json_indent = "    ",
@@ -167,7 +158,7 @@ static int network_ls(ck_app *app, int argc, char **argv)
 		                   &f);
 	ck_network_list_free(l);
 	strv_clear(&f.filters);
-	return rc;
+	return rc < 0 ? 0 : rc;
 }
 
 static const char inspect_usage[] =

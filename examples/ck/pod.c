@@ -108,7 +108,8 @@ static int pod_create(ck_app *app, int argc, char **argv)
 		    (infra_image && ck_pod_spec_set_infra_image(spec, infra_image) < 0) ||
 		    (network && ck_pod_spec_set_network(spec, network) < 0) ||
 		    (replace >= 0 && ck_pod_spec_set_replace(spec, replace) < 0) ||
-		    (share && ck_pod_spec_set_share(spec, share) < 0) ||
+		    /* podman's pod without infra shares nothing unless told to (and then fails) */
+		    ((share || infra == 0) && ck_pod_spec_set_share(spec, share ? share : "") < 0) ||
 		    (infra_pidfile && ck_pod_spec_set_infra_monitor_pid_file(spec, infra_pidfile) < 0))
 			rc = die_ck();
 		if (rc == 0)
@@ -133,8 +134,9 @@ static int pod_create(ck_app *app, int argc, char **argv)
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;
 	/* podman's default: the bridge network when rootful, slirp4netns when
-	 * rootless */
-	if (rc == 0 && !network && ck_pod_spec_set_network(spec, default_network(app)) < 0)
+	 * rootless; a pod without infra has no network of its own (its
+	 * members have theirs) */
+	if (rc == 0 && !network && infra != 0 && ck_pod_spec_set_network(spec, default_network(app)) < 0)
 		rc = die_ck();
 	if (rc == 0 && idfile && (idfd = open(idfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
 		rc = errno == EEXIST ? die("pod id file exists. Ensure another pod is not using it or delete %s", idfile)
@@ -478,25 +480,16 @@ static void pod_row(table *t, void *payload, size_t i, const list_flags *f)
 
 static int pod_ps(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "filter", 'f', true, LS_FILTER },        { "format", 0, true, LS_FORMAT },
-		{ "no-trunc", 0, false, LS_NOTRUNC },      { "noheading", 'n', false, LS_NOHEADING },
-		{ "quiet", 'q', false, LS_QUIET },         { NULL, 0, false, 0 },
-	};
 	list_flags f = { 0 };
 	ck_pod **list = NULL;
 	size_t n = 0;
-	bool done;
-	int rc;
-	cli c;
+	int rc = list_begin(app, argc, argv, true,
+	                    (const flag_def[]){ LIST_FLAG_DEFS(&f, 'n'), LIST_NOTRUNC_DEF(&f), { NULL, 0, 0, 0, 0 } },
+	                    "pod ps", ps_usage, NULL);
 
-	copts_init(&c, app, argc, argv, opts, true);
-	rc = list_parse(&f, &done, &c, "pod ps", ps_usage, NULL, NULL);
-	if (!done && !app_context(app))
-		rc = EXIT_CK;
-	else if (!done && ck_pod_list(&list, &n, app->ctx, f.filters.v) < 0)
+	if (rc == 0 && ck_pod_list(&list, &n, app->ctx, f.filters.v) < 0)
 		rc = die_ck();
-	else if (!done)
+	else if (rc == 0)
 		rc = print_listing(&(listing){ .n = n, .payload = list, .quiet_line = pod_quiet,
 		                               .json = pod_item, .json_indent = "    ",
 		                               .headers = (const char *const[]){ "ID", "POD ID", NULL },
@@ -507,7 +500,7 @@ static int pod_ps(ck_app *app, int argc, char **argv)
 		                   &f);
 	ck_pod_list_free(list, n);
 	strv_clear(&f.filters);
-	return rc;
+	return rc < 0 ? 0 : rc;
 }
 
 static const char top_usage[] =

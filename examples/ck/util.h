@@ -61,7 +61,11 @@ typedef struct cli {
 	const char *cluster; /* rest of a short-option cluster */
 	const cli_opt *opts;
 	bool no_more_opts;
-	/* Set by copts_init() (ctr.h) for the container commands. */
+	/* The container commands' grammar (parse_flags_in): the options may
+	 * end at the first positional argument (`ck run IMG ls -l`, `ck exec
+	 * CTR sh -c ...`), -h is --help only when the command has no -h of its
+	 * own (`ck run -h HOSTNAME`), a boolean given as --flag=false comes
+	 * with *val "false" (else NULL), and "-t=5" is taken as "-t5". */
 	bool stop_at_pos, ctr_grammar;
 } cli;
 
@@ -136,10 +140,20 @@ void strv_free_owned(strv *s);
  * does not support; `where` is the message saying why (a boolean is
  * refused only when it is on).  F_INT a long long of at least `arg`;
  * F_TIME an int64_t of nanoseconds from --since/--until's forms (ctr.h's
- * parse_time_arg).  A table ends with a NULL name. */
+ * parse_time_arg); F_CALL and F_CALL_VAL below.  A table ends with a NULL
+ * name and may be of any length. */
 typedef enum flag_kind {
-	F_BOOL, F_ONOFF, F_STR, F_STRV, F_BIT, F_IGNORE, F_IGNORE_VAL, F_REFUSE, F_REFUSE_VAL, F_INT, F_TIME
+	F_BOOL, F_ONOFF, F_STR, F_STRV, F_BIT, F_IGNORE, F_IGNORE_VAL, F_REFUSE, F_REFUSE_VAL, F_INT, F_TIME,
+	F_CALL, F_CALL_VAL
 } flag_kind;
+/* F_CALL (a boolean) and F_CALL_VAL (a value): for a flag whose value
+ * takes more than storing, `where` is a flag_hook whose fn gets the flag's
+ * `arg` as its id, in the order given; a boolean's val is NULL, "true" or
+ * (the container grammar only) "false".  fn returns 0 or EXIT_CK. */
+typedef struct flag_hook {
+	int (*fn)(void *payload, int id, const char *val);
+	void *payload;
+} flag_hook;
 typedef struct flag_def {
 	const char *name;
 	char shortname;
@@ -150,7 +164,7 @@ typedef struct flag_def {
 /* Parses argv by the table; positional arguments go to *args.  Returns 0,
  * EXIT_CK after printing an error, or -1 after printing `usage` for
  * --help (with *args cleared).  parse_flags_in() with `ctr_grammar` takes
- * the container commands' grammar (see copts_init in ctr.h). */
+ * the container commands' grammar (see struct cli). */
 int parse_flags_in(ck_app *app, int argc, char **argv, bool ctr_grammar, const flag_def *defs,
                    const char *usage, strv *args);
 int parse_flags(ck_app *app, int argc, char **argv, const flag_def *defs, const char *usage, strv *args);
