@@ -445,9 +445,7 @@ int ctr_prune(ck_app *app, int argc, char **argv)
 	char **removed = NULL;
 	if (rc == 0 && ck_container_prune(&removed, app->ctx, f.filters.v) < 0)
 		status = die_ck(); /* what went is printed all the same */
-	for (size_t i = 0; rc == 0 && removed && removed[i]; i++)
-		printf("%s\n", removed[i]);
-	ck_strv_free(removed);
+	print_lines_free(removed); /* NULL unless it ran */
 	strv_clear(&f.filters);
 	return rc < 0 ? 0 : rc ? rc : status;
 }

@@ -290,24 +290,7 @@ static char *image_text(ck_app *app, const char *name)
 
 static int image_inspect(ck_app *app, int argc, char **argv)
 {
-	strv names = { 0 };
-	const char *format = "json";
-	int rc = 0;
-
-	rc = parse_flags(app, argc, argv, (const flag_def[]){
-		{ "format", 'f', F_STR, &format, 0 },
-		{ NULL, 0, F_IGNORE, NULL, 0 },
-	}, inspect_usage, &names);
-	if (rc < 0)
-		return 0;
-	if (rc == 0 && names.n == 0)
-		rc = die_args(inspect_usage, "an image is required");
-	if (rc == 0 && !app_context(app))
-		rc = EXIT_CK;
-	if (rc == 0)
-		rc = inspect_names(app, &names, format, image_text);
-	strv_clear(&names);
-	return rc;
+	return inspect_command(app, argc, argv, inspect_usage, "an image is required", true, image_text);
 }
 
 static const char history_usage[] =

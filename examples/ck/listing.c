@@ -94,6 +94,26 @@ int print_listing(const listing *l, const list_flags *f)
 	return 0;
 }
 
+int inspect_command(ck_app *app, int argc, char **argv, const char *usage, const char *none, bool with_usage,
+                    char *(*one)(ck_app *app, const char *name))
+{
+	strv names = { 0 };
+	const char *format = "json";
+	int rc = parse_flags(app, argc, argv, (const flag_def[]){
+		{ "format", 'f', F_STR, &format, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, usage, &names);
+
+	if (rc == 0 && names.n == 0)
+		rc = with_usage ? die_args(usage, "%s", none) : die("%s", none);
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0)
+		rc = inspect_names(app, &names, format, one);
+	strv_clear(&names);
+	return rc < 0 ? 0 : rc;
+}
+
 int inspect_names(ck_app *app, const strv *names, const char *format,
                   char *(*one)(ck_app *app, const char *name))
 {

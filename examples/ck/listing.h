@@ -60,5 +60,10 @@ int print_listing(const listing *l, const list_flags *f);
  * EXIT_CK if there was any. */
 int inspect_names(ck_app *app, const strv *names, const char *format,
                   char *(*one)(ck_app *app, const char *name));
+/* The whole of `ck image inspect` and `ck network inspect`: -f/--format,
+ * then inspect_names() over one or more names.  Without a name the error
+ * is `none`, followed by the usage line if `with_usage` (die_args). */
+int inspect_command(ck_app *app, int argc, char **argv, const char *usage, const char *none, bool with_usage,
+                    char *(*one)(ck_app *app, const char *name));
 
 #endif

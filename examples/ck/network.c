@@ -179,24 +179,8 @@ static char *network_text(ck_app *app, const char *name)
 
 static int network_inspect(ck_app *app, int argc, char **argv)
 {
-	strv names = { 0 };
-	const char *format = "json";
-	int rc = 0;
-
-	rc = parse_flags(app, argc, argv, (const flag_def[]){
-		{ "format", 'f', F_STR, &format, 0 },
-		{ NULL, 0, F_IGNORE, NULL, 0 },
-	}, inspect_usage, &names);
-	if (rc < 0)
-		return 0;
-	if (rc == 0 && names.n == 0)
-		rc = die("requires at least 1 arg(s), only received 0");
-	if (rc == 0 && !app_context(app))
-		rc = EXIT_CK;
-	if (rc == 0)
-		rc = inspect_names(app, &names, format, network_text);
-	strv_clear(&names);
-	return rc;
+	return inspect_command(app, argc, argv, inspect_usage, "requires at least 1 arg(s), only received 0", false,
+	                       network_text);
 }
 
 static const char rm_usage[] =
@@ -256,9 +240,7 @@ static int network_prune(ck_app *app, int argc, char **argv)
 		rc = EXIT_CK;
 	if (rc == 0 && ck_network_prune(&removed, app->ctx, filters.v) < 0)
 		rc = die_ck();
-	for (size_t i = 0; removed && removed[i]; i++)
-		printf("%s\n", removed[i]);
-	ck_strv_free(removed);
+	print_lines_free(removed);
 	strv_clear(&filters);
 	return rc;
 }
@@ -353,12 +335,10 @@ static int network_reload(ck_app *app, int argc, char **argv)
 		rc = EXIT_CK;
 	if (rc == 0) {
 		int r = ck_network_reload(&done, app->ctx, all ? NULL : (const char *const *)names.v);
-		for (size_t i = 0; done && done[i]; i++)
-			printf("%s\n", done[i]);
+		print_lines_free(done);
 		if (r < 0)
 			rc = die_ck();
 	}
-	ck_strv_free(done);
 	strv_clear(&names);
 	return rc;
 }

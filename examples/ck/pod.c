@@ -327,9 +327,7 @@ static int pod_prune(ck_app *app, int argc, char **argv)
 		rc = EXIT_CK;
 	if (rc == 0 && ck_pod_prune(&removed, app->ctx) < 0)
 		rc = die_ck();
-	for (size_t i = 0; removed && removed[i]; i++)
-		printf("%s\n", removed[i]);
-	ck_strv_free(removed);
+	print_lines_free(removed);
 	return rc;
 }
 

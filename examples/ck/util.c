@@ -411,6 +411,13 @@ void strv_add(strv *s, const char *str)
 	s->v = nv;
 }
 
+void print_lines_free(char **lines)
+{
+	for (size_t i = 0; lines && lines[i]; i++)
+		printf("%s\n", lines[i]);
+	ck_strv_free(lines);
+}
+
 void strv_clear(strv *s)
 {
 	free(s->v);

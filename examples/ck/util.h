@@ -130,6 +130,9 @@ void strv_add(strv *s, const char *str);
 void strv_clear(strv *s);
 /* Frees the strings too (they were malloc'd), then the array. */
 void strv_free_owned(strv *s);
+/* Prints each string of a NULL-terminated list the library made (what a
+ * prune removed) on a line of its own, then frees the list (ck_strv_free). */
+void print_lines_free(char **lines);
 
 /* A flag of parse_flags()'s table and where its value goes: F_BOOL a
  * bool (true, or false for --flag=false), F_ONOFF the same as an int

@@ -326,9 +326,7 @@ static int volume_prune(ck_app *app, int argc, char **argv)
 	} else if (rc == 0) {
 		if (ck_volume_prune(&removed, app->ctx, filters.v) < 0)
 			rc = die_ck();
-		for (size_t i = 0; removed && removed[i]; i++)
-			printf("%s\n", removed[i]);
-		ck_strv_free(removed);
+		print_lines_free(removed);
 	}
 	strv_clear(&filters);
 	return rc;
