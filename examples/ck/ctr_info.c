@@ -428,7 +428,7 @@ static int ps_flag(void *payload, int id, const char *val)
 	ps_run *r = payload;
 
 	switch (id) {
-	case 5: r->last = 1; break;
+	case 5: if (flag_on(val)) r->last = 1; break;
 	case 10:
 		for (ps_sort_key = 0; ps_sort_keys[ps_sort_key] && strcmp(ps_sort_keys[ps_sort_key], val);)
 			ps_sort_key++;

@@ -58,7 +58,7 @@ void human_duration(char *buf, size_t size, int64_t secs)
 		snprintf(buf, size, "%lld years", (long long)(secs / 3600 / 24 / 365));
 }
 
-void human_size(char *buf, size_t size, double bytes)
+void human_size_fmt(char *buf, size_t size, double bytes, int digits, const char *sep)
 {
 	static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB" };
 	size_t u = 0;
@@ -67,7 +67,12 @@ void human_size(char *buf, size_t size, double bytes)
 		bytes /= 1000.0;
 		u++;
 	}
-	snprintf(buf, size, "%.4g%s", bytes, units[u]);
+	snprintf(buf, size, "%.*g%s%s", digits, bytes, sep, units[u]);
+}
+
+void human_size(char *buf, size_t size, double bytes)
+{
+	human_size_fmt(buf, size, bytes, 4, "");
 }
 
 /* Go's fmtFrac/fmtInt: "1.5" from 1500 with 3 digits. */

@@ -14,18 +14,10 @@
 
 /* ---- text helpers ---- */
 
-/* Sizes as podman prints them (go-units, three significant digits). */
+/* Sizes as podman prints images' (go-units, three significant digits). */
 static void human_size(char *buf, size_t size, uint64_t bytes)
 {
-	static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB" };
-	double v = (double)bytes;
-	size_t u = 0;
-
-	while (v >= 1000.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
-		v /= 1000.0;
-		u++;
-	}
-	snprintf(buf, size, "%.3g %s", v, units[u]);
+	human_size_fmt(buf, size, (double)bytes, 3, " ");
 }
 
 /* "3 weeks ago", as go-units' HumanDuration. */
@@ -418,8 +410,6 @@ int cmd_image(ck_app *app, int argc, char **argv)
 
 int cmd_images(ck_app *app, int argc, char **argv)
 {
-	if (take_global_flags(app, &argc, &argv) != 0)
-		return EXIT_CK;
 	return image_ls(app, argc, argv);
 }
 

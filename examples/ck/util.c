@@ -354,10 +354,7 @@ int cli_next(cli *c, const char **val)
 				    o->name);
 				return CLI_ERR;
 			}
-			if (c->ctr_grammar)
-				*val = eq + 1;
-			else if (!strcmp(eq + 1, "false"))
-				continue;
+			*val = eq + 1;
 		}
 		return o->id;
 	}
@@ -614,37 +611,6 @@ int run_group(ck_app *app, const char *group, const char *summary, const subcomm
 int sub_help(const char *usage)
 {
 	fputs(usage, stdout);
-	return 0;
-}
-
-/* Takes a boolean flag that may be written --name, --name=true or
- * --name=false out of argv (the common parser cannot tell "=false" from
- * absent).  *val: 1, 0, or unchanged when the flag is not there. */
-int take_bool_flag(int *argc, char **argv, const char *name, int *val)
-{
-	size_t n = strlen(name);
-	int out = 0;
-
-	for (int i = 0; i < *argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--")) {
-			while (i < *argc)
-				argv[out++] = argv[i++];
-			break;
-		}
-		if (!strncmp(a, "--", 2) && !strncmp(a + 2, name, n) && (a[2 + n] == '\0' || a[2 + n] == '=')) {
-			const char *v = a[2 + n] == '=' ? a + 3 + n : "true";
-			if (!strcmp(v, "true"))
-				*val = 1;
-			else if (!strcmp(v, "false"))
-				*val = 0;
-			else
-				return die("invalid argument \"%s\" for \"--%s\" flag: use true or false", v, name);
-			continue;
-		}
-		argv[out++] = argv[i];
-	}
-	*argc = out;
 	return 0;
 }
 

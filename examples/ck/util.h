@@ -64,13 +64,14 @@ typedef struct cli {
 	/* The container commands' grammar (parse_flags_in): the options may
 	 * end at the first positional argument (`ck run IMG ls -l`, `ck exec
 	 * CTR sh -c ...`), -h is --help only when the command has no -h of its
-	 * own (`ck run -h HOSTNAME`), a boolean given as --flag=false comes
-	 * with *val "false" (else NULL), and "-t=5" is taken as "-t5". */
+	 * own (`ck run -h HOSTNAME`), "-d=false" is a short boolean's value
+	 * and "-t=5" is taken as "-t5". */
 	bool stop_at_pos, ctr_grammar;
 } cli;
 
 void cli_init(cli *c, ck_app *app, int argc, char **argv, const cli_opt *opts);
-/* The next option's id with its value in *val (NULL for booleans),
+/* The next option's id with its value in *val (for a boolean NULL, or
+ * "true" or "false" when written --flag=true|false),
  * CLI_POS with a positional argument in *val, CLI_END, CLI_HELP for
  * --help/-h, or CLI_ERR after printing the error. */
 int cli_next(cli *c, const char **val);
@@ -86,10 +87,6 @@ const char *refused_flag(const char *name, size_t len);
 /* Consumes global flags in front of a subcommand ("ck volume --root R ls");
  * returns EXIT_CK after printing an error, else 0. */
 int take_global_flags(ck_app *app, int *argc, char ***argv);
-/* Takes a boolean flag written --name, --name=true or --name=false out of
- * argv (the common parser cannot tell "=false" from absent).  *val: 1, 0,
- * or unchanged when the flag is not there.  EXIT_CK after an error. */
-int take_bool_flag(int *argc, char **argv, const char *name, int *val);
 
 /* A command of a group: its name, an alias, a one-line summary, its usage
  * text and its function. */
@@ -198,6 +195,9 @@ void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3
 /* A JSON string literal; NULL is null. */
 void sb_str(sbuf *b, const char *s);
 
+/* go-units' HumanSize: decimal units, `digits` significant digits, `sep`
+ * between the number and the unit ("1.806MB", "1.81 MB"; ctr_util.c). */
+void human_size_fmt(char *buf, size_t size, double bytes, int digits, const char *sep);
 /* go-units' HumanDuration of a span in seconds ("2 minutes"; ctr_util.c). */
 void human_duration(char *buf, size_t size, int64_t secs);
 
