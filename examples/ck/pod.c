@@ -216,15 +216,8 @@ static int pod_action(ck_app *app, int argc, char **argv, int act, const char *u
 		rc = die_ck();
 	/* A missing id file with --ignore is a pod already gone (the units of
 	 * `ck generate systemd --new` stop and remove by id file). */
-	for (size_t i = 0; rc == 0 && i < idfiles.n; i++) {
-		char *pid = read_id_file_opt(idfiles.v[i], "pod id file", ignore);
-		if (pid) {
-			strv_add(&names, pid);
-			strv_add(&owned, pid);
-		} else if (!ignore || access(idfiles.v[i], F_OK) == 0) {
-			rc = EXIT_CK;
-		}
-	}
+	if (rc == 0)
+		rc = add_id_files(&names, &owned, &idfiles, "pod id file", ignore);
 	if (rc == 0 && !all && !names.n && idfiles.n && ignore) {
 		strv_clear(&idfiles);
 		return 0;

@@ -621,7 +621,7 @@ void strv_free_owned(strv *s)
 	strv_clear(s);
 }
 
-char *read_id_file_opt(const char *path, const char *what, bool missing_ok)
+static char *read_id_file_opt(const char *path, const char *what, bool missing_ok)
 {
 	char buf[256];
 	size_t n = 0;
@@ -650,4 +650,18 @@ char *read_id_file_opt(const char *path, const char *what, bool missing_ok)
 char *read_id_file(const char *path, const char *what)
 {
 	return read_id_file_opt(path, what, false);
+}
+
+int add_id_files(strv *ids, strv *owned, const strv *files, const char *what, bool missing_ok)
+{
+	for (size_t i = 0; i < files->n; i++) {
+		char *id = read_id_file_opt(files->v[i], what, missing_ok);
+		if (id) {
+			strv_add(ids, id);
+			strv_add(owned, id);
+		} else if (!missing_ok || access(files->v[i], F_OK) == 0) {
+			return EXIT_CK;
+		}
+	}
+	return 0;
 }

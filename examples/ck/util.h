@@ -178,10 +178,12 @@ int parse_flags_noargs(ck_app *app, int argc, char **argv, bool ctr_grammar, con
                        const char *usage, const char *cmd);
 
 /* The id in an id file (--cidfile, --pod-id-file), trimmed, malloc'd; NULL
- * with the error printed.  With `missing_ok`, a file that does not exist
- * gives NULL and prints nothing. */
+ * with the error printed. */
 char *read_id_file(const char *path, const char *what);
-char *read_id_file_opt(const char *path, const char *what, bool missing_ok);
+/* The ids in the id files `files` appended to *ids and to *owned (for
+ * strv_free_owned); with `missing_ok`, a file that does not exist is
+ * skipped (--ignore: what it named is gone).  0, or EXIT_CK after an error. */
+int add_id_files(strv *ids, strv *owned, const strv *files, const char *what, bool missing_ok);
 
 /* A growable string for building JSON that the CLI then parses; it exits
  * with EXIT_CK when memory runs out. */
