@@ -11,7 +11,7 @@ static bool takes_value(flag_kind k)
 }
 
 static int parse_table(ck_app *app, int argc, char **argv, bool ctr_grammar, bool stop_at_pos,
-                       const flag_def *defs, const char *usage, strv *args)
+                       const flag_def *defs, const char *usage, strv *args, int *head)
 {
 	const char *val;
 	size_t n = 0;
@@ -25,6 +25,8 @@ static int parse_table(ck_app *app, int argc, char **argv, bool ctr_grammar, boo
 		return die("out of memory");
 	for (size_t i = 0; i < n; i++)
 		opts[i] = (cli_opt){ defs[i].name, defs[i].shortname, takes_value(defs[i].kind), (int)i + 1 };
+	if (head)
+		*head = argc;
 	cli_init(&c, app, argc, argv, opts);
 	c.ctr_grammar = ctr_grammar;
 	c.stop_at_pos = stop_at_pos;
@@ -39,6 +41,10 @@ static int parse_table(ck_app *app, int argc, char **argv, bool ctr_grammar, boo
 		if (id == CLI_ERR) {
 			rc = EXIT_CK;
 			continue;
+		}
+		if (id == CLI_POS && head) {
+			*head = c.i - 1;
+			break;
 		}
 		if (id == CLI_POS) {
 			if (args)
@@ -93,12 +99,12 @@ static int parse_table(ck_app *app, int argc, char **argv, bool ctr_grammar, boo
 int parse_flags_in(ck_app *app, int argc, char **argv, bool ctr_grammar, const flag_def *defs,
                    const char *usage, strv *args)
 {
-	return parse_table(app, argc, argv, ctr_grammar, false, defs, usage, args);
+	return parse_table(app, argc, argv, ctr_grammar, false, defs, usage, args, NULL);
 }
 
 int parse_flags_cmd(ck_app *app, int argc, char **argv, const flag_def *defs, const char *usage, strv *args)
 {
-	return parse_table(app, argc, argv, true, true, defs, usage, args);
+	return parse_table(app, argc, argv, true, true, defs, usage, args, NULL);
 }
 
 int parse_flags(ck_app *app, int argc, char **argv, const flag_def *defs, const char *usage, strv *args)
@@ -116,4 +122,9 @@ int parse_flags_noargs(ck_app *app, int argc, char **argv, bool ctr_grammar, con
 		rc = die("`ck %s` takes no arguments", cmd);
 	strv_clear(&pos);
 	return rc;
+}
+
+int parse_flags_head(ck_app *app, int argc, char **argv, const flag_def *defs, int *head)
+{
+	return parse_table(app, argc, argv, true, true, defs, "", NULL, head);
 }

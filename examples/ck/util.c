@@ -547,36 +547,6 @@ void table_free(table *t)
 	memset(t, 0, sizeof(*t));
 }
 
-int take_global_flags(ck_app *app, int *argc, char ***argv)
-{
-	while (*argc > 0 && !strncmp((*argv)[0], "--", 2) && (*argv)[0][2]) {
-		const char *a = (*argv)[0] + 2, *eq = strchr(a, '='), *val;
-		char name[32];
-		size_t len = eq ? (size_t)(eq - a) : strlen(a);
-		bool bad;
-
-		if (len >= sizeof(name))
-			break;
-		memcpy(name, a, len);
-		name[len] = '\0';
-		if (!global_flag_takes_value(name))
-			break;
-		if (eq) {
-			val = eq + 1;
-			(*argc)--, (*argv)++;
-		} else if (*argc >= 2) {
-			val = (*argv)[1];
-			*argc -= 2, *argv += 2;
-		} else {
-			return die("flag needs an argument: --%s", name);
-		}
-		global_flag(app, name, val, &bad);
-		if (bad)
-			return EXIT_CK;
-	}
-	return 0;
-}
-
 static void group_usage(FILE *f, const char *group, const char *summary, const subcommand *subs)
 {
 	fprintf(f, "%s\n\nUsage:\n  ck %s [command]\n\nAvailable Commands:\n", summary, group);
@@ -587,22 +557,27 @@ static void group_usage(FILE *f, const char *group, const char *summary, const s
 int run_group(ck_app *app, const char *group, const char *summary, const subcommand *subs, int argc,
               char **argv)
 {
-	if (take_global_flags(app, &argc, &argv) != 0)
-		return EXIT_CK;
+	bool help = false;
+	int head, rc = parse_flags_head(app, argc, argv, (const flag_def[]){
+		{ "help", 'h', F_BOOL, &help, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, &head);
+
+	if (rc)
+		return rc;
+	argc -= head, argv += head;
+	if (help || (argc && !strcmp(argv[0], "help"))) {
+		group_usage(stdout, group, summary, subs);
+		return 0;
+	}
 	if (argc == 0) {
 		group_usage(stderr, group, summary, subs);
 		fputc('\n', stderr);
 		return die("missing command 'ck %s COMMAND'", group);
 	}
-	if (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h") || !strcmp(argv[0], "help")) {
-		group_usage(stdout, group, summary, subs);
-		return 0;
-	}
 	for (const subcommand *s = subs; s->name; s++)
 		if (!strcmp(argv[0], s->name) || (s->alias && !strcmp(argv[0], s->alias)))
 			return s->run(app, argc - 1, argv + 1);
-	if (argv[0][0] == '-')
-		return die("unknown flag: %s", argv[0]);
 	die("unrecognized command `ck %s %s`", group, argv[0]);
 	fprintf(stderr, "Try 'ck %s --help' for more information\n", group);
 	return EXIT_CK;

@@ -84,9 +84,6 @@ bool global_flag_is_bool(const char *name);
 /* Why ck refuses podman's flag `name` (len bytes), or NULL if it does not
  * know the flag (refused.inc lists them). */
 const char *refused_flag(const char *name, size_t len);
-/* Consumes global flags in front of a subcommand ("ck volume --root R ls");
- * returns EXIT_CK after printing an error, else 0. */
-int take_global_flags(ck_app *app, int *argc, char ***argv);
 
 /* A command of a group: its name, an alias, a one-line summary, its usage
  * text and its function. */
@@ -172,6 +169,11 @@ int parse_flags(ck_app *app, int argc, char **argv, const flag_def *defs, const 
  * argument: it and everything after it go to *args as they are (`ck exec
  * CTR CMD -x`). */
 int parse_flags_cmd(ck_app *app, int argc, char **argv, const flag_def *defs, const char *usage, strv *args);
+/* The options in front of a command word (`ck [options] COMMAND ...`,
+ * `ck volume [options] COMMAND ...`): parses up to the first positional
+ * argument, whose index goes to *head (argc if there is none).  A table
+ * that wants --help and -h has them as flags of its own. */
+int parse_flags_head(ck_app *app, int argc, char **argv, const flag_def *defs, int *head);
 /* The same for a command that takes no arguments ("`ck CMD` takes no
  * arguments"). */
 int parse_flags_noargs(ck_app *app, int argc, char **argv, bool ctr_grammar, const flag_def *defs,
