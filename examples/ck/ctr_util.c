@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ctr.h"
+#include "template/tmpl.h"
 
 /* ------------------------------------------------------------- options */
 
@@ -32,30 +33,7 @@ void short_id(char out[13], const char *id)
 
 void human_duration(char *buf, size_t size, int64_t secs)
 {
-	int64_t mins = secs / 60, hours = (secs + 1800) / 3600;
-
-	if (secs < 1)
-		snprintf(buf, size, "Less than a second");
-	else if (secs == 1)
-		snprintf(buf, size, "1 second");
-	else if (secs < 60)
-		snprintf(buf, size, "%lld seconds", (long long)secs);
-	else if (mins == 1)
-		snprintf(buf, size, "About a minute");
-	else if (mins < 60)
-		snprintf(buf, size, "%lld minutes", (long long)mins);
-	else if (hours == 1)
-		snprintf(buf, size, "About an hour");
-	else if (hours < 48)
-		snprintf(buf, size, "%lld hours", (long long)hours);
-	else if (hours < 24 * 7 * 2)
-		snprintf(buf, size, "%lld days", (long long)(hours / 24));
-	else if (hours < 24 * 30 * 2)
-		snprintf(buf, size, "%lld weeks", (long long)(hours / 24 / 7));
-	else if (hours < 24 * 365 * 2)
-		snprintf(buf, size, "%lld months", (long long)(hours / 24 / 30));
-	else
-		snprintf(buf, size, "%lld years", (long long)(secs / 3600 / 24 / 365));
+	tmpl_human_duration(buf, size, (double)secs); /* the templates' own, go-units' wording */
 }
 
 void human_size_fmt(char *buf, size_t size, double bytes, int digits, const char *sep)
