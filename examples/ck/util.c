@@ -100,7 +100,8 @@ static int parse_log_level(const char *s)
 	return -1;
 }
 
-bool global_flag_takes_value(const char *name)
+/* Whether a long flag name is global and takes a value. */
+static bool global_flag_takes_value(const char *name)
 {
 	static const char *const names[] = { "root",           "runroot",     "log-level", "db-backend",
 		                             "runtime",        "storage-driver", "events-backend",
@@ -111,7 +112,8 @@ bool global_flag_takes_value(const char *name)
 	return false;
 }
 
-bool global_flag_is_bool(const char *name)
+/* Whether a long flag name is a global boolean (--noout, --remote). */
+static bool global_flag_is_bool(const char *name)
 {
 	return !strcmp(name, "noout") || !strcmp(name, "remote");
 }
@@ -161,7 +163,8 @@ static int global_value(const char *name, const char *val)
 	return 0;
 }
 
-bool global_flag(ck_app *app, const char *name, const char *val, bool *bad)
+/* Applies one global flag; false if `name` is not one. */
+static bool global_flag(ck_app *app, const char *name, const char *val, bool *bad)
 {
 	*bad = false;
 	if (global_flag_is_bool(name)) {
@@ -209,7 +212,9 @@ static const struct refused {
 #include "refused.inc"
 };
 
-const char *refused_flag(const char *name, size_t len)
+/* Why ck refuses podman's flag `name` (len bytes), or NULL if it does not
+ * know the flag. */
+static const char *refused_flag(const char *name, size_t len)
 {
 	for (size_t i = 0; i < sizeof(refused_flags) / sizeof(refused_flags[0]); i++)
 		if (strlen(refused_flags[i].flag) == len && !strncmp(refused_flags[i].flag, name, len))

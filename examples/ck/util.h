@@ -75,15 +75,6 @@ void cli_init(cli *c, ck_app *app, int argc, char **argv, const cli_opt *opts);
  * CLI_POS with a positional argument in *val, CLI_END, CLI_HELP for
  * --help/-h, or CLI_ERR after printing the error. */
 int cli_next(cli *c, const char **val);
-/* Applies one global flag; false if `name` is not one. */
-bool global_flag(ck_app *app, const char *name, const char *val, bool *bad);
-/* Whether a long flag name is global and takes a value. */
-bool global_flag_takes_value(const char *name);
-/* Whether a long flag name is a global boolean (--noout, --remote). */
-bool global_flag_is_bool(const char *name);
-/* Why ck refuses podman's flag `name` (len bytes), or NULL if it does not
- * know the flag (refused.inc lists them). */
-const char *refused_flag(const char *name, size_t len);
 
 /* A command of a group: its name, an alias, a one-line summary, its usage
  * text and its function. */
