@@ -2,7 +2,6 @@
  * for run starting (detached or attached) with podman's exit codes. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -488,32 +487,6 @@ static int maybe_pull(ck_app *app, run_opts *r)
 	return 0;
 }
 
-/* Claims the --cidfile before creating anything, as podman refuses an
- * existing one. */
-static int claim_cidfile(const char *path, int *fd)
-{
-	*fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (*fd >= 0)
-		return 0;
-	if (errno == EEXIST)
-		return die("container id file exists. Ensure another container is not using it or delete %s",
-		           path);
-	return die("opening cidfile %s: %s", path, strerror(errno));
-}
-
-static int write_cidfile(const char *path, int fd, const char *id)
-{
-	size_t len = strlen(id);
-	ssize_t w = write(fd, id, len);
-
-	close(fd);
-	if (w != (ssize_t)len) {
-		unlink(path);
-		return die("writing cidfile %s: %s", path, strerror(errno));
-	}
-	return 0;
-}
-
 /* Whether the pod `ref` shares its network with its members (one made
  * with --no-infra does not); an unknown pod is left to the create's error. */
 static bool pod_shares_net(ck_app *app, const char *ref)
@@ -549,39 +522,26 @@ static int do_create(ck_container **out, run_opts *r, ck_app *app, int argc, cha
 		return die_ck();
 	if ((rc = maybe_pull(app, r)) != 0)
 		return rc;
-	if (r->cidfile && (rc = claim_cidfile(r->cidfile, &cidfd)) != 0)
+	if (r->cidfile && (rc = id_file_claim(&cidfd, r->cidfile, "container", "cidfile")) != 0)
 		return rc;
 	ck_pod *pod = NULL;
-	if (r->new_pod) {
-		ck_pod_spec *ps = NULL;
-		if (ck_pod_spec_new(&ps) < 0 || ck_pod_spec_set_name(ps, r->new_pod) < 0 ||
-		    ck_pod_spec_set_network(ps, default_network(app)) < 0 ||
-		    ck_pod_create(&pod, app->ctx, ps) < 0) {
-			ck_pod_spec_free(ps);
-			if (cidfd >= 0) {
-				close(cidfd);
-				unlink(r->cidfile);
-			}
-			return die_ck();
-		}
-		ck_pod_spec_free(ps);
-	}
-	if (ck_container_create(out, app->ctx, r->spec) < 0) {
+	ck_pod_spec *ps = NULL;
+	if (r->new_pod && (ck_pod_spec_new(&ps) < 0 || ck_pod_spec_set_name(ps, r->new_pod) < 0 ||
+	                   ck_pod_spec_set_network(ps, default_network(app)) < 0 ||
+	                   ck_pod_create(&pod, app->ctx, ps) < 0))
+		rc = die_ck();
+	ck_pod_spec_free(ps);
+	if (rc == 0 && ck_container_create(out, app->ctx, r->spec) < 0) {
 		rc = die_ck();
 		if (pod) /* the pod made for it goes too */
 			ck_pod_remove(pod, CK_REMOVE_FORCE);
-		ck_pod_free(pod);
-		if (cidfd >= 0) {
-			close(cidfd);
-			unlink(r->cidfile);
-		}
-		return rc;
 	}
 	ck_pod_free(pod);
-	if (cidfd >= 0 && (rc = write_cidfile(r->cidfile, cidfd, ck_container_id(*out))) != 0) {
+	if (cidfd >= 0 && id_file_finish(cidfd, r->cidfile, "cidfile", rc == 0 ? ck_container_id(*out) : NULL) != 0) {
 		ck_container_remove(*out, CK_REMOVE_FORCE);
 		ck_container_free(*out);
 		*out = NULL;
+		rc = EXIT_CK;
 	}
 	return rc;
 }

@@ -1,7 +1,5 @@
 /* ck pod: create, start, stop, restart, kill, rm, prune, ps, inspect,
  * exists and top, as podman pod. */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,21 +136,13 @@ static int pod_create(ck_app *app, int argc, char **argv)
 	 * members have theirs) */
 	if (rc == 0 && !network && infra != 0 && ck_pod_spec_set_network(spec, default_network(app)) < 0)
 		rc = die_ck();
-	if (rc == 0 && idfile && (idfd = open(idfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
-		rc = errno == EEXIST ? die("pod id file exists. Ensure another pod is not using it or delete %s", idfile)
-		                     : die("opening pod id file %s: %s", idfile, strerror(errno));
+	if (rc == 0 && idfile)
+		rc = id_file_claim(&idfd, idfile, "pod", "pod id file");
 	if (rc == 0 && ck_pod_create(&pod, app->ctx, spec) < 0)
 		rc = die_ck();
-	if (idfd >= 0) {
-		const char *pid = pod ? ck_pod_id(pod) : "";
-		if (rc != 0 || write(idfd, pid, strlen(pid)) != (ssize_t)strlen(pid)) {
-			if (rc == 0) {
-				ck_pod_remove(pod, CK_REMOVE_FORCE);
-				rc = die("writing pod id file %s: %s", idfile, strerror(errno));
-			}
-			unlink(idfile);
-		}
-		close(idfd);
+	if (idfd >= 0 && id_file_finish(idfd, idfile, "pod id file", rc == 0 ? ck_pod_id(pod) : NULL) != 0) {
+		ck_pod_remove(pod, CK_REMOVE_FORCE);
+		rc = EXIT_CK;
 	}
 	if (rc == 0)
 		printf("%s\n", ck_pod_id(pod));

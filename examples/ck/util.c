@@ -4,6 +4,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -630,6 +631,28 @@ static char *read_id_file_opt(const char *path, const char *what, bool missing_o
 char *read_id_file(const char *path, const char *what)
 {
 	return read_id_file_opt(path, what, false);
+}
+
+int id_file_claim(int *fd, const char *path, const char *kind, const char *flag)
+{
+	*fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (*fd >= 0)
+		return 0;
+	if (errno == EEXIST)
+		return die("%s id file exists. Ensure another %s is not using it or delete %s", kind, kind, path);
+	return die("opening %s %s: %s", flag, path, strerror(errno));
+}
+
+int id_file_finish(int fd, const char *path, const char *flag, const char *id)
+{
+	ssize_t w = id ? write(fd, id, strlen(id)) : 0;
+	int err = errno;
+
+	close(fd);
+	if (id && w == (ssize_t)strlen(id))
+		return 0;
+	unlink(path);
+	return id ? die("writing %s %s: %s", flag, path, strerror(err)) : 0;
 }
 
 int add_id_files(strv *ids, strv *owned, const strv *files, const char *what, bool missing_ok)

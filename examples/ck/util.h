@@ -173,6 +173,13 @@ int parse_flags_noargs(ck_app *app, int argc, char **argv, bool ctr_grammar, con
 /* The id in an id file (--cidfile, --pod-id-file), trimmed, malloc'd; NULL
  * with the error printed. */
 char *read_id_file(const char *path, const char *what);
+/* Claims an id file (--cidfile, --pod-id-file) before anything is made, as
+ * podman refuses one that exists (`kind`: "container" or "pod"; `flag`: the
+ * file as errors name it).  *fd is open for id_file_finish().  0 or EXIT_CK. */
+int id_file_claim(int *fd, const char *path, const char *kind, const char *flag);
+/* Writes `id` and closes fd; with id NULL (the create failed), or when the
+ * write fails, the file is removed.  0, or EXIT_CK after a failed write. */
+int id_file_finish(int fd, const char *path, const char *flag, const char *id);
 /* The ids in the id files `files` appended to *ids and to *owned (for
  * strv_free_owned); with `missing_ok`, a file that does not exist is
  * skipped (--ignore: what it named is gone).  0, or EXIT_CK after an error. */
