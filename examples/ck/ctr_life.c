@@ -390,20 +390,16 @@ static const char exists_usage[] =
 	"Check if a container exists in local storage\n\nUsage:\n  ck container exists CONTAINER\n\n"
 	"Exits 0 if the container exists, 1 if it does not, 125 on another error.\n";
 
+static int container_found(ck_app *app, const char *name)
+{
+	ck_container *ctr = NULL;
+	int rc = ck_container_lookup(&ctr, app->ctx, name);
+
+	ck_container_free(ctr);
+	return rc;
+}
+
 int ctr_exists(ck_app *app, int argc, char **argv)
 {
-	strv names = { 0 };
-	ck_container *ctr = NULL;
-	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){ { NULL, 0, F_IGNORE, NULL, 0 } }, exists_usage,
-	                        &names);
-
-	if (rc == 0 && names.n != 1)
-		rc = die_args(exists_usage, "one container is required (%zu given)", names.n);
-	if (rc == 0 && !app_context(app))
-		rc = EXIT_CK;
-	if (rc == 0)
-		rc = exists_status(ck_container_lookup(&ctr, app->ctx, names.v[0]));
-	ck_container_free(ctr);
-	strv_clear(&names);
-	return rc < 0 ? 0 : rc;
+	return run_exists(app, argc, argv, exists_usage, "container", container_found);
 }

@@ -383,7 +383,7 @@ static int image_found(ck_app *app, const char *name)
 
 static int image_exists(ck_app *app, int argc, char **argv)
 {
-	return run_exists(app, argc, argv, exists_usage, image_found);
+	return run_exists(app, argc, argv, exists_usage, "name", image_found);
 }
 
 static const subcommand image_cmds[] = {

@@ -256,7 +256,7 @@ static int network_found(ck_app *app, const char *name)
 
 static int network_exists(ck_app *app, int argc, char **argv)
 {
-	return run_exists(app, argc, argv, exists_usage, network_found);
+	return run_exists(app, argc, argv, exists_usage, "name", network_found);
 }
 
 static const char connect_usage[] =

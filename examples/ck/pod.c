@@ -329,7 +329,7 @@ static int pod_found(ck_app *app, const char *name)
 
 static int pod_exists(ck_app *app, int argc, char **argv)
 {
-	return run_exists(app, argc, argv, exists_usage, pod_found);
+	return run_exists(app, argc, argv, exists_usage, "name", pod_found);
 }
 
 static const char inspect_usage[] =

@@ -372,7 +372,10 @@ int rm_exit_status(int worst, int code, int in_use)
 	return worst == EXIT_CK || s == EXIT_CK ? EXIT_CK : worst > s ? worst : s;
 }
 
-int exists_status(int rc)
+/* podman's exit code for "exists" after a lookup returned `rc`: 0 when it
+ * found the object, 1 when none or several matched, else EXIT_CK after
+ * printing the error. */
+static int exists_status(int rc)
 {
 	if (rc == 0)
 		return 0;
@@ -381,7 +384,7 @@ int exists_status(int rc)
 	return die_ck();
 }
 
-int run_exists(ck_app *app, int argc, char **argv, const char *usage,
+int run_exists(ck_app *app, int argc, char **argv, const char *usage, const char *what,
                int (*lookup)(ck_app *app, const char *name))
 {
 	strv names = { 0 };
@@ -390,7 +393,7 @@ int run_exists(ck_app *app, int argc, char **argv, const char *usage,
 	if (rc < 0)
 		return 0;
 	if (rc == 0 && names.n != 1)
-		rc = die_args(usage, "one name is required (%zu given)", names.n);
+		rc = die_args(usage, "one %s is required (%zu given)", what, names.n);
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;
 	if (rc == 0) {

@@ -96,15 +96,12 @@ int sub_help(const char *usage);
 int rm_exit_status(int worst, int code, int in_use);
 
 /* The body of an "exists" command (ck image exists, ck volume exists):
- * exactly one name, which `lookup` looks for, returning 0 when it exists,
- * 1 when it does not, or a negative code with the library's error set.
- * Exits 1 for a name that is not found or ambiguous, as podman. */
-int run_exists(ck_app *app, int argc, char **argv, const char *usage,
+ * exactly one name (the error calls it `what`), which `lookup` looks for,
+ * returning 0 when it exists, 1 when it does not, or a negative code with
+ * the library's error set.  Exits 1 for a name that is not found or
+ * ambiguous, as podman. */
+int run_exists(ck_app *app, int argc, char **argv, const char *usage, const char *what,
                int (*lookup)(ck_app *app, const char *name));
-/* podman's exit code for "exists" after a lookup returned `rc`: 0 when it
- * found the object, 1 when none or several matched, else EXIT_CK after
- * printing the error. */
-int exists_status(int rc);
 
 /* A growable NULL-terminated string array that borrows its strings. */
 typedef struct strv {

@@ -350,7 +350,7 @@ static int volume_found(ck_app *app, const char *name)
 
 static int volume_exists(ck_app *app, int argc, char **argv)
 {
-	return run_exists(app, argc, argv, exists_usage, volume_found);
+	return run_exists(app, argc, argv, exists_usage, "name", volume_found);
 }
 
 static const subcommand volume_cmds[] = {
