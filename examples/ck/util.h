@@ -1,5 +1,5 @@
 /* Shared by the ck commands: the lazily opened context, podman-style option
- * parsing, errors with podman's exit codes, prompts and tables. */
+ * parsing (flags.c), errors with podman's exit codes, prompts and tables. */
 #ifndef CK_CLI_UTIL_H
 #define CK_CLI_UTIL_H
 
@@ -38,43 +38,6 @@ int die_ck(void);
 int die_args(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints "Error: <message>" without deciding the exit code. */
 void print_ck_error(void);
-
-/* Option parsing in pflag's grammar: "--name value", "--name=value",
- * "-n value", "-nvalue", clustered short booleans ("-fq"), interspersed
- * positional arguments, and "--" to end the options.  The global flags
- * (--root, --runroot, --log-level, --db-backend, --runtime) are accepted
- * everywhere and applied to the app. */
-typedef struct cli_opt {
-	const char *name; /* long name without "--" */
-	char shortname;   /* 0 for none */
-	bool arg;         /* takes a value */
-	int id;           /* > 0 */
-} cli_opt;
-
-enum { CLI_END = 0, CLI_POS = -1, CLI_HELP = -2, CLI_ERR = -3 };
-
-typedef struct cli {
-	ck_app *app;
-	int argc;
-	char **argv;
-	int i;
-	const char *cluster; /* rest of a short-option cluster */
-	const cli_opt *opts;
-	bool no_more_opts;
-	/* The container commands' grammar (parse_flags_in): the options may
-	 * end at the first positional argument (`ck run IMG ls -l`, `ck exec
-	 * CTR sh -c ...`), -h is --help only when the command has no -h of its
-	 * own (`ck run -h HOSTNAME`), "-d=false" is a short boolean's value
-	 * and "-t=5" is taken as "-t5". */
-	bool stop_at_pos, ctr_grammar;
-} cli;
-
-void cli_init(cli *c, ck_app *app, int argc, char **argv, const cli_opt *opts);
-/* The next option's id with its value in *val (for a boolean NULL, or
- * "true" or "false" when written --flag=true|false),
- * CLI_POS with a positional argument in *val, CLI_END, CLI_HELP for
- * --help/-h, or CLI_ERR after printing the error. */
-int cli_next(cli *c, const char **val);
 
 /* A command of a group: its name, an alias, a one-line summary, its usage
  * text and its function. */
