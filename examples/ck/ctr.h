@@ -50,6 +50,8 @@ int ctr_kill(ck_app *app, int argc, char **argv);
 int ctr_restart(ck_app *app, int argc, char **argv);
 int ctr_pause(ck_app *app, int argc, char **argv);
 int ctr_unpause(ck_app *app, int argc, char **argv);
+int ctr_unmount(ck_app *app, int argc, char **argv);
+int ctr_init(ck_app *app, int argc, char **argv);
 int ctr_rm(ck_app *app, int argc, char **argv);
 int ctr_wait(ck_app *app, int argc, char **argv);
 int ctr_prune(ck_app *app, int argc, char **argv);
@@ -66,10 +68,8 @@ int ctr_exec(ck_app *app, int argc, char **argv); /* ctr_exec.c */
 int ctr_cp(ck_app *app, int argc, char **argv);
 int ctr_rename(ck_app *app, int argc, char **argv);
 int ctr_mount(ck_app *app, int argc, char **argv); /* ctr_fs.c */
-int ctr_unmount(ck_app *app, int argc, char **argv);
 int ctr_diff(ck_app *app, int argc, char **argv);
 int ctr_export(ck_app *app, int argc, char **argv);
 int ctr_commit(ck_app *app, int argc, char **argv);
-int ctr_init(ck_app *app, int argc, char **argv);
 
 #endif

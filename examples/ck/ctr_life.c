@@ -1,5 +1,6 @@
-/* ck start, attach, stop, kill, restart, rm, wait, and container prune and
- * exists: the commands that move containers through their lifecycle. */
+/* ck start, attach, stop, kill, restart, rm, pause, unpause, unmount, init,
+ * wait, and container prune and exists: the commands that move containers
+ * through their lifecycle. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -162,7 +163,7 @@ struct many_flags {
 };
 #define MANY_FLAGS_INIT { .timeout = -1 }
 
-enum { OP_STOP, OP_KILL, OP_RESTART, OP_RM, OP_PAUSE, OP_UNPAUSE };
+enum { OP_STOP, OP_KILL, OP_RESTART, OP_RM, OP_PAUSE, OP_UNPAUSE, OP_UNMOUNT, OP_INIT };
 
 static int apply(ck_container *ctr, int op, const struct many_flags *f)
 {
@@ -173,13 +174,15 @@ static int apply(ck_container *ctr, int op, const struct many_flags *f)
 	case OP_RESTART: return ck_container_restart(ctr, timeout);
 	case OP_PAUSE: return ck_container_pause(ctr);
 	case OP_UNPAUSE: return ck_container_unpause(ctr);
+	case OP_UNMOUNT: return ck_container_unmount_rootfs(ctr);
+	case OP_INIT: return ck_container_init(ctr);
 	default:
 		return ck_container_remove(ctr, (f->force ? CK_REMOVE_FORCE : 0) |
 		                                        (f->volumes ? CK_REMOVE_VOLUMES : 0));
 	}
 }
 
-/* The body of stop, kill, restart, rm, pause and unpause. */
+/* The body of stop, kill, restart, rm, pause, unpause, unmount and init. */
 static int many(ck_app *app, int argc, char **argv, int op, const char *usage)
 {
 	targets t = { 0 };
@@ -205,6 +208,8 @@ static int many(ck_app *app, int argc, char **argv, int op, const char *usage)
 		defs[nd++] = (flag_def){ "signal", 's', F_STR, &f.signal_text, 0 };
 	if (op == OP_RESTART)
 		defs[nd++] = (flag_def){ "running", 0, F_BOOL, &f.running, 0 };
+	if (op == OP_UNMOUNT) /* a container is unmounted in one go */
+		defs[nd++] = (flag_def){ "force", 'f', F_IGNORE, NULL, 0 };
 	defs[nd] = (flag_def){ NULL, 0, F_IGNORE, NULL, 0 };
 
 	int rc = parse_flags_in(app, argc, argv, true, defs, usage, &t.refs), status = 0;
@@ -228,7 +233,7 @@ static int many(ck_app *app, int argc, char **argv, int op, const char *usage)
 	else if (rc == 0 && !f.all && t.refs.n == 0)
 		rc = die("you must provide at least one container name or id");
 	if (rc == 0 && f.all)
-		rc = targets_all(&t, app, op == OP_UNPAUSE ? "paused" :
+		rc = targets_all(&t, app, op == OP_UNPAUSE ? "paused" : op == OP_INIT ? "created" :
 		                              op == OP_KILL || op == OP_PAUSE || (op == OP_RESTART && f.running) ?
 		                              "running" : NULL, NULL);
 	for (size_t i = 0; rc == 0 && i < t.refs.n; i++) {
@@ -295,6 +300,15 @@ MANY(ctr_rm, OP_RM, "Remove one or more containers",
      "  -i, --ignore     Ignore errors when a specified container is missing\n"
      "  -t, --time int   Seconds to wait for stop before killing the container (default 10)\n"
      "  -v, --volumes    Remove anonymous volumes associated with the container\n")
+MANY(ctr_unmount, OP_UNMOUNT, "Unmount working container's root filesystem",
+     "unmount [options] CONTAINER [CONTAINER...]\n\nOptions:\n"
+     "  -a, --all     Unmount all containers that are not running\n"
+     "  -f, --force   Accepted: a container is unmounted in one go\n")
+MANY(ctr_init, OP_INIT, "Initialize one or more containers",
+     "init [options] CONTAINER [CONTAINER...]\n\n"
+     "Mounts each container's root filesystem and makes its files, as a start\n"
+     "would, without running it (ck has no \"initialized\" state: it stays created).\n\n"
+     "Options:\n  -a, --all   Initialize all containers\n")
 MANY(ctr_pause, OP_PAUSE, "Pause all the processes in one or more containers",
      "pause [options] CONTAINER [CONTAINER...]\n\nOptions:\n  -a, --all   Pause all running containers\n")
 MANY(ctr_unpause, OP_UNPAUSE, "Unpause the processes in one or more containers",
