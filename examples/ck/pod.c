@@ -553,7 +553,8 @@ static int pod_top(ck_app *app, int argc, char **argv)
 
 /* ---- pod stats, pod logs: the container commands over the pod's members ---- */
 
-/* strv borrows its strings: these are copies that `owned` frees. */
+/* strv borrows its strings: these are copies that `owned` frees
+ * (strv_free_owned). */
 static void add_copy(strv *out, strv *owned, const char *s)
 {
 	char *copy = strdup(s);
@@ -561,13 +562,6 @@ static void add_copy(strv *out, strv *owned, const char *s)
 		return;
 	strv_add(owned, copy);
 	strv_add(out, copy);
-}
-
-static void free_copies(strv *owned)
-{
-	for (size_t i = 0; i < owned->n; i++)
-		free((char *)owned->v[i]);
-	strv_clear(owned);
 }
 
 /* Appends the ids of `pod`'s members (not its infra) to `out`; with `only`,
@@ -652,7 +646,7 @@ static int pod_stats(ck_app *app, int argc, char **argv)
 	if (rc == 0)
 		rc = ctr_stats(app, (int)args.n, (char **)args.v);
 	free(fmt);
-	free_copies(&owned);
+	strv_free_owned(&owned);
 	strv_clear(&pods);
 	strv_clear(&args);
 	return rc;
@@ -713,7 +707,7 @@ static int pod_logs(ck_app *app, int argc, char **argv)
 		rc = member_ids(&args, &owned, app, pods.v[0], only);
 	if (rc == 0)
 		rc = ctr_logs(app, (int)args.n, (char **)args.v);
-	free_copies(&owned);
+	strv_free_owned(&owned);
 	strv_clear(&pods);
 	strv_clear(&args);
 	return rc;
