@@ -270,7 +270,8 @@ static jnode *ps_json(ck_context *ctx, const ck_container *ctr, bool no_trunc, b
 		insp = json_parse(text);
 	ck_free(text);
 	short_id(id, ck_container_id(ctr));
-	/* Labels, Mounts and AutoRemove come from inspect: the handle has no getters for them. */
+	/* AutoRemove comes from inspect (the handle has no getter for it), and
+	 * Labels and Mounts from the same JSON, in its order. */
 	const jnode *cfg = insp ? json_get(insp, "Config") : NULL, *hc = insp ? json_get(insp, "HostConfig") : NULL;
 	const jnode *labels = cfg ? json_get(cfg, "Labels") : NULL, *mounts = insp ? json_get(insp, "Mounts") : NULL;
 	const jnode *ar = hc ? json_get(hc, "AutoRemove") : NULL;
