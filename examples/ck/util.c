@@ -2,6 +2,7 @@
  * tables.  Errors go to stderr as "Error: ..." with exit code 125. */
 #define _GNU_SOURCE
 #include "util.h"
+#include "template/tmpl.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -239,32 +240,24 @@ void table_row(table *t, const char *const *cells)
 	t->rows++;
 }
 
+/* The rows as tab-separated lines through the templates' tabwriter, which
+ * aligns them as podman's tables are (widths in runes). */
 void table_print(FILE *f, const table *t)
 {
-	size_t *w = calloc(t->cols ? t->cols : 1, sizeof(*w));
+	sbuf b = { 0 };
+	char *out;
 
-	if (!w)
-		return;
 	for (size_t r = 0; r < t->rows; r++)
 		for (size_t c = 0; c < t->cols; c++) {
-			const char *s = t->cells[r * t->cols + c];
-			size_t l = s ? strlen(s) + 2 : 2;
-			if (l > w[c])
-				w[c] = l;
+			const char *cell = t->cells[r * t->cols + c];
+			sb_cat(&b, cell ? cell : "");
+			sb_cat(&b, c + 1 < t->cols ? "\t" : "\n");
 		}
-	for (size_t r = 0; r < t->rows; r++) {
-		for (size_t c = 0; c < t->cols; c++) {
-			const char *s = t->cells[r * t->cols + c];
-			size_t len = s ? strlen(s) : 0, width = w[c] > 12 ? w[c] : 12;
-			fwrite(s ? s : "", 1, len, f);
-			if (c + 1 == t->cols)
-				putc('\n', f);
-			else
-				for (; len < width; len++)
-					putc(' ', f);
-		}
+	if (b.s && (out = tmpl_tabwrite(b.s, b.n))) {
+		fputs(out, f);
+		free(out);
 	}
-	free(w);
+	free(b.s);
 }
 
 void table_free(table *t)

@@ -168,7 +168,7 @@ void human_duration(char *buf, size_t size, int64_t secs);
 bool confirm(const char *question);
 
 /* A table printed as podman's tabwriter does: every column but the last is
- * padded to max(12, widest cell + 2). */
+ * padded to max(12, widest cell + 2), counting runes. */
 typedef struct table {
 	size_t cols, rows, cap; /* cap: rows allocated */
 	char **cells; /* rows * cols, row-major */
