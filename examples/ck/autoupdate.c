@@ -34,14 +34,13 @@ int cmd_autoupdate(ck_app *app, int argc, char **argv)
 	const char *format = NULL, *gate = NULL;
 	char *json = NULL;
 	strv pos = { 0 };
-	int rc = 0, dry = 0;
+	int rc = 0;
 
 	ck_autoupdate_options_init(&o, CK_AUTOUPDATE_OPTIONS_VERSION);
-	if (take_global_flags(app, &argc, &argv) != 0 || take_bool_flag(&argc, argv, "tls-verify", &o.tls_verify) != 0 ||
-	    take_bool_flag(&argc, argv, "rollback", &o.rollback) != 0 || take_bool_flag(&argc, argv, "dry-run", &dry) != 0)
-		return EXIT_CK;
-	o.dry_run = dry;
 	rc = parse_flags(app, argc, argv, (const flag_def[]){
+		{ "tls-verify", 0, F_ONOFF, &o.tls_verify, 0 },
+		{ "rollback", 0, F_ONOFF, &o.rollback, 0 },
+		{ "dry-run", 0, F_ONOFF, &o.dry_run, 0 },
 		{ "authfile", 0, F_STR, &o.authfile, 0 },
 		{ "format", 0, F_STR, &format, 0 },
 		{ "gate-seconds", 0, F_STR, &gate, 0 },

@@ -6,14 +6,7 @@
 #include "util.h"
 
 /* ---- options (ctr_util.c) ----
- * cli_init() for util.h's cli_next(), with the differences the container
- * commands need: a command can stop at its first positional argument
- * (`ck run IMG ls -l`, `ck exec CTR sh -c ...`), and -h is --help only
- * when the command has no -h of its own (`ck run -h HOSTNAME`).  A boolean
- * given as --flag=false is returned with *val "false" (else *val is NULL),
- * and a short option takes "-t=5" as well as "-t5". */
-void copts_init(cli *c, ck_app *app, int argc, char **argv, const cli_opt *opts, bool interspersed);
-/* A boolean's state from cli_next()'s *val. */
+ * A boolean's state from a flag_hook's val. */
 bool flag_on(const char *val);
 
 /* ---- texts ---- */
@@ -57,6 +50,8 @@ int ctr_kill(ck_app *app, int argc, char **argv);
 int ctr_restart(ck_app *app, int argc, char **argv);
 int ctr_pause(ck_app *app, int argc, char **argv);
 int ctr_unpause(ck_app *app, int argc, char **argv);
+int ctr_unmount(ck_app *app, int argc, char **argv);
+int ctr_init(ck_app *app, int argc, char **argv);
 int ctr_rm(ck_app *app, int argc, char **argv);
 int ctr_wait(ck_app *app, int argc, char **argv);
 int ctr_prune(ck_app *app, int argc, char **argv);
@@ -73,10 +68,8 @@ int ctr_exec(ck_app *app, int argc, char **argv); /* ctr_exec.c */
 int ctr_cp(ck_app *app, int argc, char **argv);
 int ctr_rename(ck_app *app, int argc, char **argv);
 int ctr_mount(ck_app *app, int argc, char **argv); /* ctr_fs.c */
-int ctr_unmount(ck_app *app, int argc, char **argv);
 int ctr_diff(ck_app *app, int argc, char **argv);
 int ctr_export(ck_app *app, int argc, char **argv);
 int ctr_commit(ck_app *app, int argc, char **argv);
-int ctr_init(ck_app *app, int argc, char **argv);
 
 #endif

@@ -2,7 +2,6 @@
  * for run starting (detached or attached) with podman's exit codes. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -12,137 +11,92 @@
 
 enum {
 	O_NAME = 1, O_LABEL, O_ENV, O_ENVFILE, O_VOLUME, O_MOUNT, O_WORKDIR, O_USER, O_ENTRYPOINT,
-	O_HOSTNAME, O_CIDFILE, O_REPLACE, O_INIT, O_INITPATH, O_READONLY, O_CAPADD, O_CAPDROP,
+	O_HOSTNAME, O_REPLACE, O_INIT, O_INITPATH, O_READONLY, O_CAPADD, O_CAPDROP,
 	O_ULIMIT, O_MEMORY, O_CPUS, O_PIDS, O_RESTART, O_RUNTIME, O_NETWORK, O_IP, O_MAC, O_NETALIAS, O_POD, O_PUBLISH,
-	O_DETACH, O_RM, O_INTERACTIVE, O_TTY, O_GROUPADD, O_STOPSIGNAL, O_STOPTIMEOUT, O_LOGOPT,
-	O_PULL, O_QUIET, O_SIGPROXY, O_ANNOTATION, O_IPC, O_PIDNS, O_UTS, O_PRIVILEGED, O_SECOPT, O_SHMSIZE,
-	O_UMASK, O_TZ, O_SYSTEMD, O_LABELFILE, O_ENVHOST, O_LOGDRIVER, O_RMI, O_ATTACH, O_TIMEOUT,
+	O_GROUPADD, O_STOPSIGNAL, O_STOPTIMEOUT, O_LOGOPT,
+	O_PULL, O_ANNOTATION, O_IPC, O_PIDNS, O_UTS, O_PRIVILEGED, O_SECOPT, O_SHMSIZE,
+	O_UMASK, O_TZ, O_SYSTEMD, O_LABELFILE, O_ENVHOST, O_LOGDRIVER, O_ATTACH, O_TIMEOUT,
 	O_CGROUPS, O_PODIDFILE, O_MONPIDFILE, O_HCMD, O_HINTERVAL, O_HRETRIES,
 	O_HSTART, O_HTIMEOUT, O_HONFAIL, O_NOHEALTH, O_SDNOTIFY, O_DEVICE, O_TMPFS, O_ADDHOST, O_DNS,
 	O_DNSSEARCH, O_DNSOPT, O_NOHOSTS, O_UNSETENV, O_UNSETENVALL, O_PIDFILE,
 };
 
-/* Both commands take every flag; -d and --sig-proxy mean something only to run. */
-static const cli_opt spec_opts[] = {
-	{ "name", 0, true, O_NAME },           { "label", 'l', true, O_LABEL },
-	{ "env", 'e', true, O_ENV },           { "env-file", 0, true, O_ENVFILE },
-	{ "volume", 'v', true, O_VOLUME },     { "mount", 0, true, O_MOUNT },
-	{ "workdir", 'w', true, O_WORKDIR },   { "user", 'u', true, O_USER },
-	{ "entrypoint", 0, true, O_ENTRYPOINT }, { "hostname", 'h', true, O_HOSTNAME },
-	{ "cidfile", 0, true, O_CIDFILE },     { "replace", 0, false, O_REPLACE },
-	{ "init", 0, false, O_INIT },          { "init-path", 0, true, O_INITPATH },
-	{ "read-only", 0, false, O_READONLY }, { "cap-add", 0, true, O_CAPADD },
-	{ "cap-drop", 0, true, O_CAPDROP },    { "ulimit", 0, true, O_ULIMIT },
-	{ "memory", 'm', true, O_MEMORY },     { "cpus", 0, true, O_CPUS },
-	{ "pids-limit", 0, true, O_PIDS },     { "restart", 0, true, O_RESTART },
-	{ "runtime", 0, true, O_RUNTIME },     { "network", 0, true, O_NETWORK },
-	{ "net", 0, true, O_NETWORK },         { "pod", 0, true, O_POD },
-	{ "ip", 0, true, O_IP },               { "mac-address", 0, true, O_MAC },
-	{ "network-alias", 0, true, O_NETALIAS },
-	{ "add-host", 0, true, O_ADDHOST },    { "dns", 0, true, O_DNS },
-	{ "dns-search", 0, true, O_DNSSEARCH }, { "dns-option", 0, true, O_DNSOPT },
-	{ "publish", 'p', true, O_PUBLISH },   { "detach", 'd', false, O_DETACH },
-	{ "rm", 0, false, O_RM },              { "interactive", 'i', false, O_INTERACTIVE },
-	{ "tty", 't', false, O_TTY },          { "group-add", 0, true, O_GROUPADD },
-	{ "stop-signal", 0, true, O_STOPSIGNAL }, { "stop-timeout", 0, true, O_STOPTIMEOUT },
-	{ "log-opt", 0, true, O_LOGOPT },      { "pull", 0, true, O_PULL },
-	{ "quiet", 'q', false, O_QUIET },      { "sig-proxy", 0, false, O_SIGPROXY },
-	{ "annotation", 0, true, O_ANNOTATION }, { "ipc", 0, true, O_IPC },
-	{ "pid", 0, true, O_PIDNS },           { "uts", 0, true, O_UTS },
-	{ "privileged", 0, false, O_PRIVILEGED }, { "security-opt", 0, true, O_SECOPT },
-	{ "shm-size", 0, true, O_SHMSIZE },    { "umask", 0, true, O_UMASK },
-	{ "tz", 0, true, O_TZ },               { "systemd", 0, true, O_SYSTEMD },
-	{ "label-file", 0, true, O_LABELFILE }, { "env-host", 0, false, O_ENVHOST },
-	{ "log-driver", 0, true, O_LOGDRIVER }, { "rmi", 0, false, O_RMI },
-	{ "attach", 'a', true, O_ATTACH },     { "timeout", 0, true, O_TIMEOUT },
-	{ "cgroups", 0, true, O_CGROUPS },     { "device", 0, true, O_DEVICE },
-	{ "tmpfs", 0, true, O_TMPFS },         { "no-hosts", 0, false, O_NOHOSTS },
-	{ "unsetenv", 0, true, O_UNSETENV },   { "unsetenv-all", 0, false, O_UNSETENVALL },
-	{ "pidfile", 0, true, O_PIDFILE },
-	{ "pod-id-file", 0, true, O_PODIDFILE }, { "conmon-pidfile", 0, true, O_MONPIDFILE },
-	{ "health-cmd", 0, true, O_HCMD },     { "health-interval", 0, true, O_HINTERVAL },
-	{ "health-retries", 0, true, O_HRETRIES }, { "health-start-period", 0, true, O_HSTART },
-	{ "health-timeout", 0, true, O_HTIMEOUT }, { "health-on-failure", 0, true, O_HONFAIL },
-	{ "no-healthcheck", 0, false, O_NOHEALTH }, { "sdnotify", 0, true, O_SDNOTIFY },
-	{ NULL, 0, false, 0 },
-};
-
-static const char spec_flags_usage[] =
-	"      --cap-add strings        Add capabilities to the container\n"
-	"      --cap-drop strings       Drop capabilities from the container\n"
-	"      --cgroups string         Control container cgroup configuration (\"enabled\"|\"no-conmon\")\n"
-	"      --cidfile string         Write the container ID to the file\n"
-	"      --conmon-pidfile string  Path to the file that will receive the PID of the container's monitor\n"
-	"      --cpus float             Number of CPUs\n"
-	"      --device stringArray     Add a host device to the container (HOST[:CONTAINER][:PERMISSIONS])\n"
-	"      --no-hosts               Do not create /etc/hosts within the container, instead use the image's\n"
-	"      --tmpfs stringArray      Mount a temporary filesystem (tmpfs) into a container (DEST[:OPTIONS])\n"
-	"      --unsetenv stringArray   Unset environment default variables in container\n"
-	"      --unsetenv-all           Unset all default environment variables in container\n"
-	"      --pidfile string         Write the container process ID to the file\n"
-	"      --entrypoint string      Overwrite the default ENTRYPOINT of the image (a string or a JSON array)\n"
-	"  -e, --env stringArray        Set environment variables in container\n"
-	"      --env-file stringArray   Read in a file of environment variables\n"
-	"      --annotation strings     Add annotations to container (key=value)\n"
-	"      --add-host host:ip       Add a custom host-to-IP mapping (host:ip)\n"
-	"      --dns strings            Set custom DNS servers\n"
-	"      --dns-option strings     Set custom DNS options\n"
-	"      --dns-search strings     Set custom DNS search domains\n"
-	"  -a, --attach strings         Attach to STDIN, STDOUT or STDERR\n"
-	"      --env-host               Use all current host environment variables in container\n"
-	"      --group-add strings      Add additional groups to the primary container process\n"
-	"      --ipc string             IPC namespace to use (host or private)\n"
-	"      --label-file strings     Read in a line delimited file of labels\n"
-	"      --log-driver string      Logging driver for the container: k8s-file or none\n"
-	"      --pid string             PID namespace to use (host or private)\n"
-	"      --privileged             Give every capability of the caller, and no seccomp filter\n"
-	"      --rmi                    Remove the image after the container exits (run --rm)\n"
-	"      --security-opt strings   label=disable, seccomp=unconfined or no-new-privileges\n"
-	"      --shm-size string        Size of /dev/shm (format: <number>[<unit>], unit b, k, m or g)\n"
-	"      --systemd string         Recorded only: true, false or always\n"
-	"      --timeout uint           Maximum seconds the container may run before it is killed\n"
-	"      --tz string              Set timezone in container (a zone name, or local)\n"
-	"      --umask string           Set umask in container (default \"0022\")\n"
-	"      --uts string             UTS namespace to use (host or private)\n"
-	"      --health-cmd string      Set a healthcheck command for the container ('none' disables the existing healthcheck)\n"
-	"      --health-interval string Set an interval for the healthcheck (a value of disable results in no automatic timer setup) (default \"30s\")\n"
-	"      --health-on-failure string  Action to take once the container turns unhealthy (none, kill, restart, stop) (default \"none\")\n"
-	"      --health-retries uint    The number of retries allowed before a healthcheck is considered to be unhealthy (default 3)\n"
-	"      --health-start-period string  The initialization time needed for a container to bootstrap (default \"0s\")\n"
-	"      --health-timeout string  The maximum time allowed to complete the healthcheck before an interval is considered failed (default \"30s\")\n"
-	"  -h, --hostname string        Set container hostname\n"
-	"      --init                   Run an init binary inside the container that forwards signals and reaps processes\n"
-	"      --init-path string       Path to the container-init binary\n"
-	"  -i, --interactive            Keep STDIN open even if not attached\n"
-	"  -l, --label stringArray      Set metadata on container\n"
-	"      --log-opt stringArray    Logging driver options (max-size=SIZE)\n"
-	"  -m, --memory string          Memory limit (format: <number>[<unit>], where unit = b, k, m or g)\n"
-	"      --mount stringArray      Attach a filesystem mount to the container\n"
-	"      --name string            Assign a name to the container\n"
-	"      --ip string              Specify a static IPv4 address for the container\n"
-	"      --mac-address string     Container MAC address (e.g. 92:d0:c6:0a:29:33)\n"
-	"      --network string         Connect a container to a network: bridge, NAME[:ip=..,alias=..], slirp4netns, none, host, private, ns:PATH\n"
-	"      --network-alias strings  Add network-scoped alias for the container\n"
-	"      --no-healthcheck         Disable healthchecks on container\n"
-	"      --pids-limit int         Tune container pids limit (0 for unlimited)\n"
-	"      --pod string             Run container in an existing pod, or new:NAME to create one\n"
-	"      --pod-id-file string     Run container in an existing pod and read the pod's ID from the specified file\n"
-	"  -p, --publish strings        Publish a container's port, or a range of ports, to the host\n"
-	"      --pull string            Pull image policy (default \"missing\")\n"
-	"  -q, --quiet                  Suppress output information when pulling images\n"
-	"      --read-only              Make containers root filesystem read-only\n"
-	"      --replace                If a container with the same name exists, replace it\n"
-	"      --restart string         Restart policy: no, on-failure[:max_retry], always, unless-stopped\n"
-	"      --rm                     Remove container (and pod if created) after exit\n"
-	"      --runtime string         Path or name of the OCI runtime (crun, runc)\n"
-	"      --sdnotify string        control sd-notify behavior: conmon, container, healthy or ignore (default \"conmon\")\n"
-	"      --stop-signal string     Signal to stop a container. Default is SIGTERM\n"
-	"      --stop-timeout uint      Timeout (in seconds) to stop a container. Default is 10\n"
-	"  -t, --tty                    Allocate a pseudo-TTY for container\n"
-	"      --ulimit strings         Ulimit options (NAME=SOFT[:HARD], or host)\n"
-	"  -u, --user string            Username or UID (format: <name|uid>[:<group|gid>])\n"
-	"  -v, --volume stringArray     Bind mount a volume into the container (SRC:DST[:OPTS])\n"
-	"  -w, --workdir string         Working directory inside the container\n";
+#define SPEC_FLAGS_USAGE \
+	"      --cap-add strings        Add capabilities to the container\n" \
+	"      --cap-drop strings       Drop capabilities from the container\n" \
+	"      --cgroups string         Control container cgroup configuration (\"enabled\"|\"no-conmon\")\n" \
+	"      --cidfile string         Write the container ID to the file\n" \
+	"      --conmon-pidfile string  Path to the file that will receive the PID of the container's monitor\n" \
+	"      --cpus float             Number of CPUs\n" \
+	"      --device stringArray     Add a host device to the container (HOST[:CONTAINER][:PERMISSIONS])\n" \
+	"      --no-hosts               Do not create /etc/hosts within the container, instead use the image's\n" \
+	"      --tmpfs stringArray      Mount a temporary filesystem (tmpfs) into a container (DEST[:OPTIONS])\n" \
+	"      --unsetenv stringArray   Unset environment default variables in container\n" \
+	"      --unsetenv-all           Unset all default environment variables in container\n" \
+	"      --pidfile string         Write the container process ID to the file\n" \
+	"      --entrypoint string      Overwrite the default ENTRYPOINT of the image (a string or a JSON array)\n" \
+	"  -e, --env stringArray        Set environment variables in container\n" \
+	"      --env-file stringArray   Read in a file of environment variables\n" \
+	"      --annotation strings     Add annotations to container (key=value)\n" \
+	"      --add-host host:ip       Add a custom host-to-IP mapping (host:ip)\n" \
+	"      --dns strings            Set custom DNS servers\n" \
+	"      --dns-option strings     Set custom DNS options\n" \
+	"      --dns-search strings     Set custom DNS search domains\n" \
+	"  -a, --attach strings         Attach to STDIN, STDOUT or STDERR\n" \
+	"      --env-host               Use all current host environment variables in container\n" \
+	"      --group-add strings      Add additional groups to the primary container process\n" \
+	"      --ipc string             IPC namespace to use (host or private)\n" \
+	"      --label-file strings     Read in a line delimited file of labels\n" \
+	"      --log-driver string      Logging driver for the container: k8s-file or none\n" \
+	"      --pid string             PID namespace to use (host or private)\n" \
+	"      --privileged             Give every capability of the caller, and no seccomp filter\n" \
+	"      --rmi                    Remove the image after the container exits (run --rm)\n" \
+	"      --security-opt strings   label=disable, seccomp=unconfined or no-new-privileges\n" \
+	"      --shm-size string        Size of /dev/shm (format: <number>[<unit>], unit b, k, m or g)\n" \
+	"      --systemd string         Recorded only: true, false or always\n" \
+	"      --timeout uint           Maximum seconds the container may run before it is killed\n" \
+	"      --tz string              Set timezone in container (a zone name, or local)\n" \
+	"      --umask string           Set umask in container (default \"0022\")\n" \
+	"      --uts string             UTS namespace to use (host or private)\n" \
+	"      --health-cmd string      Set a healthcheck command for the container ('none' disables the existing healthcheck)\n" \
+	"      --health-interval string Set an interval for the healthcheck (a value of disable results in no automatic timer setup) (default \"30s\")\n" \
+	"      --health-on-failure string  Action to take once the container turns unhealthy (none, kill, restart, stop) (default \"none\")\n" \
+	"      --health-retries uint    The number of retries allowed before a healthcheck is considered to be unhealthy (default 3)\n" \
+	"      --health-start-period string  The initialization time needed for a container to bootstrap (default \"0s\")\n" \
+	"      --health-timeout string  The maximum time allowed to complete the healthcheck before an interval is considered failed (default \"30s\")\n" \
+	"  -h, --hostname string        Set container hostname\n" \
+	"      --init                   Run an init binary inside the container that forwards signals and reaps processes\n" \
+	"      --init-path string       Path to the container-init binary\n" \
+	"  -i, --interactive            Keep STDIN open even if not attached\n" \
+	"  -l, --label stringArray      Set metadata on container\n" \
+	"      --log-opt stringArray    Logging driver options (max-size=SIZE)\n" \
+	"  -m, --memory string          Memory limit (format: <number>[<unit>], where unit = b, k, m or g)\n" \
+	"      --mount stringArray      Attach a filesystem mount to the container\n" \
+	"      --name string            Assign a name to the container\n" \
+	"      --ip string              Specify a static IPv4 address for the container\n" \
+	"      --mac-address string     Container MAC address (e.g. 92:d0:c6:0a:29:33)\n" \
+	"      --network string         Connect a container to a network: bridge, NAME[:ip=..,alias=..], slirp4netns, none, host, private, ns:PATH\n" \
+	"      --network-alias strings  Add network-scoped alias for the container\n" \
+	"      --no-healthcheck         Disable healthchecks on container\n" \
+	"      --pids-limit int         Tune container pids limit (0 for unlimited)\n" \
+	"      --pod string             Run container in an existing pod, or new:NAME to create one\n" \
+	"      --pod-id-file string     Run container in an existing pod and read the pod's ID from the specified file\n" \
+	"  -p, --publish strings        Publish a container's port, or a range of ports, to the host\n" \
+	"      --pull string            Pull image policy (default \"missing\")\n" \
+	"  -q, --quiet                  Suppress output information when pulling images\n" \
+	"      --read-only              Make containers root filesystem read-only\n" \
+	"      --replace                If a container with the same name exists, replace it\n" \
+	"      --restart string         Restart policy: no, on-failure[:max_retry], always, unless-stopped\n" \
+	"      --rm                     Remove container (and pod if created) after exit\n" \
+	"      --runtime string         Path or name of the OCI runtime (crun, runc)\n" \
+	"      --sdnotify string        control sd-notify behavior: conmon, container, healthy or ignore (default \"conmon\")\n" \
+	"      --stop-signal string     Signal to stop a container. Default is SIGTERM\n" \
+	"      --stop-timeout uint      Timeout (in seconds) to stop a container. Default is 10\n" \
+	"  -t, --tty                    Allocate a pseudo-TTY for container\n" \
+	"      --ulimit strings         Ulimit options (NAME=SOFT[:HARD], or host)\n" \
+	"  -u, --user string            Username or UID (format: <name|uid>[:<group|gid>])\n" \
+	"  -v, --volume stringArray     Bind mount a volume into the container (SRC:DST[:OPTS])\n" \
+	"  -w, --workdir string         Working directory inside the container\n"
 
 /* --tmpfs DEST[:OPTIONS], podman's mount options ("rw,size=64m,mode=1777,
  * noexec"), as the --mount of a tmpfs that the library takes. */
@@ -177,9 +131,10 @@ typedef struct run_opts {
 	ck_container_spec *spec;
 	bool detach, rm, interactive, tty, sig_proxy, quiet, rmi, network_set, in_pod;
 	int attach; /* -a: 1 stdin, 2 stdout, 4 stderr; 0: podman's default (all) */
-	const char *cidfile, *restart, *image, *new_pod;
+	const char *cidfile, *restart, *image, *new_pod, *pod;
+	char *pod_id; /* --pod-id-file's */
 	ck_image_pull_policy pull;
-	strv cmd;
+	strv args; /* the image, then the command */
 	strv entrypoint;
 	jnode *ep_json;
 } run_opts;
@@ -252,8 +207,9 @@ static int label_file(ck_container_spec *s, const char *path)
 	return rc;
 }
 
-static int spec_flag(run_opts *r, int id, const char *val)
+static int spec_flag(void *payload, int id, const char *val)
 {
+	run_opts *r = payload;
 	ck_container_spec *s = r->spec;
 	long long n;
 	int rc = 0;
@@ -269,7 +225,6 @@ static int spec_flag(run_opts *r, int id, const char *val)
 	case O_USER: rc = ck_container_spec_set_user(s, val); break;
 	case O_ENTRYPOINT: return set_entrypoint(r, val);
 	case O_HOSTNAME: rc = ck_container_spec_set_hostname(s, val); break;
-	case O_CIDFILE: r->cidfile = val; break;
 	case O_REPLACE: rc = ck_container_spec_set_replace(s, flag_on(val)); break;
 	case O_INIT: rc = ck_container_spec_set_init(s, flag_on(val)); break;
 	case O_INITPATH: rc = ck_container_spec_set_init_path(s, val); break;
@@ -318,13 +273,10 @@ static int spec_flag(run_opts *r, int id, const char *val)
 			r->new_pod = val + 4;
 		else
 			r->new_pod = NULL;
-		rc = ck_container_spec_set_pod(s, r->new_pod ? r->new_pod : val);
+		r->pod = r->new_pod ? r->new_pod : val;
+		rc = ck_container_spec_set_pod(s, r->pod);
 		break;
 	case O_PUBLISH: rc = ck_container_spec_add_port_string(s, val); break;
-	case O_DETACH: r->detach = flag_on(val); break;
-	case O_RM: r->rm = flag_on(val); rc = ck_container_spec_set_remove(s, r->rm); break;
-	case O_INTERACTIVE: r->interactive = flag_on(val); rc = ck_container_spec_set_stdin(s, r->interactive); break;
-	case O_TTY: r->tty = flag_on(val); rc = ck_container_spec_set_tty(s, r->tty); break;
 	case O_GROUPADD: rc = ck_container_spec_add_group(s, val); break;
 	case O_STOPSIGNAL: rc = ck_container_spec_set_stop_signal(s, val); break;
 	case O_STOPTIMEOUT:
@@ -370,8 +322,6 @@ static int spec_flag(run_opts *r, int id, const char *val)
 	case O_HONFAIL: rc = ck_container_spec_set_health_on_failure(s, val); break;
 	case O_NOHEALTH: rc = ck_container_spec_set_no_healthcheck(s, flag_on(val)); break;
 	case O_SDNOTIFY: rc = ck_container_spec_set_sdnotify(s, val); break;
-	case O_QUIET: r->quiet = flag_on(val); break;
-	case O_SIGPROXY: r->sig_proxy = flag_on(val); break;
 	case O_ANNOTATION: rc = ck_container_spec_add_annotation(s, val); break;
 	case O_DEVICE: rc = ck_container_spec_add_device(s, val); break;
 	case O_TMPFS: return tmpfs_flag(s, val);
@@ -411,7 +361,6 @@ static int spec_flag(run_opts *r, int id, const char *val)
 					return die_ck();
 		break;
 	case O_LOGDRIVER: rc = ck_container_spec_set_log_driver(s, val); break;
-	case O_RMI: r->rmi = flag_on(val); break;
 	case O_TIMEOUT:
 		if (!parse_int_arg("--timeout", val, 0, &n) || n > 100000000)
 			return n > 100000000 ? die("invalid --timeout %s: too large", val) : EXIT_CK;
@@ -434,11 +383,10 @@ static int spec_flag(run_opts *r, int id, const char *val)
 			return die("invalid --cgroups %s: supported modes are enabled and no-conmon", val);
 		break;
 	case O_PODIDFILE: {
-		char *pod_id = read_id_file(val, "pod ID file");
-		if (!pod_id)
+		free(r->pod_id);
+		if (!(r->pod_id = read_id_file(val, "pod ID file")))
 			return EXIT_CK;
-		rc = ck_container_spec_set_pod(s, pod_id);
-		free(pod_id);
+		rc = ck_container_spec_set_pod(s, r->pod = r->pod_id);
 		r->new_pod = NULL;
 		r->in_pod = true;
 		break;
@@ -452,48 +400,68 @@ static int spec_flag(run_opts *r, int id, const char *val)
 static void run_opts_free(run_opts *r)
 {
 	ck_container_spec_free(r->spec);
-	strv_clear(&r->cmd);
+	strv_clear(&r->args);
+	free(r->pod_id);
 	strv_clear(&r->entrypoint);
 	json_free(r->ep_json);
 }
 
-/* Parses the flags, the image and the command into `r`. */
+/* Parses the flags, the image and the command into `r`; the options end
+ * at the image, as podman's do. */
 static int parse_spec(run_opts *r, ck_app *app, int argc, char **argv, const char *usage)
 {
-	const char *val;
-	int id, rc = 0;
-	cli c;
+	/* Both commands take every flag; -d and --sig-proxy mean something only to run. */
+	flag_hook h = { spec_flag, r };
+#define V(name, sh, id) { name, sh, F_CALL_VAL, &h, id }
+#define B(name, sh, id) { name, sh, F_CALL, &h, id }
+	const flag_def defs[] = {
+		V("name", 0, O_NAME), V("label", 'l', O_LABEL), V("env", 'e', O_ENV), V("env-file", 0, O_ENVFILE),
+		V("volume", 'v', O_VOLUME), V("mount", 0, O_MOUNT), V("workdir", 'w', O_WORKDIR), V("user", 'u', O_USER),
+		V("entrypoint", 0, O_ENTRYPOINT), V("hostname", 'h', O_HOSTNAME),
+		{ "cidfile", 0, F_STR, &r->cidfile, 0 }, B("replace", 0, O_REPLACE), B("init", 0, O_INIT),
+		V("init-path", 0, O_INITPATH), B("read-only", 0, O_READONLY), V("cap-add", 0, O_CAPADD),
+		V("cap-drop", 0, O_CAPDROP), V("ulimit", 0, O_ULIMIT), V("memory", 'm', O_MEMORY), V("cpus", 0, O_CPUS),
+		V("pids-limit", 0, O_PIDS), V("restart", 0, O_RESTART), V("runtime", 0, O_RUNTIME),
+		V("network", 0, O_NETWORK), V("net", 0, O_NETWORK), V("pod", 0, O_POD), V("ip", 0, O_IP),
+		V("mac-address", 0, O_MAC), V("network-alias", 0, O_NETALIAS), V("add-host", 0, O_ADDHOST),
+		V("dns", 0, O_DNS), V("dns-search", 0, O_DNSSEARCH), V("dns-option", 0, O_DNSOPT),
+		V("publish", 'p', O_PUBLISH), { "detach", 'd', F_BOOL, &r->detach, 0 }, { "rm", 0, F_BOOL, &r->rm, 0 },
+		{ "interactive", 'i', F_BOOL, &r->interactive, 0 }, { "tty", 't', F_BOOL, &r->tty, 0 },
+		V("group-add", 0, O_GROUPADD), V("stop-signal", 0, O_STOPSIGNAL), V("stop-timeout", 0, O_STOPTIMEOUT),
+		V("log-opt", 0, O_LOGOPT), V("pull", 0, O_PULL), { "quiet", 'q', F_BOOL, &r->quiet, 0 },
+		{ "sig-proxy", 0, F_BOOL, &r->sig_proxy, 0 }, V("annotation", 0, O_ANNOTATION), V("ipc", 0, O_IPC),
+		V("pid", 0, O_PIDNS), V("uts", 0, O_UTS), B("privileged", 0, O_PRIVILEGED),
+		V("security-opt", 0, O_SECOPT), V("shm-size", 0, O_SHMSIZE), V("umask", 0, O_UMASK), V("tz", 0, O_TZ),
+		V("systemd", 0, O_SYSTEMD), V("label-file", 0, O_LABELFILE), B("env-host", 0, O_ENVHOST),
+		V("log-driver", 0, O_LOGDRIVER), { "rmi", 0, F_BOOL, &r->rmi, 0 }, V("attach", 'a', O_ATTACH),
+		V("timeout", 0, O_TIMEOUT), V("cgroups", 0, O_CGROUPS), V("device", 0, O_DEVICE), V("tmpfs", 0, O_TMPFS),
+		B("no-hosts", 0, O_NOHOSTS), V("unsetenv", 0, O_UNSETENV), B("unsetenv-all", 0, O_UNSETENVALL),
+		V("pidfile", 0, O_PIDFILE), V("pod-id-file", 0, O_PODIDFILE), V("conmon-pidfile", 0, O_MONPIDFILE),
+		V("health-cmd", 0, O_HCMD), V("health-interval", 0, O_HINTERVAL), V("health-retries", 0, O_HRETRIES),
+		V("health-start-period", 0, O_HSTART), V("health-timeout", 0, O_HTIMEOUT),
+		V("health-on-failure", 0, O_HONFAIL), B("no-healthcheck", 0, O_NOHEALTH), V("sdnotify", 0, O_SDNOTIFY),
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	};
+#undef V
+#undef B
+	int rc;
 
 	memset(r, 0, sizeof(*r));
 	r->sig_proxy = true;
 	if (ck_container_spec_new(&r->spec) < 0)
 		return die_ck();
-	copts_init(&c, app, argc, argv, spec_opts, false);
-	while (rc == 0 && (id = cli_next(&c, &val)) != CLI_END) {
-		if (id == CLI_HELP) {
-			fputs(usage, stdout);
-			fputs(spec_flags_usage, stdout);
-			return -1;
-		}
-		if (id == CLI_ERR)
-			rc = EXIT_CK;
-		else if (id == CLI_POS && !r->image)
-			r->image = val;
-		else if (id == CLI_POS)
-			strv_add(&r->cmd, val);
-		else
-			rc = spec_flag(r, id, val);
-	}
-	if (rc)
+	if ((rc = parse_flags_cmd(app, argc, argv, defs, usage, &r->args)) != 0)
 		return rc;
-	if (!r->image)
+	if (!r->args.n)
 		return die_args(usage, "an image is required");
+	r->image = r->args.v[0];
 	if (r->rmi && !r->rm)
 		return die("the --rmi option does not work without --rm");
 	if (r->rm && r->restart && strcmp(r->restart, "no") && r->restart[0])
 		return die("--rm conflicts with --restart %s: a container that is removed when it exits cannot be "
 		           "restarted; drop --rm, or use --restart no", r->restart);
-	if (ck_container_spec_set_image(r->spec, r->image) < 0 ||
+	if (ck_container_spec_set_remove(r->spec, r->rm) < 0 || ck_container_spec_set_stdin(r->spec, r->interactive) < 0 ||
+	    ck_container_spec_set_tty(r->spec, r->tty) < 0 || ck_container_spec_set_image(r->spec, r->image) < 0 ||
 	    ck_container_spec_set_create_command(r->spec, (const char *const *)app->argv) < 0)
 		return die_ck();
 	/* Run by a unit of `ck generate systemd`: the unit's name goes with
@@ -502,7 +470,7 @@ static int parse_spec(run_opts *r, ck_app *app, int argc, char **argv, const cha
 	const char *unit = getenv("PODMAN_SYSTEMD_UNIT");
 	if (unit && *unit && ck_container_spec_set_label(r->spec, "PODMAN_SYSTEMD_UNIT", unit) < 0)
 		return die_ck();
-	if (r->cmd.n && ck_container_spec_set_command(r->spec, r->cmd.v) < 0)
+	if (r->args.n > 1 && ck_container_spec_set_command(r->spec, r->args.v + 1) < 0)
 		return die_ck();
 	return 0;
 }
@@ -519,30 +487,20 @@ static int maybe_pull(ck_app *app, run_opts *r)
 	return 0;
 }
 
-/* Claims the --cidfile before creating anything, as podman refuses an
- * existing one. */
-static int claim_cidfile(const char *path, int *fd)
+/* Whether the pod `ref` shares its network with its members (one made
+ * with --no-infra does not); an unknown pod is left to the create's error. */
+static bool pod_shares_net(ck_app *app, const char *ref)
 {
-	*fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (*fd >= 0)
-		return 0;
-	if (errno == EEXIST)
-		return die("container id file exists. Ensure another container is not using it or delete %s",
-		           path);
-	return die("opening cidfile %s: %s", path, strerror(errno));
-}
+	ck_pod *pod = NULL;
+	bool net = true;
 
-static int write_cidfile(const char *path, int fd, const char *id)
-{
-	size_t len = strlen(id);
-	ssize_t w = write(fd, id, len);
-
-	close(fd);
-	if (w != (ssize_t)len) {
-		unlink(path);
-		return die("writing cidfile %s: %s", path, strerror(errno));
+	if (ck_pod_lookup(&pod, app->ctx, ref) == 0) {
+		net = false;
+		for (const char *const *ns = ck_pod_shares(pod); ns && *ns; ns++)
+			net = net || !strcmp(*ns, "net");
 	}
-	return 0;
+	ck_pod_free(pod);
+	return net;
 }
 
 /* Parses, creates, and writes the cidfile.  *out is the new container. */
@@ -557,53 +515,40 @@ static int do_create(ck_container **out, run_opts *r, ck_app *app, int argc, cha
 	if (!app_context(app))
 		return EXIT_CK;
 	/* podman's default network: the bridge when rootful, slirp4netns when
-	 * rootless (a pod's members use the pod's; the library's own default
-	 * is "none") */
-	if (!r->network_set && !r->in_pod &&
+	 * rootless (a pod's members use the pod's, when it shares one; the
+	 * library's own default is "none") */
+	if (!r->network_set && (!r->in_pod || (!r->new_pod && !pod_shares_net(app, r->pod))) &&
 	    ck_container_spec_set_network(r->spec, default_network(app)) < 0)
 		return die_ck();
 	if ((rc = maybe_pull(app, r)) != 0)
 		return rc;
-	if (r->cidfile && (rc = claim_cidfile(r->cidfile, &cidfd)) != 0)
+	if (r->cidfile && (rc = id_file_claim(&cidfd, r->cidfile, "container", "cidfile")) != 0)
 		return rc;
 	ck_pod *pod = NULL;
-	if (r->new_pod) {
-		ck_pod_spec *ps = NULL;
-		if (ck_pod_spec_new(&ps) < 0 || ck_pod_spec_set_name(ps, r->new_pod) < 0 ||
-		    ck_pod_spec_set_network(ps, default_network(app)) < 0 ||
-		    ck_pod_create(&pod, app->ctx, ps) < 0) {
-			ck_pod_spec_free(ps);
-			if (cidfd >= 0) {
-				close(cidfd);
-				unlink(r->cidfile);
-			}
-			return die_ck();
-		}
-		ck_pod_spec_free(ps);
-	}
-	if (ck_container_create(out, app->ctx, r->spec) < 0) {
+	ck_pod_spec *ps = NULL;
+	if (r->new_pod && (ck_pod_spec_new(&ps) < 0 || ck_pod_spec_set_name(ps, r->new_pod) < 0 ||
+	                   ck_pod_spec_set_network(ps, default_network(app)) < 0 ||
+	                   ck_pod_create(&pod, app->ctx, ps) < 0))
+		rc = die_ck();
+	ck_pod_spec_free(ps);
+	if (rc == 0 && ck_container_create(out, app->ctx, r->spec) < 0) {
 		rc = die_ck();
 		if (pod) /* the pod made for it goes too */
 			ck_pod_remove(pod, CK_REMOVE_FORCE);
-		ck_pod_free(pod);
-		if (cidfd >= 0) {
-			close(cidfd);
-			unlink(r->cidfile);
-		}
-		return rc;
 	}
 	ck_pod_free(pod);
-	if (cidfd >= 0 && (rc = write_cidfile(r->cidfile, cidfd, ck_container_id(*out))) != 0) {
+	if (cidfd >= 0 && id_file_finish(cidfd, r->cidfile, "cidfile", rc == 0 ? ck_container_id(*out) : NULL) != 0) {
 		ck_container_remove(*out, CK_REMOVE_FORCE);
 		ck_container_free(*out);
 		*out = NULL;
+		rc = EXIT_CK;
 	}
 	return rc;
 }
 
 static const char create_usage[] =
 	"Create but do not start a container\n\n"
-	"Usage:\n  ck create [options] IMAGE [COMMAND [ARG...]]\n\nOptions:\n";
+	"Usage:\n  ck create [options] IMAGE [COMMAND [ARG...]]\n\nOptions:\n" SPEC_FLAGS_USAGE;
 
 /* --rmi, as `rmi IMAGE` after a --rm container: the name goes if the
  * image has others, else the image, unless a container uses it. */
@@ -675,7 +620,7 @@ static const char run_usage[] =
 	"Run a command in a new container\n\n"
 	"Usage:\n  ck run [options] IMAGE [COMMAND [ARG...]]\n\nOptions:\n"
 	"  -d, --detach                 Run container in background and print container ID\n"
-	"      --sig-proxy              Proxy received signals to the process (default true)\n";
+	"      --sig-proxy              Proxy received signals to the process (default true)\n" SPEC_FLAGS_USAGE;
 
 int ctr_run(ck_app *app, int argc, char **argv)
 {

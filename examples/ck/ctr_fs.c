@@ -1,4 +1,4 @@
-/* ck mount, unmount, diff and export: a container's root filesystem seen
+/* ck mount, diff, export and commit: a container's root filesystem seen
  * from the host. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -10,38 +10,7 @@
 
 #include "ctr.h"
 
-/* What mount, unmount and init do to one container; prints what podman
- * prints and returns 0 or an exit code.  `named` is how the user named
- * it, NULL under --all. */
-typedef int (*each_fn)(ck_container *ctr, const char *named);
-
-/* Runs `act` on every container `filters` selects (--all) or on each one
- * named; a container that is not found or fails makes the exit code
- * EXIT_CK, and the others are still done. */
-static int each_container(ck_app *app, bool all, const strv *names, const char *const *filters, each_fn act)
-{
-	ck_container **list = NULL;
-	size_t n = 0;
-	int status = 0;
-
-	if (!app_context(app))
-		return EXIT_CK;
-	if (all && ck_container_list(&list, &n, app->ctx, CK_CONTAINER_LIST_ALL, filters) < 0)
-		return die_ck();
-	for (size_t i = 0; i < (all ? n : names->n); i++) {
-		ck_container *ctr = all ? list[i] : NULL;
-		if (!all && ctr_lookup(&ctr, app, names->v[i]) != 0)
-			status = EXIT_CK;
-		else if (act(ctr, all ? NULL : names->v[i]) != 0)
-			status = EXIT_CK;
-		if (!all)
-			ck_container_free(ctr);
-	}
-	ck_container_list_free(list, n);
-	return status;
-}
-
-/* ---------------------------------------------------------- mount, unmount */
+/* ------------------------------------------------------------------- mount */
 
 static const char mount_usage[] =
 	"Mount a working container's root filesystem\n\nUsage:\n  ck mount [options] [CONTAINER...]\n\n"
@@ -57,7 +26,7 @@ typedef struct mount_flags {
 	const char *format;
 } mount_flags;
 
-static int mount_one(ck_container *ctr, const char *named)
+static int mount_one(ck_container *ctr, bool named)
 {
 	char *path = NULL;
 
@@ -124,6 +93,32 @@ static int mount_list(ck_app *app, const mount_flags *f)
 	return rc;
 }
 
+/* Mounts every container (--all) or each one named, printing where (and
+ * under --all which); a container that is not found or fails makes the
+ * exit code EXIT_CK, and the others are still done. */
+static int mount_each(ck_app *app, bool all, const strv *names)
+{
+	ck_container **list = NULL;
+	size_t n = 0;
+	int status = 0;
+
+	if (!app_context(app))
+		return EXIT_CK;
+	if (all && ck_container_list(&list, &n, app->ctx, CK_CONTAINER_LIST_ALL, NULL) < 0)
+		return die_ck();
+	for (size_t i = 0; i < (all ? n : names->n); i++) {
+		ck_container *ctr = all ? list[i] : NULL;
+		if (!all && ctr_lookup(&ctr, app, names->v[i]) != 0)
+			status = EXIT_CK;
+		else if (mount_one(ctr, !all) != 0)
+			status = EXIT_CK;
+		if (!all)
+			ck_container_free(ctr);
+	}
+	ck_container_list_free(list, n);
+	return status;
+}
+
 int ctr_mount(ck_app *app, int argc, char **argv)
 {
 	strv names = { 0 };
@@ -141,48 +136,7 @@ int ctr_mount(ck_app *app, int argc, char **argv)
 	if (rc == 0 && all && names.n)
 		rc = die("--all and containers cannot be used together");
 	if (rc == 0)
-		rc = each_container(app, all, &names, NULL, mount_one);
-	strv_clear(&names);
-	return rc < 0 ? 0 : rc;
-}
-
-static const char unmount_usage[] =
-	"Unmount working container's root filesystem\n\nUsage:\n  ck unmount [options] CONTAINER [CONTAINER...]\n\n"
-	"Options:\n"
-	"  -a, --all     Unmount all containers that are not running\n"
-	"  -f, --force   Accepted: a container is unmounted in one go\n";
-
-static int unmount_one(ck_container *ctr, const char *named)
-{
-	if (ck_container_unmount_rootfs(ctr) < 0)
-		return die_ck();
-	printf("%s\n", named ? named : ck_container_id(ctr));
-	return 0;
-}
-
-/* Both take containers by name or --all, never both. */
-static int all_or_names(bool all, const strv *names)
-{
-	if (all == (names->n > 0))
-		return die(all ? "--all and containers cannot be used together"
-		               : "you must provide at least one container name or id");
-	return 0;
-}
-
-int ctr_unmount(ck_app *app, int argc, char **argv)
-{
-	strv names = { 0 };
-	bool all = false;
-	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
-		{ "all", 'a', F_BOOL, &all, 0 },
-		{ "force", 'f', F_IGNORE, NULL, 0 },
-		{ NULL, 0, F_IGNORE, NULL, 0 },
-	}, unmount_usage, &names);
-
-	if (rc == 0)
-		rc = all_or_names(all, &names);
-	if (rc == 0)
-		rc = each_container(app, all, &names, NULL, unmount_one);
+		rc = mount_each(app, all, &names);
 	strv_clear(&names);
 	return rc < 0 ? 0 : rc;
 }
@@ -359,39 +313,5 @@ int ctr_commit(ck_app *app, int argc, char **argv)
 	ck_container_free(ctr);
 	strv_clear(&names);
 	strv_clear(&f.changes);
-	return rc < 0 ? 0 : rc;
-}
-
-/* -------------------------------------------------------------------- init */
-
-static const char init_usage[] =
-	"Initialize one or more containers\n\nUsage:\n  ck init [options] CONTAINER [CONTAINER...]\n\n"
-	"Mounts each container's root filesystem and makes its files, as a start\n"
-	"would, without running it (ck has no \"initialized\" state: it stays created).\n\n"
-	"Options:\n  -a, --all   Initialize all containers\n";
-
-static int init_one(ck_container *ctr, const char *named)
-{
-	if (ck_container_init(ctr) < 0)
-		return die_ck();
-	printf("%s\n", named ? named : ck_container_id(ctr));
-	return 0;
-}
-
-int ctr_init(ck_app *app, int argc, char **argv)
-{
-	static const char *const created[] = { "status=created", NULL };
-	strv names = { 0 };
-	bool all = false;
-	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
-		{ "all", 'a', F_BOOL, &all, 0 },
-		{ NULL, 0, F_IGNORE, NULL, 0 },
-	}, init_usage, &names);
-
-	if (rc == 0)
-		rc = all_or_names(all, &names);
-	if (rc == 0)
-		rc = each_container(app, all, &names, created, init_one);
-	strv_clear(&names);
 	return rc < 0 ? 0 : rc;
 }

@@ -270,7 +270,8 @@ static jnode *ps_json(ck_context *ctx, const ck_container *ctr, bool no_trunc, b
 		insp = json_parse(text);
 	ck_free(text);
 	short_id(id, ck_container_id(ctr));
-	/* Labels, Mounts and AutoRemove come from inspect: the handle has no getters for them. */
+	/* AutoRemove comes from inspect (the handle has no getter for it), and
+	 * Labels and Mounts from the same JSON, in its order. */
 	const jnode *cfg = insp ? json_get(insp, "Config") : NULL, *hc = insp ? json_get(insp, "HostConfig") : NULL;
 	const jnode *labels = cfg ? json_get(cfg, "Labels") : NULL, *mounts = insp ? json_get(insp, "Mounts") : NULL;
 	const jnode *ar = hc ? json_get(hc, "AutoRemove") : NULL;
@@ -428,11 +429,7 @@ static int ps_flag(void *payload, int id, const char *val)
 	ps_run *r = payload;
 
 	switch (id) {
-	case CLI_POS: return die("`ck ps` takes no arguments");
-	case 1: r->all = flag_on(val); break;
-	case 4: if (!parse_int_arg("--last", val, -1, &r->last)) return EXIT_CK; break;
-	case 5: r->last = 1; break;
-	case 9: return die("--size is not supported yet");
+	case 5: if (flag_on(val)) r->last = 1; break;
 	case 10:
 		for (ps_sort_key = 0; ps_sort_keys[ps_sort_key] && strcmp(ps_sort_keys[ps_sort_key], val);)
 			ps_sort_key++;
@@ -440,10 +437,6 @@ static int ps_flag(void *payload, int id, const char *val)
 			return die("invalid argument \"%s\" for \"--sort\" flag: \"%s\" is not a valid value.  Choose "
 			           "from: \"command, created, id, image, names, runningfor, size, status\"", val, val);
 		break;
-	case 11: r->pods = flag_on(val); break;
-	/* Every root filesystem in a ck store belongs to a container that ck
-	 * manages (there is no buildah beside it): nothing to add. */
-	case 12: break;
 	}
 	return 0;
 }
@@ -494,29 +487,26 @@ static void ps_row(table *t, void *payload, size_t i, const list_flags *f)
 
 int ctr_ps(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "all", 'a', false, 1 },       { "filter", 'f', true, LS_FILTER },    { "format", 0, true, LS_FORMAT },
-		{ "last", 'n', true, 4 },       { "latest", 'l', false, 5 },           { "no-trunc", 0, false, LS_NOTRUNC },
-		{ "noheading", 0, false, LS_NOHEADING }, { "quiet", 'q', false, LS_QUIET }, { "size", 's', false, 9 },
-		{ "sort", 0, true, 10 },        { "pod", 'p', false, 11 },             { "external", 0, false, 12 },
-		{ NULL, 0, false, 0 },
-	};
 	list_flags f = { 0 };
 	ps_run r = { .last = -1 };
 	size_t n = 0;
-	bool done;
+	flag_hook h = { ps_flag, &r };
 	int rc;
-	cli c;
 
 	ps_sort_key = 1; /* created */
-	copts_init(&c, app, argc, argv, opts, true);
-	rc = list_parse(&f, &done, &c, "ps", ps_usage, ps_flag, &r);
-	if (!done && !(r.ctx = app_context(app)))
-		rc = EXIT_CK;
-	else if (!done && ck_container_list(&r.list, &n, r.ctx, (r.all || r.last >= 0) ? CK_CONTAINER_LIST_ALL : 0,
-	                                    f.filters.v) < 0)
+	/* Every root filesystem in a ck store belongs to a container that ck
+	 * manages (there is no buildah beside it): --external adds nothing. */
+	rc = list_begin(app, argc, argv, true, (const flag_def[]){
+		LIST_FLAG_DEFS(&f, 0), LIST_NOTRUNC_DEF(&f), { "all", 'a', F_BOOL, &r.all, 0 },
+		{ "last", 'n', F_INT, &r.last, -1 }, { "latest", 'l', F_CALL, &h, 5 },
+		{ "size", 's', F_REFUSE, "--size is not supported yet", 0 }, { "sort", 0, F_CALL_VAL, &h, 10 },
+		{ "pod", 'p', F_BOOL, &r.pods, 0 }, { "external", 0, F_IGNORE, NULL, 0 }, { NULL, 0, 0, 0, 0 },
+	}, "ps", ps_usage, NULL);
+	r.ctx = app->ctx;
+	if (rc == 0 && ck_container_list(&r.list, &n, r.ctx, (r.all || r.last >= 0) ? CK_CONTAINER_LIST_ALL : 0,
+	                                 f.filters.v) < 0)
 		rc = die_ck();
-	else if (!done) {
+	else if (rc == 0) {
 		r.shown = r.last >= 0 && (size_t)r.last < n ? (size_t)r.last : n;
 		/* printed in list[shown-1] ... list[0] order: reversed, sorted,
 		 * and reversed back */
@@ -543,7 +533,7 @@ int ctr_ps(ck_app *app, int argc, char **argv)
 	}
 	ck_container_list_free(r.list, n);
 	strv_clear(&f.filters);
-	return rc;
+	return rc < 0 ? 0 : rc;
 }
 
 /* ----------------------------------------------------------------- port */

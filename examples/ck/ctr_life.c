@@ -1,5 +1,6 @@
-/* ck start, attach, stop, kill, restart, rm, wait, and container prune and
- * exists: the commands that move containers through their lifecycle. */
+/* ck start, attach, stop, kill, restart, rm, pause, unpause, unmount, init,
+ * wait, and container prune and exists: the commands that move containers
+ * through their lifecycle. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -162,7 +163,7 @@ struct many_flags {
 };
 #define MANY_FLAGS_INIT { .timeout = -1 }
 
-enum { OP_STOP, OP_KILL, OP_RESTART, OP_RM, OP_PAUSE, OP_UNPAUSE };
+enum { OP_STOP, OP_KILL, OP_RESTART, OP_RM, OP_PAUSE, OP_UNPAUSE, OP_UNMOUNT, OP_INIT };
 
 static int apply(ck_container *ctr, int op, const struct many_flags *f)
 {
@@ -173,34 +174,50 @@ static int apply(ck_container *ctr, int op, const struct many_flags *f)
 	case OP_RESTART: return ck_container_restart(ctr, timeout);
 	case OP_PAUSE: return ck_container_pause(ctr);
 	case OP_UNPAUSE: return ck_container_unpause(ctr);
+	case OP_UNMOUNT: return ck_container_unmount_rootfs(ctr);
+	case OP_INIT: return ck_container_init(ctr);
 	default:
 		return ck_container_remove(ctr, (f->force ? CK_REMOVE_FORCE : 0) |
 		                                        (f->volumes ? CK_REMOVE_VOLUMES : 0));
 	}
 }
 
-/* The body of stop, kill, restart, rm, pause and unpause: `defs` is the
- * command's flag table, whose values land in *f (initialised by the caller
- * with MANY_FLAGS_INIT). */
-static int many(ck_app *app, int argc, char **argv, int op, const flag_def *defs, struct many_flags *fp,
-                const char *usage)
+/* The body of stop, kill, restart, rm, pause, unpause, unmount and init. */
+static int many(ck_app *app, int argc, char **argv, int op, const char *usage)
 {
 	targets t = { 0 };
 	strv owned = { 0 };
+	struct many_flags f = MANY_FLAGS_INIT;
+	flag_def defs[8];
+	size_t nd = 0;
+
+	/* Each command has only the flags podman gives it: the others are
+	 * unknown flags, as in podman. */
+	defs[nd++] = (flag_def){ "all", 'a', F_BOOL, &f.all, 0 };
+	if (op == OP_STOP || op == OP_RM)
+		defs[nd++] = (flag_def){ "ignore", 'i', F_BOOL, &f.ignore, 0 };
+	if (op == OP_STOP || op == OP_RM) /* as `ck generate systemd --new` units stop and remove */
+		defs[nd++] = (flag_def){ "cidfile", 0, F_STRV, &f.cidfiles, 0 };
+	if (op == OP_STOP || op == OP_RESTART || op == OP_RM)
+		defs[nd++] = (flag_def){ "time", 't', F_INT, &f.timeout, -1 };
+	if (op == OP_RM) {
+		defs[nd++] = (flag_def){ "force", 'f', F_BOOL, &f.force, 0 };
+		defs[nd++] = (flag_def){ "volumes", 'v', F_BOOL, &f.volumes, 0 };
+	}
+	if (op == OP_KILL)
+		defs[nd++] = (flag_def){ "signal", 's', F_STR, &f.signal_text, 0 };
+	if (op == OP_RESTART)
+		defs[nd++] = (flag_def){ "running", 0, F_BOOL, &f.running, 0 };
+	if (op == OP_UNMOUNT) /* a container is unmounted in one go */
+		defs[nd++] = (flag_def){ "force", 'f', F_IGNORE, NULL, 0 };
+	defs[nd] = (flag_def){ NULL, 0, F_IGNORE, NULL, 0 };
+
 	int rc = parse_flags_in(app, argc, argv, true, defs, usage, &t.refs), status = 0;
-	struct many_flags f = *fp; /* read only after parsing, so a copy serves */
 	size_t named = t.refs.n;
 
 	/* A missing id file with --ignore is a container already gone. */
-	for (size_t i = 0; rc == 0 && i < f.cidfiles.n; i++) {
-		char *id = read_id_file_opt(f.cidfiles.v[i], "container id file", f.ignore);
-		if (id) {
-			strv_add(&t.refs, id);
-			strv_add(&owned, id);
-		} else if (!f.ignore || access(f.cidfiles.v[i], F_OK) == 0) {
-			rc = EXIT_CK;
-		}
-	}
+	if (rc == 0)
+		rc = add_id_files(&t.refs, &owned, &f.cidfiles, "container id file", f.ignore);
 	if (rc == 0 && f.cidfiles.n && !named && !t.refs.n) {
 		strv_clear(&f.cidfiles);
 		strv_clear(&t.refs);
@@ -216,7 +233,7 @@ static int many(ck_app *app, int argc, char **argv, int op, const flag_def *defs
 	else if (rc == 0 && !f.all && t.refs.n == 0)
 		rc = die("you must provide at least one container name or id");
 	if (rc == 0 && f.all)
-		rc = targets_all(&t, app, op == OP_UNPAUSE ? "paused" :
+		rc = targets_all(&t, app, op == OP_UNPAUSE ? "paused" : op == OP_INIT ? "created" :
 		                              op == OP_KILL || op == OP_PAUSE || (op == OP_RESTART && f.running) ?
 		                              "running" : NULL, NULL);
 	for (size_t i = 0; rc == 0 && i < t.refs.n; i++) {
@@ -253,116 +270,49 @@ static int many(ck_app *app, int argc, char **argv, int op, const flag_def *defs
 	return rc < 0 ? 0 : rc ? rc : status;
 }
 
-static const char stop_usage[] =
-	"Stop one or more containers\n\nUsage:\n  ck stop [options] CONTAINER [CONTAINER...]\n\n"
-	"Options:\n"
-	"  -a, --all        Stop all running containers\n"
-	"      --cidfile    Read the container ID from the file\n"
-	"  -i, --ignore     Ignore errors when a specified container is missing\n"
-	"  -t, --time int   Seconds to wait for stop before killing the container (default 10)\n";
+#define MANY(fn, op, summary, usage_tail)                                                         \
+	static const char fn##_usage[] = summary "\n\nUsage:\n  ck " usage_tail;                    \
+	int fn(ck_app *app, int argc, char **argv)                                                 \
+	{                                                                                          \
+		return many(app, argc, argv, op, fn##_usage);                                      \
+	}
 
-int ctr_stop(ck_app *app, int argc, char **argv)
-{
-	struct many_flags f = MANY_FLAGS_INIT;
-
-	return many(app, argc, argv, OP_STOP, (const flag_def[]){
-		{ "all", 'a', F_BOOL, &f.all, 0 },
-		{ "ignore", 'i', F_BOOL, &f.ignore, 0 },
-		{ "time", 't', F_INT, &f.timeout, -1 },
-		{ "cidfile", 0, F_STRV, &f.cidfiles, 0 },
-		{ NULL, 0, F_IGNORE, NULL, 0 },
-	}, &f, stop_usage);
-}
-
-static const char kill_usage[] =
-	"Kill one or more running containers with a specific signal\n\n"
-	"Usage:\n  ck kill [options] CONTAINER [CONTAINER...]\n\nOptions:\n"
-	"  -a, --all             Signal all running containers\n"
-	"  -s, --signal string   Signal to send to the container (default \"KILL\")\n";
-
-int ctr_kill(ck_app *app, int argc, char **argv)
-{
-	struct many_flags f = MANY_FLAGS_INIT;
-
-	return many(app, argc, argv, OP_KILL, (const flag_def[]){
-		{ "all", 'a', F_BOOL, &f.all, 0 },
-		{ "signal", 's', F_STR, &f.signal_text, 0 },
-		{ NULL, 0, F_IGNORE, NULL, 0 },
-	}, &f, kill_usage);
-}
-
-static const char restart_usage[] =
-	"Restart one or more containers\n\nUsage:\n  ck restart [options] CONTAINER [CONTAINER...]\n\n"
-	"Options:\n"
-	"  -a, --all        Restart all non-running containers\n"
-	"      --running    Restart only running containers\n"
-	"  -t, --time int   Seconds to wait for stop before killing the container (default 10)\n";
-
-int ctr_restart(ck_app *app, int argc, char **argv)
-{
-	struct many_flags f = MANY_FLAGS_INIT;
-
-	return many(app, argc, argv, OP_RESTART, (const flag_def[]){
-		{ "all", 'a', F_BOOL, &f.all, 0 },
-		{ "running", 0, F_BOOL, &f.running, 0 },
-		{ "time", 't', F_INT, &f.timeout, -1 },
-		{ NULL, 0, F_IGNORE, NULL, 0 },
-	}, &f, restart_usage);
-}
-
-static const char rm_usage[] =
-	"Remove one or more containers\n\nUsage:\n  ck rm [options] CONTAINER [CONTAINER...]\n\n"
-	"Options:\n"
-	"  -a, --all        Remove all containers\n"
-	"      --cidfile    Read the container ID from the file\n"
-	"  -f, --force      Force removal of a running container\n"
-	"  -i, --ignore     Ignore errors when a specified container is missing\n"
-	"  -t, --time int   Seconds to wait for stop before killing the container (default 10)\n"
-	"  -v, --volumes    Remove anonymous volumes associated with the container\n";
-
-int ctr_rm(ck_app *app, int argc, char **argv)
-{
-	struct many_flags f = MANY_FLAGS_INIT;
-
-	return many(app, argc, argv, OP_RM, (const flag_def[]){
-		{ "all", 'a', F_BOOL, &f.all, 0 },
-		{ "ignore", 'i', F_BOOL, &f.ignore, 0 },
-		{ "force", 'f', F_BOOL, &f.force, 0 },
-		{ "volumes", 'v', F_BOOL, &f.volumes, 0 },
-		{ "time", 't', F_INT, &f.timeout, -1 },
-		{ "cidfile", 0, F_STRV, &f.cidfiles, 0 },
-		{ NULL, 0, F_IGNORE, NULL, 0 },
-	}, &f, rm_usage);
-}
-
-static const char pause_usage[] =
-	"Pause all the processes in one or more containers\n\n"
-	"Usage:\n  ck pause [options] CONTAINER [CONTAINER...]\n\nOptions:\n"
-	"  -a, --all   Pause all running containers\n";
-static const char unpause_usage[] =
-	"Unpause the processes in one or more containers\n\n"
-	"Usage:\n  ck unpause [options] CONTAINER [CONTAINER...]\n\nOptions:\n"
-	"  -a, --all   Unpause all paused containers\n";
-
-int ctr_pause(ck_app *app, int argc, char **argv)
-{
-	struct many_flags f = MANY_FLAGS_INIT;
-
-	return many(app, argc, argv, OP_PAUSE, (const flag_def[]){
-		{ "all", 'a', F_BOOL, &f.all, 0 },
-		{ NULL, 0, F_IGNORE, NULL, 0 },
-	}, &f, pause_usage);
-}
-
-int ctr_unpause(ck_app *app, int argc, char **argv)
-{
-	struct many_flags f = MANY_FLAGS_INIT;
-
-	return many(app, argc, argv, OP_UNPAUSE, (const flag_def[]){
-		{ "all", 'a', F_BOOL, &f.all, 0 },
-		{ NULL, 0, F_IGNORE, NULL, 0 },
-	}, &f, unpause_usage);
-}
+MANY(ctr_stop, OP_STOP, "Stop one or more containers",
+     "stop [options] CONTAINER [CONTAINER...]\n\nOptions:\n"
+     "  -a, --all        Stop all running containers\n"
+     "      --cidfile    Read the container ID from the file\n"
+     "  -i, --ignore     Ignore errors when a specified container is missing\n"
+     "  -t, --time int   Seconds to wait for stop before killing the container (default 10)\n")
+MANY(ctr_kill, OP_KILL, "Kill one or more running containers with a specific signal",
+     "kill [options] CONTAINER [CONTAINER...]\n\nOptions:\n"
+     "  -a, --all             Signal all running containers\n"
+     "  -s, --signal string   Signal to send to the container (default \"KILL\")\n")
+MANY(ctr_restart, OP_RESTART, "Restart one or more containers",
+     "restart [options] CONTAINER [CONTAINER...]\n\nOptions:\n"
+     "  -a, --all        Restart all non-running containers\n"
+     "      --running    Restart only running containers\n"
+     "  -t, --time int   Seconds to wait for stop before killing the container (default 10)\n")
+MANY(ctr_rm, OP_RM, "Remove one or more containers",
+     "rm [options] CONTAINER [CONTAINER...]\n\nOptions:\n"
+     "  -a, --all        Remove all containers\n"
+     "      --cidfile    Read the container ID from the file\n"
+     "  -f, --force      Force removal of a running container\n"
+     "  -i, --ignore     Ignore errors when a specified container is missing\n"
+     "  -t, --time int   Seconds to wait for stop before killing the container (default 10)\n"
+     "  -v, --volumes    Remove anonymous volumes associated with the container\n")
+MANY(ctr_unmount, OP_UNMOUNT, "Unmount working container's root filesystem",
+     "unmount [options] CONTAINER [CONTAINER...]\n\nOptions:\n"
+     "  -a, --all     Unmount all containers that are not running\n"
+     "  -f, --force   Accepted: a container is unmounted in one go\n")
+MANY(ctr_init, OP_INIT, "Initialize one or more containers",
+     "init [options] CONTAINER [CONTAINER...]\n\n"
+     "Mounts each container's root filesystem and makes its files, as a start\n"
+     "would, without running it (ck has no \"initialized\" state: it stays created).\n\n"
+     "Options:\n  -a, --all   Initialize all containers\n")
+MANY(ctr_pause, OP_PAUSE, "Pause all the processes in one or more containers",
+     "pause [options] CONTAINER [CONTAINER...]\n\nOptions:\n  -a, --all   Pause all running containers\n")
+MANY(ctr_unpause, OP_UNPAUSE, "Unpause the processes in one or more containers",
+     "unpause [options] CONTAINER [CONTAINER...]\n\nOptions:\n  -a, --all   Unpause all paused containers\n")
 
 /* ----------------------------------------------------------------- wait */
 
@@ -445,9 +395,7 @@ int ctr_prune(ck_app *app, int argc, char **argv)
 	char **removed = NULL;
 	if (rc == 0 && ck_container_prune(&removed, app->ctx, f.filters.v) < 0)
 		status = die_ck(); /* what went is printed all the same */
-	for (size_t i = 0; rc == 0 && removed && removed[i]; i++)
-		printf("%s\n", removed[i]);
-	ck_strv_free(removed);
+	print_lines_free(removed); /* NULL unless it ran */
 	strv_clear(&f.filters);
 	return rc < 0 ? 0 : rc ? rc : status;
 }
@@ -456,20 +404,16 @@ static const char exists_usage[] =
 	"Check if a container exists in local storage\n\nUsage:\n  ck container exists CONTAINER\n\n"
 	"Exits 0 if the container exists, 1 if it does not, 125 on another error.\n";
 
+static int container_found(ck_app *app, const char *name)
+{
+	ck_container *ctr = NULL;
+	int rc = ck_container_lookup(&ctr, app->ctx, name);
+
+	ck_container_free(ctr);
+	return rc;
+}
+
 int ctr_exists(ck_app *app, int argc, char **argv)
 {
-	strv names = { 0 };
-	ck_container *ctr = NULL;
-	int rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){ { NULL, 0, F_IGNORE, NULL, 0 } }, exists_usage,
-	                        &names);
-
-	if (rc == 0 && names.n != 1)
-		rc = die_args(exists_usage, "one container is required (%zu given)", names.n);
-	if (rc == 0 && !app_context(app))
-		rc = EXIT_CK;
-	if (rc == 0)
-		rc = exists_status(ck_container_lookup(&ctr, app->ctx, names.v[0]));
-	ck_container_free(ctr);
-	strv_clear(&names);
-	return rc < 0 ? 0 : rc;
+	return run_exists(app, argc, argv, exists_usage, "container", container_found);
 }

@@ -65,7 +65,7 @@ static void print_json(const row *rows, size_t n)
 /* podman's stats headers that are not the field name upper-cased. */
 static const char *const stats_headers[] = {
 	"CPUPerc", "CPU %", "MemUsage", "MEM USAGE / LIMIT", "MemPerc", "MEM %", "NetIO", "NET IO",
-	"BlockIO", "BLOCK IO", "UpTime", "CPU TIME", "AVGCPU", "AVG CPU %", NULL,
+	"BlockIO", "BLOCK IO", "PIDs", "PIDS", "UpTime", "CPU TIME", "AVGCPU", "AVG CPU %", NULL,
 };
 
 static int print_rows(const row *rows, size_t n, const char *format)

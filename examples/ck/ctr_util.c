@@ -13,15 +13,9 @@
 #include <unistd.h>
 
 #include "ctr.h"
+#include "template/tmpl.h"
 
 /* ------------------------------------------------------------- options */
-
-void copts_init(cli *c, ck_app *app, int argc, char **argv, const cli_opt *opts, bool interspersed)
-{
-	cli_init(c, app, argc, argv, opts);
-	c->stop_at_pos = !interspersed;
-	c->ctr_grammar = true;
-}
 
 bool flag_on(const char *val)
 {
@@ -39,33 +33,10 @@ void short_id(char out[13], const char *id)
 
 void human_duration(char *buf, size_t size, int64_t secs)
 {
-	int64_t mins = secs / 60, hours = (secs + 1800) / 3600;
-
-	if (secs < 1)
-		snprintf(buf, size, "Less than a second");
-	else if (secs == 1)
-		snprintf(buf, size, "1 second");
-	else if (secs < 60)
-		snprintf(buf, size, "%lld seconds", (long long)secs);
-	else if (mins == 1)
-		snprintf(buf, size, "About a minute");
-	else if (mins < 60)
-		snprintf(buf, size, "%lld minutes", (long long)mins);
-	else if (hours == 1)
-		snprintf(buf, size, "About an hour");
-	else if (hours < 48)
-		snprintf(buf, size, "%lld hours", (long long)hours);
-	else if (hours < 24 * 7 * 2)
-		snprintf(buf, size, "%lld days", (long long)(hours / 24));
-	else if (hours < 24 * 30 * 2)
-		snprintf(buf, size, "%lld weeks", (long long)(hours / 24 / 7));
-	else if (hours < 24 * 365 * 2)
-		snprintf(buf, size, "%lld months", (long long)(hours / 24 / 30));
-	else
-		snprintf(buf, size, "%lld years", (long long)(secs / 3600 / 24 / 365));
+	tmpl_human_duration(buf, size, (double)secs); /* the templates' own, go-units' wording */
 }
 
-void human_size(char *buf, size_t size, double bytes)
+void human_size_fmt(char *buf, size_t size, double bytes, int digits, const char *sep)
 {
 	static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB" };
 	size_t u = 0;
@@ -74,7 +45,12 @@ void human_size(char *buf, size_t size, double bytes)
 		bytes /= 1000.0;
 		u++;
 	}
-	snprintf(buf, size, "%.4g%s", bytes, units[u]);
+	snprintf(buf, size, "%.*g%s%s", digits, bytes, sep, units[u]);
+}
+
+void human_size(char *buf, size_t size, double bytes)
+{
+	human_size_fmt(buf, size, bytes, 4, "");
 }
 
 /* Go's fmtFrac/fmtInt: "1.5" from 1500 with 3 digits. */

@@ -14,18 +14,10 @@
 
 /* ---- text helpers ---- */
 
-/* Sizes as podman prints them (go-units, three significant digits). */
+/* Sizes as podman prints images' (go-units, three significant digits). */
 static void human_size(char *buf, size_t size, uint64_t bytes)
 {
-	static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB" };
-	double v = (double)bytes;
-	size_t u = 0;
-
-	while (v >= 1000.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
-		v /= 1000.0;
-		u++;
-	}
-	snprintf(buf, size, "%.3g %s", v, units[u]);
+	human_size_fmt(buf, size, (double)bytes, 3, " ");
 }
 
 /* "3 weeks ago", as go-units' HumanDuration. */
@@ -219,58 +211,41 @@ static void image_row(table *t, void *payload, size_t i, const list_flags *f)
 	json_free(rows);
 }
 
-/* The flags of ck images beyond the shared ones; a name filters by
- * reference, as `podman images NAME` does. */
-typedef struct images_run {
-	strv *filters;
-	char *refflt;
-	unsigned int flags;
-} images_run;
-
-static int images_flag(void *payload, int id, const char *val)
+static int images_sort(void *payload, int id, const char *val)
 {
-	images_run *r = payload;
-
-	if (id == CLI_POS && r->refflt)
-		return die("too many arguments: `ck images` takes at most one image name");
-	if (id == CLI_POS) {
-		if (asprintf(&r->refflt, "reference=%s", val) < 0) {
-			r->refflt = NULL;
-			return die("out of memory");
-		}
-		strv_add(r->filters, r->refflt);
-	} else if (id == 1) {
-		r->flags |= CK_IMAGE_LIST_ALL;
-	} else if (id == 8 && strcmp(val, "created") != 0) {
+	(void)payload, (void)id;
+	if (strcmp(val, "created") != 0)
 		return die("unsupported --sort value \"%s\": images are listed newest first (created)", val);
-	}
 	return 0;
 }
 
 static int image_ls(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "all", 'a', false, 1 },      { "filter", 'f', true, LS_FILTER },   { "format", 0, true, LS_FORMAT },
-		{ "noheading", 'n', false, LS_NOHEADING }, { "no-trunc", 0, false, LS_NOTRUNC },
-		{ "quiet", 'q', false, LS_QUIET }, { "digests", 0, false, 7 },     { "sort", 0, true, 8 },
-		{ NULL, 0, false, 0 },
-	};
 	list_flags f = { 0 };
 	/* podman hides only intermediate images */
-	images_run r = { .filters = &f.filters, .flags = CK_IMAGE_LIST_DANGLING };
+	unsigned int flags = CK_IMAGE_LIST_DANGLING;
+	char *refflt = NULL;
 	ck_image **imgs = NULL;
 	size_t n = 0;
-	bool done;
-	int rc;
-	cli c;
+	strv names = { 0 };
+	int rc = list_begin(app, argc, argv, false, (const flag_def[]){
+		LIST_FLAG_DEFS(&f, 'n'), LIST_NOTRUNC_DEF(&f),
+		{ "all", 'a', F_BIT, &flags, CK_IMAGE_LIST_ALL }, { "digests", 0, F_IGNORE, NULL, 0 },
+		{ "sort", 0, F_CALL_VAL, &(flag_hook){ images_sort, NULL }, 0 }, { NULL, 0, 0, 0, 0 },
+	}, "images", ls_usage, &names);
 
-	cli_init(&c, app, argc, argv, opts);
-	rc = list_parse(&f, &done, &c, "images", ls_usage, images_flag, &r);
-	if (!done && !app_context(app))
-		rc = EXIT_CK;
-	else if (!done && ck_image_list(&imgs, &n, app->ctx, r.flags, f.filters.v) < 0)
+	/* a name filters by reference, as `podman images NAME` does */
+	if (rc == 0 && names.n > 1)
+		rc = die("too many arguments: `ck images` takes at most one image name");
+	if (rc == 0 && names.n && asprintf(&refflt, "reference=%s", names.v[0]) < 0) {
+		refflt = NULL;
+		rc = die("out of memory");
+	}
+	if (refflt)
+		strv_add(&f.filters, refflt);
+	if (rc == 0 && ck_image_list(&imgs, &n, app->ctx, flags, f.filters.v) < 0)
 		rc = die_ck();
-	else if (!done)
+	else if (rc == 0)
 		rc = print_listing(&(listing){ .n = n, .payload = imgs, .quiet_line = image_quiet,
 		                               .json = image_item, .json_indent = "    ",
 		                               .headers = (const char *const[]){ "ID", "IMAGE ID", "ReadOnly", "R/O",
@@ -282,8 +257,9 @@ static int image_ls(ck_app *app, int argc, char **argv)
 		                   &f);
 	ck_image_list_free(imgs, n);
 	strv_clear(&f.filters);
-	free(r.refflt);
-	return rc;
+	strv_clear(&names);
+	free(refflt);
+	return rc < 0 ? 0 : rc;
 }
 
 /* ---- inspect, history, exists ---- */
@@ -306,24 +282,7 @@ static char *image_text(ck_app *app, const char *name)
 
 static int image_inspect(ck_app *app, int argc, char **argv)
 {
-	strv names = { 0 };
-	const char *format = "json";
-	int rc = 0;
-
-	rc = parse_flags(app, argc, argv, (const flag_def[]){
-		{ "format", 'f', F_STR, &format, 0 },
-		{ NULL, 0, F_IGNORE, NULL, 0 },
-	}, inspect_usage, &names);
-	if (rc < 0)
-		return 0;
-	if (rc == 0 && names.n == 0)
-		rc = die_args(inspect_usage, "an image is required");
-	if (rc == 0 && !app_context(app))
-		rc = EXIT_CK;
-	if (rc == 0)
-		rc = inspect_names(app, &names, format, image_text);
-	strv_clear(&names);
-	return rc;
+	return inspect_command(app, argc, argv, inspect_usage, "an image is required", true, image_text);
 }
 
 static const char history_usage[] =
@@ -424,7 +383,7 @@ static int image_found(ck_app *app, const char *name)
 
 static int image_exists(ck_app *app, int argc, char **argv)
 {
-	return run_exists(app, argc, argv, exists_usage, image_found);
+	return run_exists(app, argc, argv, exists_usage, "name", image_found);
 }
 
 static const subcommand image_cmds[] = {
@@ -451,8 +410,6 @@ int cmd_image(ck_app *app, int argc, char **argv)
 
 int cmd_images(ck_app *app, int argc, char **argv)
 {
-	if (take_global_flags(app, &argc, &argv) != 0)
-		return EXIT_CK;
 	return image_ls(app, argc, argv);
 }
 

@@ -28,58 +28,42 @@ static int positional(ck_app *app, int argc, char **argv, const char *usage, str
 const char image_tag_usage[] =
 	"Add an additional name to a local image\n\nUsage:\n  ck tag IMAGE TARGET_NAME [TARGET_NAME...]\n";
 
-int image_tag(ck_app *app, int argc, char **argv)
-{
-	strv args = { 0 };
-	ck_image *img = NULL;
-	int rc = positional(app, argc, argv, image_tag_usage, &args);
-
-	if (rc < 0 || rc == EXIT_CK) {
-		strv_clear(&args);
-		return rc < 0 ? 0 : rc;
-	}
-	if (args.n < 2)
-		rc = die("at least two arguments are required: IMAGE TARGET_NAME [TARGET_NAME...]");
-	if (rc == 0 && !app_context(app))
-		rc = EXIT_CK;
-	if (rc == 0 && ck_image_lookup(&img, app->ctx, args.v[0]) < 0)
-		rc = die_ck();
-	for (size_t i = 1; rc == 0 && i < args.n; i++)
-		if (ck_image_tag(img, args.v[i]) < 0)
-			rc = die_ck();
-	ck_image_free(img);
-	strv_clear(&args);
-	return rc;
-}
-
 const char image_untag_usage[] =
 	"Remove a name from a local image\n\nUsage:\n  ck untag IMAGE [IMAGE...]\n\n"
 	"Without names, every name of the image is removed.\n";
 
-int image_untag(ck_app *app, int argc, char **argv)
+/* tag adds each TARGET_NAME; untag removes each NAME, or every name. */
+static int tag_or_untag(ck_app *app, int argc, char **argv, bool tag)
 {
 	strv args = { 0 };
 	ck_image *img = NULL;
-	int rc = positional(app, argc, argv, image_untag_usage, &args);
+	int rc = positional(app, argc, argv, tag ? image_tag_usage : image_untag_usage, &args);
 
-	if (rc < 0 || rc == EXIT_CK) {
-		strv_clear(&args);
-		return rc < 0 ? 0 : rc;
-	}
-	if (args.n < 1)
-		rc = die("at least one argument is required: IMAGE [NAME...]");
+	if (rc == 0 && args.n < (tag ? 2u : 1u))
+		rc = die(tag ? "at least two arguments are required: IMAGE TARGET_NAME [TARGET_NAME...]"
+		             : "at least one argument is required: IMAGE [NAME...]");
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;
 	if (rc == 0 && ck_image_lookup(&img, app->ctx, args.v[0]) < 0)
 		rc = die_ck();
-	if (rc == 0 && args.n == 1 && ck_image_untag(img, NULL) < 0)
+	if (rc == 0 && !tag && args.n == 1 && ck_image_untag(img, NULL) < 0)
 		rc = die_ck();
 	for (size_t i = 1; rc == 0 && i < args.n; i++)
-		if (ck_image_untag(img, args.v[i]) < 0)
+		if ((tag ? ck_image_tag(img, args.v[i]) : ck_image_untag(img, args.v[i])) < 0)
 			rc = die_ck();
 	ck_image_free(img);
 	strv_clear(&args);
-	return rc;
+	return rc < 0 ? 0 : rc;
+}
+
+int image_tag(ck_app *app, int argc, char **argv)
+{
+	return tag_or_untag(app, argc, argv, true);
+}
+
+int image_untag(ck_app *app, int argc, char **argv)
+{
+	return tag_or_untag(app, argc, argv, false);
 }
 
 const char image_rm_usage[] =
@@ -238,9 +222,7 @@ int image_prune(ck_app *app, int argc, char **argv)
 		rc = EXIT_CK;
 	if (rc == 0 && ck_image_prune(&removed, app->ctx, flags) < 0)
 		rc = die_ck();
-	for (size_t i = 0; removed && removed[i]; i++)
-		printf("%s\n", removed[i]);
-	ck_strv_free(removed);
+	print_lines_free(removed);
 	return rc;
 }
 

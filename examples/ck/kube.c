@@ -144,10 +144,9 @@ static int kube_play(ck_app *app, int argc, char **argv)
 	char *yaml = NULL;
 	size_t len = 0;
 
-	if (take_bool_flag(&argc, argv, "start", &start) != 0 ||
-	    take_bool_flag(&argc, argv, "tls-verify", &ro.tls_verify) != 0)
-		return EXIT_CK;
 	rc = parse_flags_in(app, argc, argv, true, (const flag_def[]){
+		{ "start", 0, F_ONOFF, &start, 0 },
+		{ "tls-verify", 0, F_ONOFF, &ro.tls_verify, 0 },
 		{ "annotation", 0, F_STRV, &annots, 0 },
 		{ "configmap", 0, F_STRV, &cm_args, 0 },
 		{ "down", 0, F_BOOL, &down, 0 },

@@ -1,4 +1,4 @@
-/* The list commands' shared option loop and printer, and the inspect
+/* The list commands' shared flags and printer, and the inspect
  * commands' printer (listing.h), so that -q, --format and the table behave
  * the same in every one of them. */
 #include <stdlib.h>
@@ -6,33 +6,14 @@
 
 #include "listing.h"
 
-int list_parse(list_flags *f, bool *done, cli *c, const char *cmd, const char *usage,
-               int (*other)(void *payload, int id, const char *val), void *payload)
+int list_begin(ck_app *app, int argc, char **argv, bool ctr_grammar, const flag_def *defs, const char *cmd,
+               const char *usage, strv *args)
 {
-	const char *val;
-	int id, rc = 0;
+	int rc = args ? parse_flags_in(app, argc, argv, ctr_grammar, defs, usage, args)
+	              : parse_flags_noargs(app, argc, argv, ctr_grammar, defs, usage, cmd);
 
-	*done = false;
-	while (rc == 0 && (id = cli_next(c, &val)) != CLI_END) {
-		/* A boolean written --flag=false comes with val "false". */
-		bool on = !val || strcmp(val, "false") != 0;
-
-		switch (id) {
-		case CLI_HELP: *done = true; return sub_help(usage);
-		case CLI_ERR: rc = EXIT_CK; break;
-		case LS_FILTER: strv_add(&f->filters, val); break;
-		case LS_FORMAT: f->format = val; break;
-		case LS_QUIET: f->quiet = on; break;
-		case LS_NOHEADING: f->noheading = on; break;
-		case LS_NOTRUNC: f->no_trunc = on; break;
-		default:
-			if (other)
-				rc = other(payload, id, val);
-			else if (id == CLI_POS)
-				rc = die("`ck %s` takes no arguments", cmd);
-		}
-	}
-	*done = rc != 0;
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
 	return rc;
 }
 
@@ -111,6 +92,26 @@ int print_listing(const listing *l, const list_flags *f)
 	table_print(stdout, &t);
 	table_free(&t);
 	return 0;
+}
+
+int inspect_command(ck_app *app, int argc, char **argv, const char *usage, const char *none, bool with_usage,
+                    char *(*one)(ck_app *app, const char *name))
+{
+	strv names = { 0 };
+	const char *format = "json";
+	int rc = parse_flags(app, argc, argv, (const flag_def[]){
+		{ "format", 'f', F_STR, &format, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, usage, &names);
+
+	if (rc == 0 && names.n == 0)
+		rc = with_usage ? die_args(usage, "%s", none) : die("%s", none);
+	if (rc == 0 && !app_context(app))
+		rc = EXIT_CK;
+	if (rc == 0)
+		rc = inspect_names(app, &names, format, one);
+	strv_clear(&names);
+	return rc < 0 ? 0 : rc;
 }
 
 int inspect_names(ck_app *app, const strv *names, const char *format,

@@ -6,24 +6,27 @@
 
 #include "util.h"
 
-/* The shared flags' ids; a command's cli_opt table gives each the short
- * letter (or none) that podman gives it for that command. */
-enum { LS_FILTER = 1000, LS_FORMAT, LS_QUIET, LS_NOHEADING, LS_NOTRUNC };
-
 typedef struct list_flags {
 	strv filters;
 	const char *format; /* NULL: the table */
 	bool quiet, noheading, no_trunc;
 } list_flags;
 
-/* The option loop of a list command.  The shared flags go into `f`; every
- * other option id, and each positional argument (CLI_POS), goes to
- * `other`, which returns 0 or an exit code.  Without `other`, a
- * positional argument is refused ("`ck CMD` takes no arguments").
- * Returns 0 to go on, or the exit code to return at once (*done set;
- * after --help, 0).  `f->filters` is the caller's to clear either way. */
-int list_parse(list_flags *f, bool *done, cli *c, const char *cmd, const char *usage,
-               int (*other)(void *payload, int id, const char *val), void *payload);
+/* The shared flags as entries of a command's flag table (flags.c), into
+ * the list_flags *f: -f/--filter, --format, -q/--quiet and --noheading
+ * with the short letter `nh` that podman gives it for the command (or 0);
+ * --no-trunc, which volume ls lacks, on its own. */
+#define LIST_FLAG_DEFS(f, nh) \
+	{ "filter", 'f', F_STRV, &(f)->filters, 0 }, { "format", 0, F_STR, &(f)->format, 0 }, \
+	{ "quiet", 'q', F_BOOL, &(f)->quiet, 0 }, { "noheading", nh, F_BOOL, &(f)->noheading, 0 }
+#define LIST_NOTRUNC_DEF(f) { "no-trunc", 0, F_BOOL, &(f)->no_trunc, 0 }
+
+/* Parses a list command's flags by `defs` (with the container grammar if
+ * `ctr_grammar`) and opens the context.  Positional arguments go to *args,
+ * or are refused ("`ck CMD` takes no arguments") when args is NULL.
+ * Returns 0 to go on, -1 after --help, or EXIT_CK after an error. */
+int list_begin(ck_app *app, int argc, char **argv, bool ctr_grammar, const flag_def *defs, const char *cmd,
+               const char *usage, strv *args);
 
 /* How one command prints its items. */
 typedef struct listing {
@@ -57,5 +60,10 @@ int print_listing(const listing *l, const list_flags *f);
  * EXIT_CK if there was any. */
 int inspect_names(ck_app *app, const strv *names, const char *format,
                   char *(*one)(ck_app *app, const char *name));
+/* The whole of `ck image inspect` and `ck network inspect`: -f/--format,
+ * then inspect_names() over one or more names.  Without a name the error
+ * is `none`, followed by the usage line if `with_usage` (die_args). */
+int inspect_command(ck_app *app, int argc, char **argv, const char *usage, const char *none, bool with_usage,
+                    char *(*one)(ck_app *app, const char *name));
 
 #endif

@@ -42,8 +42,6 @@ int cmd_load(ck_app *app, int argc, char **argv)
 	strv seen = { 0 };
 	int rc = 0;
 
-	if (take_global_flags(app, &argc, &argv) != 0)
-		return EXIT_CK;
 	rc = parse_flags(app, argc, argv, (const flag_def[]){
 		{ "input", 'i', F_STR, &input, 0 },
 		{ "quiet", 'q', F_BOOL, &quiet, 0 },
@@ -126,8 +124,6 @@ int cmd_save(ck_app *app, int argc, char **argv)
 	strv images = { 0 };
 	int rc = 0, fmt = CK_ARCHIVE_DOCKER;
 
-	if (take_global_flags(app, &argc, &argv) != 0)
-		return EXIT_CK;
 	rc = parse_flags(app, argc, argv, (const flag_def[]){
 		{ "output", 'o', F_STR, &output, 0 },
 		{ "format", 0, F_STR, &format, 0 },

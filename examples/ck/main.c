@@ -100,47 +100,23 @@ int main(int argc, char **argv)
 	const char *base = strrchr(argv[0], '/');
 	if (!strcmp(base ? base + 1 : argv[0], "ck-systemd-generator"))
 		return systemd_generator(&app, argc, argv);
-	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--")) {
-			i++;
-			break;
-		}
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			usage(stdout);
-			return 0;
-		}
-		if (!strcmp(a, "--version") || !strcmp(a, "-v")) {
-			printf("ck version %s\n", ck_version());
-			return 0;
-		}
-		if (a[1] != '-')
-			return die("unknown shorthand flag: '%c' in %s", a[1], a);
-		char name[32];
-		const char *eq = strchr(a + 2, '=');
-		size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
-		bool bad;
-		if (len >= sizeof(name))
-			return die("unknown flag: --%.*s", (int)len, a + 2);
-		memcpy(name, a + 2, len);
-		name[len] = '\0';
-		if (global_flag_is_bool(name)) {
-			global_flag(&app, name, eq ? eq + 1 : NULL, &bad);
-			if (bad)
-				return EXIT_CK;
-			continue;
-		}
-		if (!global_flag_takes_value(name)) {
-			const char *why = refused_flag(name, len);
-			return why ? die("--%s is not supported: %s", name, why) : die("unknown flag: --%s", name);
-		}
-		const char *val = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
-		if (!val)
-			return die("flag needs an argument: --%s", name);
-		global_flag(&app, name, val, &bad);
-		if (bad)
-			return EXIT_CK;
+	bool help = false, version = false;
+	rc = parse_flags_head(&app, argc - 1, argv + 1, (const flag_def[]){
+		{ "help", 'h', F_BOOL, &help, 0 },
+		{ "version", 'v', F_BOOL, &version, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, &i);
+	if (rc)
+		return rc;
+	if (help) {
+		usage(stdout);
+		return 0;
 	}
+	if (version) {
+		printf("ck version %s\n", ck_version());
+		return 0;
+	}
+	i++; /* argv[0] is ck */
 	if (i >= argc) {
 		usage(stderr);
 		return die("missing command 'ck COMMAND'");

@@ -139,24 +139,15 @@ static void network_row(table *t, void *payload, size_t i, const list_flags *f)
 
 static int network_ls(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "filter", 'f', true, LS_FILTER },       { "format", 0, true, LS_FORMAT },
-		{ "quiet", 'q', false, LS_QUIET },        { "noheading", 'n', false, LS_NOHEADING },
-		{ "no-trunc", 0, false, LS_NOTRUNC },     { NULL, 0, false, 0 },
-	};
 	list_flags f = { 0 };
 	ck_network_list *l = NULL;
-	bool done;
-	int rc;
-	cli c;
+	int rc = list_begin(app, argc, argv, false,
+	                    (const flag_def[]){ LIST_FLAG_DEFS(&f, 'n'), LIST_NOTRUNC_DEF(&f), { NULL, 0, 0, 0, 0 } },
+	                    "network ls", ls_usage, NULL);
 
-	cli_init(&c, app, argc, argv, opts);
-	rc = list_parse(&f, &done, &c, "network ls", ls_usage, NULL, NULL);
-	if (!done && !app_context(app))
-		rc = EXIT_CK;
-	else if (!done && ck_network_list_new(&l, app->ctx, f.filters.v) < 0)
+	if (rc == 0 && ck_network_list_new(&l, app->ctx, f.filters.v) < 0)
 		rc = die_ck();
-	else if (!done)
+	else if (rc == 0)
 		rc = print_listing(&(listing){ .n = ck_network_list_count(l), .payload = l,
 		                               .quiet_line = network_quiet, .json = network_item,
 		                               .json_indent = "    ",
@@ -167,7 +158,7 @@ static int network_ls(ck_app *app, int argc, char **argv)
 		                   &f);
 	ck_network_list_free(l);
 	strv_clear(&f.filters);
-	return rc;
+	return rc < 0 ? 0 : rc;
 }
 
 static const char inspect_usage[] =
@@ -188,24 +179,8 @@ static char *network_text(ck_app *app, const char *name)
 
 static int network_inspect(ck_app *app, int argc, char **argv)
 {
-	strv names = { 0 };
-	const char *format = "json";
-	int rc = 0;
-
-	rc = parse_flags(app, argc, argv, (const flag_def[]){
-		{ "format", 'f', F_STR, &format, 0 },
-		{ NULL, 0, F_IGNORE, NULL, 0 },
-	}, inspect_usage, &names);
-	if (rc < 0)
-		return 0;
-	if (rc == 0 && names.n == 0)
-		rc = die("requires at least 1 arg(s), only received 0");
-	if (rc == 0 && !app_context(app))
-		rc = EXIT_CK;
-	if (rc == 0)
-		rc = inspect_names(app, &names, format, network_text);
-	strv_clear(&names);
-	return rc;
+	return inspect_command(app, argc, argv, inspect_usage, "requires at least 1 arg(s), only received 0", false,
+	                       network_text);
 }
 
 static const char rm_usage[] =
@@ -265,9 +240,7 @@ static int network_prune(ck_app *app, int argc, char **argv)
 		rc = EXIT_CK;
 	if (rc == 0 && ck_network_prune(&removed, app->ctx, filters.v) < 0)
 		rc = die_ck();
-	for (size_t i = 0; removed && removed[i]; i++)
-		printf("%s\n", removed[i]);
-	ck_strv_free(removed);
+	print_lines_free(removed);
 	strv_clear(&filters);
 	return rc;
 }
@@ -283,7 +256,7 @@ static int network_found(ck_app *app, const char *name)
 
 static int network_exists(ck_app *app, int argc, char **argv)
 {
-	return run_exists(app, argc, argv, exists_usage, network_found);
+	return run_exists(app, argc, argv, exists_usage, "name", network_found);
 }
 
 static const char connect_usage[] =
@@ -362,12 +335,10 @@ static int network_reload(ck_app *app, int argc, char **argv)
 		rc = EXIT_CK;
 	if (rc == 0) {
 		int r = ck_network_reload(&done, app->ctx, all ? NULL : (const char *const *)names.v);
-		for (size_t i = 0; done && done[i]; i++)
-			printf("%s\n", done[i]);
+		print_lines_free(done);
 		if (r < 0)
 			rc = die_ck();
 	}
-	ck_strv_free(done);
 	strv_clear(&names);
 	return rc;
 }

@@ -1,7 +1,5 @@
 /* ck pod: create, start, stop, restart, kill, rm, prune, ps, inspect,
  * exists and top, as podman pod. */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,7 +106,8 @@ static int pod_create(ck_app *app, int argc, char **argv)
 		    (infra_image && ck_pod_spec_set_infra_image(spec, infra_image) < 0) ||
 		    (network && ck_pod_spec_set_network(spec, network) < 0) ||
 		    (replace >= 0 && ck_pod_spec_set_replace(spec, replace) < 0) ||
-		    (share && ck_pod_spec_set_share(spec, share) < 0) ||
+		    /* podman's pod without infra shares nothing unless told to (and then fails) */
+		    ((share || infra == 0) && ck_pod_spec_set_share(spec, share ? share : "") < 0) ||
 		    (infra_pidfile && ck_pod_spec_set_infra_monitor_pid_file(spec, infra_pidfile) < 0))
 			rc = die_ck();
 		if (rc == 0)
@@ -133,24 +132,17 @@ static int pod_create(ck_app *app, int argc, char **argv)
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;
 	/* podman's default: the bridge network when rootful, slirp4netns when
-	 * rootless */
-	if (rc == 0 && !network && ck_pod_spec_set_network(spec, default_network(app)) < 0)
+	 * rootless; a pod without infra has no network of its own (its
+	 * members have theirs) */
+	if (rc == 0 && !network && infra != 0 && ck_pod_spec_set_network(spec, default_network(app)) < 0)
 		rc = die_ck();
-	if (rc == 0 && idfile && (idfd = open(idfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
-		rc = errno == EEXIST ? die("pod id file exists. Ensure another pod is not using it or delete %s", idfile)
-		                     : die("opening pod id file %s: %s", idfile, strerror(errno));
+	if (rc == 0 && idfile)
+		rc = id_file_claim(&idfd, idfile, "pod", "pod id file");
 	if (rc == 0 && ck_pod_create(&pod, app->ctx, spec) < 0)
 		rc = die_ck();
-	if (idfd >= 0) {
-		const char *pid = pod ? ck_pod_id(pod) : "";
-		if (rc != 0 || write(idfd, pid, strlen(pid)) != (ssize_t)strlen(pid)) {
-			if (rc == 0) {
-				ck_pod_remove(pod, CK_REMOVE_FORCE);
-				rc = die("writing pod id file %s: %s", idfile, strerror(errno));
-			}
-			unlink(idfile);
-		}
-		close(idfd);
+	if (idfd >= 0 && id_file_finish(idfd, idfile, "pod id file", rc == 0 ? ck_pod_id(pod) : NULL) != 0) {
+		ck_pod_remove(pod, CK_REMOVE_FORCE);
+		rc = EXIT_CK;
 	}
 	if (rc == 0)
 		printf("%s\n", ck_pod_id(pod));
@@ -214,15 +206,8 @@ static int pod_action(ck_app *app, int argc, char **argv, int act, const char *u
 		rc = die_ck();
 	/* A missing id file with --ignore is a pod already gone (the units of
 	 * `ck generate systemd --new` stop and remove by id file). */
-	for (size_t i = 0; rc == 0 && i < idfiles.n; i++) {
-		char *pid = read_id_file_opt(idfiles.v[i], "pod id file", ignore);
-		if (pid) {
-			strv_add(&names, pid);
-			strv_add(&owned, pid);
-		} else if (!ignore || access(idfiles.v[i], F_OK) == 0) {
-			rc = EXIT_CK;
-		}
-	}
+	if (rc == 0)
+		rc = add_id_files(&names, &owned, &idfiles, "pod id file", ignore);
 	if (rc == 0 && !all && !names.n && idfiles.n && ignore) {
 		strv_clear(&idfiles);
 		return 0;
@@ -325,9 +310,7 @@ static int pod_prune(ck_app *app, int argc, char **argv)
 		rc = EXIT_CK;
 	if (rc == 0 && ck_pod_prune(&removed, app->ctx) < 0)
 		rc = die_ck();
-	for (size_t i = 0; removed && removed[i]; i++)
-		printf("%s\n", removed[i]);
-	ck_strv_free(removed);
+	print_lines_free(removed);
 	return rc;
 }
 
@@ -346,7 +329,7 @@ static int pod_found(ck_app *app, const char *name)
 
 static int pod_exists(ck_app *app, int argc, char **argv)
 {
-	return run_exists(app, argc, argv, exists_usage, pod_found);
+	return run_exists(app, argc, argv, exists_usage, "name", pod_found);
 }
 
 static const char inspect_usage[] =
@@ -478,25 +461,16 @@ static void pod_row(table *t, void *payload, size_t i, const list_flags *f)
 
 static int pod_ps(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "filter", 'f', true, LS_FILTER },        { "format", 0, true, LS_FORMAT },
-		{ "no-trunc", 0, false, LS_NOTRUNC },      { "noheading", 'n', false, LS_NOHEADING },
-		{ "quiet", 'q', false, LS_QUIET },         { NULL, 0, false, 0 },
-	};
 	list_flags f = { 0 };
 	ck_pod **list = NULL;
 	size_t n = 0;
-	bool done;
-	int rc;
-	cli c;
+	int rc = list_begin(app, argc, argv, true,
+	                    (const flag_def[]){ LIST_FLAG_DEFS(&f, 'n'), LIST_NOTRUNC_DEF(&f), { NULL, 0, 0, 0, 0 } },
+	                    "pod ps", ps_usage, NULL);
 
-	copts_init(&c, app, argc, argv, opts, true);
-	rc = list_parse(&f, &done, &c, "pod ps", ps_usage, NULL, NULL);
-	if (!done && !app_context(app))
-		rc = EXIT_CK;
-	else if (!done && ck_pod_list(&list, &n, app->ctx, f.filters.v) < 0)
+	if (rc == 0 && ck_pod_list(&list, &n, app->ctx, f.filters.v) < 0)
 		rc = die_ck();
-	else if (!done)
+	else if (rc == 0)
 		rc = print_listing(&(listing){ .n = n, .payload = list, .quiet_line = pod_quiet,
 		                               .json = pod_item, .json_indent = "    ",
 		                               .headers = (const char *const[]){ "ID", "POD ID", NULL },
@@ -507,7 +481,7 @@ static int pod_ps(ck_app *app, int argc, char **argv)
 		                   &f);
 	ck_pod_list_free(list, n);
 	strv_clear(&f.filters);
-	return rc;
+	return rc < 0 ? 0 : rc;
 }
 
 static const char top_usage[] =
@@ -579,7 +553,8 @@ static int pod_top(ck_app *app, int argc, char **argv)
 
 /* ---- pod stats, pod logs: the container commands over the pod's members ---- */
 
-/* strv borrows its strings: these are copies that `owned` frees. */
+/* strv borrows its strings: these are copies that `owned` frees
+ * (strv_free_owned). */
 static void add_copy(strv *out, strv *owned, const char *s)
 {
 	char *copy = strdup(s);
@@ -587,13 +562,6 @@ static void add_copy(strv *out, strv *owned, const char *s)
 		return;
 	strv_add(owned, copy);
 	strv_add(out, copy);
-}
-
-static void free_copies(strv *owned)
-{
-	for (size_t i = 0; i < owned->n; i++)
-		free((char *)owned->v[i]);
-	strv_clear(owned);
 }
 
 /* Appends the ids of `pod`'s members (not its infra) to `out`; with `only`,
@@ -678,7 +646,7 @@ static int pod_stats(ck_app *app, int argc, char **argv)
 	if (rc == 0)
 		rc = ctr_stats(app, (int)args.n, (char **)args.v);
 	free(fmt);
-	free_copies(&owned);
+	strv_free_owned(&owned);
 	strv_clear(&pods);
 	strv_clear(&args);
 	return rc;
@@ -739,7 +707,7 @@ static int pod_logs(ck_app *app, int argc, char **argv)
 		rc = member_ids(&args, &owned, app, pods.v[0], only);
 	if (rc == 0)
 		rc = ctr_logs(app, (int)args.n, (char **)args.v);
-	free_copies(&owned);
+	strv_free_owned(&owned);
 	strv_clear(&pods);
 	strv_clear(&args);
 	return rc;

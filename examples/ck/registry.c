@@ -218,21 +218,10 @@ static int split_creds(ck_registry_options *opts, const char *creds, char **user
 	return 0;
 }
 
-/* The registry options every registry command starts from: the global
- * flags in front, and --tls-verify[=false] taken out of argv. */
-static int registry_opts(ck_registry_options *ro, ck_app *app, int *argc, char ***argv, bool tls)
-{
-	ck_registry_options_init(ro, CK_REGISTRY_OPTIONS_VERSION);
-	if (take_global_flags(app, argc, argv) != 0)
-		return EXIT_CK;
-	if (tls && take_bool_flag(argc, *argv, "tls-verify", &ro->tls_verify) != 0)
-		return EXIT_CK;
-	return 0;
-}
-
-/* --authfile and --cert-dir, which pull, push and login share. */
+/* --authfile, --cert-dir and --tls-verify, which pull, push and login share. */
 #define REGISTRY_FLAGS(ro)                                                                    \
-	{ "authfile", 0, F_STR, &(ro).authfile, 0 }, { "cert-dir", 0, F_STR, &(ro).cert_dir, 0 }
+	{ "authfile", 0, F_STR, &(ro).authfile, 0 }, { "cert-dir", 0, F_STR, &(ro).cert_dir, 0 }, \
+	{ "tls-verify", 0, F_ONOFF, &(ro).tls_verify, 0 }
 
 /* ---- ck pull ---- */
 
@@ -260,8 +249,7 @@ int cmd_pull(ck_app *app, int argc, char **argv)
 	progress pr;
 	int rc;
 
-	if (registry_opts(&ro, app, &argc, &argv, true) != 0)
-		return EXIT_CK;
+	ck_registry_options_init(&ro, CK_REGISTRY_OPTIONS_VERSION);
 	rc = parse_flags(app, argc, argv, (const flag_def[]){
 		REGISTRY_FLAGS(ro),
 		{ "creds", 0, F_STR, &creds, 0 },
@@ -327,8 +315,7 @@ int cmd_push(ck_app *app, int argc, char **argv)
 	progress pr;
 	int rc;
 
-	if (registry_opts(&ro, app, &argc, &argv, true) != 0)
-		return EXIT_CK;
+	ck_registry_options_init(&ro, CK_REGISTRY_OPTIONS_VERSION);
 	rc = parse_flags(app, argc, argv, (const flag_def[]){
 		REGISTRY_FLAGS(ro),
 		{ "creds", 0, F_STR, &creds, 0 },
@@ -388,8 +375,7 @@ int cmd_login(ck_app *app, int argc, char **argv)
 	strv pos = { 0 };
 	int rc;
 
-	if (registry_opts(&ro, app, &argc, &argv, true) != 0)
-		return EXIT_CK;
+	ck_registry_options_init(&ro, CK_REGISTRY_OPTIONS_VERSION);
 	rc = parse_flags(app, argc, argv, (const flag_def[]){
 		REGISTRY_FLAGS(ro),
 		{ "password", 'p', F_STR, &password, 0 },
@@ -453,8 +439,7 @@ int cmd_logout(ck_app *app, int argc, char **argv)
 	strv pos = { 0 };
 	int rc;
 
-	if (registry_opts(&ro, app, &argc, &argv, false) != 0)
-		return EXIT_CK;
+	ck_registry_options_init(&ro, CK_REGISTRY_OPTIONS_VERSION);
 	rc = parse_flags(app, argc, argv, (const flag_def[]){
 		{ "all", 'a', F_BOOL, &all, 0 },
 		{ "authfile", 0, F_STR, &ro.authfile, 0 },

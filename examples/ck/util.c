@@ -1,9 +1,11 @@
-/* Helpers shared by the ck commands: context, options, errors, prompts and
+/* Helpers shared by the ck commands: context, errors, id files, prompts and
  * tables.  Errors go to stderr as "Error: ..." with exit code 125. */
 #define _GNU_SOURCE
 #include "util.h"
+#include "template/tmpl.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,292 +86,16 @@ int die(const char *fmt, ...)
 	return EXIT_CK;
 }
 
-static int parse_log_level(const char *s)
-{
-	static const struct {
-		const char *name;
-		int level;
-	} levels[] = {
-		{ "panic", CK_LOG_ERROR }, { "fatal", CK_LOG_ERROR }, { "error", CK_LOG_ERROR },
-		{ "warn", CK_LOG_WARN },   { "warning", CK_LOG_WARN }, { "info", CK_LOG_INFO },
-		{ "debug", CK_LOG_DEBUG }, { "trace", CK_LOG_TRACE },
-	};
-	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
-		if (!strcmp(s, levels[i].name))
-			return levels[i].level;
-	return -1;
-}
-
-bool global_flag_takes_value(const char *name)
-{
-	static const char *const names[] = { "root",           "runroot",     "log-level", "db-backend",
-		                             "runtime",        "storage-driver", "events-backend",
-		                             "cgroup-manager", "tmpdir",      "url",       "connection" };
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(name, names[i]))
-			return true;
-	return false;
-}
-
-bool global_flag_is_bool(const char *name)
-{
-	return !strcmp(name, "noout") || !strcmp(name, "remote");
-}
-
-/* The global flags of podman that need a server, a daemon or a library
- * ck does not have. */
-static const char no_remote[] = "ck has no remote support: it manages containers on this host only";
-
-static int set_env(const char *name, const char *value)
-{
-	if (setenv(name, value, 1) != 0)
-		return die("cannot set %s: out of memory", name);
-	return 0;
-}
-
-static int global_value(const char *name, const char *val)
-{
-	if (!strcmp(name, "storage-driver")) {
-		/* overlay is the default; vfs, root filesystems that are plain
-		 * copies of the layers, is the library's copy mode */
-		if (!strcmp(val, "overlay"))
-			return 0;
-		if (!strcmp(val, "vfs"))
-			return set_env("CK_ROOTFS_FORCE_COPY", "1");
-		return die("unsupported --storage-driver \"%s\": use overlay or vfs", val);
-	}
-	if (!strcmp(name, "events-backend")) {
-		if (!strcmp(val, "file") || !strcmp(val, "none"))
-			return set_env("CK_EVENTS_BACKEND", val);
-		if (!strcmp(val, "journald"))
-			return die("--events-backend journald is not supported: there is no journald on this host "
-			           "(use file or none)");
-		return die("invalid --events-backend \"%s\": use file or none", val);
-	}
-	if (!strcmp(name, "cgroup-manager")) {
-		if (!strcmp(val, "cgroupfs"))
-			return 0;
-		if (!strcmp(val, "systemd"))
-			return die("--cgroup-manager systemd is not supported: ck manages cgroups through cgroupfs "
-			           "and needs no systemd (there is none as PID 1 on this host)");
-		return die("invalid --cgroup-manager \"%s\": use cgroupfs", val);
-	}
-	if (!strcmp(name, "tmpdir"))
-		return set_env("TMPDIR", val);
-	if (!strcmp(name, "url") || !strcmp(name, "connection"))
-		return die("--%s is not supported: %s", name, no_remote);
-	return 0;
-}
-
-bool global_flag(ck_app *app, const char *name, const char *val, bool *bad)
-{
-	*bad = false;
-	if (global_flag_is_bool(name)) {
-		bool on = !val || !strcmp(val, "true");
-		if (val && strcmp(val, "true") && strcmp(val, "false")) {
-			die("invalid argument \"%s\" for \"--%s\" flag: use true or false", val, name);
-			*bad = true;
-		} else if (on && !strcmp(name, "remote")) {
-			die("--remote is not supported: %s", no_remote);
-			*bad = true;
-		} else if (on && !strcmp(name, "noout") && !freopen("/dev/null", "w", stdout)) {
-			die("--noout: cannot open /dev/null");
-			*bad = true;
-		}
-		return true;
-	}
-	if (!strcmp(name, "root"))
-		app->opts.root = val;
-	else if (!strcmp(name, "runroot"))
-		app->opts.runroot = val;
-	else if (!strcmp(name, "db-backend"))
-		app->opts.db_backend = val;
-	else if (!strcmp(name, "runtime"))
-		app->opts.runtime = val;
-	else if (!strcmp(name, "log-level")) {
-		int level = parse_log_level(val);
-		if (level < 0) {
-			die("invalid log level \"%s\": use error, warn, info, debug or trace", val);
-			*bad = true;
-		}
-		app->opts.log_level = level;
-	} else if (global_flag_takes_value(name)) {
-		*bad = global_value(name, val) != 0;
-	} else {
-		return false;
-	}
-	return true;
-}
-
-/* podman's flags that ck knows and refuses, with the reason: asked for
- * where a command does not have the flag, so that the error says why. */
-static const struct refused {
-	const char *flag, *why;
-} refused_flags[] = {
-#include "refused.inc"
-};
-
-const char *refused_flag(const char *name, size_t len)
-{
-	for (size_t i = 0; i < sizeof(refused_flags) / sizeof(refused_flags[0]); i++)
-		if (strlen(refused_flags[i].flag) == len && !strncmp(refused_flags[i].flag, name, len))
-			return refused_flags[i].why;
-	return NULL;
-}
-
-void cli_init(cli *c, ck_app *app, int argc, char **argv, const cli_opt *opts)
-{
-	memset(c, 0, sizeof(*c));
-	c->app = app;
-	c->argc = argc;
-	c->argv = argv;
-	c->opts = opts;
-}
-
-static const cli_opt *find_long(const cli_opt *opts, const char *name, size_t len)
-{
-	for (const cli_opt *o = opts; o && o->name; o++)
-		if (strlen(o->name) == len && !strncmp(o->name, name, len))
-			return o;
-	return NULL;
-}
-
-static int next_short(cli *c, const char **val)
-{
-	char ch = *c->cluster++;
-	const cli_opt *o = NULL;
-
-	for (const cli_opt *p = c->opts; p && p->name; p++)
-		if (p->shortname == ch)
-			o = p;
-	if (ch == 'h' && (!o || !c->ctr_grammar)) {
-		c->cluster = NULL;
-		return CLI_HELP;
-	}
-	if (!o) {
-		die("unknown shorthand flag: '%c' in -%c", ch, ch);
-		return CLI_ERR;
-	}
-	*val = NULL;
-	if (o->arg) {
-		if (c->ctr_grammar && *c->cluster == '=')
-			c->cluster++;
-		if (*c->cluster) {
-			*val = c->cluster;
-		} else if (c->i < c->argc) {
-			*val = c->argv[c->i++];
-		} else {
-			die("flag needs an argument: '%c' in -%c", ch, ch);
-			return CLI_ERR;
-		}
-		c->cluster = NULL;
-	} else if (c->ctr_grammar && *c->cluster == '=') {
-		/* -d=false */
-		*val = c->cluster + 1;
-		c->cluster = NULL;
-		if (strcmp(*val, "true") && strcmp(*val, "false")) {
-			die("invalid argument \"%s\" for \"-%c\" flag: use true or false", *val, ch);
-			return CLI_ERR;
-		}
-	}
-	if (c->cluster && !*c->cluster)
-		c->cluster = NULL;
-	return o->id;
-}
-
-int cli_next(cli *c, const char **val)
-{
-	for (;;) {
-		if (c->cluster)
-			return next_short(c, val);
-		if (c->i >= c->argc)
-			return CLI_END;
-		const char *a = c->argv[c->i++];
-		if (c->no_more_opts || a[0] != '-' || !a[1]) {
-			if (c->stop_at_pos)
-				c->no_more_opts = true;
-			*val = a;
-			return CLI_POS;
-		}
-		if (!strcmp(a, "--")) {
-			c->no_more_opts = true;
-			continue;
-		}
-		if (a[1] != '-') {
-			c->cluster = a + 1;
-			continue;
-		}
-		const char *name = a + 2, *eq = strchr(name, '=');
-		size_t len = eq ? (size_t)(eq - name) : strlen(name);
-		const cli_opt *o = find_long(c->opts, name, len);
-		char gname[32];
-
-		if (len == 4 && !strncmp(name, "help", 4) && (!o || !c->ctr_grammar))
-			return CLI_HELP;
-		if (!o && len < sizeof(gname)) {
-			memcpy(gname, name, len);
-			gname[len] = '\0';
-			if (global_flag_takes_value(gname)) {
-				const char *v = eq ? eq + 1 : c->i < c->argc ? c->argv[c->i++] : NULL;
-				bool bad;
-				if (!v) {
-					die("flag needs an argument: --%s", gname);
-					return CLI_ERR;
-				}
-				global_flag(c->app, gname, v, &bad);
-				if (bad)
-					return CLI_ERR;
-				continue;
-			}
-		}
-		if (!o && len < sizeof(gname) && global_flag_is_bool(gname)) {
-			bool bad;
-			global_flag(c->app, gname, eq ? eq + 1 : NULL, &bad);
-			if (bad)
-				return CLI_ERR;
-			continue;
-		}
-		if (!o) {
-			const char *why = refused_flag(name, len);
-			if (why)
-				die("--%.*s is not supported: %s", (int)len, name, why);
-			else
-				die("unknown flag: --%.*s", (int)len, name);
-			return CLI_ERR;
-		}
-		*val = NULL;
-		if (o->arg) {
-			if (eq) {
-				*val = eq + 1;
-			} else if (c->i < c->argc) {
-				*val = c->argv[c->i++];
-			} else {
-				die("flag needs an argument: --%s", o->name);
-				return CLI_ERR;
-			}
-		} else if (eq) {
-			/* pflag accepts --flag=true|false for booleans */
-			if (strcmp(eq + 1, "true") && strcmp(eq + 1, "false")) {
-				die("invalid argument \"%s\" for \"--%s\" flag: use true or false", eq + 1,
-				    o->name);
-				return CLI_ERR;
-			}
-			if (c->ctr_grammar)
-				*val = eq + 1;
-			else if (!strcmp(eq + 1, "false"))
-				continue;
-		}
-		return o->id;
-	}
-}
-
 int rm_exit_status(int worst, int code, int in_use)
 {
 	int s = code == CK_ENOTFOUND ? 1 : code == in_use ? 2 : EXIT_CK;
 	return worst == EXIT_CK || s == EXIT_CK ? EXIT_CK : worst > s ? worst : s;
 }
 
-int exists_status(int rc)
+/* podman's exit code for "exists" after a lookup returned `rc`: 0 when it
+ * found the object, 1 when none or several matched, else EXIT_CK after
+ * printing the error. */
+static int exists_status(int rc)
 {
 	if (rc == 0)
 		return 0;
@@ -378,7 +104,7 @@ int exists_status(int rc)
 	return die_ck();
 }
 
-int run_exists(ck_app *app, int argc, char **argv, const char *usage,
+int run_exists(ck_app *app, int argc, char **argv, const char *usage, const char *what,
                int (*lookup)(ck_app *app, const char *name))
 {
 	strv names = { 0 };
@@ -387,7 +113,7 @@ int run_exists(ck_app *app, int argc, char **argv, const char *usage,
 	if (rc < 0)
 		return 0;
 	if (rc == 0 && names.n != 1)
-		rc = die_args(usage, "one name is required (%zu given)", names.n);
+		rc = die_args(usage, "one %s is required (%zu given)", what, names.n);
 	if (rc == 0 && !app_context(app))
 		rc = EXIT_CK;
 	if (rc == 0) {
@@ -409,6 +135,13 @@ void strv_add(strv *s, const char *str)
 	nv[s->n++] = str;
 	nv[s->n] = NULL;
 	s->v = nv;
+}
+
+void print_lines_free(char **lines)
+{
+	for (size_t i = 0; lines && lines[i]; i++)
+		printf("%s\n", lines[i]);
+	ck_strv_free(lines);
 }
 
 void strv_clear(strv *s)
@@ -507,32 +240,24 @@ void table_row(table *t, const char *const *cells)
 	t->rows++;
 }
 
+/* The rows as tab-separated lines through the templates' tabwriter, which
+ * aligns them as podman's tables are (widths in runes). */
 void table_print(FILE *f, const table *t)
 {
-	size_t *w = calloc(t->cols ? t->cols : 1, sizeof(*w));
+	sbuf b = { 0 };
+	char *out;
 
-	if (!w)
-		return;
 	for (size_t r = 0; r < t->rows; r++)
 		for (size_t c = 0; c < t->cols; c++) {
-			const char *s = t->cells[r * t->cols + c];
-			size_t l = s ? strlen(s) + 2 : 2;
-			if (l > w[c])
-				w[c] = l;
+			const char *cell = t->cells[r * t->cols + c];
+			sb_cat(&b, cell ? cell : "");
+			sb_cat(&b, c + 1 < t->cols ? "\t" : "\n");
 		}
-	for (size_t r = 0; r < t->rows; r++) {
-		for (size_t c = 0; c < t->cols; c++) {
-			const char *s = t->cells[r * t->cols + c];
-			size_t len = s ? strlen(s) : 0, width = w[c] > 12 ? w[c] : 12;
-			fwrite(s ? s : "", 1, len, f);
-			if (c + 1 == t->cols)
-				putc('\n', f);
-			else
-				for (; len < width; len++)
-					putc(' ', f);
-		}
+	if (b.s && (out = tmpl_tabwrite(b.s, b.n))) {
+		fputs(out, f);
+		free(out);
 	}
-	free(w);
+	free(b.s);
 }
 
 void table_free(table *t)
@@ -541,36 +266,6 @@ void table_free(table *t)
 		free(t->cells[i]);
 	free(t->cells);
 	memset(t, 0, sizeof(*t));
-}
-
-int take_global_flags(ck_app *app, int *argc, char ***argv)
-{
-	while (*argc > 0 && !strncmp((*argv)[0], "--", 2) && (*argv)[0][2]) {
-		const char *a = (*argv)[0] + 2, *eq = strchr(a, '='), *val;
-		char name[32];
-		size_t len = eq ? (size_t)(eq - a) : strlen(a);
-		bool bad;
-
-		if (len >= sizeof(name))
-			break;
-		memcpy(name, a, len);
-		name[len] = '\0';
-		if (!global_flag_takes_value(name))
-			break;
-		if (eq) {
-			val = eq + 1;
-			(*argc)--, (*argv)++;
-		} else if (*argc >= 2) {
-			val = (*argv)[1];
-			*argc -= 2, *argv += 2;
-		} else {
-			return die("flag needs an argument: --%s", name);
-		}
-		global_flag(app, name, val, &bad);
-		if (bad)
-			return EXIT_CK;
-	}
-	return 0;
 }
 
 static void group_usage(FILE *f, const char *group, const char *summary, const subcommand *subs)
@@ -583,22 +278,27 @@ static void group_usage(FILE *f, const char *group, const char *summary, const s
 int run_group(ck_app *app, const char *group, const char *summary, const subcommand *subs, int argc,
               char **argv)
 {
-	if (take_global_flags(app, &argc, &argv) != 0)
-		return EXIT_CK;
+	bool help = false;
+	int head, rc = parse_flags_head(app, argc, argv, (const flag_def[]){
+		{ "help", 'h', F_BOOL, &help, 0 },
+		{ NULL, 0, F_IGNORE, NULL, 0 },
+	}, &head);
+
+	if (rc)
+		return rc;
+	argc -= head, argv += head;
+	if (help || (argc && !strcmp(argv[0], "help"))) {
+		group_usage(stdout, group, summary, subs);
+		return 0;
+	}
 	if (argc == 0) {
 		group_usage(stderr, group, summary, subs);
 		fputc('\n', stderr);
 		return die("missing command 'ck %s COMMAND'", group);
 	}
-	if (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h") || !strcmp(argv[0], "help")) {
-		group_usage(stdout, group, summary, subs);
-		return 0;
-	}
 	for (const subcommand *s = subs; s->name; s++)
 		if (!strcmp(argv[0], s->name) || (s->alias && !strcmp(argv[0], s->alias)))
 			return s->run(app, argc - 1, argv + 1);
-	if (argv[0][0] == '-')
-		return die("unknown flag: %s", argv[0]);
 	die("unrecognized command `ck %s %s`", group, argv[0]);
 	fprintf(stderr, "Try 'ck %s --help' for more information\n", group);
 	return EXIT_CK;
@@ -610,37 +310,6 @@ int sub_help(const char *usage)
 	return 0;
 }
 
-/* Takes a boolean flag that may be written --name, --name=true or
- * --name=false out of argv (the common parser cannot tell "=false" from
- * absent).  *val: 1, 0, or unchanged when the flag is not there. */
-int take_bool_flag(int *argc, char **argv, const char *name, int *val)
-{
-	size_t n = strlen(name);
-	int out = 0;
-
-	for (int i = 0; i < *argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--")) {
-			while (i < *argc)
-				argv[out++] = argv[i++];
-			break;
-		}
-		if (!strncmp(a, "--", 2) && !strncmp(a + 2, name, n) && (a[2 + n] == '\0' || a[2 + n] == '=')) {
-			const char *v = a[2 + n] == '=' ? a + 3 + n : "true";
-			if (!strcmp(v, "true"))
-				*val = 1;
-			else if (!strcmp(v, "false"))
-				*val = 0;
-			else
-				return die("invalid argument \"%s\" for \"--%s\" flag: use true or false", v, name);
-			continue;
-		}
-		argv[out++] = argv[i];
-	}
-	*argc = out;
-	return 0;
-}
-
 void strv_free_owned(strv *s)
 {
 	for (size_t i = 0; i < s->n; i++)
@@ -648,7 +317,7 @@ void strv_free_owned(strv *s)
 	strv_clear(s);
 }
 
-char *read_id_file_opt(const char *path, const char *what, bool missing_ok)
+static char *read_id_file_opt(const char *path, const char *what, bool missing_ok)
 {
 	char buf[256];
 	size_t n = 0;
@@ -677,4 +346,40 @@ char *read_id_file_opt(const char *path, const char *what, bool missing_ok)
 char *read_id_file(const char *path, const char *what)
 {
 	return read_id_file_opt(path, what, false);
+}
+
+int id_file_claim(int *fd, const char *path, const char *kind, const char *flag)
+{
+	*fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (*fd >= 0)
+		return 0;
+	if (errno == EEXIST)
+		return die("%s id file exists. Ensure another %s is not using it or delete %s", kind, kind, path);
+	return die("opening %s %s: %s", flag, path, strerror(errno));
+}
+
+int id_file_finish(int fd, const char *path, const char *flag, const char *id)
+{
+	ssize_t w = id ? write(fd, id, strlen(id)) : 0;
+	int err = errno;
+
+	close(fd);
+	if (id && w == (ssize_t)strlen(id))
+		return 0;
+	unlink(path);
+	return id ? die("writing %s %s: %s", flag, path, strerror(err)) : 0;
+}
+
+int add_id_files(strv *ids, strv *owned, const strv *files, const char *what, bool missing_ok)
+{
+	for (size_t i = 0; i < files->n; i++) {
+		char *id = read_id_file_opt(files->v[i], what, missing_ok);
+		if (id) {
+			strv_add(ids, id);
+			strv_add(owned, id);
+		} else if (!missing_ok || access(files->v[i], F_OK) == 0) {
+			return EXIT_CK;
+		}
+	}
+	return 0;
 }

@@ -1,5 +1,5 @@
 /* Shared by the ck commands: the lazily opened context, podman-style option
- * parsing, errors with podman's exit codes, prompts and tables. */
+ * parsing (flags.c), errors with podman's exit codes, prompts and tables. */
 #ifndef CK_CLI_UTIL_H
 #define CK_CLI_UTIL_H
 
@@ -39,54 +39,6 @@ int die_args(const char *usage, const char *fmt, ...) __attribute__((format(prin
 /* Prints "Error: <message>" without deciding the exit code. */
 void print_ck_error(void);
 
-/* Option parsing in pflag's grammar: "--name value", "--name=value",
- * "-n value", "-nvalue", clustered short booleans ("-fq"), interspersed
- * positional arguments, and "--" to end the options.  The global flags
- * (--root, --runroot, --log-level, --db-backend, --runtime) are accepted
- * everywhere and applied to the app. */
-typedef struct cli_opt {
-	const char *name; /* long name without "--" */
-	char shortname;   /* 0 for none */
-	bool arg;         /* takes a value */
-	int id;           /* > 0 */
-} cli_opt;
-
-enum { CLI_END = 0, CLI_POS = -1, CLI_HELP = -2, CLI_ERR = -3 };
-
-typedef struct cli {
-	ck_app *app;
-	int argc;
-	char **argv;
-	int i;
-	const char *cluster; /* rest of a short-option cluster */
-	const cli_opt *opts;
-	bool no_more_opts;
-	/* Set by copts_init() (ctr.h) for the container commands. */
-	bool stop_at_pos, ctr_grammar;
-} cli;
-
-void cli_init(cli *c, ck_app *app, int argc, char **argv, const cli_opt *opts);
-/* The next option's id with its value in *val (NULL for booleans),
- * CLI_POS with a positional argument in *val, CLI_END, CLI_HELP for
- * --help/-h, or CLI_ERR after printing the error. */
-int cli_next(cli *c, const char **val);
-/* Applies one global flag; false if `name` is not one. */
-bool global_flag(ck_app *app, const char *name, const char *val, bool *bad);
-/* Whether a long flag name is global and takes a value. */
-bool global_flag_takes_value(const char *name);
-/* Whether a long flag name is a global boolean (--noout, --remote). */
-bool global_flag_is_bool(const char *name);
-/* Why ck refuses podman's flag `name` (len bytes), or NULL if it does not
- * know the flag (refused.inc lists them). */
-const char *refused_flag(const char *name, size_t len);
-/* Consumes global flags in front of a subcommand ("ck volume --root R ls");
- * returns EXIT_CK after printing an error, else 0. */
-int take_global_flags(ck_app *app, int *argc, char ***argv);
-/* Takes a boolean flag written --name, --name=true or --name=false out of
- * argv (the common parser cannot tell "=false" from absent).  *val: 1, 0,
- * or unchanged when the flag is not there.  EXIT_CK after an error. */
-int take_bool_flag(int *argc, char **argv, const char *name, int *val);
-
 /* A command of a group: its name, an alias, a one-line summary, its usage
  * text and its function. */
 typedef struct subcommand {
@@ -107,15 +59,12 @@ int sub_help(const char *usage);
 int rm_exit_status(int worst, int code, int in_use);
 
 /* The body of an "exists" command (ck image exists, ck volume exists):
- * exactly one name, which `lookup` looks for, returning 0 when it exists,
- * 1 when it does not, or a negative code with the library's error set.
- * Exits 1 for a name that is not found or ambiguous, as podman. */
-int run_exists(ck_app *app, int argc, char **argv, const char *usage,
+ * exactly one name (the error calls it `what`), which `lookup` looks for,
+ * returning 0 when it exists, 1 when it does not, or a negative code with
+ * the library's error set.  Exits 1 for a name that is not found or
+ * ambiguous, as podman. */
+int run_exists(ck_app *app, int argc, char **argv, const char *usage, const char *what,
                int (*lookup)(ck_app *app, const char *name));
-/* podman's exit code for "exists" after a lookup returned `rc`: 0 when it
- * found the object, 1 when none or several matched, else EXIT_CK after
- * printing the error. */
-int exists_status(int rc);
 
 /* A growable NULL-terminated string array that borrows its strings. */
 typedef struct strv {
@@ -126,6 +75,9 @@ void strv_add(strv *s, const char *str);
 void strv_clear(strv *s);
 /* Frees the strings too (they were malloc'd), then the array. */
 void strv_free_owned(strv *s);
+/* Prints each string of a NULL-terminated list the library made (what a
+ * prune removed) on a line of its own, then frees the list (ck_strv_free). */
+void print_lines_free(char **lines);
 
 /* A flag of parse_flags()'s table and where its value goes: F_BOOL a
  * bool (true, or false for --flag=false), F_ONOFF the same as an int
@@ -136,10 +88,20 @@ void strv_free_owned(strv *s);
  * does not support; `where` is the message saying why (a boolean is
  * refused only when it is on).  F_INT a long long of at least `arg`;
  * F_TIME an int64_t of nanoseconds from --since/--until's forms (ctr.h's
- * parse_time_arg).  A table ends with a NULL name. */
+ * parse_time_arg); F_CALL and F_CALL_VAL below.  A table ends with a NULL
+ * name and may be of any length. */
 typedef enum flag_kind {
-	F_BOOL, F_ONOFF, F_STR, F_STRV, F_BIT, F_IGNORE, F_IGNORE_VAL, F_REFUSE, F_REFUSE_VAL, F_INT, F_TIME
+	F_BOOL, F_ONOFF, F_STR, F_STRV, F_BIT, F_IGNORE, F_IGNORE_VAL, F_REFUSE, F_REFUSE_VAL, F_INT, F_TIME,
+	F_CALL, F_CALL_VAL
 } flag_kind;
+/* F_CALL (a boolean) and F_CALL_VAL (a value): for a flag whose value
+ * takes more than storing, `where` is a flag_hook whose fn gets the flag's
+ * `arg` as its id, in the order given; a boolean's val is NULL, "true" or
+ * (the container grammar only) "false".  fn returns 0 or EXIT_CK. */
+typedef struct flag_hook {
+	int (*fn)(void *payload, int id, const char *val);
+	void *payload;
+} flag_hook;
 typedef struct flag_def {
 	const char *name;
 	char shortname;
@@ -150,7 +112,7 @@ typedef struct flag_def {
 /* Parses argv by the table; positional arguments go to *args.  Returns 0,
  * EXIT_CK after printing an error, or -1 after printing `usage` for
  * --help (with *args cleared).  parse_flags_in() with `ctr_grammar` takes
- * the container commands' grammar (see copts_init in ctr.h). */
+ * the container commands' grammar (see struct cli). */
 int parse_flags_in(ck_app *app, int argc, char **argv, bool ctr_grammar, const flag_def *defs,
                    const char *usage, strv *args);
 int parse_flags(ck_app *app, int argc, char **argv, const flag_def *defs, const char *usage, strv *args);
@@ -158,16 +120,30 @@ int parse_flags(ck_app *app, int argc, char **argv, const flag_def *defs, const 
  * argument: it and everything after it go to *args as they are (`ck exec
  * CTR CMD -x`). */
 int parse_flags_cmd(ck_app *app, int argc, char **argv, const flag_def *defs, const char *usage, strv *args);
+/* The options in front of a command word (`ck [options] COMMAND ...`,
+ * `ck volume [options] COMMAND ...`): parses up to the first positional
+ * argument, whose index goes to *head (argc if there is none).  A table
+ * that wants --help and -h has them as flags of its own. */
+int parse_flags_head(ck_app *app, int argc, char **argv, const flag_def *defs, int *head);
 /* The same for a command that takes no arguments ("`ck CMD` takes no
  * arguments"). */
 int parse_flags_noargs(ck_app *app, int argc, char **argv, bool ctr_grammar, const flag_def *defs,
                        const char *usage, const char *cmd);
 
 /* The id in an id file (--cidfile, --pod-id-file), trimmed, malloc'd; NULL
- * with the error printed.  With `missing_ok`, a file that does not exist
- * gives NULL and prints nothing. */
+ * with the error printed. */
 char *read_id_file(const char *path, const char *what);
-char *read_id_file_opt(const char *path, const char *what, bool missing_ok);
+/* Claims an id file (--cidfile, --pod-id-file) before anything is made, as
+ * podman refuses one that exists (`kind`: "container" or "pod"; `flag`: the
+ * file as errors name it).  *fd is open for id_file_finish().  0 or EXIT_CK. */
+int id_file_claim(int *fd, const char *path, const char *kind, const char *flag);
+/* Writes `id` and closes fd; with id NULL (the create failed), or when the
+ * write fails, the file is removed.  0, or EXIT_CK after a failed write. */
+int id_file_finish(int fd, const char *path, const char *flag, const char *id);
+/* The ids in the id files `files` appended to *ids and to *owned (for
+ * strv_free_owned); with `missing_ok`, a file that does not exist is
+ * skipped (--ignore: what it named is gone).  0, or EXIT_CK after an error. */
+int add_id_files(strv *ids, strv *owned, const strv *files, const char *what, bool missing_ok);
 
 /* A growable string for building JSON that the CLI then parses; it exits
  * with EXIT_CK when memory runs out. */
@@ -181,6 +157,9 @@ void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3
 /* A JSON string literal; NULL is null. */
 void sb_str(sbuf *b, const char *s);
 
+/* go-units' HumanSize: decimal units, `digits` significant digits, `sep`
+ * between the number and the unit ("1.806MB", "1.81 MB"; ctr_util.c). */
+void human_size_fmt(char *buf, size_t size, double bytes, int digits, const char *sep);
 /* go-units' HumanDuration of a span in seconds ("2 minutes"; ctr_util.c). */
 void human_duration(char *buf, size_t size, int64_t secs);
 
@@ -189,7 +168,7 @@ void human_duration(char *buf, size_t size, int64_t secs);
 bool confirm(const char *question);
 
 /* A table printed as podman's tabwriter does: every column but the last is
- * padded to max(12, widest cell + 2). */
+ * padded to max(12, widest cell + 2), counting runes. */
 typedef struct table {
 	size_t cols, rows, cap; /* cap: rows allocated */
 	char **cells; /* rows * cols, row-major */

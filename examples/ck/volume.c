@@ -129,25 +129,15 @@ static void volume_row(table *t, void *payload, size_t i, const list_flags *f)
 
 static int volume_ls(ck_app *app, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{ "filter", 'f', true, LS_FILTER },       { "format", 0, true, LS_FORMAT },
-		{ "quiet", 'q', false, LS_QUIET },        { "noheading", 'n', false, LS_NOHEADING },
-		{ NULL, 0, false, 0 },
-	};
 	list_flags f = { 0 };
 	ck_volume **vols = NULL;
 	size_t n = 0;
-	bool done;
-	int rc;
-	cli c;
+	int rc = list_begin(app, argc, argv, false, (const flag_def[]){ LIST_FLAG_DEFS(&f, 'n'), { NULL, 0, 0, 0, 0 } },
+	                    "volume ls", ls_usage, NULL);
 
-	cli_init(&c, app, argc, argv, opts);
-	rc = list_parse(&f, &done, &c, "volume ls", ls_usage, NULL, NULL);
-	if (!done && !app_context(app))
-		rc = EXIT_CK;
-	else if (!done && ck_volume_list(&vols, &n, app->ctx, f.filters.v) < 0)
+	if (rc == 0 && ck_volume_list(&vols, &n, app->ctx, f.filters.v) < 0)
 		rc = die_ck();
-	else if (!done)
+	else if (rc == 0)
 		rc = print_listing(&(listing){ .n = n, .payload = vols, .quiet_line = volume_quiet,
 		                               .json = volume_item, .json_indent = "    ",
 		                               .headers = (const char *const[]){ "Name", "VOLUME NAME", NULL },
@@ -157,7 +147,7 @@ static int volume_ls(ck_app *app, int argc, char **argv)
 		                   &f);
 	ck_volume_list_free(vols, n);
 	strv_clear(&f.filters);
-	return rc;
+	return rc < 0 ? 0 : rc;
 }
 
 static const char inspect_usage[] =
@@ -336,9 +326,7 @@ static int volume_prune(ck_app *app, int argc, char **argv)
 	} else if (rc == 0) {
 		if (ck_volume_prune(&removed, app->ctx, filters.v) < 0)
 			rc = die_ck();
-		for (size_t i = 0; removed && removed[i]; i++)
-			printf("%s\n", removed[i]);
-		ck_strv_free(removed);
+		print_lines_free(removed);
 	}
 	strv_clear(&filters);
 	return rc;
@@ -362,7 +350,7 @@ static int volume_found(ck_app *app, const char *name)
 
 static int volume_exists(ck_app *app, int argc, char **argv)
 {
-	return run_exists(app, argc, argv, exists_usage, volume_found);
+	return run_exists(app, argc, argv, exists_usage, "name", volume_found);
 }
 
 static const subcommand volume_cmds[] = {

@@ -284,6 +284,9 @@ stats_and_top_show_a_running_container() {
   python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[0]["name"]=="web" and int(d[0]["pids"])>=1, d' <<<"$out" ||
     fail "stats json '$out'"
   ck stats --no-stream --format '{{.Name}} {{.PIDS}}'; expect_out "web 1"
+  # podman's header for {{.PIDs}} is one word
+  ck stats --no-stream --format 'table {{.Name}} {{.PIDs}}' web; expect_rc 0
+  expect_out "PIDS"; expect_no_out "PI DS"
   ck top web; expect_rc 0; expect_out PID; expect_out "sleep 120"
   ck top web pid args; expect_rc 0; expect_out "PID"; expect_no_out "USER"
   ck stop -t 0 web

@@ -233,6 +233,24 @@ system_check_repairs_orphan_member_and_missing_infra() {
   cleanup
 }
 
+# podman's --no-infra: a pod that shares nothing and has no network of its
+# own, whose members get the default network; sharing without an infra is
+# refused and leaves no pod.
+pod_without_infra_has_no_network_and_members_have_their_own() {
+  load_image
+  ck pod create --no-infra --name bare; expect_rc 0; local pod=$out
+  ck pod inspect --format '{{.InfraContainerId}}|{{.NumContainers}}|{{len .SharedNamespaces}}' bare; expect_rc 0
+  [ "$out" = "|0|0" ] || fail "pod without infra: '$out'"
+  ck create --pod bare --name bare-m $IMG true; expect_rc 0
+  ck inspect --format '{{.HostConfig.NetworkMode}} {{.Pod}}' bare-m; expect_rc 0
+  [ "$out" = "bridge $pod" ] || fail "member of a pod without infra: '$out'"
+  ck start -a bare-m; expect_rc 0
+  ck pod create --no-infra --share net --name bad; expect_rc 125; expect_err "cannot share namespaces"
+  ck pod exists bad; expect_rc 1
+  ck pod rm -f bare; expect_rc 0
+  nothing_left
+}
+
 migrate_keeps_pods() {
   load_image
   ck pod create --name mig --label k=v; expect_rc 0; local pod=$out
@@ -250,5 +268,6 @@ migrate_keeps_pods() {
 all_tests=(pod_members_share_loopback_and_hostname pod_publishes_a_port_on_the_host pod_logs_and_stats_cover_the_members
   pod_shares_pid_on_request pod_start_stop_rm_order_leaves_nothing
   pod_exit_policy_stop_stops_the_pod pod_bad_input_is_refused_and_leaves_nothing run_pod_new_creates_the_pod
-  system_check_repairs_orphan_member_and_missing_infra migrate_keeps_pods)
+  system_check_repairs_orphan_member_and_missing_infra pod_without_infra_has_no_network_and_members_have_their_own
+  migrate_keeps_pods)
 run_tests "${@:-${all_tests[@]}}"

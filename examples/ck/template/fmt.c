@@ -11,7 +11,7 @@ typedef struct spec {
 	int width, prec; /* -1: none */
 } spec;
 
-static size_t runes(const char *s, size_t n)
+size_t tmpl__runes(const char *s, size_t n)
 {
 	size_t r = 0;
 	for (size_t i = 0; i < n; i++)
@@ -23,7 +23,7 @@ static size_t runes(const char *s, size_t n)
 /* Writes `s` padded to the width, as fmt pads (counting runes). */
 static void pad_put(tbuf *b, const spec *sp, const char *s, size_t n, bool numeric)
 {
-	size_t w = runes(s, n);
+	size_t w = tmpl__runes(s, n);
 	if (sp->prec >= 0 && !numeric) {
 		/* a precision cuts a string to that many runes */
 		size_t k = 0, r = 0;

@@ -1,7 +1,7 @@
 /* Column alignment as Go's text/tabwriter does it with podman's settings,
  * and podman's wording of durations ("About an hour"). */
 #define _GNU_SOURCE
-#include "tmpl.h"
+#include "tmpl_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,15 +28,6 @@ typedef struct tw {
 } tw;
 
 enum { MINWIDTH = 12, PADDING = 2 };
-
-static size_t runes(const char *s, size_t n)
-{
-	size_t r = 0;
-	for (size_t i = 0; i < n; i++)
-		if (((unsigned char)s[i] & 0xC0) != 0x80)
-			r++;
-	return r;
-}
 
 static void write_lines(tw *w, size_t from, size_t to)
 {
@@ -107,7 +98,7 @@ char *tmpl_tabwrite(const char *text, size_t len)
 		w.nlines++;
 		for (size_t k = 0;; k++) {
 			const char *tab = memchr(p, '\t', (size_t)(le - p)), *ce = tab ? tab : le;
-			ln->cells[k] = (cell){ p, (size_t)(ce - p), runes(p, (size_t)(ce - p)) };
+			ln->cells[k] = (cell){ p, (size_t)(ce - p), tmpl__runes(p, (size_t)(ce - p)) };
 			if (ln->cells[k].width > widest)
 				widest = ln->cells[k].width;
 			outcap += ln->cells[k].len;

@@ -80,6 +80,9 @@ typedef struct tbuf {
 	bool oom;
 } tbuf;
 
+/* The UTF-8 characters in n bytes, as Go counts runes for widths (fmt.c). */
+size_t tmpl__runes(const char *s, size_t n);
+
 void tbuf_put(tbuf *b, const char *s, size_t n);
 void tbuf_cat(tbuf *b, const char *s);
 void tbuf_printf(tbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
