@@ -34,6 +34,16 @@ expect_out() { grep -qF -- "$1" <<<"$out" || fail "stdout lacks '$1': $out"; }
 expect_no_out() { ! grep -qF -- "$1" <<<"$out" || fail "stdout has '$1': $out"; }
 expect_err() { grep -qF -- "$1" <<<"$err" || fail "stderr lacks '$1': $err"; }
 
+# What a test left running under $ROOT (a test that failed halfway, most
+# often): its monitors would outlive the test and keep its mounts.
+stop_leftovers() {
+  pgrep -f -- "--root $ROOT/storage " >/dev/null 2>&1 || return 0
+  "$CK_BIN" --root "$ROOT/storage" --runroot "$ROOT/run" pod rm -a -f >/dev/null 2>&1
+  "$CK_BIN" --root "$ROOT/storage" --runroot "$ROOT/run" rm -a -f -t 0 >/dev/null 2>&1
+  pgrep -f -- "--root $ROOT/storage " >/dev/null 2>&1 && echo "  $current: processes of $ROOT outlived the test" >&2
+  return 0
+}
+
 run_tests() {
   for t in "$@"; do
     current=$t
@@ -41,6 +51,7 @@ run_tests() {
     ROOT=$(mktemp -d "$TMPBASE/ck-cli-XXXXXX")
     echo "RUN  $t" >&2
     if declare -F "$t" >/dev/null; then "$t"; else fail "no such test"; fi
+    stop_leftovers
     rm -rf "$ROOT"
     if [ $current_failed -eq 0 ]; then
       passed=$((passed + 1)); echo "PASS $t" >&2
