@@ -331,23 +331,48 @@ static ck_image_pull_policy pull_policy(const kcontainer *k)
 	return policy;
 }
 
+/* How strongly a policy asks for the registry: an image two containers
+ * share is fetched once, with the policy that asks most of the two (as if
+ * each container's pull ran in turn: Always pulls, and Never then finds it). */
+static int pull_rank(ck_image_pull_policy p)
+{
+	switch (p) {
+	case CK_PULL_ALWAYS: return 3;
+	case CK_PULL_NEWER: return 2;
+	case CK_PULL_MISSING: return 1;
+	default: return 0; /* CK_PULL_NEVER */
+	}
+}
+
 /* Every container's image, fetched before anything is made, so that a failed
- * pull leaves nothing behind.  An image two containers share is fetched once. */
+ * pull leaves nothing behind.  An image two containers share is fetched once,
+ * named after the first container that wants it with that policy. */
 static int pull_images(ck_context *ctx, const kmodel *m, const ck_registry_options *reg)
 {
 	char **done = NULL;
 	int rc = CK_OK;
 	for (size_t p = 0; p < m->n_pods && rc == CK_OK; p++) {
-		const kpod *pod = &m->pods[p];
-		for (size_t c = 0; c < pod->n_ctrs && rc == CK_OK; c++) {
+		for (size_t c = 0; c < m->pods[p].n_ctrs && rc == CK_OK; c++) {
+			const kpod *pod = &m->pods[p];
 			const kcontainer *k = &pod->ctrs[c];
+			ck_image_pull_policy policy = pull_policy(k);
 			ck_image *img = NULL;
 			bool seen = false;
 			for (size_t i = 0; done && done[i]; i++)
 				seen = seen || !strcmp(done[i], k->image);
 			if (seen)
 				continue;
-			if ((rc = ck_image_get(&img, ctx, k->image, pull_policy(k), reg)) == CK_OK)
+			/* the strongest policy among the containers of this image */
+			for (size_t q = p; q < m->n_pods; q++)
+				for (size_t d = q == p ? c + 1 : 0; d < m->pods[q].n_ctrs; d++) {
+					const kcontainer *o = &m->pods[q].ctrs[d];
+					if (!strcmp(o->image, k->image) && pull_rank(pull_policy(o)) > pull_rank(policy)) {
+						policy = pull_policy(o);
+						pod = &m->pods[q];
+						k = o;
+					}
+				}
+			if ((rc = ck_image_get(&img, ctx, k->image, policy, reg)) == CK_OK)
 				rc = ck__strv_push(&done, k->image);
 			else
 				ck__error_wrap(rc, "%s %s: container %s: image %s", pod->kind, pod->name, k->name, k->image);

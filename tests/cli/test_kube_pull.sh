@@ -139,9 +139,43 @@ kube_play_never_and_unreachable_leave_nothing() {
   unset CK_INSECURE_REGISTRIES
 }
 
+# Two containers of one image: it is fetched once, with the policy that asks
+# most of the registry, whichever container comes first.
+kube_play_shared_image_takes_the_strongest_policy() {
+  setup_registry || return
+  export CK_INSECURE_REGISTRIES=$REG_plain
+  pod_yaml warm "$REG_plain/busybox:1.0" >"$ROOT/warm.yaml"
+  play "$ROOT/warm.yaml"; expect_rc 0
+  ran warm-app one
+  ck kube down "$ROOT/warm.yaml"; expect_rc 0
+  populate "$REG_plain" busybox:1.0 "$FIX/two" || fail "populate two"
+  cat >"$ROOT/pair.yaml" <<EOF
+apiVersion: v1
+kind: Pod
+metadata:
+  name: pair
+spec:
+  restartPolicy: Never
+  containers:
+  - name: first
+    image: $REG_plain/busybox:1.0
+    imagePullPolicy: IfNotPresent
+    command: ["sh", "-c", "cat /marker"]
+  - name: second
+    image: $REG_plain/busybox:1.0
+    imagePullPolicy: Always
+    command: ["sh", "-c", "cat /marker"]
+EOF
+  play "$ROOT/pair.yaml"; expect_rc 0
+  ran pair-first two
+  ran pair-second two
+  ck kube down "$ROOT/pair.yaml"; expect_rc 0
+  unset CK_INSECURE_REGISTRIES
+}
+
 if [ $# -gt 0 ]; then
   run_tests "$@"
 else
   run_tests kube_play_pulls_an_image_only_the_registry_has kube_play_pulls_latest_always \
-    kube_play_never_and_unreachable_leave_nothing
+    kube_play_never_and_unreachable_leave_nothing kube_play_shared_image_takes_the_strongest_policy
 fi
