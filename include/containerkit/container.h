@@ -447,6 +447,10 @@ CK_EXTERN const char *const *ck_container_env(const ck_container *ctr);
 /** The restart policy's retry limit ("on-failure:N"), 0 for no limit, -1
  *  if the record cannot be read. */
 CK_EXTERN int ck_container_restart_max(const ck_container *ctr);
+/** 1 if the container is removed once it exits (ck_container_spec_set_remove(),
+ *  `--rm`), 0 if not, -1 if the record cannot be read (ck_error_last() says
+ *  why).  Since 1.1. */
+CK_EXTERN int ck_container_auto_remove(const ck_container *ctr);
 /** The number of labels, and label `i` (in the order they were given);
  *  CK_ENOTFOUND past the end.  Borrowed, as above. */
 CK_EXTERN size_t ck_container_label_count(const ck_container *ctr);

@@ -616,6 +616,7 @@ static void container_details_are_typed(void)
 	CK_CHECK_STR(ck_container_workdir(listed), "/tmp");
 	CK_CHECK_STR(ck_container_restart_policy(listed), "on-failure");
 	CK_CHECK(ck_container_restart_max(listed) == 3);
+	CK_CHECK(ck_container_auto_remove(listed) == 0);
 	CK_CHECK(ck_container_network_mode(listed) != NULL);
 	bool env = false;
 	for (const char *const *e = ck_container_env(listed); e && *e; e++)
@@ -654,7 +655,33 @@ static void container_details_are_typed(void)
 	remove_ctr(ctr);
 }
 
+/* --rm read back through a getter, from a listed handle (which holds only
+ * the summary until asked) and from a looked-up one, without inspect. */
+static void container_auto_remove_is_typed(void)
+{
+	ck_container_spec *spec = tc_spec("true");
+	ck_container *ctr = NULL, *found = NULL, **list = NULL;
+	size_t n = 0;
+	char f[300];
+
+	CK_CHECK_OK(ck_container_spec_set_remove(spec, 1));
+	if (!(ctr = tc_create(spec)))
+		return;
+	snprintf(f, sizeof(f), "name=%s", ck_container_name(ctr));
+	CK_CHECK_OK(ck_container_list(&list, &n, tc_ctx(), CK_CONTAINER_LIST_ALL, (const char *const[]){ f, NULL }));
+	CK_CHECK(n == 1);
+	if (n == 1)
+		CK_CHECK(ck_container_auto_remove(list[0]) == 1);
+	CK_CHECK_OK(ck_container_lookup(&found, tc_ctx(), ck_container_id(ctr)));
+	CK_CHECK(found && ck_container_auto_remove(found) == 1);
+	CK_CHECK(ck_container_auto_remove(NULL) == -1);
+	ck_container_free(found);
+	ck_container_list_free(list, n);
+	remove_ctr(ctr);
+}
+
 CK_TESTS(CK_TEST(container_exec_output_exit_code_user_env_workdir), CK_TEST(container_details_are_typed),
+         CK_TEST(container_auto_remove_is_typed),
          CK_TEST(container_stats_reports_usage_and_the_memory_limit),
          CK_TEST(container_top_lists_its_processes),
          CK_TEST(container_cp_both_ways_and_refuses_escapes),
