@@ -120,7 +120,7 @@ static int tmpfs_flag(ck_container_spec *s, const char *val)
 			rc = die("invalid --tmpfs %s: option \"%s\" is not supported (size, mode, ro, rw, nosuid, nodev, "
 			         "noexec)", val, o);
 	}
-	if (rc == 0 && ck_container_spec_add_mount_string(s, m.s) < 0)
+	if (rc == 0 && ck_container_spec_add_mount_string(s, sb_take(&m)) < 0)
 		rc = die_ck();
 	free(opts);
 	free(m.s);

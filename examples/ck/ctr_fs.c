@@ -83,7 +83,7 @@ static int mount_list(ck_app *app, const mount_flags *f)
 	}
 	sb_cat(&b, "]");
 	if (rc == 0 && f->format) {
-		jnode *arr = json_parse(b.s);
+		jnode *arr = json_parse(sb_take(&b));
 		if (arr)
 			json_print_line(stdout, arr, " ");
 		json_free(arr);
@@ -163,7 +163,7 @@ static void diff_json(const ck_change_list *l)
 				printf("\": [\n    ");
 			sbuf b = { 0 };
 			sb_str(&b, ck_container_change_list_path(l, i));
-			fputs(b.s, stdout);
+			fputs(sb_take(&b), stdout);
 			free(b.s);
 			any = true;
 			first_key = false;

@@ -261,23 +261,19 @@ static const char *const ps_headers[] = {
  * text, CreatedHuman and RunningFor. */
 static jnode *ps_json(ck_context *ctx, const ck_container *ctr, bool no_trunc, bool tmpl)
 {
-	char id[13], buf[4096], *text = NULL;
+	char id[13], buf[4096];
 	const char *const *cmd = ck_container_command(ctr);
-	jnode *insp = NULL, *n;
+	ck_container_mount_list *mounts = NULL;
+	size_t nlabels = ck_container_label_count(ctr);
+	jnode *n;
 	sbuf b = { 0 };
 
-	if (ck_container_inspect(&text, ctr) == 0)
-		insp = json_parse(text);
-	ck_free(text);
 	short_id(id, ck_container_id(ctr));
-	/* AutoRemove comes from inspect (the handle has no getter for it), and
-	 * Labels and Mounts from the same JSON, in its order. */
-	const jnode *cfg = insp ? json_get(insp, "Config") : NULL, *hc = insp ? json_get(insp, "HostConfig") : NULL;
-	const jnode *labels = cfg ? json_get(cfg, "Labels") : NULL, *mounts = insp ? json_get(insp, "Mounts") : NULL;
-	const jnode *ar = hc ? json_get(hc, "AutoRemove") : NULL;
-
+	/* a record that cannot be read shows no mounts, as inspect would fail */
+	if (ck_container_mounts_read(&mounts, ctr) < 0)
+		mounts = NULL;
 	sb_cat(&b, "{");
-	sb_printf(&b, "\"AutoRemove\": %s, ", ar && ar->type == J_BOOL && ar->b ? "true" : "false");
+	sb_printf(&b, "\"AutoRemove\": %s, ", ck_container_auto_remove(ctr) == 1 ? "true" : "false");
 	if (tmpl) {
 		ps_command(buf, sizeof(buf), ctr, no_trunc);
 		sb_kv(&b, "Command", buf);
@@ -304,26 +300,28 @@ static jnode *ps_json(ck_context *ctx, const ck_container *ctr, bool no_trunc, b
 	sb_kv(&b, "Image", ck_container_image_name(ctr));
 	sb_kv(&b, "ImageID", ck_container_image_id(ctr));
 	sb_cat(&b, "\"IsInfra\": false, \"Labels\": ");
-	if (labels && labels->type == J_OBJ && labels->n) {
+	if (nlabels) {
 		sb_cat(&b, "{");
-		for (size_t i = 0; i < labels->n; i++) {
+		for (size_t i = 0; i < nlabels; i++) {
+			const char *k = "", *v = "";
+			ck_container_label_byindex(&k, &v, ctr, i);
 			sb_cat(&b, i ? ", " : "");
-			sb_str(&b, labels->keys[i]);
+			sb_str(&b, k);
 			sb_cat(&b, ": ");
-			sb_str(&b, labels->vals[i]->type == J_STR ? labels->vals[i]->str : "");
+			sb_str(&b, v);
 		}
 		sb_cat(&b, "}, ");
 	} else {
 		sb_cat(&b, "null, ");
 	}
 	sb_cat(&b, tmpl ? "\"Mounts\": \"" : "\"Mounts\": [");
-	for (size_t i = 0; mounts && mounts->type == J_ARR && i < mounts->n; i++) {
-		const char *d = json_get_str(mounts->vals[i], "Destination");
+	for (size_t i = 0; i < ck_container_mount_list_count(mounts); i++) {
+		const char *d = ck_container_mount_list_byindex(mounts, i)->destination;
 		if (tmpl) {
-			sb_printf(&b, "%s%s", i ? "," : "", d ? d : "");
+			sb_printf(&b, "%s%s", i ? "," : "", d);
 		} else {
 			sb_cat(&b, i ? ", " : "");
-			sb_str(&b, d ? d : "");
+			sb_str(&b, d);
 		}
 	}
 	sb_cat(&b, tmpl ? "\", " : "], ");
@@ -359,9 +357,9 @@ static jnode *ps_json(ck_context *ctx, const ck_container *ctr, bool no_trunc, b
 	ps_status(buf, sizeof(buf), ctr);
 	sb_kv(&b, "Status", buf);
 	sb_printf(&b, "\"Created\": %lld}", (long long)(ck_container_created(ctr) / 1000000000));
-	n = json_parse(b.s);
+	n = json_parse(sb_take(&b));
 	free(b.s);
-	json_free(insp);
+	ck_container_mount_list_free(mounts);
 	return n;
 }
 
@@ -543,26 +541,33 @@ static const char port_usage[] =
 	"Usage:\n  ck port [options] CONTAINER [PRIVATE_PORT[/PROTO]]\n\nOptions:\n"
 	"  -a, --all   Display port information for all containers\n";
 
+/* One line per published port as podman port prints it ("80/tcp ->
+ * 0.0.0.0:8080"), from the typed mappings; with `want` ("80" or "80/udp")
+ * only that port's binding. */
 static int print_ports(const ck_container *ctr, const char *want, bool prefix)
 {
-	char **ports = NULL, key[64] = "";
+	char key[64] = "";
 	bool found = false;
 
-	if (ck_container_ports(&ports, ctr) < 0)
-		return die_ck();
 	if (want)
-		snprintf(key, sizeof(key), "%s%s -> ", want, strchr(want, '/') ? "" : "/tcp");
-	for (size_t i = 0; ports && ports[i]; i++) {
-		if (want && strncmp(ports[i], key, strlen(key)) != 0)
-			continue;
-		found = true;
-		if (prefix)
-			printf("%.12s\t", ck_container_id(ctr));
-		printf("%s\n", want ? ports[i] + strlen(key) : ports[i]);
+		snprintf(key, sizeof(key), "%s%s", want, strchr(want, '/') ? "" : "/tcp");
+	for (size_t i = 0; i < ck_container_port_count(ctr); i++) {
+		const ck_port_mapping *p = ck_container_port_byindex(ctr, i);
+		for (unsigned int k = 0; p && k < p->range; k++) {
+			char port[64];
+			snprintf(port, sizeof(port), "%u/%s", p->container_port + k, p->protocol);
+			if (want && strcmp(port, key) != 0)
+				continue;
+			found = true;
+			if (prefix)
+				printf("%.12s\t", ck_container_id(ctr));
+			if (!want)
+				printf("%s -> ", port);
+			printf("%s:%u\n", *p->host_ip ? p->host_ip : "0.0.0.0", p->host_port ? p->host_port + k : 0);
+		}
 	}
-	ck_strv_free(ports);
 	if (want && !found)
-		return die("failed to find published port \"%.*s\"", (int)strlen(key) - 4, key);
+		return die("failed to find published port \"%s\"", key);
 	return 0;
 }
 

@@ -211,16 +211,15 @@ bool parse_int_arg(const char *flag, const char *text, long long min, long long 
 int die_runtime(void)
 {
 	const ck_error *e = ck_error_last();
-	const char *m = e->message;
-	int code = e->code;
+	int code = e->code, err = e->sys_errno;
 
 	print_ck_error();
 	if (code != CK_ERUNTIME)
 		return EXIT_CK;
-	if (strcasestr(m, "not found") || strcasestr(m, "no such file"))
+	/* podman's codes for a command that cannot be run */
+	if (err == ENOENT)
 		return 127;
-	if (strcasestr(m, "permission denied") || strcasestr(m, "is a directory") ||
-	    strcasestr(m, "exec format error"))
+	if (err == EACCES || err == ENOEXEC)
 		return 126;
 	return EXIT_CK;
 }

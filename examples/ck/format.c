@@ -113,7 +113,7 @@ int print_list_template(const char *text, jnode *const *items, size_t n, bool no
 		free(out);
 	}
 	tmpl_free(t);
-	if (rc == 0 && all.n) {
+	if (rc == 0 && sb_take(&all) && all.n) {
 		char *aligned = is_table ? tmpl_tabwrite(all.s, all.n) : NULL;
 		if (is_table && !aligned)
 			rc = die("out of memory");

@@ -130,50 +130,62 @@ static void image_summary_json(sbuf *b, ck_image *img)
 	ck_image_config_free(cfg);
 }
 
-/* One row per name (one "<none>" row for an untagged image), as objects
- * for templates. */
-static jnode *image_rows(ck_image **imgs, size_t n, bool no_trunc)
+/* What `ck images` shows of one name of an image (row k; an untagged
+ * image has one "<none>" row), for its table and its templates alike. */
+typedef struct image_cells {
+	char repo[512], tag[256], id[80], size[32], ago[64], when[40];
+} image_cells;
+
+static size_t image_row_count(ck_image *img)
+{
+	size_t nn = 0;
+	for (const char *const *names = ck_image_names(img); names[nn];)
+		nn++;
+	return nn ? nn : 1;
+}
+
+static void image_cells_of(image_cells *c, ck_image *img, size_t k, bool no_trunc)
+{
+	const char *name = ck_image_names(img)[0] ? ck_image_names(img)[k] : NULL;
+
+	snprintf(c->tag, sizeof(c->tag), "<none>");
+	if (name)
+		split_name(name, c->repo, sizeof(c->repo), c->tag, sizeof(c->tag));
+	else
+		snprintf(c->repo, sizeof(c->repo), "<none>");
+	short_id(c->id, sizeof(c->id), ck_image_id(img), no_trunc);
+	human_size(c->size, sizeof(c->size), ck_image_size(img));
+	human_ago(c->ago, sizeof(c->ago), ck_image_created(img));
+	rfc3339(c->when, sizeof(c->when), ck_image_created(img));
+}
+
+/* One row per name, as objects for templates. */
+static jnode *image_rows(ck_image *img, bool no_trunc)
 {
 	sbuf b = { 0 };
 	jnode *arr;
-	bool first = true;
+	size_t rows = image_row_count(img);
 
 	sb_put(&b, "[", 1);
-	for (size_t i = 0; i < n; i++) {
-		const char *const *names = ck_image_names(imgs[i]);
-		char id[80], size[32], ago[64], when[40];
-		size_t nn = 0;
-
-		while (names[nn])
-			nn++;
-		short_id(id, sizeof(id), ck_image_id(imgs[i]), no_trunc);
-		human_size(size, sizeof(size), ck_image_size(imgs[i]));
-		human_ago(ago, sizeof(ago), ck_image_created(imgs[i]));
-		rfc3339(when, sizeof(when), ck_image_created(imgs[i]));
-		for (size_t k = 0; k < (nn ? nn : 1); k++) {
-			char repo[512], tag[256] = "<none>";
-			if (nn)
-				split_name(names[k], repo, sizeof(repo), tag, sizeof(tag));
-			else
-				snprintf(repo, sizeof(repo), "<none>");
-			sb_printf(&b, "%s{\"Repository\":", first ? "" : ",");
-			first = false;
-			sb_str(&b, repo);
-			sb_printf(&b, ",\"Tag\":");
-			sb_str(&b, tag);
-			sb_printf(&b, ",\"ID\":");
-			sb_str(&b, id);
-			sb_printf(&b, ",\"Id\":");
-			sb_str(&b, ck_image_id(imgs[i]));
-			sb_printf(&b, ",\"Digest\":");
-			sb_str(&b, ck_image_digest(imgs[i]));
-			sb_printf(&b, ",\"Created\":\"%s\",\"CreatedSince\":\"%s\",\"CreatedAt\":\"%s\",\"Size\":\"%s\","
-			              "\"VirtualSize\":%llu,\"Dangling\":%s}", ago, ago, when, size,
-			          (unsigned long long)ck_image_size(imgs[i]), nn ? "false" : "true");
-		}
+	for (size_t k = 0; k < rows; k++) {
+		image_cells c;
+		image_cells_of(&c, img, k, no_trunc);
+		sb_printf(&b, "%s{\"Repository\":", k ? "," : "");
+		sb_str(&b, c.repo);
+		sb_printf(&b, ",\"Tag\":");
+		sb_str(&b, c.tag);
+		sb_printf(&b, ",\"ID\":");
+		sb_str(&b, c.id);
+		sb_printf(&b, ",\"Id\":");
+		sb_str(&b, ck_image_id(img));
+		sb_printf(&b, ",\"Digest\":");
+		sb_str(&b, ck_image_digest(img));
+		sb_printf(&b, ",\"Created\":\"%s\",\"CreatedSince\":\"%s\",\"CreatedAt\":\"%s\",\"Size\":\"%s\","
+		              "\"VirtualSize\":%llu,\"Dangling\":%s}", c.ago, c.ago, c.when, c.size,
+		          (unsigned long long)ck_image_size(img), ck_image_names(img)[0] ? "false" : "true");
 	}
 	sb_put(&b, "]", 1);
-	arr = parse_or_die(b.s);
+	arr = parse_or_die(sb_take(&b));
 	free(b.s);
 	return arr;
 }
@@ -191,24 +203,22 @@ static jnode *image_item(void *payload, size_t i, const list_flags *f)
 	jnode *j;
 
 	if (list_for_template(f))
-		return image_rows(img, 1, f->no_trunc);
+		return image_rows(*img, f->no_trunc);
 	image_summary_json(&b, *img);
-	j = parse_or_die(b.s);
+	j = parse_or_die(sb_take(&b));
 	free(b.s);
 	return j;
 }
 
 static void image_row(table *t, void *payload, size_t i, const list_flags *f)
 {
-	jnode *rows = image_rows((ck_image **)payload + i, 1, f->no_trunc);
+	ck_image *img = ((ck_image **)payload)[i];
 
-	for (size_t k = 0; rows && k < rows->n; k++) {
-		const jnode *r = rows->vals[k];
-		table_row(t, (const char *[]){ json_get_str(r, "Repository"), json_get_str(r, "Tag"),
-		                               json_get_str(r, "ID"), json_get_str(r, "Created"),
-		                               json_get_str(r, "Size") });
+	for (size_t k = 0; k < image_row_count(img); k++) {
+		image_cells c;
+		image_cells_of(&c, img, k, f->no_trunc);
+		table_row(t, (const char *[]){ c.repo, c.tag, c.id, c.ago, c.size });
 	}
-	json_free(rows);
 }
 
 static int images_sort(void *payload, int id, const char *val)

@@ -1,14 +1,95 @@
-/* The CLI's JSON reader (recursive descent, UTF-8 through) and its three
- * writers: indented JSON, compact JSON and YAML-like text (templates are in
- * template/). */
+/* The CLI's JSON reader (recursive descent, UTF-8 through), its three
+ * writers (indented JSON, compact JSON and YAML-like text; templates are in
+ * template/), and the one growable string and string escaper both use. */
 #define _GNU_SOURCE
 #include "json.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+void sb_put(sbuf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->n + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 256;
+		while (cap < b->n + n + 1)
+			cap *= 2;
+		char *d = realloc(b->s, cap);
+		if (!d) {
+			b->oom = true;
+			return;
+		}
+		b->s = d;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->n, s, n);
+	b->n += n;
+	b->s[b->n] = '\0';
+}
+
+void sb_cat(sbuf *b, const char *s)
+{
+	sb_put(b, s, strlen(s));
+}
+
+void sb_printf(sbuf *b, const char *fmt, ...)
+{
+	char tmp[512], *big = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof(tmp)) {
+		sb_put(b, tmp, (size_t)n);
+		return;
+	}
+	va_start(ap, fmt);
+	n = vasprintf(&big, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->oom = true;
+		return;
+	}
+	sb_put(b, big, (size_t)n);
+	free(big);
+}
+
+void sb_json_str(sbuf *b, const char *s, size_t n)
+{
+	sb_put(b, "\"", 1);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '"' || ch == '\\') {
+			char e[2] = { '\\', (char)ch };
+			sb_put(b, e, 2);
+		} else if (ch == '\n') {
+			sb_cat(b, "\\n");
+		} else if (ch == '\r') {
+			sb_cat(b, "\\r");
+		} else if (ch == '\t') {
+			sb_cat(b, "\\t");
+		} else if (ch < 0x20) {
+			sb_printf(b, "\\u%04x", ch);
+		} else if (ch == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+		           ((unsigned char)s[i + 2] == 0xA8 || (unsigned char)s[i + 2] == 0xA9)) {
+			/* U+2028 and U+2029, which encoding/json always escapes */
+			sb_printf(b, "\\u202%c", (unsigned char)s[i + 2] == 0xA8 ? '8' : '9');
+			i += 2;
+		} else {
+			sb_put(b, s + i, 1);
+		}
+	}
+	sb_put(b, "\"", 1);
+}
 
 struct parser {
 	const char *p;
@@ -300,22 +381,12 @@ const char *json_get_str(const jnode *obj, const char *key)
 
 static void print_string(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
-		default:
-			if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
-		}
-	}
-	fputc('"', f);
+	sbuf b = { 0 };
+
+	sb_json_str(&b, s, strlen(s));
+	if (b.s)
+		fwrite(b.s, 1, b.n, f);
+	free(b.s);
 }
 
 static void print_indent(FILE *f, const char *indent, int level)

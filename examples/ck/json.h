@@ -1,11 +1,28 @@
 /* A small JSON reader and writers for the ck CLI, which links only
- * libcontainerkit and re-prints the library's JSON the way podman does. */
+ * libcontainerkit and re-prints the library's JSON the way podman does, and
+ * the growable string that the CLI and its template engine both write into. */
 #ifndef CK_CLI_JSON_H
 #define CK_CLI_JSON_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+
+/* A growable string, always NUL-terminated once written to.  When memory
+ * runs out `oom` is set and later writes are dropped: the writer checks it
+ * once at the end (the template engine reports it, the CLI's commands exit
+ * with EXIT_CK through sb_take()). */
+typedef struct sbuf {
+	char *s;
+	size_t n, cap;
+	bool oom;
+} sbuf;
+void sb_put(sbuf *b, const char *s, size_t n);
+void sb_cat(sbuf *b, const char *s);
+void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* n bytes of s as a JSON string literal, escaped as Go's encoding/json
+ * escapes it (without its HTML escaping, as podman prints). */
+void sb_json_str(sbuf *b, const char *s, size_t n);
 
 typedef enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ } jtype;
 

@@ -421,7 +421,7 @@ static jnode *pod_json(ck_pod *pod)
 		sb_cat(&b, "}");
 	}
 	sb_cat(&b, "]}");
-	j = json_parse(b.s);
+	j = json_parse(sb_take(&b));
 	free(b.s);
 	return j;
 }

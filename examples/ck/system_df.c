@@ -51,7 +51,7 @@ int system_df(ck_app *app, int argc, char **argv)
 	sb_cat(&b, ",");
 	df_row(&b, "Local Volumes", df.volumes, df.volumes_active, df.volumes_size, df.volumes_reclaimable);
 	sb_cat(&b, "]");
-	jnode *all = json_parse(b.s);
+	jnode *all = json_parse(sb_take(&b));
 	free(b.s);
 	if (!all)
 		return die("out of memory");
@@ -80,7 +80,7 @@ int system_prune(ck_app *app, int argc, char **argv)
 {
 	unsigned int flags = 0;
 	bool force = false;
-	char **removed = NULL;
+	ck_system_prune_list *removed = NULL;
 	int rc = 0;
 
 	rc = parse_flags_noargs(app, argc, argv, true, (const flag_def[]){
@@ -111,21 +111,21 @@ int system_prune(ck_app *app, int argc, char **argv)
 	bool sized = rc == 0 && ck_system_df_report_init(&before, CK_SYSTEM_DF_REPORT_VERSION) == 0 &&
 	             ck_system_df_report_init(&after, CK_SYSTEM_DF_REPORT_VERSION) == 0 &&
 	             ck_system_df(&before, app->ctx) == 0;
-	if (rc == 0 && ck_system_prune(&removed, app->ctx, flags) < 0)
+	if (rc == 0 && ck_system_prune_v2(&removed, app->ctx, flags) < 0)
 		rc = die_ck();
 	/* podman prints the removed ids under a heading per kind */
-	static const char *const kinds[] = { "container", "Deleted Containers", "pod", "Deleted Pods",
-		                             "volume", "Deleted Volumes", "image", "Deleted Images" };
-	for (int k = 0; rc == 0 && k < 8; k += 2) {
-		size_t len = strlen(kinds[k]);
+	static const char *const headings[] = { "Deleted Containers", "Deleted Pods", "Deleted Volumes",
+		                                "Deleted Images" };
+	static const int kinds[] = { CK_PRUNED_CONTAINER, CK_PRUNED_POD, CK_PRUNED_VOLUME, CK_PRUNED_IMAGE };
+	for (int k = 0; rc == 0 && k < 4; k++) {
 		bool any = false;
-		for (size_t i = 0; removed && removed[i]; i++) {
-			if (strncmp(removed[i], kinds[k], len) || removed[i][len] != ' ')
+		for (size_t i = 0; i < ck_system_prune_list_count(removed); i++) {
+			if (ck_system_prune_list_kind(removed, i) != kinds[k])
 				continue;
 			if (!any)
-				printf("%s\n", kinds[k + 1]);
+				printf("%s\n", headings[k]);
 			any = true;
-			printf("%s\n", removed[i] + len + 1);
+			printf("%s\n", ck_system_prune_list_id(removed, i));
 		}
 	}
 	if (rc == 0 && sized && ck_system_df(&after, app->ctx) == 0) {
@@ -135,6 +135,6 @@ int system_prune(ck_app *app, int argc, char **argv)
 		human_size(size, sizeof(size), (double)(b > a ? b - a : 0));
 		printf("Total reclaimed space: %s\n", size);
 	}
-	ck_strv_free(removed);
+	ck_system_prune_list_free(removed);
 	return rc;
 }

@@ -273,35 +273,33 @@ int cmd_systemd(ck_app *app, int argc, char **argv)
 	return run_group(app, "systemd", "Manage systemd units", systemd_cmds, argc, argv);
 }
 
-/* The [Install] WantedBy=/RequiredBy= targets of a unit's text, made into
- * the symlinks `systemctl enable` would make: a generator's units cannot be
- * enabled, so it links them itself (DIR/TARGET.wants/UNIT -> ../UNIT). */
-static int link_install(const char *dir, const char *unit, const char *text)
+/* Links unit i of `units` under the targets its [Install] section names,
+ * as `systemctl enable` would: a generator's units cannot be enabled, so
+ * it links them itself (DIR/TARGET.wants/UNIT -> ../UNIT). */
+static int link_install(const char *dir, const ck_systemd_units *units, size_t i)
 {
-	const char *p = strstr(text, "\n[Install]\n");
+	const char *unit = ck_systemd_units_name(units, i);
+	char **targets[2] = { NULL, NULL };
+	static const char *const kinds[2] = { "wants", "requires" };
 	int rc = 0;
 
-	for (p = p ? p + 11 : NULL; p && *p && *p != '[' && rc == 0;) {
-		const char *eol = strchr(p, '\n');
-		size_t len = eol ? (size_t)(eol - p) : strlen(p);
-		const char *kind = !strncmp(p, "WantedBy=", 9) ? "wants" : !strncmp(p, "RequiredBy=", 11) ? "requires" : NULL;
-		if (kind) {
-			char *targets = strndup(p + (kind[0] == 'w' ? 9 : 11), len - (kind[0] == 'w' ? 9 : 11)), *save = NULL;
-			for (char *t = targets ? strtok_r(targets, " ", &save) : NULL; t && rc == 0; t = strtok_r(NULL, " ", &save)) {
-				char *sub = NULL, *link = NULL, *dest = NULL;
-				if (asprintf(&sub, "%s/%s.%s", dir, t, kind) < 0 || asprintf(&link, "%s/%s", sub, unit) < 0 ||
-				    asprintf(&dest, "../%s", unit) < 0)
-					rc = die("out of memory");
-				else if ((mkdir(sub, 0755) < 0 && errno != EEXIST) || (symlink(dest, link) < 0 && errno != EEXIST))
-					rc = die("cannot link %s: %s", link, strerror(errno));
-				free(sub);
-				free(link);
-				free(dest);
-			}
-			free(targets);
+	if (ck_systemd_units_install(&targets[0], &targets[1], units, i) < 0)
+		return die_ck();
+	for (int k = 0; k < 2 && rc == 0; k++) {
+		for (char **t = targets[k]; *t && rc == 0; t++) {
+			char *sub = NULL, *link = NULL, *dest = NULL;
+			if (asprintf(&sub, "%s/%s.%s", dir, *t, kinds[k]) < 0 || asprintf(&link, "%s/%s", sub, unit) < 0 ||
+			    asprintf(&dest, "../%s", unit) < 0)
+				rc = die("out of memory");
+			else if ((mkdir(sub, 0755) < 0 && errno != EEXIST) || (symlink(dest, link) < 0 && errno != EEXIST))
+				rc = die("cannot link %s: %s", link, strerror(errno));
+			free(sub);
+			free(link);
+			free(dest);
 		}
-		p = eol ? eol + 1 : NULL;
 	}
+	ck_strv_free(targets[0]);
+	ck_strv_free(targets[1]);
 	return rc;
 }
 
@@ -346,7 +344,7 @@ int systemd_generator(ck_app *app, int argc, char **argv)
 		rc = die_ck();
 	} else {
 		for (size_t i = 0; i < ck_systemd_units_count(units) && rc == 0; i++)
-			rc = link_install(argv[1], ck_systemd_units_name(units, i), ck_systemd_units_content(units, i));
+			rc = link_install(argv[1], units, i);
 	}
 	ck_systemd_units_free(units);
 	strv_clear(&srcs);

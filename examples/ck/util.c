@@ -151,57 +151,21 @@ void strv_clear(strv *s)
 	s->n = 0;
 }
 
-void sb_put(sbuf *b, const char *s, size_t n)
+char *sb_take(sbuf *b)
 {
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 512;
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		char *ns = realloc(b->s, cap);
-		if (!ns) {
-			fputs("Error: out of memory\n", stderr);
-			exit(EXIT_CK);
-		}
-		b->s = ns;
-		b->cap = cap;
+	if (b->oom) {
+		fputs("Error: out of memory\n", stderr);
+		exit(EXIT_CK);
 	}
-	memcpy(b->s + b->n, s, n);
-	b->n += n;
-	b->s[b->n] = '\0';
-}
-
-void sb_cat(sbuf *b, const char *s)
-{
-	sb_put(b, s, strlen(s));
-}
-
-void sb_printf(sbuf *b, const char *fmt, ...)
-{
-	char tmp[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	sb_put(b, tmp, n < 0 ? 0 : (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+	return b->s;
 }
 
 void sb_str(sbuf *b, const char *s)
 {
-	if (!s) {
+	if (!s)
 		sb_cat(b, "null");
-		return;
-	}
-	sb_cat(b, "\"");
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			sb_printf(b, "\\%c", c);
-		else if (c < 0x20)
-			sb_printf(b, "\\u%04x", c);
-		else
-			sb_put(b, s, 1);
-	}
-	sb_cat(b, "\"");
+	else
+		sb_json_str(b, s, strlen(s));
 }
 
 bool confirm(const char *question)
@@ -253,7 +217,7 @@ void table_print(FILE *f, const table *t)
 			sb_cat(&b, cell ? cell : "");
 			sb_cat(&b, c + 1 < t->cols ? "\t" : "\n");
 		}
-	if (b.s && (out = tmpl_tabwrite(b.s, b.n))) {
+	if (sb_take(&b) && (out = tmpl_tabwrite(b.s, b.n))) {
 		fputs(out, f);
 		free(out);
 	}

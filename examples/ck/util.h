@@ -145,16 +145,11 @@ int id_file_finish(int fd, const char *path, const char *flag, const char *id);
  * skipped (--ignore: what it named is gone).  0, or EXIT_CK after an error. */
 int add_id_files(strv *ids, strv *owned, const strv *files, const char *what, bool missing_ok);
 
-/* A growable string for building JSON that the CLI then parses; it exits
- * with EXIT_CK when memory runs out. */
-typedef struct sbuf {
-	char *s;
-	size_t n, cap;
-} sbuf;
-void sb_put(sbuf *b, const char *s, size_t n);
-void sb_cat(sbuf *b, const char *s);
-void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* A JSON string literal; NULL is null. */
+/* The buffer's text (sbuf is in json.h), or, when memory ran out while it
+ * was written, "Error: out of memory" and an exit with EXIT_CK: the CLI's
+ * commands stop there.  NULL if nothing was written. */
+char *sb_take(sbuf *b);
+/* A JSON string literal (sb_json_str()); NULL is null. */
 void sb_str(sbuf *b, const char *s);
 
 /* go-units' HumanSize: decimal units, `digits` significant digits, `sep`

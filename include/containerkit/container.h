@@ -281,7 +281,12 @@ CK_EXTERN int ck_container_refresh(ck_container *ctr);
 
 /** Starts the container, detached: returns once the OCI runtime has started
  *  it (status "running"), or with the runtime's error.  Starting a running
- *  container does nothing. */
+ *  container does nothing.  When its command cannot be run the error is
+ *  CK_ERUNTIME and ck_error_last()->sys_errno says why: ENOENT (not found),
+ *  EACCES (not executable, a directory) or ENOEXEC (an unknown format), the
+ *  cases podman exits 127 and 126 for; 0 for other runtime failures.  The
+ *  same holds for the other calls that start a container's process
+ *  (ck_container_start_attached(), ck_container_restart(), exec). */
 CK_EXTERN int ck_container_start(ck_container *ctr);
 
 #define CK_CONTAINER_ATTACH_OPTIONS_VERSION 1
@@ -447,6 +452,10 @@ CK_EXTERN const char *const *ck_container_env(const ck_container *ctr);
 /** The restart policy's retry limit ("on-failure:N"), 0 for no limit, -1
  *  if the record cannot be read. */
 CK_EXTERN int ck_container_restart_max(const ck_container *ctr);
+/** 1 if the container is removed once it exits (ck_container_spec_set_remove(),
+ *  `--rm`), 0 if not, -1 if the record cannot be read (ck_error_last() says
+ *  why).  Since 1.1. */
+CK_EXTERN int ck_container_auto_remove(const ck_container *ctr);
 /** The number of labels, and label `i` (in the order they were given);
  *  CK_ENOTFOUND past the end.  Borrowed, as above. */
 CK_EXTERN size_t ck_container_label_count(const ck_container *ctr);
@@ -591,7 +600,8 @@ CK_EXTERN int ck_container_exec_options_init(ck_container_exec_options *opts, un
 /** Runs `argv` (NULL-terminated) in the running container, as `podman exec`.
  *  `*exit_code` (if not NULL) gets its exit status (128+N after signal N);
  *  a command that cannot be run gives CK_ERUNTIME with the runtime's words
- *  (podman's 126/127 cases).  `opts` may be NULL (no stdio). */
+ *  and sys_errno as ck_container_start() describes (podman's 126/127
+ *  cases).  `opts` may be NULL (no stdio). */
 CK_EXTERN int ck_container_exec(int *exit_code, ck_container *ctr, const char *const *argv,
                                 const ck_container_exec_options *opts);
 

@@ -212,6 +212,34 @@ CK_EXTERN int ck_system_df(ck_system_df_report *out, ck_context *ctx);
  *  `*removed` (if not NULL) gets "KIND ID" for each ("container ...",
  *  "pod ...", "volume NAME", "image ..."; ck_strv_free()).  Since 1.1. */
 CK_EXTERN int ck_system_prune(char ***removed, ck_context *ctx, unsigned int flags);
+
+/** The kind of an object ck_system_prune_v2() removed. */
+typedef enum ck_system_pruned_kind {
+	CK_PRUNED_CONTAINER = 0,
+	CK_PRUNED_POD = 1,
+	CK_PRUNED_VOLUME = 2,
+	CK_PRUNED_IMAGE = 3
+} ck_system_pruned_kind;
+
+/** What ck_system_prune_v2() removed; immutable, may be read from several
+ *  threads. */
+typedef struct ck_system_prune_list ck_system_prune_list;
+
+/** ck_system_prune() with what it removed as a typed list, in the order it
+ *  removed them (containers, pods, volumes, images), so that nothing needs
+ *  to split "KIND ID" strings.  `*out` belongs to the caller
+ *  (ck_system_prune_list_free()); NULL on failure.  Errors as
+ *  ck_system_prune().  Since 1.1. */
+CK_EXTERN int ck_system_prune_v2(ck_system_prune_list **out, ck_context *ctx, unsigned int flags);
+/** The number of objects removed. */
+CK_EXTERN size_t ck_system_prune_list_count(const ck_system_prune_list *list);
+/** Object `i`'s kind (a ck_system_pruned_kind), or -1 past the end. */
+CK_EXTERN int ck_system_prune_list_kind(const ck_system_prune_list *list, size_t i);
+/** Object `i`'s id (a volume's name), or NULL past the end.  Borrowed: lives
+ *  as long as the list. */
+CK_EXTERN const char *ck_system_prune_list_id(const ck_system_prune_list *list, size_t i);
+/** Frees the list; NULL is ignored. */
+CK_EXTERN void ck_system_prune_list_free(ck_system_prune_list *list);
 /** The typed result of a check: the problems found, each with what was
  *  found and the next step.  Not thread-safe; free with
  *  ck_system_check_report_free().  ck_system_check()'s JSON renders the same data. */

@@ -91,6 +91,15 @@ CK_EXTERN size_t ck_systemd_units_count(const ck_systemd_units *units);
 CK_EXTERN const char *ck_systemd_units_name(const ck_systemd_units *units, size_t i);
 /** The i-th unit's text, or NULL out of range.  Borrowed, as above. */
 CK_EXTERN const char *ck_systemd_units_content(const ck_systemd_units *units, size_t i);
+/** The units that the i-th unit's [Install] section names: WantedBy= in
+ *  `*wanted_by` and RequiredBy= in `*required_by`, each a new
+ *  NULL-terminated array (ck_strv_free()), empty when there are none.
+ *  Either may be NULL when not wanted.  What `systemctl enable` would link
+ *  (TARGET.wants/NAME, TARGET.requires/NAME), for a generator that must
+ *  link its units itself.  CK_EINVAL for NULL `units`, CK_ENOTFOUND for `i`
+ *  out of range, CK_ENOMEM; the outputs are NULL on failure. */
+CK_EXTERN int ck_systemd_units_install(char ***wanted_by, char ***required_by, const ck_systemd_units *units,
+                                       size_t i);
 /** Writes every unit into directory `dir` as NAME (each file replaced
  *  atomically, mode 0644).  When one cannot be written, those already
  *  written by this call are removed again and the error names the file.

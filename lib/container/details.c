@@ -1,7 +1,7 @@
 /* Typed reads of a container's configuration beyond the listing's summary:
  * its mounts as a list of versioned entries, and its hostname, user,
- * working directory, entrypoint, environment, labels and policies.  The
- * inspect JSON renders the mounts from the same list. */
+ * working directory, entrypoint, environment, labels and policies (restart,
+ * removal on exit).  The inspect JSON renders the mounts from the same list. */
 #define _GNU_SOURCE
 #include "container_int.h"
 
@@ -143,6 +143,12 @@ int ck_container_restart_max(const ck_container *ctr)
 {
 	const ck__ctr_config *c = full(ctr);
 	return c ? (c->restart_max > 0 ? c->restart_max : 0) : -1;
+}
+
+int ck_container_auto_remove(const ck_container *ctr)
+{
+	const ck__ctr_config *c = full(ctr);
+	return c ? (c->remove ? 1 : 0) : -1;
 }
 
 const char *ck_container_network_mode(const ck_container *ctr)

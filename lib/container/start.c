@@ -198,7 +198,11 @@ static int report(ck_context *ctx, const char *id, const char *name, int rc_read
 		/* A monitor that failed before it took the container leaves it "starting". */
 		if (ck__ctr_reconcile(ctx, id, NULL) != CK_OK)
 			ck__error_clear();
-		return ck__error_set(code, "%s", saved);
+		ck__error_set(code, "%s", saved);
+		/* the report carries the runtime's words only: its errno is read again */
+		if (code == CK_ERUNTIME)
+			ck__error_note_errno(ck__runtime_exec_errno(saved));
+		return code;
 	}
 	return ck__error_set(CK_ERUNTIME, "cannot start container %s: unexpected report from its monitor: %.200s",
 	                     name, line);

@@ -29,6 +29,9 @@ int ck__error_set(int code, const char *fmt, ...) CK_PRINTF(2, 3);
 int ck__error_errno(int code, const char *fmt, ...) CK_PRINTF(2, 3);
 /* Same with an explicit errno value. */
 int ck__error_sys(int code, int err, const char *fmt, ...) CK_PRINTF(3, 4);
+/* Records `err` as the current error's sys_errno, its message unchanged:
+ * for a cause read from another program's words (the OCI runtime's). */
+void ck__error_note_errno(int err);
 /* Prefixes the current message with "what: " (context for a lower error). */
 int ck__error_wrap(int code, const char *fmt, ...) CK_PRINTF(2, 3);
 /* Sets CK_ENOMEM and returns it. */

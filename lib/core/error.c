@@ -71,6 +71,11 @@ int ck__error_sys(int code, int err, const char *fmt, ...)
 	return code;
 }
 
+void ck__error_note_errno(int err)
+{
+	tls_err.sys_errno = err;
+}
+
 int ck__error_wrap(int code, const char *fmt, ...)
 {
 	char prefix[CK_MSG_MAX], old[CK_MSG_MAX];

@@ -513,8 +513,21 @@ static bool contains_ci(const char *hay, const char *needle)
 	return hay && strcasestr(hay, needle) != NULL;
 }
 
+int ck__runtime_exec_errno(const char *text)
+{
+	if (contains_ci(text, "not found") || contains_ci(text, "no such file"))
+		return ENOENT;
+	if (contains_ci(text, "permission denied") || contains_ci(text, "is a directory"))
+		return EACCES;
+	if (contains_ci(text, "exec format error"))
+		return ENOEXEC;
+	return 0;
+}
+
 /* The error of a failed invocation: CK_ENOTFOUND for an unknown container,
- * CK_ESTATE when it is in the wrong state, CK_ERUNTIME otherwise. */
+ * CK_ESTATE when it is in the wrong state, CK_ERUNTIME otherwise (with the
+ * errno of a process that could not be started, for the verbs that start
+ * one). */
 int ck__inv_failure(const ck__invocation *inv)
 {
 	char text[CK__INV_MSG_MAX + 8];
@@ -530,8 +543,12 @@ int ck__inv_failure(const ck__invocation *inv)
 	    contains_ci(text, "not in created state") ||
 	    (strcmp(inv->verb, "kill") == 0 && contains_ci(text, "no such process")))
 		code = CK_ESTATE;
-	return ck__error_set(code, "%s %s of container %s failed: %s", inv->rt->name, inv->verb,
-	                     inv->id ? inv->id : "", text);
+	ck__error_set(code, "%s %s of container %s failed: %s", inv->rt->name, inv->verb, inv->id ? inv->id : "",
+	              text);
+	if (code == CK_ERUNTIME && (!strcmp(inv->verb, "exec") || !strcmp(inv->verb, "run") ||
+	                            !strcmp(inv->verb, "create") || !strcmp(inv->verb, "start")))
+		ck__error_note_errno(ck__runtime_exec_errno(text));
+	return code;
 }
 
 int ck__inv_check_id(const char *id)

@@ -10,6 +10,13 @@
 
 #include <sys/resource.h>
 
+/* ---- the runtime's words (invoke.c) ---- */
+/* The errno behind a runtime's failure to start a container's process, read
+ * from its message: ENOENT (not found, no such file), EACCES (permission
+ * denied, a directory), ENOEXEC (exec format error), or 0.  crun and runc
+ * report these only as text; callers get them typed in sys_errno. */
+int ck__runtime_exec_errno(const char *text);
+
 /* ---- host (host.c) ---- */
 typedef enum ck__cgroup_mode { CK__CGROUP_V1, CK__CGROUP_V2, CK__CGROUP_HYBRID } ck__cgroup_mode;
 

@@ -1,5 +1,6 @@
 /* Disk use of the store (podman system df) and its clean-up (podman system
- * prune), read and done through the modules' own calls. */
+ * prune, with what it removed as strings or as a typed list), read and done
+ * through the modules' own calls. */
 #define _GNU_SOURCE
 #include "core/core.h"
 
@@ -165,6 +166,34 @@ int ck_container_prune(char ***removed, ck_context *ctx, const char *const *filt
 	return CK_OK;
 }
 
+/* The removals of a system prune, one id list per kind in the order of
+ * ck_system_pruned_kind. */
+static int prune_parts(char **parts[4], ck_context *ctx, unsigned int flags, const char *fn)
+{
+	int rc;
+
+	if (!ctx)
+		return ck__error_set(CK_EINVAL, "%s: ctx is NULL", fn);
+	if (flags & ~(CK_SYSTEM_PRUNE_ALL | CK_SYSTEM_PRUNE_VOLUMES))
+		return ck__error_set(CK_EINVAL, "%s: unknown flags 0x%x", fn,
+		                     flags & ~(CK_SYSTEM_PRUNE_ALL | CK_SYSTEM_PRUNE_VOLUMES));
+	/* podman's order: what uses the others goes first */
+	if ((rc = ck_container_prune(&parts[0], ctx, NULL)) == CK_OK &&
+	    (rc = ck_pod_prune(&parts[1], ctx)) == CK_OK &&
+	    (!(flags & CK_SYSTEM_PRUNE_VOLUMES) || (rc = ck_volume_prune(&parts[2], ctx, NULL)) == CK_OK))
+		rc = ck_image_prune(&parts[3], ctx, (flags & CK_SYSTEM_PRUNE_ALL) ? CK_IMAGE_PRUNE_ALL : 0);
+	return rc;
+}
+
+static size_t parts_count(char **const parts[4])
+{
+	size_t n = 0;
+	for (int p = 0; p < 4; p++)
+		for (size_t i = 0; parts[p] && parts[p][i]; i++)
+			n++;
+	return n;
+}
+
 int ck_system_prune(char ***removed, ck_context *ctx, unsigned int flags)
 {
 	char **parts[4] = { NULL, NULL, NULL, NULL };
@@ -173,22 +202,10 @@ int ck_system_prune(char ***removed, ck_context *ctx, unsigned int flags)
 	CK_ENTER();
 	if (removed)
 		*removed = NULL;
-	if (!ctx)
-		return ck__error_set(CK_EINVAL, "ck_system_prune: ctx is NULL");
-	if (flags & ~(CK_SYSTEM_PRUNE_ALL | CK_SYSTEM_PRUNE_VOLUMES))
-		return ck__error_set(CK_EINVAL, "ck_system_prune: unknown flags 0x%x",
-		                     flags & ~(CK_SYSTEM_PRUNE_ALL | CK_SYSTEM_PRUNE_VOLUMES));
-	/* podman's order: what uses the others goes first */
-	if ((rc = ck_container_prune(&parts[0], ctx, NULL)) == CK_OK &&
-	    (rc = ck_pod_prune(&parts[1], ctx)) == CK_OK &&
-	    (!(flags & CK_SYSTEM_PRUNE_VOLUMES) || (rc = ck_volume_prune(&parts[2], ctx, NULL)) == CK_OK))
-		rc = ck_image_prune(&parts[3], ctx, (flags & CK_SYSTEM_PRUNE_ALL) ? CK_IMAGE_PRUNE_ALL : 0);
+	rc = prune_parts(parts, ctx, flags, "ck_system_prune");
 	if (rc == CK_OK && removed) {
-		size_t n = 0, k = 0;
-		for (int p = 0; p < 4; p++)
-			for (size_t i = 0; parts[p] && parts[p][i]; i++)
-				n++;
-		char **all = calloc(n + 1, sizeof(char *));
+		size_t k = 0;
+		char **all = calloc(parts_count(parts) + 1, sizeof(char *));
 		if (!all)
 			rc = ck__oom();
 		for (int p = 0; all && p < 4; p++)
@@ -207,4 +224,69 @@ int ck_system_prune(char ***removed, ck_context *ctx, unsigned int flags)
 	for (int p = 0; p < 4; p++)
 		ck_strv_free(parts[p]);
 	return rc;
+}
+
+struct ck_system_prune_list {
+	size_t n;
+	int *kinds;
+	char **ids; /* owned, n of them */
+};
+
+void ck_system_prune_list_free(ck_system_prune_list *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		free(l->ids[i]);
+	free(l->ids);
+	free(l->kinds);
+	free(l);
+}
+
+int ck_system_prune_v2(ck_system_prune_list **out, ck_context *ctx, unsigned int flags)
+{
+	char **parts[4] = { NULL, NULL, NULL, NULL };
+	ck_system_prune_list *l = NULL;
+	int rc;
+
+	CK_ENTER();
+	if (!out)
+		return ck__error_set(CK_EINVAL, "ck_system_prune_v2: out is NULL");
+	*out = NULL;
+	rc = prune_parts(parts, ctx, flags, "ck_system_prune_v2");
+	if (rc == CK_OK) {
+		size_t n = parts_count(parts);
+		if (!(l = calloc(1, sizeof(*l))) || !(l->kinds = calloc(n + 1, sizeof(int))) ||
+		    !(l->ids = calloc(n + 1, sizeof(char *)))) {
+			ck_system_prune_list_free(l);
+			l = NULL;
+			rc = ck__oom();
+		}
+		/* the ids move into the list: nothing to copy, nothing to fail */
+		for (int p = 0; l && p < 4; p++)
+			for (size_t i = 0; parts[p] && parts[p][i]; i++) {
+				l->kinds[l->n] = p;
+				l->ids[l->n++] = parts[p][i];
+				parts[p][i] = NULL;
+			}
+	}
+	for (int p = 0; p < 4; p++)
+		ck_strv_free(parts[p]); /* all moved (the arrays only), or none */
+	*out = l;
+	return rc;
+}
+
+size_t ck_system_prune_list_count(const ck_system_prune_list *l)
+{
+	return l ? l->n : 0;
+}
+
+int ck_system_prune_list_kind(const ck_system_prune_list *l, size_t i)
+{
+	return l && i < l->n ? l->kinds[i] : -1;
+}
+
+const char *ck_system_prune_list_id(const ck_system_prune_list *l, size_t i)
+{
+	return l && i < l->n ? l->ids[i] : NULL;
 }

@@ -57,6 +57,73 @@ const char *ck_systemd_units_content(const ck_systemd_units *units, size_t i)
 	return units && i < units->n ? units->contents[i] : NULL;
 }
 
+/* Adds the space-separated unit names of one WantedBy=/RequiredBy= value to
+ * *list; an empty value empties the list, as systemd reads it. */
+static int install_values(char ***list, const char *val, size_t len)
+{
+	if (len == 0) {
+		for (size_t i = 0; *list && (*list)[i]; i++)
+			free((*list)[i]);
+		if (*list)
+			(*list)[0] = NULL;
+		return CK_OK;
+	}
+	char *copy = strndup(val, len), *save = NULL;
+	int rc = copy ? CK_OK : ck__oom();
+	for (char *t = copy ? strtok_r(copy, " \t", &save) : NULL; t && rc == CK_OK; t = strtok_r(NULL, " \t", &save))
+		rc = ck__strv_push(list, t);
+	free(copy);
+	return rc;
+}
+
+int ck_systemd_units_install(char ***wanted_by, char ***required_by, const ck_systemd_units *units, size_t i)
+{
+	char **w = NULL, **r = NULL;
+	int rc = CK_OK;
+
+	CK_ENTER();
+	if (wanted_by)
+		*wanted_by = NULL;
+	if (required_by)
+		*required_by = NULL;
+	if (!units)
+		return ck__error_set(CK_EINVAL, "ck_systemd_units_install: units is NULL");
+	if (i >= units->n)
+		return ck__error_set(CK_ENOTFOUND, "no unit %zu (the set has %zu)", i, units->n);
+	if (!(w = calloc(1, sizeof(*w))) || !(r = calloc(1, sizeof(*r)))) {
+		free(w);
+		return ck__oom();
+	}
+	/* The library wrote the text, one key a line, so reading its [Install]
+	 * section back is exact; callers get the names, not the syntax. */
+	bool in_install = false;
+	for (const char *p = units->contents[i]; p && *p && rc == CK_OK;) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+		if (len && p[0] == '[')
+			in_install = len == 9 && !strncmp(p, "[Install]", 9);
+		else if (in_install && len >= 9 && !strncmp(p, "WantedBy=", 9))
+			rc = install_values(&w, p + 9, len - 9);
+		else if (in_install && len >= 11 && !strncmp(p, "RequiredBy=", 11))
+			rc = install_values(&r, p + 11, len - 11);
+		p = eol ? eol + 1 : NULL;
+	}
+	if (rc != CK_OK) {
+		ck_strv_free(w);
+		ck_strv_free(r);
+		return rc;
+	}
+	if (wanted_by)
+		*wanted_by = w;
+	else
+		ck_strv_free(w);
+	if (required_by)
+		*required_by = r;
+	else
+		ck_strv_free(r);
+	return CK_OK;
+}
+
 void ck_systemd_units_free(ck_systemd_units *units)
 {
 	if (!units)

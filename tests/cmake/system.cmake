@@ -26,3 +26,14 @@ set_tests_properties(cli_events_runc PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77 
 # The 1.0 and 1.1 names that 1.1 renamed to ck_<module>_<noun> stay usable.
 ck_integration_test(abi_old_names_still_work abi/old_names.c)
 target_link_libraries(abi_old_names_still_work PRIVATE ${CMAKE_DL_LIBS})
+
+# ck_system_prune_v2's typed list of what it removed.
+add_executable(system_prune ${ck_sys_dir}/test_prune.c ${CMAKE_CURRENT_SOURCE_DIR}/container/ctr_common.c)
+target_link_libraries(system_prune PRIVATE containerkit ck_harness)
+target_include_directories(system_prune PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/container)
+target_compile_definitions(system_prune PRIVATE CK_TEST_RUNTIME="runc"
+  CK_MKIMAGE="${CMAKE_SOURCE_DIR}/tests/fixtures/mkimage.py")
+add_dependencies(system_prune ck-monitor)
+add_test(NAME system_prune_v2_lists_what_it_removed_typed COMMAND system_prune system_prune_v2_lists_what_it_removed_typed)
+set_tests_properties(system_prune_v2_lists_what_it_removed_typed PROPERTIES
+  ENVIRONMENT "CK_TEST_TMPDIR=${CMAKE_BINARY_DIR}/testtmp" TIMEOUT 300 SKIP_RETURN_CODE 77)

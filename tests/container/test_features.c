@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "ctr_common.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -59,6 +60,42 @@ static void container_exec_output_exit_code_user_env_workdir(void)
 	CK_CHECK_RC(ck_container_exec(&code, ctr, argv, &plain), CK_ESTATE);
 	close(out[0]);
 	close(out[1]);
+	remove_ctr(ctr);
+}
+
+/* A command that cannot be run: CK_ERUNTIME with the errno behind it, at
+ * start (the monitor's report) and at exec (the runtime's own failure), so
+ * that a caller tells "not found" from "not executable" without reading
+ * the runtime's words. */
+static void container_command_that_cannot_run_has_its_errno(void)
+{
+	static const struct { const char *cmd; int err; } cases[] = {
+		{ "/no/such/binary", ENOENT }, { "/etc/passwd", EACCES },
+	};
+	ck_container *ctr = NULL;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_container_spec *spec = tc_spec(NULL);
+		CK_CHECK_OK(ck_container_spec_set_command(spec, (const char *const[]){ cases[i].cmd, NULL }));
+		if (!(ctr = tc_create(spec)))
+			return;
+		CK_CHECK_RC(ck_container_start(ctr), CK_ERUNTIME);
+		CK_CHECK(ck_error_last()->sys_errno == cases[i].err);
+		remove_ctr(ctr);
+	}
+	if (!(ctr = start_spec(tc_spec("sleep 1000"))))
+		return;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_exec_options plain = CK_EXEC_OPTIONS_INIT;
+		int code = -1;
+		CK_CHECK_RC(ck_container_exec(&code, ctr, (const char *const[]){ cases[i].cmd, NULL }, &plain),
+		            CK_ERUNTIME);
+		CK_CHECK(ck_error_last()->sys_errno == cases[i].err);
+	}
+	/* an error of another kind carries no errno */
+	CK_CHECK_RC(ck_container_exec(NULL, ctr, (const char *const[]){ "true", NULL },
+	                              &(ck_exec_options){ .version = 99 }), CK_EVERSION);
+	CK_CHECK(ck_error_last()->sys_errno == 0);
 	remove_ctr(ctr);
 }
 
@@ -616,6 +653,7 @@ static void container_details_are_typed(void)
 	CK_CHECK_STR(ck_container_workdir(listed), "/tmp");
 	CK_CHECK_STR(ck_container_restart_policy(listed), "on-failure");
 	CK_CHECK(ck_container_restart_max(listed) == 3);
+	CK_CHECK(ck_container_auto_remove(listed) == 0);
 	CK_CHECK(ck_container_network_mode(listed) != NULL);
 	bool env = false;
 	for (const char *const *e = ck_container_env(listed); e && *e; e++)
@@ -654,7 +692,33 @@ static void container_details_are_typed(void)
 	remove_ctr(ctr);
 }
 
+/* --rm read back through a getter, from a listed handle (which holds only
+ * the summary until asked) and from a looked-up one, without inspect. */
+static void container_auto_remove_is_typed(void)
+{
+	ck_container_spec *spec = tc_spec("true");
+	ck_container *ctr = NULL, *found = NULL, **list = NULL;
+	size_t n = 0;
+	char f[300];
+
+	CK_CHECK_OK(ck_container_spec_set_remove(spec, 1));
+	if (!(ctr = tc_create(spec)))
+		return;
+	snprintf(f, sizeof(f), "name=%s", ck_container_name(ctr));
+	CK_CHECK_OK(ck_container_list(&list, &n, tc_ctx(), CK_CONTAINER_LIST_ALL, (const char *const[]){ f, NULL }));
+	CK_CHECK(n == 1);
+	if (n == 1)
+		CK_CHECK(ck_container_auto_remove(list[0]) == 1);
+	CK_CHECK_OK(ck_container_lookup(&found, tc_ctx(), ck_container_id(ctr)));
+	CK_CHECK(found && ck_container_auto_remove(found) == 1);
+	CK_CHECK(ck_container_auto_remove(NULL) == -1);
+	ck_container_free(found);
+	ck_container_list_free(list, n);
+	remove_ctr(ctr);
+}
+
 CK_TESTS(CK_TEST(container_exec_output_exit_code_user_env_workdir), CK_TEST(container_details_are_typed),
+         CK_TEST(container_auto_remove_is_typed), CK_TEST(container_command_that_cannot_run_has_its_errno),
          CK_TEST(container_stats_reports_usage_and_the_memory_limit),
          CK_TEST(container_top_lists_its_processes),
          CK_TEST(container_cp_both_ways_and_refuses_escapes),

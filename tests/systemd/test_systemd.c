@@ -300,7 +300,49 @@ static void systemd_units_write_is_all_or_nothing(void)
 	free(dir);
 }
 
+/* The [Install] targets read typed, as a generator links them: several on
+ * a line and over lines, an empty assignment resetting the list as systemd
+ * reads it, none for a unit without the section, and errors for a bad
+ * index that leave the outputs NULL. */
+static void systemd_units_install_targets_are_typed(void)
+{
+	char *dir = ck_test_tmpdir("quadlet-install"), **w = NULL, **r = NULL;
+	ck_systemd_units *u = NULL;
+	ck_systemd_options o = opts(0);
+
+	free(write_in(dir, "app.container",
+	              "[Container]\nImage=" TC_IMAGE "\n[Install]\nWantedBy=gone.target\nWantedBy=\n"
+	              "WantedBy=default.target multi-user.target\nRequiredBy=local-fs.target\n"));
+	free(write_in(dir, "store.volume", "[Volume]\n"));
+	const char *paths[] = { dir, NULL };
+	CK_CHECK_OK(ck_systemd_quadlet_generate(&u, paths, &o));
+	CK_CHECK(ck_systemd_units_count(u) == 2);
+	CK_CHECK_OK(ck_systemd_units_install(&w, &r, u, 0));
+	CK_CHECK(w && w[0] && w[1] && !w[2]);
+	if (w && w[0] && w[1]) {
+		CK_CHECK_STR(w[0], "default.target");
+		CK_CHECK_STR(w[1], "multi-user.target");
+	}
+	CK_CHECK(r && r[0] && !r[1]);
+	if (r && r[0])
+		CK_CHECK_STR(r[0], "local-fs.target");
+	ck_strv_free(w);
+	ck_strv_free(r);
+	CK_CHECK_OK(ck_systemd_units_install(&w, NULL, u, 1));
+	CK_CHECK(w && !w[0]);
+	ck_strv_free(w);
+	w = r = (char **)1;
+	CK_CHECK_RC(ck_systemd_units_install(&w, &r, u, 2), CK_ENOTFOUND);
+	CK_CHECK(w == NULL && r == NULL);
+	CK_CHECK_CONTAINS(ck_error_last()->message, "no unit 2");
+	CK_CHECK_RC(ck_systemd_units_install(&w, &r, NULL, 0), CK_EINVAL);
+	ck_systemd_units_free(u);
+	ck_test_rmtree(dir);
+	free(dir);
+}
+
 CK_TESTS(CK_TEST(systemd_api_container_without_create_command_cannot_be_replayed),
+         CK_TEST(systemd_units_install_targets_are_typed),
          CK_TEST(systemd_create_command_is_recorded_and_replayed),
          CK_TEST(systemd_generate_refuses_unknown_objects_and_bad_options),
          CK_TEST(systemd_quadlet_reads_systemd_syntax),

@@ -14,7 +14,7 @@ typedef struct var {
 
 typedef struct state {
 	tctx *c;
-	tbuf out;
+	sbuf out;
 	var *vars;
 	size_t nvars, capvars;
 	int flow; /* 1: break, 2: continue */
@@ -68,54 +68,54 @@ bool tctx_fail(tctx *c, const node *n, const char *fmt, ...)
 	return false;
 }
 
-static void node_string_to(tbuf *b, const node *n)
+static void node_string_to(sbuf *b, const node *n)
 {
 	switch (n->type) {
 	case N_FIELD:
 	case N_VAR:
 	case N_CHAIN:
 		if (n->type == N_VAR)
-			tbuf_cat(b, n->text);
+			sb_cat(b, n->text);
 		if (n->type == N_CHAIN) {
-			tbuf_put(b, "(", 1);
+			sb_put(b, "(", 1);
 			node_string_to(b, n->pipe);
-			tbuf_put(b, ")", 1);
+			sb_put(b, ")", 1);
 		}
 		for (size_t i = 0; i < n->nfields; i++) {
-			tbuf_put(b, ".", 1);
-			tbuf_cat(b, n->fields[i]);
+			sb_put(b, ".", 1);
+			sb_cat(b, n->fields[i]);
 		}
 		break;
-	case N_DOT: tbuf_put(b, ".", 1); break;
+	case N_DOT: sb_put(b, ".", 1); break;
 	case N_IDENT:
-	case N_NUMBER: tbuf_cat(b, n->text); break;
+	case N_NUMBER: sb_cat(b, n->text); break;
 	case N_STRING: {
-		tbuf_put(b, "\"", 1);
-		tbuf_put(b, n->text, n->len);
-		tbuf_put(b, "\"", 1);
+		sb_put(b, "\"", 1);
+		sb_put(b, n->text, n->len);
+		sb_put(b, "\"", 1);
 		break;
 	}
-	case N_BOOL: tbuf_cat(b, n->b ? "true" : "false"); break;
-	case N_NIL: tbuf_cat(b, "nil"); break;
+	case N_BOOL: sb_cat(b, n->b ? "true" : "false"); break;
+	case N_NIL: sb_cat(b, "nil"); break;
 	case N_PIPE:
 		for (size_t i = 0; i < n->nvars; i++)
-			tbuf_printf(b, "%s%s", i ? ", " : "", n->vars[i]);
+			sb_printf(b, "%s%s", i ? ", " : "", n->vars[i]);
 		if (n->nvars)
-			tbuf_cat(b, n->decl ? " := " : " = ");
+			sb_cat(b, n->decl ? " := " : " = ");
 		for (size_t i = 0; i < n->n; i++) {
 			if (i)
-				tbuf_cat(b, " | ");
+				sb_cat(b, " | ");
 			node_string_to(b, n->kids[i]);
 		}
 		break;
 	case N_CMD:
 		for (size_t i = 0; i < n->n; i++) {
 			if (i)
-				tbuf_put(b, " ", 1);
+				sb_put(b, " ", 1);
 			if (n->kids[i]->type == N_PIPE) {
-				tbuf_put(b, "(", 1);
+				sb_put(b, "(", 1);
 				node_string_to(b, n->kids[i]);
-				tbuf_put(b, ")", 1);
+				sb_put(b, ")", 1);
 			} else {
 				node_string_to(b, n->kids[i]);
 			}
@@ -127,13 +127,13 @@ static void node_string_to(tbuf *b, const node *n)
 
 char *tmpl__node_string(const node *n)
 {
-	tbuf b = { 0 };
+	sbuf b = { 0 };
 	node_string_to(&b, n);
 	if (b.oom) {
-		free(b.d);
+		free(b.s);
 		return NULL;
 	}
-	return b.d ? b.d : strdup("");
+	return b.s ? b.s : strdup("");
 }
 
 static bool var_set(state *s, const char *name, val v, bool declare)
@@ -307,10 +307,10 @@ static bool walk_range(state *s, const node *n, val dot)
 	if (!iterable && v.src != V_NONE && v.kind != TMPL_NULL) {
 		if (s->c->o.lenient_range)
 			return true;
-		tbuf b = { 0 };
+		sbuf b = { 0 };
 		val_print(s->c, &b, &v);
-		tctx_fail(s->c, n->pipe, "range can't iterate over %s", b.d ? b.d : "");
-		free(b.d);
+		tctx_fail(s->c, n->pipe, "range can't iterate over %s", b.s ? b.s : "");
+		free(b.s);
 		return false;
 	}
 	count = iterable ? val_count(s->c, &v) : 0;
@@ -350,7 +350,7 @@ static bool walk(state *s, const node *n, val dot)
 		return false;
 	switch (n->type) {
 	case N_LIST: return walk_list(s, n, dot);
-	case N_TEXT: tbuf_put(&s->out, n->text, n->len); return true;
+	case N_TEXT: sb_put(&s->out, n->text, n->len); return true;
 	case N_ACTION:
 		if (!eval_pipeline(s, n->pipe, dot, &v))
 			return false;
@@ -399,19 +399,19 @@ char *tmpl_exec(const tmpl *t, const tmpl_ops *ops, const void *root, const tmpl
 	if (!ok || c.oom || s.out.oom) {
 		*err = c.err ? c.err : strdup("out of memory");
 		c.err = NULL;
-		free(s.out.d);
-		s.out.d = NULL;
-	} else if (!s.out.d) {
-		s.out.d = strdup("");
-		if (!s.out.d)
+		free(s.out.s);
+		s.out.s = NULL;
+	} else if (!s.out.s) {
+		s.out.s = strdup("");
+		if (!s.out.s)
 			*err = strdup("out of memory");
 	}
 	if (len)
-		*len = s.out.d ? s.out.len : 0;
+		*len = s.out.s ? s.out.n : 0;
 	for (size_t i = 0; i < c.narena; i++)
 		free(c.arena[i]);
 	free(c.arena);
 	free(c.err);
 	free(s.vars);
-	return s.out.d;
+	return s.out.s;
 }

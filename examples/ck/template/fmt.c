@@ -21,7 +21,7 @@ size_t tmpl__runes(const char *s, size_t n)
 }
 
 /* Writes `s` padded to the width, as fmt pads (counting runes). */
-static void pad_put(tbuf *b, const spec *sp, const char *s, size_t n, bool numeric)
+static void pad_put(sbuf *b, const spec *sp, const char *s, size_t n, bool numeric)
 {
 	size_t w = tmpl__runes(s, n);
 	if (sp->prec >= 0 && !numeric) {
@@ -37,36 +37,36 @@ static void pad_put(tbuf *b, const spec *sp, const char *s, size_t n, bool numer
 		w = r;
 	}
 	if (sp->width < 0 || w >= (size_t)sp->width) {
-		tbuf_put(b, s, n);
+		sb_put(b, s, n);
 		return;
 	}
 	size_t fill = (size_t)sp->width - w;
 	if (sp->minus) {
-		tbuf_put(b, s, n);
+		sb_put(b, s, n);
 		while (fill--)
-			tbuf_put(b, " ", 1);
+			sb_put(b, " ", 1);
 		return;
 	}
 	if (sp->zero && numeric) {
 		/* zeros go after the sign */
 		if (n && (s[0] == '-' || s[0] == '+')) {
-			tbuf_put(b, s, 1);
+			sb_put(b, s, 1);
 			s++, n--;
 		}
 		while (fill--)
-			tbuf_put(b, "0", 1);
+			sb_put(b, "0", 1);
 	} else {
 		while (fill--)
-			tbuf_put(b, " ", 1);
+			sb_put(b, " ", 1);
 	}
-	tbuf_put(b, s, n);
+	sb_put(b, s, n);
 }
 
-static void bad_verb(tctx *c, tbuf *b, char verb, const val *v)
+static void bad_verb(tctx *c, sbuf *b, char verb, const val *v)
 {
-	tbuf_printf(b, "%%!%c(%s=", verb, val_type_name(v));
+	sb_printf(b, "%%!%c(%s=", verb, val_type_name(v));
 	val_print(c, b, v);
-	tbuf_put(b, ")", 1);
+	sb_put(b, ")", 1);
 }
 
 /* A C format for one numeric conversion with the spec's flags. */
@@ -84,30 +84,30 @@ static void c_format(char *out, size_t size, const spec *sp, const char *len_mod
 	}
 }
 
-static void quote(tbuf *b, const char *s, size_t n)
+static void quote(sbuf *b, const char *s, size_t n)
 {
-	tbuf_put(b, "\"", 1);
+	sb_put(b, "\"", 1);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];
 		switch (ch) {
-		case '"': tbuf_cat(b, "\\\""); break;
-		case '\\': tbuf_cat(b, "\\\\"); break;
-		case '\n': tbuf_cat(b, "\\n"); break;
-		case '\t': tbuf_cat(b, "\\t"); break;
-		case '\r': tbuf_cat(b, "\\r"); break;
+		case '"': sb_cat(b, "\\\""); break;
+		case '\\': sb_cat(b, "\\\\"); break;
+		case '\n': sb_cat(b, "\\n"); break;
+		case '\t': sb_cat(b, "\\t"); break;
+		case '\r': sb_cat(b, "\\r"); break;
 		default:
 			if (ch < 0x20 || ch == 0x7f)
-				tbuf_printf(b, "\\x%02x", ch);
+				sb_printf(b, "\\x%02x", ch);
 			else
-				tbuf_put(b, s + i, 1);
+				sb_put(b, s + i, 1);
 		}
 	}
-	tbuf_put(b, "\"", 1);
+	sb_put(b, "\"", 1);
 }
 
-static void one(tctx *c, tbuf *b, const spec *sp, char verb, const val *v)
+static void one(tctx *c, sbuf *b, const spec *sp, char verb, const val *v)
 {
-	tbuf tmp = { 0 };
+	sbuf tmp = { 0 };
 	char f[32];
 	bool numeric = false;
 	int kind = v->src == V_NONE ? -1 : (int)v->kind;
@@ -130,7 +130,7 @@ static void one(tctx *c, tbuf *b, const spec *sp, char verb, const val *v)
 			const char *s = val_text(c, v, &n);
 			quote(&tmp, s, n);
 		} else if (kind == TMPL_INT) {
-			tbuf_printf(&tmp, "'%c'", (char)val_as_int(c, v));
+			sb_printf(&tmp, "'%c'", (char)val_as_int(c, v));
 		} else {
 			bad_verb(c, b, verb, v);
 			return;
@@ -146,7 +146,7 @@ static void one(tctx *c, tbuf *b, const spec *sp, char verb, const val *v)
 			size_t n;
 			const char *s = val_text(c, v, &n);
 			for (size_t i = 0; i < n; i++)
-				tbuf_printf(&tmp, verb == 'x' ? "%02x" : "%02X", (unsigned char)s[i]);
+				sb_printf(&tmp, verb == 'x' ? "%02x" : "%02X", (unsigned char)s[i]);
 			break;
 		}
 		if (kind != TMPL_INT) {
@@ -155,7 +155,7 @@ static void one(tctx *c, tbuf *b, const spec *sp, char verb, const val *v)
 		}
 		numeric = true;
 		if (verb == 'c') {
-			tbuf_printf(&tmp, "%c", (char)val_as_int(c, v));
+			sb_printf(&tmp, "%c", (char)val_as_int(c, v));
 		} else if (verb == 'b') {
 			unsigned long long u = (unsigned long long)val_as_int(c, v);
 			char bits[65];
@@ -164,16 +164,16 @@ static void one(tctx *c, tbuf *b, const spec *sp, char verb, const val *v)
 			do
 				bits[--k] = (char)('0' + (u & 1));
 			while (u >>= 1);
-			tbuf_cat(&tmp, bits + k);
+			sb_cat(&tmp, bits + k);
 		} else {
 			long long x = (long long)val_as_int(c, v);
 			c_format(f, sizeof(f), sp, "ll", verb == 'd' ? 'd' : verb);
 			if (verb != 'd' && x < 0) {
 				/* Go prints -ff, C would print the two's complement */
-				tbuf_put(&tmp, "-", 1);
+				sb_put(&tmp, "-", 1);
 				x = -x;
 			}
-			tbuf_printf(&tmp, f, x);
+			sb_printf(&tmp, f, x);
 		}
 		break;
 	case 'f':
@@ -192,7 +192,7 @@ static void one(tctx *c, tbuf *b, const spec *sp, char verb, const val *v)
 			if ((verb == 'f' || verb == 'F' || verb == 'e' || verb == 'E') && s2.prec < 0)
 				s2.prec = 6;
 			c_format(f, sizeof(f), &s2, "", verb == 'F' ? 'f' : verb);
-			tbuf_printf(&tmp, f, val_as_float(c, v));
+			sb_printf(&tmp, f, val_as_float(c, v));
 		}
 		break;
 	case 't':
@@ -200,10 +200,10 @@ static void one(tctx *c, tbuf *b, const spec *sp, char verb, const val *v)
 			bad_verb(c, b, verb, v);
 			return;
 		}
-		tbuf_cat(&tmp, val_truth(c, v) ? "true" : "false");
+		sb_cat(&tmp, val_truth(c, v) ? "true" : "false");
 		break;
 	case 'T':
-		tbuf_cat(&tmp, val_type_name(v));
+		sb_cat(&tmp, val_type_name(v));
 		break;
 	default:
 		bad_verb(c, b, verb, v);
@@ -213,12 +213,12 @@ static void one(tctx *c, tbuf *b, const spec *sp, char verb, const val *v)
 		spec s2 = *sp;
 		if (numeric)
 			s2.prec = -1;
-		pad_put(b, &s2, tmp.d ? tmp.d : "", tmp.len, numeric);
+		pad_put(b, &s2, tmp.s ? tmp.s : "", tmp.n, numeric);
 	}
-	free(tmp.d);
+	free(tmp.s);
 }
 
-bool tmpl__sprintf(tctx *c, const node *at, tbuf *b, const char *fmt, size_t flen, const val *args, size_t n)
+bool tmpl__sprintf(tctx *c, const node *at, sbuf *b, const char *fmt, size_t flen, const val *args, size_t n)
 {
 	size_t argi = 0;
 	const char *p = fmt, *end = fmt + flen;
@@ -227,10 +227,10 @@ bool tmpl__sprintf(tctx *c, const node *at, tbuf *b, const char *fmt, size_t fle
 	while (p < end) {
 		const char *pct = memchr(p, '%', (size_t)(end - p));
 		if (!pct) {
-			tbuf_put(b, p, (size_t)(end - p));
+			sb_put(b, p, (size_t)(end - p));
 			break;
 		}
-		tbuf_put(b, p, (size_t)(pct - p));
+		sb_put(b, p, (size_t)(pct - p));
 		p = pct + 1;
 		spec sp = { .width = -1, .prec = -1 };
 		for (; p < end; p++) {
@@ -255,29 +255,29 @@ bool tmpl__sprintf(tctx *c, const node *at, tbuf *b, const char *fmt, size_t fle
 				sp.prec = sp.prec * 10 + (*p - '0');
 		}
 		if (p >= end) {
-			tbuf_cat(b, "%!(NOVERB)");
+			sb_cat(b, "%!(NOVERB)");
 			break;
 		}
 		char verb = *p++;
 		if (verb == '%') {
-			tbuf_put(b, "%", 1);
+			sb_put(b, "%", 1);
 			continue;
 		}
 		if (argi >= n) {
-			tbuf_printf(b, "%%!%c(MISSING)", verb);
+			sb_printf(b, "%%!%c(MISSING)", verb);
 			continue;
 		}
 		one(c, b, &sp, verb, &args[argi++]);
 	}
 	if (argi < n) {
-		tbuf_cat(b, "%!(EXTRA ");
+		sb_cat(b, "%!(EXTRA ");
 		for (size_t i = argi; i < n; i++) {
 			if (i > argi)
-				tbuf_cat(b, ", ");
-			tbuf_printf(b, "%s=", val_type_name(&args[i]));
+				sb_cat(b, ", ");
+			sb_printf(b, "%s=", val_type_name(&args[i]));
 			val_print(c, b, &args[i]);
 		}
-		tbuf_put(b, ")", 1);
+		sb_put(b, ")", 1);
 	}
 	return !b->oom;
 }

@@ -252,16 +252,16 @@ static bool is_str(const val *v)
  * Sprintln: always, and a newline. */
 static bool do_print(tctx *c, val *a, size_t n, bool ln, val *out)
 {
-	tbuf b = { 0 };
+	sbuf b = { 0 };
 	for (size_t k = 0; k < n; k++) {
 		if (k && (ln || (!is_str(&a[k - 1]) && !is_str(&a[k]))))
-			tbuf_put(&b, " ", 1);
+			sb_put(&b, " ", 1);
 		val_print(c, &b, &a[k]);
 	}
 	if (ln)
-		tbuf_put(&b, "\n", 1);
-	*out = val_str(c, b.d ? b.d : "", b.len);
-	free(b.d);
+		sb_put(&b, "\n", 1);
+	*out = val_str(c, b.s ? b.s : "", b.n);
+	free(b.s);
 	return !b.oom;
 }
 
@@ -281,29 +281,29 @@ static bool f_printf(tctx *c, const node *at, val *a, size_t n, val *out)
 {
 	const char *fmt;
 	size_t flen;
-	tbuf b = { 0 };
+	sbuf b = { 0 };
 
 	if (n < 1)
 		return tctx_fail(c, at, "wrong number of args for printf: want at least 1 got 0");
 	if (!arg_str(c, at, &a[0], &fmt, &flen))
 		return false;
 	if (!tmpl__sprintf(c, at, &b, fmt, flen, a + 1, n - 1)) {
-		free(b.d);
+		free(b.s);
 		return false;
 	}
-	*out = val_str(c, b.d ? b.d : "", b.len);
-	free(b.d);
+	*out = val_str(c, b.s ? b.s : "", b.n);
+	free(b.s);
 	return !b.oom;
 }
 
 static bool f_json(tctx *c, const node *at, val *a, size_t n, val *out)
 {
-	tbuf b = { 0 };
+	sbuf b = { 0 };
 	if (!nargs(c, at, "json", n, 1))
 		return false;
 	val_json(c, &b, &a[0]);
-	*out = val_str(c, b.d ? b.d : "", b.len);
-	free(b.d);
+	*out = val_str(c, b.s ? b.s : "", b.n);
+	free(b.s);
 	return !b.oom;
 }
 
@@ -311,7 +311,7 @@ static bool f_join(tctx *c, const node *at, val *a, size_t n, val *out)
 {
 	const char *sep, *s;
 	size_t seplen, len, count;
-	tbuf b = { 0 };
+	sbuf b = { 0 };
 
 	if (!nargs(c, at, "join", n, 2) || !arg_str(c, at, &a[1], &sep, &seplen))
 		return false;
@@ -321,15 +321,15 @@ static bool f_join(tctx *c, const node *at, val *a, size_t n, val *out)
 	for (size_t i = 0; i < count; i++) {
 		val item = val_item(c, &a[0], i);
 		if (!(s = val_text(c, &item, &len))) {
-			free(b.d);
+			free(b.s);
 			return tctx_fail(c, at, "wrong type for value; expected []string; got %s", val_type_name(&a[0]));
 		}
 		if (i)
-			tbuf_put(&b, sep, seplen);
-		tbuf_put(&b, s, len);
+			sb_put(&b, sep, seplen);
+		sb_put(&b, s, len);
 	}
-	*out = val_str(c, b.d ? b.d : "", b.len);
-	free(b.d);
+	*out = val_str(c, b.s ? b.s : "", b.n);
+	free(b.s);
 	return !b.oom;
 }
 
@@ -414,18 +414,18 @@ static bool f_pad(tctx *c, const node *at, val *a, size_t n, val *out)
 	const char *s;
 	size_t len;
 	int64_t pre = 0, post = 0;
-	tbuf b = { 0 };
+	sbuf b = { 0 };
 
 	if (!nargs(c, at, "pad", n, 3) || !arg_str(c, at, &a[0], &s, &len) || !arg_int(c, at, &a[1], &pre) ||
 	    !arg_int(c, at, &a[2], &post))
 		return false;
 	for (int64_t i = 0; i < pre; i++)
-		tbuf_put(&b, " ", 1);
-	tbuf_put(&b, s, len);
+		sb_put(&b, " ", 1);
+	sb_put(&b, s, len);
 	for (int64_t i = 0; i < post; i++)
-		tbuf_put(&b, " ", 1);
-	*out = val_str(c, b.d ? b.d : "", b.len);
-	free(b.d);
+		sb_put(&b, " ", 1);
+	*out = val_str(c, b.s ? b.s : "", b.n);
+	free(b.s);
 	return !b.oom;
 }
 

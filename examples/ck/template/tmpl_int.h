@@ -1,9 +1,10 @@
-/* The template engine's own types: the parse tree, the values the
- * evaluator passes around, and the growable buffer it writes into. */
+/* The template engine's own types: the parse tree and the values the
+ * evaluator passes around (it writes into json.h's sbuf). */
 #ifndef CK_CLI_TMPL_INT_H
 #define CK_CLI_TMPL_INT_H
 
 #include "tmpl.h"
+#include "../json.h" /* sbuf, the buffer the evaluator writes into */
 
 #include <stdio.h>
 
@@ -74,18 +75,8 @@ typedef struct val {
 	struct val *items;
 } val;
 
-typedef struct tbuf {
-	char *d;
-	size_t len, cap;
-	bool oom;
-} tbuf;
-
 /* The UTF-8 characters in n bytes, as Go counts runes for widths (fmt.c). */
 size_t tmpl__runes(const char *s, size_t n);
-
-void tbuf_put(tbuf *b, const char *s, size_t n);
-void tbuf_cat(tbuf *b, const char *s);
-void tbuf_printf(tbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The evaluation: the tree, an arena for made values, and the error. */
 typedef struct tctx {
@@ -131,9 +122,9 @@ size_t *val_sorted(tctx *c, const val *v);
 bool val_field(tctx *c, const val *v, const char *name, val *out);
 
 /* fmt.Print of a value (%v). */
-void val_print(tctx *c, tbuf *b, const val *v);
+void val_print(tctx *c, sbuf *b, const val *v);
 /* json.Marshal of a value, compact, HTML not escaped (podman's json). */
-void val_json(tctx *c, tbuf *b, const val *v);
+void val_json(tctx *c, sbuf *b, const val *v);
 /* A time in Go's time.Time.String() form from RFC 3339 text; false if the
  * text is not a time. */
 bool tmpl__go_time(char *buf, size_t size, const char *rfc3339);
@@ -146,7 +137,7 @@ typedef bool (*tfunc)(tctx *c, const node *at, val *args, size_t n, val *out);
 /* The function called `name`, NULL if none. */
 tfunc tmpl__func(const char *name);
 /* Go's fmt.Sprintf over values (printf's verbs). */
-bool tmpl__sprintf(tctx *c, const node *at, tbuf *b, const char *fmt, size_t fmtlen, const val *args,
+bool tmpl__sprintf(tctx *c, const node *at, sbuf *b, const char *fmt, size_t fmtlen, const val *args,
                    size_t n);
 
 #endif

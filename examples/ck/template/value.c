@@ -9,58 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-void tbuf_put(tbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 256;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *d = realloc(b->d, cap);
-		if (!d) {
-			b->oom = true;
-			return;
-		}
-		b->d = d;
-		b->cap = cap;
-	}
-	memcpy(b->d + b->len, s, n);
-	b->len += n;
-	b->d[b->len] = '\0';
-}
-
-void tbuf_cat(tbuf *b, const char *s)
-{
-	tbuf_put(b, s, strlen(s));
-}
-
-void tbuf_printf(tbuf *b, const char *fmt, ...)
-{
-	char tmp[512], *big = NULL;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n < sizeof(tmp)) {
-		tbuf_put(b, tmp, (size_t)n);
-		return;
-	}
-	va_start(ap, fmt);
-	n = vasprintf(&big, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		b->oom = true;
-		return;
-	}
-	tbuf_put(b, big, (size_t)n);
-	free(big);
-}
-
 val val_none(void)
 {
 	return (val){ .src = V_NONE };
@@ -295,17 +243,17 @@ bool tmpl__go_time(char *buf, size_t size, const char *s)
 
 /* A float as Go's %v prints it: the shortest text that reads back, in
  * exponent form below 1e-4 and from 1e6 (strconv's 'g' with -1). */
-static void print_float(tbuf *b, double f)
+static void print_float(sbuf *b, double f)
 {
 	char tmp[64];
 	int prec;
 
 	if (isnan(f)) {
-		tbuf_cat(b, "NaN");
+		sb_cat(b, "NaN");
 		return;
 	}
 	if (isinf(f)) {
-		tbuf_cat(b, f > 0 ? "+Inf" : "-Inf");
+		sb_cat(b, f > 0 ? "+Inf" : "-Inf");
 		return;
 	}
 	for (prec = 1; prec < 17; prec++) {
@@ -323,40 +271,40 @@ static void print_float(tbuf *b, double f)
 			m--;
 		if (m > tmp && m[-1] == '.')
 			m--;
-		tbuf_put(b, tmp, (size_t)(m - tmp));
-		tbuf_cat(b, e);
+		sb_put(b, tmp, (size_t)(m - tmp));
+		sb_cat(b, e);
 		return;
 	}
 	snprintf(tmp, sizeof(tmp), "%.*f", prec - 1 - exp > 0 ? prec - 1 - exp : 0, f);
-	tbuf_cat(b, tmp);
+	sb_cat(b, tmp);
 }
 
-void val_print(tctx *c, tbuf *b, const val *v)
+void val_print(tctx *c, sbuf *b, const val *v)
 {
 	if (v->src == V_NONE) {
-		tbuf_cat(b, "<no value>");
+		sb_cat(b, "<no value>");
 		return;
 	}
 	switch (v->kind) {
-	case TMPL_NULL: tbuf_cat(b, "<nil>"); break;
-	case TMPL_BOOL: tbuf_cat(b, val_truth(c, v) ? "true" : "false"); break;
+	case TMPL_NULL: sb_cat(b, "<nil>"); break;
+	case TMPL_BOOL: sb_cat(b, val_truth(c, v) ? "true" : "false"); break;
 	case TMPL_INT:
 		if (v->src == V_MADE)
-			tbuf_printf(b, "%lld", (long long)v->i);
+			sb_printf(b, "%lld", (long long)v->i);
 		else
-			tbuf_cat(b, c->ops->text(v->node));
+			sb_cat(b, c->ops->text(v->node));
 		break;
 	case TMPL_FLOAT: print_float(b, val_as_float(c, v)); break;
 	case TMPL_STRING: {
 		size_t n;
 		const char *s = val_text(c, v, &n);
-		tbuf_put(b, s, n);
+		sb_put(b, s, n);
 		break;
 	}
 	case TMPL_TIME: {
 		char t[64];
 		const char *s = val_text(c, v, NULL);
-		tbuf_cat(b, tmpl__go_time(t, sizeof(t), s) ? t : s);
+		sb_cat(b, tmpl__go_time(t, sizeof(t), s) ? t : s);
 		break;
 	}
 	case TMPL_LIST:
@@ -365,64 +313,36 @@ void val_print(tctx *c, tbuf *b, const val *v)
 		size_t n = val_count(c, v), *idx = val_sorted(c, v);
 		if (!idx)
 			return;
-		tbuf_cat(b, v->kind == TMPL_LIST ? "[" : v->kind == TMPL_MAP ? "map[" : "{");
+		sb_cat(b, v->kind == TMPL_LIST ? "[" : v->kind == TMPL_MAP ? "map[" : "{");
 		for (size_t i = 0; i < n; i++) {
 			val item = val_item(c, v, idx[i]);
 			if (i)
-				tbuf_put(b, " ", 1);
+				sb_put(b, " ", 1);
 			if (v->kind == TMPL_MAP) {
-				tbuf_cat(b, val_key(c, v, idx[i]));
-				tbuf_put(b, ":", 1);
+				sb_cat(b, val_key(c, v, idx[i]));
+				sb_put(b, ":", 1);
 			}
 			val_print(c, b, &item);
 		}
-		tbuf_cat(b, v->kind == TMPL_STRUCT ? "}" : "]");
+		sb_cat(b, v->kind == TMPL_STRUCT ? "}" : "]");
 		break;
 	}
 	}
 }
 
-static void json_string(tbuf *b, const char *s, size_t n)
-{
-	tbuf_put(b, "\"", 1);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch == '"' || ch == '\\') {
-			char e[2] = { '\\', (char)ch };
-			tbuf_put(b, e, 2);
-		} else if (ch == '\n') {
-			tbuf_cat(b, "\\n");
-		} else if (ch == '\r') {
-			tbuf_cat(b, "\\r");
-		} else if (ch == '\t') {
-			tbuf_cat(b, "\\t");
-		} else if (ch < 0x20) {
-			tbuf_printf(b, "\\u%04x", ch);
-		} else if (ch == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
-		           ((unsigned char)s[i + 2] == 0xA8 || (unsigned char)s[i + 2] == 0xA9)) {
-			/* U+2028 and U+2029, which encoding/json always escapes */
-			tbuf_printf(b, "\\u202%c", (unsigned char)s[i + 2] == 0xA8 ? '8' : '9');
-			i += 2;
-		} else {
-			tbuf_put(b, s + i, 1);
-		}
-	}
-	tbuf_put(b, "\"", 1);
-}
-
-void val_json(tctx *c, tbuf *b, const val *v)
+void val_json(tctx *c, sbuf *b, const val *v)
 {
 	if (v->src == V_NONE) {
-		tbuf_cat(b, "null");
+		sb_cat(b, "null");
 		return;
 	}
 	switch (v->kind) {
-	case TMPL_NULL: tbuf_cat(b, "null"); break;
+	case TMPL_NULL: sb_cat(b, "null"); break;
 	case TMPL_BOOL:
 	case TMPL_INT: val_print(c, b, v); break;
 	case TMPL_FLOAT:
 		if (v->src == V_TREE)
-			tbuf_cat(b, c->ops->text(v->node));
+			sb_cat(b, c->ops->text(v->node));
 		else
 			print_float(b, v->f);
 		break;
@@ -430,7 +350,7 @@ void val_json(tctx *c, tbuf *b, const val *v)
 	case TMPL_TIME: {
 		size_t n;
 		const char *s = val_text(c, v, &n);
-		json_string(b, s, n);
+		sb_json_str(b, s, n);
 		break;
 	}
 	case TMPL_LIST:
@@ -440,19 +360,19 @@ void val_json(tctx *c, tbuf *b, const val *v)
 		size_t n = val_count(c, v), *idx = val_sorted(c, v);
 		if (!idx)
 			return;
-		tbuf_put(b, obj ? "{" : "[", 1);
+		sb_put(b, obj ? "{" : "[", 1);
 		for (size_t i = 0; i < n; i++) {
 			val item = val_item(c, v, idx[i]);
 			if (i)
-				tbuf_put(b, ",", 1);
+				sb_put(b, ",", 1);
 			if (obj) {
 				const char *k = val_key(c, v, idx[i]);
-				json_string(b, k, strlen(k));
-				tbuf_put(b, ":", 1);
+				sb_json_str(b, k, strlen(k));
+				sb_put(b, ":", 1);
 			}
 			val_json(c, b, &item);
 		}
-		tbuf_put(b, obj ? "}" : "]", 1);
+		sb_put(b, obj ? "}" : "]", 1);
 		break;
 	}
 	}
