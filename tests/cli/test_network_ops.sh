@@ -98,8 +98,13 @@ network_reload_pod_member_and_bad_input() {
     eval "iptables -t nat -D $line"; done
   out=$(curl -sS -m 5 "http://127.0.0.1:$port/index.html" 2>/dev/null); rc=$?
   [ "$rc" -ne 0 ] || fail "the pod's port still answers after its rule was deleted"
+  ck exec member cat /sys/class/net/eth0/address; local mac=$out
   # A member stands for its infra, which holds the pod's network.
   ck network reload member; expect_rc 0; expect_out "$infra"
+  # The same MAC address: with a new one, the host's neighbour entry would
+  # name the old until it expires, and the fetch below would stall.
+  ck exec member cat /sys/class/net/eth0/address
+  [ -n "$mac" ] && [ "$out" = "$mac" ] || fail "reload changed the MAC address: '$mac' became '$out'"
   fetch "http://127.0.0.1:$port/index.html"
   [ "$rc" -eq 0 ] && [ "$out" = hello-from-ck ] || fail "no page after reloading the member: rc $rc, $out"
   ck create --name idle "$IMG" true; expect_rc 0
