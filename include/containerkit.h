@@ -16,6 +16,7 @@
 #include "containerkit/image.h"
 #include "containerkit/container.h"
 #include "containerkit/spec_host.h"
+#include "containerkit/container_fs.h"
 #include "containerkit/copy.h"
 #include "containerkit/pod.h"
 #include "containerkit/events.h"

@@ -8,6 +8,7 @@
 
 #include "common.h"
 #include "container.h"
+#include "container_fs.h"
 #include "context.h"
 #include "image.h"
 #include "system.h"
