@@ -305,9 +305,12 @@ test_tutorial_pod_units_start_stop_restart_and_keep_the_data() {
     until_ok 60 db_ready || fail "postgres is not ready after $1"
     until_ok 30 up || fail "the page does not answer after $1: $page"
   }
+  # `systemctl stop` of the pod's unit waits for that unit's job; the
+  # members' units stop in the same transaction but may still be running
+  # their ExecStopPost (ck rm) when it returns.
   stopped() {
     for t in pod-hedgedoc container-database container-application; do
-      [ "$(unit_prop $t.service ActiveState)" = inactive ] || fail "$t.service is not inactive after $1"
+      wait_unit $t.service ActiveState inactive || fail "$t.service is not inactive after $1: $out"
     done
     ick ps -a -q; [ -z "$out" ] || fail "containers left after $1: $out"
     ick pod ps -q; [ -z "$out" ] || fail "pods left after $1: $out"
